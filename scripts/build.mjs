@@ -1,0 +1,23 @@
+// One build script for every entry point: engine (ESM + CJS), and whatever else the repo
+// grows (runner, CLI, extension, webviews) is added to `entries` below.
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'warning', target: 'es2022' };
+
+const builds = [
+  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine/index.mjs', format: 'esm', platform: 'neutral' },
+  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine/index.cjs', format: 'cjs', platform: 'neutral' },
+];
+const optional = [
+  { entry: 'src/cli/cli.ts', outfile: 'dist/cli/cli.cjs', format: 'cjs', platform: 'node' },
+  { entry: 'src/runner/child.ts', outfile: 'dist/runner/child.cjs', format: 'cjs', platform: 'node' },
+  { entry: 'src/extension/extension.ts', outfile: 'dist/extension/extension.cjs', format: 'cjs', platform: 'node', external: ['vscode'] },
+];
+for (const o of optional) {
+  if (existsSync(o.entry)) builds.push({ ...common, entryPoints: [o.entry], outfile: o.outfile, format: o.format, platform: o.platform, external: o.external ?? [] });
+}
+await Promise.all(builds.map((b) => esbuild.build(b)));
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });

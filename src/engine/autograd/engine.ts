@@ -1,0 +1,274 @@
+// The backward pass: PyTorch's engine without threads. Count each node's dependencies,
+// then repeatedly run the ready node with the highest sequence number, summing gradients
+// that meet at a node before it runs. Iterative throughout, so a 200,000-op chain is fine.
+import { isGradEnabled, isAnomalyEnabled, setGradEnabled } from '../grad-mode';
+import { formatShape, sameShape } from '../shape';
+import { allocate } from '../dtype';
+import { Tensor } from '../tensor';
+import { AccumulateGrad, type Node } from './node';
+
+export interface BackwardOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+}
+
+/** Max-heap of nodes by sequence number: PyTorch's ready queue order. */
+class ReadyQueue {
+  private readonly heap: Node[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(n: Node): void {
+    const h = this.heap;
+    h.push(n);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p].sequenceNr >= h[i].sequenceNr) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  pop(): Node {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l].sequenceNr > h[m].sequenceNr) m = l;
+        if (r < h.length && h[r].sequenceNr > h[m].sequenceNr) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function hasNaN(t: Tensor): boolean {
+  const d = t._data;
+  const n = t.numel();
+  // Views may be strided, but any NaN in their window is enough to report.
+  for (let i = 0; i < n && t._offset + i < d.length; i++) if (Number.isNaN(d[t._offset + i])) return true;
+  return false;
+}
+
+function rootEdge(t: Tensor): Node {
+  if (!t.requiresGrad) {
+    throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
+  }
+  return t.gradFn ?? t._accumulateGrad();
+}
+
+function defaultGradient(t: Tensor, given: Tensor | null): Tensor {
+  if (given !== null) {
+    if (!sameShape(given.shape, t.shape)) {
+      throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${formatShape(given.shape)} and output[0] has a shape of ${formatShape(t.shape)}.`);
+    }
+    return given;
+  }
+  if (t.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
+  const one = allocate(t.dtype, 1);
+  one[0] = 1;
+  return Tensor._fromFlat(one, t.shape.slice(), t.dtype);
+}
+
+/** Makes a returned gradient fit its input: dtype cast, shape checked. */
+function validate(node: Node, index: number, g: Tensor): Tensor {
+  const meta = node.inputMeta(index);
+  if (meta === null) return g;
+  if (!sameShape(g.shape, meta.shape)) {
+    throw new Error(
+      `Function ${node.name()} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(meta.shape)}`,
+    );
+  }
+  return g.dtype === meta.dtype ? g : g.to(meta.dtype);
+}
+
+function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor): Tensor {
+  if (hooks === null) return g;
+  for (const h of hooks.slice()) {
+    const r = h(g);
+    if (r !== undefined && r !== null) g = r;
+  }
+  return g;
+}
+
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  if (leaf.grad === null) {
+    // A fresh copy: the same gradient tensor may be flowing to several leaves.
+    leaf.grad = createGraph ? g : g.detach().clone();
+  } else if (createGraph) {
+    leaf.grad = leaf.grad.add(g);
+  } else {
+    leaf.grad.add_(g);
+  }
+  if (isAnomalyEnabled() && hasNaN(leaf.grad)) {
+    // PyTorch checks node outputs only, so NaN born in this sum (inf + -inf) would slip by.
+    throw new Error(`Function AccumulateGrad produced nan values while summing gradients into a leaf of shape ${formatShape(leaf.shape)}.`);
+  }
+}
+
+/**
+ * Runs backward from `roots`. With `inputs`, gradients are captured for those tensors and
+ * returned instead of accumulated into leaves (autograd.grad).
+ */
+export function runBackward(
+  roots: Tensor[],
+  gradOutputs: (Tensor | null)[],
+  options: BackwardOptions,
+  inputs?: Tensor[],
+  allowUnused = false,
+): (Tensor | null)[] {
+  const rootNodes = roots.map(rootEdge);
+  const rootGrads = roots.map((t, i) => defaultGradient(t, gradOutputs[i] ?? null));
+
+  // Discover the graph (iterative DFS) and count dependencies.
+  const deps = new Map<Node, number>();
+  const order: Node[] = [];
+  const stack: Node[] = [];
+  for (const n of rootNodes) {
+    if (!deps.has(n)) {
+      deps.set(n, 0);
+      stack.push(n);
+    }
+  }
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order.push(n);
+    for (const [next] of n.nextFunctions) {
+      if (next === null) continue;
+      const d = deps.get(next);
+      if (d === undefined) {
+        deps.set(next, 1);
+        stack.push(next);
+      } else deps.set(next, d + 1);
+    }
+  }
+
+  // For autograd.grad: which nodes to capture at, and which need to run at all.
+  let captureAt: Map<Node, number[]> | null = null;
+  let needed: Set<Node> | null = null;
+  const captured: (Tensor | null)[] = [];
+  if (inputs !== undefined) {
+    captureAt = new Map();
+    inputs.forEach((t, i) => {
+      captured.push(null);
+      if (!t.requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad`);
+      const n = t.gradFn ?? t._accumulateGrad();
+      const list = captureAt!.get(n);
+      if (list) list.push(i);
+      else captureAt!.set(n, [i]);
+    });
+    // A node is needed if an input's node is reachable from it. `order` lists parents
+    // before children, so walking it backwards sees children first.
+    needed = new Set();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const n = order[i];
+      if (captureAt.has(n)) needed.add(n);
+      else for (const [next] of n.nextFunctions) if (next !== null && needed.has(next)) {
+        needed.add(n);
+        break;
+      }
+    }
+  }
+
+  const buffers = new Map<Node, Tensor>();
+  const queue = new ReadyQueue();
+  const prevGrad = isGradEnabled();
+  setGradEnabled(options.createGraph);
+  try {
+    rootNodes.forEach((n, i) => {
+      const prev = buffers.get(n);
+      buffers.set(n, prev === undefined ? rootGrads[i] : prev.add(rootGrads[i]));
+    });
+    for (const n of new Set(rootNodes)) if (deps.get(n) === 0) queue.push(n);
+
+    while (queue.size > 0) {
+      const node = queue.pop();
+      let grad = buffers.get(node)!;
+      buffers.delete(node);
+      const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
+      grad = runHooks(leafHooks ?? node.preHooks, grad);
+
+      const targets = captureAt?.get(node);
+      if (targets !== undefined) for (const i of targets) captured[i] = grad;
+      if (needed !== null && !needed.has(node)) continue;
+      if (node instanceof AccumulateGrad) {
+        if (captureAt === null) accumulate(node.variable, grad, options.createGraph);
+        continue;
+      }
+      if (captureAt !== null && targets !== undefined && !hasNeededChild(node, needed!)) continue;
+
+      const gradInputs = node.apply(grad);
+      if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
+      if (!options.retainGraph) node.releaseVariables();
+      const edges = node.nextFunctions;
+      for (let i = 0; i < edges.length; i++) {
+        const next = edges[i][0];
+        if (next === null) continue;
+        let g = gradInputs[i] ?? null;
+        if (g !== null) {
+          if (isAnomalyEnabled() && hasNaN(g)) {
+            throw new Error(`Function '${node.name()}' returned nan values in its ${i}th output.`);
+          }
+          g = validate(node, i, g);
+          const prev = buffers.get(next);
+          buffers.set(next, prev === undefined ? g : prev.add(g));
+        }
+        const d = deps.get(next)! - 1;
+        deps.set(next, d);
+        if (d === 0) {
+          if (buffers.has(next)) queue.push(next);
+          else skipSubgraph(next, deps, buffers, queue);
+        }
+      }
+    }
+  } finally {
+    setGradEnabled(prevGrad);
+  }
+
+  if (inputs !== undefined) {
+    captured.forEach((g, i) => {
+      if (g === null && !allowUnused) {
+        throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.`);
+      }
+      if (g !== null && !options.createGraph) captured[i] = g.detach();
+    });
+  }
+  return captured;
+}
+
+function hasNeededChild(node: Node, needed: Set<Node>): boolean {
+  for (const [next] of node.nextFunctions) if (next !== null && needed.has(next)) return true;
+  return false;
+}
+
+/**
+ * A node all of whose incoming gradients were null never runs, but its children's
+ * dependency counts must still drop, or the nodes below would wait forever.
+ */
+function skipSubgraph(start: Node, deps: Map<Node, number>, buffers: Map<Node, Tensor>, queue: ReadyQueue): void {
+  const stack = [start];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    for (const [next] of n.nextFunctions) {
+      if (next === null) continue;
+      const d = deps.get(next)! - 1;
+      deps.set(next, d);
+      if (d === 0) {
+        if (buffers.has(next)) queue.push(next);
+        else stack.push(next);
+      }
+    }
+  }
+}

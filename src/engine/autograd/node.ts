@@ -1,0 +1,162 @@
+// Autograd graph nodes. A node is what `tensor.gradFn` points to: it knows its PyTorch name,
+// its `nextFunctions` edges, and how to turn the gradient of its output into gradients of
+// its inputs.
+import type { Tensor } from '../tensor';
+import { legacyTypeName, type DType } from '../dtype';
+
+/** An edge to the node that produced an input, and which of its outputs that input was. */
+export type Edge = [Node | null, number];
+
+/** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+
+let nextSequenceNr = 0;
+
+/** Sequence number PyTorch gives AccumulateGrad: the largest, so leaves run as soon as ready. */
+const ACCUMULATE_SEQUENCE_NR = Number.MAX_SAFE_INTEGER;
+
+const FREED_MESSAGE =
+  'Trying to backward through the graph a second time (or directly access saved tensors after ' +
+  'they have already been freed). Saved intermediate values of the graph are freed when you call ' +
+  '.backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the ' +
+  'graph a second time or if you need to access saved tensors after calling backward.';
+
+/**
+ * A tensor saved for backward, with the version it had when saved so that an in-place change
+ * in between is caught, as PyTorch does.
+ */
+export class SavedTensor {
+  private tensor: Tensor | null;
+  private readonly version: number;
+  /** Whether the saved tensor is the output of the node that saved it (PyTorch words the error differently). */
+  readonly isOutput: boolean;
+
+  constructor(tensor: Tensor, isOutput: boolean) {
+    this.tensor = tensor;
+    this.version = tensor._version;
+    this.isOutput = isOutput;
+  }
+
+  unpack(owner: Node): Tensor {
+    const t = this.tensor;
+    if (t === null) throw new Error(FREED_MESSAGE);
+    if (t._version !== this.version) {
+      const producer = this.isOutput ? owner.name() : (t.gradFn?.name() ?? null);
+      const shape = `[${legacyTypeName(t.dtype)} [${t.shape.join(', ')}]]`;
+      const of = producer ? `, which is output 0 of ${producer},` : '';
+      throw new Error(
+        `one of the variables needed for gradient computation has been modified by an inplace ` +
+          `operation: ${shape}${of} is at version ${t._version}; expected version ${this.version} ` +
+          `instead. Hint: enable anomaly detection to find the operation that failed to compute its ` +
+          `gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
+    }
+    return t;
+  }
+
+  /** For graph capture: the saved tensor without version checks, or null once freed. */
+  peek(): Tensor | null {
+    return this.tensor;
+  }
+
+  release(): void {
+    this.tensor = null;
+  }
+}
+
+/**
+ * A node of the autograd graph (PyTorch's `torch.autograd.graph.Node`).
+ *
+ * @example
+ * const y = x.mul(2).sum();
+ * y.gradFn!.name(); // 'SumBackward0'
+ * y.gradFn!.nextFunctions[0][0]!.name(); // 'MulBackward0'
+ */
+export abstract class Node {
+  /** Edges to the nodes of this node's inputs, in PyTorch's order; `null` where an input needs no grad. */
+  nextFunctions: Edge[];
+  /** Creation order; backward runs ready nodes with the highest number first. */
+  readonly sequenceNr: number;
+  /** Hooks on the gradient of this node's output (tensor hooks and `retainGrad`). */
+  preHooks: GradHook[] | null = null;
+  /** Hooks run after the node, with its input gradients and output gradient. */
+  postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] | null = null;
+  /** Free-form metadata (the runner records source locations and module paths here). */
+  metadata: Record<string, unknown> = {};
+
+  constructor(nextFunctions: Edge[], sequenceNr = nextSequenceNr++) {
+    this.nextFunctions = nextFunctions;
+    this.sequenceNr = sequenceNr;
+  }
+
+  /** PyTorch's class name for this node, e.g. `'MulBackward0'`. */
+  abstract name(): string;
+
+  /** Gradients for each edge in `nextFunctions`, given the gradient of the output. */
+  abstract apply(gradOutput: Tensor): (Tensor | null)[];
+
+  /** Shape and dtype the gradient for input `index` must have (null: unchecked). */
+  inputMeta(_index: number): { readonly shape: readonly number[]; readonly dtype: DType } | null {
+    return null;
+  }
+
+  /** Tensors this node saved for backward (empty once freed). */
+  savedTensors(): Tensor[] {
+    return [];
+  }
+
+  /** Frees what was saved for backward (after a backward without `retainGraph`). */
+  releaseVariables(): void {}
+
+  /**
+   * Registers a hook called after this node runs, like PyTorch's `Node.register_hook`.
+   * @example
+   * y.gradFn!.registerHook((gradInputs, gradOutputs) => console.log(gradOutputs[0].item()));
+   */
+  registerHook(fn: (gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void): { remove(): void } {
+    (this.postHooks ??= []).push(fn);
+    return { remove: () => this.postHooks?.splice(this.postHooks.indexOf(fn) >>> 0, 1) };
+  }
+
+  /**
+   * Registers a hook on the gradient of this node's output before the node runs.
+   * @example
+   * y.gradFn!.registerPrehook((g) => g.mul(2));
+   */
+  registerPrehook(fn: GradHook): { remove(): void } {
+    (this.preHooks ??= []).push(fn);
+    return { remove: () => this.preHooks?.splice(this.preHooks.indexOf(fn) >>> 0, 1) };
+  }
+
+  toString(): string {
+    return `<${this.name()}>`;
+  }
+}
+
+/**
+ * The node through which gradients reach a leaf tensor: it adds them into `variable.grad`.
+ * The same leaf is always reached through the same AccumulateGrad object.
+ *
+ * @example
+ * const w = torch.ones(2, { requiresGrad: true });
+ * const acc = w.mul(3).gradFn!.nextFunctions[0][0] as torch.autograd.AccumulateGrad;
+ * acc.name(); // 'torch::autograd::AccumulateGrad'
+ * acc.variable === w; // true
+ */
+export class AccumulateGrad extends Node {
+  readonly variable: Tensor;
+
+  constructor(variable: Tensor) {
+    super([], ACCUMULATE_SEQUENCE_NR);
+    this.variable = variable;
+  }
+
+  name(): string {
+    return 'torch::autograd::AccumulateGrad';
+  }
+
+  /** Accumulation itself is done by the engine, which knows whether to keep history. */
+  apply(): (Tensor | null)[] {
+    return [];
+  }
+}

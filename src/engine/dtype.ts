@@ -1,0 +1,59 @@
+/**
+ * Element types a tensor can hold. `int64` holds integer values (class indices, positions)
+ * in an `Int32Array`: exact for |v| < 2^31, which covers every index a tensor here can have.
+ * `bool` is what comparisons return.
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { dtype: 'float64' });
+ * x.dtype; // 'float64'
+ */
+export type DType = 'float32' | 'float64' | 'int64' | 'bool';
+
+/** The typed arrays that back tensor storage. */
+export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export function allocate(dtype: DType, n: number): Storage {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int64':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+  }
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+/** PyTorch's type promotion for the dtypes we have: float64 > float32 > int64 > bool. */
+export function promote(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === 'float64' || b === 'float64') return 'float64';
+  if (a === 'float32' || b === 'float32') return 'float32';
+  return 'int64';
+}
+
+/** The dtype a plain JS number takes when it meets a tensor of `dtype`. */
+export function promoteScalar(dtype: DType, v: number): DType {
+  if (isFloating(dtype)) return dtype;
+  if (Number.isInteger(v)) return dtype === 'bool' ? 'int64' : dtype;
+  return 'float32';
+}
+
+/** The name PyTorch prints for a dtype in error messages (`torch.FloatTensor`). */
+export function legacyTypeName(dtype: DType): string {
+  switch (dtype) {
+    case 'float32':
+      return 'torch.FloatTensor';
+    case 'float64':
+      return 'torch.DoubleTensor';
+    case 'int64':
+      return 'torch.LongTensor';
+    case 'bool':
+      return 'torch.BoolTensor';
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Gradlens engine: a PyTorch-faithful autograd engine in TypeScript.
+ *
+ * @example
+ * import * as torch from 'gradlens';
+ * const a = torch.tensor([2, 3], { requiresGrad: true });
+ * const q = a.pow(3).sum();
+ * q.backward();
+ * a.grad!.tolist(); // [12, 27]
+ *
+ * @packageDocumentation
+ */
+export { Tensor, type NestedArray } from './tensor';
+export type { DType } from './dtype';
+export {
+  tensor, zeros, ones, full, rand, randn, arange, linspace, eye, empty,
+  zerosLike, onesLike, randnLike, fullLike, type TensorOptions,
+} from './factories';
+export { manualSeed } from './random';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode';
+export * from './functions';
+export * as autograd from './autograd/index';
+export * as nn from './nn/index';
+export * as optim from './optim/index';
+export { setNodeCreatedHook as _setNodeCreatedHook } from './ops/op';
+export { primitives as _primitives } from './ops/table';

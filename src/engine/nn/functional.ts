@@ -1,0 +1,75 @@
+// torch.nn.functional: stateless forms of the layers and losses.
+import { addmm } from '../ops/linalg';
+import { binaryCrossEntropy as bce, mseLoss as mse, nllLoss as nll, type Reduction } from '../ops/loss';
+import { randomUnit } from '../random';
+import { Tensor } from '../tensor';
+
+export type { Reduction };
+
+/** @example F.relu(x); */
+export const relu = (x: Tensor): Tensor => x.relu();
+/** @example F.sigmoid(x); */
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+/** @example F.tanh(x); */
+export const tanh = (x: Tensor): Tensor => x.tanh();
+/** @example F.softmax(x, 1); */
+export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+/** @example F.logSoftmax(x, 1); */
+export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+
+/**
+ * `x @ weight.T + bias`: one AddmmBackward0 node for 2-D input, as PyTorch records it.
+ * @example F.linear(x, w, b);
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (x.dim() === 2 && bias !== null) return addmm(bias, x, weight.t());
+  const out = x.matmul(weight.t());
+  return bias === null ? out : out.add(bias);
+}
+
+/**
+ * Zeroes each element with probability `p` in training and scales the rest by 1/(1-p).
+ * @example F.dropout(x, 0.2, model.training);
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  const keep = 1 - p;
+  const n = x.numel();
+  const mask = new Float64Array(n);
+  for (let i = 0; i < n; i++) mask[i] = p === 1 ? 0 : randomUnit() < keep ? 1 / keep : 0;
+  const noise = Tensor._fromFlat(x.dtype === 'float64' ? mask : Float32Array.from(mask), x.shape.slice(), x.dtype);
+  // PyTorch records the mask product as MulBackward0.
+  return x.mul(noise);
+}
+
+/** @example F.mseLoss(pred, target); */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return mse(input, target, options.reduction ?? 'mean');
+}
+
+/** @example F.nllLoss(logProbs, target); */
+export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return nll(input, target, options.reduction ?? 'mean');
+}
+
+/**
+ * Cross-entropy with class-index targets (dtype int64): logSoftmax then nll_loss.
+ * @example F.crossEntropy(logits, torch.tensor([0, 2], { dtype: 'int64' }));
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return nll(input.logSoftmax(input.dim() === 1 ? 0 : 1), target, options.reduction ?? 'mean');
+}
+
+/** Mean absolute error, composed as PyTorch 2.x does. @example F.l1Loss(pred, target); */
+export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const diff = input.sub(target).abs();
+  const reduction = options.reduction ?? 'mean';
+  return reduction === 'none' ? diff : reduction === 'sum' ? diff.sum() : diff.mean();
+}
+
+/** @example F.binaryCrossEntropy(probs, targets); */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return bce(input, target, options.reduction ?? 'mean');
+}
+

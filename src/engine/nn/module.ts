@@ -1,0 +1,172 @@
+// nn.Module: parameters and submodules are discovered from the instance's own fields, in
+// assignment order, as PyTorch registers them. Every forward call is wrapped so the
+// runner can tell which module call created each graph node.
+import { Tensor } from '../tensor';
+import { Parameter } from './parameter';
+
+const moduleStack: Module[] = [];
+const qualifiedNames = new WeakMap<Module, string>();
+
+/**
+ * The qualified names of the module calls now running, outermost first
+ * (e.g. `['Net', 'Net.fc1']`); empty outside any forward.
+ * @example
+ * torch.nn.currentModulePath(); // []
+ */
+export function currentModulePath(): string[] {
+  return moduleStack.map((m) => qualifiedNames.get(m) ?? m.constructor.name);
+}
+
+/**
+ * Base class for all neural network modules. Subclass it, assign layers and parameters as
+ * fields, and implement `forward`.
+ *
+ * @example
+ * class Net extends torch.nn.Module {
+ *   fc1 = new torch.nn.Linear(1, 10);
+ *   fc2 = new torch.nn.Linear(10, 1);
+ *   forward(x: torch.Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ */
+export abstract class Module {
+  /** Whether the module is in training mode (affects Dropout). */
+  training = true;
+
+  constructor() {
+    // `this.forward` already resolves to the subclass's method here; wrap it once per
+    // instance so module scopes are tracked however forward is reached.
+    const inner = this.forward;
+    Object.defineProperty(this, 'forward', {
+      value: (...args: unknown[]) => {
+        if (moduleStack.length === 0) assignNames(this, this.constructor.name);
+        moduleStack.push(this);
+        try {
+          return inner.apply(this, args);
+        } finally {
+          moduleStack.pop();
+        }
+      },
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+  }
+
+  /** The computation. */
+  abstract forward(...inputs: unknown[]): unknown;
+
+  /** `module.call(x)` is `module.forward(x)`, PyTorch's `module(x)`. @example model.call(x); */
+  call(...inputs: unknown[]): unknown {
+    return this.forward(...inputs);
+  }
+
+  /**
+   * Direct submodules with their field names.
+   * @example for (const [name, m] of model.namedChildren()) console.log(name);
+   */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
+  }
+
+  /** Direct submodules. @example [...model.children()].length; */
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and all below it, with dotted names. @example [...model.namedModules()]; */
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k);
+  }
+
+  /** @example [...model.modules()]; */
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /**
+   * Parameters with dotted names like `fc1.weight`, each once.
+   * @example for (const [name, p] of model.namedParameters()) console.log(name, p.shape);
+   */
+  *namedParameters(prefix = ''): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    for (const [modName, m] of this.namedModules(prefix)) {
+      for (const [k, v] of Object.entries(m)) {
+        if (v instanceof Parameter && !seen.has(v)) {
+          seen.add(v);
+          yield [modName ? `${modName}.${k}` : k, v];
+        }
+      }
+    }
+  }
+
+  /** All parameters, e.g. for an optimizer. @example new torch.optim.Adam(model.parameters()); */
+  parameters(): Parameter[] {
+    return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  /** Sets training mode here and below. @example model.train(); */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode (Dropout off). @example model.eval(); */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets every parameter's grad to null (PyTorch 2.x default). @example model.zeroGrad(); */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Parameters by name, as detached copies.
+   * @example const saved = model.stateDict();
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [k, p] of this.namedParameters()) out[k] = p.detach().clone();
+    return out;
+  }
+
+  /**
+   * Copies values from a state dict into the parameters; names and shapes must match.
+   * @example model.loadStateDict(saved);
+   */
+  loadStateDict(state: Record<string, Tensor>, strict = true): void {
+    const params = new Map(this.namedParameters());
+    const missing = [...params.keys()].filter((k) => !(k in state));
+    const unexpected = Object.keys(state).filter((k) => !params.has(k));
+    if (strict && (missing.length || unexpected.length)) {
+      throw new Error(
+        `Error(s) in loading state_dict for ${this.constructor.name}:\n\tMissing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. \n\tUnexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `,
+      );
+    }
+    for (const [k, p] of params) {
+      const v = state[k];
+      if (v === undefined) continue;
+      if (v.shape.join() !== p.shape.join()) {
+        throw new Error(`size mismatch for ${k}: copying a param with shape [${v.shape.join(', ')}] from checkpoint, the shape in current model is [${p.shape.join(', ')}].`);
+      }
+      p.data = v.to(p.dtype);
+    }
+  }
+
+  toString(): string {
+    const kids = [...this.namedChildren()];
+    if (kids.length === 0) return `${this.constructor.name}(${this.extraRepr()})`;
+    const lines = kids.map(([k, m]) => `  (${k}): ${String(m).replace(/\n/g, '\n  ')}`);
+    return `${this.constructor.name}(\n${lines.join('\n')}\n)`;
+  }
+
+  /** Extra text inside this module's `toString()`. */
+  extraRepr(): string {
+    return '';
+  }
+}
+
+function assignNames(root: Module, rootName: string): void {
+  for (const [path, m] of root.namedModules()) qualifiedNames.set(m, path ? `${rootName}.${path}` : rootName);
+}

@@ -1,0 +1,91 @@
+// In-place ops. The new values are computed out of place (so each in-place op reuses its
+// out-of-place primitive, and its node when history is recorded), then written into the
+// target's storage and its version counter bumped, which is what lets saved-tensor checks
+// catch a modification before backward.
+import { isFloating, type DType } from '../dtype';
+import { isGradEnabled, noGrad } from '../grad-mode';
+import { checkInplaceShape, Tensor } from '../tensor';
+import { broadcastView, contiguousData, scatterStrided, unaryKernel } from './kernels';
+import { apply, type Primitive } from './op';
+import { sumTo } from './reduce';
+
+function writeInto(target: Tensor, result: Tensor): void {
+  checkInplaceShape(target, result);
+  if (!isFloating(target.dtype) && isFloating(result.dtype)) {
+    throw new Error(`result type Float can't be cast to the desired output type ${target.dtype === 'int64' ? 'Long' : 'Bool'}`);
+  }
+  scatterStrided(target, contiguousData(broadcastView(result, target.shape)));
+  target._bumpVersion();
+}
+
+/** A copy of `t`'s current values that keeps `t`'s history, to be saved by the op's node. */
+function snapshot(t: Tensor): Tensor {
+  const copy = Tensor._fromFlat(contiguousData(t).slice(), t.shape.slice(), t.dtype);
+  if (t.gradFn !== null) copy._setHistory(t.gradFn);
+  return copy;
+}
+
+/**
+ * Applies `compute` to `target` in place. With grad mode on, PyTorch's rules hold: a leaf
+ * that requires grad cannot be modified, and a non-leaf takes the op's node as its new gradFn.
+ */
+export function inplace<T extends Tensor>(target: T, compute: (self: Tensor) => Tensor): T {
+  if (!isGradEnabled()) {
+    writeInto(target, compute(target));
+    return target;
+  }
+  if (target.requiresGrad && target.isLeaf) {
+    throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  const base = target._base;
+  if (base !== null && base.requiresGrad && base.isLeaf) {
+    throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  // Compute from a snapshot so nodes that save `self` keep the values from before the write.
+  const result = compute(snapshot(target));
+  if (result.requiresGrad && base !== null) {
+    throw new Error('Gradlens does not record in-place operations on views of tensors that require grad yet; use the out-of-place op (e.g. add instead of add_).');
+  }
+  writeInto(target, result);
+  if (result.gradFn !== null) target._setHistory(result.gradFn);
+  return target;
+}
+
+/** Replaces values: the gradient with respect to the old values is zero. */
+export const Fill: Primitive<{ readonly values: Tensor }> = {
+  name: 'FillBackward0',
+  arity: 1,
+  forward: ([self], { values }) => noGrad(() => values.expand(...self.shape).clone()),
+  backward: (g) => [g.mul(0)],
+};
+
+export function overwrite(op: typeof Fill, self: Tensor, values: Tensor): Tensor {
+  return apply(op, [self], { values });
+}
+
+/** `self.copy_(src)`: the gradient goes to `src`, summed to its shape. */
+export const Copy: Primitive = {
+  name: 'CopyBackwards',
+  arity: 2,
+  forward: ([self, src]) => noGrad(() => src.expand(...self.shape).to(self.dtype).clone()),
+  backward: (g, { shapes, needs }) => [needs[0] ? g.mul(0) : null, needs[1] ? sumTo(g, shapes[1]) : null],
+};
+
+export function copyInto(self: Tensor, src: Tensor): Tensor {
+  return apply(Copy, [self, src], undefined);
+}
+
+export const ToCopy: Primitive<{ readonly from: DType; readonly to: DType }> = {
+  name: 'ToCopyBackward0',
+  arity: 1,
+  forward: ([a], { to }) => unaryKernel(a, to, to === 'bool' ? (x) => (x !== 0 ? 1 : 0) : (x) => x),
+  backward: (g, { args: { from } }) => [g.to(from)],
+};
+
+export function castTo(t: Tensor, to: DType): Tensor {
+  if (!isFloating(to) && t.requiresGrad && isGradEnabled()) {
+    // PyTorch drops history when casting to an integer type.
+    return noGrad(() => apply(ToCopy, [t], { from: t.dtype, to }));
+  }
+  return apply(ToCopy, [t], { from: t.dtype, to });
+}

@@ -1,0 +1,179 @@
+// Raw loops over tensor storage. Nothing here records history: primitives call these from
+// their `forward`, and autograd sees only the primitive.
+import { allocate, type DType, type Storage } from '../dtype';
+import { broadcastShapes, contiguousStrides, numelOf, sameShape } from '../shape';
+import { Tensor } from '../tensor';
+
+export function isContiguous(t: Tensor): boolean {
+  const shape = t.shape;
+  const strides = t._strides;
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+/** The tensor's elements in row-major order: its own storage when that already is, else a copy. */
+export function contiguousData(t: Tensor): Storage {
+  const n = t.numel();
+  if (isContiguous(t)) {
+    if (t._offset === 0 && t._data.length === n) return t._data;
+    return t._data.subarray(t._offset, t._offset + n);
+  }
+  const out = allocate(t.dtype, n);
+  gatherStrided(t._data, t._offset, t.shape, t._strides, out);
+  return out;
+}
+
+/** Copies a strided view into `out` in row-major order. */
+function gatherStrided(src: Storage, offset: number, shape: readonly number[], strides: readonly number[], out: Storage): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    out[0] = src[offset];
+    return;
+  }
+  const inner = shape[nd - 1];
+  const innerStride = strides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let o = 0;
+  let base = offset;
+  const total = numelOf(shape);
+  while (o < total) {
+    for (let j = 0, p = base; j < inner; j++, p += innerStride) out[o++] = src[p];
+    let d = nd - 2;
+    while (d >= 0) {
+      idx[d]++;
+      base += strides[d];
+      if (idx[d] < shape[d]) break;
+      base -= strides[d] * shape[d];
+      idx[d] = 0;
+      d--;
+    }
+    if (d < 0) break;
+  }
+}
+
+/** Writes row-major `values` into the (possibly strided) elements of `dst`. */
+export function scatterStrided(dst: Tensor, values: ArrayLike<number>): void {
+  const shape = dst.shape;
+  const strides = dst._strides;
+  const data = dst._data;
+  const nd = shape.length;
+  if (isContiguous(dst)) {
+    const off = dst._offset;
+    for (let i = 0; i < values.length; i++) data[off + i] = values[i];
+    return;
+  }
+  const inner = shape[nd - 1];
+  const innerStride = strides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let o = 0;
+  let base = dst._offset;
+  const total = numelOf(shape);
+  while (o < total) {
+    for (let j = 0, p = base; j < inner; j++, p += innerStride) data[p] = values[o++];
+    let d = nd - 2;
+    while (d >= 0) {
+      idx[d]++;
+      base += strides[d];
+      if (idx[d] < shape[d]) break;
+      base -= strides[d] * shape[d];
+      idx[d] = 0;
+      d--;
+    }
+    if (d < 0) break;
+  }
+}
+
+export function fromStorage(data: Storage, shape: number[], dtype: DType): Tensor {
+  return new Tensor(data, shape, contiguousStrides(shape), 0, dtype);
+}
+
+export function unaryKernel(a: Tensor, dtype: DType, f: (x: number) => number): Tensor {
+  const src = contiguousData(a);
+  const n = src.length;
+  const out = allocate(dtype, n);
+  for (let i = 0; i < n; i++) out[i] = f(src[i]);
+  return fromStorage(out, a.shape.slice(), dtype);
+}
+
+/** `t` read as `shape` without copying or history (PyTorch's expand, as a raw view). */
+export function broadcastView(t: Tensor, shape: number[]): Tensor {
+  return t._view(shape, broadcastStrides(t, shape), t._offset);
+}
+
+/** Strides that read `t` as if it had `shape` (0 along broadcast dimensions). */
+function broadcastStrides(t: Tensor, shape: readonly number[]): number[] {
+  const nd = shape.length;
+  const off = nd - t.shape.length;
+  const out = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    const d = i - off;
+    out[i] = d < 0 || t.shape[d] === 1 ? 0 : t._strides[d];
+  }
+  return out;
+}
+
+export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, f: (x: number, y: number) => number): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape);
+  const n = numelOf(shape);
+  const out = allocate(dtype, n);
+  const ad = a._data;
+  const bd = b._data;
+  const aFull = sameShape(a.shape, shape) && isContiguous(a);
+  const bFull = sameShape(b.shape, shape) && isContiguous(b);
+  if (aFull && bFull) {
+    const ao = a._offset;
+    const bo = b._offset;
+    for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bd[bo + i]);
+  } else if (aFull && b.numel() === 1) {
+    const ao = a._offset;
+    const y = bd[b._offset];
+    for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], y);
+  } else if (bFull && a.numel() === 1) {
+    const bo = b._offset;
+    const x = ad[a._offset];
+    for (let i = 0; i < n; i++) out[i] = f(x, bd[bo + i]);
+  } else if (n > 0) {
+    const nd = shape.length;
+    const sa = broadcastStrides(a, shape);
+    const sb = broadcastStrides(b, shape);
+    const inner = shape[nd - 1];
+    const ia = sa[nd - 1];
+    const ib = sb[nd - 1];
+    const idx = new Array<number>(nd).fill(0);
+    let pa = a._offset;
+    let pb = b._offset;
+    let o = 0;
+    while (o < n) {
+      for (let j = 0, qa = pa, qb = pb; j < inner; j++, qa += ia, qb += ib) out[o++] = f(ad[qa], bd[qb]);
+      let d = nd - 2;
+      while (d >= 0) {
+        idx[d]++;
+        pa += sa[d];
+        pb += sb[d];
+        if (idx[d] < shape[d]) break;
+        pa -= sa[d] * shape[d];
+        pb -= sb[d] * shape[d];
+        idx[d] = 0;
+        d--;
+      }
+      if (d < 0) break;
+    }
+  }
+  return fromStorage(out, shape, dtype);
+}
+
+/**
+ * Views a contiguous tensor as [outer, size, inner] around `dim`, the layout every
+ * reduction and softmax along one dimension walks.
+ */
+export function splitAround(shape: readonly number[], dim: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape[dim], inner];
+}

@@ -1,0 +1,137 @@
+// PyTorch's CPU generator: a 32-bit Mersenne Twister (mt19937) with PyTorch's conversions
+// to floats and normals, so `manualSeed(n)` followed by `rand`, `randn`, `uniform_`,
+// `normal_` or `nn.Linear` gives the numbers PyTorch gives for the same seed.
+
+const N = 624;
+const M = 397;
+
+class MT19937 {
+  private readonly mt = new Uint32Array(N);
+  private mti = N;
+  /** PyTorch caches the second Box-Muller sample of double normals. */
+  nextDoubleNormal: number | null = null;
+
+  constructor(seed: number) {
+    this.seed(seed);
+  }
+
+  seed(seed: number): void {
+    const mt = this.mt;
+    mt[0] = seed >>> 0;
+    for (let i = 1; i < N; i++) {
+      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
+      // 1812433253 * prev + i in 32-bit arithmetic, split to stay exact in doubles.
+      mt[i] = ((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 + i;
+    }
+    this.mti = N;
+    this.nextDoubleNormal = null;
+  }
+
+  private twist(): void {
+    const mt = this.mt;
+    for (let i = 0; i < N; i++) {
+      const y = (mt[i] & 0x80000000) | (mt[(i + 1) % N] & 0x7fffffff);
+      let v = mt[(i + M) % N] ^ (y >>> 1);
+      if (y & 1) v ^= 0x9908b0df;
+      mt[i] = v;
+    }
+    this.mti = 0;
+  }
+
+  /** One 32-bit output, as an unsigned number. */
+  next32(): number {
+    if (this.mti >= N) this.twist();
+    let y = this.mt[this.mti++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+}
+
+let generator = new MT19937(67280421310721);
+
+/**
+ * Seeds the random number generator so every random op (and `nn.Linear`'s init) repeats.
+ * Same seed, same numbers as PyTorch's CPU generator.
+ * @example
+ * torch.manualSeed(0);
+ * torch.rand(3).tolist(); // [0.4963, 0.7682, 0.0885] (approximately), as in PyTorch
+ */
+export function manualSeed(seed: number): void {
+  generator = new MT19937(seed);
+}
+
+/** Uniform float32 in [from, to), PyTorch's `uniform_real_distribution<float>`. */
+export function uniformFloat(from: number, to: number): number {
+  const x = (generator.next32() & 0xffffff) * 2 ** -24;
+  const f = Math.fround;
+  return f(f(x * f(f(to) - f(from))) + f(from));
+}
+
+/** Uniform float64 in [from, to), PyTorch's `uniform_real_distribution<double>`. */
+export function uniformDouble(from: number, to: number): number {
+  const hi = generator.next32();
+  const lo = generator.next32();
+  // 53 low bits of (hi << 32 | lo).
+  const x = ((hi & 0x1fffff) * 2 ** 32 + lo) * 2 ** -53;
+  return x * (to - from) + from;
+}
+
+/** One normal sample the way PyTorch's `normal_distribution<double>` draws it. */
+function normalDouble(mean: number, std: number): number {
+  const cached = generator.nextDoubleNormal;
+  if (cached !== null) {
+    generator.nextDoubleNormal = null;
+    return cached * std + mean;
+  }
+  const u1 = uniformDouble(0, 1);
+  const u2 = uniformDouble(0, 1);
+  const r = Math.sqrt(-2 * Math.log1p(-u2));
+  const theta = 2 * Math.PI * u1;
+  generator.nextDoubleNormal = r * Math.sin(theta);
+  return r * Math.cos(theta) * std + mean;
+}
+
+function normalFill16(data: Float32Array | Float64Array, at: number, mean: number, std: number): void {
+  for (let j = 0; j < 8; j++) {
+    const u1 = 1 - data[at + j];
+    const u2 = data[at + j + 8];
+    const radius = Math.sqrt(-2 * Math.log(u1));
+    const theta = 2 * Math.PI * u2;
+    data[at + j] = radius * Math.cos(theta) * std + mean;
+    data[at + j + 8] = radius * Math.sin(theta) * std + mean;
+  }
+}
+
+/**
+ * Fills `data` with normal samples in PyTorch's order: tensors of 16 or more elements use
+ * its vectorised Box-Muller over blocks of 16, smaller ones the scalar double path.
+ */
+export function fillNormal(data: Float32Array | Float64Array, mean: number, std: number): void {
+  const n = data.length;
+  const uniform = data instanceof Float32Array ? () => uniformFloat(0, 1) : () => uniformDouble(0, 1);
+  if (n >= 16) {
+    for (let i = 0; i < n; i++) data[i] = uniform();
+    for (let i = 0; i + 16 <= n; i += 16) normalFill16(data, i, mean, std);
+    if (n % 16 !== 0) {
+      const at = n - 16;
+      for (let i = 0; i < 16; i++) data[at + i] = uniform();
+      normalFill16(data, at, mean, std);
+    }
+  } else {
+    for (let i = 0; i < n; i++) data[i] = normalDouble(mean, std);
+  }
+}
+
+/** Fills `data` with uniform samples in [from, to), element by element as PyTorch does. */
+export function fillUniform(data: Float32Array | Float64Array, from: number, to: number): void {
+  if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) data[i] = uniformFloat(from, to);
+  else for (let i = 0; i < data.length; i++) data[i] = uniformDouble(from, to);
+}
+
+/** A uniform double in [0, 1) for ops whose exact PyTorch stream we do not reproduce (dropout masks). */
+export function randomUnit(): number {
+  return uniformDouble(0, 1);
+}

@@ -1,0 +1,80 @@
+// Shape arithmetic shared by every op: broadcasting, strides and dimension wrapping,
+// with PyTorch's error wording so users can search the messages.
+
+export function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  if (sameShape(a, b)) return a.slice();
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i < n - a.length ? 1 : a[i - (n - a.length)];
+    const db = i < n - b.length ? 1 : b[i - (n - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(
+        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Wraps a possibly negative dim into [0, ndim), with PyTorch's IndexError text. */
+export function wrapDim(dim: number, ndim: number): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new Error(
+      `Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`,
+    );
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Resolves a single `-1` in a requested shape, as `view` and `reshape` do. */
+export function inferShape(requested: readonly number[], numel: number): number[] {
+  const shape = requested.slice();
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === -1) {
+      if (infer >= 0) throw new Error('only one dimension can be inferred');
+      infer = i;
+    } else if (!Number.isInteger(shape[i]) || shape[i] < 0) {
+      throw new Error(`invalid shape dimension ${shape[i]}`);
+    } else known *= shape[i];
+  }
+  if (infer >= 0) {
+    if (known === 0 || numel % known !== 0) {
+      throw new Error(`shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
+    }
+    shape[infer] = numel / known;
+  } else if (known !== numel) {
+    throw new Error(`shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
+  }
+  return shape;
+}
