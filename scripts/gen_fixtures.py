@@ -1,0 +1,656 @@
+"""Golden fixtures for the engine, computed with PyTorch.
+
+Run with Debian's interpreter: `npm run fixtures` (= /usr/bin/python3 scripts/gen_fixtures.py).
+Writes test/fixtures/engine-*.json; the tests read those files and need no Python.
+
+Each case is data: leaf inputs (shape, values, dtype, requires_grad) and a list of steps
+(`[out, op, *args]`, where a string argument "$name" refers to an earlier tensor). This
+script runs the program with torch and records the output, the leaves' gradients, and the
+graph (node names and nextFunctions, AccumulateGrad identified by its leaf). The TypeScript
+helper test/helpers/program.ts interprets the same steps with our engine.
+
+The contract is PyTorch 2.x; the installed torch is 1.13. Where the two name a node
+differently, NAME_OVERRIDES below rewrites 1.13's name, so every deviation is visible here.
+"""
+import json
+import math
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+torch.set_printoptions(precision=10)
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT_DIR = os.path.join(HERE, '..', 'test', 'fixtures')
+
+# PyTorch 1.13 -> 2.x node names. 1.13 records reshape/flatten of a contiguous tensor as
+# ReshapeAliasBackward0; 2.x records ViewBackward0.
+NAME_OVERRIDES = {'ReshapeAliasBackward0': 'ViewBackward0'}
+
+DTYPES = {'float32': torch.float32, 'float64': torch.float64, 'int64': torch.int64, 'bool': torch.bool}
+DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
+
+
+# ---- encoding ---------------------------------------------------------------------------
+
+def num(v):
+    """JSON has no NaN/Infinity: those travel as strings."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return 'nan'
+        if math.isinf(v):
+            return 'inf' if v > 0 else '-inf'
+    return v
+
+
+def enc(t):
+    if t is None:
+        return None
+    t = t.detach()
+    flat = t.reshape(-1)
+    flat = flat.double() if t.dtype.is_floating_point else flat.long()
+    return {'shape': list(t.shape), 'dtype': DTYPE_NAMES[t.dtype], 'values': [num(v) for v in flat.tolist()]}
+
+
+def node_name(fn):
+    n = type(fn).__name__
+    if n == 'AccumulateGrad':
+        return 'torch::autograd::AccumulateGrad'
+    return NAME_OVERRIDES.get(n, n)
+
+
+def graph(t, leaves):
+    """The graph below `t` as a list of nodes numbered breadth-first from its gradFn (id 0)."""
+    if t.grad_fn is None:
+        return None
+    names = {id(v): k for k, v in leaves.items()}
+    ids = {t.grad_fn: 0}
+    order = [t.grad_fn]
+    nodes = []
+    i = 0
+    while i < len(order):
+        fn = order[i]
+        i += 1
+        rec = {'name': node_name(fn), 'next': []}
+        if type(fn).__name__ == 'AccumulateGrad':
+            rec['leaf'] = names.get(id(fn.variable), '?')
+        for nxt, nr in fn.next_functions:
+            if nxt is None:
+                rec['next'].append([None, nr])
+                continue
+            if nxt not in ids:
+                ids[nxt] = len(order)
+                order.append(nxt)
+            rec['next'].append([ids[nxt], nr])
+        nodes.append(rec)
+    return nodes
+
+
+# ---- the program interpreter ------------------------------------------------------------
+
+def reduction(args):
+    return {'reduction': args[2]} if len(args) > 2 else {}
+
+
+def grad_step(out, inp, gout):
+    return torch.autograd.grad(out, inp, gout, create_graph=True)[0]
+
+
+OPS = {
+    # tensor methods, positional arguments as in PyTorch
+    **{m: (lambda m: lambda x, *a: getattr(x, m)(*a))(m) for m in [
+        'add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh',
+        'sigmoid', 'relu', 'sign', 'square', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
+        'softmax', 'log_softmax', 'view', 'reshape', 'flatten', 't', 'transpose', 'permute', 'expand',
+        'squeeze', 'unsqueeze', 'select', 'narrow', 'clone', 'mm', 'matmul', 'dot', 'mv', 'detach',
+        'gt', 'lt', 'ge', 'le', 'eq', 'add_', 'sub_', 'mul_', 'div_', 'zero_', 'fill_', 'copy_',
+        'contiguous', 'exp_', 'backward']},
+    'to': lambda x, d: x.to(DTYPES[d]),
+    'torch.add': torch.add, 'torch.sub': torch.sub, 'torch.mul': torch.mul, 'torch.div': torch.div,
+    'torch.pow': torch.pow, 'torch.rsub': torch.rsub, 'torch.where': torch.where,
+    'torch.cat': torch.cat, 'torch.stack': torch.stack, 'torch.addmm': torch.addmm,
+    'F.mse_loss': lambda *a: F.mse_loss(a[0], a[1], **reduction(a)),
+    'F.nll_loss': lambda *a: F.nll_loss(a[0], a[1], **reduction(a)),
+    'F.binary_cross_entropy': lambda *a: F.binary_cross_entropy(a[0], a[1], **reduction(a)),
+    'F.cross_entropy': lambda *a: F.cross_entropy(a[0], a[1], **reduction(a)),
+    'F.l1_loss': lambda *a: F.l1_loss(a[0], a[1], **reduction(a)),
+    'F.linear': F.linear,
+    # autograd.grad(out, inp, gradOut, createGraph=True): the gradient, with history
+    'grad': grad_step,
+}
+
+
+def make_input(spec):
+    dt = DTYPES[spec.get('dtype', 'float32')]
+    vals = [float(v) if isinstance(v, str) else v for v in spec['values']]
+    t = torch.tensor(vals, dtype=dt).reshape(spec['shape'])
+    if spec.get('requiresGrad'):
+        t.requires_grad_(True)
+    return t
+
+
+def resolve(a, env):
+    if isinstance(a, str) and a.startswith('$'):
+        return env[a[1:]]
+    if isinstance(a, list):
+        return [resolve(x, env) for x in a]
+    return a
+
+
+def run(case):
+    env = {}
+    leaves = {}
+    for name, spec in case['inputs'].items():
+        env[name] = make_input(spec)
+        leaves[name] = env[name]
+    for step in case['steps']:
+        out, op, *args = step
+        env[out] = OPS[op](*[resolve(a, env) for a in args])
+    return env, leaves
+
+
+def record(case):
+    """Runs the case; fills in `expect` (or `error` when PyTorch raises)."""
+    try:
+        env, leaves = run(case)
+        out = env[case['output']]
+        exp = {'value': enc(out), 'graph': graph(out, leaves)}
+        if case.get('backward', True) and out.requires_grad:
+            g = case.get('gradient')
+            if g is None and out.numel() != 1:
+                # A fixed upstream gradient, so non-scalar outputs need no extra reduction step.
+                gen = torch.Generator().manual_seed(len(case['name']) * 7919 + out.numel())
+                g = case['gradient'] = Inputs.spec(torch.randn(tuple(out.shape), generator=gen, dtype=torch.float64), False, DTYPE_NAMES[out.dtype])
+            out.backward(make_input(g) if g is not None else None)
+            exp['grads'] = {k: enc(v.grad) for k, v in leaves.items() if v.requires_grad}
+        case['expect'] = exp
+    except (RuntimeError, ValueError, IndexError) as e:
+        if 'error' not in case:
+            raise
+        msg = str(e)
+        case['error']['torch'] = msg
+        phrase = case['error'].setdefault('contains', msg.split(' Hint:')[0])
+        assert phrase in msg, (case['name'], phrase, msg)
+        return case
+    assert 'error' not in case, f"{case['name']}: expected an error, PyTorch ran it"
+    return case
+
+
+# ---- case construction ------------------------------------------------------------------
+
+class Inputs:
+    """Deterministic input values: one generator per case."""
+
+    def __init__(self, seed):
+        self.g = torch.Generator().manual_seed(seed)
+
+    def randn(self, *shape, rg=True, dtype='float32', scale=1.0, shift=0.0):
+        t = torch.randn(tuple(shape), generator=self.g, dtype=torch.float64) * scale + shift
+        return self.spec(t, rg, dtype)
+
+    def pos(self, *shape, rg=True, dtype='float32', lo=0.5, hi=2.0):
+        t = torch.rand(tuple(shape), generator=self.g, dtype=torch.float64) * (hi - lo) + lo
+        return self.spec(t, rg, dtype)
+
+    def ints(self, hi, *shape):
+        t = torch.randint(0, hi, shape, generator=self.g)
+        return {'shape': list(shape), 'dtype': 'int64', 'values': t.reshape(-1).tolist(), 'requiresGrad': False}
+
+    @staticmethod
+    def spec(t, rg, dtype):
+        t = t.to(DTYPES[dtype])
+        return {'shape': list(t.shape), 'dtype': dtype, 'values': [num(v) for v in t.reshape(-1).double().tolist()],
+                'requiresGrad': rg}
+
+    @staticmethod
+    def values(vals, shape=None, rg=True, dtype='float32'):
+        t = torch.tensor(vals, dtype=torch.float64)
+        if shape is not None:
+            t = t.reshape(shape)
+        return Inputs.spec(t, rg, dtype)
+
+
+_seed = [1000]
+
+
+def case(name, inputs, steps, output=None, **extra):
+    _seed[0] += 1
+    c = {'name': name, 'inputs': inputs, 'steps': steps, 'output': output or steps[-1][0]}
+    c.update(extra)
+    return c
+
+
+def I():
+    return Inputs(_seed[0])
+
+
+def unary_cases(op, key, pos=False, extra_args=(), shapes=((2, 3), ()), dtypes=('float32', 'float64')):
+    out = []
+    for dt in dtypes:
+        for shape in shapes:
+            i = I()
+            x = i.pos(*shape, dtype=dt) if pos else i.randn(*shape, dtype=dt)
+            out.append(case(f'{op} {list(shape)} {dt}', {'x': x}, [['y', op, '$x', *extra_args]]))
+    return out
+
+
+def op_cases():
+    """Cases keyed by the node name of the primitive they exercise."""
+    c = {}
+
+    def add(key, *cases):
+        c.setdefault(key, []).extend(cases)
+
+    for op, key, pos in [('neg', 'NegBackward0', False), ('exp', 'ExpBackward0', False), ('log', 'LogBackward0', True),
+                         ('sqrt', 'SqrtBackward0', True), ('abs', 'AbsBackward0', False), ('sin', 'SinBackward0', False),
+                         ('cos', 'CosBackward0', False), ('tanh', 'TanhBackward0', False),
+                         ('sigmoid', 'SigmoidBackward0', False), ('relu', 'ReluBackward0', False),
+                         ('sign', 'SignBackward0', False)]:
+        add(key, *unary_cases(op, key, pos))
+    add('ReluBackward0', case('relu at 0 has gradient 0', {'x': Inputs.values([-1.0, 0.0, 2.0])}, [['y', 'relu', '$x']], gradient=Inputs.values([1.0, 1.0, 1.0], rg=False)))
+    add('AbsBackward0', case('abs at 0 has gradient 0', {'x': Inputs.values([-1.0, 0.0, 2.0])}, [['y', 'abs', '$x']], gradient=Inputs.values([1.0, 1.0, 1.0], rg=False)))
+    add('PowBackward0',
+        *unary_cases('pow', 'PowBackward0', extra_args=(3,)),
+        *unary_cases('pow', 'PowBackward0', pos=True, extra_args=(0.5,), shapes=((4,),)),
+        *unary_cases('pow', 'PowBackward0', extra_args=(0,), shapes=((3,),), dtypes=('float32',)),
+        *unary_cases('square', 'PowBackward0', shapes=((2, 2),), dtypes=('float32',)),
+        *unary_cases('torch.pow', 'PowBackward0', extra_args=(2,), shapes=((3,),), dtypes=('float64',)))
+    i = I()
+    add('PowBackward2', case('torch.pow(2, x)', {'x': i.randn(2, 3)}, [['y', 'torch.pow', 2.0, '$x']]),
+        case('torch.pow(0.5, x) float64', {'x': I().randn(4, dtype='float64')}, [['y', 'torch.pow', 0.5, '$x']]))
+    add('RsubBackward1', case('torch.rsub(x, 1)', {'x': I().randn(2, 3)}, [['y', 'torch.rsub', '$x', 1.0]]),
+        case('torch.rsub(x, 2.5) float64', {'x': I().randn(3, dtype='float64')}, [['y', 'torch.rsub', '$x', 2.5]]))
+    add('ClampBackward1',
+        case('clamp(-0.5, 0.5)', {'x': I().randn(3, 4)}, [['y', 'clamp', '$x', -0.5, 0.5]]),
+        case('clamp(min only)', {'x': I().randn(5, dtype='float64')}, [['y', 'clamp', '$x', 0.0]]),
+        case('clamp(None, max)', {'x': I().randn(5)}, [['y', 'clamp', '$x', None, 0.2]]),
+        case('clamp at the bounds passes gradient', {'x': Inputs.values([-1.0, -0.5, 0.0, 0.5, 1.0])},
+             [['y', 'clamp', '$x', -0.5, 0.5]], gradient=Inputs.values([1.0] * 5, rg=False)))
+
+    def binary(op, key, b_pos=False, fn=False):
+        out = []
+        shapes = [((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1), (1, 3)), ((2, 1, 3), (4, 1)), ((), (3,))]
+        for sa, sb in shapes:
+            i = I()
+            a = i.randn(*sa, dtype='float64' if sa == () else 'float32')
+            if sa == ():
+                a = i.randn(dtype='float32')
+            b = i.pos(*sb) if b_pos else i.randn(*sb)
+            out.append(case(f'{op} {list(sa)} with {list(sb)}', {'a': a, 'b': b}, [['y', op, '$a', '$b']]))
+        i = I()
+        out.append(case(f'{op} float64, b without grad', {'a': i.randn(3, 2, dtype='float64'), 'b': (i.pos if b_pos else i.randn)(2, rg=False, dtype='float64')}, [['y', op, '$a', '$b']]))
+        i = I()
+        out.append(case(f'{op} a without grad', {'a': i.randn(3, rg=False), 'b': (i.pos if b_pos else i.randn)(3)}, [['y', op, '$a', '$b']]))
+        out.append(case(f'{op} with a number', {'a': I().randn(2, 2)}, [['y', op, '$a', 2.5]]))
+        if fn:
+            out.append(case(f'torch.{op}(number, tensor)', {'b': (I().pos if b_pos else I().randn)(3)}, [['y', f'torch.{op}', 3.0, '$b']]))
+        return out
+
+    add('AddBackward0', *binary('add', 'AddBackward0', fn=True))
+    add('SubBackward0', *binary('sub', 'SubBackward0'))
+    add('MulBackward0', *binary('mul', 'MulBackward0', fn=True))
+    add('DivBackward0', *binary('div', 'DivBackward0', b_pos=True, fn=True))
+    i = I()
+    add('PowBackward1',
+        case('pow(a, b) positive base', {'a': i.pos(2, 3), 'b': i.randn(2, 3)}, [['y', 'pow', '$a', '$b']]),
+        case('pow(a, b) broadcast float64', {'a': I().pos(3, 1, dtype='float64'), 'b': I().randn(4, dtype='float64')}, [['y', 'pow', '$a', '$b']]),
+        case('pow with zero base', {'a': Inputs.values([0.0, 0.0, 2.0]), 'b': Inputs.values([2.0, 0.0, 3.0])}, [['y', 'pow', '$a', '$b']],
+             gradient=Inputs.values([1.0, 1.0, 1.0], rg=False)))
+    for op, key in [('maximum', 'MaximumBackward0'), ('minimum', 'MinimumBackward0')]:
+        i = I()
+        add(key, case(f'{op}', {'a': i.randn(2, 3), 'b': i.randn(2, 3)}, [['y', op, '$a', '$b']]),
+            case(f'{op} broadcast', {'a': I().randn(3, 1), 'b': I().randn(4)}, [['y', op, '$a', '$b']]),
+            case(f'{op} ties split the gradient', {'a': Inputs.values([1.0, 2.0, 3.0]), 'b': Inputs.values([1.0, 0.0, 3.0])},
+                 [['y', op, '$a', '$b']], gradient=Inputs.values([1.0, 1.0, 1.0], rg=False)))
+    i = I()
+    add('WhereBackward0',
+        case('where(x > 0, x, y)', {'x': i.randn(2, 3), 'y': i.randn(2, 3)}, [['c', 'gt', '$x', 0.0], ['z', 'torch.where', '$c', '$x', '$y']]),
+        case('where broadcast', {'x': I().randn(3, 1), 'y': I().randn(4)}, [['c', 'lt', '$y', 0.0], ['z', 'torch.where', '$c', '$x', '$y']]),
+        case('where(c, x, number)', {'x': I().randn(5)}, [['c', 'gt', '$x', 0.0], ['z', 'torch.where', '$c', '$x', 0.0]]))
+
+    add('SumBackward0', *unary_cases('sum', 'SumBackward0', shapes=((2, 3), (4,), ())))
+    add('SumBackward1',
+        case('sum(1)', {'x': I().randn(2, 3)}, [['y', 'sum', '$x', 1]]),
+        case('sum(0, keepdim)', {'x': I().randn(2, 3, dtype='float64')}, [['y', 'sum', '$x', 0, True]]),
+        case('sum([0, 2])', {'x': I().randn(2, 3, 4)}, [['y', 'sum', '$x', [0, 2]]]),
+        case('sum(-1)', {'x': I().randn(3, 2)}, [['y', 'sum', '$x', -1]]))
+    add('MeanBackward0', *unary_cases('mean', 'MeanBackward0', shapes=((2, 3), (5,))))
+    add('MeanBackward1',
+        case('mean(1)', {'x': I().randn(2, 3)}, [['y', 'mean', '$x', 1]]),
+        case('mean(0, keepdim) float64', {'x': I().randn(4, 3, dtype='float64')}, [['y', 'mean', '$x', 0, True]]),
+        case('mean([1, 2])', {'x': I().randn(2, 3, 4)}, [['y', 'mean', '$x', [1, 2]]]))
+    for op, key in [('max', 'MaxBackward1'), ('min', 'MinBackward1')]:
+        add(key, *unary_cases(op, key, shapes=((3, 4),)),
+            case(f'{op} with ties shares the gradient', {'x': Inputs.values([1.0, 3.0, -2.0, 3.0, -2.0])}, [['y', op, '$x']]))
+    for op, key in [('softmax', 'SoftmaxBackward0'), ('log_softmax', 'LogSoftmaxBackward0')]:
+        i = I()
+        add(key, case(f'{op}(1) weighted', {'x': i.randn(3, 4), 'w': i.randn(3, 4, rg=False)}, [['y', op, '$x', 1], ['z', 'mul', '$y', '$w']]),
+            case(f'{op}(0) float64 weighted', {'x': I().randn(5, 2, dtype='float64'), 'w': I().randn(5, 2, rg=False, dtype='float64')},
+                 [['y', op, '$x', 0], ['z', 'mul', '$y', '$w']]),
+            case(f'{op}(-1) large logits', {'x': I().randn(2, 3, scale=50.0)}, [['y', op, '$x', -1]], gradient=I().randn(2, 3, rg=False)))
+
+    i = I()
+    add('ViewBackward0',
+        case('view(3, 2)', {'x': i.randn(2, 3), 'w': i.randn(3, 2, rg=False)}, [['y', 'view', '$x', 3, 2], ['z', 'mul', '$y', '$w']]),
+        case('view(-1)', {'x': I().randn(2, 2)}, [['y', 'view', '$x', -1]], gradient=I().randn(4, rg=False)),
+        case('reshape on contiguous (1.13: ReshapeAliasBackward0)', {'x': I().randn(2, 3)}, [['y', 'reshape', '$x', 6]], gradient=I().randn(6, rg=False)),
+        case('flatten (1.13: ReshapeAliasBackward0)', {'x': I().randn(2, 3, 2)}, [['y', 'flatten', '$x', 1]], gradient=I().randn(2, 6, rg=False)))
+    add('UnsafeViewBackward0',
+        case('reshape of a non-contiguous tensor copies', {'x': I().randn(2, 3)}, [['y', 't', '$x'], ['z', 'reshape', '$y', 6]], gradient=I().randn(6, rg=False)))
+    i = I()
+    add('TBackward0', case('t()', {'x': i.randn(2, 3), 'w': i.randn(3, 2, rg=False)}, [['y', 't', '$x'], ['z', 'mul', '$y', '$w']]),
+        case('t() of 1-D', {'x': I().randn(3)}, [['y', 't', '$x']], gradient=I().randn(3, rg=False)))
+    add('TransposeBackward0', case('transpose(0, 2)', {'x': I().randn(2, 3, 4)}, [['y', 'transpose', '$x', 0, 2]], gradient=I().randn(4, 3, 2, rg=False)),
+        case('transpose(-1, 0)', {'x': I().randn(2, 3)}, [['y', 'transpose', '$x', -1, 0]], gradient=I().randn(3, 2, rg=False)))
+    add('PermuteBackward0', case('permute(2, 0, 1)', {'x': I().randn(2, 3, 4)}, [['y', 'permute', '$x', 2, 0, 1]], gradient=I().randn(4, 2, 3, rg=False)))
+    add('ExpandBackward0', case('expand(3, -1)', {'x': I().randn(1, 4)}, [['y', 'expand', '$x', 3, -1]], gradient=I().randn(3, 4, rg=False)),
+        case('expand adds dims', {'x': I().randn(3, 1)}, [['y', 'expand', '$x', 2, 3, 4]], gradient=I().randn(2, 3, 4, rg=False)))
+    add('SqueezeBackward0', case('squeeze()', {'x': I().randn(1, 3, 1)}, [['y', 'squeeze', '$x']], gradient=I().randn(3, rg=False)))
+    add('SqueezeBackward1', case('squeeze(0)', {'x': I().randn(1, 3)}, [['y', 'squeeze', '$x', 0]], gradient=I().randn(3, rg=False)),
+        case('squeeze(1) of size 3 is a no-op', {'x': I().randn(2, 3)}, [['y', 'squeeze', '$x', 1]], gradient=I().randn(2, 3, rg=False)))
+    add('UnsqueezeBackward0', case('unsqueeze(1)', {'x': I().randn(2, 3)}, [['y', 'unsqueeze', '$x', 1]], gradient=I().randn(2, 1, 3, rg=False)),
+        case('unsqueeze(-1)', {'x': I().randn(3)}, [['y', 'unsqueeze', '$x', -1]], gradient=I().randn(3, 1, rg=False)))
+    add('SelectBackward0', case('select(1, 2)', {'x': I().randn(2, 3)}, [['y', 'select', '$x', 1, 2]], gradient=I().randn(2, rg=False)),
+        case('select(0, -1)', {'x': I().randn(3, 2, dtype='float64')}, [['y', 'select', '$x', 0, -1]], gradient=I().randn(2, rg=False, dtype='float64')))
+    add('SliceBackward0', case('narrow(1, 1, 2)', {'x': I().randn(2, 4)}, [['y', 'narrow', '$x', 1, 1, 2]], gradient=I().randn(2, 2, rg=False)),
+        case('narrow(0, 0, 1)', {'x': I().randn(3)}, [['y', 'narrow', '$x', 0, 0, 1]], gradient=I().randn(1, rg=False)))
+    i = I()
+    add('SelectBackwardBackward0',
+        case('grad of select with createGraph', {'x': i.randn(3, 2), 'v': i.randn(2)},
+             [['y', 'select', '$x', 0, 1], ['g', 'grad', '$y', '$x', '$v'], ['w', 'mul', '$g', '$g']], gradient=i.randn(3, 2, rg=False)))
+    i = I()
+    add('SliceBackwardBackward0',
+        case('grad of narrow with createGraph', {'x': i.randn(4), 'v': i.randn(2)},
+             [['y', 'narrow', '$x', 0, 1, 2], ['g', 'grad', '$y', '$x', '$v'], ['w', 'mul', '$g', '$g']], gradient=i.randn(4, rg=False)))
+    add('CloneBackward0', case('clone()', {'x': I().randn(2, 3)}, [['y', 'clone', '$x']], gradient=I().randn(2, 3, rg=False)),
+        case('contiguous() of a transpose', {'x': I().randn(2, 3)}, [['y', 't', '$x'], ['z', 'contiguous', '$y']], gradient=I().randn(3, 2, rg=False)))
+    i = I()
+    add('CatBackward0', case('cat dim 0', {'a': i.randn(2, 3), 'b': i.randn(1, 3)}, [['y', 'torch.cat', ['$a', '$b'], 0]], gradient=i.randn(3, 3, rg=False)),
+        case('cat dim 1 with a constant', {'a': I().randn(2, 2), 'b': I().randn(2, 3, rg=False)}, [['y', 'torch.cat', ['$a', '$b'], 1]], gradient=I().randn(2, 5, rg=False)),
+        case('cat same tensor twice', {'a': I().randn(3)}, [['y', 'torch.cat', ['$a', '$a'], -1]], gradient=I().randn(6, rg=False)))
+    i = I()
+    add('StackBackward0', case('stack dim 0', {'a': i.randn(2, 3), 'b': i.randn(2, 3)}, [['y', 'torch.stack', ['$a', '$b'], 0]], gradient=i.randn(2, 2, 3, rg=False)),
+        case('stack dim 1', {'a': I().randn(3), 'b': I().randn(3, rg=False)}, [['y', 'torch.stack', ['$a', '$b'], 1]], gradient=I().randn(3, 2, rg=False)))
+    i = I()
+    add('MmBackward0', case('mm', {'a': i.randn(2, 3), 'b': i.randn(3, 4)}, [['y', 'mm', '$a', '$b']], gradient=i.randn(2, 4, rg=False)),
+        case('matmul 2-D float64', {'a': I().randn(3, 3, dtype='float64'), 'b': I().randn(3, 2, dtype='float64')}, [['y', 'matmul', '$a', '$b'], ['z', 'sum', '$y']]),
+        case('mm with constant rhs', {'a': I().randn(4, 2), 'b': I().randn(2, 2, rg=False)}, [['y', 'mm', '$a', '$b'], ['z', 'sum', '$y']]))
+    i = I()
+    add('AddmmBackward0', case('addmm', {'c': i.randn(4), 'a': i.randn(3, 2), 'b': i.randn(2, 4)}, [['y', 'torch.addmm', '$c', '$a', '$b']], gradient=i.randn(3, 4, rg=False)),
+        case('F.linear on 2-D', {'x': I().randn(5, 3, rg=False), 'w': I().randn(2, 3), 'b': I().randn(2)}, [['y', 'F.linear', '$x', '$w', '$b'], ['z', 'sum', '$y']]))
+    i = I()
+    add('DotBackward0', case('dot', {'a': i.randn(4), 'b': i.randn(4)}, [['y', 'dot', '$a', '$b']]),
+        case('matmul 1-D @ 1-D', {'a': I().randn(3, dtype='float64'), 'b': I().randn(3, dtype='float64')}, [['y', 'matmul', '$a', '$b']]))
+    i = I()
+    add('MvBackward0', case('mv', {'m': i.randn(2, 3), 'v': i.randn(3)}, [['y', 'mv', '$m', '$v']], gradient=i.randn(2, rg=False)),
+        case('matmul 2-D @ 1-D', {'m': I().randn(3, 2), 'v': I().randn(2)}, [['y', 'matmul', '$m', '$v'], ['z', 'sum', '$y']]))
+    i = I()
+    add('MseLossBackward0', case('mse_loss mean', {'x': i.randn(3, 2), 't': i.randn(3, 2, rg=False)}, [['y', 'F.mse_loss', '$x', '$t']]),
+        case('mse_loss sum, target requires grad', {'x': I().randn(4), 't': I().randn(4)}, [['y', 'F.mse_loss', '$x', '$t', 'sum']]),
+        case('mse_loss none', {'x': I().randn(2, 2, dtype='float64'), 't': I().randn(2, 2, rg=False, dtype='float64')}, [['y', 'F.mse_loss', '$x', '$t', 'none']],
+             gradient=I().randn(2, 2, rg=False, dtype='float64')))
+    i = I()
+    add('NllLossBackward0', case('nll_loss of log_softmax', {'x': i.randn(4, 3), 't': i.ints(3, 4)}, [['l', 'log_softmax', '$x', 1], ['y', 'F.nll_loss', '$l', '$t']]),
+        case('cross_entropy', {'x': I().randn(3, 5), 't': I().ints(5, 3)}, [['y', 'F.cross_entropy', '$x', '$t']]),
+        case('nll_loss sum', {'x': I().randn(2, 4, dtype='float64'), 't': I().ints(4, 2)}, [['y', 'F.nll_loss', '$x', '$t', 'sum']]),
+        case('nll_loss none', {'x': I().randn(3, 3), 't': I().ints(3, 3)}, [['y', 'F.nll_loss', '$x', '$t', 'none']], gradient=I().randn(3, rg=False)),
+        case('nll_loss 1-D input', {'x': I().randn(4), 't': {'shape': [], 'dtype': 'int64', 'values': [2], 'requiresGrad': False}}, [['y', 'F.nll_loss', '$x', '$t']]))
+    i = I()
+    add('BinaryCrossEntropyBackward0',
+        case('binary_cross_entropy', {'x': i.randn(2, 3), 't': i.pos(2, 3, rg=False, lo=0.0, hi=1.0)}, [['p', 'sigmoid', '$x'], ['y', 'F.binary_cross_entropy', '$p', '$t']]),
+        case('binary_cross_entropy sum float64', {'p': I().pos(4, dtype='float64', lo=0.1, hi=0.9), 't': I().pos(4, rg=False, dtype='float64', lo=0.0, hi=1.0)},
+             [['y', 'F.binary_cross_entropy', '$p', '$t', 'sum']]))
+    i = I()
+    add('FillBackward2', case('fill_ on a non-leaf', {'x': i.randn(3), 'w': i.randn(3, rg=False)}, [['y', 'mul', '$x', 2.0], ['z', 'fill_', '$y', 1.5], ['u', 'mul', '$z', '$x']], gradient=i.randn(3, rg=False)))
+    i = I()
+    add('ZeroBackward0', case('zero_ on a non-leaf', {'x': i.randn(3)}, [['y', 'mul', '$x', 2.0], ['z', 'zero_', '$y'], ['u', 'add', '$z', '$x']], gradient=i.randn(3, rg=False)))
+    i = I()
+    add('CopyBackwards', case('copy_ into a non-leaf', {'x': i.randn(2, 3), 's': i.randn(3)}, [['y', 'mul', '$x', 2.0], ['z', 'copy_', '$y', '$s'], ['u', 'mul', '$z', '$x']], gradient=i.randn(2, 3, rg=False)))
+    add('ToCopyBackward0', case('to float64', {'x': I().randn(3)}, [['y', 'to', '$x', 'float64'], ['z', 'mul', '$y', '$y']], gradient=I().randn(3, rg=False, dtype='float64')),
+        case('to float32 from float64', {'x': I().randn(2, dtype='float64')}, [['y', 'to', '$x', 'float32']], gradient=I().randn(2, rg=False)))
+    return c
+
+
+def graph_cases():
+    """Structure: broadcasting, reused inputs, diamonds, long chains, composites."""
+    cs = []
+    i = I()
+    cs.append(case('x * x lists the same AccumulateGrad twice', {'x': i.randn(3)}, [['y', 'mul', '$x', '$x'], ['z', 'sum', '$y']]))
+    i = I()
+    cs.append(case('diamond: one tensor feeds two branches that meet', {'x': i.randn(2, 2)},
+                   [['a', 'exp', '$x'], ['b', 'sin', '$a'], ['c', 'cos', '$a'], ['d', 'mul', '$b', '$c'], ['e', 'add', '$d', '$a'], ['z', 'sum', '$e']]))
+    i = I()
+    cs.append(case('two diamonds in a row', {'x': i.randn(3), 'w': i.randn(3)},
+                   [['a', 'mul', '$x', '$w'], ['b', 'tanh', '$a'], ['c', 'sigmoid', '$a'], ['d', 'add', '$b', '$c'],
+                    ['e', 'mul', '$d', '$d'], ['f', 'div', '$e', 2.0], ['z', 'mean', '$f']]))
+    steps = []
+    prev = '$x'
+    for k in range(60):
+        op = ['sin', 'mul', 'tanh', 'add'][k % 4]
+        steps.append([f'v{k}', op, prev] + ([1.1] if op == 'mul' else [0.3] if op == 'add' else []))
+        prev = f'$v{k}'
+    steps.append(['z', 'sum', prev])
+    cs.append(case('long chain of 60 ops', {'x': I().randn(4, dtype='float64')}, steps))
+    for sa, sb, op in [((3, 1), (1, 4), 'add'), ((2, 1, 3), (4, 3), 'mul'), ((5,), (), 'sub'), ((1,), (2, 3), 'div'), ((2, 3, 1, 1), (1, 1, 4, 5), 'mul')]:
+        i = I()
+        b = i.pos(*sb) if op == 'div' else i.randn(*sb)
+        cs.append(case(f'broadcast {op} {list(sa)} with {list(sb)}', {'a': i.randn(*sa), 'b': b}, [['y', op, '$a', '$b'], ['z', 'sum', '$y']]))
+    i = I()
+    cs.append(case('a leaf used by three ops at different depths', {'x': i.randn(3), 'y': i.randn(3)},
+                   [['a', 'mul', '$x', '$y'], ['b', 'add', '$a', '$x'], ['c', 'mul', '$b', '$x'], ['d', 'sub', '$c', '$y'], ['z', 'sum', '$d']]))
+    i = I()
+    cs.append(case('constant inputs give null edges', {'x': i.randn(2, 2), 'k': i.randn(2, 2, rg=False)},
+                   [['a', 'mul', '$k', '$x'], ['b', 'add', '$k', '$a'], ['c', 'torch.addmm', '$k', '$k', '$a'], ['z', 'sum', '$c']]))
+    i = I()
+    cs.append(case('MLP: linear, relu, linear, mse', {'x': i.randn(4, 3, rg=False), 'w1': i.randn(5, 3), 'b1': i.randn(5),
+                                                      'w2': i.randn(1, 5), 'b2': i.randn(1), 't': i.randn(4, 1, rg=False)},
+                   [['h', 'F.linear', '$x', '$w1', '$b1'], ['r', 'relu', '$h'], ['o', 'F.linear', '$r', '$w2', '$b2'], ['z', 'F.mse_loss', '$o', '$t']]))
+    i = I()
+    cs.append(case('classifier: linear, cross_entropy', {'x': i.randn(6, 4, rg=False), 'w': i.randn(3, 4), 'b': i.randn(3), 't': i.ints(3, 6)},
+                   [['o', 'F.linear', '$x', '$w', '$b'], ['z', 'F.cross_entropy', '$o', '$t']]))
+    i = I()
+    cs.append(case('l1_loss composes abs, sub, mean', {'x': i.randn(5), 't': i.randn(5, rg=False)}, [['z', 'F.l1_loss', '$x', '$t']]))
+    i = I()
+    cs.append(case('views chained', {'x': i.randn(2, 3, 4)},
+                   [['a', 'transpose', '$x', 0, 1], ['b', 'select', '$a', 2, 1], ['c', 'unsqueeze', '$b', 0], ['d', 'expand', '$c', 2, 3, 2],
+                    ['e', 'narrow', '$d', 1, 1, 2], ['f', 'mul', '$e', '$e'], ['z', 'sum', '$f']]))
+    i = I()
+    cs.append(case('softmax then log then weighted sum', {'x': i.randn(2, 5), 'w': i.randn(2, 5, rg=False)},
+                   [['p', 'softmax', '$x', 1], ['l', 'log', '$p'], ['m', 'mul', '$l', '$w'], ['z', 'sum', '$m']]))
+    i = I()
+    cs.append(case('reused intermediate and in-place on a non-leaf', {'x': i.randn(3)},
+                   [['a', 'mul', '$x', 3.0], ['b', 'add_', '$a', 1.0], ['c', 'mul', '$b', '$x'], ['z', 'sum', '$c']]))
+    return cs
+
+
+def error_cases():
+    cs = []
+    i = I()
+    cs.append(case('backward twice', {'x': i.randn(3)}, [['y', 'exp', '$x'], ['z', 'sum', '$y'], ['_', 'backward', '$z'], ['_', 'backward', '$z']],
+                   backward=False, error={'contains': 'Trying to backward through the graph a second time'}))
+    cs.append(case('in-place on a leaf that requires grad', {'x': I().randn(3)}, [['y', 'add_', '$x', 1.0]],
+                   error={'contains': 'a leaf Variable that requires grad is being used in an in-place operation.'}))
+    cs.append(case('saved output modified in place', {'x': I().randn(3)}, [['y', 'exp', '$x'], ['w', 'add_', '$y', 1.0], ['z', 'sum', '$y'], ['_', 'backward', '$z']],
+                   backward=False, error={}))
+    cs.append(case('saved input modified in place', {'x': I().randn(2, 2)}, [['a', 'mul', '$x', 1.0], ['y', 'sin', '$a'], ['w', 'mul_', '$a', 2.0], ['z', 'sum', '$y'], ['_', 'backward', '$z']],
+                   backward=False, error={}))
+    cs.append(case('saved float64 input modified by zero_', {'x': I().randn(2, 3, dtype='float64')},
+                   [['a', 'mul', '$x', 1.0], ['y', 'mul', '$a', '$a'], ['w', 'zero_', '$a'], ['z', 'sum', '$y'], ['_', 'backward', '$z']],
+                   backward=False, error={}))
+    cs.append(case('backward on a non-scalar', {'x': I().randn(3)}, [['y', 'mul', '$x', 2.0], ['_', 'backward', '$y']], backward=False,
+                   error={'contains': 'grad can be implicitly created only for scalar outputs'}))
+    cs.append(case('backward without history', {'x': I().randn(3, rg=False)}, [['y', 'sum', '$x'], ['_', 'backward', '$y']], backward=False,
+                   error={'contains': 'element 0 of tensors does not require grad and does not have a grad_fn'}))
+    i = I()
+    cs.append(case('shapes that do not broadcast', {'a': i.randn(2, 3), 'b': i.randn(2, 4)}, [['y', 'add', '$a', '$b']],
+                   error={'contains': 'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1'}))
+    i = I()
+    cs.append(case('shapes that do not broadcast (mul, dim 0)', {'a': i.randn(3), 'b': i.randn(2, 2)}, [['y', 'mul', '$a', '$b']], error={}))
+    i = I()
+    cs.append(case('matmul shape mismatch', {'a': i.randn(2, 3), 'b': i.randn(4, 5)}, [['y', 'matmul', '$a', '$b']],
+                   error={'contains': 'mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)'}))
+    i = I()
+    cs.append(case('mm shape mismatch', {'a': i.randn(3, 2), 'b': i.randn(3, 2)}, [['y', 'mm', '$a', '$b']], error={}))
+    i = I()
+    cs.append(case('linear shape mismatch', {'x': i.randn(4, 3, rg=False), 'w': i.randn(2, 5), 'b': i.randn(2)}, [['y', 'F.linear', '$x', '$w', '$b']], error={}))
+    cs.append(case('view of an incompatible layout', {'x': I().randn(2, 3)}, [['a', 't', '$x'], ['y', 'view', '$a', 6]], error={'contains': 'view size is not compatible with input tensor\'s size and stride'}))
+    cs.append(case('view to a size with the wrong count', {'x': I().randn(2, 3)}, [['y', 'view', '$x', 4]], error={}))
+    cs.append(case('expand to a smaller size', {'x': I().randn(2, 3)}, [['y', 'expand', '$x', 2, 4]], error={}))
+    cs.append(case('cat with mismatched sizes', {'a': I().randn(2, 3), 'b': I().randn(2, 2)}, [['y', 'torch.cat', ['$a', '$b'], 0]], error={}))
+    cs.append(case('stack of different shapes', {'a': I().randn(2, 3), 'b': I().randn(3, 2)}, [['y', 'torch.stack', ['$a', '$b'], 0]], error={}))
+    cs.append(case('mse_loss target of another size', {'x': I().randn(3), 't': I().randn(4, rg=False)}, [['y', 'F.mse_loss', '$x', '$t']], error={}))
+    return cs
+
+
+
+def record_warning_free(c):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return record(c)
+
+
+# ---- optimizers -------------------------------------------------------------------------
+
+def optim_cases():
+    out = []
+    configs = [
+        ('SGD lr', 'SGD', {'lr': 0.1}, torch.optim.SGD, {'lr': 0.1}),
+        ('SGD momentum + weight decay', 'SGD', {'lr': 0.05, 'momentum': 0.9, 'weightDecay': 0.01}, torch.optim.SGD, {'lr': 0.05, 'momentum': 0.9, 'weight_decay': 0.01}),
+        ('SGD nesterov + dampening 0', 'SGD', {'lr': 0.05, 'momentum': 0.8, 'nesterov': True}, torch.optim.SGD, {'lr': 0.05, 'momentum': 0.8, 'nesterov': True}),
+        ('Adam defaults, lr 0.01', 'Adam', {'lr': 0.01}, torch.optim.Adam, {'lr': 0.01}),
+        ('Adam weight decay', 'Adam', {'lr': 0.02, 'weightDecay': 0.1}, torch.optim.Adam, {'lr': 0.02, 'weight_decay': 0.1}),
+        ('Adam betas, eps', 'Adam', {'lr': 0.05, 'betas': [0.8, 0.99], 'eps': 1e-6}, torch.optim.Adam, {'lr': 0.05, 'betas': (0.8, 0.99), 'eps': 1e-6}),
+    ]
+    for dtype in ['float32', 'float64']:
+        for name, cls, ts_opts, torch_cls, torch_opts in configs:
+            g = torch.Generator().manual_seed(77)
+            dt = DTYPES[dtype]
+            x = torch.randn(6, 3, generator=g, dtype=torch.float64).to(dt)
+            y = torch.randn(6, 2, generator=g, dtype=torch.float64).to(dt)
+            w = torch.randn(2, 3, generator=g, dtype=torch.float64).to(dt).requires_grad_()
+            b = torch.randn(2, generator=g, dtype=torch.float64).to(dt).requires_grad_()
+            init = {'x': enc(x), 'y': enc(y), 'w': enc(w), 'b': enc(b)}
+            opt = torch_cls([w, b], **torch_opts)
+            steps = []
+            for _ in range(8):
+                opt.zero_grad()
+                loss = F.mse_loss(F.linear(x, w, b).tanh(), y)
+                loss.backward()
+                opt.step()
+                steps.append({'loss': loss.item(), 'w': enc(w), 'b': enc(b)})
+            out.append({'name': f'{name} {dtype}', 'optimizer': cls, 'options': ts_opts, 'dtype': dtype, 'init': init, 'steps': steps})
+    return out
+
+
+# ---- random streams ---------------------------------------------------------------------
+
+def random_cases():
+    cases = []
+
+    def rec(name, seed, calls):
+        """calls: list of [kind, *args]; each result recorded in order from one seed."""
+        torch.manual_seed(seed)
+        results = []
+        for call in calls:
+            kind, *args = call
+            if kind == 'rand':
+                shape, dt = args
+                t = torch.rand(*shape, dtype=DTYPES[dt])
+            elif kind == 'randn':
+                shape, dt = args
+                t = torch.randn(*shape, dtype=DTYPES[dt])
+            elif kind == 'uniform_':
+                shape, dt, lo, hi = args
+                t = torch.zeros(*shape, dtype=DTYPES[dt]).uniform_(lo, hi)
+            elif kind == 'normal_':
+                shape, dt, mean, std = args
+                t = torch.zeros(*shape, dtype=DTYPES[dt]).normal_(mean, std)
+            elif kind == 'linear':
+                fin, fout, bias = args
+                m = torch.nn.Linear(fin, fout, bias=bias)
+                results.append({'weight': enc(m.weight), 'bias': enc(m.bias) if bias else None})
+                continue
+            else:
+                raise ValueError(kind)
+            results.append(enc(t))
+        cases.append({'name': name, 'seed': seed, 'calls': calls, 'results': results})
+
+    for seed in [0, 42, 2024]:
+        rec(f'rand seed {seed}', seed, [['rand', [5], 'float32'], ['rand', [3, 7], 'float32'], ['rand', [4], 'float64']])
+        rec(f'randn small (< 16) seed {seed}', seed, [['randn', [5], 'float32'], ['randn', [3], 'float32'], ['randn', [15], 'float32'], ['randn', [1], 'float64']])
+        rec(f'randn vectorised (>= 16) seed {seed}', seed, [['randn', [16], 'float32'], ['randn', [17], 'float32'], ['randn', [5, 8], 'float32'], ['randn', [33], 'float64']])
+    rec('mixed stream: rand, randn odd count, rand', 7, [['rand', [2], 'float32'], ['randn', [3], 'float32'], ['rand', [2], 'float32'], ['randn', [1], 'float32'], ['randn', [2], 'float64']])
+    rec('uniform_ and normal_', 11, [['uniform_', [10], 'float32', -2.0, 3.0], ['normal_', [20], 'float32', 1.0, 0.5], ['normal_', [7], 'float32', -1.0, 2.0],
+                                     ['uniform_', [3, 3], 'float64', 0.0, 1.0], ['normal_', [5], 'float64', 0.0, 3.0]])
+    rec('nn.Linear init', 0, [['linear', 4, 3, True], ['linear', 20, 10, True], ['linear', 3, 1, False], ['linear', 1, 10, True]])
+    rec('nn.Linear init seed 123', 123, [['linear', 784, 16, True]])
+    return cases
+
+
+# ---- higher order -----------------------------------------------------------------------
+
+def higher_order_cases():
+    """Repeated autograd.grad with create_graph: d^k/dx^k of a few functions, float64."""
+    out = []
+    fns = [
+        ('x^3 * sin(x)', lambda x: x.pow(3) * x.sin()),
+        ('exp(tanh(x)) / (1 + x^2)', lambda x: x.tanh().exp() / (x * x + 1)),
+        ('sigmoid(x) * log(x^2 + 1)', lambda x: x.sigmoid() * (x * x + 1).log()),
+        ('sqrt(x^2 + 1) * cos(x)', lambda x: (x * x + 1).sqrt() * x.cos()),
+        ('softmax(x)[0] summed with x * x', lambda x: x.softmax(0).select(0, 0) + (x * x).sum()),
+    ]
+    g = torch.Generator().manual_seed(5)
+    for name, f in fns:
+        xv = torch.randn(4, generator=g, dtype=torch.float64)
+        x = xv.clone().requires_grad_()
+        y = f(x).sum()
+        derivs = []
+        cur = y
+        for _ in range(3):
+            (d,) = torch.autograd.grad(cur, x, create_graph=True)
+            derivs.append(enc(d))
+            cur = d.sum()
+        out.append({'name': name, 'x': enc(xv), 'value': enc(y), 'derivatives': derivs})
+    # A Hessian-vector product of a two-input function.
+    a = torch.tensor([0.3, -1.2, 0.8], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([1.5, 0.4, -0.7], dtype=torch.float64, requires_grad=True)
+    v = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+    y = (a * b).sin().sum() + (a.pow(2) * b).sum()
+    ga, gb = torch.autograd.grad(y, [a, b], create_graph=True)
+    hv = torch.autograd.grad((ga * v).sum(), [a, b])
+    out.append({'name': 'hessian-vector product', 'a': enc(a), 'b': enc(b), 'v': enc(v), 'grads': [enc(ga), enc(gb)], 'hv': [enc(h) for h in hv],
+                'gradNames': [node_name(ga.grad_fn), node_name(gb.grad_fn)]})
+    return out
+
+
+def dump(name, data):
+    path = os.path.join(OUT_DIR, name)
+    with open(path, 'w') as f:
+        json.dump({'generatedBy': 'scripts/gen_fixtures.py', 'torch': torch.__version__, 'nameOverrides': NAME_OVERRIDES, 'data': data},
+                  f, separators=(',', ':'))
+        f.write('\n')
+    print(f'wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)')
+
+
+def main():
+    os.makedirs(OUT_DIR, exist_ok=True)
+    ops = op_cases()
+    for key, cases in ops.items():
+        for c in cases:
+            record_warning_free(c)
+            names = {n['name'] for n in (c['expect']['graph'] or [])}
+            assert key in names, f'{c["name"]}: {key} not in the PyTorch graph {names}'
+    dump('engine-ops.json', ops)
+    dump('engine-graphs.json', [record_warning_free(c) for c in graph_cases()])
+    dump('engine-errors.json', [record_warning_free(c) for c in error_cases()])
+    dump('engine-optim.json', optim_cases())
+    dump('engine-random.json', random_cases())
+    dump('engine-higher-order.json', higher_order_cases())
+
+
+if __name__ == '__main__':
+    sys.exit(main())
