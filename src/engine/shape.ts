@@ -7,7 +7,13 @@ export function numelOf(shape: readonly number[]): number {
   return n;
 }
 
+const NO_STRIDES: number[] = [];
+const UNIT_STRIDES: number[] = [1];
+
+/** Row-major strides. Rank 0 and 1 share one array each: strides are never mutated. */
 export function contiguousStrides(shape: readonly number[]): number[] {
+  if (shape.length === 0) return NO_STRIDES;
+  if (shape.length === 1) return UNIT_STRIDES;
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -23,8 +29,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+/** The broadcast shape; `a` itself when nothing changes (shapes are never mutated). */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
-  if (sameShape(a, b)) return a.slice();
+  if (sameShape(a, b)) return a as number[];
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

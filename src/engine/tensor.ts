@@ -45,8 +45,8 @@ export class Tensor {
   readonly _strides: number[];
   /** @internal */
   readonly _offset: number;
-  /** @internal shared by a tensor and all its views */
-  readonly _versionCounter: VersionCounter;
+  /** @internal shared by a tensor and all its views; made on first use */
+  private _vc: VersionCounter | null;
   /** @internal the tensor this one is a view of */
   readonly _base: Tensor | null;
   /** The node that created this tensor, or null for leaves. */
@@ -65,7 +65,7 @@ export class Tensor {
     strides: number[],
     offset: number,
     dtype: DType,
-    versionCounter: VersionCounter = { value: 0 },
+    versionCounter: VersionCounter | null = null,
     base: Tensor | null = null,
   ) {
     this._data = data;
@@ -73,7 +73,7 @@ export class Tensor {
     this._strides = strides;
     this._offset = offset;
     this.dtype = dtype;
-    this._versionCounter = versionCounter;
+    this._vc = versionCounter;
     this._base = base;
   }
 
@@ -87,6 +87,11 @@ export class Tensor {
   /** @internal A view sharing storage and version counter. */
   _view(shape: number[], strides: number[], offset: number): Tensor {
     return new Tensor(this._data, shape, strides, offset, this.dtype, this._versionCounter, this._base ?? this);
+  }
+
+  /** @internal */
+  get _versionCounter(): VersionCounter {
+    return (this._vc ??= { value: 0 });
   }
 
   /** @internal Attaches the node that produced this tensor. */
@@ -153,7 +158,7 @@ export class Tensor {
 
   /** The in-place version counter, bumped by every in-place op. @example x.add_(1)._version; // 1 */
   get _version(): number {
-    return this._versionCounter.value;
+    return this._vc === null ? 0 : this._vc.value;
   }
 
   /** @internal */

@@ -82,16 +82,16 @@ function defaultGradient(t: Tensor, given: Tensor | null): Tensor {
   return Tensor._fromFlat(one, t.shape.slice(), t.dtype);
 }
 
-/** Makes a returned gradient fit its input: dtype cast, shape checked. */
+/** Makes a returned gradient fit its input: shape checked, dtype cast. */
 function validate(node: Node, index: number, g: Tensor): Tensor {
-  const meta = node.inputMeta(index);
-  if (meta === null) return g;
-  if (!sameShape(g.shape, meta.shape)) {
+  const shape = node.inputShape(index);
+  if (shape !== null && !sameShape(g.shape, shape)) {
     throw new Error(
-      `Function ${node.name()} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(meta.shape)}`,
+      `Function ${node.name()} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(shape)}`,
     );
   }
-  return g.dtype === meta.dtype ? g : g.to(meta.dtype);
+  const dtype = node.inputDtype(index);
+  return dtype === null || g.dtype === dtype ? g : g.to(dtype);
 }
 
 function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor): Tensor {
@@ -132,26 +132,29 @@ export function runBackward(
   const rootNodes = roots.map(rootEdge);
   const rootGrads = roots.map((t, i) => defaultGradient(t, gradOutputs[i] ?? null));
 
-  // Discover the graph (iterative DFS) and count dependencies.
-  const deps = new Map<Node, number>();
+  // Discover the graph (iterative DFS) and count dependencies. Counts and gradient
+  // buffers live on the nodes (no maps on the hot path), claimed by this task.
+  const task = {};
   const order: Node[] = [];
   const stack: Node[] = [];
   for (const n of rootNodes) {
-    if (!deps.has(n)) {
-      deps.set(n, 0);
+    if (n._task !== task) {
+      claim(n, task);
       stack.push(n);
     }
   }
   while (stack.length > 0) {
     const n = stack.pop()!;
     order.push(n);
-    for (const [next] of n.nextFunctions) {
+    const edges = n.nextFunctions;
+    for (let i = 0; i < edges.length; i++) {
+      const next = edges[i][0];
       if (next === null) continue;
-      const d = deps.get(next);
-      if (d === undefined) {
-        deps.set(next, 1);
+      if (next._task !== task) {
+        claim(next, task);
         stack.push(next);
-      } else deps.set(next, d + 1);
+      }
+      next._deps++;
     }
   }
 
@@ -174,29 +177,23 @@ export function runBackward(
     needed = new Set();
     for (let i = order.length - 1; i >= 0; i--) {
       const n = order[i];
-      if (captureAt.has(n)) needed.add(n);
-      else for (const [next] of n.nextFunctions) if (next !== null && needed.has(next)) {
-        needed.add(n);
-        break;
-      }
+      if (captureAt.has(n) || hasNeededChild(n, needed)) needed.add(n);
     }
   }
 
-  const buffers = new Map<Node, Tensor>();
   const queue = new ReadyQueue();
   const prevGrad = isGradEnabled();
   setGradEnabled(options.createGraph);
   try {
     rootNodes.forEach((n, i) => {
-      const prev = buffers.get(n);
-      buffers.set(n, prev === undefined ? rootGrads[i] : prev.add(rootGrads[i]));
+      n._buffer = n._buffer === null ? rootGrads[i] : n._buffer.add(rootGrads[i]);
     });
-    for (const n of new Set(rootNodes)) if (deps.get(n) === 0) queue.push(n);
+    for (const n of new Set(rootNodes)) if (n._deps === 0) queue.push(n);
 
     while (queue.size > 0) {
       const node = queue.pop();
-      let grad = buffers.get(node)!;
-      buffers.delete(node);
+      let grad = node._buffer!;
+      node._buffer = null;
       const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
       grad = runHooks(leafHooks ?? node.preHooks, grad);
 
@@ -207,7 +204,7 @@ export function runBackward(
         if (captureAt === null) accumulate(node.variable, grad, options.createGraph);
         continue;
       }
-      if (captureAt !== null && targets !== undefined && !hasNeededChild(node, needed!)) continue;
+      if (targets !== undefined && !hasNeededChild(node, needed!)) continue;
 
       const gradInputs = node.apply(grad);
       if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
@@ -222,19 +219,17 @@ export function runBackward(
             throw new Error(`Function '${node.name()}' returned nan values in its ${i}th output.`);
           }
           g = validate(node, i, g);
-          const prev = buffers.get(next);
-          buffers.set(next, prev === undefined ? g : prev.add(g));
+          next._buffer = next._buffer === null ? g : next._buffer.add(g);
         }
-        const d = deps.get(next)! - 1;
-        deps.set(next, d);
-        if (d === 0) {
-          if (buffers.has(next)) queue.push(next);
-          else skipSubgraph(next, deps, buffers, queue);
+        if (--next._deps === 0) {
+          if (next._buffer !== null) queue.push(next);
+          else skipSubgraph(next, queue);
         }
       }
     }
   } finally {
     setGradEnabled(prevGrad);
+    for (const n of order) release(n);
   }
 
   if (inputs !== undefined) {
@@ -248,6 +243,21 @@ export function runBackward(
   return captured;
 }
 
+function claim(n: Node, task: object): void {
+  if (n._task !== null) {
+    throw new Error(`backward() was called from inside another backward() through the same graph (at ${n.name()}); Gradlens does not support reentrant backward.`);
+  }
+  n._task = task;
+  n._deps = 0;
+  n._buffer = null;
+}
+
+function release(n: Node): void {
+  n._task = null;
+  n._buffer = null;
+  n._deps = 0;
+}
+
 function hasNeededChild(node: Node, needed: Set<Node>): boolean {
   for (const [next] of node.nextFunctions) if (next !== null && needed.has(next)) return true;
   return false;
@@ -257,16 +267,14 @@ function hasNeededChild(node: Node, needed: Set<Node>): boolean {
  * A node all of whose incoming gradients were null never runs, but its children's
  * dependency counts must still drop, or the nodes below would wait forever.
  */
-function skipSubgraph(start: Node, deps: Map<Node, number>, buffers: Map<Node, Tensor>, queue: ReadyQueue): void {
+function skipSubgraph(start: Node, queue: ReadyQueue): void {
   const stack = [start];
   while (stack.length > 0) {
     const n = stack.pop()!;
     for (const [next] of n.nextFunctions) {
       if (next === null) continue;
-      const d = deps.get(next)! - 1;
-      deps.set(next, d);
-      if (d === 0) {
-        if (buffers.has(next)) queue.push(next);
+      if (--next._deps === 0) {
+        if (next._buffer !== null) queue.push(next);
         else stack.push(next);
       }
     }

@@ -66,8 +66,12 @@ class FunctionNode extends Node {
     return this.tensorPositions.map((p) => all[p] ?? null);
   }
 
-  override inputMeta(index: number) {
-    return this.metas[index];
+  override inputShape(index: number): readonly number[] {
+    return this.metas[index].shape;
+  }
+
+  override inputDtype(index: number): DType {
+    return this.metas[index].dtype;
   }
 
   override savedTensors(): Tensor[] {

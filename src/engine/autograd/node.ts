@@ -7,6 +7,9 @@ import { legacyTypeName, type DType } from '../dtype';
 /** An edge to the node that produced an input, and which of its outputs that input was. */
 export type Edge = [Node | null, number];
 
+/** The edge of an input that needs no gradient; shared, never mutated. */
+export const NULL_EDGE: Edge = Object.freeze([null, 0]) as unknown as Edge;
+
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
@@ -20,6 +23,25 @@ const FREED_MESSAGE =
   'they have already been freed). Saved intermediate values of the graph are freed when you call ' +
   '.backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the ' +
   'graph a second time or if you need to access saved tensors after calling backward.';
+
+/**
+ * Returns a saved tensor if it is still there and unmodified, else throws PyTorch's error.
+ */
+export function checkSaved(t: Tensor | null, version: number, isOutput: boolean, owner: Node): Tensor {
+  if (t === null) throw new Error(FREED_MESSAGE);
+  if (t._version !== version) {
+    const producer = isOutput ? owner.name() : (t.gradFn?.name() ?? null);
+    const shape = `[${legacyTypeName(t.dtype)} [${t.shape.join(', ')}]]`;
+    const of = producer ? `, which is output 0 of ${producer},` : '';
+    throw new Error(
+      `one of the variables needed for gradient computation has been modified by an inplace ` +
+        `operation: ${shape}${of} is at version ${t._version}; expected version ${version} ` +
+        `instead. Hint: enable anomaly detection to find the operation that failed to compute its ` +
+        `gradient, with torch.autograd.set_detect_anomaly(True).`,
+    );
+  }
+  return t;
+}
 
 /**
  * A tensor saved for backward, with the version it had when saved so that an in-place change
@@ -38,20 +60,7 @@ export class SavedTensor {
   }
 
   unpack(owner: Node): Tensor {
-    const t = this.tensor;
-    if (t === null) throw new Error(FREED_MESSAGE);
-    if (t._version !== this.version) {
-      const producer = this.isOutput ? owner.name() : (t.gradFn?.name() ?? null);
-      const shape = `[${legacyTypeName(t.dtype)} [${t.shape.join(', ')}]]`;
-      const of = producer ? `, which is output 0 of ${producer},` : '';
-      throw new Error(
-        `one of the variables needed for gradient computation has been modified by an inplace ` +
-          `operation: ${shape}${of} is at version ${t._version}; expected version ${this.version} ` +
-          `instead. Hint: enable anomaly detection to find the operation that failed to compute its ` +
-          `gradient, with torch.autograd.set_detect_anomaly(True).`,
-      );
-    }
-    return t;
+    return checkSaved(this.tensor, this.version, this.isOutput, owner);
   }
 
   /** For graph capture: the saved tensor without version checks, or null once freed. */
@@ -81,12 +90,28 @@ export abstract class Node {
   preHooks: GradHook[] | null = null;
   /** Hooks run after the node, with its input gradients and output gradient. */
   postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] | null = null;
-  /** Free-form metadata (the runner records source locations and module paths here). */
-  metadata: Record<string, unknown> = {};
+  private _metadata: Record<string, unknown> | null = null;
+  private _edge: Edge | null = null;
+  /** @internal per-backward bookkeeping, owned by the engine while a backward runs */
+  _task: object | null = null;
+  /** @internal */
+  _deps = 0;
+  /** @internal */
+  _buffer: Tensor | null = null;
 
   constructor(nextFunctions: Edge[], sequenceNr = nextSequenceNr++) {
     this.nextFunctions = nextFunctions;
     this.sequenceNr = sequenceNr;
+  }
+
+  /** Free-form metadata (the runner records source locations and module paths here). */
+  get metadata(): Record<string, unknown> {
+    return (this._metadata ??= {});
+  }
+
+  /** @internal The edge `[this, 0]`, shared by every input that points here (saves an array per edge). */
+  _selfEdge(): Edge {
+    return (this._edge ??= [this, 0]);
   }
 
   /** PyTorch's class name for this node, e.g. `'MulBackward0'`. */
@@ -95,8 +120,13 @@ export abstract class Node {
   /** Gradients for each edge in `nextFunctions`, given the gradient of the output. */
   abstract apply(gradOutput: Tensor): (Tensor | null)[];
 
-  /** Shape and dtype the gradient for input `index` must have (null: unchecked). */
-  inputMeta(_index: number): { readonly shape: readonly number[]; readonly dtype: DType } | null {
+  /** Shape the gradient for input `index` must have (null: unchecked). */
+  inputShape(_index: number): readonly number[] | null {
+    return null;
+  }
+
+  /** Dtype the gradient for input `index` must have (null: unchecked). */
+  inputDtype(_index: number): DType | null {
     return null;
   }
 

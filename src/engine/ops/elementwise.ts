@@ -192,8 +192,7 @@ export function compare(a: TensorLike, b: TensorLike, f: (x: number, y: number) 
 }
 
 export function binary(op: Primitive, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = asPair(a, b);
-  return apply(op, [x, y], undefined);
+  return apply(op, asPair(a, b), undefined);
 }
 
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {

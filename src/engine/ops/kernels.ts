@@ -96,7 +96,8 @@ export function unaryKernel(a: Tensor, dtype: DType, f: (x: number) => number): 
   const n = src.length;
   const out = allocate(dtype, n);
   for (let i = 0; i < n; i++) out[i] = f(src[i]);
-  return fromStorage(out, a.shape.slice(), dtype);
+  // Shapes are never mutated in place, so the output can share the input's array.
+  return fromStorage(out, a.shape, dtype);
 }
 
 /** `t` read as `shape` without copying or history (PyTorch's expand, as a raw view). */

@@ -7,27 +7,76 @@ import { stack } from './views';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
 
-const BLOCK_J = 256;
-const BLOCK_P = 128;
+/** Columns of k processed per pass, so the 8 rows a micro-tile reads stay in L1. */
+const KB = 256;
 
-/** C[m,n] += A[m,k] @ B[k,n], all row-major. */
-export function gemm(a: ArrayLike<number>, b: ArrayLike<number>, c: Storage, m: number, k: number, n: number): void {
-  for (let j0 = 0; j0 < n; j0 += BLOCK_J) {
-    const j1 = Math.min(n, j0 + BLOCK_J);
-    for (let p0 = 0; p0 < k; p0 += BLOCK_P) {
-      const p1 = Math.min(k, p0 + BLOCK_P);
-      for (let i = 0; i < m; i++) {
-        const crow = i * n;
-        const arow = i * k;
+/**
+ * C[m,n] += A[m,k] · Bt[n,k]ᵀ, both operands row-major along k. A 4×4 register tile of
+ * accumulators gives 16 multiply-adds per 8 loads, about 4× the plain i-k-j loop in V8.
+ */
+export function gemmABt(a: ArrayLike<number>, bt: ArrayLike<number>, c: Storage, m: number, k: number, n: number): void {
+  for (let p0 = 0; p0 < k; p0 += KB) {
+    const p1 = Math.min(k, p0 + KB);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0; // prettier-ignore
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (let p = p0; p < p1; p++) {
-          const av = a[arow + p];
-          if (av === 0) continue;
-          const brow = p * n;
-          for (let j = j0; j < j1; j++) c[crow + j] += av * b[brow + j];
+          const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+          const y0 = bt[b0 + p], y1 = bt[b1 + p], y2 = bt[b2 + p], y3 = bt[b3 + p];
+          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
         }
+        let o = i * n + j;
+        c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
+        c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += n;
+        c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += n;
+        c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+      }
+      for (; j < n; j++) {
+        const b0 = j * k;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = p0; p < p1; p++) { const y = bt[b0 + p]; s0 += a[a0 + p] * y; s1 += a[a1 + p] * y; s2 += a[a2 + p] * y; s3 += a[a3 + p] * y; }
+        c[i * n + j] += s0; c[(i + 1) * n + j] += s1; c[(i + 2) * n + j] += s2; c[(i + 3) * n + j] += s3;
+      }
+    }
+    for (; i < m; i++) {
+      const a0 = i * k;
+      for (let j = 0; j < n; j++) {
+        const b0 = j * k;
+        let s = 0;
+        for (let p = p0; p < p1; p++) s += a[a0 + p] * bt[b0 + p];
+        c[i * n + j] += s;
       }
     }
   }
+}
+
+/** Row-major [k,n] data transposed to row-major [n,k], in cache-sized blocks. */
+function transposed(src: ArrayLike<number>, k: number, n: number, dtype: DType): Storage {
+  const out = allocate(dtype, k * n);
+  const B = 32;
+  for (let p0 = 0; p0 < k; p0 += B) {
+    const p1 = Math.min(k, p0 + B);
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let p = p0; p < p1; p++) for (let j = j0; j < j1; j++) out[j * k + p] = src[p * n + j];
+    }
+  }
+  return out;
+}
+
+/** B's elements as Bt (row-major [n,k]): free when B is itself a transposed contiguous matrix. */
+function asBt(b: Tensor, dtype: DType): ArrayLike<number> {
+  const [k, n] = b.shape;
+  if (b._strides[0] === 1 && (b._strides[1] === k || n === 1)) return b._data.subarray(b._offset, b._offset + k * n);
+  return transposed(contiguousData(b), k, n, dtype);
 }
 
 function matmulDtype(a: Tensor, b: Tensor): DType {
@@ -49,7 +98,7 @@ function mmKernel(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
     // Bias broadcast into C first, so the product accumulates on top of it.
     c.set(contiguousData(broadcastView(bias, [m, n])));
   }
-  gemm(contiguousData(a), contiguousData(b), c, m, k, n);
+  gemmABt(contiguousData(a), asBt(b, dtype), c, m, k, n);
   return fromStorage(c, [m, n], dtype);
 }
 
@@ -104,7 +153,7 @@ export const Mv: Primitive = {
     }
     const dtype = matmulDtype(m, v);
     const c = allocate(dtype, rows);
-    gemm(contiguousData(m), contiguousData(v), c, rows, cols, 1);
+    gemmABt(contiguousData(m), contiguousData(v), c, rows, cols, 1);
     return fromStorage(c, [rows], dtype);
   },
   backward: (g, { saved: [m, v], needs }) => [

@@ -2,7 +2,7 @@
 // its forward kernel, what it saves, and its backward in terms of differentiable tensor ops
 // (so `createGraph` gives higher-order gradients for free). `apply` is the only place that
 // records history.
-import { AccumulateGrad, Node, SavedTensor, type Edge } from '../autograd/node';
+import { AccumulateGrad, checkSaved, Node, NULL_EDGE, type Edge } from '../autograd/node';
 import type { DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import type { Tensor } from '../tensor';
@@ -30,7 +30,7 @@ export interface Primitive<A = undefined> {
   readonly arity: number;
   /** Computes the result on raw storage; never records history. */
   forward(inputs: Tensor[], args: A): Tensor;
-  /** Which tensors backward needs: input indices or `'out'`. */
+  /** Which tensors backward needs: input indices or `'out'` (at most two). */
   readonly saves?: readonly (number | 'out')[];
   /** Gradients for each input (null where not needed), from the gradient of the output. */
   backward(grad: Tensor, ctx: BackwardContext<A>): (Tensor | null)[];
@@ -50,37 +50,52 @@ export function notifyNodeCreated(node: Node, output: Tensor): void {
 
 /** The edge through which a gradient reaches `t`: its gradFn, or its leaf's AccumulateGrad. */
 export function gradientEdge(t: Tensor): Edge {
-  if (!t.requiresGrad) return [null, 0];
-  if (t.gradFn !== null) return [t.gradFn, 0];
-  return [t._accumulateGrad(), 0];
+  if (!t.requiresGrad) return NULL_EDGE;
+  if (t.gradFn !== null) return t.gradFn._selfEdge();
+  return t._accumulateGrad()._selfEdge();
 }
 
-/** The node a primitive leaves in the graph. */
+/**
+ * The node a primitive leaves in the graph. Saved tensors and input shapes sit in fields
+ * rather than arrays of objects: a long chain keeps one node per op alive, and every
+ * object saved here is one less for the garbage collector to copy.
+ */
 export class OpNode<A> extends Node {
   readonly op: Primitive<A>;
   readonly args: A;
-  readonly shapes: (readonly number[])[];
-  readonly dtypes: DType[];
-  private saved: SavedTensor[] | null;
+  private readonly shape0: readonly number[];
+  private readonly shape1: readonly number[] | null;
+  private readonly shapesN: (readonly number[])[] | null;
+  /** Input dtypes, kept only when some input's dtype differs from the output's. */
+  private readonly dtypes: DType[] | null;
+  private readonly outDtype: DType;
+  private saved0: Tensor | null = null;
+  private saved1: Tensor | null = null;
+  private readonly version0: number = 0;
+  private readonly version1: number = 0;
+  private freed = false;
 
   constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: Edge[]) {
     super(edges);
     this.op = op;
     this.args = args;
     const n = inputs.length;
-    this.shapes = new Array(n);
-    this.dtypes = new Array(n);
-    for (let i = 0; i < n; i++) {
-      this.shapes[i] = inputs[i].shape;
-      this.dtypes[i] = inputs[i].dtype;
-    }
+    this.shape0 = inputs[0].shape;
+    this.shape1 = n > 1 ? inputs[1].shape : null;
+    this.shapesN = n > 2 ? inputs.map((t) => t.shape) : null;
+    this.outDtype = out.dtype;
+    let mixed = false;
+    for (let i = 0; i < n; i++) if (inputs[i].dtype !== out.dtype) mixed = true;
+    this.dtypes = mixed ? inputs.map((t) => t.dtype) : null;
     const saves = op.saves;
-    if (saves === undefined) this.saved = null;
-    else {
-      this.saved = new Array(saves.length);
-      for (let i = 0; i < saves.length; i++) {
-        const s = saves[i];
-        this.saved[i] = s === 'out' ? new SavedTensor(out, true) : new SavedTensor(inputs[s], false);
+    if (saves !== undefined && saves.length > 0) {
+      const s0 = saves[0];
+      this.saved0 = s0 === 'out' ? out : inputs[s0];
+      this.version0 = this.saved0._version;
+      if (saves.length > 1) {
+        const s1 = saves[1];
+        this.saved1 = s1 === 'out' ? out : inputs[s1];
+        this.version1 = this.saved1._version;
       }
     }
   }
@@ -89,28 +104,44 @@ export class OpNode<A> extends Node {
     return this.op.name;
   }
 
+  private get shapes(): (readonly number[])[] {
+    return this.shapesN ?? (this.shape1 === null ? [this.shape0] : [this.shape0, this.shape1]);
+  }
+
   apply(grad: Tensor): (Tensor | null)[] {
+    const saves = this.op.saves;
     const saved: Tensor[] = [];
-    if (this.saved !== null) for (const s of this.saved) saved.push(s.unpack(this));
-    const needs = this.nextFunctions.map((e) => e[0] !== null);
+    if (saves !== undefined && saves.length > 0) {
+      const owner = this;
+      saved.push(checkSaved(this.freed ? null : this.saved0, this.version0, saves[0] === 'out', owner));
+      if (saves.length > 1) saved.push(checkSaved(this.freed ? null : this.saved1, this.version1, saves[1] === 'out', owner));
+    }
+    const edges = this.nextFunctions;
+    const needs = new Array<boolean>(edges.length);
+    for (let i = 0; i < edges.length; i++) needs[i] = edges[i][0] !== null;
     return this.op.backward(grad, { saved, shapes: this.shapes, needs, args: this.args });
   }
 
-  override inputMeta(index: number): { readonly shape: readonly number[]; readonly dtype: DType } {
-    return { shape: this.shapes[index], dtype: this.dtypes[index] };
+  override inputShape(index: number): readonly number[] {
+    return this.shapesN !== null ? this.shapesN[index] : index === 0 ? this.shape0 : this.shape1!;
+  }
+
+  override inputDtype(index: number): DType {
+    return this.dtypes === null ? this.outDtype : this.dtypes[index];
   }
 
   override savedTensors(): Tensor[] {
     const out: Tensor[] = [];
-    if (this.saved !== null) for (const s of this.saved) {
-      const t = s.peek();
-      if (t !== null) out.push(t);
-    }
+    if (this.saved0 !== null) out.push(this.saved0);
+    if (this.saved1 !== null) out.push(this.saved1);
     return out;
   }
 
   override releaseVariables(): void {
-    if (this.saved !== null) for (const s of this.saved) s.release();
+    if (this.op.saves === undefined || this.op.saves.length === 0) return;
+    this.freed = true;
+    this.saved0 = null;
+    this.saved1 = null;
   }
 }
 

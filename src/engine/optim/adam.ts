@@ -35,7 +35,6 @@ export class Adam extends Optimizer<Resolved> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, unknown>, o: Resolved): void {
-    const f = p.dtype === 'float32' ? Math.fround : (x: number) => x;
     const w = flat(p);
     const g0 = flat(grad);
     const n = w.length;
@@ -50,16 +49,20 @@ export class Adam extends Optimizer<Resolved> {
     const stepSize = o.lr / bc1;
     let vmax: Float32Array | Float64Array | null = null;
     if (o.amsgrad) vmax = (state.maxExpAvgSq ??= make()) as Float32Array | Float64Array;
+    const sign = o.maximize ? -1 : 1;
+    const wd = o.weightDecay;
+    const eps = o.eps;
+    // Each line is one of PyTorch's tensor ops; intermediates are rounded where PyTorch
+    // stores a tensor (m, v, w are typed arrays of the parameter's dtype), which keeps the
+    // trajectory within float32 rounding of PyTorch's while staying a tight loop.
     for (let i = 0; i < n; i++) {
-      let g = o.maximize ? -g0[i] : g0[i];
-      if (o.weightDecay !== 0) g = f(g + f(o.weightDecay * w[i]));
-      // exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-      m[i] = f(m[i] + f((1 - b1) * f(g - m[i])));
-      v[i] = f(f(v[i] * b2) + f((1 - b2) * f(g * g)));
+      const g = sign * g0[i] + (wd !== 0 ? wd * w[i] : 0);
+      m[i] += (1 - b1) * (g - m[i]); // exp_avg.lerp_(grad, 1 - beta1)
+      v[i] = v[i] * b2 + (1 - b2) * g * g; // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
       let second = v[i];
-      if (vmax !== null) second = vmax[i] = Math.max(vmax[i], v[i]);
-      const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + o.eps);
-      w[i] = f(w[i] - f(stepSize * f(m[i] / denom)));
+      if (vmax !== null) second = vmax[i] = Math.max(vmax[i], second);
+      const denom = Math.sqrt(second) / bc2Sqrt + eps;
+      w[i] -= stepSize * (m[i] / denom); // param.addcdiv_(exp_avg, denom, value=-step_size)
     }
   }
 }

@@ -23,7 +23,6 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, unknown>, o: SGDOptions): void {
-    const f = p.dtype === 'float32' ? Math.fround : (x: number) => x;
     const w = flat(p);
     const g = flat(grad);
     const n = w.length;
@@ -34,7 +33,7 @@ export class SGD extends Optimizer<SGDOptions> {
     let d: Float32Array | Float64Array = g;
     if (wd !== 0 || sign < 0) {
       d = g.slice();
-      for (let i = 0; i < n; i++) d[i] = f(sign * g[i] + (wd !== 0 ? f(wd * w[i]) : 0));
+      for (let i = 0; i < n; i++) d[i] = sign * g[i] + (wd !== 0 ? wd * w[i] : 0);
     }
     if (momentum !== 0) {
       let buf = state.momentumBuffer as Float32Array | Float64Array | undefined;
@@ -42,14 +41,14 @@ export class SGD extends Optimizer<SGDOptions> {
         buf = d.slice();
         state.momentumBuffer = buf;
       } else {
-        for (let i = 0; i < n; i++) buf[i] = f(f(buf[i] * momentum) + f((1 - dampening) * d[i]));
+        for (let i = 0; i < n; i++) buf[i] = buf[i] * momentum + (1 - dampening) * d[i];
       }
       if (o.nesterov) {
         const nd = d.slice();
-        for (let i = 0; i < n; i++) nd[i] = f(d[i] + f(momentum * buf[i]));
+        for (let i = 0; i < n; i++) nd[i] = d[i] + momentum * buf[i];
         d = nd;
       } else d = buf;
     }
-    for (let i = 0; i < n; i++) w[i] = f(w[i] - f(o.lr * d[i]));
+    for (let i = 0; i < n; i++) w[i] -= o.lr * d[i];
   }
 }
