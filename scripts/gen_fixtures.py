@@ -107,10 +107,11 @@ OPS = {
         'softmax', 'log_softmax', 'view', 'reshape', 'flatten', 't', 'transpose', 'permute', 'expand',
         'squeeze', 'unsqueeze', 'select', 'narrow', 'clone', 'mm', 'matmul', 'dot', 'mv', 'detach',
         'gt', 'lt', 'ge', 'le', 'eq', 'add_', 'sub_', 'mul_', 'div_', 'zero_', 'fill_', 'copy_',
-        'contiguous', 'exp_', 'backward']},
+        'contiguous', 'normal_', 'uniform_', 'backward']},
     'to': lambda x, d: x.to(DTYPES[d]),
     'torch.add': torch.add, 'torch.sub': torch.sub, 'torch.mul': torch.mul, 'torch.div': torch.div,
     'torch.pow': torch.pow, 'torch.rsub': torch.rsub, 'torch.where': torch.where,
+    'torch.manual_seed': lambda s: torch.manual_seed(s) and None,
     'torch.cat': torch.cat, 'torch.stack': torch.stack, 'torch.addmm': torch.addmm,
     'F.mse_loss': lambda *a: F.mse_loss(a[0], a[1], **reduction(a)),
     'F.nll_loss': lambda *a: F.nll_loss(a[0], a[1], **reduction(a)),
@@ -143,6 +144,7 @@ def resolve(a, env):
 def run(case):
     env = {}
     leaves = {}
+    torch.manual_seed(0)
     for name, spec in case['inputs'].items():
         env[name] = make_input(spec)
         leaves[name] = env[name]
@@ -407,6 +409,12 @@ def op_cases():
     add('FillBackward2', case('fill_ on a non-leaf', {'x': i.randn(3), 'w': i.randn(3, rg=False)}, [['y', 'mul', '$x', 2.0], ['z', 'fill_', '$y', 1.5], ['u', 'mul', '$z', '$x']], gradient=i.randn(3, rg=False)))
     i = I()
     add('ZeroBackward0', case('zero_ on a non-leaf', {'x': i.randn(3)}, [['y', 'mul', '$x', 2.0], ['z', 'zero_', '$y'], ['u', 'add', '$z', '$x']], gradient=i.randn(3, rg=False)))
+    i = I()
+    add('NormalBackward0', case('normal_ on a non-leaf, seeded', {'x': i.randn(4)},
+                                [['_', 'torch.manual_seed', 3], ['y', 'mul', '$x', 2.0], ['z', 'normal_', '$y', 0.5, 2.0], ['u', 'mul', '$z', '$x']], gradient=i.randn(4, rg=False)))
+    i = I()
+    add('UniformBackward0', case('uniform_ on a non-leaf, seeded', {'x': i.randn(2, 3)},
+                                 [['_', 'torch.manual_seed', 4], ['y', 'mul', '$x', 2.0], ['z', 'uniform_', '$y', -1.0, 1.0], ['u', 'mul', '$z', '$x']], gradient=i.randn(2, 3, rg=False)))
     i = I()
     add('CopyBackwards', case('copy_ into a non-leaf', {'x': i.randn(2, 3), 's': i.randn(3)}, [['y', 'mul', '$x', 2.0], ['z', 'copy_', '$y', '$s'], ['u', 'mul', '$z', '$x']], gradient=i.randn(2, 3, rg=False)))
     add('ToCopyBackward0', case('to float64', {'x': I().randn(3)}, [['y', 'to', '$x', 'float64'], ['z', 'mul', '$y', '$y']], gradient=I().randn(3, rg=False, dtype='float64')),

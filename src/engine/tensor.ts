@@ -9,7 +9,7 @@ import { isGradEnabled, noGrad } from './grad-mode';
 import { fillNormal, fillUniform } from './random';
 import { formatShape, numelOf, sameShape, wrapDim } from './shape';
 import * as E from './ops/elementwise';
-import { castTo, copyInto, Fill, inplace, overwrite } from './ops/inplace';
+import { castTo, copyInto, Fill, inplace, Normal, overwrite, Uniform, Zero } from './ops/inplace';
 import { contiguousData, scatterStrided } from './ops/kernels';
 import * as L from './ops/linalg';
 import { apply } from './ops/op';
@@ -643,7 +643,7 @@ export class Tensor {
 
   /** Fills with zeros. @example x.grad!.zero_(); */
   zero_(): this {
-    return this.fill_(0);
+    return inplace(this, (self) => overwrite(Zero, self, Tensor._scalar(0, this.dtype)));
   }
 
   /** Fills with `value`. @example x.fill_(1); */
@@ -658,20 +658,20 @@ export class Tensor {
 
   /** Fills with normal samples. @example w.normal_(0, 0.01); */
   normal_(mean = 0, std = 1): this {
-    return this._fillRandom((d) => fillNormal(d, mean, std));
+    return this._fillRandom(Normal, (d) => fillNormal(d, mean, std));
   }
 
   /** Fills with uniform samples in [from, to). @example w.uniform_(-0.1, 0.1); */
   uniform_(from = 0, to = 1): this {
-    return this._fillRandom((d) => fillUniform(d, from, to));
+    return this._fillRandom(Uniform, (d) => fillUniform(d, from, to));
   }
 
-  private _fillRandom(fill: (d: Float32Array | Float64Array) => void): this {
+  private _fillRandom(op: typeof Normal, fill: (d: Float32Array | Float64Array) => void): this {
     if (!isFloating(this.dtype)) throw new Error(`random fill expects a floating point tensor, got ${this.dtype}`);
     const d = allocate(this.dtype, this.numel()) as Float32Array | Float64Array;
     fill(d);
     const values = Tensor._fromFlat(d, this.shape.slice(), this.dtype);
-    return inplace(this, (self) => overwrite(Fill, self, values));
+    return inplace(this, (self) => overwrite(op, self, values));
   }
 
   /** @internal */

@@ -141,7 +141,8 @@ export const Pow = binaryPrimitive(
   (x, y) => x ** y,
   [0, 1],
   (g, [a, b], needs) => [
-    needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+    // Where b == 0 the gradient is 0, even at a == 0 where b * a^(b-1) is 0 * inf (PyTorch's pow_backward_self).
+    needs[0] ? g.mul(where(b.eq(0), 0, b.mul(a.pow(b.sub(1))))) : null,
     // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (PyTorch's convention).
     needs[1] ? g.mul(where(a.eq(0).mul(b.ge(0)), 0, a.pow(b).mul(a.log()))) : null,
   ],

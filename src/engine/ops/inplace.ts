@@ -52,12 +52,21 @@ export function inplace<T extends Tensor>(target: T, compute: (self: Tensor) => 
 }
 
 /** Replaces values: the gradient with respect to the old values is zero. */
-export const Fill: Primitive<{ readonly values: Tensor }> = {
-  name: 'FillBackward0',
-  arity: 1,
-  forward: ([self], { values }) => noGrad(() => values.expand(...self.shape).clone()),
-  backward: (g) => [g.mul(0)],
-};
+function overwriter(name: string): Primitive<{ readonly values: Tensor }> {
+  return {
+    name,
+    arity: 1,
+    forward: ([self], { values }) => noGrad(() => values.expand(...self.shape).clone()),
+    backward: (g) => [g.mul(0)],
+  };
+}
+
+// PyTorch names each in-place overwrite after its own op: fill_(Scalar) is FillBackward2
+// (FillBackward0 is the out-of-place torch.fill), zero_ is ZeroBackward0, and so on.
+export const Fill = overwriter('FillBackward2');
+export const Zero = overwriter('ZeroBackward0');
+export const Normal = overwriter('NormalBackward0');
+export const Uniform = overwriter('UniformBackward0');
 
 export function overwrite(op: typeof Fill, self: Tensor, values: Tensor): Tensor {
   return apply(op, [self], { values });

@@ -219,6 +219,9 @@ export const Clone: Primitive = {
   backward: (g) => [g],
 };
 
+/** reshape's view of its own contiguous copy: PyTorch records `_unsafe_view`, not `view`. */
+export const UnsafeView: Primitive<ShapeArgs> = { ...View, name: 'UnsafeViewBackward0' };
+
 export const Cat: Primitive<DimArg> = {
   name: 'CatBackward0',
   arity: -1,
@@ -285,7 +288,7 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
 
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, t.numel());
-  return isContiguous(t) ? apply(View, [t], { shape: target }) : apply(View, [apply(Clone, [t], undefined)], { shape: target });
+  return isContiguous(t) ? apply(View, [t], { shape: target }) : apply(UnsafeView, [apply(Clone, [t], undefined)], { shape: target });
 }
 
 export function transpose(t: Tensor, d0: number, d1: number): Tensor {
