@@ -1,0 +1,111 @@
+// Graphs over the size limit are shown collapsed: every node created inside one module call
+// becomes a single box named after the module, at the deepest module level that fits.
+import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
+
+function groupKey(n: GraphNode, depth: number, byId: Map<string, GraphNode>): string | null {
+  if (n.kind === 'leaf' || n.kind === 'saved' || n.kind === 'output') {
+    // Tensors follow the node they hang from, except outputs, which stay visible.
+    if (n.kind === 'output' || n.attachedTo === null) return null;
+    const owner = byId.get(n.attachedTo);
+    return owner === undefined ? null : groupKey(owner, depth, byId);
+  }
+  return n.modulePath.length >= depth ? n.modulePath[depth - 1] : null;
+}
+
+/**
+ * Replaces every node created within the same module call at `depth` (1 = the outermost
+ * module) with one node named after the module; edges between groups are kept.
+ *
+ * @example
+ * collapseByModule(snapshot, 2).nodes.map((n) => n.name); // ['Net.fc1 (3 nodes)', ...]
+ */
+export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphSnapshot {
+  const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  const key = new Map<string, string | null>();
+  for (const n of snapshot.nodes) key.set(n.id, groupKey(n, depth, byId));
+  const rep = (id: string): string => {
+    const k = key.get(id);
+    return k === null || k === undefined ? id : `module:${k}`;
+  };
+  const groups = new Map<string, { members: GraphNode[]; next: Map<string, NextFunction> }>();
+  const nodes: GraphNode[] = [];
+  for (const n of snapshot.nodes) {
+    const k = key.get(n.id);
+    if (k === null || k === undefined) {
+      nodes.push({
+        ...n,
+        next: n.next.map((e) => (e === null ? null : { id: rep(e.id), inputNr: rep(e.id) === e.id ? e.inputNr : 0 })),
+        attachedTo: n.attachedTo === null ? null : rep(n.attachedTo),
+      });
+      continue;
+    }
+    const gid = `module:${k}`;
+    let g = groups.get(gid);
+    if (g === undefined) {
+      g = { members: [], next: new Map() };
+      groups.set(gid, g);
+      // Placeholder keeps the group where its first member was, preserving model order.
+      nodes.push({ id: gid, kind: 'function', name: k, next: [], value: null, grad: null, location: null, modulePath: [], attachedTo: null, sequenceNr: n.sequenceNr });
+    }
+    g.members.push(n);
+    for (const e of n.next) {
+      if (e === null) continue;
+      const r = rep(e.id);
+      if (r !== gid && !g.next.has(r)) g.next.set(r, { id: r, inputNr: r === e.id ? e.inputNr : 0 });
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const g = groups.get(nodes[i].id);
+    if (g === undefined) continue;
+    const fns = g.members.filter((m) => m.kind === 'function' || m.kind === 'accumulate');
+    const first = fns[0] ?? g.members[0];
+    nodes[i] = {
+      ...nodes[i],
+      name: `${nodes[i].name} (${fns.length} nodes)`,
+      next: [...g.next.values()],
+      location: first.location,
+      modulePath: first.modulePath.slice(0, depth),
+      grad: null,
+    };
+  }
+  return { ...snapshot, nodes, collapsed: true };
+}
+
+/**
+ * The snapshot itself when it has at most `maxNodes` nodes; otherwise collapsed by module
+ * at the deepest level that fits, or (when modules do not help) cut to the `maxNodes`
+ * nodes nearest the outputs. Either way `collapsed` is set so renderers say so.
+ */
+export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
+  if (snapshot.nodes.length <= maxNodes) return snapshot;
+  const maxDepth = snapshot.nodes.reduce((m, n) => Math.max(m, n.modulePath.length), 0);
+  for (let d = maxDepth; d >= 1; d--) {
+    const c = collapseByModule(snapshot, d);
+    if (c.nodes.length <= maxNodes) return c;
+  }
+  return nearestToOutputs(maxNodes > 0 ? snapshot : snapshot, Math.max(1, maxNodes));
+}
+
+function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
+  const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  const attached = new Map<string, GraphNode[]>();
+  for (const n of snapshot.nodes) if (n.attachedTo !== null && n.kind !== 'output') (attached.get(n.attachedTo) ?? attached.set(n.attachedTo, []).get(n.attachedTo)!).push(n);
+  const keep = new Set<string>();
+  const queue: string[] = [];
+  for (const id of snapshot.outputs) {
+    const out = byId.get(id);
+    keep.add(id);
+    if (out?.attachedTo) queue.push(out.attachedTo);
+  }
+  for (let i = 0; i < queue.length && keep.size < maxNodes; i++) {
+    const id = queue[i];
+    if (keep.has(id)) continue;
+    keep.add(id);
+    for (const t of attached.get(id) ?? []) if (keep.size < maxNodes) keep.add(t.id);
+    for (const e of byId.get(id)?.next ?? []) if (e !== null && !keep.has(e.id)) queue.push(e.id);
+  }
+  const nodes = snapshot.nodes
+    .filter((n) => keep.has(n.id))
+    .map((n) => ({ ...n, next: n.next.map((e) => (e !== null && keep.has(e.id) ? e : null)), attachedTo: n.attachedTo !== null && keep.has(n.attachedTo) ? n.attachedTo : null }));
+  return { ...snapshot, nodes, collapsed: true };
+}

@@ -1,0 +1,84 @@
+// Snapshot -> ELK graph input: layered, top-down (inputs above, the output at the bottom,
+// as torchviz draws it), each function node with one numbered input port per
+// `nextFunctions` slot in fixed order, so edge i always enters port i.
+import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
+import type { GraphSnapshot } from '../protocol/messages';
+import { graphEdges } from './edges';
+import { nodeLines } from './labels';
+
+/** Monospace metrics the SVG renderer uses too, so boxes fit their text without a DOM. */
+export const FONT_SIZE = 12;
+export const CHAR_WIDTH = 7.2;
+export const LINE_HEIGHT = 16;
+export const PAD_X = 10;
+export const PAD_Y = 6;
+export const PORT_SIZE = 8;
+const PORT_GAP = 18;
+
+export const LAYOUT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'DOWN',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+  'elk.spacing.edgeEdge': '8',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.crossingMinimization.forceNodeModelOrder': 'false',
+};
+
+export function inPortId(nodeId: string, slot: number): string {
+  return `${nodeId}:in${slot}`;
+}
+export function outPortId(nodeId: string): string {
+  return `${nodeId}:out`;
+}
+export function attachPortId(nodeId: string): string {
+  return `${nodeId}:attach`;
+}
+
+export function nodeSize(lines: string[]): { width: number; height: number } {
+  const longest = lines.reduce((m, l) => Math.max(m, l.length), 0);
+  return { width: Math.ceil(longest * CHAR_WIDTH + 2 * PAD_X), height: lines.length * LINE_HEIGHT + 2 * PAD_Y };
+}
+
+/**
+ * The ELK input for a snapshot. Node, port and edge ids are the snapshot's ids (ports and
+ * edges derived from them), so a layout result maps straight back to the snapshot.
+ *
+ * @example
+ * const layout = await new ELK().layout(toElkGraph(snapshot));
+ * const svg = renderSvg(snapshot, layout);
+ */
+export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
+  const edges = graphEdges(snapshot);
+  const attached = new Set(edges.filter((e) => e.kind === 'variable' || e.kind === 'saved').map((e) => e.target));
+  const hasOut = new Set(edges.filter((e) => e.kind !== 'variable' && e.kind !== 'saved').map((e) => e.source));
+  const children: ElkNode[] = snapshot.nodes.map((n) => {
+    const size = nodeSize(nodeLines(n));
+    const ports: ElkPort[] = [];
+    n.next.forEach((_, slot) => {
+      ports.push({ id: inPortId(n.id, slot), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(slot) } });
+    });
+    if (attached.has(n.id) || n.kind === 'output') {
+      ports.push({ id: attachPortId(n.id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(n.next.length) } });
+    }
+    if (hasOut.has(n.id) || n.kind === 'leaf' || n.kind === 'saved') {
+      ports.push({ id: outPortId(n.id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'SOUTH' } });
+    }
+    const width = Math.max(size.width, (n.next.length + 1) * PORT_GAP);
+    return { id: n.id, width, height: size.height, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } };
+  });
+  const elkEdges: ElkExtendedEdge[] = edges.map((e) => {
+    switch (e.kind) {
+      case 'next':
+        return { id: e.id, sources: [outPortId(e.source)], targets: [inPortId(e.target, e.port)] };
+      case 'output':
+        return { id: e.id, sources: [outPortId(e.source)], targets: [attachPortId(e.target)] };
+      case 'variable':
+      case 'saved':
+        return { id: e.id, sources: [outPortId(e.source)], targets: [attachPortId(e.target)] };
+    }
+  });
+  return { id: 'root', layoutOptions: LAYOUT_OPTIONS, children, edges: elkEdges };
+}

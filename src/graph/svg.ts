@@ -1,0 +1,117 @@
+// Layout result + snapshot -> a standalone SVG string. The same markup is embedded in the
+// HTML page and the webview, which add interaction by `data-id` attributes.
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { GraphNode, GraphSnapshot } from '../protocol/messages';
+import { FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId } from './elk';
+import { FLAG_COLOR, displayName, formatLocation, formatValues, isFlagged, nodeFill, nodeLines } from './labels';
+
+const MARGIN = 16;
+const HEADER = 22;
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A tooltip for a node: its name, where it came from, its module, value and gradient. */
+export function nodeTitle(n: GraphNode): string {
+  const parts = [displayName(n)];
+  if (n.kind === 'accumulate') parts[0] = n.name;
+  const loc = n.location === null ? null : `${n.location.file}:${n.location.line}:${n.location.column}`;
+  if (loc !== null) parts.push(`at ${loc}`);
+  if (n.modulePath.length) parts.push(`in ${n.modulePath[n.modulePath.length - 1]}`);
+  if (n.value !== null) parts.push(`${n.value.dtype}[${n.value.shape.join(', ')}] ${formatValues(n.value)}`);
+  if (n.grad !== null) parts.push(`grad ${formatValues(n.grad)}`);
+  return parts.join('\n');
+}
+
+function edgePath(e: ElkExtendedEdge): string {
+  const d: string[] = [];
+  for (const s of e.sections ?? []) {
+    d.push(`M${s.startPoint.x},${s.startPoint.y}`);
+    for (const b of s.bendPoints ?? []) d.push(`L${b.x},${b.y}`);
+    d.push(`L${s.endPoint.x},${s.endPoint.y}`);
+  }
+  return d.join(' ');
+}
+
+/**
+ * Draws a laid-out snapshot. `layout` is what ELK returned for `toElkGraph(snapshot)`.
+ *
+ * @example
+ * const svg = renderSvg(snapshot, await elk.layout(toElkGraph(snapshot)));
+ */
+export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
+  const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  const outputs = new Set(snapshot.outputs);
+  const width = Math.ceil((layout.width ?? 0) + 2 * MARGIN);
+  const header = headerText(snapshot);
+  const top = MARGIN + HEADER;
+  const height = Math.ceil((layout.height ?? 0) + top + MARGIN);
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT_SIZE}">`,
+    '<defs><marker id="gl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
+    '<rect class="gl-bg" width="100%" height="100%" fill="#ffffff"/>',
+    `<text class="gl-header" x="${MARGIN}" y="${MARGIN + 8}" fill="#333">${escapeXml(header)}</text>`,
+    `<g class="gl-graph" transform="translate(${MARGIN},${top})">`,
+  );
+  out.push('<g class="gl-edges">');
+  for (const e of layout.edges ?? []) {
+    const dashed = e.id.includes('->') && byId.get(e.id.split('->')[0])?.kind === 'saved';
+    out.push(`<path class="gl-edge" data-id="${escapeXml(e.id)}" d="${edgePath(e)}" fill="none" stroke="#444" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#gl-arrow)"/>`);
+  }
+  out.push('</g><g class="gl-nodes">');
+  for (const c of layout.children ?? []) {
+    const n = byId.get(c.id);
+    if (n === undefined) continue;
+    out.push(renderNode(n, c, outputs.has(n.id)));
+  }
+  out.push('</g></g></svg>');
+  return out.join('\n');
+}
+
+function headerText(s: GraphSnapshot): string {
+  const fns = s.nodes.filter((n) => n.kind === 'function').length;
+  const parts = [`${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`, `${fns} function nodes`];
+  if (s.collapsed) parts.push('collapsed by module (graph over the size limit)');
+  if (s.anomalies.length) parts.push(`NaN/Inf: ${s.anomalies[0].message}`);
+  return parts.join(' · ');
+}
+
+function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
+  const x = c.x ?? 0;
+  const y = c.y ?? 0;
+  const w = c.width ?? 0;
+  const h = c.height ?? 0;
+  const flagged = isFlagged(n);
+  const classes = ['gl-node', `gl-${n.kind}`];
+  if (flagged) classes.push('gl-flagged');
+  if (isOutput) classes.push('gl-output');
+  const stroke = flagged ? FLAG_COLOR : '#333';
+  const rx = n.kind === 'function' || n.kind === 'accumulate' ? 6 : 0;
+  const parts = [
+    `<g class="${classes.join(' ')}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(displayName(n))}" transform="translate(${x},${y})">`,
+    `<title>${escapeXml(nodeTitle(n))}</title>`,
+    `<rect width="${w}" height="${h}" rx="${rx}" fill="${nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : 1}"/>`,
+  ];
+  nodeLines(n).forEach((line, i) => {
+    const weight = i === 0 ? ' font-weight="bold"' : '';
+    const red = flagged && /NaN|Inf/.test(line) ? ` fill="${FLAG_COLOR}"` : ' fill="#111"';
+    parts.push(`<text x="${PAD_X}" y="${PAD_Y + (i + 1) * LINE_HEIGHT - 4}"${weight}${red}>${escapeXml(line)}</text>`);
+  });
+  for (const p of c.ports ?? []) {
+    const slot = n.next.findIndex((_, i) => inPortId(n.id, i) === p.id);
+    if (slot < 0) continue;
+    const none = n.next[slot] === null;
+    const px = p.x ?? 0;
+    const py = p.y ?? 0;
+    parts.push(
+      `<rect class="gl-port" x="${px}" y="${py}" width="${PORT_SIZE}" height="${PORT_SIZE}" fill="${none ? '#fff' : '#444'}" stroke="#444"><title>input ${slot}${none ? ': None (no gradient needed)' : ''}</title></rect>`,
+      `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${py + PORT_SIZE + 9}" font-size="9" fill="#555">${slot}</text>`,
+    );
+  }
+  const loc = formatLocation(n);
+  if (loc !== null && n.kind !== 'function') parts.push(`<desc>${escapeXml(loc)}</desc>`);
+  parts.push('</g>');
+  return parts.join('');
+}

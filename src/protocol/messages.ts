@@ -1,0 +1,387 @@
+// The one protocol spoken between the runner child, its host (CLI or extension) and the
+// webview. String-literal `type` tags, a versioned handshake, and validators that run on
+// every message crossing a process boundary, so a malformed message is rejected and named
+// rather than trusted.
+
+/** Bumped on any incompatible change to the shapes below. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * A number as it survives JSON: NaN and infinities become strings (IPC would turn them
+ * into `null` and hide exactly the values users need to see).
+ */
+export type Num = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** A tensor described without its data: enough to label a graph node and spot trouble. */
+export interface TensorSummary {
+  shape: number[];
+  dtype: string;
+  numel: number;
+  /** The first few elements in row-major order. */
+  first: Num[];
+  /** Over the finite elements; null when there are none. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  nanCount: number;
+  infCount: number;
+}
+
+/** Where user code created something, mapped through source maps to the user's own file. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type GraphNodeKind = 'function' | 'accumulate' | 'leaf' | 'output' | 'saved';
+
+/** An entry of a function node's `nextFunctions`: which node, and which of its outputs. */
+export interface NextFunction {
+  id: string;
+  inputNr: number;
+}
+
+export interface GraphNode {
+  id: string;
+  kind: GraphNodeKind;
+  /**
+   * PyTorch's class name for function and AccumulateGrad nodes (`'MulBackward0'`,
+   * `'torch::autograd::AccumulateGrad'`); the label for tensors (`'a'`, `'fc1.weight'`).
+   */
+  name: string;
+  /** `nextFunctions` in PyTorch's order, `null` where that input needs no gradient. Function and accumulate nodes only. */
+  next: (NextFunction | null)[];
+  /** The tensor this node stands for (leaf, output, saved), or a function node's output when known. */
+  value: TensorSummary | null;
+  /** Gradient after backward: a leaf's `.grad`, or the gradient that flowed into a function node. */
+  grad: TensorSummary | null;
+  location: SourceLocation | null;
+  /** Module calls running when the node was created, outermost first (`['Net', 'Net.fc1']`). */
+  modulePath: string[];
+  /** For tensor nodes, the id of the node they attach to (leaf -> its AccumulateGrad, output -> its gradFn, saved -> its owner). */
+  attachedTo: string | null;
+  /** Creation order (PyTorch's sequence_nr); -1 for tensors. */
+  sequenceNr: number;
+}
+
+export type AnomalyKind = 'nan' | 'inf';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  where: 'value' | 'grad';
+  nodeId: string;
+  /** E.g. "LogBackward0 at examples/x.ts:12:7 produced NaN". */
+  message: string;
+}
+
+/** Everything reachable from the output of one backward() or autograd.grad() call. */
+export interface GraphSnapshot {
+  /** 1-based index of the backward()/autograd.grad() call this graph belongs to. */
+  index: number;
+  trigger: 'backward' | 'autograd.grad';
+  nodes: GraphNode[];
+  /** Output tensor nodes, one per root of the backward call. */
+  outputs: string[];
+  anomalies: Anomaly[];
+  /** Set when a graph over the size limit was collapsed by module call. */
+  collapsed: boolean;
+  /** Whether values of intermediate nodes were recorded (armed capture) or only leaves and saved tensors. */
+  detail: 'full' | 'light';
+}
+
+/** One backward() on a scalar, for the training monitor. */
+export interface TrainMetric {
+  step: number;
+  loss: Num;
+  /** Milliseconds since the script started. */
+  timeMs: number;
+  /** L2 norm of each named parameter's gradient after this backward. */
+  gradNorms: Record<string, Num>;
+  /** The optimizer's learning rate (paramGroups[0].lr) when one stepped after this backward. */
+  lr: number | null;
+}
+
+export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'protocol' | 'crash' | 'no-backward' | 'launch';
+
+export interface RunError {
+  kind: RunErrorKind;
+  message: string;
+  /** Stack trace mapped to the user's source lines, when there is one. */
+  stack: string | null;
+  location: SourceLocation | null;
+}
+
+/** How a run is set up; sent by the host right after it accepts the child's hello. */
+export interface RunOptions {
+  /** Absolute path of the user's script (.ts, .js, .mjs, .cjs, .mts, .cts). */
+  script: string;
+  cwd: string;
+  /** Which backward() gets a full capture: the N-th (1-based), the last, or every one. */
+  captureAt: number | 'last' | 'all';
+  /** Graphs with more nodes than this are collapsed by module call. */
+  maxNodes: number;
+  /** Record saved tensors as nodes of the graph. */
+  savedTensors: boolean;
+  /** Stop the script when this line is about to create its first graph node after the capture. */
+  stopAfter: { file: string; line: number } | null;
+}
+
+/** Child -> host. */
+export type ChildMessage =
+  | { type: 'hello'; protocol: number; pid: number }
+  | { type: 'graph/snapshot'; snapshot: GraphSnapshot }
+  | { type: 'train/metric'; metric: TrainMetric }
+  | { type: 'run/error'; error: RunError }
+  | { type: 'run/done'; backwardCount: number; durationMs: number };
+
+/** Host -> child. */
+export type HostMessage =
+  | { type: 'run/start'; protocol: number; options: RunOptions }
+  | { type: 'capture/request' };
+
+/**
+ * What a host hands its own consumers (the CLI, the extension's webview): child messages
+ * plus the streamed output of the script.
+ */
+export type RunnerMessage =
+  | ChildMessage
+  | { type: 'run/stdout'; text: string }
+  | { type: 'run/stderr'; text: string };
+
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}
+
+// ---- encoding numbers ------------------------------------------------------------------
+
+export function encodeNum(v: number): Num {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
+}
+
+export function decodeNum(v: Num): number {
+  if (typeof v === 'number') return v;
+  switch (v) {
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    default:
+      return assertNever(v, 'number encoding');
+  }
+}
+
+// ---- validators ------------------------------------------------------------------------
+
+/** Thrown by the validators; `path` says where in the message the problem is. */
+export class ProtocolError extends Error {
+  constructor(readonly path: string, problem: string) {
+    super(`malformed message at ${path}: ${problem}`);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(path, 'expected an object');
+  return v as Obj;
+}
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string') throw new ProtocolError(path, 'expected a string');
+  return v;
+}
+function num(v: unknown, path: string): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new ProtocolError(path, 'expected a number');
+  return v;
+}
+function int(v: unknown, path: string): number {
+  const n = num(v, path);
+  if (!Number.isInteger(n)) throw new ProtocolError(path, 'expected an integer');
+  return n;
+}
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new ProtocolError(path, 'expected a boolean');
+  return v;
+}
+function arr(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  return v;
+}
+function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
+  return v === null ? null : f(v, path);
+}
+function numEnc(v: unknown, path: string): Num {
+  if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return v;
+  return num(v, path);
+}
+function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
+    throw new ProtocolError(path, `expected one of ${options.join(', ')}`);
+  }
+  return v as T;
+}
+
+export function validateTensorSummary(v: unknown, path = 'tensor'): TensorSummary {
+  const o = obj(v, path);
+  return {
+    shape: arr(o.shape, `${path}.shape`).map((d, i) => int(d, `${path}.shape[${i}]`)),
+    dtype: str(o.dtype, `${path}.dtype`),
+    numel: int(o.numel, `${path}.numel`),
+    first: arr(o.first, `${path}.first`).map((x, i) => numEnc(x, `${path}.first[${i}]`)),
+    min: nullable(o.min, `${path}.min`, num),
+    max: nullable(o.max, `${path}.max`, num),
+    mean: nullable(o.mean, `${path}.mean`, num),
+    nanCount: int(o.nanCount, `${path}.nanCount`),
+    infCount: int(o.infCount, `${path}.infCount`),
+  };
+}
+
+function validateLocation(v: unknown, path: string): SourceLocation {
+  const o = obj(v, path);
+  return { file: str(o.file, `${path}.file`), line: int(o.line, `${path}.line`), column: int(o.column, `${path}.column`) };
+}
+
+const NODE_KINDS: readonly GraphNodeKind[] = ['function', 'accumulate', 'leaf', 'output', 'saved'];
+
+function validateNode(v: unknown, path: string): GraphNode {
+  const o = obj(v, path);
+  return {
+    id: str(o.id, `${path}.id`),
+    kind: oneOf(o.kind, `${path}.kind`, NODE_KINDS),
+    name: str(o.name, `${path}.name`),
+    next: arr(o.next, `${path}.next`).map((e, i) =>
+      nullable(e, `${path}.next[${i}]`, (x, p) => {
+        const n = obj(x, p);
+        return { id: str(n.id, `${p}.id`), inputNr: int(n.inputNr, `${p}.inputNr`) };
+      }),
+    ),
+    value: nullable(o.value, `${path}.value`, validateTensorSummary),
+    grad: nullable(o.grad, `${path}.grad`, validateTensorSummary),
+    location: nullable(o.location, `${path}.location`, validateLocation),
+    modulePath: arr(o.modulePath, `${path}.modulePath`).map((m, i) => str(m, `${path}.modulePath[${i}]`)),
+    attachedTo: nullable(o.attachedTo, `${path}.attachedTo`, str),
+    sequenceNr: int(o.sequenceNr, `${path}.sequenceNr`),
+  };
+}
+
+/** Checks a snapshot's shape and that every edge points at a node it contains. */
+export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
+  const o = obj(v, path);
+  const nodes = arr(o.nodes, `${path}.nodes`).map((n, i) => validateNode(n, `${path}.nodes[${i}]`));
+  const ids = new Set(nodes.map((n) => n.id));
+  if (ids.size !== nodes.length) throw new ProtocolError(`${path}.nodes`, 'duplicate node ids');
+  nodes.forEach((n, i) => {
+    n.next.forEach((e, j) => {
+      if (e !== null && !ids.has(e.id)) throw new ProtocolError(`${path}.nodes[${i}].next[${j}].id`, `unknown node ${e.id}`);
+    });
+    if (n.attachedTo !== null && !ids.has(n.attachedTo)) throw new ProtocolError(`${path}.nodes[${i}].attachedTo`, `unknown node ${n.attachedTo}`);
+  });
+  const outputs = arr(o.outputs, `${path}.outputs`).map((x, i) => str(x, `${path}.outputs[${i}]`));
+  for (const id of outputs) if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
+  return {
+    index: int(o.index, `${path}.index`),
+    trigger: oneOf(o.trigger, `${path}.trigger`, ['backward', 'autograd.grad'] as const),
+    nodes,
+    outputs,
+    anomalies: arr(o.anomalies, `${path}.anomalies`).map((a, i) => {
+      const p = `${path}.anomalies[${i}]`;
+      const x = obj(a, p);
+      return {
+        kind: oneOf(x.kind, `${p}.kind`, ['nan', 'inf'] as const),
+        where: oneOf(x.where, `${p}.where`, ['value', 'grad'] as const),
+        nodeId: str(x.nodeId, `${p}.nodeId`),
+        message: str(x.message, `${p}.message`),
+      };
+    }),
+    collapsed: bool(o.collapsed, `${path}.collapsed`),
+    detail: oneOf(o.detail, `${path}.detail`, ['full', 'light'] as const),
+  };
+}
+
+function validateMetric(v: unknown, path: string): TrainMetric {
+  const o = obj(v, path);
+  const norms = obj(o.gradNorms, `${path}.gradNorms`);
+  const gradNorms: Record<string, Num> = {};
+  for (const [k, x] of Object.entries(norms)) gradNorms[k] = numEnc(x, `${path}.gradNorms.${k}`);
+  return {
+    step: int(o.step, `${path}.step`),
+    loss: numEnc(o.loss, `${path}.loss`),
+    timeMs: num(o.timeMs, `${path}.timeMs`),
+    gradNorms,
+    lr: nullable(o.lr, `${path}.lr`, num),
+  };
+}
+
+const ERROR_KINDS: readonly RunErrorKind[] = ['syntax', 'exception', 'timeout', 'memory', 'protocol', 'crash', 'no-backward', 'launch'];
+
+export function validateRunError(v: unknown, path = 'error'): RunError {
+  const o = obj(v, path);
+  return {
+    kind: oneOf(o.kind, `${path}.kind`, ERROR_KINDS),
+    message: str(o.message, `${path}.message`),
+    stack: nullable(o.stack, `${path}.stack`, str),
+    location: nullable(o.location, `${path}.location`, validateLocation),
+  };
+}
+
+/** Validates a message received from the runner child; throws ProtocolError if malformed. */
+export function validateChildMessage(v: unknown): ChildMessage {
+  const o = obj(v, 'message');
+  const type = str(o.type, 'message.type') as ChildMessage['type'];
+  switch (type) {
+    case 'hello':
+      return { type, protocol: int(o.protocol, 'message.protocol'), pid: int(o.pid, 'message.pid') };
+    case 'graph/snapshot':
+      return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
+    case 'train/metric':
+      return { type, metric: validateMetric(o.metric, 'message.metric') };
+    case 'run/error':
+      return { type, error: validateRunError(o.error, 'message.error') };
+    case 'run/done':
+      return { type, backwardCount: int(o.backwardCount, 'message.backwardCount'), durationMs: num(o.durationMs, 'message.durationMs') };
+    default:
+      assertUnknownType(type);
+  }
+}
+
+function validateRunOptions(v: unknown, path: string): RunOptions {
+  const o = obj(v, path);
+  const at = o.captureAt;
+  const captureAt = at === 'last' || at === 'all' ? at : int(at, `${path}.captureAt`);
+  return {
+    script: str(o.script, `${path}.script`),
+    cwd: str(o.cwd, `${path}.cwd`),
+    captureAt,
+    maxNodes: int(o.maxNodes, `${path}.maxNodes`),
+    savedTensors: bool(o.savedTensors, `${path}.savedTensors`),
+    stopAfter: nullable(o.stopAfter, `${path}.stopAfter`, (x, p) => {
+      const s = obj(x, p);
+      return { file: str(s.file, `${p}.file`), line: int(s.line, `${p}.line`) };
+    }),
+  };
+}
+
+/** Validates a message received from the host; throws ProtocolError if malformed. */
+export function validateHostMessage(v: unknown): HostMessage {
+  const o = obj(v, 'message');
+  const type = str(o.type, 'message.type') as HostMessage['type'];
+  switch (type) {
+    case 'run/start':
+      return { type, protocol: int(o.protocol, 'message.protocol'), options: validateRunOptions(o.options, 'message.options') };
+    case 'capture/request':
+      return { type };
+    default:
+      assertUnknownType(type);
+  }
+}
+
+// A `type` string from the wire is only claimed to be a known tag; this reports the real value.
+function assertUnknownType(type: never): never {
+  throw new ProtocolError('message.type', `unknown message type ${JSON.stringify(type)}`);
+}

@@ -1,0 +1,253 @@
+// Host side of the runner, shared by the CLI and the extension: spawn the child with an IPC
+// channel, hold the handshake, validate every message, enforce the time and memory limits,
+// and always settle `done` — whatever the child does, the host must not hang.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  assertNever,
+  validateChildMessage,
+  type ChildMessage,
+  type GraphSnapshot,
+  type HostMessage,
+  type RunError,
+  type RunOptions,
+  type TrainMetric,
+} from '../protocol/messages';
+
+export interface LaunchOptions {
+  /** The user's script; resolved against `cwd`. */
+  script: string;
+  /** Working directory of the script (default: the script's folder). */
+  cwd?: string;
+  /** Kill the script after this long (default: no limit). */
+  timeoutMs?: number;
+  /** Heap cap for the child, passed as --max-old-space-size. */
+  maxMemoryMb?: number;
+  /** Which backward() gets a full graph capture (default 'last'; the first is always captured too). */
+  captureAt?: number | 'last' | 'all';
+  /** Graphs with more nodes than this are collapsed by module (default 2000). */
+  maxNodes?: number;
+  /** Also record saved tensors as graph nodes (default false). */
+  savedTensors?: boolean;
+  stopAfter?: { file: string; line: number };
+  /** The child entry; defaults to dist/runner/child.cjs of this package. */
+  childPath?: string;
+}
+
+export interface LaunchHandlers {
+  /** Every validated message from the child, in order. */
+  onMessage?(message: ChildMessage): void;
+  onStdout?(text: string): void;
+  onStderr?(text: string): void;
+}
+
+export interface RunResult {
+  /** True when the script finished, no error was reported, and the child exited with 0. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Errors reported by the child, plus those the host found (timeout, memory, protocol, crash). */
+  errors: RunError[];
+  snapshots: GraphSnapshot[];
+  metrics: TrainMetric[];
+  backwardCount: number;
+  durationMs: number;
+  /** Wall-clock time when the script ended (ms since epoch), for end-to-output timings. */
+  endedAt: number;
+}
+
+export interface RunHandle {
+  done: Promise<RunResult>;
+  /** Kills the child; `done` still settles with what was captured so far. */
+  cancel(): void;
+  /** Asks the child for a full capture of the next backward(). */
+  requestCapture(): void;
+}
+
+const HELLO_TIMEOUT_MS = 15_000;
+
+/** Finds dist/runner/child.cjs from wherever this module was bundled or loaded. */
+export function defaultChildPath(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'gradlens') return path.join(dir, 'dist', 'runner', 'child.cjs');
+      } catch {
+        // not our package.json; keep walking
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return path.join(__dirname, '..', 'runner', 'child.cjs');
+    dir = up;
+  }
+}
+
+/**
+ * Runs a user script in a child Node process and streams what it captures.
+ *
+ * @example
+ * const run = launchRunner({ script: 'examples/square-plus-3x.ts', timeoutMs: 30_000 }, {
+ *   onMessage: (m) => { if (m.type === 'graph/snapshot') show(m.snapshot); },
+ *   onStdout: (t) => process.stdout.write(t),
+ * });
+ * const result = await run.done;
+ */
+export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = {}): RunHandle {
+  const started = Date.now();
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const script = path.resolve(cwd, options.script);
+  const result: RunResult = {
+    ok: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [],
+    backwardCount: 0, durationMs: 0, endedAt: 0,
+  };
+  const runOptions: RunOptions = {
+    script,
+    cwd: options.cwd === undefined ? path.dirname(script) : cwd,
+    captureAt: options.captureAt ?? 'last',
+    maxNodes: options.maxNodes ?? 2000,
+    savedTensors: options.savedTensors ?? false,
+    stopAfter: options.stopAfter ?? null,
+  };
+  let child: ChildProcess | null = null;
+  let finished = false;
+  let timedOut = false;
+  let sawHello = false;
+  let sawDone = false;
+  let stderrTail = '';
+  const timers: NodeJS.Timeout[] = [];
+
+  const send = (m: HostMessage): void => {
+    if (child !== null && child.connected) child.send(m);
+  };
+  const kill = (): void => {
+    if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+
+  const done = new Promise<RunResult>((resolve) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) clearTimeout(t);
+      result.exitCode = code;
+      result.signal = signal;
+      result.durationMs = Date.now() - started;
+      result.endedAt ||= Date.now();
+      if (timedOut) {
+        result.errors.push({ kind: 'timeout', message: `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`, stack: null, location: null });
+      } else if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderrTail)) {
+        const cap = options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${options.maxMemoryMb} MB`;
+        result.errors.push({ kind: 'memory', message: `script ran out of memory (exceeded ${cap}) and was stopped`, stack: null, location: null });
+      } else if (!sawDone && !result.errors.some((e) => e.kind !== 'protocol')) {
+        const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+        result.errors.push({ kind: 'crash', message: `script ${how} before finishing`, stack: null, location: null });
+      }
+      result.ok = sawDone && code === 0 && result.errors.length === 0;
+      resolve(result);
+    };
+
+    const execArgv = ['--enable-source-maps', '--stack-size=4000'];
+    if (options.maxMemoryMb !== undefined) execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(options.maxMemoryMb))}`);
+    const childPath = options.childPath ?? defaultChildPath();
+    if (!existsSync(childPath)) {
+      result.errors.push({ kind: 'launch', message: `runner not built: ${childPath} is missing (run npm run build)`, stack: null, location: null });
+      finish(null, null);
+      return;
+    }
+    try {
+      child = fork(childPath, [], {
+        cwd: runOptions.cwd,
+        execArgv,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+    } catch (e) {
+      result.errors.push({ kind: 'launch', message: `could not start the runner: ${(e as Error).message}`, stack: null, location: null });
+      finish(null, null);
+      return;
+    }
+    const c = child;
+    c.stdout!.setEncoding('utf8');
+    c.stderr!.setEncoding('utf8');
+    c.stdout!.on('data', (t: string) => handlers.onStdout?.(t));
+    c.stderr!.on('data', (t: string) => {
+      stderrTail = (stderrTail + t).slice(-4000);
+      handlers.onStderr?.(t);
+    });
+    c.on('error', (e) => {
+      result.errors.push({ kind: 'launch', message: `runner process error: ${e.message}`, stack: null, location: null });
+      kill();
+    });
+    c.on('message', (raw: unknown) => {
+      let m: ChildMessage;
+      try {
+        m = validateChildMessage(raw);
+      } catch (e) {
+        const detail = e instanceof ProtocolError ? e.message : String(e);
+        result.errors.push({ kind: 'protocol', message: `rejected a message from the runner: ${detail}`, stack: null, location: null });
+        return;
+      }
+      switch (m.type) {
+        case 'hello':
+          if (m.protocol !== PROTOCOL_VERSION) {
+            result.errors.push({ kind: 'protocol', message: `runner speaks protocol ${m.protocol}, host expects ${PROTOCOL_VERSION}`, stack: null, location: null });
+            kill();
+            return;
+          }
+          sawHello = true;
+          send({ type: 'run/start', protocol: PROTOCOL_VERSION, options: runOptions });
+          break;
+        case 'graph/snapshot':
+          result.snapshots.push(m.snapshot);
+          break;
+        case 'train/metric':
+          result.metrics.push(m.metric);
+          break;
+        case 'run/error':
+          result.errors.push(m.error);
+          break;
+        case 'run/done':
+          sawDone = true;
+          result.backwardCount = m.backwardCount;
+          result.endedAt = Date.now();
+          break;
+        default:
+          assertNever(m, 'message');
+      }
+      if (!sawHello && m.type !== 'hello') return;
+      handlers.onMessage?.(m);
+    });
+    // 'close' waits for stdio to drain, so the last lines of output are not lost.
+    c.on('close', (code, signal) => finish(code, signal));
+    timers.push(
+      setTimeout(() => {
+        if (!sawHello) {
+          result.errors.push({ kind: 'protocol', message: 'runner did not say hello', stack: null, location: null });
+          kill();
+        }
+      }, HELLO_TIMEOUT_MS),
+    );
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          result.endedAt = Date.now();
+          kill();
+        }, options.timeoutMs),
+      );
+    }
+  });
+
+  return {
+    done,
+    cancel: () => {
+      if (!finished) result.errors.push({ kind: 'crash', message: 'run cancelled', stack: null, location: null });
+      kill();
+    },
+    requestCapture: () => send({ type: 'capture/request' }),
+  };
+}
