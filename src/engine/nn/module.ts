@@ -18,6 +18,16 @@ export function currentModulePath(): string[] {
 }
 
 /**
+ * @internal The module instances whose forward is running, outermost first. The runner
+ * reads it to name parameters (`fc1.weight`) in captured graphs.
+ * @example
+ * torch.nn._activeModules(); // [] outside any forward
+ */
+export function _activeModules(): readonly Module[] {
+  return moduleStack;
+}
+
+/**
  * Base class for all neural network modules. Subclass it, assign layers and parameters as
  * fields, and implement `forward`.
  *
