@@ -460,6 +460,8 @@ def graph_cases():
     cs.append(case('classifier: linear, cross_entropy', {'x': i.randn(6, 4, rg=False), 'w': i.randn(3, 4), 'b': i.randn(3), 't': i.ints(3, 6)},
                    [['o', 'F.linear', '$x', '$w', '$b'], ['z', 'F.cross_entropy', '$o', '$t']]))
     i = I()
+    cs.append(case('mse_loss broadcasts a target of another shape (PyTorch warns)', {'x': i.randn(3, 1), 't': i.randn(3, rg=False)}, [['z', 'F.mse_loss', '$x', '$t']]))
+    i = I()
     cs.append(case('l1_loss composes abs, sub, mean', {'x': i.randn(5), 't': i.randn(5, rg=False)}, [['z', 'F.l1_loss', '$x', '$t']]))
     i = I()
     cs.append(case('views chained', {'x': i.randn(2, 3, 4)},

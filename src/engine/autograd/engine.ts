@@ -172,11 +172,13 @@ export function runBackward(
       if (list) list.push(i);
       else captureAt!.set(n, [i]);
     });
-    // A node is needed if an input's node is reachable from it. `order` lists parents
-    // before children, so walking it backwards sees children first.
+    // A node is needed if an input's node is reachable from it. DFS discovery order is not
+    // topological once paths share nodes (x.pow(3).mul(x.sin())), so walk a topological
+    // order backwards: children are then decided before their parents.
     needed = new Set();
-    for (let i = order.length - 1; i >= 0; i--) {
-      const n = order[i];
+    const topo = topologicalOrder(rootNodes, order);
+    for (let i = topo.length - 1; i >= 0; i--) {
+      const n = topo[i];
       if (captureAt.has(n) || hasNeededChild(n, needed)) needed.add(n);
     }
   }
@@ -241,6 +243,25 @@ export function runBackward(
     });
   }
   return captured;
+}
+
+/** Kahn's algorithm over the discovered graph, using the dependency counts just computed. */
+function topologicalOrder(rootNodes: Node[], order: Node[]): Node[] {
+  const indegree = new Map<Node, number>();
+  for (const n of order) indegree.set(n, n._deps);
+  const ready = [...new Set(rootNodes)].filter((n) => n._deps === 0);
+  const topo: Node[] = [];
+  while (ready.length > 0) {
+    const n = ready.pop()!;
+    topo.push(n);
+    for (const [next] of n.nextFunctions) {
+      if (next === null) continue;
+      const d = indegree.get(next)! - 1;
+      indegree.set(next, d);
+      if (d === 0) ready.push(next);
+    }
+  }
+  return topo;
 }
 
 function claim(n: Node, task: object): void {

@@ -1,7 +1,7 @@
 // Loss primitives that PyTorch implements as single nodes (MseLossBackward0,
 // NllLossBackward0, BinaryCrossEntropyBackward0). Composite losses live in nn/functional.
 import { allocate, isFloating } from '../dtype';
-import { formatShape, sameShape } from '../shape';
+import { broadcastShapes, formatShape, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { binaryKernel, contiguousData, fromStorage } from './kernels';
 import { apply, type Primitive } from './op';
@@ -29,12 +29,12 @@ function spread(g: Tensor, n: number, reduction: Reduction): Tensor {
   return reduction === 'mean' ? g.div(n) : g;
 }
 
+function mismatchMessage(what: string, input: Tensor, target: Tensor): string {
+  return `${what}: Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`;
+}
+
 function checkSameShape(what: string, input: Tensor, target: Tensor): void {
-  if (!sameShape(input.shape, target.shape)) {
-    throw new Error(
-      `${what}: Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
-    );
-  }
+  if (!sameShape(input.shape, target.shape)) throw new Error(mismatchMessage(what, input, target));
 }
 
 export const MseLoss: Primitive<ReductionArgs> = {
@@ -106,7 +106,12 @@ export const BinaryCrossEntropy: Primitive<ReductionArgs> = {
 };
 
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkSameShape('mse_loss', input, target);
+  if (!sameShape(input.shape, target.shape)) {
+    // PyTorch warns and broadcasts (raising its broadcast error when the shapes do not fit).
+    const shape = broadcastShapes(input.shape, target.shape);
+    console.warn(mismatchMessage('mse_loss', input, target));
+    return apply(MseLoss, [input.expand(...shape), target.expand(...shape)], { reduction });
+  }
   return apply(MseLoss, [input, target], { reduction });
 }
 
