@@ -1,0 +1,120 @@
+// What the benchmark runs: the workloads of issue 2, how much work each peer does for each,
+// and the targets Gradlens is held to. Every peer (Node and Python) receives its slice of
+// this as JSON, so the amounts of work are declared once.
+
+/** The peers, in table order. `kind` says which child program runs them. */
+export const PEERS = [
+  { id: 'gradlens', label: 'Gradlens', kind: 'node' },
+  { id: 'tfjs-cpu', label: 'tfjs-cpu', kind: 'node' },
+  { id: 'tfjs-wasm', label: 'tfjs-wasm', kind: 'node' },
+  { id: 'torch', label: 'PyTorch (1 thread)', kind: 'python' },
+];
+
+/**
+ * One row per metric. `label` is given the workload's parameters (quick mode shrinks them);
+ * `better` says which direction wins.
+ */
+export const METRICS = [
+  { workload: 'W1', key: 'stepsPerSec', label: (p) => `W1 MLP 784-256-10 train step, batch ${p.batch}`, unit: 'steps/s', better: 'higher' },
+  { workload: 'W2', key: 'usPerIter', label: (p) => `W2 polynomial fit, ${p.points} points, ${p.iters} iterations`, unit: 'µs/iteration', better: 'lower' },
+  { workload: 'W3', key: 'ms', label: (p) => `W3 1-10-10-1 MLP, Adam, ${p.iters} iterations`, unit: 'ms', better: 'lower' },
+  { workload: 'W4', key: 'fwdGflops', label: (p) => `W4 ${p.n}x${p.n} matmul forward`, unit: 'GFLOP/s', better: 'higher' },
+  { workload: 'W4', key: 'fwdBwdGflops', label: (p) => `W4 ${p.n}x${p.n} matmul forward+backward`, unit: 'GFLOP/s', better: 'higher' },
+  { workload: 'W5', key: 'buildUsPerOp', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: build`, unit: 'µs/op', better: 'lower' },
+  { workload: 'W5', key: 'backwardUsPerOp', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: backward`, unit: 'µs/op', better: 'lower' },
+  { workload: 'W5', key: 'peakRssMB', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: peak RSS`, unit: 'MB', better: 'lower' },
+];
+
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5'];
+
+/**
+ * Amounts of work. `warmup` runs first and is not timed; the timed part is fixed, so every
+ * peer does the same work unless an override below says otherwise (and the table says so).
+ */
+const FULL = {
+  W1: { batch: 64, warmup: 20, steps: 200, dropout: 0.2, lr: 1e-3 },
+  W2: { points: 100, warmup: 500, iters: 4000, lr: 1e-5 },
+  W3: { points: 100, warmup: 1, runs: 3, iters: 1000, lr: 1e-2 },
+  W4: { n: 1024, warmupN: 256, fwdReps: 5, fwdBwdReps: 3 },
+  W5: { ops: 200_000, warmupOps: 20_000 },
+};
+
+const QUICK = {
+  W1: { batch: 64, warmup: 2, steps: 5, dropout: 0.2, lr: 1e-3 },
+  W2: { points: 100, warmup: 20, iters: 200, lr: 1e-5 },
+  W3: { points: 100, warmup: 1, runs: 1, iters: 100, lr: 1e-2 },
+  W4: { n: 128, warmupN: 32, fwdReps: 2, fwdBwdReps: 1 },
+  W5: { ops: 2_000, warmupOps: 200 },
+};
+
+/**
+ * Where a peer is too slow (or too memory-hungry) to do the full amount within the bench's
+ * time budget, it does less; the per-unit metric stays comparable and the table footnotes it.
+ */
+const OVERRIDES = {
+  'tfjs-cpu': {
+    W1: { warmup: 3, steps: 20 },
+    W4: { fwdReps: 1, fwdBwdReps: 1 },
+  },
+  'tfjs-wasm': {
+    W1: { warmup: 5, steps: 60 },
+  },
+};
+
+/** The parameters one peer uses for one workload. */
+export function paramsFor(peerId, workload, quick) {
+  const base = (quick ? QUICK : FULL)[workload];
+  const over = quick ? {} : (OVERRIDES[peerId]?.[workload] ?? {});
+  return { ...base, ...over, quick };
+}
+
+/** Describes an override so the table can footnote it. */
+export function overrideNote(peerId, workload, quick) {
+  if (quick) return null;
+  const over = OVERRIDES[peerId]?.[workload];
+  if (over === undefined) return null;
+  const parts = Object.entries(over).map(([k, v]) => `${k} ${v} (default ${FULL[workload][k]})`);
+  return `${peerId} ${workload}: ${parts.join(', ')}`;
+}
+
+/**
+ * The bar of issue 2. Each check gets the row values by peer id and returns
+ * { met: boolean | null, detail }; null means a value it needs is missing.
+ */
+export const TARGETS = [
+  {
+    metric: 'stepsPerSec',
+    text: '>= 3x tfjs-cpu',
+    check: (v) => ratio(v.gradlens, v['tfjs-cpu'], (g, t) => g >= 3 * t, (g, t) => `${fmtRatio(g / t)} tfjs-cpu`),
+  },
+  {
+    metric: 'usPerIter',
+    text: 'faster than PyTorch',
+    check: (v) => ratio(v.gradlens, v.torch, (g, t) => g < t, (g, t) => `${fmtRatio(t / g)} PyTorch's speed`),
+  },
+  {
+    metric: 'ms',
+    text: 'faster than PyTorch',
+    check: (v) => ratio(v.gradlens, v.torch, (g, t) => g < t, (g, t) => `${fmtRatio(t / g)} PyTorch's speed`),
+  },
+  { metric: 'buildUsPerOp', text: '<= 2 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 2) },
+  { metric: 'backwardUsPerOp', text: '<= 2 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 2) },
+  { metric: 'peakRssMB', text: '<= 300 MB', check: (v) => bound(v.gradlens, (g) => g <= 300) },
+];
+
+function ratio(g, t, ok, describe) {
+  if (typeof g !== 'number' || typeof t !== 'number') return { met: null, detail: 'peer missing' };
+  return { met: ok(g, t), detail: describe(g, t) };
+}
+
+function bound(g, ok) {
+  if (typeof g !== 'number') return { met: null, detail: 'no value' };
+  return { met: ok(g), detail: '' };
+}
+
+function fmtRatio(r) {
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}x`;
+}
+
+/** Prefix of the one stdout line that carries a child's JSON result (also in peers/torch_peer.py). */
+export const RESULT_MARK = 'BENCH_RESULT ';

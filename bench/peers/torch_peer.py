@@ -1,0 +1,212 @@
+"""The workloads in PyTorch, one thread, for the Gradlens benchmark.
+
+    /usr/bin/python3 bench/peers/torch_peer.py <workload> '<params json>'
+
+Prints one marked JSON line, like bench/child.mjs does for the Node peers.
+"""
+import gc
+import json
+import math
+import resource
+import statistics
+import sys
+import time
+
+RESULT_MARK = "BENCH_RESULT "
+
+
+def now():
+    return time.perf_counter() * 1000.0
+
+
+def peak_rss_mb():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def blas_libraries():
+    """The BLAS libraries torch loaded: Debian's torch uses whichever libblas.so.3 the
+    system's alternatives select (reference BLAS by default), which decides W1 and W4."""
+    import os
+
+    found = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                name = os.path.basename(path)
+                if any(k in name for k in ("blas", "mkl")) and path.startswith("/"):
+                    found.add(os.path.realpath(path))
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(found)) or "none found"
+
+
+def mlp_step(model, loss_fn, opt, x, y):
+    opt.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+def w1(torch, p):
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(p["dropout"]), nn.Linear(256, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=p["lr"])
+    x = torch.randn(p["batch"], 784)
+    y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
+    for _ in range(p["warmup"]):
+        mlp_step(model, loss_fn, opt, x, y)
+    gc.collect()
+    t0 = now()
+    for _ in range(p["steps"]):
+        loss = mlp_step(model, loss_fn, opt, x, y)
+    ms = now() - t0
+    return {"stepsPerSec": p["steps"] / (ms / 1000), "finalLoss": loss.item()}
+
+
+def w2(torch, p):
+    """The PyTorch tutorial's polynomial fit (autograd, manual update under no_grad)."""
+    torch.manual_seed(0)
+    x = torch.linspace(-math.pi, math.pi, p["points"])
+    y = torch.sin(x)
+    a = torch.randn((), requires_grad=True)
+    b = torch.randn((), requires_grad=True)
+    c = torch.randn((), requires_grad=True)
+    lr = p["lr"]
+
+    def loop(iters):
+        # Written as the tutorial writes it, so a, b, c are rebound by -= (in place).
+        nonlocal a, b, c
+        for _ in range(iters):
+            y_pred = a * x + b * x ** 2 + c * x ** 3
+            loss = (y_pred - y).pow(2).sum()
+            loss.backward()
+            with torch.no_grad():
+                a -= lr * a.grad
+                b -= lr * b.grad
+                c -= lr * c.grad
+                a.grad = None
+                b.grad = None
+                c.grad = None
+        return loss
+
+    loop(p["warmup"])
+    gc.collect()
+    t0 = now()
+    loss = loop(p["iters"])
+    ms = now() - t0
+    return {"usPerIter": ms * 1000 / p["iters"], "finalLoss": loss.item()}
+
+
+def w3(torch, p):
+    nn = torch.nn
+    torch.manual_seed(0)
+    x = torch.linspace(-math.pi, math.pi, p["points"]).view(p["points"], 1)
+    y = torch.sin(x)
+
+    def run():
+        model = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1))
+        loss_fn = nn.MSELoss()
+        opt = torch.optim.Adam(model.parameters(), lr=p["lr"])
+        t0 = now()
+        for _ in range(p["iters"]):
+            loss = mlp_step(model, loss_fn, opt, x, y)
+        return now() - t0, loss.item()
+
+    for _ in range(p["warmup"]):
+        run()
+    runs = []
+    for _ in range(p["runs"]):
+        gc.collect()
+        runs.append(run())
+    return {"ms": statistics.median(r[0] for r in runs), "finalLoss": runs[-1][1]}
+
+
+def w4(torch, p):
+    torch.manual_seed(0)
+
+    def phase(n, fwd_reps, fwd_bwd_reps):
+        a = torch.randn(n, n, requires_grad=True)
+        b = torch.randn(n, n, requires_grad=True)
+        g = torch.ones(n, n)
+        t0 = now()
+        for _ in range(fwd_reps):
+            a.matmul(b)
+        fwd_ms = now() - t0
+        t0 = now()
+        for _ in range(fwd_bwd_reps):
+            a.matmul(b).backward(g)
+            a.grad = None
+            b.grad = None
+        return fwd_ms, now() - t0
+
+    phase(p["warmupN"], 2, 2)
+    gc.collect()
+    fwd_ms, fwd_bwd_ms = phase(p["n"], p["fwdReps"], p["fwdBwdReps"])
+    f = 2 * p["n"] ** 3
+    return {
+        "fwdGflops": f * p["fwdReps"] / (fwd_ms / 1000) / 1e9,
+        "fwdBwdGflops": 3 * f * p["fwdBwdReps"] / (fwd_bwd_ms / 1000) / 1e9,
+    }
+
+
+def w5(torch, p):
+    def chain(ops):
+        x = torch.tensor(1.0, requires_grad=True)
+        t0 = now()
+        y = x
+        for i in range(ops):
+            y = y * 0.9999 if i % 2 == 0 else y + 1e-4
+        t1 = now()
+        y.backward()
+        t2 = now()
+        return t1 - t0, t2 - t1, x.grad.item()
+
+    chain(p["warmupOps"])
+    gc.collect()
+    build_ms, backward_ms, grad = chain(p["ops"])
+    return {
+        "buildUsPerOp": build_ms * 1000 / p["ops"],
+        "backwardUsPerOp": backward_ms * 1000 / p["ops"],
+        "peakRssMB": peak_rss_mb(),
+        "grad": grad,
+    }
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+
+
+def main():
+    workload, params = sys.argv[1], json.loads(sys.argv[2])
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        metrics = WORKLOADS[workload](torch, params)
+        result = {
+            "ok": True,
+            "version": "torch %s, %d thread, BLAS %s" % (torch.__version__, torch.get_num_threads(), blas_libraries()),
+            "metrics": metrics,
+            "peakRssMB": peak_rss_mb(),
+        }
+    except ImportError as e:
+        result = {"ok": False, "skipped": True, "error": "torch not importable: %s" % e}
+    except Exception as e:  # noqa: BLE001 - one failing workload must not end the bench
+        import traceback
+
+        result = {"ok": False, "error": "%s\n%s" % (e, traceback.format_exc())}
+    sys.stdout.write("\n" + RESULT_MARK + json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+// `npm run bench`: runs the workloads of issue 2 for Gradlens, tfjs (cpu, wasm) and PyTorch,
+// each peer and workload in its own child process, one after another, and prints one table.
+//
+//   node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,torch] [--json FILE]
+//
+// A peer that is missing or fails is shown as skipped/error; it never stops the others.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { overrideNote, paramsFor, PEERS, RESULT_MARK, WORKLOADS } from './config.mjs';
+import { renderTable } from './table.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const PYTHON = '/usr/bin/python3';
+
+function parseArgs(argv) {
+  const opts = { quick: false, only: WORKLOADS, peers: PEERS.map((p) => p.id), json: null };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--quick') opts.quick = true;
+    else if (flag === '--only') opts.only = list(value(), WORKLOADS, '--only');
+    else if (flag === '--peers') opts.peers = list(value(), PEERS.map((p) => p.id), '--peers');
+    else if (flag === '--json') opts.json = value();
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write('usage: node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,tfjs-cpu,tfjs-wasm,torch] [--json FILE]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${argv[i]} (try --help)`);
+  }
+  return opts;
+}
+
+function list(s, allowed, flag) {
+  const items = String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.filter((x) => !allowed.includes(x));
+  if (items.length === 0 || bad.length > 0) throw new Error(`${flag} takes a comma-separated list of ${allowed.join(', ')} (got ${s})`);
+  return allowed.filter((x) => items.includes(x));
+}
+
+/** Runs one child to completion; resolves to its parsed result, never rejects. */
+function runChild(command, args, timeoutMs) {
+  return new Promise((resolve) => {
+    let out = '';
+    let err = '';
+    let timedOut = false;
+    let child;
+    try {
+      child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve({ ok: false, skipped: true, error: `cannot start ${command}: ${e.message}` });
+      return;
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, skipped: e.code === 'ENOENT', error: `cannot start ${command}: ${e.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
+      if (line !== undefined) {
+        resolve(JSON.parse(line.slice(RESULT_MARK.length)));
+      } else if (timedOut) {
+        resolve({ ok: false, error: `timed out after ${timeoutMs / 1000} s` });
+      } else {
+        const tail = err.trim().split('\n').slice(-3).join(' | ');
+        resolve({ ok: false, error: `exited with ${signal ?? `code ${code}`} without a result${tail ? `: ${tail}` : ''}` });
+      }
+    });
+  });
+}
+
+function machine() {
+  let cpu = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // Not Linux: os.cpus() is good enough.
+  }
+  return `${cpu}, ${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const timeoutMs = opts.quick ? 120_000 : 300_000;
+  const results = new Map();
+  const versions = new Map();
+  for (const peer of PEERS.filter((p) => opts.peers.includes(p.id))) {
+    for (const w of opts.only) {
+      const params = paramsFor(peer.id, w, opts.quick);
+      const t0 = Date.now();
+      process.stderr.write(`bench: ${peer.id} ${w} ... `);
+      let r;
+      if (peer.kind === 'python') {
+        r = existsSync(PYTHON)
+          ? await runChild(PYTHON, [join(here, 'peers', 'torch_peer.py'), w, JSON.stringify(params)], timeoutMs)
+          : { ok: false, skipped: true, error: `${PYTHON} not found` };
+      } else {
+        r = await runChild(process.execPath, ['--expose-gc', join(here, 'child.mjs'), peer.id, w, JSON.stringify(params)], timeoutMs);
+      }
+      r.note = overrideNote(peer.id, w, opts.quick);
+      if (r.ok && r.version) versions.set(peer.id, r.version);
+      results.set(`${peer.id}/${w}`, r);
+      process.stderr.write(`${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      if (!r.ok && !r.skipped) process.stderr.write(`${r.error}\n`);
+      // A peer whose runtime is missing is missing for every workload.
+      if (r.skipped) {
+        for (const rest of opts.only.slice(opts.only.indexOf(w) + 1)) results.set(`${peer.id}/${rest}`, { ...r, note: null });
+        break;
+      }
+    }
+  }
+
+  const { lines, targets } = renderTable(results, opts.only, opts.quick);
+  const out = [
+    `## Gradlens benchmark${opts.quick ? ' (--quick: reduced sizes, numbers not comparable to the full run)' : ''}`,
+    '',
+    `Machine: ${machine()}.`,
+    `Peers: ${PEERS.map((p) => `${p.label} = ${versions.get(p.id) ?? 'n/a'}`).join('; ')}.`,
+    '',
+    ...lines,
+    '',
+    `Targets met: ${targets.filter((t) => t.met === true).length} of ${targets.length}` +
+      (targets.some((t) => t.met === null) ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)` : '') +
+      `. Total bench time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (opts.json !== null) {
+    writeFileSync(opts.json, JSON.stringify({ machine: machine(), quick: opts.quick, versions: Object.fromEntries(versions), results: Object.fromEntries(results), targets }, null, 2));
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(2);
+});
