@@ -16,6 +16,7 @@ for (let step = 0; step <= 200; step++) {
   optimizer.step();
 }
 
-// a**3 - 3b is now close to 0.
-console.log('a', a.item(), 'b', b.item());
-console.log('Q', a.item() ** 3 - 3 * b.item());
+// a**3 is now close to 3b, and P close to 0.
+const P = a.pow(3).sub(b.mul(3)).pow(2);
+console.log('a', a.item(), 'b', b.item(), 'a**3', a.item() ** 3, '3b', 3 * b.item());
+console.log('P', P.item());

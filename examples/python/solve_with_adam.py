@@ -14,5 +14,6 @@ for step in range(201):
     P.backward()
     optimizer.step()
 
-print("a", a.item(), "b", b.item())
-print("Q", a.item() ** 3 - 3 * b.item())
+P = (a**3 - 3 * b) ** 2
+print("a", a.item(), "b", b.item(), "a**3", a.item() ** 3, "3b", 3 * b.item())
+print("P", P.item())
