@@ -505,10 +505,13 @@ def error_cases():
     cs.append(case('mm shape mismatch', {'a': i.randn(3, 2), 'b': i.randn(3, 2)}, [['y', 'mm', '$a', '$b']], error={}))
     i = I()
     cs.append(case('linear shape mismatch', {'x': i.randn(4, 3, rg=False), 'w': i.randn(2, 5), 'b': i.randn(2)}, [['y', 'F.linear', '$x', '$w', '$b']], error={}))
+    i = I()
+    cs.append(case('addmm with a bias that does not fit', {'c': i.randn(2, 3), 'a': i.randn(2, 3)}, [['at', 't', '$a'], ['y', 'torch.addmm', '$c', '$a', '$at']], error={}))
     cs.append(case('view of an incompatible layout', {'x': I().randn(2, 3)}, [['a', 't', '$x'], ['y', 'view', '$a', 6]], error={'contains': 'view size is not compatible with input tensor\'s size and stride'}))
     cs.append(case('view to a size with the wrong count', {'x': I().randn(2, 3)}, [['y', 'view', '$x', 4]], error={}))
     cs.append(case('expand to a smaller size', {'x': I().randn(2, 3)}, [['y', 'expand', '$x', 2, 4]], error={}))
     cs.append(case('cat with mismatched sizes', {'a': I().randn(2, 3), 'b': I().randn(2, 2)}, [['y', 'torch.cat', ['$a', '$b'], 0]], error={}))
+    cs.append(case('cat of 0-d tensors', {'a': I().randn(3), 'b': I().randn()}, [['s', 'sum', '$a'], ['y', 'torch.cat', ['$s', '$b'], 0]], error={}))
     cs.append(case('stack of different shapes', {'a': I().randn(2, 3), 'b': I().randn(3, 2)}, [['y', 'torch.stack', ['$a', '$b'], 0]], error={}))
     cs.append(case('mse_loss target of another size', {'x': I().randn(3), 't': I().randn(4, rg=False)}, [['y', 'F.mse_loss', '$x', '$t']], error={}))
     return cs

@@ -3,7 +3,8 @@
 import { allocate, isFloating, promote, type DType, type Storage } from '../dtype';
 import type { Tensor } from '../tensor';
 import { broadcastView, contiguousData, fromStorage } from './kernels';
-import { stack } from './views';
+import { expand, stack } from './views';
+import { noGrad } from '../grad-mode';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
 
@@ -170,6 +171,9 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   if (a.dim() !== 2 || b.dim() !== 2) throw new Error('addmm(): mat1 and mat2 must be matrices');
+  // PyTorch expands the bias to the product's shape first, so a bias that does not fit gets
+  // expand's error (the kernel would otherwise read past it).
+  if (a.shape[1] === b.shape[0]) noGrad(() => expand(bias, [a.shape[0], b.shape[1]]));
   return apply(Addmm, [bias, a, b], undefined);
 }
 

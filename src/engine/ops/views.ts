@@ -358,6 +358,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
+  const scalar = tensors.findIndex((t) => t.dim() === 0);
+  if (scalar >= 0) throw new Error(`zero-dimensional tensor (at position ${scalar}) cannot be concatenated`);
   return apply(Cat, tensors.slice(), { dim: wrapDim(dim, tensors[0].dim()) });
 }
 
