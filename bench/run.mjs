@@ -3,10 +3,13 @@
 //
 //   node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,torch] [--json FILE]
 //
+// Other benches named bench/graph-*.mjs or bench/graph-*.ts (graph rendering) run after the
+// table when no --only is given, each in its own process, and their output is appended.
+//
 // A peer that is missing or fails is shown as skipped/error; it never stops the others.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { overrideNote, paramsFor, PEERS, RESULT_MARK, WORKLOADS } from './config.mjs';
@@ -17,12 +20,15 @@ const root = dirname(here);
 const PYTHON = '/usr/bin/python3';
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: WORKLOADS, peers: PEERS.map((p) => p.id), json: null };
+  const opts = { quick: false, only: WORKLOADS, onlyGiven: false, peers: PEERS.map((p) => p.id), json: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--quick') opts.quick = true;
-    else if (flag === '--only') opts.only = list(value(), WORKLOADS, '--only');
+    else if (flag === '--only') {
+      opts.only = list(value(), WORKLOADS, '--only');
+      opts.onlyGiven = true;
+    }
     else if (flag === '--peers') opts.peers = list(value(), PEERS.map((p) => p.id), '--peers');
     else if (flag === '--json') opts.json = value();
     else if (flag === '--help' || flag === '-h') {
@@ -78,6 +84,48 @@ function runChild(command, args, timeoutMs) {
   });
 }
 
+/** bench/graph-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
+async function runExtras(quick) {
+  const files = readdirSync(here).filter((f) => /^graph-.*\.(mjs|ts)$/.test(f)).sort();
+  const out = [];
+  for (const f of files) {
+    let script = join(here, f);
+    if (f.endsWith('.ts')) {
+      const { build } = await import('esbuild');
+      const outfile = join(mkdtempSync(join(tmpdir(), 'gradlens-bench-')), f.replace(/\.ts$/, '.mjs'));
+      await build({ entryPoints: [script], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error' });
+      script = outfile;
+    }
+    process.stderr.write(`bench: ${f} ... `);
+    const t0 = Date.now();
+    const r = await runRaw(process.execPath, ['--expose-gc', script, ...(quick ? ['--quick'] : [])], quick ? 120_000 : 300_000);
+    process.stderr.write(`${r.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    out.push('', `### ${f}`, '', r.ok ? r.stdout.trim() : `error: ${r.error}`);
+  }
+  return out;
+}
+
+/** Runs a program and keeps its stdout; resolves { ok, stdout, error }, never rejects. */
+function runRaw(command, args, timeoutMs) {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, stdout, error: e.message });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      resolve(code === 0 ? { ok: true, stdout } : { ok: false, stdout, error: `exited with ${signal ?? `code ${code}`}${tail ? `: ${tail}` : ''}` });
+    });
+  });
+}
+
 function machine() {
   let cpu = cpus()[0]?.model ?? 'unknown CPU';
   try {
@@ -121,18 +169,20 @@ async function main() {
     }
   }
 
+  const extras = opts.onlyGiven ? [] : await runExtras(opts.quick);
   const { lines, targets } = renderTable(results, opts.only, opts.quick);
   const out = [
     `## Gradlens benchmark${opts.quick ? ' (--quick: reduced sizes, numbers not comparable to the full run)' : ''}`,
     '',
     `Machine: ${machine()}.`,
-    `Peers: ${PEERS.map((p) => `${p.label} = ${versions.get(p.id) ?? 'n/a'}`).join('; ')}.`,
+    `Peers: ${PEERS.map((p) => `${p.label} = ${versions.get(p.id) ?? 'not run'}`).join('; ')}.`,
     '',
     ...lines,
     '',
     `Targets met: ${targets.filter((t) => t.met === true).length} of ${targets.length}` +
       (targets.some((t) => t.met === null) ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)` : '') +
       `. Total bench time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    ...extras,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   if (opts.json !== null) {
