@@ -1,6 +1,6 @@
 // One neuron with a ReLU: y = relu(w · x + b). ReLU passes the gradient through where
-// z > 0 and blocks it where z < 0: a neuron whose z is negative for an input learns
-// nothing from that input (for every input, it is a "dead" neuron).
+// z > 0 and blocks it where z < 0: the neuron learns nothing from an input that gives a
+// negative z, and one whose z is negative for every input never learns again ("dead").
 import * as torch from 'gradlens';
 
 const w = torch.tensor([0.5, -0.25], { requiresGrad: true });
