@@ -1,6 +1,6 @@
 // Tensor creation: torch.tensor and the factory functions.
 import { allocate, type DType, type Storage } from './dtype';
-import { fillNormal, fillUniform } from './random';
+import { fillNormal, fillUniform, shuffledRange } from './random';
 import { numelOf } from './shape';
 import { Tensor, type NestedArray } from './tensor';
 
@@ -181,4 +181,16 @@ export function fullLike(t: Tensor, value: number, options?: TensorOptions): Ten
 /** Uninitialised in PyTorch; zeros here, so nothing random leaks in. @example torch.empty(2, 3); */
 export function empty(...args: ShapeArgs): Tensor {
   return filled(args, 0);
+}
+
+/**
+ * A random permutation of 0..n-1 (int64), PyTorch's sequence under `manualSeed`.
+ * @example const order = torch.randperm(600);
+ */
+export function randperm(n: number, options?: TensorOptions): Tensor {
+  const perm = shuffledRange(n);
+  const dtype = options?.dtype ?? 'int64';
+  const data = allocate(dtype, n);
+  data.set(perm);
+  return finish(data, [n], dtype, options);
 }

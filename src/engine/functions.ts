@@ -146,3 +146,5 @@ export const ge = (a: Tensor, b: TensorLike): Tensor => a.ge(b);
 export const le = (a: Tensor, b: TensorLike): Tensor => a.le(b);
 /** @example torch.eq(x, y); */
 export const eq = (a: Tensor, b: TensorLike): Tensor => a.eq(b);
+/** @example torch.indexSelect(x, 0, idx); */
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);

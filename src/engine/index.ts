@@ -13,7 +13,7 @@
 export { Tensor, type NestedArray } from './tensor';
 export type { DType } from './dtype';
 export {
-  tensor, zeros, ones, full, rand, randn, arange, linspace, eye, empty,
+  tensor, zeros, ones, full, rand, randn, randperm, arange, linspace, eye, empty,
   zerosLike, onesLike, randnLike, fullLike, type TensorOptions,
 } from './factories';
 export { manualSeed } from './random';

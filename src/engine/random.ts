@@ -131,7 +131,23 @@ export function fillUniform(data: Float32Array | Float64Array, from: number, to:
   else for (let i = 0; i < data.length; i++) data[i] = uniformDouble(from, to);
 }
 
-/** A uniform double in [0, 1) for ops whose exact PyTorch stream we do not reproduce (dropout masks). */
+/**
+ * A uniform double in [0, 1), PyTorch's draw for `bernoulli_(p)` without MKL (Debian's
+ * build), so dropout masks match it for the same seed. MKL builds draw masks differently.
+ */
 export function randomUnit(): number {
   return uniformDouble(0, 1);
+}
+
+/** PyTorch's CPU randperm: a Fisher-Yates shuffle drawing `random() % (n - i)`. */
+export function shuffledRange(n: number): Int32Array {
+  const r = new Int32Array(n);
+  for (let i = 0; i < n; i++) r[i] = i;
+  for (let i = 0; i < n - 1; i++) {
+    const z = generator.next32() % (n - i);
+    const sav = r[i];
+    r[i] = r[z + i];
+    r[z + i] = sav;
+  }
+  return r;
 }

@@ -567,6 +567,14 @@ export class Tensor {
     return V.narrow(this, dim, start, length);
   }
 
+  /**
+   * The slices at `index` (an int64 vector) along `dim`, e.g. a shuffled mini-batch.
+   * @example x.indexSelect(0, torch.randperm(x.size(0)).narrow(0, 0, 32));
+   */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return V.indexSelect(this, dim, index);
+  }
+
   /** A copy with its own storage, recorded as CloneBackward0. @example x.clone(); */
   clone(): Tensor {
     return V.clone(this);

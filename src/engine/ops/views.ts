@@ -375,3 +375,61 @@ export function clone(x: Tensor): Tensor {
 export function contiguous(x: Tensor): Tensor {
   return isContiguous(x) ? x : clone(x);
 }
+
+interface IndexArgs {
+  readonly dim: number;
+  readonly index: Int32Array;
+}
+
+/** Copies slices `index[i]` of `src` along `dim` into slice i of the result (or adds them back). */
+function gatherAlong(src: Tensor, dim: number, index: Int32Array, outShape: number[], scatter: boolean): Tensor {
+  const data = contiguousData(src);
+  const out = allocate(src.dtype, numelOf(outShape));
+  const big = scatter ? outShape : src.shape;
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= big[i];
+  for (let i = dim + 1; i < big.length; i++) inner *= big[i];
+  const bigSize = big[dim];
+  const n = index.length;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) {
+      const from = scatter ? (o * n + i) * inner : (o * bigSize + index[i]) * inner;
+      const to = scatter ? (o * bigSize + index[i]) * inner : (o * n + i) * inner;
+      if (scatter) for (let k = 0; k < inner; k++) out[to + k] += data[from + k];
+      else for (let k = 0; k < inner; k++) out[to + k] = data[from + k];
+    }
+  }
+  return fromStorage(out, outShape, src.dtype);
+}
+
+/** The input-shaped zeros with each gradient slice added at its index (repeats add up). */
+export const IndexAdd: Primitive<IndexArgs & { readonly inputShape: number[] }> = {
+  name: 'IndexAddBackward0',
+  arity: 1,
+  forward: ([g], { dim, index, inputShape }) => gatherAlong(g, dim, index, inputShape.slice(), true),
+  backward: (gg, { args: { dim, index } }) => [apply(IndexSelect, [gg], { dim, index })],
+};
+
+export const IndexSelect: Primitive<IndexArgs> = {
+  name: 'IndexSelectBackward0',
+  arity: 1,
+  forward: ([a], { dim, index }) => {
+    const shape = a.shape.slice();
+    shape[dim] = index.length;
+    return gatherAlong(a, dim, index, shape, false);
+  },
+  backward: (g, { shapes, args }) => [apply(IndexAdd, [g], { ...args, inputShape: shapes[0].slice() })],
+};
+
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = wrapDim(dim, x.dim());
+  if (index.dtype !== 'int64' || index.dim() > 1) {
+    throw new Error('index_select(): Expected dtype int64 for index, and index to be a vector');
+  }
+  const idx = Int32Array.from(contiguousData(index));
+  for (const i of idx) {
+    if (i < 0 || i >= x.shape[d]) throw new Error(`index out of range in self`);
+  }
+  return apply(IndexSelect, [x], { dim: d, index: idx });
+}
