@@ -3,6 +3,7 @@ export { graphEdges, type GraphEdge } from './edges';
 export { toElkGraph, LAYOUT_OPTIONS } from './elk';
 export { renderSvg, nodeTitle, escapeXml } from './svg';
 export { toDot } from './dot';
+export { renderHtml } from './html';
 export { collapseByModule, limitSnapshot } from './collapse';
 export { displayName, nodeLines, formatValues, formatNumber, isFlagged } from './labels';
 export { layoutSnapshot, type ElkLike } from './layout';

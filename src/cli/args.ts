@@ -1,0 +1,83 @@
+// `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
+export interface RunArgs {
+  script: string;
+  graph: string | null;
+  at: number | null;
+  monitor: string | null;
+  timeoutMs: number | null;
+  maxMemoryMb: number | null;
+  maxNodes: number;
+  savedTensors: boolean;
+}
+
+export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs) [options]
+
+  --graph FILE.(svg|html|dot|json)  write the autograd graph of the last backward()
+  --at N                            ... of the N-th backward() instead (1-based)
+  --monitor FILE.(json|csv|html)    write the training record (loss, gradient norms, lr per step)
+  --timeout SECONDS                 stop the script after this long (what was captured is still written)
+  --max-memory MB                   cap the script's heap
+  --max-nodes N                     collapse larger graphs by module (default 2000)
+  --saved-tensors                   show tensors saved for backward`;
+
+export class UsageError extends Error {}
+
+const GRAPH_EXT = ['svg', 'html', 'dot', 'json'];
+const MONITOR_EXT = ['json', 'csv', 'html'];
+
+function ext(file: string): string {
+  const m = /\.([^./\\]+)$/.exec(file);
+  return m === null ? '' : m[1].toLowerCase();
+}
+
+function positive(flag: string, v: string | undefined, integer: boolean): number {
+  if (v === undefined) throw new UsageError(`${flag} needs a value`);
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  const out: RunArgs = { script: '', graph: null, at: null, monitor: null, timeoutMs: null, maxMemoryMb: null, maxNodes: 2000, savedTensors: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case '--graph': {
+        const f = value();
+        if (f === undefined || !GRAPH_EXT.includes(ext(f))) throw new UsageError(`--graph needs a file ending in ${GRAPH_EXT.map((e) => `.${e}`).join(', ')}`);
+        out.graph = f;
+        break;
+      }
+      case '--monitor': {
+        const f = value();
+        if (f === undefined || !MONITOR_EXT.includes(ext(f))) throw new UsageError(`--monitor needs a file ending in ${MONITOR_EXT.map((e) => `.${e}`).join(', ')}`);
+        out.monitor = f;
+        break;
+      }
+      case '--at':
+        out.at = positive('--at', value(), true);
+        break;
+      case '--timeout':
+        out.timeoutMs = positive('--timeout', value(), false) * 1000;
+        break;
+      case '--max-memory':
+        out.maxMemoryMb = positive('--max-memory', value(), false);
+        break;
+      case '--max-nodes':
+        out.maxNodes = positive('--max-nodes', value(), true);
+        break;
+      case '--saved-tensors':
+        out.savedTensors = true;
+        break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (out.script !== '') throw new UsageError(`one script at a time (got ${out.script} and ${a})`);
+        out.script = a;
+    }
+  }
+  if (out.script === '') throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
+  if (!/\.(ts|mts|cts|js|mjs|cjs)$/i.test(out.script)) throw new UsageError(`${out.script}: expected a .ts, .js or .mjs file`);
+  return out;
+}

@@ -1,0 +1,131 @@
+// `gradlens run SCRIPT`: runs a user's script through the runner, streams its output, and
+// writes the captured graph and training record. Every failure ends with a message that
+// says what happened and a non-zero exit code; nothing here waits on the child forever.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { launchRunner, type RunResult } from '../runner/launch';
+import type { GraphSnapshot, RunError } from '../protocol/messages';
+import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args';
+import { monitorCsv, monitorHtml, monitorJson } from './monitor';
+import { renderGraph, type GraphFormat } from './render';
+
+function say(text: string): void {
+  process.stderr.write(`gradlens: ${text}\n`);
+}
+
+function describe(e: RunError): string {
+  switch (e.kind) {
+    case 'syntax':
+      return e.message;
+    case 'exception':
+      return `the script threw:\n${e.stack ?? e.message}`;
+    case 'timeout':
+    case 'memory':
+    case 'protocol':
+    case 'crash':
+    case 'no-backward':
+    case 'launch':
+      return e.message;
+  }
+}
+
+function pick(result: RunResult, at: number | null): GraphSnapshot | null {
+  if (at !== null) return result.snapshots.find((s) => s.index === at) ?? null;
+  return result.snapshots.reduce<GraphSnapshot | null>((best, s) => (best === null || s.index >= best.index ? s : best), null);
+}
+
+function write(file: string, text: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, text);
+}
+
+async function run(args: RunArgs): Promise<number> {
+  const handle = launchRunner(
+    {
+      script: args.script,
+      cwd: process.cwd(),
+      timeoutMs: args.timeoutMs ?? undefined,
+      maxMemoryMb: args.maxMemoryMb ?? undefined,
+      captureAt: args.at ?? 'last',
+      maxNodes: args.maxNodes,
+      savedTensors: args.savedTensors,
+    },
+    { onStdout: (t) => process.stdout.write(t), onStderr: (t) => process.stderr.write(t) },
+  );
+  const stop = (): void => handle.cancel();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const result = await handle.done;
+  let failed = !result.ok;
+  for (const e of result.errors) say(describe(e));
+
+  const snapshot = pick(result, args.at);
+  if (snapshot !== null) {
+    for (const a of snapshot.anomalies) say(`${a.kind === 'nan' ? 'NaN' : 'Inf'} in ${a.where === 'grad' ? 'gradients' : 'values'} of backward() #${snapshot.index}: ${a.message}`);
+    if (snapshot.anomalies.length > 0) failed = true;
+  }
+  const anyAnomaly = result.snapshots.find((s) => s.anomalies.length > 0 && s !== snapshot);
+  if (anyAnomaly !== undefined) {
+    say(`NaN/Inf at backward() #${anyAnomaly.index}: ${anyAnomaly.anomalies[0].message} (see it with --at ${anyAnomaly.index})`);
+    failed = true;
+  }
+  if (args.graph !== null) {
+    if (snapshot === null) {
+      failed = true;
+      if (args.at !== null && result.backwardCount > 0) say(`--at ${args.at}: the script called backward() ${result.backwardCount} time(s); no graph written`);
+      else if (result.backwardCount === 0) say(`no graph written to ${args.graph}: no backward() happened`);
+      else say(`no graph was captured; nothing written to ${args.graph}`);
+    } else {
+      const format = path.extname(args.graph).slice(1).toLowerCase() as GraphFormat;
+      write(args.graph, await renderGraph(snapshot, format, `${path.basename(args.script)}: backward() #${snapshot.index}`));
+      const fns = snapshot.nodes.filter((n) => n.kind === 'function').length;
+      const notes = [snapshot.collapsed ? 'collapsed by module: the graph was over the size limit (--max-nodes)' : '', snapshot.detail === 'light' ? 'leaf values and gradients as at the end of the run' : ''].filter(Boolean);
+      say(`wrote the graph of backward() #${snapshot.index} (${fns} function nodes) to ${args.graph}${notes.length ? ` — ${notes.join('; ')}` : ''}`);
+    }
+  }
+  if (args.monitor !== null) {
+    if (result.metrics.length === 0) {
+      say(`no training record written to ${args.monitor}: no backward() on a scalar happened`);
+      failed = true;
+    } else {
+      const ext = path.extname(args.monitor).slice(1).toLowerCase();
+      const text = ext === 'csv' ? monitorCsv(result.metrics) : ext === 'html' ? monitorHtml(result.metrics, `${path.basename(args.script)}: training record`) : monitorJson(result.metrics);
+      write(args.monitor, text);
+      say(`wrote ${result.metrics.length} training steps to ${args.monitor}`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'run') {
+    say(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return 2;
+  }
+  let args: RunArgs;
+  try {
+    args = parseRunArgs(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      say(`${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  return run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    say(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,29 @@
+// Snapshot -> file contents for each --graph format, with ELK's synchronous bundled build.
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { toDot } from '../graph/dot';
+import { toElkGraph } from '../graph/elk';
+import { renderHtml } from '../graph/html';
+import { renderSvg } from '../graph/svg';
+import type { GraphSnapshot } from '../protocol/messages';
+
+export type GraphFormat = 'svg' | 'html' | 'dot' | 'json';
+
+let elk: InstanceType<typeof ELK> | null = null;
+
+export async function svgOf(snapshot: GraphSnapshot): Promise<string> {
+  elk ??= new ELK();
+  return renderSvg(snapshot, await elk.layout(toElkGraph(snapshot)));
+}
+
+export async function renderGraph(snapshot: GraphSnapshot, format: GraphFormat, title: string): Promise<string> {
+  switch (format) {
+    case 'svg':
+      return svgOf(snapshot);
+    case 'html':
+      return renderHtml(snapshot, await svgOf(snapshot), title);
+    case 'dot':
+      return toDot(snapshot);
+    case 'json':
+      return JSON.stringify(snapshot, null, 1) + '\n';
+  }
+}

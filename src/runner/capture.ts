@@ -1,0 +1,396 @@
+// Graph capture inside the runner child. Cheap by default: the node-created hook is only
+// installed while a full capture is armed (before the first backward(), before the N-th
+// with --at N, after a request from the host), so ordinary training steps pay for one
+// metric record and nothing else.
+import * as torch from '../engine/index';
+import { Tensor } from '../engine/index';
+import { limitSnapshot } from '../graph/collapse';
+import { isFlagged } from '../graph/labels';
+import type { Anomaly, GraphNode, GraphSnapshot, RunOptions, SourceLocation, TensorSummary, TrainMetric } from '../protocol/messages';
+import { encodeNum } from '../protocol/messages';
+import { asName, callOperands, engineNamespaces } from './names';
+import { currentUserLocation } from './stack';
+import { summarize, summarizeWithNorm } from './summary';
+
+type Node = torch.autograd.Node;
+type Trigger = GraphSnapshot['trigger'];
+
+export interface CaptureSink {
+  snapshot(s: GraphSnapshot): void;
+  metrics(m: TrainMetric[]): void;
+  /** The backward() at the stopAfter line was captured: end the run. */
+  stop(): void;
+}
+
+/** What the node-created hook leaves in `node.metadata` while armed. */
+interface Meta {
+  loc?: SourceLocation | null;
+  modules?: string[];
+  out?: Tensor;
+}
+
+/** A capture in progress: structure and values taken before backward, gradients after. */
+interface Pending {
+  index: number;
+  trigger: Trigger;
+  roots: Tensor[];
+  callSite: SourceLocation | null;
+  order: Node[];
+  ids: Map<Node, string>;
+  consumer: Map<Node, { node: Node; slot: number }>;
+  grads: Map<Node, TensorSummary>;
+  hooks: { remove(): void }[];
+  values: Map<Node, TensorSummary | null>;
+  leafValues: Map<Node, TensorSummary>;
+  saved: Map<Node, TensorSummary[]>;
+  rootValues: TensorSummary[];
+}
+
+const METRIC_FLUSH_MS = 200;
+/** With captureAt 'last', at most this many backward() calls are captured in full before the graphs repeat. */
+const MAX_AUTO_CAPTURES = 20;
+
+export class Capture {
+  private count = 0;
+  private requested = false;
+  private armed = false;
+  private flaggedNonFinite = false;
+  private readonly rootModules = new Set<torch.nn.Module>();
+  private last: { index: number; trigger: Trigger; roots: Tensor[]; callSite: SourceLocation | null } | null = null;
+  private lastFullIndex = 0;
+  private template: { names: string[]; locs: (SourceLocation | null)[]; modules: string[][]; callSite: SourceLocation | null } | null = null;
+  /** Two consecutive full captures had the same structure: the script is in a loop. */
+  private repeating = false;
+  private tracked: [string, Tensor][] = [];
+  private lastGrads = new Map<Tensor, TensorSummary>();
+  private pendingMetric: TrainMetric | null = null;
+  private metricBuffer: TrainMetric[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly started = performance.now();
+  private readonly onNode = (node: Node, output: Tensor): void => {
+    const md = node.metadata as Meta;
+    md.loc = currentUserLocation();
+    md.modules = torch.nn.currentModulePath();
+    md.out = output;
+    const active = torch.nn._activeModules();
+    if (active.length > 0) this.rootModules.add(active[0]);
+  };
+
+  constructor(private readonly options: RunOptions, private readonly sink: CaptureSink) {}
+
+  get backwardCount(): number {
+    return this.count;
+  }
+
+  /**
+   * Wraps backward() and autograd.grad, hooks the optimizer, arms the first capture, and
+   * returns the engine object the user's `import 'gradlens'` should receive.
+   */
+  install(): typeof torch {
+    const self = this;
+    const backward = Tensor.prototype.backward;
+    Tensor.prototype.backward = function (this: Tensor, ...args: Parameters<Tensor['backward']>) {
+      self.around('backward', [this], () => backward.apply(this, args));
+    };
+    const grad = torch.autograd.grad;
+    const wrappedGrad: typeof grad = (outputs, inputs, opts) =>
+      self.around('autograd.grad', Array.isArray(outputs) ? outputs : [outputs], () => grad(outputs, inputs, opts), Array.isArray(inputs) ? inputs : [inputs]);
+    torch.optim.Optimizer.onStep = (opt) => this.onStep(opt.paramGroups[0]?.lr ?? null);
+    this.setArmed(this.shouldCapture(1));
+    // The namespace object is frozen; the user gets a copy whose autograd.grad is wrapped.
+    return { ...torch, autograd: { ...torch.autograd, grad: wrappedGrad } } as typeof torch;
+  }
+
+  /** The host asked for a full capture of the next backward(). */
+  request(): void {
+    this.requested = true;
+    this.setArmed(true);
+  }
+
+  /** Sends what is still pending: the last backward's graph (if not yet captured) and metrics. */
+  finish(): void {
+    if (this.options.captureAt === 'last' && this.last !== null && this.last.index > this.lastFullIndex) {
+      const p = this.begin(this.last.index, this.last.trigger, this.last.roots, this.last.callSite, false);
+      this.sink.snapshot(this.complete(p, null, null, false));
+    }
+    this.flushMetric();
+    this.flushMetrics();
+    torch._setNodeCreatedHook(null);
+  }
+
+  private shouldCapture(k: number): boolean {
+    const at = this.options.captureAt;
+    if (k === 1 || at === 'all' || at === k || this.requested) return true;
+    // For 'last', capture in full until the graphs start repeating (a training loop); the
+    // last one is then rebuilt at the end from the repeating template.
+    return at === 'last' && !this.repeating && k <= MAX_AUTO_CAPTURES;
+  }
+
+  private setArmed(on: boolean): void {
+    if (on === this.armed) return;
+    this.armed = on;
+    torch._setNodeCreatedHook(on ? this.onNode : null);
+  }
+
+  private around<R>(trigger: Trigger, roots: Tensor[], run: () => R, inputs: Tensor[] = []): R {
+    const k = ++this.count;
+    this.flushMetric();
+    const scalar = trigger === 'backward' && roots.length === 1 && roots[0].numel() === 1;
+    const loss = scalar ? readScalar(roots[0]) : NaN;
+    const nonFinite = scalar && !Number.isFinite(loss);
+    const full = this.shouldCapture(k) || (nonFinite && !this.flaggedNonFinite);
+    const callSite = full || this.options.stopAfter !== null ? currentUserLocation() : null;
+    let pending: Pending | null = null;
+    if (full) {
+      this.requested = false;
+      pending = this.begin(k, trigger, roots, callSite, true);
+    }
+    let result: R;
+    try {
+      result = run();
+    } finally {
+      if (pending !== null) for (const h of pending.hooks) h.remove();
+    }
+    if (pending !== null) {
+      const snap = this.complete(pending, trigger === 'autograd.grad' ? inputs : null, result as unknown);
+      if (snap.anomalies.length > 0) this.flaggedNonFinite = true;
+      this.lastFullIndex = k;
+      this.sink.snapshot(snap);
+    }
+    if (scalar) {
+      const gradNorms: Record<string, ReturnType<typeof encodeNum>> = {};
+      // One pass per gradient gives both the norm and the summary a later rebuild of this
+      // graph shows, since the script may zero or overwrite the gradients before the end.
+      this.lastGrads = new Map();
+      for (const [name, p] of this.tracked) {
+        if (p.grad === null) continue;
+        const { summary, norm } = summarizeWithNorm(p.grad);
+        gradNorms[name] = encodeNum(norm);
+        this.lastGrads.set(p, summary);
+      }
+      this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
+    }
+    this.last = { index: k, trigger, roots, callSite };
+    // A non-finite loss not yet explained: capture the next step in full to name the op.
+    this.setArmed(this.shouldCapture(k + 1) || (nonFinite && this.lastFullIndex === k && !this.hasPreciseAnomaly));
+    const stop = this.options.stopAfter;
+    if (stop !== null && callSite !== null && callSite.line === stop.line && sameFile(callSite.file, stop.file)) this.sink.stop();
+    return result;
+  }
+
+  private hasPreciseAnomaly = false;
+
+  private onStep(lr: number | null): void {
+    if (this.pendingMetric !== null) {
+      this.pendingMetric.lr = lr;
+      this.flushMetric();
+    }
+  }
+
+  private flushMetric(): void {
+    if (this.pendingMetric === null) return;
+    this.metricBuffer.push(this.pendingMetric);
+    this.pendingMetric = null;
+    // Batched: one IPC message per step would cost more than a small training step.
+    this.flushTimer ??= setTimeout(() => this.flushMetrics(), METRIC_FLUSH_MS).unref();
+  }
+
+  private flushMetrics(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.metricBuffer.length === 0) return;
+    const batch = this.metricBuffer;
+    this.metricBuffer = [];
+    this.sink.metrics(batch);
+  }
+
+  /** Walks everything reachable from the roots and records values before backward frees them. */
+  private begin(index: number, trigger: Trigger, roots: Tensor[], callSite: SourceLocation | null, live: boolean): Pending {
+    const p: Pending = {
+      index, trigger, roots, callSite, order: [], ids: new Map(), consumer: new Map(), grads: new Map(),
+      hooks: [], values: new Map(), leafValues: new Map(), saved: new Map(), rootValues: roots.map(summarize),
+    };
+    const visit = (n: Node | null, from: Node | null, slot: number): void => {
+      if (n === null) return;
+      if (!p.ids.has(n)) {
+        p.ids.set(n, `n${p.order.length}`);
+        p.order.push(n);
+        if (from !== null) p.consumer.set(n, { node: from, slot });
+      }
+    };
+    for (const r of roots) visit(rootNode(r), null, 0);
+    for (let i = 0; i < p.order.length; i++) {
+      const n = p.order[i];
+      n.nextFunctions.forEach(([m], slot) => visit(m, n, slot));
+      if (n instanceof torch.autograd.AccumulateGrad) {
+        p.leafValues.set(n, summarize(n.variable));
+        continue;
+      }
+      const md = n.metadata as Meta;
+      p.values.set(n, md.out !== undefined ? summarize(md.out) : null);
+      if (this.options.savedTensors || !live) p.saved.set(n, n.savedTensors().map(summarize));
+      if (live) p.hooks.push(n.registerPrehook((g) => void p.grads.set(n, summarize(g))));
+    }
+    return p;
+  }
+
+  /** Gradients are in: build the snapshot, name its leaves, find NaN/Inf, apply the size limit. */
+  private complete(p: Pending, gradInputs: Tensor[] | null, gradResult: unknown, live = true): GraphSnapshot {
+    const params = new Map<Tensor, string>();
+    for (const m of this.rootModules) for (const [name, t] of m.namedParameters()) if (!params.has(t)) params.set(t, name);
+    const returned = new Map<Tensor, TensorSummary>();
+    if (gradInputs !== null && Array.isArray(gradResult)) {
+      gradInputs.forEach((t, i) => {
+        const g = (gradResult as (Tensor | null)[])[i];
+        if (g instanceof Tensor) returned.set(t, summarize(g));
+      });
+    }
+    const nodes: GraphNode[] = [];
+    const namesSeq: string[] = [];
+    const same = this.template !== null && p.order.length === this.template.names.length && p.order.every((n, i) => n.name() === this.template!.names[i]);
+    if (same && (p.order[0]?.metadata as Meta | undefined)?.loc != null) this.repeating = true;
+    const template = same ? this.template : null;
+    const locs = p.order.map((n, i) => (n.metadata as Meta).loc ?? template?.locs[i] ?? null);
+    const mods = p.order.map((n, i) => (n.metadata as Meta).modules ?? template?.modules[i] ?? []);
+    const callSite = p.callSite ?? template?.callSite ?? null;
+    p.order.forEach((n, i) => {
+      const id = p.ids.get(n)!;
+      const via = p.consumer.get(n);
+      const viaIndex = via === undefined ? -1 : Number(p.ids.get(via.node)!.slice(1));
+      const isAcc = n instanceof torch.autograd.AccumulateGrad;
+      // A leaf's location and module are those of the op that consumed it.
+      const location = isAcc ? (viaIndex >= 0 ? locs[viaIndex] : null) : locs[i];
+      const modulePath = isAcc ? (viaIndex >= 0 ? mods[viaIndex] : []) : mods[i];
+      namesSeq.push(n.name());
+      nodes.push({
+        id,
+        kind: n instanceof torch.autograd.AccumulateGrad ? 'accumulate' : 'function',
+        name: n.name(),
+        next: n.nextFunctions.map(([m, inputNr]) => (m === null ? null : { id: p.ids.get(m)!, inputNr })),
+        value: p.values.get(n) ?? null,
+        grad: p.grads.get(n) ?? null,
+        location,
+        modulePath,
+        attachedTo: null,
+        sequenceNr: n instanceof torch.autograd.AccumulateGrad ? -1 : n.sequenceNr,
+      });
+      if (n instanceof torch.autograd.AccumulateGrad) {
+        const v = n.variable;
+        const g = live
+          ? (returned.get(v) ?? (gradInputs === null && v.grad !== null ? summarize(v.grad) : null))
+          : (this.lastGrads.get(v) ?? null);
+        nodes.push({
+          id: `${id}:leaf`, kind: 'leaf', name: params.get(v) ?? (via === undefined || viaIndex < 0 ? null : leafName(via.node, via.slot, locs[viaIndex])) ?? '',
+          next: [], value: p.leafValues.get(n) ?? summarize(v), grad: g, location, modulePath,
+          attachedTo: id, sequenceNr: -1,
+        });
+      } else if (this.options.savedTensors) {
+        (p.saved.get(n) ?? []).forEach((s, j) => {
+          nodes.push({ id: `${id}:saved${j}`, kind: 'saved', name: `saved ${j}`, next: [], value: s, grad: null, location: null, modulePath, attachedTo: id, sequenceNr: -1 });
+        });
+      }
+    });
+    const outName = outputName(callSite);
+    const outputs: string[] = [];
+    p.roots.forEach((r, i) => {
+      const owner = rootNode(r);
+      const id = `out${i}`;
+      outputs.push(id);
+      nodes.push({
+        id, kind: 'output', name: p.roots.length === 1 ? outName : `${outName}[${i}]`, next: [], value: p.rootValues[i],
+        grad: owner === null ? null : (p.grads.get(owner) ?? null), location: callSite, modulePath: [],
+        attachedTo: owner === null ? null : (p.ids.get(owner) ?? null), sequenceNr: -1,
+      });
+    });
+    if (p.order.some((n) => (n.metadata as Meta).loc != null)) this.template = { names: namesSeq, locs, modules: mods, callSite };
+    const named = nodes.filter((n) => n.kind === 'leaf' && n.name !== '');
+    const seen = new Set<string>();
+    const tracked: [string, Tensor][] = [];
+    for (const leaf of named) {
+      const acc = p.order[Number(leaf.attachedTo!.slice(1))] as torch.autograd.AccumulateGrad;
+      if (!seen.has(leaf.name)) {
+        seen.add(leaf.name);
+        tracked.push([leaf.name, acc.variable]);
+      }
+    }
+    if (tracked.length > 0) this.tracked = tracked;
+    const snapshot: GraphSnapshot = {
+      index: p.index, trigger: p.trigger, nodes, outputs, anomalies: this.anomalies(nodes, p), collapsed: false,
+      detail: live && p.order.some((n) => (n.metadata as Meta).out !== undefined) ? 'full' : 'light',
+    };
+    return limitSnapshot(snapshot, this.options.maxNodes);
+  }
+
+  private anomalies(nodes: GraphNode[], p: Pending): Anomaly[] {
+    const out: Anomaly[] = [];
+    const where = (n: GraphNode): string => (n.location === null ? '' : ` at ${n.location.file}:${n.location.line}:${n.location.column}`);
+    const kindOf = (t: TensorSummary): 'nan' | 'inf' => (t.nanCount > 0 ? 'nan' : 'inf');
+    const word = (k: 'nan' | 'inf'): string => (k === 'nan' ? 'NaN' : 'Inf');
+    const fns = nodes.filter((n) => n.kind === 'function').sort((a, b) => a.sequenceNr - b.sequenceNr);
+    const badLeaf = nodes.find((n) => n.kind === 'leaf' && n.value !== null && isFlagged({ ...n, grad: null }));
+    if (badLeaf !== undefined) {
+      const k = kindOf(badLeaf.value!);
+      out.push({ kind: k, where: 'value', nodeId: badLeaf.id, message: `leaf ${badLeaf.name || '(unnamed)'} already contains ${word(k)}` });
+    }
+    const firstValue = fns.find((n) => n.value !== null && (n.value.nanCount > 0 || n.value.infCount > 0));
+    if (firstValue !== undefined) {
+      const k = kindOf(firstValue.value!);
+      this.hasPreciseAnomaly = true;
+      out.push({ kind: k, where: 'value', nodeId: firstValue.id, message: `${firstValue.name}${where(firstValue)} is the first op that produced ${word(k)}` });
+    } else if (badLeaf === undefined) {
+      // Light capture: no op outputs were recorded; the first op whose saved inputs hold a
+      // non-finite value is the earliest evidence.
+      for (const n of p.order) {
+        const saved = p.saved.get(n);
+        const bad = saved?.find((s) => s.nanCount > 0 || s.infCount > 0);
+        if (bad === undefined) continue;
+        const node = nodes.find((x) => x.id === p.ids.get(n))!;
+        const k = kindOf(bad);
+        out.push({ kind: k, where: 'value', nodeId: node.id, message: `${word(k)} first seen in what ${node.name}${where(node)} saved for backward (the next full capture names the op that produced it)` });
+        break;
+      }
+      const root = p.rootValues.find((v) => v.nanCount > 0 || v.infCount > 0);
+      if (out.length === 0 && root !== undefined) {
+        out.push({ kind: kindOf(root), where: 'value', nodeId: p.roots.length ? 'out0' : '', message: `the output is ${word(kindOf(root))}` });
+      }
+    }
+    const gradOrder = nodes.filter((n) => n.kind === 'function').sort((a, b) => b.sequenceNr - a.sequenceNr);
+    const firstGrad = gradOrder.find((n) => n.grad !== null && (n.grad.nanCount > 0 || n.grad.infCount > 0));
+    if (firstGrad !== undefined) {
+      const k = kindOf(firstGrad.grad!);
+      out.push({ kind: k, where: 'grad', nodeId: firstGrad.id, message: `the gradient reaching ${firstGrad.name}${where(firstGrad)} is the first with ${word(k)}` });
+    }
+    return out.filter((a) => a.nodeId !== '');
+  }
+}
+
+function rootNode(t: Tensor): Node | null {
+  if (t.gradFn !== null) return t.gradFn;
+  return t.requiresGrad ? t._accumulateGrad() : null;
+}
+
+function readScalar(t: Tensor): number {
+  return t._data[t._offset] as number;
+}
+
+function sameFile(a: string, b: string): boolean {
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+}
+
+function leafName(consumer: Node, slot: number, loc: SourceLocation | null): string | null {
+  if (loc === null) return null;
+  const ops = callOperands(loc, engineNamespaces(loc.file));
+  if (ops === null) return null;
+  // Only tensor operands occupy nextFunctions slots; when a call also took numbers, the
+  // slot count and operand count differ and only an unambiguous match is trusted.
+  const tensors = ops.filter((o) => !/^[-+\d.e]+$/.test(o));
+  const n = consumer.nextFunctions.length;
+  const pick = ops.length === n ? ops[slot] : tensors.length === n ? tensors[slot] : undefined;
+  const name = asName(pick);
+  return name === null ? null : name.replace(/^this\./, '');
+}
+
+function outputName(callSite: SourceLocation | null): string {
+  if (callSite === null) return 'output';
+  return asName(callOperands(callSite, engineNamespaces(callSite.file))?.[0]) ?? 'output';
+}
