@@ -106,7 +106,7 @@ OPS = {
         'softmax', 'log_softmax', 'view', 'reshape', 'flatten', 't', 'transpose', 'permute', 'expand',
         'squeeze', 'unsqueeze', 'select', 'narrow', 'clone', 'mm', 'matmul', 'dot', 'mv', 'detach',
         'gt', 'lt', 'ge', 'le', 'eq', 'add_', 'sub_', 'mul_', 'div_', 'zero_', 'fill_', 'copy_',
-        'contiguous', 'normal_', 'uniform_', 'backward']},
+        'contiguous', 'normal_', 'uniform_', 'index_select', 'backward']},
     'to': lambda x, d: x.to(DTYPES[d]),
     'torch.add': torch.add, 'torch.sub': torch.sub, 'torch.mul': torch.mul, 'torch.div': torch.div,
     'torch.pow': torch.pow, 'torch.rsub': torch.rsub, 'torch.where': torch.where,
@@ -366,6 +366,13 @@ def op_cases():
     add('SliceBackwardBackward0',
         case('grad of narrow with createGraph', {'x': i.randn(4), 'v': i.randn(2)},
              [['y', 'narrow', '$x', 0, 1, 2], ['g', 'grad', '$y', '$x', '$v'], ['w', 'mul', '$g', '$g']], gradient=i.randn(4, rg=False)))
+    i = I()
+    idx = {'shape': [3], 'dtype': 'int64', 'values': [2, 0, 2], 'requiresGrad': False}
+    add('IndexSelectBackward0', case('index_select(0) with a repeated index', {'x': i.randn(3, 2), 'i': idx}, [['y', 'index_select', '$x', 0, '$i']]),
+        case('index_select(1)', {'x': I().randn(2, 3, dtype='float64'), 'i': idx}, [['y', 'index_select', '$x', 1, '$i']]))
+    i = I()
+    add('IndexAddBackward0', case('grad of index_select with createGraph', {'x': i.randn(3, 2), 'v': i.randn(3, 2), 'i': idx},
+                                  [['y', 'index_select', '$x', 0, '$i'], ['g', 'grad', '$y', '$x', '$v'], ['w', 'mul', '$g', '$g']]))
     add('CloneBackward0', case('clone()', {'x': I().randn(2, 3)}, [['y', 'clone', '$x']], gradient=I().randn(2, 3, rg=False)),
         case('contiguous() of a transpose', {'x': I().randn(2, 3)}, [['y', 't', '$x'], ['z', 'contiguous', '$y']], gradient=I().randn(3, 2, rg=False)))
     i = I()

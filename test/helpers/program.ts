@@ -68,6 +68,7 @@ const OPS: Record<string, OpFn> = {
   unsqueeze: (x, d) => x.unsqueeze(d),
   select: (x, d, i) => x.select(d, i),
   narrow: (x, d, s, l) => x.narrow(d, s, l),
+  index_select: (x, d, i) => x.indexSelect(d, i),
   clone: (x) => x.clone(),
   contiguous: (x) => x.contiguous(),
   mm: (x, y) => x.mm(y),

@@ -403,12 +403,15 @@ function gatherAlong(src: Tensor, dim: number, index: Int32Array, outShape: numb
   return fromStorage(out, outShape, src.dtype);
 }
 
-/** The input-shaped zeros with each gradient slice added at its index (repeats add up). */
+/**
+ * The input-shaped zeros with each gradient slice added at its index (repeats add up).
+ * PyTorch records `zeros.index_add_(dim, index, grad)`: two inputs, the zeros without grad.
+ */
 export const IndexAdd: Primitive<IndexArgs & { readonly inputShape: number[] }> = {
   name: 'IndexAddBackward0',
-  arity: 1,
-  forward: ([g], { dim, index, inputShape }) => gatherAlong(g, dim, index, inputShape.slice(), true),
-  backward: (gg, { args: { dim, index } }) => [apply(IndexSelect, [gg], { dim, index })],
+  arity: 2,
+  forward: ([, g], { dim, index, inputShape }) => gatherAlong(g, dim, index, inputShape.slice(), true),
+  backward: (gg, { args: { dim, index } }) => [null, apply(IndexSelect, [gg], { dim, index })],
 };
 
 export const IndexSelect: Primitive<IndexArgs> = {
@@ -419,7 +422,7 @@ export const IndexSelect: Primitive<IndexArgs> = {
     shape[dim] = index.length;
     return gatherAlong(a, dim, index, shape, false);
   },
-  backward: (g, { shapes, args }) => [apply(IndexAdd, [g], { ...args, inputShape: shapes[0].slice() })],
+  backward: (g, { shapes, args }) => [apply(IndexAdd, [fromStorage(allocate(g.dtype, 1), [], g.dtype), g], { ...args, inputShape: shapes[0].slice() })],
 };
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
