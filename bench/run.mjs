@@ -9,7 +9,7 @@
 // A peer that is missing or fails is shown as skipped/error; it never stops the others.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { overrideNote, paramsFor, PEERS, RESULT_MARK, WORKLOADS } from './config.mjs';
@@ -17,7 +17,9 @@ import { renderTable } from './table.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
-const PYTHON = '/usr/bin/python3';
+// PyTorch's golden interpreter; GRADLENS_BENCH_PYTHON points elsewhere (the tests use it to
+// check that a missing peer is skipped).
+const PYTHON = process.env.GRADLENS_BENCH_PYTHON || '/usr/bin/python3';
 
 function parseArgs(argv) {
   const opts = { quick: false, only: WORKLOADS, onlyGiven: false, peers: PEERS.map((p) => p.id), json: null };
@@ -140,32 +142,36 @@ function machine() {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  // Other work on the machine skews every column; the table reports how busy it was.
+  const loadBefore = loadavg()[0];
   const timeoutMs = opts.quick ? 120_000 : 300_000;
   const results = new Map();
   const versions = new Map();
-  for (const peer of PEERS.filter((p) => opts.peers.includes(p.id))) {
-    for (const w of opts.only) {
+  // Workload by workload, every peer in turn: if the machine gets busier during the run, the
+  // peers compared on one row were still measured close together in time.
+  const missing = new Map();
+  for (const w of opts.only) {
+    for (const peer of PEERS.filter((p) => opts.peers.includes(p.id))) {
       const params = paramsFor(peer.id, w, opts.quick);
       const t0 = Date.now();
-      process.stderr.write(`bench: ${peer.id} ${w} ... `);
+      process.stderr.write(`bench: ${w} ${peer.id} ... `);
       let r;
-      if (peer.kind === 'python') {
+      if (missing.has(peer.id)) {
+        // A peer whose runtime is missing is missing for every workload.
+        r = { ...missing.get(peer.id) };
+      } else if (peer.kind === 'python') {
         r = existsSync(PYTHON)
           ? await runChild(PYTHON, [join(here, 'peers', 'torch_peer.py'), w, JSON.stringify(params)], timeoutMs)
           : { ok: false, skipped: true, error: `${PYTHON} not found` };
       } else {
         r = await runChild(process.execPath, ['--expose-gc', join(here, 'child.mjs'), peer.id, w, JSON.stringify(params)], timeoutMs);
       }
-      r.note = overrideNote(peer.id, w, opts.quick);
+      if (r.skipped) missing.set(peer.id, r);
+      r.note = r.ok ? overrideNote(peer.id, w, opts.quick) : null;
       if (r.ok && r.version) versions.set(peer.id, r.version);
       results.set(`${peer.id}/${w}`, r);
       process.stderr.write(`${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       if (!r.ok && !r.skipped) process.stderr.write(`${r.error}\n`);
-      // A peer whose runtime is missing is missing for every workload.
-      if (r.skipped) {
-        for (const rest of opts.only.slice(opts.only.indexOf(w) + 1)) results.set(`${peer.id}/${rest}`, { ...r, note: null });
-        break;
-      }
     }
   }
 
@@ -174,7 +180,7 @@ async function main() {
   const out = [
     `## Gradlens benchmark${opts.quick ? ' (--quick: reduced sizes, numbers not comparable to the full run)' : ''}`,
     '',
-    `Machine: ${machine()}.`,
+    `Machine: ${machine()}; 1-minute load average ${loadBefore.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end (the bench adds about 1; more means other work competed for the ${cpus().length} cores).`,
     `Peers: ${PEERS.map((p) => `${p.label} = ${versions.get(p.id) ?? 'not run'}`).join('; ')}.`,
     '',
     ...lines,
