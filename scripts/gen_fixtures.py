@@ -396,6 +396,11 @@ def op_cases():
     add('MvBackward0', case('mv', {'m': i.randn(2, 3), 'v': i.randn(3)}, [['y', 'mv', '$m', '$v']], gradient=i.randn(2, rg=False)),
         case('matmul 2-D @ 1-D', {'m': I().randn(3, 2), 'v': I().randn(2)}, [['y', 'matmul', '$m', '$v'], ['z', 'sum', '$y']]))
     i = I()
+    add('BmmBackward0', case('matmul 3-D @ 3-D (bmm)', {'a': i.randn(2, 2, 3), 'b': i.randn(2, 3, 4)}, [['y', 'matmul', '$a', '$b']], gradient=i.randn(2, 2, 4, rg=False)),
+        case('matmul broadcasts batch: 3-D @ 3-D with batch 1', {'a': I().randn(3, 2, 3), 'b': I().randn(1, 3, 2)}, [['y', 'matmul', '$a', '$b'], ['z', 'sum', '$y']]))
+    add('MmBackward0', case('matmul 3-D @ 2-D folds into mm', {'a': I().randn(2, 3, 4), 'b': I().randn(4, 2)}, [['y', 'matmul', '$a', '$b'], ['z', 'sum', '$y']]))
+    add('MvBackward0', case('matmul 3-D @ 1-D folds into mv', {'a': I().randn(2, 3, 4), 'b': I().randn(4)}, [['y', 'matmul', '$a', '$b'], ['z', 'sum', '$y']]))
+    i = I()
     add('MseLossBackward0', case('mse_loss mean', {'x': i.randn(3, 2), 't': i.randn(3, 2, rg=False)}, [['y', 'F.mse_loss', '$x', '$t']]),
         case('mse_loss sum, target requires grad', {'x': I().randn(4), 't': I().randn(4)}, [['y', 'F.mse_loss', '$x', '$t', 'sum']]),
         case('mse_loss none', {'x': I().randn(2, 2, dtype='float64'), 't': I().randn(2, 2, rg=False, dtype='float64')}, [['y', 'F.mse_loss', '$x', '$t', 'none']],

@@ -85,3 +85,36 @@ export function inferShape(requested: readonly number[], numel: number): number[
   }
   return shape;
 }
+
+/**
+ * Strides that let a tensor of `shape`/`strides` be viewed as `target` without copying, or
+ * null when impossible: PyTorch's computeStride, which also allows views of expanded and
+ * transposed tensors whenever the merged or split dimensions are contiguous among themselves.
+ */
+export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+  if (shape.length === 0) return target.map(() => 1);
+  const numel = numelOf(shape);
+  if (numel === 0) return sameShape(shape, target) ? strides.slice() : contiguousStrides(target);
+  const out = new Array<number>(target.length);
+  let viewD = target.length - 1;
+  let chunkBase = strides[strides.length - 1];
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d];
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] === 1)) {
+        out[viewD] = viewNumel * chunkBase;
+        viewNumel *= target[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? out : null;
+}

@@ -3,7 +3,8 @@
 import { allocate, isFloating, promote, type DType, type Storage } from '../dtype';
 import type { Tensor } from '../tensor';
 import { broadcastView, contiguousData, fromStorage } from './kernels';
-import { expand, stack } from './views';
+import { expand, UnsafeView } from './views';
+import { broadcastShapes } from '../shape';
 import { noGrad } from '../grad-mode';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
@@ -178,6 +179,35 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
 }
 
 /** PyTorch's `matmul` dispatch for 1-D and 2-D operands, and batched by folding to 2-D. */
+export const Bmm: Primitive = {
+  name: 'BmmBackward0',
+  arity: 2,
+  saves: [0, 1],
+  forward: ([a, b]) => {
+    const [batch, n, m] = a.shape;
+    const [batchB, m2, p] = b.shape;
+    if (batch !== batchB || m !== m2) {
+      throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${m}] but got: [${batchB}, ${m2}].`);
+    }
+    const dtype = matmulDtype(a, b);
+    const out = allocate(dtype, batch * n * p);
+    for (let i = 0; i < batch; i++) {
+      const ai = a._view([n, m], [a._strides[1], a._strides[2]], a._offset + i * a._strides[0]);
+      const bi = b._view([m, p], [b._strides[1], b._strides[2]], b._offset + i * b._strides[0]);
+      out.set(mmKernel(ai, bi, null)._data, i * n * p);
+    }
+    return fromStorage(out, [batch, n, p], dtype);
+  },
+  backward: (g, { saved: [a, b], needs }) => [
+    needs[0] ? apply(Bmm, [g, b.transpose(1, 2)], undefined) : null,
+    needs[1] ? apply(Bmm, [a.transpose(1, 2), g], undefined) : null,
+  ],
+};
+
+/**
+ * PyTorch's `matmul` dispatch, node for node: dot, mv, mm; N-D @ 1-D/2-D folds the batch
+ * into rows (view, mm, _unsafe_view); otherwise the batch dims broadcast into one bmm.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const da = a.dim();
   const db = b.dim();
@@ -188,24 +218,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (da === 2 && db === 1) return apply(Mv, [a, b], undefined);
   if (da === 1 && db === 2) return mm(a.unsqueeze(0), b).squeeze(0);
   if (da === 2 && db === 2) return mm(a, b);
-  if (db <= 2) {
-    // (..., n, k) @ (k, m): fold the batch into the rows, as PyTorch does.
+  if (da >= 3 && db <= 2) {
     const k = a.shape[da - 1];
     const lead = a.shape.slice(0, -1);
-    const out = mm(a.reshape(-1, k), db === 1 ? b.unsqueeze(1) : b);
-    return db === 1 ? out.reshape(...lead) : out.reshape(...lead, b.shape[1]);
+    const folded = a.reshape(-1, k);
+    const out = db === 2 ? mm(folded, b) : apply(Mv, [folded, b], undefined);
+    return apply(UnsafeView, [out], { shape: db === 2 ? [...lead, b.shape[1]] : lead });
   }
-  // Batched: broadcast the batch dims and loop over them.
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  const aa = da === 1 ? a.unsqueeze(0) : a;
-  const n = batchA.length >= batchB.length ? batchA : batchB;
-  const total = n.reduce((p, q) => p * q, 1);
-  const ea = aa.expand(...n, ...aa.shape.slice(-2)).reshape(total, ...aa.shape.slice(-2));
-  const eb = b.expand(...n, ...b.shape.slice(-2)).reshape(total, ...b.shape.slice(-2));
-  const outs: Tensor[] = [];
-  for (let i = 0; i < total; i++) outs.push(mm(ea.select(0, i), eb.select(0, i)));
-  const stacked = stack(outs, 0);
-  const result = stacked.reshape(...n, ...stacked.shape.slice(-2));
-  return da === 1 ? result.squeeze(-2) : result;
+  // Batched: 1-D operands become a row/column, batch dims broadcast, one bmm.
+  const a3 = da === 1 ? a.unsqueeze(0) : a;
+  const b3 = db === 1 ? b.unsqueeze(1) : b;
+  const [n, m] = a3.shape.slice(-2);
+  const [m2, p] = b3.shape.slice(-2);
+  const batch = broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2));
+  const total = batch.reduce((x, y) => x * y, 1);
+  const ea = a3.expand(...batch, n, m).reshape(total, n, m);
+  const eb = b3.expand(...batch, m2, p).reshape(total, m2, p);
+  const out = apply(Bmm, [ea, eb], undefined);
+  const shape = [...batch];
+  if (da > 1) shape.push(n);
+  if (db > 1) shape.push(p);
+  return apply(UnsafeView, [out], { shape });
 }

@@ -15,7 +15,7 @@ export const primitives: readonly Primitive<never>[] = [
   R.Sum, R.SumDim, R.Mean, R.MeanDim, R.Max, R.Min, R.Softmax, R.LogSoftmax,
   V.View, V.T, V.Transpose, V.Permute, V.Expand, V.Squeeze, V.SqueezeDim, V.Unsqueeze,
   V.Select, V.Narrow, V.SelectBackward, V.SliceBackward, V.Clone, V.UnsafeView, V.IndexSelect, V.IndexAdd, V.Cat, V.Stack,
-  L.Mm, L.Addmm, L.Dot, L.Mv,
+  L.Mm, L.Addmm, L.Dot, L.Mv, L.Bmm,
   Loss.MseLoss, Loss.NllLoss, Loss.BinaryCrossEntropy,
   Fill, Zero, Normal, Uniform, Copy, ToCopy,
 ] as unknown as readonly Primitive<never>[];

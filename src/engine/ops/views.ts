@@ -1,7 +1,7 @@
 // Shape primitives. The view ops (view, t, transpose, permute, expand, squeeze, unsqueeze,
 // select, narrow) return strided views that share storage and the version counter.
 import { allocate, promote } from '../dtype';
-import { contiguousStrides, formatShape, inferShape, numelOf, wrapDim } from '../shape';
+import { contiguousStrides, formatShape, inferShape, numelOf, viewStrides, wrapDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { contiguousData, fromStorage, isContiguous, scatterStrided } from './kernels';
 import { apply, type Primitive } from './op';
@@ -12,13 +12,14 @@ interface ShapeArgs {
 }
 
 function viewKernel(a: Tensor, shape: number[]): Tensor {
-  if (!isContiguous(a)) {
+  const strides = isContiguous(a) ? contiguousStrides(shape) : viewStrides(a.shape, a._strides, shape);
+  if (strides === null) {
     throw new Error(
       'view size is not compatible with input tensor\'s size and stride (at least one dimension spans ' +
         'across two contiguous subspaces). Use .reshape(...) instead.',
     );
   }
-  return a._view(shape, contiguousStrides(shape), a._offset);
+  return a._view(shape, strides, a._offset);
 }
 
 export const View: Primitive<ShapeArgs> = {
@@ -288,7 +289,9 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
 
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, t.numel());
-  return isContiguous(t) ? apply(View, [t], { shape: target }) : apply(UnsafeView, [apply(Clone, [t], undefined)], { shape: target });
+  // Like PyTorch: a view whenever the strides allow one, else a copy viewed as `_unsafe_view`.
+  if (isContiguous(t) || viewStrides(t.shape, t._strides, target) !== null) return apply(View, [t], { shape: target });
+  return apply(UnsafeView, [apply(Clone, [t], undefined)], { shape: target });
 }
 
 export function transpose(t: Tensor, d0: number, d1: number): Tensor {
