@@ -24,6 +24,13 @@ interface VersionCounter {
   value: number;
 }
 
+interface AutogradMeta {
+  grad: Tensor | null;
+  retainsGrad: boolean;
+  accumulator: AccumulateGrad | null;
+  leafHooks: GradHook[] | null;
+}
+
 /**
  * A multi-dimensional array that records the operations applied to it, so gradients can
  * flow back through them (PyTorch's `torch.Tensor`).
@@ -52,11 +59,8 @@ export class Tensor {
   /** The node that created this tensor, or null for leaves. */
   gradFn: Node | null = null;
   private _requiresGrad = false;
-  private _grad: Tensor | null = null;
-  private _retainsGrad = false;
-  private _accumulator: AccumulateGrad | null = null;
-  /** @internal hooks on a leaf's gradient, run before it is accumulated */
-  _leafHooks: GradHook[] | null = null;
+  /** Autograd state most tensors never need, made on first use (PyTorch's AutogradMeta). */
+  private _meta: AutogradMeta | null = null;
 
   /** @internal Use `torch.tensor` and the factories instead. */
   constructor(
@@ -102,7 +106,17 @@ export class Tensor {
 
   /** @internal The AccumulateGrad node of a leaf that requires grad (always the same object). */
   _accumulateGrad(): AccumulateGrad {
-    return (this._accumulator ??= new AccumulateGrad(this));
+    const meta = this._autogradMeta();
+    return (meta.accumulator ??= new AccumulateGrad(this));
+  }
+
+  private _autogradMeta(): AutogradMeta {
+    return (this._meta ??= { grad: null, retainsGrad: false, accumulator: null, leafHooks: null });
+  }
+
+  /** @internal hooks on a leaf's gradient, run before it is accumulated */
+  get _leafHooks(): GradHook[] | null {
+    return this._meta === null ? null : this._meta.leafHooks;
   }
 
   // ---- autograd state ------------------------------------------------------------------
@@ -141,19 +155,19 @@ export class Tensor {
    * x.grad = null;
    */
   get grad(): Tensor | null {
-    return this._grad;
+    return this._meta === null ? null : this._meta.grad;
   }
 
   set grad(value: Tensor | null) {
     if (value !== null && !sameShape(value.shape, this.shape)) {
       throw new Error(`assigned grad has data of a different size`);
     }
-    this._grad = value;
+    if (value !== null || this._meta !== null) this._autogradMeta().grad = value;
   }
 
   /** Whether `retainGrad()` was called on this non-leaf. @example y.retainsGrad; // false */
   get retainsGrad(): boolean {
-    return this._retainsGrad;
+    return this._meta !== null && this._meta.retainsGrad;
   }
 
   /** The in-place version counter, bumped by every in-place op. @example x.add_(1)._version; // 1 */
@@ -203,11 +217,13 @@ export class Tensor {
    */
   retainGrad(): void {
     if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
-    if (this.gradFn === null || this._retainsGrad) return;
-    this._retainsGrad = true;
+    const meta = this._autogradMeta();
+    if (this.gradFn === null || meta.retainsGrad) return;
+    meta.retainsGrad = true;
     this.gradFn.registerPrehook((g) => {
-      if (this._grad === null) this._grad = isGradEnabled() ? g : g.detach().clone();
-      else this._grad = isGradEnabled() ? this._grad.add(g) : noGrad(() => this._grad!.add(g));
+      const prev = meta.grad;
+      if (prev === null) meta.grad = isGradEnabled() ? g : g.detach().clone();
+      else meta.grad = isGradEnabled() ? prev.add(g) : noGrad(() => prev.add(g));
     });
   }
 
@@ -220,7 +236,7 @@ export class Tensor {
   registerHook(fn: GradHook): { remove(): void } {
     if (!this._requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
     if (this.gradFn !== null) return this.gradFn.registerPrehook(fn);
-    const hooks = (this._leafHooks ??= []);
+    const hooks = (this._autogradMeta().leafHooks ??= []);
     hooks.push(fn);
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }

@@ -146,9 +146,9 @@ export function runBackward(
   while (stack.length > 0) {
     const n = stack.pop()!;
     order.push(n);
-    const edges = n.nextFunctions;
+    const edges = n._next;
     for (let i = 0; i < edges.length; i++) {
-      const next = edges[i][0];
+      const next = edges[i];
       if (next === null) continue;
       if (next._task !== task) {
         claim(next, task);
@@ -211,9 +211,9 @@ export function runBackward(
       const gradInputs = node.apply(grad);
       if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
       if (!options.retainGraph) node.releaseVariables();
-      const edges = node.nextFunctions;
+      const edges = node._next;
       for (let i = 0; i < edges.length; i++) {
-        const next = edges[i][0];
+        const next = edges[i];
         if (next === null) continue;
         let g = gradInputs[i] ?? null;
         if (g !== null) {
@@ -254,7 +254,7 @@ function topologicalOrder(rootNodes: Node[], order: Node[]): Node[] {
   while (ready.length > 0) {
     const n = ready.pop()!;
     topo.push(n);
-    for (const [next] of n.nextFunctions) {
+    for (const next of n._next) {
       if (next === null) continue;
       const d = indegree.get(next)! - 1;
       indegree.set(next, d);
@@ -280,7 +280,7 @@ function release(n: Node): void {
 }
 
 function hasNeededChild(node: Node, needed: Set<Node>): boolean {
-  for (const [next] of node.nextFunctions) if (next !== null && needed.has(next)) return true;
+  for (const next of node._next) if (next !== null && needed.has(next)) return true;
   return false;
 }
 
@@ -292,7 +292,7 @@ function skipSubgraph(start: Node, queue: ReadyQueue): void {
   const stack = [start];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    for (const [next] of n.nextFunctions) {
+    for (const next of n._next) {
       if (next === null) continue;
       if (--next._deps === 0) {
         if (next._buffer !== null) queue.push(next);

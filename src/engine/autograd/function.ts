@@ -50,7 +50,7 @@ class FunctionNode extends Node {
     private readonly backwardFn: (ctx: FunctionCtx, ...grads: Tensor[]) => Tensor | null | (Tensor | null)[],
     private readonly tensorPositions: number[],
     private readonly metas: { shape: readonly number[]; dtype: DType }[],
-    edges: [Node | null, number][],
+    edges: (Node | null)[],
   ) {
     super(edges);
   }

@@ -7,8 +7,6 @@ import { legacyTypeName, type DType } from '../dtype';
 /** An edge to the node that produced an input, and which of its outputs that input was. */
 export type Edge = [Node | null, number];
 
-/** The edge of an input that needs no gradient; shared, never mutated. */
-export const NULL_EDGE: Edge = Object.freeze([null, 0]) as unknown as Edge;
 
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
@@ -82,8 +80,12 @@ export class SavedTensor {
  * y.gradFn!.nextFunctions[0][0]!.name(); // 'MulBackward0'
  */
 export abstract class Node {
-  /** Edges to the nodes of this node's inputs, in PyTorch's order; `null` where an input needs no grad. */
-  nextFunctions: Edge[];
+  /**
+   * @internal The nodes of this node's inputs, in PyTorch's order, null where an input needs
+   * no grad. Output numbers are always 0 here (every node has one output), so the engine
+   * keeps bare nodes and builds `nextFunctions` pairs only when someone asks.
+   */
+  readonly _next: (Node | null)[];
   /** Creation order; backward runs ready nodes with the highest number first. */
   readonly sequenceNr: number;
   /** Hooks on the gradient of this node's output (tensor hooks and `retainGrad`). */
@@ -91,7 +93,6 @@ export abstract class Node {
   /** Hooks run after the node, with its input gradients and output gradient. */
   postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] | null = null;
   private _metadata: Record<string, unknown> | null = null;
-  private _edge: Edge | null = null;
   /** @internal per-backward bookkeeping, owned by the engine while a backward runs */
   _task: object | null = null;
   /** @internal */
@@ -99,9 +100,14 @@ export abstract class Node {
   /** @internal */
   _buffer: Tensor | null = null;
 
-  constructor(nextFunctions: Edge[], sequenceNr = nextSequenceNr++) {
-    this.nextFunctions = nextFunctions;
+  constructor(next: (Node | null)[], sequenceNr = nextSequenceNr++) {
+    this._next = next;
     this.sequenceNr = sequenceNr;
+  }
+
+  /** Edges to the nodes of this node's inputs, in PyTorch's order; `[null, 0]` where an input needs no grad. */
+  get nextFunctions(): Edge[] {
+    return this._next.map((n): Edge => [n, 0]);
   }
 
   /** Free-form metadata (the runner records source locations and module paths here). */
@@ -109,10 +115,6 @@ export abstract class Node {
     return (this._metadata ??= {});
   }
 
-  /** @internal The edge `[this, 0]`, shared by every input that points here (saves an array per edge). */
-  _selfEdge(): Edge {
-    return (this._edge ??= [this, 0]);
-  }
 
   /** PyTorch's class name for this node, e.g. `'MulBackward0'`. */
   abstract name(): string;

@@ -2,7 +2,7 @@
 // its forward kernel, what it saves, and its backward in terms of differentiable tensor ops
 // (so `createGraph` gives higher-order gradients for free). `apply` is the only place that
 // records history.
-import { AccumulateGrad, checkSaved, Node, NULL_EDGE, type Edge } from '../autograd/node';
+import { AccumulateGrad, checkSaved, Node } from '../autograd/node';
 import type { DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import type { Tensor } from '../tensor';
@@ -49,10 +49,9 @@ export function notifyNodeCreated(node: Node, output: Tensor): void {
 }
 
 /** The edge through which a gradient reaches `t`: its gradFn, or its leaf's AccumulateGrad. */
-export function gradientEdge(t: Tensor): Edge {
-  if (!t.requiresGrad) return NULL_EDGE;
-  if (t.gradFn !== null) return t.gradFn._selfEdge();
-  return t._accumulateGrad()._selfEdge();
+export function gradientEdge(t: Tensor): Node | null {
+  if (!t.requiresGrad) return null;
+  return t.gradFn ?? t._accumulateGrad();
 }
 
 /**
@@ -75,7 +74,7 @@ export class OpNode<A> extends Node {
   private readonly version1: number = 0;
   private freed = false;
 
-  constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: Edge[]) {
+  constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
     super(edges);
     this.op = op;
     this.args = args;
@@ -116,9 +115,9 @@ export class OpNode<A> extends Node {
       saved.push(checkSaved(this.freed ? null : this.saved0, this.version0, saves[0] === 'out', owner));
       if (saves.length > 1) saved.push(checkSaved(this.freed ? null : this.saved1, this.version1, saves[1] === 'out', owner));
     }
-    const edges = this.nextFunctions;
-    const needs = new Array<boolean>(edges.length);
-    for (let i = 0; i < edges.length; i++) needs[i] = edges[i][0] !== null;
+    const next = this._next;
+    const needs = new Array<boolean>(next.length);
+    for (let i = 0; i < next.length; i++) needs[i] = next[i] !== null;
     return this.op.backward(grad, { saved, shapes: this.shapes, needs, args: this.args });
   }
 
@@ -154,7 +153,7 @@ export function apply<A>(op: Primitive<A>, inputs: Tensor[], args: A): Tensor {
   let any = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) any = true;
   if (!any) return out;
-  const edges = new Array<Edge>(inputs.length);
+  const edges = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) edges[i] = gradientEdge(inputs[i]);
   const node = new OpNode(op, args, inputs, out, edges);
   out._setHistory(node);
