@@ -56,7 +56,8 @@ export function nodeLines(node: GraphNode): string[] {
   const v = node.value;
   if (node.kind === 'leaf' || node.kind === 'output' || node.kind === 'saved') {
     if (v !== null) lines[0] = `${displayName(node)} ${formatShape(v)}`;
-  } else if (v !== null) {
+  } else if (v !== null && v.numel > 4) {
+    // Small values are shown in full below; a shape line only helps for larger ones.
     lines.push(formatShape(v));
   }
   if (v !== null && node.kind !== 'accumulate') {

@@ -2,7 +2,7 @@
 // HTML page and the webview, which add interaction by `data-id` attributes.
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
-import { FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId } from './elk';
+import { CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId } from './elk';
 import { FLAG_COLOR, displayName, formatLocation, formatValues, isFlagged, nodeFill, nodeLines } from './labels';
 
 const MARGIN = 16;
@@ -43,8 +43,8 @@ function edgePath(e: ElkExtendedEdge): string {
 export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const outputs = new Set(snapshot.outputs);
-  const width = Math.ceil((layout.width ?? 0) + 2 * MARGIN);
   const header = headerText(snapshot);
+  const width = Math.ceil(Math.max(layout.width ?? 0, header.length * CHAR_WIDTH) + 2 * MARGIN);
   const top = MARGIN + HEADER;
   const height = Math.ceil((layout.height ?? 0) + top + MARGIN);
   const out: string[] = [];
@@ -107,7 +107,7 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
     const py = p.y ?? 0;
     parts.push(
       `<rect class="gl-port" x="${px}" y="${py}" width="${PORT_SIZE}" height="${PORT_SIZE}" fill="${none ? '#fff' : '#444'}" stroke="#444"><title>input ${slot}${none ? ': None (no gradient needed)' : ''}</title></rect>`,
-      `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${py + PORT_SIZE + 9}" font-size="9" fill="#555">${slot}</text>`,
+      `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${py - 1}" font-size="9" fill="#555">${slot}</text>`,
     );
   }
   const loc = formatLocation(n);

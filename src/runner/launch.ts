@@ -68,6 +68,8 @@ export interface RunHandle {
 }
 
 const HELLO_TIMEOUT_MS = 15_000;
+/** Room for Node itself and the bundled engine above the user's --max-memory. */
+const RSS_HEADROOM_MB = 128;
 
 /** Finds dist/runner/child.cjs from wherever this module was bundled or loaded. */
 export function defaultChildPath(): string {
@@ -119,6 +121,7 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
   let sawHello = false;
   let sawDone = false;
   let stderrTail = '';
+  let overMemory = false;
   const timers: NodeJS.Timeout[] = [];
 
   const send = (m: HostMessage): void => {
@@ -139,7 +142,7 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
       result.endedAt ||= Date.now();
       if (timedOut) {
         result.errors.push({ kind: 'timeout', message: `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`, stack: null, location: null });
-      } else if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderrTail)) {
+      } else if (overMemory || /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderrTail)) {
         const cap = options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${options.maxMemoryMb} MB`;
         result.errors.push({ kind: 'memory', message: `script ran out of memory (exceeded ${cap}) and was stopped`, stack: null, location: null });
       } else if (!sawDone && !result.errors.some((e) => e.kind !== 'protocol')) {
@@ -231,6 +234,27 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
         }
       }, HELLO_TIMEOUT_MS),
     );
+    if (options.maxMemoryMb !== undefined) {
+      // --max-old-space-size caps the JS heap only; tensor storage lives in ArrayBuffers
+      // outside it, so the whole process is watched too (Linux: resident set from /proc).
+      const limitBytes = (options.maxMemoryMb + RSS_HEADROOM_MB) * 1024 * 1024;
+      const statm = `/proc/${c.pid}/statm`;
+      const poll = setInterval(() => {
+        let rss: number;
+        try {
+          rss = Number(readFileSync(statm, 'utf8').split(' ')[1]) * 4096;
+        } catch {
+          clearInterval(poll);
+          return;
+        }
+        if (rss > limitBytes) {
+          overMemory = true;
+          clearInterval(poll);
+          kill();
+        }
+      }, 100);
+      c.once('exit', () => clearInterval(poll));
+    }
     if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
       timers.push(
         setTimeout(() => {

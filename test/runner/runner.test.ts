@@ -1,0 +1,178 @@
+// The runner run for real: a child Node process per script, the typed protocol, and the
+// snapshots checked against PyTorch's nextFunctions structure.
+import { mkdtempSync, copyFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchRunner, type RunResult } from '../../src/runner/launch';
+import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
+import { FIXTURES, ensureBuilt } from './helpers';
+
+beforeAll(ensureBuilt);
+
+async function run(script: string, options: Partial<Parameters<typeof launchRunner>[0]> = {}): Promise<RunResult & { stdout: string }> {
+  let stdout = '';
+  const h = launchRunner({ script, cwd: FIXTURES, timeoutMs: 30_000, ...options }, { onStdout: (t) => (stdout += t) });
+  return { ...(await h.done), stdout };
+}
+
+/** A node's nextFunctions as names, the way PyTorch prints them. */
+function nextNames(s: GraphSnapshot, n: GraphNode): (string | null)[] {
+  return n.next.map((e) => (e === null ? null : s.nodes.find((m) => m.id === e.id)!.name));
+}
+
+function rootFn(s: GraphSnapshot): GraphNode {
+  const out = s.nodes.find((n) => n.id === s.outputs[0])!;
+  return s.nodes.find((n) => n.id === out.attachedTo)!;
+}
+
+const ACC = 'torch::autograd::AccumulateGrad';
+
+describe('snapshots follow PyTorch structure', () => {
+  it('Q = a**3 - 3b, P = Q**2', async () => {
+    const r = await run('seed-qp.ts');
+    expect(r.ok).toBe(true);
+    const s = r.snapshots[0];
+    const sum = rootFn(s);
+    expect(sum.name).toBe('SumBackward0');
+    const pow2 = s.nodes.find((n) => n.id === sum.next[0]!.id)!;
+    expect(pow2.name).toBe('PowBackward0');
+    const sub = s.nodes.find((n) => n.id === pow2.next[0]!.id)!;
+    expect(nextNames(s, sub)).toEqual(['PowBackward0', 'MulBackward0']);
+    const mul = s.nodes.find((n) => n.id === sub.next[1]!.id)!;
+    expect(nextNames(s, mul)).toEqual([ACC, null]);
+    // Leaves carry their variable names and gradients: dP/da = 2Q*3a^2, dP/db = -6Q.
+    const leaves = Object.fromEntries(s.nodes.filter((n) => n.kind === 'leaf').map((n) => [n.name, n]));
+    expect(Object.keys(leaves).sort()).toEqual(['a', 'b']);
+    expect(leaves.a.grad!.first).toEqual([-240, 810]);
+    expect(leaves.b.grad!.first).toEqual([60, -90]);
+    expect(s.nodes.find((n) => n.kind === 'output')!.name).toBe('P');
+    expect(sub.location).toMatchObject({ file: path.join(FIXTURES, 'seed-qp.ts'), line: 6 });
+  });
+
+  it('nn.Linear gives AddmmBackward0 [AccumulateGrad(bias), null, TBackward0] with parameter names and module paths', async () => {
+    const r = await run('seed-linear.ts', { captureAt: 2 });
+    expect(r.ok).toBe(true);
+    expect(r.snapshots.map((s) => s.index)).toEqual([1, 2]);
+    for (const s of r.snapshots) {
+      const addmms = s.nodes.filter((n) => n.name === 'AddmmBackward0');
+      expect(addmms).toHaveLength(2);
+      const fc1 = addmms.find((n) => n.modulePath.at(-1) === 'Net.fc1')!;
+      expect(nextNames(s, fc1)).toEqual([ACC, null, 'TBackward0']);
+      const bias = s.nodes.find((n) => n.attachedTo === fc1.next[0]!.id)!;
+      expect(bias.name).toBe('fc1.bias');
+      expect(s.nodes.filter((n) => n.kind === 'leaf').map((n) => n.name).sort()).toEqual(['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight']);
+      expect(s.detail).toBe('full');
+    }
+    // The training record: one metric per backward, with the optimizer's lr and gradient norms.
+    expect(r.metrics.map((m) => m.step)).toEqual([1, 2, 3]);
+    expect(r.metrics.every((m) => m.lr === 0.05 && typeof m.gradNorms['fc1.weight'] === 'number')).toBe(true);
+  });
+
+  it('custom autograd.Function keeps its class name; autograd.grad is captured', async () => {
+    const a = await run('custom-function.ts');
+    expect(a.ok).toBe(true);
+    expect(a.snapshots[0].nodes.map((n) => n.name)).toContain('CubeBackward');
+    const b = await run('autograd-grad.ts');
+    expect(b.ok).toBe(true);
+    expect(b.snapshots[0].trigger).toBe('autograd.grad');
+    expect(b.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.grad!.first).toEqual([12]);
+  });
+});
+
+describe('running scripts', () => {
+  it('follows relative imports and streams stdout', async () => {
+    const r = await run('relative-import.ts');
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toContain('relative import ok, grad 6');
+  });
+
+  it('runs plain .mjs with top-level await', async () => {
+    const r = await run('plain.mjs');
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toContain('mjs ok');
+  });
+
+  it("resolves 'gradlens' for a script in a folder without it installed", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-elsewhere-'));
+    mkdirSync(path.join(dir, 'lib'));
+    copyFileSync(path.join(FIXTURES, 'relative-import.ts'), path.join(dir, 'main.ts'));
+    copyFileSync(path.join(FIXTURES, 'lib', 'helpers.ts'), path.join(dir, 'lib', 'helpers.ts'));
+    const r = await run(path.join(dir, 'main.ts'), { cwd: dir });
+    expect(r.errors).toEqual([]);
+    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
+  });
+});
+
+describe('bad input', () => {
+  it('syntax error: file:line:col', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-syntax-'));
+    const file = path.join(dir, 'broken.ts');
+    writeFileSync(file, "import * as torch from 'gradlens';\n\nconst x = torch.tensor(1, { requiresGrad: true };\n");
+    const r = await run(file);
+    expect(r.ok).toBe(false);
+    expect(r.errors[0].kind).toBe('syntax');
+    expect(r.errors[0].message).toContain(`${file}:3:`);
+    expect(r.errors[0].location).toMatchObject({ file, line: 3 });
+  });
+
+  it('exception: stack mapped to the user lines', async () => {
+    const r = await run('throws.ts');
+    expect(r.ok).toBe(false);
+    const e = r.errors.find((x) => x.kind === 'exception')!;
+    expect(e.message).toContain('mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)');
+    expect(e.stack).toContain(`${path.join(FIXTURES, 'throws.ts')}:6:`);
+    expect(e.stack).not.toMatch(/dist[\\/]runner|src[\\/]engine/);
+    expect(e.location).toMatchObject({ line: 6 });
+  });
+
+  it('a script that never ends is stopped by the timeout, and what was captured is kept', async () => {
+    const r = await run('forever.ts', { timeoutMs: 3000 });
+    expect(r.errors.map((e) => e.kind)).toContain('timeout');
+    expect(r.snapshots).toHaveLength(1);
+  });
+
+  it('memory blow-up is stopped with a clear message', async () => {
+    const r = await run('memory-hog.ts', { maxMemoryMb: 100 });
+    expect(r.ok).toBe(false);
+    const e = r.errors.find((x) => x.kind === 'memory')!;
+    expect(e.message).toContain('100 MB');
+  });
+
+  it('NaN names the first op that produced it', async () => {
+    const r = await run('nan.ts');
+    const a = r.snapshots[0].anomalies;
+    expect(a[0]).toMatchObject({ kind: 'nan', where: 'value' });
+    expect(a[0].message).toContain('LogBackward0');
+    expect(a[0].message).toContain('nan.ts:4:');
+  });
+
+  it('a script without backward() says so', async () => {
+    const r = await run('no-backward.ts');
+    expect(r.snapshots).toEqual([]);
+    expect(r.errors.map((e) => e.kind)).toEqual(['no-backward']);
+  });
+
+  it('a graph over the size limit is collapsed by module', async () => {
+    const r = await run('big-graph.ts', { maxNodes: 300 });
+    const s = r.snapshots[0];
+    expect(s.collapsed).toBe(true);
+    expect(s.nodes.length).toBeLessThanOrEqual(300);
+    expect(s.nodes.map((n) => n.name)).toContain('Deep.blocks.0 (64 nodes)');
+  });
+
+  it('a malformed message from the child is rejected and reported', async () => {
+    const r = await run('malformed-message.ts');
+    expect(r.ok).toBe(false);
+    const p = r.errors.filter((e) => e.kind === 'protocol').map((e) => e.message);
+    expect(p).toHaveLength(2);
+    expect(p[0]).toContain('message.snapshot');
+    expect(p[1]).toContain('no/such-type');
+    expect(r.snapshots).toHaveLength(1);
+  });
+
+  it('a missing runner build is reported, not hung on', async () => {
+    const r = await launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, childPath: '/nonexistent/child.cjs' }).done;
+    expect(r.errors[0].kind).toBe('launch');
+  });
+});
