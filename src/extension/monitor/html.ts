@@ -1,0 +1,45 @@
+// The monitor page's HTML shell: CSP with a nonce, one bundled script, one stylesheet. Kept
+// free of `vscode` so its security properties are unit-tested without VS Code.
+import { makeNonce } from '../webview-html';
+
+export interface MonitorHtmlInput {
+  /** `webview.cspSource`: the origin VS Code serves local resources from. */
+  readonly cspSource: string;
+  readonly scriptUri: string;
+  readonly styleUri: string;
+  /** Fixed only in tests; a fresh random nonce otherwise. */
+  readonly nonce?: string;
+}
+
+/** `img-src data: blob:` for the PNG export; uPlot sets element styles through CSSOM, which CSP allows. */
+export function monitorCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data: blob:`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
+export function monitorHtml(input: MonitorHtmlInput): string {
+  const nonce = input.nonce ?? makeNonce();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(monitorCsp(input.cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(input.styleUri)}">
+<title>Training Monitor</title>
+</head>
+<body>
+<div id="monitor" data-gradlens="monitor" data-status="idle" data-rows="0"><p class="empty">Run a script that calls <code>backward()</code> on a loss to see its training here.</p></div>
+<script nonce="${nonce}" src="${attr(input.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,292 @@
+// Training monitor, host side: a WebviewView in its own activity-bar container that shows the
+// runner's training record live (loss, gradient norm per parameter, learning rate, steps per
+// second), pauses, resumes and stops the running script, overlays earlier runs of the same
+// script, and exports CSV and PNG.
+//
+// WIRING (extension.ts), three lines:
+//
+//   import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
+//   const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();
+//   context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event));
+//
+// and wherever a script is launched:
+//
+//   const handle = launchRunner(options, {
+//     onMessage: (message) => { monitorEvents.fire({ type: 'message', handle, message }); ... },
+//     onStdout: ..., onStderr: ...,
+//   });
+//   monitorEvents.fire({ type: 'start', script: absoluteScriptPath, handle });
+//
+// (`handle` is used before launchRunner returns only inside callbacks, which the child cannot
+// trigger synchronously, so the order above is safe.) The run ends when `handle.done` settles;
+// nothing else needs to be sent. Forwarding `run/stdout`/`run/stderr` is allowed and ignored.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunnerMessage } from '../../protocol/messages';
+import type { RunResult } from '../../runner/launch';
+import { assertNever, isFromMonitor, type FromMonitor, type RunColumns, type RunRecord, type RunStatus, type ToMonitor } from '../../../webview/monitor/protocol';
+import { RunControl, type StoppableRun } from './control';
+import { toCsv } from './csv';
+import { RunHistory } from './history';
+import { monitorHtml } from './html';
+
+/** The view's id (package.json `contributes.views`). */
+export const MONITOR_VIEW_ID = 'gradlens.monitor';
+
+/** What the extension tells the monitor about its runs. */
+export type MonitorRunEvent =
+  /** A script was launched; `handle` is launchRunner's RunHandle (its `done` ends the run). */
+  | { readonly type: 'start'; readonly script: string; readonly handle: StoppableRun & { readonly done: Promise<RunResult> } }
+  /** A message of that run, as launchRunner's onMessage (or the host's RunnerMessage stream) gave it. */
+  | { readonly type: 'message'; readonly handle: StoppableRun; readonly message: RunnerMessage };
+
+/** How often batched steps are posted to the page while a run streams. */
+const FLUSH_MS = 100;
+/** Earlier runs of the same script sent for the overlay. */
+const OVERLAY_RUNS = 3;
+
+/**
+ * Registers the monitor view and starts listening to `runEvents`.
+ *
+ * @example
+ * const events = new vscode.EventEmitter<MonitorRunEvent>();
+ * context.subscriptions.push(events, registerTrainingMonitor(context, events.event));
+ */
+export function registerTrainingMonitor(context: vscode.ExtensionContext, runEvents: vscode.Event<MonitorRunEvent>): vscode.Disposable {
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const monitor = new TrainingMonitor(context.extensionUri, new RunHistory(path.join(storage.fsPath, 'training-runs')));
+  return vscode.Disposable.from(
+    monitor,
+    vscode.window.registerWebviewViewProvider(MONITOR_VIEW_ID, monitor),
+    runEvents((e) => monitor.onRunEvent(e)),
+  );
+}
+
+interface Live {
+  readonly id: string;
+  readonly handle: StoppableRun;
+  readonly control: RunControl;
+  stopRequested: boolean;
+}
+
+class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private live: Live | null = null;
+  /** Rows of the live run the page already has. */
+  private sent = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly viewSubs: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly history: RunHistory) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    for (const d of this.viewSubs.splice(0)) d.dispose();
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    const asUri = (...p: string[]): string => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    view.webview.html = monitorHtml({
+      cspSource: view.webview.cspSource,
+      scriptUri: asUri('dist', 'webview', 'monitor.js'),
+      styleUri: asUri('media', 'monitor.css'),
+    });
+    this.viewSubs.push(
+      view.webview.onDidReceiveMessage((m: unknown) => {
+        if (isFromMonitor(m)) void this.onPageMessage(m);
+      }),
+      // Hidden without retainContextWhenHidden, the page is torn down; it says 'ready' again
+      // when it is back, and gets a replay then.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
+      }),
+    );
+  }
+
+  onRunEvent(e: MonitorRunEvent): void {
+    switch (e.type) {
+      case 'start':
+        this.startRun(e.script, e.handle);
+        return;
+      case 'message':
+        this.onRunnerMessage(e.handle, e.message);
+        return;
+      default:
+        assertNever(e);
+    }
+  }
+
+  private startRun(script: string, handle: Extract<MonitorRunEvent, { type: 'start' }>['handle']): void {
+    const run = this.history.start(script);
+    const live: Live = { id: run.meta.id, handle, control: new RunControl(handle), stopRequested: false };
+    this.live = live;
+    this.sent = 0;
+    this.replay();
+    handle.done.then(
+      (result) => this.endRun(live, result),
+      (e: unknown) => this.endRun(live, null, String(e)),
+    );
+  }
+
+  private onRunnerMessage(handle: StoppableRun, m: RunnerMessage): void {
+    const live = this.live;
+    if (live === null || live.handle !== handle) return;
+    switch (m.type) {
+      case 'hello':
+        live.control.setPid(m.pid);
+        return;
+      case 'train/metric':
+        this.history.append(live.id, m.metric);
+        this.scheduleFlush();
+        return;
+      case 'graph/snapshot':
+      case 'run/error':
+      case 'run/done':
+      case 'run/stdout':
+      case 'run/stderr':
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  private endRun(live: Live, result: RunResult | null, failure?: string): void {
+    if (this.live !== live) return;
+    this.flush();
+    let status: RunStatus;
+    let message: string | null = null;
+    if (live.stopRequested || result?.errors.some((e) => e.message === 'run cancelled')) {
+      status = 'stopped';
+      message = 'stopped';
+    } else if (result?.ok === true) {
+      status = 'done';
+    } else {
+      status = 'failed';
+      message = failure ?? result?.errors.map((e) => e.message).join('; ') ?? 'the run failed';
+    }
+    this.history.finish(live.id, status, message);
+    this.live = null;
+    this.post({ type: 'monitor/status', runId: live.id, status, message });
+  }
+
+  private async onPageMessage(m: FromMonitor): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.replay();
+        return;
+      case 'control':
+        this.control(m.runId, m.action);
+        return;
+      case 'exportCsv': {
+        const r = this.history.record(m.runId);
+        if (r === null) return void vscode.window.showWarningMessage('Gradlens: that run is no longer in the history.');
+        await save(`${baseName(r.meta.script)}-training.csv`, { 'CSV': ['csv'] }, Buffer.from(toCsv(r.columns), 'utf8'));
+        return;
+      }
+      case 'exportPng': {
+        const script = this.history.latest()?.meta.script ?? 'training';
+        await save(`${baseName(script)}-training.png`, { 'PNG image': ['png'] }, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
+        return;
+      }
+      case 'error':
+        console.error(`Gradlens training monitor: ${m.message}`);
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  private control(runId: string, action: 'pause' | 'resume' | 'stop'): void {
+    const live = this.live;
+    if (live === null || live.id !== runId) return;
+    let status: RunStatus | null = null;
+    let message: string | null = null;
+    if (action === 'pause') {
+      if (live.control.pause()) status = 'paused';
+      else message = process.platform === 'win32' ? 'pausing is not available on Windows' : 'the script cannot be paused yet (it has not started)';
+    } else if (action === 'resume') {
+      if (live.control.resume()) status = 'running';
+    } else {
+      live.stopRequested = true;
+      live.control.stop();
+      return; // endRun reports 'stopped' once the process is gone.
+    }
+    if (status !== null) this.history.setStatus(live.id, status);
+    this.post({ type: 'monitor/status', runId, status: status ?? (live.control.status === 'paused' ? 'paused' : 'running'), message });
+  }
+
+  /** Sends the whole picture: the latest run and earlier runs of its script. */
+  private replay(): void {
+    if (!this.ready) return;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const latest = this.history.latest();
+    const current = latest === null ? null : detach(latest);
+    if (this.live !== null && latest?.meta.id === this.live.id) this.sent = latest.columns.step.length;
+    const previous = latest === null ? [] : this.history.previous(latest.meta.script, latest.meta.id, OVERLAY_RUNS).map(detach);
+    this.post({ type: 'monitor/replay', current, previous });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null || !this.ready) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  private flush(): void {
+    const live = this.live;
+    if (live === null || !this.ready) return;
+    const run = this.history.current;
+    if (run === null || run.meta.id !== live.id) return;
+    const n = run.builder.length;
+    if (n <= this.sent) return;
+    this.post({ type: 'monitor/append', runId: live.id, from: this.sent, columns: run.builder.copy(this.sent, n) });
+    this.sent = n;
+  }
+
+  private post(m: ToMonitor): void {
+    if (this.view === undefined || !this.ready) return;
+    void this.view.webview.postMessage(m);
+  }
+
+  dispose(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    for (const d of this.viewSubs) d.dispose();
+    // A paused child would otherwise stay frozen after the extension goes away.
+    this.live?.control.resume();
+  }
+}
+
+/** Columns as their own buffers: a view into a larger buffer would post the whole buffer. */
+function detach(r: RunRecord): RunRecord {
+  const c = r.columns;
+  const gradNorms: Record<string, Float64Array> = {};
+  for (const k in c.gradNorms) gradNorms[k] = c.gradNorms[k].slice();
+  const columns: RunColumns = { step: c.step.slice(), loss: c.loss.slice(), timeMs: c.timeMs.slice(), lr: c.lr.slice(), gradNorms };
+  return { meta: { ...r.meta }, columns };
+}
+
+function baseName(script: string): string {
+  return path.basename(script).replace(/\.[^.]+$/, '');
+}
+
+async function save(fileName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const defaultUri = folder ? vscode.Uri.joinPath(folder, fileName) : undefined;
+  const target = await vscode.window.showSaveDialog({ defaultUri, filters });
+  if (target === undefined) return;
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
+}

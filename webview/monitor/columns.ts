@@ -1,0 +1,121 @@
+// A growing run record: one typed array per column, doubled when full, so a million steps
+// cost a few dozen reallocations and no per-step objects. Used by the host (fed by the
+// runner's metrics) and by the page (fed by the host's batches). No DOM, no `vscode`.
+import type { RunColumns } from './protocol';
+
+/** One step with its numbers already decoded (NaN where a value is missing). */
+export interface StepRow {
+  readonly step: number;
+  readonly loss: number;
+  readonly timeMs: number;
+  readonly lr: number;
+  readonly gradNorms: Readonly<Record<string, number>>;
+}
+
+export class ColumnBuilder {
+  private n = 0;
+  private cap: number;
+  private step: Float64Array;
+  private loss: Float64Array;
+  private timeMs: Float64Array;
+  private lr: Float64Array;
+  private norms = new Map<string, Float64Array>();
+
+  constructor(capacity = 1024) {
+    this.cap = Math.max(16, capacity);
+    this.step = new Float64Array(this.cap);
+    this.loss = new Float64Array(this.cap);
+    this.timeMs = new Float64Array(this.cap);
+    this.lr = new Float64Array(this.cap);
+  }
+
+  /** Rebuilds a builder from whole columns (a replay, or a run read back from disk). */
+  static from(columns: RunColumns): ColumnBuilder {
+    const b = new ColumnBuilder(columns.step.length);
+    b.appendColumns(columns);
+    return b;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  get paramNames(): string[] {
+    return [...this.norms.keys()];
+  }
+
+  append(row: StepRow): void {
+    this.reserve(this.n + 1);
+    const i = this.n;
+    this.step[i] = row.step;
+    this.loss[i] = row.loss;
+    this.timeMs[i] = row.timeMs;
+    this.lr[i] = row.lr;
+    for (const name in row.gradNorms) this.normColumn(name)[i] = row.gradNorms[name];
+    // A parameter without a gradient at this step reads as NaN, not as the stale 0 of a new slot.
+    for (const [name, col] of this.norms) if (!(name in row.gradNorms)) col[i] = NaN;
+    this.n = i + 1;
+  }
+
+  /** Appends rows given column-wise; every column must be as long as `step`. */
+  appendColumns(c: RunColumns): void {
+    const k = c.step.length;
+    for (const [name, col] of [['loss', c.loss], ['timeMs', c.timeMs], ['lr', c.lr], ...Object.entries(c.gradNorms)] as const) {
+      if (col.length !== k) throw new Error(`column ${name} has ${col.length} rows, step has ${k}`);
+    }
+    this.reserve(this.n + k);
+    const at = this.n;
+    this.step.set(c.step, at);
+    this.loss.set(c.loss, at);
+    this.timeMs.set(c.timeMs, at);
+    this.lr.set(c.lr, at);
+    for (const name in c.gradNorms) this.normColumn(name).set(c.gradNorms[name], at);
+    for (const [name, col] of this.norms) if (!(name in c.gradNorms)) col.fill(NaN, at, at + k);
+    this.n = at + k;
+  }
+
+  /** Views of the filled rows (no copy: valid until the next append). */
+  view(): RunColumns {
+    return this.slice(0, this.n, false);
+  }
+
+  /** Rows [from, to) as copies, safe to post or keep. */
+  copy(from = 0, to = this.n): RunColumns {
+    return this.slice(from, to, true);
+  }
+
+  private slice(from: number, to: number, copy: boolean): RunColumns {
+    const cut = (a: Float64Array): Float64Array => (copy ? a.slice(from, to) : a.subarray(from, to));
+    const gradNorms: Record<string, Float64Array> = {};
+    for (const [name, col] of this.norms) gradNorms[name] = cut(col);
+    return { step: cut(this.step), loss: cut(this.loss), timeMs: cut(this.timeMs), lr: cut(this.lr), gradNorms };
+  }
+
+  private normColumn(name: string): Float64Array {
+    let col = this.norms.get(name);
+    if (col === undefined) {
+      col = new Float64Array(this.cap);
+      // Steps before this parameter first had a gradient.
+      col.fill(NaN, 0, this.n);
+      this.norms.set(name, col);
+    }
+    return col;
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.cap) return;
+    let cap = this.cap;
+    while (cap < size) cap *= 2;
+    const grow = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.step = grow(this.step);
+    this.loss = grow(this.loss);
+    this.timeMs = grow(this.timeMs);
+    this.lr = grow(this.lr);
+    for (const [name, col] of this.norms) this.norms.set(name, grow(col));
+    this.cap = cap;
+  }
+}
