@@ -313,6 +313,9 @@ export class Capture {
         tracked.push([leaf.name, acc.variable]);
       }
     }
+    // Parameters in the model's own order (fc1.weight, fc1.bias, ...), other leaves after.
+    const rank = new Map([...params.values()].map((name, i) => [name, i]));
+    tracked.sort((x, y) => (rank.get(x[0]) ?? rank.size) - (rank.get(y[0]) ?? rank.size));
     if (tracked.length > 0) this.tracked = tracked;
     const snapshot: GraphSnapshot = {
       index: p.index, trigger: p.trigger, nodes, outputs, anomalies: this.anomalies(nodes, p), collapsed: false,

@@ -1,0 +1,215 @@
+// The inspection API that runs inside a paused debuggee. The extension calls it through the
+// debug adapter's `evaluate` (a paused process cannot answer IPC) and gets one JSON string
+// back. Reading must not change the program: only plain field reads and the storage walk of
+// `summarize`, never an op (an op would record autograd history or bump a version counter),
+// never a lazily created engine object (AccumulateGrad, version counter, node metadata).
+import * as torch from '../../engine/index';
+import { Tensor } from '../../engine/index';
+import type { GraphNode, GraphSnapshot, SourceLocation } from '../../protocol/messages';
+import { summarize } from '../summary';
+import { INSPECT_VERSION, type InspectedTensor, type Inspection } from './protocol';
+
+type Node = torch.autograd.Node;
+
+export interface InspectLimits {
+  /** Tensors reported (variables, module parameters, array elements together). */
+  maxTensors: number;
+  /** Function and AccumulateGrad nodes walked from the tensors in scope. */
+  maxNodes: number;
+  /** Elements of an array variable looked at. */
+  maxArrayItems: number;
+}
+
+export const DEFAULT_LIMITS: InspectLimits = { maxTensors: 64, maxNodes: 400, maxArrayItems: 16 };
+
+/** Engine internals read without their lazily-creating accessors. */
+interface TensorInternals {
+  _accumulator: torch.autograd.AccumulateGrad | null;
+}
+interface NodeInternals {
+  _metadata: { loc?: SourceLocation | null } | null;
+}
+
+/**
+ * One inspector per debuggee: it remembers the objects it has seen so a tensor or node keeps
+ * its id from one stop to the next (a WeakMap, so it keeps nothing alive).
+ */
+export class Inspector {
+  private readonly ids = new WeakMap<object, string>();
+  private next = 0;
+  private stops = 0;
+
+  constructor(private readonly limits: InspectLimits = DEFAULT_LIMITS) {}
+
+  private idOf(o: object, prefix: string): string {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = `${prefix}${this.next++}`;
+      this.ids.set(o, id);
+    }
+    return id;
+  }
+
+  /**
+   * Inspects the variables of `scope` (an object whose keys are variable names; values may be
+   * getters that throw, e.g. a `let` not yet initialised, and are then skipped).
+   *
+   * @example
+   * inspector.inspect({ get w() { return w; }, get loss() { return loss; } });
+   */
+  inspect(scope: object): Inspection {
+    this.stops++;
+    const found = this.collect(scope);
+    let truncated = found.truncated;
+    const params = new Map<Tensor, string>();
+    for (const [name, m] of found.modules) for (const [p, t] of m.namedParameters()) if (!params.has(t)) params.set(t, `${name}.${p}`);
+    for (const [t, name] of found.tensors) if (t.isLeaf && !params.has(t)) params.set(t, name);
+
+    const g = this.graph(found.tensors, params);
+    truncated ||= g.truncated;
+    const tensors: InspectedTensor[] = found.tensors.map(([t, name]) => ({
+      name,
+      id: this.idOf(t, 't'),
+      value: summarize(t),
+      grad: t.grad === null ? null : summarize(t.grad),
+      gradFn: t.gradFn === null ? null : t.gradFn.name(),
+      isLeaf: t.isLeaf,
+      requiresGrad: t.requiresGrad,
+      retainsGrad: t.retainsGrad,
+      version: t._version,
+      nodeId: g.tensorNode.get(name) ?? null,
+    }));
+    return { version: INSPECT_VERSION, tensors, graph: g.snapshot, truncated };
+  }
+
+  /** One tensor described on its own (for hovers on expressions such as `model.fc1.weight`). */
+  describe(value: unknown, name = ''): InspectedTensor | null {
+    if (!(value instanceof Tensor)) return null;
+    return {
+      name,
+      id: this.idOf(value, 't'),
+      value: summarize(value),
+      grad: value.grad === null ? null : summarize(value.grad),
+      gradFn: value.gradFn === null ? null : value.gradFn.name(),
+      isLeaf: value.isLeaf,
+      requiresGrad: value.requiresGrad,
+      retainsGrad: value.retainsGrad,
+      version: value._version,
+      nodeId: null,
+    };
+  }
+
+  private collect(scope: object): { tensors: [Tensor, string][]; modules: [string, torch.nn.Module][]; truncated: boolean } {
+    const tensors: [Tensor, string][] = [];
+    const modules: [string, torch.nn.Module][] = [];
+    const seen = new Set<Tensor>();
+    let truncated = false;
+    const add = (t: Tensor, name: string): void => {
+      if (seen.has(t)) return;
+      if (tensors.length >= this.limits.maxTensors) {
+        truncated = true;
+        return;
+      }
+      seen.add(t);
+      tensors.push([t, name]);
+    };
+    for (const name of Object.keys(scope)) {
+      let v: unknown;
+      try {
+        v = (scope as Record<string, unknown>)[name];
+      } catch {
+        continue; // not initialised yet, or optimised away
+      }
+      if (v instanceof Tensor) add(v, name);
+      else if (v instanceof torch.nn.Module) {
+        modules.push([name, v]);
+        for (const [p, t] of v.namedParameters()) add(t, `${name}.${p}`);
+      } else if (Array.isArray(v)) {
+        const n = Math.min(v.length, this.limits.maxArrayItems);
+        for (let i = 0; i < n; i++) if (v[i] instanceof Tensor) add(v[i] as Tensor, `${name}[${i}]`);
+      }
+    }
+    return { tensors, modules, truncated };
+  }
+
+  private graph(tensors: [Tensor, string][], leafNames: Map<Tensor, string>): { snapshot: GraphSnapshot | null; tensorNode: Map<string, string>; truncated: boolean } {
+    const tensorNode = new Map<string, string>();
+    const order: Node[] = [];
+    const idOfNode = new Map<Node, string>();
+    let truncated = false;
+    // A leaf's AccumulateGrad is keyed by the leaf, so it has one id whether or not the engine
+    // has made the node yet (making it here would be a side effect).
+    const accId = (leaf: Tensor): string => this.idOf(leaf, 'acc');
+    const visit = (n: Node | null): void => {
+      if (n === null || idOfNode.has(n)) return;
+      if (order.length >= this.limits.maxNodes) {
+        truncated = true;
+        return;
+      }
+      idOfNode.set(n, n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n'));
+      order.push(n);
+    };
+    const syntheticLeaves: Tensor[] = [];
+    for (const [t] of tensors) {
+      if (t.gradFn !== null) visit(t.gradFn);
+      else if (t.requiresGrad) {
+        const acc = (t as unknown as TensorInternals)._accumulator;
+        if (acc !== null) visit(acc);
+        else syntheticLeaves.push(t);
+      }
+    }
+    for (let i = 0; i < order.length; i++) for (const [m] of order[i].nextFunctions) visit(m);
+    if (order.length === 0 && syntheticLeaves.length === 0) return { snapshot: null, tensorNode, truncated };
+
+    const nodes: GraphNode[] = [];
+    const leafNode = (leaf: Tensor, id: string, location: SourceLocation | null): void => {
+      const name = leafNames.get(leaf) ?? '';
+      nodes.push({
+        id: `${id}:leaf`, kind: 'leaf', name, next: [], value: summarize(leaf), grad: leaf.grad === null ? null : summarize(leaf.grad),
+        location, modulePath: [], attachedTo: id, sequenceNr: -1,
+      });
+    };
+    const accumulate = (id: string, next: GraphNode['next'] = []): GraphNode => ({
+      id, kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next, value: null, grad: null,
+      location: null, modulePath: [], attachedTo: null, sequenceNr: -1,
+    });
+    for (const n of order) {
+      const id = idOfNode.get(n)!;
+      if (n instanceof torch.autograd.AccumulateGrad) {
+        nodes.push(accumulate(id));
+        leafNode(n.variable, id, null);
+        continue;
+      }
+      nodes.push({
+        id, kind: 'function', name: n.name(),
+        next: n.nextFunctions.map(([m, inputNr]) => (m === null || !idOfNode.has(m) ? null : { id: idOfNode.get(m)!, inputNr })),
+        value: null, grad: null,
+        location: (n as unknown as NodeInternals)._metadata?.loc ?? null,
+        modulePath: [], attachedTo: null, sequenceNr: n.sequenceNr,
+      });
+    }
+    for (const leaf of syntheticLeaves) {
+      const id = accId(leaf);
+      nodes.push(accumulate(id));
+      leafNode(leaf, id, null);
+    }
+    const outputs: string[] = [];
+    for (const [t, name] of tensors) {
+      if (t.gradFn === null) {
+        if (t.requiresGrad) tensorNode.set(name, `${accId(t)}:leaf`);
+        continue;
+      }
+      const owner = idOfNode.get(t.gradFn);
+      if (owner === undefined) continue; // cut off by the node limit
+      const id = `var:${name}`;
+      outputs.push(id);
+      tensorNode.set(name, id);
+      nodes.push({
+        id, kind: 'output', name, next: [], value: summarize(t), grad: t.grad === null ? null : summarize(t.grad),
+        location: null, modulePath: [], attachedTo: owner, sequenceNr: -1,
+      });
+    }
+    const snapshot: GraphSnapshot = { index: this.stops, trigger: 'backward', nodes, outputs, anomalies: [], collapsed: false, detail: 'light' };
+    return { snapshot, tensorNode, truncated };
+  }
+}

@@ -1,0 +1,153 @@
+// The CLI run for real: `node bin/gradlens.cjs run ...` on every example and on bad input;
+// SVG and HTML opened in Debian's Chromium, with screenshots kept under test-artifacts/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
+
+const OUT = mkdtempSync(path.join(os.tmpdir(), 'gradlens-cli-'));
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'cli');
+
+function gradlens(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  ensureBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const examples = readdirSync(path.join(ROOT, 'examples')).filter((f) => /\.(ts|js|mjs)$/.test(f));
+
+describe('every example runs through the CLI', () => {
+  it('there are examples', () => expect(examples.length).toBeGreaterThan(0));
+  for (const ex of examples) {
+    it(ex, () => {
+      const svg = path.join(OUT, `${ex}.svg`);
+      const r = gradlens(['run', `examples/${ex}`, '--graph', svg, '--timeout', '170']);
+      expect(r.stderr).toContain('wrote the graph');
+      expect(r.code).toBe(0);
+      expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*Backward[\s\S]*<\/svg>$/);
+    }, 200_000);
+  }
+});
+
+describe('outputs', () => {
+  it('SVG opens in Chromium and shows the node names', async () => {
+    const svg = path.join(OUT, 'qp.svg');
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-qp.ts', '--graph', svg]).code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
+    await page.goto(`file://${svg}`);
+    const names = await page.locator('.gl-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    expect(names).toEqual(expect.arrayContaining(['SumBackward0', 'PowBackward0', 'SubBackward0', 'MulBackward0', 'AccumulateGrad', 'a', 'b', 'P']));
+    const box = await page.getByText('SubBackward0', { exact: true }).boundingBox();
+    expect(box!.width).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'seed-qp.svg.png') });
+    await page.close();
+  });
+
+  it('HTML is one interactive page: search, click for details', async () => {
+    const html = path.join(OUT, 'linear.html');
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--graph', html]).code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${html}`);
+    await page.fill('#search', 'addmm');
+    await expect.poll(() => page.locator('#count').textContent()).toBe('2 matches');
+    await page.fill('#search', '');
+    await page.locator('.gl-node[data-name="AddmmBackward0"]').first().click();
+    await expect.poll(() => page.locator('#details').textContent()).toContain('AddmmBackward0');
+    expect(await page.locator('#details').textContent()).toContain('seed-linear.ts:');
+    expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'seed-linear.html.png') });
+    await page.close();
+  });
+
+  it('DOT opens in Graphviz; JSON is the snapshot; --at picks the backward', () => {
+    const dot = path.join(OUT, 'lr.dot');
+    expect(gradlens(['run', 'examples/linear-regression.ts', '--graph', dot, '--at', '3']).code).toBe(0);
+    const r = spawnSync('/usr/bin/dot', ['-Tsvg', dot], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('MeanBackward0');
+    const json = path.join(OUT, 'lr.json');
+    expect(gradlens(['run', 'examples/linear-regression.ts', '--graph', json, '--at', '3']).code).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8')).index).toBe(3);
+  });
+
+  it('--monitor writes the training record as CSV and HTML', () => {
+    const csv = path.join(OUT, 'm.csv');
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', csv]).code).toBe(0);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('step,loss,time_ms,lr,grad_norm:fc1.weight,grad_norm:fc1.bias,grad_norm:fc2.weight,grad_norm:fc2.bias');
+    expect(lines).toHaveLength(4);
+    const html = path.join(OUT, 'm.html');
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', html]).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<polyline');
+  });
+});
+
+describe('bad input through the CLI', () => {
+  const fx = (f: string): string => path.join(FIXTURES, f);
+
+  it('usage errors exit 2 with a message', () => {
+    const r = gradlens(['run', fx('seed-qp.ts'), '--graph', 'out.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--graph needs a file ending in .svg');
+  });
+
+  it('exception: mapped stack, exit 1', () => {
+    const r = gradlens(['run', fx('throws.ts'), '--graph', path.join(OUT, 'throws.svg')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${fx('throws.ts')}:6:`);
+    expect(existsSync(path.join(OUT, 'throws.svg'))).toBe(false);
+  });
+
+  it('timeout still writes what was captured', () => {
+    const svg = path.join(OUT, 'forever.svg');
+    const r = gradlens(['run', fx('forever.ts'), '--graph', svg, '--timeout', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('did not finish within 2 s');
+    expect(readFileSync(svg, 'utf8')).toContain('MulBackward0');
+  });
+
+  it('no backward(): says so and writes nothing', () => {
+    const svg = path.join(OUT, 'none.svg');
+    const r = gradlens(['run', fx('no-backward.ts'), '--graph', svg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('never called backward()');
+    expect(existsSync(svg)).toBe(false);
+  });
+
+  it('NaN is flagged in red and the op named', () => {
+    const svg = path.join(OUT, 'nan.svg');
+    const r = gradlens(['run', fx('nan.ts'), '--graph', svg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('LogBackward0');
+    expect(readFileSync(svg, 'utf8')).toMatch(/class="gl-node gl-function gl-flagged"[^>]*data-name="LogBackward0"/);
+  });
+
+  it('memory cap, oversize graph, malformed message: clear messages', () => {
+    const m = gradlens(['run', fx('memory-hog.ts'), '--max-memory', '100']);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('ran out of memory');
+    const big = gradlens(['run', fx('big-graph.ts'), '--graph', path.join(OUT, 'big.svg'), '--max-nodes', '300']);
+    expect(big.code).toBe(0);
+    expect(big.stderr).toContain('collapsed by module');
+    const bad = gradlens(['run', fx('malformed-message.ts')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('rejected a message from the runner');
+  });
+});
