@@ -16,7 +16,7 @@ function busyChild() {
     if (n) last = Number(n);
   });
   const done = new Promise<{ signal: NodeJS.Signals | null }>((res) => child.on('exit', (_c, signal) => res({ signal })));
-  return { child, done, counter: () => last, handle: { done, cancel: () => child.kill('SIGKILL') } };
+  return { child, done, counter: () => last, handle: { done, cancel: () => void child.kill('SIGKILL') } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,10 +3,12 @@
 // stands, SIGCONT lets it go on. The runner's RunHandle has no pid, but the child announces its
 // own in the `hello` message, which is what `setPid` takes. Stopping uses the handle's cancel()
 // (SIGKILL, which also ends a stopped process). No `vscode` here.
-import type { RunHandle } from '../../runner/launch';
 
-/** What the monitor needs from a run handle (RunHandle fits). */
-export type StoppableRun = Pick<RunHandle, 'cancel' | 'done'>;
+/** What the monitor needs from a run handle (the runner's RunHandle fits). */
+export interface StoppableRun {
+  cancel(): void;
+  readonly done: Promise<unknown>;
+}
 
 export type ControlState = 'running' | 'paused' | 'ended';
 

@@ -36,7 +36,7 @@ export const MONITOR_VIEW_ID = 'gradlens.monitor';
 /** What the extension tells the monitor about its runs. */
 export type MonitorRunEvent =
   /** A script was launched; `handle` is launchRunner's RunHandle (its `done` ends the run). */
-  | { readonly type: 'start'; readonly script: string; readonly handle: StoppableRun & { readonly done: Promise<RunResult> } }
+  | { readonly type: 'start'; readonly script: string; readonly handle: { cancel(): void; readonly done: Promise<RunResult> } }
   /** A message of that run, as launchRunner's onMessage (or the host's RunnerMessage stream) gave it. */
   | { readonly type: 'message'; readonly handle: StoppableRun; readonly message: RunnerMessage };
 
@@ -62,9 +62,11 @@ export function registerTrainingMonitor(context: vscode.ExtensionContext, runEve
   );
 }
 
+type RunStart = Extract<MonitorRunEvent, { type: 'start' }>;
+
 interface Live {
   readonly id: string;
-  readonly handle: StoppableRun;
+  readonly handle: RunStart['handle'];
   readonly control: RunControl;
   stopRequested: boolean;
 }
@@ -125,7 +127,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     }
   }
 
-  private startRun(script: string, handle: Extract<MonitorRunEvent, { type: 'start' }>['handle']): void {
+  private startRun(script: string, handle: RunStart['handle']): void {
     const run = this.history.start(script);
     const live: Live = { id: run.meta.id, handle, control: new RunControl(handle), stopRequested: false };
     this.live = live;
