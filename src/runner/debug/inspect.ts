@@ -22,10 +22,7 @@ export interface InspectLimits {
 
 export const DEFAULT_LIMITS: InspectLimits = { maxTensors: 64, maxNodes: 400, maxArrayItems: 16 };
 
-/** Engine internals read without their lazily-creating accessors. */
-interface TensorInternals {
-  _accumulator: torch.autograd.AccumulateGrad | null;
-}
+/** Read without the lazily-creating `metadata` accessor; absent when the engine changes it. */
 interface NodeInternals {
   _metadata: { loc?: SourceLocation | null } | null;
 }
@@ -35,17 +32,20 @@ interface NodeInternals {
  * its id from one stop to the next (a WeakMap, so it keeps nothing alive).
  */
 export class Inspector {
-  private readonly ids = new WeakMap<object, string>();
+  /** One table per id prefix: a leaf has both a tensor id and an AccumulateGrad id. */
+  private readonly ids = new Map<string, WeakMap<object, string>>();
   private next = 0;
   private stops = 0;
 
   constructor(private readonly limits: InspectLimits = DEFAULT_LIMITS) {}
 
   private idOf(o: object, prefix: string): string {
-    let id = this.ids.get(o);
+    let table = this.ids.get(prefix);
+    if (table === undefined) this.ids.set(prefix, (table = new WeakMap()));
+    let id = table.get(o);
     if (id === undefined) {
       id = `${prefix}${this.next++}`;
-      this.ids.set(o, id);
+      table.set(o, id);
     }
     return id;
   }
@@ -149,49 +149,36 @@ export class Inspector {
       idOfNode.set(n, n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n'));
       order.push(n);
     };
-    const syntheticLeaves: Tensor[] = [];
+    // Leaves, whether reached through their AccumulateGrad or found in scope, one node each.
+    const leaves = new Map<string, Tensor>();
     for (const [t] of tensors) {
       if (t.gradFn !== null) visit(t.gradFn);
-      else if (t.requiresGrad) {
-        const acc = (t as unknown as TensorInternals)._accumulator;
-        if (acc !== null) visit(acc);
-        else syntheticLeaves.push(t);
-      }
+      else if (t.requiresGrad) leaves.set(accId(t), t);
     }
     for (let i = 0; i < order.length; i++) for (const [m] of order[i].nextFunctions) visit(m);
-    if (order.length === 0 && syntheticLeaves.length === 0) return { snapshot: null, tensorNode, truncated };
+    for (const n of order) if (n instanceof torch.autograd.AccumulateGrad) leaves.set(idOfNode.get(n)!, n.variable);
+    if (order.length === 0 && leaves.size === 0) return { snapshot: null, tensorNode, truncated };
 
     const nodes: GraphNode[] = [];
-    const leafNode = (leaf: Tensor, id: string, location: SourceLocation | null): void => {
-      const name = leafNames.get(leaf) ?? '';
-      nodes.push({
-        id: `${id}:leaf`, kind: 'leaf', name, next: [], value: summarize(leaf), grad: leaf.grad === null ? null : summarize(leaf.grad),
-        location, modulePath: [], attachedTo: id, sequenceNr: -1,
-      });
-    };
-    const accumulate = (id: string, next: GraphNode['next'] = []): GraphNode => ({
-      id, kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next, value: null, grad: null,
-      location: null, modulePath: [], attachedTo: null, sequenceNr: -1,
-    });
     for (const n of order) {
-      const id = idOfNode.get(n)!;
-      if (n instanceof torch.autograd.AccumulateGrad) {
-        nodes.push(accumulate(id));
-        leafNode(n.variable, id, null);
-        continue;
-      }
+      if (n instanceof torch.autograd.AccumulateGrad) continue;
       nodes.push({
-        id, kind: 'function', name: n.name(),
+        id: idOfNode.get(n)!, kind: 'function', name: n.name(),
         next: n.nextFunctions.map(([m, inputNr]) => (m === null || !idOfNode.has(m) ? null : { id: idOfNode.get(m)!, inputNr })),
         value: null, grad: null,
         location: (n as unknown as NodeInternals)._metadata?.loc ?? null,
         modulePath: [], attachedTo: null, sequenceNr: n.sequenceNr,
       });
     }
-    for (const leaf of syntheticLeaves) {
-      const id = accId(leaf);
-      nodes.push(accumulate(id));
-      leafNode(leaf, id, null);
+    for (const [id, leaf] of leaves) {
+      nodes.push({
+        id, kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next: [], value: null, grad: null,
+        location: null, modulePath: [], attachedTo: null, sequenceNr: -1,
+      });
+      nodes.push({
+        id: `${id}:leaf`, kind: 'leaf', name: leafNames.get(leaf) ?? '', next: [], value: summarize(leaf),
+        grad: leaf.grad === null ? null : summarize(leaf.grad), location: null, modulePath: [], attachedTo: id, sequenceNr: -1,
+      });
     }
     const outputs: string[] = [];
     for (const [t, name] of tensors) {

@@ -3,6 +3,7 @@
 // binds `gradlens` to and the inspection API, bundles the user's script with the runner's
 // bundler (inline source map pointing at the user's files, so breakpoints set in the .ts
 // bind) and imports it. No IPC: a paused process could not answer it anyway.
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../../engine/index';
 import { ENGINE_GLOBAL, SyntaxProblem, bundleScript } from '../bundle';
@@ -10,12 +11,13 @@ import { currentUserLocation, setBundleFile } from '../stack';
 import { installInspectApi } from './api';
 
 async function main(): Promise<void> {
-  const script = process.argv[2];
-  if (script === undefined) {
+  const arg = process.argv[2];
+  if (arg === undefined) {
     process.stderr.write('usage: node --enable-source-maps debug.cjs SCRIPT\n');
     process.exitCode = 2;
     return;
   }
+  const script = path.resolve(arg);
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = torch;
   installInspectApi();
   // Graph nodes remember the user line that made them, so the graph view can reveal it.
