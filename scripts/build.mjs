@@ -14,6 +14,7 @@ const builds = [
 const optional = [
   { entry: 'src/cli/cli.ts', outfile: 'dist/cli/cli.cjs', format: 'cjs', platform: 'node' },
   { entry: 'src/runner/child.ts', outfile: 'dist/runner/child.cjs', format: 'cjs', platform: 'node' },
+  { entry: 'src/runner/debug/main.ts', outfile: 'dist/runner/debug.cjs', format: 'cjs', platform: 'node' },
   { entry: 'src/extension/extension.ts', outfile: 'dist/extension/extension.cjs', format: 'cjs', platform: 'node', external: ['vscode'] },
 ];
 for (const o of optional) {
