@@ -3,9 +3,13 @@
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { buildWasm } from './build-wasm.mjs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'warning', target: 'es2022' };
+
+// The engine embeds its WebAssembly kernels (src/engine/wasm/*.generated.ts): compile them first.
+await buildWasm();
 
 const builds = [
   { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine/index.mjs', format: 'esm', platform: 'neutral' },

@@ -8,6 +8,7 @@ import { broadcastShapes } from '../shape';
 import { noGrad } from '../grad-mode';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
+import { wasmMatmul } from '../wasm/gemm';
 
 /** Columns of k processed per pass, so the 8 rows a micro-tile reads stay in L1. */
 const KB = 256;
@@ -100,6 +101,8 @@ function mmKernel(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
     // Bias broadcast into C first, so the product accumulates on top of it.
     c.set(contiguousData(broadcastView(bias, [m, n])));
   }
+  // WebAssembly SIMD where it pays (float32, big enough); this TypeScript kernel otherwise.
+  if (dtype === 'float32' && wasmMatmul(a, b, c as Float32Array, bias === null)) return fromStorage(c, [m, n], dtype);
   gemmABt(contiguousData(a), asBt(b, dtype), c, m, k, n);
   return fromStorage(c, [m, n], dtype);
 }

@@ -1,0 +1,183 @@
+// The WebAssembly SIMD matmul kernel against the portable TypeScript kernel and a float64
+// reference computed here, through the engine's own mm/addmm/matmul paths: odd sizes, sizes
+// that cross every blocking boundary, transposed and strided operands, backward, float64.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as torch from '../../src/engine/index';
+import { _setKernelBackend, wasmMatmul, wasmSimdAvailable } from '../../src/engine/wasm/gemm';
+import { KERNELS, compileKernel } from '../../scripts/build-wasm.mjs';
+import { readFileSync } from 'node:fs';
+
+type T = torch.Tensor;
+
+/** mulberry32, so the operands do not depend on the engine's generator. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomMatrix(r: () => number, rows: number, cols: number): T {
+  return torch.tensor(Float32Array.from({ length: rows * cols }, () => r() * 2 - 1)).reshape(rows, cols);
+}
+
+/** The same matrix laid out four ways: contiguous, transposed storage, strided rows, and a column slice. */
+function layouts(r: () => number, rows: number, cols: number): Record<string, T> {
+  const x = randomMatrix(r, rows, cols);
+  return {
+    contiguous: x,
+    transposed: x.t().contiguous().t(),
+    strided: torch.cat([x, randomMatrix(r, rows, 3)], 1).narrow(1, 0, cols),
+    everyOther: torch.stack([x, randomMatrix(r, rows, cols)], 2).select(2, 0),
+  };
+}
+
+/** float64 product and Σ|a||b| per element, from the float32 values, in plain loops. */
+function reference(a: T, b: T, bias: T | null): { value: Float64Array; scale: Float64Array } {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const A = a.tolist() as number[][];
+  const B = b.tolist() as number[][];
+  const bv = bias === null ? null : (bias.expand(m, n).tolist() as number[][]);
+  const value = new Float64Array(m * n);
+  const scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = bv === null ? 0 : bv[i][j];
+      let t = Math.abs(s);
+      for (let p = 0; p < k; p++) {
+        s += A[i][p] * B[p][j];
+        t += Math.abs(A[i][p] * B[p][j]);
+      }
+      value[i * n + j] = s;
+      scale[i * n + j] = t;
+    }
+  }
+  return { value, scale };
+}
+
+/**
+ * Float32 accumulation over k terms is within about k·2⁻²⁴·Σ|a||b| of the exact sum; a wrong
+ * index or a lost panel is off by the size of a term.
+ */
+function expectNear(got: T, ref: { value: Float64Array; scale: Float64Array }, k: number, what: string): void {
+  expect(got.dtype, what).toBe('float32');
+  const data = got.contiguous()._data;
+  let worst = 0;
+  for (let i = 0; i < ref.value.length; i++) {
+    const tol = (k + 2) * 2 ** -24 * ref.scale[i] + 1e-30;
+    worst = Math.max(worst, Math.abs(data[i] - ref.value[i]) / tol);
+  }
+  expect(worst, `${what}: worst error in units of the float32 bound`).toBeLessThanOrEqual(1);
+}
+
+// [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the kernel's
+// MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
+const SHAPES: Array<[number, number, number]> = [
+  [1, 1, 1], [3, 5, 7], [4, 4, 8], [5, 3, 9], [2, 1000, 1], [1, 600, 3],
+  [33, 65, 17], [64, 784, 256], [130, 300, 20], [129, 257, 513],
+];
+
+afterEach(() => {
+  _setKernelBackend('auto');
+});
+
+describe('WebAssembly SIMD matmul kernel', () => {
+  it('is available in this Node (otherwise the comparisons below would only test TypeScript)', () => {
+    expect(wasmSimdAvailable()).toBe(true);
+    expect(_setKernelBackend('wasm')).toBe('wasm');
+  });
+
+  it('gives the float64 reference within float32 rounding, as the TypeScript kernel does, for every size and layout', () => {
+    const r = rng(1);
+    for (const [m, k, n] of SHAPES) {
+      const as = layouts(r, m, k);
+      const bs = layouts(r, k, n);
+      const ref = reference(as.contiguous, bs.contiguous, null);
+      for (const [la, a] of Object.entries(as)) {
+        for (const [lb, b] of Object.entries(bs)) {
+          for (const kernel of ['wasm', 'ts'] as const) {
+            _setKernelBackend(kernel);
+            expectNear(a.mm(b), ref, k, `${kernel} ${m}x${k} (${la}) @ ${k}x${n} (${lb})`);
+          }
+        }
+      }
+    }
+  });
+
+  it('runs the product it is given rather than declining it', () => {
+    _setKernelBackend('wasm');
+    const r = rng(2);
+    const a = randomMatrix(r, 5, 7);
+    const b = randomMatrix(r, 7, 3);
+    const c = new Float32Array(15).fill(NaN);
+    expect(wasmMatmul(a, b, c, false)).toBe(true);
+    // NaN in c stays NaN: the kernel adds to c rather than overwriting it.
+    expect(Array.from(c).every(Number.isNaN)).toBe(true);
+    c.fill(1);
+    expect(wasmMatmul(a, b, c, false)).toBe(true);
+    expectNear(torch.tensor(c).reshape(5, 3), reference(a, b, torch.ones(5, 3)), 7, 'c += a·b');
+    _setKernelBackend('ts');
+    expect(wasmMatmul(a, b, c, false)).toBe(false);
+  });
+
+  it('adds addmm bias (row, column, full and scalar broadcasts) like the TypeScript kernel', () => {
+    const r = rng(3);
+    const [m, k, n] = [37, 70, 45];
+    const a = randomMatrix(r, m, k);
+    const w = randomMatrix(r, n, k);
+    for (const bias of [randomMatrix(r, 1, n).reshape(n), randomMatrix(r, m, 1), randomMatrix(r, m, n), torch.tensor(0.5)]) {
+      const ref = reference(a, w.t(), bias);
+      for (const kernel of ['wasm', 'ts'] as const) {
+        _setKernelBackend(kernel);
+        expectNear(torch.addmm(bias, a, w.t()), ref, k, `${kernel} addmm bias ${JSON.stringify(bias.shape)}`);
+      }
+    }
+  });
+
+  it('gives the same gradients through Linear and matmul backward (transposed operands)', () => {
+    const grads: Record<string, number[][]> = {};
+    for (const kernel of ['wasm', 'ts'] as const) {
+      _setKernelBackend(kernel);
+      torch.manualSeed(0);
+      const fc = new torch.nn.Linear(97, 51);
+      const x = torch.randn(66, 97, { requiresGrad: true });
+      const w2 = torch.randn(51, 19, { requiresGrad: true });
+      torch.matmul(fc.forward(x).tanh(), w2).square().sum().backward();
+      grads[kernel] = [x.grad!, fc.weight.grad!, fc.bias!.grad!, w2.grad!].map((g) => Array.from(g.contiguous()._data));
+    }
+    grads.wasm.forEach((g, i) => {
+      const t = grads.ts[i];
+      const scale = Math.max(...t.map(Math.abs));
+      const worst = Math.max(...g.map((v, j) => Math.abs(v - t[j])));
+      expect(worst, `gradient ${i}`).toBeLessThan(scale * 1e-4);
+      expect(scale).toBeGreaterThan(0);
+    });
+  });
+
+  it('leaves float64 products to the TypeScript kernel (exact to float64 rounding)', () => {
+    _setKernelBackend('wasm');
+    const r = rng(4);
+    const a = randomMatrix(r, 40, 50).to('float64');
+    const b = randomMatrix(r, 50, 30).to('float64');
+    const got = a.mm(b);
+    expect(got.dtype).toBe('float64');
+    const ref = reference(a, b, null);
+    const data = got._data;
+    for (let i = 0; i < ref.value.length; i++) expect(Math.abs(data[i] - ref.value[i])).toBeLessThan(1e-12 * ref.scale[i] + 1e-300);
+  });
+
+  it('rejects an unknown backend name', () => {
+    expect(() => _setKernelBackend('gpu' as never)).toThrow("expected 'auto', 'wasm' or 'ts' but got gpu");
+  });
+
+  it('has its generated module up to date with the kernel source (npm run build regenerates it)', async () => {
+    for (const kernel of KERNELS) {
+      expect(readFileSync(kernel.out, 'utf8'), kernel.out).toBe(await compileKernel(kernel));
+    }
+  });
+});
