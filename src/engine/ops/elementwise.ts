@@ -1,6 +1,10 @@
 // Elementwise primitives. Each declares its forward kernel and its backward together; the
-// backward is written with differentiable tensor ops so higher-order gradients work.
+// backward is written with differentiable tensor ops so higher-order gradients work. Unary
+// ops also declare their derivative as a scalar function of (grad, saved value): without
+// createGraph, backward runs that as one fused loop instead of two or three tensor ops,
+// which is most of the cost on small tensors.
 import { allocate, isFloating, promote, type DType } from '../dtype';
+import { isGradEnabled } from '../grad-mode';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
 import { binaryKernel, broadcastView, contiguousData, fromStorage, unaryKernel } from './kernels';
@@ -16,6 +20,7 @@ function unaryPrimitive(
   f: (x: number) => number,
   saves: readonly (0 | 'out')[],
   backward: (g: Tensor, saved: Tensor[]) => Tensor,
+  fused?: (g: number, saved: number) => number,
   keepDtype = false,
 ): Primitive {
   return {
@@ -23,29 +28,31 @@ function unaryPrimitive(
     arity: 1,
     saves,
     forward: ([a]) => unaryKernel(a, keepDtype ? a.dtype : floatOf(a), f),
-    backward: (g, { saved }) => [backward(g, saved)],
+    backward: (g, { saved }) =>
+      fused !== undefined && !isGradEnabled() ? [binaryKernel(g, saved[0], promote(g.dtype, saved[0].dtype), fused)] : [backward(g, saved)],
   };
 }
 
-export const Neg = unaryPrimitive('NegBackward0', (x) => -x, [], (g) => g.neg(), true);
-export const Exp = unaryPrimitive('ExpBackward0', Math.exp, ['out'], (g, [y]) => g.mul(y));
-export const Log = unaryPrimitive('LogBackward0', Math.log, [0], (g, [x]) => g.div(x));
-export const Sqrt = unaryPrimitive('SqrtBackward0', Math.sqrt, ['out'], (g, [y]) => g.div(y.mul(2)));
-export const Abs = unaryPrimitive('AbsBackward0', Math.abs, [0], (g, [x]) => g.mul(x.sign()), true);
-export const Sin = unaryPrimitive('SinBackward0', Math.sin, [0], (g, [x]) => g.mul(x.cos()));
-export const Cos = unaryPrimitive('CosBackward0', Math.cos, [0], (g, [x]) => g.mul(x.sin().neg()));
-export const Tanh = unaryPrimitive('TanhBackward0', Math.tanh, ['out'], (g, [y]) => g.mul(y.mul(y).rsub(1)));
+export const Neg = unaryPrimitive('NegBackward0', (x) => -x, [], (g) => g.neg(), undefined, true);
+export const Exp = unaryPrimitive('ExpBackward0', Math.exp, ['out'], (g, [y]) => g.mul(y), (g, y) => g * y);
+export const Log = unaryPrimitive('LogBackward0', Math.log, [0], (g, [x]) => g.div(x), (g, x) => g / x);
+export const Sqrt = unaryPrimitive('SqrtBackward0', Math.sqrt, ['out'], (g, [y]) => g.div(y.mul(2)), (g, y) => g / (2 * y));
+export const Abs = unaryPrimitive('AbsBackward0', Math.abs, [0], (g, [x]) => g.mul(x.sign()), (g, x) => g * Math.sign(x), true);
+export const Sin = unaryPrimitive('SinBackward0', Math.sin, [0], (g, [x]) => g.mul(x.cos()), (g, x) => g * Math.cos(x));
+export const Cos = unaryPrimitive('CosBackward0', Math.cos, [0], (g, [x]) => g.mul(x.sin().neg()), (g, x) => -g * Math.sin(x));
+export const Tanh = unaryPrimitive('TanhBackward0', Math.tanh, ['out'], (g, [y]) => g.mul(y.mul(y).rsub(1)), (g, y) => g * (1 - y * y));
 export const Sigmoid = unaryPrimitive(
   'SigmoidBackward0',
   (x) => 1 / (1 + Math.exp(-x)),
   ['out'],
   (g, [y]) => g.mul(y.mul(y.rsub(1))),
+  (g, y) => g * y * (1 - y),
 );
 // The mask comes from the output: relu'(0) is 0, as in PyTorch's threshold_backward.
-export const Relu = unaryPrimitive('ReluBackward0', (x) => (x > 0 ? x : 0), ['out'], (g, [y]) => g.mul(y.gt(0)), true);
+export const Relu = unaryPrimitive('ReluBackward0', (x) => (x > 0 ? x : 0), ['out'], (g, [y]) => g.mul(y.gt(0)), (g, y) => (y > 0 ? g : 0), true);
 
 /** `sign` has zero gradient everywhere; PyTorch still records SignBackward0. */
-export const Sign = unaryPrimitive('SignBackward0', Math.sign, [], (g) => g.mul(0), true);
+export const Sign = unaryPrimitive('SignBackward0', Math.sign, [], (g) => g.mul(0), undefined, true);
 
 interface ScalarArg {
   readonly value: number;
