@@ -1,6 +1,7 @@
 // torch.nn.functional: stateless forms of the layers and losses.
 import { addmm } from '../ops/linalg';
 import { binaryCrossEntropy as bce, mseLoss as mse, nllLoss as nll, type Reduction } from '../ops/loss';
+import { allocate } from '../dtype';
 import { randomUnit } from '../random';
 import { Tensor } from '../tensor';
 
@@ -35,10 +36,9 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   const keep = 1 - p;
-  const n = x.numel();
-  const mask = new Float64Array(n);
-  for (let i = 0; i < n; i++) mask[i] = p === 1 ? 0 : randomUnit() < keep ? 1 / keep : 0;
-  const noise = Tensor._fromFlat(x.dtype === 'float64' ? mask : Float32Array.from(mask), x.shape.slice(), x.dtype);
+  const mask = allocate(x.dtype, x.numel());
+  for (let i = 0; i < mask.length; i++) mask[i] = p === 1 ? 0 : randomUnit() < keep ? 1 / keep : 0;
+  const noise = Tensor._fromFlat(mask, x.shape.slice(), x.dtype);
   // PyTorch records the mask product as MulBackward0.
   return x.mul(noise);
 }
