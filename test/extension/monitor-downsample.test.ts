@@ -1,6 +1,6 @@
 // Drawing reduction of the training monitor: every spike survives, buckets line up across runs.
 import { describe, expect, test } from 'vitest';
-import { bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from '../../webview/monitor/downsample';
+import { BlockIndex, bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from '../../webview/monitor/downsample';
 
 const steps = (n: number, from = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => from + i);
 
@@ -86,4 +86,32 @@ test('stepsPerSecond over a window of rows, incrementally', () => {
   stepsPerSecond(t, 20, 40, out);
   expect(out[39]).toBe(-1);
   expect(out[40]).toBeCloseTo(100);
+});
+
+describe('BlockIndex', () => {
+  test('reducing through the index gives exactly the row-by-row result, ragged edges, NaN and infinities included', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const n = 20_000;
+    const s = Float64Array.from({ length: n }, (_, i) => 1 + i + (i > 5000 ? 3 : 0)); // a gap in the steps
+    const y = Float64Array.from({ length: n }, () => {
+      const r = rnd();
+      return r < 0.01 ? NaN : r < 0.015 ? Infinity : r < 0.02 ? -Infinity : Math.round(r * 20); // many ties
+    });
+    const idx = new BlockIndex();
+    // Indexed in uneven pieces, as appends arrive.
+    for (let k = 0; k < n; k += 777) idx.update(y, Math.min(n, k + 777));
+    for (const [x0, x1, px] of [[1, n + 3, 300], [17, 9000, 97], [4990, 5020, 1000], [1, n + 3, 50_000]] as const) {
+      const g = makeGrid(x0, x1, px);
+      const bounds = bucketBounds(s, g);
+      expect(reduceSeries(y, bounds, g, -Infinity, idx)).toEqual(reduceSeries(y, bounds, g));
+    }
+  });
+
+  test('a stale index (fewer rows than the column) still gives the right answer', () => {
+    const y = Float64Array.from({ length: 1000 }, (_, i) => i);
+    const idx = new BlockIndex().update(y, 100);
+    const g = makeGrid(1, 1000, 1);
+    expect(reduceSeries(y, bucketBounds(Float64Array.from({ length: 1000 }, (_, i) => i + 1), g), g, -Infinity, idx)).toEqual([0, 999]);
+  });
 });

@@ -93,7 +93,20 @@ export class Chart {
         x: { time: false, range: () => this.xRange },
         y: spec.log ? { distr: 3, log: 10 } : { auto: true },
       },
-      axes: [axis(), { ...axis(), size: 52 }],
+      axes: [
+        axis(),
+        {
+          ...axis(),
+          size: 52,
+          values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : tick(v))),
+          // Log axes: one line per decade, or the 2..9 lines of every decade crowd the chart.
+          ...(spec.log ? {
+            filter: decades,
+            grid: { stroke: theme.grid, width: 1, filter: decades },
+            ticks: { stroke: theme.grid, width: 1, filter: decades },
+          } : {}),
+        },
+      ],
       series: [
         { label: 'step' },
         ...spec.series.map((s) => ({ label: s.label, stroke: s.color, width: s.width ?? 1.25, dash: s.dash, spanGaps: true, points: { show: false } })),
@@ -113,6 +126,21 @@ export class Chart {
       },
     };
   }
+}
+
+function decades(_u: uPlot, splits: number[]): (number | null)[] {
+  return splits.map((v) => {
+    const e = Math.log10(v);
+    return Math.abs(e - Math.round(e)) < 1e-9 ? v : null;
+  });
+}
+
+/** Short tick labels: 0.001 and 1e-7 rather than uPlot's rounding of small values to 0. */
+function tick(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(0).replace('e+', 'e');
+  return Number(v.toPrecision(3)).toLocaleString('en-US');
 }
 
 function drawBands(u: uPlot, spec: ChartSpec): void {

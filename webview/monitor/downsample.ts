@@ -57,42 +57,107 @@ export function gridX(grid: BucketGrid): Float64Array {
   return x;
 }
 
+/** Rows per block of a BlockIndex. */
+export const BLOCK = 64;
+
+/**
+ * Finite min and max (and where they are) of every 64-row block of a column, so reducing a
+ * bucket of thousands of rows reads a few dozen block entries instead of every row. Kept up to
+ * date incrementally: only the blocks touched by new rows are recomputed.
+ */
+export class BlockIndex {
+  private min = new Float64Array(16);
+  private max = new Float64Array(16);
+  private minAt = new Int32Array(16);
+  private maxAt = new Int32Array(16);
+  private rows = 0;
+
+  /** Indexes `ys` (its first `n` rows); rows already indexed are assumed unchanged. */
+  update(ys: ArrayLike<number>, n = ys.length): this {
+    const blocks = Math.ceil(n / BLOCK);
+    if (blocks > this.min.length) this.grow(blocks);
+    for (let b = Math.floor(this.rows / BLOCK); b < blocks; b++) {
+      let min = Infinity, max = -Infinity, iMin = -1, iMax = -1;
+      const end = Math.min(n, (b + 1) * BLOCK);
+      for (let i = b * BLOCK; i < end; i++) {
+        const v = ys[i];
+        if (v < min && v > -Infinity) { min = v; iMin = i; }
+        if (v > max && v < Infinity) { max = v; iMax = i; }
+      }
+      this.min[b] = min; this.max[b] = max; this.minAt[b] = iMin; this.maxAt[b] = iMax;
+    }
+    this.rows = n;
+    return this;
+  }
+
+  get length(): number {
+    return this.rows;
+  }
+
+  /** Finite min/max of rows [from, to) into `acc`, reading whole blocks from the index. */
+  scan(ys: ArrayLike<number>, from: number, to: number, acc: Extremes): void {
+    let i = from;
+    const headEnd = Math.min(to, Math.ceil(from / BLOCK) * BLOCK);
+    for (; i < headEnd; i++) acc.add(ys[i], i);
+    for (; i + BLOCK <= to && i + BLOCK <= this.rows; i += BLOCK) {
+      const b = i / BLOCK;
+      if (this.minAt[b] < 0) continue;
+      acc.add(this.min[b], this.minAt[b]);
+      acc.add(this.max[b], this.maxAt[b]);
+    }
+    for (; i < to; i++) acc.add(ys[i], i);
+  }
+
+  private grow(blocks: number): void {
+    const cap = Math.max(blocks, this.min.length * 2);
+    const f = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
+    const g = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.min = f(this.min); this.max = f(this.max); this.minAt = g(this.minAt); this.maxAt = g(this.maxAt);
+  }
+}
+
+/** Running finite min and max of a bucket and the rows they came from. */
+export class Extremes {
+  min = Infinity;
+  max = -Infinity;
+  iMin = -1;
+  iMax = -1;
+
+  reset(): void {
+    this.min = Infinity; this.max = -Infinity; this.iMin = -1; this.iMax = -1;
+  }
+
+  add(v: number, i: number): void {
+    // NaN fails both tests and infinities are flagged elsewhere, so only finite values enter.
+    // Ties keep the earliest row, so the result does not depend on how a range was split.
+    if (v < this.min && v > -Infinity) { this.min = v; this.iMin = i; }
+    if (v > this.max && v < Infinity) { this.max = v; this.iMax = i; }
+  }
+}
+
 /**
  * One series reduced onto a grid: per bucket its min and max (earlier one first), or its only
  * value when the grid is exact; null where a bucket has no finite value. `floor` clamps values
- * below it (log scales cannot draw 0).
+ * below it (log scales cannot draw 0). With `index` (a BlockIndex of `ys`), whole blocks are
+ * read from the index rather than row by row; the result is the same.
  */
-export function reduceSeries(ys: ArrayLike<number>, bounds: Int32Array, grid: BucketGrid, floor = -Infinity): (number | null)[] {
+export function reduceSeries(ys: ArrayLike<number>, bounds: Int32Array, grid: BucketGrid, floor = -Infinity, index?: BlockIndex): (number | null)[] {
   const per = grid.exact ? 1 : 2;
   const out: (number | null)[] = new Array(grid.count * per);
+  const acc = new Extremes();
   for (let b = 0; b < grid.count; b++) {
-    const from = bounds[b];
-    const to = bounds[b + 1];
-    let min = Infinity;
-    let max = -Infinity;
-    let iMin = -1;
-    let iMax = -1;
-    for (let i = from; i < to; i++) {
-      const v = ys[i];
-      // NaN fails both tests and infinities are drawn elsewhere (as markers), so only finite values enter.
-      if (v < min && v > -Infinity) {
-        min = v;
-        iMin = i;
-      }
-      if (v > max && v < Infinity) {
-        max = v;
-        iMax = i;
-      }
-    }
-    if (iMin < 0) {
+    acc.reset();
+    if (index !== undefined) index.scan(ys, bounds[b], bounds[b + 1], acc);
+    else for (let i = bounds[b]; i < bounds[b + 1]; i++) acc.add(ys[i], i);
+    if (acc.iMin < 0) {
       out[b * per] = null;
       if (per === 2) out[b * per + 1] = null;
       continue;
     }
-    if (min < floor) min = floor;
-    if (max < floor) max = floor;
+    const min = acc.min < floor ? floor : acc.min;
+    const max = acc.max < floor ? floor : acc.max;
     if (per === 1) out[b] = min;
-    else if (iMin <= iMax) {
+    else if (acc.iMin <= acc.iMax) {
       out[2 * b] = min;
       out[2 * b + 1] = max;
     } else {

@@ -4,7 +4,7 @@
 import type uPlot from 'uplot';
 import { Chart, type ChartSpec, type SeriesSpec, type Theme } from './chart';
 import { ColumnBuilder } from './columns';
-import { bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from './downsample';
+import { BlockIndex, bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from './downsample';
 import { assertNever, isToMonitor, type ControlAction, type RunColumns, type RunMeta, type RunStatus, type ToMonitor } from './protocol';
 import { vscode, type MonitorState } from './vscode-api';
 
@@ -29,12 +29,15 @@ interface Current {
   minLoss: number;
   firstBadLoss: number | null;
   params: Map<string, ParamStats>;
+  /** Block indexes of the drawn columns: 'loss', 'lr', 'sps', and 'grad:<name>'. */
+  index: Map<string, BlockIndex>;
 }
 
 interface Previous {
   meta: RunMeta;
   columns: RunColumns;
   minLoss: number;
+  lossIndex: BlockIndex;
 }
 
 const root = document.getElementById('monitor')!;
@@ -110,7 +113,7 @@ function onMessage(m: ToMonitor): void {
     case 'monitor/replay': {
       previous = m.previous.map((r) => {
         const columns = columnsOf(r.columns);
-        return { meta: r.meta, columns, minLoss: minFinite(columns.loss) };
+        return { meta: r.meta, columns, minLoss: minFinite(columns.loss), lossIndex: new BlockIndex().update(columns.loss) };
       });
       current = null;
       if (m.current !== null) {
@@ -154,7 +157,7 @@ function columnsOf(c: RunColumns): RunColumns {
 }
 
 function newCurrent(meta: RunMeta): Current {
-  return { meta, builder: new ColumnBuilder(), sps: new Float64Array(1024), minLoss: Infinity, firstBadLoss: null, params: new Map() };
+  return { meta, builder: new ColumnBuilder(), sps: new Float64Array(1024), minLoss: Infinity, firstBadLoss: null, params: new Map(), index: new Map() };
 }
 
 /** Adds rows and updates the running figures (steps/s, loss minimum, gradient flags) for the new rows only. */
@@ -169,6 +172,12 @@ function appendRows(cur: Current, cols: RunColumns): void {
     cur.sps = grown;
   }
   stepsPerSecond(c.timeMs, 20, from, cur.sps.subarray(0, n));
+  const columns: [string, Float64Array][] = [['loss', c.loss], ['lr', c.lr], ['sps', cur.sps], ...Object.entries(c.gradNorms).map(([k, v]) => [`grad:${k}`, v] as [string, Float64Array])];
+  for (const [key, col] of columns) {
+    let idx = cur.index.get(key);
+    if (idx === undefined) cur.index.set(key, (idx = new BlockIndex()));
+    idx.update(col, n);
+  }
   for (let i = from; i < n; i++) {
     const v = c.loss[i];
     if (Number.isFinite(v)) {
@@ -228,10 +237,10 @@ function draw(): void {
   const lossLog = cur.minLoss > 0 && overlays.every((p) => p.minLoss > 0);
   const lossFloor = lossLog ? Number.MIN_VALUE : -Infinity;
   const lossSeries: SeriesSpec[] = [{ label: 'loss', color: theme.palette[0], width: 1.5 }];
-  const lossData: uPlot.AlignedData[number][] = [x, reduceSeries(c.loss, bounds, grid, lossFloor)];
+  const lossData: uPlot.AlignedData[number][] = [x, reduceSeries(c.loss, bounds, grid, lossFloor, cur.index.get('loss'))];
   overlays.forEach((p, k) => {
     lossSeries.push({ label: `run ${-(k + 1)} (${clock(p.meta.startedAt)})`, color: theme.muted, width: 1, dash: k === 0 ? undefined : [4 + 2 * k, 3] });
-    lossData.push(reduceSeries(p.columns.loss, bucketBounds(p.columns.step, grid), grid, lossFloor));
+    lossData.push(reduceSeries(p.columns.loss, bucketBounds(p.columns.step, grid), grid, lossFloor, p.lossIndex));
   });
   const lossSpec: ChartSpec = { title: lossLog ? 'Loss (log)' : 'Loss', log: lossLog, series: lossSeries };
   lossChart.update(lossSpec, theme, lossData as uPlot.AlignedData, range, width);
@@ -244,12 +253,12 @@ function draw(): void {
     series: names.map((n, k) => ({ label: n, color: theme.palette[k % theme.palette.length], dash: k < theme.palette.length ? undefined : [5, 3] })),
     bands: [{ below: VANISHING, color: theme.vanishing }, { above: EXPLODING, color: theme.exploding }],
   };
-  gradChart.update(gradSpec, theme, [x, ...names.map((n) => reduceSeries(c.gradNorms[n], bounds, grid, LOG_FLOOR))] as uPlot.AlignedData, range, width);
+  gradChart.update(gradSpec, theme, [x, ...names.map((n) => reduceSeries(c.gradNorms[n], bounds, grid, LOG_FLOOR, cur.index.get(`grad:${n}`)))] as uPlot.AlignedData, range, width);
 
   lrChart.update({ title: 'Learning rate', log: false, series: [{ label: 'lr', color: theme.palette[2] }] }, theme,
-    [x, reduceSeries(c.lr, bounds, grid)] as uPlot.AlignedData, range, width);
+    [x, reduceSeries(c.lr, bounds, grid, -Infinity, cur.index.get('lr'))] as uPlot.AlignedData, range, width);
   spsChart.update({ title: 'Steps per second', log: false, series: [{ label: 'steps/s', color: theme.palette[3] }] }, theme,
-    [x, reduceSeries(cur.sps.subarray(0, c.step.length), bounds, grid)] as uPlot.AlignedData, range, width);
+    [x, reduceSeries(cur.sps, bounds, grid, -Infinity, cur.index.get('sps'))] as uPlot.AlignedData, range, width);
 
   renderWarnings(cur);
   const ms = performance.now() - t0;
