@@ -6,8 +6,11 @@ import { INSPECT_GLOBAL, INSPECT_VERSION } from './protocol';
 
 export interface InspectApi {
   readonly version: number;
-  /** `inspect({ get w() { return w; } })`: the tensors in scope and their graph, as JSON. */
-  inspect(scope: object): string;
+  /**
+   * The tensors in scope and their graph, as JSON. `scope` is `[name, () => value]` pairs
+   * (arrows keep the paused frame's `this`) or an object of getters.
+   */
+  inspect(scope: object | [string, () => unknown][]): string;
   /** One value described, as JSON (`null` when it is not a tensor). */
   describe(value: unknown, name?: string): string;
 }
@@ -15,9 +18,15 @@ export interface InspectApi {
 export function createInspectApi(inspector = new Inspector()): InspectApi {
   return {
     version: INSPECT_VERSION,
-    inspect: (scope) => JSON.stringify(inspector.inspect(scope)),
+    inspect: (scope) => JSON.stringify(inspector.inspect(Array.isArray(scope) ? fromThunks(scope) : scope)),
     describe: (value, name) => JSON.stringify(inspector.describe(value, name)),
   };
+}
+
+function fromThunks(pairs: [string, () => unknown][]): object {
+  const scope = {};
+  for (const [name, get] of pairs) Object.defineProperty(scope, name, { get, enumerable: true });
+  return scope;
 }
 
 /** Installs the API on `globalThis` (non-enumerable, so it does not show among the user's globals). */
