@@ -125,7 +125,8 @@ export function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize
 }
 
 /** C[0:4, 0:8] += packed A panel (kc×4) · packed B panel (kc×8). `ldc` is in bytes. */
-export function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
+@inline
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -162,6 +163,21 @@ export function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): 
 }
 
 /**
+ * C[0:mc, 0:nc] += packed A block · packed B block, one 4×8 tile at a time. The tile is
+ * inlined (a call per tile measured ~12% slower) and this function is exported, so V8 tiers
+ * it up by itself early in the first product rather than after the whole of `gemm` returns.
+ */
+export function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const panelB = pb + <usize>(jr * kc) * 4;
+    const cCol = c + <usize>jr * 4;
+    for (let ir = 0; ir < mc; ir += MR) {
+      kernel4x8(kc, pa + <usize>(ir * kc) * 4, panelB, cCol + <usize>ir * ldc, ldc);
+    }
+  }
+}
+
+/**
  * C[m,n] += A[m,k]·B[k,n]. A(i,p) is the float at a + 4·(i·rsa + p·csa), B(p,j) at
  * b + 4·(p·rsb + j·csb); C is row-major with `ldc` floats per row (a multiple of NR) and at
  * least m rounded up to MR rows. `scratch` points at scratchBytes() free bytes.
@@ -178,13 +194,7 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: us
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const panelB = pb + <usize>(jr * kc) * 4;
-          const cCol = c + <usize>(jc + jr) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            kernel4x8(kc, pa + <usize>(ir * kc) * 4, panelB, cCol + <usize>(ic + ir) * ldcBytes, ldcBytes);
-          }
-        }
+        macroKernel(mc, nc, kc, pa, pb, c + <usize>(ic * ldc + jc) * 4, ldcBytes);
       }
     }
   }
