@@ -88,7 +88,10 @@ export function wasmSimdAvailable(): boolean {
   return load() !== null;
 }
 
-const align = (bytes: number): number => (bytes + 63) & ~63;
+const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** Products whose operands need more WebAssembly memory than this stay in TypeScript. */
+const MAX_WASM_BYTES = 2 ** 31;
 
 /** A view of WebAssembly memory with at least `bytes` bytes, growing the memory if needed. */
 function heapOf(k: GemmExports, bytes: number): Float32Array | null {
@@ -138,6 +141,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   const bOff = aOff + align(m * k * 4);
   const cOff = bOff + align(k * n * 4);
   const sOff = cOff + align(rows * ldc * 4);
+  if (sOff + kern.scratchBytes() > MAX_WASM_BYTES) return false;
   const mem = heapOf(kern, sOff + kern.scratchBytes());
   if (mem === null) return false;
 
