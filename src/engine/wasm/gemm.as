@@ -186,10 +186,14 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: us
   const pa = scratch;
   const pb = scratch + <usize>(MC * KC) * 4;
   const ldcBytes = <usize>ldc * 4;
+  // Depth split evenly (784 = 4×196, not 3×256 + 16): a thin last pass pays the C tile's
+  // loads and stores for little work. Multiples of 4 keep packing on its 4×4 transposes.
+  const kBlocks = (k + KC - 1) / KC;
+  const kStep = min(KC, ((k + kBlocks - 1) / kBlocks + 3) & ~3);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kStep) {
+      const kc = min(kStep, k - pc);
       packB(kc, nc, b + <usize>(pc * rsb + jc * csb) * 4, rsb, csb, pb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
