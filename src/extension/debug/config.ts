@@ -28,6 +28,7 @@ export interface NodeLaunchConfiguration {
   cwd: string;
   runtimeArgs: string[];
   sourceMaps: true;
+  pauseForSourceMap: true;
   outFiles: string[];
   resolveSourceMapLocations: string[];
   skipFiles: string[];
@@ -50,6 +51,9 @@ export function debugConfiguration(l: DebugLaunch): NodeLaunchConfiguration {
     // Stack traces (and the graph's node locations) in the user's own lines.
     runtimeArgs: ['--enable-source-maps'],
     sourceMaps: true,
+    // The bundle is written when the script starts, so no outFiles scan can find it first:
+    // the debugger must pause on it and read its source map before any of it runs.
+    pauseForSourceMap: true,
     outFiles: [path.join(l.bundleDir, '**', '*.mjs')],
     // The default allows only the workspace; the bundle lives in a temp directory.
     resolveSourceMapLocations: [path.join(l.bundleDir, '**'), '!**/node_modules/**'],

@@ -40,6 +40,12 @@ interface DapScope {
   presentationHint?: string;
 }
 
+/** A frame's source path; remote hosts (code-server) report it as a URI. */
+function framePath(p: string | undefined): string | null {
+  if (p === undefined) return null;
+  return /^[a-z][\w+.-]+:\/\//i.test(p) ? vscode.Uri.parse(p).fsPath : p;
+}
+
 export function isGradlensSession(s: vscode.DebugSession | undefined): boolean {
   for (let x = s; x !== undefined; x = x.parentSession) if ((x.configuration as Record<string, unknown>)[GRADLENS_FLAG] === true) return true;
   return false;
@@ -96,10 +102,12 @@ export class DebugStops implements vscode.Disposable {
   }
 
   private async refresh(stop: Stop): Promise<void> {
+    const t0 = performance.now();
     const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 })) as { stackFrames: DapStackFrame[] };
     const frame = trace.stackFrames[0];
     if (frame === undefined || this.current !== stop) return;
-    stop.topFrame = { id: frame.id, file: frame.source?.path ?? null, line: frame.line };
+    stop.topFrame = { id: frame.id, file: framePath(frame.source?.path), line: frame.line };
+    this.deps.log(`debug: stop ${stop.n}: stackTrace ${(performance.now() - t0).toFixed(0)} ms (stop reported ${(t0 - stop.at).toFixed(0)} ms ago)`);
     const inspection = await this.inspectFrame(stop, frame.id);
     stop.top = inspection;
     if (this.current !== stop) return;
@@ -124,21 +132,24 @@ export class DebugStops implements vscode.Disposable {
   }
 
   private async inspect(session: vscode.DebugSession, frameId: number): Promise<Inspection | null> {
+    const t0 = performance.now();
     const { scopes } = (await session.customRequest('scopes', { frameId })) as { scopes: DapScope[] };
-    const vars: ScopeVariable[] = [];
-    for (const scope of scopes) {
-      // The global scope is large and holds no user tensors worth a look per stop.
-      if (scope.expensive === true || /^global$/i.test(scope.name) || scope.variablesReference === 0) continue;
-      const r = (await session.customRequest('variables', { variablesReference: scope.variablesReference })) as { variables: ScopeVariable[] };
-      vars.push(...r.variables);
-    }
+    // The global scope is large and holds no user tensors worth a look per stop.
+    const wanted = scopes.filter((s) => s.expensive !== true && !/^global$/i.test(s.name) && s.variablesReference !== 0);
+    const lists = await Promise.all(
+      wanted.map((s) => session.customRequest('variables', { variablesReference: s.variablesReference }) as Thenable<{ variables: ScopeVariable[] }>),
+    );
+    const vars = lists.flatMap((r) => r.variables);
+    const t1 = performance.now();
     const expression = inspectExpression(vars);
     // `copy` hands strings back whole and without side-effect restrictions on the call.
     const r = (await session.customRequest('evaluate', { expression, frameId, context: 'copy' })) as { result: string };
     let text = r.result;
     if (text.startsWith('"') || text.startsWith("'")) text = JSON.parse(text.startsWith("'") ? `"${text.slice(1, -1)}"` : text) as string;
-    if (text === 'null') return null;
-    return parseInspection(text);
+    const t2 = performance.now();
+    const parsed = text === 'null' ? null : parseInspection(text);
+    this.deps.log(`debug: frame ${frameId}: scopes and variables ${(t1 - t0).toFixed(0)} ms, evaluate ${(t2 - t1).toFixed(0)} ms (${text.length} chars), parse ${(performance.now() - t2).toFixed(0)} ms`);
+    return parsed;
   }
 
   dispose(): void {

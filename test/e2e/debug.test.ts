@@ -1,0 +1,165 @@
+// Breakpoint capture in a real VS Code: set breakpoints in a TypeScript script, run
+// "Gradlens: Debug Script", and check that the inline values, the graph view and the tensor
+// hover show the tensors at each stop, step by step. Also measures how long after the editor
+// shows the stop the inline values and the graph view are updated.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './harness/code-server';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import { makeWorkspace } from './workspace';
+
+const SCRIPT = [
+  "import * as torch from 'gradlens';",
+  '',
+  'torch.manualSeed(0);',
+  'const w = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });',
+  'const x = torch.tensor([[0.5], [1]]);',
+  'const h = w.matmul(x);',
+  'const y = h.relu();',
+  'const loss = y.sum();',
+  'loss.backward();',
+  'console.log(loss.item(), w.grad!.tolist());',
+  '',
+].join('\n');
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+const ws = makeWorkspace();
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  writeFileSync(join(ws.dir, 'debug-demo.ts'), SCRIPT);
+  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, server);
+});
+
+afterAll(async () => {
+  console.log(`breakpoint capture timings (ms): ${JSON.stringify(timings)}`);
+  const log = server?.exthostLog() ?? '';
+  const lines = log.split('\n').filter((l) => l.includes('debug: stop'));
+  if (lines.length > 0) console.log(lines.join('\n'));
+  await browser?.close();
+  await server?.stop();
+  ws.remove();
+});
+
+async function breakpointAt(line: number): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Debug: Toggle Breakpoint');
+}
+
+/** The editor text including inline-value decorations (they are rendered inside .view-lines). */
+async function editorText(): Promise<string> {
+  return (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Resolves when the editor marks `line` (1-based) as the current stop; returns Date.now(). */
+async function stoppedAt(line: number): Promise<number> {
+  await page.waitForFunction((l) => {
+    const el = document.querySelector('.debug-top-stack-frame-line');
+    if (el === null) return false;
+    const top = (el.parentElement as HTMLElement | null)?.style.top ?? '';
+    const lines = [...document.querySelectorAll('.monaco-editor .view-overlays > div')] as HTMLElement[];
+    const idx = lines.findIndex((d) => d.querySelector('.debug-top-stack-frame-line') !== null);
+    // The decoration's row and the gutter line number at the same height.
+    const numbers = [...document.querySelectorAll('.monaco-editor .line-numbers')] as HTMLElement[];
+    const mark = numbers.find((n) => (n.parentElement as HTMLElement).style.top === top);
+    return idx >= 0 && mark !== undefined && mark.textContent?.trim() === String(l);
+  }, line, { timeout: 60_000, polling: 20 });
+  return Date.now();
+}
+
+async function waitForEditorText(text: string): Promise<number> {
+  await page.waitForFunction((t) => {
+    const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
+    return el !== null && el.innerText.replace(/\u00a0/g, ' ').includes(t);
+  }, text, { timeout: 30_000, polling: 20 });
+  return Date.now();
+}
+
+async function waitForTitle(frame: Frame, text: string): Promise<number> {
+  await frame.waitForFunction((t) => (document.getElementById('graph-title')?.textContent ?? '').includes(t), text, { timeout: 30_000, polling: 20 });
+  return Date.now();
+}
+
+test('breakpoints in a .ts script bind; each stop updates inline values, the graph view and the hover', async () => {
+  try {
+    await scenario();
+  } catch (e) {
+    await screenshot(page, 'debug-failure');
+    console.log(`extension host log:\n${server.exthostLog().slice(-6000)}`);
+    throw e;
+  }
+});
+
+async function scenario(): Promise<void> {
+  await openFile(page, 'debug-demo.ts');
+  await breakpointAt(7);
+  await breakpointAt(10);
+  await runCommand(page, 'Gradlens: Debug Script');
+
+  // Stop 1, line 7: w, x and h exist; y and loss are not initialised yet.
+  const stop1 = await stoppedAt(7);
+  const inline1 = await waitForEditorText('h = [2×1] [2.5, 5.5] · MmBackward0');
+  const frame = await webviewFrame(page, '#graph-title');
+  const graph1 = await waitForTitle(frame, 'debug stop 1');
+  timings.stop1InlineValues = inline1 - stop1;
+  timings.stop1Graph = graph1 - stop1;
+  let text = await editorText();
+  expect(text).toContain('w = [2×2] [1, 2, 3, 4] · leaf');
+  expect(text).toContain('x = [2×1] [0.5, 1]');
+  expect(text).not.toContain('y = [');
+  expect(await frame.textContent('#graph-title')).toMatch(/debug-demo\.ts:7: debug stop 1 \(first stop\)/);
+  await screenshot(page, 'debug-stop1-inline-values');
+
+  // Hover over `h` on line 6: the debug hover shows the tensor's summary with gradFn.
+  // Monospace: the character width comes from line 1, which has no inline value after it.
+  const first = (await page.locator('.monaco-editor .view-line', { hasText: "import * as torch from 'gradlens';" }).first().locator('span').first().boundingBox())!;
+  const charWidth = first.width / "import * as torch from 'gradlens';".length;
+  const hLine = (await page.locator('.monaco-editor .view-line', { hasText: 'const h = w.matmul(x);' }).first().boundingBox())!;
+  await page.mouse.move(hLine.x + charWidth * 6.5, hLine.y + hLine.height / 2);
+  const hover = page.locator('.debug-hover-widget');
+  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForFunction(() => (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText.includes('requiresGrad') ?? false, null, { timeout: 15_000 });
+  const hoverText = await hover.innerText();
+  await screenshot(page, 'debug-stop1-hover');
+  expect(hoverText).toContain('[2×1]');
+  expect(hoverText).toContain('requiresGrad');
+  expect(hoverText).toContain('isLeaf');
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+
+  // Step over once: line 8, y now exists and the graph gained ReluBackward0 and y.
+  await runCommand(page, 'Debug: Step Over');
+  const stop2 = await stoppedAt(8);
+  const inline2 = await waitForEditorText('y = [2×1] [2.5, 5.5] · ReluBackward0');
+  const graph2 = await waitForTitle(frame, 'debug stop 2');
+  timings.stop2InlineValues = inline2 - stop2;
+  timings.stop2Graph = graph2 - stop2;
+  expect(await frame.textContent('#graph-title')).toContain('+2 nodes; changed: y');
+  await screenshot(page, 'debug-stop2-after-step');
+
+  // Continue to line 10, after backward(): gradients appear inline.
+  await runCommand(page, 'Debug: Continue');
+  const stop3 = await stoppedAt(10);
+  const inline3 = await waitForEditorText('w = [2×2] [1, 2, 3, 4] · grad [0.5, 1, 0.5, 1] · leaf');
+  const graph3 = await waitForTitle(frame, 'debug stop 3');
+  timings.stop3InlineValues = inline3 - stop3;
+  timings.stop3Graph = graph3 - stop3;
+  text = await editorText();
+  expect(text).toContain('loss = scalar 8 · SumBackward0');
+  expect(await frame.textContent('#graph-title')).toContain('changed: loss, w');
+  await screenshot(page, 'debug-stop3-grads');
+
+  await runCommand(page, 'Debug: Continue');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+}
