@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`breakpoint capture timings (ms): ${JSON.stringify(timings)}`);
   const log = server?.exthostLog() ?? '';
-  const lines = log.split('\n').filter((l) => l.includes('debug: stop'));
+  const lines = log.split('\n').filter((l) => l.includes('debug: '));
   if (lines.length > 0) console.log(lines.join('\n'));
   await browser?.close();
   await server?.stop();
