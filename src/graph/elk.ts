@@ -4,7 +4,7 @@
 import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { GraphSnapshot } from '../protocol/messages';
 import { graphEdges } from './edges';
-import { nodeLines } from './labels';
+import { displayName, nodeLines } from './labels';
 
 /** Monospace metrics the SVG renderer uses too, so boxes fit their text without a DOM. */
 export const FONT_SIZE = 12;
@@ -23,9 +23,35 @@ export const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.layered.spacing.nodeNodeBetweenLayers': '36',
   'elk.layered.spacing.edgeNodeBetweenLayers': '14',
   'elk.spacing.edgeEdge': '8',
-  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-  'elk.layered.crossingMinimization.forceNodeModelOrder': 'false',
+  // Fewer crossing-minimisation sweeps than ELK's default 7: a 1,000-node graph lays out
+  // in well under a second, and autograd graphs are mostly trees anyway.
+  'elk.layered.thoroughness': '3',
 };
+
+/** Consumers beyond this many get a proxy of their input instead of a long edge. */
+export const MAX_FANOUT = 3;
+const PROXY_SEP = '~proxy~';
+
+export function proxyId(source: string, edgeId: string): string {
+  return `${source}${PROXY_SEP}${edgeId}`;
+}
+
+/** The node a proxy stands for, or null if `id` is not a proxy. */
+export function proxiedNode(id: string): string | null {
+  const i = id.indexOf(PROXY_SEP);
+  return i < 0 ? null : id.slice(0, i);
+}
+
+/** What a proxy box says: the leaf's name for an AccumulateGrad, else the node's name. */
+export function proxyLabel(snapshot: GraphSnapshot, id: string): string {
+  const n = snapshot.nodes.find((x) => x.id === id);
+  if (n === undefined) return id;
+  if (n.kind === 'accumulate') {
+    const leaf = snapshot.nodes.find((x) => x.attachedTo === id && x.kind === 'leaf');
+    if (leaf !== undefined && leaf.name !== '') return leaf.name;
+  }
+  return displayName(n);
+}
 
 export function inPortId(nodeId: string, slot: number): string {
   return `${nodeId}:in${slot}`;
@@ -69,10 +95,25 @@ export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
     const width = Math.max(size.width, (n.next.length + 1) * PORT_GAP);
     return { id: n.id, width, height: size.height, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } };
   });
+  // A node feeding many others (an RNN's weight used at every step) would pull an edge
+  // across every layer in between, and ELK's cost grows with those crossings; past a few
+  // consumers, the extra uses get a small proxy box next to the consumer instead.
+  const fanout = new Map<string, number>();
+  for (const e of edges) if (e.kind === 'next') fanout.set(e.source, (fanout.get(e.source) ?? 0) + 1);
+  const seen = new Map<string, number>();
   const elkEdges: ElkExtendedEdge[] = edges.map((e) => {
     switch (e.kind) {
-      case 'next':
+      case 'next': {
+        const k = seen.get(e.source) ?? 0;
+        seen.set(e.source, k + 1);
+        if ((fanout.get(e.source) ?? 0) > MAX_FANOUT && k >= 1) {
+          const id = proxyId(e.source, e.id);
+          const size = nodeSize([`↑ ${proxyLabel(snapshot, e.source)}`]);
+          children.push({ id, width: size.width, height: size.height, ports: [{ id: outPortId(id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'SOUTH' } }], layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } });
+          return { id: e.id, sources: [outPortId(id)], targets: [inPortId(e.target, e.port)] };
+        }
         return { id: e.id, sources: [outPortId(e.source)], targets: [inPortId(e.target, e.port)] };
+      }
       case 'output':
         return { id: e.id, sources: [outPortId(e.source)], targets: [attachPortId(e.target)] };
       case 'variable':

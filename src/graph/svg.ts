@@ -2,7 +2,7 @@
 // HTML page and the webview, which add interaction by `data-id` attributes.
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
-import { CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId } from './elk';
+import { CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId, proxiedNode, proxyLabel } from './elk';
 import { FLAG_COLOR, displayName, formatLocation, formatValues, isFlagged, nodeFill, nodeLines } from './labels';
 
 const MARGIN = 16;
@@ -63,7 +63,11 @@ export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
   out.push('</g><g class="gl-nodes">');
   for (const c of layout.children ?? []) {
     const n = byId.get(c.id);
-    if (n === undefined) continue;
+    if (n === undefined) {
+      const of = proxiedNode(c.id);
+      if (of !== null) out.push(renderProxy(snapshot, of, c));
+      continue;
+    }
     out.push(renderNode(n, c, outputs.has(n.id)));
   }
   out.push('</g></g></svg>');
@@ -114,4 +118,12 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
   if (loc !== null && n.kind !== 'function') parts.push(`<desc>${escapeXml(loc)}</desc>`);
   parts.push('</g>');
   return parts.join('');
+}
+
+/** A stand-in for a node used by many consumers: same name, dashed, pointing at the original. */
+function renderProxy(snapshot: GraphSnapshot, of: string, c: ElkNode): string {
+  const label = `↑ ${proxyLabel(snapshot, of)}`;
+  return `<g class="gl-proxy" data-of="${escapeXml(of)}" transform="translate(${c.x ?? 0},${c.y ?? 0})"><title>${escapeXml(`${label.slice(2)}: used again here (drawn once elsewhere)`)}</title>` +
+    `<rect width="${c.width ?? 0}" height="${c.height ?? 0}" rx="6" fill="#f4f4f4" stroke="#777" stroke-dasharray="3 2"/>` +
+    `<text x="${PAD_X}" y="${PAD_Y + LINE_HEIGHT - 4}" fill="#333">${escapeXml(label)}</text></g>`;
 }

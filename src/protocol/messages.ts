@@ -131,7 +131,8 @@ export interface RunOptions {
 export type ChildMessage =
   | { type: 'hello'; protocol: number; pid: number }
   | { type: 'graph/snapshot'; snapshot: GraphSnapshot }
-  | { type: 'train/metric'; metric: TrainMetric }
+  /** Batched: one IPC message per training step would cost more than a small step. */
+  | { type: 'train/metrics'; metrics: TrainMetric[] }
   | { type: 'run/error'; error: RunError }
   | { type: 'run/done'; backwardCount: number; durationMs: number };
 
@@ -339,8 +340,8 @@ export function validateChildMessage(v: unknown): ChildMessage {
       return { type, protocol: int(o.protocol, 'message.protocol'), pid: int(o.pid, 'message.pid') };
     case 'graph/snapshot':
       return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
-    case 'train/metric':
-      return { type, metric: validateMetric(o.metric, 'message.metric') };
+    case 'train/metrics':
+      return { type, metrics: arr(o.metrics, 'message.metrics').map((m, i) => validateMetric(m, `message.metrics[${i}]`)) };
     case 'run/error':
       return { type, error: validateRunError(o.error, 'message.error') };
     case 'run/done':

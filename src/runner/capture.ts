@@ -10,7 +10,7 @@ import type { Anomaly, GraphNode, GraphSnapshot, RunOptions, SourceLocation, Ten
 import { encodeNum } from '../protocol/messages';
 import { asName, callOperands, engineNamespaces } from './names';
 import { currentUserLocation } from './stack';
-import { summarize, summarizeWithNorm } from './summary';
+import { normAndKeep, summarize } from './summary';
 
 type Node = torch.autograd.Node;
 type Trigger = GraphSnapshot['trigger'];
@@ -61,8 +61,13 @@ export class Capture {
   private template: { names: string[]; locs: (SourceLocation | null)[]; modules: string[][]; callSite: SourceLocation | null } | null = null;
   /** Two consecutive full captures had the same structure: the script is in a loop. */
   private repeating = false;
-  private tracked: [string, Tensor][] = [];
-  private lastGrads = new Map<Tensor, TensorSummary>();
+  /** Names given to leaves by full captures, and their column order in the training record. */
+  private readonly leafNames = new WeakMap<Tensor, string>();
+  private readonly rank = new Map<string, number>();
+  private readonly interned = new Map<string, number>();
+  private lastSig = NaN;
+  /** Copies of each named gradient as of the step that produced it, for rebuilding the last graph. */
+  private lastGrads = new Map<Tensor, { data: Float32Array | Float64Array; shape: number[]; dtype: Tensor['dtype']; step: number }>();
   private pendingMetric: TrainMetric | null = null;
   private metricBuffer: TrainMetric[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -157,16 +162,30 @@ export class Capture {
       this.lastFullIndex = k;
       this.sink.snapshot(snap);
     }
+    // A cheap walk of this graph's structure every step: when it changes (a new model, a new
+    // phase of the script), the next backward is captured in full again.
+    const shape = structure(roots, this.interned);
+    if (pending === null && shape.sig !== this.lastSig) {
+      this.requested = true;
+      this.repeating = false;
+    }
+    this.lastSig = shape.sig;
     if (scalar) {
       const gradNorms: Record<string, ReturnType<typeof encodeNum>> = {};
       // One pass per gradient gives both the norm and the summary a later rebuild of this
       // graph shows, since the script may zero or overwrite the gradients before the end.
-      this.lastGrads = new Map();
-      for (const [name, p] of this.tracked) {
+      const named: [string, Tensor][] = [];
+      for (const t of shape.leaves) {
+        const name = this.leafNames.get(t);
+        if (name !== undefined) named.push([name, t]);
+      }
+      named.sort((x, y) => (this.rank.get(x[0]) ?? Infinity) - (this.rank.get(y[0]) ?? Infinity));
+      for (const [name, p] of named) {
         if (p.grad === null) continue;
-        const { summary, norm } = summarizeWithNorm(p.grad);
+        const prev = this.lastGrads.get(p);
+        const { norm, kept } = normAndKeep(p.grad, prev?.data ?? null);
         gradNorms[name] = encodeNum(norm);
-        this.lastGrads.set(p, summary);
+        this.lastGrads.set(p, { data: kept, shape: p.grad.shape, dtype: p.grad.dtype, step: k });
       }
       this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
     }
@@ -179,6 +198,12 @@ export class Capture {
   }
 
   private hasPreciseAnomaly = false;
+
+  private keptGrad(v: Tensor, step: number): TensorSummary | null {
+    const g = this.lastGrads.get(v);
+    if (g === undefined || g.step !== step) return null;
+    return { ...summarize(torch.tensor(g.data, { dtype: g.dtype })), shape: g.shape.slice() };
+  }
 
   private onStep(lr: number | null): void {
     if (this.pendingMetric !== null) {
@@ -278,7 +303,7 @@ export class Capture {
         const v = n.variable;
         const g = live
           ? (returned.get(v) ?? (gradInputs === null && v.grad !== null ? summarize(v.grad) : null))
-          : (this.lastGrads.get(v) ?? null);
+          : this.keptGrad(v, p.index);
         nodes.push({
           id: `${id}:leaf`, kind: 'leaf', name: params.get(v) ?? (via === undefined || viaIndex < 0 ? null : leafName(via.node, via.slot, locs[viaIndex])) ?? '',
           next: [], value: p.leafValues.get(n) ?? summarize(v), grad: g, location, modulePath,
@@ -316,7 +341,10 @@ export class Capture {
     // Parameters in the model's own order (fc1.weight, fc1.bias, ...), other leaves after.
     const rank = new Map([...params.values()].map((name, i) => [name, i]));
     tracked.sort((x, y) => (rank.get(x[0]) ?? rank.size) - (rank.get(y[0]) ?? rank.size));
-    if (tracked.length > 0) this.tracked = tracked;
+    for (const [name, t] of tracked) {
+      this.leafNames.set(t, name);
+      if (!this.rank.has(name)) this.rank.set(name, this.rank.size);
+    }
     const snapshot: GraphSnapshot = {
       index: p.index, trigger: p.trigger, nodes, outputs, anomalies: this.anomalies(nodes, p), collapsed: false,
       detail: live && p.order.some((n) => (n.metadata as Meta).out !== undefined) ? 'full' : 'light',
@@ -396,4 +424,34 @@ function leafName(consumer: Node, slot: number, loc: SourceLocation | null): str
 function outputName(callSite: SourceLocation | null): string {
   if (callSite === null) return 'output';
   return asName(callOperands(callSite, engineNamespaces(callSite.file))?.[0]) ?? 'output';
+}
+
+/** A hash of the graph's node names in walk order, and its leaves; no allocation per node beyond the walk. */
+function structure(roots: Tensor[], interned: Map<string, number>): { sig: number; leaves: Tensor[] } {
+  const seen = new Set<Node>();
+  const queue: Node[] = [];
+  const leaves: Tensor[] = [];
+  for (const r of roots) {
+    const n = rootNode(r);
+    if (n !== null && !seen.has(n)) {
+      seen.add(n);
+      queue.push(n);
+    }
+  }
+  let sig = 17;
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i];
+    const name = n.name();
+    let code = interned.get(name);
+    if (code === undefined) interned.set(name, (code = interned.size + 1));
+    sig = (Math.imul(sig, 31) + code) | 0;
+    if (n instanceof torch.autograd.AccumulateGrad) leaves.push(n.variable);
+    for (const [m] of n.nextFunctions) {
+      if (m !== null && !seen.has(m)) {
+        seen.add(m);
+        queue.push(m);
+      }
+    }
+  }
+  return { sig: (Math.imul(sig, 31) + queue.length) | 0, leaves };
 }

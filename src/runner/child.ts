@@ -62,9 +62,7 @@ async function run(options: RunOptions): Promise<void> {
   process.chdir(options.cwd);
   capture = new Capture(options, {
     snapshot: (snapshot) => send({ type: 'graph/snapshot', snapshot }),
-    metrics: (metrics) => {
-      for (const metric of metrics) send({ type: 'train/metric', metric });
-    },
+    metrics: (metrics) => send({ type: 'train/metrics', metrics }),
     stop: () => {
       finish(0);
       // The script is stopped where it stands; nothing after this line runs.

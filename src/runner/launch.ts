@@ -207,8 +207,8 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
         case 'graph/snapshot':
           result.snapshots.push(m.snapshot);
           break;
-        case 'train/metric':
-          result.metrics.push(m.metric);
+        case 'train/metrics':
+          result.metrics.push(...m.metrics);
           break;
         case 'run/error':
           result.errors.push(m.error);

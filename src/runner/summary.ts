@@ -37,7 +37,22 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
   const strides = t._strides;
   if (n > 0) {
     if (t.isContiguous()) {
-      for (let i = t._offset, end = t._offset + n; i < end; i++) visit(data[i]);
+      // The common case, run every training step on every gradient: kept as a tight loop.
+      const start = t._offset;
+      const end = start + n;
+      for (let i = start; i < end && first.length < FIRST; i++) first.push(encodeNum(data[i]));
+      for (let i = start; i < end; i++) {
+        const v = data[i];
+        if (v - v === 0) {
+          if (v < min) min = v;
+          if (v > max) max = v;
+          sum += v;
+          sq += v * v;
+          finite++;
+        } else if (v !== v) nan++;
+        else inf++;
+      }
+      if (nan + inf > 0) sq = NaN;
     } else {
       const idx = new Array<number>(shape.length).fill(0);
       for (let k = 0; k < n; k++) {
@@ -63,4 +78,41 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
     infCount: inf,
   };
   return { summary, norm: Math.sqrt(sq) };
+}
+
+type FloatData = Float32Array | Float64Array;
+
+/**
+ * The L2 norm of a contiguous float tensor, and a copy of its elements into `keep` (reused
+ * across steps) so its summary can be made later. Two tight loops: this runs on every
+ * gradient at every training step.
+ */
+export function normAndKeep(t: Tensor, keep: FloatData | null): { norm: number; kept: FloatData } {
+  const n = t.numel();
+  const data = t._data;
+  if (!t.isContiguous() || !(data instanceof Float32Array || data instanceof Float64Array)) {
+    const c = t.contiguous();
+    const copy = Float64Array.from(c._data.subarray(c._offset, c._offset + n) as ArrayLike<number>);
+    let sq = 0;
+    for (let i = 0; i < n; i++) sq += copy[i] * copy[i];
+    return { norm: Math.sqrt(sq), kept: copy };
+  }
+  const start = t._offset;
+  const view = data.subarray(start, start + n);
+  const kept = keep !== null && keep.length === n && keep.constructor === data.constructor ? keep : (new (data.constructor as Float32ArrayConstructor)(n) as FloatData);
+  kept.set(view);
+  return { norm: Math.sqrt(sumSquares(view)), kept };
+}
+
+function sumSquares(d: FloatData): number {
+  let a = 0;
+  let b = 0;
+  const n = d.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    a += d[i] * d[i];
+    b += d[i + 1] * d[i + 1];
+  }
+  if (i < n) a += d[i] * d[i];
+  return a + b;
 }
