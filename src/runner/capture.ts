@@ -10,7 +10,7 @@ import type { Anomaly, GraphNode, GraphSnapshot, RunOptions, SourceLocation, Ten
 import { encodeNum } from '../protocol/messages';
 import { asName, callOperands, engineNamespaces } from './names';
 import { currentUserLocation } from './stack';
-import { normAndKeep, summarize } from './summary';
+import { copyData, gradNorm, summarize } from './summary';
 
 type Node = torch.autograd.Node;
 type Trigger = GraphSnapshot['trigger'];
@@ -67,7 +67,12 @@ export class Capture {
   private readonly interned = new Map<string, number>();
   private lastSig = NaN;
   /** Copies of each named gradient as of the step that produced it, for rebuilding the last graph. */
-  private lastGrads = new Map<Tensor, { data: Float32Array | Float64Array; shape: number[]; dtype: Tensor['dtype']; step: number }>();
+  /**
+   * Each parameter's gradient as of its last backward, for the graph rebuilt at the end.
+   * Kept by reference: the optimizer's zeroGrad drops a gradient rather than changing it, so
+   * a copy is needed only when the next backward is about to accumulate into the same tensor.
+   */
+  private lastGrads = new Map<Tensor, { grad: Tensor; version: number; copy: Float32Array | Float64Array | null; step: number }>();
   private pendingMetric: TrainMetric | null = null;
   private metricBuffer: TrainMetric[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -140,6 +145,7 @@ export class Capture {
   private around<R>(trigger: Trigger, roots: Tensor[], run: () => R, inputs: Tensor[] = []): R {
     const k = ++this.count;
     this.flushMetric();
+    this.protectKeptGrads();
     const scalar = trigger === 'backward' && roots.length === 1 && roots[0].numel() === 1;
     const loss = scalar ? readScalar(roots[0]) : NaN;
     const nonFinite = scalar && !Number.isFinite(loss);
@@ -182,10 +188,8 @@ export class Capture {
       named.sort((x, y) => (this.rank.get(x[0]) ?? Infinity) - (this.rank.get(y[0]) ?? Infinity));
       for (const [name, p] of named) {
         if (p.grad === null) continue;
-        const prev = this.lastGrads.get(p);
-        const { norm, kept } = normAndKeep(p.grad, prev?.data ?? null);
-        gradNorms[name] = encodeNum(norm);
-        this.lastGrads.set(p, { data: kept, shape: p.grad.shape, dtype: p.grad.dtype, step: k });
+        gradNorms[name] = encodeNum(gradNorm(p.grad));
+        this.lastGrads.set(p, { grad: p.grad, version: p.grad._version, copy: null, step: k });
       }
       this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
     }
@@ -202,7 +206,15 @@ export class Capture {
   private keptGrad(v: Tensor, step: number): TensorSummary | null {
     const g = this.lastGrads.get(v);
     if (g === undefined || g.step !== step) return null;
-    return { ...summarize(torch.tensor(g.data, { dtype: g.dtype })), shape: g.shape.slice() };
+    if (g.copy !== null) return { ...summarize(torch.tensor(g.copy, { dtype: g.grad.dtype })), shape: g.grad.shape.slice() };
+    return g.grad._version === g.version ? summarize(g.grad) : null;
+  }
+
+  /** Before a backward accumulates into a kept gradient in place, copy what it was. */
+  private protectKeptGrads(): void {
+    for (const [p, g] of this.lastGrads) {
+      if (g.copy === null && p.grad === g.grad) g.copy = copyData(g.grad);
+    }
   }
 
   private onStep(lr: number | null): void {
@@ -446,7 +458,8 @@ function structure(roots: Tensor[], interned: Map<string, number>): { sig: numbe
     if (code === undefined) interned.set(name, (code = interned.size + 1));
     sig = (Math.imul(sig, 31) + code) | 0;
     if (n instanceof torch.autograd.AccumulateGrad) leaves.push(n.variable);
-    for (const [m] of n.nextFunctions) {
+    // `_next`, not `nextFunctions`: this walk runs every step and must not allocate pairs.
+    for (const m of n._next) {
       if (m !== null && !seen.has(m)) {
         seen.add(m);
         queue.push(m);

@@ -87,21 +87,24 @@ type FloatData = Float32Array | Float64Array;
  * across steps) so its summary can be made later. Two tight loops: this runs on every
  * gradient at every training step.
  */
-export function normAndKeep(t: Tensor, keep: FloatData | null): { norm: number; kept: FloatData } {
+/** The L2 norm of a tensor's elements, in one pass over its storage. */
+export function gradNorm(t: Tensor): number {
+  const d = contiguousFloat(t);
+  return Math.sqrt(sumSquares(d));
+}
+
+/** A row-major copy of a tensor's elements. */
+export function copyData(t: Tensor): FloatData {
+  return contiguousFloat(t).slice();
+}
+
+function contiguousFloat(t: Tensor): FloatData {
   const n = t.numel();
-  const data = t._data;
-  if (!t.isContiguous() || !(data instanceof Float32Array || data instanceof Float64Array)) {
-    const c = t.contiguous();
-    const copy = Float64Array.from(c._data.subarray(c._offset, c._offset + n) as ArrayLike<number>);
-    let sq = 0;
-    for (let i = 0; i < n; i++) sq += copy[i] * copy[i];
-    return { norm: Math.sqrt(sq), kept: copy };
-  }
-  const start = t._offset;
-  const view = data.subarray(start, start + n);
-  const kept = keep !== null && keep.length === n && keep.constructor === data.constructor ? keep : (new (data.constructor as Float32ArrayConstructor)(n) as FloatData);
-  kept.set(view);
-  return { norm: Math.sqrt(sumSquares(view)), kept };
+  // detach(): copying a gradient that has history (createGraph) must not record a node.
+  const c = t.isContiguous() ? t : t.detach().contiguous();
+  const data = c._data;
+  if (data instanceof Float32Array || data instanceof Float64Array) return data.subarray(c._offset, c._offset + n);
+  return Float64Array.from(data.subarray(c._offset, c._offset + n) as ArrayLike<number>);
 }
 
 function sumSquares(d: FloatData): number {
