@@ -57,7 +57,7 @@ try {
       }
       return { step, loss, timeMs, lr, gradNorms };
     };
-    const meta = (id, t) => ({ id, script: '/ws/train.ts', startedAt: t, status: 'running', message: null });
+    const meta = (id, t) => ({ id, script: '/ws/train.ts', startedAt: t, status: 'running', message: null, pid: null });
     const measures = () => performance.getEntriesByName('monitor-frame', 'measure').map((e) => e.duration);
     const stats = (a) => {
       const s = [...a].sort((x, y) => x - y);

@@ -43,7 +43,10 @@ export class Chart {
   }
 
   /** Draws `data` (x first) over `xRange`; rebuilds the plot when its series, theme or width changed. */
-  update(spec: ChartSpec, theme: Theme, data: uPlot.AlignedData, xRange: [number, number], width: number): void {
+  update(spec: ChartSpec, theme: Theme, values: uPlot.AlignedData, xRange: [number, number], width: number): void {
+    // Log charts plot log10 of the values on a linear axis labelled in powers of ten: uPlot's own
+    // log axis loses its labels when the range spans dozens of decades (a diverging run).
+    const data = spec.log ? (values.map((col, i) => (i === 0 ? col : Array.from(col as ArrayLike<number | null>, log10))) as uPlot.AlignedData) : values;
     this.xRange = xRange;
     this.spec = spec;
     const key = JSON.stringify([spec, theme, width]);
@@ -91,25 +94,23 @@ export class Chart {
       pxAlign: 0,
       scales: {
         x: { time: false, range: () => this.xRange },
-        y: spec.log ? { distr: 3, log: 10 } : { auto: true },
+        y: spec.log ? { auto: true, range: (_u, min, max) => decadeRange(min, max) } : { auto: true },
       },
       axes: [
         axis(),
         {
           ...axis(),
           size: 52,
-          values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : tick(v))),
-          // Log axes: one line per decade, or the 2..9 lines of every decade crowd the chart.
-          ...(spec.log ? {
-            filter: decades,
-            grid: { stroke: theme.grid, width: 1, filter: decades },
-            ticks: { stroke: theme.grid, width: 1, filter: decades },
-          } : {}),
+          values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : spec.log ? power(v) : tick(v))),
+          ...(spec.log ? { splits: (_u: uPlot, _i: number, min: number, max: number) => decadeSplits(min, max) } : {}),
         },
       ],
       series: [
         { label: 'step' },
-        ...spec.series.map((s) => ({ label: s.label, stroke: s.color, width: s.width ?? 1.25, dash: s.dash, spanGaps: true, points: { show: false } })),
+        ...spec.series.map((s) => ({
+          label: s.label, stroke: s.color, width: s.width ?? 1.25, dash: s.dash, spanGaps: true, points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v === null ? '--' : tick(spec.log ? 10 ** v : v)),
+        })),
       ],
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
@@ -128,11 +129,30 @@ export class Chart {
   }
 }
 
-function decades(_u: uPlot, splits: number[]): (number | null)[] {
-  return splits.map((v) => {
-    const e = Math.log10(v);
-    return Math.abs(e - Math.round(e)) < 1e-9 ? v : null;
-  });
+function log10(v: number | null): number | null {
+  return v === null || !(v > 0) ? null : Math.log10(v);
+}
+
+/** Whole decades around the data, at least one. */
+function decadeRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [-1, 1];
+  const lo = Math.floor(min);
+  const hi = Math.max(lo + 1, Math.ceil(max));
+  return [lo, hi];
+}
+
+/** One tick per decade, or per few decades when there are many (at most about 6 labels). */
+function decadeSplits(min: number, max: number): number[] {
+  const every = Math.max(1, Math.ceil((max - min) / 6));
+  const out: number[] = [];
+  for (let k = Math.ceil(min / every) * every; k <= max + 1e-9; k += every) out.push(k);
+  return out;
+}
+
+/** A decade's label: 0.001 .. 1000 written out, 1e-7 and 1e12 beyond. */
+function power(k: number): string {
+  const e = Math.round(k);
+  return e >= -3 && e <= 3 ? String(10 ** e).replace(/^0\.0*1$/, (m) => m) : `1e${e}`;
 }
 
 /** Short tick labels: 0.001 and 1e-7 rather than uPlot's rounding of small values to 0. */
@@ -148,13 +168,14 @@ function drawBands(u: uPlot, spec: ChartSpec): void {
   const { ctx } = u;
   const { left, top, width, height } = u.bbox;
   const [lo, hi] = [u.scales.y.min ?? 0, u.scales.y.max ?? 0];
+  const at = (v: number): number => (spec.log ? Math.log10(v) : v);
   ctx.save();
   // Theme colours are opaque; the zones are tinted, not painted.
   ctx.globalAlpha = 0.14;
   for (const b of spec.bands) {
     // A band from `from` to `to` in value space, clipped to what the y scale shows.
-    const from = b.below !== undefined ? lo : Math.max(lo, b.above ?? lo);
-    const to = b.below !== undefined ? Math.min(hi, b.below) : hi;
+    const from = b.below !== undefined ? lo : Math.max(lo, b.above === undefined ? lo : at(b.above));
+    const to = b.below !== undefined ? Math.min(hi, at(b.below)) : hi;
     if (!(to > from)) continue;
     const y0 = u.valToPos(to, 'y', true);
     const y1 = u.valToPos(from, 'y', true);

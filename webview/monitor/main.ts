@@ -136,7 +136,7 @@ function onMessage(m: ToMonitor): void {
     }
     case 'monitor/status':
       if (current === null || current.meta.id !== m.runId) return;
-      current.meta = { ...current.meta, status: m.status, message: m.message };
+      current.meta = { ...current.meta, status: m.status, message: m.message, pid: m.pid };
       saveState({ meta: current.meta });
       break;
     case 'monitor/exportPng':
@@ -236,12 +236,15 @@ function draw(): void {
   // Loss, with earlier runs of the same script behind it.
   const lossLog = cur.minLoss > 0 && overlays.every((p) => p.minLoss > 0);
   const lossFloor = lossLog ? Number.MIN_VALUE : -Infinity;
-  const lossSeries: SeriesSpec[] = [{ label: 'loss', color: theme.palette[0], width: 1.5 }];
-  const lossData: uPlot.AlignedData[number][] = [x, reduceSeries(c.loss, bounds, grid, lossFloor, cur.index.get('loss'))];
+  // Earlier runs first, so the current run is drawn on top of them.
+  const lossSeries: SeriesSpec[] = [];
+  const lossData: uPlot.AlignedData[number][] = [x];
   overlays.forEach((p, k) => {
     lossSeries.push({ label: `run ${-(k + 1)} (${clock(p.meta.startedAt)})`, color: theme.muted, width: 1, dash: k === 0 ? undefined : [4 + 2 * k, 3] });
     lossData.push(reduceSeries(p.columns.loss, bucketBounds(p.columns.step, grid), grid, lossFloor, p.lossIndex));
   });
+  lossSeries.push({ label: 'loss', color: theme.palette[0], width: 1.5 });
+  lossData.push(reduceSeries(c.loss, bounds, grid, lossFloor, cur.index.get('loss')));
   const lossSpec: ChartSpec = { title: lossLog ? 'Loss (log)' : 'Loss', log: lossLog, series: lossSeries };
   lossChart.update(lossSpec, theme, lossData as uPlot.AlignedData, range, width);
 
@@ -284,8 +287,10 @@ function renderHead(): void {
   const status: RunStatus | 'idle' = meta?.status ?? 'idle';
   root.dataset.status = status;
   root.dataset.runId = meta?.id ?? '';
+  root.dataset.script = meta?.script ?? '';
   root.dataset.rows = String(current?.builder.length ?? 0);
   root.dataset.previous = String(previous.length);
+  root.dataset.pid = meta?.pid == null ? '' : String(meta.pid);
   scriptName.textContent = meta === null ? 'No run yet' : baseName(meta.script);
   scriptName.title = meta?.script ?? '';
   statusBadge.textContent = meta?.message && status !== 'stopped' ? `${status}: ${meta.message}` : status;

@@ -16,6 +16,8 @@ export interface RunMeta {
   status: RunStatus;
   /** Why the run failed or stopped, if it did. */
   message: string | null;
+  /** The script's process while it runs (from the runner's hello), for pause/stop and tests. */
+  pid: number | null;
 }
 
 /**
@@ -44,7 +46,7 @@ export type ToMonitor =
   | { readonly type: 'monitor/replay'; readonly current: RunRecord | null; readonly previous: readonly RunRecord[] }
   /** New steps of the current run, starting at row `from` (rows before it were already sent). */
   | { readonly type: 'monitor/append'; readonly runId: string; readonly from: number; readonly columns: RunColumns }
-  | { readonly type: 'monitor/status'; readonly runId: string; readonly status: RunStatus; readonly message: string | null }
+  | { readonly type: 'monitor/status'; readonly runId: string; readonly status: RunStatus; readonly message: string | null; readonly pid: number | null }
   /** The host wants a PNG of the charts (its own toolbar button). */
   | { readonly type: 'monitor/exportPng' };
 

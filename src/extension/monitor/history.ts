@@ -46,7 +46,7 @@ export class RunHistory {
   start(script: string, startedAt = Date.now()): LiveRun {
     if (this.live !== null) this.finish(this.live.meta.id, 'stopped', 'superseded by a new run');
     const id = `${startedAt.toString(36)}-${(this.seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    this.live = { meta: { id, script, startedAt, status: 'running', message: null }, builder: new ColumnBuilder() };
+    this.live = { meta: { id, script, startedAt, status: 'running', message: null, pid: null }, builder: new ColumnBuilder() };
     return this.live;
   }
 
@@ -70,6 +70,11 @@ export class RunHistory {
     meta.message = message;
   }
 
+  setPid(runId: string, pid: number): void {
+    const meta = this.find(runId);
+    if (meta !== null) meta.pid = pid;
+  }
+
   /** Ends the live run, stores it, and prunes old runs. */
   finish(runId: string, status: RunStatus, message: string | null): void {
     const live = this.live;
@@ -77,6 +82,7 @@ export class RunHistory {
     this.live = null;
     live.meta.status = status;
     live.meta.message = message;
+    live.meta.pid = null;
     const columns = live.builder.copy();
     this.finished.push({ meta: live.meta, columns });
     if (this.dir !== null) this.write(this.dir, live.meta, columns);

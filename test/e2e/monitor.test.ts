@@ -1,0 +1,190 @@
+// The training monitor in a real VS Code: a training script's every step reaches the chart,
+// pause freezes the script's process, stop ends it, and the view survives hide/show and a
+// window reload. Screenshots go to test-artifacts/monitor-*.png.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { ROOT, startCodeServer, type CodeServer } from './harness/code-server';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import { makeWorkspace } from './workspace';
+
+// The monitor only sees runs the extension tells it about (MonitorRunEvent 'start'/'message').
+// Until extension.ts launches scripts and fires those events, the run tests cannot run.
+const RUNS_WIRED = /type: 'start'/.test(readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'));
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+const ws = makeWorkspace();
+
+// Trains until stopped: one backward() per step in a synchronous loop, as real scripts do.
+const FOREVER = `import * as torch from 'gradlens';
+const { nn, optim } = torch;
+torch.manualSeed(0);
+const model = new nn.Linear(1, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.001 });
+const x = torch.linspace(-1, 1, 16).unsqueeze(1);
+const y = x.mul(3);
+const lossFn = new nn.MSELoss();
+for (let i = 0; i < 1e9; i++) {
+  opt.zeroGrad();
+  const loss = lossFn.forward(model.forward(x), y);
+  loss.backward();
+  opt.step();
+}
+`;
+
+// Diverges: the step size is far too large, so the gradients grow without bound.
+const DIVERGE = `import * as torch from 'gradlens';
+const { nn, optim } = torch;
+torch.manualSeed(0);
+const model = new nn.Linear(1, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 5 });
+const x = torch.linspace(-3, 3, 32).unsqueeze(1);
+const y = x.mul(2);
+const lossFn = new nn.MSELoss();
+for (let i = 0; i < 60; i++) {
+  opt.zeroGrad();
+  const loss = lossFn.forward(model.forward(x), y);
+  loss.backward();
+  opt.step();
+}
+`;
+
+beforeAll(async () => {
+  writeFileSync(join(ws.dir, 'diverge.ts'), DIVERGE);
+  copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
+  writeFileSync(join(ws.dir, 'train-forever.ts'), FOREVER);
+  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, server);
+  await waitForContainer();
+});
+
+/** The extension's contributions register a few seconds after the workbench shows; a palette opened earlier would not list them. */
+async function waitForContainer(): Promise<void> {
+  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+}
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  ws.remove();
+});
+
+async function showMonitor(): Promise<Frame> {
+  await runCommand(page, 'Focus on Training Monitor View');
+  return webviewFrame(page, '#monitor[data-gradlens="monitor"] .head');
+}
+
+async function attr(frame: Frame, name: string): Promise<string> {
+  return (await frame.getAttribute('#monitor', `data-${name}`)) ?? '';
+}
+
+async function waitAttr(frame: Frame, name: string, ok: (v: string) => boolean, timeoutMs = 90_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let v = '';
+  while (Date.now() < end) {
+    v = await attr(frame, name);
+    if (ok(v)) return v;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`data-${name} is still ${JSON.stringify(v)}\n${server.exthostLog().slice(-3000)}`);
+}
+
+/** Linux process state letter (R, S, T for stopped...), or null once the process is gone. */
+function procState(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+  } catch {
+    return null;
+  }
+}
+
+test('the monitor opens in its own container and says what to do', async () => {
+  const frame = await showMonitor();
+  expect(await attr(frame, 'status')).toBe('idle');
+  expect(await frame.textContent('.empty')).toContain('backward()');
+  await screenshot(page, 'monitor-empty');
+});
+
+test.runIf(RUNS_WIRED)('every step of nn-sinus reaches the chart, and the run ends done', async () => {
+  await openFile(page, 'nn-sinus.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await showMonitor();
+  await waitAttr(frame, 'status', (v) => v === 'done');
+  // nn-sinus calls backward() on its loss 300 times: steps 1..300, every one recorded and drawn.
+  expect(await attr(frame, 'rows')).toBe('300');
+  expect(await attr(frame, 'drawn-rows')).toBe('300');
+  expect(await attr(frame, 'last-step')).toBe('300');
+  expect(await frame.locator('#chart-loss canvas').count()).toBe(1);
+  expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
+  await screenshot(page, 'monitor-nn-sinus');
+});
+
+test.runIf(RUNS_WIRED)('exploding gradients are flagged and their zone is tinted', async () => {
+  await openFile(page, 'diverge.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await showMonitor();
+  await waitAttr(frame, 'script', (v) => v.endsWith('diverge.ts'));
+  await waitAttr(frame, 'status', (v) => v === 'done' || v === 'failed');
+  expect(await attr(frame, 'rows')).toBe('60');
+  const warnings = await frame.locator('#monitor-warnings').innerText();
+  expect(warnings).toMatch(/weight: exploding gradient/);
+  expect(warnings).toMatch(/loss is not finite from step \d+/);
+  await screenshot(page, 'monitor-exploding');
+  // Back to nn-sinus for the replay test below.
+  await openFile(page, 'nn-sinus.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  await waitAttr(await showMonitor(), 'status', (v) => v === 'done');
+});
+
+test.runIf(RUNS_WIRED)('the view replays its run after being hidden and shown again', async () => {
+  await runCommand(page, 'View: Show Explorer');
+  await page.waitForTimeout(500);
+  const frame = await showMonitor();
+  await waitAttr(frame, 'drawn-rows', (v) => v === '300', 30_000);
+  expect(await attr(frame, 'status')).toBe('done');
+});
+
+test.runIf(RUNS_WIRED)('pause freezes the script, resume continues it, stop ends the process', async () => {
+  await openFile(page, 'train-forever.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await showMonitor();
+  await waitAttr(frame, 'status', (v) => v === 'running');
+  const pid = Number(await waitAttr(frame, 'pid', (v) => v !== ''));
+  expect(procState(pid)).toMatch(/[RS]/);
+
+  await frame.click('#monitor-pause');
+  await waitAttr(frame, 'status', (v) => v === 'paused', 10_000);
+  expect(procState(pid)).toBe('T');
+  await screenshot(page, 'monitor-paused');
+
+  await frame.click('#monitor-resume');
+  await waitAttr(frame, 'status', (v) => v === 'running', 10_000);
+  expect(procState(pid)).toMatch(/[RS]/);
+
+  await frame.click('#monitor-stop');
+  await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
+  expect(procState(pid)).toBeNull();
+  await screenshot(page, 'monitor-stopped');
+});
+
+test.runIf(RUNS_WIRED)('after a window reload the last run comes back from the history', async () => {
+  // Run nn-sinus once more so the overlay has an earlier run to compare with.
+  await openFile(page, 'nn-sinus.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  let frame = await showMonitor();
+  await waitAttr(frame, 'status', (v) => v === 'done');
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await waitForContainer();
+  frame = await showMonitor();
+  await waitAttr(frame, 'drawn-rows', (v) => v === '300', 60_000);
+  expect(await attr(frame, 'status')).toBe('done');
+  expect(Number(await attr(frame, 'previous'))).toBeGreaterThanOrEqual(1);
+  await screenshot(page, 'monitor-after-reload');
+});
