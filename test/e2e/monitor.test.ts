@@ -1,7 +1,7 @@
 // The training monitor in a real VS Code: a training script's every step reaches the chart,
 // pause freezes the script's process, stop ends it, and the view survives hide/show and a
 // window reload. Screenshots go to test-artifacts/monitor-*.png.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -121,6 +121,33 @@ test.runIf(RUNS_WIRED)('every step of nn-sinus reaches the chart, and the run en
   expect(await frame.locator('#chart-loss canvas').count()).toBe(1);
   expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
   await screenshot(page, 'monitor-nn-sinus');
+});
+
+/** Clicks an export button and accepts the save dialog's suggested path (VS Code's simple file dialog here). */
+async function exportVia(frame: Frame, button: string, file: string): Promise<Buffer> {
+  await frame.click(button);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  // The dialog fills in the suggested path a moment after it opens.
+  let value = '';
+  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++) await page.waitForTimeout(100);
+  expect(value).toBe(join(ws.dir, file));
+  await page.keyboard.press('Enter');
+  const path = join(ws.dir, file);
+  for (let i = 0; i < 100 && !existsSync(path); i++) await page.waitForTimeout(200);
+  return readFileSync(path);
+}
+
+test.runIf(RUNS_WIRED)('CSV export holds every step; PNG export is an image of the charts', async () => {
+  const frame = await showMonitor();
+  const csv = (await exportVia(frame, '#monitor-csv', 'nn-sinus-training.csv')).toString('utf8').trimEnd().split('\n');
+  expect(csv.length).toBe(301);
+  expect(csv[0]).toBe('step,time_ms,loss,lr,grad_norm[fc1.weight],grad_norm[fc1.bias],grad_norm[fc2.weight],grad_norm[fc2.bias],grad_norm[fc3.weight],grad_norm[fc3.bias]');
+  expect(csv[300].split(',')[0]).toBe('300');
+  expect(Number(csv[300].split(',')[3])).toBe(0.01);
+  const png = await exportVia(frame, '#monitor-png', 'nn-sinus-training.png');
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  writeFileSync(join(ROOT, 'test-artifacts/monitor-export.png'), png);
 });
 
 test.runIf(RUNS_WIRED)('exploding gradients are flagged and their zone is tinted', async () => {

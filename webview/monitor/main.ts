@@ -362,7 +362,7 @@ function control(action: ControlAction): void {
   if (current !== null) vscode.postMessage({ type: 'control', action, runId: current.meta.id });
 }
 
-/** All charts on one canvas with their titles and legends, on the view's background. */
+/** All charts on one canvas with their titles and legends (wrapped to the width), on the view's background. */
 function exportPng(): void {
   const theme = readTheme();
   const parts = [lossChart, gradChart, lrChart, spsChart].filter((ch) => ch.canvas !== null);
@@ -370,34 +370,51 @@ function exportPng(): void {
   const ratio = window.devicePixelRatio || 1;
   const pad = 8 * ratio;
   const titleH = 18 * ratio;
-  const legendH = 16 * ratio;
+  const lineH = 16 * ratio;
+  const legendFont = `${11 * ratio}px ${theme.font}`;
   const w = Math.max(...parts.map((p) => p.canvas!.width)) + 2 * pad;
-  const h = parts.reduce((s, p) => s + titleH + p.canvas!.height + legendH + pad, pad);
-  const out = document.createElement('canvas');
+  const ctx = document.createElement('canvas').getContext('2d')!;
+  // Lay the legends out first: their line count sets the image height.
+  ctx.font = legendFont;
+  const legends = parts.map((p) => {
+    const items: { label: string; color: string; x: number; line: number }[] = [];
+    let x = pad;
+    let line = 0;
+    for (const s of p.seriesSpecs) {
+      const width = 14 * ratio + ctx.measureText(s.label).width + 14 * ratio;
+      if (x > pad && x + width > w - pad) {
+        x = pad;
+        line++;
+      }
+      items.push({ label: s.label, color: s.color, x, line });
+      x += width;
+    }
+    return { items, lines: line + 1 };
+  });
+  const h = parts.reduce((sum, p, i) => sum + titleH + p.canvas!.height + legends[i].lines * lineH + pad, pad);
+  const out = ctx.canvas;
   out.width = w;
   out.height = h;
-  const ctx = out.getContext('2d')!;
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, w, h);
   let y = pad;
-  for (const p of parts) {
+  parts.forEach((p, i) => {
     ctx.fillStyle = theme.foreground;
     ctx.font = `bold ${12 * ratio}px ${theme.font}`;
     ctx.fillText(p.title, pad, y + 13 * ratio);
     y += titleH;
     ctx.drawImage(p.canvas!, pad, y);
     y += p.canvas!.height;
-    let x = pad;
-    ctx.font = `${11 * ratio}px ${theme.font}`;
-    for (const s of p.seriesSpecs) {
-      ctx.fillStyle = s.color;
-      ctx.fillRect(x, y + 4 * ratio, 10 * ratio, 3 * ratio);
+    ctx.font = legendFont;
+    for (const it of legends[i].items) {
+      const top = y + it.line * lineH;
+      ctx.fillStyle = it.color;
+      ctx.fillRect(it.x, top + 4 * ratio, 10 * ratio, 3 * ratio);
       ctx.fillStyle = theme.foreground;
-      ctx.fillText(s.label, x + 14 * ratio, y + 10 * ratio);
-      x += (ctx.measureText(s.label).width + 28 * ratio);
+      ctx.fillText(it.label, it.x + 14 * ratio, top + 10 * ratio);
     }
-    y += legendH + pad;
-  }
+    y += legends[i].lines * lineH + pad;
+  });
   vscode.postMessage({ type: 'exportPng', dataUrl: out.toDataURL('image/png') });
 }
 

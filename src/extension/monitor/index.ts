@@ -22,7 +22,7 @@
 // nothing else needs to be sent. Forwarding `run/stdout`/`run/stderr` is allowed and ignored.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunnerMessage, TrainMetric } from '../../protocol/messages';
+import type { RunnerMessage } from '../../protocol/messages';
 import type { RunResult } from '../../runner/launch';
 import { assertNever, isFromMonitor, type FromMonitor, type RunColumns, type RunRecord, type RunStatus, type ToMonitor } from '../../../webview/monitor/protocol';
 import { RunControl, type StoppableRun } from './control';
@@ -142,19 +142,24 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
   private onRunnerMessage(handle: StoppableRun, m: RunnerMessage): void {
     const live = this.live;
     if (live === null || live.handle !== handle) return;
-    // Compared as strings: the runner's protocol is moving from one 'train/metric' per step to
-    // batched 'train/metrics'; the monitor takes both so neither side waits on the other.
-    const wire = m as { type: string; pid?: number; metric?: TrainMetric; metrics?: TrainMetric[] };
-    if (wire.type === 'hello' && typeof wire.pid === 'number') {
-      live.control.setPid(wire.pid);
-      this.history.setPid(live.id, wire.pid);
-      this.post({ type: 'monitor/status', runId: live.id, status: 'running', message: null, pid: wire.pid });
-    } else if (wire.type === 'train/metrics' && Array.isArray(wire.metrics)) {
-      for (const metric of wire.metrics) this.history.append(live.id, metric);
-      this.scheduleFlush();
-    } else if (wire.type === 'train/metric' && wire.metric !== undefined) {
-      this.history.append(live.id, wire.metric);
-      this.scheduleFlush();
+    switch (m.type) {
+      case 'hello':
+        live.control.setPid(m.pid);
+        this.history.setPid(live.id, m.pid);
+        this.post({ type: 'monitor/status', runId: live.id, status: 'running', message: null, pid: m.pid });
+        return;
+      case 'train/metrics':
+        for (const metric of m.metrics) this.history.append(live.id, metric);
+        this.scheduleFlush();
+        return;
+      case 'graph/snapshot':
+      case 'run/error':
+      case 'run/done':
+      case 'run/stdout':
+      case 'run/stderr':
+        return;
+      default:
+        assertNever(m);
     }
   }
 
