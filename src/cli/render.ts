@@ -1,9 +1,8 @@
 // Snapshot -> file contents for each --graph format, with ELK's synchronous bundled build.
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { toDot } from '../graph/dot';
-import { toElkGraph } from '../graph/elk';
 import { renderHtml } from '../graph/html';
-import { renderSvg } from '../graph/svg';
+import { layoutSnapshot } from '../graph/layout';
 import type { GraphSnapshot } from '../protocol/messages';
 
 export type GraphFormat = 'svg' | 'html' | 'dot' | 'json';
@@ -12,7 +11,8 @@ let elk: InstanceType<typeof ELK> | null = null;
 
 export async function svgOf(snapshot: GraphSnapshot): Promise<string> {
   elk ??= new ELK();
-  return renderSvg(snapshot, await elk.layout(toElkGraph(snapshot)));
+  // ELK for small graphs, the fast layered layout for big ones (src/graph/layout.ts).
+  return layoutSnapshot(snapshot, elk);
 }
 
 export async function renderGraph(snapshot: GraphSnapshot, format: GraphFormat, title: string): Promise<string> {

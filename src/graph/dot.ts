@@ -1,5 +1,6 @@
 // Snapshot -> Graphviz DOT in torchviz's style, so `dot -Tsvg` draws the familiar picture.
 import type { GraphSnapshot } from '../protocol/messages';
+import { snapshotIndex } from './elk';
 import { graphEdges } from './edges';
 import { FLAG_COLOR, isFlagged, nodeFill, nodeLines } from './labels';
 
@@ -19,6 +20,7 @@ export function toDot(snapshot: GraphSnapshot): string {
     '  edge [fontname="monospace", fontsize=9];',
   ];
   const outputs = new Set(snapshot.outputs);
+  const byId = snapshotIndex(snapshot).byId;
   for (const n of snapshot.nodes) {
     const attrs = [`label=${quote(nodeLines(n).join('\n'))}`, `fillcolor=${quote(nodeFill(n))}`];
     if (n.kind === 'function' || n.kind === 'accumulate') attrs.push('style="filled,rounded"');
@@ -29,7 +31,7 @@ export function toDot(snapshot: GraphSnapshot): string {
   for (const e of graphEdges(snapshot)) {
     const attrs: string[] = [];
     if (e.kind === 'next') {
-      const node = snapshot.nodes.find((n) => n.id === e.target);
+      const node = byId.get(e.target);
       if (node !== undefined && node.next.length > 1) attrs.push(`headlabel=${quote(String(e.port))}`);
     }
     if (e.kind === 'saved') attrs.push('style=dashed');

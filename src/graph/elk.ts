@@ -2,7 +2,7 @@
 // as torchviz draws it), each function node with one numbered input port per
 // `nextFunctions` slot in fixed order, so edge i always enters port i.
 import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
-import type { GraphSnapshot } from '../protocol/messages';
+import type { GraphNode, GraphSnapshot } from '../protocol/messages';
 import { graphEdges } from './edges';
 import { displayName, nodeLines } from './labels';
 
@@ -42,13 +42,32 @@ export function proxiedNode(id: string): string | null {
   return i < 0 ? null : id.slice(0, i);
 }
 
+interface SnapshotIndex {
+  byId: Map<string, GraphNode>;
+  /** The named leaf hanging from each AccumulateGrad. */
+  leafOf: Map<string, GraphNode>;
+}
+const indexes = new WeakMap<GraphSnapshot, SnapshotIndex>();
+
+/** Node lookups by id, built once per snapshot (a lookup by scanning made 10,000-node graphs quadratic). */
+export function snapshotIndex(snapshot: GraphSnapshot): SnapshotIndex {
+  let ix = indexes.get(snapshot);
+  if (ix === undefined) {
+    ix = { byId: new Map(snapshot.nodes.map((n) => [n.id, n])), leafOf: new Map() };
+    for (const n of snapshot.nodes) if (n.kind === 'leaf' && n.attachedTo !== null && n.name !== '' && !ix.leafOf.has(n.attachedTo)) ix.leafOf.set(n.attachedTo, n);
+    indexes.set(snapshot, ix);
+  }
+  return ix;
+}
+
 /** What a proxy box says: the leaf's name for an AccumulateGrad, else the node's name. */
 export function proxyLabel(snapshot: GraphSnapshot, id: string): string {
-  const n = snapshot.nodes.find((x) => x.id === id);
+  const ix = snapshotIndex(snapshot);
+  const n = ix.byId.get(id);
   if (n === undefined) return id;
   if (n.kind === 'accumulate') {
-    const leaf = snapshot.nodes.find((x) => x.attachedTo === id && x.kind === 'leaf');
-    if (leaf !== undefined && leaf.name !== '') return leaf.name;
+    const leaf = ix.leafOf.get(id);
+    if (leaf !== undefined) return leaf.name;
   }
   return displayName(n);
 }

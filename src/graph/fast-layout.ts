@@ -1,0 +1,440 @@
+// A layered layout for big graphs, in the shape ELK returns, so `renderSvg` draws either.
+// ELK's layered algorithm costs seconds at 1,000 nodes and minutes at 10,000; autograd graphs
+// are nearly trees, and these cheap steps give a readable picture in milliseconds:
+//   1. layers: longest path from the output (sources sit right above their consumer),
+//   2. long edges split into dummy nodes, one per layer crossed,
+//   3. order within layers: depth-first from the output visiting inputs in port order
+//      (trees come out planar), then a few barycenter sweeps,
+//   4. x: per layer, the order-preserving placement closest (least squares) to the
+//      neighbours' ports, alternating down and up (pool-adjacent-violators, O(n) a layer),
+//   5. orthogonal edge routes with one horizontal track per source in each layer gap.
+// Everything is sorted by stable keys, so the same input gives the same picture.
+import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
+import { PORT_SIZE } from './elk';
+
+const NODE_GAP = 24;
+const EDGE_GAP = 8;
+const EDGE_NODE_GAP = 12;
+const LAYER_GAP = 36;
+const TRACK_GAP = 6;
+/** Dummy nodes pull harder on their neighbours, so long edges run straight. */
+const DUMMY_WEIGHT = 4;
+
+export interface LayoutProgress {
+  phase: 'layers' | 'order' | 'place' | 'route' | 'done';
+  /** 0..1 over the whole layout. */
+  fraction: number;
+}
+
+export interface FastLayoutOptions {
+  /** Crossing-reduction rounds (one round = a down and an up sweep). Default 2. */
+  orderRounds?: number;
+  /** Placement rounds (one round = a down and an up pass). Default 4. */
+  placeRounds?: number;
+  /** Checked between phases: an aborted layout throws the signal's reason. */
+  signal?: AbortSignal;
+  onProgress?: (p: LayoutProgress) => void;
+}
+
+interface Seg {
+  from: number;
+  to: number;
+  /** Port centre relative to the source's / target's left edge. */
+  fromOff: number;
+  toOff: number;
+}
+
+function side(p: ElkPort): string | undefined {
+  return p.layoutOptions?.['elk.port.side'] ?? p.layoutOptions?.['org.eclipse.elk.port.side'];
+}
+
+/**
+ * Lays out a flat ELK input graph (as `toElkGraph` builds it: top-down, numbered NORTH input
+ * ports in fixed order, one SOUTH output port) and returns it with positions, port positions
+ * and orthogonal edge sections filled in, like `elk.layout` would. Synchronous, O((V+E) log V)
+ * plus the dummy nodes of long edges.
+ *
+ * @example
+ * const svg = renderSvg(snapshot, fastLayout(toElkGraph(snapshot)));
+ */
+export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): ElkNode {
+  const check = (phase: LayoutProgress['phase'], fraction: number): void => {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('layout cancelled');
+    options.onProgress?.({ phase, fraction });
+  };
+  const kids = graph.children ?? [];
+  const n = kids.length;
+  const index = new Map<string, number>();
+  kids.forEach((c, i) => index.set(c.id, i));
+
+  // Port geometry: NORTH ports spread evenly across the top in their index order, the rest
+  // (outputs) at the bottom centre; positions relative to the node, as ELK reports them.
+  const portOwner = new Map<string, number>();
+  const portPos = new Map<string, { x: number; y: number }>();
+  const width: number[] = [];
+  const height: number[] = [];
+  const outOff: number[] = [];
+  kids.forEach((c, i) => {
+    const w = c.width ?? 0;
+    const h = c.height ?? 0;
+    width.push(w);
+    height.push(h);
+    outOff.push(Math.round(w / 2 - PORT_SIZE / 2) + PORT_SIZE / 2);
+    const north = (c.ports ?? []).filter((p) => side(p) === 'NORTH');
+    north.sort((a, b) => Number(a.layoutOptions?.['elk.port.index'] ?? 0) - Number(b.layoutOptions?.['elk.port.index'] ?? 0));
+    north.forEach((p, k) => portPos.set(p.id, { x: Math.round(((k + 1) * w) / (north.length + 1) - PORT_SIZE / 2), y: -PORT_SIZE }));
+    for (const p of c.ports ?? []) {
+      portOwner.set(p.id, i);
+      if (!portPos.has(p.id)) portPos.set(p.id, { x: Math.round(w / 2 - PORT_SIZE / 2), y: h });
+    }
+  });
+  const endOf = (ref: string): { node: number; off: number } | null => {
+    const p = portOwner.get(ref);
+    if (p !== undefined) return { node: p, off: portPos.get(ref)!.x + PORT_SIZE / 2 };
+    const v = index.get(ref);
+    return v === undefined ? null : { node: v, off: outOff[v] };
+  };
+
+  // Edges we can place: both ends known, not a self-loop. Others are returned without sections.
+  const edges = graph.edges ?? [];
+  const ends: ({ s: number; sOff: number; t: number; tOff: number } | null)[] = edges.map((e) => {
+    const s = endOf(e.sources[0] ?? '');
+    const t = endOf(e.targets[0] ?? '');
+    return s === null || t === null || s.node === t.node ? null : { s: s.node, sOff: s.off, t: t.node, tOff: t.off };
+  });
+
+  // 1. Layers. Kahn's order; a cycle (not expected from autograd) is broken at its
+  // lowest-index node, and its closing edges are drawn but do not constrain the layers.
+  check('layers', 0);
+  const outs: number[][] = Array.from({ length: n }, () => []);
+  const indeg = new Array<number>(n).fill(0);
+  ends.forEach((e, k) => {
+    if (e === null) return;
+    outs[e.s].push(k);
+    indeg[e.t]++;
+  });
+  const topo: number[] = [];
+  const done = new Uint8Array(n);
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
+  let nextForced = 0;
+  let head = 0;
+  while (topo.length < n) {
+    if (head === queue.length) {
+      while (done[nextForced]) nextForced++;
+      queue.push(nextForced);
+      indeg[nextForced] = 0;
+    }
+    const v = queue[head++];
+    if (done[v]) continue;
+    done[v] = 1;
+    topo.push(v);
+    for (const k of outs[v]) {
+      const t = ends[k]!.t;
+      if (!done[t] && --indeg[t] === 0) queue.push(t);
+    }
+  }
+  const rank = new Int32Array(n);
+  topo.forEach((v, i) => (rank[v] = i));
+  // Longest path from the sources; then, bottom-up, nodes move down to just above their
+  // nearest consumer when that cannot lengthen other edges: the roots of trees that hang off
+  // one consumer (a Linear's weight, TBackward0 and bias feeding its AddmmBackward0), and
+  // nodes with at least as many consumers as inputs.
+  const layerOf: number[] = new Array<number>(n).fill(0);
+  const inCount = new Int32Array(n);
+  const outCount = new Int32Array(n);
+  const forward = (v: number, k: number): boolean => rank[ends[k]!.t] > rank[v];
+  for (const v of topo) {
+    for (const k of outs[v]) {
+      if (!forward(v, k)) continue;
+      const t = ends[k]!.t;
+      layerOf[t] = Math.max(layerOf[t], layerOf[v] + 1);
+      inCount[t]++;
+      outCount[v]++;
+    }
+  }
+  // hanging[v]: v and everything feeding it form a tree with a single way out.
+  const hanging = new Uint8Array(n);
+  for (const v of topo) if (outCount[v] === 1 && inCount[v] === 0) hanging[v] = 1;
+  const feeds = new Int32Array(n); // inputs that are not hanging
+  for (const v of topo) {
+    if (outCount[v] === 1 && inCount[v] > 0 && feeds[v] === 0) hanging[v] = 1;
+    for (const k of outs[v]) if (forward(v, k) && !hanging[v]) feeds[ends[k]!.t]++;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const v = topo[i];
+    let below = Infinity;
+    for (const k of outs[v]) if (forward(v, k)) below = Math.min(below, layerOf[ends[k]!.t] - 1);
+    if (below === Infinity || below <= layerOf[v]) continue;
+    if (hanging[v] || outCount[v] >= inCount[v]) layerOf[v] = below;
+  }
+  let maxDepth = 0;
+  for (let i = 0; i < n; i++) maxDepth = Math.max(maxDepth, layerOf[i]);
+
+  // 2. Dummy nodes for edges that cross layers; `chain[k]` lists edge k's nodes top to bottom.
+  const segs: Seg[] = [];
+  const chain: (number[] | null)[] = ends.map(() => null);
+  const chainSegs: number[][] = ends.map(() => []);
+  let total = n;
+  ends.forEach((e, k) => {
+    if (e === null || layerOf[e.t] <= layerOf[e.s]) return;
+    const c = [e.s];
+    for (let l = layerOf[e.s] + 1; l < layerOf[e.t]; l++) {
+      layerOf.push(l);
+      width.push(0);
+      height.push(0);
+      outOff.push(0);
+      c.push(total++);
+    }
+    c.push(e.t);
+    for (let j = 0; j + 1 < c.length; j++) {
+      chainSegs[k].push(segs.length);
+      segs.push({ from: c[j], to: c[j + 1], fromOff: j === 0 ? e.sOff : 0, toOff: j + 2 === c.length ? e.tOff : 0 });
+    }
+    chain[k] = c;
+  });
+  const ins: number[][] = Array.from({ length: total }, () => []);
+  const outSegs: number[][] = Array.from({ length: total }, () => []);
+  segs.forEach((s, i) => {
+    outSegs[s.from].push(i);
+    ins[s.to].push(i);
+  });
+  // Inputs in port order (left to right on the consumer).
+  for (const list of ins) list.sort((a, b) => segs[a].toOff - segs[b].toOff);
+  const layerCount = maxDepth + 1;
+  const isDummy = (v: number): boolean => v >= n;
+
+  // 3. Order: depth-first from the sinks, inputs in port order, so a tree is drawn planar.
+  check('order', 0.2);
+  const layers: number[][] = Array.from({ length: layerCount }, () => []);
+  const seen = new Uint8Array(total);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) if (outSegs[i].length === 0) roots.push(i);
+  for (let i = 0; i < total; i++) roots.push(i); // anything unreached, in index order
+  const stack: number[] = [];
+  for (const r of roots) {
+    if (seen[r]) continue;
+    stack.push(r);
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      if (seen[v]) continue;
+      seen[v] = 1;
+      layers[layerOf[v]].push(v);
+      const inn = ins[v];
+      for (let j = inn.length - 1; j >= 0; j--) if (!seen[segs[inn[j]].from]) stack.push(segs[inn[j]].from);
+    }
+  }
+  const pos = new Float64Array(total);
+  const setPos = (layer: number[]): void => layer.forEach((v, i) => (pos[v] = i));
+  layers.forEach(setPos);
+  const sortLayer = (layer: number[], key: Float64Array): void => {
+    layer.sort((a, b) => key[a] - key[b] || pos[a] - pos[b]);
+    setPos(layer);
+  };
+  const key = new Float64Array(total);
+  const rounds = options.orderRounds ?? 2;
+  for (let r = 0; r < rounds; r++) {
+    for (let l = 1; l < layerCount; l++) {
+      for (const v of layers[l]) {
+        const inn = ins[v];
+        if (inn.length === 0) key[v] = pos[v];
+        else {
+          let s = 0;
+          for (const i of inn) s += pos[segs[i].from];
+          key[v] = s / inn.length;
+        }
+      }
+      sortLayer(layers[l], key);
+    }
+    for (let l = layerCount - 2; l >= 0; l--) {
+      for (const v of layers[l]) {
+        const out = outSegs[v];
+        if (out.length === 0) key[v] = pos[v];
+        else {
+          let s = 0;
+          for (const i of out) {
+            const sg = segs[i];
+            const w = width[sg.to];
+            // Which port of the consumer: inputs of one node keep their port order.
+            s += pos[sg.to] + (w > 0 ? sg.toOff / w - 0.5 : 0);
+          }
+          key[v] = s / out.length;
+        }
+      }
+      sortLayer(layers[l], key);
+    }
+  }
+
+  // 4. x coordinates (left edges).
+  check('place', 0.45);
+  const x = new Float64Array(total);
+  const gap = (a: number, b: number): number => (isDummy(a) && isDummy(b) ? EDGE_GAP : isDummy(a) || isDummy(b) ? EDGE_NODE_GAP : NODE_GAP);
+  for (const layer of layers) {
+    let cx = 0;
+    layer.forEach((v, i) => {
+      if (i > 0) cx += gap(layer[i - 1], v);
+      x[v] = cx;
+      cx += width[v];
+    });
+  }
+  const desired = new Float64Array(total);
+  const weight = new Float64Array(total);
+  const place = (layer: number[], fromAbove: boolean, fromBelow: boolean): void => {
+    for (const v of layer) {
+      let s = 0;
+      let c = 0;
+      if (fromAbove) for (const i of ins[v]) {
+        const sg = segs[i];
+        s += x[sg.from] + sg.fromOff - sg.toOff;
+        c++;
+      }
+      if (fromBelow) for (const i of outSegs[v]) {
+        const sg = segs[i];
+        s += x[sg.to] + sg.toOff - sg.fromOff;
+        c++;
+      }
+      desired[v] = c === 0 ? x[v] : s / c;
+      weight[v] = (c === 0 ? 0.1 : 1) * (isDummy(v) ? DUMMY_WEIGHT : 1);
+    }
+    isotonicPlace(layer, desired, weight, width, gap, x);
+  };
+  const placeRounds = options.placeRounds ?? 4;
+  for (let r = 0; r < placeRounds; r++) {
+    for (let l = 1; l < layerCount; l++) place(layers[l], true, r > 0);
+    for (let l = layerCount - 2; l >= 0; l--) place(layers[l], r > 0, true);
+  }
+  let minX = Infinity;
+  let maxX = -Infinity;
+  for (let v = 0; v < total; v++) {
+    minX = Math.min(minX, x[v]);
+    maxX = Math.max(maxX, x[v] + width[v]);
+  }
+  if (total === 0) minX = maxX = 0;
+  for (let v = 0; v < total; v++) x[v] = Math.round(x[v] - minX);
+
+  // 5. Routes: a segment whose ends are not aligned turns in the gap below its source's
+  // layer; segments leaving one node share a track, the others get tracks greedily.
+  check('route', 0.7);
+  const trackOf = new Int32Array(segs.length).fill(-1);
+  const tracks = new Array<number>(layerCount).fill(0);
+  for (let l = 0; l < layerCount - 1; l++) {
+    const spans: { lo: number; hi: number; segs: number[] }[] = [];
+    for (const v of layers[l]) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      const bent: number[] = [];
+      for (const i of outSegs[v]) {
+        const sg = segs[i];
+        const a = x[sg.from] + sg.fromOff;
+        const b = x[sg.to] + sg.toOff;
+        if (Math.abs(a - b) < 0.5) continue;
+        lo = Math.min(lo, a, b);
+        hi = Math.max(hi, a, b);
+        bent.push(i);
+      }
+      if (bent.length) spans.push({ lo, hi, segs: bent });
+    }
+    spans.sort((a, b) => a.lo - b.lo || a.hi - b.hi);
+    const ends: number[] = []; // right end of each track so far
+    for (const sp of spans) {
+      let t = ends.findIndex((e) => e + TRACK_GAP <= sp.lo);
+      if (t < 0) {
+        t = ends.length;
+        ends.push(sp.hi);
+      } else ends[t] = sp.hi;
+      for (const i of sp.segs) trackOf[i] = t;
+    }
+    tracks[l] = ends.length;
+  }
+  const layerTop = new Float64Array(layerCount);
+  const layerHeight = new Float64Array(layerCount);
+  for (let v = 0; v < total; v++) layerHeight[layerOf[v]] = Math.max(layerHeight[layerOf[v]], height[v]);
+  const gapHeight = (l: number): number => Math.max(LAYER_GAP, 2 * PORT_SIZE + (tracks[l] + 1) * TRACK_GAP);
+  let y = PORT_SIZE;
+  for (let l = 0; l < layerCount; l++) {
+    layerTop[l] = y;
+    y += layerHeight[l] + (l + 1 < layerCount ? gapHeight(l) : PORT_SIZE);
+  }
+  const trackY = (l: number, t: number): number => {
+    const top = layerTop[l] + layerHeight[l] + PORT_SIZE;
+    const bottom = layerTop[l + 1] - PORT_SIZE;
+    return Math.round(top + ((t + 1) * (bottom - top)) / (tracks[l] + 1));
+  };
+
+  check('route', 0.85);
+  const children: ElkNode[] = kids.map((c, i) => ({
+    ...c,
+    x: x[i],
+    y: layerTop[layerOf[i]],
+    ports: (c.ports ?? []).map((p) => ({ ...p, ...portPos.get(p.id)! })),
+  }));
+  const outEdges: ElkExtendedEdge[] = edges.map((e, k) => {
+    const en = ends[k];
+    if (en === null) return { ...e, sections: [] };
+    // Output ports are not drawn: the edge leaves the node's bottom border.
+    const start = { x: x[en.s] + en.sOff, y: layerTop[layerOf[en.s]] + height[en.s] };
+    const end = { x: x[en.t] + en.tOff, y: layerTop[layerOf[en.t]] - PORT_SIZE };
+    const pts = [start];
+    const c = chain[k];
+    if (c === null) {
+      // Against the layering (a broken cycle): a plain detour.
+      pts.push({ x: start.x, y: start.y + TRACK_GAP }, { x: end.x, y: start.y + TRACK_GAP });
+    } else {
+      for (const i of chainSegs[k]) {
+        const sg = segs[i];
+        const a = x[sg.from] + sg.fromOff;
+        const b = x[sg.to] + sg.toOff;
+        if (trackOf[i] >= 0) {
+          const ty = trackY(layerOf[sg.from], trackOf[i]);
+          pts.push({ x: a, y: ty }, { x: b, y: ty });
+        }
+      }
+    }
+    pts.push(end);
+    return { ...e, sections: [{ id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: pts.slice(1, -1) }] };
+  });
+  check('done', 1);
+  return { ...graph, x: 0, y: 0, width: maxX - minX, height: y, children, edges: outEdges };
+}
+
+/**
+ * Places one layer's nodes in their order, each at least `gap` apart, as close as possible
+ * (weighted least squares) to its desired left edge: pool-adjacent-violators on the
+ * positions minus their minimum offsets.
+ */
+function isotonicPlace(
+  layer: number[],
+  desired: Float64Array,
+  weight: Float64Array,
+  width: number[],
+  gap: (a: number, b: number) => number,
+  x: Float64Array,
+): void {
+  const m = layer.length;
+  if (m === 0) return;
+  const offset = new Float64Array(m);
+  for (let i = 1; i < m; i++) offset[i] = offset[i - 1] + width[layer[i - 1]] + gap(layer[i - 1], layer[i]);
+  // Blocks of pooled nodes: weighted mean target, weight, first index.
+  const bMean: number[] = [];
+  const bWeight: number[] = [];
+  const bStart: number[] = [];
+  for (let i = 0; i < m; i++) {
+    let mean = desired[layer[i]] - offset[i];
+    let w = weight[layer[i]];
+    let start = i;
+    while (bMean.length > 0 && bMean[bMean.length - 1] >= mean) {
+      const pm = bMean.pop()!;
+      const pw = bWeight.pop()!;
+      start = bStart.pop()!;
+      mean = (pm * pw + mean * w) / (pw + w);
+      w += pw;
+    }
+    bMean.push(mean);
+    bWeight.push(w);
+    bStart.push(start);
+  }
+  for (let b = 0; b < bMean.length; b++) {
+    const end = b + 1 < bMean.length ? bStart[b + 1] : m;
+    for (let i = bStart[b]; i < end; i++) x[layer[i]] = bMean[b] + offset[i];
+  }
+}
