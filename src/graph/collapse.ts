@@ -1,6 +1,8 @@
 // Graphs over the size limit are shown collapsed: every node created inside one module call
 // becomes a single box named after the module, at the deepest module level that fits.
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
+import { groupTree } from './groups';
+import { expandWithinBudget, viewSnapshot } from './view';
 
 function groupKey(n: GraphNode, depth: number, byId: Map<string, GraphNode>): string | null {
   if (n.kind === 'leaf' || n.kind === 'saved' || n.kind === 'output') {
@@ -72,18 +74,17 @@ export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphS
 }
 
 /**
- * The snapshot itself when it has at most `maxNodes` nodes; otherwise collapsed by module
- * at the deepest level that fits, or (when modules do not help) cut to the `maxNodes`
- * nodes nearest the outputs. Either way `collapsed` is set so renderers say so.
+ * The snapshot itself when it has at most `maxNodes` nodes; otherwise its module calls and
+ * repeated blocks collapsed, expanded (biggest first, alike groups together) as far as
+ * `maxNodes` allows, or (when groups do not help) cut to the `maxNodes` nodes nearest the
+ * outputs. Either way `collapsed` is set so renderers say so.
  */
 export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
   if (snapshot.nodes.length <= maxNodes) return snapshot;
-  const maxDepth = snapshot.nodes.reduce((m, n) => Math.max(m, n.modulePath.length), 0);
-  for (let d = maxDepth; d >= 1; d--) {
-    const c = collapseByModule(snapshot, d);
-    if (c.nodes.length <= maxNodes) return c;
-  }
-  return nearestToOutputs(maxNodes > 0 ? snapshot : snapshot, Math.max(1, maxNodes));
+  const tree = groupTree(snapshot);
+  const view = viewSnapshot(snapshot, tree, expandWithinBudget(tree, maxNodes));
+  if (view.nodes.length <= maxNodes) return { ...view, collapsed: true };
+  return nearestToOutputs(snapshot, Math.max(1, maxNodes));
 }
 
 function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {

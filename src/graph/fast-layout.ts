@@ -49,6 +49,23 @@ function side(p: ElkPort): string | undefined {
 }
 
 /**
+ * Port positions relative to the node, as ELK reports them: NORTH ports spread evenly across
+ * the top in their index order, the others (outputs) at the bottom centre.
+ *
+ * @example
+ * portPositions(toElkGraph(snapshot).children![0]).get('n0:in0'); // { x: 24, y: -8 }
+ */
+export function portPositions(c: ElkNode): Map<string, { x: number; y: number }> {
+  const w = c.width ?? 0;
+  const out = new Map<string, { x: number; y: number }>();
+  const north = (c.ports ?? []).filter((p) => side(p) === 'NORTH');
+  north.sort((a, b) => Number(a.layoutOptions?.['elk.port.index'] ?? 0) - Number(b.layoutOptions?.['elk.port.index'] ?? 0));
+  north.forEach((p, k) => out.set(p.id, { x: Math.round(((k + 1) * w) / (north.length + 1) - PORT_SIZE / 2), y: -PORT_SIZE }));
+  for (const p of c.ports ?? []) if (!out.has(p.id)) out.set(p.id, { x: Math.round(w / 2 - PORT_SIZE / 2), y: c.height ?? 0 });
+  return out;
+}
+
+/**
  * Lays out a flat ELK input graph (as `toElkGraph` builds it: top-down, numbered NORTH input
  * ports in fixed order, one SOUTH output port) and returns it with positions, port positions
  * and orthogonal edge sections filled in, like `elk.layout` would. Synchronous, O((V+E) log V)
@@ -67,8 +84,6 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   const index = new Map<string, number>();
   kids.forEach((c, i) => index.set(c.id, i));
 
-  // Port geometry: NORTH ports spread evenly across the top in their index order, the rest
-  // (outputs) at the bottom centre; positions relative to the node, as ELK reports them.
   const portOwner = new Map<string, number>();
   const portPos = new Map<string, { x: number; y: number }>();
   const width: number[] = [];
@@ -80,12 +95,9 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     width.push(w);
     height.push(h);
     outOff.push(Math.round(w / 2 - PORT_SIZE / 2) + PORT_SIZE / 2);
-    const north = (c.ports ?? []).filter((p) => side(p) === 'NORTH');
-    north.sort((a, b) => Number(a.layoutOptions?.['elk.port.index'] ?? 0) - Number(b.layoutOptions?.['elk.port.index'] ?? 0));
-    north.forEach((p, k) => portPos.set(p.id, { x: Math.round(((k + 1) * w) / (north.length + 1) - PORT_SIZE / 2), y: -PORT_SIZE }));
-    for (const p of c.ports ?? []) {
-      portOwner.set(p.id, i);
-      if (!portPos.has(p.id)) portPos.set(p.id, { x: Math.round(w / 2 - PORT_SIZE / 2), y: h });
+    for (const [id, p] of portPositions(c)) {
+      portOwner.set(id, i);
+      portPos.set(id, p);
     }
   });
   const endOf = (ref: string): { node: number; off: number } | null => {

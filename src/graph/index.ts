@@ -6,4 +6,7 @@ export { toDot } from './dot';
 export { renderHtml } from './html';
 export { collapseByModule, limitSnapshot } from './collapse';
 export { displayName, nodeLines, formatValues, formatNumber, isFlagged } from './labels';
-export { layoutSnapshot, type ElkLike } from './layout';
+export { layoutSnapshot, layoutElkGraph, chooseEngine, ELK_MAX_NODES, type ElkLike, type LayoutEngine, type LayoutOptions } from './layout';
+export { fastLayout, portPositions, type FastLayoutOptions, type LayoutProgress } from './fast-layout';
+export { groupTree, isGroupId, type GraphGroup, type GroupTree, type GroupKind } from './groups';
+export { GraphView, viewSnapshot, expandWithinBudget, groupName, insertExpanded, overlaps, FLAT_MAX_NODES, OPEN_BUDGET, type ViewResult, type ViewOptions, type RunOptions } from './view';

@@ -3,9 +3,11 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
 import { CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId, proxiedNode, proxyLabel } from './elk';
+import { isGroupId } from './groups';
 import { FLAG_COLOR, displayName, formatLocation, formatValues, isFlagged, nodeFill, nodeLines } from './labels';
 
 const MARGIN = 16;
+const GROUP_FILL = '#e6defa';
 const HEADER = 22;
 
 export function escapeXml(s: string): string {
@@ -77,7 +79,7 @@ export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
 function headerText(s: GraphSnapshot): string {
   const fns = s.nodes.filter((n) => n.kind === 'function').length;
   const parts = [`${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`, `${fns} function nodes`];
-  if (s.collapsed) parts.push('collapsed by module (graph over the size limit)');
+  if (s.collapsed) parts.push(s.nodes.some((n) => isGroupId(n.id)) ? 'module calls and repeated blocks collapsed (dashed boxes)' : 'collapsed by module (graph over the size limit)');
   if (s.anomalies.length) parts.push(`NaN/Inf: ${s.anomalies[0].message}`);
   return parts.join(' · ');
 }
@@ -88,7 +90,9 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
   const w = c.width ?? 0;
   const h = c.height ?? 0;
   const flagged = isFlagged(n);
-  const classes = ['gl-node', `gl-${n.kind}`];
+  const group = isGroupId(n.id);
+  // A collapsed group: its own class (the webview expands it on click) and a lilac fill.
+  const classes = group ? ['gl-node', 'gl-group'] : ['gl-node', `gl-${n.kind}`];
   if (flagged) classes.push('gl-flagged');
   if (isOutput) classes.push('gl-output');
   const stroke = flagged ? FLAG_COLOR : '#333';
@@ -96,7 +100,7 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
   const parts = [
     `<g class="${classes.join(' ')}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(displayName(n))}" transform="translate(${x},${y})">`,
     `<title>${escapeXml(nodeTitle(n))}</title>`,
-    `<rect width="${w}" height="${h}" rx="${rx}" fill="${nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : 1}"/>`,
+    `<rect width="${w}" height="${h}" rx="${rx}" fill="${group ? GROUP_FILL : nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : group ? 1.5 : 1}"${group ? ' stroke-dasharray="6 2"' : ''}/>`,
   ];
   nodeLines(n).forEach((line, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
