@@ -291,22 +291,31 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   }
   const desired = new Float64Array(total);
   const weight = new Float64Array(total);
+  // Inputs with no inputs of their own (leaves, proxies) follow their consumer rather than
+  // pull it aside: otherwise a chain with a side input at every step drifts sideways.
+  // And a chain is kept vertical by aligning centres, not ports: aligning each node's input
+  // port (left of its centre when it has two) under its input would shift every node of a
+  // long chain a little further right. Sources sit right above their port.
+  const pull = (from: number): number => (ins[from].length === 0 ? 0.05 : 1);
+  const aim = (sg: Seg): number => (ins[sg.from].length === 0 ? sg.toOff : width[sg.to] / 2);
   const place = (layer: number[], fromAbove: boolean, fromBelow: boolean): void => {
     for (const v of layer) {
       let s = 0;
       let c = 0;
       if (fromAbove) for (const i of ins[v]) {
         const sg = segs[i];
-        s += x[sg.from] + sg.fromOff - sg.toOff;
-        c++;
+        const w = pull(sg.from);
+        s += w * (x[sg.from] + sg.fromOff - aim(sg));
+        c += w;
       }
       if (fromBelow) for (const i of outSegs[v]) {
         const sg = segs[i];
-        s += x[sg.to] + sg.toOff - sg.fromOff;
+        s += x[sg.to] + aim(sg) - sg.fromOff;
         c++;
       }
       desired[v] = c === 0 ? x[v] : s / c;
-      weight[v] = (c === 0 ? 0.1 : 1) * (isDummy(v) ? DUMMY_WEIGHT : 1);
+      // Sources give way to the nodes beside them, dummies (long edges) hold their line.
+      weight[v] = (c === 0 || (ins[v].length === 0 && !isDummy(v)) ? 0.05 : 1) * (isDummy(v) ? DUMMY_WEIGHT : 1);
     }
     isotonicPlace(layer, desired, weight, width, gap, x);
   };

@@ -208,8 +208,8 @@ export class GraphView {
 
 /**
  * Which groups to expand so that at most `budget` boxes and nodes show: the biggest groups
- * first, and groups that look alike (same label, kind and size: the steps of a repeat)
- * together or not at all, so the picture stays uniform.
+ * first, and groups that look alike (the steps of one repeat, calls of one module with the
+ * same size) together or not at all, so the picture stays uniform.
  *
  * @example
  * const shown = viewSnapshot(snapshot, tree, expandWithinBudget(tree, 2000));
@@ -218,7 +218,8 @@ export function expandWithinBudget(tree: GroupTree, budget: number): Set<string>
   const expanded = new Set<string>();
   const visible = new Set<string>(tree.roots);
   const skipped = new Set<string>();
-  const sameAs = (a: GraphGroup, b: GraphGroup): boolean => a.kind === b.kind && a.label === b.label && a.size === b.size && a.items.length === b.items.length;
+  const sameAs = (a: GraphGroup, b: GraphGroup): boolean =>
+    a.kind === b.kind && (a.kind === 'step' ? a.parent === b.parent : a.label === b.label) && a.size === b.size && a.items.length === b.items.length;
   for (;;) {
     let best: GraphGroup | null = null;
     for (const id of visible) {

@@ -1,0 +1,187 @@
+// Big graphs: the fast layered layout (deterministic, no overlaps, edges on their numbered
+// ports, top-down), the ELK/fast policy, the group tree of an unrolled RNN, its collapsed
+// view and the stable expansion. Timing is measured by bench/graph-layout.mjs, not here.
+import type { ElkNode } from 'elkjs/lib/elk-api';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { describe, expect, it } from 'vitest';
+import { PORT_SIZE, inPortId } from '../../src/graph/elk';
+import {
+  ELK_MAX_NODES, GraphView, chooseEngine, fastLayout, groupTree, isGroupId, layoutSnapshot, limitSnapshot, overlaps, renderSvg, toElkGraph,
+} from '../../src/graph/index';
+import { validateSnapshot, type GraphSnapshot } from '../../src/protocol/messages';
+import { rnnSnapshot } from './rnn-snapshot';
+
+/** Every edge into a numbered port ends on that port (its top centre); ports run left to right in slot order. */
+function expectEdgesOnPorts(snapshot: GraphSnapshot, layout: ElkNode): void {
+  const byId = new Map((layout.children ?? []).map((c) => [c.id, c]));
+  for (const n of snapshot.nodes) {
+    const c = byId.get(n.id);
+    if (c === undefined) continue;
+    const xs = n.next.map((_, slot) => c.ports!.find((p) => p.id === inPortId(n.id, slot))!.x!);
+    expect(xs, `ports of ${n.id} in slot order`).toEqual([...xs].sort((a, b) => a - b));
+    expect(new Set(xs).size).toBe(xs.length);
+  }
+  let checked = 0;
+  for (const e of layout.edges ?? []) {
+    const [node, port] = [e.targets[0].split(':in')[0], e.targets[0]];
+    if (!port.includes(':in')) continue;
+    const c = byId.get(node)!;
+    const p = c.ports!.find((q) => q.id === port)!;
+    const end = e.sections![0].endPoint;
+    expect(end.x, e.id).toBeCloseTo(c.x! + p.x! + PORT_SIZE / 2, 6);
+    expect(end.y, e.id).toBeCloseTo(c.y! + p.y!, 6);
+    checked++;
+  }
+  expect(checked).toBeGreaterThan(0);
+}
+
+/** Routes are orthogonal: consecutive points share an x or a y. */
+function expectOrthogonal(layout: ElkNode): void {
+  for (const e of layout.edges ?? []) {
+    for (const s of e.sections ?? []) {
+      const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
+      for (let i = 1; i < pts.length; i++) expect(pts[i].x === pts[i - 1].x || pts[i].y === pts[i - 1].y, e.id).toBe(true);
+    }
+  }
+}
+
+describe('fast layered layout', () => {
+  const small = rnnSnapshot(3);
+
+  it('is deterministic', () => {
+    const a = JSON.stringify(fastLayout(toElkGraph(rnnSnapshot(40))));
+    const b = JSON.stringify(fastLayout(toElkGraph(rnnSnapshot(40))));
+    expect(a).toBe(b);
+  });
+
+  it('places every node without overlaps, top-down along the edges', () => {
+    const g = toElkGraph(rnnSnapshot(40));
+    const laid = fastLayout(g);
+    expect(laid.children!.length).toBe(g.children!.length);
+    expect(overlaps(laid.children!)).toBe(false);
+    const byId = new Map(laid.children!.map((c) => [c.id, c]));
+    for (const e of laid.edges!) {
+      const s = byId.get(e.sources[0].split(':')[0])!;
+      const t = byId.get(e.targets[0].split(':')[0])!;
+      expect(s.y! + s.height!, e.id).toBeLessThan(t.y!);
+    }
+  });
+
+  it('ends every edge on its numbered input port, ports in slot order, orthogonal routes', () => {
+    const laid = fastLayout(toElkGraph(small));
+    expectEdgesOnPorts(small, laid);
+    expectOrthogonal(laid);
+  });
+
+  it('draws through the unchanged SVG renderer', () => {
+    const svg = renderSvg(small, fastLayout(toElkGraph(small)));
+    expect(svg).toContain('AddmmBackward0');
+    expect(svg.match(/class="gl-port"/g)!.length).toBe(small.nodes.reduce((s, n) => s + n.next.length, 0));
+  });
+
+  it('lays out a 10,000-node graph', () => {
+    const big = rnnSnapshot(800);
+    expect(big.nodes.length).toBeGreaterThan(9600);
+    const laid = fastLayout(toElkGraph(big));
+    expect(laid.children!.every((c) => Number.isFinite(c.x) && Number.isFinite(c.y))).toBe(true);
+    expect(overlaps(laid.children!)).toBe(false);
+    expectEdgesOnPorts(big, laid);
+  });
+
+  it('stops at the next phase when cancelled, and reports progress', () => {
+    const phases: string[] = [];
+    const ac = new AbortController();
+    expect(() => fastLayout(toElkGraph(small), { signal: ac.signal, onProgress: (p) => { phases.push(p.phase); if (p.phase === 'order') ac.abort(new Error('cancelled by user')); } })).toThrow('cancelled by user');
+    expect(phases).toEqual(['layers', 'order']);
+  });
+});
+
+describe('layout policy', () => {
+  it('ELK up to the threshold, the fast layout above it or without ELK', async () => {
+    expect(chooseEngine(toElkGraph(rnnSnapshot(3)), true)).toBe('elk');
+    const big = toElkGraph(rnnSnapshot(40));
+    expect(big.children!.length).toBeGreaterThan(ELK_MAX_NODES);
+    expect(chooseEngine(big, true)).toBe('fast');
+    expect(chooseEngine(toElkGraph(rnnSnapshot(3)), false)).toBe('fast');
+    const svg = await layoutSnapshot(rnnSnapshot(3), new ELK());
+    expect(svg).toContain('TanhBackward0');
+  });
+});
+
+describe('group tree and collapsed view', () => {
+  const rnn = rnnSnapshot(800);
+
+  it('finds each module call and the repeated step of the unrolled RNN', () => {
+    const tree = groupTree(rnn);
+    const reps = [...tree.groups.values()].filter((g) => g.kind === 'repeat');
+    expect(reps.map((g) => [g.count, g.size])).toEqual([[800, 9600]]);
+    const steps = reps[0].items.map((id) => tree.groups.get(id)!);
+    expect(steps.every((s) => s.kind === 'step' && s.size === 12)).toBe(true);
+    // Each step: one cell call (itself two Linear calls and two ops), one head call, four ops.
+    const first = steps[0].items.map((id) => (isGroupId(id) ? tree.groups.get(id)!.label : rnn.nodes.find((n) => n.id === id)!.name));
+    expect(first).toEqual(['SeqModel.cell', 'SeqModel.head', 'SubBackward0', 'PowBackward0', 'SumBackward0', 'AddBackward0']);
+    const cells = [...tree.groups.values()].filter((g) => g.kind === 'call' && g.label === 'SeqModel.cell');
+    expect(cells.length).toBe(800);
+    // Weights used at every step sit beside the repeat, not inside one step.
+    const acc = rnn.nodes.find((n) => n.kind === 'accumulate')!;
+    expect(tree.groups.get(tree.groupOf.get(acc.id)!)!.label).toBe('SeqModel');
+  });
+
+  it('opens collapsed with far fewer nodes, as a valid snapshot', async () => {
+    const view = new GraphView(rnn);
+    const r = await view.open();
+    expect(r.snapshot.nodes.length).toBeLessThan(50);
+    expect(r.snapshot.nodes.length * 100).toBeLessThan(rnn.nodes.length);
+    expect(r.snapshot.nodes.some((n) => n.name.includes('×800'))).toBe(true);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(r.snapshot))).nodes.length).toBe(r.snapshot.nodes.length);
+    expect(r.svg).toContain('gl-group');
+    expectEdgesOnPorts(r.snapshot, r.layout);
+  });
+
+  it('expands a group in place: outside nodes stay put or move only down or right', async () => {
+    const view = new GraphView(rnn);
+    let prev = await view.open();
+    // The repeat (800 steps), then one step, then the cell call inside it.
+    const repeat = prev.snapshot.nodes.find((n) => n.name.includes('×800'))!.id;
+    const step = () => view.current!.snapshot.nodes.find((n) => n.name.startsWith('step #2 '))!.id;
+    const cell = () => view.current!.snapshot.nodes.find((n) => n.name.startsWith('SeqModel.cell (') && view.isInside(n.id, view.tree.groups.get(step2)!.id))!.id;
+    let step2 = '';
+    for (const pick of [() => repeat, () => (step2 = step()), () => cell()]) {
+      const id = pick();
+      const box = prev.layout.children!.find((c) => c.id === id)!;
+      const next = view.expand(id);
+      expect(next.engine).toBe('incremental');
+      expect(overlaps(next.layout.children!)).toBe(false);
+      expectEdgesOnPorts(next.snapshot, next.layout);
+      const now = new Map(next.layout.children!.map((c) => [c.id, c]));
+      const moves = new Set<string>();
+      let outside = 0;
+      for (const c of prev.layout.children!) {
+        const d = now.get(c.id);
+        if (c.id === id || d === undefined) continue;
+        outside++;
+        const dx = d.x! - c.x!;
+        const dy = d.y! - c.y!;
+        expect(dx === 0 || dy === 0, `${c.id} moved diagonally`).toBe(true);
+        expect(dx >= 0 && dy >= 0, `${c.id} moved up or left`).toBe(true);
+        if (c.y! + c.height! <= box.y!) expect([dx, dy], `${c.id} above the box`).toEqual([0, 0]);
+        moves.add(`${dx},${dy}`);
+      }
+      expect(outside).toBeGreaterThan(0);
+      // One shift down and one right at most: rigid moves, nothing rearranged.
+      expect(moves.size).toBeLessThanOrEqual(3);
+      expect(next.snapshot.nodes.length).toBeGreaterThan(prev.snapshot.nodes.length);
+      prev = next;
+    }
+  });
+
+  it('limits a big snapshot for the CLI to the node budget, with uniform steps', () => {
+    const limited = limitSnapshot(rnn, 2000);
+    expect(limited.collapsed).toBe(true);
+    expect(limited.nodes.length).toBeLessThanOrEqual(2000);
+    validateSnapshot(JSON.parse(JSON.stringify(limited)));
+    const steps = limited.nodes.filter((n) => n.name.startsWith('step #'));
+    // Either every step is expanded or none is.
+    expect(steps.length === 0 || steps.length === 800).toBe(true);
+  });
+});
