@@ -11,7 +11,7 @@ import { makeWorkspace } from './workspace';
 
 // The monitor only sees runs the extension tells it about (MonitorRunEvent 'start'/'message').
 // Until extension.ts launches scripts and fires those events, the run tests cannot run.
-const RUNS_WIRED = /type: 'start'/.test(readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'));
+const RUNS_WIRED = /\.fire\(\{\s*type: 'start'/.test(readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'));
 
 let server: CodeServer;
 let browser: Browser;
