@@ -141,7 +141,8 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
     let t = tokenOf.get(item);
     if (t === undefined) {
       const g = groups.get(item)!;
-      t = intern(`G${g.kind}:${g.label}:${g.items.filter(inSequence).map(token).join(',')}`);
+      // Numbers in module names do not count: `layers.3` repeats `layers.2` (nn.Sequential).
+      t = intern(`G${g.kind}:${g.label.replace(/\d+/g, '#')}:${g.items.filter(inSequence).map(token).join(',')}`);
       tokenOf.set(item, t);
     }
     return t;
@@ -171,12 +172,23 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
       }
       const unit = seq.slice(i, i + best.p);
       const what = [...new Set(unit.map((it) => (isGroupId(it) ? groups.get(it)!.label : (byId.get(it)?.name ?? it))))];
-      const label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
+      let label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
+      const lastLabel = seq[i + (best.k - 1) * best.p];
+      if (best.p === 1 && isGroupId(lastLabel) && groups.get(lastLabel)!.label !== label) label = `${label} … ${groups.get(lastLabel)!.label}`;
       const parentPath = parent === null ? [] : groups.get(parent)!.modulePath;
       const rep = newGroup('repeat', label, parent, parentPath);
       itemsOf(parent).pop(); // newGroup appended it; `out` decides the order
       rep.count = best.k;
       for (let s = 0; s < best.k; s++) {
+        if (best.p === 1) {
+          // One item a step: the item itself is the step.
+          const it = seq[i + s];
+          rep.items.push(it);
+          if (isGroupId(it)) groups.get(it)!.parent = rep.id;
+          else groupOf.set(it, rep.id);
+          rep.size += isGroupId(it) ? groups.get(it)!.size : counted(it);
+          continue;
+        }
         const step = newGroup('step', `#${s + 1}`, rep.id, parentPath);
         for (const it of seq.slice(i + s * best.p, i + (s + 1) * best.p)) {
           step.items.push(it);

@@ -219,7 +219,7 @@ export function expandWithinBudget(tree: GroupTree, budget: number): Set<string>
   const visible = new Set<string>(tree.roots);
   const skipped = new Set<string>();
   const sameAs = (a: GraphGroup, b: GraphGroup): boolean =>
-    a.kind === b.kind && (a.kind === 'step' ? a.parent === b.parent : a.label === b.label) && a.size === b.size && a.items.length === b.items.length;
+    a.kind === b.kind && (a.kind === 'step' ? a.parent === b.parent : a.label.replace(/\d+/g, '#') === b.label.replace(/\d+/g, '#')) && a.size === b.size && a.items.length === b.items.length;
   for (;;) {
     let best: GraphGroup | null = null;
     for (const id of visible) {

@@ -8,7 +8,7 @@ import { PORT_SIZE, inPortId } from '../../src/graph/elk';
 import {
   ELK_MAX_NODES, GraphView, chooseEngine, fastLayout, groupTree, isGroupId, layoutSnapshot, limitSnapshot, overlaps, renderSvg, toElkGraph,
 } from '../../src/graph/index';
-import { validateSnapshot, type GraphSnapshot } from '../../src/protocol/messages';
+import { validateSnapshot, type GraphNode, type GraphSnapshot } from '../../src/protocol/messages';
 import { rnnSnapshot } from './rnn-snapshot';
 
 /** Every edge into a numbered port ends on that port (its top centre); ports run left to right in slot order. */
@@ -125,6 +125,25 @@ describe('group tree and collapsed view', () => {
     // Weights used at every step sit beside the repeat, not inside one step.
     const acc = rnn.nodes.find((n) => n.kind === 'accumulate')!;
     expect(tree.groups.get(tree.groupOf.get(acc.id)!)!.label).toBe('SeqModel');
+  });
+
+  it('gathers nn.Sequential layers of the same structure (numbered names) into one repeat', () => {
+    // Net.layers.0 .. Net.layers.5, each an AddmmBackward0 and a ReluBackward0.
+    let seq = 0;
+    const nodes: GraphNode[] = [];
+    let prev: string | null = null;
+    for (let l = 0; l < 6; l++) {
+      const path = ['Net', 'Net.layers', `Net.layers.${l}`];
+      const mm = `mm${l}`;
+      nodes.push({ id: mm, kind: 'function', name: 'AddmmBackward0', next: [null, prev === null ? null : { id: prev, inputNr: 0 }, null], value: null, grad: null, location: null, modulePath: path, attachedTo: null, sequenceNr: seq++ });
+      nodes.push({ id: `relu${l}`, kind: 'function', name: 'ReluBackward0', next: [{ id: mm, inputNr: 0 }], value: null, grad: null, location: null, modulePath: path, attachedTo: null, sequenceNr: seq++ });
+      prev = `relu${l}`;
+    }
+    const tree = groupTree({ index: 1, trigger: 'backward', nodes, outputs: [], anomalies: [], collapsed: false, detail: 'full' });
+    const rep = [...tree.groups.values()].find((g) => g.kind === 'repeat')!;
+    expect([rep.label, rep.count, rep.size]).toEqual(['Net.layers.0 … Net.layers.5', 6, 12]);
+    // One call per step: the calls themselves are the steps.
+    expect(rep.items.map((id) => tree.groups.get(id)!.label)).toEqual([0, 1, 2, 3, 4, 5].map((l) => `Net.layers.${l}`));
   });
 
   it('opens collapsed with far fewer nodes, as a valid snapshot', async () => {
