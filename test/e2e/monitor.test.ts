@@ -168,9 +168,13 @@ test.runIf(RUNS_WIRED)('exploding gradients are flagged and their zone is tinted
 });
 
 test.runIf(RUNS_WIRED)('the view replays its run after being hidden and shown again', async () => {
+  const before = await showMonitor();
+  await before.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
   await runCommand(page, 'View: Show Explorer');
   await page.waitForTimeout(500);
   const frame = await showMonitor();
+  // A fresh page (hidden webviews are torn down), filled again by the host's replay.
+  expect(await frame.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
   await waitAttr(frame, 'drawn-rows', (v) => v === '300', 30_000);
   expect(await attr(frame, 'status')).toBe('done');
 });
