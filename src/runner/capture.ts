@@ -228,13 +228,20 @@ export class Capture {
     if (this.pendingMetric === null) return;
     this.metricBuffer.push(this.pendingMetric);
     this.pendingMetric = null;
-    // Batched: one IPC message per step would cost more than a small training step.
-    this.flushTimer ??= setTimeout(() => this.flushMetrics(), METRIC_FLUSH_MS).unref();
+    // Batched: one IPC message per step would cost more than a small training step. A
+    // synchronous training loop never lets the timer fire, so the clock is also checked
+    // here: the monitor stays live while the loop runs (IPC writes go out immediately).
+    const now = performance.now();
+    if (now - this.lastFlush >= METRIC_FLUSH_MS) this.flushMetrics();
+    else this.flushTimer ??= setTimeout(() => this.flushMetrics(), METRIC_FLUSH_MS).unref();
   }
+
+  private lastFlush = 0;
 
   private flushMetrics(): void {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    this.lastFlush = performance.now();
     if (this.metricBuffer.length === 0) return;
     const batch = this.metricBuffer;
     this.metricBuffer = [];

@@ -65,6 +65,15 @@ export interface RunHandle {
   cancel(): void;
   /** Asks the child for a full capture of the next backward(). */
   requestCapture(): void;
+  /**
+   * Freezes the child (SIGSTOP: a synchronous training loop cannot read IPC) and stops the
+   * timeout clock; false where that is impossible (Windows, not started, ended).
+   */
+  pause(): boolean;
+  /** Lets a paused child go on; the timeout clock resumes with the time it had left. */
+  resume(): boolean;
+  /** The child's pid once it has said hello, else null. */
+  readonly pid: number | null;
 }
 
 const HELLO_TIMEOUT_MS = 15_000;
@@ -131,6 +140,28 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
     if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
 
+  // The timeout counts running time only: a paused script is not using its budget.
+  let timeLeft = 0;
+  let clock: NodeJS.Timeout | null = null;
+  let clockStarted = 0;
+  let paused = false;
+  function startClock(): void {
+    clockStarted = Date.now();
+    clock = setTimeout(() => {
+      timedOut = true;
+      result.endedAt = Date.now();
+      kill();
+    }, timeLeft);
+    timers.push(clock);
+  }
+  const signal = (sig: NodeJS.Signals): boolean => {
+    if (finished || child === null || child.exitCode !== null || process.platform === 'win32') return false;
+    try {
+      return child.kill(sig);
+    } catch {
+      return false;
+    }
+  };
   const done = new Promise<RunResult>((resolve) => {
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (finished) return;
@@ -208,7 +239,8 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
           result.snapshots.push(m.snapshot);
           break;
         case 'train/metrics':
-          result.metrics.push(...m.metrics);
+          // No spread: a batch from a long synchronous loop can exceed the argument limit.
+          for (const metric of m.metrics) result.metrics.push(metric);
           break;
         case 'run/error':
           result.errors.push(m.error);
@@ -256,15 +288,12 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
       c.once('exit', () => clearInterval(poll));
     }
     if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
-      timers.push(
-        setTimeout(() => {
-          timedOut = true;
-          result.endedAt = Date.now();
-          kill();
-        }, options.timeoutMs),
-      );
+      timeLeft = options.timeoutMs;
+      startClock();
     }
   });
+
+
 
   return {
     done,
@@ -273,5 +302,24 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
       kill();
     },
     requestCapture: () => send({ type: 'capture/request' }),
+    pause: () => {
+      if (paused || !signal('SIGSTOP')) return false;
+      paused = true;
+      if (clock !== null) {
+        clearTimeout(clock);
+        clock = null;
+        timeLeft = Math.max(0, timeLeft - (Date.now() - clockStarted));
+      }
+      return true;
+    },
+    resume: () => {
+      if (!paused || !signal('SIGCONT')) return false;
+      paused = false;
+      if (options.timeoutMs !== undefined && options.timeoutMs > 0) startClock();
+      return true;
+    },
+    get pid() {
+      return sawHello && child !== null ? (child.pid ?? null) : null;
+    },
   };
 }

@@ -8,6 +8,9 @@
 export interface StoppableRun {
   cancel(): void;
   readonly done: Promise<unknown>;
+  /** The runner's own pause/resume also stop its timeout clock; preferred when present. */
+  pause?(): boolean;
+  resume?(): boolean;
 }
 
 export type ControlState = 'running' | 'paused' | 'ended';
@@ -41,14 +44,14 @@ export class RunControl {
   /** Freezes the child; returns false (and changes nothing) when it cannot. */
   pause(): boolean {
     if (this.state !== 'running' || !this.canPause) return false;
-    if (!this.signal('SIGSTOP')) return false;
+    if (!(this.run.pause ? this.run.pause() : this.signal('SIGSTOP'))) return false;
     this.state = 'paused';
     return true;
   }
 
   resume(): boolean {
     if (this.state !== 'paused') return false;
-    if (!this.signal('SIGCONT')) return false;
+    if (!(this.run.resume ? this.run.resume() : this.signal('SIGCONT'))) return false;
     this.state = 'running';
     return true;
   }
