@@ -25,4 +25,8 @@ for (const o of optional) {
   if (existsSync(o.entry)) builds.push({ ...common, entryPoints: [o.entry], outfile: o.outfile, format: o.format, platform: o.platform, external: o.external ?? [] });
 }
 await Promise.all(builds.map((b) => esbuild.build(b)));
+// The graph view page has its own bundling needs (browser IIFE with ELK's worker inlined).
+if (existsSync('webview/build.mjs')) await (await import('../webview/build.mjs')).buildWebview({ production });
+// The training monitor page (uPlot bundled in).
+if (existsSync('webview/monitor/build.mjs')) await (await import('../webview/monitor/build.mjs')).buildMonitor({ production });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });

@@ -1,0 +1,171 @@
+// The graph view: one webview panel beside the editor, restored after a reload by a serializer
+// (the webview keeps its last payload with setState, so restoring needs no re-run).
+import * as vscode from 'vscode';
+import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
+import { graphViewHtml } from './webview-html';
+
+export const GRAPH_VIEW_TYPE = 'gradlens.graph';
+
+export interface GraphPanelHandlers {
+  /** The user asked for another captured backward() (toolbar picker). */
+  pickBackward(): void;
+  log(line: string): void;
+}
+
+export class GraphPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private pending: ToWebview[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly handlers: GraphPanelHandlers,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.adopt(panel),
+      }),
+    );
+  }
+
+  /** Shows a graph, creating the panel beside the active editor if needed. */
+  show(payload: GraphPayload): void {
+    this.ensurePanel();
+    this.post({ type: 'graph/show', payload });
+  }
+
+  showRunning(file: string): void {
+    if (this.panel === undefined) return;
+    this.post({ type: 'graph/running', file });
+  }
+
+  requestExport(format: ExportFormat): void {
+    if (this.panel !== undefined) this.post({ type: 'export/request', format });
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  private ensurePanel(): void {
+    if (this.panel !== undefined) {
+      this.panel.reveal(undefined, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      GRAPH_VIEW_TYPE,
+      'Gradlens Graph',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      this.webviewOptions(),
+    );
+    this.adopt(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    this.ready = false;
+    panel.webview.options = this.webviewOptions();
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
+    const asUri = (...p: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    panel.webview.html = graphViewHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: asUri('dist', 'webview', 'graph-view.js'),
+      styleUri: asUri('media', 'graph-view.css'),
+      title: 'Gradlens Graph',
+    });
+    const subs: vscode.Disposable[] = [];
+    subs.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isFromWebview(m)) void this.onMessage(m);
+      }),
+      panel.onDidDispose(() => {
+        for (const s of subs) s.dispose();
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.pending = [];
+        }
+      }),
+    );
+  }
+
+  private post(m: ToWebview): void {
+    if (this.panel === undefined) return;
+    if (!this.ready) {
+      // The page has not loaded yet; it says 'ready' when its listener is installed.
+      if (m.type === 'graph/show') this.pending = this.pending.filter((p) => p.type !== 'graph/show');
+      this.pending.push(m);
+      return;
+    }
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready': {
+        this.ready = true;
+        const queued = this.pending;
+        this.pending = [];
+        for (const q of queued) this.post(q);
+        return;
+      }
+      case 'reveal':
+        await revealLine(m.file, m.line, m.column);
+        return;
+      case 'export':
+        await saveExport(m.format, m.data);
+        return;
+      case 'pickBackward':
+        this.handlers.pickBackward();
+        return;
+      case 'error':
+        this.handlers.log(`graph view: ${m.message}`);
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function revealLine(file: string, line: number, column: number): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
+  svg: { 'SVG image': ['svg'] },
+  png: { 'PNG image': ['png'] },
+  dot: { 'Graphviz DOT': ['dot', 'gv'] },
+};
+
+async function saveExport(format: ExportFormat, data: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const defaultUri = folder ? vscode.Uri.joinPath(folder, `autograd-graph.${format}`) : undefined;
+  const target = await vscode.window.showSaveDialog({ defaultUri, filters: EXPORT_FILTERS[format] });
+  if (target === undefined) return;
+  // PNG travels as a data: URL (binary cannot cross postMessage as text otherwise).
+  const bytes = format === 'png'
+    ? Buffer.from(data.slice(data.indexOf(',') + 1), 'base64')
+    : Buffer.from(data, 'utf8');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
+}

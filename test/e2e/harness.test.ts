@@ -1,0 +1,32 @@
+// Proves the harness: the packaged extension activates in a real VS Code, its command opens
+// the graph view, and the webview's text can be read back.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './harness/code-server';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import { makeWorkspace } from './workspace';
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+const ws = makeWorkspace();
+
+beforeAll(async () => {
+  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, server);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  ws.remove();
+});
+
+test('Visualize Graph opens the graph view beside the editor', async () => {
+  await openFile(page, 'linear.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await webviewFrame(page, '#graph-title');
+  await screenshot(page, 'harness-visualize');
+  expect(await frame.textContent('#graph-title')).toContain('linear.ts');
+});

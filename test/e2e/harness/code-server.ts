@@ -1,0 +1,130 @@
+// Starts a real VS Code (code-server 4.100.3, installed by scripts/setup-code-server.sh) with the
+// packaged extension installed. See /work/shared/notes/vscode-e2e.md for why code-server.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const E2E_DIR = process.env.GRADLENS_E2E_DIR ?? join(ROOT, '.e2e');
+export const ENTRY = join(E2E_DIR, 'code-server/node_modules/code-server/out/node/entry.js');
+export const VSIX = join(E2E_DIR, 'gradlens.vsix');
+export const EXTENSIONS_DIR = join(E2E_DIR, 'extensions-test');
+
+/** Installs code-server if missing, builds and packages the extension, installs the .vsix. */
+export function prepareExtension(): void {
+  execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
+    '--allow-missing-repository', '--skip-license', '-o', VSIX], { cwd: ROOT, stdio: 'inherit' });
+  rmSync(EXTENSIONS_DIR, { recursive: true, force: true });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-install-'));
+  execFileSync(process.execPath, [ENTRY, '--user-data-dir', userDataDir, '--extensions-dir', EXTENSIONS_DIR,
+    '--install-extension', VSIX], { stdio: 'inherit' });
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+export interface CodeServer {
+  readonly url: string;
+  readonly userDataDir: string;
+  readonly workspace: string;
+  /** Extension-host log text, for failure messages. */
+  exthostLog(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly workspace: string;
+  /** Tests pass true except the one that checks the untrusted workspace. */
+  readonly disableWorkspaceTrust: boolean;
+  readonly settings?: Record<string, unknown>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export const QUIET_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'security.workspace.trust.startupPrompt': 'never',
+  'git.enabled': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'editor.hover.delay': 200,
+};
+
+export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
+  const port = await freePort();
+  const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-vscode-'));
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  const args = [ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir,
+    '--extensions-dir', EXTENSIONS_DIR, '--disable-telemetry', '--disable-update-check', '--ignore-last-opened'];
+  if (opts.disableWorkspaceTrust) args.push('--disable-workspace-trust');
+  args.push(opts.workspace);
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, child, () => log);
+  return {
+    url,
+    userDataDir,
+    workspace: opts.workspace,
+    exthostLog: () => readExthostLog(userDataDir),
+    stop: () => stopProcess(child).then(() => rmSync(userDataDir, { recursive: true, force: true })),
+  };
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${log()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer at ${url}:\n${log()}`);
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((res) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => { clearTimeout(timer); res(); });
+    child.kill('SIGTERM');
+  });
+}
+
+function readExthostLog(userDataDir: string): string {
+  const logs = join(userDataDir, 'logs');
+  if (!existsSync(logs)) return '';
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/exthost|Gradlens/i.test(p) && e.name.endsWith('.log')) {
+        try { out.push(`== ${p}\n${readFileSync(p, 'utf8')}`); } catch { /* rotated */ }
+      }
+    }
+  };
+  walk(logs);
+  return out.join('\n');
+}

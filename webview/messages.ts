@@ -1,0 +1,45 @@
+// Messages between the extension host and the graph view. Types only plus one runtime guard
+// per direction: the host imports this file for the types, the webview for both; neither end
+// trusts the other's messages without checking their `type`.
+
+/** What the graph view shows: one captured backward() of one run. */
+export interface GraphPayload {
+  /** Heading, e.g. `linear.ts: backward() 2 of 3 (line 14)`. */
+  readonly title: string;
+  /** Absolute path of the script, so node clicks can reveal their line. */
+  readonly file: string;
+  /** Which captured backward() this is (0-based) and how many the run captured. */
+  readonly index: number;
+  readonly count: number;
+  /** The captured graph, as the runner reported it (see src/protocol). */
+  readonly snapshot: unknown;
+}
+
+export type ToWebview =
+  | { readonly type: 'graph/show'; readonly payload: GraphPayload }
+  | { readonly type: 'graph/running'; readonly file: string }
+  | { readonly type: 'export/request'; readonly format: ExportFormat };
+
+export type ExportFormat = 'svg' | 'png' | 'dot';
+
+export type FromWebview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
+  | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
+  | { readonly type: 'pickBackward' }
+  | { readonly type: 'error'; readonly message: string };
+
+const FROM_WEBVIEW = new Set(['ready', 'reveal', 'export', 'pickBackward', 'error']);
+const TO_WEBVIEW = new Set(['graph/show', 'graph/running', 'export/request']);
+
+export function isFromWebview(m: unknown): m is FromWebview {
+  return typeof m === 'object' && m !== null && FROM_WEBVIEW.has((m as { type?: unknown }).type as string);
+}
+
+export function isToWebview(m: unknown): m is ToWebview {
+  return typeof m === 'object' && m !== null && TO_WEBVIEW.has((m as { type?: unknown }).type as string);
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}
