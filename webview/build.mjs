@@ -1,21 +1,34 @@
-// Bundles the graph view page (browser IIFE). ELK's worker script is inlined as a string so the
-// page can start it from a Blob: webview workers loaded by URL are broken in recent VS Code.
+// Bundles the graph view page (browser IIFE). The layout worker (src/graph + ELK's bundled
+// build) is bundled first and inlined as a string, so the page starts it from a Blob:
+// webview workers loaded by URL are broken in recent VS Code.
 // Called by scripts/build.mjs; runnable on its own: `node webview/build.mjs [--production]`.
 import * as esbuild from 'esbuild';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const require = createRequire(import.meta.url);
-
-/** `import source from 'elk-worker-source'` yields the text of elkjs's self-contained worker. */
-const elkWorkerSource = {
-  name: 'elk-worker-source',
-  setup(build) {
-    build.onResolve({ filter: /^elk-worker-source$/ }, () => ({ path: require.resolve('elkjs/lib/elk-worker.min.js'), namespace: 'elk-worker-source' }));
-    build.onLoad({ filter: /.*/, namespace: 'elk-worker-source' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
-  },
-};
+/** `import source from 'layout-worker-source'` yields the text of the bundled worker. */
+function layoutWorkerSource(production) {
+  return {
+    name: 'layout-worker-source',
+    setup(build) {
+      build.onResolve({ filter: /^layout-worker-source$/ }, () => ({ path: 'layout-worker', namespace: 'layout-worker-source' }));
+      build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => {
+        const r = await esbuild.build({
+          entryPoints: ['webview/layout-worker.ts'],
+          bundle: true,
+          write: false,
+          format: 'iife',
+          platform: 'browser',
+          target: 'es2022',
+          // ELK's bundle is large; minifying the worker keeps the page quick to parse either way.
+          minify: true,
+          logLevel: 'warning',
+          define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+        });
+        return { contents: r.outputFiles[0].text, loader: 'text' };
+      });
+    },
+  };
+}
 
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
@@ -28,7 +41,7 @@ export async function buildWebview({ production = false } = {}) {
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    plugins: [elkWorkerSource],
+    plugins: [layoutWorkerSource(production)],
   });
 }
 

@@ -1,28 +1,486 @@
-// Entry point of the graph view page.
-import { isToWebview, type GraphPayload, type ToWebview } from './messages';
+// Entry point of the graph view page: toolbar, zoom/pan, search, path highlight, node details,
+// group expand/collapse and exports. Layout runs in a worker started from a Blob.
+import workerSource from 'layout-worker-source';
+import { toDot } from '../src/graph/dot';
+import { formatShape, formatValues } from '../src/graph/labels';
+import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
+import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
+import { isToWebview, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
 import { vscode, type ViewState } from './vscode-api';
+
+/** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
+const PROGRESS_DELAY_MS = 150;
 
 const app = document.getElementById('app')!;
 let state: ViewState = vscode.getState() ?? { payload: null, collapsed: [], search: '' };
 
-function render(payload: GraphPayload): void {
-  app.replaceChildren();
-  const h = document.createElement('h1');
-  h.id = 'graph-title';
-  h.textContent = payload.title;
-  app.append(h);
+// ---- page skeleton -----------------------------------------------------------------------
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
 }
+
+const title = el('h1', { id: 'graph-title' });
+const search = el('input', { id: 'search', type: 'search', placeholder: 'Search names…', title: 'Search node names (Enter: go to next match)' });
+const matches = el('span', { id: 'matches', className: 'muted' });
+const pick = el('button', { id: 'pick', textContent: 'backward() …', title: 'Choose another captured backward()' });
+const btn = (id: string, text: string, tip: string): HTMLButtonElement => el('button', { id, textContent: text, title: tip });
+const zoomIn = btn('zoom-in', '+', 'Zoom in');
+const zoomOut = btn('zoom-out', '−', 'Zoom out');
+const fitBtn = btn('fit', 'Fit', 'Fit the graph to the view');
+const exportSvg = btn('export-svg', 'SVG', 'Export as SVG');
+const exportPng = btn('export-png', 'PNG', 'Export as PNG');
+const exportDot = btn('export-dot', 'DOT', 'Export as Graphviz DOT');
+const toolbar = el('div', { id: 'toolbar' }, title, el('span', { className: 'spacer' }), search, matches, pick, zoomOut, zoomIn, fitBtn,
+  el('span', { className: 'muted', textContent: 'Export' }), exportSvg, exportPng, exportDot);
+const progressBar = el('div', { id: 'progress-bar' });
+const progressText = el('span', { id: 'progress-text' });
+const cancelLayout = btn('cancel-layout', 'Cancel', 'Stop this layout');
+const progress = el('div', { id: 'progress', hidden: true }, progressText, el('div', { id: 'progress-track' }, progressBar), cancelLayout);
+const canvas = el('div', { id: 'canvas' });
+const view = el('div', { id: 'view' }, canvas);
+const details = el('div', { id: 'details', hidden: true });
+const status = el('div', { id: 'status', className: 'muted' });
+
+// ---- layout worker -----------------------------------------------------------------------
+
+let worker: Worker | null = null;
+let seq = 0;
+const waiting = new Map<number, { resolve(m: Extract<FromWorker, { type: 'result' }>): void; reject(e: Error): void; started: number }>();
+let progressTimer: ReturnType<typeof setTimeout> | null = null;
+
+function startWorker(): Worker {
+  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  const w = new Worker(url);
+  URL.revokeObjectURL(url);
+  w.onmessage = (e: MessageEvent<FromWorker>) => {
+    const m = e.data;
+    const wait = waiting.get(m.seq);
+    if (wait === undefined) return;
+    if (m.type === 'progress') {
+      progressText.textContent = `Laying out (${m.phase})…`;
+      progressBar.style.width = `${Math.round(m.fraction * 100)}%`;
+      return;
+    }
+    waiting.delete(m.seq);
+    if (m.type === 'error') wait.reject(new Error(m.message));
+    else wait.resolve(m);
+  };
+  w.onerror = (e) => {
+    for (const [, wait] of waiting) wait.reject(new Error(`layout worker failed: ${e.message}`));
+    waiting.clear();
+  };
+  return w;
+}
+
+/** Sends one request; shows progress when it takes longer than PROGRESS_DELAY_MS. */
+type Request = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'seq'> : never) : never;
+
+function layout(m: Request): Promise<Extract<FromWorker, { type: 'result' }>> {
+  worker ??= startWorker();
+  const id = ++seq;
+  const w = worker;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject, started: performance.now() });
+    if (progressTimer !== null) clearTimeout(progressTimer);
+    progressTimer = setTimeout(() => {
+      if (!waiting.has(id)) return;
+      progress.hidden = false;
+      if (!progressText.textContent) progressText.textContent = 'Laying out…';
+    }, PROGRESS_DELAY_MS);
+    w.postMessage({ ...m, seq: id } as ToWorker);
+  }).finally(() => {
+    if (waiting.size === 0) {
+      progress.hidden = true;
+      progressText.textContent = '';
+      progressBar.style.width = '0';
+    }
+  }) as Promise<Extract<FromWorker, { type: 'result' }>>;
+}
+
+cancelLayout.addEventListener('click', () => {
+  // ELK cannot be interrupted from inside: end the worker, start afresh on the next request.
+  worker?.terminate();
+  worker = null;
+  for (const [, wait] of waiting) wait.reject(new Error('layout cancelled'));
+  waiting.clear();
+  opened = false;
+  progress.hidden = true;
+  showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(false));
+});
+
+// ---- current graph -----------------------------------------------------------------------
+
+let snapshot: GraphSnapshot | null = null;
+let byId = new Map<string, GraphNode>();
+let groups = new Map<string, GroupInfo>();
+let groupOf: Readonly<Record<string, string>> = {};
+let expanded = new Set<string>();
+let svgText = '';
+let opened = false;
+/** Forward edges of what is on screen (data flow: input -> consumer -> ... -> output). */
+let forward = new Map<string, string[]>();
+let edgeEls: SVGPathElement[] = [];
+
+function showMessage(text: string, action?: string, onAction?: () => void): void {
+  canvas.replaceChildren();
+  const p = el('p', { className: 'empty', textContent: text });
+  if (action !== undefined && onAction !== undefined) {
+    const b = el('button', { textContent: action });
+    b.addEventListener('click', onAction);
+    p.append(' ', b);
+  }
+  canvas.append(p);
+}
+
+function render(payload: GraphPayload, fresh: boolean): void {
+  if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
+  title.textContent = payload.title;
+  title.title = payload.file;
+  pick.hidden = payload.count <= 1;
+  pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
+  snapshot = payload.snapshot as GraphSnapshot;
+  byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  details.hidden = true;
+  search.value = state.search;
+  void openGraph(fresh);
+}
+
+async function openGraph(fresh: boolean): Promise<void> {
+  if (snapshot === null || state.payload === null) return;
+  const payload = state.payload;
+  app.dataset.state = 'layout';
+  showMessage('Laying out…');
+  try {
+    const r = await layout({ op: 'open', snapshot });
+    if (state.payload !== payload) return;
+    groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
+    groupOf = r.groupOf ?? {};
+    opened = true;
+    // Restore the user's collapses of the groups open by default (after a reload).
+    let last = r;
+    for (const g of state.collapsed) {
+      if (groups.has(g) && last.expanded.includes(g)) last = await layout({ op: 'collapse', group: g });
+    }
+    paint(last, true);
+    const commandToPaintMs = fresh && payload.requestedAt !== undefined ? Date.now() - payload.requestedAt : null;
+    await nextPaint();
+    app.dataset.state = 'painted';
+    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(Date.now() - payload.requestedAt!);
+    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs: commandToPaintMs === null ? null : Date.now() - payload.requestedAt! });
+  } catch (e) {
+    if ((e as Error).message === 'layout cancelled') return;
+    app.dataset.state = 'error';
+    showMessage(`Could not lay out this graph: ${(e as Error).message}`);
+    vscode.postMessage({ type: 'error', message: (e as Error).message });
+  }
+}
+
+function nextPaint(): Promise<void> {
+  return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+}
+
+function paint(r: Extract<FromWorker, { type: 'result' }>, fitAfter: boolean): void {
+  svgText = r.svg;
+  expanded = new Set(r.expanded);
+  canvas.innerHTML = r.svg;
+  edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];
+  forward = new Map();
+  for (const e of edgeEls) {
+    const [from, to] = edgeEnds(e.dataset.id ?? '');
+    if (from === null) continue;
+    let list = forward.get(from);
+    if (list === undefined) forward.set(from, (list = []));
+    list.push(to!);
+  }
+  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (groups.size > 0 ? ' · click a dashed box to expand it' : '');
+  applySearch();
+  if (fitAfter) fit();
+  else applyTransform();
+}
+
+function edgeEnds(id: string): [string | null, string | null] {
+  const i = id.indexOf('->');
+  if (i < 0) return [null, null];
+  const to = id.slice(i + 2);
+  const hash = to.indexOf('#');
+  return [id.slice(0, i), hash < 0 ? to : to.slice(0, hash)];
+}
+
+// ---- zoom and pan ------------------------------------------------------------------------
+
+let scale = 1;
+let tx = 0;
+let ty = 0;
+
+function applyTransform(): void {
+  canvas.style.transform = `translate(${tx}px, ${ty}px) scale(${scale})`;
+}
+
+function svgSize(): { w: number; h: number } | null {
+  const svg = canvas.querySelector('svg');
+  if (svg === null) return null;
+  return { w: svg.width.baseVal.value, h: svg.height.baseVal.value };
+}
+
+function fit(): void {
+  const s = svgSize();
+  if (s === null) return;
+  scale = Math.min(1.5, (view.clientWidth - 16) / s.w, (view.clientHeight - 16) / s.h);
+  if (!Number.isFinite(scale) || scale <= 0) scale = 1;
+  tx = Math.max(8, (view.clientWidth - s.w * scale) / 2);
+  ty = 8;
+  applyTransform();
+}
+
+function zoomAt(factor: number, x = view.clientWidth / 2, y = view.clientHeight / 2): void {
+  const next = Math.min(8, Math.max(0.02, scale * factor));
+  const f = next / scale;
+  tx = x - (x - tx) * f;
+  ty = y - (y - ty) * f;
+  scale = next;
+  applyTransform();
+}
+
+view.addEventListener('wheel', (e) => {
+  e.preventDefault();
+  const r = view.getBoundingClientRect();
+  if (e.ctrlKey || e.metaKey || !e.shiftKey) zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+}, { passive: false });
+
+let drag: { x: number; y: number; moved: boolean } | null = null;
+view.addEventListener('mousedown', (e) => {
+  if (e.button !== 0) return;
+  drag = { x: e.clientX - tx, y: e.clientY - ty, moved: false };
+  view.classList.add('dragging');
+});
+window.addEventListener('mousemove', (e) => {
+  if (drag === null) return;
+  if (Math.abs(e.clientX - drag.x - tx) + Math.abs(e.clientY - drag.y - ty) > 3) drag.moved = true;
+  tx = e.clientX - drag.x;
+  ty = e.clientY - drag.y;
+  applyTransform();
+});
+window.addEventListener('mouseup', () => {
+  view.classList.remove('dragging');
+  setTimeout(() => { drag = null; }, 0);
+});
+window.addEventListener('resize', () => { if (opened) fit(); });
+zoomIn.addEventListener('click', () => zoomAt(1.25));
+zoomOut.addEventListener('click', () => zoomAt(0.8));
+fitBtn.addEventListener('click', fit);
+pick.addEventListener('click', () => vscode.postMessage({ type: 'pickBackward' }));
+
+// ---- search ------------------------------------------------------------------------------
+
+let matchIndex = -1;
+
+function nodeEls(): SVGGElement[] {
+  return [...canvas.querySelectorAll<SVGGElement>('g.gl-node')];
+}
+
+function searchText(g: SVGGElement): string {
+  const n = byId.get(g.dataset.id ?? '');
+  return `${g.dataset.name ?? ''} ${n?.modulePath.join(' ') ?? ''}`.toLowerCase();
+}
+
+function applySearch(): void {
+  const q = search.value.trim().toLowerCase();
+  let hits = 0;
+  for (const g of nodeEls()) {
+    const hit = q !== '' && searchText(g).includes(q);
+    if (hit) hits++;
+    g.classList.toggle('gl-match', hit);
+    g.classList.toggle('gl-dim', q !== '' && !hit);
+  }
+  matches.textContent = q === '' ? '' : `${hits} match${hits === 1 ? '' : 'es'}`;
+}
+
+search.addEventListener('input', () => {
+  state = { ...state, search: search.value };
+  vscode.setState(state);
+  matchIndex = -1;
+  applySearch();
+});
+search.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  const hits = nodeEls().filter((g) => g.classList.contains('gl-match'));
+  if (hits.length === 0) return;
+  matchIndex = (matchIndex + 1) % hits.length;
+  centerOn(hits[matchIndex]);
+});
+
+function centerOn(g: SVGGElement): void {
+  const vr = view.getBoundingClientRect();
+  const r = g.getBoundingClientRect();
+  tx += vr.left + vr.width / 2 - (r.left + r.width / 2);
+  ty += vr.top + vr.height / 2 - (r.top + r.height / 2);
+  applyTransform();
+}
+
+// ---- hover: the path to the output -------------------------------------------------------
+
+function highlightPath(from: string | null): void {
+  const on = new Set<string>();
+  if (from !== null) {
+    const stack = [from];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (on.has(id)) continue;
+      on.add(id);
+      for (const t of forward.get(id) ?? []) stack.push(t);
+    }
+  }
+  canvas.classList.toggle('gl-pathing', from !== null);
+  for (const g of nodeEls()) g.classList.toggle('gl-path', on.has(g.dataset.id ?? ''));
+  for (const e of edgeEls) {
+    const [a, b] = edgeEnds(e.dataset.id ?? '');
+    e.classList.toggle('gl-path', a !== null && on.has(a) && on.has(b!));
+  }
+}
+
+canvas.addEventListener('mouseover', (e) => {
+  const g = (e.target as Element).closest<SVGGElement>('g.gl-node');
+  highlightPath(g?.dataset.id ?? null);
+});
+canvas.addEventListener('mouseleave', () => highlightPath(null));
+
+// ---- click: details, reveal, expand ------------------------------------------------------
+
+canvas.addEventListener('click', (e) => {
+  if (drag?.moved) return;
+  const g = (e.target as Element).closest<SVGGElement>('g.gl-node, g.gl-proxy');
+  for (const s of canvas.querySelectorAll('.gl-selected')) s.classList.remove('gl-selected');
+  if (g === null) {
+    details.hidden = true;
+    return;
+  }
+  const id = g.classList.contains('gl-proxy') ? g.dataset.of ?? '' : g.dataset.id ?? '';
+  if (g.classList.contains('gl-group')) {
+    void toggleGroup(id, 'expand');
+    return;
+  }
+  const target = canvas.querySelector<SVGGElement>(`g.gl-node[data-id="${CSS.escape(id)}"]`);
+  target?.classList.add('gl-selected');
+  const n = byId.get(id);
+  if (n === undefined) return;
+  showDetails(n);
+  if (n.location !== null) vscode.postMessage({ type: 'reveal', file: n.location.file, line: n.location.line, column: n.location.column });
+});
+
+async function toggleGroup(group: string, op: 'expand' | 'collapse'): Promise<void> {
+  if (!opened) return;
+  try {
+    const r = await layout({ op, group });
+    const collapsed = new Set(state.collapsed);
+    if (op === 'collapse') collapsed.add(group);
+    else collapsed.delete(group);
+    state = { ...state, collapsed: [...collapsed] };
+    vscode.setState(state);
+    paint(r, false);
+    details.hidden = true;
+  } catch (e) {
+    if ((e as Error).message !== 'layout cancelled') vscode.postMessage({ type: 'error', message: (e as Error).message });
+  }
+}
+
+function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
+  if (t === null) return [[label, 'None']];
+  return [[label, formatValues(t) || '(empty)'], [`${label} shape`, `${formatShape(t)} ${t.dtype}`]];
+}
+
+function showDetails(n: GraphNode): void {
+  const rows: [string, string][] = [['kind', n.kind === 'accumulate' ? 'AccumulateGrad' : n.kind]];
+  if (n.value !== null) rows.push(['shape', formatShape(n.value)], ['dtype', n.value.dtype]);
+  rows.push(...summaryRows('value', n.value).slice(0, 1));
+  rows.push(...summaryRows(n.kind === 'leaf' ? '.grad' : 'gradient', n.grad).slice(0, 1));
+  if (n.kind === 'function' || n.kind === 'accumulate') {
+    rows.push(['nextFunctions', n.next.map((e) => (e === null ? 'None' : `${byId.get(e.id)?.name ?? e.id}[${e.inputNr}]`)).join(', ') || '()']);
+  }
+  if (n.kind === 'output' || n.kind === 'leaf') {
+    const fn = n.attachedTo === null ? undefined : byId.get(n.attachedTo);
+    if (fn !== undefined && n.kind === 'output') rows.push(['gradFn', fn.name]);
+  }
+  const saved = snapshot?.nodes.filter((s) => s.kind === 'saved' && s.attachedTo === n.id) ?? [];
+  if (saved.length > 0) rows.push(['saved tensors', saved.map((s) => `${s.name}: ${s.value === null ? '?' : `${formatShape(s.value)} ${formatValues(s.value)}`}`).join('\n')]);
+  if (n.modulePath.length) rows.push(['module', n.modulePath.join(' › ')]);
+  if (n.location !== null) rows.push(['source', `${n.location.file.split(/[\\/]/).pop()}:${n.location.line}:${n.location.column}`]);
+  const table = el('table');
+  for (const [k, v] of rows) table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
+  const head = el('div', { className: 'details-head' }, el('b', { textContent: n.kind === 'accumulate' ? 'AccumulateGrad' : n.name }));
+  const close = el('button', { textContent: '×', title: 'Close' });
+  close.addEventListener('click', () => { details.hidden = true; });
+  head.append(close);
+  details.replaceChildren(head, table);
+  if (n.location !== null) {
+    const reveal = el('button', { textContent: 'Reveal in editor' });
+    const loc = n.location;
+    reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column }));
+    details.append(reveal);
+  }
+  // The groups around the node that are open can be folded again.
+  for (let g: string | undefined = groupOf[n.id]; g !== undefined; g = groups.get(g)?.parent ?? undefined) {
+    const group = g;
+    if (!expanded.has(group)) continue;
+    const info = groups.get(group)!;
+    const b = el('button', { textContent: `Collapse ${info.name}`, className: 'collapse-group' });
+    b.dataset.group = group;
+    b.addEventListener('click', () => void toggleGroup(group, 'collapse'));
+    details.append(b);
+  }
+  details.hidden = false;
+}
+
+// ---- export ------------------------------------------------------------------------------
+
+async function exportAs(format: ExportFormat): Promise<void> {
+  if (snapshot === null || svgText === '') return;
+  let data: string;
+  if (format === 'svg') data = svgText;
+  else if (format === 'dot') data = toDot(snapshot);
+  else data = await svgToPng(svgText);
+  vscode.postMessage({ type: 'export', format, data });
+}
+
+function svgToPng(svg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => {
+      // 2x for a sharp picture, capped so huge graphs stay within canvas limits.
+      const k = Math.min(2, 16384 / Math.max(img.width, img.height));
+      const c = document.createElement('canvas');
+      c.width = Math.max(1, Math.round(img.width * k));
+      c.height = Math.max(1, Math.round(img.height * k));
+      const ctx = c.getContext('2d')!;
+      ctx.scale(k, k);
+      ctx.drawImage(img, 0, 0);
+      resolve(c.toDataURL('image/png'));
+    };
+    img.onerror = () => reject(new Error('could not draw the SVG for PNG export'));
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  });
+}
+
+exportSvg.addEventListener('click', () => void exportAs('svg'));
+exportPng.addEventListener('click', () => void exportAs('png'));
+exportDot.addEventListener('click', () => void exportAs('dot'));
+
+// ---- messages from the host --------------------------------------------------------------
 
 function onMessage(m: ToWebview): void {
   switch (m.type) {
     case 'graph/show':
-      state = { ...state, payload: m.payload };
+      state = { payload: m.payload, collapsed: [], search: state.search };
       vscode.setState(state);
-      render(m.payload);
+      render(m.payload, true);
       return;
     case 'graph/running':
+      status.textContent = `Running ${m.file}…`;
       return;
     case 'export/request':
+      void exportAs(m.format);
       return;
   }
 }
@@ -30,5 +488,5 @@ function onMessage(m: ToWebview): void {
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   if (isToWebview(e.data)) onMessage(e.data);
 });
-if (state.payload !== null) render(state.payload);
+if (state.payload !== null) render(state.payload, false);
 vscode.postMessage({ type: 'ready' });

@@ -13,6 +13,8 @@ export interface GraphPayload {
   readonly count: number;
   /** The captured graph, as the runner reported it (see src/protocol). */
   readonly snapshot: unknown;
+  /** Host clock (ms since epoch) when the user asked for this graph, for the command-to-paint time. */
+  readonly requestedAt?: number;
 }
 
 export type ToWebview =
@@ -27,9 +29,11 @@ export type FromWebview =
   | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
   | { readonly type: 'pickBackward' }
+  /** The graph is on screen: how long layout took and, when the payload said when it was asked for, the whole wait. */
+  | { readonly type: 'painted'; readonly nodes: number; readonly engine: string; readonly layoutMs: number; readonly commandToPaintMs: number | null }
   | { readonly type: 'error'; readonly message: string };
 
-const FROM_WEBVIEW = new Set(['ready', 'reveal', 'export', 'pickBackward', 'error']);
+const FROM_WEBVIEW = new Set(['ready', 'reveal', 'export', 'pickBackward', 'painted', 'error']);
 const TO_WEBVIEW = new Set(['graph/show', 'graph/running', 'export/request']);
 
 export function isFromWebview(m: unknown): m is FromWebview {

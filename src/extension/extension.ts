@@ -2,8 +2,11 @@
 // extension. The logic lives in the modules imported below.
 import * as vscode from 'vscode';
 import { registerDebugCapture } from './debug/index';
+import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
+import { RunService } from './runs';
+import { snapshotAtLine } from './snapshot-lookup';
 import { ensureTrusted } from './trust';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -11,21 +14,57 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new GraphPanel(context.extensionUri, {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     log: (line) => output.appendLine(line),
+    painted: (m) => output.appendLine(`[gradlens] graph painted: ${m.nodes} boxes, ${m.engine} layout ${m.layoutMs.toFixed(0)} ms` +
+      (m.commandToPaintMs === null ? '' : `, command to paint ${m.commandToPaintMs.toFixed(0)} ms`)),
   });
+  // Runs fire { type: 'start', script, handle } after launchRunner and { type: 'message', handle, message } from its onMessage.
+  const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();
+  const runs = new RunService({
+    output,
+    showGraph: (p) => panel.show(p),
+    started: (script, handle) => monitorEvents.fire({ type: 'start', script, handle }),
+    message: (handle, message) => monitorEvents.fire({ type: 'message', handle, message }),
+  });
+
+  const target = (uri?: vscode.Uri): vscode.Uri | undefined => {
+    const u = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a TypeScript or JavaScript script first.');
+    return u;
+  };
+  const runAndShow = async (uri: vscode.Uri, stopAfterLine?: number): Promise<void> => {
+    const requestedAt = Date.now();
+    const run = await runs.run(uri, stopAfterLine);
+    if (run === null || run.snapshots.length === 0) return;
+    const at = stopAfterLine === undefined ? -1 : snapshotAtLine(run.snapshots, uri.fsPath, stopAfterLine);
+    runs.show(run, at >= 0 ? at : run.snapshots.length - 1, requestedAt);
+  };
+
   context.subscriptions.push(
     output,
     panel,
-    vscode.commands.registerCommand('gradlens.visualize', (uri?: vscode.Uri) => {
-      if (!ensureTrusted()) return;
-      const file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
-      if (file === undefined) return;
-      panel.show({ title: file, file, index: 0, count: 0, snapshot: null });
+    runs,
+    vscode.commands.registerCommand('gradlens.visualize', async (uri?: vscode.Uri) => {
+      const u = target(uri);
+      if (u !== undefined) await runAndShow(u);
     }),
+    vscode.commands.registerCommand('gradlens.runBackward', async (uri?: vscode.Uri, line?: number) => {
+      const u = target(uri);
+      if (u !== undefined && typeof line === 'number') await runAndShow(u, line);
+    }),
+    vscode.commands.registerCommand('gradlens.visualizeAt', async (uri?: vscode.Uri, line?: number) => {
+      const u = target(uri);
+      if (u === undefined || typeof line !== 'number') return;
+      // The last run's graph of this call when there is one (no re-run), else run up to it.
+      const last = runs.lastRun(u.fsPath);
+      const at = last === undefined ? -1 : snapshotAtLine(last.snapshots, u.fsPath, line);
+      if (last !== undefined && at >= 0) runs.show(last, at, Date.now());
+      else await runAndShow(u, line);
+    }),
+    vscode.commands.registerCommand('gradlens.pickBackward', () => runs.pick()),
     vscode.commands.registerCommand('gradlens.showOutput', () => output.show(true)),
+    registerEditorFeatures(runs),
     registerDebugCapture(context, { showGraph: (p) => panel.show(p), log: (line) => output.appendLine(line), ensureTrusted }),
   );
-  // Fire { type: 'start', script, handle } after launchRunner and { type: 'message', handle, message } from its onMessage.
-  const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();
   context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event));
 }
 

@@ -10,6 +10,8 @@ export interface GraphPanelHandlers {
   /** The user asked for another captured backward() (toolbar picker). */
   pickBackward(): void;
   log(line: string): void;
+  /** The page painted a graph (for the command-to-paint timing). */
+  painted?(m: Extract<FromWebview, { type: 'painted' }>): void;
 }
 
 export class GraphPanel implements vscode.Disposable {
@@ -129,6 +131,9 @@ export class GraphPanel implements vscode.Disposable {
         return;
       case 'pickBackward':
         this.handlers.pickBackward();
+        return;
+      case 'painted':
+        this.handlers.painted?.(m);
         return;
       case 'error':
         this.handlers.log(`graph view: ${m.message}`);

@@ -26,7 +26,9 @@ afterAll(async () => {
 test('Visualize Graph opens the graph view beside the editor', async () => {
   await openFile(page, 'linear.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await webviewFrame(page, '#graph-title');
+  const frame = await webviewFrame(page, '#app[data-state="painted"]');
   await screenshot(page, 'harness-visualize');
   expect(await frame.textContent('#graph-title')).toContain('linear.ts');
+  const names = await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')));
+  expect(names).toEqual(expect.arrayContaining(['MmBackward0', 'ReluBackward0', 'SumBackward0', 'AccumulateGrad', 'w', 'loss']));
 });

@@ -1,0 +1,114 @@
+// What the editor shows from runs: "Run backward | Visualize" above every `.backward(` call,
+// tensor hovers and `.grad` values at line ends from the file's last run.
+import * as vscode from 'vscode';
+import type { GraphSnapshot } from '../protocol/messages';
+import { findBackwardCalls } from './backward-calls';
+import type { RunService } from './runs';
+import { readSettings } from './runs';
+import { hoverMarkdown, inlineGradients, lookupTensor } from './snapshot-lookup';
+
+export const SCRIPT_SELECTOR: vscode.DocumentSelector = [
+  { language: 'typescript', scheme: 'file' },
+  { language: 'javascript', scheme: 'file' },
+];
+
+class BackwardLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    for (const call of findBackwardCalls(doc.getText())) {
+      const range = new vscode.Range(call.line - 1, 0, call.line - 1, 0);
+      lenses.push(
+        new vscode.CodeLens(range, { title: 'Run backward', command: 'gradlens.runBackward', arguments: [doc.uri, call.line], tooltip: 'Run the script until this backward() completes, then show its graph' }),
+        new vscode.CodeLens(range, { title: 'Visualize', command: 'gradlens.visualizeAt', arguments: [doc.uri, call.line], tooltip: 'Show the graph of this backward() call' }),
+      );
+    }
+    return lenses;
+  }
+}
+
+function snapshotsOf(runs: RunService, doc: vscode.TextDocument): readonly GraphSnapshot[] {
+  return runs.lastRun(doc.uri.fsPath)?.snapshots ?? [];
+}
+
+export function registerEditorFeatures(runs: RunService): vscode.Disposable {
+  const lenses = new BackwardLenses();
+  const decoration = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
+  });
+
+  const decorate = (editor: vscode.TextEditor | undefined): void => {
+    if (editor === undefined || editor.document.uri.scheme !== 'file') return;
+    const snaps = snapshotsOf(runs, editor.document);
+    if (!readSettings().inlineGradients || snaps.length === 0) {
+      editor.setDecorations(decoration, []);
+      return;
+    }
+    const doc = editor.document;
+    const options = inlineGradients(snaps, doc.uri.fsPath, doc.getText())
+      .filter((g) => g.line <= doc.lineCount)
+      .map((g): vscode.DecorationOptions => {
+        const end = doc.lineAt(g.line - 1).range.end;
+        return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: g.text } } };
+      });
+    editor.setDecorations(decoration, options);
+  };
+  const decorateAll = (): void => {
+    for (const e of vscode.window.visibleTextEditors) decorate(e);
+  };
+
+  const hover: vscode.HoverProvider = {
+    provideHover(doc, pos) {
+      const snaps = snapshotsOf(runs, doc);
+      if (snaps.length === 0) return undefined;
+      const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_$][\w$]*/);
+      if (range === undefined) return undefined;
+      const word = doc.getText(range);
+      const lineText = doc.lineAt(pos.line).text;
+      let name = word;
+      let property: 'grad' | null = null;
+      let full = range;
+      if (word === 'grad' && lineText[range.start.character - 1] === '.') {
+        // `x.grad`: the hover is about the tensor before the dot.
+        const before = doc.getWordRangeAtPosition(range.start.translate(0, -1), /[A-Za-z_$][\w$]*/);
+        if (before === undefined) return undefined;
+        name = doc.getText(before);
+        property = 'grad';
+        full = new vscode.Range(before.start, range.end);
+      }
+      const info = lookupTensor(snaps, doc.uri.fsPath, doc.getText(), pos.line + 1, name);
+      if (info === null) return undefined;
+      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(info, property)), full);
+    },
+  };
+
+  return vscode.Disposable.from(
+    lenses,
+    decoration,
+    vscode.languages.registerCodeLensProvider(SCRIPT_SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SCRIPT_SELECTOR, hover),
+    runs.onDidChangeRun(() => {
+      lenses.refresh();
+      decorateAll();
+    }),
+    vscode.window.onDidChangeVisibleTextEditors(decorateAll),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gradlens.inlineGradients')) decorateAll();
+    }),
+    vscode.commands.registerCommand('gradlens.toggleInlineGradients', async () => {
+      const c = vscode.workspace.getConfiguration('gradlens');
+      await c.update('inlineGradients.enabled', !readSettings().inlineGradients, vscode.ConfigurationTarget.Global);
+      decorateAll();
+    }),
+  );
+}

@@ -1,0 +1,171 @@
+// Running a script for its graphs: the runner child (never the extension host) executes user
+// code, behind a progress notification whose Cancel kills the child. Each file keeps the
+// snapshots of its last run for the graph view, the picker, hovers and inline gradients.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { GraphPayload } from '../../webview/messages';
+import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
+import { launchRunner, type RunHandle, type RunResult } from '../runner/launch';
+import { errorDiagnostics, errorSummary } from './run-errors';
+import { launchOptions, parseSettings } from './settings';
+import { ensureTrusted } from './trust';
+
+export interface FileRun {
+  readonly file: string;
+  readonly snapshots: readonly GraphSnapshot[];
+  readonly result: RunResult;
+}
+
+export interface RunServiceDeps {
+  readonly output: vscode.OutputChannel;
+  readonly showGraph: (payload: GraphPayload) => void;
+  /** Every launch and each of its messages, for the training monitor. */
+  readonly started: (script: string, handle: RunHandle) => void;
+  readonly message: (handle: RunHandle, message: ChildMessage) => void;
+}
+
+export function readSettings() {
+  const c = vscode.workspace.getConfiguration('gradlens');
+  return parseSettings((k) => c.get(k));
+}
+
+export class RunService implements vscode.Disposable {
+  private readonly runs = new Map<string, FileRun>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the file whose last run changed. */
+  readonly onDidChangeRun = this.changed.event;
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('gradlens');
+  /** The run the graph view shows, for the backward() picker. */
+  private shown: FileRun | null = null;
+  private active: { cancel(): void } | null = null;
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  lastRun(file: string): FileRun | undefined {
+    return this.runs.get(file);
+  }
+
+  /**
+   * Runs `uri`'s script (to the end, or until the backward() on `stopAfterLine` completes) and
+   * returns its run, or null when refused, cancelled before any capture, or failed to start.
+   */
+  async run(uri: vscode.Uri, stopAfterLine?: number): Promise<FileRun | null> {
+    if (!ensureTrusted()) return null;
+    if (uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
+      return null;
+    }
+    const file = uri.fsPath;
+    // The runner reads the file from disk: run what the user sees.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open?.isDirty) await open.save();
+    this.active?.cancel();
+    const settings = readSettings();
+    const stopAfter = stopAfterLine === undefined ? undefined : { file, line: stopAfterLine };
+    const out = this.deps.output;
+    const name = path.basename(file);
+    out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfterLine}` : ''}`);
+    this.diagnostics.delete(uri);
+    let cancelledByUser = false;
+
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Gradlens: running ${name}`, cancellable: true },
+      async (progress, token) => {
+        const handle = launchRunner(launchOptions(file, settings, stopAfter), {
+          onMessage: (message) => {
+            this.deps.message(handle, message);
+            if (message.type === 'graph/snapshot') progress.report({ message: `captured backward() #${message.snapshot.index}` });
+          },
+          onStdout: (t) => out.append(t),
+          onStderr: (t) => out.append(t),
+        });
+        this.deps.started(file, handle);
+        this.active = handle;
+        const sub = token.onCancellationRequested(() => {
+          cancelledByUser = true;
+          handle.cancel();
+        });
+        try {
+          return await handle.done;
+        } finally {
+          sub.dispose();
+          if (this.active === handle) this.active = null;
+        }
+      },
+    );
+
+    out.appendLine(`[gradlens] ${cancelledByUser ? 'cancelled' : result.ok ? 'finished' : 'failed'} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`);
+    for (const e of result.errors) out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
+    this.report(result, name, cancelledByUser, stopAfter !== undefined);
+    if (cancelledByUser && result.snapshots.length === 0) return null;
+    const run: FileRun = { file, snapshots: result.snapshots, result };
+    if (result.snapshots.length > 0) {
+      this.runs.set(file, run);
+      this.changed.fire(file);
+    }
+    return run;
+  }
+
+  private report(result: RunResult, name: string, cancelled: boolean, stopped: boolean): void {
+    if (cancelled) {
+      void vscode.window.showInformationMessage(`Gradlens: run of ${name} cancelled.`);
+      return;
+    }
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of errorDiagnostics(result.errors)) {
+      const diag = new vscode.Diagnostic(new vscode.Range(d.line, d.column, d.line, Number.MAX_SAFE_INTEGER), d.message, vscode.DiagnosticSeverity.Error);
+      diag.source = 'gradlens';
+      byFile.set(d.file, [...(byFile.get(d.file) ?? []), diag]);
+    }
+    for (const [f, list] of byFile) this.diagnostics.set(vscode.Uri.file(f), list);
+    // A stop after the chosen backward() ends the child on purpose; that is not a failure.
+    const real = result.errors.filter((e) => !(stopped && e.kind === 'crash'));
+    if (result.ok || real.length === 0) return;
+    void vscode.window.showErrorMessage(errorSummary(real, name), 'Show Output').then((c) => {
+      if (c === 'Show Output') this.deps.output.show(true);
+    });
+  }
+
+  /** Shows snapshot `index` (default: the last) of a run in the graph view. */
+  show(run: FileRun, index = run.snapshots.length - 1, requestedAt?: number): void {
+    const snap = run.snapshots[index];
+    if (snap === undefined) return;
+    this.shown = run;
+    const outLine = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location?.line;
+    this.deps.showGraph({
+      title: `${path.basename(run.file)}: backward() #${snap.index}${outLine ? ` (line ${outLine})` : ''}`,
+      file: run.file,
+      index,
+      count: run.snapshots.length,
+      snapshot: snap,
+      requestedAt,
+    });
+  }
+
+  /** Lets the user choose among the shown run's captured backward() graphs. */
+  async pick(): Promise<void> {
+    const run = this.shown ?? [...this.runs.values()].pop();
+    if (run === undefined || run.snapshots.length === 0) {
+      void vscode.window.showInformationMessage('Gradlens: no captured graphs yet. Run Gradlens: Visualize Graph first.');
+      return;
+    }
+    const items = run.snapshots.map((s, i) => {
+      const out = s.nodes.find((n) => s.outputs.includes(n.id));
+      const fns = s.nodes.filter((n) => n.kind === 'function').length;
+      return {
+        label: `backward() #${s.index}`,
+        description: out?.location ? `line ${out.location.line}` : '',
+        detail: `${fns} function nodes${s.detail === 'light' ? ' (light capture)' : ''}`,
+        index: i,
+      };
+    });
+    const choice = await vscode.window.showQuickPick(items, { title: `Captured backward() calls of ${path.basename(run.file)}` });
+    if (choice !== undefined) this.show(run, choice.index, Date.now());
+  }
+
+  dispose(): void {
+    this.active?.cancel();
+    this.changed.dispose();
+    this.diagnostics.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+// The extension's settings, read through one function so they are parsed (and their bad
+// values replaced by defaults) without VS Code: unit-tested in test/extension/settings.test.ts.
+import type { LaunchOptions } from '../runner/launch';
+
+export type CapturePolicy = 'all' | 'last' | 'first';
+
+export interface GradlensSettings {
+  /** 0 means no limit. */
+  readonly timeoutSeconds: number;
+  readonly memoryLimitMb: number;
+  readonly capturePolicy: CapturePolicy;
+  readonly inlineGradients: boolean;
+}
+
+export const DEFAULT_SETTINGS: GradlensSettings = { timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'all', inlineGradients: true };
+
+/**
+ * The webview collapses and expands module groups itself, so the runner sends the whole
+ * graph up to this size (its own default of 2,000 would collapse it before the view sees it).
+ */
+export const VIEW_MAX_NODES = 50_000;
+
+/** Reads `gradlens.*` keys (relative to the `gradlens` section) with `get`, falling back to defaults. */
+export function parseSettings(get: (key: string) => unknown): GradlensSettings {
+  const timeout = get('run.timeoutSeconds');
+  const memory = get('run.memoryLimitMb');
+  const policy = get('capture.policy');
+  const inline = get('inlineGradients.enabled');
+  return {
+    timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_SETTINGS.timeoutSeconds,
+    memoryLimitMb: typeof memory === 'number' && Number.isFinite(memory) && memory >= 64 ? Math.floor(memory) : DEFAULT_SETTINGS.memoryLimitMb,
+    capturePolicy: policy === 'all' || policy === 'last' || policy === 'first' ? policy : DEFAULT_SETTINGS.capturePolicy,
+    inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
+  };
+}
+
+/** The runner options a run of `script` gets under these settings. */
+export function launchOptions(script: string, s: GradlensSettings, stopAfter?: { file: string; line: number }): LaunchOptions {
+  return {
+    script,
+    timeoutMs: s.timeoutSeconds > 0 ? s.timeoutSeconds * 1000 : undefined,
+    maxMemoryMb: s.memoryLimitMb,
+    // "Run backward" needs the graph of the call it stops after, whatever the policy.
+    captureAt: stopAfter !== undefined ? 'all' : s.capturePolicy === 'first' ? 1 : s.capturePolicy,
+    maxNodes: VIEW_MAX_NODES,
+    stopAfter,
+  };
+}

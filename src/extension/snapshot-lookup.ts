@@ -1,0 +1,127 @@
+// What hovers, inline gradients and the "Visualize" lens read from a run's snapshots. Pure, so
+// it is unit-tested on real runner snapshots without VS Code.
+import { formatShape, formatValues } from '../graph/labels';
+import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
+
+export interface TensorInfo {
+  readonly name: string;
+  readonly value: TensorSummary | null;
+  readonly grad: TensorSummary | null;
+  /** The node that made the tensor (`MulBackward0`), null for leaves. */
+  readonly gradFn: string | null;
+  /** 1-based index of the backward() the info comes from. */
+  readonly backward: number;
+  readonly kind: GraphNode['kind'];
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+function sameFile(a: string, b: string): boolean {
+  return a === b || a.replace(/\\/g, '/').toLowerCase() === b.replace(/\\/g, '/').toLowerCase();
+}
+
+/**
+ * The 1-based line declaring `name` at or above `beforeLine` (`const name =`, `let name:`,
+ * `name =`), or null. Text only: enough to go from a use of a variable to the line that made it.
+ */
+export function declarationLine(text: string, name: string, beforeLine = Number.MAX_SAFE_INTEGER): number | null {
+  if (!IDENT.test(name)) return null;
+  const lines = text.split('\n');
+  const esc = name.replace(/\$/g, '\\$');
+  const decl = new RegExp(`(?:\\b(?:const|let|var)\\s+|^\\s*|[;{]\\s*)${esc}\\s*(?::[^=]+)?=(?!=)`);
+  for (let i = Math.min(beforeLine, lines.length) - 1; i >= 0; i--) if (decl.test(lines[i])) return i + 1;
+  return null;
+}
+
+function infoOf(snapshot: GraphSnapshot, n: GraphNode, byId: Map<string, GraphNode>): TensorInfo {
+  const fn = n.kind === 'output' && n.attachedTo !== null ? byId.get(n.attachedTo) : n.kind === 'function' ? n : undefined;
+  return { name: n.name, value: n.value, grad: n.grad, gradFn: fn?.name ?? null, backward: snapshot.index, kind: n.kind };
+}
+
+/**
+ * The tensor a hover over `word` means, from the last snapshot that knows it: a leaf or output
+ * of that name, else the last operation on the line declaring it (its value is the variable's).
+ *
+ * @example
+ * lookupTensor(snapshots, '/ws/a.ts', text, 9, 'x') // { name: 'x', grad: { first: [7] ... } ... }
+ */
+export function lookupTensor(snapshots: readonly GraphSnapshot[], file: string, text: string, line: number, word: string): TensorInfo | null {
+  if (!IDENT.test(word)) return null;
+  for (let s = snapshots.length - 1; s >= 0; s--) {
+    const snap = snapshots[s];
+    const named = snap.nodes.filter((n) => (n.kind === 'leaf' || n.kind === 'output') && n.name === word);
+    if (named.length > 0) {
+      const byId = new Map(snap.nodes.map((n) => [n.id, n]));
+      // A leaf over an output of the same name: the leaf holds `.grad`.
+      const pick = named.find((n) => n.kind === 'leaf') ?? named[0];
+      return infoOf(snap, pick, byId);
+    }
+  }
+  const declared = declarationLine(text, word, line);
+  if (declared === null) return null;
+  for (let s = snapshots.length - 1; s >= 0; s--) {
+    const snap = snapshots[s];
+    let best: GraphNode | null = null;
+    for (const n of snap.nodes) {
+      if (n.kind !== 'function' || n.location === null || n.location.line !== declared || !sameFile(n.location.file, file)) continue;
+      if (best === null || n.sequenceNr > best.sequenceNr) best = n;
+    }
+    if (best !== null) return { ...infoOf(snap, best, new Map()), name: word };
+  }
+  return null;
+}
+
+export function describeSummary(t: TensorSummary): string {
+  return `${t.dtype} ${formatShape(t)} ${formatValues(t)}`.trim();
+}
+
+/** Hover text (Markdown) for a tensor; `property` 'grad' when the hover is on `x.grad`. */
+export function hoverMarkdown(info: TensorInfo, property: 'grad' | null): string {
+  const lines: string[] = [];
+  if (property === 'grad') {
+    lines.push(`**${info.name}.grad** (backward() #${info.backward} of the last run)`, '');
+    lines.push(info.grad === null ? '`None`' : `\`${describeSummary(info.grad)}\``);
+    return lines.join('\n');
+  }
+  lines.push(`**${info.name}**: ${info.kind === 'function' ? 'tensor' : info.kind} (backward() #${info.backward} of the last run)`, '');
+  if (info.value !== null) {
+    lines.push(`- value: \`${formatValues(info.value)}\``, `- shape: \`${formatShape(info.value)}\``, `- dtype: \`${info.value.dtype}\``);
+  }
+  lines.push(`- ${info.kind === 'leaf' ? '.grad' : 'gradient'}: \`${info.grad === null ? 'None' : formatValues(info.grad)}\``);
+  lines.push(`- gradFn: \`${info.gradFn ?? 'None'}\``);
+  return lines.join('\n');
+}
+
+export interface InlineGradient {
+  /** 1-based line the text goes at the end of. */
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * `x.grad = 7` at the end of the line that created each captured leaf of `file` (its
+ * declaration when the name is a variable, else where it was first used); the last snapshot wins.
+ */
+export function inlineGradients(snapshots: readonly GraphSnapshot[], file: string, text: string): InlineGradient[] {
+  const byLine = new Map<number, Map<string, string>>();
+  for (const snap of snapshots) {
+    for (const n of snap.nodes) {
+      if (n.kind !== 'leaf' || n.grad === null || n.location === null || !sameFile(n.location.file, file)) continue;
+      const line = declarationLine(text, n.name, n.location.line) ?? n.location.line;
+      let m = byLine.get(line);
+      if (m === undefined) byLine.set(line, (m = new Map()));
+      m.set(n.name, `${n.name}.grad = ${formatValues(n.grad)}`);
+    }
+  }
+  return [...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, m]) => ({ line, text: [...m.values()].join('   ') }));
+}
+
+/** The 0-based index of the last snapshot whose backward() was called at `line` of `file`, or -1. */
+export function snapshotAtLine(snapshots: readonly GraphSnapshot[], file: string, line: number): number {
+  for (let s = snapshots.length - 1; s >= 0; s--) {
+    const snap = snapshots[s];
+    const outs = new Set(snap.outputs);
+    if (snap.nodes.some((n) => outs.has(n.id) && n.location !== null && n.location.line === line && sameFile(n.location.file, file))) return s;
+  }
+  return -1;
+}

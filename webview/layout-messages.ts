@@ -1,0 +1,30 @@
+// Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
+import type { GraphSnapshot } from '../src/protocol/messages';
+
+export type ToWorker =
+  | { readonly seq: number; readonly op: 'open'; readonly snapshot: GraphSnapshot }
+  | { readonly seq: number; readonly op: 'expand'; readonly group: string }
+  | { readonly seq: number; readonly op: 'collapse'; readonly group: string };
+
+export interface GroupInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly parent: string | null;
+}
+
+export type FromWorker =
+  | { readonly seq: number; readonly type: 'progress'; readonly phase: string; readonly fraction: number }
+  | {
+      readonly seq: number;
+      readonly type: 'result';
+      readonly svg: string;
+      readonly engine: string;
+      readonly ms: number;
+      /** Boxes on screen (nodes, collapsed groups, proxies). */
+      readonly boxes: number;
+      readonly expanded: readonly string[];
+      /** Sent with 'open' only: the group tree, and the innermost group of each node. */
+      readonly groups?: readonly GroupInfo[];
+      readonly groupOf?: Readonly<Record<string, string>>;
+    }
+  | { readonly seq: number; readonly type: 'error'; readonly message: string };
