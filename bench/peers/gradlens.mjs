@@ -74,11 +74,10 @@ export const workloads = {
       return { ms: now() - t0, loss: loss.item() };
     };
     for (let i = 0; i < p.warmup; i++) run();
+    // No forced GC between runs: in V8 a full GC discards optimised code that embedded the
+    // previous run's objects (weak-object deopts), a cost no training loop pays.
     const runs = [];
-    for (let i = 0; i < p.runs; i++) {
-      collect();
-      runs.push(run());
-    }
+    for (let i = 0; i < p.runs; i++) runs.push(run());
     return { ms: Math.min(...runs.map((r) => r.ms)), finalLoss: runs[runs.length - 1].loss };
   },
 

@@ -124,11 +124,9 @@ export const workloads = {
       return { ms, loss };
     };
     for (let i = 0; i < p.warmup; i++) run();
+    // No forced GC between runs, as for Gradlens (see bench/peers/gradlens.mjs W3).
     const runs = [];
-    for (let i = 0; i < p.runs; i++) {
-      collect();
-      runs.push(run());
-    }
+    for (let i = 0; i < p.runs; i++) runs.push(run());
     return { ms: Math.min(...runs.map((r) => r.ms)), finalLoss: runs[runs.length - 1].loss };
   },
 

@@ -5,6 +5,21 @@ import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
 
 const moduleStack: Module[] = [];
+const WRAPPED = Symbol('gradlens.forwardWrapped');
+
+/** `forward` run inside its module's scope; `super.forward` calls stay in the same scope. */
+function scoped(inner: (...args: unknown[]) => unknown): (this: Module, ...args: unknown[]) => unknown {
+  return function (this: Module, ...args: unknown[]): unknown {
+    if (moduleStack[moduleStack.length - 1] === this) return inner.apply(this, args);
+    if (moduleStack.length === 0) assignNames(this, this.constructor.name);
+    moduleStack.push(this);
+    try {
+      return inner.apply(this, args);
+    } finally {
+      moduleStack.pop();
+    }
+  };
+}
 const qualifiedNames = new WeakMap<Module, string>();
 
 /**
@@ -43,23 +58,16 @@ export abstract class Module {
   training = true;
 
   constructor() {
-    // `this.forward` already resolves to the subclass's method here; wrap it once per
-    // instance so module scopes are tracked however forward is reached.
-    const inner = this.forward;
-    Object.defineProperty(this, 'forward', {
-      value: (...args: unknown[]) => {
-        if (moduleStack.length === 0) assignNames(this, this.constructor.name);
-        moduleStack.push(this);
-        try {
-          return inner.apply(this, args);
-        } finally {
-          moduleStack.pop();
-        }
-      },
-      enumerable: false,
-      writable: true,
-      configurable: true,
-    });
+    // The subclass's prototype chain is complete here: wrap each class's forward once so
+    // module scopes are tracked however forward is reached. Wrapping per class, not per
+    // instance, keeps call sites monomorphic: a closure per instance made V8 embed and then
+    // discard each model's own functions, deoptimising training loops after every new model.
+    for (let proto = Object.getPrototypeOf(this); proto !== Module.prototype && proto !== null; proto = Object.getPrototypeOf(proto)) {
+      if (Object.prototype.hasOwnProperty.call(proto, 'forward') && !Object.prototype.hasOwnProperty.call(proto, WRAPPED)) {
+        proto.forward = scoped(proto.forward);
+        proto[WRAPPED] = true;
+      }
+    }
   }
 
   /** The computation. */
