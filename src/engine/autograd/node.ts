@@ -43,7 +43,13 @@ export function checkSaved(t: Tensor | null, version: number, isOutput: boolean,
 
 /**
  * A tensor saved for backward, with the version it had when saved so that an in-place change
- * in between is caught, as PyTorch does.
+ * in between is caught, as PyTorch does. Custom Functions get these through `ctx.saveForBackward`.
+ *
+ * @example
+ * const x = torch.ones(2);
+ * const saved = new torch.autograd.SavedTensor(x, false);
+ * x.add_(1);
+ * saved.unpack(node); // throws: "... modified by an inplace operation ..."
  */
 export class SavedTensor {
   private tensor: Tensor | null;
