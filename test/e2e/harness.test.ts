@@ -32,3 +32,13 @@ test('Visualize Graph opens the graph view beside the editor', async () => {
   const names = await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')));
   expect(names).toEqual(expect.arrayContaining(['MmBackward0', 'ReluBackward0', 'SumBackward0', 'AccumulateGrad', 'w', 'loss']));
 });
+
+test('the graph view is restored after a window reload (serializer + webview state)', async () => {
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const frame = await webviewFrame(page, '#app[data-state="painted"]');
+  await screenshot(page, 'harness-after-reload');
+  expect(await frame.textContent('#graph-title')).toContain('linear.ts');
+  const names = await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')));
+  expect(names).toEqual(expect.arrayContaining(['MmBackward0', 'ReluBackward0', 'SumBackward0']));
+});
