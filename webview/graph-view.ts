@@ -168,6 +168,8 @@ async function openGraph(fresh: boolean): Promise<void> {
     const commandToPaintMs = fresh && payload.requestedAt !== undefined ? Date.now() - payload.requestedAt : null;
     await nextPaint();
     app.dataset.state = 'painted';
+    // Counts fresh graphs on screen, so tests can wait for the next one.
+    app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
     if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(Date.now() - payload.requestedAt!);
     vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs: commandToPaintMs === null ? null : Date.now() - payload.requestedAt! });
   } catch (e) {

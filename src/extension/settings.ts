@@ -12,7 +12,7 @@ export interface GradlensSettings {
   readonly inlineGradients: boolean;
 }
 
-export const DEFAULT_SETTINGS: GradlensSettings = { timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'all', inlineGradients: true };
+export const DEFAULT_SETTINGS: GradlensSettings = { timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'last', inlineGradients: true };
 
 /**
  * The webview collapses and expands module groups itself, so the runner sends the whole

@@ -10,19 +10,29 @@ export const ROOT = resolve(__dirname, '../../..');
 export const E2E_DIR = process.env.GRADLENS_E2E_DIR ?? join(ROOT, '.e2e');
 export const ENTRY = join(E2E_DIR, 'code-server/node_modules/code-server/out/node/entry.js');
 export const VSIX = join(E2E_DIR, 'gradlens.vsix');
-export const EXTENSIONS_DIR = join(E2E_DIR, 'extensions-test');
+// Outside the repository on purpose: Node must not find the repo's node_modules from the
+// installed extension, so the tests prove the .vsix carries what the runner needs (esbuild).
+export const EXTENSIONS_DIR = process.env.GRADLENS_E2E_EXTENSIONS ?? join(tmpdir(), 'gradlens-e2e-extensions');
 
 /** Installs code-server if missing, builds and packages the extension, installs the .vsix. */
 export function prepareExtension(): void {
   execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
-    '--allow-missing-repository', '--skip-license', '-o', VSIX], { cwd: ROOT, stdio: 'inherit' });
+  packageVsix(VSIX);
   rmSync(EXTENSIONS_DIR, { recursive: true, force: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-install-'));
   execFileSync(process.execPath, [ENTRY, '--user-data-dir', userDataDir, '--extensions-dir', EXTENSIONS_DIR,
     '--install-extension', VSIX], { stdio: 'inherit' });
   rmSync(userDataDir, { recursive: true, force: true });
+}
+
+/**
+ * Packages the extension with its production dependencies (esbuild, which the runner loads at
+ * run time to transpile user scripts). Used by the e2e setup and by `npm start`.
+ */
+export function packageVsix(out: string): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package',
+    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export interface CodeServer {
