@@ -1,0 +1,88 @@
+// The graph view's module groups and exports in a real VS Code, on a small nn.Sequential:
+// collapse a layer from a node's details, expand it by clicking its box; SVG, DOT and PNG
+// exports land in the workspace through VS Code's save dialog.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './harness/code-server';
+import { ARTIFACTS, launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import { makeWorkspace } from './workspace';
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let frame: Frame;
+const ws = makeWorkspace();
+
+beforeAll(async () => {
+  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, server);
+  await openFile(page, 'mlp.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  frame = await webviewFrame(page, '#app[data-state="painted"]');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  ws.remove();
+});
+
+const names = (): Promise<string[]> => frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
+
+test('a layer collapses from a node\'s details into one box and expands again when clicked', async () => {
+  expect((await names()).filter((n) => n === 'AddmmBackward0')).toHaveLength(2);
+  // The first layer's AddmmBackward0 is the one whose module path ends in Sequential.0; any
+  // AddmmBackward0 offers "Collapse" for its own layer.
+  await frame.locator('g.gl-node[data-name="AddmmBackward0"]').first().click();
+  const collapse = frame.locator('#details button.collapse-group').first();
+  await collapse.waitFor({ timeout: 10_000 });
+  const label = await collapse.innerText();
+  await collapse.click();
+  await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBeLessThan(2);
+  const collapsed = await names();
+  await screenshot(page, 'graph-export-collapsed');
+  expect(label).toMatch(/^Collapse /);
+  expect(collapsed.filter((n) => n === 'AddmmBackward0')).toHaveLength(1);
+  const group = frame.locator('g.gl-group').first();
+  expect(await group.count()).toBe(1);
+
+  await group.click();
+  await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBe(2);
+  expect(await frame.locator('g.gl-group').count()).toBe(0);
+});
+
+/** Clicks an export button and accepts the save dialog's suggested path. */
+async function exportVia(button: string, file: string): Promise<Buffer> {
+  const path = join(ws.dir, file);
+  rmSync(path, { force: true });
+  await frame.click(button);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  // The simple file dialog fills in the suggested path a moment after it opens.
+  let value = '';
+  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++) await page.waitForTimeout(100);
+  expect(value).toBe(path);
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 100 && !existsSync(path); i++) await page.waitForTimeout(200);
+  await page.waitForTimeout(200);
+  return readFileSync(path);
+}
+
+test('SVG, DOT and PNG exports hold the graph', async () => {
+  const svg = (await exportVia('#export-svg', 'autograd-graph.svg')).toString('utf8');
+  expect(svg).toMatch(/^(<\?xml[^>]*>\s*)?<svg/);
+  expect(svg).toContain('AddmmBackward0');
+  expect(svg).toContain('http://www.w3.org/2000/svg');
+
+  const dot = (await exportVia('#export-dot', 'autograd-graph.dot')).toString('utf8');
+  expect(dot).toMatch(/^\s*(strict\s+)?digraph/);
+  expect(dot).toContain('AddmmBackward0');
+
+  const png = await exportVia('#export-png', 'autograd-graph.png');
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(png.length).toBeGreaterThan(1000);
+  writeFileSync(join(ARTIFACTS, 'graph-export.png'), png);
+});
