@@ -24,14 +24,24 @@ export async function openWorkbench(browser: Browser, server: CodeServer): Promi
 }
 
 /** Runs a command by its palette title (F1: Ctrl+Shift+P does not open it in headless Chromium). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  const deadline = Date.now() + timeoutMs;
+  // Right after a (re)load the palette can open before extensions have registered their
+  // commands, and it does not refresh its list: close it and ask again until the row shows.
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(5_000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
