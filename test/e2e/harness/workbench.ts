@@ -30,13 +30,15 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   const deadline = Date.now() + timeoutMs;
   // Right after a (re)load the palette can open before extensions have registered their
   // commands, and it does not refresh its list: close it and ask again until the row shows.
+  // The palette can also close again under load before it is filled: retry that too.
   for (;;) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+    const attempt = Math.max(1, Math.min(5_000, deadline - Date.now()));
     try {
-      await row.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(5_000, deadline - Date.now())) });
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: attempt });
+      await input.fill(`>${title}`, { timeout: attempt });
+      await row.waitFor({ state: 'visible', timeout: attempt });
       break;
     } catch (e) {
       if (Date.now() >= deadline) throw e;
