@@ -147,8 +147,10 @@ export class Sequential extends Module {
     this.length = modules.length;
   }
 
-  forward(x: unknown): unknown {
-    for (let i = 0; i < this.length; i++) x = this[i].forward(x);
-    return x;
+  /** Tensors in, tensor out, so `model.forward(x).sum()` type-checks without a cast. */
+  forward(x: Tensor): Tensor {
+    let y: unknown = x;
+    for (let i = 0; i < this.length; i++) y = this[i].forward(y);
+    return y as Tensor;
   }
 }
