@@ -27,64 +27,56 @@ export function contiguousData(t: Tensor): Storage {
   return out;
 }
 
-/** Copies a strided view into `out` in row-major order. */
-function gatherStrided(src: Storage, offset: number, shape: readonly number[], strides: readonly number[], out: Storage): void {
+/**
+ * Walks a strided view row by row in row-major order: `row(base, o)` handles the innermost
+ * dimension starting at storage index `base`, which is element `o` of the row-major order.
+ * One callback per row, not per element, keeps the inner loops tight.
+ */
+function forEachRow(shape: readonly number[], strides: readonly number[], offset: number, row: (base: number, o: number) => void): void {
   const nd = shape.length;
   if (nd === 0) {
-    out[0] = src[offset];
+    row(offset, 0);
     return;
   }
   const inner = shape[nd - 1];
-  const innerStride = strides[nd - 1];
   const idx = new Array<number>(nd).fill(0);
-  let o = 0;
-  let base = offset;
   const total = numelOf(shape);
-  while (o < total) {
-    for (let j = 0, p = base; j < inner; j++, p += innerStride) out[o++] = src[p];
-    let d = nd - 2;
-    while (d >= 0) {
+  let base = offset;
+  for (let o = 0; o < total; o += inner) {
+    row(base, o);
+    for (let d = nd - 2; d >= 0; d--) {
       idx[d]++;
       base += strides[d];
       if (idx[d] < shape[d]) break;
       base -= strides[d] * shape[d];
       idx[d] = 0;
-      d--;
     }
-    if (d < 0) break;
   }
+}
+
+/** Copies a strided view into `out` in row-major order. */
+function gatherStrided(src: Storage, offset: number, shape: readonly number[], strides: readonly number[], out: Storage): void {
+  const inner = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const step = shape.length === 0 ? 0 : strides[strides.length - 1];
+  forEachRow(shape, strides, offset, (base, o) => {
+    for (let j = 0, p = base; j < inner; j++, p += step) out[o + j] = src[p];
+  });
 }
 
 /** Writes row-major `values` into the (possibly strided) elements of `dst`. */
 export function scatterStrided(dst: Tensor, values: ArrayLike<number>): void {
-  const shape = dst.shape;
-  const strides = dst._strides;
   const data = dst._data;
-  const nd = shape.length;
   if (isContiguous(dst)) {
     const off = dst._offset;
     for (let i = 0; i < values.length; i++) data[off + i] = values[i];
     return;
   }
-  const inner = shape[nd - 1];
-  const innerStride = strides[nd - 1];
-  const idx = new Array<number>(nd).fill(0);
-  let o = 0;
-  let base = dst._offset;
-  const total = numelOf(shape);
-  while (o < total) {
-    for (let j = 0, p = base; j < inner; j++, p += innerStride) data[p] = values[o++];
-    let d = nd - 2;
-    while (d >= 0) {
-      idx[d]++;
-      base += strides[d];
-      if (idx[d] < shape[d]) break;
-      base -= strides[d] * shape[d];
-      idx[d] = 0;
-      d--;
-    }
-    if (d < 0) break;
-  }
+  const shape = dst.shape;
+  const inner = shape[shape.length - 1];
+  const step = dst._strides[shape.length - 1];
+  forEachRow(shape, dst._strides, dst._offset, (base, o) => {
+    for (let j = 0, p = base; j < inner; j++, p += step) data[p] = values[o + j];
+  });
 }
 
 export function fromStorage(data: Storage, shape: number[], dtype: DType): Tensor {
