@@ -139,6 +139,7 @@ function render(payload: GraphPayload, fresh: boolean): void {
   if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
   title.textContent = payload.title;
   title.title = payload.file;
+  delete app.dataset.commandToPaintMs;
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
   snapshot = payload.snapshot as GraphSnapshot;
@@ -197,7 +198,7 @@ function paint(r: Extract<FromWorker, { type: 'result' }>, fitAfter: boolean): v
     if (list === undefined) forward.set(from, (list = []));
     list.push(to!);
   }
-  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (groups.size > 0 ? ' · click a dashed box to expand it' : '');
+  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (canvas.querySelector('g.gl-group') !== null ? ' · click a dashed box to expand it' : '');
   applySearch();
   if (fitAfter) fit();
   else applyTransform();

@@ -93,6 +93,11 @@ export class GraphPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isFromWebview(m)) void this.onMessage(m);
       }),
+      // A hidden webview's page is torn down (no retainContextWhenHidden) and messages posted to
+      // it are lost: queue them until the page says 'ready' again after it is shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible && this.panel === panel) this.ready = false;
+      }),
       panel.onDidDispose(() => {
         for (const s of subs) s.dispose();
         if (this.panel === panel) {
