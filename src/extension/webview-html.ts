@@ -18,18 +18,21 @@ export function makeNonce(): string {
 }
 
 /**
- * ELK runs in a worker created from a Blob (`worker-src blob:`): webview workers loaded by URL
- * are broken in recent VS Code. `img-src data: blob:` lets the PNG export draw the SVG on a canvas.
+ * The CSP every Gradlens webview uses: local styles, fonts and images, scripts only with the
+ * nonce. `img-src data: blob:` lets PNG exports draw on a canvas. With `workers`, ELK runs in
+ * a worker created from a Blob (`worker-src blob:`): webview workers loaded by URL are broken
+ * in recent VS Code.
  */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
+export function contentSecurityPolicy(cspSource: string, nonce: string, workers = true): string {
+  const rules = [
     "default-src 'none'",
     `style-src ${cspSource}`,
     `img-src ${cspSource} data: blob:`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
-    'worker-src blob:',
-  ].join('; ');
+  ];
+  if (workers) rules.push('worker-src blob:');
+  return rules.join('; ');
 }
 
 export function graphViewHtml(input: WebviewHtmlInput): string {

@@ -1,6 +1,6 @@
 // The monitor page's HTML shell: CSP with a nonce, one bundled script, one stylesheet. Kept
 // free of `vscode` so its security properties are unit-tested without VS Code.
-import { makeNonce } from '../webview-html';
+import { contentSecurityPolicy, makeNonce } from '../webview-html';
 
 export interface MonitorHtmlInput {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
@@ -11,15 +11,9 @@ export interface MonitorHtmlInput {
   readonly nonce?: string;
 }
 
-/** `img-src data: blob:` for the PNG export; uPlot sets element styles through CSSOM, which CSP allows. */
+/** The shared CSP without workers; uPlot sets element styles through CSSOM, which CSP allows. */
 export function monitorCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `style-src ${cspSource}`,
-    `img-src ${cspSource} data: blob:`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  return contentSecurityPolicy(cspSource, nonce, false);
 }
 
 export function monitorHtml(input: MonitorHtmlInput): string {
