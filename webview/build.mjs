@@ -30,10 +30,11 @@ function layoutWorkerSource(production) {
   };
 }
 
-export async function buildWebview({ production = false } = {}) {
-  await esbuild.build({
-    entryPoints: ['webview/graph-view.ts'],
-    outfile: 'dist/webview/graph-view.js',
+/** esbuild options shared by every webview page: one browser IIFE per page. */
+export function pageOptions(entry, outfile, production) {
+  return {
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -41,6 +42,12 @@ export async function buildWebview({ production = false } = {}) {
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
+  };
+}
+
+export async function buildWebview({ production = false } = {}) {
+  await esbuild.build({
+    ...pageOptions('webview/graph-view.ts', 'dist/webview/graph-view.js', production),
     plugins: [layoutWorkerSource(production)],
   });
 }
