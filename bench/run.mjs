@@ -3,8 +3,9 @@
 //
 //   node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,torch] [--json FILE]
 //
-// Other benches named bench/graph-*.mjs or bench/graph-*.ts (graph rendering) run after the
-// table when no --only is given, each in its own process, and their output is appended.
+// Other benches named bench/{graph,matmul,runner}-*.{mjs,ts} (graph rendering, matmul kernels,
+// runner capture overhead) run after the table when no --only is given, each in its own process,
+// and their output is appended.
 //
 // A peer that is missing or fails is shown as skipped/error; it never stops the others.
 import { spawn } from 'node:child_process';
@@ -86,9 +87,9 @@ function runChild(command, args, timeoutMs) {
   });
 }
 
-/** bench/graph-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
+/** bench/{graph,matmul,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
 async function runExtras(quick) {
-  const files = readdirSync(here).filter((f) => /^graph-.*\.(mjs|ts)$/.test(f)).sort();
+  const files = readdirSync(here).filter((f) => /^(graph|matmul|runner)-.*\.(mjs|ts)$/.test(f)).sort();
   const out = [];
   for (const f of files) {
     let script = join(here, f);
