@@ -3,18 +3,8 @@
 // programs; a failure names the program's seed and its ops.
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
+import { rng } from '../helpers/rng';
 
-/** mulberry32: a tiny deterministic PRNG, independent of the engine's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type T = torch.Tensor;
 type Step = { label: string; run: (env: T[]) => T };

@@ -6,20 +6,10 @@ import * as torch from '../../src/engine/index';
 import { _setKernelBackend, wasmMatmul, wasmSimdAvailable } from '../../src/engine/wasm/gemm';
 import { KERNELS, compileKernel } from '../../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
+import { rng } from '../helpers/rng';
 
 type T = torch.Tensor;
 
-/** mulberry32, so the operands do not depend on the engine's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomMatrix(r: () => number, rows: number, cols: number): T {
   return torch.tensor(Float32Array.from({ length: rows * cols }, () => r() * 2 - 1)).reshape(rows, cols);
