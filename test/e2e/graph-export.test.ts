@@ -4,29 +4,25 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { ARTIFACTS, launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import type { Frame, Page } from 'playwright-core';
+import { ARTIFACTS, closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 let frame: Frame;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
+  page = session.page;
   await openFile(page, 'mlp.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   frame = await webviewFrame(page, '#app[data-state="painted"]');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 

@@ -1,25 +1,21 @@
 // Proves the harness: the packaged extension activates in a real VS Code, its command opens
 // the graph view, and the webview's text can be read back.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import type { Page } from 'playwright-core';
+import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
+  page = session.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 

@@ -2,9 +2,9 @@
 // Mode), Visualize Graph refuses to run the script: no runner child starts, no graph view opens.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { EXTENSIONS_DIR, startCodeServer, type CodeServer } from './harness/code-server';
-import { launchBrowser, notification, openFile, openWorkbench, runCommand, screenshot } from './harness/workbench';
+import type { Page } from 'playwright-core';
+import { EXTENSIONS_DIR } from './harness/code-server';
+import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 /** Runner children started by the extension this suite installed (never other tests' runners). */
@@ -13,22 +13,19 @@ function runnerChildren(): string[] {
   return ps.filter((l) => l.includes(EXTENSIONS_DIR) && l.includes('child.cjs'));
 }
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
   // No --disable-workspace-trust; the quiet settings turn off the startup prompt, so the
   // folder opens untrusted.
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: false });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: false });
+  page = session.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 

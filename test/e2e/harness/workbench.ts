@@ -2,9 +2,27 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ROOT, type CodeServer } from './code-server';
+import { ROOT, startCodeServer, type CodeServer, type StartOptions } from './code-server';
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+/** What every e2e file opens: a code-server on one workspace, a browser, the workbench page. */
+export interface Session {
+  readonly server: CodeServer;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+export async function openSession(opts: StartOptions): Promise<Session> {
+  const server = await startCodeServer(opts);
+  const browser = await launchBrowser();
+  return { server, browser, page: await openWorkbench(browser, server) };
+}
+
+export async function closeSession(session: Session | undefined): Promise<void> {
+  await session?.browser.close();
+  await session?.server.stop();
+}
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
