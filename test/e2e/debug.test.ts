@@ -5,9 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import type { Frame, Page } from 'playwright-core';
+import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const SCRIPT = [
@@ -24,26 +23,23 @@ const SCRIPT = [
   '',
 ].join('\n');
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
   writeFileSync(join(ws.dir, 'debug-demo.ts'), SCRIPT);
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
+  page = session.page;
 });
 
 afterAll(async () => {
   console.log(`breakpoint capture timings (ms): ${JSON.stringify(timings)}`);
-  const log = server?.exthostLog() ?? '';
+  const log = session?.server.exthostLog() ?? '';
   const lines = log.split('\n').filter((l) => l.includes('debug: '));
   if (lines.length > 0) console.log(lines.join('\n'));
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 
@@ -96,7 +92,7 @@ test('breakpoints in a .ts script bind; each stop updates inline values, the gra
     await scenario();
   } catch (e) {
     await screenshot(page, 'debug-failure');
-    console.log(`extension host log:\n${server.exthostLog().slice(-6000)}`);
+    console.log(`extension host log:\n${session.server.exthostLog().slice(-6000)}`);
     throw e;
   }
 });

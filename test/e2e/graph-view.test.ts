@@ -6,11 +6,11 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
-import { ROOT, startCodeServer, type CodeServer } from './harness/code-server';
-import { launchBrowser, notification, openFile, openWorkbench, runCommand, screenshot } from './harness/workbench';
+import { ROOT } from './harness/code-server';
+import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const EXAMPLES = ['square-plus-3x', 'linear-regression', 'nn-line', 'relu-neuron', 'sigmoid-neuron', 'retain-grad', 'solve-with-adam', 'nn-sinus', 'mnist-classifier', 'polynomial-sin'];
@@ -41,8 +41,7 @@ const c = a.matmul(b);
 c.sum().backward();
 `;
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 const timings: string[] = [];
@@ -52,17 +51,15 @@ beforeAll(async () => {
   writeFileSync(join(ws.dir, 'big-graph.ts'), BIG);
   writeFileSync(join(ws.dir, 'forever.ts'), FOREVER);
   writeFileSync(join(ws.dir, 'throws.ts'), THROWS);
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  page = session.page;
   // Contributions register a little after the workbench shows.
   await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
   if (timings.length) console.log(`command to painted graph:\n  ${timings.join('\n  ')}`);
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 

@@ -4,17 +4,16 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, startCodeServer, type CodeServer } from './harness/code-server';
-import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from './harness/workbench';
+import type { Frame, Page } from 'playwright-core';
+import { ROOT } from './harness/code-server';
+import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 // The monitor only sees runs the extension tells it about (MonitorRunEvent 'start'/'message').
 // Until extension.ts launches scripts and fires those events, the run tests cannot run.
 const RUNS_WIRED = /\.fire\(\{\s*type: 'start'/.test(readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'));
 
-let server: CodeServer;
-let browser: Browser;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 
@@ -56,9 +55,8 @@ beforeAll(async () => {
   writeFileSync(join(ws.dir, 'diverge.ts'), DIVERGE);
   copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
   writeFileSync(join(ws.dir, 'train-forever.ts'), FOREVER);
-  server = await startCodeServer({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server);
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  page = session.page;
   await waitForContainer();
 });
 
@@ -68,8 +66,7 @@ async function waitForContainer(): Promise<void> {
 }
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeSession(session);
   ws.remove();
 });
 
@@ -90,7 +87,7 @@ async function waitAttr(frame: Frame, name: string, ok: (v: string) => boolean, 
     if (ok(v)) return v;
     await page.waitForTimeout(200);
   }
-  throw new Error(`data-${name} is still ${JSON.stringify(v)}\n${server.exthostLog().slice(-3000)}`);
+  throw new Error(`data-${name} is still ${JSON.stringify(v)}\n${session.server.exthostLog().slice(-3000)}`);
 }
 
 /** Linux process state letter (R, S, T for stopped...), or null once the process is gone. */
