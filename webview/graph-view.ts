@@ -482,6 +482,9 @@ function onMessage(m: ToWebview): void {
     case 'graph/running':
       status.textContent = `Running ${m.file}…`;
       return;
+    case 'graph/status':
+      status.textContent = m.text;
+      return;
     case 'export/request':
       void exportAs(m.format);
       return;
@@ -492,4 +495,7 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
   if (isToWebview(e.data)) onMessage(e.data);
 });
 if (state.payload !== null) render(state.payload, false);
+// Start the layout worker now: parsing ELK takes a moment, and the view usually opens while
+// the script is still running, so the first graph finds the worker ready.
+worker ??= startWorker();
 vscode.postMessage({ type: 'ready' });

@@ -20,6 +20,7 @@ export interface GraphPayload {
 export type ToWebview =
   | { readonly type: 'graph/show'; readonly payload: GraphPayload }
   | { readonly type: 'graph/running'; readonly file: string }
+  | { readonly type: 'graph/status'; readonly text: string }
   | { readonly type: 'export/request'; readonly format: ExportFormat };
 
 export type ExportFormat = 'svg' | 'png' | 'dot';
@@ -34,7 +35,7 @@ export type FromWebview =
   | { readonly type: 'error'; readonly message: string };
 
 const FROM_WEBVIEW = new Set(['ready', 'reveal', 'export', 'pickBackward', 'painted', 'error']);
-const TO_WEBVIEW = new Set(['graph/show', 'graph/running', 'export/request']);
+const TO_WEBVIEW = new Set(['graph/show', 'graph/running', 'graph/status', 'export/request']);
 
 export function isFromWebview(m: unknown): m is FromWebview {
   return typeof m === 'object' && m !== null && FROM_WEBVIEW.has((m as { type?: unknown }).type as string);

@@ -22,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunService({
     output,
     showGraph: (p) => panel.show(p),
+    running: (file) => panel.showRunning(file),
     started: (script, handle) => monitorEvents.fire({ type: 'start', script, handle }),
     message: (handle, message) => monitorEvents.fire({ type: 'message', handle, message }),
   });
@@ -34,7 +35,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const runAndShow = async (uri: vscode.Uri, stopAfterLine?: number): Promise<void> => {
     const requestedAt = Date.now();
     const run = await runs.run(uri, stopAfterLine);
-    if (run === null || run.snapshots.length === 0) return;
+    if (run === null || run.snapshots.length === 0) {
+      panel.showStatus('No graph from this run: see the Gradlens output.');
+      return;
+    }
     const at = stopAfterLine === undefined ? -1 : snapshotAtLine(run.snapshots, uri.fsPath, stopAfterLine);
     runs.show(run, at >= 0 ? at : run.snapshots.length - 1, requestedAt);
   };

@@ -37,9 +37,18 @@ export class GraphPanel implements vscode.Disposable {
     this.post({ type: 'graph/show', payload });
   }
 
+  /**
+   * Opens the view as a run starts, so its page and layout worker load while the script runs
+   * rather than after it: the first graph of a window paints that much sooner.
+   */
   showRunning(file: string): void {
-    if (this.panel === undefined) return;
+    this.ensurePanel();
     this.post({ type: 'graph/running', file });
+  }
+
+  /** A line of status in the view (e.g. why a run left no graph). */
+  showStatus(text: string): void {
+    if (this.panel !== undefined) this.post({ type: 'graph/status', text });
   }
 
   requestExport(format: ExportFormat): void {

@@ -19,6 +19,8 @@ export interface FileRun {
 export interface RunServiceDeps {
   readonly output: vscode.OutputChannel;
   readonly showGraph: (payload: GraphPayload) => void;
+  /** A run is about to start (after the trust and file checks). */
+  readonly running: (file: string) => void;
   /** Every launch and each of its messages, for the training monitor. */
   readonly started: (script: string, handle: RunHandle) => void;
   readonly message: (handle: RunHandle, message: ChildMessage) => void;
@@ -68,6 +70,7 @@ export class RunService implements vscode.Disposable {
     this.diagnostics.delete(uri);
     let cancelledByUser = false;
 
+    this.deps.running(file);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Gradlens: running ${name}`, cancellable: true },
       async (progress, token) => {
