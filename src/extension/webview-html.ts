@@ -54,7 +54,8 @@ export function graphViewHtml(input: WebviewHtmlInput): string {
 </html>`;
 }
 
-function escapeAttr(s: string): string {
+/** Escapes a value for a double-quoted HTML attribute. */
+export function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -1,6 +1,6 @@
 // The monitor page's HTML shell: CSP with a nonce, one bundled script, one stylesheet. Kept
 // free of `vscode` so its security properties are unit-tested without VS Code.
-import { contentSecurityPolicy, makeNonce } from '../webview-html';
+import { contentSecurityPolicy, escapeAttr, makeNonce } from '../webview-html';
 
 export interface MonitorHtmlInput {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
@@ -22,18 +22,14 @@ export function monitorHtml(input: MonitorHtmlInput): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(monitorCsp(input.cspSource, nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(monitorCsp(input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(input.styleUri)}">
+<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
 <title>Training Monitor</title>
 </head>
 <body>
 <div id="monitor" data-gradlens="monitor" data-status="idle" data-rows="0"><p class="empty">Run a script that calls <code>backward()</code> on a loss to see its training here.</p></div>
-<script nonce="${nonce}" src="${attr(input.scriptUri)}"></script>
+<script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
 </body>
 </html>`;
-}
-
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

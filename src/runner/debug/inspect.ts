@@ -67,7 +67,18 @@ export class Inspector {
 
     const g = this.graph(found.tensors, params);
     truncated ||= g.truncated;
-    const tensors: InspectedTensor[] = found.tensors.map(([t, name]) => ({
+    const tensors = found.tensors.map(([t, name]) => this.summary(t, name, g.tensorNode.get(name) ?? null));
+    return { version: INSPECT_VERSION, tensors, graph: g.snapshot, truncated };
+  }
+
+  /** One tensor described on its own (for hovers on expressions such as `model.fc1.weight`). */
+  describe(value: unknown, name = ''): InspectedTensor | null {
+    return value instanceof Tensor ? this.summary(value, name, null) : null;
+  }
+
+  /** What a stop shows of one tensor: plain field reads and storage walks, nothing recorded. */
+  private summary(t: Tensor, name: string, nodeId: string | null): InspectedTensor {
+    return {
       name,
       id: this.idOf(t, 't'),
       value: summarize(t),
@@ -77,25 +88,7 @@ export class Inspector {
       requiresGrad: t.requiresGrad,
       retainsGrad: t.retainsGrad,
       version: t._version,
-      nodeId: g.tensorNode.get(name) ?? null,
-    }));
-    return { version: INSPECT_VERSION, tensors, graph: g.snapshot, truncated };
-  }
-
-  /** One tensor described on its own (for hovers on expressions such as `model.fc1.weight`). */
-  describe(value: unknown, name = ''): InspectedTensor | null {
-    if (!(value instanceof Tensor)) return null;
-    return {
-      name,
-      id: this.idOf(value, 't'),
-      value: summarize(value),
-      grad: value.grad === null ? null : summarize(value.grad),
-      gradFn: value.gradFn === null ? null : value.gradFn.name(),
-      isLeaf: value.isLeaf,
-      requiresGrad: value.requiresGrad,
-      retainsGrad: value.retainsGrad,
-      version: value._version,
-      nodeId: null,
+      nodeId,
     };
   }
 
