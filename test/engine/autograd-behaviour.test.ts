@@ -260,3 +260,13 @@ describe('long graphs', () => {
     expect(x.grad!.item()).toBeCloseTo(1.000001 ** 100_000, 8);
   });
 });
+
+describe('a backward that throws leaves the graph usable', () => {
+  it('autograd.grad with an input that needs no grad throws, and backward still runs after it', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    expect(() => torch.autograd.grad(y, torch.ones(2), { retainGraph: true })).toThrow('does not require grad');
+    y.backward();
+    expect(x.grad!.tolist()).toEqual([2, 4]);
+  });
+});

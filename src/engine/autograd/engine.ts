@@ -133,60 +133,56 @@ export function runBackward(
   const rootGrads = roots.map((t, i) => defaultGradient(t, gradOutputs[i] ?? null));
 
   // Discover the graph (iterative DFS) and count dependencies. Counts and gradient
-  // buffers live on the nodes (no maps on the hot path), claimed by this task.
+  // buffers live on the nodes (no maps on the hot path), claimed by this task; every claimed
+  // node is listed in `claimed` and released in the finally below, whatever throws.
   const task = {};
-  const order: Node[] = [];
-  const stack: Node[] = [];
-  for (const n of rootNodes) {
-    if (n._task !== task) {
-      claim(n, task);
-      stack.push(n);
-    }
-  }
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    order.push(n);
-    const edges = n._next;
-    for (let i = 0; i < edges.length; i++) {
-      const next = edges[i];
-      if (next === null) continue;
-      if (next._task !== task) {
-        claim(next, task);
-        stack.push(next);
-      }
-      next._deps++;
-    }
-  }
-
-  // For autograd.grad: which nodes to capture at, and which need to run at all.
+  const claimed: Node[] = [];
+  const prevGrad = isGradEnabled();
   let captureAt: Map<Node, number[]> | null = null;
   let needed: Set<Node> | null = null;
   const captured: (Tensor | null)[] = [];
-  if (inputs !== undefined) {
-    captureAt = new Map();
-    inputs.forEach((t, i) => {
-      captured.push(null);
-      if (!t.requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad`);
-      const n = t.gradFn ?? t._accumulateGrad();
-      const list = captureAt!.get(n);
-      if (list) list.push(i);
-      else captureAt!.set(n, [i]);
-    });
-    // A node is needed if an input's node is reachable from it. DFS discovery order is not
-    // topological once paths share nodes (x.pow(3).mul(x.sin())), so walk a topological
-    // order backwards: children are then decided before their parents.
-    needed = new Set();
-    const topo = topologicalOrder(rootNodes, order);
-    for (let i = topo.length - 1; i >= 0; i--) {
-      const n = topo[i];
-      if (captureAt.has(n) || hasNeededChild(n, needed)) needed.add(n);
-    }
-  }
-
-  const queue = new ReadyQueue();
-  const prevGrad = isGradEnabled();
-  setGradEnabled(options.createGraph);
   try {
+    const stack: Node[] = [];
+    const visit = (n: Node): void => {
+      claim(n, task);
+      claimed.push(n);
+      stack.push(n);
+    };
+    for (const n of rootNodes) if (n._task !== task) visit(n);
+    while (stack.length > 0) {
+      const edges = stack.pop()!._next;
+      for (let i = 0; i < edges.length; i++) {
+        const next = edges[i];
+        if (next === null) continue;
+        if (next._task !== task) visit(next);
+        next._deps++;
+      }
+    }
+
+    // For autograd.grad: which nodes to capture at, and which need to run at all.
+    if (inputs !== undefined) {
+      captureAt = new Map();
+      inputs.forEach((t, i) => {
+        captured.push(null);
+        if (!t.requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad`);
+        const n = t.gradFn ?? t._accumulateGrad();
+        const list = captureAt!.get(n);
+        if (list) list.push(i);
+        else captureAt!.set(n, [i]);
+      });
+      // A node is needed if an input's node is reachable from it. DFS discovery order is not
+      // topological once paths share nodes (x.pow(3).mul(x.sin())), so walk a topological
+      // order backwards: children are then decided before their parents.
+      needed = new Set();
+      const topo = topologicalOrder(rootNodes, claimed);
+      for (let i = topo.length - 1; i >= 0; i--) {
+        const n = topo[i];
+        if (captureAt.has(n) || hasNeededChild(n, needed)) needed.add(n);
+      }
+    }
+
+    const queue = new ReadyQueue();
+    setGradEnabled(options.createGraph);
     rootNodes.forEach((n, i) => {
       n._buffer = n._buffer === null ? rootGrads[i] : n._buffer.add(rootGrads[i]);
     });
@@ -231,7 +227,7 @@ export function runBackward(
     }
   } finally {
     setGradEnabled(prevGrad);
-    for (const n of order) release(n);
+    for (const n of claimed) release(n);
   }
 
   if (inputs !== undefined) {
@@ -246,9 +242,9 @@ export function runBackward(
 }
 
 /** Kahn's algorithm over the discovered graph, using the dependency counts just computed. */
-function topologicalOrder(rootNodes: Node[], order: Node[]): Node[] {
+function topologicalOrder(rootNodes: Node[], nodes: Node[]): Node[] {
   const indegree = new Map<Node, number>();
-  for (const n of order) indegree.set(n, n._deps);
+  for (const n of nodes) indegree.set(n, n._deps);
   const ready = [...new Set(rootNodes)].filter((n) => n._deps === 0);
   const topo: Node[] = [];
   while (ready.length > 0) {
