@@ -1,17 +1,19 @@
 // Runs one workload for one Node peer in a fresh process and prints its result as one
 // marked JSON line (libraries such as tfjs print to stdout too, so the marker finds it).
-//   node --expose-gc bench/child.mjs <peer> <workload> '<params json>'
-import { RESULT_MARK } from './config.mjs';
+//   node --expose-gc bench/child.mjs <peer id> <workload> '<params json>'
+// The peer's engine settings (PEERS[].env) arrive in this process's environment, set by run.mjs.
+import { PEERS, RESULT_MARK } from './config.mjs';
 import { peakRssMB } from './timing.mjs';
 
-async function loadPeer(peer) {
-  if (peer === 'gradlens') return import('./peers/gradlens.mjs');
-  if (peer === 'tfjs-cpu' || peer === 'tfjs-wasm') {
+async function loadPeer(id) {
+  const impl = PEERS.find((p) => p.id === id && p.kind === 'node')?.impl;
+  if (impl === 'gradlens') return import('./peers/gradlens.mjs');
+  if (impl === 'tfjs-cpu' || impl === 'tfjs-wasm') {
     const tfjs = await import('./peers/tfjs.mjs');
-    await tfjs.init(peer.slice('tfjs-'.length));
+    await tfjs.init(impl.slice('tfjs-'.length));
     return tfjs;
   }
-  throw new Error(`unknown peer ${peer}`);
+  throw new Error(`unknown peer ${id}`);
 }
 
 const [peer, workload, json] = process.argv.slice(2);

@@ -38,14 +38,16 @@ export function renderTable(results, workloads, quick) {
       const mark = r.note ? ` [${noteIndex(r.note)}]` : '';
       return `${fmt(v)}${mark}`;
     });
-    const target = TARGETS.find((t) => t.metric === m.key);
-    let targetCell = '';
-    if (target !== undefined) {
-      const { met, detail } = target.check(values);
-      targets.push({ metric: m.key, text: target.text, met, detail });
-      const verdict = met === null ? 'n/a' : met ? 'met' : 'NOT met';
-      targetCell = `${target.text}: **${verdict}**${detail ? ` (${detail})` : ''}`;
-    }
+    // Every target of the metric in one cell, "; "-separated: a second row per target would
+    // repeat the numbers it is checked against.
+    const targetCell = TARGETS.filter((t) => t.metric === m.key)
+      .map((target) => {
+        const { met, detail } = target.check(values);
+        targets.push({ metric: m.key, text: target.text, met, detail });
+        const verdict = met === null ? 'n/a' : met ? 'met' : 'NOT met';
+        return `${target.text}: **${verdict}**${detail ? ` (${detail})` : ''}`;
+      })
+      .join('; ');
     const better = m.better === 'higher' ? 'higher is better' : 'lower is better';
     lines.push(`| ${[m.label(paramsFor('gradlens', m.workload, quick)), `${m.unit} (${better})`, ...cells, targetCell].join(' | ')} |`);
   }

@@ -1,8 +1,12 @@
 // The workloads written against Gradlens's public API, as a user would write them.
 import * as torch from 'gradlens';
+import { ENGINE_ENV } from '../config.mjs';
 import { bestOf, collect, gflops, now, peakRssMB } from '../timing.mjs';
 
-export const version = 'gradlens (dist/engine)';
+// The engine settings in this process's environment: the table header shows what each
+// Gradlens column's process really got, not what run.mjs meant to give it.
+const settings = ENGINE_ENV.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+export const version = `gradlens (dist/engine), ${settings.length === 0 ? 'engine defaults' : settings.join(', ')}`;
 
 function mlpStep(model, lossFn, opt, x, y) {
   opt.zeroGrad();

@@ -1,5 +1,5 @@
-// The bench harness (`npm run bench`) end to end in --quick mode on one small workload: every
-// peer runs in its own real child process and the table comes out with all its columns.
+// The bench harness (`npm run bench`) end to end in --quick mode on small workloads: every
+// peer runs in its own real child process and the table comes out with all its columns and targets.
 // Timings are printed, never asserted.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,23 +20,53 @@ function row(table: string, prefix: string): string[] | undefined {
   return line?.split('|').slice(1, -1).map((c) => c.trim());
 }
 
+const COLUMNS = ['Gradlens', 'Gradlens 1 thread', 'Gradlens TS fallback', 'tfjs-cpu', 'tfjs-wasm', 'PyTorch (1 thread)'];
+
 describe('bench harness', () => {
   it('prints one table with every peer as a column in --quick mode', () => {
     const r = runBench(['--quick', '--only', 'W3']);
     expect(r.status, r.stderr).toBe(0);
     const header = row(r.stdout, 'Workload');
-    expect(header).toEqual(['Workload', 'Unit', 'Gradlens', 'tfjs-cpu', 'tfjs-wasm', 'PyTorch (1 thread)', 'Target (Gradlens)']);
+    expect(header).toEqual(['Workload', 'Unit', ...COLUMNS, 'Target (Gradlens)']);
     const w3 = row(r.stdout, 'W3');
     expect(w3, r.stdout).toBeDefined();
     expect(w3).toHaveLength(header!.length);
-    // Gradlens always runs; a peer may be skipped on a machine without it, but none may error.
-    expect(w3![2]).toMatch(/^\d+(\.\d+)?$/);
-    for (const cell of w3!.slice(3, 6)) expect(cell).toMatch(/^(\d+(\.\d+)?|skipped \[\d+\])$/);
-    expect(w3![6]).toMatch(/^faster than PyTorch: \*\*(met|NOT met|n\/a)\*\*/);
+    // The Gradlens columns always run; a peer may be skipped on a machine without it, but none may error.
+    for (const cell of w3!.slice(2, 5)) expect(cell).toMatch(/^\d+(\.\d+)?$/);
+    for (const cell of w3!.slice(5, 8)) expect(cell).toMatch(/^(\d+(\.\d+)?|skipped \[\d+\])$/);
+    // Issue 6's bound and issue 2's relative target share the cell.
+    expect(w3![8]).toMatch(/^<= 150 ms: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*(met|NOT met|n\/a)\*\*/);
     expect(r.stdout).toMatch(/^Machine: .+, \d+ cores, Node v\d+/m);
-    expect(r.stdout).toMatch(/Targets met: \d of 1/);
+    expect(r.stdout).toMatch(/Targets met: \d of 2/);
     // Only the workload asked for ran.
     expect(row(r.stdout, 'W1')).toBeUndefined();
+  });
+
+  it('runs each Gradlens column under its own engine settings, whatever the shell exported', () => {
+    // The shell's GRADLENS_NO_WASM must not reach the default column.
+    const r = runBench(['--quick', '--only', 'W5', '--peers', 'gradlens,gradlens-1thread,gradlens-ts'], { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '7' });
+    expect(r.status, r.stderr).toBe(0);
+    // The header reports the settings each child process saw.
+    expect(r.stdout).toContain(
+      'Peers: Gradlens = gradlens (dist/engine), engine defaults; ' +
+        'Gradlens 1 thread = gradlens (dist/engine), GRADLENS_THREADS=1; ' +
+        'Gradlens TS fallback = gradlens (dist/engine), GRADLENS_NO_WASM=1, GRADLENS_THREADS=1; tfjs-cpu = not run;',
+    );
+  });
+
+  it('checks W4 against the 1-thread column and the other targets against the default column', () => {
+    const oneThread = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens-1thread']);
+    expect(oneThread.status, oneThread.stderr).toBe(0);
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward ')![8]).toMatch(/^>= 40 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/);
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward+backward')![8]).toMatch(/^>= 35 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/);
+    expect(row(oneThread.stdout, 'W5 2,000-op chain: peak RSS')![8]).toBe('<= 150 MB: **n/a** (peer missing)');
+
+    const byDefault = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens']);
+    expect(byDefault.status, byDefault.stderr).toBe(0);
+    expect(row(byDefault.stdout, 'W4 128x128 matmul forward ')![8]).toBe('>= 40 GFLOP/s on 1 thread: **n/a** (peer missing)');
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: build')![8]).toMatch(/^<= 1 µs\/op: \*\*(met|NOT met)\*\*$/);
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: peak RSS')![8]).toMatch(/^<= 150 MB: \*\*(met|NOT met)\*\*$/);
+    expect(byDefault.stdout).toMatch(/Targets met: \d of 5 \(2 not checkable: peer missing\)/);
   });
 
   it('shows a peer whose runtime is missing as skipped and still prints the table', () => {
@@ -44,8 +74,8 @@ describe('bench harness', () => {
     expect(r.status, r.stderr).toBe(0);
     const w2 = row(r.stdout, 'W2');
     expect(w2![2]).toMatch(/^\d+(\.\d+)?$/);
-    expect(w2![5]).toBe('skipped [1]');
-    expect(w2![6]).toContain('**n/a**');
+    expect(w2![7]).toBe('skipped [1]');
+    expect(w2![8]).toMatch(/^<= 40 µs: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*n\/a\*\* \(peer missing\)$/);
     expect(r.stdout).toContain('[1] /nonexistent/python3 not found');
   });
 
