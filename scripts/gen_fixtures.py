@@ -548,15 +548,20 @@ def optim_cases():
         ('Adam defaults, lr 0.01', 'Adam', {'lr': 0.01}, torch.optim.Adam, {'lr': 0.01}),
         ('Adam weight decay', 'Adam', {'lr': 0.02, 'weightDecay': 0.1}, torch.optim.Adam, {'lr': 0.02, 'weight_decay': 0.1}),
         ('Adam betas, eps', 'Adam', {'lr': 0.05, 'betas': [0.8, 0.99], 'eps': 1e-6}, torch.optim.Adam, {'lr': 0.05, 'betas': (0.8, 0.99), 'eps': 1e-6}),
+        # A weight of 40x30 = 1200 floats takes the engine's WebAssembly SIMD update for float32
+        # (smaller parameters stay in its TypeScript loop), with a ragged last 4-lane group.
+        ('Adam wide layer, weight decay', 'Adam', {'lr': 0.02, 'weightDecay': 0.1}, torch.optim.Adam, {'lr': 0.02, 'weight_decay': 0.1}, (30, 40)),
+        ('Adam wide layer, maximize, eps', 'Adam', {'lr': 0.01, 'maximize': True, 'eps': 1e-3}, torch.optim.Adam, {'lr': 0.01, 'maximize': True, 'eps': 1e-3}, (30, 41)),
     ]
     for dtype in ['float32', 'float64']:
-        for name, cls, ts_opts, torch_cls, torch_opts in configs:
+        for name, cls, ts_opts, torch_cls, torch_opts, *dims in configs:
+            fin, fout = dims[0] if dims else (3, 2)
             g = torch.Generator().manual_seed(77)
             dt = DTYPES[dtype]
-            x = torch.randn(6, 3, generator=g, dtype=torch.float64).to(dt)
-            y = torch.randn(6, 2, generator=g, dtype=torch.float64).to(dt)
-            w = torch.randn(2, 3, generator=g, dtype=torch.float64).to(dt).requires_grad_()
-            b = torch.randn(2, generator=g, dtype=torch.float64).to(dt).requires_grad_()
+            x = torch.randn(6, fin, generator=g, dtype=torch.float64).to(dt)
+            y = torch.randn(6, fout, generator=g, dtype=torch.float64).to(dt)
+            w = torch.randn(fout, fin, generator=g, dtype=torch.float64).to(dt).requires_grad_()
+            b = torch.randn(fout, generator=g, dtype=torch.float64).to(dt).requires_grad_()
             init = {'x': enc(x), 'y': enc(y), 'w': enc(w), 'b': enc(b)}
             opt = torch_cls([w, b], **torch_opts)
             steps = []

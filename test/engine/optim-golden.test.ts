@@ -1,8 +1,9 @@
 // Optimizer trajectories against PyTorch, step for step: a tanh(linear) regression with
 // MSE, trained 8 steps by SGD (plain, momentum + weight decay, nesterov) and Adam (with and
 // without weight decay, custom betas/eps), in float32 and float64.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
+import { _setKernelBackend, type KernelBackend } from '../../src/engine/wasm/module';
 import { decode, expectTensorClose, loadFixture, type Encoded } from '../helpers/fixtures';
 
 interface OptimCase {
@@ -16,8 +17,17 @@ interface OptimCase {
 
 const cases = loadFixture<OptimCase[]>('engine-optim.json');
 
+// Float32 Adam on parameters of 256 floats or more runs on WebAssembly SIMD by default; the
+// 'ts' rows hold the portable loop to the same trajectories.
+const runs = cases.flatMap((c) => (['auto', 'ts'] as KernelBackend[]).map((k) => [`${c.name}, kernels ${k}`, c, k] as const));
+
 describe('optimizer trajectories', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  afterEach(() => {
+    _setKernelBackend('auto');
+  });
+
+  it.each(runs)('%s', (_name, c, kernels) => {
+    _setKernelBackend(kernels);
     const x = decode(c.init.x);
     const y = decode(c.init.y);
     const w = decode(c.init.w).requiresGrad_();

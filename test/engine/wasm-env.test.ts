@@ -3,7 +3,8 @@
 // before any product runs.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
-import { _setKernelBackend, wasmMatmul } from '../../src/engine/wasm/gemm';
+import { wasmMatmul } from '../../src/engine/wasm/gemm';
+import { _setKernelBackend } from '../../src/engine/wasm/module';
 
 const saved = process.env.GRADLENS_NO_WASM;
 process.env.GRADLENS_NO_WASM = '1';

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor';
 import { flat, Optimizer, type Params } from './optimizer';
+import { wasmAdam } from '../wasm/adam';
 
 /** Adam options, PyTorch's names and defaults. */
 export interface AdamOptions {
@@ -52,6 +53,10 @@ export class Adam extends Optimizer<Resolved> {
     const sign = o.maximize ? -1 : 1;
     const wd = o.weightDecay;
     const eps = o.eps;
+    if (vmax === null && w instanceof Float32Array && g0 instanceof Float32Array) {
+      const scalars = { sign, weightDecay: wd, beta1: b1, beta2: b2, eps, stepSize, bc2Sqrt };
+      if (wasmAdam(w, g0, m as Float32Array, v as Float32Array, scalars)) return;
+    }
     // Each line is one of PyTorch's tensor ops; intermediates are rounded where PyTorch
     // stores a tensor (m, v, w are typed arrays of the parameter's dtype), which keeps the
     // trajectory within float32 rounding of PyTorch's while staying a tight loop.

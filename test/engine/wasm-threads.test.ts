@@ -1,0 +1,99 @@
+// Large float32 products split over worker threads on shared WebAssembly memory: the parts
+// really run on a worker (its control block's task counter moves), by rows and by columns,
+// and the result is the float64 reference within float32 rounding. A script that used the
+// workers still exits on its own. This file sets GRADLENS_THREADS before the pool starts
+// (vitest gives each file its own module instances).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as torch from '../../src/engine/index';
+import { wasmMatmul, THREAD_MIN_WORK } from '../../src/engine/wasm/gemm';
+import { simd } from '../../src/engine/wasm/module';
+import { readyThreads, threadCount } from '../../src/engine/wasm/threads';
+import { expectNear, randomMatrix, reference } from '../helpers/matmul';
+import { rng } from '../helpers/rng';
+
+const saved = process.env.GRADLENS_THREADS;
+process.env.GRADLENS_THREADS = '2';
+
+afterAll(() => {
+  if (saved === undefined) delete process.env.GRADLENS_THREADS;
+  else process.env.GRADLENS_THREADS = saved;
+});
+
+/** The worker's task counter: slot 0 of its control block, the first after the heap base. */
+function workerTasks(): number {
+  const mod = simd()!;
+  return Atomics.load(new Int32Array(mod.memory.buffer, mod.controlBase, 16), 0);
+}
+
+async function workersReady(): Promise<number> {
+  const mod = simd()!;
+  for (let i = 0; i < 200 && readyThreads(mod) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  return readyThreads(mod);
+}
+
+describe('worker threads for large matmuls', () => {
+  it('reads GRADLENS_THREADS, ignoring values that are not a positive integer', () => {
+    expect(threadCount()).toBe(2);
+    for (const [v, want] of [['1', 1], ['3', 3], ['1000', 16]] as const) {
+      process.env.GRADLENS_THREADS = v;
+      expect(threadCount(), v).toBe(want);
+    }
+    for (const v of ['0', '-2', '1.5', 'many']) {
+      process.env.GRADLENS_THREADS = v;
+      expect(threadCount(), v).toBeGreaterThanOrEqual(1);
+      expect(threadCount(), v).toBeLessThanOrEqual(4);
+    }
+    process.env.GRADLENS_THREADS = '2';
+  });
+
+  it('gives a worker a part of each large product, by rows and by columns, with correct results', async () => {
+    expect(simd()?.shared).toBe(true);
+    expect(await workersReady()).toBe(2);
+    const r = rng(11);
+    // [m, k, n]: tall (split by rows, ragged last tile), wide (split by columns), transposed
+    // operands as the backward pass passes them.
+    const shapes: Array<[number, number, number]> = [[301, 150, 97], [9, 700, 1003], [64, 784, 256]];
+    for (const [m, k, n] of shapes) {
+      expect(m * n * k).toBeGreaterThanOrEqual(2 * THREAD_MIN_WORK);
+      for (const transposed of [false, true]) {
+        const a = transposed ? randomMatrix(r, k, m).t() : randomMatrix(r, m, k);
+        const b = transposed ? randomMatrix(r, n, k).t() : randomMatrix(r, k, n);
+        const c = new Float32Array(m * n);
+        const before = workerTasks();
+        expect(wasmMatmul(a, b, c, true)).toBe(true);
+        expect(workerTasks(), `${m}x${k}x${n}: the worker ran a part`).toBe(before + 1);
+        const what = `${m}x${k} @ ${k}x${n}${transposed ? ' (transposed)' : ''}`;
+        expectNear(torch.tensor(c).reshape(m, n), reference(a, b, null), k, what);
+      }
+    }
+  });
+
+  it('keeps small products on the calling thread', async () => {
+    expect(await workersReady()).toBe(2);
+    const r = rng(12);
+    const before = workerTasks();
+    const c = new Float32Array(64 * 64);
+    expect(wasmMatmul(randomMatrix(r, 64, 64), randomMatrix(r, 64, 64), c, true)).toBe(true);
+    expect(workerTasks()).toBe(before);
+  });
+
+  it('lets a script that used the workers exit by itself', () => {
+    const root = join(__dirname, '..', '..');
+    const script = [
+      "import * as torch from 'gradlens';",
+      'const a = torch.randn(512, 512);',
+      'a.matmul(a);',
+      'await new Promise((r) => setTimeout(r, 300));',
+      "console.log(a.matmul(a).shape.join('x'));",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, GRADLENS_THREADS: '2' },
+    });
+    expect(out.trim()).toBe('512x512');
+  });
+});
