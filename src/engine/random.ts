@@ -6,7 +6,9 @@ const N = 624;
 const M = 397;
 
 class MT19937 {
-  private readonly mt = new Uint32Array(N);
+  // Int32 rather than Uint32 storage: reads stay small integers in V8 instead of becoming
+  // doubles above 2^31, and every operation below is 32-bit bitwise anyway.
+  private readonly mt = new Int32Array(N);
   private mti = N;
   /** PyTorch caches the second Box-Muller sample of double normals. */
   nextDoubleNormal: number | null = null;
@@ -19,7 +21,7 @@ class MT19937 {
     const mt = this.mt;
     mt[0] = seed >>> 0;
     for (let i = 1; i < N; i++) {
-      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
+      const prev = (mt[i - 1] ^ (mt[i - 1] >>> 30)) >>> 0;
       // 1812433253 * prev + i in 32-bit arithmetic, split to stay exact in doubles.
       mt[i] = ((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 + i;
     }
@@ -29,12 +31,18 @@ class MT19937 {
 
   private twist(): void {
     const mt = this.mt;
-    for (let i = 0; i < N; i++) {
-      const y = (mt[i] & 0x80000000) | (mt[(i + 1) % N] & 0x7fffffff);
-      let v = mt[(i + M) % N] ^ (y >>> 1);
-      if (y & 1) v ^= 0x9908b0df;
-      mt[i] = v;
+    // Three runs instead of `% N` on every index: i + 1 and i + M wrap at different places.
+    let i = 0;
+    for (; i < N - M; i++) {
+      const y = (mt[i] & 0x80000000) | (mt[i + 1] & 0x7fffffff);
+      mt[i] = mt[i + M] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
+    for (; i < N - 1; i++) {
+      const y = (mt[i] & 0x80000000) | (mt[i + 1] & 0x7fffffff);
+      mt[i] = mt[i + M - N] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+    }
+    const y = (mt[N - 1] & 0x80000000) | (mt[0] & 0x7fffffff);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     this.mti = 0;
   }
 

@@ -7,7 +7,7 @@ import { allocate, isFloating, promote, type DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
-import { binaryKernel, broadcastView, contiguousData, fromStorage, unaryKernel } from './kernels';
+import { add, binaryKernel, broadcastView, contiguousData, div, fromStorage, mul, sub, unaryKernel } from './kernels';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
 import { asPair, type TensorLike } from './scalar';
@@ -127,15 +127,15 @@ function binaryPrimitive(
   };
 }
 
-export const Add = binaryPrimitive('AddBackward0', (x, y) => x + y, [], (g) => [g, g]);
-export const Sub = binaryPrimitive('SubBackward0', (x, y) => x - y, [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
-export const Mul = binaryPrimitive('MulBackward0', (x, y) => x * y, [0, 1], (g, [a, b], needs) => [
+export const Add = binaryPrimitive('AddBackward0', add, [], (g) => [g, g]);
+export const Sub = binaryPrimitive('SubBackward0', sub, [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
+export const Mul = binaryPrimitive('MulBackward0', mul, [0, 1], (g, [a, b], needs) => [
   needs[0] ? g.mul(b) : null,
   needs[1] ? g.mul(a) : null,
 ]);
 export const Div = binaryPrimitive(
   'DivBackward0',
-  (x, y) => x / y,
+  div,
   [0, 1],
   (g, [a, b], needs) => [needs[0] ? g.div(b) : null, needs[1] ? g.neg().mul(a).div(b.mul(b)) : null],
   (a, b) => {

@@ -112,8 +112,24 @@ export const Mm: Primitive = {
   arity: 2,
   saves: [0, 1],
   forward: ([a, b]) => mmKernel(a, b, null),
-  backward: (g, { saved: [a, b], needs }) => [needs[0] ? g.mm(b.t()) : null, needs[1] ? a.t().mm(g) : null],
+  backward: (g, { saved: [a, b], needs }) => [needs[0] ? mat1Grad(g, a, b) : null, needs[1] ? mat2Grad(g, a, b) : null],
 };
+
+const isColumnMajor = (t: Tensor): boolean => t._strides[0] === 1 && t._strides[1] === t.shape[0];
+
+/**
+ * PyTorch's mm_mat1_backward: a column-major mat1 (a transposed view) gets its gradient
+ * computed column-major too, so the transpose's backward hands a contiguous gradient on and
+ * AccumulateGrad need not copy it.
+ */
+function mat1Grad(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  return isColumnMajor(a) ? b.mm(g.t()).t() : g.mm(b.t());
+}
+
+/** PyTorch's mm_mat2_backward: Linear's `weight.t()` is column-major, so its weight's gradient comes out contiguous. */
+function mat2Grad(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  return isColumnMajor(b) ? g.t().mm(a).t() : a.t().mm(g);
+}
 
 export const Addmm: Primitive = {
   name: 'AddmmBackward0',
@@ -122,8 +138,8 @@ export const Addmm: Primitive = {
   forward: ([bias, a, b]) => mmKernel(a, b, bias),
   backward: (g, { saved: [a, b], needs, shapes }) => [
     needs[0] ? sumTo(g, shapes[0]) : null,
-    needs[1] ? g.mm(b.t()) : null,
-    needs[2] ? a.t().mm(g) : null,
+    needs[1] ? mat1Grad(g, a, b) : null,
+    needs[2] ? mat2Grad(g, a, b) : null,
   ],
 };
 
