@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The kernel sources, compiled together, and the generated module they become. */
-export const KERNEL_SOURCES = ['src/engine/wasm/gemm.as', 'src/engine/wasm/optim.as'];
+export const KERNEL_SOURCES = ['src/engine/wasm/gemm.as', 'src/engine/wasm/optim.as', 'src/engine/wasm/math.as'];
 export const GENERATED = 'src/engine/wasm/simd.generated.ts';
 
 const COMMON = {

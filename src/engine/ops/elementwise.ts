@@ -7,7 +7,7 @@ import { allocate, isFloating, promote, type DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
-import { add, binaryKernel, broadcastView, contiguousData, div, fromStorage, mul, sub, unaryKernel } from './kernels';
+import { add, binaryKernel, broadcastView, contiguousData, div, fromStorage, mul, sigmoid, sub, unaryKernel } from './kernels';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
 import { asPair, type TensorLike } from './scalar';
@@ -43,7 +43,7 @@ export const Cos = unaryPrimitive('CosBackward0', Math.cos, [0], (g, [x]) => g.m
 export const Tanh = unaryPrimitive('TanhBackward0', Math.tanh, ['out'], (g, [y]) => g.mul(y.mul(y).rsub(1)), (g, y) => g * (1 - y * y));
 export const Sigmoid = unaryPrimitive(
   'SigmoidBackward0',
-  (x) => 1 / (1 + Math.exp(-x)),
+  sigmoid,
   ['out'],
   (g, [y]) => g.mul(y.mul(y.rsub(1))),
   (g, y) => g * y * (1 - y),

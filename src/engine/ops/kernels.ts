@@ -1,6 +1,7 @@
 // Raw loops over tensor storage. Nothing here records history: primitives call these from
 // their `forward`, and autograd sees only the primitive.
 import { allocate, type DType, type Storage } from '../dtype';
+import { wasmUnary, type SimdUnary } from '../wasm/math';
 import { broadcastShapes, contiguousStrides, numelOf, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 
@@ -83,11 +84,22 @@ export function fromStorage(data: Storage, shape: number[], dtype: DType): Tenso
   return new Tensor(data, shape, contiguousStrides(shape), 0, dtype);
 }
 
+/** The logistic function; Sigmoid passes this very object, so unaryKernel can recognise it. */
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Functions unaryKernel hands to WebAssembly SIMD for float32 tensors. */
+const SIMD_UNARY = new Map<(x: number) => number, SimdUnary>([
+  [Math.exp, 'exp'],
+  [Math.tanh, 'tanh'],
+  [sigmoid, 'sigmoid'],
+]);
+
 export function unaryKernel(a: Tensor, dtype: DType, f: (x: number) => number): Tensor {
   const src = contiguousData(a);
   const n = src.length;
   const out = allocate(dtype, n);
-  for (let i = 0; i < n; i++) out[i] = f(src[i]);
+  const simd = dtype === 'float32' && src instanceof Float32Array ? SIMD_UNARY.get(f) : undefined;
+  if (simd === undefined || !wasmUnary(simd, src as Float32Array, out as Float32Array)) for (let i = 0; i < n; i++) out[i] = f(src[i]);
   // Shapes are never mutated in place, so the output can share the input's array.
   return fromStorage(out, a.shape, dtype);
 }

@@ -20,12 +20,21 @@ function sumKernel(t: Tensor, mask: readonly boolean[], keepdim: boolean, dtype:
     if (!mask[d]) continue;
     const [outer, size, inner] = splitAround(shape, d);
     const out = new Float64Array(outer * inner);
-    for (let o = 0; o < outer; o++) {
-      const base = o * size * inner;
-      for (let k = 0; k < size; k++) {
-        const row = base + k * inner;
-        const ob = o * inner;
-        for (let i = 0; i < inner; i++) out[ob + i] += data[row + i];
+    if (inner === 1) {
+      // Summing a run of consecutive elements: a local accumulator, not a store per element.
+      for (let o = 0; o < outer; o++) {
+        let acc = 0;
+        for (let k = 0, p = o * size; k < size; k++, p++) acc += data[p];
+        out[o] = acc;
+      }
+    } else {
+      for (let o = 0; o < outer; o++) {
+        const base = o * size * inner;
+        for (let k = 0; k < size; k++) {
+          const row = base + k * inner;
+          const ob = o * inner;
+          for (let i = 0; i < inner; i++) out[ob + i] += data[row + i];
+        }
       }
     }
     data = out;

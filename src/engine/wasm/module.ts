@@ -1,6 +1,6 @@
-// The engine's WebAssembly SIMD module (gemm.as + optim.as): instantiated once on first use,
+// The engine's WebAssembly SIMD module (gemm.as, optim.as, math.as): instantiated once on first use,
 // on a shared memory where the host allows it (so worker threads can run matmul tiles on the
-// same memory), else on an ordinary one. Every kernel driver (gemm.ts, adam.ts) answers
+// same memory), else on an ordinary one. Every kernel driver (gemm.ts, adam.ts, math.ts) answers
 // `false` when this module is unavailable or switched off, and the caller falls back to its
 // TypeScript loop.
 import { SIMD_SHARED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd.generated';
@@ -19,6 +19,7 @@ export interface SimdExports {
     sign: number, weightDecay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     bc2Sqrt: number, eps: number, negStepSize: number,
   ): void;
+  unaryF32(kind: number, n: number, src: number, dst: number): void;
 }
 
 export interface SimdModule {
@@ -62,7 +63,7 @@ export function kernelBackend(): KernelBackend {
 }
 
 /**
- * Chooses the kernels for float32 matmul and Adam (internal: for tests and benchmarks).
+ * Chooses the kernels for float32 matmul, Adam, exp, tanh and sigmoid (internal: for tests and benchmarks).
  * `'ts'` forces the portable TypeScript loops, as the environment variable
  * `GRADLENS_NO_WASM=1` does at start-up; `'wasm'` uses WebAssembly SIMD for every size it can;
  * `'auto'` (the default) uses it above a size threshold. Returns the backend now in effect
