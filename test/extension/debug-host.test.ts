@@ -126,7 +126,7 @@ describe('launch configuration', () => {
     const c = debugConfiguration({ script: '/ws/train.ts', cwd: '/ws', extensionPath: '/ext', bundleDir: '/tmp/gradlens-debug-1' });
     expect(c).toMatchObject({
       type: 'node', request: 'launch', program: path.join('/ext', 'dist', 'runner', 'debug.cjs'), args: ['/ws/train.ts'], cwd: '/ws',
-      sourceMaps: true, env: { TMPDIR: '/tmp/gradlens-debug-1' }, __gradlens: true,
+      sourceMaps: true, env: { TMPDIR: '/tmp/gradlens-debug-1', GRADLENS_THREADS: '1' }, __gradlens: true,
     });
     expect(c.resolveSourceMapLocations[0]).toBe('/tmp/gradlens-debug-1/**');
     expect(c.skipFiles).toContain('/ext/dist/**');

@@ -59,7 +59,9 @@ export function debugConfiguration(l: DebugLaunch): NodeLaunchConfiguration {
     resolveSourceMapLocations: [path.join(l.bundleDir, '**'), '!**/node_modules/**'],
     // Stepping stays in the user's code, not in the engine or the runner.
     skipFiles: ['<node_internals>/**', path.join(dist, '**')],
-    env: { TMPDIR: l.bundleDir, TMP: l.bundleDir, TEMP: l.bundleDir },
+    // One thread: the engine's matmul workers would otherwise show up in the Call Stack view
+    // as threads of their own, which only confuses a stepping session.
+    env: { TMPDIR: l.bundleDir, TMP: l.bundleDir, TEMP: l.bundleDir, GRADLENS_THREADS: '1' },
     console: 'internalConsole',
     autoAttachChildProcesses: false,
     [GRADLENS_FLAG]: true,
