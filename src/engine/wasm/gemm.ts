@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor';
 import { contiguousData, isContiguous } from '../ops/kernels';
 import { align, heapOf, kernelBackend, simd } from './module';
-import { readyThreads, runParts, type GemmArgs } from './threads';
+import { poolThreads, readyThreads, runParts, type GemmPart } from './threads';
 
 /**
  * Products smaller than this many multiply-adds (m·n·k) stay in TypeScript: below it, copying
@@ -69,7 +69,8 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   const cOff = bOff + align(k * n * 4);
   const sOff = cOff + align(rows * ldc * 4);
   const scratch = kern.scratchBytes();
-  const mem = heapOf(mod, sOff + threads * scratch);
+  // Every thread of the pool may claim a part, so each gets its own packing scratch.
+  const mem = heapOf(mod, sOff + (threads === 1 ? 1 : poolThreads(mod)) * scratch);
   if (mem === null) return false;
 
   const A = operand(a);
@@ -91,22 +92,21 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   if (threads === 1) {
     kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, sOff);
   } else {
-    const parts: GemmArgs[] = [];
+    const parts: GemmPart[] = [];
     for (let t = 0, done = 0; t < threads; t++) {
       const end = Math.round((tiles * (t + 1)) / threads);
-      const s = sOff + t * scratch;
       if (byRows) {
         const i0 = done * mr;
         const i1 = Math.min(m, end * mr);
-        parts.push([i1 - i0, n, k, aOff + i0 * rsa * 4, rsa, csa, bOff, rsb, csb, cOff + i0 * ldc * 4, ldc, s]);
+        parts.push([i1 - i0, n, k, aOff + i0 * rsa * 4, rsa, csa, bOff, rsb, csb, cOff + i0 * ldc * 4, ldc]);
       } else {
         const j0 = done * nr;
         const j1 = Math.min(n, end * nr);
-        parts.push([m, j1 - j0, k, aOff, rsa, csa, bOff + j0 * csb * 4, rsb, csb, cOff + j0 * 4, ldc, s]);
+        parts.push([m, j1 - j0, k, aOff, rsa, csa, bOff + j0 * csb * 4, rsb, csb, cOff + j0 * 4, ldc]);
       }
       done = end;
     }
-    runParts(mod, parts);
+    runParts(mod, parts, sOff, scratch);
   }
   if (ldc === n) c.set(mem.subarray(c0, c0 + m * n));
   else copyRows(c, mem, c0, ldc, m, n, false);
