@@ -465,8 +465,9 @@ function structure(roots: Tensor[], interned: Map<string, number>): { sig: numbe
     if (code === undefined) interned.set(name, (code = interned.size + 1));
     sig = (Math.imul(sig, 31) + code) | 0;
     if (n instanceof torch.autograd.AccumulateGrad) leaves.push(n.variable);
-    // `_next`, not `nextFunctions`: this walk runs every step and must not allocate pairs.
-    for (const m of n._next) {
+    // `_edge`, not `nextFunctions`: this walk runs every step and must not allocate pairs.
+    for (let e = 0, count = n._edgeCount; e < count; e++) {
+      const m = n._edge(e);
       if (m !== null && !seen.has(m)) {
         seen.add(m);
         queue.push(m);

@@ -150,9 +150,9 @@ export function runBackward(
     };
     for (const n of rootNodes) if (n._task !== task) visit(n);
     while (stack.length > 0) {
-      const edges = stack.pop()!._next;
-      for (let i = 0; i < edges.length; i++) {
-        const next = edges[i];
+      const n = stack.pop()!;
+      for (let i = 0, count = n._edgeCount; i < count; i++) {
+        const next = n._edge(i);
         if (next === null) continue;
         if (next._task !== task) visit(next);
         next._deps++;
@@ -207,9 +207,8 @@ export function runBackward(
       const gradInputs = node.apply(grad);
       if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
       if (!options.retainGraph) node.releaseVariables();
-      const edges = node._next;
-      for (let i = 0; i < edges.length; i++) {
-        const next = edges[i];
+      for (let i = 0, count = node._edgeCount; i < count; i++) {
+        const next = node._edge(i);
         if (next === null) continue;
         let g = gradInputs[i] ?? null;
         if (g !== null) {
@@ -250,7 +249,8 @@ function topologicalOrder(rootNodes: Node[], nodes: Node[]): Node[] {
   while (ready.length > 0) {
     const n = ready.pop()!;
     topo.push(n);
-    for (const next of n._next) {
+    for (let i = 0, count = n._edgeCount; i < count; i++) {
+      const next = n._edge(i);
       if (next === null) continue;
       const d = indegree.get(next)! - 1;
       indegree.set(next, d);
@@ -276,7 +276,10 @@ function release(n: Node): void {
 }
 
 function hasNeededChild(node: Node, needed: Set<Node>): boolean {
-  for (const next of node._next) if (next !== null && needed.has(next)) return true;
+  for (let i = 0, count = node._edgeCount; i < count; i++) {
+    const next = node._edge(i);
+    if (next !== null && needed.has(next)) return true;
+  }
   return false;
 }
 
@@ -288,7 +291,8 @@ function skipSubgraph(start: Node, queue: ReadyQueue): void {
   const stack = [start];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    for (const next of n._next) {
+    for (let i = 0, count = n._edgeCount; i < count; i++) {
+      const next = n._edge(i);
       if (next === null) continue;
       if (--next._deps === 0) {
         if (next._buffer !== null) queue.push(next);

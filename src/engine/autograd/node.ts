@@ -11,6 +11,18 @@ export type Edge = [Node | null, number];
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
+/** A hook run after a node, with its input gradients and output gradient. */
+export type PostHook = (gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void;
+
+/** Placeholders for `Node._nextRest` of nodes with up to two inputs; never written. */
+const EDGE_COUNTS: readonly (readonly null[])[] = [Object.freeze([]), Object.freeze([null]), Object.freeze([null, null])];
+
+interface NodeExtras {
+  preHooks: GradHook[] | null;
+  postHooks: PostHook[] | null;
+  metadata: Record<string, unknown> | null;
+}
+
 let nextSequenceNr = 0;
 
 /** Sequence number PyTorch gives AccumulateGrad: the largest, so leaves run as soon as ready. */
@@ -87,18 +99,23 @@ export class SavedTensor {
  */
 export abstract class Node {
   /**
-   * @internal The nodes of this node's inputs, in PyTorch's order, null where an input needs
-   * no grad. Output numbers are always 0 here (every node has one output), so the engine
-   * keeps bare nodes and builds `nextFunctions` pairs only when someone asks.
+   * @internal The nodes of inputs 0 and 1, null where an input needs no grad. Output
+   * numbers are always 0 here (every node has one output), so the engine keeps bare nodes
+   * and builds `nextFunctions` pairs only when someone asks. Two fields rather than an array:
+   * a long chain keeps one node per op alive, and the array would cost more than the node.
    */
-  readonly _next: (Node | null)[];
+  readonly _next0: Node | null;
+  /** @internal */
+  readonly _next1: Node | null;
+  /**
+   * @internal As long as the node has inputs: every edge when there are more than two,
+   * else a shared array of nulls that only says how many (edges 0 and 1 are in the fields).
+   */
+  readonly _nextRest: readonly (Node | null)[];
   /** Creation order; backward runs ready nodes with the highest number first. */
   readonly sequenceNr: number;
-  /** Hooks on the gradient of this node's output (tensor hooks and `retainGrad`). */
-  preHooks: GradHook[] | null = null;
-  /** Hooks run after the node, with its input gradients and output gradient. */
-  postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] | null = null;
-  private _metadata: Record<string, unknown> | null = null;
+  /** @internal hooks and metadata, which most nodes never get: made on first use */
+  private _extras: NodeExtras | null = null;
   /** @internal per-backward bookkeeping, owned by the engine while a backward runs */
   _task: object | null = null;
   /** @internal */
@@ -107,20 +124,64 @@ export abstract class Node {
   _buffer: Tensor | null = null;
 
   constructor(next: (Node | null)[], sequenceNr = nextSequenceNr++) {
-    this._next = next;
+    const n = next.length;
+    this._next0 = n > 0 ? next[0] : null;
+    this._next1 = n > 1 ? next[1] : null;
+    this._nextRest = n < EDGE_COUNTS.length ? EDGE_COUNTS[n] : next;
     this.sequenceNr = sequenceNr;
+  }
+
+  /** @internal How many inputs (edges) this node has. */
+  get _edgeCount(): number {
+    return this._nextRest.length;
+  }
+
+  /** @internal The node of input `i` (null: needs no grad), without allocating. */
+  _edge(i: number): Node | null {
+    return i === 0 ? this._next0 : i === 1 ? this._next1 : this._nextRest[i];
   }
 
   /** Edges to the nodes of this node's inputs, in PyTorch's order; `[null, 0]` where an input needs no grad. */
   get nextFunctions(): Edge[] {
-    return this._next.map((n): Edge => [n, 0]);
+    const n = this._nextRest.length;
+    const out = new Array<Edge>(n);
+    for (let i = 0; i < n; i++) out[i] = [this._edge(i), 0];
+    return out;
+  }
+
+  /**
+   * Hooks on the gradient of this node's output (tensor hooks and `retainGrad`); null until one is registered.
+   * @example
+   * y.gradFn!.registerPrehook((g) => g.mul(2));
+   * y.gradFn!.preHooks!.length; // 1
+   */
+  get preHooks(): GradHook[] | null {
+    return this._extras === null ? null : this._extras.preHooks;
+  }
+
+  /**
+   * Hooks run after the node, with its input gradients and output gradient; null until one is registered.
+   * @example
+   * y.gradFn!.postHooks; // null
+   */
+  get postHooks(): PostHook[] | null {
+    return this._extras === null ? null : this._extras.postHooks;
   }
 
   /** Free-form metadata (the runner records source locations and module paths here). */
   get metadata(): Record<string, unknown> {
-    return (this._metadata ??= {});
+    const extras = this.extras();
+    return (extras.metadata ??= {});
   }
 
+  /** @internal the metadata if any was made (the debug inspector reads it without making it) */
+  get _metadata(): Record<string, unknown> | null {
+    return this._extras === null ? null : this._extras.metadata;
+  }
+
+  private extras(): NodeExtras {
+    return (this._extras ??= { preHooks: null, postHooks: null, metadata: null });
+  }
 
   /** PyTorch's class name for this node, e.g. `'MulBackward0'`. */
   abstract name(): string;
@@ -151,9 +212,10 @@ export abstract class Node {
    * @example
    * y.gradFn!.registerHook((gradInputs, gradOutputs) => console.log(gradOutputs[0].item()));
    */
-  registerHook(fn: (gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void): { remove(): void } {
-    (this.postHooks ??= []).push(fn);
-    return { remove: () => this.postHooks?.splice(this.postHooks.indexOf(fn) >>> 0, 1) };
+  registerHook(fn: PostHook): { remove(): void } {
+    const hooks = (this.extras().postHooks ??= []);
+    hooks.push(fn);
+    return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }
 
   /**
@@ -162,8 +224,9 @@ export abstract class Node {
    * y.gradFn!.registerPrehook((g) => g.mul(2));
    */
   registerPrehook(fn: GradHook): { remove(): void } {
-    (this.preHooks ??= []).push(fn);
-    return { remove: () => this.preHooks?.splice(this.preHooks.indexOf(fn) >>> 0, 1) };
+    const hooks = (this.extras().preHooks ??= []);
+    hooks.push(fn);
+    return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }
 
   toString(): string {

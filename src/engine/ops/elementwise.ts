@@ -129,11 +129,16 @@ function binaryPrimitive(
 
 export const Add = binaryPrimitive('AddBackward0', add, [], (g) => [g, g]);
 export const Sub = binaryPrimitive('SubBackward0', sub, [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
-export const Mul = binaryPrimitive('MulBackward0', mul, [0, 1], (g, [a, b], needs) => [
-  needs[0] ? g.mul(b) : null,
-  needs[1] ? g.mul(a) : null,
-]);
-export const Div = binaryPrimitive(
+// savedFor, as PyTorch's derivatives.yaml formulas use them: d(a*b)/da needs b and d/db
+// needs a, so `y.mul(0.9999)` keeps the number and not y; d/da of a/b needs b, d/db both.
+export const Mul: Primitive = {
+  ...binaryPrimitive('MulBackward0', mul, [0, 1], (g, [a, b], needs) => [
+    needs[0] ? g.mul(b) : null,
+    needs[1] ? g.mul(a) : null,
+  ]),
+  savedFor: [[1], [0]],
+};
+const DivBase = binaryPrimitive(
   'DivBackward0',
   div,
   [0, 1],
@@ -143,6 +148,7 @@ export const Div = binaryPrimitive(
     return isFloating(d) ? d : 'float32';
   },
 );
+export const Div: Primitive = { ...DivBase, savedFor: [[1], [0, 1]] };
 export const Pow = binaryPrimitive(
   'PowBackward1',
   (x, y) => x ** y,

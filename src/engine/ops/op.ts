@@ -5,11 +5,15 @@
 import { AccumulateGrad, checkSaved, Node } from '../autograd/node';
 import type { DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
+import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 
 /** What a primitive's backward receives besides the output gradient. */
 export interface BackwardContext<A> {
-  /** The tensors named in `saves`, in that order, version-checked. */
+  /**
+   * The tensors named in `saves`, in that order, version-checked. An entry that `savedFor`
+   * ties to inputs none of which needs a gradient was never saved and is `undefined` here.
+   */
   readonly saved: Tensor[];
   /** Shapes of the differentiable inputs at forward time. */
   readonly shapes: readonly (readonly number[])[];
@@ -32,6 +36,12 @@ export interface Primitive<A = undefined> {
   forward(inputs: Tensor[], args: A): Tensor;
   /** Which tensors backward needs: input indices or `'out'` (at most two). */
   readonly saves?: readonly (number | 'out')[];
+  /**
+   * For each entry of `saves`, the inputs whose gradient uses it; the entry is saved only
+   * when one of them needs a gradient, as PyTorch's generated code does (`(x * 2).grad_fn`
+   * keeps `other` but not `self`, so `x` may then change in place). Omitted: always saved.
+   */
+  readonly savedFor?: readonly (readonly number[])[];
   /** Gradients for each input (null where not needed), from the gradient of the output. */
   backward(grad: Tensor, ctx: BackwardContext<A>): (Tensor | null)[];
 }
@@ -55,78 +65,128 @@ export function gradientEdge(t: Tensor): Node | null {
 }
 
 /**
- * The node a primitive leaves in the graph. Saved tensors and input shapes sit in fields
- * rather than arrays of objects: a long chain keeps one node per op alive, and every
- * object saved here is one less for the garbage collector to copy.
+ * What a node records about its op and inputs that does not depend on the values: the op,
+ * the input shapes and dtypes, which inputs need a gradient and which saves are kept. Most
+ * nodes of an op share one (a chain of 200,000 `mul`s has a single one), so a node holds
+ * one field instead of seven, and backward reads `shapes` and `needs` without building them.
+ */
+class OpKind<A> {
+  readonly op: Primitive<A>;
+  readonly shapes: readonly (readonly number[])[];
+  readonly dtypes: readonly DType[];
+  readonly needs: readonly boolean[];
+  /** Whether `saves[0]` / `saves[1]` are kept, given `needs` and `savedFor`. */
+  readonly keep0: boolean;
+  readonly keep1: boolean;
+
+  constructor(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]) {
+    this.op = op;
+    this.shapes = inputs.map((t) => t.shape);
+    this.dtypes = inputs.map((t) => t.dtype);
+    this.needs = edges.map((e) => e !== null);
+    const n = op.saves === undefined ? 0 : op.saves.length;
+    this.keep0 = n > 0 && this.keeps(0);
+    this.keep1 = n > 1 && this.keeps(1);
+  }
+
+  private keeps(slot: number): boolean {
+    const users = this.op.savedFor?.[slot];
+    return users === undefined || users.some((i) => this.needs[i]);
+  }
+
+  fits(inputs: Tensor[], edges: (Node | null)[]): boolean {
+    const n = inputs.length;
+    if (this.shapes.length !== n) return false;
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i];
+      if (t.dtype !== this.dtypes[i] || (edges[i] !== null) !== this.needs[i]) return false;
+      const s = this.shapes[i];
+      if (t.shape !== s && !sameShape(t.shape, s)) return false;
+    }
+    return true;
+  }
+}
+
+/** A few kinds per op: enough for the distinct layers of a model, cheap to scan. */
+const KINDS_PER_OP = 8;
+// Weak, so a primitive made on the fly (none is today) takes its kinds with it when dropped.
+const kinds = new WeakMap<Primitive<never>, OpKind<never>[]>();
+
+function kindOf<A>(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]): OpKind<A> {
+  let list = kinds.get(op as Primitive<never>) as OpKind<A>[] | undefined;
+  if (list === undefined) {
+    list = [];
+    kinds.set(op as Primitive<never>, list as OpKind<never>[]);
+  }
+  for (let i = 0; i < list.length; i++) if (list[i].fits(inputs, edges)) return list[i];
+  const kind = new OpKind(op, inputs, edges);
+  // Newest first; the oldest falls off when the list is full.
+  if (list.length >= KINDS_PER_OP) list.pop();
+  list.unshift(kind);
+  return kind;
+}
+
+/** Stands in, in `saved`, for a save that was skipped because no gradient needs it. */
+const NOT_SAVED = undefined as unknown as Tensor;
+
+/**
+ * The node a primitive leaves in the graph. A long chain keeps one node per op alive, so it
+ * holds only what differs from node to node: its kind, args and up to two saved tensors in
+ * fields rather than arrays (every object here is one more for the garbage collector to copy).
  */
 export class OpNode<A> extends Node {
-  readonly op: Primitive<A>;
+  private readonly kind: OpKind<A>;
   readonly args: A;
-  private readonly shape0: readonly number[];
-  private readonly shape1: readonly number[] | null;
-  private readonly shapesN: (readonly number[])[] | null;
-  /** Input dtypes, kept only when some input's dtype differs from the output's. */
-  private readonly dtypes: DType[] | null;
-  private readonly outDtype: DType;
   private saved0: Tensor | null = null;
   private saved1: Tensor | null = null;
   private readonly version0: number = 0;
   private readonly version1: number = 0;
-  private freed = false;
 
   constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
     super(edges);
-    this.op = op;
+    const kind = kindOf(op, inputs, edges);
+    this.kind = kind;
     this.args = args;
-    const n = inputs.length;
-    this.shape0 = inputs[0].shape;
-    this.shape1 = n > 1 ? inputs[1].shape : null;
-    this.shapesN = n > 2 ? inputs.map((t) => t.shape) : null;
-    this.outDtype = out.dtype;
-    let mixed = false;
-    for (let i = 0; i < n; i++) if (inputs[i].dtype !== out.dtype) mixed = true;
-    this.dtypes = mixed ? inputs.map((t) => t.dtype) : null;
     const saves = op.saves;
-    if (saves !== undefined && saves.length > 0) {
-      const s0 = saves[0];
+    if (kind.keep0) {
+      const s0 = saves![0];
       this.saved0 = s0 === 'out' ? out : inputs[s0];
       this.version0 = this.saved0._version;
-      if (saves.length > 1) {
-        const s1 = saves[1];
-        this.saved1 = s1 === 'out' ? out : inputs[s1];
-        this.version1 = this.saved1._version;
-      }
     }
+    if (kind.keep1) {
+      const s1 = saves![1];
+      this.saved1 = s1 === 'out' ? out : inputs[s1];
+      this.version1 = this.saved1._version;
+    }
+  }
+
+  /** The primitive this node records. */
+  get op(): Primitive<A> {
+    return this.kind.op;
   }
 
   name(): string {
-    return this.op.name;
-  }
-
-  private get shapes(): (readonly number[])[] {
-    return this.shapesN ?? (this.shape1 === null ? [this.shape0] : [this.shape0, this.shape1]);
+    return this.kind.op.name;
   }
 
   apply(grad: Tensor): (Tensor | null)[] {
-    const saves = this.op.saves;
+    const kind = this.kind;
+    const saves = kind.op.saves;
     const saved: Tensor[] = [];
     if (saves !== undefined && saves.length > 0) {
-      const owner = this;
-      saved.push(checkSaved(this.freed ? null : this.saved0, this.version0, saves[0] === 'out', owner));
-      if (saves.length > 1) saved.push(checkSaved(this.freed ? null : this.saved1, this.version1, saves[1] === 'out', owner));
+      // After releaseVariables both fields are null, and checkSaved reports the freed graph.
+      saved.push(kind.keep0 ? checkSaved(this.saved0, this.version0, saves[0] === 'out', this) : NOT_SAVED);
+      if (saves.length > 1) saved.push(kind.keep1 ? checkSaved(this.saved1, this.version1, saves[1] === 'out', this) : NOT_SAVED);
     }
-    const next = this._next;
-    const needs = new Array<boolean>(next.length);
-    for (let i = 0; i < next.length; i++) needs[i] = next[i] !== null;
-    return this.op.backward(grad, { saved, shapes: this.shapes, needs, args: this.args });
+    return kind.op.backward(grad, { saved, shapes: kind.shapes, needs: kind.needs, args: this.args });
   }
 
   override inputShape(index: number): readonly number[] {
-    return this.shapesN !== null ? this.shapesN[index] : index === 0 ? this.shape0 : this.shape1!;
+    return this.kind.shapes[index];
   }
 
   override inputDtype(index: number): DType {
-    return this.dtypes === null ? this.outDtype : this.dtypes[index];
+    return this.kind.dtypes[index];
   }
 
   override savedTensors(): Tensor[] {
@@ -137,8 +197,6 @@ export class OpNode<A> extends Node {
   }
 
   override releaseVariables(): void {
-    if (this.op.saves === undefined || this.op.saves.length === 0) return;
-    this.freed = true;
     this.saved0 = null;
     this.saved1 = null;
   }
