@@ -108,14 +108,24 @@ function contiguousFloat(t: Tensor): FloatData {
 }
 
 function sumSquares(d: FloatData): number {
+  // Four independent sums: one chain of dependent additions would wait on each add's latency.
+  // This runs on every parameter's gradient at every training step.
   let a = 0;
   let b = 0;
+  let c = 0;
+  let e = 0;
   const n = d.length;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    a += d[i] * d[i];
-    b += d[i + 1] * d[i + 1];
+  for (; i + 3 < n; i += 4) {
+    const x = d[i];
+    const y = d[i + 1];
+    const z = d[i + 2];
+    const w = d[i + 3];
+    a += x * x;
+    b += y * y;
+    c += z * z;
+    e += w * w;
   }
-  if (i < n) a += d[i] * d[i];
-  return a + b;
+  for (; i < n; i++) a += d[i] * d[i];
+  return a + b + (c + e);
 }

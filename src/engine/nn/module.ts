@@ -7,11 +7,18 @@ import { Parameter } from './parameter';
 const moduleStack: Module[] = [];
 const WRAPPED = Symbol('gradlens.forwardWrapped');
 
+/**
+ * The outermost module call whose qualified names are assigned. Names are assigned on first
+ * request within each outermost call (the module tree may change between calls), not at every
+ * call: walking the tree every training step costs more than a small model's forward.
+ */
+let namedRoot: Module | null = null;
+
 /** `forward` run inside its module's scope; `super.forward` calls stay in the same scope. */
 function scoped(inner: (...args: unknown[]) => unknown): (this: Module, ...args: unknown[]) => unknown {
   return function (this: Module, ...args: unknown[]): unknown {
     if (moduleStack[moduleStack.length - 1] === this) return inner.apply(this, args);
-    if (moduleStack.length === 0) assignNames(this, this.constructor.name);
+    if (moduleStack.length === 0) namedRoot = null;
     moduleStack.push(this);
     try {
       return inner.apply(this, args);
@@ -29,6 +36,10 @@ const qualifiedNames = new WeakMap<Module, string>();
  * torch.nn.currentModulePath(); // []
  */
 export function currentModulePath(): string[] {
+  if (moduleStack.length > 0 && namedRoot !== moduleStack[0]) {
+    namedRoot = moduleStack[0];
+    assignNames(namedRoot, namedRoot.constructor.name);
+  }
   return moduleStack.map((m) => qualifiedNames.get(m) ?? m.constructor.name);
 }
 
