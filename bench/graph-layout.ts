@@ -1,5 +1,5 @@
 // Graph layout costs, measured (not asserted): ELK vs the fast layered layout by graph size,
-// a 10,000-node graph opened collapsed, and expanding its groups; graphs are real captures
+// a 10,000-node graph opened collapsed, expanding and collapsing its groups; graphs are real captures
 // made with the CLI. Usage: npm run build && node bench/run.mjs (runs this after the table),
 // or: npx esbuild --bundle --platform=node --format=esm bench/graph-layout.ts --outfile=/tmp/gl.mjs && node /tmp/gl.mjs [--quick]
 import ELK from 'elkjs/lib/elk.bundled.js';
@@ -79,13 +79,37 @@ const expandTimes: [string, () => string][] = [
   ['expand one step', () => find((s) => s.startsWith('step #400 '))],
   ['expand its SeqModel.cell call', () => find((s) => s.startsWith('SeqModel.cell ('))],
 ];
+const expandedIds: string[] = [];
 for (const [what, pick] of expandTimes) {
   const id = pick();
+  expandedIds.push(id);
   const r = view.expand(id);
   rows.push([`${what} (${r.snapshot.nodes.length} shown)`, '', ms(r.ms), `${r.engine}, goal <= 500 ms`]);
 }
 
-// 4. Script end -> SVG through the CLI for the RNN (default --max-nodes 2000: collapsed by the runner).
+// 4. Collapsing: right after an expand (back to the previous picture), and in place (the box
+// where the group was, the gap closing) for a step expanded before another one was; then the
+// whole repeat, opened with the graph, after two of its steps were expanded.
+const undo = await view.collapse(expandedIds[2]);
+rows.push([`collapse that call right after (${undo.snapshot.nodes.length} shown)`, '', ms(undo.ms), `${undo.engine}, goal <= 500 ms`]);
+const other = view.expand(find((s) => s.startsWith('step #10 ')));
+rows.push([`expand step #10 (${other.snapshot.nodes.length} shown)`, '', ms(other.ms), `${other.engine}, goal <= 500 ms`]);
+let inPlace = view.current!;
+const tInPlace = await best(async () => {
+  inPlace = await view.collapse(expandedIds[1]);
+  if (inPlace.engine !== 'incremental') throw new Error(`collapse of step #400 was ${inPlace.engine}, not in place`);
+  view.expand(expandedIds[1]); // undo, so the next round collapses in place again
+});
+rows.push([`collapse step #400, expanded before step #10 (${inPlace.snapshot.nodes.length} shown)`, '', ms(tInPlace), `in place (${inPlace.engine}), goal <= 500 ms`]);
+const wide = new GraphView(rnn, { elk, openBudget: 2000 });
+await wide.open();
+const repeat = [...wide.expanded].find((g) => wide.tree.groups.get(g)!.kind === 'repeat')!;
+for (const step of ['step #2 ', 'step #600 ']) wide.expand(wide.current!.snapshot.nodes.find((n) => n.name.startsWith(step))!.id);
+const shownBefore = wide.current!.snapshot.nodes.length;
+const folded = await wide.collapse(repeat);
+rows.push([`collapse the repeat block (x800, ${shownBefore} -> ${folded.snapshot.nodes.length} shown)`, '', ms(folded.ms), `${folded.engine}, goal <= 500 ms`]);
+
+// 5. Script end -> SVG through the CLI for the RNN (default --max-nodes 2000: collapsed by the runner).
 const svgOut = path.join(dir, 'rnn.svg');
 const times: number[] = [];
 for (let i = 0; i < runs; i++) {

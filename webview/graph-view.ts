@@ -376,6 +376,8 @@ canvas.addEventListener('click', (e) => {
 async function toggleGroup(group: string, op: 'expand' | 'collapse'): Promise<void> {
   if (!opened) return;
   try {
+    // Where the group is on screen now: its box, or the nodes it holds.
+    const before = op === 'expand' ? boxRect(group) : membersRect(group);
     const r = await layout({ op, group });
     const collapsed = new Set(state.collapsed);
     if (op === 'collapse') collapsed.add(group);
@@ -383,10 +385,43 @@ async function toggleGroup(group: string, op: 'expand' | 'collapse'): Promise<vo
     state = { ...state, collapsed: [...collapsed] };
     vscode.setState(state);
     paint(r, false);
+    // An in-place step keeps every position, so zoom and pan stay as they are. A full layout
+    // (the box found no room) moves everything: pan so the group stays where it was on screen.
+    if (r.engine !== 'incremental' && r.engine !== 'restored' && before !== null) {
+      const after = op === 'expand' ? membersRect(group) : boxRect(group);
+      if (after !== null) {
+        tx += before.left - after.left;
+        ty += before.top - after.top;
+        applyTransform();
+      }
+    }
     details.hidden = true;
   } catch (e) {
     if ((e as Error).message !== 'layout cancelled') vscode.postMessage({ type: 'error', message: (e as Error).message });
   }
+}
+
+/** Whether a node or group id lies (at any depth) inside `group`. */
+function isInside(id: string, group: string): boolean {
+  for (let g: string | null | undefined = groups.has(id) ? groups.get(id)!.parent : groupOf[id]; g != null; g = groups.get(g)?.parent) if (g === group) return true;
+  return false;
+}
+
+function boxRect(group: string): DOMRect | null {
+  return canvas.querySelector<SVGGElement>(`g.gl-node[data-id="${CSS.escape(group)}"]`)?.getBoundingClientRect() ?? null;
+}
+
+/** The screen rectangle around the group's nodes (and groups inside it) that are shown. */
+function membersRect(group: string): { left: number; top: number } | null {
+  let left = Infinity;
+  let top = Infinity;
+  for (const g of nodeEls()) {
+    if (!isInside(g.dataset.id ?? '', group)) continue;
+    const r = g.getBoundingClientRect();
+    left = Math.min(left, r.left);
+    top = Math.min(top, r.top);
+  }
+  return left === Infinity ? null : { left, top };
 }
 
 function summaryRows(label: string, t: TensorSummary | null): [string, string][] {

@@ -9,4 +9,5 @@ export { displayName, nodeLines, formatValues, formatNumber, isFlagged } from '.
 export { layoutSnapshot, layoutElkGraph, chooseEngine, ELK_MAX_NODES, type ElkLike, type LayoutEngine, type LayoutOptions } from './layout';
 export { fastLayout, portPositions, type FastLayoutOptions, type LayoutProgress } from './fast-layout';
 export { groupTree, isGroupId, type GraphGroup, type GroupTree, type GroupKind } from './groups';
+export { removeExpanded, groupRegion, boxShape, type BoxShape, type Removal, type RemovalOptions } from './removal';
 export { GraphView, viewSnapshot, expandWithinBudget, groupName, insertExpanded, overlaps, FLAT_MAX_NODES, OPEN_BUDGET, type ViewResult, type ViewOptions, type RunOptions } from './view';

@@ -2,13 +2,19 @@
 // inside an expanded group as one box; expanding a group lays out only its contents and
 // inserts them where the box was, moving what lies below it down and what lies beside it
 // (to the right, in the same band) right, so everything else stays where it was on screen.
-import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
+// Collapsing is the inverse (removal.ts): straight after an expansion it goes back to the
+// picture before it, otherwise the box takes the contents' place and the gap closes.
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
-import { PORT_SIZE, outPortId, proxiedNode, toElkGraph } from './elk';
-import { fastLayout, portPositions, type LayoutProgress } from './fast-layout';
+import { PORT_SIZE, proxiedNode, toElkGraph } from './elk';
+import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
+import { boxOf, overlaps, packProxies, proxyFeeders, route, samePorts, samePortsById, translate, withPorts, type Box } from './placement';
+import { boxShape, removeExpanded, type BoxShape } from './removal';
 import { renderSvg } from './svg';
+
+export { overlaps };
 
 /** Graphs up to this many nodes open flat (every node visible); bigger ones open collapsed. */
 export const FLAT_MAX_NODES = 1500;
@@ -91,8 +97,12 @@ export interface ViewResult {
   /** Laid out, in ELK's result shape. */
   layout: ElkNode;
   svg: string;
-  /** How it was laid out: by ELK, by the fast layout, or by inserting one group's contents. */
-  engine: LayoutEngine | 'incremental';
+  /**
+   * How it was laid out: by ELK or the fast layout (everything may have moved), by inserting
+   * or removing one group's contents ('incremental': what was on screen stays put or closes
+   * up), or by going back to the picture before the step being undone ('restored').
+   */
+  engine: LayoutEngine | 'incremental' | 'restored';
   /** Milliseconds spent (view, layout and SVG). */
   ms: number;
 }
@@ -123,6 +133,10 @@ export class GraphView {
   readonly tree: GroupTree;
   readonly expanded = new Set<string>();
   private last: ViewResult | null = null;
+  /** Expand and collapse steps since the last full layout, each with the picture before it. */
+  private readonly history: Step[] = [];
+  /** Where each group's box stood when it was last expanded in place, to put it back there. */
+  private readonly shapes = new Map<string, BoxShape>();
 
   constructor(readonly source: GraphSnapshot, private readonly options: ViewOptions = {}) {
     this.tree = groupTree(source);
@@ -154,6 +168,8 @@ export class GraphView {
     const graph = toElkGraph(snapshot);
     const engine = chooseEngine(graph, this.options.elk != null);
     const layout = await layoutElkGraph(graph, { elk: this.options.elk, engine, signal: run.signal, onProgress: run.onProgress });
+    // Older pictures no longer match this one: going back to them would move everything.
+    this.history.length = 0;
     return this.finish(snapshot, layout, engine, t0);
   }
 
@@ -161,7 +177,8 @@ export class GraphView {
    * Shows a collapsed group's contents in place of its box. Nodes above the box and left of
    * it keep their positions exactly; nodes below move down, nodes right of it in its band move
    * right, each by the growth of the box. Falls back to a full layout (engine 'fast') only if
-   * the insertion would overlap something.
+   * the insertion would overlap something. Right after the group was collapsed, brings back
+   * the picture from before the collapse (groups inside it open as they were).
    */
   expand(groupId: string, run: RunOptions = {}): ViewResult {
     const t0 = now();
@@ -170,20 +187,71 @@ export class GraphView {
     if (!this.tree.groups.has(groupId)) throw new Error(`no group ${groupId} in this graph`);
     const box = prev.layout.children?.find((c) => c.id === groupId);
     if (box === undefined) throw new Error(`group ${groupId} is not shown collapsed, so it cannot be expanded`);
+    const top = this.history[this.history.length - 1];
+    if (top !== undefined && top.op === 'collapse' && top.group === groupId) return this.restore(this.history.length - 1, t0);
+    const before = [...this.expanded];
     this.expanded.add(groupId);
     const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
     const graph = toElkGraph(snapshot);
     const inside = (id: string): boolean => this.isInside(id, groupId);
     const layout = insertExpanded(prev.layout, graph, box, inside, run);
+    if (layout === null) {
+      this.history.length = 0;
+      this.shapes.delete(groupId);
+    } else {
+      const shape = boxShape(prev.layout, layout, groupId, inside);
+      if (shape !== null) this.shapes.set(groupId, shape);
+    }
+    this.remember({ op: 'expand', group: groupId, before: prev, expanded: before });
     if (layout === null) return this.finish(snapshot, fastLayout(graph, run), 'fast', t0);
     return this.finish(snapshot, layout, 'incremental', t0);
   }
 
-  /** Folds a group (and every group inside it) back into one box; a full re-layout. */
+  /**
+   * Folds a group (and every group inside it) back into one box, the inverse of `expand`:
+   * when only groups inside it changed since it was expanded, the picture from before the
+   * expansion comes back exactly; otherwise its box takes the contents' place (where it stood
+   * before the expansion, or their top-left corner, or over one of them), what was right of
+   * them in their band moves left and what was below moves up to close the gap (as far as the
+   * layout's spacing allows), and everything else stays put (see removal.ts). Lays out afresh
+   * only if the box cannot be placed without overlapping something.
+   */
   async collapse(groupId: string, run: RunOptions = {}): Promise<ViewResult> {
+    const t0 = now();
+    const prev = this.last;
+    if (prev === null) throw new Error('collapse before open: call open() first');
     if (!this.tree.groups.has(groupId)) throw new Error(`no group ${groupId} in this graph`);
-    for (const id of [...this.expanded]) if (id === groupId || this.isInside(id, groupId)) this.expanded.delete(id);
-    return this.relayout(now(), run);
+    if (!this.expanded.has(groupId)) throw new Error(`group ${groupId} is not expanded, so it cannot be collapsed`);
+    const after = [...this.expanded].filter((id) => id !== groupId && !this.isInside(id, groupId));
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const step = this.history[i];
+      if (step.op === 'expand' && step.group === groupId) {
+        if (sameMembers(step.expanded, after)) return this.restore(i, t0);
+        break;
+      }
+      if (!this.isInside(step.group, groupId)) break;
+    }
+    const before = [...this.expanded];
+    this.expanded.clear();
+    for (const id of after) this.expanded.add(id);
+    const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
+    const graph = toElkGraph(snapshot);
+    const removed = removeExpanded(prev.layout, graph, groupId, (id) => this.isInside(id, groupId), { ...run, shape: this.shapes.get(groupId) });
+    if (removed === null) {
+      let r: ViewResult;
+      try {
+        r = await this.relayout(t0, run);
+      } catch (e) {
+        // Cancelled or failed: the current picture (and what it shows expanded) stays.
+        this.expanded.clear();
+        for (const id of before) this.expanded.add(id);
+        throw e;
+      }
+      this.remember({ op: 'collapse', group: groupId, before: prev, expanded: before });
+      return r;
+    }
+    this.remember({ op: 'collapse', group: groupId, before: prev, expanded: before });
+    return this.finish(snapshot, removed.layout, 'incremental', t0);
   }
 
   /** Whether a node, group or proxy id lies (at any depth) inside group `g`. */
@@ -199,11 +267,49 @@ export class GraphView {
     for (const id of expandWithinBudget(this.tree, budget)) this.expanded.add(id);
   }
 
+  private remember(step: Step): void {
+    this.history.push(step);
+    // Each step holds a whole picture (about 3 kB a box, layout and SVG): keep the recent ones.
+    let boxes = 0;
+    for (const s of this.history) boxes += s.before.layout.children?.length ?? 0;
+    while (this.history.length > MAX_HISTORY || (boxes > MAX_HISTORY_BOXES && this.history.length > 1)) {
+      boxes -= this.history.shift()!.before.layout.children?.length ?? 0;
+    }
+  }
+
+  /** Back to the picture before step `i`, forgetting it and every step after it. */
+  private restore(i: number, t0: number): ViewResult {
+    const step = this.history[i];
+    this.history.length = i;
+    this.expanded.clear();
+    for (const id of step.expanded) this.expanded.add(id);
+    this.last = { ...step.before, engine: 'restored', ms: 0 };
+    this.last.ms = now() - t0;
+    return this.last;
+  }
+
   private finish(snapshot: GraphSnapshot, layout: ElkNode, engine: ViewResult['engine'], t0: number): ViewResult {
     this.last = { snapshot, layout, svg: renderSvg(snapshot, layout), engine, ms: 0 };
     this.last.ms = now() - t0;
     return this.last;
   }
+}
+
+/** Steps kept for going back exactly, and the boxes their pictures may hold together (~75 MB). */
+const MAX_HISTORY = 32;
+const MAX_HISTORY_BOXES = 25_000;
+
+interface Step {
+  op: 'expand' | 'collapse';
+  group: string;
+  /** The picture before this step, and what was expanded in it. */
+  before: ViewResult;
+  expanded: string[];
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  const s = new Set(a);
+  return s.size === new Set(b).size && b.every((x) => s.has(x));
 }
 
 /**
@@ -249,15 +355,6 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-const boxOf = (c: ElkNode): Box => ({ x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 });
-
 /**
  * The stable insertion: `graph` is the new view's ELK input, `prev` the laid-out old view,
  * `box` the expanded group's node in it. Returns null when the result would overlap.
@@ -298,6 +395,10 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
     const n = old.get(s);
     if (n !== undefined) oldFeeder.set(e.targets[0], n);
   }
+  // Better: the old proxy of the same source into the same node (slots renumber when a
+  // neighbour's inputs merge or split, and a port's old feeder is then another source's).
+  const pairFeeder = proxyFeeders(prev);
+  const atFeeder = new Set<string>();
 
   const placed = new Map<string, ElkNode>();
   const moved = new Map<string, { x: number; y: number }>();
@@ -318,20 +419,41 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
     // A new node outside the group: a proxy (the only kind) where the old feeder of its
     // target's port stood, else right above that port.
     const pt = proxyTarget.get(c.id);
-    const feeder = pt === undefined ? undefined : oldFeeder.get(pt.port);
+    // (A port fed by the real node before stays with it: that node is still where it was.)
+    const byPort = pt === undefined ? undefined : oldFeeder.get(pt.port);
+    const feeder = pt === undefined ? undefined : (pairFeeder.get(`${proxiedNode(c.id)}>${pt.t}`) ?? (byPort !== undefined && proxiedNode(byPort.id) !== null ? byPort : undefined));
     if (feeder !== undefined && pt !== undefined && !inner.has(pt.t)) {
+      atFeeder.add(c.id);
       const tOld = old.get(pt.t);
       const d = tOld === undefined ? { x: 0, y: 0 } : shift(boxOf(tOld));
       placed.set(c.id, { ...c, x: (feeder.x ?? 0) + d.x, y: (feeder.y ?? 0) + (feeder.height ?? 0) - (c.height ?? 0) + d.y, ports: withPorts(c) });
     } else placed.set(c.id, { ...c, x: B.x, y: B.y + (laid.height ?? 0), ports: withPorts(c) });
   }
-  // Proxies placed above a target that has not been placed yet were given a guess; re-aim them.
+  // Proxies placed above a target that has not been placed yet were given a guess; re-aim
+  // them: in rows above their consumer, where there is room (a consumer whose first input from
+  // a source moved into the group now gets proxies of it, for each of its ports).
+  const waiting = new Map<string, { id: string; port: number; w: number; h: number }[]>();
   for (const [p, { t, port }] of proxyTarget) {
     const n = placed.get(p);
     const tn = placed.get(t);
-    if (n === undefined || tn === undefined || old.has(p) || inner.has(p) || oldFeeder.has(port)) continue;
+    if (n === undefined || tn === undefined || old.has(p) || inner.has(p) || atFeeder.has(p)) continue;
     const px = tn.ports?.find((q) => q.id === port)?.x ?? 0;
-    placed.set(p, { ...n, x: (tn.x ?? 0) + px + PORT_SIZE / 2 - (n.width ?? 0) / 2, y: (tn.y ?? 0) - PORT_SIZE - 12 - (n.height ?? 0) });
+    let list = waiting.get(t);
+    if (list === undefined) waiting.set(t, (list = []));
+    list.push({ id: p, port: px + PORT_SIZE / 2, w: n.width ?? 0, h: n.height ?? 0 });
+  }
+  for (const [t, feeds] of waiting) {
+    const tb = boxOf(placed.get(t)!);
+    feeds.sort((a, b) => a.port - b.port);
+    const mine = new Set(feeds.map((f) => f.id));
+    const reach = feeds.reduce((s, f) => s + f.w + f.h, 0) + tb.w;
+    const obstacles = [...placed.values()].filter((c) => !mine.has(c.id)).map(boxOf).filter((b) => b.x < tb.x + tb.w + reach && b.x + b.w > tb.x - reach && b.y < tb.y + tb.h && b.y + b.h > tb.y - reach);
+    const packed = packProxies(tb, feeds, obstacles);
+    for (const f of feeds) {
+      const n = placed.get(f.id)!;
+      const b = packed?.get(f.id);
+      placed.set(f.id, { ...n, x: b?.x ?? tb.x + f.port - f.w / 2, y: b?.y ?? tb.y - PORT_SIZE - 12 - f.h });
+    }
   }
   if (overlaps([...placed.values()])) return null;
 
@@ -357,48 +479,6 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
   // Keep the old ordering of children (and so of the SVG) where it can; new ones at the end.
   const children = [...placed.values()];
   return { ...graph, x: 0, y: 0, width: Math.max(width, prev.width ?? 0), height: Math.max(height, (prev.height ?? 0) + dy), children, edges };
-}
-
-function withPorts(c: ElkNode): ElkPort[] {
-  const pos = portPositions(c);
-  return (c.ports ?? []).map((p) => ({ ...p, ...pos.get(p.id)! }));
-}
-
-function samePorts(o: ElkNode, c: ElkNode): boolean {
-  return o.width === c.width && (o.ports?.length ?? 0) === (c.ports?.length ?? 0) && (o.ports ?? []).every((p, i) => p.id === c.ports![i].id);
-}
-
-function samePortsById(a: ElkNode, b: ElkNode): boolean {
-  return a.ports === b.ports || ((a.ports?.length ?? 0) === (b.ports?.length ?? 0) && (a.ports ?? []).every((p, i) => p.id === b.ports![i].id && p.x === b.ports![i].x && p.y === b.ports![i].y));
-}
-
-function translate(e: ElkExtendedEdge, dx: number, dy: number): ElkExtendedEdge['sections'] {
-  const t = (p: { x: number; y: number }) => ({ x: p.x + dx, y: p.y + dy });
-  return (e.sections ?? []).map((s) => ({ ...s, startPoint: t(s.startPoint), endPoint: t(s.endPoint), bendPoints: s.bendPoints?.map(t) }));
-}
-
-/** Source's bottom centre (or its port) down to just above the target port, across, down. */
-function route(e: ElkExtendedEdge, s: ElkNode | undefined, t: ElkNode | undefined): ElkExtendedEdge['sections'] {
-  if (s === undefined || t === undefined) return [];
-  const sp = s.ports?.find((p) => p.id === e.sources[0]);
-  const tp = t.ports?.find((p) => p.id === e.targets[0]);
-  const start = { x: (s.x ?? 0) + (sp !== undefined && sp.id !== outPortId(s.id) ? (sp.x ?? 0) + PORT_SIZE / 2 : (s.width ?? 0) / 2), y: (s.y ?? 0) + (s.height ?? 0) };
-  const end = { x: (t.x ?? 0) + (tp?.x ?? (t.width ?? 0) / 2 - PORT_SIZE / 2) + PORT_SIZE / 2, y: (t.y ?? 0) + (tp?.y ?? -PORT_SIZE) };
-  const turn = Math.max(start.y + PORT_SIZE, end.y - PORT_SIZE);
-  const bends = Math.abs(start.x - end.x) < 0.5 ? [] : [{ x: start.x, y: turn }, { x: end.x, y: turn }];
-  return [{ id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: bends }];
-}
-
-/** Whether any two boxes overlap (sweep over x). */
-export function overlaps(nodes: ElkNode[]): boolean {
-  const bs = nodes.map(boxOf).filter((b) => b.w > 0 && b.h > 0).sort((a, b) => a.x - b.x);
-  const active: Box[] = [];
-  for (const b of bs) {
-    for (let i = active.length - 1; i >= 0; i--) if (active[i].x + active[i].w <= b.x) active.splice(i, 1);
-    for (const a of active) if (a.y < b.y + b.h && b.y < a.y + a.h) return true;
-    active.push(b);
-  }
-  return false;
 }
 
 /** The tree a view was built from, for a caller that wants group labels or sizes. */

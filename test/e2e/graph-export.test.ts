@@ -1,6 +1,7 @@
 // The graph view's module groups and exports in a real VS Code, on a small nn.Sequential:
-// collapse a layer from a node's details, expand it by clicking its box; SVG, DOT and PNG
-// exports land in the workspace through VS Code's save dialog.
+// collapse a layer from a node's details (in place: what was above it stays put on screen),
+// expand it by clicking its box (the same picture again); SVG, DOT and PNG exports land in
+// the workspace through VS Code's save dialog.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -36,6 +37,7 @@ test('a layer collapses from a node\'s details into one box and expands again wh
   const collapse = frame.locator('#details button.collapse-group').first();
   await collapse.waitFor({ timeout: 10_000 });
   const label = await collapse.innerText();
+  const before = await onScreen();
   await collapse.click();
   await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBeLessThan(2);
   const collapsed = await names();
@@ -45,10 +47,45 @@ test('a layer collapses from a node\'s details into one box and expands again wh
   const group = frame.locator('g.gl-group').first();
   expect(await group.count()).toBe(1);
 
+  // Collapsing is stable: nodes above the layer did not move on screen, the others moved only
+  // up or left (closing the gap), and the layer's box sits where its nodes began.
+  const after = await onScreen();
+  const gone = Object.keys(before).filter((id) => !(id in after));
+  expect(gone.length).toBeGreaterThan(1);
+  const top = Math.min(...gone.map((id) => before[id].y));
+  const left = Math.min(...gone.map((id) => before[id].x));
+  let above = 0;
+  for (const [id, r] of Object.entries(after)) {
+    const b = before[id];
+    if (b === undefined) continue;
+    const dx = r.x - b.x;
+    const dy = r.y - b.y;
+    if (b.y + b.h <= top) {
+      above++;
+      expect(Math.abs(dx) + Math.abs(dy), `${id} above the layer moved by ${dx}, ${dy}`).toBeLessThan(0.01);
+    }
+    expect((Math.abs(dx) < 0.01 && dy <= 0.01) || (Math.abs(dy) < 0.01 && dx <= 0.01), `${id} moved by ${dx}, ${dy}`).toBe(true);
+  }
+  expect(above).toBeGreaterThan(0);
+  const box = Object.entries(after).find(([id]) => !(id in before))![1];
+  expect(box.x).toBeGreaterThanOrEqual(left - 0.01);
+  expect(box.y).toBeGreaterThanOrEqual(top - 0.01);
+
   await group.click();
   await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBe(2);
   expect(await frame.locator('g.gl-group').count()).toBe(0);
+  // Expanding right after collapsing brings back the same picture, in the same place.
+  expect(await onScreen()).toEqual(before);
 });
+
+/** Where each node's box is on screen (CSS pixels, rounded to a hundredth). */
+function onScreen(): Promise<Record<string, { x: number; y: number; w: number; h: number }>> {
+  return frame.$$eval('g.gl-node', (gs) => Object.fromEntries(gs.map((g) => {
+    const r = (g.querySelector(':scope > rect') ?? g).getBoundingClientRect();
+    const k = (v: number): number => Math.round(v * 100) / 100;
+    return [g.getAttribute('data-id') ?? '', { x: k(r.x), y: k(r.y), w: k(r.width), h: k(r.height) }];
+  })));
+}
 
 /** Clicks an export button and accepts the save dialog's suggested path. */
 async function exportVia(button: string, file: string): Promise<Buffer> {
