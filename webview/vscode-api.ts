@@ -6,6 +6,8 @@ export interface ViewState {
   readonly payload: GraphPayload | null;
   readonly collapsed: readonly string[];
   readonly search: string;
+  /** Title of a graph too big to keep here (see saveState in graph-view.ts). */
+  readonly dropped?: string;
 }
 
 interface VsCodeApi {

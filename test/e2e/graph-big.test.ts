@@ -1,0 +1,141 @@
+// A 10,000-node graph in the real graph view (code-server + Chromium, the packaged .vsix):
+// examples/unrolled-rnn.ts opens with its module groups and the repeated step collapsed,
+// a click expands the repeat in place (everything above it stays where it was on screen),
+// and collapsing it again brings back exactly the picture before. Command-to-paint and
+// expand/collapse times are printed (measured, not asserted; the README reports them).
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import { ROOT } from './harness/code-server';
+import { closeSession, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
+import { makeWorkspace } from './workspace';
+
+let session: Session;
+let page: Page;
+const ws = makeWorkspace();
+const timings: string[] = [];
+
+beforeAll(async () => {
+  copyFileSync(join(ROOT, 'examples', 'unrolled-rnn.ts'), join(ws.dir, 'unrolled-rnn.ts'));
+  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  page = session.page;
+  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+});
+
+afterAll(async () => {
+  if (timings.length) console.log(`10,000-node graph:\n  ${timings.join('\n  ')}`);
+  await closeSession(session);
+  ws.remove();
+});
+
+type Rects = Map<string, { x: number; y: number; w: number; h: number; group: boolean }>;
+
+/** Every box on screen by its data-id, in page pixels, and whether it is a (collapsed) group. */
+async function boxes(frame: Frame): Promise<Rects> {
+  const list = await frame.$$eval('g.gl-node', (gs) =>
+    gs.map((g) => {
+      const r = g.getBoundingClientRect();
+      return [g.getAttribute('data-id') ?? '', { x: r.left, y: r.top, w: r.width, h: r.height, group: g.classList.contains('gl-group') }] as const;
+    }),
+  );
+  return new Map(list);
+}
+
+async function paintedGraph(title: string): Promise<Frame> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        const t = await f.$eval('#app[data-state="painted"][data-command-to-paint-ms] #graph-title', (h) => h.textContent ?? '');
+        if (t.includes(title)) return f;
+      } catch { /* not this frame, or navigating */ }
+    }
+    await page.waitForTimeout(100);
+  }
+  await screenshot(page, 'graph-big-timeout');
+  throw new Error(`no painted graph titled "${title}"`);
+}
+
+/**
+ * Clicks `selector` (a group box or a Collapse button) and waits for the expand or collapse
+ * it starts to be drawn; returns the boxes then and the page's own click-to-drawn time.
+ */
+async function toggle(frame: Frame, selector: string): Promise<{ rects: Rects; ms: number }> {
+  const toggles = await frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.toggles ?? '0'));
+  await frame.click(selector);
+  await frame.waitForFunction((n) => Number(document.getElementById('app')!.dataset.toggles ?? '0') > n, toggles, { timeout: 30_000 });
+  const ms = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.toggleMs));
+  return { rects: await boxes(frame), ms };
+}
+
+function overlapping(rects: Rects): string[] {
+  const list = [...rects].filter(([, r]) => r.w > 0 && r.h > 0);
+  const bad: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const [a, p] = list[i];
+      const [b, q] = list[j];
+      if (p.x < q.x + q.w - 0.5 && q.x < p.x + p.w - 0.5 && p.y < q.y + q.h - 0.5 && q.y < p.y + p.h - 0.5) bad.push(`${a} / ${b}`);
+    }
+  }
+  return bad;
+}
+
+const near = (a: { x: number; y: number }, b: { x: number; y: number }): boolean => Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5;
+
+test('opens collapsed, expands the repeated step in place, and collapses it back to the same picture', async () => {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await openFile(page, 'unrolled-rnn.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await paintedGraph('unrolled-rnn.ts: backward() #1');
+  const paintMs = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
+  const status = (await frame.textContent('#status')) ?? '';
+  const before = await boxes(frame);
+  timings.push(`open: ${before.size} boxes, command to painted graph ${paintMs} ms (${status})`);
+  await screenshot(page, 'graph-big-collapsed');
+  // About 9,600 autograd nodes, shown as a few dozen boxes at most.
+  expect(before.size).toBeLessThan(100);
+  expect(overlapping(before)).toEqual([]);
+
+  // The repeat of 800 steps is one dashed box; clicking it opens the steps in place.
+  const repeat = frame.locator('g.gl-group', { hasText: '800' }).first();
+  const repeatId = (await repeat.getAttribute('data-id'))!;
+  const box = before.get(repeatId)!;
+  const expanded = await toggle(frame, `g.gl-node[data-id="${repeatId}"]`);
+  timings.push(`expand the x800 repeat: ${expanded.rects.size} boxes, click to drawn ${expanded.ms} ms`);
+  await screenshot(page, 'graph-big-expanded');
+  expect(expanded.rects.size).toBeGreaterThan(before.size);
+  expect(expanded.rects.has(repeatId)).toBe(false);
+  expect(overlapping(expanded.rects)).toEqual([]);
+  // What was above the repeat stays exactly where it was on screen.
+  const above = [...before].filter(([id, r]) => id !== repeatId && r.y + r.h <= box.y);
+  expect(above.length).toBeGreaterThan(0);
+  for (const [id, r] of above) expect(near(expanded.rects.get(id)!, r), `${id} moved`).toBe(true);
+
+  // Collapse from the details of a node inside the repeat: back to the picture before. The
+  // repeat holds its steps as boxes of their own; open one to reach a node.
+  let shown = expanded.rects;
+  let inside = [...shown].find(([id, r]) => !before.has(id) && !r.group)?.[0];
+  if (inside === undefined) {
+    const step = [...shown].find(([id, r]) => !before.has(id) && r.group)![0];
+    const opened = await toggle(frame, `g.gl-node[data-id="${step}"]`);
+    timings.push(`expand one step: ${opened.rects.size} boxes, click to drawn ${opened.ms} ms`);
+    shown = opened.rects;
+    inside = [...shown].find(([id, r]) => !expanded.rects.has(id) && !r.group)![0];
+  }
+  await frame.click(`g.gl-node[data-id="${inside}"]`);
+  const collapse = `#details button.collapse-group[data-group="${repeatId}"]`;
+  await frame.waitForSelector(collapse, { timeout: 10_000 });
+  const collapsed = await toggle(frame, collapse);
+  timings.push(`collapse the repeat again: ${collapsed.rects.size} boxes, click to drawn ${collapsed.ms} ms`);
+  expect(collapsed.rects.size).toBe(before.size);
+  for (const [id, r] of before) expect(near(collapsed.rects.get(id)!, r), `${id} is not back where it was`).toBe(true);
+
+  // Again, now that the window has settled (the first run shares the CPU with VS Code's start).
+  const paints = await frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints ?? '0'));
+  await runCommand(page, 'View: Focus First Editor Group');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  await frame.waitForFunction((n) => Number(document.getElementById('app')!.dataset.paints ?? '0') > n && document.getElementById('app')!.dataset.commandToPaintMs !== undefined, paints, { timeout: 120_000 });
+  timings.push(`second run: command to painted graph ${await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs)} ms`);
+});
