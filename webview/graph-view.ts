@@ -2,6 +2,8 @@
 // group expand/collapse and exports. Layout runs in a worker started from a Blob.
 import workerSource from 'layout-worker-source';
 import { toDot } from '../src/graph/dot';
+import { isGroupId } from '../src/graph/groups';
+import { joinSvg, type SvgItem, type SvgParts } from '../src/graph/svg';
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
@@ -118,7 +120,10 @@ let byId = new Map<string, GraphNode>();
 let groups = new Map<string, GroupInfo>();
 let groupOf: Readonly<Record<string, string>> = {};
 let expanded = new Set<string>();
-let svgText = '';
+/** The current drawing in pieces; null before the first graph. */
+let parts: SvgParts | null = null;
+/** The node whose details are shown (kept marked when the page is redrawn). */
+let selectedId: string | null = null;
 let opened = false;
 /** Forward edges of what is on screen (data flow: input -> consumer -> ... -> output). */
 let forward = new Map<string, string[]>();
@@ -200,22 +205,83 @@ function nextPaint(): Promise<void> {
 }
 
 function paint(r: Extract<FromWorker, { type: 'result' }>, fitAfter: boolean): void {
-  svgText = r.svg;
+  parts = r.parts;
   expanded = new Set(r.expanded);
-  canvas.innerHTML = r.svg;
-  edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];
   forward = new Map();
-  for (const e of edgeEls) {
-    const [from, to] = edgeEnds(e.dataset.id ?? '');
+  for (const it of parts.items) {
+    if (it.kind !== 'edge') continue;
+    const [from, to] = edgeEnds(it.id);
     if (from === null) continue;
     let list = forward.get(from);
     if (list === undefined) forward.set(from, (list = []));
     list.push(to!);
   }
-  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (canvas.querySelector('g.gl-group') !== null ? ' · click a dashed box to expand it' : '');
-  applySearch();
+  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id)) ? ' · click a dashed box to expand it' : '');
+  drawn = null;
   if (fitAfter) fit();
   else applyTransform();
+  drawWindow();
+}
+
+// ---- drawing what is near the viewport ---------------------------------------------------
+
+/**
+ * Drawings with more elements than this put only those near the viewport into the page: the
+ * browser's style, layout and paint of a whole 800-box picture (45,000 SVG elements) took
+ * about a second, however little of it was on screen.
+ */
+const WINDOW_MIN_ITEMS = 1500;
+/** Below this zoom, boxes are drawn without their text, ports and tooltips (unreadable anyway). */
+const LITE_SCALE = 0.3;
+
+/** The region of the layout now in the page (null: nothing yet), and whether it was drawn lite. */
+let drawn: { x0: number; y0: number; x1: number; y1: number; lite: boolean } | null = null;
+let redraw = 0;
+
+/** What the viewport shows, in layout coordinates. */
+function viewportRegion(): { x0: number; y0: number; x1: number; y1: number } {
+  const p = parts!;
+  const x0 = -tx / scale - p.originX;
+  const y0 = -ty / scale - p.originY;
+  return { x0, y0, x1: x0 + view.clientWidth / scale, y1: y0 + view.clientHeight / scale };
+}
+
+/** Puts the elements near the viewport into the page (all of them for smaller drawings). */
+function drawWindow(): void {
+  const p = parts;
+  if (p === null) return;
+  if (p.items.length <= WINDOW_MIN_ITEMS) {
+    if (drawn === null) canvas.innerHTML = joinSvg(p);
+    drawn = { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity, lite: false };
+  } else {
+    // A margin of one viewport on every side: panning redraws only every screenful.
+    const v = viewportRegion();
+    const w = v.x1 - v.x0;
+    const h = v.y1 - v.y0;
+    const r = { x0: v.x0 - w, y0: v.y0 - h, x1: v.x1 + w, y1: v.y1 + h, lite: scale < LITE_SCALE };
+    canvas.innerHTML = joinSvg(p, p.items.filter((it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0), r.lite);
+    drawn = r;
+  }
+  edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];
+  applySearch();
+  if (selectedId !== null) canvas.querySelector(`g.gl-node[data-id="${CSS.escape(selectedId)}"]`)?.classList.add('gl-selected');
+}
+
+/** After a pan or zoom: redraw once the viewport leaves what was drawn, or the zoom crosses LITE_SCALE. */
+function scheduleWindow(): void {
+  if (parts === null || drawn === null || parts.items.length <= WINDOW_MIN_ITEMS) return;
+  const v = viewportRegion();
+  const inside = v.x0 >= drawn.x0 && v.y0 >= drawn.y0 && v.x1 <= drawn.x1 && v.y1 <= drawn.y1;
+  if (inside && drawn.lite === scale < LITE_SCALE) return;
+  cancelAnimationFrame(redraw);
+  redraw = requestAnimationFrame(drawWindow);
+}
+
+/** Where a drawn item is on screen, in client pixels, whether or not it is in the page. */
+function itemRect(it: SvgItem): { left: number; top: number; width: number; height: number } {
+  const vr = view.getBoundingClientRect();
+  const p = parts!;
+  return { left: vr.left + tx + (p.originX + it.x) * scale, top: vr.top + ty + (p.originY + it.y) * scale, width: it.w * scale, height: it.h * scale };
 }
 
 function edgeEnds(id: string): [string | null, string | null] {
@@ -234,12 +300,11 @@ let ty = 0;
 
 function applyTransform(): void {
   canvas.style.transform = `translate(${tx}px, ${ty}px) scale(${scale})`;
+  scheduleWindow();
 }
 
 function svgSize(): { w: number; h: number } | null {
-  const svg = canvas.querySelector('svg');
-  if (svg === null) return null;
-  return { w: svg.width.baseVal.value, h: svg.height.baseVal.value };
+  return parts === null ? null : { w: parts.width, h: parts.height };
 }
 
 function fit(): void {
@@ -298,21 +363,27 @@ function nodeEls(): SVGGElement[] {
   return [...canvas.querySelectorAll<SVGGElement>('g.gl-node')];
 }
 
-function searchText(g: SVGGElement): string {
-  const n = byId.get(g.dataset.id ?? '');
-  return `${g.dataset.name ?? ''} ${n?.modulePath.join(' ') ?? ''}`.toLowerCase();
+/** The node boxes of the drawing that match the search text `q` (lower case), in drawing order. */
+function searchHits(q: string): SvgItem[] {
+  if (q === '' || parts === null) return [];
+  if (hitCache?.q === q && hitCache.parts === parts) return hitCache.hits;
+  const hits = parts.items.filter((it) => it.kind === 'node' && `${it.name ?? ''} ${byId.get(it.id)?.modulePath.join(' ') ?? ''}`.toLowerCase().includes(q));
+  hitCache = { q, parts, hits };
+  return hits;
 }
+let hitCache: { q: string; parts: SvgParts; hits: SvgItem[] } | null = null;
 
+/** Marks the matches among the boxes in the page and counts all of them. */
 function applySearch(): void {
   const q = search.value.trim().toLowerCase();
-  let hits = 0;
+  const hits = searchHits(q);
+  const ids = new Set(hits.map((it) => it.id));
   for (const g of nodeEls()) {
-    const hit = q !== '' && searchText(g).includes(q);
-    if (hit) hits++;
+    const hit = ids.has(g.dataset.id ?? '');
     g.classList.toggle('gl-match', hit);
     g.classList.toggle('gl-dim', q !== '' && !hit);
   }
-  matches.textContent = q === '' ? '' : `${hits} match${hits === 1 ? '' : 'es'}`;
+  matches.textContent = q === '' ? '' : `${hits.length} match${hits.length === 1 ? '' : 'es'}`;
 }
 
 search.addEventListener('input', () => {
@@ -323,15 +394,15 @@ search.addEventListener('input', () => {
 });
 search.addEventListener('keydown', (e) => {
   if (e.key !== 'Enter') return;
-  const hits = nodeEls().filter((g) => g.classList.contains('gl-match'));
+  const hits = searchHits(search.value.trim().toLowerCase());
   if (hits.length === 0) return;
   matchIndex = (matchIndex + 1) % hits.length;
   centerOn(hits[matchIndex]);
 });
 
-function centerOn(g: SVGGElement): void {
+function centerOn(it: SvgItem): void {
   const vr = view.getBoundingClientRect();
-  const r = g.getBoundingClientRect();
+  const r = itemRect(it);
   tx += vr.left + vr.width / 2 - (r.left + r.width / 2);
   ty += vr.top + vr.height / 2 - (r.top + r.height / 2);
   applyTransform();
@@ -370,6 +441,7 @@ canvas.addEventListener('click', (e) => {
   if (drag?.moved) return;
   const g = (e.target as Element).closest<SVGGElement>('g.gl-node, g.gl-proxy');
   for (const s of canvas.querySelectorAll('.gl-selected')) s.classList.remove('gl-selected');
+  selectedId = null;
   if (g === null) {
     details.hidden = true;
     return;
@@ -381,6 +453,7 @@ canvas.addEventListener('click', (e) => {
   }
   const target = canvas.querySelector<SVGGElement>(`g.gl-node[data-id="${CSS.escape(id)}"]`);
   target?.classList.add('gl-selected');
+  selectedId = id;
   const n = byId.get(id);
   if (n === undefined) return;
   showDetails(n);
@@ -427,17 +500,18 @@ function isInside(id: string, group: string): boolean {
   return false;
 }
 
-function boxRect(group: string): DOMRect | null {
-  return canvas.querySelector<SVGGElement>(`g.gl-node[data-id="${CSS.escape(group)}"]`)?.getBoundingClientRect() ?? null;
+function boxRect(group: string): { left: number; top: number } | null {
+  const it = parts?.items.find((i) => i.kind === 'node' && i.id === group);
+  return it === undefined ? null : itemRect(it);
 }
 
 /** The screen rectangle around the group's nodes (and groups inside it) that are shown. */
 function membersRect(group: string): { left: number; top: number } | null {
   let left = Infinity;
   let top = Infinity;
-  for (const g of nodeEls()) {
-    if (!isInside(g.dataset.id ?? '', group)) continue;
-    const r = g.getBoundingClientRect();
+  for (const it of parts?.items ?? []) {
+    if (it.kind !== 'node' || !isInside(it.id, group)) continue;
+    const r = itemRect(it);
     left = Math.min(left, r.left);
     top = Math.min(top, r.top);
   }
@@ -494,7 +568,8 @@ function showDetails(n: GraphNode): void {
 // ---- export ------------------------------------------------------------------------------
 
 async function exportAs(format: ExportFormat): Promise<void> {
-  if (snapshot === null || svgText === '') return;
+  if (snapshot === null || parts === null) return;
+  const svgText = joinSvg(parts);
   let data: string;
   if (format === 'svg') data = svgText;
   else if (format === 'dot') data = toDot(snapshot);

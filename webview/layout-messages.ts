@@ -1,4 +1,5 @@
 // Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
+import type { SvgParts } from '../src/graph/svg';
 import type { GraphSnapshot } from '../src/protocol/messages';
 
 export type ToWorker =
@@ -17,7 +18,8 @@ export type FromWorker =
   | {
       readonly seq: number;
       readonly type: 'result';
-      readonly svg: string;
+      /** The drawing in pieces: the page puts the ones near the viewport into the DOM. */
+      readonly parts: SvgParts;
       readonly engine: string;
       readonly ms: number;
       /** Boxes on screen (nodes, collapsed groups, proxies). */

@@ -11,7 +11,7 @@ const elk = new ELK();
 let view: GraphView | null = null;
 
 function send(seq: number, r: ViewResult, extra: Partial<Extract<FromWorker, { type: 'result' }>> = {}): void {
-  self.postMessage({ seq, type: 'result', svg: r.svg, engine: r.engine, ms: r.ms, boxes: r.layout.children?.length ?? 0, expanded: [...view!.expanded], ...extra });
+  self.postMessage({ seq, type: 'result', parts: r.parts, engine: r.engine, ms: r.ms, boxes: r.layout.children?.length ?? 0, expanded: [...view!.expanded], ...extra });
 }
 
 async function handle(m: ToWorker): Promise<void> {

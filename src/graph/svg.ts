@@ -43,37 +43,98 @@ function edgePath(e: ElkExtendedEdge): string {
  * const svg = renderSvg(snapshot, await elk.layout(toElkGraph(snapshot)));
  */
 export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
+  return joinSvg(renderSvgParts(snapshot, layout));
+}
+
+/** One drawn element of the graph and where it lies, in the coordinates of the layout. */
+export interface SvgItem {
+  kind: 'node' | 'proxy' | 'edge';
+  /** The node's id (a proxy's: the node it stands for; an edge's: `from->to#slot`). */
+  id: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** For nodes: the name on the box (searchable without the markup). */
+  name: string | null;
+  markup: string;
+  /** For nodes: the box alone (no text, ports or tooltip), drawn when zoomed far out. */
+  lite: string | null;
+}
+
+/**
+ * A drawing in pieces, so that a view can put only the elements near what it shows into its
+ * page: the SVG is `head + items' markup + tail`, and an item at layout (x, y) is drawn at
+ * (originX + x, originY + y) in the SVG.
+ */
+export interface SvgParts {
+  head: string;
+  tail: string;
+  width: number;
+  height: number;
+  originX: number;
+  originY: number;
+  items: SvgItem[];
+}
+
+/** The whole SVG, or only `items` drawn (as their lite form where `lite` says so). */
+export function joinSvg(parts: SvgParts, items: readonly SvgItem[] = parts.items, lite = false): string {
+  let out = parts.head;
+  for (const it of items) out += lite && it.lite !== null ? it.lite : it.markup;
+  return out + parts.tail;
+}
+
+/** renderSvg in pieces; see SvgParts. */
+export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode): SvgParts {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const outputs = new Set(snapshot.outputs);
   const header = headerText(snapshot);
   const width = Math.ceil(Math.max(layout.width ?? 0, header.length * CHAR_WIDTH) + 2 * MARGIN);
   const top = MARGIN + HEADER;
   const height = Math.ceil((layout.height ?? 0) + top + MARGIN);
-  const out: string[] = [];
-  out.push(
+  const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT_SIZE}">`,
     '<defs><marker id="gl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
     '<rect class="gl-bg" width="100%" height="100%" fill="#ffffff"/>',
     `<text class="gl-header" x="${MARGIN}" y="${MARGIN + 8}" fill="#333">${escapeXml(header)}</text>`,
     `<g class="gl-graph" transform="translate(${MARGIN},${top})">`,
-  );
-  out.push('<g class="gl-edges">');
+    '',
+  ].join('\n');
+  const items: SvgItem[] = [];
+  // Edges first, so that boxes are drawn over them.
   for (const e of layout.edges ?? []) {
     const dashed = e.id.includes('->') && byId.get(e.id.split('->')[0])?.kind === 'saved';
-    out.push(`<path class="gl-edge" data-id="${escapeXml(e.id)}" d="${edgePath(e)}" fill="none" stroke="#444" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#gl-arrow)"/>`);
+    const markup = `<path class="gl-edge" data-id="${escapeXml(e.id)}" d="${edgePath(e)}" fill="none" stroke="#444" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#gl-arrow)"/>\n`;
+    items.push({ kind: 'edge', id: e.id, ...edgeBox(e), name: null, markup, lite: null });
   }
-  out.push('</g><g class="gl-nodes">');
   for (const c of layout.children ?? []) {
+    const box = { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 };
     const n = byId.get(c.id);
     if (n === undefined) {
       const of = proxiedNode(c.id);
-      if (of !== null) out.push(renderProxy(snapshot, of, c));
+      if (of !== null) items.push({ kind: 'proxy', id: of, ...box, name: null, markup: `${renderProxy(snapshot, of, c)}\n`, lite: null });
       continue;
     }
-    out.push(renderNode(n, c, outputs.has(n.id)));
+    const [markup, lite] = renderNode(n, c, outputs.has(n.id));
+    items.push({ kind: 'node', id: n.id, ...box, name: displayName(n), markup: `${markup}\n`, lite: `${lite}\n` });
   }
-  out.push('</g></g></svg>');
-  return out.join('\n');
+  return { head, tail: '</g></svg>', width, height, originX: MARGIN, originY: top, items };
+}
+
+function edgeBox(e: ElkExtendedEdge): { x: number; y: number; w: number; h: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const s of e.sections ?? []) {
+    for (const p of [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]) {
+      x0 = Math.min(x0, p.x);
+      y0 = Math.min(y0, p.y);
+      x1 = Math.max(x1, p.x);
+      y1 = Math.max(y1, p.y);
+    }
+  }
+  return x0 === Infinity ? { x: 0, y: 0, w: 0, h: 0 } : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 function headerText(s: GraphSnapshot): string {
@@ -84,7 +145,8 @@ function headerText(s: GraphSnapshot): string {
   return parts.join(' · ');
 }
 
-function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
+/** A node's markup, in full and as the box alone. */
+function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, string] {
   const x = c.x ?? 0;
   const y = c.y ?? 0;
   const w = c.width ?? 0;
@@ -97,11 +159,9 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
   if (isOutput) classes.push('gl-output');
   const stroke = flagged ? FLAG_COLOR : '#333';
   const rx = n.kind === 'function' || n.kind === 'accumulate' ? 6 : 0;
-  const parts = [
-    `<g class="${classes.join(' ')}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(displayName(n))}" transform="translate(${x},${y})">`,
-    `<title>${escapeXml(nodeTitle(n))}</title>`,
-    `<rect width="${w}" height="${h}" rx="${rx}" fill="${group ? GROUP_FILL : nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : group ? 1.5 : 1}"${group ? ' stroke-dasharray="6 2"' : ''}/>`,
-  ];
+  const open = `<g class="${classes.join(' ')}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(displayName(n))}" transform="translate(${x},${y})">`;
+  const rect = `<rect width="${w}" height="${h}" rx="${rx}" fill="${group ? GROUP_FILL : nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : group ? 1.5 : 1}"${group ? ' stroke-dasharray="6 2"' : ''}/>`;
+  const parts = [open, `<title>${escapeXml(nodeTitle(n))}</title>`, rect];
   nodeLines(n).forEach((line, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
     const red = flagged && /NaN|Inf/.test(line) ? ` fill="${FLAG_COLOR}"` : ' fill="#111"';
@@ -121,7 +181,7 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): string {
   const loc = formatLocation(n);
   if (loc !== null && n.kind !== 'function') parts.push(`<desc>${escapeXml(loc)}</desc>`);
   parts.push('</g>');
-  return parts.join('');
+  return [parts.join(''), `${open}${rect}</g>`];
 }
 
 /** A stand-in for a node used by many consumers: same name, dashed, pointing at the original. */

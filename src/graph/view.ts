@@ -12,7 +12,7 @@ import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups'
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
 import { boxOf, overlaps, packProxies, proxyFeeders, route, samePorts, samePortsById, translate, withPorts, type Box } from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
-import { renderSvg } from './svg';
+import { renderSvgParts, type SvgParts } from './svg';
 
 export { overlaps };
 
@@ -96,7 +96,8 @@ export interface ViewResult {
   snapshot: GraphSnapshot;
   /** Laid out, in ELK's result shape. */
   layout: ElkNode;
-  svg: string;
+  /** The drawing, in pieces (joinSvg(parts) is the whole SVG). */
+  parts: SvgParts;
   /**
    * How it was laid out: by ELK or the fast layout (everything may have moved), by inserting
    * or removing one group's contents ('incremental': what was on screen stays put or closes
@@ -126,7 +127,7 @@ export interface RunOptions {
  *
  * @example
  * const view = new GraphView(snapshot, { elk });
- * let r = await view.open();            // r.svg: groups as boxes (class gl-group)
+ * let r = await view.open();            // joinSvg(r.parts): groups as boxes (class gl-group)
  * r = view.expand('group:2');           // contents in place of the box; the rest stays put
  */
 export class GraphView {
@@ -289,7 +290,7 @@ export class GraphView {
   }
 
   private finish(snapshot: GraphSnapshot, layout: ElkNode, engine: ViewResult['engine'], t0: number): ViewResult {
-    this.last = { snapshot, layout, svg: renderSvg(snapshot, layout), engine, ms: 0 };
+    this.last = { snapshot, layout, parts: renderSvgParts(snapshot, layout), engine, ms: 0 };
     this.last.ms = now() - t0;
     return this.last;
   }

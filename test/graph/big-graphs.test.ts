@@ -6,7 +6,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { PORT_SIZE, inPortId } from '../../src/graph/elk';
 import {
-  ELK_MAX_NODES, GraphView, chooseEngine, fastLayout, groupTree, isGroupId, layoutSnapshot, limitSnapshot, overlaps, renderSvg, toElkGraph,
+  ELK_MAX_NODES, GraphView, chooseEngine, fastLayout, groupTree, isGroupId, joinSvg, layoutSnapshot, limitSnapshot, overlaps, renderSvg, renderSvgParts, toElkGraph,
 } from '../../src/graph/index';
 import { validateSnapshot, type GraphNode, type GraphSnapshot } from '../../src/protocol/messages';
 import { rnnSnapshot } from './rnn-snapshot';
@@ -77,6 +77,32 @@ describe('fast layered layout', () => {
     const svg = renderSvg(small, fastLayout(toElkGraph(small)));
     expect(svg).toContain('AddmmBackward0');
     expect(svg.match(/class="gl-port"/g)!.length).toBe(small.nodes.reduce((s, n) => s + n.next.length, 0));
+  });
+
+  it('draws in pieces: every node, proxy and edge an item where the layout put it, lite boxes keeping their ids', () => {
+    const laid = fastLayout(toElkGraph(small));
+    const parts = renderSvgParts(small, laid);
+    expect(joinSvg(parts)).toBe(renderSvg(small, laid));
+    expect(parts.items.filter((it) => it.kind === 'edge').length).toBe(laid.edges!.length);
+    for (const c of laid.children!) {
+      const it = parts.items.find((i) => i.kind !== 'edge' && i.x === c.x && i.y === c.y);
+      expect(it, c.id).toBeDefined();
+      expect([it!.w, it!.h]).toEqual([c.width, c.height]);
+    }
+    for (const e of laid.edges!) {
+      const it = parts.items.find((i) => i.kind === 'edge' && i.id === e.id)!;
+      for (const p of [e.sections![0].startPoint, e.sections![0].endPoint]) {
+        expect(p.x >= it.x && p.x <= it.x + it.w && p.y >= it.y && p.y <= it.y + it.h, `${e.id} box`).toBe(true);
+      }
+    }
+    // Far out, boxes lose text, ports and tooltips but stay clickable and searchable.
+    const lite = joinSvg(parts, parts.items, true);
+    const node = parts.items.find((i) => i.kind === 'node' && i.name === 'AddmmBackward0')!;
+    expect(lite).toContain(`data-id="${node.id}" data-name="AddmmBackward0"`);
+    expect(lite).not.toContain('<title>');
+    expect(lite).not.toContain('class="gl-port"');
+    const nodes = parts.items.filter((i) => i.kind === 'node');
+    expect(nodes.reduce((n, i) => n + i.lite!.length, 0)).toBeLessThan(nodes.reduce((n, i) => n + i.markup.length, 0) / 2);
   });
 
   it('lays out a 10,000-node graph', () => {
@@ -153,7 +179,7 @@ describe('group tree and collapsed view', () => {
     expect(r.snapshot.nodes.length * 100).toBeLessThan(rnn.nodes.length);
     expect(r.snapshot.nodes.some((n) => n.name.includes('×800'))).toBe(true);
     expect(validateSnapshot(JSON.parse(JSON.stringify(r.snapshot))).nodes.length).toBe(r.snapshot.nodes.length);
-    expect(r.svg).toContain('gl-group');
+    expect(joinSvg(r.parts)).toContain('gl-group');
     expectEdgesOnPorts(r.snapshot, r.layout);
   });
 
