@@ -2,6 +2,8 @@
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
 import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
+import { slimSnapshot } from '../graph/slim';
+import type { GraphSnapshot } from '../protocol/messages';
 import { graphViewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
@@ -34,7 +36,7 @@ export class GraphPanel implements vscode.Disposable {
   /** Shows a graph, creating the panel beside the active editor if needed. */
   show(payload: GraphPayload): void {
     this.ensurePanel();
-    this.post({ type: 'graph/show', payload });
+    this.post({ type: 'graph/show', payload: { ...payload, snapshot: slimSnapshot(payload.snapshot as GraphSnapshot) } });
   }
 
   /**

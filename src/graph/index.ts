@@ -11,3 +11,4 @@ export { fastLayout, portPositions, type FastLayoutOptions, type LayoutProgress 
 export { groupTree, isGroupId, type GraphGroup, type GroupTree, type GroupKind } from './groups';
 export { removeExpanded, groupRegion, boxShape, type BoxShape, type Removal, type RemovalOptions } from './removal';
 export { GraphView, viewSnapshot, expandWithinBudget, groupName, insertExpanded, overlaps, FLAT_MAX_NODES, OPEN_BUDGET, type ViewResult, type ViewOptions, type RunOptions } from './view';
+export { slimSnapshot } from './slim';

@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
-import { collapseByModule, limitSnapshot, renderSvg, toDot, toElkGraph, graphEdges } from '../../src/graph/index';
+import { collapseByModule, fastLayout, limitSnapshot, renderSvg, slimSnapshot, toDot, toElkGraph, graphEdges } from '../../src/graph/index';
+import { formatValues, nodeLines } from '../../src/graph/labels';
 import { encodeNum, validateSnapshot, type GraphNode, type GraphSnapshot, type TensorSummary } from '../../src/protocol/messages';
 
 const t = (first: number[], nan = 0): TensorSummary => ({ shape: [first.length], dtype: 'float32', numel: first.length, first: first.map(encodeNum), min: Math.min(...first.filter((x) => !Number.isNaN(x))), max: Math.max(...first.filter((x) => !Number.isNaN(x))), mean: 0, nanCount: nan, infCount: 0 });
@@ -72,5 +73,38 @@ describe('graph', () => {
     expect(validateSnapshot(c).nodes.length).toBe(3);
     expect(limitSnapshot(linear, 100)).toBe(linear);
     expect(limitSnapshot(linear, 3).nodes.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('slimSnapshot (what the graph view is sent)', () => {
+  const long = (n: number): TensorSummary => ({ ...t(Array.from({ length: n }, (_, i) => 1 / (i + 3))), mean: 0.123456789123 });
+  const big: GraphSnapshot = {
+    ...linear,
+    nodes: linear.nodes.map((n) => (n.id === 'w' ? { ...n, value: long(12), grad: long(5) } : n)),
+  };
+
+  it('draws the same boxes and details text, and is valid protocol', () => {
+    const slim = slimSnapshot(big);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(slim)))).toBeDefined();
+    big.nodes.forEach((n, i) => {
+      expect(nodeLines(slim.nodes[i]), n.id).toEqual(nodeLines(n));
+      for (const k of ['value', 'grad'] as const) {
+        if (n[k] !== null) expect(formatValues(slim.nodes[i][k]!), `${n.id} ${k}`).toBe(formatValues(n[k]!));
+      }
+    });
+    expect(renderSvg(slim, fastLayout(toElkGraph(slim)))).toBe(renderSvg(big, fastLayout(toElkGraph(big))));
+  });
+
+  it('drops the first elements the view never shows and digits it never prints', () => {
+    const w = slimSnapshot(big).nodes.find((n) => n.id === 'w')!;
+    expect(w.value!.first).toEqual([]);
+    expect(w.grad!.first).toEqual([]);
+    expect(w.value!.mean).toBe(0.1234568);
+    expect(w.value!.numel).toBe(12);
+    // Four elements or fewer are shown, so they stay (rounded).
+    const b = slimSnapshot(big).nodes.find((n) => n.id === 'b')!;
+    expect(b.value!.first).toEqual([0.5]);
+    // The host's snapshot is not touched.
+    expect(big.nodes.find((n) => n.id === 'w')!.value!.first.length).toBe(12);
   });
 });
