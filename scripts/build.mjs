@@ -2,7 +2,7 @@
 // grows (runner, CLI, extension, webviews) is added to `entries` below.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { buildWasm } from './build-wasm.mjs';
 
 const production = process.argv.includes('--production');
@@ -25,6 +25,11 @@ for (const o of optional) {
   if (existsSync(o.entry)) builds.push({ ...common, entryPoints: [o.entry], outfile: o.outfile, format: o.format, platform: o.platform, external: o.external ?? [] });
 }
 await Promise.all(builds.map((b) => esbuild.build(b)));
+// The TypeScript server plugin VS Code loads from the extension's node_modules (see
+// src/ts-plugin/index.ts): a package of its own, written there by the build.
+const plugin = 'node_modules/gradlens-typescript-plugin';
+await esbuild.build({ ...common, sourcemap: false, entryPoints: ['src/ts-plugin/index.ts'], outfile: `${plugin}/index.js`, format: 'cjs', platform: 'node' });
+writeFileSync(`${plugin}/package.json`, `${JSON.stringify({ name: 'gradlens-typescript-plugin', version: '0.1.0', private: true, main: 'index.js' }, null, 2)}\n`);
 // The graph view page has its own bundling needs (browser IIFE with ELK's worker inlined).
 if (existsSync('webview/build.mjs')) await (await import('../webview/build.mjs')).buildWebview({ production });
 // The training monitor page (uPlot bundled in).
