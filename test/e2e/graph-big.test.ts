@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
+import { closeSession, openFile, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -42,21 +42,6 @@ async function boxes(frame: Frame): Promise<Rects> {
   return new Map(list);
 }
 
-async function paintedGraph(title: string): Promise<Frame> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      try {
-        const t = await f.$eval('#app[data-state="painted"][data-command-to-paint-ms] #graph-title', (h) => h.textContent ?? '');
-        if (t.includes(title)) return f;
-      } catch { /* not this frame, or navigating */ }
-    }
-    await page.waitForTimeout(100);
-  }
-  await screenshot(page, 'graph-big-timeout');
-  throw new Error(`no painted graph titled "${title}"`);
-}
-
 /**
  * Clicks `selector` (a group box or a Collapse button) and waits for the expand or collapse
  * it starts to be drawn; returns the boxes then and the page's own click-to-drawn time.
@@ -88,7 +73,7 @@ test('opens collapsed, expands the repeated step in place, and collapses it back
   await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, 'unrolled-rnn.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await paintedGraph('unrolled-rnn.ts: backward() #1');
+  const frame = await shownGraph(page, 'unrolled-rnn.ts: backward() #1', 120_000);
   const paintMs = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
   const status = (await frame.textContent('#status')) ?? '';
   const before = await boxes(frame);

@@ -10,7 +10,7 @@ import type { Frame, Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
+import { closeSession, notification, openFile, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const EXAMPLES = ['square-plus-3x', 'linear-regression', 'nn-line', 'relu-neuron', 'sigmoid-neuron', 'retain-grad', 'solve-with-adam', 'nn-sinus', 'mnist-classifier', 'polynomial-sin'];
@@ -63,26 +63,6 @@ afterAll(async () => {
   ws.remove();
 });
 
-/**
- * Waits for the graph view to show a painted graph whose title contains `title`. Polls every
- * frame: the view's page is rebuilt (and restored from its state) when its tab was hidden.
- */
-async function shownGraph(title: string, timeoutMs = 90_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      try {
-        // A fresh graph carries its command-to-paint time; a page restored from its state does not.
-        const t = await f.$eval('#app[data-state="painted"][data-command-to-paint-ms] #graph-title', (h) => h.textContent ?? '');
-        if (t.includes(title)) return f;
-      } catch { /* not this frame, or navigating */ }
-    }
-    await page.waitForTimeout(100);
-  }
-  await screenshot(page, `graph-timeout-${title.replace(/[^\w.-]+/g, '_')}`);
-  throw new Error(`no painted graph titled "${title}" within ${timeoutMs} ms`);
-}
-
 async function nodeNames(frame: Frame): Promise<string[]> {
   await frame.waitForSelector('g.gl-node', { state: 'attached', timeout: 10_000 });
   return frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
@@ -97,7 +77,7 @@ async function openInFirstGroup(file: string): Promise<void> {
 async function visualize(file: string, title: string): Promise<{ frame: Frame; ms: number }> {
   await openInFirstGroup(file);
   await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await shownGraph(title);
+  const frame = await shownGraph(page, title);
   const ms = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
   return { frame, ms };
 }
@@ -134,7 +114,7 @@ test('CodeLens "Run backward" runs up to that call and shows its graph; hover sh
   await expect.poll(() => lens.count(), { timeout: 15_000 }).toBe(2);
   await lens.first().click();
   // The first backward() is on line 8 (y.backward()); the run stops after it.
-  const frame = await shownGraph('square-plus-3x.ts: backward() #1 (line 8)');
+  const frame = await shownGraph(page, 'square-plus-3x.ts: backward() #1 (line 8)');
   expect(new Set(await nodeNames(frame))).toEqual(new Set(['x', 'AccumulateGrad', 'PowBackward0', 'MulBackward0', 'AddBackward0', 'y']));
 
   // Hover `x.grad` on line 10: `console.log('dy/dx', x.grad!.item());`
@@ -149,7 +129,7 @@ test('CodeLens "Run backward" runs up to that call and shows its graph; hover sh
 });
 
 test('clicking a node shows its details and reveals its line', async () => {
-  const frame = await shownGraph('square-plus-3x.ts: backward() #1 (line 8)');
+  const frame = await shownGraph(page, 'square-plus-3x.ts: backward() #1 (line 8)');
   await frame.click('g.gl-node[data-name="PowBackward0"]');
   await frame.waitForSelector('#details:not([hidden])');
   const text = await frame.textContent('#details');

@@ -2,7 +2,7 @@
 // state live in ordinary typed arrays, so the update streams them through WebAssembly memory
 // a chunk at a time: chunks small enough to stay in L1 make the copies cheap next to the
 // arithmetic they speed up.
-import { heapOf, kernelBackend, simd } from './module';
+import { simdScratch } from './module';
 
 /** Below this many elements the TypeScript loop wins (the copies and calls cost more). */
 export const WASM_ADAM_MIN = 256;
@@ -26,13 +26,10 @@ export interface AdamScalars {
  * when the TypeScript loop should run instead.
  */
 export function wasmAdam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): boolean {
-  const backend = kernelBackend();
   const n = w.length;
-  if (backend === 'ts' || (backend === 'auto' && n < WASM_ADAM_MIN)) return false;
-  const mod = simd();
-  if (mod === null) return false;
-  const heap = heapOf(mod, mod.base + 4 * CHUNK * 4);
-  if (heap === null) return false;
+  const scratch = simdScratch(n, WASM_ADAM_MIN, 4 * CHUNK * 4);
+  if (scratch === null) return false;
+  const { mod, heap } = scratch;
   const gOff = mod.base >> 2;
   const wOff = gOff + CHUNK;
   const mOff = wOff + CHUNK;

@@ -1,6 +1,6 @@
 // exp, tanh and sigmoid of float32 arrays on the WebAssembly SIMD kernels in math.as, streamed
 // through WebAssembly memory a chunk at a time (as adam.ts does).
-import { heapOf, kernelBackend, simd } from './module';
+import { simdScratch } from './module';
 
 /** The functions math.as computes, by its kernel ids. */
 export type SimdUnary = 'exp' | 'tanh' | 'sigmoid';
@@ -17,13 +17,10 @@ const CHUNK = 4096;
  * TypeScript loop should run instead.
  */
 export function wasmUnary(f: SimdUnary, src: Float32Array, out: Float32Array): boolean {
-  const backend = kernelBackend();
   const n = src.length;
-  if (backend === 'ts' || (backend === 'auto' && n < WASM_UNARY_MIN)) return false;
-  const mod = simd();
-  if (mod === null) return false;
-  const heap = heapOf(mod, mod.base + 2 * CHUNK * 4);
-  if (heap === null) return false;
+  const scratch = simdScratch(n, WASM_UNARY_MIN, 2 * CHUNK * 4);
+  if (scratch === null) return false;
+  const { mod, heap } = scratch;
   const inOff = mod.base >> 2;
   const outOff = inOff + CHUNK;
   const kind = KIND[f];

@@ -143,6 +143,20 @@ export function wasmSimdAvailable(): boolean {
 }
 
 /**
+ * The module and a view of its memory with `scratchBytes` free from `base`, for work on `n`
+ * elements; null when the TypeScript loop should run instead: kernels switched off, fewer
+ * than `min` elements under 'auto', or no WebAssembly SIMD here.
+ */
+export function simdScratch(n: number, min: number, scratchBytes: number): { mod: SimdModule; heap: Float32Array } | null {
+  const backend = kernelBackend();
+  if (backend === 'ts' || (backend === 'auto' && n < min)) return null;
+  const mod = simd();
+  if (mod === null) return null;
+  const heap = heapOf(mod, mod.base + scratchBytes);
+  return heap === null ? null : { mod, heap };
+}
+
+/**
  * A float32 view of the module's memory holding at least `bytes` bytes, growing the memory
  * if needed; null when it cannot grow that far (the caller falls back).
  */

@@ -93,6 +93,26 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_
   throw new Error(`no webview frame holds ${selector}`);
 }
 
+/**
+ * Waits for the graph view to show a freshly painted graph whose title contains `title`.
+ * Polls every frame: the view's page is rebuilt (and restored from its state) when its tab
+ * was hidden, and a page restored from its state carries no command-to-paint time.
+ */
+export async function shownGraph(page: Page, title: string, timeoutMs = 90_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        const t = await f.$eval('#app[data-state="painted"][data-command-to-paint-ms] #graph-title', (h) => h.textContent ?? '');
+        if (t.includes(title)) return f;
+      } catch { /* not this frame, or navigating */ }
+    }
+    await page.waitForTimeout(100);
+  }
+  await screenshot(page, `graph-timeout-${title.replace(/[^\w.-]+/g, '_')}`);
+  throw new Error(`no painted graph titled "${title}" within ${timeoutMs} ms`);
+}
+
 /** Waits for a notification toast containing `text`; returns its full text. */
 export async function notification(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
   const toast = page.locator('.notification-toast, .notifications-toasts .monaco-list-row', { hasText: text }).first();
