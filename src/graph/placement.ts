@@ -55,6 +55,23 @@ export function route(e: ElkExtendedEdge, s: ElkNode | undefined, t: ElkNode | u
   return [{ id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: bends }];
 }
 
+/**
+ * An edge's route after its ends were placed anew: the old route shifted when both ends
+ * moved together by the same offset (`moved`) and kept their ports, else a fresh route.
+ */
+export function reroute(
+  e: ElkExtendedEdge, s: string, t: string, oldEdges: ReadonlyMap<string, ElkExtendedEdge>,
+  moved: ReadonlyMap<string, { x: number; y: number }>, old: ReadonlyMap<string, ElkNode>, placed: ReadonlyMap<string, ElkNode>,
+): ElkExtendedEdge['sections'] {
+  const oe = oldEdges.get(e.id);
+  const ds = moved.get(s);
+  const dt = moved.get(t);
+  if (oe !== undefined && ds !== undefined && dt !== undefined && ds.x === dt.x && ds.y === dt.y && oe.sources[0] === e.sources[0] && oe.targets[0] === e.targets[0] && samePortsById(old.get(s)!, placed.get(s)!) && samePortsById(old.get(t)!, placed.get(t)!)) {
+    return translate(oe, ds.x, ds.y);
+  }
+  return route(e, placed.get(s), placed.get(t));
+}
+
 /** Whether any two boxes overlap (sweep over x). @example overlaps(layout.children!) // false */
 export function overlaps(nodes: ElkNode[]): boolean {
   const bs = nodes.map(boxOf).filter((b) => b.w > 0 && b.h > 0).sort((a, b) => a.x - b.x);

@@ -7,7 +7,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import { PORT_SIZE, proxiedNode } from './elk';
 import { fastLayout, type FastLayoutOptions } from './fast-layout';
-import { CLEAR, boxOf, hit, overlaps, packProxies, portNode, proxyFeeders, route, samePorts, samePortsById, translate, withPorts, type Box } from './placement';
+import { CLEAR, boxOf, hit, overlaps, packProxies, portNode, proxyFeeders, reroute, samePorts, translate, withPorts, type Box } from './placement';
 
 /** Space kept between a node moving left and what it closes up to (the layouts' node spacing). */
 const GAP_X = 24;
@@ -322,13 +322,7 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   const edges: ElkExtendedEdge[] = ends.map(({ e, s, t }) => {
     const me = miniEdges.get(e.id);
     if (me !== undefined && shift !== null) return { ...e, sections: translate(me, shift.x, shift.y) };
-    const oe = oldEdges.get(e.id);
-    const ds = delta.get(s);
-    const dt = delta.get(t);
-    if (oe !== undefined && ds !== undefined && dt !== undefined && ds.x === dt.x && ds.y === dt.y && oe.sources[0] === e.sources[0] && oe.targets[0] === e.targets[0] && samePortsById(old.get(s)!, placed.get(s)!) && samePortsById(old.get(t)!, placed.get(t)!)) {
-      return { ...e, sections: translate(oe, ds.x, ds.y) };
-    }
-    return { ...e, sections: route(e, placed.get(s), placed.get(t)) };
+    return { ...e, sections: reroute(e, s, t, oldEdges, delta, old, placed) };
   });
 
   // The picture shrinks with the gap, keeping the old layout's margin right and below.

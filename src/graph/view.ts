@@ -10,7 +10,7 @@ import { PORT_SIZE, proxiedNode, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
-import { boxOf, overlaps, packProxies, proxyFeeders, route, samePorts, samePortsById, translate, withPorts, type Box } from './placement';
+import { boxOf, overlaps, packProxies, proxyFeeders, reroute, samePorts, translate, withPorts, type Box } from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
 import { renderSvgParts, type SvgParts } from './svg';
 
@@ -463,13 +463,7 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
   const edges: ElkExtendedEdge[] = edgeEnds.map(({ e, s, t }) => {
     const ie = innerEdges.get(e.id);
     if (ie !== undefined) return { ...e, sections: translate(ie, B.x, B.y) };
-    const oe = oldEdges.get(e.id);
-    const ds = moved.get(s);
-    const dt = moved.get(t);
-    if (oe !== undefined && ds !== undefined && dt !== undefined && ds.x === dt.x && ds.y === dt.y && oe.sources[0] === e.sources[0] && oe.targets[0] === e.targets[0] && samePortsById(old.get(s)!, placed.get(s)!) && samePortsById(old.get(t)!, placed.get(t)!)) {
-      return { ...e, sections: translate(oe, ds.x, ds.y) };
-    }
-    return { ...e, sections: route(e, placed.get(s), placed.get(t)) };
+    return { ...e, sections: reroute(e, s, t, oldEdges, moved, old, placed) };
   });
   let width = 0;
   let height = 0;
