@@ -70,6 +70,37 @@ describe('saved tensors: only what a needed gradient uses', () => {
     z.backward();
     expect(x.grad!.item()).toBe(4);
   });
+
+  // Checked against PyTorch 1.13: with x needing no gradient, `w.add_(1)` after `x.mm(w)` (or
+  // F.linear(x, w, b)) leaves backward working; changing x, or w when x needs a gradient, fails.
+  it('mm and addmm keep an operand only for the other operand\'s gradient', () => {
+    const x = torch.randn(2, 3);
+    const w = torch.randn(3, 4, { requiresGrad: true });
+    const y = x.mm(w);
+    expect(y.gradFn!.savedTensors()).toEqual([x]);
+    torch.noGrad(() => w.add_(1));
+    y.sum().backward();
+    expect(w.grad!.sum().item()).toBeCloseTo(4 * x.sum().item(), 4);
+    torch.noGrad(() => x.add_(1));
+    expect(() => x.mm(w).sum().backward()).not.toThrow();
+    const y2 = x.mm(w);
+    torch.noGrad(() => x.add_(1));
+    expect(() => y2.sum().backward()).toThrow(MODIFIED);
+
+    const xg = torch.randn(2, 3, { requiresGrad: true });
+    const y3 = xg.mm(w);
+    torch.noGrad(() => w.add_(1));
+    expect(() => y3.sum().backward()).toThrow(MODIFIED);
+
+    const lin = new torch.nn.Linear(3, 4);
+    const out = lin.forward(torch.randn(5, 3));
+    expect(out.gradFn!.name()).toBe('AddmmBackward0');
+    torch.noGrad(() => lin.weight.mul_(2));
+    out.sum().backward();
+    expect(lin.weight.grad!.shape).toEqual([4, 3]);
+    // The weight's gradient comes out contiguous (mm_mat2_backward on a column-major weight.t()).
+    expect(lin.weight.grad!.isContiguous()).toBe(true);
+  });
 });
 
 describe('input metadata shared between nodes of one op', () => {

@@ -107,39 +107,55 @@ function mmKernel(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
   return fromStorage(c, [m, n], dtype);
 }
 
-export const Mm: Primitive = {
+/**
+ * Whether each operand was column-major (a transposed view) at forward time. PyTorch keeps
+ * the operands' strides for backward even where it does not keep the operands.
+ */
+interface MmArgs {
+  readonly colMajor: readonly [boolean, boolean];
+}
+const isColumnMajor = (t: Tensor): boolean => t._strides[0] === 1 && t._strides[1] === t.shape[0];
+const LAYOUTS: readonly MmArgs[] = [[false, false], [true, false], [false, true], [true, true]].map((c) => ({ colMajor: c as [boolean, boolean] }));
+const layoutOf = (a: Tensor, b: Tensor): MmArgs => LAYOUTS[(isColumnMajor(a) ? 1 : 0) + (isColumnMajor(b) ? 2 : 0)];
+
+// savedFor, as PyTorch's derivatives.yaml: mat1's gradient needs mat2 and mat2's needs mat1,
+// so `x.mm(w)` with an `x` that needs no gradient keeps only `x` (and `w` may change in place).
+export const Mm: Primitive<MmArgs> = {
   name: 'MmBackward0',
   arity: 2,
   saves: [0, 1],
+  savedFor: [[1], [0]],
   forward: ([a, b]) => mmKernel(a, b, null),
-  backward: (g, { saved: [a, b], needs }) => [needs[0] ? mat1Grad(g, a, b) : null, needs[1] ? mat2Grad(g, a, b) : null],
+  backward: (g, { saved: [a, b], needs, args }) => [
+    needs[0] ? mat1Grad(g, b, args.colMajor[0]) : null,
+    needs[1] ? mat2Grad(g, a, args.colMajor[1]) : null,
+  ],
 };
-
-const isColumnMajor = (t: Tensor): boolean => t._strides[0] === 1 && t._strides[1] === t.shape[0];
 
 /**
  * PyTorch's mm_mat1_backward: a column-major mat1 (a transposed view) gets its gradient
  * computed column-major too, so the transpose's backward hands a contiguous gradient on and
  * AccumulateGrad need not copy it.
  */
-function mat1Grad(g: Tensor, a: Tensor, b: Tensor): Tensor {
-  return isColumnMajor(a) ? b.mm(g.t()).t() : g.mm(b.t());
+function mat1Grad(g: Tensor, b: Tensor, aColumnMajor: boolean): Tensor {
+  return aColumnMajor ? b.mm(g.t()).t() : g.mm(b.t());
 }
 
 /** PyTorch's mm_mat2_backward: Linear's `weight.t()` is column-major, so its weight's gradient comes out contiguous. */
-function mat2Grad(g: Tensor, a: Tensor, b: Tensor): Tensor {
-  return isColumnMajor(b) ? g.t().mm(a).t() : a.t().mm(g);
+function mat2Grad(g: Tensor, a: Tensor, bColumnMajor: boolean): Tensor {
+  return bColumnMajor ? g.t().mm(a).t() : a.t().mm(g);
 }
 
-export const Addmm: Primitive = {
+export const Addmm: Primitive<MmArgs> = {
   name: 'AddmmBackward0',
   arity: 3,
   saves: [1, 2],
+  savedFor: [[2], [1]],
   forward: ([bias, a, b]) => mmKernel(a, b, bias),
-  backward: (g, { saved: [a, b], needs, shapes }) => [
+  backward: (g, { saved: [a, b], needs, shapes, args }) => [
     needs[0] ? sumTo(g, shapes[0]) : null,
-    needs[1] ? mat1Grad(g, a, b) : null,
-    needs[2] ? mat2Grad(g, a, b) : null,
+    needs[1] ? mat1Grad(g, b, args.colMajor[0]) : null,
+    needs[2] ? mat2Grad(g, a, args.colMajor[1]) : null,
   ],
 };
 
@@ -186,7 +202,7 @@ export const Mv: Primitive = {
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.dim() !== 2) throw new Error(`self must be a matrix`);
   if (b.dim() !== 2) throw new Error(`mat2 must be a matrix`);
-  return apply(Mm, [a, b], undefined);
+  return apply(Mm, [a, b], layoutOf(a, b));
 }
 
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
@@ -194,7 +210,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   // PyTorch expands the bias to the product's shape first, so a bias that does not fit gets
   // expand's error (the kernel would otherwise read past it).
   if (a.shape[1] === b.shape[0]) noGrad(() => expand(bias, [a.shape[0], b.shape[1]]));
-  return apply(Addmm, [bias, a, b], undefined);
+  return apply(Addmm, [bias, a, b], layoutOf(a, b));
 }
 
 /** PyTorch's `matmul` dispatch for 1-D and 2-D operands, and batched by folding to 2-D. */
