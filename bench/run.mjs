@@ -10,8 +10,8 @@
 //
 // A peer that is missing or fails is shown as skipped/error; it never stops the others.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, overrideNote, paramsFor, PEERS, RESULT_MARK, WORKLOADS } from './config.mjs';
@@ -96,8 +96,9 @@ async function runExtras(quick) {
     let script = join(here, f);
     if (f.endsWith('.ts')) {
       const { build } = await import('esbuild');
-      const outfile = join(mkdtempSync(join(tmpdir(), 'gradlens-bench-')), f.replace(/\.ts$/, '.mjs'));
-      await build({ entryPoints: [script], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error' });
+      // Inside the repository, so that what stays external (Playwright) resolves from node_modules.
+      const outfile = join(root, 'node_modules', '.cache', 'gradlens-bench', f.replace(/\.ts$/, '.mjs'));
+      await build({ entryPoints: [script], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error', external: ['playwright-core'] });
       script = outfile;
     }
     process.stderr.write(`bench: ${f} ... `);

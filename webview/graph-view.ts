@@ -3,7 +3,7 @@
 import workerSource from 'layout-worker-source';
 import { toDot } from '../src/graph/dot';
 import { isGroupId } from '../src/graph/groups';
-import { joinSvg, type SvgItem, type SvgParts } from '../src/graph/svg';
+import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgItem, type SvgParts } from '../src/graph/svg';
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
@@ -225,21 +225,12 @@ function paint(r: Extract<FromWorker, { type: 'result' }>, fitAfter: boolean): v
 
 // ---- drawing what is near the viewport ---------------------------------------------------
 
-/**
- * Drawings with more elements than this put only those near the viewport into the page: the
- * browser's style, layout and paint of a whole 800-box picture (45,000 SVG elements) took
- * about a second, however little of it was on screen.
- */
-const WINDOW_MIN_ITEMS = 1500;
-/** Below this zoom, boxes are drawn without their text, ports and tooltips (unreadable anyway). */
-const LITE_SCALE = 0.3;
-
 /** The region of the layout now in the page (null: nothing yet), and whether it was drawn lite. */
 let drawn: { x0: number; y0: number; x1: number; y1: number; lite: boolean } | null = null;
 let redraw = 0;
 
 /** What the viewport shows, in layout coordinates. */
-function viewportRegion(): { x0: number; y0: number; x1: number; y1: number } {
+function viewportRegion(): Region {
   const p = parts!;
   const x0 = -tx / scale - p.originX;
   const y0 = -ty / scale - p.originY;
@@ -259,7 +250,7 @@ function drawWindow(): void {
     const w = v.x1 - v.x0;
     const h = v.y1 - v.y0;
     const r = { x0: v.x0 - w, y0: v.y0 - h, x1: v.x1 + w, y1: v.y1 + h, lite: scale < LITE_SCALE };
-    canvas.innerHTML = joinSvg(p, p.items.filter((it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0), r.lite);
+    canvas.innerHTML = joinSvg(p, itemsIn(p, r), r.lite);
     drawn = r;
   }
   edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];

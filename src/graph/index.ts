@@ -1,7 +1,7 @@
 // Pure graph code shared by the CLI, the HTML page and the webview (no Node or DOM imports).
 export { graphEdges, type GraphEdge } from './edges';
 export { toElkGraph, LAYOUT_OPTIONS } from './elk';
-export { renderSvg, renderSvgParts, joinSvg, nodeTitle, escapeXml, type SvgParts, type SvgItem } from './svg';
+export { renderSvg, renderSvgParts, joinSvg, itemsIn, nodeTitle, escapeXml, LITE_SCALE, WINDOW_MIN_ITEMS, type SvgParts, type SvgItem, type Region } from './svg';
 export { toDot } from './dot';
 export { renderHtml } from './html';
 export { collapseByModule, limitSnapshot } from './collapse';

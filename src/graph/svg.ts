@@ -84,6 +84,28 @@ export function joinSvg(parts: SvgParts, items: readonly SvgItem[] = parts.items
   return out + parts.tail;
 }
 
+/**
+ * Drawings with more elements than this put only the items near the viewport into the page (itemsIn): the
+ * browser's style, layout and paint of a whole 800-box picture (45,000 SVG elements) took
+ * about a second, however little of it was on screen.
+ */
+export const WINDOW_MIN_ITEMS = 1500;
+/** Below this zoom, boxes are drawn without their text, ports and tooltips (unreadable anyway). */
+export const LITE_SCALE = 0.3;
+
+/** A rectangle in layout coordinates. */
+export interface Region {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** The items that lie at least partly inside `r`, in drawing order (edges under boxes). */
+export function itemsIn(parts: SvgParts, r: Region): SvgItem[] {
+  return parts.items.filter((it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0);
+}
+
 /** renderSvg in pieces; see SvgParts. */
 export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode): SvgParts {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
