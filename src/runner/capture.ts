@@ -180,13 +180,7 @@ export class Capture {
       const gradNorms: Record<string, ReturnType<typeof encodeNum>> = {};
       // One pass per gradient gives both the norm and the summary a later rebuild of this
       // graph shows, since the script may zero or overwrite the gradients before the end.
-      const named: [string, Tensor][] = [];
-      for (const t of shape.leaves) {
-        const name = this.leafNames.get(t);
-        if (name !== undefined) named.push([name, t]);
-      }
-      named.sort((x, y) => (this.rank.get(x[0]) ?? Infinity) - (this.rank.get(y[0]) ?? Infinity));
-      for (const [name, p] of named) {
+      for (const [name, p] of this.namedLeaves(shape.leaves)) {
         if (p.grad === null) continue;
         gradNorms[name] = encodeNum(gradNorm(p.grad));
         this.lastGrads.set(p, { grad: p.grad, version: p.grad._version, copy: null, step: k });
@@ -202,6 +196,25 @@ export class Capture {
   }
 
   private hasPreciseAnomaly = false;
+
+  /** The last step's named leaves, kept while a training loop passes the same leaves and no capture renames them. */
+  private named: { leaves: Tensor[]; named: [string, Tensor][] } | null = null;
+
+  /** The leaves that have names, in parameter order. */
+  private namedLeaves(leaves: Tensor[]): [string, Tensor][] {
+    const last = this.named;
+    if (last !== null && last.leaves.length === leaves.length && last.leaves.every((t, i) => t === leaves[i])) {
+      return last.named;
+    }
+    const named: [string, Tensor][] = [];
+    for (const t of leaves) {
+      const name = this.leafNames.get(t);
+      if (name !== undefined) named.push([name, t]);
+    }
+    named.sort((x, y) => (this.rank.get(x[0]) ?? Infinity) - (this.rank.get(y[0]) ?? Infinity));
+    this.named = { leaves, named };
+    return named;
+  }
 
   private keptGrad(v: Tensor, step: number): TensorSummary | null {
     const g = this.lastGrads.get(v);
@@ -364,6 +377,8 @@ export class Capture {
       this.leafNames.set(t, name);
       if (!this.rank.has(name)) this.rank.set(name, this.rank.size);
     }
+    this.named = null; // names may have changed: sort the named leaves again
+
     const snapshot: GraphSnapshot = {
       index: p.index, trigger: p.trigger, nodes, outputs, anomalies: this.anomalies(nodes, p), collapsed: false,
       detail: live && p.order.some((n) => (n.metadata as Meta).out !== undefined) ? 'full' : 'light',
