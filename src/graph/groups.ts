@@ -1,9 +1,10 @@
 // The group tree of a snapshot: nn.Module calls and repeated blocks, for the collapsed view.
 //
 // Module calls: a node's `modulePath` names the module calls running when it was created
-// (`['Net', 'Net.cell']`), not which call of `Net.cell` it was. Nodes are created in
-// sequence order and a module call creates its nodes without interruption, so one call is a
-// maximal run (in sequenceNr order) of function nodes sharing that path prefix. Runs are
+// (`['Net', 'Net.cell']`) and `moduleCalls` tells which call of `Net.cell` it was. Nodes are
+// created in sequence order and a module call creates its nodes without interruption, so one
+// call is a maximal run (in sequenceNr order) of function nodes sharing that path prefix and
+// call numbers (snapshots without call numbers split by path only, merging back-to-back calls). Runs are
 // intervals of the creation order, so collapsing any set of them keeps the graph acyclic.
 //
 // Repeated blocks: within a group, consecutive items (child groups and nodes) whose
@@ -74,12 +75,18 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
   const order = snapshot.nodes.map((n, i) => ({ n, i })).filter((x) => x.n.kind === 'function');
   order.sort((a, b) => a.n.sequenceNr - b.n.sequenceNr || a.i - b.i);
   const open: GraphGroup[] = [];
+  const openCalls: (number | undefined)[] = [];
   for (const { n } of order) {
     const path = n.modulePath;
+    const calls = n.moduleCalls;
     let keep = 0;
-    while (keep < open.length && keep < path.length && open[keep].label === path[keep]) keep++;
+    while (keep < open.length && keep < path.length && open[keep].label === path[keep] && openCalls[keep] === calls?.[keep]) keep++;
     open.length = keep;
-    for (let d = keep; d < path.length; d++) open.push(newGroup('call', path[d], d === 0 ? null : open[d - 1].id, path.slice(0, d + 1)));
+    openCalls.length = keep;
+    for (let d = keep; d < path.length; d++) {
+      open.push(newGroup('call', path[d], d === 0 ? null : open[d - 1].id, path.slice(0, d + 1)));
+      openCalls.push(calls?.[d]);
+    }
     const g = open.length ? open[open.length - 1].id : null;
     groupOf.set(n.id, g);
     itemsOf(g).push(n.id);

@@ -59,6 +59,11 @@ export interface GraphNode {
   location: SourceLocation | null;
   /** Module calls running when the node was created, outermost first (`['Net', 'Net.fc1']`). */
   modulePath: string[];
+  /**
+   * Function nodes: a number per entry of `modulePath` identifying that module call (two calls
+   * of one module differ). Absent from older runners; groups then split calls by path only.
+   */
+  moduleCalls?: number[];
   /** For tensor nodes, the id of the node they attach to (leaf -> its AccumulateGrad, output -> its gradFn, saved -> its owner). */
   attachedTo: string | null;
   /** Creation order (PyTorch's sequence_nr); -1 for tensors. */
@@ -266,6 +271,7 @@ function validateNode(v: unknown, path: string): GraphNode {
     grad: nullable(o.grad, `${path}.grad`, validateTensorSummary),
     location: nullable(o.location, `${path}.location`, validateLocation),
     modulePath: arr(o.modulePath, `${path}.modulePath`).map((m, i) => str(m, `${path}.modulePath[${i}]`)),
+    ...(o.moduleCalls === undefined ? {} : { moduleCalls: arr(o.moduleCalls, `${path}.moduleCalls`).map((m, i) => int(m, `${path}.moduleCalls[${i}]`)) }),
     attachedTo: nullable(o.attachedTo, `${path}.attachedTo`, str),
     sequenceNr: int(o.sequenceNr, `${path}.sequenceNr`),
   };

@@ -26,6 +26,7 @@ export interface CaptureSink {
 interface Meta {
   loc?: SourceLocation | null;
   modules?: string[];
+  calls?: number[];
   out?: Tensor;
 }
 
@@ -58,7 +59,7 @@ export class Capture {
   private readonly rootModules = new Set<torch.nn.Module>();
   private last: { index: number; trigger: Trigger; roots: Tensor[]; callSite: SourceLocation | null } | null = null;
   private lastFullIndex = 0;
-  private template: { names: string[]; locs: (SourceLocation | null)[]; modules: string[][]; callSite: SourceLocation | null } | null = null;
+  private template: { names: string[]; locs: (SourceLocation | null)[]; modules: string[][]; calls: number[][]; callSite: SourceLocation | null } | null = null;
   /** Two consecutive full captures had the same structure: the script is in a loop. */
   private repeating = false;
   /** Names given to leaves by full captures, and their column order in the training record. */
@@ -81,6 +82,7 @@ export class Capture {
     const md = node.metadata as Meta;
     md.loc = currentUserLocation();
     md.modules = torch.nn.currentModulePath();
+    md.calls = torch.nn._activeModuleCalls().slice();
     md.out = output;
     const active = torch.nn._activeModules();
     if (active.length > 0) this.rootModules.add(active[0]);
@@ -309,6 +311,7 @@ export class Capture {
     const template = same ? this.template : null;
     const locs = p.order.map((n, i) => (n.metadata as Meta).loc ?? template?.locs[i] ?? null);
     const mods = p.order.map((n, i) => (n.metadata as Meta).modules ?? template?.modules[i] ?? []);
+    const calls = p.order.map((n, i) => (n.metadata as Meta).calls ?? template?.calls[i] ?? []);
     const callSite = p.callSite ?? template?.callSite ?? null;
     p.order.forEach((n, i) => {
       const id = p.ids.get(n)!;
@@ -328,6 +331,7 @@ export class Capture {
         grad: p.grads.get(n) ?? null,
         location,
         modulePath,
+        ...(isAcc || calls[i].length === 0 ? {} : { moduleCalls: calls[i] }),
         attachedTo: null,
         sequenceNr: n instanceof torch.autograd.AccumulateGrad ? -1 : n.sequenceNr,
       });
@@ -359,7 +363,7 @@ export class Capture {
         attachedTo: owner === null ? null : (p.ids.get(owner) ?? null), sequenceNr: -1,
       });
     });
-    if (p.order.some((n) => (n.metadata as Meta).loc != null)) this.template = { names: namesSeq, locs, modules: mods, callSite };
+    if (p.order.some((n) => (n.metadata as Meta).loc != null)) this.template = { names: namesSeq, locs, modules: mods, calls, callSite };
     const named = nodes.filter((n) => n.kind === 'leaf' && n.name !== '');
     const seen = new Set<string>();
     const tracked: [string, Tensor][] = [];

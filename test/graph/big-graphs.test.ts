@@ -172,6 +172,25 @@ describe('group tree and collapsed view', () => {
     expect(rep.items.map((id) => tree.groups.get(id)!.label)).toEqual([0, 1, 2, 3, 4, 5].map((l) => `Net.layers.${l}`));
   });
 
+  it('splits back-to-back calls of one module by their call numbers (one group without them)', () => {
+    const nodes: GraphNode[] = [];
+    let prev: string | null = null;
+    for (let t = 0; t < 4; t++) {
+      for (const name of ['AddmmBackward0', 'TanhBackward0']) {
+        const id = `${name}${t}`;
+        nodes.push({ id, kind: 'function', name, next: [prev === null ? null : { id: prev, inputNr: 0 }], value: null, grad: null, location: null, modulePath: ['Net', 'Net.cell'], moduleCalls: [0, t + 1], attachedTo: null, sequenceNr: nodes.length });
+        prev = id;
+      }
+    }
+    const snap = (ns: GraphNode[]): GraphSnapshot => ({ index: 1, trigger: 'backward', nodes: ns, outputs: [], anomalies: [], collapsed: false, detail: 'full' });
+    const cells = (ns: GraphNode[]) => [...groupTree(snap(ns)).groups.values()].filter((g) => g.kind === 'call' && g.label === 'Net.cell');
+    expect(cells(nodes)).toHaveLength(4);
+    expect([...groupTree(snap(nodes)).groups.values()].find((g) => g.kind === 'repeat')?.count).toBe(4);
+    expect(cells(nodes.map(({ moduleCalls: _, ...n }) => n))).toHaveLength(1);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(snap(nodes)))).nodes[0].moduleCalls).toEqual([0, 1]);
+    expect(() => validateSnapshot(snap([{ ...nodes[0], next: [], moduleCalls: [0.5] as number[] }]))).toThrow(/moduleCalls\[0\]/);
+  });
+
   it('opens collapsed with far fewer nodes, as a valid snapshot', async () => {
     const view = new GraphView(rnn);
     const r = await view.open();

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { launchRunner, type RunResult } from '../../src/runner/launch';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { FIXTURES, ensureBuilt } from './helpers';
+import { groupTree } from '../../src/graph/groups';
 
 beforeAll(ensureBuilt);
 
@@ -67,6 +68,24 @@ describe('snapshots follow PyTorch structure', () => {
     // The training record: one metric per backward, with the optimizer's lr and gradient norms.
     expect(r.metrics.map((m) => m.step)).toEqual([1, 2, 3]);
     expect(r.metrics.every((m) => m.lr === 0.05 && typeof m.gradNorms['fc1.weight'] === 'number')).toBe(true);
+  });
+
+  it('tells two back-to-back calls of one module apart (moduleCalls), so the view groups them separately', async () => {
+    const r = await run('back-to-back-calls.ts');
+    expect(r.ok).toBe(true);
+    const s = r.snapshots[0];
+    const tanhs = s.nodes.filter((n) => n.name === 'TanhBackward0');
+    expect(tanhs).toHaveLength(2);
+    expect(tanhs.map((n) => n.modulePath)).toEqual([['Cell'], ['Cell']]);
+    const [first, second] = tanhs.map((n) => n.moduleCalls!);
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(first[0]).not.toBe(second[0]);
+    // Within one call, every node carries the same numbers (the Linear inside adds its own).
+    const addmms = s.nodes.filter((n) => n.name === 'AddmmBackward0');
+    expect(addmms.map((n) => n.moduleCalls![0]).sort()).toEqual([first[0], second[0]].sort());
+    const calls = [...groupTree(s).groups.values()].filter((g) => g.kind === 'call' && g.label === 'Cell');
+    expect(calls).toHaveLength(2);
   });
 
   it('custom autograd.Function keeps its class name; autograd.grad is captured', async () => {

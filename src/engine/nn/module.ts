@@ -5,6 +5,9 @@ import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
 
 const moduleStack: Module[] = [];
+/** One number per module call on moduleStack, unique in the process: tells two calls of one module apart. */
+const callStack: number[] = [];
+let nextCall = 0;
 const WRAPPED = Symbol('gradlens.forwardWrapped');
 
 /**
@@ -20,10 +23,12 @@ function scoped(inner: (...args: unknown[]) => unknown): (this: Module, ...args:
     if (moduleStack[moduleStack.length - 1] === this) return inner.apply(this, args);
     if (moduleStack.length === 0) namedRoot = null;
     moduleStack.push(this);
+    callStack.push(nextCall++);
     try {
       return inner.apply(this, args);
     } finally {
       moduleStack.pop();
+      callStack.pop();
     }
   };
 }
@@ -51,6 +56,17 @@ export function currentModulePath(): string[] {
  */
 export function _activeModules(): readonly Module[] {
   return moduleStack;
+}
+
+/**
+ * @internal A number for each module call now running, outermost first, unique within the
+ * process: two calls of the same module (`cell(cell(h))`) get different numbers. The runner
+ * records it so the graph view does not merge back-to-back calls into one group.
+ * @example
+ * torch.nn._activeModuleCalls(); // [] outside any forward
+ */
+export function _activeModuleCalls(): readonly number[] {
+  return callStack;
 }
 
 /**
