@@ -36,10 +36,15 @@ export function parseFrame(line: string): SourceLocation | null {
   return { file: toPath(m[1]), line: Number(m[2]), column: Number(m[3]) };
 }
 
+/** The engine's or the runner's own sources and bundles. */
+function isOwnFile(file: string): boolean {
+  return OWN_PREFIXES.some((p) => file.startsWith(p));
+}
+
 export function isUserFile(file: string): boolean {
   if (!path.isAbsolute(file)) return false;
   if (file === bundleFile) return false;
-  return !OWN_PREFIXES.some((p) => file.startsWith(p));
+  return !isOwnFile(file);
 }
 
 /** The first user frame of a stack text. */
@@ -73,7 +78,7 @@ export function currentUserLocation(): SourceLocation | null {
       const file = site.getFileName();
       if (!file) continue;
       let own = ownFiles.get(file);
-      if (own === undefined) ownFiles.set(file, (own = file.startsWith('node:') || OWN_PREFIXES.some((p) => toPath(file).startsWith(p))));
+      if (own === undefined) ownFiles.set(file, (own = file.startsWith('node:') || isOwnFile(toPath(file))));
       if (own) continue;
       const loc = siteLocation(site, file);
       if (loc !== null && isUserFile(loc.file)) return loc;
@@ -89,7 +94,7 @@ export function currentUserLocation(): SourceLocation | null {
 const ownFiles = new Map<string, boolean>();
 
 /** Call-site positions (`file:line:column` as V8 reports them) to source locations. */
-const mappedSites = new Map<string, SourceLocation | null>();
+const mappedSites = new Map<string, SourceLocation>();
 
 function siteLocation(site: NodeJS.CallSite, file: string): SourceLocation | null {
   const line = site.getLineNumber();
@@ -105,7 +110,7 @@ function siteLocation(site: NodeJS.CallSite, file: string): SourceLocation | nul
 }
 
 /** The original position of a generated one, as Node's --enable-source-maps stack text gives it. */
-function mapSite(file: string, line: number, column: number): SourceLocation | null {
+function mapSite(file: string, line: number, column: number): SourceLocation {
   const map = findSourceMap(file);
   if (map !== undefined) {
     // Source maps count from 0, stack traces from 1.
