@@ -5,7 +5,7 @@
 import { simdScratch } from './module';
 
 /** Below this many elements the TypeScript loop wins (the copies and calls cost more). */
-export const WASM_ADAM_MIN = 256;
+const WASM_ADAM_MIN = 256;
 
 /** Floats per chunk: four arrays of 8192 floats (128 KiB) stay in L2; fewer, larger copies. */
 const CHUNK = 8192;

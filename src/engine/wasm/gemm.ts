@@ -20,7 +20,7 @@ export const WASM_MIN_WORK = 8 * 8 * 8;
  * TypeScript: the kernel pads them to whole 4×8 tiles, wasting most of its lanes, and the
  * copies cost more than the arithmetic (100×1×10: 2.0 µs in TypeScript, 3.1 µs here).
  */
-export const WASM_MIN_THIN_WORK = 1 << 16;
+const WASM_MIN_THIN_WORK = 1 << 16;
 
 /**
  * Products are split over threads only in parts of at least this many multiply-adds (about

@@ -35,10 +35,10 @@ export interface SimdModule {
 }
 
 /** Room for the control blocks of up to 16 worker threads (64 bytes each). */
-export const CONTROL_BYTES = 1024;
+const CONTROL_BYTES = 1024;
 
 /** Callers' buffers never reach past this many bytes: they fall back instead. */
-export const MAX_WASM_BYTES = 2 ** 31;
+const MAX_WASM_BYTES = 2 ** 31;
 
 let backend: KernelBackend | null = null;
 /** `undefined`: not tried yet; `null`: unavailable here. */
