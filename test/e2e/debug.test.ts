@@ -74,6 +74,50 @@ async function stoppedAt(line: number): Promise<number> {
   return Date.now();
 }
 
+/** Screen position of the character at `column` (0-based) of the editor line showing `lineText`. */
+async function charCenter(lineText: string, column: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(([t, c]) => {
+    const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t));
+    if (line === undefined) throw new Error(`no editor line starts with ${t}`);
+    // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    let left = c;
+    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+      const len = n.textContent?.length ?? 0;
+      if (left < len) {
+        const range = document.createRange();
+        range.setStart(n, left);
+        range.setEnd(n, left + 1);
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+      left -= len;
+    }
+    throw new Error(`column ${c} is past the end of ${t}`);
+  }, [lineText, column] as const);
+}
+
+/**
+ * Rests the mouse on a character until the debug hover shows a tensor summary. The hover is
+ * asked again if it does not come: an inline-value refresh right after the stop can close it
+ * before it is filled, and only a new mouse move reopens it.
+ */
+async function debugHover(lineText: string, column: number) {
+  const hover = page.locator('.debug-hover-widget');
+  for (let attempt = 1; ; attempt++) {
+    const at = await charCenter(lineText, column);
+    await page.mouse.move(5, 5);
+    await page.mouse.move(at.x, at.y, { steps: 3 });
+    try {
+      await page.waitForFunction(() => (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText.includes('requiresGrad') ?? false, null, { timeout: 5_000 });
+      if (attempt > 1) console.log(`debug hover shown on attempt ${attempt}`);
+      return hover;
+    } catch (e) {
+      if (attempt === 4) throw e;
+    }
+  }
+}
+
 async function waitForEditorText(text: string): Promise<number> {
   await page.waitForFunction((t) => {
     const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
@@ -118,14 +162,7 @@ async function scenario(): Promise<void> {
   await screenshot(page, 'debug-stop1-inline-values');
 
   // Hover over `h` on line 6: the debug hover shows the tensor's summary with gradFn.
-  // Monospace: the character width comes from line 1, which has no inline value after it.
-  const first = (await page.locator('.monaco-editor .view-line', { hasText: "import * as torch from 'gradlens';" }).first().locator('span').first().boundingBox())!;
-  const charWidth = first.width / "import * as torch from 'gradlens';".length;
-  const hLine = (await page.locator('.monaco-editor .view-line', { hasText: 'const h = w.matmul(x);' }).first().boundingBox())!;
-  await page.mouse.move(hLine.x + charWidth * 6.5, hLine.y + hLine.height / 2);
-  const hover = page.locator('.debug-hover-widget');
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.waitForFunction(() => (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText.includes('requiresGrad') ?? false, null, { timeout: 15_000 });
+  const hover = await debugHover('const h = w.matmul(x);', 6);
   const hoverText = await hover.innerText();
   await screenshot(page, 'debug-stop1-hover');
   expect(hoverText).toContain('[2×1]');
