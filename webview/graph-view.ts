@@ -7,7 +7,7 @@ import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgIt
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
-import { isToWebview, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
+import { fromJsonBytes, isToWebview, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
 import { vscode, type ViewState } from './vscode-api';
 
 /** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
@@ -595,11 +595,21 @@ exportDot.addEventListener('click', () => void exportAs('dot'));
 
 function onMessage(m: ToWebview): void {
   switch (m.type) {
-    case 'graph/show':
-      state = { payload: m.payload, collapsed: [], search: state.search };
+    case 'graph/show': {
+      let snapshot: unknown;
+      try {
+        snapshot = fromJsonBytes(m.snapshotJson);
+      } catch (e) {
+        showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
+        vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
+        return;
+      }
+      const payload: GraphPayload = { ...m.payload, snapshot };
+      state = { payload, collapsed: [], search: state.search };
       saveState();
-      render(m.payload, true);
+      render(payload, true);
       return;
+    }
     case 'graph/running':
       status.textContent = `Running ${m.file}…`;
       return;

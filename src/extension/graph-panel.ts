@@ -1,7 +1,7 @@
 // The graph view: one webview panel beside the editor, restored after a reload by a serializer
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
-import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
+import { assertNever, isFromWebview, toJsonBytes, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
 import { slimSnapshot } from '../graph/slim';
 import type { GraphSnapshot } from '../protocol/messages';
 import { graphViewHtml } from './webview-html';
@@ -36,7 +36,8 @@ export class GraphPanel implements vscode.Disposable {
   /** Shows a graph, creating the panel beside the active editor if needed. */
   show(payload: GraphPayload): void {
     this.ensurePanel();
-    this.post({ type: 'graph/show', payload: { ...payload, snapshot: slimSnapshot(payload.snapshot as GraphSnapshot) } });
+    const { snapshot, ...rest } = payload;
+    this.post({ type: 'graph/show', payload: rest, snapshotJson: toJsonBytes(slimSnapshot(snapshot as GraphSnapshot)) });
   }
 
   /**

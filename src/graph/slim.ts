@@ -13,7 +13,7 @@ const SHOWN_ELEMENTS = 4;
  * prints 4).
  *
  * @example
- * panel.post({ type: 'graph/show', payload: { ...payload, snapshot: slimSnapshot(snapshot) } });
+ * panel.post({ type: 'graph/show', payload, snapshotJson: toJsonBytes(slimSnapshot(snapshot)) });
  */
 export function slimSnapshot(s: GraphSnapshot): GraphSnapshot {
   return { ...s, nodes: s.nodes.map((n) => (n.value === null && n.grad === null ? n : { ...n, value: slimSummary(n.value), grad: slimSummary(n.grad) })) };

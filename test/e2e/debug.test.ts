@@ -98,22 +98,27 @@ async function charCenter(lineText: string, column: number): Promise<{ x: number
 }
 
 /**
- * Rests the mouse on a character until the debug hover shows a tensor summary. The hover is
- * asked again if it does not come: an inline-value refresh right after the stop can close it
- * before it is filled, and only a new mouse move reopens it.
+ * Rests the mouse on a character until the debug hover shows `expected`. In a fresh window the
+ * first hovers after a stop can come to nothing for several seconds, although the debugger
+ * answers their evaluation (seen in js-debug's trace), and VS Code asks again only when the
+ * mouse reaches another position: so each new attempt passes over `awayColumn` first.
  */
-async function debugHover(lineText: string, column: number) {
+async function debugHover(lineText: string, column: number, awayColumn: number, expected: string) {
   const hover = page.locator('.debug-hover-widget');
   for (let attempt = 1; ; attempt++) {
+    const away = await charCenter(lineText, awayColumn);
     const at = await charCenter(lineText, column);
-    await page.mouse.move(5, 5);
+    await page.mouse.move(away.x, away.y);
     await page.mouse.move(at.x, at.y, { steps: 3 });
     try {
-      await page.waitForFunction(() => (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText.includes('requiresGrad') ?? false, null, { timeout: 5_000 });
+      await page.waitForFunction((t) => {
+        const text = (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText ?? '';
+        return text.includes(t) && text.includes('requiresGrad');
+      }, expected, { timeout: 5_000 });
       if (attempt > 1) console.log(`debug hover shown on attempt ${attempt}`);
       return hover;
     } catch (e) {
-      if (attempt === 4) throw e;
+      if (attempt === 8) throw e;
     }
   }
 }
@@ -162,7 +167,7 @@ async function scenario(): Promise<void> {
   await screenshot(page, 'debug-stop1-inline-values');
 
   // Hover over `h` on line 6: the debug hover shows the tensor's summary with gradFn.
-  const hover = await debugHover('const h = w.matmul(x);', 6);
+  const hover = await debugHover('const h = w.matmul(x);', 6, 8, '[2×1]');
   const hoverText = await hover.innerText();
   await screenshot(page, 'debug-stop1-hover');
   expect(hoverText).toContain('[2×1]');

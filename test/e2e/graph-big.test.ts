@@ -25,6 +25,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (timings.length) console.log(`10,000-node graph:\n  ${timings.join('\n  ')}`);
+  // The extension's own account of each run: how long the script took, and when the view painted.
+  const own = (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|graph painted)/.test(l));
+  if (own.length) console.log(own.join('\n'));
   await closeSession(session);
   ws.remove();
 });
