@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, openFile, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
+import { closeSession, openFile, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -25,9 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (timings.length) console.log(`10,000-node graph:\n  ${timings.join('\n  ')}`);
-  // The extension's own account of each run: how long the script took, and when the view painted.
-  const own = (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|graph painted)/.test(l));
-  if (own.length) console.log(own.join('\n'));
+  console.log(runLog(session).join('\n'));
   await closeSession(session);
   ws.remove();
 });

@@ -10,7 +10,7 @@ import type { Frame, Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
+import { closeSession, notification, openFile, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const EXAMPLES = ['square-plus-3x', 'linear-regression', 'nn-line', 'relu-neuron', 'sigmoid-neuron', 'retain-grad', 'solve-with-adam', 'nn-sinus', 'mnist-classifier', 'polynomial-sin'];
@@ -59,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (timings.length) console.log(`command to painted graph:\n  ${timings.join('\n  ')}`);
+  console.log(runLog(session).slice(0, 6).join('\n'));
   await closeSession(session);
   ws.remove();
 });

@@ -24,6 +24,11 @@ export async function closeSession(session: Session | undefined): Promise<void> 
   await session?.server.stop();
 }
 
+/** The extension's own account of its runs (its Output channel): how long each script took, and when the view painted. */
+export function runLog(session: Session | undefined): string[] {
+  return (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|failed|cancelled|graph painted)/.test(l));
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium',
