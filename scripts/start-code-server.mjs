@@ -37,9 +37,7 @@ async function choosePort() {
 
 if (!existsSync(join(ROOT, 'dist/extension/extension.cjs'))) step('building', process.execPath, ['scripts/build.mjs']);
 step('setting up code-server (first time only)', 'bash', ['scripts/setup-code-server.sh']);
-// With dependencies: the runner loads esbuild at run time to transpile user scripts.
-step('packaging the extension', process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package',
-  '--allow-missing-repository', '--skip-license', '-o', VSIX], { stdio: ['ignore', 'ignore', 'inherit'] });
+step('packaging the extension', process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), VSIX]);
 mkdirSync(join(USER_DATA, 'User'), { recursive: true });
 const settings = join(USER_DATA, 'User/settings.json');
 if (!existsSync(settings)) {

@@ -26,13 +26,9 @@ export function prepareExtension(): void {
   rmSync(userDataDir, { recursive: true, force: true });
 }
 
-/**
- * Packages the extension with its production dependencies (esbuild, which the runner loads at
- * run time to transpile user scripts). Used by the e2e setup and by `npm start`.
- */
+/** Packages the extension for this platform (scripts/package-vsix.mjs, as `npm start` does). */
 export function packageVsix(out: string): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package',
-    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), out], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export interface CodeServer {
