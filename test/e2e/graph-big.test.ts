@@ -17,7 +17,7 @@ const ws = makeWorkspace();
 const timings: string[] = [];
 
 beforeAll(async () => {
-  copyFileSync(join(ROOT, 'examples', 'unrolled-rnn.ts'), join(ws.dir, 'unrolled-rnn.ts'));
+  for (const f of ['unrolled-rnn.ts', 'deep-mlp.ts']) copyFileSync(join(ROOT, 'examples', f), join(ws.dir, f));
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
   page = session.page;
   await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
@@ -124,4 +124,28 @@ test('opens collapsed, expands the repeated step in place, and collapses it back
   await runCommand(page, 'Gradlens: Visualize Graph');
   await frame.waitForFunction((n) => Number(document.getElementById('app')!.dataset.paints ?? '0') > n && document.getElementById('app')!.dataset.commandToPaintMs !== undefined, paints, { timeout: 120_000 });
   timings.push(`second run: command to painted graph ${await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs)} ms`);
+});
+
+test('a deep MLP (1,400 blocks in one nn.Sequential, about 9,800 nodes) opens with the blocks as one repeat, which expands in place', async () => {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await openFile(page, 'deep-mlp.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await shownGraph(page, 'deep-mlp.ts: backward() #1', 120_000);
+  const paintMs = await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs);
+  const before = await boxes(frame);
+  timings.push(`deep MLP open: ${before.size} boxes, command to painted graph ${paintMs} ms`);
+  expect(before.size).toBeLessThan(30);
+  expect(overlapping(before)).toEqual([]);
+
+  const repeat = frame.locator('g.gl-group', { hasText: /×\s?1,?400/ }).first();
+  const repeatId = (await repeat.getAttribute('data-id'))!;
+  const box = before.get(repeatId)!;
+  const expanded = await toggle(frame, `g.gl-node[data-id="${repeatId}"]`);
+  timings.push(`deep MLP, expand the x1400 repeat: ${expanded.rects.size} boxes near the view, click to drawn ${expanded.ms} ms`);
+  await screenshot(page, 'graph-big-mlp-expanded');
+  expect(expanded.rects.has(repeatId)).toBe(false);
+  expect(overlapping(expanded.rects)).toEqual([]);
+  const above = [...before].filter(([id, r]) => id !== repeatId && r.y + r.h <= box.y);
+  expect(above.length).toBeGreaterThan(0);
+  for (const [id, r] of above) expect(near(expanded.rects.get(id)!, r), `${id} moved`).toBe(true);
 });
