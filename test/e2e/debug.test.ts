@@ -98,18 +98,24 @@ async function charCenter(lineText: string, column: number): Promise<{ x: number
 }
 
 /**
- * Rests the mouse on a character until the debug hover shows `expected`. In a fresh window the
- * first hovers after a stop can come to nothing for several seconds, although the debugger
- * answers their evaluation (seen in js-debug's trace), and VS Code asks again only when the
- * mouse reaches another position: so each new attempt passes over `awayColumn` first.
+ * Rests the mouse on a character until the debug hover shows `expected`. VS Code drops a hover
+ * it is about to show whenever the editor's scroll size changes (lines growing as inline
+ * values render, CodeLens zones, the editor resized as the graph view opens beside it), which
+ * happens often in the first seconds of a session; and, when the mouse crosses several
+ * characters on the way, the answer to a superseded request cancels the newest one (both seen
+ * with logging added to VS Code 1.100's debug hover). So the mouse jumps to the character in
+ * one move, and a retry first rests on `awayColumn`: VS Code asks again only at a new position.
  */
 async function debugHover(lineText: string, column: number, awayColumn: number, expected: string) {
   const hover = page.locator('.debug-hover-widget');
   for (let attempt = 1; ; attempt++) {
-    const away = await charCenter(lineText, awayColumn);
+    if (attempt > 1) {
+      const away = await charCenter(lineText, awayColumn);
+      await page.mouse.move(away.x, away.y);
+      await page.waitForTimeout(500);
+    }
     const at = await charCenter(lineText, column);
-    await page.mouse.move(away.x, away.y);
-    await page.mouse.move(at.x, at.y, { steps: 3 });
+    await page.mouse.move(at.x, at.y);
     try {
       await page.waitForFunction((t) => {
         const text = (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText ?? '';
@@ -118,7 +124,7 @@ async function debugHover(lineText: string, column: number, awayColumn: number, 
       if (attempt > 1) console.log(`debug hover shown on attempt ${attempt}`);
       return hover;
     } catch (e) {
-      if (attempt === 8) throw e;
+      if (attempt === 4) throw e;
     }
   }
 }
