@@ -168,6 +168,29 @@ test('a throwing script gives a diagnostic at its line and a notification with S
   await screenshot(page, 'graph-diagnostic');
 });
 
+test('after a window reload the graph view comes back with the same graph, without a new run', async () => {
+  const { frame } = await visualize('nn-sinus.ts', 'nn-sinus.ts: backward() #');
+  const title = (await frame.textContent('#graph-title'))!;
+  const names = await nodeNames(frame);
+  const runs = runLog(session).filter((l) => l.includes('finished')).length;
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  // The restored page paints from its saved state: no command, so no command-to-paint time.
+  let restored: Frame | null = null;
+  for (const deadline = Date.now() + 60_000; restored === null && Date.now() < deadline; await page.waitForTimeout(200)) {
+    for (const f of page.frames()) {
+      const t = await f.$eval('#app[data-state="painted"] #graph-title', (h) => h.textContent ?? '').catch(() => null);
+      if (t === title) restored = f;
+    }
+  }
+  expect(restored, 'the graph view did not come back after the reload').not.toBeNull();
+  expect(new Set(await nodeNames(restored!))).toEqual(new Set(names));
+  expect(runLog(session).filter((l) => l.includes('finished')).length).toBe(runs);
+  await screenshot(page, 'graph-after-reload');
+});
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
