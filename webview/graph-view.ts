@@ -632,4 +632,4 @@ else if (state.dropped !== undefined) {
 // Start the layout worker now: parsing ELK takes a moment, and the view usually opens while
 // the script is still running, so the first graph finds the worker ready.
 worker ??= startWorker();
-vscode.postMessage({ type: 'ready' });
+vscode.postMessage({ type: 'ready', restoredGraph: state.payload !== null });

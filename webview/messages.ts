@@ -27,7 +27,8 @@ export type ToWebview =
 export type ExportFormat = 'svg' | 'png' | 'dot';
 
 export type FromWebview =
-  | { readonly type: 'ready' }
+  /** The page is listening; `restoredGraph` says whether it drew a graph from its saved state. */
+  | { readonly type: 'ready'; readonly restoredGraph: boolean }
   | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
   | { readonly type: 'pickBackward' }

@@ -20,6 +20,11 @@ export class GraphPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private pending: ToWebview[] = [];
+  /**
+   * The graph on show. A page rebuilt after its tab was hidden restores small graphs from its
+   * saved state but not big ones (see KEEP_MAX_NODES in the page): those are sent again.
+   */
+  private last: GraphPayload | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -36,8 +41,8 @@ export class GraphPanel implements vscode.Disposable {
   /** Shows a graph, creating the panel beside the active editor if needed. */
   show(payload: GraphPayload): void {
     this.ensurePanel();
-    const { snapshot, ...rest } = payload;
-    this.post({ type: 'graph/show', payload: rest, snapshotJson: toJsonBytes(slimSnapshot(snapshot as GraphSnapshot)) });
+    this.last = payload;
+    this.post(showMessage(payload));
   }
 
   /**
@@ -115,6 +120,7 @@ export class GraphPanel implements vscode.Disposable {
         if (this.panel === panel) {
           this.panel = undefined;
           this.pending = [];
+          this.last = null;
         }
       }),
     );
@@ -137,6 +143,10 @@ export class GraphPanel implements vscode.Disposable {
         this.ready = true;
         const queued = this.pending;
         this.pending = [];
+        if (m.restoredGraph !== true && this.last !== null && !queued.some((q) => q.type === 'graph/show')) {
+          // No command asked for it this time: no command-to-paint time either.
+          this.post(showMessage({ ...this.last, requestedAt: undefined }));
+        }
         for (const q of queued) this.post(q);
         return;
       }
@@ -190,4 +200,10 @@ async function saveExport(format: ExportFormat, data: string): Promise<void> {
     : Buffer.from(data, 'utf8');
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
+}
+
+/** The page gets the snapshot slimmed, as JSON bytes (see slimSnapshot and toJsonBytes). */
+function showMessage(payload: GraphPayload): ToWebview {
+  const { snapshot, ...rest } = payload;
+  return { type: 'graph/show', payload: rest, snapshotJson: toJsonBytes(slimSnapshot(snapshot as GraphSnapshot)) };
 }

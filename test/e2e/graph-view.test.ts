@@ -177,16 +177,8 @@ test('after a window reload the graph view comes back with the same graph, witho
   await runCommand(page, 'Developer: Reload Window');
   await reloaded;
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  // The restored page paints from its saved state: no command, so no command-to-paint time.
-  let restored: Frame | null = null;
-  for (const deadline = Date.now() + 60_000; restored === null && Date.now() < deadline; await page.waitForTimeout(200)) {
-    for (const f of page.frames()) {
-      const t = await f.$eval('#app[data-state="painted"] #graph-title', (h) => h.textContent ?? '').catch(() => null);
-      if (t === title) restored = f;
-    }
-  }
-  expect(restored, 'the graph view did not come back after the reload').not.toBeNull();
-  expect(new Set(await nodeNames(restored!))).toEqual(new Set(names));
+  const restored = await shownGraph(page, title, 60_000, true);
+  expect(new Set(await nodeNames(restored))).toEqual(new Set(names));
   expect(runLog(session).filter((l) => l.includes('finished')).length).toBe(runs);
   await screenshot(page, 'graph-after-reload');
 });

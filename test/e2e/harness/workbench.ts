@@ -99,16 +99,18 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_
 }
 
 /**
- * Waits for the graph view to show a freshly painted graph whose title contains `title`.
- * Polls every frame: the view's page is rebuilt (and restored from its state) when its tab
- * was hidden, and a page restored from its state carries no command-to-paint time.
+ * Waits for the graph view to show a painted graph whose title contains `title`; by default
+ * one a command asked for (it carries a command-to-paint time), with `restored` one the page
+ * drew again after a reload or after its tab was hidden (no command, so no such time).
+ * Polls every frame: the view's page is rebuilt when its tab was hidden.
  */
-export async function shownGraph(page: Page, title: string, timeoutMs = 90_000): Promise<Frame> {
+export async function shownGraph(page: Page, title: string, timeoutMs = 90_000, restored = false): Promise<Frame> {
+  const selector = restored ? '#app[data-state="painted"]:not([data-command-to-paint-ms]) #graph-title' : '#app[data-state="painted"][data-command-to-paint-ms] #graph-title';
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
       try {
-        const t = await f.$eval('#app[data-state="painted"][data-command-to-paint-ms] #graph-title', (h) => h.textContent ?? '');
+        const t = await f.$eval(selector, (h) => h.textContent ?? '');
         if (t.includes(title)) return f;
       } catch { /* not this frame, or navigating */ }
     }
