@@ -105,14 +105,20 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_
  * Polls every frame: the view's page is rebuilt when its tab was hidden.
  */
 export async function shownGraph(page: Page, title: string, timeoutMs = 90_000, restored = false): Promise<Frame> {
-  const selector = restored ? '#app[data-state="painted"]:not([data-command-to-paint-ms]) #graph-title' : '#app[data-state="painted"][data-command-to-paint-ms] #graph-title';
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
       try {
-        const t = await f.$eval(selector, (h) => h.textContent ?? '');
-        if (t.includes(title)) return f;
-      } catch { /* not this frame, or navigating */ }
+        // One evaluation, not $eval: that finds the element and reads it in two round trips,
+        // and a graph arriving between them paired the last graph's painted state with the
+        // new graph's title.
+        const shown = await f.evaluate(([t, r]) => {
+          const app = document.getElementById('app');
+          return app !== null && app.dataset.state === 'painted' && (app.dataset.commandToPaintMs === undefined) === r &&
+            (document.getElementById('graph-title')?.textContent ?? '').includes(t);
+        }, [title, restored] as const);
+        if (shown) return f;
+      } catch { /* navigating */ }
     }
     await page.waitForTimeout(100);
   }
@@ -127,9 +133,13 @@ export async function notification(page: Page, text: string | RegExp, timeoutMs 
   return (await toast.innerText()).trim();
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a picture of the window to test-artifacts/ for people to look at; tests never check
+ * it. Best effort: headless Chromium sometimes never delivers the frame a screenshot waits
+ * for (once for 30 s right after a window reload), and that is no failure of the extension.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  return path;
+  await page.screenshot({ path, timeout: 10_000 }).catch((e: Error) => console.warn(`screenshot ${name} skipped: ${e.message.split('\n')[0]}`));
 }
