@@ -7,7 +7,7 @@ import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgIt
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
-import { fromJsonBytes, isToWebview, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
+import { isToWebview, readGzipJson, toJsonBytes, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
 import { vscode, type ViewState } from './vscode-api';
 
 /** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
@@ -110,12 +110,15 @@ cancelLayout.addEventListener('click', () => {
   waiting.clear();
   opened = false;
   progress.hidden = true;
+  app.dataset.state = 'cancelled';
   showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(false));
 });
 
 // ---- current graph -----------------------------------------------------------------------
 
 let snapshot: GraphSnapshot | null = null;
+/** The same snapshot as JSON bytes, for the layout worker (see ToWorker 'open'). */
+let snapshotJson: Uint8Array | null = null;
 let byId = new Map<string, GraphNode>();
 let groups = new Map<string, GroupInfo>();
 let groupOf: Readonly<Record<string, string>> = {};
@@ -154,7 +157,7 @@ function saveState(): void {
   vscode.setState(keep ? state : { ...state, payload: null, dropped: p.title });
 }
 
-function render(payload: GraphPayload, fresh: boolean): void {
+function render(payload: GraphPayload, fresh: boolean, json: Uint8Array | null = null): void {
   if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
   title.textContent = payload.title;
   title.title = payload.file;
@@ -162,19 +165,25 @@ function render(payload: GraphPayload, fresh: boolean): void {
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
   snapshot = payload.snapshot as GraphSnapshot;
+  snapshotJson = json;
   byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   details.hidden = true;
   search.value = state.search;
   void openGraph(fresh);
 }
 
+/** When the shown graph's message arrived and how long its JSON took to read (for PaintPhases). */
+let arrival: { at: number; readMs: number } | null = null;
+
 async function openGraph(fresh: boolean): Promise<void> {
   if (snapshot === null || state.payload === null) return;
   const payload = state.payload;
+  const layoutFrom = Date.now();
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await layout({ op: 'open', snapshot });
+    snapshotJson ??= toJsonBytes(snapshot);
+    const r = await layout({ op: 'open', snapshotJson });
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -184,14 +193,20 @@ async function openGraph(fresh: boolean): Promise<void> {
     for (const g of state.collapsed) {
       if (groups.has(g) && last.expanded.includes(g)) last = await layout({ op: 'collapse', group: g });
     }
+    const laidOut = Date.now();
     paint(last, true);
-    const commandToPaintMs = fresh && payload.requestedAt !== undefined ? Date.now() - payload.requestedAt : null;
     await nextPaint();
+    const paintedAt = Date.now();
     app.dataset.state = 'painted';
     // Counts fresh graphs on screen, so tests can wait for the next one.
     app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
-    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(Date.now() - payload.requestedAt!);
-    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs: commandToPaintMs === null ? null : Date.now() - payload.requestedAt! });
+    const commandToPaintMs = fresh && payload.requestedAt !== undefined ? paintedAt - payload.requestedAt : null;
+    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(commandToPaintMs);
+    const { requestedAt, sentAt } = payload;
+    const phases = commandToPaintMs !== null && requestedAt !== undefined && sentAt !== undefined && arrival !== null
+      ? { run: sentAt - requestedAt, send: arrival.at - sentAt, read: arrival.readMs, layout: laidOut - layoutFrom, paint: paintedAt - laidOut }
+      : null;
+    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs, phases });
   } catch (e) {
     if ((e as Error).message === 'layout cancelled') return;
     app.dataset.state = 'error';
@@ -593,21 +608,28 @@ exportDot.addEventListener('click', () => void exportAs('dot'));
 
 // ---- messages from the host --------------------------------------------------------------
 
-function onMessage(m: ToWebview): void {
+/** Counts graph/show messages: reading one is asynchronous, and only the newest is shown. */
+let shows = 0;
+
+async function onMessage(m: ToWebview): Promise<void> {
   switch (m.type) {
     case 'graph/show': {
-      let snapshot: unknown;
+      const seq = ++shows;
+      const arrivedAt = Date.now();
+      let read: Awaited<ReturnType<typeof readGzipJson>>;
       try {
-        snapshot = fromJsonBytes(m.snapshotJson);
+        read = await readGzipJson(m.snapshotGzip);
       } catch (e) {
         showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
         vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
         return;
       }
-      const payload: GraphPayload = { ...m.payload, snapshot };
+      if (seq !== shows) return;
+      arrival = { at: arrivedAt, readMs: Date.now() - arrivedAt };
+      const payload: GraphPayload = { ...m.payload, snapshot: read.value };
       state = { payload, collapsed: [], search: state.search };
       saveState();
-      render(payload, true);
+      render(payload, true, read.json);
       return;
     }
     case 'graph/running':
@@ -623,7 +645,7 @@ function onMessage(m: ToWebview): void {
 }
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  if (isToWebview(e.data)) onMessage(e.data);
+  if (isToWebview(e.data)) void onMessage(e.data);
 });
 if (state.payload !== null) render(state.payload, false);
 else if (state.dropped !== undefined) {

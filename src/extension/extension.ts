@@ -15,7 +15,8 @@ export function activate(context: vscode.ExtensionContext): void {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     log: (line) => output.appendLine(line),
     painted: (m) => output.appendLine(`[gradlens] graph painted: ${m.nodes} boxes, ${m.engine} layout ${m.layoutMs.toFixed(0)} ms` +
-      (m.commandToPaintMs === null ? '' : `, command to paint ${m.commandToPaintMs.toFixed(0)} ms`)),
+      (m.commandToPaintMs === null ? '' : `, command to paint ${m.commandToPaintMs.toFixed(0)} ms`) +
+      (m.phases === null ? '' : ` (run ${m.phases.run}, to the page ${m.phases.send}, read ${m.phases.read}, layout ${m.phases.layout}, draw ${m.phases.paint})`)),
   });
   // Runs fire { type: 'start', script, handle } after launchRunner and { type: 'message', handle, message } from its onMessage.
   const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();

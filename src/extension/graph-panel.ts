@@ -1,9 +1,9 @@
 // The graph view: one webview panel beside the editor, restored after a reload by a serializer
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
-import { assertNever, isFromWebview, toJsonBytes, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
-import { slimSnapshot } from '../graph/slim';
+import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
 import type { GraphSnapshot } from '../protocol/messages';
+import { snapshotGzip } from './snapshot-gzip';
 import { graphViewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
@@ -42,7 +42,7 @@ export class GraphPanel implements vscode.Disposable {
   show(payload: GraphPayload): void {
     this.ensurePanel();
     this.last = payload;
-    this.post(showMessage(payload));
+    this.post(showMessage(payload.requestedAt === undefined ? payload : { ...payload, sentAt: Date.now() }));
   }
 
   /**
@@ -202,8 +202,8 @@ async function saveExport(format: ExportFormat, data: string): Promise<void> {
   void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
 }
 
-/** The page gets the snapshot slimmed, as JSON bytes (see slimSnapshot and toJsonBytes). */
+/** The snapshot travels as gzipped JSON bytes (see snapshotGzip and readGzipJson). */
 function showMessage(payload: GraphPayload): ToWebview {
   const { snapshot, ...rest } = payload;
-  return { type: 'graph/show', payload: rest, snapshotJson: toJsonBytes(slimSnapshot(snapshot as GraphSnapshot)) };
+  return { type: 'graph/show', payload: rest, snapshotGzip: snapshotGzip(snapshot as GraphSnapshot) };
 }

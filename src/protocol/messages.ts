@@ -186,7 +186,7 @@ export function decodeNum(v: Num): number {
 
 /** Thrown by the validators; `path` says where in the message the problem is. */
 export class ProtocolError extends Error {
-  constructor(readonly path: string, problem: string) {
+  constructor(readonly path: string, readonly problem: string) {
     super(`malformed message at ${path}: ${problem}`);
     this.name = 'ProtocolError';
   }
@@ -194,93 +194,129 @@ export class ProtocolError extends Error {
 
 type Obj = Record<string, unknown>;
 
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(path, 'expected an object');
+// Arrays, and a snapshot's nodes and their parts, are checked where they stand and returned as
+// they are (fields beyond the type's pass along unread): a 10,000-node snapshot holds about half
+// a million values, and copying them cost more than checking them. Every check takes the path
+// of the value's parent and the value's key there, and joins the two only to report a problem.
+type Key = string | number | undefined;
+
+function at(path: string, key: Key): string {
+  return key === undefined ? path : typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
+}
+function obj(v: unknown, path: string, key?: Key): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(at(path, key), 'expected an object');
   return v as Obj;
 }
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new ProtocolError(path, 'expected a string');
+function str(v: unknown, path: string, key?: Key): string {
+  if (typeof v !== 'string') throw new ProtocolError(at(path, key), 'expected a string');
   return v;
 }
-function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ProtocolError(path, 'expected a number');
+function num(v: unknown, path: string, key?: Key): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new ProtocolError(at(path, key), 'expected a number');
   return v;
 }
-function int(v: unknown, path: string): number {
-  const n = num(v, path);
-  if (!Number.isInteger(n)) throw new ProtocolError(path, 'expected an integer');
+function int(v: unknown, path: string, key?: Key): number {
+  const n = num(v, path, key);
+  if (!Number.isInteger(n)) throw new ProtocolError(at(path, key), 'expected an integer');
   return n;
 }
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') throw new ProtocolError(path, 'expected a boolean');
+function bool(v: unknown, path: string, key?: Key): boolean {
+  if (typeof v !== 'boolean') throw new ProtocolError(at(path, key), 'expected a boolean');
   return v;
 }
-function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+function arr(v: unknown, path: string, key?: Key): unknown[] {
+  if (!Array.isArray(v)) throw new ProtocolError(at(path, key), 'expected an array');
   return v;
 }
-function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
-  return v === null ? null : f(v, path);
+/**
+ * The array itself once every element passes `check`. Elements are checked with an empty
+ * path, so a problem's path is relative to the element; the element's own path is put in front.
+ */
+function each<T>(v: unknown, path: string, key: Key, check: (x: unknown, path: string) => T): T[] {
+  const a = arr(v, path, key);
+  for (let i = 0; i < a.length; i++) {
+    try {
+      check(a[i], '');
+    } catch (e) {
+      throw within(e, `${at(path, key)}[${i}]`);
+    }
+  }
+  return a as T[];
 }
-function numEnc(v: unknown, path: string): Num {
+function nullable<T>(v: unknown, path: string, key: Key, f: (v: unknown, path: string, key?: Key) => T): T | null {
+  return v === null ? null : f(v, path, key);
+}
+function numEnc(v: unknown, path: string, key?: Key): Num {
   if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return v;
-  return num(v, path);
+  return num(v, path, key);
 }
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+function oneOf<T extends string>(v: unknown, path: string, key: Key, options: readonly T[]): T {
   if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
-    throw new ProtocolError(path, `expected one of ${options.join(', ')}`);
+    throw new ProtocolError(at(path, key), `expected one of ${options.join(', ')}`);
   }
   return v as T;
 }
 
-export function validateTensorSummary(v: unknown, path = 'tensor'): TensorSummary {
-  const o = obj(v, path);
-  return {
-    shape: arr(o.shape, `${path}.shape`).map((d, i) => int(d, `${path}.shape[${i}]`)),
-    dtype: str(o.dtype, `${path}.dtype`),
-    numel: int(o.numel, `${path}.numel`),
-    first: arr(o.first, `${path}.first`).map((x, i) => numEnc(x, `${path}.first[${i}]`)),
-    min: nullable(o.min, `${path}.min`, num),
-    max: nullable(o.max, `${path}.max`, num),
-    mean: nullable(o.mean, `${path}.mean`, num),
-    nanCount: int(o.nanCount, `${path}.nanCount`),
-    infCount: int(o.infCount, `${path}.infCount`),
-  };
+/** A problem found below `path` (checked with an empty path), reported with the whole path. */
+function within(e: unknown, path: string): unknown {
+  return e instanceof ProtocolError ? new ProtocolError(`${path}${e.path}`, e.problem) : e;
 }
 
-function validateLocation(v: unknown, path: string): SourceLocation {
-  const o = obj(v, path);
-  return { file: str(o.file, `${path}.file`), line: int(o.line, `${path}.line`), column: int(o.column, `${path}.column`) };
+/** Checks a tensor summary in place (see above) and returns it. */
+export function validateTensorSummary(v: unknown, path = 'tensor', key?: Key): TensorSummary {
+  const o = obj(v, path, key);
+  const p = at(path, key);
+  each(o.shape, p, 'shape', int);
+  str(o.dtype, p, 'dtype');
+  int(o.numel, p, 'numel');
+  each(o.first, p, 'first', numEnc);
+  nullable(o.min, p, 'min', num);
+  nullable(o.max, p, 'max', num);
+  nullable(o.mean, p, 'mean', num);
+  int(o.nanCount, p, 'nanCount');
+  int(o.infCount, p, 'infCount');
+  return o as unknown as TensorSummary;
+}
+
+function validateLocation(v: unknown, path: string, key?: Key): SourceLocation {
+  const o = obj(v, path, key);
+  const p = at(path, key);
+  str(o.file, p, 'file');
+  int(o.line, p, 'line');
+  int(o.column, p, 'column');
+  return o as unknown as SourceLocation;
 }
 
 const NODE_KINDS: readonly GraphNodeKind[] = ['function', 'accumulate', 'leaf', 'output', 'saved'];
 
+function validateEdge(x: unknown, path: string): NextFunction | null {
+  if (x === null) return null;
+  const n = obj(x, path);
+  str(n.id, path, 'id');
+  int(n.inputNr, path, 'inputNr');
+  return n as unknown as NextFunction;
+}
+
 function validateNode(v: unknown, path: string): GraphNode {
   const o = obj(v, path);
-  return {
-    id: str(o.id, `${path}.id`),
-    kind: oneOf(o.kind, `${path}.kind`, NODE_KINDS),
-    name: str(o.name, `${path}.name`),
-    next: arr(o.next, `${path}.next`).map((e, i) =>
-      nullable(e, `${path}.next[${i}]`, (x, p) => {
-        const n = obj(x, p);
-        return { id: str(n.id, `${p}.id`), inputNr: int(n.inputNr, `${p}.inputNr`) };
-      }),
-    ),
-    value: nullable(o.value, `${path}.value`, validateTensorSummary),
-    grad: nullable(o.grad, `${path}.grad`, validateTensorSummary),
-    location: nullable(o.location, `${path}.location`, validateLocation),
-    modulePath: arr(o.modulePath, `${path}.modulePath`).map((m, i) => str(m, `${path}.modulePath[${i}]`)),
-    ...(o.moduleCalls === undefined ? {} : { moduleCalls: arr(o.moduleCalls, `${path}.moduleCalls`).map((m, i) => int(m, `${path}.moduleCalls[${i}]`)) }),
-    attachedTo: nullable(o.attachedTo, `${path}.attachedTo`, str),
-    sequenceNr: int(o.sequenceNr, `${path}.sequenceNr`),
-  };
+  str(o.id, path, 'id');
+  oneOf(o.kind, path, 'kind', NODE_KINDS);
+  str(o.name, path, 'name');
+  each(o.next, path, 'next', validateEdge);
+  nullable(o.value, path, 'value', validateTensorSummary);
+  nullable(o.grad, path, 'grad', validateTensorSummary);
+  nullable(o.location, path, 'location', validateLocation);
+  each(o.modulePath, path, 'modulePath', str);
+  if (o.moduleCalls !== undefined) each(o.moduleCalls, path, 'moduleCalls', int);
+  nullable(o.attachedTo, path, 'attachedTo', str);
+  int(o.sequenceNr, path, 'sequenceNr');
+  return o as unknown as GraphNode;
 }
 
 /** Checks a snapshot's shape and that every edge points at a node it contains. */
 export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
   const o = obj(v, path);
-  const nodes = arr(o.nodes, `${path}.nodes`).map((n, i) => validateNode(n, `${path}.nodes[${i}]`));
+  const nodes = each(o.nodes, path, 'nodes', validateNode);
   const ids = new Set(nodes.map((n) => n.id));
   if (ids.size !== nodes.length) throw new ProtocolError(`${path}.nodes`, 'duplicate node ids');
   nodes.forEach((n, i) => {
@@ -289,39 +325,38 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
     });
     if (n.attachedTo !== null && !ids.has(n.attachedTo)) throw new ProtocolError(`${path}.nodes[${i}].attachedTo`, `unknown node ${n.attachedTo}`);
   });
-  const outputs = arr(o.outputs, `${path}.outputs`).map((x, i) => str(x, `${path}.outputs[${i}]`));
+  const outputs = each(o.outputs, path, 'outputs', str);
   for (const id of outputs) if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
   return {
-    index: int(o.index, `${path}.index`),
-    trigger: oneOf(o.trigger, `${path}.trigger`, ['backward', 'autograd.grad'] as const),
+    index: int(o.index, path, 'index'),
+    trigger: oneOf(o.trigger, path, 'trigger', ['backward', 'autograd.grad'] as const),
     nodes,
     outputs,
-    anomalies: arr(o.anomalies, `${path}.anomalies`).map((a, i) => {
-      const p = `${path}.anomalies[${i}]`;
+    anomalies: each(o.anomalies, path, 'anomalies', (a, p) => {
       const x = obj(a, p);
       return {
-        kind: oneOf(x.kind, `${p}.kind`, ['nan', 'inf'] as const),
-        where: oneOf(x.where, `${p}.where`, ['value', 'grad'] as const),
-        nodeId: str(x.nodeId, `${p}.nodeId`),
-        message: str(x.message, `${p}.message`),
+        kind: oneOf(x.kind, p, 'kind', ['nan', 'inf'] as const),
+        where: oneOf(x.where, p, 'where', ['value', 'grad'] as const),
+        nodeId: str(x.nodeId, p, 'nodeId'),
+        message: str(x.message, p, 'message'),
       };
     }),
-    collapsed: bool(o.collapsed, `${path}.collapsed`),
-    detail: oneOf(o.detail, `${path}.detail`, ['full', 'light'] as const),
+    collapsed: bool(o.collapsed, path, 'collapsed'),
+    detail: oneOf(o.detail, path, 'detail', ['full', 'light'] as const),
   };
 }
 
 function validateMetric(v: unknown, path: string): TrainMetric {
   const o = obj(v, path);
-  const norms = obj(o.gradNorms, `${path}.gradNorms`);
+  const norms = obj(o.gradNorms, path, 'gradNorms');
   const gradNorms: Record<string, Num> = {};
-  for (const [k, x] of Object.entries(norms)) gradNorms[k] = numEnc(x, `${path}.gradNorms.${k}`);
+  for (const [k, x] of Object.entries(norms)) gradNorms[k] = numEnc(x, `${path}.gradNorms`, k);
   return {
-    step: int(o.step, `${path}.step`),
-    loss: numEnc(o.loss, `${path}.loss`),
-    timeMs: num(o.timeMs, `${path}.timeMs`),
+    step: int(o.step, path, 'step'),
+    loss: numEnc(o.loss, path, 'loss'),
+    timeMs: num(o.timeMs, path, 'timeMs'),
     gradNorms,
-    lr: nullable(o.lr, `${path}.lr`, num),
+    lr: nullable(o.lr, path, 'lr', num),
   };
 }
 
@@ -330,10 +365,10 @@ const ERROR_KINDS: readonly RunErrorKind[] = ['syntax', 'exception', 'timeout', 
 export function validateRunError(v: unknown, path = 'error'): RunError {
   const o = obj(v, path);
   return {
-    kind: oneOf(o.kind, `${path}.kind`, ERROR_KINDS),
-    message: str(o.message, `${path}.message`),
-    stack: nullable(o.stack, `${path}.stack`, str),
-    location: nullable(o.location, `${path}.location`, validateLocation),
+    kind: oneOf(o.kind, path, 'kind', ERROR_KINDS),
+    message: str(o.message, path, 'message'),
+    stack: nullable(o.stack, path, 'stack', str),
+    location: nullable(o.location, path, 'location', validateLocation),
   };
 }
 
@@ -347,7 +382,7 @@ export function validateChildMessage(v: unknown): ChildMessage {
     case 'graph/snapshot':
       return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
     case 'train/metrics':
-      return { type, metrics: arr(o.metrics, 'message.metrics').map((m, i) => validateMetric(m, `message.metrics[${i}]`)) };
+      return { type, metrics: each(o.metrics, 'message', 'metrics', validateMetric) };
     case 'run/error':
       return { type, error: validateRunError(o.error, 'message.error') };
     case 'run/done':
@@ -359,17 +394,17 @@ export function validateChildMessage(v: unknown): ChildMessage {
 
 function validateRunOptions(v: unknown, path: string): RunOptions {
   const o = obj(v, path);
-  const at = o.captureAt;
-  const captureAt = at === 'last' || at === 'all' ? at : int(at, `${path}.captureAt`);
+  const captureAt = o.captureAt === 'last' || o.captureAt === 'all' ? o.captureAt : int(o.captureAt, path, 'captureAt');
   return {
-    script: str(o.script, `${path}.script`),
-    cwd: str(o.cwd, `${path}.cwd`),
+    script: str(o.script, path, 'script'),
+    cwd: str(o.cwd, path, 'cwd'),
     captureAt,
-    maxNodes: int(o.maxNodes, `${path}.maxNodes`),
-    savedTensors: bool(o.savedTensors, `${path}.savedTensors`),
-    stopAfter: nullable(o.stopAfter, `${path}.stopAfter`, (x, p) => {
-      const s = obj(x, p);
-      return { file: str(s.file, `${p}.file`), line: int(s.line, `${p}.line`) };
+    maxNodes: int(o.maxNodes, path, 'maxNodes'),
+    savedTensors: bool(o.savedTensors, path, 'savedTensors'),
+    stopAfter: nullable(o.stopAfter, path, 'stopAfter', (x, p, k) => {
+      const s = obj(x, p, k);
+      const q = at(p, k);
+      return { file: str(s.file, q, 'file'), line: int(s.line, q, 'line') };
     }),
   };
 }

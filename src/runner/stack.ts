@@ -65,11 +65,22 @@ export function userLocation(stack: string | undefined): SourceLocation | null {
  * positions, each mapped once and then cached.
  */
 export function currentUserLocation(): SourceLocation | null {
-  const limit = Error.stackTraceLimit;
+  // Most ops are a few engine frames below user code: a shallow walk finds it at a fraction
+  // of a deep one's cost, and only a walk that ran out of frames is done again deeper.
+  const near = userSite(NEAR_FRAMES);
+  return near !== undefined ? near : (userSite(FAR_FRAMES) ?? null);
+}
+
+const NEAR_FRAMES = 12;
+const FAR_FRAMES = 64;
+
+/** The first user frame within `limit` frames; null if there is none, undefined if the stack was cut there. */
+function userSite(limit: number): SourceLocation | null | undefined {
+  const stackLimit = Error.stackTraceLimit;
   const prepare = Error.prepareStackTrace;
   const holder: { stack?: NodeJS.CallSite[] } = {};
   try {
-    Error.stackTraceLimit = 40;
+    Error.stackTraceLimit = limit;
     Error.prepareStackTrace = (_error, sites) => sites;
     Error.captureStackTrace(holder, currentUserLocation);
     const sites = holder.stack;
@@ -83,10 +94,10 @@ export function currentUserLocation(): SourceLocation | null {
       const loc = siteLocation(site, file);
       if (loc !== null && isUserFile(loc.file)) return loc;
     }
-    return null;
+    return sites.length >= limit ? undefined : null;
   } finally {
     Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
+    Error.stackTraceLimit = stackLimit;
   }
 }
 

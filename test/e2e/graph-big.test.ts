@@ -1,8 +1,9 @@
 // A 10,000-node graph in the real graph view (code-server + Chromium, the packaged .vsix):
 // examples/unrolled-rnn.ts opens with its module groups and the repeated step collapsed,
 // a click expands the repeat in place (everything above it stays where it was on screen),
-// and collapsing it again brings back exactly the picture before. Command-to-paint and
-// expand/collapse times are printed (measured, not asserted; the README reports them).
+// and collapsing it again brings back exactly the picture before. A 12,000-node graph with
+// nothing to collapse shows its layout's progress, which can be cancelled. Command-to-paint
+// and expand/collapse times are printed (measured, not asserted; the README reports them).
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -161,3 +162,40 @@ test('a deep MLP (1,400 blocks in one nn.Sequential, about 9,800 nodes) opens wi
   expect((await boxes(back)).size).toBe(before.size);
   expect(runLog(session).filter((l) => l.includes('finished')).length).toBe(runs);
 });
+
+test('a layout that takes a while shows its progress and can be cancelled, then laid out again', async () => {
+  // tangle.ts: 12,000 ops with nothing to collapse, so the layout takes about a second.
+  await runCommand(page, 'View: Focus First Editor Group');
+  await openFile(page, 'tangle.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await laying(page, 'tangle.ts: backward() #1');
+  const paints = await frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints ?? '0'));
+  expect(await frame.textContent('#progress-text')).toMatch(/^Laying out/);
+
+  await frame.click('#cancel-layout');
+  await frame.waitForFunction(() => document.getElementById('app')!.dataset.state === 'cancelled', undefined, { timeout: 10_000 });
+  expect(await frame.isHidden('#progress')).toBe(true);
+  expect(await frame.textContent('p.empty')).toContain('Layout cancelled.');
+
+  await frame.click('p.empty button:has-text("Lay out again")');
+  const shown = await shownGraph(page, 'tangle.ts: backward() #1', 60_000, true);
+  // One paint: the cancelled layout never reaches the page, only the new one does.
+  await shown.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(await shown.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints))).toBe(paints + 1);
+  expect((await boxes(shown)).size).toBeGreaterThan(0);
+  timings.push(`tangle (12,000 nodes, nothing to collapse): ${(await shown.textContent('#status')) ?? ''}`);
+});
+
+/** The graph view's frame once it shows its layout progress for the graph titled `title`. */
+async function laying(p: Page, title: string, timeoutMs = 120_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of p.frames()) {
+      const shown = await f.evaluate((t) => document.getElementById('progress')?.hidden === false &&
+        (document.getElementById('graph-title')?.textContent ?? '').includes(t), title).catch(() => false);
+      if (shown) return f;
+    }
+    await p.waitForTimeout(50);
+  }
+  throw new Error(`no layout progress for "${title}" within ${timeoutMs} ms`);
+}

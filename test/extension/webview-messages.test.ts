@@ -1,6 +1,8 @@
-// The graph travels to the page as JSON bytes (toJsonBytes/fromJsonBytes in webview/messages).
+// The graph travels to the page as gzipped JSON bytes (snapshotGzip in the host, readGzipJson
+// in the page) and on to the layout worker as JSON bytes (toJsonBytes/fromJsonBytes).
 import { describe, expect, test } from 'vitest';
-import { fromJsonBytes, isToWebview, toJsonBytes } from '../../webview/messages';
+import { fromJsonBytes, isToWebview, readGzipJson, toJsonBytes } from '../../webview/messages';
+import { snapshotGzip } from '../../src/extension/snapshot-gzip';
 import { slimSnapshot } from '../../src/graph/slim';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 
@@ -21,12 +23,27 @@ describe('graph snapshot as JSON bytes', () => {
     const bytes = toJsonBytes(slimSnapshot(snapshot));
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(fromJsonBytes(bytes)).toEqual(slimSnapshot(snapshot));
-    expect(isToWebview({ type: 'graph/show', payload: { title: 't', file: 'f', index: 0, count: 1 }, snapshotJson: bytes })).toBe(true);
+  });
+
+  test('crosses to the page gzipped: the page reads the slimmed snapshot and its JSON bytes', async () => {
+    const big = { ...snapshot, nodes: Array.from({ length: 500 }, (_, i) => ({ ...snapshot.nodes[0], id: `n${i}` })) };
+    const gzip = snapshotGzip(big);
+    expect(Object.getPrototypeOf(gzip)).toBe(Uint8Array.prototype);
+    expect(gzip.length).toBeLessThan(toJsonBytes(slimSnapshot(big)).length / 5);
+    const read = await readGzipJson(gzip);
+    expect(read.value).toEqual(slimSnapshot(big));
+    expect(fromJsonBytes(read.json)).toEqual(slimSnapshot(big));
+    expect(isToWebview({ type: 'graph/show', payload: { title: 't', file: 'f', index: 0, count: 1 }, snapshotGzip: gzip })).toBe(true);
   });
 
   test('refuses what is not bytes of JSON', () => {
     expect(() => fromJsonBytes({ nodes: [] })).toThrow(/expected JSON bytes, got \[object Object\]/);
     expect(() => fromJsonBytes('{"nodes":[]}')).toThrow(/expected JSON bytes/);
     expect(() => fromJsonBytes(new TextEncoder().encode('{"nodes":['))).toThrow(SyntaxError);
+  });
+
+  test('the page refuses what is not gzipped JSON', async () => {
+    await expect(readGzipJson(toJsonBytes({ nodes: [] }))).rejects.toThrow();
+    await expect(readGzipJson('{"nodes":[]}')).rejects.toThrow(/expected gzipped JSON bytes, got \[object String\]/);
   });
 });
