@@ -7,7 +7,7 @@ import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgIt
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
-import { isToWebview, readGzipJson, toJsonBytes, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
+import { gzipJson, isToWebview, readGzipJson, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
 import { vscode, type ViewState } from './vscode-api';
 
 /** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
@@ -50,7 +50,7 @@ const status = el('div', { id: 'status', className: 'muted' });
 
 let worker: Worker | null = null;
 let seq = 0;
-const waiting = new Map<number, { resolve(m: Extract<FromWorker, { type: 'result' }>): void; reject(e: Error): void; started: number }>();
+const waiting = new Map<number, { resolve(m: Result): void; reject(e: Error): void; started: number }>();
 let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
 function startWorker(): Worker {
@@ -77,10 +77,11 @@ function startWorker(): Worker {
   return w;
 }
 
-/** Sends one request; shows progress when it takes longer than PROGRESS_DELAY_MS. */
 type Request = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'seq'> : never) : never;
+type Result = Extract<FromWorker, { type: 'result' }>;
 
-function layout(m: Request): Promise<Extract<FromWorker, { type: 'result' }>> {
+/** Sends one request; shows progress when it takes longer than PROGRESS_DELAY_MS. */
+function layout(m: Request): Promise<Result> {
   worker ??= startWorker();
   const id = ++seq;
   const w = worker;
@@ -99,7 +100,7 @@ function layout(m: Request): Promise<Extract<FromWorker, { type: 'result' }>> {
       progressText.textContent = '';
       progressBar.style.width = '0';
     }
-  }) as Promise<Extract<FromWorker, { type: 'result' }>>;
+  }) as Promise<Result>;
 }
 
 cancelLayout.addEventListener('click', () => {
@@ -117,8 +118,8 @@ cancelLayout.addEventListener('click', () => {
 // ---- current graph -----------------------------------------------------------------------
 
 let snapshot: GraphSnapshot | null = null;
-/** The same snapshot as JSON bytes, for the layout worker (see ToWorker 'open'). */
-let snapshotJson: Uint8Array | null = null;
+/** The same snapshot gzipped, for the layout worker (see ToWorker 'open'). */
+let snapshotGzip: Uint8Array | null = null;
 let byId = new Map<string, GraphNode>();
 let groups = new Map<string, GroupInfo>();
 let groupOf: Readonly<Record<string, string>> = {};
@@ -157,7 +158,11 @@ function saveState(): void {
   vscode.setState(keep ? state : { ...state, payload: null, dropped: p.title });
 }
 
-function render(payload: GraphPayload, fresh: boolean, json: Uint8Array | null = null): void {
+/**
+ * Shows a graph: `gzip` is the snapshot as the host sent it, and `opening` its layout when the
+ * worker was given it on arrival (null: both are made here).
+ */
+function render(payload: GraphPayload, fresh: boolean, gzip: Uint8Array | null = null, opening: Promise<Result> | null = null): void {
   if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
   title.textContent = payload.title;
   title.title = payload.file;
@@ -165,25 +170,24 @@ function render(payload: GraphPayload, fresh: boolean, json: Uint8Array | null =
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
   snapshot = payload.snapshot as GraphSnapshot;
-  snapshotJson = json;
+  snapshotGzip = gzip;
   byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   details.hidden = true;
   search.value = state.search;
-  void openGraph(fresh);
+  void openGraph(fresh, opening);
 }
 
 /** When the shown graph's message arrived and how long its JSON took to read (for PaintPhases). */
 let arrival: { at: number; readMs: number } | null = null;
 
-async function openGraph(fresh: boolean): Promise<void> {
+async function openGraph(fresh: boolean, opening: Promise<Result> | null = null): Promise<void> {
   if (snapshot === null || state.payload === null) return;
   const payload = state.payload;
   const layoutFrom = Date.now();
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    snapshotJson ??= toJsonBytes(snapshot);
-    const r = await layout({ op: 'open', snapshotJson });
+    const r = await (opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)) }));
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -219,7 +223,7 @@ function nextPaint(): Promise<void> {
   return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
 }
 
-function paint(r: Extract<FromWorker, { type: 'result' }>, fitAfter: boolean): void {
+function paint(r: Result, fitAfter: boolean): void {
   parts = r.parts;
   expanded = new Set(r.expanded);
   forward = new Map();
@@ -616,9 +620,12 @@ async function onMessage(m: ToWebview): Promise<void> {
     case 'graph/show': {
       const seq = ++shows;
       const arrivedAt = Date.now();
-      let read: Awaited<ReturnType<typeof readGzipJson>>;
+      // The worker reads and lays out its own copy while the page reads this one.
+      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip });
+      opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
+      let snapshot: unknown;
       try {
-        read = await readGzipJson(m.snapshotGzip);
+        snapshot = await readGzipJson(m.snapshotGzip);
       } catch (e) {
         showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
         vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
@@ -626,10 +633,10 @@ async function onMessage(m: ToWebview): Promise<void> {
       }
       if (seq !== shows) return;
       arrival = { at: arrivedAt, readMs: Date.now() - arrivedAt };
-      const payload: GraphPayload = { ...m.payload, snapshot: read.value };
+      const payload: GraphPayload = { ...m.payload, snapshot };
       state = { payload, collapsed: [], search: state.search };
       saveState();
-      render(payload, true, read.json);
+      render(payload, true, m.snapshotGzip, opening);
       return;
     }
     case 'graph/running':

@@ -3,10 +3,11 @@ import type { SvgParts } from '../src/graph/svg';
 
 export type ToWorker =
   /**
-   * The snapshot as UTF-8 JSON: the worker parses it itself, because handing it the parsed
-   * objects (structured clone) took about 300 ms for a 10,000-node graph, parsing 50.
+   * The snapshot gzipped, as the host sent it: the worker reads it itself, while the page
+   * reads its own copy, because handing it the page's objects (structured clone) took about
+   * 300 ms for a 10,000-node graph.
    */
-  | { readonly seq: number; readonly op: 'open'; readonly snapshotJson: Uint8Array }
+  | { readonly seq: number; readonly op: 'open'; readonly snapshotGzip: Uint8Array }
   | { readonly seq: number; readonly op: 'expand'; readonly group: string }
   | { readonly seq: number; readonly op: 'collapse'; readonly group: string };
 

@@ -4,7 +4,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { GraphView, groupName, toElkGraph, type ViewResult } from '../src/graph/index';
 import type { GraphNode, GraphSnapshot } from '../src/protocol/messages';
 import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
-import { fromJsonBytes } from './messages';
+import { readGzipJson } from './messages';
 
 declare const self: { onmessage: ((e: MessageEvent<ToWorker>) => void) | null; postMessage(m: FromWorker): void };
 
@@ -37,7 +37,7 @@ async function handle(m: ToWorker): Promise<void> {
   const onProgress = (p: { phase: string; fraction: number }): void => self.postMessage({ seq: m.seq, type: 'progress', phase: p.phase, fraction: p.fraction });
   switch (m.op) {
     case 'open': {
-      view = new GraphView(fromJsonBytes(m.snapshotJson) as GraphSnapshot, { elk });
+      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, { elk });
       const r = await view.open({ onProgress });
       const groups: GroupInfo[] = [...view.tree.groups.values()].map((g) => ({ id: g.id, name: groupName(g), parent: g.parent }));
       send(m.seq, r, { groups, groupOf: Object.fromEntries([...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null)) });

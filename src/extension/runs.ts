@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../../webview/messages';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
-import { launchRunner, type RunHandle, type RunResult } from '../runner/launch';
+import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
 import { errorDiagnostics, errorSummary } from './run-errors';
 import { launchOptions, parseSettings } from './settings';
 import { ensureTrusted } from './trust';
@@ -40,6 +40,8 @@ export class RunService implements vscode.Disposable {
   /** The run the graph view shows, for the backward() picker. */
   private shown: FileRun | null = null;
   private active: { cancel(): void } | null = null;
+  /** A runner child started after each run, so that the next run does not wait for one. */
+  private spare: SpareRunner | null = null;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -74,7 +76,9 @@ export class RunService implements vscode.Disposable {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Gradlens: running ${name}`, cancellable: true },
       async (progress, token) => {
-        const handle = launchRunner(launchOptions(file, settings, stopAfter), {
+        const spare = this.spare ?? undefined;
+        this.spare = null;
+        const handle = launchRunner({ ...launchOptions(file, settings, stopAfter), spare }, {
           onMessage: (message) => {
             this.deps.message(handle, message);
             if (message.type === 'graph/snapshot') progress.report({ message: `captured backward() #${message.snapshot.index}` });
@@ -93,6 +97,7 @@ export class RunService implements vscode.Disposable {
         } finally {
           sub.dispose();
           if (this.active === handle) this.active = null;
+          this.renewSpare(settings.memoryLimitMb);
         }
       },
     );
@@ -107,6 +112,11 @@ export class RunService implements vscode.Disposable {
       this.changed.fire(file);
     }
     return run;
+  }
+
+  private renewSpare(maxMemoryMb: number): void {
+    this.spare?.dispose();
+    this.spare = new SpareRunner({ maxMemoryMb });
   }
 
   private report(result: RunResult, name: string, cancelled: boolean, stopped: boolean): void {
@@ -168,6 +178,7 @@ export class RunService implements vscode.Disposable {
 
   dispose(): void {
     this.active?.cancel();
+    this.spare?.dispose();
     this.changed.dispose();
     this.diagnostics.dispose();
   }

@@ -9,11 +9,12 @@ import {
   type RunError,
   type RunOptions,
 } from '../protocol/messages';
-import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, type Bundled } from './bundle';
+import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled } from './bundle';
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
 
-const started = Date.now();
+/** When the run started (a child may wait for its script, started ahead). */
+let started = Date.now();
 let capture: Capture | null = null;
 let bundled: Bundled | null = null;
 let finished = false;
@@ -59,6 +60,7 @@ function finish(exitCode: number): void {
 }
 
 async function run(options: RunOptions): Promise<void> {
+  started = Date.now();
   process.chdir(options.cwd);
   capture = new Capture(options, {
     snapshot: (snapshot) => send({ type: 'graph/snapshot', snapshot }),
@@ -125,3 +127,4 @@ process.on('message', (raw: unknown) => {
 });
 
 send({ type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid });
+warmBundler();

@@ -2,9 +2,9 @@
 // what they refuse (paths are joined only when something is wrong, so each kind of place is
 // checked here once).
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, validateChildMessage, validateHostMessage, type GraphNode, type GraphSnapshot } from '../../src/protocol/messages';
+import { ProtocolError, validateChildMessage, validateHostMessage, type GraphNode, type GraphSnapshot, type TensorSummary } from '../../src/protocol/messages';
 
-const summary = { shape: [2, 2], dtype: 'float32', numel: 4, first: [1, 'NaN', 3, 4], min: 1, max: 4, mean: 2.5, nanCount: 1, infCount: 0 };
+const summary: TensorSummary = { shape: [2, 2], dtype: 'float32', numel: 4, first: [1, 'NaN', 3, 4], min: 1, max: 4, mean: 2.5, nanCount: 1, infCount: 0 };
 
 function node(id: string, next: GraphNode['next'] = []): GraphNode {
   return { id, kind: 'function', name: 'MulBackward0', next, value: structuredClone(summary), grad: null, location: { file: '/s.ts', line: 3, column: 1 }, modulePath: ['Net'], moduleCalls: [0], attachedTo: null, sequenceNr: 1 };

@@ -4,7 +4,7 @@ import { mkdtempSync, copyFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { launchRunner, type RunResult } from '../../src/runner/launch';
+import { SpareRunner, launchRunner, type RunResult } from '../../src/runner/launch';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { FIXTURES, ensureBuilt } from './helpers';
 import { groupTree } from '../../src/graph/groups';
@@ -123,6 +123,44 @@ describe('running scripts', () => {
   });
 });
 
+describe('a runner started ahead', () => {
+  it('runs the next script when it suits, from any folder', async () => {
+    const spare = new SpareRunner();
+    expect(await spare.ready).toBe(true);
+    const pid = spare.pid;
+    let stdout = '';
+    const pids: (number | null)[] = [];
+    // Handlers may use the handle from the first message on, as with a child started for the run.
+    const h = launchRunner({ script: 'relative-import.ts', cwd: FIXTURES, spare }, { onStdout: (t) => (stdout += t), onMessage: () => pids.push(h.pid) });
+    const r = await h.done;
+    expect(h.pid).toBe(pid);
+    expect(pids[0]).toBe(pid);
+    expect(spare.pid).toBe(null);
+    expect(r.errors).toEqual([]);
+    expect(stdout).toContain('relative import ok, grad 6');
+    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
+  });
+
+  it('is stopped, and a new child started, when it was started for another memory cap', async () => {
+    const spare = new SpareRunner({ maxMemoryMb: 512 });
+    expect(await spare.ready).toBe(true);
+    const pid = spare.pid!;
+    const h = launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, spare });
+    expect((await h.done).ok).toBe(true);
+    expect(h.pid).not.toBe(pid);
+    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('bad input', () => {
   it('syntax error: file:line:col', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-syntax-'));
@@ -191,6 +229,7 @@ describe('bad input', () => {
   });
 
   it('a missing runner build is reported, not hung on', async () => {
+    expect(await new SpareRunner({ childPath: '/nonexistent/child.cjs' }).ready).toBe(false);
     const r = await launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, childPath: '/nonexistent/child.cjs' }).done;
     expect(r.errors[0].kind).toBe('launch');
   });
