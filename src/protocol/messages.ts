@@ -313,6 +313,15 @@ function validateNode(v: unknown, path: string): GraphNode {
   return o as unknown as GraphNode;
 }
 
+function validateAnomaly(v: unknown, path: string): Anomaly {
+  const o = obj(v, path);
+  oneOf(o.kind, path, 'kind', ['nan', 'inf'] as const);
+  oneOf(o.where, path, 'where', ['value', 'grad'] as const);
+  str(o.nodeId, path, 'nodeId');
+  str(o.message, path, 'message');
+  return o as unknown as Anomaly;
+}
+
 /** Checks a snapshot's shape and that every edge points at a node it contains. */
 export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
   const o = obj(v, path);
@@ -332,15 +341,7 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
     trigger: oneOf(o.trigger, path, 'trigger', ['backward', 'autograd.grad'] as const),
     nodes,
     outputs,
-    anomalies: each(o.anomalies, path, 'anomalies', (a, p) => {
-      const x = obj(a, p);
-      return {
-        kind: oneOf(x.kind, p, 'kind', ['nan', 'inf'] as const),
-        where: oneOf(x.where, p, 'where', ['value', 'grad'] as const),
-        nodeId: str(x.nodeId, p, 'nodeId'),
-        message: str(x.message, p, 'message'),
-      };
-    }),
+    anomalies: each(o.anomalies, path, 'anomalies', validateAnomaly),
     collapsed: bool(o.collapsed, path, 'collapsed'),
     detail: oneOf(o.detail, path, 'detail', ['full', 'light'] as const),
   };

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
+import { alive } from '../helpers/process';
 import { ROOT } from './harness/code-server';
 import { closeSession, notification, openFile, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
@@ -182,12 +183,3 @@ test('after a window reload the graph view comes back with the same graph, witho
   expect(runLog(session).filter((l) => l.includes('finished')).length).toBe(runs);
   await screenshot(page, 'graph-after-reload');
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SpareRunner, launchRunner, type RunResult } from '../../src/runner/launch';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { FIXTURES, ensureBuilt } from './helpers';
+import { alive } from '../helpers/process';
 import { groupTree } from '../../src/graph/groups';
 
 beforeAll(ensureBuilt);
@@ -151,15 +152,6 @@ describe('a runner started ahead', () => {
     await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('bad input', () => {
   it('syntax error: file:line:col', async () => {
