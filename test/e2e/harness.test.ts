@@ -2,7 +2,7 @@
 // the graph view, and the webview's text can be read back.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import { closeSession, openFile, openSession, runCommand, screenshot, shownGraph, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -30,9 +30,13 @@ test('Visualize Graph opens the graph view beside the editor', async () => {
 });
 
 test('the graph view is restored after a window reload (serializer + webview state)', async () => {
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
   await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  const frame = await webviewFrame(page, '#app[data-state="painted"]');
+  // A page drawn from its saved state: the one from before the reload (drawn for the command,
+  // so it has a command-to-paint time) was found here, painted, just before it was torn down.
+  const frame = await shownGraph(page, 'linear.ts', 60_000, true);
   await screenshot(page, 'harness-after-reload');
   expect(await frame.textContent('#graph-title')).toContain('linear.ts');
   const names = await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')));
