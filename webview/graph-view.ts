@@ -112,7 +112,7 @@ cancelLayout.addEventListener('click', () => {
   opened = false;
   progress.hidden = true;
   app.dataset.state = 'cancelled';
-  showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(false));
+  showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(null));
 });
 
 // ---- current graph -----------------------------------------------------------------------
@@ -158,11 +158,19 @@ function saveState(): void {
   vscode.setState(keep ? state : { ...state, payload: null, dropped: p.title });
 }
 
-/**
- * Shows a graph: `gzip` is the snapshot as the host sent it, and `opening` its layout when the
- * worker was given it on arrival (null: both are made here).
- */
-function render(payload: GraphPayload, fresh: boolean, gzip: Uint8Array | null = null, opening: Promise<Result> | null = null): void {
+/** A graph just sent by the host (not one restored from the page's saved state). */
+interface Delivery {
+  /** The snapshot as the host sent it. */
+  gzip: Uint8Array;
+  /** Its layout, which the worker began on arrival. */
+  opening: Promise<Result>;
+  /** When the message arrived and how long the page took to read it (for PaintPhases). */
+  arrivedAt: number;
+  readMs: number;
+}
+
+/** Shows a graph: one just delivered, or (null) one from the saved state. */
+function render(payload: GraphPayload, delivery: Delivery | null): void {
   if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
   title.textContent = payload.title;
   title.title = payload.file;
@@ -170,24 +178,22 @@ function render(payload: GraphPayload, fresh: boolean, gzip: Uint8Array | null =
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
   snapshot = payload.snapshot as GraphSnapshot;
-  snapshotGzip = gzip;
+  snapshotGzip = delivery?.gzip ?? null;
   byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   details.hidden = true;
   search.value = state.search;
-  void openGraph(fresh, opening);
+  void openGraph(delivery);
 }
 
-/** When the shown graph's message arrived and how long its JSON took to read (for PaintPhases). */
-let arrival: { at: number; readMs: number } | null = null;
-
-async function openGraph(fresh: boolean, opening: Promise<Result> | null = null): Promise<void> {
+/** Lays out and draws the current graph; with its delivery, also reports the command-to-paint time. */
+async function openGraph(delivery: Delivery | null): Promise<void> {
   if (snapshot === null || state.payload === null) return;
   const payload = state.payload;
   const layoutFrom = Date.now();
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await (opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)) }));
+    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)) }));
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -204,11 +210,11 @@ async function openGraph(fresh: boolean, opening: Promise<Result> | null = null)
     app.dataset.state = 'painted';
     // Counts fresh graphs on screen, so tests can wait for the next one.
     app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
-    const commandToPaintMs = fresh && payload.requestedAt !== undefined ? paintedAt - payload.requestedAt : null;
-    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(commandToPaintMs);
     const { requestedAt, sentAt } = payload;
-    const phases = commandToPaintMs !== null && requestedAt !== undefined && sentAt !== undefined && arrival !== null
-      ? { run: sentAt - requestedAt, send: arrival.at - sentAt, read: arrival.readMs, layout: laidOut - layoutFrom, paint: paintedAt - laidOut }
+    const commandToPaintMs = delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;
+    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(commandToPaintMs);
+    const phases = delivery !== null && requestedAt !== undefined && sentAt !== undefined
+      ? { run: sentAt - requestedAt, send: delivery.arrivedAt - sentAt, read: delivery.readMs, layout: laidOut - layoutFrom, paint: paintedAt - laidOut }
       : null;
     vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs, phases });
   } catch (e) {
@@ -632,11 +638,10 @@ async function onMessage(m: ToWebview): Promise<void> {
         return;
       }
       if (seq !== shows) return;
-      arrival = { at: arrivedAt, readMs: Date.now() - arrivedAt };
       const payload: GraphPayload = { ...m.payload, snapshot };
       state = { payload, collapsed: [], search: state.search };
       saveState();
-      render(payload, true, m.snapshotGzip, opening);
+      render(payload, { gzip: m.snapshotGzip, opening, arrivedAt, readMs: Date.now() - arrivedAt });
       return;
     }
     case 'graph/running':
@@ -654,7 +659,7 @@ async function onMessage(m: ToWebview): Promise<void> {
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   if (isToWebview(e.data)) void onMessage(e.data);
 });
-if (state.payload !== null) render(state.payload, false);
+if (state.payload !== null) render(state.payload, null);
 else if (state.dropped !== undefined) {
   app.replaceChildren(el('p', { className: 'empty', textContent: `"${state.dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.` }));
 }
