@@ -52,6 +52,8 @@ export interface LaunchHandlers {
 export interface RunResult {
   /** True when the script finished, no error was reported, and the child exited with 0. */
   ok: boolean;
+  /** The host ended the run through `cancel()` (a user's Stop or Cancel): not an error. */
+  cancelled: boolean;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   /** Errors reported by the child, plus those the host found (timeout, memory, protocol, crash). */
@@ -197,7 +199,7 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const script = path.resolve(cwd, options.script);
   const result: RunResult = {
-    ok: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [],
+    ok: false, cancelled: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [],
     backwardCount: 0, durationMs: 0, endedAt: 0,
   };
   const runOptions: RunOptions = {
@@ -260,7 +262,7 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
       } else if (overMemory || /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderrTail)) {
         const cap = options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${options.maxMemoryMb} MB`;
         result.errors.push({ kind: 'memory', message: `script ran out of memory (exceeded ${cap}) and was stopped`, stack: null, location: null });
-      } else if (!sawDone && !result.errors.some((e) => e.kind !== 'protocol')) {
+      } else if (!sawDone && !result.cancelled && !result.errors.some((e) => e.kind !== 'protocol')) {
         const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
         result.errors.push({ kind: 'crash', message: `script ${how} before finishing`, stack: null, location: null });
       }
@@ -381,7 +383,7 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
   return {
     done,
     cancel: () => {
-      if (!finished) result.errors.push({ kind: 'crash', message: 'run cancelled', stack: null, location: null });
+      if (!finished) result.cancelled = true;
       kill();
     },
     requestCapture: () => send({ type: 'capture/request' }),

@@ -168,7 +168,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     this.flush();
     let status: RunStatus;
     let message: string | null = null;
-    if (live.stopRequested || result?.errors.some((e) => e.message === 'run cancelled')) {
+    if (live.stopRequested || result?.cancelled === true) {
       status = 'stopped';
       message = 'stopped';
     } else if (result?.ok === true) {
