@@ -128,16 +128,32 @@ export interface RunOptions {
   maxNodes: number;
   /** Record saved tensors as nodes of the graph. */
   savedTensors: boolean;
-  /** Stop the script when this line is about to create its first graph node after the capture. */
+  /** End the script right after the first backward() called from this line completes. */
   stopAfter: { file: string; line: number } | null;
+  /** The script's own arguments (`sys.argv[1:]`, `process.argv.slice(2)`). */
+  args: string[];
+}
+
+/** What a runner child runs on, as it says in its hello. */
+export interface RuntimeInfo {
+  language: 'node' | 'python';
+  /** The interpreter's version (`20.20.2`, `3.11.2`). */
+  version: string;
+  /** PyTorch's version for the Python runner; null for Node or where torch is not importable. */
+  torch: string | null;
+  /** Features this runtime lacks, in words, for the user (e.g. node pre-hooks before torch 2.0). */
+  missing: string[];
 }
 
 /** Child -> host. */
 export type ChildMessage =
-  | { type: 'hello'; protocol: number; pid: number }
+  | { type: 'hello'; protocol: number; pid: number; runtime: RuntimeInfo }
   | { type: 'graph/snapshot'; snapshot: GraphSnapshot }
-  /** Batched: one IPC message per training step would cost more than a small step. */
-  | { type: 'train/metrics'; metrics: TrainMetric[] }
+  /**
+   * Batched: one message per training step would cost more than a small step. `stride` is
+   * set once steps come faster than the stream carries them: only every stride-th step is in it.
+   */
+  | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
   | { type: 'run/done'; backwardCount: number; durationMs: number };
 
@@ -373,17 +389,32 @@ export function validateRunError(v: unknown, path = 'error'): RunError {
   };
 }
 
+function validateRuntime(v: unknown, path: string): RuntimeInfo {
+  const o = obj(v, path);
+  return {
+    language: oneOf(o.language, path, 'language', ['node', 'python'] as const),
+    version: str(o.version, path, 'version'),
+    torch: nullable(o.torch, path, 'torch', str),
+    missing: each(o.missing, path, 'missing', str),
+  };
+}
+
 /** Validates a message received from the runner child; throws ProtocolError if malformed. */
 export function validateChildMessage(v: unknown): ChildMessage {
   const o = obj(v, 'message');
   const type = str(o.type, 'message.type') as ChildMessage['type'];
   switch (type) {
     case 'hello':
-      return { type, protocol: int(o.protocol, 'message.protocol'), pid: int(o.pid, 'message.pid') };
+      return { type, protocol: int(o.protocol, 'message.protocol'), pid: int(o.pid, 'message.pid'), runtime: validateRuntime(o.runtime, 'message.runtime') };
     case 'graph/snapshot':
       return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
-    case 'train/metrics':
-      return { type, metrics: each(o.metrics, 'message', 'metrics', validateMetric) };
+    case 'train/metrics': {
+      const metrics = each(o.metrics, 'message', 'metrics', validateMetric);
+      if (o.stride === undefined) return { type, metrics };
+      const stride = int(o.stride, 'message.stride');
+      if (stride < 1) throw new ProtocolError('message.stride', 'expected at least 1');
+      return { type, metrics, stride };
+    }
     case 'run/error':
       return { type, error: validateRunError(o.error, 'message.error') };
     case 'run/done':
@@ -407,6 +438,7 @@ function validateRunOptions(v: unknown, path: string): RunOptions {
       const q = at(p, k);
       return { file: str(s.file, q, 'file'), line: int(s.line, q, 'line') };
     }),
+    args: each(o.args, path, 'args', str),
   };
 }
 

@@ -1,5 +1,6 @@
 // The runner child: says hello, waits for the host's start message, bundles and runs the
-// user's script with the capture hooks installed, and reports through the typed protocol.
+// user's script with the capture hooks installed, and reports through the typed protocol on
+// the channel of src/runner/channel.ts.
 import { pathToFileURL } from 'node:url';
 import {
   PROTOCOL_VERSION,
@@ -9,6 +10,7 @@ import {
   type RunError,
   type RunOptions,
 } from '../protocol/messages';
+import { ChildChannel } from './channel';
 import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled } from './bundle';
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
@@ -18,13 +20,10 @@ let started = Date.now();
 let capture: Capture | null = null;
 let bundled: Bundled | null = null;
 let finished = false;
+const channel = new ChildChannel();
 
-function send(m: ChildMessage, then?: () => void): void {
-  if (process.send === undefined || !process.connected) {
-    then?.();
-    return;
-  }
-  process.send(m, undefined, {}, () => then?.());
+function send(m: ChildMessage): void {
+  channel.send(m);
 }
 
 function reportError(error: RunError): void {
@@ -53,22 +52,22 @@ function finish(exitCode: number): void {
     reportError({ kind: 'no-backward', message: 'the script never called backward() or autograd.grad(), so there is no autograd graph to show', stack: null, location: null });
   }
   bundled?.cleanup();
-  send({ type: 'run/done', backwardCount: capture?.backwardCount ?? 0, durationMs: Date.now() - started }, () => {
-    process.exitCode = exitCode;
-    process.disconnect?.();
-  });
+  send({ type: 'run/done', backwardCount: capture?.backwardCount ?? 0, durationMs: Date.now() - started });
+  process.exitCode = exitCode;
 }
 
 async function run(options: RunOptions): Promise<void> {
   started = Date.now();
   process.chdir(options.cwd);
+  process.argv = [process.argv[0], options.script, ...options.args];
   capture = new Capture(options, {
     snapshot: (snapshot) => send({ type: 'graph/snapshot', snapshot }),
     metrics: (metrics) => send({ type: 'train/metrics', metrics }),
     stop: () => {
       finish(0);
-      // The script is stopped where it stands; nothing after this line runs.
-      setImmediate(() => process.exit(0));
+      // The script is stopped where it stands, inside its loop if it is in one: everything
+      // was sent synchronously, so nothing is lost.
+      process.exit(0);
     },
   });
   const engine = capture.install();
@@ -78,10 +77,8 @@ async function run(options: RunOptions): Promise<void> {
   } catch (e) {
     reportError(errorOf(e));
     finished = true;
-    send({ type: 'run/done', backwardCount: 0, durationMs: Date.now() - started }, () => {
-      process.exitCode = 1;
-      process.disconnect?.();
-    });
+    send({ type: 'run/done', backwardCount: 0, durationMs: Date.now() - started });
+    process.exitCode = 1;
     return;
   }
   setBundleFile(bundled.file);
@@ -97,10 +94,14 @@ function fail(e: unknown): void {
   finish(1);
 }
 
+// The script called process.exit(): say goodbye on the way out (sending is synchronous).
+process.on('exit', (code) => {
+  if (capture !== null) finish(code);
+});
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
-process.on('message', (raw: unknown) => {
+function onHostMessage(raw: unknown): void {
   let m;
   try {
     m = validateHostMessage(raw);
@@ -115,7 +116,7 @@ process.on('message', (raw: unknown) => {
         process.exit(2);
       }
       // Messages from the host must not keep the script alive once it is done.
-      process.channel?.unref();
+      listening.unref();
       run(m.options).catch(fail);
       break;
     case 'capture/request':
@@ -124,7 +125,9 @@ process.on('message', (raw: unknown) => {
     default:
       assertNever(m, 'host message');
   }
-});
+}
 
-send({ type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid });
+// The host is gone (it crashed or was killed): nobody will read what this run captures.
+const listening = channel.listen(onHostMessage, () => process.exit(70));
+send({ type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid, runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] } });
 warmBundler();
