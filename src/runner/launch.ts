@@ -1,30 +1,47 @@
-// Host side of the runner, shared by the CLI and the extension: spawn the child with an IPC
-// channel, hold the handshake, validate every message, enforce the time and memory limits,
-// and always settle `done` — whatever the child does, the host must not hang.
-import { fork, type ChildProcess } from 'node:child_process';
+// Host side of the runner, shared by the CLI and the extension: start the child (Node for
+// .ts/.js, python for .py), hold the handshake, validate every message, enforce the time and
+// memory limits, and always settle `done` — whatever the child does, the host must not hang
+// or throw.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { limitSnapshot } from '../graph/collapse';
 import {
   PROTOCOL_VERSION,
-  ProtocolError,
   assertNever,
-  validateChildMessage,
   type ChildMessage,
   type GraphSnapshot,
-  type HostMessage,
   type RunError,
   type RunOptions,
+  type RuntimeInfo,
   type TrainMetric,
 } from '../protocol/messages';
+import {
+  defaultChildPath,
+  killTree,
+  languageOf,
+  nodeCommand,
+  pythonCommand,
+  running,
+  spawnChild,
+  type ChildCommand,
+} from './child-process';
+import { HostChannel } from './host-channel';
+
+export { defaultChildPath } from './child-process';
 
 export interface LaunchOptions {
-  /** The user's script; resolved against `cwd`. */
+  /** The user's script (.ts, .js, .mjs, .cjs, .py); resolved against `cwd`. */
   script: string;
   /** Working directory of the script (default: the script's folder). */
   cwd?: string;
+  /** The script's own arguments. */
+  args?: string[];
+  /** The interpreter for .py scripts (default `python3` on PATH). */
+  python?: string;
   /** Kill the script after this long (default: no limit). */
   timeoutMs?: number;
-  /** Heap cap for the child, passed as --max-old-space-size. */
+  /** Memory cap in MB: the Node child's heap limit, and for every child its resident size. */
   maxMemoryMb?: number;
   /** Which backward() gets a full graph capture (default 'last'; the first is always captured too). */
   captureAt?: number | 'last' | 'all';
@@ -33,11 +50,13 @@ export interface LaunchOptions {
   /** Also record saved tensors as graph nodes (default false). */
   savedTensors?: boolean;
   stopAfter?: { file: string; line: number };
-  /** The child entry; defaults to dist/runner/child.cjs of this package. */
+  /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
+  /** The folder holding the `gradlens` Python package; defaults to python/ of this package. */
+  pythonPackageDir?: string;
   /**
    * A child started ahead (see SpareRunner) to run the script in; taken if it is alive and
-   * was started for the same child path and memory cap, else stopped and a new one started.
+   * was started with the same command, else stopped and a new one started.
    */
   spare?: SpareRunner;
 }
@@ -60,21 +79,25 @@ export interface RunResult {
   errors: RunError[];
   snapshots: GraphSnapshot[];
   metrics: TrainMetric[];
+  /** Set when the stream of metrics was thinned: only every stride-th step is in `metrics` from then on. */
+  metricStride: number;
   backwardCount: number;
   durationMs: number;
   /** Wall-clock time when the script ended (ms since epoch), for end-to-output timings. */
   endedAt: number;
+  /** What the child said it runs on (null if it never said hello). */
+  runtime: RuntimeInfo | null;
 }
 
 export interface RunHandle {
   done: Promise<RunResult>;
-  /** Kills the child; `done` still settles with what was captured so far. */
+  /** Kills the child and what it started; `done` still settles with what was captured so far. */
   cancel(): void;
   /** Asks the child for a full capture of the next backward(). */
   requestCapture(): void;
   /**
-   * Freezes the child (SIGSTOP: a synchronous training loop cannot read IPC) and stops the
-   * timeout clock; false where that is impossible (Windows, not started, ended).
+   * Freezes the child (SIGSTOP: a synchronous training loop cannot read the channel) and stops
+   * the timeout clock; false where that is impossible (Windows, not started, ended).
    */
   pause(): boolean;
   /** Lets a paused child go on; the timeout clock resumes with the time it had left. */
@@ -84,92 +107,82 @@ export interface RunHandle {
 }
 
 const HELLO_TIMEOUT_MS = 15_000;
-/** Room for Node itself and the bundled engine above the user's --max-memory. */
+/** Room for the interpreter and the bundled engine (or torch) above the user's --max-memory. */
 const RSS_HEADROOM_MB = 128;
 
-/** Finds dist/runner/child.cjs from wherever this module was bundled or loaded. */
-export function defaultChildPath(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'gradlens') return path.join(dir, 'dist', 'runner', 'child.cjs');
-      } catch {
-        // not our package.json; keep walking
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return path.join(__dirname, '..', 'runner', 'child.cjs');
-    dir = up;
-  }
-}
+/** What decides which child a run needs; a spare without a script is a Node runner. */
+type CommandOptions = Partial<Pick<LaunchOptions, 'script' | 'python' | 'maxMemoryMb' | 'childPath' | 'pythonPackageDir'>>;
 
-function childArgs(maxMemoryMb: number | undefined): string[] {
-  const execArgv = ['--enable-source-maps', '--stack-size=4000'];
-  if (maxMemoryMb !== undefined) execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
-  return execArgv;
-}
-
-function forkChild(childPath: string, execArgv: string[], cwd?: string): ChildProcess {
-  return fork(childPath, [], { cwd, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } });
+function commandFor(options: CommandOptions): ChildCommand {
+  return options.script !== undefined && languageOf(options.script) === 'python'
+    ? pythonCommand(options.python ?? 'python3', options.pythonPackageDir)
+    : nodeCommand(options.childPath ?? defaultChildPath(), options.maxMemoryMb);
 }
 
 /**
- * A runner child started before it is needed, waiting for its script: Node, the runner and
- * esbuild load while the user looks at the last graph, so the next run starts about 150 ms
- * sooner. Hand it to launchRunner through `LaunchOptions.spare`; dispose of it otherwise.
+ * A runner child started before it is needed, waiting for its script: the interpreter, the
+ * runner (and torch, for python) load while the user looks at the last graph, so the next run
+ * starts sooner. Hand it to launchRunner through `LaunchOptions.spare`; dispose of it otherwise.
  *
  * @example
- * let spare = new SpareRunner({ maxMemoryMb: 2048 });
+ * let spare = new SpareRunner({ script: 'train.ts', maxMemoryMb: 2048 });
  * const run = launchRunner({ script, maxMemoryMb: 2048, spare });
- * spare = new SpareRunner({ maxMemoryMb: 2048 }); // for the run after
+ * spare = new SpareRunner({ script, maxMemoryMb: 2048 }); // for the run after
  */
 export class SpareRunner {
-  private child: ChildProcess | null;
-  private hello: unknown = null;
+  private child: ChildProcess | null = null;
+  private channel: HostChannel | null = null;
+  private hello: ChildMessage | null = null;
   private readonly key: string;
   /** Settles true once the child has said hello, false if it ended first or never started. */
   readonly ready: Promise<boolean>;
 
-  constructor(options: Pick<LaunchOptions, 'maxMemoryMb' | 'childPath'> = {}) {
-    const childPath = options.childPath ?? defaultChildPath();
-    const execArgv = childArgs(options.maxMemoryMb);
-    this.key = JSON.stringify([childPath, execArgv]);
-    let child: ChildProcess | null = null;
+  constructor(options: CommandOptions = {}) {
+    const command = commandFor(options);
+    this.key = command.key;
+    let settle: (ok: boolean) => void = () => undefined;
+    this.ready = new Promise((resolve) => (settle = resolve));
     try {
-      child = existsSync(childPath) ? forkChild(childPath, execArgv) : null;
+      if (command.requires !== null && !existsSync(command.requires.path)) throw new Error(command.requires.missing);
+      this.child = spawnChild(command);
     } catch {
       // No spare then: launchRunner starts a child and reports why it could not.
+      settle(false);
+      return;
     }
-    this.child = child;
-    this.ready = new Promise((resolve) => {
-      if (child === null) return resolve(false);
-      child.once('message', (m: unknown) => {
-        this.hello = m;
-        resolve(true);
-      });
-      child.once('exit', () => resolve(false));
+    const child = this.child;
+    this.channel = new HostChannel(child, {
+      message: (m) => {
+        if (this.hello === null && m.type === 'hello') {
+          this.hello = m;
+          settle(true);
+        }
+      },
+      problem: () => undefined,
     });
-    child?.on('error', () => this.dispose());
+    child.once('exit', () => settle(false));
+    child.on('error', () => this.dispose());
     // Waiting must not keep the host's process alive (a CLI would never exit).
-    child?.unref();
-    child?.channel?.unref();
+    child.unref();
+    this.channel.unref();
+    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?(): void } | null)?.unref?.();
   }
 
-  /** The child and its hello if it is alive, said hello and suits `childPath` and `execArgv`; else null, and the spare is stopped. */
-  take(childPath: string, execArgv: string[]): { child: ChildProcess; hello: unknown } | null {
+  /** The child, its channel's hello, and the child itself if it is alive, said hello and was started with `key`; else null, and the spare is stopped. */
+  take(key: string): { child: ChildProcess; hello: ChildMessage } | null {
     const c = this.child;
-    const suits = c !== null && this.hello !== null && c.connected && c.exitCode === null && c.signalCode === null && this.key === JSON.stringify([childPath, execArgv]);
-    if (!suits) {
+    const hello = this.hello;
+    if (c === null || hello === null || !running(c) || this.key !== key) {
       this.dispose();
       return null;
     }
     this.child = null;
+    this.channel?.detach();
+    this.channel = null;
     c.removeAllListeners('error');
     c.ref();
-    c.channel?.ref();
-    return { child: c, hello: this.hello };
+    for (const s of [c.stdout, c.stderr]) (s as unknown as { ref?(): void } | null)?.ref?.();
+    return { child: c, hello };
   }
 
   /** The waiting child's pid, or null once taken or stopped. */
@@ -180,12 +193,14 @@ export class SpareRunner {
   dispose(): void {
     const c = this.child;
     this.child = null;
-    if (c !== null && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    this.channel?.close();
+    this.channel = null;
+    if (c !== null) killTree(c);
   }
 }
 
 /**
- * Runs a user script in a child Node process and streams what it captures.
+ * Runs a user script in a child process and streams what it captures.
  *
  * @example
  * const run = launchRunner({ script: 'examples/square-plus-3x.ts', timeoutMs: 30_000 }, {
@@ -195,216 +210,287 @@ export class SpareRunner {
  * const result = await run.done;
  */
 export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = {}): RunHandle {
-  const started = Date.now();
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  const script = path.resolve(cwd, options.script);
-  const result: RunResult = {
-    ok: false, cancelled: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [],
-    backwardCount: 0, durationMs: 0, endedAt: 0,
-  };
-  const runOptions: RunOptions = {
-    script,
-    cwd: options.cwd === undefined ? path.dirname(script) : cwd,
-    captureAt: options.captureAt ?? 'last',
-    maxNodes: options.maxNodes ?? 2000,
-    savedTensors: options.savedTensors ?? false,
-    stopAfter: options.stopAfter ?? null,
-  };
-  let child: ChildProcess | null = null;
-  let finished = false;
-  let timedOut = false;
-  let sawHello = false;
-  let sawDone = false;
-  let stderrTail = '';
-  let overMemory = false;
-  const timers: NodeJS.Timeout[] = [];
+  return new Run(options, handlers).handle;
+}
 
-  const send = (m: HostMessage): void => {
-    if (child !== null && child.connected) child.send(m);
+/** One run: its child, its limits, and what it captured so far. */
+class Run {
+  readonly handle: RunHandle;
+  private readonly started = Date.now();
+  private readonly command: ChildCommand;
+  private readonly runOptions: RunOptions;
+  private readonly result: RunResult = {
+    ok: false, cancelled: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [], metricStride: 1,
+    backwardCount: 0, durationMs: 0, endedAt: 0, runtime: null,
   };
-  const kill = (): void => {
-    if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
+  private child: ChildProcess | null = null;
+  private channel: HostChannel | null = null;
+  private finished = false;
+  private sawDone = false;
+  private overMemory = false;
+  private stderrTail = '';
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clock: TimeoutClock;
+  private resolve: (r: RunResult) => void = () => undefined;
 
-  // The timeout counts running time only: a paused script is not using its budget.
-  let timeLeft = 0;
-  let clock: NodeJS.Timeout | null = null;
-  let clockStarted = 0;
-  let paused = false;
-  function startClock(): void {
-    clockStarted = Date.now();
-    clock = setTimeout(() => {
-      timedOut = true;
-      result.endedAt = Date.now();
-      kill();
-    }, timeLeft);
-    timers.push(clock);
+  constructor(private readonly options: LaunchOptions, private readonly handlers: LaunchHandlers) {
+    const cwd = path.resolve(options.cwd ?? process.cwd());
+    const script = path.resolve(cwd, options.script);
+    this.command = commandFor({ ...options, script });
+    this.runOptions = {
+      script,
+      cwd: options.cwd === undefined ? path.dirname(script) : cwd,
+      captureAt: options.captureAt ?? 'last',
+      maxNodes: options.maxNodes ?? 2000,
+      savedTensors: options.savedTensors ?? false,
+      stopAfter: options.stopAfter ?? null,
+      args: options.args ?? [],
+    };
+    this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
+      this.error('timeout', `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`);
+      this.result.endedAt = Date.now();
+      this.kill();
+    });
+    const done = new Promise<RunResult>((resolve) => (this.resolve = resolve));
+    this.handle = this.makeHandle(done);
+    this.start();
   }
-  const signal = (sig: NodeJS.Signals): boolean => {
-    if (finished || child === null || child.exitCode !== null || process.platform === 'win32') return false;
+
+  private makeHandle(done: Promise<RunResult>): RunHandle {
+    const run = this;
+    return {
+      done,
+      cancel: () => {
+        if (!this.finished) this.result.cancelled = true;
+        this.kill();
+      },
+      requestCapture: () => this.channel?.send({ type: 'capture/request' }),
+      pause: () => !this.clock.paused && this.signal('SIGSTOP') && this.clock.pause(),
+      resume: () => this.clock.paused && this.signal('SIGCONT') && this.clock.resume(),
+      get pid() {
+        return run.result.runtime !== null && run.child !== null ? (run.child.pid ?? null) : null;
+      },
+    };
+  }
+
+  private start(): void {
+    const spare = this.options.spare?.take(this.command.key) ?? null;
+    const req = this.command.requires;
+    if (spare === null && req !== null && !existsSync(req.path)) return this.failToStart(req.missing);
+    let child: ChildProcess;
     try {
-      return child.kill(sig);
+      // The child changes to the script's folder itself, so a spare started anywhere serves.
+      child = spare?.child ?? spawnChild(this.command, this.runOptions.cwd);
+    } catch (e) {
+      return this.failToStart(`could not start ${this.command.command}: ${(e as Error).message}`);
+    }
+    this.child = child;
+    this.channel = new HostChannel(child, {
+      message: (m) => this.receive(m),
+      problem: (text) => this.error('protocol', text),
+    });
+    this.pipeOutput(child);
+    child.on('error', (e) => this.onSpawnError(e));
+    // The script ended: what it forked ends with it (stdio would otherwise stay open).
+    child.on('exit', () => killTree(child));
+    // 'close' waits for stdio to drain, so the last lines of output are not lost.
+    child.on('close', (code, signal) => this.finish(code, signal));
+    // As if it had just arrived: after launchRunner returns, so handlers can use the handle.
+    if (spare !== null) process.nextTick(() => this.receive(spare.hello));
+    this.timers.push(setTimeout(() => this.helloOverdue(), HELLO_TIMEOUT_MS));
+    if (this.options.maxMemoryMb !== undefined && child.pid !== undefined) this.watchMemory(child.pid, this.options.maxMemoryMb);
+    this.clock.start();
+  }
+
+  private pipeOutput(child: ChildProcess): void {
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (t: string) => this.handlers.onStdout?.(t));
+    child.stderr!.on('data', (t: string) => {
+      this.stderrTail = (this.stderrTail + t).slice(-4000);
+      this.handlers.onStderr?.(t);
+    });
+  }
+
+  private onSpawnError(e: NodeJS.ErrnoException): void {
+    const what = e.code === 'ENOENT' ? `${this.command.command} was not found` : e.message;
+    this.error('launch', this.command.language === 'python' ? `could not start Python: ${what}; choose the interpreter with --python PATH (CLI) or the setting gradlens.python.path (VS Code)` : `runner process error: ${what}`);
+    this.kill();
+  }
+
+  private helloOverdue(): void {
+    if (this.result.runtime !== null) return;
+    this.error('protocol', 'runner did not say hello');
+    this.kill();
+  }
+
+  private receive(m: ChildMessage): void {
+    const r = this.result;
+    switch (m.type) {
+      case 'hello':
+        if (m.protocol !== PROTOCOL_VERSION) {
+          this.error('protocol', `runner speaks protocol ${m.protocol}, host expects ${PROTOCOL_VERSION}`);
+          this.kill();
+          return;
+        }
+        r.runtime = m.runtime;
+        this.channel?.send({ type: 'run/start', protocol: PROTOCOL_VERSION, options: this.runOptions });
+        break;
+      case 'graph/snapshot':
+        // The Python tracer sends graphs whole; the size limit is applied here, as the Node runner does.
+        if (r.runtime?.language === 'python') m = { ...m, snapshot: limitSnapshot(m.snapshot, this.runOptions.maxNodes) };
+        r.snapshots.push(m.snapshot);
+        break;
+      case 'train/metrics':
+        // No spread: a batch from a long synchronous loop can exceed the argument limit.
+        for (const metric of m.metrics) r.metrics.push(metric);
+        if (m.stride !== undefined) r.metricStride = m.stride;
+        break;
+      case 'run/error':
+        r.errors.push(m.error);
+        break;
+      case 'run/done':
+        this.sawDone = true;
+        r.backwardCount = m.backwardCount;
+        r.endedAt = Date.now();
+        break;
+      default:
+        assertNever(m, 'message');
+    }
+    if (r.runtime === null) return;
+    try {
+      this.handlers.onMessage?.(m);
+    } catch (e) {
+      this.error('crash', `the host failed to handle a ${m.type} message: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The child's resident size against the cap (Linux, /proc): a Node child's tensor storage
+   * lives outside its JS heap, and a Python child has no heap limit at all.
+   */
+  private watchMemory(pid: number, maxMemoryMb: number): void {
+    const limitBytes = (maxMemoryMb + RSS_HEADROOM_MB) * 1024 * 1024;
+    const statm = `/proc/${pid}/statm`;
+    const poll = setInterval(() => {
+      let rss: number;
+      try {
+        rss = Number(readFileSync(statm, 'utf8').split(' ')[1]) * 4096;
+      } catch {
+        clearInterval(poll);
+        return;
+      }
+      if (rss > limitBytes) {
+        this.overMemory = true;
+        clearInterval(poll);
+        this.kill();
+      }
+    }, 100);
+    this.timers.push(poll);
+  }
+
+  private signal(sig: NodeJS.Signals): boolean {
+    const c = this.child;
+    if (this.finished || c === null || !running(c) || process.platform === 'win32') return false;
+    try {
+      return c.kill(sig);
     } catch {
       return false;
     }
-  };
-  const done = new Promise<RunResult>((resolve) => {
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (finished) return;
-      finished = true;
-      for (const t of timers) clearTimeout(t);
-      result.exitCode = code;
-      result.signal = signal;
-      result.durationMs = Date.now() - started;
-      result.endedAt ||= Date.now();
-      if (timedOut) {
-        result.errors.push({ kind: 'timeout', message: `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`, stack: null, location: null });
-      } else if (overMemory || /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderrTail)) {
-        const cap = options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${options.maxMemoryMb} MB`;
-        result.errors.push({ kind: 'memory', message: `script ran out of memory (exceeded ${cap}) and was stopped`, stack: null, location: null });
-      } else if (!sawDone && !result.cancelled && !result.errors.some((e) => e.kind !== 'protocol')) {
-        const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-        result.errors.push({ kind: 'crash', message: `script ${how} before finishing`, stack: null, location: null });
-      }
-      result.ok = sawDone && code === 0 && result.errors.length === 0;
-      resolve(result);
-    };
+  }
 
-    const execArgv = childArgs(options.maxMemoryMb);
-    const childPath = options.childPath ?? defaultChildPath();
-    const spare = options.spare?.take(childPath, execArgv) ?? null;
-    if (spare === null && !existsSync(childPath)) {
-      result.errors.push({ kind: 'launch', message: `runner not built: ${childPath} is missing (run npm run build)`, stack: null, location: null });
-      finish(null, null);
-      return;
-    }
-    try {
-      // The child changes to the script's folder itself, so a spare started anywhere serves.
-      child = spare?.child ?? forkChild(childPath, execArgv, runOptions.cwd);
-    } catch (e) {
-      result.errors.push({ kind: 'launch', message: `could not start the runner: ${(e as Error).message}`, stack: null, location: null });
-      finish(null, null);
-      return;
-    }
-    const c = child;
-    c.stdout!.setEncoding('utf8');
-    c.stderr!.setEncoding('utf8');
-    c.stdout!.on('data', (t: string) => handlers.onStdout?.(t));
-    c.stderr!.on('data', (t: string) => {
-      stderrTail = (stderrTail + t).slice(-4000);
-      handlers.onStderr?.(t);
-    });
-    c.on('error', (e) => {
-      result.errors.push({ kind: 'launch', message: `runner process error: ${e.message}`, stack: null, location: null });
-      kill();
-    });
-    const onMessage = (raw: unknown): void => {
-      let m: ChildMessage;
-      try {
-        m = validateChildMessage(raw);
-      } catch (e) {
-        const detail = e instanceof ProtocolError ? e.message : String(e);
-        result.errors.push({ kind: 'protocol', message: `rejected a message from the runner: ${detail}`, stack: null, location: null });
-        return;
-      }
-      switch (m.type) {
-        case 'hello':
-          if (m.protocol !== PROTOCOL_VERSION) {
-            result.errors.push({ kind: 'protocol', message: `runner speaks protocol ${m.protocol}, host expects ${PROTOCOL_VERSION}`, stack: null, location: null });
-            kill();
-            return;
-          }
-          sawHello = true;
-          send({ type: 'run/start', protocol: PROTOCOL_VERSION, options: runOptions });
-          break;
-        case 'graph/snapshot':
-          result.snapshots.push(m.snapshot);
-          break;
-        case 'train/metrics':
-          // No spread: a batch from a long synchronous loop can exceed the argument limit.
-          for (const metric of m.metrics) result.metrics.push(metric);
-          break;
-        case 'run/error':
-          result.errors.push(m.error);
-          break;
-        case 'run/done':
-          sawDone = true;
-          result.backwardCount = m.backwardCount;
-          result.endedAt = Date.now();
-          break;
-        default:
-          assertNever(m, 'message');
-      }
-      if (!sawHello && m.type !== 'hello') return;
-      handlers.onMessage?.(m);
-    };
-    c.on('message', onMessage);
-    // As if it had just arrived: after launchRunner returns, so handlers can use the handle.
-    if (spare !== null) process.nextTick(onMessage, spare.hello);
-    // 'close' waits for stdio to drain, so the last lines of output are not lost.
-    c.on('close', (code, signal) => finish(code, signal));
-    timers.push(
-      setTimeout(() => {
-        if (!sawHello) {
-          result.errors.push({ kind: 'protocol', message: 'runner did not say hello', stack: null, location: null });
-          kill();
-        }
-      }, HELLO_TIMEOUT_MS),
-    );
-    if (options.maxMemoryMb !== undefined) {
-      // --max-old-space-size caps the JS heap only; tensor storage lives in ArrayBuffers
-      // outside it, so the whole process is watched too (Linux: resident set from /proc).
-      const limitBytes = (options.maxMemoryMb + RSS_HEADROOM_MB) * 1024 * 1024;
-      const statm = `/proc/${c.pid}/statm`;
-      const poll = setInterval(() => {
-        let rss: number;
-        try {
-          rss = Number(readFileSync(statm, 'utf8').split(' ')[1]) * 4096;
-        } catch {
-          clearInterval(poll);
-          return;
-        }
-        if (rss > limitBytes) {
-          overMemory = true;
-          clearInterval(poll);
-          kill();
-        }
-      }, 100);
-      c.once('exit', () => clearInterval(poll));
-    }
-    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
-      timeLeft = options.timeoutMs;
-      startClock();
-    }
-  });
+  private kill(): void {
+    if (this.child !== null) killTree(this.child);
+  }
 
+  private error(kind: RunError['kind'], message: string): void {
+    this.result.errors.push({ kind, message, stack: null, location: null });
+  }
 
+  private failToStart(message: string): void {
+    this.error('launch', message);
+    this.finish(null, null);
+  }
 
-  return {
-    done,
-    cancel: () => {
-      if (!finished) result.cancelled = true;
-      kill();
-    },
-    requestCapture: () => send({ type: 'capture/request' }),
-    pause: () => {
-      if (paused || !signal('SIGSTOP')) return false;
-      paused = true;
-      if (clock !== null) {
-        clearTimeout(clock);
-        clock = null;
-        timeLeft = Math.max(0, timeLeft - (Date.now() - clockStarted));
-      }
-      return true;
-    },
-    resume: () => {
-      if (!paused || !signal('SIGCONT')) return false;
-      paused = false;
-      if (options.timeoutMs !== undefined && options.timeoutMs > 0) startClock();
-      return true;
-    },
-    get pid() {
-      return sawHello && child !== null ? (child.pid ?? null) : null;
-    },
-  };
+  private finish(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.clock.stop();
+    const more = this.channel?.unreported() ?? null;
+    if (more !== null) this.error('protocol', more);
+    this.channel?.close();
+    const r = this.result;
+    r.exitCode = code;
+    r.signal = signal;
+    r.durationMs = Date.now() - this.started;
+    r.endedAt ||= Date.now();
+    const why = this.whyItEnded(code, signal);
+    if (why !== null) r.errors.push(why);
+    r.ok = this.sawDone && code === 0 && r.errors.length === 0;
+    this.resolve(r);
+  }
+
+  /** The error that explains an end the child did not explain itself, or null. */
+  private whyItEnded(code: number | null, signal: NodeJS.Signals | null): RunError | null {
+    const r = this.result;
+    const say = (kind: RunError['kind'], message: string): RunError => ({ kind, message, stack: null, location: null });
+    if (r.errors.some((e) => e.kind === 'timeout' || e.kind === 'launch')) return null;
+    if (this.overMemory || /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrTail)) {
+      const cap = this.options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${this.options.maxMemoryMb} MB`;
+      return say('memory', `script ran out of memory (exceeded ${cap}) and was stopped`);
+    }
+    if (this.sawDone || r.cancelled) return null;
+    if (r.runtime === null && !r.errors.some((e) => e.kind === 'protocol')) {
+      const tail = this.stderrTail.trim().split('\n').slice(-6).join('\n');
+      const who = this.command.language === 'python' ? `${this.command.command} could not start the Gradlens tracer (it needs Python 3.8 or newer)` : 'the runner could not start';
+      return say('launch', `${who}: exited with ${signal ?? `code ${code}`}${tail ? `\n${tail}` : ''}`);
+    }
+    if (r.errors.some((e) => e.kind !== 'protocol')) return null;
+    // The child always says goodbye on its way out, unless its channel broke first.
+    if (code === 0) return say('crash', "the runner's channel closed before the run finished (did the script close file descriptor 3 or 4?); what was captured before that is kept");
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+    return say('crash', `script ${how} before finishing`);
+  }
+}
+
+/** The timeout counts running time only: a paused script is not using its budget. */
+class TimeoutClock {
+  private left: number;
+  private readonly limited: boolean;
+  private timer: NodeJS.Timeout | null = null;
+  private since = 0;
+  paused = false;
+
+  constructor(limitMs: number, private readonly expire: () => void) {
+    this.left = limitMs;
+    this.limited = limitMs > 0;
+  }
+
+  start(): void {
+    if (!this.limited) return;
+    this.since = Date.now();
+    this.timer = setTimeout(this.expire, this.left);
+  }
+
+  pause(): boolean {
+    this.paused = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.left = Math.max(0, this.left - (Date.now() - this.since));
+    }
+    return true;
+  }
+
+  resume(): boolean {
+    this.paused = false;
+    this.start();
+    return true;
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }

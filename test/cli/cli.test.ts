@@ -146,7 +146,7 @@ describe('bad input through the CLI', () => {
     const big = gradlens(['run', fx('big-graph.ts'), '--graph', path.join(OUT, 'big.svg'), '--max-nodes', '300']);
     expect(big.code).toBe(0);
     expect(big.stderr).toContain('collapsed by module');
-    const bad = gradlens(['run', fx('malformed-message.ts')]);
+    const bad = gradlens(['run', path.join(FIXTURES, '..', 'hostile', 'wrong-fields.ts')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('rejected a message from the runner');
   });

@@ -210,16 +210,6 @@ describe('bad input', () => {
     expect(s.nodes.map((n) => n.name)).toContain('TanhBackward0, MulBackward0, AddBackward0 ×20 (60 nodes)');
   });
 
-  it('a malformed message from the child is rejected and reported', async () => {
-    const r = await run('malformed-message.ts');
-    expect(r.ok).toBe(false);
-    const p = r.errors.filter((e) => e.kind === 'protocol').map((e) => e.message);
-    expect(p).toHaveLength(2);
-    expect(p[0]).toContain('message.snapshot');
-    expect(p[1]).toContain('no/such-type');
-    expect(r.snapshots).toHaveLength(1);
-  });
-
   it('a missing runner build is reported, not hung on', async () => {
     expect(await new SpareRunner({ childPath: '/nonexistent/child.cjs' }).ready).toBe(false);
     const r = await launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, childPath: '/nonexistent/child.cjs' }).done;

@@ -1,0 +1,109 @@
+// Starting and ending a runner child: the Node runner for .ts/.js scripts, the user's python
+// with the `gradlens` tracer for .py. Both get the same stdio: no stdin, the script's own
+// stdout and stderr, and the channel on fds 3 (child -> host) and 4 (host -> child). The
+// child leads a process group of its own, so ending a run ends whatever the script started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export type RunnerLanguage = 'node' | 'python';
+
+/** How to start one kind of runner child; `key` tells whether a waiting child suits a run. */
+export interface ChildCommand {
+  readonly language: RunnerLanguage;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly key: string;
+  /** What must exist before starting, with what to say when it does not. */
+  readonly requires: { path: string; missing: string } | null;
+}
+
+/** The runner that runs `script`: python for .py, Node otherwise. */
+export function languageOf(script: string): RunnerLanguage {
+  return /\.py$/i.test(script) ? 'python' : 'node';
+}
+
+/** The root of the gradlens package (dist/, python/), found from wherever this module was bundled or loaded. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'gradlens') return dir;
+      } catch {
+        // not our package.json; keep walking
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return path.join(__dirname, '..', '..');
+    dir = up;
+  }
+}
+
+/** dist/runner/child.cjs of this package. */
+export function defaultChildPath(): string {
+  return path.join(packageRoot(), 'dist', 'runner', 'child.cjs');
+}
+
+const CHANNEL = '3:4';
+
+export function nodeCommand(childPath: string, maxMemoryMb: number | undefined): ChildCommand {
+  const args = ['--enable-source-maps', '--stack-size=4000'];
+  if (maxMemoryMb !== undefined) args.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
+  args.push(childPath);
+  return {
+    language: 'node',
+    command: process.execPath,
+    args,
+    env: { ...process.env, NODE_OPTIONS: '', GRADLENS_CHANNEL: CHANNEL },
+    key: JSON.stringify(['node', args]),
+    requires: { path: childPath, missing: `runner not built: ${childPath} is missing (run npm run build)` },
+  };
+}
+
+/** The tracer package sits in `python/` beside dist/; the user's script keeps its own sys.path[0]. */
+export function pythonCommand(python: string, packageDir = path.join(packageRoot(), 'python')): ChildCommand {
+  const pythonPath = [packageDir, process.env.PYTHONPATH].filter((p) => p !== undefined && p !== '').join(path.delimiter);
+  return {
+    language: 'python',
+    command: python,
+    args: ['-m', 'gradlens.runner'],
+    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', GRADLENS_CHANNEL: CHANNEL },
+    key: JSON.stringify(['python', python, packageDir]),
+    requires: { path: path.join(packageDir, 'gradlens', 'runner.py'), missing: `the Python tracer is missing from ${packageDir}` },
+  };
+}
+
+/** Starts a runner child; throws if it cannot be started at all. */
+export function spawnChild(c: ChildCommand, cwd?: string): ChildProcess {
+  return spawn(c.command, c.args as string[], {
+    cwd,
+    env: c.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // Its own process group (POSIX), so killTree reaches the processes the script forked.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+}
+
+/** Ends the child and every process of its group; a script that ignores SIGTERM is no obstacle. */
+export function killTree(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (process.platform !== 'win32') {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return;
+    } catch {
+      // The group is gone already, or the child never became its leader: kill the child alone.
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Whether `child` is still running (it has not exited or been killed). */
+export function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
