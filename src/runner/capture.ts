@@ -10,6 +10,7 @@ import type { Anomaly, GraphNode, GraphSnapshot, RunOptions, SourceLocation, Ten
 import { encodeNum } from '../protocol/messages';
 import { asName, callOperands, engineNamespaces } from './names';
 import { currentUserLocation } from './stack';
+import { MetricStream } from './metric-stream';
 import { copyData, gradNorm, summarize } from './summary';
 
 type Node = torch.autograd.Node;
@@ -17,7 +18,8 @@ type Trigger = GraphSnapshot['trigger'];
 
 export interface CaptureSink {
   snapshot(s: GraphSnapshot): void;
-  metrics(m: TrainMetric[]): void;
+  /** A batch of the training record; `stride` > 1 once only every stride-th step is kept. */
+  metrics(m: TrainMetric[], stride: number): void;
   /** The backward() at the stopAfter line was captured: end the run. */
   stop(): void;
 }
@@ -47,7 +49,6 @@ interface Pending {
   rootValues: TensorSummary[];
 }
 
-const METRIC_FLUSH_MS = 200;
 /** With captureAt 'last', at most this many backward() calls are captured in full before the graphs repeat. */
 const MAX_AUTO_CAPTURES = 20;
 
@@ -75,8 +76,7 @@ export class Capture {
    */
   private lastGrads = new Map<Tensor, { grad: Tensor; version: number; copy: Float32Array | Float64Array | null; step: number }>();
   private pendingMetric: TrainMetric | null = null;
-  private metricBuffer: TrainMetric[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly metrics: MetricStream;
   private readonly started = performance.now();
   private readonly onNode = (node: Node, output: Tensor): void => {
     const md = node.metadata as Meta;
@@ -88,7 +88,9 @@ export class Capture {
     if (active.length > 0) this.rootModules.add(active[0]);
   };
 
-  constructor(private readonly options: RunOptions, private readonly sink: CaptureSink) {}
+  constructor(private readonly options: RunOptions, private readonly sink: CaptureSink) {
+    this.metrics = new MetricStream((batch, stride) => sink.metrics(batch, stride));
+  }
 
   get backwardCount(): number {
     return this.count;
@@ -126,7 +128,7 @@ export class Capture {
       this.sink.snapshot(this.complete(p, null, null, false));
     }
     this.flushMetric();
-    this.flushMetrics();
+    this.metrics.flush();
     torch._setNodeCreatedHook(null);
   }
 
@@ -179,15 +181,16 @@ export class Capture {
     }
     this.lastSig = shape.sig;
     if (scalar) {
+      // The rebuild of this graph at the end shows these gradients, since the script may zero
+      // or overwrite them before then; norms only for the steps the stream keeps.
+      const kept = this.metrics.keeps(k) || nonFinite;
       const gradNorms: Record<string, ReturnType<typeof encodeNum>> = {};
-      // One pass per gradient gives both the norm and the summary a later rebuild of this
-      // graph shows, since the script may zero or overwrite the gradients before the end.
       for (const [name, p] of this.namedLeaves(shape.leaves)) {
         if (p.grad === null) continue;
-        gradNorms[name] = encodeNum(gradNorm(p.grad));
+        if (kept) gradNorms[name] = encodeNum(gradNorm(p.grad));
         this.lastGrads.set(p, { grad: p.grad, version: p.grad._version, copy: null, step: k });
       }
-      this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
+      if (kept) this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
     }
     this.last = { index: k, trigger, roots, callSite };
     // A non-finite loss not yet explained: capture the next step in full to name the op.
@@ -241,26 +244,8 @@ export class Capture {
 
   private flushMetric(): void {
     if (this.pendingMetric === null) return;
-    this.metricBuffer.push(this.pendingMetric);
+    this.metrics.add(this.pendingMetric);
     this.pendingMetric = null;
-    // Batched: one IPC message per step would cost more than a small training step. A
-    // synchronous training loop never lets the timer fire, so the clock is also checked
-    // here: the monitor stays live while the loop runs (IPC writes go out immediately).
-    const now = performance.now();
-    if (now - this.lastFlush >= METRIC_FLUSH_MS) this.flushMetrics();
-    else this.flushTimer ??= setTimeout(() => this.flushMetrics(), METRIC_FLUSH_MS).unref();
-  }
-
-  private lastFlush = 0;
-
-  private flushMetrics(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.lastFlush = performance.now();
-    if (this.metricBuffer.length === 0) return;
-    const batch = this.metricBuffer;
-    this.metricBuffer = [];
-    this.sink.metrics(batch);
   }
 
   /** Walks everything reachable from the roots and records values before backward frees them. */

@@ -62,7 +62,7 @@ async function run(options: RunOptions): Promise<void> {
   process.argv = [process.argv[0], options.script, ...options.args];
   capture = new Capture(options, {
     snapshot: (snapshot) => send({ type: 'graph/snapshot', snapshot }),
-    metrics: (metrics) => send({ type: 'train/metrics', metrics }),
+    metrics: (metrics, stride) => send(stride > 1 ? { type: 'train/metrics', metrics, stride } : { type: 'train/metrics', metrics }),
     stop: () => {
       finish(0);
       // The script is stopped where it stands, inside its loop if it is in one: everything

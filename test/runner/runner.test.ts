@@ -216,3 +216,17 @@ describe('bad input', () => {
     expect(r.errors[0].kind).toBe('launch');
   });
 });
+
+describe('training record', () => {
+  it('a loop faster than the stream is thinned to a bounded stream that says its stride', async () => {
+    const r = await run('fast-loop.ts', { timeoutMs: 120_000 });
+    expect(r.ok).toBe(true);
+    expect(r.backwardCount).toBe(150_000);
+    expect(r.metricStride).toBeGreaterThan(1);
+    expect(r.metrics.length).toBeLessThan(150_000 / 2);
+    const steps = r.metrics.map((m) => m.step);
+    expect(steps.every((s, i) => i === 0 || s > steps[i - 1])).toBe(true);
+    expect(steps.at(-1)! % r.metricStride).toBe(0);
+    expect(r.metrics.at(-1)!.lr).toBe(0.001);
+  });
+});
