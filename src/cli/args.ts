@@ -8,9 +8,13 @@ export interface RunArgs {
   maxMemoryMb: number | null;
   maxNodes: number;
   savedTensors: boolean;
+  /** The interpreter for .py scripts. */
+  python: string;
+  /** What follows `--`: the script's own arguments. */
+  scriptArgs: string[];
 }
 
-export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs) [options]
+export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py) [options] [-- SCRIPT ARGUMENTS]
 
   --graph FILE.(svg|html|dot|json)  write the autograd graph of the last backward()
   --at N                            ... of the N-th backward() instead (1-based)
@@ -18,7 +22,10 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs) [options]
   --timeout SECONDS                 stop the script after this long (what was captured is still written)
   --max-memory MB                   cap the script's heap
   --max-nodes N                     collapse larger graphs by module (default 2000)
-  --saved-tensors                   show tensors saved for backward`;
+  --saved-tensors                   show tensors saved for backward
+  --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
+
+The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
 
 export class UsageError extends Error {}
 
@@ -38,9 +45,13 @@ function positive(flag: string, v: string | undefined, integer: boolean): number
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const out: RunArgs = { script: '', graph: null, at: null, monitor: null, timeoutMs: null, maxMemoryMb: null, maxNodes: 2000, savedTensors: false };
+  const out: RunArgs = { script: '', graph: null, at: null, monitor: null, timeoutMs: null, maxMemoryMb: null, maxNodes: 2000, savedTensors: false, python: 'python3', scriptArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--') {
+      out.scriptArgs = argv.slice(i + 1);
+      break;
+    }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
@@ -71,6 +82,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--saved-tensors':
         out.savedTensors = true;
         break;
+      case '--python': {
+        const p = value();
+        if (p === undefined || p === '') throw new UsageError('--python needs the path of a Python interpreter');
+        out.python = p;
+        break;
+      }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         if (out.script !== '') throw new UsageError(`one script at a time (got ${out.script} and ${a})`);
@@ -78,6 +95,6 @@ export function parseRunArgs(argv: string[]): RunArgs {
     }
   }
   if (out.script === '') throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
-  if (!/\.(ts|mts|cts|js|mjs|cjs)$/i.test(out.script)) throw new UsageError(`${out.script}: expected a .ts, .js or .mjs file`);
+  if (!/\.(ts|mts|cts|js|mjs|cjs|py)$/i.test(out.script)) throw new UsageError(`${out.script}: expected a .ts, .js, .mjs or .py file`);
   return out;
 }

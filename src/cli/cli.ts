@@ -44,6 +44,8 @@ async function run(args: RunArgs): Promise<number> {
     {
       script: args.script,
       cwd: process.cwd(),
+      args: args.scriptArgs,
+      python: args.python,
       timeoutMs: args.timeoutMs ?? undefined,
       maxMemoryMb: args.maxMemoryMb ?? undefined,
       captureAt: args.at ?? 'last',
@@ -56,6 +58,7 @@ async function run(args: RunArgs): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const result = await handle.done;
+  if (result.cancelled) say('interrupted: the script was stopped; writing what was captured');
   let failed = !result.ok;
   for (const e of result.errors) say(describe(e));
 
@@ -94,7 +97,7 @@ async function run(args: RunArgs): Promise<number> {
       say(`wrote ${result.metrics.length} training steps to ${args.monitor}`);
     }
   }
-  return failed ? 1 : 0;
+  return result.cancelled ? 130 : failed ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -139,6 +139,15 @@ describe('bad input through the CLI', () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/class="gl-node gl-function gl-flagged"[^>]*data-name="LogBackward0"/);
   });
 
+  it('script arguments after --, in the working directory the CLI runs in', () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'gradlens-cwd-'));
+    const r = gradlens(['run', fx('args-and-cwd.ts'), '--', '--steps', '1', '--graph', 'not-ours.svg'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('argv ["--steps","1","--graph","not-ours.svg"]');
+    expect(r.stdout).toContain(`cwd ${cwd}`);
+    expect(existsSync(path.join(cwd, 'not-ours.svg'))).toBe(false);
+  });
+
   it('memory cap, oversize graph, malformed message: clear messages', () => {
     const m = gradlens(['run', fx('memory-hog.ts'), '--max-memory', '100']);
     expect(m.code).toBe(1);
