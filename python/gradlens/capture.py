@@ -1,0 +1,509 @@
+"""Graph capture inside the runner (mirrors src/runner/capture.ts). Cheap by default: ops
+are recorded only while a full capture is armed (before the first backward(), before the
+N-th with captureAt N, after a request from the host), so ordinary training steps pay for
+one metric record and a walk of the graph's node names."""
+from __future__ import annotations
+
+import functools
+import math
+import sys
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+from . import features
+from .anomalies import find_anomalies, has_precise
+from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, root_node, saved_tensors, structure, walk
+from .metrics import MetricStream
+from .protocol import Json, RunOptions
+from .recorder import NodeMeta, Recorder, meta_of
+from .summary import GradNorms, Summary, summarize
+from .userframes import frame_location, names_in_frames, output_name, user_frame
+from .wire import encode_num
+
+# With captureAt "last", at most this many backward() calls are captured in full before
+# the graphs repeat.
+MAX_AUTO_CAPTURES = 20
+
+
+class Sink:
+    """Where the capture's results go (the runner's channel)."""
+
+    def snapshot(self, snapshot: Json) -> None: ...
+    def metrics(self, metrics: List[Json], stride: int) -> None: ...
+    def error(self, kind: str, message: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Pending:
+    """A capture in progress: structure and values taken before backward, gradients after."""
+
+    index: int
+    trigger: str
+    roots: List[torch.Tensor]
+    call_site: Optional[Json]
+    order: List[Node]
+    index_of: Dict[Node, int]
+    consumer: Dict[Node, Tuple[Node, int]]
+    root_values: List[Summary]
+    leaf_values: Dict[int, Summary] = field(default_factory=dict)
+    saved: Dict[int, List[Summary]] = field(default_factory=dict)
+    grads: Dict[int, Summary] = field(default_factory=dict)
+    hooks: List[Any] = field(default_factory=list)
+
+
+@dataclass
+class Template:
+    """The last full capture's per-node facts, reused for a light rebuild of the same graph."""
+
+    names: List[str]
+    locations: List[Optional[Json]]
+    modules: List[List[str]]
+    calls: List[List[int]]
+    call_site: Optional[Json]
+
+
+@dataclass
+class LastBackward:
+    index: int
+    trigger: str
+    roots: List[torch.Tensor]
+    call_site: Optional[Json]
+
+
+@dataclass
+class KeptGrad:
+    """A named leaf's gradient as of its last backward, for the graph rebuilt at the end.
+    Kept by reference: zero_grad(set_to_none) drops it rather than changing it, and an
+    in-place change shows in its version counter."""
+
+    grad: torch.Tensor
+    version: int
+    step: int
+
+
+class Capture:
+    def __init__(self, options: RunOptions, sink: Sink, started: float) -> None:
+        self.options = options
+        self.sink = sink
+        self.started = started
+        self.count = 0
+        self.requested = False
+        self._request = threading.Event()
+        self.flagged_non_finite = False
+        self.has_precise_anomaly = False
+        self.recorder = Recorder()
+        self.has = features.available(torch)
+        self.last: Optional[LastBackward] = None
+        self.last_full_index = 0
+        self.template: Optional[Template] = None
+        # Two consecutive full captures had the same structure: the script is in a loop.
+        self.repeating = False
+        # Names given to leaves by full captures, and their column order in the training record.
+        self._leaf_names: Dict[int, Tuple[Any, str]] = {}
+        self._rank: Dict[str, int] = {}
+        self._last_sig: Optional[int] = None
+        self._kept: Dict[int, KeptGrad] = {}
+        self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
+        self._norms = GradNorms()
+        self._depth = 0
+        self.metrics = MetricStream(sink.metrics)
+
+    # ---- installation -----------------------------------------------------------------
+
+    def install(self) -> None:
+        """Wraps backward() and autograd.grad, hooks optimizer steps, arms the first capture."""
+        tensor_backward = torch.Tensor.backward
+        autograd_backward = torch.autograd.backward
+        autograd_grad = torch.autograd.grad
+
+        @functools.wraps(tensor_backward)
+        def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            return self.around("backward", [tensor], lambda: tensor_backward(tensor, *args, **kwargs))
+
+        @functools.wraps(autograd_backward)
+        def backward_fn(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+            return self.around("backward", roots, lambda: autograd_backward(tensors, *args, **kwargs))
+
+        @functools.wraps(autograd_grad)
+        def grad_fn(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+            roots = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
+            wrt = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+            return self.around("autograd.grad", roots, lambda: autograd_grad(outputs, inputs, *args, **kwargs), wrt)
+
+        torch.Tensor.backward = backward  # type: ignore[assignment]
+        torch.autograd.backward = backward_fn  # type: ignore[assignment]
+        torch.autograd.grad = grad_fn  # type: ignore[assignment]
+        self._hook_optimizer()
+        self.metrics.start_timer()
+        self._set_armed(self._should_capture(1))
+
+    def _hook_optimizer(self) -> None:
+        import torch.optim.optimizer as optimizer_module
+
+        if self.has[features.OPTIMIZER_STEP_HOOK]:
+            optimizer_module.register_optimizer_step_post_hook(lambda opt, args, kwargs: self._on_step(opt))
+            return
+        # Older torch: wrap `step` of each optimizer class as its first instance is made.
+        init = torch.optim.Optimizer.__init__
+        capture = self
+
+        @functools.wraps(init)
+        def wrapped_init(opt: Any, *args: Any, **kwargs: Any) -> None:
+            init(opt, *args, **kwargs)
+            cls = type(opt)
+            step = cls.step
+            if getattr(step, "_gradlens_wrapped", False):
+                return
+
+            @functools.wraps(step)
+            def wrapped_step(o: Any, *a: Any, **k: Any) -> Any:
+                result = step(o, *a, **k)
+                capture._on_step(o)
+                return result
+
+            wrapped_step._gradlens_wrapped = True  # type: ignore[attr-defined]
+            cls.step = wrapped_step
+
+        torch.optim.Optimizer.__init__ = wrapped_init  # type: ignore[assignment]
+
+    # ---- host requests and policy -----------------------------------------------------
+
+    def request(self) -> None:
+        """The host asked for a full capture of the next backward() (called on the reader
+        thread: the main thread takes it up at its next backward or optimizer step)."""
+        self._request.set()
+
+    def _take_request(self) -> None:
+        if self._request.is_set():
+            self._request.clear()
+            self.requested = True
+
+    def _should_capture(self, k: int) -> bool:
+        at = self.options.capture_at
+        if k == 1 or at == "all" or at == k or self.requested:
+            return True
+        # For "last", capture in full until the graphs start repeating (a training loop);
+        # the last one is then rebuilt at the end from the repeating template.
+        return at == "last" and not self.repeating and k <= MAX_AUTO_CAPTURES
+
+    def _set_armed(self, on: bool) -> None:
+        if on:
+            self.recorder.arm()
+        else:
+            self.recorder.disarm()
+
+    def _on_step(self, optimizer: Any) -> None:
+        if self._depth > 0:
+            return
+        self._take_request()
+        if self.requested:
+            self._set_armed(True)
+        lr = _learning_rate(optimizer)
+        self.metrics.set_lr(lr)
+
+    # ---- around each backward -----------------------------------------------------------
+
+    def around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]] = None) -> Any:
+        # Tensor.backward calls torch.autograd.backward: one user call, one count.
+        if self._depth > 0:
+            return run()
+        self._depth += 1
+        self.recorder.busy = True
+        try:
+            return self._around(trigger, roots, run, inputs)
+        finally:
+            self.recorder.busy = False
+            self._depth -= 1
+
+    def _around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]]) -> Any:
+        k = self.count = self.count + 1
+        self.metrics.commit()
+        self.recorder.modules.reset()
+        self._take_request()
+        scalar = trigger == "backward" and len(roots) == 1 and roots[0].numel() == 1
+        loss = _read_scalar(roots[0]) if scalar else math.nan
+        non_finite = scalar and not math.isfinite(loss)
+        full = self._should_capture(k) or (non_finite and not self.flagged_non_finite)
+        stop = self.options.stop_after
+        site = user_frame(sys._getframe(2))
+        call_site = frame_location(site) if site is not None and (full or stop is not None) else None
+        stop_here = stop is not None and call_site is not None and call_site["line"] == stop.line and _same_file(call_site["file"], stop.file)
+        full = full or stop_here
+        pending: Optional[Pending] = None
+        if full:
+            self.requested = False
+            pending = self._begin_safely(k, trigger, roots, call_site, live=True)
+        try:
+            self.recorder.busy = False  # ops of create_graph=True backward are the user's
+            result = run()
+        finally:
+            self.recorder.busy = True
+            if pending is not None:
+                for h in pending.hooks:
+                    h.remove()
+        if pending is not None:
+            snapshot = self._complete_safely(pending, inputs if trigger == "autograd.grad" else None, result, live=True, frame=site)
+            if snapshot is not None:
+                if snapshot["anomalies"]:
+                    self.flagged_non_finite = True
+                self.last_full_index = k
+                self.sink.snapshot(snapshot)
+        del site
+        self._after(k, trigger, roots, call_site, pending is not None, scalar, loss)
+        self._set_armed(self._should_capture(k + 1) or (non_finite and self.last_full_index == k and not self.has_precise_anomaly))
+        if stop_here:
+            self.sink.stop()
+        return result
+
+    def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float) -> None:
+        # A cheap walk of this graph's structure every step: when it changes (a new model,
+        # a new phase of the script), the next backward is captured in full again.
+        sig, leaves = structure(roots)
+        if not captured and sig != self._last_sig:
+            self.requested = True
+            self.repeating = False
+        self._last_sig = sig
+        if scalar:
+            named = [(name, t, t.grad) for name, t in self._named_leaves(leaves) if t.grad is not None]
+            norms = self._norms([g for _, _, g in named])
+            grad_norms: Dict[str, Any] = {}
+            for (name, t, g), norm in zip(named, norms):
+                grad_norms[name] = encode_num(norm)
+                self._kept[id(t)] = KeptGrad(g, g._version, k)
+            self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": grad_norms, "lr": None}
+        self.last = LastBackward(k, trigger, roots, call_site)
+
+    def finish(self) -> None:
+        """Sends what is still pending: the last backward's graph (if not yet captured) and metrics."""
+        self.recorder.busy = True
+        last = self.last
+        if self.options.capture_at == "last" and last is not None and last.index > self.last_full_index:
+            pending = self._begin_safely(last.index, last.trigger, last.roots, last.call_site, live=False)
+            if pending is not None:
+                snapshot = self._complete_safely(pending, None, None, live=False, frame=None)
+                if snapshot is not None:
+                    self.sink.snapshot(snapshot)
+        self.flush_metrics()
+        self._set_armed(False)
+
+    def flush_metrics(self) -> None:
+        self.metrics.stop_timer()
+        self.metrics.commit()
+        self.metrics.flush()
+
+    # ---- leaf names -----------------------------------------------------------------------
+
+    def _leaf_name(self, t: torch.Tensor) -> Optional[str]:
+        entry = self._leaf_names.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
+
+    def _remember_name(self, t: torch.Tensor, name: str) -> None:
+        self._leaf_names[id(t)] = (weakref.ref(t), name)
+
+    def _named_leaves(self, leaves: List[torch.Tensor]) -> List[Tuple[str, torch.Tensor]]:
+        """The leaves that have names, in parameter order; reused while a training loop
+        passes the same leaves and no capture renames them."""
+        last = self._named
+        if last is not None and len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)):
+            return last[1]
+        named = [(name, t) for t in leaves if (name := self._leaf_name(t)) is not None]
+        named.sort(key=lambda x: self._rank.get(x[0], math.inf))
+        self._named = (leaves, named)
+        return named
+
+    def _kept_grad(self, v: torch.Tensor, step: int) -> Optional[Summary]:
+        kept = self._kept.get(id(v))
+        if kept is None or kept.step != step or kept.grad._version != kept.version:
+            return None
+        return summarize(kept.grad)
+
+    # ---- building snapshots -------------------------------------------------------------
+
+    def _begin_safely(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Optional[Pending]:
+        try:
+            return self._begin(index, trigger, roots, call_site, live)
+        except GraphTooLarge:
+            self.sink.error("crash", f"the graph of backward() #{index} has more than {MAX_WALK:,} nodes and was not captured")
+        except Exception as e:  # a capture bug must not break the user's training
+            self.sink.error("crash", f"capture of backward() #{index} failed: {type(e).__name__}: {e}")
+        return None
+
+    def _complete_safely(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Optional[Json]:
+        try:
+            return self._complete(p, grad_inputs, grad_result, live, frame)
+        except Exception as e:
+            self.sink.error("crash", f"capture of backward() #{p.index} failed: {type(e).__name__}: {e}")
+            return None
+
+    def _begin(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Pending:
+        """Walks everything reachable from the roots and records values before backward frees them."""
+        order, index_of, consumer = walk(roots)
+        p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
+        for i, n in enumerate(order):
+            if is_accumulate(n):
+                p.leaf_values[i] = summarize(n.variable)
+                continue
+            if self.options.saved_tensors or not live:
+                p.saved[i] = [summarize(s) for s in saved_tensors(n)]
+            if live:
+                p.hooks.append(self._hook_grad(n, i, p.grads))
+        return p
+
+    def _hook_grad(self, node: Node, i: int, grads: Dict[int, Summary]) -> Any:
+        def record(grad_outputs: Sequence[Optional[torch.Tensor]]) -> None:
+            g = next((x for x in grad_outputs if x is not None), None)
+            if g is not None:
+                try:
+                    grads[i] = summarize(g)
+                except Exception:
+                    pass  # a summary problem must not fail the user's backward
+
+        if self.has[features.NODE_PREHOOK]:
+            return node.register_prehook(record)
+        return node.register_hook(lambda grad_inputs, grad_outputs: record(grad_outputs))
+
+    def _complete(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Json:
+        """Gradients are in: build the snapshot, name its leaves, find NaN/Inf."""
+        variables, frame_modules = names_in_frames(frame) if frame is not None else ({}, [])
+        params = self._parameter_names(frame_modules)
+        returned: Dict[int, Summary] = {}
+        if grad_inputs is not None and isinstance(grad_result, (tuple, list)):
+            for t, g in zip(grad_inputs, grad_result):
+                if isinstance(g, torch.Tensor):
+                    returned[id(t)] = summarize(g)
+        order = p.order
+        names = [n.name() for n in order]
+        metas: List[Optional[NodeMeta]] = [None if is_accumulate(n) else meta_of(n) for n in order]
+        same = self.template is not None and names == self.template.names
+        if same and metas and metas[0] is not None and metas[0].location is not None:
+            self.repeating = True
+        template = self.template if same else None
+        locations = [m.location if m is not None and m.location is not None else (template.locations[i] if template else None) for i, m in enumerate(metas)]
+        modules = [m.modules if m is not None else (template.modules[i] if template else []) for i, m in enumerate(metas)]
+        calls = [m.calls if m is not None else (template.calls[i] if template else []) for i, m in enumerate(metas)]
+        call_site = p.call_site if p.call_site is not None else (template.call_site if template else None)
+        sequence = self._sequence_numbers(order, p.index_of, metas)
+
+        nodes: List[Json] = []
+        for i, n in enumerate(order):
+            node_id = f"n{i}"
+            via = p.consumer.get(n)
+            via_index = p.index_of[via[0]] if via is not None else -1
+            acc = is_accumulate(n)
+            # A leaf's location and module are those of the op that consumed it.
+            loc = (locations[via_index] if via_index >= 0 else None) if acc else locations[i]
+            module_path = (modules[via_index] if via_index >= 0 else []) if acc else modules[i]
+            meta = metas[i]
+            node: Json = {
+                "id": node_id,
+                "kind": "accumulate" if acc else "function",
+                "name": names[i],
+                "next": [None if m is None else {"id": f"n{p.index_of[m]}", "inputNr": int(nr)} for m, nr in n.next_functions],
+                "value": meta.value if meta is not None else None,
+                "grad": p.grads.get(i),
+                "location": loc,
+                "modulePath": module_path,
+                "attachedTo": None,
+                "sequenceNr": -1 if acc else sequence[i],
+            }
+            if not acc and calls[i]:
+                node["moduleCalls"] = calls[i]
+            nodes.append(node)
+            if acc:
+                v = n.variable
+                if live:
+                    grad = returned.get(id(v)) if grad_inputs is not None else (summarize(v.grad) if v.grad is not None else None)
+                else:
+                    grad = self._kept_grad(v, p.index)
+                name = params.get(id(v)) or variables.get(id(v)) or self._leaf_name(v) or ""
+                nodes.append({
+                    "id": f"{node_id}:leaf", "kind": "leaf", "name": name, "next": [],
+                    "value": p.leaf_values.get(i) or summarize(v), "grad": grad, "location": loc,
+                    "modulePath": module_path, "attachedTo": node_id, "sequenceNr": -1,
+                })
+            elif self.options.saved_tensors:
+                for j, s in enumerate(p.saved.get(i, [])):
+                    nodes.append({"id": f"{node_id}:saved{j}", "kind": "saved", "name": f"saved {j}", "next": [], "value": s, "grad": None, "location": None, "modulePath": module_path, "attachedTo": node_id, "sequenceNr": -1})
+        out_name = output_name(call_site)
+        outputs: List[str] = []
+        for i, r in enumerate(p.roots):
+            owner = root_node(r)
+            owner_index = p.index_of.get(owner) if owner is not None else None
+            outputs.append(f"out{i}")
+            nodes.append({
+                "id": f"out{i}", "kind": "output", "name": out_name if len(p.roots) == 1 else f"{out_name}[{i}]", "next": [],
+                "value": p.root_values[i], "grad": p.grads.get(owner_index) if owner_index is not None else None,
+                "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
+            })
+        if any(m is not None and m.location is not None for m in metas):
+            self.template = Template(names, locations, modules, calls, call_site)
+        self._track_names(nodes, order, params)
+        anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
+        if has_precise(anomalies):
+            self.has_precise_anomaly = True
+        return {
+            "index": p.index, "trigger": p.trigger, "nodes": nodes, "outputs": outputs, "anomalies": anomalies,
+            "collapsed": False, "detail": "full" if live and any(m is not None and m.value is not None for m in metas) else "light",
+        }
+
+    def _parameter_names(self, frame_modules: List[torch.nn.Module]) -> Dict[int, str]:
+        """Parameter names by tensor id: modules that ran a forward first, then modules in
+        the user's frames, biggest first (a model's names win over one of its layers')."""
+        modules = list(self.recorder.modules.roots.values())
+        modules += sorted(frame_modules, key=lambda m: -sum(1 for _ in m.parameters()))
+        params: Dict[int, str] = {}
+        for m in modules:
+            for name, t in m.named_parameters():
+                params.setdefault(id(t), name)
+        return params
+
+    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]]) -> List[int]:
+        if self.has[features.SEQUENCE_NR]:
+            return [-1 if is_accumulate(n) else int(n._sequence_nr()) for n in order]
+        if all(m is not None for n, m in zip(order, metas) if not is_accumulate(n)):
+            return [-1 if m is None else m.order for m in metas]
+        return creation_ranks(order, index_of)
+
+    def _track_names(self, nodes: List[Json], order: List[Node], params: Dict[int, str]) -> None:
+        seen = set()
+        tracked: List[Tuple[str, torch.Tensor]] = []
+        for node in nodes:
+            if node["kind"] != "leaf" or not node["name"] or node["name"] in seen:
+                continue
+            seen.add(node["name"])
+            tracked.append((node["name"], order[int(node["attachedTo"][1:])].variable))
+        # Parameters in the model's own order (fc1.weight, fc1.bias, ...), other leaves after.
+        rank = {name: i for i, name in enumerate(params.values())}
+        tracked.sort(key=lambda x: rank.get(x[0], len(rank)))
+        for name, t in tracked:
+            self._remember_name(t, name)
+            self._rank.setdefault(name, len(self._rank))
+        self._named = None  # names may have changed: sort the named leaves again
+
+
+def _read_scalar(t: torch.Tensor) -> float:
+    try:
+        v = t.detach().reshape(()).item()
+    except RuntimeError:
+        return math.nan
+    return float(v.real if isinstance(v, complex) else v)
+
+
+def _learning_rate(optimizer: Any) -> Optional[float]:
+    try:
+        lr = float(optimizer.param_groups[0]["lr"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, RuntimeError):
+        return None
+    return lr if math.isfinite(lr) else None
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a == b or a.endswith(f"/{b}") or b.endswith(f"/{a}")

@@ -1,0 +1,77 @@
+"""The runner's two pipes to the host, taken over from the fds named in GRADLENS_CHANNEL."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Any, Callable, Optional
+
+from .wire import encode_frame, split_frames
+
+ENV_NAME = "GRADLENS_CHANNEL"
+# The exit code when the host is gone: nobody is left to report to.
+HOST_GONE = 70
+
+
+class Channel:
+    def __init__(self, out_fd: int, in_fd: int) -> None:
+        self._out = out_fd
+        self._in = in_fd
+        self._lock = threading.Lock()
+        # A forked child (DataLoader worker, os.fork) inherits the fds but must never write:
+        # its frames would interleave with ours.
+        self._owner = os.getpid()
+        self.finished = False
+
+    @classmethod
+    def from_env(cls) -> "Channel":
+        spec = os.environ.pop(ENV_NAME, None)
+        if spec is None:
+            raise SystemExit(f"gradlens.runner: {ENV_NAME} is not set; the runner is started by the Gradlens host")
+        out_text, in_text = spec.split(":")
+        out_orig, in_orig = int(out_text), int(in_text)
+        # New fds are non-inheritable; closing the originals makes user code that writes to
+        # fd 3 fail with EBADF exactly as it would under plain python.
+        out_fd, in_fd = os.dup(out_orig), os.dup(in_orig)
+        os.close(out_orig)
+        os.close(in_orig)
+        return cls(out_fd, in_fd)
+
+    def send(self, message: Any) -> None:
+        if os.getpid() != self._owner:
+            return
+        data = memoryview(encode_frame(message))
+        with self._lock:
+            try:
+                while data:
+                    written = os.write(self._out, data)
+                    data = data[written:]
+            except BrokenPipeError:
+                os._exit(HOST_GONE)
+
+    def start_reader(self, on_message: Callable[[Any], None], on_bad_frame: Callable[[str], None]) -> None:
+        thread = threading.Thread(target=self._read_loop, args=(on_message, on_bad_frame), name="gradlens-channel", daemon=True)
+        thread.start()
+
+    def _read_loop(self, on_message: Callable[[Any], None], on_bad_frame: Callable[[str], None]) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self._in, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._host_closed()
+                return
+            payloads, pending = split_frames(pending + chunk)
+            for payload in payloads:
+                try:
+                    message = json.loads(payload.decode("utf-8"))
+                except (UnicodeDecodeError, ValueError) as e:
+                    on_bad_frame(f"runner rejected a frame from the host: {e}")
+                    continue
+                on_message(message)
+
+    def _host_closed(self) -> None:
+        if not self.finished and os.getpid() == self._owner:
+            os._exit(HOST_GONE)

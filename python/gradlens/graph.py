@@ -1,0 +1,134 @@
+"""Walks of an autograd graph from the tensors backward() starts at."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+Node = Any  # torch.autograd.graph.Node on 2.x; C++-backed function objects on 1.13
+
+# Snapshots beyond this are not built: their JSON alone would take seconds and gigabytes.
+MAX_WALK = 200_000
+
+
+class GraphTooLarge(Exception):
+    pass
+
+
+def _accumulate_type() -> type:
+    leaf = torch.zeros((), requires_grad=True)
+    return type((leaf * 1).grad_fn.next_functions[0][0])
+
+
+ACCUMULATE = _accumulate_type()
+
+
+def is_accumulate(node: Node) -> bool:
+    return type(node) is ACCUMULATE
+
+
+def root_node(t: torch.Tensor) -> Optional[Node]:
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if not t.requires_grad:
+        return None
+    # A leaf's AccumulateGrad node is reachable only through an op that uses it.
+    with torch.enable_grad():
+        return t.view_as(t).grad_fn.next_functions[0][0]
+
+
+def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Node], Dict[Node, int], Dict[Node, Tuple[Node, int]]]:
+    """Nodes in breadth-first order from the roots, their indices, and for each node the
+    node and slot it was first reached from."""
+    order: List[Node] = []
+    index: Dict[Node, int] = {}
+    consumer: Dict[Node, Tuple[Node, int]] = {}
+
+    def visit(n: Optional[Node], source: Optional[Node], slot: int) -> None:
+        if n is None or n in index:
+            return
+        if len(order) >= limit:
+            raise GraphTooLarge()
+        index[n] = len(order)
+        order.append(n)
+        if source is not None:
+            consumer[n] = (source, slot)
+
+    for r in roots:
+        visit(root_node(r), None, 0)
+    i = 0
+    while i < len(order):
+        n = order[i]
+        for slot, (m, _) in enumerate(n.next_functions):
+            visit(m, n, slot)
+        i += 1
+    return order, index, consumer
+
+
+def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
+    """A hash of the node names in walk order, and the leaf tensors. Runs every step, so it
+    builds nothing per node beyond the walk itself."""
+    seen = set()
+    queue: List[Node] = []
+    for r in roots:
+        n = r.grad_fn
+        if n is not None and n not in seen:
+            seen.add(n)
+            queue.append(n)
+    names: List[str] = []
+    leaves: List[torch.Tensor] = []
+    i = 0
+    while i < len(queue):
+        n = queue[i]
+        i += 1
+        names.append(n.name())
+        if type(n) is ACCUMULATE:
+            leaves.append(n.variable)
+            continue
+        for m, _ in n.next_functions:
+            if m is not None and m not in seen:
+                seen.add(m)
+                queue.append(m)
+    return hash(tuple(names)), leaves
+
+
+def saved_tensors(node: Node) -> List[torch.Tensor]:
+    """What the node saved for backward; empty once backward has freed it."""
+    out: List[torch.Tensor] = []
+    for attr in sorted(a for a in dir(node) if a.startswith("_saved_")):
+        try:
+            v = getattr(node, attr)
+        except RuntimeError:
+            return []  # freed by backward
+        if isinstance(v, torch.Tensor):
+            out.append(v)
+        elif isinstance(v, (tuple, list)):
+            out.extend(x for x in v if isinstance(x, torch.Tensor))
+    return out
+
+
+def creation_ranks(order: Sequence[Node], index: Dict[Node, int]) -> List[int]:
+    """A creation-consistent rank per node (inputs before the ops that use them), for
+    torch versions without Node._sequence_nr: a depth-first post-order."""
+    rank = [-1] * len(order)
+    counter = 0
+    for start in range(len(order) - 1, -1, -1):
+        if rank[start] >= 0:
+            continue
+        stack: List[Tuple[int, int]] = [(start, 0)]
+        rank[start] = -2  # on the stack
+        while stack:
+            i, edge = stack[-1]
+            nexts = order[i].next_functions
+            if edge < len(nexts):
+                stack[-1] = (i, edge + 1)
+                m = nexts[edge][0]
+                j = index.get(m) if m is not None else None
+                if j is not None and rank[j] == -1:
+                    rank[j] = -2
+                    stack.append((j, 0))
+            else:
+                stack.pop()
+                rank[i] = counter
+                counter += 1
+    return rank

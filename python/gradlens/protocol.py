@@ -1,0 +1,134 @@
+"""Message shapes of src/protocol/messages.ts: builders for what the runner sends and a
+field-by-field check of what the host sends."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Union
+
+from . import PROTOCOL_VERSION
+
+Json = Dict[str, Any]
+
+
+class ProtocolError(Exception):
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"malformed message at {path}: {problem}")
+
+
+@dataclass
+class StopAfter:
+    file: str
+    line: int
+
+
+@dataclass
+class RunOptions:
+    script: str
+    cwd: str
+    capture_at: Union[int, str]
+    max_nodes: int
+    saved_tensors: bool
+    stop_after: Optional[StopAfter]
+    args: List[str] = field(default_factory=list)
+
+
+def _obj(v: Any, path: str) -> Json:
+    if not isinstance(v, dict):
+        raise ProtocolError(path, "expected an object")
+    return v
+
+
+def _str(v: Any, path: str) -> str:
+    if not isinstance(v, str):
+        raise ProtocolError(path, "expected a string")
+    return v
+
+
+def _int(v: Any, path: str) -> int:
+    # bool is an int subclass in Python; JSON true is not a number.
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+        raise ProtocolError(path, "expected an integer")
+    return int(v)
+
+
+def _bool(v: Any, path: str) -> bool:
+    if not isinstance(v, bool):
+        raise ProtocolError(path, "expected a boolean")
+    return v
+
+
+def _run_options(v: Any, path: str) -> RunOptions:
+    o = _obj(v, path)
+    capture_at = o.get("captureAt")
+    if capture_at not in ("last", "all"):
+        capture_at = _int(capture_at, f"{path}.captureAt")
+    stop = o.get("stopAfter")
+    stop_after = None
+    if stop is not None:
+        s = _obj(stop, f"{path}.stopAfter")
+        stop_after = StopAfter(_str(s.get("file"), f"{path}.stopAfter.file"), _int(s.get("line"), f"{path}.stopAfter.line"))
+    # Older hosts do not send args: the script then runs without arguments.
+    raw_args = o.get("args", [])
+    if not isinstance(raw_args, list):
+        raise ProtocolError(f"{path}.args", "expected an array")
+    args = [_str(a, f"{path}.args[{i}]") for i, a in enumerate(raw_args)]
+    return RunOptions(
+        script=_str(o.get("script"), f"{path}.script"),
+        cwd=_str(o.get("cwd"), f"{path}.cwd"),
+        capture_at=capture_at,
+        max_nodes=_int(o.get("maxNodes"), f"{path}.maxNodes"),
+        saved_tensors=_bool(o.get("savedTensors"), f"{path}.savedTensors"),
+        stop_after=stop_after,
+        args=args,
+    )
+
+
+@dataclass
+class RunStart:
+    protocol: int
+    options: RunOptions
+
+
+@dataclass
+class CaptureRequest:
+    pass
+
+
+HostMessage = Union[RunStart, CaptureRequest]
+
+
+def parse_host_message(v: Any) -> HostMessage:
+    o = _obj(v, "message")
+    kind = _str(o.get("type"), "message.type")
+    if kind == "run/start":
+        return RunStart(_int(o.get("protocol"), "message.protocol"), _run_options(o.get("options"), "message.options"))
+    if kind == "capture/request":
+        return CaptureRequest()
+    raise ProtocolError("message.type", f"unknown message type {kind!r}")
+
+
+def hello(pid: int, runtime: Json) -> Json:
+    return {"type": "hello", "protocol": PROTOCOL_VERSION, "pid": pid, "runtime": runtime}
+
+
+def run_error(kind: str, message: str, stack: Optional[str] = None, location: Optional[Json] = None) -> Json:
+    return {"type": "run/error", "error": {"kind": kind, "message": message, "stack": stack, "location": location}}
+
+
+def run_done(backward_count: int, duration_ms: float) -> Json:
+    return {"type": "run/done", "backwardCount": backward_count, "durationMs": duration_ms}
+
+
+def snapshot_message(snapshot: Json) -> Json:
+    return {"type": "graph/snapshot", "snapshot": snapshot}
+
+
+def metrics_message(metrics: List[Json], stride: int) -> Json:
+    m: Json = {"type": "train/metrics", "metrics": metrics}
+    if stride > 1:
+        m["stride"] = stride
+    return m
+
+
+def location(file: str, line: int, column: int) -> Json:
+    return {"file": file, "line": line, "column": column}

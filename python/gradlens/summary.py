@@ -1,0 +1,88 @@
+"""Tensor summaries (src/runner/summary.ts): shape, dtype, first values, finite min/max/mean,
+NaN/Inf counts; and gradient norms for the training record."""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional, Sequence
+
+import torch
+
+from .wire import Num, encode_num
+
+FIRST = 6
+
+Summary = Dict[str, Any]
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    # The TypeScript engine names dtypes as PyTorch prints them without the prefix ("float32").
+    return str(dtype).replace("torch.", "")
+
+
+def _plain(t: torch.Tensor) -> torch.Tensor:
+    """A detached, dense CPU tensor of real numbers with the same elements."""
+    t = t.detach()
+    if t.layout != torch.strided:
+        t = t.to_dense()
+    if t.device.type != "cpu":
+        t = t.cpu()
+    if t.is_complex():
+        t = t.abs()
+    if t.dtype == torch.bool:
+        t = t.to(torch.uint8)
+    return t
+
+
+def _number(v: Any) -> Num:
+    return encode_num(float(v)) if isinstance(v, float) else int(v)
+
+
+def summarize(t: torch.Tensor) -> Summary:
+    shape = [int(d) for d in t.shape]
+    numel = t.numel()
+    base: Summary = {"shape": shape, "dtype": dtype_name(t.dtype), "numel": numel, "first": [], "min": None, "max": None, "mean": None, "nanCount": 0, "infCount": 0}
+    if numel == 0:
+        return base
+    try:
+        flat = _plain(t).reshape(-1)
+    except (RuntimeError, NotImplementedError):
+        return base  # meta or otherwise unreadable tensors: shape and dtype only
+    base["first"] = [_number(v) for v in flat[:FIRST].tolist()]
+    if flat.is_floating_point():
+        finite_mask = torch.isfinite(flat)
+        nan = int(torch.isnan(flat).sum())
+        inf = numel - nan - int(finite_mask.sum())
+        finite = flat if nan + inf == 0 else flat[finite_mask]
+    else:
+        nan = inf = 0
+        finite = flat
+    base["nanCount"] = nan
+    base["infCount"] = inf
+    if finite.numel() > 0:
+        # One conversion for the three numbers; float64 so a float32 sum cannot overflow to Inf.
+        wide = finite.to(torch.float64)
+        lo, hi, mean = torch.stack([wide.min(), wide.max(), wide.mean()]).tolist()
+        base["min"], base["max"], base["mean"] = lo, hi, (mean if math.isfinite(mean) else None)
+    return base
+
+
+def has_non_finite(s: Optional[Summary]) -> bool:
+    return s is not None and (s["nanCount"] > 0 or s["infCount"] > 0)
+
+
+class GradNorms:
+    """L2 norms of many gradients with one conversion to Python numbers (run every step)."""
+
+    def __init__(self) -> None:
+        self._foreach = hasattr(torch, "_foreach_norm")
+
+    def __call__(self, grads: Sequence[torch.Tensor]) -> List[float]:
+        if not grads:
+            return []
+        with torch.no_grad():
+            if self._foreach:
+                try:
+                    return torch.stack([n.to(torch.float64) for n in torch._foreach_norm(list(grads))]).tolist()
+                except (RuntimeError, TypeError):
+                    self._foreach = False  # sparse, mixed devices or dtypes: the plain way from now on
+            return [float(torch.linalg.vector_norm(_plain(g).to(torch.float64))) for g in grads]
