@@ -1,0 +1,107 @@
+// The Python tracer driven by the same host as the Node runner, with Debian's PyTorch: its
+// messages pass the TypeScript validators (the host rejects anything else), and its graphs
+// and numbers are PyTorch's own.
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { launchRunner, type LaunchOptions, type RunResult } from '../../src/runner/launch';
+import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
+import { goneWithin } from '../helpers/process';
+import { FIXTURES, ROOT } from './helpers';
+
+const PYTHON = '/usr/bin/python3';
+const PY_FIXTURES = path.join(FIXTURES, '..', 'python');
+const EXAMPLES = path.join(ROOT, 'examples', 'python');
+
+async function run(script: string, options: Partial<LaunchOptions> = {}): Promise<RunResult & { stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const h = launchRunner({ script, cwd: PY_FIXTURES, python: PYTHON, timeoutMs: 120_000, ...options }, {
+    onStdout: (t) => (stdout += t),
+    onStderr: (t) => (stderr += t),
+  });
+  return { ...(await h.done), stdout, stderr };
+}
+
+const byId = (s: GraphSnapshot, id: string): GraphNode => s.nodes.find((n) => n.id === id)!;
+const leaf = (s: GraphSnapshot, name: string): GraphNode | undefined => s.nodes.find((n) => n.kind === 'leaf' && n.name === name);
+
+describe('Python scripts through the runner host', () => {
+  it('the seed Q/P script: PyTorch node names, edges, leaf names and gradients', async () => {
+    const r = await run(path.join(EXAMPLES, 'retain_grad.py'));
+    expect(r.errors).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.runtime).toMatchObject({ language: 'python', torch: expect.stringMatching(/^1\.13|^2\./) });
+    expect(r.stdout).toContain('dP/da -384.0');
+    const s = r.snapshots[0];
+    const out = byId(s, s.outputs[0]);
+    expect(out.name).toBe('P');
+    const pow = byId(s, out.attachedTo!);
+    expect(pow.name).toBe('PowBackward0');
+    const sub = byId(s, pow.next[0]!.id);
+    expect(sub.name).toBe('SubBackward0');
+    expect(sub.next.map((e) => e && byId(s, e.id).name)).toEqual(['PowBackward0', 'MulBackward0']);
+    expect(leaf(s, 'a')!.grad!.first).toEqual([-384]);
+    expect(leaf(s, 'b')!.grad!.first).toEqual([96]);
+    expect(sub.location).toMatchObject({ file: path.join(EXAMPLES, 'retain_grad.py'), line: 7 });
+  });
+
+  it('an nn.Module training script: parameter names, module groups, the training record', async () => {
+    const r = await run(path.join(EXAMPLES, 'nn_sinus.py'));
+    expect(r.ok).toBe(true);
+    const first = r.snapshots[0];
+    expect(first.detail).toBe('full');
+    expect(leaf(first, 'fc1.weight')).toBeDefined();
+    expect(first.nodes.find((n) => n.name === 'AddmmBackward0')!.modulePath[0]).toBe('NN_sinus');
+    expect(r.metrics.length).toBeGreaterThan(100);
+    expect(r.metrics[0].lr).toBe(0.01);
+    expect(Object.keys(r.metrics[0].gradNorms)).toContain('fc3.bias');
+  });
+
+  it('Run backward stops at the first call of its line inside while True', async () => {
+    const script = path.join(PY_FIXTURES, 'loop_forever.py');
+    const r = await run(script, { stopAfter: { file: script, line: 9 } });
+    expect(r.ok).toBe(true);
+    expect(r.snapshots.map((s) => s.index)).toEqual([1]);
+    expect(r.stdout).not.toContain('after backward');
+  });
+
+  it('arguments after -- and the working directory, as python would have them', async () => {
+    const r = await run('args_and_cwd.py', { args: ['--steps', '2'] });
+    expect(r.stdout).toContain('steps 2');
+    expect(r.stdout).toContain(`cwd ${PY_FIXTURES}`);
+    expect(r.backwardCount).toBe(2);
+  });
+});
+
+describe('bad input from Python', () => {
+  it('garbage written to low fds cannot reach the channel (fd 3 is closed, as under plain python)', async () => {
+    const r = await run('garbage_fd3.py');
+    expect(r.stdout).toContain('fd 3: Bad file descriptor');
+    expect(r.stdout).toContain('still running');
+    expect(r.errors).toEqual([]);
+    expect(r.snapshots).toHaveLength(1);
+  });
+
+  it('processes the script started end with the run; a forked child never speaks for it', async () => {
+    const r = await run('forks.py');
+    expect(r.ok).toBe(true);
+    expect(r.backwardCount).toBe(1);
+    const pid = Number(/sleeper (\d+)/.exec(r.stdout)?.[1]);
+    expect(await goneWithin(pid, 5000)).toBe(true);
+  });
+
+  it('an interpreter without torch: a message naming it and how to choose another', async () => {
+    const r = await run(path.join(EXAMPLES, 'retain_grad.py'), { python: path.join(PY_FIXTURES, 'python-without-torch') });
+    expect(r.ok).toBe(false);
+    expect(r.errors[0].kind).toBe('launch');
+    expect(r.errors[0].message).toContain('torch is not importable by');
+    expect(r.errors[0].message).toContain('--python PATH');
+  });
+
+  it('an interpreter that does not exist, or is not Python', async () => {
+    const missing = await run('args_and_cwd.py', { python: '/nonexistent/python3' });
+    expect(missing.errors[0]).toMatchObject({ kind: 'launch', message: expect.stringContaining('/nonexistent/python3 was not found') });
+    const notPython = await run('args_and_cwd.py', { python: '/bin/false' });
+    expect(notPython.errors[0]).toMatchObject({ kind: 'launch', message: expect.stringContaining('could not start the Gradlens tracer') });
+  });
+});
