@@ -8,7 +8,7 @@ import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { goneWithin } from '../helpers/process';
 import { FIXTURES, ROOT } from './helpers';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
 const PY_FIXTURES = path.join(FIXTURES, '..', 'python');
 const EXAMPLES = path.join(ROOT, 'examples', 'python');
 
