@@ -258,7 +258,10 @@ class Capture:
                 self.sink.snapshot(snapshot)
         del site
         self._after(k, trigger, roots, call_site, pending is not None, scalar, loss)
-        self._set_armed(self._should_capture(k + 1) or (non_finite and self.last_full_index == k and not self.has_precise_anomaly))
+        if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
+            # A non-finite loss not yet explained: capture the next step in full to name the op.
+            self.requested = True
+        self._set_armed(self._should_capture(k + 1))
         if stop_here:
             self.sink.stop()
         return result
