@@ -148,10 +148,12 @@ class Capture:
     def _hook_optimizer(self) -> None:
         import torch.optim.optimizer as optimizer_module
 
-        if self.has[features.OPTIMIZER_STEP_HOOK]:
+        step_hook = self.has[features.OPTIMIZER_STEP_HOOK]
+        if step_hook:
             optimizer_module.register_optimizer_step_post_hook(lambda opt, args, kwargs: self._on_step(opt))
-            return
-        # Older torch: wrap `step` of each optimizer class as its first instance is made.
+        # zero_grad() starts a training step: a host request taken there arms the capture
+        # before the forward, so the next backward has op values. Older torch has no step
+        # hook: `step` is wrapped the same way, per optimizer class as its first instance is made.
         init = torch.optim.Optimizer.__init__
         capture = self
 
@@ -159,18 +161,9 @@ class Capture:
         def wrapped_init(opt: Any, *args: Any, **kwargs: Any) -> None:
             init(opt, *args, **kwargs)
             cls = type(opt)
-            step = cls.step
-            if getattr(step, "_gradlens_wrapped", False):
-                return
-
-            @functools.wraps(step)
-            def wrapped_step(o: Any, *a: Any, **k: Any) -> Any:
-                result = step(o, *a, **k)
-                capture._on_step(o)
-                return result
-
-            wrapped_step._gradlens_wrapped = True  # type: ignore[attr-defined]
-            cls.step = wrapped_step
+            _wrap_method(cls, "zero_grad", capture._on_zero_grad)
+            if not step_hook:
+                _wrap_method(cls, "step", capture._on_step)
 
         torch.optim.Optimizer.__init__ = wrapped_init  # type: ignore[assignment]
 
@@ -199,6 +192,11 @@ class Capture:
             self.recorder.arm()
         else:
             self.recorder.disarm()
+
+    def _on_zero_grad(self, optimizer: Any) -> None:
+        self._take_request()
+        if self.requested:
+            self._set_armed(True)
 
     def _on_step(self, optimizer: Any) -> None:
         if self._depth > 0:
@@ -258,7 +256,10 @@ class Capture:
                 self.sink.snapshot(snapshot)
         del site
         self._after(k, trigger, roots, call_site, pending is not None, scalar, loss)
-        self._set_armed(self._should_capture(k + 1) or (non_finite and self.last_full_index == k and not self.has_precise_anomaly))
+        if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
+            # A non-finite loss not yet explained: capture the next step in full to name the op.
+            self.requested = True
+        self._set_armed(self._should_capture(k + 1))
         if stop_here:
             self.sink.stop()
         return result
@@ -487,6 +488,21 @@ class Capture:
             self._remember_name(t, name)
             self._rank.setdefault(name, len(self._rank))
         self._named = None  # names may have changed: sort the named leaves again
+
+
+def _wrap_method(cls: type, name: str, after: Callable[[Any], None]) -> None:
+    method = getattr(cls, name)
+    if getattr(method, "_gradlens_wrapped", False):
+        return
+
+    @functools.wraps(method)
+    def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        after(self)
+        return result
+
+    wrapped._gradlens_wrapped = True  # type: ignore[attr-defined]
+    setattr(cls, name, wrapped)
 
 
 def _read_scalar(t: torch.Tensor) -> float:

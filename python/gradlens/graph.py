@@ -66,8 +66,8 @@ def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Nod
 
 
 def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
-    """A hash of the node names in walk order, and the leaf tensors. Runs every step, so it
-    builds nothing per node beyond the walk itself."""
+    """A hash of the node types in walk order, and the leaf tensors. Runs every step, so it
+    builds nothing per node beyond the walk itself (types, not name() strings)."""
     seen = set()
     queue: List[Node] = []
     for r in roots:
@@ -75,21 +75,20 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
         if n is not None and n not in seen:
             seen.add(n)
             queue.append(n)
-    names: List[str] = []
+    kinds: List[type] = []
     leaves: List[torch.Tensor] = []
-    i = 0
-    while i < len(queue):
-        n = queue[i]
-        i += 1
-        names.append(n.name())
-        if type(n) is ACCUMULATE:
+    accumulate = ACCUMULATE
+    for n in queue:  # grows while it is walked: breadth-first
+        kind = type(n)
+        kinds.append(kind)
+        if kind is accumulate:
             leaves.append(n.variable)
             continue
         for m, _ in n.next_functions:
             if m is not None and m not in seen:
                 seen.add(m)
                 queue.append(m)
-    return hash(tuple(names)), leaves
+    return hash(tuple(kinds)), leaves
 
 
 def saved_tensors(node: Node) -> List[torch.Tensor]:

@@ -59,6 +59,9 @@ def _bool(v: Any, path: str) -> bool:
 
 def _run_options(v: Any, path: str) -> RunOptions:
     o = _obj(v, path)
+    # Checked in the TypeScript validator's order, so both name the same first problem.
+    script = _str(o.get("script"), f"{path}.script")
+    cwd = _str(o.get("cwd"), f"{path}.cwd")
     capture_at = o.get("captureAt")
     if capture_at not in ("last", "all"):
         capture_at = _int(capture_at, f"{path}.captureAt")
@@ -73,8 +76,8 @@ def _run_options(v: Any, path: str) -> RunOptions:
         raise ProtocolError(f"{path}.args", "expected an array")
     args = [_str(a, f"{path}.args[{i}]") for i, a in enumerate(raw_args)]
     return RunOptions(
-        script=_str(o.get("script"), f"{path}.script"),
-        cwd=_str(o.get("cwd"), f"{path}.cwd"),
+        script=script,
+        cwd=cwd,
         capture_at=capture_at,
         max_nodes=_int(o.get("maxNodes"), f"{path}.maxNodes"),
         saved_tensors=_bool(o.get("savedTensors"), f"{path}.savedTensors"),

@@ -82,7 +82,11 @@ class GradNorms:
         with torch.no_grad():
             if self._foreach:
                 try:
-                    return torch.stack([n.to(torch.float64) for n in torch._foreach_norm(list(grads))]).tolist()
+                    norms = torch._foreach_norm(list(grads))
+                    dtype = norms[0].dtype
+                    if any(n.dtype != dtype for n in norms):
+                        norms = [n.to(torch.float64) for n in norms]
+                    return torch.stack(norms).tolist()
                 except (RuntimeError, TypeError):
                     self._foreach = False  # sparse, mixed devices or dtypes: the plain way from now on
             return [float(torch.linalg.vector_norm(_plain(g).to(torch.float64))) for g in grads]

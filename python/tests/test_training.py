@@ -139,3 +139,36 @@ def test_metrics_are_thinned_when_steps_come_fast(tmp_path):
     steps = [m["step"] for m in result.metrics]
     assert steps == sorted(steps) and steps[-1] == 6000
     assert result.done["backwardCount"] == 6000
+
+
+def test_capture_request_captures_the_next_backward(tmp_path):
+    path = write(tmp_path, "slow.py", """
+        import time
+        import torch
+        w = torch.tensor(1.0, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.01)
+        for i in range(10):
+            opt.zero_grad()
+            (w * 3).backward()
+            opt.step()
+            if i == 4:
+                time.sleep(1.5)
+    """)
+    r = host.Runner()
+    try:
+        r.hello()
+        r.start(path, captureAt=1)
+        while True:
+            m = r.read_message()
+            if m["type"] == "train/metrics" and m["metrics"][-1]["step"] == 5:
+                break
+        r.send({"type": "capture/request"})
+        result = r.collect()
+    finally:
+        r.kill()
+    check_all(result)
+    snaps = result.snapshots
+    assert [s["index"] for s in snaps] == [1, 6]
+    # The request was taken at zero_grad(), before step 6's forward.
+    assert snaps[1]["detail"] == "full"
+    assert leaves(snaps[1])["w"]["grad"]["first"] == [3.0]
