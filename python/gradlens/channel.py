@@ -13,6 +13,19 @@ ENV_NAME = "GRADLENS_CHANNEL"
 HOST_GONE = 70
 
 
+# Far above the fds a script opens or probes; below the usual soft limit of 1024.
+HIGH_FD = 900
+
+
+def _move_high(fd: int) -> int:
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, HIGH_FD)
+    except (ImportError, OSError):
+        return os.dup(fd)
+
+
 class Channel:
     def __init__(self, out_fd: int, in_fd: int) -> None:
         self._out = out_fd
@@ -30,9 +43,10 @@ class Channel:
             raise SystemExit(f"gradlens.runner: {ENV_NAME} is not set; the runner is started by the Gradlens host")
         out_text, in_text = spec.split(":")
         out_orig, in_orig = int(out_text), int(in_text)
-        # New fds are non-inheritable; closing the originals makes user code that writes to
-        # fd 3 fail with EBADF exactly as it would under plain python.
-        out_fd, in_fd = os.dup(out_orig), os.dup(in_orig)
+        # New fds, non-inheritable and high enough that a script looping over the low ones
+        # does not meet them; closing the originals makes user code that writes to fd 3 fail
+        # with EBADF exactly as it would under plain python.
+        out_fd, in_fd = _move_high(out_orig), _move_high(in_orig)
         os.close(out_orig)
         os.close(in_orig)
         return cls(out_fd, in_fd)
