@@ -1,5 +1,7 @@
-// Finds the `.backward(` calls a CodeLens goes above. Text only (no TypeScript parser): comments
-// and strings are blanked first so a `.backward(` inside them is not taken for a call.
+// Finds the `.backward(` calls a CodeLens goes above, in TypeScript/JavaScript and Python.
+// Text only (no parser): comments and strings are blanked first so a `.backward(` inside them
+// is not taken for a call.
+import { blankPythonCommentsAndStrings, importsTorch } from './python-source';
 
 export interface BackwardCall {
   /** 1-based line and column of the `.` of `.backward(`. */
@@ -49,14 +51,17 @@ export function blankCommentsAndStrings(text: string): string {
 }
 
 /**
- * Every `.backward(` call of a script that imports gradlens, in source order; none otherwise.
+ * Every `.backward(` call of a script that imports gradlens (Python: torch), in source order;
+ * none otherwise.
  *
  * @example
  * findBackwardCalls("import * as torch from 'gradlens';\nloss.backward();") // [{ line: 2, column: 5 }]
+ * findBackwardCalls('import torch\nloss.backward()', 'python') // [{ line: 2, column: 5 }]
  */
-export function findBackwardCalls(text: string): BackwardCall[] {
-  if (!importsGradlens(text)) return [];
-  const code = blankCommentsAndStrings(text);
+export function findBackwardCalls(text: string, language = 'typescript'): BackwardCall[] {
+  const python = language === 'python';
+  if (python ? !importsTorch(text) : !importsGradlens(text)) return [];
+  const code = python ? blankPythonCommentsAndStrings(text) : blankCommentsAndStrings(text);
   const calls: BackwardCall[] = [];
   const re = /\.\s*backward\s*\(/g;
   const lineStarts = [0];

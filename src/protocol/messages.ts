@@ -101,7 +101,7 @@ export interface TrainMetric {
   loss: Num;
   /** Milliseconds since the script started. */
   timeMs: number;
-  /** L2 norm of each named parameter's gradient after this backward. */
+  /** L2 norm of each named parameter's gradient after this backward; empty on steps of a fast loop where the Python tracer did not sample them. */
   gradNorms: Record<string, Num>;
   /** The optimizer's learning rate (paramGroups[0].lr) when one stepped after this backward. */
   lr: number | null;

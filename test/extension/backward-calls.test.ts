@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { blankCommentsAndStrings, findBackwardCalls, importsGradlens } from '../../src/extension/backward-calls';
+import { importsTorch } from '../../src/extension/python-source';
 
 const IMPORT = "import * as torch from 'gradlens';\n";
 
@@ -30,5 +31,28 @@ describe('findBackwardCalls (CodeLens positions)', () => {
     expect(out.length).toBe(text.length);
     expect(out.split('\n').length).toBe(3);
     expect(out).toBe("a('    ')\n    \nb");
+  });
+});
+
+describe('findBackwardCalls in Python', () => {
+  test('finds calls in files that import torch, not in comments, strings or docstrings', () => {
+    const text = [
+      'import torch',
+      '"""Call loss.backward() to train."""',
+      "x = f'{loss.backward()}'  # loss.backward()",
+      'loss.backward()',
+      "s = r'\\\\'; loss . backward(retain_graph=True)",
+      "t = '''",
+      'y.backward()',
+      "'''",
+      'torch.autograd.grad(z, w); z.backward()',
+    ].join('\n');
+    expect(findBackwardCalls(text, 'python')).toEqual([{ line: 4, column: 5 }, { line: 5, column: 17 }, { line: 9, column: 29 }]);
+  });
+
+  test('needs torch imported, either way', () => {
+    expect(findBackwardCalls('loss.backward()\n', 'python')).toEqual([]);
+    expect(findBackwardCalls('from torch import nn\nloss.backward()\n', 'python')).toEqual([{ line: 2, column: 5 }]);
+    expect(importsTorch('import torchvision\n')).toBe(false);
   });
 });
