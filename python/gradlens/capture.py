@@ -29,6 +29,10 @@ from .wire import encode_num
 # With captureAt "last", at most this many backward() calls are captured in full before
 # the graphs repeat.
 MAX_AUTO_CAPTURES = 20
+# Past the first steps, a training loop's graph structure is checked every this many steps.
+STRUCTURE_EVERY = 8
+# Gradient norms of a fast loop's steps are taken at most this often (seconds).
+NORM_INTERVAL = 0.005
 
 
 class Sink:
@@ -109,6 +113,8 @@ class Capture:
         self._leaf_names: Dict[int, Tuple[Any, str]] = {}
         self._rank: Dict[str, int] = {}
         self._last_sig: Optional[int] = None
+        self._last_leaves: Optional[List[torch.Tensor]] = None
+        self._norms_at = 0.0
         self._kept: Dict[int, KeptGrad] = {}
         self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
         self._norms = GradNorms()
@@ -231,8 +237,9 @@ class Capture:
         non_finite = scalar and not math.isfinite(loss)
         full = self._should_capture(k) or (non_finite and not self.flagged_non_finite)
         stop = self.options.stop_after
-        site = user_frame(sys._getframe(2))
-        call_site = frame_location(site) if site is not None and (full or stop is not None) else None
+        # Finding the user's frame costs a frame walk: only for captures and "Run backward".
+        site = user_frame(sys._getframe(2)) if full or stop is not None else None
+        call_site = frame_location(site) if site is not None else None
         stop_here = stop is not None and call_site is not None and call_site["line"] == stop.line and _same_file(call_site["file"], stop.file)
         full = full or stop_here
         pending: Optional[Pending] = None
@@ -265,22 +272,36 @@ class Capture:
         return result
 
     def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float) -> None:
-        # A cheap walk of this graph's structure every step: when it changes (a new model,
-        # a new phase of the script), the next backward is captured in full again.
-        sig, leaves = structure(roots)
-        if not captured and sig != self._last_sig:
-            self.requested = True
-            self.repeating = False
-        self._last_sig = sig
+        # A walk of this graph's structure: when it changes (a new model, a new phase of the
+        # script), the next backward is captured in full again. In Python the walk costs as
+        # much as a small training step's bookkeeping, so a loop is sampled: the first steps,
+        # then every STRUCTURE_EVERY-th, reusing the leaves found last in between.
+        if captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY == 0 or self._last_leaves is None:
+            sig, leaves = structure(roots)
+            if not captured and sig != self._last_sig:
+                self.requested = True
+                self.repeating = False
+            self._last_sig = sig
+            self._last_leaves = leaves
+        else:
+            leaves = self._last_leaves
         if scalar:
             named = [(name, t, t.grad) for name, t in self._named_leaves(leaves) if t.grad is not None]
-            norms = self._norms([g for _, _, g in named])
-            grad_norms: Dict[str, Any] = {}
-            for (name, t, g), norm in zip(named, norms):
-                grad_norms[name] = encode_num(norm)
+            for _, t, g in named:
                 self._kept[id(t)] = KeptGrad(g, g._version, k)
-            self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": grad_norms, "lr": None}
+            if self.metrics.keeps(k):
+                self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": self._sampled_norms(k, named), "lr": None}
         self.last = LastBackward(k, trigger, roots, call_site)
+
+    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor, torch.Tensor]]) -> Dict[str, Any]:
+        """Gradient norms of this step, or none: in a loop of tiny steps they cost as much as
+        the step, so after the first steps they are taken at most every NORM_INTERVAL seconds."""
+        now = time.perf_counter()
+        if k > STRUCTURE_EVERY and now - self._norms_at < NORM_INTERVAL:
+            return {}
+        self._norms_at = now
+        norms = self._norms([g for _, _, g in named])
+        return {name: encode_num(norm) for (name, _, _), norm in zip(named, norms)}
 
     def finish(self) -> None:
         """Sends what is still pending: the last backward's graph (if not yet captured) and metrics."""

@@ -42,6 +42,10 @@ class MetricStream:
     def stop_timer(self) -> None:
         self._stopped.set()
 
+    def keeps(self, step: int) -> bool:
+        """Whether `step` is in the thinned stream (its metric is worth computing)."""
+        return step % self.stride == 0
+
     def set_lr(self, lr: Optional[float]) -> None:
         if self.pending is not None:
             self.pending["lr"] = lr

@@ -31,7 +31,9 @@ def test_training_record_with_adam_and_lr(tmp_path):
     assert [m["lr"] for m in metrics[:3]] == [0.01, 0.01, 0.01]
     assert metrics[10]["lr"] == 0.005 and metrics[29]["lr"] == 0.0025
     assert list(metrics[0]["gradNorms"]) == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    assert all(m["gradNorms"]["0.weight"] > 0 for m in metrics)
+    # Norms of the first steps always; after them a fast loop's are sampled by the clock.
+    assert all(m["gradNorms"]["0.weight"] > 0 for m in metrics[:8])
+    assert all(m["gradNorms"]["0.weight"] > 0 for m in metrics if m["gradNorms"])
     assert metrics[-1]["loss"] < metrics[0]["loss"]
     assert all(a["timeMs"] <= b["timeMs"] for a, b in zip(metrics, metrics[1:]))
     # "last": full captures while the graph is new, then the last one rebuilt at the end.
