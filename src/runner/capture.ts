@@ -194,7 +194,8 @@ export class Capture {
     }
     this.last = { index: k, trigger, roots, callSite };
     // A non-finite loss not yet explained: capture the next step in full to name the op.
-    this.setArmed(this.shouldCapture(k + 1) || (nonFinite && this.lastFullIndex === k && !this.hasPreciseAnomaly));
+    if (nonFinite && this.lastFullIndex === k && !this.hasPreciseAnomaly) this.requested = true;
+    this.setArmed(this.shouldCapture(k + 1));
     const stop = this.options.stopAfter;
     if (stop !== null && callSite !== null && callSite.line === stop.line && sameFile(callSite.file, stop.file)) this.sink.stop();
     return result;

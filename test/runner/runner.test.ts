@@ -196,6 +196,12 @@ describe('bad input', () => {
     expect(a[0].message).toContain('nan.ts:4:');
   });
 
+  it('a loss that turns NaN late in a loop: the next step is captured in full and names the op', async () => {
+    const r = await run('nan-late.ts');
+    const precise = r.snapshots.flatMap((s) => s.anomalies).find((a) => a.message.includes('is the first op that produced NaN'));
+    expect(precise?.message).toMatch(/^LogBackward0 at .*nan-late\.ts:7:/);
+  });
+
   it('a script without backward() says so', async () => {
     const r = await run('no-backward.ts');
     expect(r.snapshots).toEqual([]);
