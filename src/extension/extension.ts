@@ -5,6 +5,7 @@ import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
+import { registerOnboarding } from './onboarding';
 import { RunService } from './runs';
 import { snapshotAtLine } from './snapshot-lookup';
 import { ensureTrusted } from './trust';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDebugCapture(context, { showGraph: (p) => panel.show(p), log: (line) => output.appendLine(line), ensureTrusted }),
   );
   context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event));
+  context.subscriptions.push(registerOnboarding(context));
 }
 
 export function deactivate(): void {}
