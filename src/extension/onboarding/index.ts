@@ -10,18 +10,21 @@ export function registerOnboarding(context: vscode.ExtensionContext): vscode.Dis
   return vscode.Disposable.from(
     registerStartView(),
     vscode.commands.registerCommand('gradlens.openExamples', () => openExamples(context.extensionUri)),
-    vscode.commands.registerCommand('gradlens.openWalkthrough', () => openWalkthrough(false)),
+    vscode.commands.registerCommand('gradlens.openWalkthrough', () => openWalkthrough()),
   );
 }
 
-function openWalkthrough(inactive: boolean): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, { toSide: false, inactive });
+function openWalkthrough(): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
 }
 
 async function offerWalkthroughOnce(state: OfferState): Promise<void> {
   if (!await firstOffer(state)) return;
   // VS Code's own switch for opening the walkthroughs of newly installed extensions.
   if (vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall') === false) return;
-  // Activation usually follows opening a script: leave that editor in front.
-  await openWalkthrough(vscode.window.activeTextEditor !== undefined);
+  // Asked, not opened: activation usually follows opening a script, which should stay in front,
+  // and VS Code may not have registered the walkthrough yet this early.
+  const choice = await vscode.window.showInformationMessage(
+    'Gradlens is ready. A short walkthrough shows the graph view, hovers, the training monitor and debugging.', 'Get Started');
+  if (choice !== undefined) await openWalkthrough();
 }

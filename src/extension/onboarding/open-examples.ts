@@ -14,7 +14,11 @@ export async function openExamples(extensionUri: vscode.Uri): Promise<void> {
     void vscode.window.showErrorMessage(`Gradlens: could not copy the examples to ${target}: ${(e as Error).message}`);
     return;
   }
-  await vscode.window.showTextDocument(vscode.Uri.file(path.join(target, FIRST_EXAMPLE)), { preview: false });
+  // Beside the walkthrough (or any other non-text editor) rather than over it.
+  const front = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const beside = front !== undefined && !(front.input instanceof vscode.TabInputText);
+  await vscode.window.showTextDocument(vscode.Uri.file(path.join(target, FIRST_EXAMPLE)),
+    { preview: false, viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
   // With a folder open the user already has a workspace; do not pull them out of it.
   if (vscode.workspace.workspaceFolders !== undefined) return;
   void vscode.window.showInformationMessage(copiedMessage(target, result), 'Open Folder').then((choice) => {
