@@ -1,5 +1,5 @@
-// Offers the walkthrough once per user. VS Code opens it by itself only when the extension is
-// installed into a running window; installed from the command line or synced, it would not be.
+// Whether to offer the walkthrough: once per user. VS Code opens it by itself only when the
+// extension is installed into a running window; installed from the command line or synced, not.
 // No `vscode` import, so unit tests run it.
 
 /** `publisher.name#id` of `contributes.walkthroughs[0]` in package.json. */
