@@ -17,6 +17,7 @@ if [[ -f "$MARKER" && -f "$DIR/node_modules/code-server/out/node/entry.js" ]]; t
 fi
 
 log() { echo "[setup-code-server] $*"; }
+log "setting up code-server $VERSION in $DIR (first time only)"
 
 # 1. Native build dependencies, ripgrep (its npm package would download from GitHub) and Chromium.
 missing=()

@@ -5,7 +5,9 @@ import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
+import { registerOnboarding } from './onboarding';
 import { RunService } from './runs';
+import { scriptInSight } from './script-target';
 import { snapshotAtLine } from './snapshot-lookup';
 import { ensureTrusted } from './trust';
 
@@ -29,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const target = (uri?: vscode.Uri): vscode.Uri | undefined => {
-    const u = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    const u = uri instanceof vscode.Uri ? uri : scriptInSight();
     if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a TypeScript or JavaScript script first.');
     return u;
   };
@@ -71,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDebugCapture(context, { showGraph: (p) => panel.show(p), log: (line) => output.appendLine(line), ensureTrusted }),
   );
   context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event));
+  context.subscriptions.push(registerOnboarding(context));
 }
 
 export function deactivate(): void {}

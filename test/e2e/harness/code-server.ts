@@ -62,6 +62,8 @@ export async function freePort(): Promise<number> {
 export const QUIET_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  // Gradlens offers its walkthrough on first run; test/e2e/onboarding.test.ts turns this back on.
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'workbench.enableExperiments': false,
   'telemetry.telemetryLevel': 'off',
   'extensions.autoCheckUpdates': false,
