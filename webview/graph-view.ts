@@ -180,6 +180,8 @@ function render(payload: GraphPayload, delivery: Delivery | null): void {
   snapshot = payload.snapshot as GraphSnapshot;
   snapshotGzip = delivery?.gzip ?? null;
   byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  // Node ids repeat from graph to graph (n1, n2…): a selection belongs to the graph it was made in.
+  selectedId = null;
   details.hidden = true;
   search.value = state.search;
   void openGraph(delivery);
