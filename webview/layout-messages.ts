@@ -1,5 +1,6 @@
 // Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
 import type { SvgParts } from '../src/graph/svg';
+import type { WorkerTimes } from './messages';
 
 export type ToWorker =
   /**
@@ -7,7 +8,7 @@ export type ToWorker =
    * reads its own copy, because handing it the page's objects (structured clone) took about
    * 300 ms for a 10,000-node graph.
    */
-  | { readonly seq: number; readonly op: 'open'; readonly snapshotGzip: Uint8Array }
+  | { readonly seq: number; readonly op: 'open'; readonly snapshotGzip: Uint8Array; readonly header?: string }
   | { readonly seq: number; readonly op: 'expand'; readonly group: string }
   | { readonly seq: number; readonly op: 'collapse'; readonly group: string };
 
@@ -32,5 +33,7 @@ export type FromWorker =
       /** Sent with 'open' only: the group tree, and the innermost group of each node. */
       readonly groups?: readonly GroupInfo[];
       readonly groupOf?: Readonly<Record<string, string>>;
+      /** Sent with 'open' only: where the worker's time for it went. */
+      readonly times?: WorkerTimes;
     }
   | { readonly seq: number; readonly type: 'error'; readonly message: string };

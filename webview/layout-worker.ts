@@ -32,15 +32,18 @@ function send(seq: number, r: ViewResult, extra: Partial<Extract<FromWorker, { t
   self.postMessage({ seq, type: 'result', parts: r.parts, engine: r.engine, ms: r.ms, boxes: r.layout.children?.length ?? 0, expanded: [...view!.expanded], ...extra });
 }
 
-async function handle(m: ToWorker): Promise<void> {
+async function handle(m: ToWorker, receivedAt: number): Promise<void> {
   await warmedUp;
+  const startedAt = performance.now();
   const onProgress = (p: { phase: string; fraction: number }): void => self.postMessage({ seq: m.seq, type: 'progress', phase: p.phase, fraction: p.fraction });
   switch (m.op) {
     case 'open': {
-      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, { elk });
+      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, { elk, header: m.header });
+      const readAt = performance.now();
       const r = await view.open({ onProgress });
       const groups: GroupInfo[] = [...view.tree.groups.values()].map((g) => ({ id: g.id, name: groupName(g), parent: g.parent }));
-      send(m.seq, r, { groups, groupOf: Object.fromEntries([...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null)) });
+      const times = { startup: startedAt - receivedAt, read: readAt - startedAt, layout: r.ms };
+      send(m.seq, r, { groups, groupOf: Object.fromEntries([...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null)), times });
       return;
     }
     case 'expand':
@@ -55,5 +58,5 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 self.onmessage = (e) => {
-  handle(e.data).catch((err: unknown) => self.postMessage({ seq: e.data.seq, type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  handle(e.data, performance.now()).catch((err: unknown) => self.postMessage({ seq: e.data.seq, type: 'error', message: err instanceof Error ? err.message : String(err) }));
 };
