@@ -2,6 +2,7 @@
 // changed since the previous stop. Pure functions over the debuggee's answer, no `vscode`.
 import type { TensorSummary } from '../../protocol/messages';
 import type { InspectedTensor, Inspection } from '../../runner/debug/protocol';
+import { tokenize, type Token } from './tokens';
 
 const SHOWN = 6;
 
@@ -71,34 +72,59 @@ export interface Placement {
   text: string;
 }
 
-function escape(name: string): string {
-  return name.replace(/[$]/g, '\\$');
+const ASSIGNMENT_OPERATORS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=']);
+const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
+/** What may stand between `const`/`let`/`var` and a name it declares: `const { a, b: [c] } =`. */
+const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
+
+/** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
+function isDeclared(tokens: readonly Token[], i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const t = tokens[j];
+    if (t.kind === 'name') {
+      if (DECLARATION_KEYWORDS.has(t.text)) return true;
+      // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
+      const before = tokens[j - 1];
+      if (before === undefined || !(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) && !DECLARATION_KEYWORDS.has(before.text)) return false;
+    } else if (!(t.kind === 'punct' && PATTERN_PUNCT.has(t.text))) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Lines (0-based) where `name` is declared or assigned, and lines where it is only mentioned. */
+export function variableLines(tokens: readonly Token[], name: string): { assigned: Set<number>; mentioned: Set<number> } {
+  const assigned = new Set<number>();
+  const mentioned = new Set<number>();
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || t.text !== name) return;
+    const prev = tokens[i - 1];
+    if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.')) return; // a member of something else
+    const next = tokens[i + 1];
+    if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
+    mentioned.add(t.line);
+    if ((next !== undefined && next.kind === 'punct' && ASSIGNMENT_OPERATORS.has(next.text)) || isDeclared(tokens, i)) assigned.add(t.line);
+  });
+  return { assigned, mentioned };
 }
 
 /**
  * Where each tensor variable's inline value goes: the last line in view, at or above the
  * stop, that declares or assigns it (where it got its current value); failing that, the last
- * line there that mentions it. Members such as `model.fc1.weight` have no line of their own.
+ * line there that mentions it. Found from the script's tokens, so strings, template literals
+ * and comments never count. Members such as `model.fc1.weight` have no line of their own.
  */
 export function placeInlineValues(lines: readonly string[], tensors: readonly InspectedTensor[], stopLine: number, firstLine: number, lastLine: number): Placement[] {
   const out: Placement[] = [];
   const end = Math.min(stopLine, lastLine, lines.length - 1);
+  const tokens = tokenize(lines.join('\n'));
   for (const t of tensors) {
     if (!/^[A-Za-z_$][\w$]*$/.test(t.name)) continue;
-    const n = escape(t.name);
-    const assigns = new RegExp(`(?:\\b(?:const|let|var)\\s+(?:[[{][^=]*)?|(?:^|[^.\\w$]))${n}\\b\\s*(?::[^=]*)?(?:=(?![=>])|[-+*/]=)`);
-    const mentions = new RegExp(`(?:^|[^.\\w$])${n}\\b`);
-    let at = -1;
-    let mention = -1;
-    for (let i = end; i >= firstLine; i--) {
-      const code = lines[i].replace(/\/\/.*$/, '');
-      if (assigns.test(code)) {
-        at = i;
-        break;
-      }
-      if (mention < 0 && mentions.test(code)) mention = i;
-    }
-    const line = at >= 0 ? at : mention;
+    const { assigned, mentioned } = variableLines(tokens, t.name);
+    const last = (set: Set<number>): number => Math.max(-1, ...[...set].filter((l) => l >= firstLine && l <= end));
+    const at = last(assigned);
+    const line = at >= 0 ? at : last(mentioned);
     if (line >= 0) out.push({ line, text: inlineText(t) });
   }
   return out;
