@@ -6,8 +6,8 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../../src/engine/index';
 import { debugConfiguration, importsGradlens } from '../../src/extension/debug/config';
 import { expressionAt, inspectExpression } from '../../src/extension/debug/expressions';
-import { changeText, diffInspections, hoverExpression, inlineText, placeInlineValues, tensorForExpression, valuesText, variableLines } from '../../src/extension/debug/present';
-import { tokenize } from '../../src/extension/debug/tokens';
+import { changeText, diffInspections, hoverExpression, inlineText, placeInlineValues, tensorForExpression, valuesText } from '../../src/extension/debug/present';
+import { tokenize, variableLines } from '../../src/extension/script-tokens';
 import { createInspectApi } from '../../src/runner/debug/api';
 import { parseInspection } from '../../src/runner/debug/protocol';
 

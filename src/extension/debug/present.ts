@@ -2,7 +2,7 @@
 // changed since the previous stop. Pure functions over the debuggee's answer, no `vscode`.
 import type { TensorSummary } from '../../protocol/messages';
 import type { InspectedTensor, Inspection } from '../../runner/debug/protocol';
-import { tokenize, type Token } from './tokens';
+import { tokenize, variableLines } from '../script-tokens';
 
 const SHOWN = 6;
 
@@ -70,43 +70,6 @@ export interface Placement {
   /** 0-based line. */
   line: number;
   text: string;
-}
-
-const ASSIGNMENT_OPERATORS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=']);
-const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
-/** What may stand between `const`/`let`/`var` and a name it declares: `const { a, b: [c] } =`. */
-const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
-
-/** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
-function isDeclared(tokens: readonly Token[], i: number): boolean {
-  for (let j = i - 1; j >= 0; j--) {
-    const t = tokens[j];
-    if (t.kind === 'name') {
-      if (DECLARATION_KEYWORDS.has(t.text)) return true;
-      // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
-      const before = tokens[j - 1];
-      if (before === undefined || !(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) && !DECLARATION_KEYWORDS.has(before.text)) return false;
-    } else if (!(t.kind === 'punct' && PATTERN_PUNCT.has(t.text))) {
-      return false;
-    }
-  }
-  return false;
-}
-
-/** Lines (0-based) where `name` is declared or assigned, and lines where it is only mentioned. */
-export function variableLines(tokens: readonly Token[], name: string): { assigned: Set<number>; mentioned: Set<number> } {
-  const assigned = new Set<number>();
-  const mentioned = new Set<number>();
-  tokens.forEach((t, i) => {
-    if (t.kind !== 'name' || t.text !== name) return;
-    const prev = tokens[i - 1];
-    if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.')) return; // a member of something else
-    const next = tokens[i + 1];
-    if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
-    mentioned.add(t.line);
-    if ((next !== undefined && next.kind === 'punct' && ASSIGNMENT_OPERATORS.has(next.text)) || isDeclared(tokens, i)) assigned.add(t.line);
-  });
-  return { assigned, mentioned };
 }
 
 /**

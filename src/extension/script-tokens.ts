@@ -1,7 +1,8 @@
-// A small JavaScript/TypeScript tokenizer: just enough to tell code from strings, template
-// text, comments and regular expressions, so that `Q = ${Q}` inside a template literal is not
-// taken for an assignment to Q. (The TypeScript compiler's scanner would do, but bundling
-// `typescript` would make the extension several times bigger.) No `vscode`: unit-tested.
+// Where a script declares, assigns and mentions a variable, from a small JavaScript/TypeScript
+// tokenizer: just enough to tell code from strings, template text, comments and regular
+// expressions, so that `Q = ${Q}` inside a template literal is not taken for an assignment to
+// Q. (The TypeScript compiler's scanner would do, but bundling `typescript` would make the
+// extension several times bigger.) No `vscode`: unit-tested.
 
 export interface Token {
   /** `name` for identifiers and keywords, `punct` for operators and brackets, `literal` for numbers, strings and regular expressions. */
@@ -128,4 +129,41 @@ export function tokenize(text: string): Token[] {
     i++;
     while (i < text.length && NAME_PART.test(text[i])) i++;
   }
+}
+
+const ASSIGNMENT_OPERATORS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=']);
+const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
+/** What may stand between `const`/`let`/`var` and a name it declares: `const { a, b: [c] } =`. */
+const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
+
+/** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
+function isDeclared(tokens: readonly Token[], i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const t = tokens[j];
+    if (t.kind === 'name') {
+      if (DECLARATION_KEYWORDS.has(t.text)) return true;
+      // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
+      const before = tokens[j - 1];
+      if (before === undefined || !(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) && !DECLARATION_KEYWORDS.has(before.text)) return false;
+    } else if (!(t.kind === 'punct' && PATTERN_PUNCT.has(t.text))) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Lines (0-based) where `name` is declared or assigned, and lines where it is only mentioned. */
+export function variableLines(tokens: readonly Token[], name: string): { assigned: Set<number>; mentioned: Set<number> } {
+  const assigned = new Set<number>();
+  const mentioned = new Set<number>();
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || t.text !== name) return;
+    const prev = tokens[i - 1];
+    if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.')) return; // a member of something else
+    const next = tokens[i + 1];
+    if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
+    mentioned.add(t.line);
+    if ((next !== undefined && next.kind === 'punct' && ASSIGNMENT_OPERATORS.has(next.text)) || isDeclared(tokens, i)) assigned.add(t.line);
+  });
+  return { assigned, mentioned };
 }
