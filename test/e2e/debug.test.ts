@@ -135,14 +135,23 @@ async function moduleScopeNames(): Promise<string[]> {
   const scope = rows.filter({ hasText: /^Module$/ }).first();
   await scope.waitFor({ timeout: 30_000 });
   if ((await scope.getAttribute('aria-expanded')) === 'false') await scope.click();
-  await rows.filter({ hasText: /^w = / }).first().waitFor({ timeout: 30_000 });
-  const texts = await rows.allInnerTexts();
-  const start = texts.findIndex((t) => t.trim() === 'Module');
+  // Rows are labelled `w, value _Tensor {…}`; scopes by their name alone.
+  const read = () => page.$$eval('.debug-variables .monaco-list-row', (rs) => rs.map((r) => {
+    const label = r.getAttribute('aria-label') ?? r.textContent ?? '';
+    return { name: label.split(', value ')[0].trim() };
+  }));
+  try {
+    await expect.poll(async () => (await read()).some((r) => r.name === 'w'), { timeout: 30_000 }).toBe(true);
+  } catch (e) {
+    console.log(await rows.evaluateAll((rs) => rs.slice(0, 6).map((r) => r.outerHTML.slice(0, 600))));
+    throw e;
+  }
+  const all = await read();
+  const start = all.findIndex((r) => r.name === 'Module');
   const names: string[] = [];
-  for (const t of texts.slice(start + 1)) {
-    const m = /^([\w$]+) = /.exec(t.trim());
-    if (m === null) break; // the next scope
-    names.push(m[1]);
+  for (const r of all.slice(start + 1)) {
+    if (/^(Local|Closure|Block|Script|Global)\b/.test(r.name)) break; // the next scope
+    names.push(r.name);
   }
   return names;
 }
