@@ -6,7 +6,7 @@ import { isGroupId } from '../src/graph/groups';
 import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgItem, type SvgParts } from '../src/graph/svg';
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
-import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
+import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
 import { gzipJson, isToWebview, readGzipJson, type ExportFormat, type GraphPayload, type ToWebview, type WorkerTimes } from './messages';
 import { layoutText } from './paint-report';
 import { vscode, type ViewState } from './vscode-api';
@@ -246,7 +246,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)), header: headerOf(payload) }));
+    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)), header: headerOf(payload), postedAt: epochMs() }));
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -682,7 +682,7 @@ async function onMessage(m: ToWebview): Promise<void> {
       const seq = ++shows;
       const arrivedAt = Date.now();
       // The worker reads and lays out its own copy while the page reads this one.
-      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip, header: headerOf(m.payload) });
+      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip, header: headerOf(m.payload), postedAt: epochMs() });
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
       let snapshot: unknown;
       try {

@@ -37,9 +37,9 @@ export interface PaintPhases {
 }
 
 /**
- * Where the layout worker's time for a new graph went, in ms: waiting for ELK's start-up (and
- * any request before it), reading and grouping the graph, and the layout itself (view, layout
- * engine and SVG: the figure the view's footer shows).
+ * Where the layout worker's time for a new graph went, in ms: from the page's request until
+ * the worker took it up (its own start-up, ELK's warm-up, any request before it), reading and
+ * grouping the graph, and the layout itself (view, layout engine and SVG).
  */
 export interface WorkerTimes {
   readonly startup: number;

@@ -4,13 +4,16 @@ import type { PaintPhases, WorkerTimes } from './messages';
 
 /**
  * `elk layout 147 ms`, and for a graph just opened what else the layout worker spent before
- * it: the wait for its own start-up (ELK's first layout) and reading the graph. The layout
- * figure alone left a footer of 147 ms next to an Output line of 1,899 ms for the same paint.
+ * it: the time the request sat queued behind the worker's start-up (loading and warming up
+ * ELK) and reading the graph. The layout figure alone left a footer of 147 ms next to an
+ * Output line of 1,899 ms for the page's whole wait on the worker, for the same paint.
  */
 export function layoutText(engine: string, layoutMs: number, worker: WorkerTimes | null): string {
   const main = `${engine} layout ${ms(layoutMs)}`;
-  if (worker === null) return main;
-  return `${main}, after ${ms(worker.startup)} waiting for the layout worker to start and ${ms(worker.read)} reading the graph`;
+  const before: string[] = [];
+  if (worker !== null && Math.round(worker.startup) > 0) before.push(`${ms(worker.startup)} queued in the layout worker`);
+  if (worker !== null && Math.round(worker.read) > 0) before.push(`${ms(worker.read)} reading the graph`);
+  return before.length === 0 ? main : `${main}, after ${before.join(' and ')}`;
 }
 
 /** The Output channel's line for a painted graph. */
@@ -18,7 +21,7 @@ export function paintedLine(m: { nodes: number; engine: string; layoutMs: number
   const p = m.phases;
   return `graph painted: ${m.nodes} boxes, ${layoutText(m.engine, m.layoutMs, m.worker)}` +
     (m.commandToPaintMs === null ? '' : `; command to paint ${ms(m.commandToPaintMs)}`) +
-    (p === null ? '' : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, read ${ms(p.read)}, waiting for the layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`);
+    (p === null ? '' : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, read ${ms(p.read)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`);
 }
 
 function ms(v: number): string {
