@@ -6,8 +6,9 @@ import { isGroupId } from '../src/graph/groups';
 import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgItem, type SvgParts } from '../src/graph/svg';
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
-import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
-import { gzipJson, isToWebview, readGzipJson, type ExportFormat, type GraphPayload, type ToWebview } from './messages';
+import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
+import { gzipJson, isToWebview, readGzipJson, type ExportFormat, type GraphPayload, type ToWebview, type WorkerTimes } from './messages';
+import { layoutText } from './paint-report';
 import { vscode, type ViewState } from './vscode-api';
 
 /** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
@@ -41,6 +42,9 @@ const progressBar = el('div', { id: 'progress-bar' });
 const progressText = el('span', { id: 'progress-text' });
 const cancelLayout = btn('cancel-layout', 'Cancel', 'Stop this layout');
 const progress = el('div', { id: 'progress', hidden: true }, progressText, el('div', { id: 'progress-track' }, progressBar), cancelLayout);
+const lightText = el('span', { id: 'light-text' });
+const captureFull = btn('capture-full', 'Capture in full', 'Run the script again, capturing this backward() with every value and gradient');
+const lightNote = el('div', { id: 'light-note', hidden: true }, lightText, captureFull);
 const canvas = el('div', { id: 'canvas' });
 const view = el('div', { id: 'view' }, canvas);
 const details = el('div', { id: 'details', hidden: true });
@@ -171,18 +175,67 @@ interface Delivery {
 
 /** Shows a graph: one just delivered, or (null) one from the saved state. */
 function render(payload: GraphPayload, delivery: Delivery | null): void {
-  if (!title.isConnected) app.replaceChildren(toolbar, progress, view, details, status);
+  if (!title.isConnected) app.replaceChildren(toolbar, lightNote, progress, view, details, status);
   title.textContent = payload.title;
   title.title = payload.file;
   delete app.dataset.commandToPaintMs;
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${payload.index + 1} of ${payload.count} …`;
   snapshot = payload.snapshot as GraphSnapshot;
+  showLightNote(payload, snapshot);
   snapshotGzip = delivery?.gzip ?? null;
   byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  // Node ids repeat from graph to graph (n1, n2…): a selection belongs to the graph it was made in.
+  selectedId = null;
   details.hidden = true;
   search.value = state.search;
   void openGraph(delivery);
+}
+
+/** What the drawing's header calls the graph: a debug stop is no backward() call. */
+function headerOf(payload: Pick<GraphPayload, 'source'>): string | undefined {
+  // Graphs saved by an earlier version have no source.
+  return payload.source?.kind === 'debug' ? `tensors in scope at debug stop ${payload.source.stop} (no backward() involved)` : undefined;
+}
+
+/**
+ * A light capture (a training loop's last backward(), rebuilt at the end from an earlier
+ * full capture's structure) lacks what the user clicks nodes for: say so, and offer the
+ * full capture, which runs the script again and captures that call with the hooks on.
+ */
+function showLightNote(payload: GraphPayload, s: GraphSnapshot): void {
+  const source = payload.source;
+  lightNote.hidden = !(source?.kind === 'run' && s.detail === 'light');
+  if (lightNote.hidden || source?.kind !== 'run') return;
+  lightText.textContent = `Light capture: backward() #${source.backward} shows the graph's structure and the leaves with their .grad, ` +
+    'but no values or gradients of intermediate results. ';
+  captureFull.disabled = false;
+  captureFull.textContent = 'Capture in full';
+  captureFull.onclick = () => {
+    captureFull.disabled = true;
+    captureFull.textContent = 'Running…';
+    vscode.postMessage({ type: 'captureFull', file: payload.file, backward: source.backward });
+  };
+}
+
+/** A run of `file` gave no graph: why, with the output and another run one click away. */
+function showFailure(file: string, message: string): void {
+  shows++; // a graph still being read must not replace this
+  state = { payload: null, collapsed: [], search: state.search };
+  saveState();
+  snapshot = null;
+  parts = null;
+  opened = false;
+  selectedId = null;
+  app.dataset.state = 'failed';
+  const output = btn('show-output', 'Show Output', 'Open the Gradlens output with the script\'s messages');
+  output.addEventListener('click', () => vscode.postMessage({ type: 'showOutput' }));
+  const rerun = btn('rerun', 'Re-run', `Run ${file} again`);
+  rerun.addEventListener('click', () => {
+    rerun.disabled = true;
+    vscode.postMessage({ type: 'rerun', file });
+  });
+  app.replaceChildren(el('div', { id: 'failure' }, el('p', { id: 'failure-message', textContent: message }), el('p', {}, output, ' ', rerun)));
 }
 
 /** Lays out and draws the current graph; with its delivery, also reports the command-to-paint time. */
@@ -193,7 +246,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)) }));
+    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)), header: headerOf(payload), postedAt: epochMs() }));
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -204,7 +257,8 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
       if (groups.has(g) && last.expanded.includes(g)) last = await layout({ op: 'collapse', group: g });
     }
     const laidOut = Date.now();
-    paint(last, true);
+    const worker = last === r ? r.times ?? null : null;
+    paint(last, true, worker);
     await nextPaint();
     const paintedAt = Date.now();
     app.dataset.state = 'painted';
@@ -216,7 +270,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     const phases = delivery !== null && requestedAt !== undefined && sentAt !== undefined
       ? { run: sentAt - requestedAt, send: delivery.arrivedAt - sentAt, read: delivery.readMs, layout: laidOut - layoutFrom, paint: paintedAt - laidOut }
       : null;
-    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, commandToPaintMs, phases });
+    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, worker, commandToPaintMs, phases });
   } catch (e) {
     if ((e as Error).message === 'layout cancelled') return;
     app.dataset.state = 'error';
@@ -229,7 +283,8 @@ function nextPaint(): Promise<void> {
   return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
 }
 
-function paint(r: Result, fitAfter: boolean): void {
+/** `worker`: for a graph just opened, what the layout worker spent before its layout. */
+function paint(r: Result, fitAfter: boolean, worker: WorkerTimes | null = null): void {
   parts = r.parts;
   expanded = new Set(r.expanded);
   forward = new Map();
@@ -241,7 +296,7 @@ function paint(r: Result, fitAfter: boolean): void {
     if (list === undefined) forward.set(from, (list = []));
     list.push(to!);
   }
-  status.textContent = `${r.boxes} boxes · ${r.engine} layout in ${Math.round(r.ms)} ms` + (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id)) ? ' · click a dashed box to expand it' : '');
+  status.textContent = `${r.boxes} boxes · ${layoutText(r.engine, r.ms, worker)}` + (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id)) ? ' · click a dashed box to expand it' : '');
   drawn = null;
   if (fitAfter) fit();
   else applyTransform();
@@ -627,7 +682,7 @@ async function onMessage(m: ToWebview): Promise<void> {
       const seq = ++shows;
       const arrivedAt = Date.now();
       // The worker reads and lays out its own copy while the page reads this one.
-      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip });
+      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip, header: headerOf(m.payload), postedAt: epochMs() });
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
       let snapshot: unknown;
       try {
@@ -645,10 +700,12 @@ async function onMessage(m: ToWebview): Promise<void> {
       return;
     }
     case 'graph/running':
-      status.textContent = `Running ${m.file}…`;
+      // With no graph on screen (first run, or after a failure) the whole view says so.
+      if (title.isConnected) status.textContent = `Running ${m.file}…`;
+      else app.replaceChildren(el('p', { className: 'empty', textContent: `Running ${m.file}…` }));
       return;
-    case 'graph/status':
-      status.textContent = m.text;
+    case 'graph/failed':
+      showFailure(m.file, m.message);
       return;
     case 'export/request':
       void exportAs(m.format);

@@ -1,5 +1,6 @@
 // Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
 import type { SvgParts } from '../src/graph/svg';
+import type { WorkerTimes } from './messages';
 
 export type ToWorker =
   /**
@@ -7,9 +8,24 @@ export type ToWorker =
    * reads its own copy, because handing it the page's objects (structured clone) took about
    * 300 ms for a 10,000-node graph.
    */
-  | { readonly seq: number; readonly op: 'open'; readonly snapshotGzip: Uint8Array }
+  | {
+      readonly seq: number;
+      readonly op: 'open';
+      readonly snapshotGzip: Uint8Array;
+      readonly header?: string;
+      /** When the page posted it (epochMs): the worker's start-up is counted from here. */
+      readonly postedAt: number;
+    }
   | { readonly seq: number; readonly op: 'expand'; readonly group: string }
   | { readonly seq: number; readonly op: 'collapse'; readonly group: string };
+
+/**
+ * Milliseconds since the epoch on a clock the page and the worker share (each context's own
+ * performance.now() starts at a different origin).
+ */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 export interface GroupInfo {
   readonly id: string;
@@ -32,5 +48,7 @@ export type FromWorker =
       /** Sent with 'open' only: the group tree, and the innermost group of each node. */
       readonly groups?: readonly GroupInfo[];
       readonly groupOf?: Readonly<Record<string, string>>;
+      /** Sent with 'open' only: where the worker's time for it went. */
+      readonly times?: WorkerTimes;
     }
   | { readonly seq: number; readonly type: 'error'; readonly message: string };

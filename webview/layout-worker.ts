@@ -3,7 +3,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { GraphView, groupName, toElkGraph, type ViewResult } from '../src/graph/index';
 import type { GraphNode, GraphSnapshot } from '../src/protocol/messages';
-import type { FromWorker, GroupInfo, ToWorker } from './layout-messages';
+import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
 import { readGzipJson } from './messages';
 
 declare const self: { onmessage: ((e: MessageEvent<ToWorker>) => void) | null; postMessage(m: FromWorker): void };
@@ -34,13 +34,18 @@ function send(seq: number, r: ViewResult, extra: Partial<Extract<FromWorker, { t
 
 async function handle(m: ToWorker): Promise<void> {
   await warmedUp;
+  const startedAt = epochMs();
   const onProgress = (p: { phase: string; fraction: number }): void => self.postMessage({ seq: m.seq, type: 'progress', phase: p.phase, fraction: p.fraction });
   switch (m.op) {
     case 'open': {
-      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, { elk });
+      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, { elk, header: m.header });
+      const readAt = epochMs();
       const r = await view.open({ onProgress });
       const groups: GroupInfo[] = [...view.tree.groups.values()].map((g) => ({ id: g.id, name: groupName(g), parent: g.parent }));
-      send(m.seq, r, { groups, groupOf: Object.fromEntries([...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null)) });
+      // Counted from the page's post: a request that arrives while the worker still loads ELK
+      // and warms it up waits in the worker's queue, where no handler can see it.
+      const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
+      send(m.seq, r, { groups, groupOf: Object.fromEntries([...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null)), times });
       return;
     }
     case 'expand':

@@ -1,8 +1,15 @@
-// Messages between the extension host and the graph view. Types only plus one runtime guard
-// per direction: the host imports this file for the types, the webview for both; neither end
-// trusts the other's messages without checking their `type`.
+// Messages between the extension host and the graph view. Types plus one runtime guard per
+// direction: the host imports this file for the types, the webview for both; neither end
+// trusts the other's messages without checking their fields.
 
-/** What the graph view shows: one captured backward() of one run. */
+/** What a graph is of, which decides what the view offers around it. */
+export type GraphSource =
+  /** A captured backward() of a run (1-based, as the runner counts): a light one can be captured again in full. */
+  | { readonly kind: 'run'; readonly backward: number }
+  /** The tensors in scope at a debug stop: no backward() is involved. */
+  | { readonly kind: 'debug'; readonly stop: number };
+
+/** What the graph view shows: one captured backward() of one run, or one debug stop. */
 export interface GraphPayload {
   /** Heading, e.g. `linear.ts: backward() 2 of 3 (line 14)`. */
   readonly title: string;
@@ -11,6 +18,7 @@ export interface GraphPayload {
   /** Which captured backward() this is (0-based) and how many the run captured. */
   readonly index: number;
   readonly count: number;
+  readonly source: GraphSource;
   /** The captured graph, as the runner reported it (see src/protocol). */
   readonly snapshot: unknown;
   /** Host clock (ms since epoch) when the user asked for this graph, for the command-to-paint time. */
@@ -19,7 +27,7 @@ export interface GraphPayload {
   readonly sentAt?: number;
 }
 
-/** Where a command-to-paint wait went, in ms: the run, the trip to the page, reading the JSON, layout (worker trips included), drawing. */
+/** Where a command-to-paint wait went, in ms: the run, the trip to the page, reading the JSON, the layout worker's answer, drawing. */
 export interface PaintPhases {
   readonly run: number;
   readonly send: number;
@@ -28,11 +36,23 @@ export interface PaintPhases {
   readonly paint: number;
 }
 
+/**
+ * Where the layout worker's time for a new graph went, in ms: from the page's request until
+ * the worker took it up (its own start-up, ELK's warm-up, any request before it), reading and
+ * grouping the graph, and the layout itself (view, layout engine and SVG).
+ */
+export interface WorkerTimes {
+  readonly startup: number;
+  readonly read: number;
+  readonly layout: number;
+}
+
 export type ToWebview =
   /** The snapshot travels apart from the rest of the payload, as gzipped UTF-8 JSON (see readGzipJson). */
   | { readonly type: 'graph/show'; readonly payload: Omit<GraphPayload, 'snapshot'>; readonly snapshotGzip: Uint8Array }
   | { readonly type: 'graph/running'; readonly file: string }
-  | { readonly type: 'graph/status'; readonly text: string }
+  /** A run gave no graph: say why in the view, with Show Output and Re-run. */
+  | { readonly type: 'graph/failed'; readonly file: string; readonly message: string }
   | { readonly type: 'export/request'; readonly format: ExportFormat };
 
 export type ExportFormat = 'svg' | 'png' | 'dot';
@@ -43,19 +63,79 @@ export type FromWebview =
   | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
   | { readonly type: 'pickBackward' }
-  /** The graph is on screen: how long layout took and, when the payload said when it was asked for, the whole wait. */
-  | { readonly type: 'painted'; readonly nodes: number; readonly engine: string; readonly layoutMs: number; readonly commandToPaintMs: number | null; readonly phases: PaintPhases | null }
+  | { readonly type: 'showOutput' }
+  /** Run this script again (after a failure). */
+  | { readonly type: 'rerun'; readonly file: string }
+  /** Run this script again to capture its backward() #`backward` in full, and show that graph. */
+  | { readonly type: 'captureFull'; readonly file: string; readonly backward: number }
+  /**
+   * The graph is on screen: the layout engine and its time, the worker's share when the page
+   * opened a new graph, and, when the payload said when it was asked for, the whole wait.
+   */
+  | { readonly type: 'painted'; readonly nodes: number; readonly engine: string; readonly layoutMs: number; readonly worker: WorkerTimes | null; readonly commandToPaintMs: number | null; readonly phases: PaintPhases | null }
   | { readonly type: 'error'; readonly message: string };
 
-const FROM_WEBVIEW = new Set(['ready', 'reveal', 'export', 'pickBackward', 'painted', 'error']);
-const TO_WEBVIEW = new Set(['graph/show', 'graph/running', 'graph/status', 'export/request']);
+type Fields = Record<string, unknown>;
 
-export function isFromWebview(m: unknown): m is FromWebview {
-  return typeof m === 'object' && m !== null && FROM_WEBVIEW.has((m as { type?: unknown }).type as string);
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isFormat = (v: unknown): v is ExportFormat => v === 'svg' || v === 'png' || v === 'dot';
+const allMs = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => isMs(v[k]));
+
+function isSource(v: unknown): v is GraphSource {
+  if (!isObject(v)) return false;
+  return (v.kind === 'run' && isCount(v.backward) && v.backward >= 1) || (v.kind === 'debug' && isCount(v.stop));
 }
 
+function isPayload(v: unknown): v is Omit<GraphPayload, 'snapshot'> {
+  return isObject(v) && isString(v.title) && isString(v.file) && isCount(v.index) && isCount(v.count) && isSource(v.source) &&
+    (v.requestedAt === undefined || isMs(v.requestedAt)) && (v.sentAt === undefined || isMs(v.sentAt));
+}
+
+/** Checks every field the host acts on: a page message can reveal files, write them or start runs. */
+export function isFromWebview(m: unknown): m is FromWebview {
+  if (!isObject(m)) return false;
+  switch (m.type) {
+    case 'ready':
+      return typeof m.restoredGraph === 'boolean';
+    case 'reveal':
+      return isString(m.file) && isCount(m.line) && isCount(m.column);
+    case 'export':
+      return isFormat(m.format) && isString(m.data);
+    case 'pickBackward':
+    case 'showOutput':
+      return true;
+    case 'rerun':
+      return isString(m.file) && m.file !== '';
+    case 'captureFull':
+      return isString(m.file) && m.file !== '' && isCount(m.backward) && m.backward >= 1;
+    case 'painted':
+      return isCount(m.nodes) && isString(m.engine) && isMs(m.layoutMs) && (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout'])) &&
+        (m.commandToPaintMs === null || isMs(m.commandToPaintMs)) && (m.phases === null || allMs(m.phases, ['run', 'send', 'read', 'layout', 'paint']));
+    case 'error':
+      return isString(m.message);
+    default:
+      return false;
+  }
+}
+
+/** The page's check of the host's messages (the snapshot itself is read and checked as it is drawn). */
 export function isToWebview(m: unknown): m is ToWebview {
-  return typeof m === 'object' && m !== null && TO_WEBVIEW.has((m as { type?: unknown }).type as string);
+  if (!isObject(m)) return false;
+  switch (m.type) {
+    case 'graph/show':
+      return isPayload(m.payload) && m.snapshotGzip instanceof Uint8Array;
+    case 'graph/running':
+      return isString(m.file);
+    case 'graph/failed':
+      return isString(m.file) && isString(m.message);
+    case 'export/request':
+      return isFormat(m.format);
+    default:
+      return false;
+  }
 }
 
 /**

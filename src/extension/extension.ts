@@ -1,6 +1,7 @@
 // Wiring only: every provider, command and resource is created here and disposed with the
 // extension. The logic lives in the modules imported below.
 import * as vscode from 'vscode';
+import { paintedLine } from '../../webview/paint-report';
 import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
@@ -10,15 +11,17 @@ import { RunService } from './runs';
 import { scriptInSight } from './script-target';
 import { snapshotAtLine } from './snapshot-lookup';
 import { ensureTrusted } from './trust';
+import { Visualizer } from './visualize';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Gradlens');
   const panel = new GraphPanel(context.extensionUri, {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
+    showOutput: () => output.show(true),
+    rerun: (file) => void visualizer.run(vscode.Uri.file(file)),
+    captureFull: (file, backward) => void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     log: (line) => output.appendLine(line),
-    painted: (m) => output.appendLine(`[gradlens] graph painted: ${m.nodes} boxes, ${m.engine} layout ${m.layoutMs.toFixed(0)} ms` +
-      (m.commandToPaintMs === null ? '' : `, command to paint ${m.commandToPaintMs.toFixed(0)} ms`) +
-      (m.phases === null ? '' : ` (run ${m.phases.run}, to the page ${m.phases.send}, read ${m.phases.read}, layout ${m.phases.layout}, draw ${m.phases.paint})`)),
+    painted: (m) => output.appendLine(`[gradlens] ${paintedLine(m)}`),
   });
   // Runs fire { type: 'start', script, handle } after launchRunner and { type: 'message', handle, message } from its onMessage.
   const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();
@@ -30,20 +33,12 @@ export function activate(context: vscode.ExtensionContext): void {
     message: (handle, message) => monitorEvents.fire({ type: 'message', handle, message }),
   });
 
+  const visualizer = new Visualizer(runs, panel);
+
   const target = (uri?: vscode.Uri): vscode.Uri | undefined => {
     const u = uri instanceof vscode.Uri ? uri : scriptInSight();
     if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a TypeScript or JavaScript script first.');
     return u;
-  };
-  const runAndShow = async (uri: vscode.Uri, stopAfterLine?: number): Promise<void> => {
-    const requestedAt = Date.now();
-    const run = await runs.run(uri, stopAfterLine);
-    if (run === null || run.snapshots.length === 0) {
-      panel.showStatus('No graph from this run: see the Gradlens output.');
-      return;
-    }
-    const at = stopAfterLine === undefined ? -1 : snapshotAtLine(run.snapshots, uri.fsPath, stopAfterLine);
-    runs.show(run, at >= 0 ? at : run.snapshots.length - 1, requestedAt);
   };
 
   context.subscriptions.push(
@@ -52,11 +47,11 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     vscode.commands.registerCommand('gradlens.visualize', async (uri?: vscode.Uri) => {
       const u = target(uri);
-      if (u !== undefined) await runAndShow(u);
+      if (u !== undefined) await visualizer.run(u);
     }),
     vscode.commands.registerCommand('gradlens.runBackward', async (uri?: vscode.Uri, line?: number) => {
       const u = target(uri);
-      if (u !== undefined && typeof line === 'number') await runAndShow(u, line);
+      if (u !== undefined && typeof line === 'number') await visualizer.run(u, { kind: 'stopAfterLine', line });
     }),
     vscode.commands.registerCommand('gradlens.visualizeAt', async (uri?: vscode.Uri, line?: number) => {
       const u = target(uri);
@@ -65,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const last = runs.lastRun(u.fsPath);
       const at = last === undefined ? -1 : snapshotAtLine(last.snapshots, u.fsPath, line);
       if (last !== undefined && at >= 0) runs.show(last, at, Date.now());
-      else await runAndShow(u, line);
+      else await visualizer.run(u, { kind: 'stopAfterLine', line });
     }),
     vscode.commands.registerCommand('gradlens.pickBackward', () => runs.pick()),
     vscode.commands.registerCommand('gradlens.showOutput', () => output.show(true)),

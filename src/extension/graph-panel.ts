@@ -11,6 +11,11 @@ export const GRAPH_VIEW_TYPE = 'gradlens.graph';
 export interface GraphPanelHandlers {
   /** The user asked for another captured backward() (toolbar picker). */
   pickBackward(): void;
+  showOutput(): void;
+  /** Run `file` again (the view's Re-run after a failure). */
+  rerun(file: string): void;
+  /** Run `file` again to capture its backward() #`backward` in full, and show it. */
+  captureFull(file: string, backward: number): void;
   log(line: string): void;
   /** The page painted a graph (for the command-to-paint timing). */
   painted?(m: Extract<FromWebview, { type: 'painted' }>): void;
@@ -21,10 +26,11 @@ export class GraphPanel implements vscode.Disposable {
   private ready = false;
   private pending: ToWebview[] = [];
   /**
-   * The graph on show. A page rebuilt after its tab was hidden restores small graphs from its
-   * saved state but not big ones (see KEEP_MAX_NODES in the page): those are sent again.
+   * What the view shows: a graph or a failed run. A page rebuilt after its tab was hidden
+   * restores small graphs from its saved state but not big ones (see KEEP_MAX_NODES in the
+   * page) nor failures: those are sent again.
    */
-  private last: GraphPayload | null = null;
+  private last: GraphPayload | Extract<ToWebview, { type: 'graph/failed' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -54,9 +60,12 @@ export class GraphPanel implements vscode.Disposable {
     this.post({ type: 'graph/running', file });
   }
 
-  /** A line of status in the view (e.g. why a run left no graph). */
-  showStatus(text: string): void {
-    if (this.panel !== undefined) this.post({ type: 'graph/status', text });
+  /** A run of `file` gave no graph: the view says why, in place of the graph. */
+  showFailure(file: string, message: string): void {
+    if (this.panel === undefined) return;
+    const failed = { type: 'graph/failed', file, message } as const;
+    this.last = failed;
+    this.post(failed);
   }
 
   requestExport(format: ExportFormat): void {
@@ -130,7 +139,7 @@ export class GraphPanel implements vscode.Disposable {
     if (this.panel === undefined) return;
     if (!this.ready) {
       // The page has not loaded yet; it says 'ready' when its listener is installed.
-      if (m.type === 'graph/show') this.pending = this.pending.filter((p) => p.type !== 'graph/show');
+      if (m.type === 'graph/show' || m.type === 'graph/failed') this.pending = this.pending.filter((p) => p.type !== 'graph/show' && p.type !== 'graph/failed');
       this.pending.push(m);
       return;
     }
@@ -143,9 +152,9 @@ export class GraphPanel implements vscode.Disposable {
         this.ready = true;
         const queued = this.pending;
         this.pending = [];
-        if (m.restoredGraph !== true && this.last !== null && !queued.some((q) => q.type === 'graph/show')) {
+        if (m.restoredGraph !== true && this.last !== null && !queued.some((q) => q.type === 'graph/show' || q.type === 'graph/failed')) {
           // No command asked for it this time: no command-to-paint time either.
-          this.post(showMessage({ ...this.last, requestedAt: undefined }));
+          this.post('type' in this.last ? this.last : showMessage({ ...this.last, requestedAt: undefined }));
         }
         for (const q of queued) this.post(q);
         return;
@@ -158,6 +167,15 @@ export class GraphPanel implements vscode.Disposable {
         return;
       case 'pickBackward':
         this.handlers.pickBackward();
+        return;
+      case 'showOutput':
+        this.handlers.showOutput();
+        return;
+      case 'rerun':
+        this.handlers.rerun(m.file);
+        return;
+      case 'captureFull':
+        this.handlers.captureFull(m.file, m.backward);
         return;
       case 'painted':
         this.handlers.painted?.(m);

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { GraphPayload } from '../../webview/messages';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
-import { errorDiagnostics, errorSummary } from './run-errors';
+import { errorDiagnostics } from './run-errors';
+import { runOutcome, type RunOutcome } from './run-outcome';
 import { launchOptions, parseSettings } from './settings';
 import { ensureTrusted } from './trust';
 
@@ -14,7 +15,14 @@ export interface FileRun {
   readonly file: string;
   readonly snapshots: readonly GraphSnapshot[];
   readonly result: RunResult;
+  readonly outcome: RunOutcome;
 }
+
+/** What a run is for: the whole script, up to one backward() call, or one backward() captured in full. */
+export type RunTarget =
+  | { readonly kind: 'script' }
+  | { readonly kind: 'stopAfterLine'; readonly line: number }
+  | { readonly kind: 'captureAt'; readonly backward: number };
 
 export interface RunServiceDeps {
   readonly output: vscode.OutputChannel;
@@ -25,6 +33,9 @@ export interface RunServiceDeps {
   readonly started: (script: string, handle: RunHandle) => void;
   readonly message: (handle: RunHandle, message: ChildMessage) => void;
 }
+
+/** What the picker says of a light capture (the graph view offers the full one). */
+const LIGHT_DETAIL = ' · light capture: structure, leaves and their .grad only, no values or gradients of intermediate results (the view offers a full capture)';
 
 export function readSettings() {
   const c = vscode.workspace.getConfiguration('gradlens');
@@ -49,11 +60,8 @@ export class RunService implements vscode.Disposable {
     return this.runs.get(file);
   }
 
-  /**
-   * Runs `uri`'s script (to the end, or until the backward() on `stopAfterLine` completes) and
-   * returns its run, or null when refused, cancelled before any capture, or failed to start.
-   */
-  async run(uri: vscode.Uri, stopAfterLine?: number): Promise<FileRun | null> {
+  /** Runs `uri`'s script for `target` and returns its run, or null when refused. */
+  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }): Promise<FileRun | null> {
     if (!ensureTrusted()) return null;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
@@ -65,12 +73,12 @@ export class RunService implements vscode.Disposable {
     if (open?.isDirty) await open.save();
     this.active?.cancel();
     const settings = readSettings();
-    const stopAfter = stopAfterLine === undefined ? undefined : { file, line: stopAfterLine };
+    const stopAfter = target.kind === 'stopAfterLine' ? { file, line: target.line } : undefined;
+    const captureAt = target.kind === 'captureAt' ? target.backward : undefined;
     const out = this.deps.output;
     const name = path.basename(file);
-    out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfterLine}` : ''}`);
+    out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`);
     this.diagnostics.delete(uri);
-    let cancelledByUser = false;
 
     this.deps.running(file);
     const result = await vscode.window.withProgress(
@@ -78,7 +86,7 @@ export class RunService implements vscode.Disposable {
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
-        const handle = launchRunner({ ...launchOptions(file, settings, stopAfter), spare }, {
+        const handle = launchRunner({ ...launchOptions(file, settings, stopAfter, captureAt), spare }, {
           onMessage: (message) => {
             this.deps.message(handle, message);
             if (message.type === 'graph/snapshot') progress.report({ message: `captured backward() #${message.snapshot.index}` });
@@ -88,10 +96,7 @@ export class RunService implements vscode.Disposable {
         });
         this.deps.started(file, handle);
         this.active = handle;
-        const sub = token.onCancellationRequested(() => {
-          cancelledByUser = true;
-          handle.cancel();
-        });
+        const sub = token.onCancellationRequested(() => handle.cancel());
         try {
           return await handle.done;
         } finally {
@@ -102,11 +107,11 @@ export class RunService implements vscode.Disposable {
       },
     );
 
-    out.appendLine(`[gradlens] ${cancelledByUser ? 'cancelled' : result.ok ? 'finished' : 'failed'} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`);
+    const outcome = runOutcome(result, name, stopAfter !== undefined);
+    out.appendLine(`[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`);
     for (const e of result.errors) out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
-    this.report(result, name, cancelledByUser, stopAfter !== undefined);
-    if (cancelledByUser && result.snapshots.length === 0) return null;
-    const run: FileRun = { file, snapshots: result.snapshots, result };
+    this.report(result, outcome);
+    const run: FileRun = { file, snapshots: result.snapshots, result, outcome };
     if (result.snapshots.length > 0) {
       this.runs.set(file, run);
       this.changed.fire(file);
@@ -119,9 +124,10 @@ export class RunService implements vscode.Disposable {
     this.spare = new SpareRunner({ maxMemoryMb });
   }
 
-  private report(result: RunResult, name: string, cancelled: boolean, stopped: boolean): void {
-    if (cancelled) {
-      void vscode.window.showInformationMessage(`Gradlens: run of ${name} cancelled.`);
+  private report(result: RunResult, outcome: RunOutcome): void {
+    if (outcome.kind === 'stopped') {
+      // One calm message whether Stop (monitor) or Cancel (notification) ended it.
+      void vscode.window.showInformationMessage(outcome.message);
       return;
     }
     const byFile = new Map<string, vscode.Diagnostic[]>();
@@ -131,10 +137,8 @@ export class RunService implements vscode.Disposable {
       byFile.set(d.file, [...(byFile.get(d.file) ?? []), diag]);
     }
     for (const [f, list] of byFile) this.diagnostics.set(vscode.Uri.file(f), list);
-    // A stop after the chosen backward() ends the child on purpose; that is not a failure.
-    const real = result.errors.filter((e) => !(stopped && e.kind === 'crash'));
-    if (result.ok || real.length === 0) return;
-    void vscode.window.showErrorMessage(errorSummary(real, name), 'Show Output').then((c) => {
+    if (outcome.kind !== 'failed') return;
+    void vscode.window.showErrorMessage(outcome.message, 'Show Output').then((c) => {
       if (c === 'Show Output') this.deps.output.show(true);
     });
   }
@@ -150,6 +154,7 @@ export class RunService implements vscode.Disposable {
       file: run.file,
       index,
       count: run.snapshots.length,
+      source: { kind: 'run', backward: snap.index },
       snapshot: snap,
       requestedAt,
     });
@@ -168,7 +173,7 @@ export class RunService implements vscode.Disposable {
       return {
         label: `backward() #${s.index}`,
         description: out?.location ? `line ${out.location.line}` : '',
-        detail: `${fns} function nodes${s.detail === 'light' ? ' (light capture)' : ''}`,
+        detail: `${fns} function nodes${s.detail === 'light' ? LIGHT_DETAIL : ''}`,
         index: i,
       };
     });

@@ -34,14 +34,17 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   };
 }
 
-/** The runner options a run of `script` gets under these settings. */
-export function launchOptions(script: string, s: GradlensSettings, stopAfter?: { file: string; line: number }): LaunchOptions {
+/**
+ * The runner options a run of `script` gets under these settings; `captureAt` asks for one
+ * backward() in full (the first is always captured too), whatever the policy.
+ */
+export function launchOptions(script: string, s: GradlensSettings, stopAfter?: { file: string; line: number }, captureAt?: number): LaunchOptions {
   return {
     script,
     timeoutMs: s.timeoutSeconds > 0 ? s.timeoutSeconds * 1000 : undefined,
     maxMemoryMb: s.memoryLimitMb,
     // "Run backward" needs the graph of the call it stops after, whatever the policy.
-    captureAt: stopAfter !== undefined ? 'all' : s.capturePolicy === 'first' ? 1 : s.capturePolicy,
+    captureAt: stopAfter !== undefined ? 'all' : captureAt ?? (s.capturePolicy === 'first' ? 1 : s.capturePolicy),
     maxNodes: VIEW_MAX_NODES,
     stopAfter,
   };

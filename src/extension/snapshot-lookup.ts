@@ -2,6 +2,7 @@
 // it is unit-tested on real runner snapshots without VS Code.
 import { formatShape, formatValues } from '../graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
+import { tokenize, variableLines } from './script-tokens';
 
 export interface TensorInfo {
   readonly name: string;
@@ -21,16 +22,14 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * The 1-based line declaring `name` at or above `beforeLine` (`const name =`, `let name:`,
- * `name =`), or null. Text only: enough to go from a use of a variable to the line that made it.
+ * The 1-based line declaring or assigning `name` at or above `beforeLine` (`const name =`,
+ * `let name:`, `name =`), or null: enough to go from a use of a variable to the line that made
+ * it. From the script's tokens, so text in strings, templates and comments never counts.
  */
 export function declarationLine(text: string, name: string, beforeLine = Number.MAX_SAFE_INTEGER): number | null {
   if (!IDENT.test(name)) return null;
-  const lines = text.split('\n');
-  const esc = name.replace(/\$/g, '\\$');
-  const decl = new RegExp(`(?:\\b(?:const|let|var)\\s+|^\\s*|[;{]\\s*)${esc}\\s*(?::[^=]+)?=(?!=)`);
-  for (let i = Math.min(beforeLine, lines.length) - 1; i >= 0; i--) if (decl.test(lines[i])) return i + 1;
-  return null;
+  const lines = [...variableLines(tokenize(text), name).assigned].filter((l) => l < beforeLine);
+  return lines.length === 0 ? null : Math.max(...lines) + 1;
 }
 
 function infoOf(snapshot: GraphSnapshot, n: GraphNode, byId: Map<string, GraphNode>): TensorInfo {

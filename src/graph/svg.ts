@@ -106,11 +106,11 @@ export function itemsIn(parts: SvgParts, r: Region): SvgItem[] {
   return parts.items.filter((it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0);
 }
 
-/** renderSvg in pieces; see SvgParts. */
-export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode): SvgParts {
+/** renderSvg in pieces; see SvgParts. `what` names the graph in the header (default: its backward() call). */
+export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode, what?: string): SvgParts {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const outputs = new Set(snapshot.outputs);
-  const header = headerText(snapshot);
+  const header = headerText(snapshot, what);
   const width = Math.ceil(Math.max(layout.width ?? 0, header.length * CHAR_WIDTH) + 2 * MARGIN);
   const top = MARGIN + HEADER;
   const height = Math.ceil((layout.height ?? 0) + top + MARGIN);
@@ -159,9 +159,9 @@ function edgeBox(e: ElkExtendedEdge): { x: number; y: number; w: number; h: numb
   return x0 === Infinity ? { x: 0, y: 0, w: 0, h: 0 } : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
-function headerText(s: GraphSnapshot): string {
+function headerText(s: GraphSnapshot, what = `${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`): string {
   const fns = s.nodes.filter((n) => n.kind === 'function').length;
-  const parts = [`${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`, `${fns} function nodes`];
+  const parts = [what, `${fns} function nodes`];
   if (s.collapsed) parts.push(s.nodes.some((n) => isGroupId(n.id)) ? 'module calls and repeated blocks collapsed (dashed boxes)' : 'collapsed by module (graph over the size limit)');
   if (s.anomalies.length) parts.push(`NaN/Inf: ${s.anomalies[0].message}`);
   return parts.join(' · ');

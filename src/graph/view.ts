@@ -114,6 +114,8 @@ export interface ViewOptions {
   flatMaxNodes?: number;
   /** Default OPEN_BUDGET. */
   openBudget?: number;
+  /** What the drawing's header says the graph is, instead of `backward() #N` (see renderSvgParts). */
+  header?: string;
 }
 
 export interface RunOptions {
@@ -290,7 +292,7 @@ export class GraphView {
   }
 
   private finish(snapshot: GraphSnapshot, layout: ElkNode, engine: ViewResult['engine'], t0: number): ViewResult {
-    this.last = { snapshot, layout, parts: renderSvgParts(snapshot, layout), engine, ms: 0 };
+    this.last = { snapshot, layout, parts: renderSvgParts(snapshot, layout, this.options.header), engine, ms: 0 };
     this.last.ms = now() - t0;
     return this.last;
   }

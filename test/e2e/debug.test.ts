@@ -129,6 +129,33 @@ async function debugHover(lineText: string, column: number, awayColumn: number, 
   }
 }
 
+/** The variable names of the Variables view's Module scope, in the order shown. */
+async function moduleScopeNames(): Promise<string[]> {
+  const rows = page.locator('.debug-variables .monaco-list-row');
+  const scope = rows.filter({ hasText: /^Module$/ }).first();
+  await scope.waitFor({ timeout: 30_000 });
+  if ((await scope.getAttribute('aria-expanded')) === 'false') await scope.click();
+  // Rows are labelled `w, value _Tensor {…}`; scopes by their name alone.
+  const read = () => page.$$eval('.debug-variables .monaco-list-row', (rs) => rs.map((r) => {
+    const label = r.getAttribute('aria-label') ?? r.textContent ?? '';
+    return { name: label.split(', value ')[0].trim() };
+  }));
+  try {
+    await expect.poll(async () => (await read()).some((r) => r.name === 'w'), { timeout: 30_000 }).toBe(true);
+  } catch (e) {
+    console.log(await rows.evaluateAll((rs) => rs.slice(0, 6).map((r) => r.outerHTML.slice(0, 600))));
+    throw e;
+  }
+  const all = await read();
+  const start = all.findIndex((r) => r.name === 'Module');
+  const names: string[] = [];
+  for (const r of all.slice(start + 1)) {
+    if (/^(Local|Closure|Block|Script|Global)\b/.test(r.name)) break; // the next scope
+    names.push(r.name);
+  }
+  return names;
+}
+
 async function waitForEditorText(text: string): Promise<number> {
   await page.waitForFunction((t) => {
     const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
@@ -171,6 +198,15 @@ async function scenario(): Promise<void> {
   expect(text).not.toContain('y = [');
   expect(await frame.textContent('#graph-title')).toMatch(/debug-demo\.ts:7: debug stop 1 \(first stop\)/);
   await screenshot(page, 'debug-stop1-inline-values');
+  // No backward() has run yet: the drawing's header says what it shows instead.
+  const header = (await frame.textContent('.gl-header')) ?? '';
+  expect(header).toContain('tensors in scope at debug stop 1');
+  expect(header).not.toMatch(/backward\(\) #/);
+  // The Module scope lists the script's variables before esbuild's helpers.
+  const names = await moduleScopeNames();
+  expect(names).toContain('w');
+  expect(names.some((n) => n.startsWith('__'))).toBe(true);
+  expect(names.indexOf('w')).toBeLessThan(names.findIndex((n) => n.startsWith('__')));
 
   // Hover over `h` on line 6: the debug hover shows the tensor's summary with gradFn.
   const hover = await debugHover('const h = w.matmul(x);', 6, 8, '[2×1]');

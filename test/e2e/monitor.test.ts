@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 // The monitor only sees runs the extension tells it about (MonitorRunEvent 'start'/'message').
@@ -51,8 +51,15 @@ for (let i = 0; i < 60; i++) {
 }
 `;
 
+// Fails before its first step: the monitor has nothing of its own to warn about.
+const NO_STEPS = `import * as torch from 'gradlens';
+torch.manualSeed(0);
+throw new Error('no training here');
+`;
+
 beforeAll(async () => {
   writeFileSync(join(ws.dir, 'diverge.ts'), DIVERGE);
+  writeFileSync(join(ws.dir, 'no-steps.ts'), NO_STEPS);
   copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
   writeFileSync(join(ws.dir, 'train-forever.ts'), FOREVER);
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
@@ -158,6 +165,13 @@ test.runIf(RUNS_WIRED)('exploding gradients are flagged and their zone is tinted
   expect(warnings).toMatch(/weight: exploding gradient/);
   expect(warnings).toMatch(/loss is not finite from step \d+/);
   await screenshot(page, 'monitor-exploding');
+  // A later run of another script starts without them, even one that never makes a step.
+  await openFile(page, 'no-steps.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const next = await showMonitor();
+  await waitAttr(next, 'script', (v) => v.endsWith('no-steps.ts'));
+  await waitAttr(next, 'status', (v) => v === 'failed');
+  expect(await next.locator('#monitor-warnings li').count()).toBe(0);
   // Back to nn-sinus for the replay test below.
   await openFile(page, 'nn-sinus.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
@@ -196,6 +210,10 @@ test.runIf(RUNS_WIRED)('pause freezes the script, resume continues it, stop ends
   await frame.click('#monitor-stop');
   await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
   expect(procState(pid)).toBeNull();
+  // A user's stop is no error: one information message, the same as Cancel on the progress notification.
+  expect(await notification(page, /Gradlens: stopped train-forever\.ts at step \d+\./, 20_000)).not.toMatch(/threw|cancelled/);
+  expect(await page.locator('.notification-toast', { hasText: 'train-forever.ts threw' }).count()).toBe(0);
+  expect(await frame.locator('#monitor-status').innerText()).toBe('stopped');
   await screenshot(page, 'monitor-stopped');
 });
 

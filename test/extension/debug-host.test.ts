@@ -7,6 +7,7 @@ import * as torch from '../../src/engine/index';
 import { debugConfiguration, importsGradlens } from '../../src/extension/debug/config';
 import { expressionAt, inspectExpression } from '../../src/extension/debug/expressions';
 import { changeText, diffInspections, hoverExpression, inlineText, placeInlineValues, tensorForExpression, valuesText } from '../../src/extension/debug/present';
+import { tokenize, variableLines } from '../../src/extension/script-tokens';
 import { createInspectApi } from '../../src/runner/debug/api';
 import { parseInspection } from '../../src/runner/debug/protocol';
 
@@ -102,6 +103,45 @@ describe('presentation', () => {
     // Nothing below the stop, nothing outside the visible range.
     expect(placeInlineValues(lines, [t('y')], 7, 0, 7)[0].line).toBe(7);
     expect(placeInlineValues(lines, [t('w')], 5, 5, 7)).toEqual([{ line: 5, text: expect.stringMatching(/^w = /) }]);
+  });
+
+  test('assignments inside template literals, strings and comments are not assignments', () => {
+    // examples/retain-grad.ts at its second stop: Q and P were set on lines 3 and 5.
+    const lines = [
+      "import * as torch from 'gradlens';",
+      'const a = torch.tensor([2.0], { requiresGrad: true });',
+      'const b = torch.tensor([8.0], { requiresGrad: true });',
+      'const Q = a.pow(3).sub(b.mul(3));',
+      'Q.retainGrad();',
+      'const P = Q.pow(2);',
+      'console.log(`Q = ${Q}`);',
+      "console.log('P = ' + P, \"Q = \", /Q = /.test(String(Q)));",
+      '/* P = Q */ // Q = P',
+      'P.backward();',
+    ];
+    const t = (name: string) => ({ ...byName('w'), name });
+    const placed = placeInlineValues(lines, [t('Q'), t('P')], 9, 0, 9);
+    expect(placed.map((p) => [p.line, p.text.split(' ')[0]])).toEqual([[3, 'Q'], [5, 'P']]);
+  });
+
+  test('declarations and assignments from tokens: destructuring, compound operators, members', () => {
+    const tokens = tokenize([
+      'const { w, b: [bias] } = params;', // 0: w and bias declared
+      'for (const [k, v] of xs) v;', // 1: k and v declared
+      'w += 1; obj.bias = 2;', // 2: w assigned; obj.bias is another variable's member
+      'if (w === bias) f(w, bias);', // 3: compared and passed: mentions only
+      'const s = `${bias} ${`${w = 3}`}`;', // 4: an assignment inside a template's code counts
+      'let x = a / w / 2; const r = /w = 1/g;', // 5: division and a regular expression
+    ].join('\n'));
+    const lines = (name: string) => {
+      const v = variableLines(tokens, name);
+      return { assigned: [...v.assigned].sort(), mentioned: [...v.mentioned].sort() };
+    };
+    expect(lines('w')).toEqual({ assigned: [0, 2, 4], mentioned: [0, 2, 3, 4, 5] });
+    expect(lines('bias')).toEqual({ assigned: [0], mentioned: [0, 3, 4] });
+    expect(lines('v')).toEqual({ assigned: [1], mentioned: [1] });
+    expect(lines('k').assigned).toEqual([1]);
+    expect(lines('b')).toEqual({ assigned: [], mentioned: [] }); // a property key
   });
 
   test('what changed between stops: new nodes and tensors whose value or grad moved', () => {

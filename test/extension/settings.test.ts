@@ -23,3 +23,9 @@ test('settings become runner options', () => {
   // Run backward captures every call so the one it stops after is among them.
   expect(launchOptions('/ws/a.ts', t, { file: '/ws/a.ts', line: 9 })).toMatchObject({ captureAt: 'all', stopAfter: { file: '/ws/a.ts', line: 9 } });
 });
+
+test('a light capture asked for in full is captured at its index, whatever the policy', () => {
+  const s = parseSettings(from({ 'capture.policy': 'first' }));
+  expect(launchOptions('/ws/a.ts', s, undefined, 938).captureAt).toBe(938);
+  expect(launchOptions('/ws/a.ts', DEFAULT_SETTINGS, undefined, 938).captureAt).toBe(938);
+});

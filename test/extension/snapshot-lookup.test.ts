@@ -64,6 +64,7 @@ test('declarationLine finds const/let/assignment lines above the use', () => {
   expect(declarationLine(SCRIPT, 'w', 7)).toBe(5);
   expect(declarationLine('let a: number = 1;\na = 2;\nf(a);', 'a', 3)).toBe(2);
   expect(declarationLine('if (a == 1) {}', 'a')).toBeNull();
+  expect(declarationLine('const a = f();\nconsole.log(`a = ${a}`);\nuse(a);', 'a', 3)).toBe(1);
 });
 
 test('inline gradients go at the lines that created the leaves', () => {

@@ -5,22 +5,13 @@ import type uPlot from 'uplot';
 import { Chart, type ChartSpec, type SeriesSpec, type Theme } from './chart';
 import { ColumnBuilder } from './columns';
 import { BlockIndex, bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from './downsample';
+import { EXPLODING, VANISHING, gradientWarning, newParamHealth, recordNorm, type ParamHealth } from './gradient-health';
 import { assertNever, isToMonitor, type ControlAction, type RunColumns, type RunMeta, type RunStatus, type ToMonitor } from './protocol';
 import { vscode, type MonitorState } from './vscode-api';
 
-/** Gradient norms below this are flagged as vanishing, above it (or non-finite) as exploding. */
-const VANISHING = 1e-7;
-const EXPLODING = 1e3;
 /** Log charts cannot draw 0: smaller norms are drawn at this floor (they sit in the vanishing zone). */
 const LOG_FLOOR = 1e-12;
 const AXIS_PX = 60;
-
-interface ParamStats {
-  last: number;
-  lastStep: number;
-  firstVanishing: number | null;
-  firstExploding: number | null;
-}
 
 interface Current {
   meta: RunMeta;
@@ -28,7 +19,7 @@ interface Current {
   sps: Float64Array;
   minLoss: number;
   firstBadLoss: number | null;
-  params: Map<string, ParamStats>;
+  params: Map<string, ParamHealth>;
   /** Block indexes of the drawn columns: 'loss', 'lr', 'sps', and 'grad:<name>'. */
   index: Map<string, BlockIndex>;
 }
@@ -187,16 +178,9 @@ function appendRows(cur: Current, cols: RunColumns): void {
   for (const name in c.gradNorms) {
     const col = c.gradNorms[name];
     let p = cur.params.get(name);
-    if (p === undefined) cur.params.set(name, (p = { last: NaN, lastStep: -1, firstVanishing: null, firstExploding: null }));
-    for (let i = from; i < n; i++) {
-      const v = col[i];
-      // NaN here is mostly "no gradient at this step"; a NaN norm shows up as a NaN loss too.
-      if (Number.isNaN(v)) continue;
-      p.last = v;
-      p.lastStep = c.step[i];
-      if (v < VANISHING && p.firstVanishing === null) p.firstVanishing = c.step[i];
-      if (!(v <= EXPLODING) && p.firstExploding === null) p.firstExploding = c.step[i];
-    }
+    if (p === undefined) cur.params.set(name, (p = newParamHealth()));
+    // NaN here is mostly "no gradient at this step"; a NaN norm shows up as a NaN loss too.
+    for (let i = from; i < n; i++) recordNorm(p, c.step[i], col[i], c.loss[i]);
   }
 }
 
@@ -224,7 +208,10 @@ function draw(): void {
   charts.hidden = !showCharts;
   hint.hidden = !showCharts;
   empty.hidden = cur !== null;
-  if (!showCharts) return;
+  if (!showCharts) {
+    renderWarnings(cur);
+    return;
+  }
   const c = cur.builder.view();
   const theme = readTheme();
   const width = Math.max(200, Math.floor(charts.clientWidth || root.clientWidth));
@@ -320,12 +307,13 @@ function renderHead(): void {
   stats.textContent = parts.join(' · ');
 }
 
-function renderWarnings(cur: Current): void {
+/** The warnings of the current run; none without one (an earlier run's must not stay). */
+function renderWarnings(cur: Current | null): void {
   const items: [string, string][] = [];
-  if (cur.firstBadLoss !== null) items.push(['exploding', `loss is not finite from step ${cur.firstBadLoss}`]);
-  for (const [name, p] of cur.params) {
-    if (!(p.last <= EXPLODING)) items.push(['exploding', `${name}: exploding gradient (norm ${fmt(p.last)} at step ${p.lastStep}, first above ${fmt(EXPLODING)} at step ${p.firstExploding})`]);
-    else if (p.last < VANISHING) items.push(['vanishing', `${name}: vanishing gradient (norm ${fmt(p.last)} at step ${p.lastStep}, first below ${fmt(VANISHING)} at step ${p.firstVanishing})`]);
+  if (cur?.firstBadLoss != null) items.push(['exploding', `loss is not finite from step ${cur.firstBadLoss}`]);
+  for (const [name, p] of cur?.params ?? []) {
+    const w = gradientWarning(name, p, fmt);
+    if (w !== null) items.push([w.kind, w.text]);
   }
   const key = JSON.stringify(items);
   if (warnings.dataset.key === key) return;

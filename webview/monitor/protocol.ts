@@ -61,11 +61,43 @@ export type FromMonitor =
   | { readonly type: 'exportPng'; readonly dataUrl: string }
   | { readonly type: 'error'; readonly message: string };
 
-const TO = new Set<string>(['monitor/replay', 'monitor/append', 'monitor/status', 'monitor/exportPng']);
 const ACTIONS = new Set<string>(['pause', 'resume', 'stop']);
+const STATUSES = new Set<string>(['running', 'paused', 'done', 'failed', 'stopped']);
 
+type Fields = Record<string, unknown>;
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
+const isNullablePid = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isInteger(v) && v > 0);
+/** Typed arrays as posted, or plain arrays of numbers (another transport); the page converts them. */
+const isColumn = (v: unknown): boolean => v instanceof Float64Array || (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null));
+
+function isColumns(v: unknown): v is RunColumns {
+  if (!isObject(v) || !isObject(v.gradNorms)) return false;
+  return [v.step, v.loss, v.timeMs, v.lr, ...Object.values(v.gradNorms)].every(isColumn);
+}
+
+function isRecord(v: unknown): v is RunRecord {
+  if (!isObject(v) || !isObject(v.meta) || !isColumns(v.columns)) return false;
+  const meta = v.meta;
+  return typeof meta.id === 'string' && typeof meta.script === 'string' && typeof meta.startedAt === 'number' &&
+    typeof meta.status === 'string' && STATUSES.has(meta.status) && isNullableString(meta.message) && isNullablePid(meta.pid);
+}
+
+/** Checks every field the page draws from. */
 export function isToMonitor(m: unknown): m is ToMonitor {
-  return typeof m === 'object' && m !== null && TO.has((m as { type?: unknown }).type as string);
+  if (!isObject(m)) return false;
+  switch (m.type) {
+    case 'monitor/replay':
+      return (m.current === null || isRecord(m.current)) && Array.isArray(m.previous) && m.previous.every(isRecord);
+    case 'monitor/append':
+      return typeof m.runId === 'string' && typeof m.from === 'number' && Number.isInteger(m.from) && m.from >= 0 && isColumns(m.columns);
+    case 'monitor/status':
+      return typeof m.runId === 'string' && typeof m.status === 'string' && STATUSES.has(m.status) && isNullableString(m.message) && isNullablePid(m.pid);
+    case 'monitor/exportPng':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Checks every field the host acts on: a page message can start a kill or a file write. */

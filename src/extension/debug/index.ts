@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../../../webview/messages';
+import { ModuleScopeOrder } from './bundler-helpers';
 import { BUNDLE_DIR_KEY, GRADLENS_FLAG, debugConfiguration, importsGradlens } from './config';
 import { registerDebugProviders } from './providers';
 import { DebugStops, isGradlensSession } from './stops';
@@ -63,8 +64,11 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
   const tracker: vscode.DebugAdapterTrackerFactory = {
     createDebugAdapterTracker(session) {
       if (!isGradlensSession(session)) return undefined;
+      const moduleScope = new ModuleScopeOrder();
       return {
-        onDidSendMessage(m: { type?: string; event?: string; body?: { threadId?: number; allThreadsContinued?: boolean } }) {
+        onWillReceiveMessage: (m: Parameters<ModuleScopeOrder['request']>[0]) => moduleScope.request(m),
+        onDidSendMessage(m: Parameters<ModuleScopeOrder['sent']>[0] & { body?: { threadId?: number } }) {
+          moduleScope.sent(m);
           if (m.type !== 'event') return;
           if (m.event === 'stopped' && m.body?.threadId !== undefined) stops.onStopped(session, m.body.threadId);
           else if (m.event === 'continued') stops.onContinued(session);

@@ -2,6 +2,7 @@
 // changed since the previous stop. Pure functions over the debuggee's answer, no `vscode`.
 import type { TensorSummary } from '../../protocol/messages';
 import type { InspectedTensor, Inspection } from '../../runner/debug/protocol';
+import { tokenize, variableLines } from '../script-tokens';
 
 const SHOWN = 6;
 
@@ -71,34 +72,22 @@ export interface Placement {
   text: string;
 }
 
-function escape(name: string): string {
-  return name.replace(/[$]/g, '\\$');
-}
-
 /**
  * Where each tensor variable's inline value goes: the last line in view, at or above the
  * stop, that declares or assigns it (where it got its current value); failing that, the last
- * line there that mentions it. Members such as `model.fc1.weight` have no line of their own.
+ * line there that mentions it. Found from the script's tokens, so strings, template literals
+ * and comments never count. Members such as `model.fc1.weight` have no line of their own.
  */
 export function placeInlineValues(lines: readonly string[], tensors: readonly InspectedTensor[], stopLine: number, firstLine: number, lastLine: number): Placement[] {
   const out: Placement[] = [];
   const end = Math.min(stopLine, lastLine, lines.length - 1);
+  const tokens = tokenize(lines.join('\n'));
   for (const t of tensors) {
     if (!/^[A-Za-z_$][\w$]*$/.test(t.name)) continue;
-    const n = escape(t.name);
-    const assigns = new RegExp(`(?:\\b(?:const|let|var)\\s+(?:[[{][^=]*)?|(?:^|[^.\\w$]))${n}\\b\\s*(?::[^=]*)?(?:=(?![=>])|[-+*/]=)`);
-    const mentions = new RegExp(`(?:^|[^.\\w$])${n}\\b`);
-    let at = -1;
-    let mention = -1;
-    for (let i = end; i >= firstLine; i--) {
-      const code = lines[i].replace(/\/\/.*$/, '');
-      if (assigns.test(code)) {
-        at = i;
-        break;
-      }
-      if (mention < 0 && mentions.test(code)) mention = i;
-    }
-    const line = at >= 0 ? at : mention;
+    const { assigned, mentioned } = variableLines(tokens, t.name);
+    const last = (set: Set<number>): number => Math.max(-1, ...[...set].filter((l) => l >= firstLine && l <= end));
+    const at = last(assigned);
+    const line = at >= 0 ? at : last(mentioned);
     if (line >= 0) out.push({ line, text: inlineText(t) });
   }
   return out;

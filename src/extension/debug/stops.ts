@@ -126,6 +126,7 @@ export class DebugStops implements vscode.Disposable {
       file: file ?? '',
       index: 0,
       count: 1,
+      source: { kind: 'debug', stop: stop.n },
       snapshot: inspection.graph,
     });
     this.deps.log(`debug: stop ${stop.n} at ${where}: ${inspection.tensors.length} tensors, ${inspection.graph?.nodes.length ?? 0} graph nodes, graph posted ${(performance.now() - stop.at).toFixed(0)} ms after the stop${inspection.truncated ? ' (limits cut the answer short)' : ''}`);

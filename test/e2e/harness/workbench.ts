@@ -26,7 +26,7 @@ export async function closeSession(session: Session | undefined): Promise<void> 
 
 /** The extension's own account of its runs (its Output channel): how long each script took, and when the view painted. */
 export function runLog(session: Session | undefined): string[] {
-  return (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|failed|cancelled|graph painted)/.test(l));
+  return (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|failed|stopped by the user|graph painted)/.test(l));
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -1,0 +1,30 @@
+// How a run ended, in the words every place that reports it uses (the notification, the
+// Output channel, the graph view): finished, stopped by the user, or failed and why.
+import type { RunError } from '../protocol/messages';
+import type { RunResult } from '../runner/launch';
+import { errorSummary } from './run-errors';
+
+export type RunOutcome =
+  | { readonly kind: 'finished' }
+  /** Ended by the user's Stop (training monitor) or Cancel (progress notification): not an error. */
+  | { readonly kind: 'stopped'; readonly message: string }
+  | { readonly kind: 'failed'; readonly message: string; readonly errors: readonly RunError[] };
+
+type Ended = Pick<RunResult, 'ok' | 'cancelled' | 'errors' | 'metrics' | 'snapshots'>;
+
+/**
+ * `stoppedAfterCall`: the run was to end right after a chosen backward() ("Run backward"),
+ * which ends the child on purpose, so its crash is no failure.
+ */
+export function runOutcome(result: Ended, scriptName: string, stoppedAfterCall: boolean): RunOutcome {
+  if (result.cancelled) return { kind: 'stopped', message: stoppedMessage(result, scriptName) };
+  const errors = result.errors.filter((e) => !(stoppedAfterCall && e.kind === 'crash'));
+  if (result.ok || errors.length === 0) return { kind: 'finished' };
+  return { kind: 'failed', message: errorSummary(errors, scriptName), errors };
+}
+
+function stoppedMessage(result: Ended, scriptName: string): string {
+  // Metrics arrive in batches, so the last graph may be newer than the last metric.
+  const step = Math.max(result.metrics.at(-1)?.step ?? 0, result.snapshots.at(-1)?.index ?? 0);
+  return step > 0 ? `Gradlens: stopped ${scriptName} at step ${step}.` : `Gradlens: stopped ${scriptName} before its first backward().`;
+}

@@ -1,0 +1,41 @@
+// "Visualize Graph", "Run backward", Re-run and "Capture in full": run the script for what was
+// asked and show that graph, or, when the run gave none, why, in the graph view itself.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { GraphPanel } from './graph-panel';
+import type { FileRun, RunService, RunTarget } from './runs';
+import { snapshotAtLine } from './snapshot-lookup';
+
+export class Visualizer {
+  constructor(private readonly runs: RunService, private readonly panel: GraphPanel) {}
+
+  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }): Promise<void> {
+    const requestedAt = Date.now();
+    const run = await this.runs.run(uri, target);
+    if (run === null) return;
+    const at = graphToShow(run, target);
+    if (at >= 0) this.runs.show(run, at, requestedAt);
+    else this.panel.showFailure(run.file, whyNoGraph(run, target));
+  }
+}
+
+/** Which of a run's snapshots answers `target`, or -1 for none. */
+function graphToShow(run: FileRun, target: RunTarget): number {
+  switch (target.kind) {
+    case 'script':
+      return run.snapshots.length - 1;
+    case 'stopAfterLine': {
+      const at = snapshotAtLine(run.snapshots, run.file, target.line);
+      return at >= 0 ? at : run.snapshots.length - 1;
+    }
+    case 'captureAt':
+      return run.snapshots.findIndex((s) => s.index === target.backward && s.detail === 'full');
+  }
+}
+
+function whyNoGraph(run: FileRun, target: RunTarget): string {
+  const name = path.basename(run.file);
+  if (run.outcome.kind !== 'finished') return run.outcome.message;
+  if (target.kind === 'captureAt') return `Gradlens: this run of ${name} did not capture backward() #${target.backward} in full (it made ${run.result.backwardCount} backward() calls).`;
+  return `Gradlens: ${name} finished without a graph.`;
+}
