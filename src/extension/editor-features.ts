@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { GraphSnapshot } from '../protocol/messages';
 import { findBackwardCalls } from './backward-calls';
+import { blankPythonCommentsAndStrings } from './python-source';
 import type { RunService } from './runs';
 import { readSettings } from './runs';
 import { hoverMarkdown, inlineGradients, lookupTensor } from './snapshot-lookup';
@@ -10,6 +11,7 @@ import { hoverMarkdown, inlineGradients, lookupTensor } from './snapshot-lookup'
 export const SCRIPT_SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript', scheme: 'file' },
   { language: 'javascript', scheme: 'file' },
+  { language: 'python', scheme: 'file' },
 ];
 
 class BackwardLenses implements vscode.CodeLensProvider {
@@ -26,7 +28,7 @@ class BackwardLenses implements vscode.CodeLensProvider {
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
-    for (const call of findBackwardCalls(doc.getText())) {
+    for (const call of findBackwardCalls(doc.getText(), doc.languageId)) {
       const range = new vscode.Range(call.line - 1, 0, call.line - 1, 0);
       lenses.push(
         new vscode.CodeLens(range, { title: 'Run backward', command: 'gradlens.runBackward', arguments: [doc.uri, call.line], tooltip: 'Run the script until this backward() completes, then show its graph' }),
@@ -35,6 +37,14 @@ class BackwardLenses implements vscode.CodeLensProvider {
     }
     return lenses;
   }
+}
+
+/**
+ * The text the lookups read: the script's tokenizer knows JavaScript, so in Python the
+ * comments (`#`, where an apostrophe would open a string) and string contents are blanked first.
+ */
+function codeOf(doc: vscode.TextDocument): string {
+  return doc.languageId === 'python' ? blankPythonCommentsAndStrings(doc.getText()) : doc.getText();
 }
 
 function snapshotsOf(runs: RunService, doc: vscode.TextDocument): readonly GraphSnapshot[] {
@@ -55,7 +65,7 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
       return;
     }
     const doc = editor.document;
-    const options = inlineGradients(snaps, doc.uri.fsPath, doc.getText())
+    const options = inlineGradients(snaps, doc.uri.fsPath, codeOf(doc))
       .filter((g) => g.line <= doc.lineCount)
       .map((g): vscode.DecorationOptions => {
         const end = doc.lineAt(g.line - 1).range.end;
@@ -86,7 +96,7 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
         property = 'grad';
         full = new vscode.Range(before.start, range.end);
       }
-      const info = lookupTensor(snaps, doc.uri.fsPath, doc.getText(), pos.line + 1, name);
+      const info = lookupTensor(snaps, doc.uri.fsPath, codeOf(doc), pos.line + 1, name);
       if (info === null) return undefined;
       return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(info, property)), full);
     },

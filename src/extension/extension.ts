@@ -7,7 +7,8 @@ import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
 import { registerOnboarding } from './onboarding';
-import { RunService } from './runs';
+import { RunService, readSettings } from './runs';
+import { joinArguments, splitArguments } from './script-args';
 import { scriptInSight } from './script-target';
 import { snapshotAtLine } from './snapshot-lookup';
 import { ensureTrusted } from './trust';
@@ -34,10 +35,12 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const visualizer = new Visualizer(runs, panel);
+  /** What "Visualize Graph with Arguments…" was last given for each script, to prefill the prompt. */
+  const lastArgs = new Map<string, string[]>();
 
   const target = (uri?: vscode.Uri): vscode.Uri | undefined => {
     const u = uri instanceof vscode.Uri ? uri : scriptInSight();
-    if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a TypeScript or JavaScript script first.');
+    if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a Python, TypeScript or JavaScript script first.');
     return u;
   };
 
@@ -48,6 +51,20 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gradlens.visualize', async (uri?: vscode.Uri) => {
       const u = target(uri);
       if (u !== undefined) await visualizer.run(u);
+    }),
+    vscode.commands.registerCommand('gradlens.visualizeWithArgs', async (uri?: vscode.Uri) => {
+      const u = target(uri);
+      if (u === undefined) return;
+      const line = await vscode.window.showInputBox({
+        title: 'Gradlens: arguments for this run',
+        prompt: `Passed to ${u.path.split('/').pop()} as on a command line`,
+        value: joinArguments(lastArgs.get(u.fsPath) ?? readSettings().scriptArgs),
+        placeHolder: '--epochs 1 --batch-size 8',
+      });
+      if (line === undefined) return;
+      const args = splitArguments(line);
+      lastArgs.set(u.fsPath, args);
+      await visualizer.run(u, { kind: 'script' }, args);
     }),
     vscode.commands.registerCommand('gradlens.runBackward', async (uri?: vscode.Uri, line?: number) => {
       const u = target(uri);

@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../../webview/messages';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
+import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
+import { pythonFor } from './python-interpreter';
 import { errorDiagnostics } from './run-errors';
 import { runOutcome, type RunOutcome } from './run-outcome';
-import { launchOptions, parseSettings } from './settings';
+import { launchOptions, parseSettings, type GradlensSettings, type RunPlace } from './settings';
 import { ensureTrusted } from './trust';
 
 export interface FileRun {
@@ -60,8 +62,8 @@ export class RunService implements vscode.Disposable {
     return this.runs.get(file);
   }
 
-  /** Runs `uri`'s script for `target` and returns its run, or null when refused. */
-  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }): Promise<FileRun | null> {
+  /** Runs `uri`'s script for `target` (with `args`, default the setting's) and returns its run, or null when refused. */
+  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }, args?: readonly string[]): Promise<FileRun | null> {
     if (!ensureTrusted()) return null;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
@@ -77,7 +79,9 @@ export class RunService implements vscode.Disposable {
     const captureAt = target.kind === 'captureAt' ? target.backward : undefined;
     const out = this.deps.output;
     const name = path.basename(file);
+    const place = await this.placeOf(uri, settings, args);
     out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`);
+    out.appendLine(`[gradlens] in ${place.cwd}${place.python ? ` with ${place.python}` : ''}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`);
     this.diagnostics.delete(uri);
 
     this.deps.running(file);
@@ -86,7 +90,7 @@ export class RunService implements vscode.Disposable {
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
-        const handle = launchRunner({ ...launchOptions(file, settings, stopAfter, captureAt), spare }, {
+        const handle = launchRunner({ ...launchOptions(file, settings, place, stopAfter, captureAt), spare }, {
           onMessage: (message) => {
             this.deps.message(handle, message);
             if (message.type === 'graph/snapshot') progress.report({ message: `captured backward() #${message.snapshot.index}` });
@@ -102,7 +106,7 @@ export class RunService implements vscode.Disposable {
         } finally {
           sub.dispose();
           if (this.active === handle) this.active = null;
-          this.renewSpare(settings.memoryLimitMb);
+          this.renewSpare(file, place.python, settings.memoryLimitMb);
         }
       },
     );
@@ -119,9 +123,18 @@ export class RunService implements vscode.Disposable {
     return run;
   }
 
-  private renewSpare(maxMemoryMb: number): void {
+  /** The working directory, interpreter and arguments of a run of `uri`. */
+  private async placeOf(uri: vscode.Uri, settings: GradlensSettings, args: readonly string[] | undefined): Promise<RunPlace> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    const cwd = settings.runDirectory === 'workspace' && folder !== undefined ? folder : path.dirname(uri.fsPath);
+    const python = languageOf(uri.fsPath) === 'python' ? (await pythonFor(uri, settings.pythonPath)).python : undefined;
+    return { cwd, python, args: args ?? settings.scriptArgs };
+  }
+
+  /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */
+  private renewSpare(script: string, python: string | undefined, maxMemoryMb: number): void {
     this.spare?.dispose();
-    this.spare = new SpareRunner({ maxMemoryMb });
+    this.spare = new SpareRunner({ script, python, maxMemoryMb });
   }
 
   private report(result: RunResult, outcome: RunOutcome): void {

@@ -4,15 +4,25 @@ import type { LaunchOptions } from '../runner/launch';
 
 export type CapturePolicy = 'all' | 'last' | 'first';
 
+/** Where a script runs: the workspace folder (as a terminal there would run it) or the script's own folder. */
+export type RunDirectory = 'workspace' | 'script';
+
 export interface GradlensSettings {
   /** 0 means no limit. */
   readonly timeoutSeconds: number;
   readonly memoryLimitMb: number;
   readonly capturePolicy: CapturePolicy;
   readonly inlineGradients: boolean;
+  /** The interpreter for .py scripts; empty: the Python extension's choice, else `python3`. */
+  readonly pythonPath: string;
+  /** Arguments every run passes to its script. */
+  readonly scriptArgs: readonly string[];
+  readonly runDirectory: RunDirectory;
 }
 
-export const DEFAULT_SETTINGS: GradlensSettings = { timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'last', inlineGradients: true };
+export const DEFAULT_SETTINGS: GradlensSettings = {
+  timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'last', inlineGradients: true, pythonPath: '', scriptArgs: [], runDirectory: 'workspace',
+};
 
 /**
  * The webview collapses and expands module groups itself, so the runner sends the whole
@@ -26,21 +36,40 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const memory = get('run.memoryLimitMb');
   const policy = get('capture.policy');
   const inline = get('inlineGradients.enabled');
+  const python = get('python.path');
+  const args = get('run.args');
+  const dir = get('run.directory');
   return {
     timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_SETTINGS.timeoutSeconds,
     memoryLimitMb: typeof memory === 'number' && Number.isFinite(memory) && memory >= 64 ? Math.floor(memory) : DEFAULT_SETTINGS.memoryLimitMb,
     capturePolicy: policy === 'all' || policy === 'last' || policy === 'first' ? policy : DEFAULT_SETTINGS.capturePolicy,
     inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
+    pythonPath: typeof python === 'string' ? python.trim() : DEFAULT_SETTINGS.pythonPath,
+    scriptArgs: Array.isArray(args) && args.every((a) => typeof a === 'string') ? args : DEFAULT_SETTINGS.scriptArgs,
+    runDirectory: dir === 'script' || dir === 'workspace' ? dir : DEFAULT_SETTINGS.runDirectory,
   };
+}
+
+/** Where and how a run starts, beyond the settings: found by the host for each run. */
+export interface RunPlace {
+  /** The run's working directory (see RunDirectory). */
+  readonly cwd: string;
+  /** The interpreter for a .py script. */
+  readonly python?: string;
+  /** The script's arguments for this run (default: the setting's). */
+  readonly args?: readonly string[];
 }
 
 /**
  * The runner options a run of `script` gets under these settings; `captureAt` asks for one
  * backward() in full (the first is always captured too), whatever the policy.
  */
-export function launchOptions(script: string, s: GradlensSettings, stopAfter?: { file: string; line: number }, captureAt?: number): LaunchOptions {
+export function launchOptions(script: string, s: GradlensSettings, place: RunPlace, stopAfter?: { file: string; line: number }, captureAt?: number): LaunchOptions {
   return {
     script,
+    cwd: place.cwd,
+    args: [...(place.args ?? s.scriptArgs)],
+    python: place.python,
     timeoutMs: s.timeoutSeconds > 0 ? s.timeoutSeconds * 1000 : undefined,
     maxMemoryMb: s.memoryLimitMb,
     // "Run backward" needs the graph of the call it stops after, whatever the policy.

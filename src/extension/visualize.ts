@@ -9,9 +9,9 @@ import { snapshotAtLine } from './snapshot-lookup';
 export class Visualizer {
   constructor(private readonly runs: RunService, private readonly panel: GraphPanel) {}
 
-  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }): Promise<void> {
+  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }, args?: readonly string[]): Promise<void> {
     const requestedAt = Date.now();
-    const run = await this.runs.run(uri, target);
+    const run = await this.runs.run(uri, target, args);
     if (run === null) return;
     const at = graphToShow(run, target);
     if (at >= 0) this.runs.show(run, at, requestedAt);

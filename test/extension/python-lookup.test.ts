@@ -1,0 +1,41 @@
+// Hovers and inline gradients on a Python script, from a real run of it through the tracer:
+// the lookups read the code with comments and strings blanked, so an apostrophe in a comment
+// does not hide the assignments after it.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, expect, test } from 'vitest';
+import { blankPythonCommentsAndStrings } from '../../src/extension/python-source';
+import { inlineGradients, lookupTensor } from '../../src/extension/snapshot-lookup';
+import type { GraphSnapshot } from '../../src/protocol/messages';
+import { launchRunner } from '../../src/runner/launch';
+import { ROOT } from '../runner/helpers';
+
+const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-pylookup-'));
+const file = path.join(dir, 'retain_grad.py');
+// An apostrophe in a comment, and an assignment-looking text in a string, above the code.
+const text = `# Q's history: see "Q = a**3" below\nnote = "P = nothing"\n${readFileSync(path.join(ROOT, 'examples/python/retain_grad.py'), 'utf8')}`;
+let snapshots: GraphSnapshot[] = [];
+
+beforeAll(async () => {
+  writeFileSync(file, text);
+  const r = await launchRunner({ script: file, python: PYTHON, timeoutMs: 60_000 }).done;
+  expect(r.errors).toEqual([]);
+  snapshots = r.snapshots;
+});
+
+const lineOf = (needle: string): number => text.split('\n').findIndex((l) => l.startsWith(needle)) + 1;
+
+test('inline gradients go at the lines that made the leaves', () => {
+  const inline = inlineGradients(snapshots, file, blankPythonCommentsAndStrings(text));
+  expect(inline).toContainEqual({ line: lineOf('a = torch.tensor'), text: 'a.grad = -384' });
+  expect(inline).toContainEqual({ line: lineOf('b = torch.tensor'), text: 'b.grad = 96' });
+});
+
+test('a hover on Q finds its assignment, not the comment or the string', () => {
+  const info = lookupTensor(snapshots, file, blankPythonCommentsAndStrings(text), lineOf('print("Q", Q.item())'), 'Q')!;
+  expect(info.gradFn).toBe('SubBackward0');
+  expect(info.value?.first).toEqual([-16]);
+  expect(info.grad?.first).toEqual([-32]);
+});
