@@ -35,6 +35,8 @@ export function errorSummary(errors: readonly RunError[], scriptName: string): s
     case 'timeout':
     case 'memory':
       return `Gradlens: ${scriptName}: ${e.message}.`;
+    case 'launch':
+      return `Gradlens: could not run ${scriptName}: ${e.message}`;
     default:
       return `Gradlens: ${scriptName} threw${where}: ${e.message}`;
   }

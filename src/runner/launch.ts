@@ -347,7 +347,7 @@ class Run {
         if (m.stride !== undefined) r.metricStride = m.stride;
         break;
       case 'run/error':
-        r.errors.push(m.error);
+        r.errors.push(this.namingInterpreter(m.error));
         break;
       case 'run/done':
         this.sawDone = true;
@@ -363,6 +363,12 @@ class Run {
     } catch (e) {
       this.error('crash', `the host failed to handle a ${m.type} message: ${(e as Error).message}`);
     }
+  }
+
+  /** A Python launch error names the interpreter as the user chose it (a wrapper script's name, not the python it runs). */
+  private namingInterpreter(e: RunError): RunError {
+    if (this.command.language !== 'python' || e.kind !== 'launch' || e.message.includes(this.command.command)) return e;
+    return { ...e, message: `${e.message} [interpreter: ${this.command.command}]` };
   }
 
   /**

@@ -18,4 +18,7 @@ test('notification text names the script and the line', () => {
   expect(errorSummary([thrown], 'a.ts')).toBe(`Gradlens: a.ts threw (line 7): ${thrown.message}`);
   expect(errorSummary([{ kind: 'no-backward', message: 'x', stack: null, location: null }], 'a.ts')).toContain('never called backward()');
   expect(errorSummary([], 'a.ts')).toBe('Gradlens: a.ts failed.');
+  // A script that could not start did not throw.
+  expect(errorSummary([{ kind: 'launch', message: 'torch is not importable by /usr/bin/python3', stack: null, location: null }], 't.py'))
+    .toBe('Gradlens: could not run t.py: torch is not importable by /usr/bin/python3');
 });

@@ -96,6 +96,8 @@ describe('bad input from Python', () => {
     expect(r.errors[0].kind).toBe('launch');
     expect(r.errors[0].message).toContain('torch is not importable by');
     expect(r.errors[0].message).toContain('--python PATH');
+    // The interpreter as chosen (a wrapper here), not only the python it runs.
+    expect(r.errors[0].message).toContain('python-without-torch');
   });
 
   it('an interpreter that does not exist, or is not Python', async () => {
