@@ -197,6 +197,12 @@ test.runIf(RUNS_WIRED)('pause freezes the script, resume continues it, stop ends
   await waitAttr(frame, 'status', (v) => v === 'running');
   const pid = Number(await waitAttr(frame, 'pid', (v) => v !== ''));
   expect(procState(pid)).toMatch(/[RS]/);
+  // The loop never yields, yet its record keeps arriving (it once froze at step 2,699 while the
+  // child's queue grew): thinned to a bounded stream, and the view says so.
+  await waitAttr(frame, 'last-step', (v) => Number(v) > 20_000, 60_000);
+  const first = Number(await attr(frame, 'last-step'));
+  await waitAttr(frame, 'last-step', (v) => Number(v) > first, 10_000);
+  expect(await frame.locator('#monitor .status').first().innerText()).toMatch(/every \d+(st|nd|rd|th) step shown/);
 
   await frame.click('#monitor-pause');
   await waitAttr(frame, 'status', (v) => v === 'paused', 10_000);

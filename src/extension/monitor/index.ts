@@ -29,6 +29,7 @@ import { RunControl, type StoppableRun } from './control';
 import { toCsv } from './csv';
 import { RunHistory } from './history';
 import { monitorHtml } from './html';
+import { strideNote } from './stride-note';
 
 /** The view's id (package.json `contributes.views`). */
 export const MONITOR_VIEW_ID = 'gradlens.monitor';
@@ -69,6 +70,8 @@ interface Live {
   readonly handle: RunStart['handle'];
   readonly control: RunControl;
   stopRequested: boolean;
+  /** Only every stride-th step reaches the monitor once a loop outruns it (1: every step). */
+  stride: number;
 }
 
 class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -129,7 +132,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
 
   private startRun(script: string, handle: RunStart['handle']): void {
     const run = this.history.start(script);
-    const live: Live = { id: run.meta.id, handle, control: new RunControl(handle), stopRequested: false };
+    const live: Live = { id: run.meta.id, handle, control: new RunControl(handle), stopRequested: false, stride: 1 };
     this.live = live;
     this.sent = 0;
     this.replay();
@@ -150,6 +153,11 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
         return;
       case 'train/metrics':
         for (const metric of m.metrics) this.history.append(live.id, metric);
+        if (m.stride !== undefined && m.stride !== live.stride) {
+          live.stride = m.stride;
+          this.history.setStatus(live.id, 'running', strideNote(m.stride));
+          this.post({ type: 'monitor/status', runId: live.id, status: 'running', message: strideNote(m.stride), pid: this.history.record(live.id)?.meta.pid ?? null });
+        }
         this.scheduleFlush();
         return;
       case 'graph/snapshot':
@@ -173,6 +181,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       message = 'stopped';
     } else if (result?.ok === true) {
       status = 'done';
+      if (live.stride > 1) message = strideNote(live.stride);
     } else {
       status = 'failed';
       message = failure ?? result?.errors.map((e) => e.message).join('; ') ?? 'the run failed';
