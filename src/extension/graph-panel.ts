@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
 import type { GraphSnapshot } from '../protocol/messages';
+import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { graphViewHtml } from './webview-html';
 
@@ -66,6 +67,16 @@ export class GraphPanel implements vscode.Disposable {
     const failed = { type: 'graph/failed', file, message } as const;
     this.last = failed;
     this.post(failed);
+  }
+
+  private mayReveal(file: string): boolean {
+    const shown = this.last !== null && !('type' in this.last) ? this.last : null;
+    return mayReveal(file, {
+      script: this.last?.file ?? null,
+      // The host built this payload from a validated snapshot; only the page sees it as unknown.
+      snapshot: (shown?.snapshot as GraphSnapshot | undefined) ?? null,
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    });
   }
 
   requestExport(format: ExportFormat): void {
@@ -160,7 +171,8 @@ export class GraphPanel implements vscode.Disposable {
         return;
       }
       case 'reveal':
-        await revealLine(m.file, m.line, m.column);
+        if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column);
+        else this.handlers.log(`[gradlens] the graph view asked to open ${m.file}, which is not a file of the shown run or the workspace: refused`);
         return;
       case 'export':
         await saveExport(m.format, m.data);
