@@ -7,6 +7,7 @@ import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
 import { registerOnboarding } from './onboarding';
+import { registerRunStatus } from './run-status';
 import { RunService, readSettings } from './runs';
 import { joinArguments, splitArguments } from './script-args';
 import { scriptInSight } from './script-target';
@@ -84,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerEditorFeatures(runs),
     registerDebugCapture(context, { showGraph: (p) => panel.show(p), log: (line) => output.appendLine(line), ensureTrusted }),
   );
-  context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event));
+  context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event), registerRunStatus(monitorEvents.event));
   context.subscriptions.push(registerOnboarding(context));
 }
 

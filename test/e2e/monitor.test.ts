@@ -223,6 +223,19 @@ test.runIf(RUNS_WIRED)('pause freezes the script, resume continues it, stop ends
   await screenshot(page, 'monitor-stopped');
 });
 
+test.runIf(RUNS_WIRED)('while a script runs the status bar shows it and its step; a click stops it', async () => {
+  await openFile(page, 'train-forever.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await showMonitor();
+  await waitAttr(frame, 'status', (v) => v === 'running');
+  const item = page.locator('.statusbar-item', { hasText: 'train-forever.ts · step' }).first();
+  await item.waitFor({ timeout: 30_000 });
+  await screenshot(page, 'status-bar-running');
+  await item.click();
+  await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+});
+
 test.runIf(RUNS_WIRED)('after a window reload the last run comes back from the history', async () => {
   // Run nn-sinus once more so the overlay has an earlier run to compare with.
   await openFile(page, 'nn-sinus.ts');
