@@ -90,6 +90,37 @@ describe('bad input from Python', () => {
     expect(await goneWithin(pid, 5000)).toBe(true);
   });
 
+  it('a script that never ends is stopped by the timeout; its graph is kept', async () => {
+    const r = await run('forever.py', { timeoutMs: 8000 });
+    expect(r.stdout).toContain('looping forever');
+    expect(r.errors.map((e) => e.kind)).toEqual(['timeout']);
+    expect(r.snapshots).toHaveLength(1);
+  });
+
+  it('a script that allocates without bound is stopped at the memory cap; its graph is kept', async () => {
+    const r = await run('memory_hog.py', { maxMemoryMb: 700 });
+    expect(r.errors.map((e) => e.kind)).toEqual(['memory']);
+    expect(r.errors[0].message).toContain('700 MB');
+    expect(r.snapshots).toHaveLength(1);
+  });
+
+  it('DataLoader worker processes: the run works and ends with its workers', async () => {
+    const r = await run('dataloader_workers.py');
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toContain('batches done');
+    expect(r.backwardCount).toBe(4);
+    expect(r.metrics.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("PyTorch's own error, at the user's line; a syntax error at its line", async () => {
+    const twice = await run('backward_twice.py');
+    expect(twice.errors[0]).toMatchObject({ kind: 'exception', location: { file: path.join(PY_FIXTURES, 'backward_twice.py'), line: 7 } });
+    expect(twice.errors[0].message).toMatch(/^RuntimeError: Trying to backward through the graph a second time/);
+    expect(twice.snapshots).toHaveLength(1);
+    const syntax = await run('syntax_error.py');
+    expect(syntax.errors[0]).toMatchObject({ kind: 'syntax', location: { file: path.join(PY_FIXTURES, 'syntax_error.py'), line: 3 } });
+  });
+
   it('an interpreter without torch: a message naming it and how to choose another', async () => {
     const r = await run(path.join(EXAMPLES, 'retain_grad.py'), { python: path.join(PY_FIXTURES, 'python-without-torch') });
     expect(r.ok).toBe(false);
