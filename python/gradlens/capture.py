@@ -29,10 +29,11 @@ from .wire import encode_num
 # With captureAt "last", at most this many backward() calls are captured in full before
 # the graphs repeat.
 MAX_AUTO_CAPTURES = 20
-# Past the first steps, a training loop's graph structure is checked every this many steps.
+# The first steps of a loop have their graph structure checked; after them, every this many.
 STRUCTURE_EVERY = 8
+STRUCTURE_EVERY_LATER = 32
 # Gradient norms of a fast loop's steps are taken at most this often (seconds).
-NORM_INTERVAL = 0.005
+NORM_INTERVAL = 0.02
 
 
 class Sink:
@@ -81,17 +82,6 @@ class LastBackward:
     call_site: Optional[Json]
 
 
-@dataclass
-class KeptGrad:
-    """A named leaf's gradient as of its last backward, for the graph rebuilt at the end.
-    Kept by reference: zero_grad(set_to_none) drops it rather than changing it, and an
-    in-place change shows in its version counter."""
-
-    grad: torch.Tensor
-    version: int
-    step: int
-
-
 class Capture:
     def __init__(self, options: RunOptions, sink: Sink, started: float) -> None:
         self.options = options
@@ -115,7 +105,9 @@ class Capture:
         self._last_sig: Optional[int] = None
         self._last_leaves: Optional[List[torch.Tensor]] = None
         self._norms_at = 0.0
-        self._kept: Dict[int, KeptGrad] = {}
+        self._last_head: Optional[Tuple[int, Optional[type]]] = None
+        # The last scalar backward's named gradients: (step, [(leaf, grad, grad's version)]).
+        self._kept_step: Tuple[int, List[Tuple[torch.Tensor, torch.Tensor, int]]] = (0, [])
         self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
         self._norms = GradNorms()
         self._depth = 0
@@ -275,8 +267,11 @@ class Capture:
         # A walk of this graph's structure: when it changes (a new model, a new phase of the
         # script), the next backward is captured in full again. In Python the walk costs as
         # much as a small training step's bookkeeping, so a loop is sampled: the first steps,
-        # then every STRUCTURE_EVERY-th, reusing the leaves found last in between.
-        if captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY == 0 or self._last_leaves is None:
+        # then every STRUCTURE_EVERY_LATER-th, reusing the leaves found last in between.
+        # The output's node kind is checked every step: a new phase usually changes it.
+        head = (len(roots), type(roots[0].grad_fn) if roots else None)
+        if captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY_LATER == 0 or self._last_leaves is None or head != self._last_head:
+            self._last_head = head
             sig, leaves = structure(roots)
             if not captured and sig != self._last_sig:
                 self.requested = True
@@ -287,8 +282,9 @@ class Capture:
             leaves = self._last_leaves
         if scalar:
             named = [(name, t, t.grad) for name, t in self._named_leaves(leaves) if t.grad is not None]
-            for _, t, g in named:
-                self._kept[id(t)] = KeptGrad(g, g._version, k)
+            # Versions now, grads by reference: enough for the rebuild at the end to tell
+            # whether a gradient still holds this step's values.
+            self._kept_step = (k, [(t, g, g._version) for _, t, g in named])
             if self.metrics.keeps(k):
                 self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": self._sampled_norms(k, named), "lr": None}
         self.last = LastBackward(k, trigger, roots, call_site)
@@ -334,7 +330,8 @@ class Capture:
         """The leaves that have names, in parameter order; reused while a training loop
         passes the same leaves and no capture renames them."""
         last = self._named
-        if last is not None and len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)):
+        # Between structure walks the very same list comes back: no need to compare it.
+        if last is not None and (last[0] is leaves or (len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)))):
             return last[1]
         named = [(name, t) for t in leaves if (name := self._leaf_name(t)) is not None]
         named.sort(key=lambda x: self._rank.get(x[0], math.inf))
@@ -342,10 +339,13 @@ class Capture:
         return named
 
     def _kept_grad(self, v: torch.Tensor, step: int) -> Optional[Summary]:
-        kept = self._kept.get(id(v))
-        if kept is None or kept.step != step or kept.grad._version != kept.version:
+        k, kept = self._kept_step
+        if k != step:
             return None
-        return summarize(kept.grad)
+        for t, grad, version in kept:
+            if t is v:
+                return summarize(grad) if grad._version == version else None
+        return None
 
     # ---- building snapshots -------------------------------------------------------------
 
@@ -528,7 +528,7 @@ def _wrap_method(cls: type, name: str, after: Callable[[Any], None]) -> None:
 
 def _read_scalar(t: torch.Tensor) -> float:
     try:
-        v = t.detach().reshape(()).item()
+        v = t.item()
     except RuntimeError:
         return math.nan
     return float(v.real if isinstance(v, complex) else v)
