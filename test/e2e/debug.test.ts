@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
-import { closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import { charCenter, closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const SCRIPT = [
@@ -74,29 +74,6 @@ async function stoppedAt(line: number): Promise<number> {
   return Date.now();
 }
 
-/** Screen position of the character at `column` (0-based) of the editor line showing `lineText`. */
-async function charCenter(lineText: string, column: number): Promise<{ x: number; y: number }> {
-  return page.evaluate(([t, c]) => {
-    const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t));
-    if (line === undefined) throw new Error(`no editor line starts with ${t}`);
-    // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
-    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-    let left = c;
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-      const len = n.textContent?.length ?? 0;
-      if (left < len) {
-        const range = document.createRange();
-        range.setStart(n, left);
-        range.setEnd(n, left + 1);
-        const r = range.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-      }
-      left -= len;
-    }
-    throw new Error(`column ${c} is past the end of ${t}`);
-  }, [lineText, column] as const);
-}
-
 /**
  * Rests the mouse on a character until the debug hover shows `expected`. VS Code drops a hover
  * it is about to show whenever the editor's scroll size changes (lines growing as inline
@@ -110,11 +87,11 @@ async function debugHover(lineText: string, column: number, awayColumn: number, 
   const hover = page.locator('.debug-hover-widget');
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) {
-      const away = await charCenter(lineText, awayColumn);
+      const away = await charCenter(page, lineText, awayColumn);
       await page.mouse.move(away.x, away.y);
       await page.waitForTimeout(500);
     }
-    const at = await charCenter(lineText, column);
+    const at = await charCenter(page, lineText, column);
     await page.mouse.move(at.x, at.y);
     try {
       await page.waitForFunction((t) => {

@@ -2,7 +2,7 @@
 // selection stays with its graph, a light capture says what it lacks and captures itself in
 // full on one click, a failed run shows its failure with Show Output and Re-run, and the
 // footer's layout figures are the Output channel's. Screenshots go to test-artifacts/ux-*.png.
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
@@ -10,20 +10,12 @@ import { ROOT } from './harness/code-server';
 import { closeSession, notification, openFile, openSession, runCommand, runLog, screenshot, shownGraph, webviewFrame, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
-const THROWS = `import * as torch from 'gradlens';
-const a = torch.ones([2, 3], { requiresGrad: true });
-const b = torch.ones([4]);
-const c = a.matmul(b);
-c.sum().backward();
-`;
-
 let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
   for (const e of ['square-plus-3x', 'retain-grad', 'mnist-classifier']) copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
-  writeFileSync(join(ws.dir, 'throws.ts'), THROWS);
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
   page = session.page;
   await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });

@@ -11,7 +11,7 @@ import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { alive } from '../helpers/process';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
+import { closeSession, nodeNames, notification, openInFirstGroup, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const EXAMPLES = ['square-plus-3x', 'linear-regression', 'nn-line', 'relu-neuron', 'sigmoid-neuron', 'retain-grad', 'solve-with-adam', 'nn-sinus', 'mnist-classifier', 'polynomial-sin'];
@@ -35,13 +35,6 @@ const x = torch.tensor(1, { requiresGrad: true });
 for (;;) x.mul(2).backward();
 `;
 
-const THROWS = `import * as torch from 'gradlens';
-const a = torch.ones([2, 3], { requiresGrad: true });
-const b = torch.ones([4]);
-const c = a.matmul(b);
-c.sum().backward();
-`;
-
 let session: Session;
 let page: Page;
 const ws = makeWorkspace();
@@ -51,7 +44,6 @@ beforeAll(async () => {
   for (const e of EXAMPLES) copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
   writeFileSync(join(ws.dir, 'big-graph.ts'), BIG);
   writeFileSync(join(ws.dir, 'forever.ts'), FOREVER);
-  writeFileSync(join(ws.dir, 'throws.ts'), THROWS);
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
   page = session.page;
   // Contributions register a little after the workbench shows.
@@ -65,19 +57,8 @@ afterAll(async () => {
   ws.remove();
 });
 
-async function nodeNames(frame: Frame): Promise<string[]> {
-  await frame.waitForSelector('g.gl-node', { state: 'attached', timeout: 10_000 });
-  return frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
-}
-
-/** Quick Open puts files in the focused group: keep them out of the graph view's group. */
-async function openInFirstGroup(file: string): Promise<void> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-}
-
 async function visualize(file: string, title: string): Promise<{ frame: Frame; ms: number }> {
-  await openInFirstGroup(file);
+  await openInFirstGroup(page, file);
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, title);
   const ms = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
@@ -110,7 +91,7 @@ test('a 1,000-node graph opens, and search finds its leaves', async () => {
 });
 
 test('CodeLens "Run backward" runs up to that call and shows its graph; hover shows .grad', async () => {
-  await openInFirstGroup('square-plus-3x.ts');
+  await openInFirstGroup(page, 'square-plus-3x.ts');
   const lens = page.locator('.monaco-editor[data-uri$="square-plus-3x.ts"] .codelens-decoration a', { hasText: 'Run backward' });
   await lens.first().waitFor({ timeout: 30_000 });
   await expect.poll(() => lens.count(), { timeout: 15_000 }).toBe(2);
@@ -142,7 +123,7 @@ test('clicking a node shows its details and reveals its line', async () => {
 
 test('Cancel on the progress notification kills a script that never ends', async () => {
   const pidFile = join(ws.dir, 'forever.pid');
-  await openInFirstGroup('forever.ts');
+  await openInFirstGroup(page, 'forever.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const toast = page.locator('.notification-toast', { hasText: 'Gradlens: running forever.ts' }).first();
   await toast.waitFor({ timeout: 30_000 });
@@ -158,7 +139,7 @@ test('Cancel on the progress notification kills a script that never ends', async
 });
 
 test('a throwing script gives a diagnostic at its line and a notification with Show Output', async () => {
-  await openInFirstGroup('throws.ts');
+  await openInFirstGroup(page, 'throws.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const text = await notification(page, 'Gradlens: throws.ts threw (line 4)', 60_000);
   expect(text).toContain('Show Output');

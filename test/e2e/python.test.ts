@@ -6,11 +6,11 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, screenshot, shownGraph, webviewFrame, type Session } from './harness/workbench';
+import { charCenter, closeSession, nodeNames, notification, openInFirstGroup, openSession, runCommand, screenshot, shownGraph, webviewFrame, type Session } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
@@ -42,20 +42,10 @@ afterAll(async () => {
   ws.remove();
 });
 
-async function nodeNames(frame: Frame): Promise<string[]> {
-  await frame.waitForSelector('g.gl-node', { state: 'attached', timeout: 10_000 });
-  return frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
-}
-
-async function openInFirstGroup(file: string): Promise<void> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-}
-
 test('Visualize Graph on a PyTorch script shows the graph PyTorch built', async () => {
   const expected = await launchRunner({ script: join(ws.dir, 'retain_grad.py'), python: PYTHON, maxNodes: 50_000, timeoutMs: 60_000 }).done;
   expect(expected.errors).toEqual([]);
-  await openInFirstGroup('retain_grad.py');
+  await openInFirstGroup(page, 'retain_grad.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, 'retain_grad.py: backward() #1');
   const names = new Set(await nodeNames(frame));
@@ -66,15 +56,15 @@ test('Visualize Graph on a PyTorch script shows the graph PyTorch built', async 
 });
 
 test('hovering a.grad after the run shows the gradient PyTorch computed', async () => {
-  await openInFirstGroup('retain_grad.py');
+  await openInFirstGroup(page, 'retain_grad.py');
   const text = 'print("dP/da", a.grad.item())';
   const hover = page.locator('.monaco-hover-content', { hasText: 'a.grad' }).first();
   // The editor may still be settling (CodeLens zones, the graph view beside it): a hover it
   // was about to show is then dropped, so rest elsewhere and come back.
   for (let attempt = 1; ; attempt++) {
-    const away = await charCenter(text, 0);
+    const away = await charCenter(page, text, 0);
     await page.mouse.move(away.x, away.y);
-    const at = await charCenter(text, text.indexOf('grad') + 1);
+    const at = await charCenter(page, text, text.indexOf('grad') + 1);
     await page.mouse.move(at.x, at.y);
     try {
       await hover.waitFor({ state: 'visible', timeout: 5_000 });
@@ -87,30 +77,8 @@ test('hovering a.grad after the run shows the gradient PyTorch computed', async 
   await page.mouse.move(5, 5);
 });
 
-/** Screen position of the character at `column` (0-based) of the editor line showing `lineText`. */
-async function charCenter(lineText: string, column: number): Promise<{ x: number; y: number }> {
-  return page.evaluate(([t, c]) => {
-    const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t));
-    if (line === undefined) throw new Error(`no editor line starts with ${t}`);
-    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-    let left = c;
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-      const len = n.textContent?.length ?? 0;
-      if (left < len) {
-        const range = document.createRange();
-        range.setStart(n, left);
-        range.setEnd(n, left + 1);
-        const r = range.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-      }
-      left -= len;
-    }
-    throw new Error(`column ${c} is past the end of ${t}`);
-  }, [lineText, column] as const);
-}
-
 test('CodeLens "Run backward" stops at that call inside while True and shows its graph', async () => {
-  await openInFirstGroup('loop_forever.py');
+  await openInFirstGroup(page, 'loop_forever.py');
   const lens = page.locator('.monaco-editor[data-uri$="loop_forever.py"] .codelens-decoration a', { hasText: 'Run backward' });
   await lens.first().waitFor({ timeout: 30_000 });
   await lens.first().click();
@@ -120,7 +88,7 @@ test('CodeLens "Run backward" stops at that call inside while True and shows its
 });
 
 test('the training monitor fills with every step of a PyTorch training loop', async () => {
-  await openInFirstGroup('nn_sinus.py');
+  await openInFirstGroup(page, 'nn_sinus.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
   await runCommand(page, 'Focus on Training Monitor View');
   const frame = await webviewFrame(page, '#monitor[data-gradlens="monitor"] .head');
@@ -137,7 +105,7 @@ test('an interpreter without torch: a message that names it and says how to choo
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.python.path': join(ROOT, 'test/fixtures/python/python-without-torch') } });
   page = session.page;
   await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
-  await openInFirstGroup('retain_grad.py');
+  await openInFirstGroup(page, 'retain_grad.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const text = await notification(page, /could not run retain_grad\.py: torch is not importable/, 60_000);
   expect(text).toContain('python-without-torch');

@@ -70,6 +70,41 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   await page.keyboard.press('Enter');
 }
 
+/** The names of the graph view's drawn nodes. */
+export async function nodeNames(frame: Frame): Promise<string[]> {
+  await frame.waitForSelector('g.gl-node', { state: 'attached', timeout: 10_000 });
+  return frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
+}
+
+/** Quick Open puts files in the focused group: this keeps them out of the graph view's group. */
+export async function openInFirstGroup(page: Page, file: string): Promise<void> {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await openFile(page, file);
+}
+
+/** Screen position of the character at `column` (0-based) of the editor line showing `lineText`. */
+export async function charCenter(page: Page, lineText: string, column: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(([t, c]) => {
+    const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t));
+    if (line === undefined) throw new Error(`no editor line starts with ${t}`);
+    // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    let left = c;
+    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+      const len = n.textContent?.length ?? 0;
+      if (left < len) {
+        const range = document.createRange();
+        range.setStart(n, left);
+        range.setEnd(n, left + 1);
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+      left -= len;
+    }
+    throw new Error(`column ${c} is past the end of ${t}`);
+  }, [lineText, column] as const);
+}
+
 /** Opens a workspace file through Quick Open. */
 export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Escape');
