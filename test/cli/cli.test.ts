@@ -1,11 +1,13 @@
 // The CLI run for real: `node bin/gradlens.cjs run ...` on every example and on bad input;
 // SVG and HTML opened in Debian's Chromium, with screenshots kept under test-artifacts/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderGraph } from '../../src/cli/render';
+import type { GraphSnapshot } from '../../src/protocol/messages';
 import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
 
 const OUT = mkdtempSync(path.join(os.tmpdir(), 'gradlens-cli-'));
@@ -73,6 +75,33 @@ describe('outputs', () => {
     expect(await page.locator('#details').textContent()).toContain('seed-linear.ts:');
     expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'seed-linear.html.png') });
+    await page.close();
+  });
+
+  it('names, paths and messages that are HTML/JS payloads are shown as text, never run', async () => {
+    const payload = '<img src=x onerror="window.__pwned=1">';
+    const quoted = '"><script>window.__pwned=2</script>';
+    const summary = { shape: [], dtype: 'float32', numel: 1, first: [1], min: 1, max: 1, mean: 1, nanCount: 0, infCount: 0 };
+    const snapshot: GraphSnapshot = {
+      index: 1, trigger: 'backward', outputs: ['out0'], collapsed: false, detail: 'full',
+      anomalies: [{ kind: 'nan', where: 'value', nodeId: 'n0', message: payload }],
+      nodes: [
+        { id: 'n0', kind: 'function', name: payload, next: [{ id: 'n1', inputNr: 0 }], value: summary, grad: summary, location: { file: `/tmp/${quoted}.py`, line: 3, column: 1 }, modulePath: [quoted], attachedTo: null, sequenceNr: 1 },
+        { id: 'n1', kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next: [], value: null, grad: null, location: null, modulePath: [], attachedTo: null, sequenceNr: -1 },
+        { id: 'n1:leaf', kind: 'leaf', name: quoted, next: [], value: summary, grad: summary, location: null, modulePath: [], attachedTo: 'n1', sequenceNr: -1 },
+        { id: 'out0', kind: 'output', name: payload, next: [], value: summary, grad: null, location: null, modulePath: [], attachedTo: 'n0', sequenceNr: -1 },
+      ],
+    };
+    const html = path.join(OUT, 'payloads.html');
+    writeFileSync(html, await renderGraph(snapshot, 'html', payload));
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(`file://${html}`);
+    await page.locator(`.gl-node[data-name="${payload.replace(/"/g, '\\"')}"]`).first().click();
+    await expect.poll(() => page.locator('#details').textContent()).toContain(payload);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // No element came from the payloads: no image, and only the page's own two scripts.
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(2);
     await page.close();
   });
 
