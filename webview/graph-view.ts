@@ -46,7 +46,11 @@ const lightText = el('span', { id: 'light-text' });
 const captureFull = btn('capture-full', 'Capture in full', 'Run the script again, capturing this backward() with every value and gradient');
 const lightNote = el('div', { id: 'light-note', hidden: true }, lightText, captureFull);
 const canvas = el('div', { id: 'canvas' });
-const view = el('div', { id: 'view' }, canvas);
+/** What the box colours mean; the colours come from the theme (media/graph-view.css). */
+const legend = el('div', { id: 'legend', title: 'Box colours' },
+  ...([['gl-leaf', 'leaf'], ['gl-function', 'function'], ['gl-output', 'output'], ['gl-flagged', 'NaN/Inf']] as const)
+    .map(([cls, label]) => el('span', {}, el('i', { className: `gl-swatch ${cls}` }), label)));
+const view = el('div', { id: 'view' }, canvas, legend);
 const details = el('div', { id: 'details', hidden: true });
 const status = el('div', { id: 'status', className: 'muted' });
 

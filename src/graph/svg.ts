@@ -186,7 +186,7 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
   const parts = [open, `<title>${escapeXml(nodeTitle(n))}</title>`, rect];
   nodeLines(n).forEach((line, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
-    const red = flagged && /NaN|Inf/.test(line) ? ` fill="${FLAG_COLOR}"` : ' fill="#111"';
+    const red = flagged && /NaN|Inf/.test(line) ? ` class="gl-nan" fill="${FLAG_COLOR}"` : ' fill="#111"';
     parts.push(`<text x="${PAD_X}" y="${PAD_Y + (i + 1) * LINE_HEIGHT - 4}"${weight}${red}>${escapeXml(line)}</text>`);
   });
   for (const p of c.ports ?? []) {
