@@ -236,6 +236,14 @@ class Capture:
         loss = _read_scalar(roots[0]) if scalar else math.nan
         non_finite = scalar and not math.isfinite(loss)
         full = self._should_capture(k) or (non_finite and not self.flagged_non_finite)
+        walked = None
+        if full and self._auto_only(k, non_finite):
+            walked = structure(roots)
+            if walked[0] == self._last_sig:
+                # The same graph as the full capture just before: a loop. A second full capture
+                # would only confirm that, at the cost of a large graph's values and hooks.
+                self.repeating = True
+                full = False
         stop = self.options.stop_after
         # Finding the user's frame costs a frame walk: only for captures and "Run backward".
         site = user_frame(sys._getframe(2)) if full or stop is not None else None
@@ -262,7 +270,7 @@ class Capture:
                 self.last_full_index = k
                 self.sink.snapshot(snapshot)
         del site
-        self._after(k, trigger, roots, call_site, pending is not None, scalar, loss)
+        self._after(k, trigger, roots, call_site, pending is not None, scalar, loss, walked)
         if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
             # A non-finite loss not yet explained: capture the next step in full to name the op.
             self.requested = True
@@ -271,13 +279,23 @@ class Capture:
             self.sink.stop()
         return result
 
-    def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float) -> None:
+    def _auto_only(self, k: int, non_finite: bool) -> bool:
+        """Whether backward #k would be captured in full only by the "last" policy's search
+        for a repeating graph, right after a full capture that left a template."""
+        at = self.options.capture_at
+        return (
+            at == "last" and k > 1 and not self.requested and not non_finite and self.options.stop_after is None
+            and self.last_full_index == k - 1 and self.template is not None and self._last_sig is not None
+        )
+
+    def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float,
+               walked: Optional[Tuple[int, List[torch.Tensor]]] = None) -> None:
         # A walk of this graph's structure: when it changes (a new model, a new phase of the
         # script), the next backward is captured in full again. In Python the walk costs as
         # much as a small training step's bookkeeping, so a loop is sampled: the first steps,
         # then every STRUCTURE_EVERY-th, reusing the leaves found last in between.
-        if captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY == 0 or self._last_leaves is None:
-            sig, leaves = structure(roots)
+        if walked is not None or captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY == 0 or self._last_leaves is None:
+            sig, leaves = walked if walked is not None else structure(roots)
             if not captured and sig != self._last_sig:
                 self.requested = True
                 self.repeating = False
@@ -369,12 +387,17 @@ class Capture:
         """Walks everything reachable from the roots and records values before backward frees them."""
         order, index_of, consumer = walk(roots)
         p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
+        # Each freed node raises a C++ error that records a backtrace (about a millisecond):
+        # backward frees every node it ran, so the first freed node ends the search.
+        freed = False
         for i, n in enumerate(order):
             if is_accumulate(n):
                 p.leaf_values[i] = summarize(n.variable)
                 continue
-            if self.options.saved_tensors or not live:
-                p.saved[i] = [summarize(s) for s in saved_tensors(n)]
+            if not freed and (self.options.saved_tensors or not live):
+                saved = saved_tensors(n)
+                freed = saved is None
+                p.saved[i] = [summarize(s) for s in saved or []]
             if live:
                 p.hooks.append(self._hook_grad(n, i, p.grads))
         return p
