@@ -71,6 +71,7 @@ class Template:
     modules: List[List[str]]
     calls: List[List[int]]
     call_site: Optional[Json]
+    sequence: List[int]
 
 
 @dataclass
@@ -435,7 +436,7 @@ class Capture:
         modules = [m.modules if m is not None else (template.modules[i] if template else []) for i, m in enumerate(metas)]
         calls = [m.calls if m is not None else (template.calls[i] if template else []) for i, m in enumerate(metas)]
         call_site = p.call_site if p.call_site is not None else (template.call_site if template else None)
-        sequence = self._sequence_numbers(order, p.index_of, metas)
+        sequence = self._sequence_numbers(order, p.index_of, metas, template)
 
         nodes: List[Json] = []
         for i, n in enumerate(order):
@@ -489,7 +490,7 @@ class Capture:
                 "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
             })
         if any(m is not None and m.location is not None for m in metas):
-            self.template = Template(names, locations, modules, calls, call_site)
+            self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)
         anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
         if has_precise(anomalies):
@@ -510,11 +511,15 @@ class Capture:
                 params.setdefault(id(t), name)
         return params
 
-    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]]) -> List[int]:
+    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]], template: Optional[Template]) -> List[int]:
         if self.has[features.SEQUENCE_NR]:
             return [-1 if is_accumulate(n) else int(n._sequence_nr()) for n in order]
         if all(m is not None for n, m in zip(order, metas) if not is_accumulate(n)):
             return [-1 if m is None else m.order for m in metas]
+        if template is not None:
+            # The same graph as the template's, node for node: its creation order holds, and
+            # keeps each module call a contiguous run, which a depth-first rank does not.
+            return template.sequence
         return creation_ranks(order, index_of)
 
     def _track_names(self, nodes: List[Json], order: List[Node], params: Dict[int, str]) -> None:
