@@ -388,7 +388,7 @@ class Capture:
         """Walks everything reachable from the roots and records values before backward frees them."""
         order, index_of, consumer = walk(roots)
         p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
-        # Each freed node raises a C++ error that records a backtrace (about a millisecond):
+        # Each freed node raises a C++ error that records a backtrace, dearer than the node:
         # backward frees every node it ran, so the first freed node ends the search.
         freed = False
         for i, n in enumerate(order):
