@@ -72,6 +72,7 @@ class Template:
     modules: List[List[str]]
     calls: List[List[int]]
     call_site: Optional[Json]
+    sequence: List[int]
 
 
 @dataclass
@@ -228,6 +229,14 @@ class Capture:
         loss = _read_scalar(roots[0]) if scalar else math.nan
         non_finite = scalar and not math.isfinite(loss)
         full = self._should_capture(k) or (non_finite and not self.flagged_non_finite)
+        walked = None
+        if full and self._auto_only(k, non_finite):
+            walked = structure(roots)
+            if walked[0] == self._last_sig:
+                # The same graph as the full capture just before: a loop. A second full capture
+                # would only confirm that, at the cost of a large graph's values and hooks.
+                self.repeating = True
+                full = False
         stop = self.options.stop_after
         # Finding the user's frame costs a frame walk: only for captures and "Run backward".
         site = user_frame(sys._getframe(2)) if full or stop is not None else None
@@ -254,7 +263,7 @@ class Capture:
                 self.last_full_index = k
                 self.sink.snapshot(snapshot)
         del site
-        self._after(k, trigger, roots, call_site, pending is not None, scalar, loss)
+        self._after(k, trigger, roots, call_site, pending is not None, scalar, loss, walked)
         if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
             # A non-finite loss not yet explained: capture the next step in full to name the op.
             self.requested = True
@@ -263,16 +272,26 @@ class Capture:
             self.sink.stop()
         return result
 
-    def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float) -> None:
+    def _auto_only(self, k: int, non_finite: bool) -> bool:
+        """Whether backward #k would be captured in full only by the "last" policy's search
+        for a repeating graph, right after a full capture that left a template."""
+        at = self.options.capture_at
+        return (
+            at == "last" and k > 1 and not self.requested and not non_finite and self.options.stop_after is None
+            and self.last_full_index == k - 1 and self.template is not None and self._last_sig is not None
+        )
+
+    def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float,
+               walked: Optional[Tuple[int, List[torch.Tensor]]] = None) -> None:
         # A walk of this graph's structure: when it changes (a new model, a new phase of the
         # script), the next backward is captured in full again. In Python the walk costs as
         # much as a small training step's bookkeeping, so a loop is sampled: the first steps,
         # then every STRUCTURE_EVERY_LATER-th, reusing the leaves found last in between.
         # The output's node kind is checked every step: a new phase usually changes it.
         head = (len(roots), type(roots[0].grad_fn) if roots else None)
-        if captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY_LATER == 0 or self._last_leaves is None or head != self._last_head:
+        if walked is not None or captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY_LATER == 0 or self._last_leaves is None or head != self._last_head:
             self._last_head = head
-            sig, leaves = structure(roots)
+            sig, leaves = walked if walked is not None else structure(roots)
             if not captured and sig != self._last_sig:
                 self.requested = True
                 self.repeating = False
@@ -369,12 +388,17 @@ class Capture:
         """Walks everything reachable from the roots and records values before backward frees them."""
         order, index_of, consumer = walk(roots)
         p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
+        # Each freed node raises a C++ error that records a backtrace, dearer than the node:
+        # backward frees every node it ran, so the first freed node ends the search.
+        freed = False
         for i, n in enumerate(order):
             if is_accumulate(n):
                 p.leaf_values[i] = summarize(n.variable)
                 continue
-            if self.options.saved_tensors or not live:
-                p.saved[i] = [summarize(s) for s in saved_tensors(n)]
+            if not freed and (self.options.saved_tensors or not live):
+                saved = saved_tensors(n)
+                freed = saved is None
+                p.saved[i] = [summarize(s) for s in saved or []]
             if live:
                 p.hooks.append(self._hook_grad(n, i, p.grads))
         return p
@@ -412,7 +436,7 @@ class Capture:
         modules = [m.modules if m is not None else (template.modules[i] if template else []) for i, m in enumerate(metas)]
         calls = [m.calls if m is not None else (template.calls[i] if template else []) for i, m in enumerate(metas)]
         call_site = p.call_site if p.call_site is not None else (template.call_site if template else None)
-        sequence = self._sequence_numbers(order, p.index_of, metas)
+        sequence = self._sequence_numbers(order, p.index_of, metas, template)
 
         nodes: List[Json] = []
         for i, n in enumerate(order):
@@ -466,7 +490,7 @@ class Capture:
                 "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
             })
         if any(m is not None and m.location is not None for m in metas):
-            self.template = Template(names, locations, modules, calls, call_site)
+            self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)
         anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
         if has_precise(anomalies):
@@ -487,11 +511,15 @@ class Capture:
                 params.setdefault(id(t), name)
         return params
 
-    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]]) -> List[int]:
+    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]], template: Optional[Template]) -> List[int]:
         if self.has[features.SEQUENCE_NR]:
             return [-1 if is_accumulate(n) else int(n._sequence_nr()) for n in order]
         if all(m is not None for n, m in zip(order, metas) if not is_accumulate(n)):
             return [-1 if m is None else m.order for m in metas]
+        if template is not None:
+            # The same graph as the template's, node for node: its creation order holds, and
+            # keeps each module call a contiguous run, which a depth-first rank does not.
+            return template.sequence
         return creation_ranks(order, index_of)
 
     def _track_names(self, nodes: List[Json], order: List[Node], params: Dict[int, str]) -> None:

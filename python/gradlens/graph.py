@@ -91,14 +91,14 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
     return hash(tuple(kinds)), leaves
 
 
-def saved_tensors(node: Node) -> List[torch.Tensor]:
-    """What the node saved for backward; empty once backward has freed it."""
+def saved_tensors(node: Node) -> Optional[List[torch.Tensor]]:
+    """What the node saved for backward; None once backward has freed it."""
     out: List[torch.Tensor] = []
     for attr in sorted(a for a in dir(node) if a.startswith("_saved_")):
         try:
             v = getattr(node, attr)
         except RuntimeError:
-            return []  # freed by backward
+            return None  # freed by backward
         if isinstance(v, torch.Tensor):
             out.append(v)
         elif isinstance(v, (tuple, list)):

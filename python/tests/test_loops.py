@@ -1,0 +1,122 @@
+"""Training loops as real programs write them: an LBFGS closure calling backward() many times
+per step, an RNN cell called at every time step, a graph rebuilt after backward freed it."""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from typing import Any, Dict, List, Tuple
+
+import torch
+
+import host
+from helpers import functions, run_script
+
+sys.path.insert(0, host.PYTHON_DIR)
+
+from gradlens import capture as capture_module  # noqa: E402
+from gradlens.capture import Capture, Sink  # noqa: E402
+from gradlens.protocol import RunOptions  # noqa: E402
+
+LBFGS_RNN = """
+import torch
+from torch import nn
+torch.manual_seed(0)
+
+class Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.LSTMCell(1, 4)
+        self.head = nn.Linear(4, 1)
+
+    def forward(self, x):
+        h = torch.zeros(x.size(0), 4)
+        c = torch.zeros(x.size(0), 4)
+        outs = []
+        for x_t in x.split(1, dim=1):
+            h, c = self.cell(x_t, (h, c))
+            outs.append(self.head(h))
+        return torch.cat(outs, dim=1)
+
+seq = Seq()
+x = torch.linspace(0, 3, 30).reshape(3, 10).sin()
+y = x.roll(-1, 1)
+opt = torch.optim.LBFGS(seq.parameters(), lr=0.5, max_iter=6)
+for step in range(2):
+    def closure():
+        opt.zero_grad()
+        loss = ((seq(x) - y) ** 2).mean()
+        loss.backward()
+        return loss
+    opt.step(closure)
+print("done")
+"""
+
+
+def test_lbfgs_closure_repeats_are_not_captured_again(tmp_path):
+    result = run_script(tmp_path, LBFGS_RNN)
+    assert result.returncode == 0, result.stderr
+    count = result.done["backwardCount"]
+    assert count > 6
+    # The second backward repeats the first graph: only the first is captured in full, and
+    # the last is rebuilt at the end from it.
+    assert [(s["index"], s["detail"]) for s in result.snapshots] == [(1, "full"), (count, "light")]
+    assert [m["step"] for m in result.metrics] == list(range(1, count + 1))
+
+
+def _runs(snapshot: Dict[str, Any]) -> Dict[Tuple[str, int], List[int]]:
+    """Positions in creation order of each module call's nodes."""
+    ordered = sorted(functions(snapshot), key=lambda n: n["sequenceNr"])
+    positions: Dict[Tuple[str, int], List[int]] = defaultdict(list)
+    for i, n in enumerate(ordered):
+        if n.get("moduleCalls"):
+            positions[(n["modulePath"][-1], n["moduleCalls"][-1])].append(i)
+    return positions
+
+
+def test_rebuilt_graph_keeps_module_calls_contiguous(tmp_path):
+    result = run_script(tmp_path, LBFGS_RNN)
+    first, last = result.snapshots[0], result.snapshots[-1]
+    assert last["detail"] == "light"
+    for snapshot in (first, last):
+        runs = _runs(snapshot)
+        cells = [key for key in runs if key[0] == "Seq.cell"]
+        assert len(cells) == 10
+        # groupTree finds a call as one run of the creation order: interleaved calls would
+        # break the unrolled steps apart.
+        for key, at in runs.items():
+            assert at == list(range(at[0], at[0] + len(at))), key
+    assert [n["modulePath"] for n in functions(first)] == [n["modulePath"] for n in functions(last)]
+
+
+class _Quiet(Sink):
+    def __init__(self) -> None:
+        self.snapshots: List[Any] = []
+
+    def snapshot(self, snapshot: Any) -> None:
+        self.snapshots.append(snapshot)
+
+
+def test_freed_graph_is_probed_once(monkeypatch):
+    # Probing a freed node raises a C++ error that records a backtrace: a 30,000-node graph
+    # rebuilt at the end of a run must not pay that per node.
+    calls = []
+    probe = capture_module.saved_tensors
+
+    def counting(node: Any) -> Any:
+        calls.append(node)
+        return probe(node)
+
+    monkeypatch.setattr(capture_module, "saved_tensors", counting)
+    w = torch.ones(3, requires_grad=True)
+    x = w
+    for _ in range(50):
+        x = (x * 1.5).sin()
+    loss = x.sum()
+    loss.backward()
+    options = RunOptions(script="x.py", cwd=".", capture_at="last", max_nodes=2000, saved_tensors=False, stop_after=None)
+    capture = Capture(options, _Quiet(), 0.0)
+    pending = capture._begin(1, "backward", [loss], None, live=False)
+    assert len(pending.order) > 100
+    # SumBackward0 keeps only sizes, readable after backward; SinBackward0 is the first freed.
+    assert len(calls) <= 3
+    assert all(saved == [] for saved in pending.saved.values())
