@@ -48,6 +48,14 @@ def summarize(t: torch.Tensor) -> Summary:
     except (RuntimeError, NotImplementedError):
         return base  # meta or otherwise unreadable tensors: shape and dtype only
     base["first"] = [_number(v) for v in flat[:FIRST].tolist()]
+    # float64 so a float32 sum cannot overflow to Inf. Min and max carry any NaN or Inf, so
+    # finite ones settle the counts in the same conversion: a large graph summarizes every node.
+    wide = flat.to(torch.float64)
+    lo, hi, total = torch.stack([wide.min(), wide.max(), wide.sum()]).tolist()
+    if math.isfinite(lo) and math.isfinite(hi):
+        mean = total / numel
+        base["min"], base["max"], base["mean"] = lo, hi, (mean if math.isfinite(mean) else None)
+        return base
     if flat.is_floating_point():
         finite_mask = torch.isfinite(flat)
         nan = int(torch.isnan(flat).sum())

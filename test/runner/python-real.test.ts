@@ -2,10 +2,11 @@
 // the runner host and under plain Python: the same output, every backward() counted, and the
 // 32,000-node LSTMCell graph of time_sequence_prediction grouped by module call with its 999
 // unrolled steps found as one repeat.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitSnapshot } from '../../src/graph/collapse';
 import { groupTree } from '../../src/graph/groups';
@@ -23,8 +24,10 @@ const LONG = 600_000;
 
 let work = '';
 
-function plain(script: string, args: string[] = []): string {
-  return execFileSync(PYTHON, [script, ...args], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 24, timeout: LONG });
+/** Asynchronous: a worker blocked for minutes misses vitest's own messages and fails the run. */
+async function plain(script: string, args: string[] = []): Promise<string> {
+  const { stdout } = await promisify(execFile)(PYTHON, [script, ...args], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 24, timeout: LONG });
+  return stdout;
 }
 
 async function traced(script: string, args: string[] = []): Promise<RunResult & { stdout: string; stderr: string }> {
@@ -38,11 +41,11 @@ async function traced(script: string, args: string[] = []): Promise<RunResult & 
   return { ...(await h.done), stdout, stderr };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'gradlens-pytorch-examples-'));
   // train.py reads traindata.pt from its working directory; the example's own script writes it.
-  plain(path.join(SEQUENCE, 'generate_sine_wave.py'));
-});
+  await plain(path.join(SEQUENCE, 'generate_sine_wave.py'));
+}, LONG);
 
 afterAll(() => {
   if (work !== '') rmSync(work, { recursive: true, force: true });
@@ -69,7 +72,7 @@ describe('pytorch/examples, unmodified', () => {
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.stderr).toBe('');
-    const expected = plain(REGRESSION);
+    const expected = await plain(REGRESSION);
     for (const out of [regressionLines(expected), regressionLines(r.stdout)]) {
       expect(out.loss).toBeLessThan(1e-3);
       // The stop criterion holds only once the fit is close: the script printed a real fit.
@@ -85,7 +88,7 @@ describe('pytorch/examples, unmodified', () => {
 
   it('time_sequence_prediction/train.py --steps 1: the same output, 20 backward() calls through the LBFGS closure, the LSTM graph grouped with its ×999 steps', async () => {
     const script = path.join(SEQUENCE, 'train.py');
-    const expected = plain(script, ['--steps', '1']);
+    const expected = await plain(script, ['--steps', '1']);
     const r = await traced(script, ['--steps', '1']);
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);

@@ -1,0 +1,37 @@
+"""Tensor summaries against PyTorch's own numbers, finite or not."""
+from __future__ import annotations
+
+import math
+import sys
+
+import torch
+
+import host
+
+sys.path.insert(0, host.PYTHON_DIR)
+
+from gradlens.summary import summarize  # noqa: E402
+
+
+def test_finite_tensors_match_torch():
+    for t in (torch.randn(97, 51, dtype=torch.double), torch.randn(5, 3), torch.arange(10), torch.tensor(3.5, dtype=torch.float16), torch.tensor([1e38, 1e38])):
+        s = summarize(t)
+        wide = t.double()
+        assert (s["min"], s["max"]) == (wide.min().item(), wide.max().item())
+        assert s["mean"] == wide.mean().item()
+        assert (s["nanCount"], s["infCount"]) == (0, 0)
+
+
+def test_non_finite_values_are_counted_and_left_out():
+    s = summarize(torch.tensor([1.0, math.nan, 3.0, math.inf, -math.inf, math.nan]))
+    assert (s["nanCount"], s["infCount"]) == (2, 2)
+    assert (s["min"], s["max"], s["mean"]) == (1.0, 3.0, 2.0)
+    assert s["first"] == [1.0, "NaN", 3.0, "Infinity", "-Infinity", "NaN"]
+    nothing_finite = summarize(torch.tensor([math.nan, math.inf]))
+    assert (nothing_finite["min"], nothing_finite["max"], nothing_finite["mean"]) == (None, None, None)
+
+
+def test_bool_and_empty():
+    s = summarize(torch.tensor([True, False, True, True]))
+    assert (s["min"], s["max"], s["mean"], s["first"]) == (0.0, 1.0, 0.75, [1, 0, 1, 1])
+    assert summarize(torch.zeros(0))["min"] is None
