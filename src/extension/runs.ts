@@ -127,8 +127,10 @@ export class RunService implements vscode.Disposable {
   private async placeOf(uri: vscode.Uri, settings: GradlensSettings, args: readonly string[] | undefined): Promise<RunPlace> {
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
     const cwd = settings.runDirectory === 'workspace' && folder !== undefined ? folder : path.dirname(uri.fsPath);
-    const python = languageOf(uri.fsPath) === 'python' ? (await pythonFor(uri, settings.pythonPath)).python : undefined;
-    return { cwd, python, args: args ?? settings.scriptArgs };
+    if (languageOf(uri.fsPath) !== 'python') return { cwd, args: args ?? settings.scriptArgs };
+    const choice = await pythonFor(uri, settings.pythonPath);
+    this.deps.output.appendLine(`[gradlens] python: ${choice.python} (from ${choice.source === 'setting' ? 'the setting gradlens.python.path' : choice.source === 'python extension' ? 'the Python extension' : 'PATH'})`);
+    return { cwd, python: choice.python, args: args ?? settings.scriptArgs };
   }
 
   /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */

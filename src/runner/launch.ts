@@ -28,7 +28,6 @@ import {
 } from './child-process';
 import { HostChannel } from './host-channel';
 
-export { defaultChildPath } from './child-process';
 
 export interface LaunchOptions {
   /** The user's script (.ts, .js, .mjs, .cjs, .py); resolved against `cwd`. */
