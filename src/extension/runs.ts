@@ -81,7 +81,7 @@ export class RunService implements vscode.Disposable {
     const name = path.basename(file);
     const place = await this.placeOf(uri, settings, args);
     out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`);
-    out.appendLine(`[gradlens] in ${place.cwd}${place.python ? ` with ${place.python}` : ''}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`);
+    out.appendLine(`[gradlens] in ${place.cwd}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`);
     this.diagnostics.delete(uri);
 
     this.deps.running(file);
