@@ -10,8 +10,20 @@
 export const PEERS = [
   // The engine's defaults: WebAssembly SIMD, and worker threads for large matmuls as the engine decides.
   { id: 'gradlens', label: 'Gradlens', kind: 'node', impl: 'gradlens', env: {} },
-  { id: 'gradlens-1thread', label: 'Gradlens 1 thread', kind: 'node', impl: 'gradlens', env: { GRADLENS_THREADS: '1' } },
-  { id: 'gradlens-ts', label: 'Gradlens TS fallback', kind: 'node', impl: 'gradlens', env: { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '1' } },
+  {
+    id: 'gradlens-1thread',
+    label: 'Gradlens 1 thread',
+    kind: 'node',
+    impl: 'gradlens',
+    env: { GRADLENS_THREADS: '1' },
+  },
+  {
+    id: 'gradlens-ts',
+    label: 'Gradlens TS fallback',
+    kind: 'node',
+    impl: 'gradlens',
+    env: { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '1' },
+  },
   { id: 'tfjs-cpu', label: 'tfjs-cpu', kind: 'node', impl: 'tfjs-cpu', env: {} },
   { id: 'tfjs-wasm', label: 'tfjs-wasm', kind: 'node', impl: 'tfjs-wasm', env: {} },
   { id: 'torch', label: 'PyTorch (1 thread)', kind: 'python', impl: 'torch', env: {} },
@@ -36,14 +48,62 @@ export function childEnv(peer, base = process.env) {
  * `better` says which direction wins.
  */
 export const METRICS = [
-  { workload: 'W1', key: 'stepsPerSec', label: (p) => `W1 MLP 784-256-10 train step, batch ${p.batch}`, unit: 'steps/s', better: 'higher' },
-  { workload: 'W2', key: 'usPerIter', label: (p) => `W2 polynomial fit, ${p.points} points, ${p.iters} iterations`, unit: 'µs/iteration', better: 'lower' },
-  { workload: 'W3', key: 'ms', label: (p) => `W3 1-10-10-1 MLP, Adam, ${p.iters} iterations`, unit: 'ms', better: 'lower' },
-  { workload: 'W4', key: 'fwdGflops', label: (p) => `W4 ${p.n}x${p.n} matmul forward`, unit: 'GFLOP/s', better: 'higher' },
-  { workload: 'W4', key: 'fwdBwdGflops', label: (p) => `W4 ${p.n}x${p.n} matmul forward+backward`, unit: 'GFLOP/s', better: 'higher' },
-  { workload: 'W5', key: 'buildUsPerOp', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: build`, unit: 'µs/op', better: 'lower' },
-  { workload: 'W5', key: 'backwardUsPerOp', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: backward`, unit: 'µs/op', better: 'lower' },
-  { workload: 'W5', key: 'peakRssMB', label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: peak RSS`, unit: 'MB', better: 'lower' },
+  {
+    workload: 'W1',
+    key: 'stepsPerSec',
+    label: (p) => `W1 MLP 784-256-10 train step, batch ${p.batch}`,
+    unit: 'steps/s',
+    better: 'higher',
+  },
+  {
+    workload: 'W2',
+    key: 'usPerIter',
+    label: (p) => `W2 polynomial fit, ${p.points} points, ${p.iters} iterations`,
+    unit: 'µs/iteration',
+    better: 'lower',
+  },
+  {
+    workload: 'W3',
+    key: 'ms',
+    label: (p) => `W3 1-10-10-1 MLP, Adam, ${p.iters} iterations`,
+    unit: 'ms',
+    better: 'lower',
+  },
+  {
+    workload: 'W4',
+    key: 'fwdGflops',
+    label: (p) => `W4 ${p.n}x${p.n} matmul forward`,
+    unit: 'GFLOP/s',
+    better: 'higher',
+  },
+  {
+    workload: 'W4',
+    key: 'fwdBwdGflops',
+    label: (p) => `W4 ${p.n}x${p.n} matmul forward+backward`,
+    unit: 'GFLOP/s',
+    better: 'higher',
+  },
+  {
+    workload: 'W5',
+    key: 'buildUsPerOp',
+    label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: build`,
+    unit: 'µs/op',
+    better: 'lower',
+  },
+  {
+    workload: 'W5',
+    key: 'backwardUsPerOp',
+    label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: backward`,
+    unit: 'µs/op',
+    better: 'lower',
+  },
+  {
+    workload: 'W5',
+    key: 'peakRssMB',
+    label: (p) => `W5 ${p.ops.toLocaleString('en-US')}-op chain: peak RSS`,
+    unit: 'MB',
+    better: 'lower',
+  },
 ];
 
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5'];
@@ -108,26 +168,56 @@ export function overrideNote(peerId, workload, quick) {
  * needs is missing. W4 is held to one thread, the rest to the default configuration.
  */
 export const TARGETS = [
-  { metric: 'stepsPerSec', text: '>= 250 steps/s', check: (v) => bound(v.gradlens, (g) => g >= 250) },
+  {
+    metric: 'stepsPerSec',
+    text: '>= 250 steps/s',
+    check: (v) => bound(v.gradlens, (g) => g >= 250),
+  },
   {
     metric: 'stepsPerSec',
     text: '>= 3x tfjs-cpu',
-    check: (v) => ratio(v.gradlens, v['tfjs-cpu'], (g, t) => g >= 3 * t, (g, t) => `${fmtRatio(g / t)} tfjs-cpu`),
+    check: (v) =>
+      ratio(
+        v.gradlens,
+        v['tfjs-cpu'],
+        (g, t) => g >= 3 * t,
+        (g, t) => `${fmtRatio(g / t)} tfjs-cpu`,
+      ),
   },
   { metric: 'usPerIter', text: '<= 40 µs', check: (v) => bound(v.gradlens, (g) => g <= 40) },
   {
     metric: 'usPerIter',
     text: 'faster than PyTorch',
-    check: (v) => ratio(v.gradlens, v.torch, (g, t) => g < t, (g, t) => `${fmtRatio(t / g)} PyTorch's speed`),
+    check: (v) =>
+      ratio(
+        v.gradlens,
+        v.torch,
+        (g, t) => g < t,
+        (g, t) => `${fmtRatio(t / g)} PyTorch's speed`,
+      ),
   },
   { metric: 'ms', text: '<= 150 ms', check: (v) => bound(v.gradlens, (g) => g <= 150) },
   {
     metric: 'ms',
     text: 'faster than PyTorch',
-    check: (v) => ratio(v.gradlens, v.torch, (g, t) => g < t, (g, t) => `${fmtRatio(t / g)} PyTorch's speed`),
+    check: (v) =>
+      ratio(
+        v.gradlens,
+        v.torch,
+        (g, t) => g < t,
+        (g, t) => `${fmtRatio(t / g)} PyTorch's speed`,
+      ),
   },
-  { metric: 'fwdGflops', text: '>= 40 GFLOP/s on 1 thread', check: (v) => bound(v['gradlens-1thread'], (g) => g >= 40) },
-  { metric: 'fwdBwdGflops', text: '>= 35 GFLOP/s on 1 thread', check: (v) => bound(v['gradlens-1thread'], (g) => g >= 35) },
+  {
+    metric: 'fwdGflops',
+    text: '>= 40 GFLOP/s on 1 thread',
+    check: (v) => bound(v['gradlens-1thread'], (g) => g >= 40),
+  },
+  {
+    metric: 'fwdBwdGflops',
+    text: '>= 35 GFLOP/s on 1 thread',
+    check: (v) => bound(v['gradlens-1thread'], (g) => g >= 35),
+  },
   { metric: 'buildUsPerOp', text: '<= 1 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 1) },
   { metric: 'backwardUsPerOp', text: '<= 1 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 1) },
   { metric: 'peakRssMB', text: '<= 150 MB', check: (v) => bound(v.gradlens, (g) => g <= 150) },

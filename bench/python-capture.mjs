@@ -14,11 +14,14 @@ const CLI = path.join(ROOT, 'bin', 'gradlens.cjs');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-pybench-'));
 const quick = process.argv.includes('--quick');
 const at = process.argv.indexOf('--python');
-const python = at > 0 ? process.argv[at + 1] : (process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3');
+const python =
+  at > 0 ? process.argv[at + 1] : (process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3');
 const runs = quick ? 1 : 5;
 
 const loop = path.join(dir, 'adam_loop.py');
-writeFileSync(loop, `import time
+writeFileSync(
+  loop,
+  `import time
 import torch
 from torch import nn
 
@@ -35,7 +38,8 @@ for _ in range(1000):
     loss.backward()
     opt.step()
 print("LOOP_MS", (time.perf_counter() - start) * 1000)
-`);
+`,
+);
 
 function loopMs(args) {
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', cwd: dir });
@@ -46,15 +50,30 @@ const plain = [];
 const traced = [];
 for (let i = 0; i < runs; i++) {
   plain.push(loopMs([python, loop]));
-  traced.push(loopMs([process.execPath, CLI, 'run', loop, '--python', python, '--monitor', path.join(dir, 'm.json')]));
+  traced.push(
+    loopMs([
+      process.execPath,
+      CLI,
+      'run',
+      loop,
+      '--python',
+      python,
+      '--monitor',
+      path.join(dir, 'm.json'),
+    ]),
+  );
 }
 const p = Math.min(...plain);
 const t = Math.min(...traced);
-console.log(`1-10-10-1 Adam, 1,000 iterations, 1 thread: plain ${p.toFixed(0)} ms, under gradlens ${t.toFixed(0)} ms -> overhead ${((t / p - 1) * 100).toFixed(1)}% (goal <= 10%; runs plain ${plain.map((v) => v.toFixed(0)).join(', ')}; traced ${traced.map((v) => v.toFixed(0)).join(', ')})`);
+console.log(
+  `1-10-10-1 Adam, 1,000 iterations, 1 thread: plain ${p.toFixed(0)} ms, under gradlens ${t.toFixed(0)} ms -> overhead ${((t / p - 1) * 100).toFixed(1)}% (goal <= 10%; runs plain ${plain.map((v) => v.toFixed(0)).join(', ')}; traced ${traced.map((v) => v.toFixed(0)).join(', ')})`,
+);
 
 // ~1,000 nodes: 330 chained op triples on a vector, then sum.
 const graph = path.join(dir, 'thousand.py');
-writeFileSync(graph, `import time
+writeFileSync(
+  graph,
+  `import time
 import torch
 
 x = torch.randn(8, requires_grad=True)
@@ -63,14 +82,21 @@ for _ in range(330):
     h = torch.tanh(h * 1.01) + x
 h.sum().backward()
 print("END", time.time() * 1000)
-`);
+`,
+);
 const svg = path.join(dir, 'thousand.svg');
 const times = [];
 for (let i = 0; i < (quick ? 1 : 3); i++) {
-  const r = spawnSync(process.execPath, [CLI, 'run', graph, '--python', python, '--graph', svg, '--max-nodes', '5000'], { encoding: 'utf8', cwd: dir });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'run', graph, '--python', python, '--graph', svg, '--max-nodes', '5000'],
+    { encoding: 'utf8', cwd: dir },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   const end = Number(/END (\S+)/.exec(r.stdout)[1]);
   times.push(statSync(svg).mtimeMs - end);
   if (i === 0) console.log(r.stderr.trim());
 }
-console.log(`PyTorch script end -> SVG, ~1,000-node graph: best ${Math.min(...times).toFixed(0)} ms (runs: ${times.map((v) => v.toFixed(0)).join(', ')}; goal <= 1000 ms)`);
+console.log(
+  `PyTorch script end -> SVG, ~1,000-node graph: best ${Math.min(...times).toFixed(0)} ms (runs: ${times.map((v) => v.toFixed(0)).join(', ')}; goal <= 1000 ms)`,
+);

@@ -24,7 +24,13 @@ const root = dirname(here);
 const PYTHON = process.env.GRADLENS_BENCH_PYTHON || '/usr/bin/python3';
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: WORKLOADS, onlyGiven: false, peers: PEERS.map((p) => p.id), json: null };
+  const opts = {
+    quick: false,
+    only: WORKLOADS,
+    onlyGiven: false,
+    peers: PEERS.map((p) => p.id),
+    json: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -32,11 +38,17 @@ function parseArgs(argv) {
     else if (flag === '--only') {
       opts.only = list(value(), WORKLOADS, '--only');
       opts.onlyGiven = true;
-    }
-    else if (flag === '--peers') opts.peers = list(value(), PEERS.map((p) => p.id), '--peers');
+    } else if (flag === '--peers')
+      opts.peers = list(
+        value(),
+        PEERS.map((p) => p.id),
+        '--peers',
+      );
     else if (flag === '--json') opts.json = value();
     else if (flag === '--help' || flag === '-h') {
-      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--quick] [--only ${WORKLOADS.join(',')}] [--peers ${PEERS.map((p) => p.id).join(',')}] [--json FILE]\n`);
+      process.stdout.write(
+        `usage: node --expose-gc bench/run.mjs [--quick] [--only ${WORKLOADS.join(',')}] [--peers ${PEERS.map((p) => p.id).join(',')}] [--json FILE]\n`,
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${argv[i]} (try --help)`);
   }
@@ -44,9 +56,13 @@ function parseArgs(argv) {
 }
 
 function list(s, allowed, flag) {
-  const items = String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const items = String(s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = items.filter((x) => !allowed.includes(x));
-  if (items.length === 0 || bad.length > 0) throw new Error(`${flag} takes a comma-separated list of ${allowed.join(', ')} (got ${s})`);
+  if (items.length === 0 || bad.length > 0)
+    throw new Error(`${flag} takes a comma-separated list of ${allowed.join(', ')} (got ${s})`);
   return allowed.filter((x) => items.includes(x));
 }
 
@@ -71,18 +87,28 @@ function runChild(command, args, env, timeoutMs) {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolve({ ok: false, skipped: e.code === 'ENOENT', error: `cannot start ${command}: ${e.message}` });
+      resolve({
+        ok: false,
+        skipped: e.code === 'ENOENT',
+        error: `cannot start ${command}: ${e.message}`,
+      });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith(RESULT_MARK));
       if (line !== undefined) {
         resolve(JSON.parse(line.slice(RESULT_MARK.length)));
       } else if (timedOut) {
         resolve({ ok: false, error: `timed out after ${timeoutMs / 1000} s` });
       } else {
         const tail = err.trim().split('\n').slice(-3).join(' | ');
-        resolve({ ok: false, error: `exited with ${signal ?? `code ${code}`} without a result${tail ? `: ${tail}` : ''}` });
+        resolve({
+          ok: false,
+          error: `exited with ${signal ?? `code ${code}`} without a result${tail ? `: ${tail}` : ''}`,
+        });
       }
     });
   });
@@ -90,21 +116,43 @@ function runChild(command, args, env, timeoutMs) {
 
 /** bench/{graph,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
 async function runExtras(quick) {
-  const files = readdirSync(here).filter((f) => /^(graph|runner)-.*\.(mjs|ts)$/.test(f)).sort();
+  const files = readdirSync(here)
+    .filter((f) => /^(graph|runner)-.*\.(mjs|ts)$/.test(f))
+    .sort();
   const out = [];
   for (const f of files) {
     let script = join(here, f);
     if (f.endsWith('.ts')) {
       const { build } = await import('esbuild');
       // Inside the repository, so that what stays external (Playwright) resolves from node_modules.
-      const outfile = join(root, 'node_modules', '.cache', 'gradlens-bench', f.replace(/\.ts$/, '.mjs'));
-      await build({ entryPoints: [script], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error', external: ['playwright-core'] });
+      const outfile = join(
+        root,
+        'node_modules',
+        '.cache',
+        'gradlens-bench',
+        f.replace(/\.ts$/, '.mjs'),
+      );
+      await build({
+        entryPoints: [script],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        logLevel: 'error',
+        external: ['playwright-core'],
+      });
       script = outfile;
     }
     process.stderr.write(`bench: ${f} ... `);
     const t0 = Date.now();
-    const r = await runRaw(process.execPath, ['--expose-gc', script, ...(quick ? ['--quick'] : [])], quick ? 120_000 : 300_000);
-    process.stderr.write(`${r.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    const r = await runRaw(
+      process.execPath,
+      ['--expose-gc', script, ...(quick ? ['--quick'] : [])],
+      quick ? 120_000 : 300_000,
+    );
+    process.stderr.write(
+      `${r.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     out.push('', `### ${f}`, '', r.ok ? r.stdout.trim() : `error: ${r.error}`);
   }
   return out;
@@ -126,7 +174,15 @@ function runRaw(command, args, timeoutMs) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      resolve(code === 0 ? { ok: true, stdout } : { ok: false, stdout, error: `exited with ${signal ?? `code ${code}`}${tail ? `: ${tail}` : ''}` });
+      resolve(
+        code === 0
+          ? { ok: true, stdout }
+          : {
+              ok: false,
+              stdout,
+              error: `exited with ${signal ?? `code ${code}`}${tail ? `: ${tail}` : ''}`,
+            },
+      );
     });
   });
 }
@@ -166,16 +222,28 @@ async function main() {
         r = { ...missing.get(peer.id) };
       } else if (peer.kind === 'python') {
         r = existsSync(PYTHON)
-          ? await runChild(PYTHON, [join(here, 'peers', 'torch_peer.py'), w, JSON.stringify(params)], childEnv(peer), timeoutMs)
+          ? await runChild(
+              PYTHON,
+              [join(here, 'peers', 'torch_peer.py'), w, JSON.stringify(params)],
+              childEnv(peer),
+              timeoutMs,
+            )
           : { ok: false, skipped: true, error: `${PYTHON} not found` };
       } else {
-        r = await runChild(process.execPath, ['--expose-gc', join(here, 'child.mjs'), peer.id, w, JSON.stringify(params)], childEnv(peer), timeoutMs);
+        r = await runChild(
+          process.execPath,
+          ['--expose-gc', join(here, 'child.mjs'), peer.id, w, JSON.stringify(params)],
+          childEnv(peer),
+          timeoutMs,
+        );
       }
       if (r.skipped) missing.set(peer.id, r);
       r.note = r.ok ? overrideNote(peer.id, w, opts.quick) : null;
       if (r.ok && r.version) versions.set(peer.id, r.version);
       results.set(`${peer.id}/${w}`, r);
-      process.stderr.write(`${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
       if (!r.ok && !r.skipped) process.stderr.write(`${r.error}\n`);
     }
   }
@@ -192,14 +260,29 @@ async function main() {
     ...lines,
     '',
     `Targets met: ${targets.filter((t) => t.met === true).length} of ${targets.length}` +
-      (targets.some((t) => t.met === null) ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)` : '') +
+      (targets.some((t) => t.met === null)
+        ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)`
+        : '') +
       `. Targets are issue 6's bounds (W4 checked on the "${label('gradlens-1thread')}" column, the rest on "${label('gradlens')}")` +
       ` and issue 2's relative targets (on "${label('gradlens')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     ...extras,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   if (opts.json !== null) {
-    writeFileSync(opts.json, JSON.stringify({ machine: machine(), quick: opts.quick, versions: Object.fromEntries(versions), results: Object.fromEntries(results), targets }, null, 2));
+    writeFileSync(
+      opts.json,
+      JSON.stringify(
+        {
+          machine: machine(),
+          quick: opts.quick,
+          versions: Object.fromEntries(versions),
+          results: Object.fromEntries(results),
+          targets,
+        },
+        null,
+        2,
+      ),
+    );
   }
 }
 

@@ -19,7 +19,10 @@ export function fmt(x) {
  */
 export function renderTable(results, workloads, quick) {
   const header = ['Workload', 'Unit', ...PEERS.map((p) => p.label), 'Target (Gradlens)'];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join('|')}|`];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join('|')}|`,
+  ];
   const notes = [];
   const noteIndex = (text) => {
     let i = notes.indexOf(text);
@@ -32,7 +35,8 @@ export function renderTable(results, workloads, quick) {
     const cells = PEERS.map((peer) => {
       const r = results.get(`${peer.id}/${m.workload}`);
       if (r === undefined) return 'not run';
-      if (!r.ok) return r.skipped ? `skipped [${noteIndex(r.error)}]` : `error [${noteIndex(r.error)}]`;
+      if (!r.ok)
+        return r.skipped ? `skipped [${noteIndex(r.error)}]` : `error [${noteIndex(r.error)}]`;
       const v = r.metrics[m.key];
       values[peer.id] = v;
       const mark = r.note ? ` [${noteIndex(r.note)}]` : '';
@@ -49,7 +53,9 @@ export function renderTable(results, workloads, quick) {
       })
       .join('; ');
     const better = m.better === 'higher' ? 'higher is better' : 'lower is better';
-    lines.push(`| ${[m.label(paramsFor('gradlens', m.workload, quick)), `${m.unit} (${better})`, ...cells, targetCell].join(' | ')} |`);
+    lines.push(
+      `| ${[m.label(paramsFor('gradlens', m.workload, quick)), `${m.unit} (${better})`, ...cells, targetCell].join(' | ')} |`,
+    );
   }
   if (notes.length > 0) {
     lines.push('');
@@ -59,6 +65,9 @@ export function renderTable(results, workloads, quick) {
 }
 
 function firstLine(s) {
-  const line = String(s).split('\n').find((l) => l.trim() !== '') ?? '';
+  const line =
+    String(s)
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

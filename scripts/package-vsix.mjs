@@ -15,10 +15,23 @@ const TARGET = `${process.platform}-${process.arch}`;
 
 // vsce points relative image links at the repository; without one it refuses them, so they stay
 // relative and VS Code shows the images from the installed extension (media/ ships in it).
-const hasRepository = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).repository !== undefined;
+const hasRepository =
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).repository !== undefined;
 
 const out = process.argv[2];
-execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', TARGET,
-  '--allow-missing-repository', '--skip-license', '--readme-path', 'MARKETPLACE.md',
-  ...(hasRepository ? [] : ['--no-rewrite-relative-links']),
-  ...(out === undefined ? [] : ['-o', out])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(
+  process.execPath,
+  [
+    join(ROOT, 'node_modules/@vscode/vsce/vsce'),
+    'package',
+    '--target',
+    TARGET,
+    '--allow-missing-repository',
+    '--skip-license',
+    '--readme-path',
+    'MARKETPLACE.md',
+    ...(hasRepository ? [] : ['--no-rewrite-relative-links']),
+    ...(out === undefined ? [] : ['-o', out]),
+  ],
+  { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+);

@@ -28,15 +28,29 @@ const engine = engineArg ? engineArg.slice('--engine='.length) : 'dist';
 const header = !args.includes('--no-header');
 const unknown = args.filter((a) => a.startsWith('--') && a !== '--no-header' && a !== engineArg);
 if (unknown.length > 0 || (engine !== 'dist' && engine !== 'src')) {
-  console.error(`usage: node scripts/run-examples.mjs [--engine=dist|src] [--no-header] [name ...]`);
+  console.error(
+    `usage: node scripts/run-examples.mjs [--engine=dist|src] [--no-header] [name ...]`,
+  );
   process.exit(2);
 }
 
 // Simplest first; examples not listed here run after these, alphabetically.
-const order = ['square-plus-3x', 'retain-grad', 'solve-with-adam', 'linear-regression', 'polynomial-sin',
-  'sigmoid-neuron', 'relu-neuron', 'nn-line', 'nn-sinus', 'mnist-classifier'];
+const order = [
+  'square-plus-3x',
+  'retain-grad',
+  'solve-with-adam',
+  'linear-regression',
+  'polynomial-sin',
+  'sigmoid-neuron',
+  'relu-neuron',
+  'nn-line',
+  'nn-sinus',
+  'mnist-classifier',
+];
 const rank = (n) => (order.includes(n) ? order.indexOf(n) : order.length);
-const all = readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3))
+const all = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const names = args.filter((a) => !a.startsWith('--'));
 const missing = names.filter((n) => !all.includes(n));
@@ -45,7 +59,9 @@ if (missing.length > 0) {
   process.exit(2);
 }
 if (engine === 'dist' && !existsSync(join(root, 'dist/engine/index.mjs'))) {
-  console.error('dist/engine/index.mjs is missing: run `npm run build` first, or pass --engine=src');
+  console.error(
+    'dist/engine/index.mjs is missing: run `npm run build` first, or pass --engine=src',
+  );
   process.exit(2);
 }
 
@@ -61,7 +77,9 @@ for (const name of names.length > 0 ? names : all) {
     target: 'es2022',
     sourcemap: 'inline',
     logLevel: 'warning',
-    ...(engine === 'src' ? { alias: { gradlens: join(root, 'src/engine/index.ts') } } : { external: ['gradlens'] }),
+    ...(engine === 'src'
+      ? { alias: { gradlens: join(root, 'src/engine/index.ts') } }
+      : { external: ['gradlens'] }),
   });
   if (header) console.log(`\n── examples/${name}.ts ──`);
   const run = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module'], {

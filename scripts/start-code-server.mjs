@@ -35,41 +35,81 @@ async function choosePort() {
   throw new Error('no free port between 8080 and 8179; set PORT');
 }
 
-if (!existsSync(join(ROOT, 'dist/extension/extension.cjs'))) step('building', process.execPath, ['scripts/build.mjs']);
+if (!existsSync(join(ROOT, 'dist/extension/extension.cjs')))
+  step('building', process.execPath, ['scripts/build.mjs']);
 // Says itself whether it had anything to install.
-execFileSync('bash', ['scripts/setup-code-server.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+execFileSync('bash', ['scripts/setup-code-server.sh'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 step('packaging the extension', process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), VSIX]);
 mkdirSync(join(USER_DATA, 'User'), { recursive: true });
 const settings = join(USER_DATA, 'User/settings.json');
 if (!existsSync(settings)) {
-  writeFileSync(settings, JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'update.mode': 'none',
-    // examples/ sits inside this git repository; do not ask about opening it.
-    'git.openRepositoryInParentFolders': 'never',
-  }, null, 2));
+  writeFileSync(
+    settings,
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'update.mode': 'none',
+        // examples/ sits inside this git repository; do not ask about opening it.
+        'git.openRepositoryInParentFolders': 'never',
+      },
+      null,
+      2,
+    ),
+  );
 }
-step('installing the extension', process.execPath, [ENTRY, '--user-data-dir', USER_DATA, '--extensions-dir', EXTENSIONS,
-  '--install-extension', VSIX, '--force']);
+step('installing the extension', process.execPath, [
+  ENTRY,
+  '--user-data-dir',
+  USER_DATA,
+  '--extensions-dir',
+  EXTENSIONS,
+  '--install-extension',
+  VSIX,
+  '--force',
+]);
 
 const port = await choosePort();
-const child = spawn(process.execPath, [ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-  '--user-data-dir', USER_DATA, '--extensions-dir', EXTENSIONS, '--disable-telemetry', '--disable-update-check', EXAMPLES],
-{ stdio: ['ignore', 'ignore', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    ENTRY,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    USER_DATA,
+    '--extensions-dir',
+    EXTENSIONS,
+    '--disable-telemetry',
+    '--disable-update-check',
+    EXAMPLES,
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(EXAMPLES)}`;
 for (let i = 0; i < 300; i++) {
   if (child.exitCode !== null) process.exit(child.exitCode);
   try {
     if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-  } catch { /* not listening yet */ }
+  } catch {
+    /* not listening yet */
+  }
   await new Promise((r) => setTimeout(r, 200));
 }
 console.log(`\nGradlens is running in VS Code (code-server). Open:\n\n    ${url}\n`);
-console.log('Trust the folder when asked (scripts run only in trusted workspaces), open an example and');
-console.log('run "Gradlens: Visualize Graph" from the command palette (F1) or the editor title button. Ctrl+C stops.');
+console.log(
+  'Trust the folder when asked (scripts run only in trusted workspaces), open an example and',
+);
+console.log(
+  'run "Gradlens: Visualize Graph" from the command palette (F1) or the editor title button. Ctrl+C stops.',
+);
 
 const stop = () => child.kill('SIGTERM');
 process.on('SIGINT', stop);

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const candidates = [process.env.GRADLENS_TEST_PYTHON, '/usr/bin/python3', 'python3'].filter((p) => p !== undefined && p !== '');
+const candidates = [process.env.GRADLENS_TEST_PYTHON, '/usr/bin/python3', 'python3'].filter(
+  (p) => p !== undefined && p !== '',
+);
 
 function hasTorchAndPytest(python) {
   if (python.includes('/') && !existsSync(python)) return false;
@@ -16,8 +18,13 @@ function hasTorchAndPytest(python) {
 
 const python = candidates.find(hasTorchAndPytest);
 if (python === undefined) {
-  console.error(`no Python with torch and pytest among ${candidates.join(', ')}: install python3-torch and python3-pytest (Debian) or set GRADLENS_TEST_PYTHON`);
+  console.error(
+    `no Python with torch and pytest among ${candidates.join(', ')}: install python3-torch and python3-pytest (Debian) or set GRADLENS_TEST_PYTHON`,
+  );
   process.exit(1);
 }
-const r = spawnSync(python, ['-m', 'pytest', '-q', ...process.argv.slice(2)], { cwd: join(ROOT, 'python'), stdio: 'inherit' });
+const r = spawnSync(python, ['-m', 'pytest', '-q', ...process.argv.slice(2)], {
+  cwd: join(ROOT, 'python'),
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

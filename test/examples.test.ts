@@ -49,7 +49,10 @@ function toNumber(token: string): number | null {
 export function readings(lines: string[]): Reading[] {
   const out: Reading[] = [];
   for (const line of lines) {
-    const tokens = line.trim().split(/\s+/).filter((t) => t !== '');
+    const tokens = line
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '');
     const found: Reading[] = [];
     let words: string[] = [];
     for (const token of tokens) {
@@ -77,18 +80,28 @@ export function mismatches(ours: Reading[], torch: Reading[]): string[] {
   const out: string[] = [];
   ours.forEach((o, i) => {
     const t = torch[i];
-    const close = Number.isNaN(t.value) ? Number.isNaN(o.value) : Math.abs(o.value - t.value) <= ATOL + RTOL * Math.abs(t.value);
-    if (!close) out.push(`${o.name}: ours ${o.value}, torch ${t.value}\n  ours:  ${o.line}\n  torch: ${t.line}`);
+    const close = Number.isNaN(t.value)
+      ? Number.isNaN(o.value)
+      : Math.abs(o.value - t.value) <= ATOL + RTOL * Math.abs(t.value);
+    if (!close)
+      out.push(
+        `${o.name}: ours ${o.value}, torch ${t.value}\n  ours:  ${o.line}\n  torch: ${t.line}`,
+      );
   });
   return out;
 }
 
 function runExample(name: string): string[] {
-  const run = spawnSync(process.execPath, ['scripts/run-examples.mjs', '--engine=src', '--no-header', name], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`examples/${name}.ts exited with ${run.status ?? run.signal}:\n${run.stderr}`);
+  const run = spawnSync(
+    process.execPath,
+    ['scripts/run-examples.mjs', '--engine=src', '--no-header', name],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(`examples/${name}.ts exited with ${run.status ?? run.signal}:\n${run.stderr}`);
   return run.stdout.split('\n');
 }
 
@@ -104,8 +117,15 @@ describe('example output format', () => {
       'ends in prose 1 ok',
     ]);
     expect(r.map((x) => `${x.name}=${x.value}`)).toEqual([
-      'dP/da=-384', 'epoch=20', 'loss=0.0098', 'dy/dw=0.12', 'dy/dw=-0.24', 'dy/dw=0.48', 'dy/db=0.001',
-      'initial w=-1.5', 'b=0',
+      'dP/da=-384',
+      'epoch=20',
+      'loss=0.0098',
+      'dy/dw=0.12',
+      'dy/dw=-0.24',
+      'dy/dw=0.48',
+      'dy/db=0.001',
+      'initial w=-1.5',
+      'b=0',
     ]);
   });
 
@@ -119,9 +139,14 @@ describe('example output format', () => {
 
 describe('examples print what PyTorch prints', () => {
   it('every example has a PyTorch mirror and a fixture', () => {
-    const ts = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
-    const py = readdirSync(join(root, 'examples', 'python')).filter((f) => f.endsWith('.py'))
-      .map((f) => f.slice(0, -3).replace(/_/g, '-')).sort();
+    const ts = readdirSync(join(root, 'examples'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3))
+      .sort();
+    const py = readdirSync(join(root, 'examples', 'python'))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => f.slice(0, -3).replace(/_/g, '-'))
+      .sort();
     expect(py).toEqual(ts);
     expect(Object.keys(fixture).sort()).toEqual(ts);
   });

@@ -10,7 +10,10 @@ function layoutWorkerSource(production) {
   return {
     name: 'layout-worker-source',
     setup(build) {
-      build.onResolve({ filter: /^layout-worker-source$/ }, () => ({ path: 'layout-worker', namespace: 'layout-worker-source' }));
+      build.onResolve({ filter: /^layout-worker-source$/ }, () => ({
+        path: 'layout-worker',
+        namespace: 'layout-worker-source',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => {
         const r = await esbuild.build({
           entryPoints: ['webview/layout-worker.ts'],
@@ -52,4 +55,5 @@ export async function buildWebview({ production = false } = {}) {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await buildWebview({ production: process.argv.includes('--production') });
+if (import.meta.url === pathToFileURL(process.argv[1]).href)
+  await buildWebview({ production: process.argv.includes('--production') });

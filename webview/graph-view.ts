@@ -3,11 +3,27 @@
 import workerSource from 'layout-worker-source';
 import { toDot } from '../src/graph/dot';
 import { isGroupId } from '../src/graph/groups';
-import { LITE_SCALE, WINDOW_MIN_ITEMS, itemsIn, joinSvg, type Region, type SvgItem, type SvgParts } from '../src/graph/svg';
+import {
+  LITE_SCALE,
+  WINDOW_MIN_ITEMS,
+  itemsIn,
+  joinSvg,
+  type Region,
+  type SvgItem,
+  type SvgParts,
+} from '../src/graph/svg';
 import { formatShape, formatValues } from '../src/graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../src/protocol/messages';
 import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
-import { gzipJson, isToWebview, readGzipJson, type ExportFormat, type GraphPayload, type ToWebview, type WorkerTimes } from './messages';
+import {
+  gzipJson,
+  isToWebview,
+  readGzipJson,
+  type ExportFormat,
+  type GraphPayload,
+  type ToWebview,
+  type WorkerTimes,
+} from './messages';
 import { layoutText } from './paint-report';
 import { vscode, type ViewState } from './vscode-api';
 
@@ -19,37 +35,84 @@ let state: ViewState = vscode.getState() ?? { payload: null, collapsed: [], sear
 
 // ---- page skeleton -----------------------------------------------------------------------
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = Object.assign(document.createElement(tag), props);
   e.append(...children);
   return e;
 }
 
 const title = el('h1', { id: 'graph-title' });
-const search = el('input', { id: 'search', type: 'search', placeholder: 'Search names…', title: 'Search node names (Enter: go to next match)' });
+const search = el('input', {
+  id: 'search',
+  type: 'search',
+  placeholder: 'Search names…',
+  title: 'Search node names (Enter: go to next match)',
+});
 const matches = el('span', { id: 'matches', className: 'muted' });
-const pick = el('button', { id: 'pick', textContent: 'backward() …', title: 'Choose another captured backward()' });
-const btn = (id: string, text: string, tip: string): HTMLButtonElement => el('button', { id, textContent: text, title: tip });
+const pick = el('button', {
+  id: 'pick',
+  textContent: 'backward() …',
+  title: 'Choose another captured backward()',
+});
+const btn = (id: string, text: string, tip: string): HTMLButtonElement =>
+  el('button', { id, textContent: text, title: tip });
 const zoomIn = btn('zoom-in', '+', 'Zoom in');
 const zoomOut = btn('zoom-out', '−', 'Zoom out');
 const fitBtn = btn('fit', 'Fit', 'Fit the graph to the view');
 const exportSvg = btn('export-svg', 'SVG', 'Export as SVG');
 const exportPng = btn('export-png', 'PNG', 'Export as PNG');
 const exportDot = btn('export-dot', 'DOT', 'Export as Graphviz DOT');
-const toolbar = el('div', { id: 'toolbar' }, title, el('span', { className: 'spacer' }), search, matches, pick, zoomOut, zoomIn, fitBtn,
-  el('span', { className: 'muted', textContent: 'Export' }), exportSvg, exportPng, exportDot);
+const toolbar = el(
+  'div',
+  { id: 'toolbar' },
+  title,
+  el('span', { className: 'spacer' }),
+  search,
+  matches,
+  pick,
+  zoomOut,
+  zoomIn,
+  fitBtn,
+  el('span', { className: 'muted', textContent: 'Export' }),
+  exportSvg,
+  exportPng,
+  exportDot,
+);
 const progressBar = el('div', { id: 'progress-bar' });
 const progressText = el('span', { id: 'progress-text' });
 const cancelLayout = btn('cancel-layout', 'Cancel', 'Stop this layout');
-const progress = el('div', { id: 'progress', hidden: true }, progressText, el('div', { id: 'progress-track' }, progressBar), cancelLayout);
+const progress = el(
+  'div',
+  { id: 'progress', hidden: true },
+  progressText,
+  el('div', { id: 'progress-track' }, progressBar),
+  cancelLayout,
+);
 const lightText = el('span', { id: 'light-text' });
-const captureFull = btn('capture-full', 'Capture in full', 'Run the script again, capturing this backward() with every value and gradient');
+const captureFull = btn(
+  'capture-full',
+  'Capture in full',
+  'Run the script again, capturing this backward() with every value and gradient',
+);
 const lightNote = el('div', { id: 'light-note', hidden: true }, lightText, captureFull);
 const canvas = el('div', { id: 'canvas' });
 /** What the box colours mean; the colours come from the theme (media/graph-view.css). */
-const legend = el('div', { id: 'legend', title: 'Box colours' },
-  ...([['gl-leaf', 'leaf'], ['gl-function', 'function'], ['gl-output', 'output'], ['gl-flagged', 'NaN/Inf']] as const)
-    .map(([cls, label]) => el('span', {}, el('i', { className: `gl-swatch ${cls}` }), label)));
+const legend = el(
+  'div',
+  { id: 'legend', title: 'Box colours' },
+  ...(
+    [
+      ['gl-leaf', 'leaf'],
+      ['gl-function', 'function'],
+      ['gl-output', 'output'],
+      ['gl-flagged', 'NaN/Inf'],
+    ] as const
+  ).map(([cls, label]) => el('span', {}, el('i', { className: `gl-swatch ${cls}` }), label)),
+);
 const view = el('div', { id: 'view' }, canvas, legend);
 const details = el('div', { id: 'details', hidden: true });
 const status = el('div', { id: 'status', className: 'muted' });
@@ -58,7 +121,10 @@ const status = el('div', { id: 'status', className: 'muted' });
 
 let worker: Worker | null = null;
 let seq = 0;
-const waiting = new Map<number, { resolve(m: Result): void; reject(e: Error): void; started: number }>();
+const waiting = new Map<
+  number,
+  { resolve(m: Result): void; reject(e: Error): void; started: number }
+>();
 let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
 function startWorker(): Worker {
@@ -199,7 +265,9 @@ function render(payload: GraphPayload, delivery: Delivery | null): void {
 /** What the drawing's header calls the graph: a debug stop is no backward() call. */
 function headerOf(payload: Pick<GraphPayload, 'source'>): string | undefined {
   // Graphs saved by an earlier version have no source.
-  return payload.source?.kind === 'debug' ? `tensors in scope at debug stop ${payload.source.stop} (no backward() involved)` : undefined;
+  return payload.source?.kind === 'debug'
+    ? `tensors in scope at debug stop ${payload.source.stop} (no backward() involved)`
+    : undefined;
 }
 
 /**
@@ -211,7 +279,8 @@ function showLightNote(payload: GraphPayload, s: GraphSnapshot): void {
   const source = payload.source;
   lightNote.hidden = !(source?.kind === 'run' && s.detail === 'light');
   if (lightNote.hidden || source?.kind !== 'run') return;
-  lightText.textContent = `Light capture: backward() #${source.backward} shows the graph's structure and the leaves with their .grad, ` +
+  lightText.textContent =
+    `Light capture: backward() #${source.backward} shows the graph's structure and the leaves with their .grad, ` +
     'but no values or gradients of intermediate results. ';
   captureFull.disabled = false;
   captureFull.textContent = 'Capture in full';
@@ -232,14 +301,25 @@ function showFailure(file: string, message: string): void {
   opened = false;
   selectedId = null;
   app.dataset.state = 'failed';
-  const output = btn('show-output', 'Show Output', 'Open the Gradlens output with the script\'s messages');
+  const output = btn(
+    'show-output',
+    'Show Output',
+    "Open the Gradlens output with the script's messages",
+  );
   output.addEventListener('click', () => vscode.postMessage({ type: 'showOutput' }));
   const rerun = btn('rerun', 'Re-run', `Run ${file} again`);
   rerun.addEventListener('click', () => {
     rerun.disabled = true;
     vscode.postMessage({ type: 'rerun', file });
   });
-  app.replaceChildren(el('div', { id: 'failure' }, el('p', { id: 'failure-message', textContent: message }), el('p', {}, output, ' ', rerun)));
+  app.replaceChildren(
+    el(
+      'div',
+      { id: 'failure' },
+      el('p', { id: 'failure-message', textContent: message }),
+      el('p', {}, output, ' ', rerun),
+    ),
+  );
 }
 
 /** Lays out and draws the current graph; with its delivery, also reports the command-to-paint time. */
@@ -250,7 +330,13 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await (delivery?.opening ?? layout({ op: 'open', snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)), header: headerOf(payload), postedAt: epochMs() }));
+    const r = await (delivery?.opening ??
+      layout({
+        op: 'open',
+        snapshotGzip: (snapshotGzip ??= await gzipJson(snapshot)),
+        header: headerOf(payload),
+        postedAt: epochMs(),
+      }));
     if (state.payload !== payload) return;
     groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     groupOf = r.groupOf ?? {};
@@ -258,10 +344,11 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     // Restore the user's collapses of the groups open by default (after a reload).
     let last = r;
     for (const g of state.collapsed) {
-      if (groups.has(g) && last.expanded.includes(g)) last = await layout({ op: 'collapse', group: g });
+      if (groups.has(g) && last.expanded.includes(g))
+        last = await layout({ op: 'collapse', group: g });
     }
     const laidOut = Date.now();
-    const worker = last === r ? r.times ?? null : null;
+    const worker = last === r ? (r.times ?? null) : null;
     paint(last, true, worker);
     await nextPaint();
     const paintedAt = Date.now();
@@ -269,12 +356,28 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     // Counts fresh graphs on screen, so tests can wait for the next one.
     app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
     const { requestedAt, sentAt } = payload;
-    const commandToPaintMs = delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;
+    const commandToPaintMs =
+      delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;
     if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(commandToPaintMs);
-    const phases = delivery !== null && requestedAt !== undefined && sentAt !== undefined
-      ? { run: sentAt - requestedAt, send: delivery.arrivedAt - sentAt, read: delivery.readMs, layout: laidOut - layoutFrom, paint: paintedAt - laidOut }
-      : null;
-    vscode.postMessage({ type: 'painted', nodes: last.boxes, engine: last.engine, layoutMs: last.ms, worker, commandToPaintMs, phases });
+    const phases =
+      delivery !== null && requestedAt !== undefined && sentAt !== undefined
+        ? {
+            run: sentAt - requestedAt,
+            send: delivery.arrivedAt - sentAt,
+            read: delivery.readMs,
+            layout: laidOut - layoutFrom,
+            paint: paintedAt - laidOut,
+          }
+        : null;
+    vscode.postMessage({
+      type: 'painted',
+      nodes: last.boxes,
+      engine: last.engine,
+      layoutMs: last.ms,
+      worker,
+      commandToPaintMs,
+      phases,
+    });
   } catch (e) {
     if ((e as Error).message === 'layout cancelled') return;
     app.dataset.state = 'error';
@@ -300,7 +403,11 @@ function paint(r: Result, fitAfter: boolean, worker: WorkerTimes | null = null):
     if (list === undefined) forward.set(from, (list = []));
     list.push(to!);
   }
-  status.textContent = `${r.boxes} boxes · ${layoutText(r.engine, r.ms, worker)}` + (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id)) ? ' · click a dashed box to expand it' : '');
+  status.textContent =
+    `${r.boxes} boxes · ${layoutText(r.engine, r.ms, worker)}` +
+    (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id))
+      ? ' · click a dashed box to expand it'
+      : '');
   drawn = null;
   if (fitAfter) fit();
   else applyTransform();
@@ -339,7 +446,10 @@ function drawWindow(): void {
   }
   edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];
   applySearch();
-  if (selectedId !== null) canvas.querySelector(`g.gl-node[data-id="${CSS.escape(selectedId)}"]`)?.classList.add('gl-selected');
+  if (selectedId !== null)
+    canvas
+      .querySelector(`g.gl-node[data-id="${CSS.escape(selectedId)}"]`)
+      ?.classList.add('gl-selected');
 }
 
 /** After a pan or zoom: redraw once the viewport leaves what was drawn, or the zoom crosses LITE_SCALE. */
@@ -356,7 +466,12 @@ function scheduleWindow(): void {
 function itemRect(it: SvgItem): { left: number; top: number; width: number; height: number } {
   const vr = view.getBoundingClientRect();
   const p = parts!;
-  return { left: vr.left + tx + (p.originX + it.x) * scale, top: vr.top + ty + (p.originY + it.y) * scale, width: it.w * scale, height: it.h * scale };
+  return {
+    left: vr.left + tx + (p.originX + it.x) * scale,
+    top: vr.top + ty + (p.originY + it.y) * scale,
+    width: it.w * scale,
+    height: it.h * scale,
+  };
 }
 
 function edgeEnds(id: string): [string | null, string | null] {
@@ -401,11 +516,16 @@ function zoomAt(factor: number, x = view.clientWidth / 2, y = view.clientHeight 
   applyTransform();
 }
 
-view.addEventListener('wheel', (e) => {
-  e.preventDefault();
-  const r = view.getBoundingClientRect();
-  if (e.ctrlKey || e.metaKey || !e.shiftKey) zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
-}, { passive: false });
+view.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    const r = view.getBoundingClientRect();
+    if (e.ctrlKey || e.metaKey || !e.shiftKey)
+      zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+  },
+  { passive: false },
+);
 
 let drag: { x: number; y: number; moved: boolean } | null = null;
 view.addEventListener('mousedown', (e) => {
@@ -422,9 +542,13 @@ window.addEventListener('mousemove', (e) => {
 });
 window.addEventListener('mouseup', () => {
   view.classList.remove('dragging');
-  setTimeout(() => { drag = null; }, 0);
+  setTimeout(() => {
+    drag = null;
+  }, 0);
 });
-window.addEventListener('resize', () => { if (opened) fit(); });
+window.addEventListener('resize', () => {
+  if (opened) fit();
+});
 zoomIn.addEventListener('click', () => zoomAt(1.25));
 zoomOut.addEventListener('click', () => zoomAt(0.8));
 fitBtn.addEventListener('click', fit);
@@ -442,7 +566,11 @@ function nodeEls(): SVGGElement[] {
 function searchHits(q: string): SvgItem[] {
   if (q === '' || parts === null) return [];
   if (hitCache?.q === q && hitCache.parts === parts) return hitCache.hits;
-  const hits = parts.items.filter((it) => it.kind === 'node' && `${it.name ?? ''} ${byId.get(it.id)?.modulePath.join(' ') ?? ''}`.toLowerCase().includes(q));
+  const hits = parts.items.filter(
+    (it) =>
+      it.kind === 'node' &&
+      `${it.name ?? ''} ${byId.get(it.id)?.modulePath.join(' ') ?? ''}`.toLowerCase().includes(q),
+  );
   hitCache = { q, parts, hits };
   return hits;
 }
@@ -521,7 +649,7 @@ canvas.addEventListener('click', (e) => {
     details.hidden = true;
     return;
   }
-  const id = g.classList.contains('gl-proxy') ? g.dataset.of ?? '' : g.dataset.id ?? '';
+  const id = g.classList.contains('gl-proxy') ? (g.dataset.of ?? '') : (g.dataset.id ?? '');
   if (g.classList.contains('gl-group')) {
     void toggleGroup(id, 'expand');
     return;
@@ -532,7 +660,13 @@ canvas.addEventListener('click', (e) => {
   const n = byId.get(id);
   if (n === undefined) return;
   showDetails(n);
-  if (n.location !== null) vscode.postMessage({ type: 'reveal', file: n.location.file, line: n.location.line, column: n.location.column });
+  if (n.location !== null)
+    vscode.postMessage({
+      type: 'reveal',
+      file: n.location.file,
+      line: n.location.line,
+      column: n.location.column,
+    });
 });
 
 async function toggleGroup(group: string, op: 'expand' | 'collapse'): Promise<void> {
@@ -565,13 +699,19 @@ async function toggleGroup(group: string, op: 'expand' | 'collapse'): Promise<vo
     app.dataset.toggleMs = String(Math.round(performance.now() - started));
     app.dataset.toggles = String(Number(app.dataset.toggles ?? '0') + 1);
   } catch (e) {
-    if ((e as Error).message !== 'layout cancelled') vscode.postMessage({ type: 'error', message: (e as Error).message });
+    if ((e as Error).message !== 'layout cancelled')
+      vscode.postMessage({ type: 'error', message: (e as Error).message });
   }
 }
 
 /** Whether a node or group id lies (at any depth) inside `group`. */
 function isInside(id: string, group: string): boolean {
-  for (let g: string | null | undefined = groups.has(id) ? groups.get(id)!.parent : groupOf[id]; g != null; g = groups.get(g)?.parent) if (g === group) return true;
+  for (
+    let g: string | null | undefined = groups.has(id) ? groups.get(id)!.parent : groupOf[id];
+    g != null;
+    g = groups.get(g)?.parent
+  )
+    if (g === group) return true;
   return false;
 }
 
@@ -595,7 +735,10 @@ function membersRect(group: string): { left: number; top: number } | null {
 
 function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
   if (t === null) return [[label, 'None']];
-  return [[label, formatValues(t) || '(empty)'], [`${label} shape`, `${formatShape(t)} ${t.dtype}`]];
+  return [
+    [label, formatValues(t) || '(empty)'],
+    [`${label} shape`, `${formatShape(t)} ${t.dtype}`],
+  ];
 }
 
 function showDetails(n: GraphNode): void {
@@ -604,31 +747,62 @@ function showDetails(n: GraphNode): void {
   rows.push(...summaryRows('value', n.value).slice(0, 1));
   rows.push(...summaryRows(n.kind === 'leaf' ? '.grad' : 'gradient', n.grad).slice(0, 1));
   if (n.kind === 'function' || n.kind === 'accumulate') {
-    rows.push(['nextFunctions', n.next.map((e) => (e === null ? 'None' : `${byId.get(e.id)?.name ?? e.id}[${e.inputNr}]`)).join(', ') || '()']);
+    rows.push([
+      'nextFunctions',
+      n.next
+        .map((e) => (e === null ? 'None' : `${byId.get(e.id)?.name ?? e.id}[${e.inputNr}]`))
+        .join(', ') || '()',
+    ]);
   }
   if (n.kind === 'output' || n.kind === 'leaf') {
     const fn = n.attachedTo === null ? undefined : byId.get(n.attachedTo);
     if (fn !== undefined && n.kind === 'output') rows.push(['gradFn', fn.name]);
   }
   const saved = snapshot?.nodes.filter((s) => s.kind === 'saved' && s.attachedTo === n.id) ?? [];
-  if (saved.length > 0) rows.push(['saved tensors', saved.map((s) => `${s.name}: ${s.value === null ? '?' : `${formatShape(s.value)} ${formatValues(s.value)}`}`).join('\n')]);
+  if (saved.length > 0)
+    rows.push([
+      'saved tensors',
+      saved
+        .map(
+          (s) =>
+            `${s.name}: ${s.value === null ? '?' : `${formatShape(s.value)} ${formatValues(s.value)}`}`,
+        )
+        .join('\n'),
+    ]);
   if (n.modulePath.length) rows.push(['module', n.modulePath.join(' › ')]);
-  if (n.location !== null) rows.push(['source', `${n.location.file.split(/[\\/]/).pop()}:${n.location.line}:${n.location.column}`]);
+  if (n.location !== null)
+    rows.push([
+      'source',
+      `${n.location.file.split(/[\\/]/).pop()}:${n.location.line}:${n.location.column}`,
+    ]);
   const table = el('table');
-  for (const [k, v] of rows) table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
-  const head = el('div', { className: 'details-head' }, el('b', { textContent: n.kind === 'accumulate' ? 'AccumulateGrad' : n.name }));
+  for (const [k, v] of rows)
+    table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
+  const head = el(
+    'div',
+    { className: 'details-head' },
+    el('b', { textContent: n.kind === 'accumulate' ? 'AccumulateGrad' : n.name }),
+  );
   const close = el('button', { textContent: '×', title: 'Close' });
-  close.addEventListener('click', () => { details.hidden = true; });
+  close.addEventListener('click', () => {
+    details.hidden = true;
+  });
   head.append(close);
   details.replaceChildren(head, table);
   if (n.location !== null) {
     const reveal = el('button', { textContent: 'Reveal in editor' });
     const loc = n.location;
-    reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column }));
+    reveal.addEventListener('click', () =>
+      vscode.postMessage({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column }),
+    );
     details.append(reveal);
   }
   // The groups around the node that are open can be folded again.
-  for (let g: string | undefined = groupOf[n.id]; g !== undefined; g = groups.get(g)?.parent ?? undefined) {
+  for (
+    let g: string | undefined = groupOf[n.id];
+    g !== undefined;
+    g = groups.get(g)?.parent ?? undefined
+  ) {
     const group = g;
     if (!expanded.has(group)) continue;
     const info = groups.get(group)!;
@@ -686,7 +860,12 @@ async function onMessage(m: ToWebview): Promise<void> {
       const seq = ++shows;
       const arrivedAt = Date.now();
       // The worker reads and lays out its own copy while the page reads this one.
-      const opening = layout({ op: 'open', snapshotGzip: m.snapshotGzip, header: headerOf(m.payload), postedAt: epochMs() });
+      const opening = layout({
+        op: 'open',
+        snapshotGzip: m.snapshotGzip,
+        header: headerOf(m.payload),
+        postedAt: epochMs(),
+      });
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
       let snapshot: unknown;
       try {
@@ -722,7 +901,12 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
 });
 if (state.payload !== null) render(state.payload, null);
 else if (state.dropped !== undefined) {
-  app.replaceChildren(el('p', { className: 'empty', textContent: `"${state.dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.` }));
+  app.replaceChildren(
+    el('p', {
+      className: 'empty',
+      textContent: `"${state.dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.`,
+    }),
+  );
 }
 // Start the layout worker now: parsing ELK takes a moment, and the view usually opens while
 // the script is still running, so the first graph finds the worker ready.

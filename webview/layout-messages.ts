@@ -34,7 +34,12 @@ export interface GroupInfo {
 }
 
 export type FromWorker =
-  | { readonly seq: number; readonly type: 'progress'; readonly phase: string; readonly fraction: number }
+  | {
+      readonly seq: number;
+      readonly type: 'progress';
+      readonly phase: string;
+      readonly fraction: number;
+    }
   | {
       readonly seq: number;
       readonly type: 'result';

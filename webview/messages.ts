@@ -49,7 +49,11 @@ export interface WorkerTimes {
 
 export type ToWebview =
   /** The snapshot travels apart from the rest of the payload, as gzipped UTF-8 JSON (see readGzipJson). */
-  | { readonly type: 'graph/show'; readonly payload: Omit<GraphPayload, 'snapshot'>; readonly snapshotGzip: Uint8Array }
+  | {
+      readonly type: 'graph/show';
+      readonly payload: Omit<GraphPayload, 'snapshot'>;
+      readonly snapshotGzip: Uint8Array;
+    }
   | { readonly type: 'graph/running'; readonly file: string }
   /** A run gave no graph: say why in the view, with Show Output and Re-run. */
   | { readonly type: 'graph/failed'; readonly file: string; readonly message: string }
@@ -60,7 +64,12 @@ export type ExportFormat = 'svg' | 'png' | 'dot';
 export type FromWebview =
   /** The page is listening; `restoredGraph` says whether it drew a graph from its saved state. */
   | { readonly type: 'ready'; readonly restoredGraph: boolean }
-  | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
+  | {
+      readonly type: 'reveal';
+      readonly file: string;
+      readonly line: number;
+      readonly column: number;
+    }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
   | { readonly type: 'pickBackward' }
   | { readonly type: 'showOutput' }
@@ -72,26 +81,47 @@ export type FromWebview =
    * The graph is on screen: the layout engine and its time, the worker's share when the page
    * opened a new graph, and, when the payload said when it was asked for, the whole wait.
    */
-  | { readonly type: 'painted'; readonly nodes: number; readonly engine: string; readonly layoutMs: number; readonly worker: WorkerTimes | null; readonly commandToPaintMs: number | null; readonly phases: PaintPhases | null }
+  | {
+      readonly type: 'painted';
+      readonly nodes: number;
+      readonly engine: string;
+      readonly layoutMs: number;
+      readonly worker: WorkerTimes | null;
+      readonly commandToPaintMs: number | null;
+      readonly phases: PaintPhases | null;
+    }
   | { readonly type: 'error'; readonly message: string };
 
 type Fields = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isFormat = (v: unknown): v is ExportFormat => v === 'svg' || v === 'png' || v === 'dot';
-const allMs = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => isMs(v[k]));
+const allMs = (v: unknown, keys: readonly string[]): boolean =>
+  isObject(v) && keys.every((k) => isMs(v[k]));
 
 function isSource(v: unknown): v is GraphSource {
   if (!isObject(v)) return false;
-  return (v.kind === 'run' && isCount(v.backward) && v.backward >= 1) || (v.kind === 'debug' && isCount(v.stop));
+  return (
+    (v.kind === 'run' && isCount(v.backward) && v.backward >= 1) ||
+    (v.kind === 'debug' && isCount(v.stop))
+  );
 }
 
 function isPayload(v: unknown): v is Omit<GraphPayload, 'snapshot'> {
-  return isObject(v) && isString(v.title) && isString(v.file) && isCount(v.index) && isCount(v.count) && isSource(v.source) &&
-    (v.requestedAt === undefined || isMs(v.requestedAt)) && (v.sentAt === undefined || isMs(v.sentAt));
+  return (
+    isObject(v) &&
+    isString(v.title) &&
+    isString(v.file) &&
+    isCount(v.index) &&
+    isCount(v.count) &&
+    isSource(v.source) &&
+    (v.requestedAt === undefined || isMs(v.requestedAt)) &&
+    (v.sentAt === undefined || isMs(v.sentAt))
+  );
 }
 
 /** Checks every field the host acts on: a page message can reveal files, write them or start runs. */
@@ -112,8 +142,14 @@ export function isFromWebview(m: unknown): m is FromWebview {
     case 'captureFull':
       return isString(m.file) && m.file !== '' && isCount(m.backward) && m.backward >= 1;
     case 'painted':
-      return isCount(m.nodes) && isString(m.engine) && isMs(m.layoutMs) && (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout'])) &&
-        (m.commandToPaintMs === null || isMs(m.commandToPaintMs)) && (m.phases === null || allMs(m.phases, ['run', 'send', 'read', 'layout', 'paint']));
+      return (
+        isCount(m.nodes) &&
+        isString(m.engine) &&
+        isMs(m.layoutMs) &&
+        (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout'])) &&
+        (m.commandToPaintMs === null || isMs(m.commandToPaintMs)) &&
+        (m.phases === null || allMs(m.phases, ['run', 'send', 'read', 'layout', 'paint']))
+      );
     case 'error':
       return isString(m.message);
     default:
@@ -150,7 +186,8 @@ export function toJsonBytes(value: unknown): Uint8Array {
 
 /** The value toJsonBytes encoded; throws on anything that is not bytes of JSON. */
 export function fromJsonBytes(bytes: unknown): unknown {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`expected JSON bytes, got ${Object.prototype.toString.call(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new Error(`expected JSON bytes, got ${Object.prototype.toString.call(bytes)}`);
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
@@ -160,7 +197,8 @@ export function fromJsonBytes(bytes: unknown): unknown {
  * code-server reached the page about 250 ms sooner. Throws on anything that is not gzipped JSON.
  */
 export async function readGzipJson(bytes: unknown): Promise<unknown> {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`expected gzipped JSON bytes, got ${Object.prototype.toString.call(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new Error(`expected gzipped JSON bytes, got ${Object.prototype.toString.call(bytes)}`);
   return fromJsonBytes(await pipeBytes(bytes, new DecompressionStream('gzip')));
 }
 
@@ -169,7 +207,10 @@ export async function gzipJson(value: unknown): Promise<Uint8Array> {
   return pipeBytes(toJsonBytes(value), new CompressionStream('gzip'));
 }
 
-async function pipeBytes(bytes: Uint8Array, through: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+async function pipeBytes(
+  bytes: Uint8Array,
+  through: CompressionStream | DecompressionStream,
+): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(through);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

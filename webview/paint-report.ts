@@ -11,17 +11,30 @@ import type { PaintPhases, WorkerTimes } from './messages';
 export function layoutText(engine: string, layoutMs: number, worker: WorkerTimes | null): string {
   const main = `${engine} layout ${ms(layoutMs)}`;
   const before: string[] = [];
-  if (worker !== null && Math.round(worker.startup) > 0) before.push(`${ms(worker.startup)} queued in the layout worker`);
-  if (worker !== null && Math.round(worker.read) > 0) before.push(`${ms(worker.read)} reading the graph`);
+  if (worker !== null && Math.round(worker.startup) > 0)
+    before.push(`${ms(worker.startup)} queued in the layout worker`);
+  if (worker !== null && Math.round(worker.read) > 0)
+    before.push(`${ms(worker.read)} reading the graph`);
   return before.length === 0 ? main : `${main}, after ${before.join(' and ')}`;
 }
 
 /** The Output channel's line for a painted graph. */
-export function paintedLine(m: { nodes: number; engine: string; layoutMs: number; worker: WorkerTimes | null; commandToPaintMs: number | null; phases: PaintPhases | null }): string {
+export function paintedLine(m: {
+  nodes: number;
+  engine: string;
+  layoutMs: number;
+  worker: WorkerTimes | null;
+  commandToPaintMs: number | null;
+  phases: PaintPhases | null;
+}): string {
   const p = m.phases;
-  return `graph painted: ${m.nodes} boxes, ${layoutText(m.engine, m.layoutMs, m.worker)}` +
+  return (
+    `graph painted: ${m.nodes} boxes, ${layoutText(m.engine, m.layoutMs, m.worker)}` +
     (m.commandToPaintMs === null ? '' : `; command to paint ${ms(m.commandToPaintMs)}`) +
-    (p === null ? '' : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, read ${ms(p.read)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`);
+    (p === null
+      ? ''
+      : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, read ${ms(p.read)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`)
+  );
 }
 
 function ms(v: number): string {

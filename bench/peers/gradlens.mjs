@@ -5,7 +5,9 @@ import { bestOf, collect, gflops, now, peakRssMB } from '../timing.mjs';
 
 // The engine settings in this process's environment: the table header shows what each
 // Gradlens column's process really got, not what run.mjs meant to give it.
-const settings = ENGINE_ENV.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+const settings = ENGINE_ENV.filter((k) => process.env[k] !== undefined).map(
+  (k) => `${k}=${process.env[k]}`,
+);
 export const version = `gradlens (dist/engine), ${settings.length === 0 ? 'engine defaults' : settings.join(', ')}`;
 
 function mlpStep(model, lossFn, opt, x, y) {
@@ -20,7 +22,12 @@ export const workloads = {
   W1(p) {
     torch.manualSeed(0);
     const { nn, optim } = torch;
-    const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Dropout(p.dropout), new nn.Linear(256, 10));
+    const model = new nn.Sequential(
+      new nn.Linear(784, 256),
+      new nn.ReLU(),
+      new nn.Dropout(p.dropout),
+      new nn.Linear(256, 10),
+    );
     const lossFn = new nn.CrossEntropyLoss();
     const opt = new optim.Adam(model.parameters(), { lr: p.lr });
     const x = torch.randn(p.batch, 784);
@@ -42,7 +49,10 @@ export const workloads = {
     const b = torch.randn([], { requiresGrad: true });
     const c = torch.randn([], { requiresGrad: true });
     const iterate = () => {
-      const yPred = a.mul(x).add(b.mul(x.pow(2))).add(c.mul(x.pow(3)));
+      const yPred = a
+        .mul(x)
+        .add(b.mul(x.pow(2)))
+        .add(c.mul(x.pow(3)));
       const loss = yPred.sub(y).pow(2).sum();
       loss.backward();
       torch.noGrad(() => {
@@ -69,7 +79,13 @@ export const workloads = {
     const x = torch.linspace(-Math.PI, Math.PI, p.points).view(p.points, 1);
     const y = x.sin();
     const run = () => {
-      const model = new nn.Sequential(new nn.Linear(1, 10), new nn.Tanh(), new nn.Linear(10, 10), new nn.Tanh(), new nn.Linear(10, 1));
+      const model = new nn.Sequential(
+        new nn.Linear(1, 10),
+        new nn.Tanh(),
+        new nn.Linear(10, 10),
+        new nn.Tanh(),
+        new nn.Linear(10, 1),
+      );
       const lossFn = new nn.MSELoss();
       const opt = new optim.Adam(model.parameters(), { lr: p.lr });
       const t0 = now();

@@ -22,7 +22,8 @@ export async function init(backend) {
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     detail = ` (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads' : '1 thread'})`;
   }
-  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
   version = `@tensorflow/tfjs ${tf.version.tfjs} ${tf.getBackend()}${detail}`;
 }
@@ -49,10 +50,14 @@ export const workloads = {
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
     const vars = varsOf([l1, l2]);
     const step = () => {
-      const cost = opt.minimize(() => {
-        const h = tf.dropout(tf.relu(apply(l1, x)), p.dropout);
-        return tf.losses.softmaxCrossEntropy(y, apply(l2, h));
-      }, true, vars);
+      const cost = opt.minimize(
+        () => {
+          const h = tf.dropout(tf.relu(apply(l1, x)), p.dropout);
+          return tf.losses.softmaxCrossEntropy(y, apply(l2, h));
+        },
+        true,
+        vars,
+      );
       return cost;
     };
     for (let i = 0; i < p.warmup; i++) step().dispose();
@@ -75,17 +80,21 @@ export const workloads = {
     const a = tf.variable(tf.randomNormal([]));
     const b = tf.variable(tf.randomNormal([]));
     const c = tf.variable(tf.randomNormal([]));
-    const iterate = () => tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const yPred = a.mul(x).add(b.mul(x.pow(2))).add(c.mul(x.pow(3)));
-        return yPred.sub(y).pow(2).sum();
-      }, [a, b, c]);
-      // The manual update, outside any gradient recording.
-      a.assign(a.sub(grads[a.name].mul(p.lr)));
-      b.assign(b.sub(grads[b.name].mul(p.lr)));
-      c.assign(c.sub(grads[c.name].mul(p.lr)));
-      return value;
-    });
+    const iterate = () =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const yPred = a
+            .mul(x)
+            .add(b.mul(x.pow(2)))
+            .add(c.mul(x.pow(3)));
+          return yPred.sub(y).pow(2).sum();
+        }, [a, b, c]);
+        // The manual update, outside any gradient recording.
+        a.assign(a.sub(grads[a.name].mul(p.lr)));
+        b.assign(b.sub(grads[b.name].mul(p.lr)));
+        c.assign(c.sub(grads[c.name].mul(p.lr)));
+        return value;
+      });
     for (let i = 0; i < p.warmup; i++) iterate().dispose();
     let finalLoss;
     const ms = bestOf(p.runs, () => {
@@ -111,10 +120,14 @@ export const workloads = {
       let cost;
       for (let i = 0; i < p.iters; i++) {
         cost?.dispose();
-        cost = opt.minimize(() => {
-          const h = tf.tanh(apply(layers[1], tf.tanh(apply(layers[0], x))));
-          return tf.losses.meanSquaredError(y, apply(layers[2], h));
-        }, true, vars);
+        cost = opt.minimize(
+          () => {
+            const h = tf.tanh(apply(layers[1], tf.tanh(apply(layers[0], x))));
+            return tf.losses.meanSquaredError(y, apply(layers[2], h));
+          },
+          true,
+          vars,
+        );
       }
       const loss = cost.dataSync()[0];
       const ms = now() - t0;

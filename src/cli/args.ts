@@ -40,30 +40,53 @@ function ext(file: string): string {
 function positive(flag: string, v: string | undefined, integer: boolean): number {
   if (v === undefined) throw new UsageError(`${flag} needs a value`);
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(
+      `${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`,
+    );
   return n;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const out: RunArgs = { script: '', graph: null, at: null, monitor: null, timeoutMs: null, maxMemoryMb: null, maxNodes: 2000, savedTensors: false, python: 'python3', scriptArgs: [] };
+  const out: RunArgs = {
+    script: '',
+    graph: null,
+    at: null,
+    monitor: null,
+    timeoutMs: null,
+    maxMemoryMb: null,
+    maxNodes: 2000,
+    savedTensors: false,
+    python: 'python3',
+    scriptArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
       out.scriptArgs = argv.slice(i + 1);
       break;
     }
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
       case '--graph': {
         const f = value();
-        if (f === undefined || !GRAPH_EXT.includes(ext(f))) throw new UsageError(`--graph needs a file ending in ${GRAPH_EXT.map((e) => `.${e}`).join(', ')}`);
+        if (f === undefined || !GRAPH_EXT.includes(ext(f)))
+          throw new UsageError(
+            `--graph needs a file ending in ${GRAPH_EXT.map((e) => `.${e}`).join(', ')}`,
+          );
         out.graph = f;
         break;
       }
       case '--monitor': {
         const f = value();
-        if (f === undefined || !MONITOR_EXT.includes(ext(f))) throw new UsageError(`--monitor needs a file ending in ${MONITOR_EXT.map((e) => `.${e}`).join(', ')}`);
+        if (f === undefined || !MONITOR_EXT.includes(ext(f)))
+          throw new UsageError(
+            `--monitor needs a file ending in ${MONITOR_EXT.map((e) => `.${e}`).join(', ')}`,
+          );
         out.monitor = f;
         break;
       }
@@ -84,17 +107,21 @@ export function parseRunArgs(argv: string[]): RunArgs {
         break;
       case '--python': {
         const p = value();
-        if (p === undefined || p === '') throw new UsageError('--python needs the path of a Python interpreter');
+        if (p === undefined || p === '')
+          throw new UsageError('--python needs the path of a Python interpreter');
         out.python = p;
         break;
       }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        if (out.script !== '') throw new UsageError(`one script at a time (got ${out.script} and ${a})`);
+        if (out.script !== '')
+          throw new UsageError(`one script at a time (got ${out.script} and ${a})`);
         out.script = a;
     }
   }
-  if (out.script === '') throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
-  if (!/\.(ts|mts|cts|js|mjs|cjs|py)$/i.test(out.script)) throw new UsageError(`${out.script}: expected a .ts, .js, .mjs or .py file`);
+  if (out.script === '')
+    throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
+  if (!/\.(ts|mts|cts|js|mjs|cjs|py)$/i.test(out.script))
+    throw new UsageError(`${out.script}: expected a .ts, .js, .mjs or .py file`);
   return out;
 }

@@ -31,7 +31,10 @@ function describe(e: RunError): string {
 
 function pick(result: RunResult, at: number | null): GraphSnapshot | null {
   if (at !== null) return result.snapshots.find((s) => s.index === at) ?? null;
-  return result.snapshots.reduce<GraphSnapshot | null>((best, s) => (best === null || s.index >= best.index ? s : best), null);
+  return result.snapshots.reduce<GraphSnapshot | null>(
+    (best, s) => (best === null || s.index >= best.index ? s : best),
+    null,
+  );
 }
 
 function write(file: string, text: string): void {
@@ -64,26 +67,49 @@ async function run(args: RunArgs): Promise<number> {
 
   const snapshot = pick(result, args.at);
   if (snapshot !== null) {
-    for (const a of snapshot.anomalies) say(`${a.kind === 'nan' ? 'NaN' : 'Inf'} in ${a.where === 'grad' ? 'gradients' : 'values'} of backward() #${snapshot.index}: ${a.message}`);
+    for (const a of snapshot.anomalies)
+      say(
+        `${a.kind === 'nan' ? 'NaN' : 'Inf'} in ${a.where === 'grad' ? 'gradients' : 'values'} of backward() #${snapshot.index}: ${a.message}`,
+      );
     if (snapshot.anomalies.length > 0) failed = true;
   }
   const anyAnomaly = result.snapshots.find((s) => s.anomalies.length > 0 && s !== snapshot);
   if (anyAnomaly !== undefined) {
-    say(`NaN/Inf at backward() #${anyAnomaly.index}: ${anyAnomaly.anomalies[0].message} (see it with --at ${anyAnomaly.index})`);
+    say(
+      `NaN/Inf at backward() #${anyAnomaly.index}: ${anyAnomaly.anomalies[0].message} (see it with --at ${anyAnomaly.index})`,
+    );
     failed = true;
   }
   if (args.graph !== null) {
     if (snapshot === null) {
       failed = true;
-      if (args.at !== null && result.backwardCount > 0) say(`--at ${args.at}: the script called backward() ${result.backwardCount} time(s); no graph written`);
-      else if (result.backwardCount === 0) say(`no graph written to ${args.graph}: no backward() happened`);
+      if (args.at !== null && result.backwardCount > 0)
+        say(
+          `--at ${args.at}: the script called backward() ${result.backwardCount} time(s); no graph written`,
+        );
+      else if (result.backwardCount === 0)
+        say(`no graph written to ${args.graph}: no backward() happened`);
       else say(`no graph was captured; nothing written to ${args.graph}`);
     } else {
       const format = path.extname(args.graph).slice(1).toLowerCase() as GraphFormat;
-      write(args.graph, await renderGraph(snapshot, format, `${path.basename(args.script)}: backward() #${snapshot.index}`));
+      write(
+        args.graph,
+        await renderGraph(
+          snapshot,
+          format,
+          `${path.basename(args.script)}: backward() #${snapshot.index}`,
+        ),
+      );
       const fns = snapshot.nodes.filter((n) => n.kind === 'function').length;
-      const notes = [snapshot.collapsed ? 'collapsed by module: the graph was over the size limit (--max-nodes)' : '', snapshot.detail === 'light' ? 'leaf values and gradients as at the end of the run' : ''].filter(Boolean);
-      say(`wrote the graph of backward() #${snapshot.index} (${fns} function nodes) to ${args.graph}${notes.length ? ` — ${notes.join('; ')}` : ''}`);
+      const notes = [
+        snapshot.collapsed
+          ? 'collapsed by module: the graph was over the size limit (--max-nodes)'
+          : '',
+        snapshot.detail === 'light' ? 'leaf values and gradients as at the end of the run' : '',
+      ].filter(Boolean);
+      say(
+        `wrote the graph of backward() #${snapshot.index} (${fns} function nodes) to ${args.graph}${notes.length ? ` — ${notes.join('; ')}` : ''}`,
+      );
     }
   }
   if (args.monitor !== null) {
@@ -92,7 +118,12 @@ async function run(args: RunArgs): Promise<number> {
       failed = true;
     } else {
       const ext = path.extname(args.monitor).slice(1).toLowerCase();
-      const text = ext === 'csv' ? monitorCsv(result.metrics) : ext === 'html' ? monitorHtml(result.metrics, `${path.basename(args.script)}: training record`) : monitorJson(result.metrics);
+      const text =
+        ext === 'csv'
+          ? monitorCsv(result.metrics)
+          : ext === 'html'
+            ? monitorHtml(result.metrics, `${path.basename(args.script)}: training record`)
+            : monitorJson(result.metrics);
       write(args.monitor, text);
       say(`wrote ${result.metrics.length} training steps to ${args.monitor}`);
     }

@@ -15,7 +15,11 @@ export async function svgOf(snapshot: GraphSnapshot): Promise<string> {
   return layoutSnapshot(snapshot, elk);
 }
 
-export async function renderGraph(snapshot: GraphSnapshot, format: GraphFormat, title: string): Promise<string> {
+export async function renderGraph(
+  snapshot: GraphSnapshot,
+  format: GraphFormat,
+  title: string,
+): Promise<string> {
   switch (format) {
     case 'svg':
       return svgOf(snapshot);

@@ -10,9 +10,22 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
-type TypedInput = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
+type TypedInput =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Uint32Array;
 
-function finish(data: Storage, shape: number[], dtype: DType, options: TensorOptions | undefined): Tensor {
+function finish(
+  data: Storage,
+  shape: number[],
+  dtype: DType,
+  options: TensorOptions | undefined,
+): Tensor {
   const t = Tensor._fromFlat(data, shape, dtype);
   if (options?.requiresGrad) t.requiresGrad = true;
   return t;
@@ -29,7 +42,13 @@ function inferShape(data: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(data: NestedArray, shape: number[], depth: number, out: Storage, at: { i: number }): void {
+function flattenInto(
+  data: NestedArray,
+  shape: number[],
+  depth: number,
+  out: Storage,
+  at: { i: number },
+): void {
   if (depth === shape.length) {
     if (typeof data !== 'number' && typeof data !== 'boolean') {
       throw new Error(`Could not infer dtype of ${typeof data}`);
@@ -38,7 +57,9 @@ function flattenInto(data: NestedArray, shape: number[], depth: number, out: Sto
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
-    throw new Error(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(data) ? data.length : typeof data})`);
+    throw new Error(
+      `expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(data) ? data.length : typeof data})`,
+    );
   }
   for (const d of data) flattenInto(d, shape, depth + 1, out, at);
 }
@@ -49,7 +70,10 @@ function flattenInto(data: NestedArray, shape: number[], depth: number, out: Sto
  * const x = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const labels = torch.tensor([0, 2, 1], { dtype: 'int64' });
  */
-export function tensor(data: NestedArray | TypedInput | boolean | boolean[], options?: TensorOptions): Tensor {
+export function tensor(
+  data: NestedArray | TypedInput | boolean | boolean[],
+  options?: TensorOptions,
+): Tensor {
   const dtype = options?.dtype ?? 'float32';
   if (ArrayBuffer.isView(data)) {
     const out = allocate(dtype, data.length);
@@ -76,7 +100,10 @@ function parseShape(args: ShapeArgs): [number[], TensorOptions | undefined] {
     else options = a;
   }
   for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new Error(`Trying to create tensor with negative dimension ${s}: [${shape.join(', ')}]`);
+    if (!Number.isInteger(s) || s < 0)
+      throw new Error(
+        `Trying to create tensor with negative dimension ${s}: [${shape.join(', ')}]`,
+      );
   }
   return [shape, options];
 }
@@ -107,7 +134,8 @@ export function full(shape: number[], value: number, options?: TensorOptions): T
 function random(args: ShapeArgs, fill: (d: Float32Array | Float64Array) => void): Tensor {
   const [shape, options] = parseShape(args);
   const dtype = options?.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`"check_uniform_bounds" not implemented for '${dtype}'`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new Error(`"check_uniform_bounds" not implemented for '${dtype}'`);
   const data = allocate(dtype, numelOf(shape)) as Float32Array | Float64Array;
   fill(data);
   return finish(data, shape, dtype, options);
@@ -139,13 +167,19 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
 }
 
 /** `steps` evenly spaced values from start to end inclusive. @example torch.linspace(-Math.PI, Math.PI, 2000); */
-export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+export function linspace(
+  start: number,
+  end: number,
+  steps: number,
+  options?: TensorOptions,
+): Tensor {
   const dtype = options?.dtype ?? 'float32';
   const data = allocate(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the second half backwards from `end` so both endpoints are exact.
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) data[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+  for (let i = 0; i < steps; i++)
+    data[i] = i < half ? start + step * i : end - step * (steps - i - 1);
   return finish(data, [steps], dtype, options);
 }
 

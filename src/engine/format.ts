@@ -8,9 +8,14 @@ function formatter(values: number[], dtype: Tensor['dtype']): (v: number) => str
   const allInt = finite.every((v) => Number.isInteger(v));
   const absMax = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const absMin = finite.filter((v) => v !== 0).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
-  const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
+  const special = (v: number): string | null =>
+    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null;
   if (allInt && absMax < 1e8) return (v) => special(v) ?? `${v}.`;
-  if (absMax >= 1e8 || (absMin < 1e-4 && absMin !== Infinity) || (absMin !== Infinity && absMax / absMin > 1000 && absMax > 1e3)) {
+  if (
+    absMax >= 1e8 ||
+    (absMin < 1e-4 && absMin !== Infinity) ||
+    (absMin !== Infinity && absMax / absMin > 1000 && absMax > 1e3)
+  ) {
     return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
   }
   return (v) => special(v) ?? v.toFixed(4);

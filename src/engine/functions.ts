@@ -31,7 +31,8 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * @example torch.pow(2, x);
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  if (typeof a === 'number' && typeof b !== 'number') return apply(E.PowScalarBase, [b], { value: a });
+  if (typeof a === 'number' && typeof b !== 'number')
+    return apply(E.PowScalarBase, [b], { value: a });
   const [x, y] = asPair(a, b);
   return x.pow(typeof b === 'number' ? b : y);
 }
@@ -107,15 +108,18 @@ export const neg = (x: Tensor): Tensor => x.neg();
 /** @example torch.square(x); */
 export const square = (x: Tensor): Tensor => x.square();
 /** @example torch.sum(x); */
-export const sum = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.sum(dim, keepdim);
+export const sum = (x: Tensor, dim?: number | number[], keepdim = false): Tensor =>
+  x.sum(dim, keepdim);
 /** @example torch.mean(x); */
-export const mean = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.mean(dim, keepdim);
+export const mean = (x: Tensor, dim?: number | number[], keepdim = false): Tensor =>
+  x.mean(dim, keepdim);
 /** @example torch.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example torch.logSoftmax(x, 1); */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 /** @example torch.flatten(x, 1); */
-export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
+export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor =>
+  x.flatten(startDim, endDim);
 /** @example torch.reshape(x, [2, -1]); */
 export const reshape = (x: Tensor, shape: number[]): Tensor => x.reshape(...shape);
 /** @example torch.transpose(x, 0, 1); */
@@ -127,7 +131,8 @@ export const squeeze = (x: Tensor, dim?: number): Tensor => x.squeeze(dim);
 /** @example torch.unsqueeze(x, 0); */
 export const unsqueeze = (x: Tensor, dim: number): Tensor => x.unsqueeze(dim);
 /** @example torch.narrow(x, 0, 1, 2); */
-export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor => x.narrow(dim, start, length);
+export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor =>
+  x.narrow(dim, start, length);
 /** @example torch.select(x, 0, 1); */
 export const select = (x: Tensor, dim: number, index: number): Tensor => x.select(dim, index);
 /** @example torch.argmax(x, 1); */
@@ -147,4 +152,5 @@ export const le = (a: Tensor, b: TensorLike): Tensor => a.le(b);
 /** @example torch.eq(x, y); */
 export const eq = (a: Tensor, b: TensorLike): Tensor => a.eq(b);
 /** @example torch.indexSelect(x, 0, idx); */
-export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor =>
+  x.indexSelect(dim, index);

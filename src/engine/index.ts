@@ -13,8 +13,22 @@
 export { Tensor, type NestedArray } from './tensor';
 export type { DType } from './dtype';
 export {
-  tensor, zeros, ones, full, rand, randn, randperm, arange, linspace, eye, empty,
-  zerosLike, onesLike, randnLike, fullLike, type TensorOptions,
+  tensor,
+  zeros,
+  ones,
+  full,
+  rand,
+  randn,
+  randperm,
+  arange,
+  linspace,
+  eye,
+  empty,
+  zerosLike,
+  onesLike,
+  randnLike,
+  fullLike,
+  type TensorOptions,
 } from './factories';
 export { manualSeed } from './random';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode';

@@ -23,7 +23,8 @@ class MT19937 {
     for (let i = 1; i < N; i++) {
       const prev = (mt[i - 1] ^ (mt[i - 1] >>> 30)) >>> 0;
       // 1812433253 * prev + i in 32-bit arithmetic, split to stay exact in doubles.
-      mt[i] = ((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 + i;
+      mt[i] =
+        ((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 + i;
     }
     this.mti = N;
     this.nextDoubleNormal = null;
@@ -102,7 +103,12 @@ function normalDouble(mean: number, std: number): number {
   return r * Math.cos(theta) * std + mean;
 }
 
-function normalFill16(data: Float32Array | Float64Array, at: number, mean: number, std: number): void {
+function normalFill16(
+  data: Float32Array | Float64Array,
+  at: number,
+  mean: number,
+  std: number,
+): void {
   for (let j = 0; j < 8; j++) {
     const u1 = 1 - data[at + j];
     const u2 = data[at + j + 8];
@@ -119,7 +125,8 @@ function normalFill16(data: Float32Array | Float64Array, at: number, mean: numbe
  */
 export function fillNormal(data: Float32Array | Float64Array, mean: number, std: number): void {
   const n = data.length;
-  const uniform = data instanceof Float32Array ? () => uniformFloat(0, 1) : () => uniformDouble(0, 1);
+  const uniform =
+    data instanceof Float32Array ? () => uniformFloat(0, 1) : () => uniformDouble(0, 1);
   if (n >= 16) {
     for (let i = 0; i < n; i++) data[i] = uniform();
     for (let i = 0; i + 16 <= n; i += 16) normalFill16(data, i, mean, std);
@@ -135,7 +142,8 @@ export function fillNormal(data: Float32Array | Float64Array, mean: number, std:
 
 /** Fills `data` with uniform samples in [from, to), element by element as PyTorch does. */
 export function fillUniform(data: Float32Array | Float64Array, from: number, to: number): void {
-  if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) data[i] = uniformFloat(from, to);
+  if (data instanceof Float32Array)
+    for (let i = 0; i < data.length; i++) data[i] = uniformFloat(from, to);
   else for (let i = 0; i < data.length; i++) data[i] = uniformDouble(from, to);
 }
 

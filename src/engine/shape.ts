@@ -91,7 +91,11 @@ export function inferShape(requested: readonly number[], numel: number): number[
  * null when impossible: PyTorch's computeStride, which also allows views of expanded and
  * transposed tensors whenever the merged or split dimensions are contiguous among themselves.
  */
-export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+export function viewStrides(
+  shape: readonly number[],
+  strides: readonly number[],
+  target: readonly number[],
+): number[] | null {
   if (shape.length === 0) return target.map(() => 1);
   const numel = numelOf(shape);
   if (numel === 0) return sameShape(shape, target) ? strides.slice() : contiguousStrides(target);

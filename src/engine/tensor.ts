@@ -90,7 +90,15 @@ export class Tensor {
 
   /** @internal A view sharing storage and version counter. */
   _view(shape: number[], strides: number[], offset: number): Tensor {
-    return new Tensor(this._data, shape, strides, offset, this.dtype, this._versionCounter, this._base ?? this);
+    return new Tensor(
+      this._data,
+      shape,
+      strides,
+      offset,
+      this.dtype,
+      this._versionCounter,
+      this._base ?? this,
+    );
   }
 
   /** @internal */
@@ -191,7 +199,9 @@ export class Tensor {
 
   set data(value: Tensor) {
     if (!sameShape(value.shape, this.shape) || value.dtype !== this.dtype) {
-      throw new Error('data set to a tensor that requires gradients must be of the same shape and dtype');
+      throw new Error(
+        'data set to a tensor that requires gradients must be of the same shape and dtype',
+      );
     }
     scatterStrided(this, contiguousData(value));
   }
@@ -203,7 +213,10 @@ export class Tensor {
    * x.pow(2).backward();
    * x.grad!.item(); // 6
    */
-  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  backward(
+    gradient?: Tensor | null,
+    options: { retainGraph?: boolean; createGraph?: boolean } = {},
+  ): void {
     runBackward([this], [gradient ?? null], {
       retainGraph: options.retainGraph ?? options.createGraph ?? false,
       createGraph: options.createGraph ?? false,
@@ -216,7 +229,8 @@ export class Tensor {
    * const q = a.pow(3); q.retainGrad(); q.sum().backward(); q.grad; // ones
    */
   retainGrad(): void {
-    if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (!this._requiresGrad)
+      throw new Error("can't retain_grad on Tensor that has requires_grad=False");
     const meta = this._autogradMeta();
     if (this.gradFn === null || meta.retainsGrad) return;
     meta.retainsGrad = true;
@@ -234,7 +248,8 @@ export class Tensor {
    * h.remove();
    */
   registerHook(fn: GradHook): { remove(): void } {
-    if (!this._requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    if (!this._requiresGrad)
+      throw new Error("cannot register a hook on a tensor that doesn't require gradient");
     if (this.gradFn !== null) return this.gradFn.registerPrehook(fn);
     const hooks = (this._autogradMeta().leafHooks ??= []);
     hooks.push(fn);
@@ -247,7 +262,14 @@ export class Tensor {
    * y.detach().requiresGrad; // false
    */
   detach(): Tensor {
-    return new Tensor(this._data, this.shape, this._strides, this._offset, this.dtype, this._versionCounter);
+    return new Tensor(
+      this._data,
+      this.shape,
+      this._strides,
+      this._offset,
+      this.dtype,
+      this._versionCounter,
+    );
   }
 
   /**
@@ -285,7 +307,8 @@ export class Tensor {
     let i = 0;
     const build = (d: number): NestedArray[] => {
       const out: NestedArray[] = [];
-      for (let k = 0; k < this.shape[d]; k++) out.push(d === this.shape.length - 1 ? flat[i++] : build(d + 1));
+      for (let k = 0; k < this.shape[d]; k++)
+        out.push(d === this.shape.length - 1 ? flat[i++] : build(d + 1));
       return out;
     };
     return build(0);
@@ -430,7 +453,8 @@ export class Tensor {
    * @example x.clamp(0, 1); x.clamp(null, 5);
    */
   clamp(min: number | null = null, max: number | null = null): Tensor {
-    if (min === null && max === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+    if (min === null && max === null)
+      throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
     return apply(E.Clamp, [this], { min, max });
   }
 
@@ -691,7 +715,8 @@ export class Tensor {
   }
 
   private _fillRandom(op: typeof Normal, fill: (d: Float32Array | Float64Array) => void): this {
-    if (!isFloating(this.dtype)) throw new Error(`random fill expects a floating point tensor, got ${this.dtype}`);
+    if (!isFloating(this.dtype))
+      throw new Error(`random fill expects a floating point tensor, got ${this.dtype}`);
     const d = allocate(this.dtype, this.numel()) as Float32Array | Float64Array;
     fill(d);
     const values = Tensor._fromFlat(d, this.shape.slice(), this.dtype);
@@ -715,8 +740,12 @@ export function checkInplaceShape(target: Tensor, result: Tensor): void {
   if (sameShape(target.shape, result.shape)) return;
   const n = Math.max(target.dim(), result.dim());
   const padded = [...new Array(n - target.dim()).fill(1), ...target.shape];
-  const fits = result.dim() <= target.dim() && result.shape.every((s, i) => s === 1 || s === padded[i + n - result.dim()]);
+  const fits =
+    result.dim() <= target.dim() &&
+    result.shape.every((s, i) => s === 1 || s === padded[i + n - result.dim()]);
   if (!fits) {
-    throw new Error(`output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`);
+    throw new Error(
+      `output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`,
+    );
   }
 }

@@ -11,7 +11,9 @@ export interface BackwardCall {
 
 /** Whether the script imports the engine (only those get lenses). */
 export function importsGradlens(text: string): boolean {
-  return /\bfrom\s+['"]gradlens['"]|\brequire\(\s*['"]gradlens['"]\s*\)|\bimport\(\s*['"]gradlens['"]\s*\)/.test(text);
+  return /\bfrom\s+['"]gradlens['"]|\brequire\(\s*['"]gradlens['"]\s*\)|\bimport\(\s*['"]gradlens['"]\s*\)/.test(
+    text,
+  );
 }
 
 /** Replaces comments and string contents by spaces, keeping every offset and newline. */

@@ -31,8 +31,18 @@ class BackwardLenses implements vscode.CodeLensProvider {
     for (const call of findBackwardCalls(doc.getText(), doc.languageId)) {
       const range = new vscode.Range(call.line - 1, 0, call.line - 1, 0);
       lenses.push(
-        new vscode.CodeLens(range, { title: 'Run backward', command: 'gradlens.runBackward', arguments: [doc.uri, call.line], tooltip: 'Run the script until this backward() completes, then show its graph' }),
-        new vscode.CodeLens(range, { title: 'Visualize', command: 'gradlens.visualizeAt', arguments: [doc.uri, call.line], tooltip: 'Show the graph of this backward() call' }),
+        new vscode.CodeLens(range, {
+          title: 'Run backward',
+          command: 'gradlens.runBackward',
+          arguments: [doc.uri, call.line],
+          tooltip: 'Run the script until this backward() completes, then show its graph',
+        }),
+        new vscode.CodeLens(range, {
+          title: 'Visualize',
+          command: 'gradlens.visualizeAt',
+          arguments: [doc.uri, call.line],
+          tooltip: 'Show the graph of this backward() call',
+        }),
       );
     }
     return lenses;
@@ -54,7 +64,11 @@ function snapshotsOf(runs: RunService, doc: vscode.TextDocument): readonly Graph
 export function registerEditorFeatures(runs: RunService): vscode.Disposable {
   const lenses = new BackwardLenses();
   const decoration = vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
+    after: {
+      color: new vscode.ThemeColor('editorCodeLens.foreground'),
+      fontStyle: 'italic',
+      margin: '0 0 0 2em',
+    },
   });
 
   const decorate = (editor: vscode.TextEditor | undefined): void => {
@@ -69,7 +83,10 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
       .filter((g) => g.line <= doc.lineCount)
       .map((g): vscode.DecorationOptions => {
         const end = doc.lineAt(g.line - 1).range.end;
-        return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: g.text } } };
+        return {
+          range: new vscode.Range(end, end),
+          renderOptions: { after: { contentText: g.text } },
+        };
       });
     editor.setDecorations(decoration, options);
   };
@@ -117,7 +134,11 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
     }),
     vscode.commands.registerCommand('gradlens.toggleInlineGradients', async () => {
       const c = vscode.workspace.getConfiguration('gradlens');
-      await c.update('inlineGradients.enabled', !readSettings().inlineGradients, vscode.ConfigurationTarget.Global);
+      await c.update(
+        'inlineGradients.enabled',
+        !readSettings().inlineGradients,
+        vscode.ConfigurationTarget.Global,
+      );
       decorateAll();
     }),
   );

@@ -21,7 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     showOutput: () => output.show(true),
     rerun: (file) => void visualizer.run(vscode.Uri.file(file)),
-    captureFull: (file, backward) => void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
+    captureFull: (file, backward) =>
+      void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     log: (line) => output.appendLine(line),
     painted: (m) => output.appendLine(`[gradlens] ${paintedLine(m)}`),
   });
@@ -41,7 +42,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const target = (uri?: vscode.Uri): vscode.Uri | undefined => {
     const u = uri instanceof vscode.Uri ? uri : scriptInSight();
-    if (u === undefined) void vscode.window.showErrorMessage('Gradlens: open a Python, TypeScript or JavaScript script first.');
+    if (u === undefined)
+      void vscode.window.showErrorMessage(
+        'Gradlens: open a Python, TypeScript or JavaScript script first.',
+      );
     return u;
   };
 
@@ -67,25 +71,40 @@ export function activate(context: vscode.ExtensionContext): void {
       lastArgs.set(u.fsPath, args);
       await visualizer.run(u, { kind: 'script' }, args);
     }),
-    vscode.commands.registerCommand('gradlens.runBackward', async (uri?: vscode.Uri, line?: number) => {
-      const u = target(uri);
-      if (u !== undefined && typeof line === 'number') await visualizer.run(u, { kind: 'stopAfterLine', line });
-    }),
-    vscode.commands.registerCommand('gradlens.visualizeAt', async (uri?: vscode.Uri, line?: number) => {
-      const u = target(uri);
-      if (u === undefined || typeof line !== 'number') return;
-      // The last run's graph of this call when there is one (no re-run), else run up to it.
-      const last = runs.lastRun(u.fsPath);
-      const at = last === undefined ? -1 : snapshotAtLine(last.snapshots, u.fsPath, line);
-      if (last !== undefined && at >= 0) runs.show(last, at, Date.now());
-      else await visualizer.run(u, { kind: 'stopAfterLine', line });
-    }),
+    vscode.commands.registerCommand(
+      'gradlens.runBackward',
+      async (uri?: vscode.Uri, line?: number) => {
+        const u = target(uri);
+        if (u !== undefined && typeof line === 'number')
+          await visualizer.run(u, { kind: 'stopAfterLine', line });
+      },
+    ),
+    vscode.commands.registerCommand(
+      'gradlens.visualizeAt',
+      async (uri?: vscode.Uri, line?: number) => {
+        const u = target(uri);
+        if (u === undefined || typeof line !== 'number') return;
+        // The last run's graph of this call when there is one (no re-run), else run up to it.
+        const last = runs.lastRun(u.fsPath);
+        const at = last === undefined ? -1 : snapshotAtLine(last.snapshots, u.fsPath, line);
+        if (last !== undefined && at >= 0) runs.show(last, at, Date.now());
+        else await visualizer.run(u, { kind: 'stopAfterLine', line });
+      },
+    ),
     vscode.commands.registerCommand('gradlens.pickBackward', () => runs.pick()),
     vscode.commands.registerCommand('gradlens.showOutput', () => output.show(true)),
     registerEditorFeatures(runs),
-    registerDebugCapture(context, { showGraph: (p) => panel.show(p), log: (line) => output.appendLine(line), ensureTrusted }),
+    registerDebugCapture(context, {
+      showGraph: (p) => panel.show(p),
+      log: (line) => output.appendLine(line),
+      ensureTrusted,
+    }),
   );
-  context.subscriptions.push(monitorEvents, registerTrainingMonitor(context, monitorEvents.event), registerRunStatus(monitorEvents.event));
+  context.subscriptions.push(
+    monitorEvents,
+    registerTrainingMonitor(context, monitorEvents.event),
+    registerRunStatus(monitorEvents.event),
+  );
   context.subscriptions.push(registerOnboarding(context));
 }
 

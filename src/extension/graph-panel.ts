@@ -1,7 +1,14 @@
 // The graph view: one webview panel beside the editor, restored after a reload by a serializer
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
-import { assertNever, isFromWebview, type ExportFormat, type FromWebview, type GraphPayload, type ToWebview } from '../../webview/messages';
+import {
+  assertNever,
+  isFromWebview,
+  type ExportFormat,
+  type FromWebview,
+  type GraphPayload,
+  type ToWebview,
+} from '../../webview/messages';
 import type { GraphSnapshot } from '../protocol/messages';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
@@ -49,7 +56,9 @@ export class GraphPanel implements vscode.Disposable {
   show(payload: GraphPayload): void {
     this.ensurePanel();
     this.last = payload;
-    this.post(showMessage(payload.requestedAt === undefined ? payload : { ...payload, sentAt: Date.now() }));
+    this.post(
+      showMessage(payload.requestedAt === undefined ? payload : { ...payload, sentAt: Date.now() }),
+    );
   }
 
   /**
@@ -118,7 +127,8 @@ export class GraphPanel implements vscode.Disposable {
     this.ready = false;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
-    const asUri = (...p: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    const asUri = (...p: string[]) =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     panel.webview.html = graphViewHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
@@ -150,7 +160,10 @@ export class GraphPanel implements vscode.Disposable {
     if (this.panel === undefined) return;
     if (!this.ready) {
       // The page has not loaded yet; it says 'ready' when its listener is installed.
-      if (m.type === 'graph/show' || m.type === 'graph/failed') this.pending = this.pending.filter((p) => p.type !== 'graph/show' && p.type !== 'graph/failed');
+      if (m.type === 'graph/show' || m.type === 'graph/failed')
+        this.pending = this.pending.filter(
+          (p) => p.type !== 'graph/show' && p.type !== 'graph/failed',
+        );
       this.pending.push(m);
       return;
     }
@@ -163,16 +176,25 @@ export class GraphPanel implements vscode.Disposable {
         this.ready = true;
         const queued = this.pending;
         this.pending = [];
-        if (m.restoredGraph !== true && this.last !== null && !queued.some((q) => q.type === 'graph/show' || q.type === 'graph/failed')) {
+        if (
+          m.restoredGraph !== true &&
+          this.last !== null &&
+          !queued.some((q) => q.type === 'graph/show' || q.type === 'graph/failed')
+        ) {
           // No command asked for it this time: no command-to-paint time either.
-          this.post('type' in this.last ? this.last : showMessage({ ...this.last, requestedAt: undefined }));
+          this.post(
+            'type' in this.last ? this.last : showMessage({ ...this.last, requestedAt: undefined }),
+          );
         }
         for (const q of queued) this.post(q);
         return;
       }
       case 'reveal':
         if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column);
-        else this.handlers.log(`[gradlens] the graph view asked to open ${m.file}, which is not a file of the shown run or the workspace: refused`);
+        else
+          this.handlers.log(
+            `[gradlens] the graph view asked to open ${m.file}, which is not a file of the shown run or the workspace: refused`,
+          );
         return;
       case 'export':
         await saveExport(m.format, m.data);
@@ -209,8 +231,14 @@ export class GraphPanel implements vscode.Disposable {
 async function revealLine(file: string, line: number, column: number): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
-  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: vscode.ViewColumn.One,
+    selection: new vscode.Range(pos, pos),
+  });
+  editor.revealRange(
+    new vscode.Range(pos, pos),
+    vscode.TextEditorRevealType.InCenterIfOutsideViewport,
+  );
 }
 
 const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
@@ -222,18 +250,28 @@ const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
 async function saveExport(format: ExportFormat, data: string): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const defaultUri = folder ? vscode.Uri.joinPath(folder, `autograd-graph.${format}`) : undefined;
-  const target = await vscode.window.showSaveDialog({ defaultUri, filters: EXPORT_FILTERS[format] });
+  const target = await vscode.window.showSaveDialog({
+    defaultUri,
+    filters: EXPORT_FILTERS[format],
+  });
   if (target === undefined) return;
   // PNG travels as a data: URL (binary cannot cross postMessage as text otherwise).
-  const bytes = format === 'png'
-    ? Buffer.from(data.slice(data.indexOf(',') + 1), 'base64')
-    : Buffer.from(data, 'utf8');
+  const bytes =
+    format === 'png'
+      ? Buffer.from(data.slice(data.indexOf(',') + 1), 'base64')
+      : Buffer.from(data, 'utf8');
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
+  void vscode.window.showInformationMessage(
+    `Gradlens: saved ${vscode.workspace.asRelativePath(target)}`,
+  );
 }
 
 /** The snapshot travels as gzipped JSON bytes (see snapshotGzip and readGzipJson). */
 function showMessage(payload: GraphPayload): ToWebview {
   const { snapshot, ...rest } = payload;
-  return { type: 'graph/show', payload: rest, snapshotGzip: snapshotGzip(snapshot as GraphSnapshot) };
+  return {
+    type: 'graph/show',
+    payload: rest,
+    snapshotGzip: snapshotGzip(snapshot as GraphSnapshot),
+  };
 }

@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 interface PythonExtensionApi {
   environments?: {
     getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
-    resolveEnvironment(env: { path: string } | string): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
+    resolveEnvironment(
+      env: { path: string } | string,
+    ): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
   };
 }
 

@@ -16,7 +16,12 @@ export function mayReveal(file: string, context: RevealContext): boolean {
   if (!path.isAbsolute(file)) return false;
   const target = path.resolve(file);
   if (context.script !== null && path.resolve(context.script) === target) return true;
-  if (context.snapshot?.nodes.some((n) => n.location !== null && path.resolve(n.location.file) === target)) return true;
+  if (
+    context.snapshot?.nodes.some(
+      (n) => n.location !== null && path.resolve(n.location.file) === target,
+    )
+  )
+    return true;
   return context.workspaceFolders.some((folder) => {
     const rel = path.relative(path.resolve(folder), target);
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);

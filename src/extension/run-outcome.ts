@@ -16,7 +16,11 @@ type Ended = Pick<RunResult, 'ok' | 'cancelled' | 'errors' | 'metrics' | 'snapsh
  * `stoppedAfterCall`: the run was to end right after a chosen backward() ("Run backward"),
  * which ends the child on purpose, so its crash is no failure.
  */
-export function runOutcome(result: Ended, scriptName: string, stoppedAfterCall: boolean): RunOutcome {
+export function runOutcome(
+  result: Ended,
+  scriptName: string,
+  stoppedAfterCall: boolean,
+): RunOutcome {
   if (result.cancelled) return { kind: 'stopped', message: stoppedMessage(result, scriptName) };
   const errors = result.errors.filter((e) => !(stoppedAfterCall && e.kind === 'crash'));
   if (result.ok || errors.length === 0) return { kind: 'finished' };
@@ -26,5 +30,7 @@ export function runOutcome(result: Ended, scriptName: string, stoppedAfterCall: 
 function stoppedMessage(result: Ended, scriptName: string): string {
   // Metrics arrive in batches, so the last graph may be newer than the last metric.
   const step = Math.max(result.metrics.at(-1)?.step ?? 0, result.snapshots.at(-1)?.index ?? 0);
-  return step > 0 ? `Gradlens: stopped ${scriptName} at step ${step}.` : `Gradlens: stopped ${scriptName} before its first backward().`;
+  return step > 0
+    ? `Gradlens: stopped ${scriptName} at step ${step}.`
+    : `Gradlens: stopped ${scriptName} before its first backward().`;
 }

@@ -12,7 +12,11 @@ function runStatusText(script: string, step: number): string {
 }
 
 export function registerRunStatus(events: vscode.Event<MonitorRunEvent>): vscode.Disposable {
-  const item = vscode.window.createStatusBarItem('gradlens.run', vscode.StatusBarAlignment.Left, 100);
+  const item = vscode.window.createStatusBarItem(
+    'gradlens.run',
+    vscode.StatusBarAlignment.Left,
+    100,
+  );
   item.name = 'Gradlens run';
   item.command = 'gradlens.stopRun';
   let current: { handle: Handle; script: string; step: number } | null = null;
@@ -41,7 +45,12 @@ export function registerRunStatus(events: vscode.Event<MonitorRunEvent>): vscode
     }
     if (current === null || current.handle !== e.handle) return;
     const m = e.message;
-    const step = m.type === 'train/metrics' ? (m.metrics.at(-1)?.step ?? 0) : m.type === 'graph/snapshot' ? m.snapshot.index : 0;
+    const step =
+      m.type === 'train/metrics'
+        ? (m.metrics.at(-1)?.step ?? 0)
+        : m.type === 'graph/snapshot'
+          ? m.snapshot.index
+          : 0;
     if (step > current.step) {
       current.step = step;
       show();

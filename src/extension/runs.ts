@@ -37,7 +37,8 @@ export interface RunServiceDeps {
 }
 
 /** What the picker says of a light capture (the graph view offers the full one). */
-const LIGHT_DETAIL = ' · light capture: structure, leaves and their .grad only, no values or gradients of intermediate results (the view offers a full capture)';
+const LIGHT_DETAIL =
+  ' · light capture: structure, leaves and their .grad only, no values or gradients of intermediate results (the view offers a full capture)';
 
 export function readSettings() {
   const c = vscode.workspace.getConfiguration('gradlens');
@@ -63,7 +64,11 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Runs `uri`'s script for `target` (with `args`, default the setting's) and returns its run, or null when refused. */
-  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }, args?: readonly string[]): Promise<FileRun | null> {
+  async run(
+    uri: vscode.Uri,
+    target: RunTarget = { kind: 'script' },
+    args?: readonly string[],
+  ): Promise<FileRun | null> {
     if (!ensureTrusted()) return null;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
@@ -80,24 +85,36 @@ export class RunService implements vscode.Disposable {
     const out = this.deps.output;
     const name = path.basename(file);
     const place = await this.placeOf(uri, settings, args);
-    out.appendLine(`[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`);
-    out.appendLine(`[gradlens] in ${place.cwd}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`);
+    out.appendLine(
+      `[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`,
+    );
+    out.appendLine(
+      `[gradlens] in ${place.cwd}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`,
+    );
     this.diagnostics.delete(uri);
 
     this.deps.running(file);
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Gradlens: running ${name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Gradlens: running ${name}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
-        const handle = launchRunner({ ...launchOptions(file, settings, place, stopAfter, captureAt), spare }, {
-          onMessage: (message) => {
-            this.deps.message(handle, message);
-            if (message.type === 'graph/snapshot') progress.report({ message: `captured backward() #${message.snapshot.index}` });
+        const handle = launchRunner(
+          { ...launchOptions(file, settings, place, stopAfter, captureAt), spare },
+          {
+            onMessage: (message) => {
+              this.deps.message(handle, message);
+              if (message.type === 'graph/snapshot')
+                progress.report({ message: `captured backward() #${message.snapshot.index}` });
+            },
+            onStdout: (t) => out.append(t),
+            onStderr: (t) => out.append(t),
           },
-          onStdout: (t) => out.append(t),
-          onStderr: (t) => out.append(t),
-        });
+        );
         this.deps.started(file, handle);
         this.active = handle;
         const sub = token.onCancellationRequested(() => handle.cancel());
@@ -112,8 +129,11 @@ export class RunService implements vscode.Disposable {
     );
 
     const outcome = runOutcome(result, name, stopAfter !== undefined);
-    out.appendLine(`[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`);
-    for (const e of result.errors) out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
+    out.appendLine(
+      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`,
+    );
+    for (const e of result.errors)
+      out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
     this.report(result, outcome);
     const run: FileRun = { file, snapshots: result.snapshots, result, outcome };
     if (result.snapshots.length > 0) {
@@ -124,12 +144,21 @@ export class RunService implements vscode.Disposable {
   }
 
   /** The working directory, interpreter and arguments of a run of `uri`. */
-  private async placeOf(uri: vscode.Uri, settings: GradlensSettings, args: readonly string[] | undefined): Promise<RunPlace> {
+  private async placeOf(
+    uri: vscode.Uri,
+    settings: GradlensSettings,
+    args: readonly string[] | undefined,
+  ): Promise<RunPlace> {
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-    const cwd = settings.runDirectory === 'workspace' && folder !== undefined ? folder : path.dirname(uri.fsPath);
+    const cwd =
+      settings.runDirectory === 'workspace' && folder !== undefined
+        ? folder
+        : path.dirname(uri.fsPath);
     if (languageOf(uri.fsPath) !== 'python') return { cwd, args: args ?? settings.scriptArgs };
     const choice = await pythonFor(uri, settings.pythonPath);
-    this.deps.output.appendLine(`[gradlens] python: ${choice.python} (from ${choice.source === 'setting' ? 'the setting gradlens.python.path' : choice.source === 'python extension' ? 'the Python extension' : 'PATH'})`);
+    this.deps.output.appendLine(
+      `[gradlens] python: ${choice.python} (from ${choice.source === 'setting' ? 'the setting gradlens.python.path' : choice.source === 'python extension' ? 'the Python extension' : 'PATH'})`,
+    );
     return { cwd, python: choice.python, args: args ?? settings.scriptArgs };
   }
 
@@ -147,7 +176,11 @@ export class RunService implements vscode.Disposable {
     }
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const d of errorDiagnostics(result.errors)) {
-      const diag = new vscode.Diagnostic(new vscode.Range(d.line, d.column, d.line, Number.MAX_SAFE_INTEGER), d.message, vscode.DiagnosticSeverity.Error);
+      const diag = new vscode.Diagnostic(
+        new vscode.Range(d.line, d.column, d.line, Number.MAX_SAFE_INTEGER),
+        d.message,
+        vscode.DiagnosticSeverity.Error,
+      );
       diag.source = 'gradlens';
       byFile.set(d.file, [...(byFile.get(d.file) ?? []), diag]);
     }
@@ -179,7 +212,9 @@ export class RunService implements vscode.Disposable {
   async pick(): Promise<void> {
     const run = this.shown ?? [...this.runs.values()].pop();
     if (run === undefined || run.snapshots.length === 0) {
-      void vscode.window.showInformationMessage('Gradlens: no captured graphs yet. Run Gradlens: Visualize Graph first.');
+      void vscode.window.showInformationMessage(
+        'Gradlens: no captured graphs yet. Run Gradlens: Visualize Graph first.',
+      );
       return;
     }
     const items = run.snapshots.map((s, i) => {
@@ -192,7 +227,9 @@ export class RunService implements vscode.Disposable {
         index: i,
       };
     });
-    const choice = await vscode.window.showQuickPick(items, { title: `Captured backward() calls of ${path.basename(run.file)}` });
+    const choice = await vscode.window.showQuickPick(items, {
+      title: `Captured backward() calls of ${path.basename(run.file)}`,
+    });
     if (choice !== undefined) this.show(run, choice.index, Date.now());
   }
 

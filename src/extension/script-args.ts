@@ -43,5 +43,7 @@ export function splitArguments(line: string): string[] {
 
 /** The arguments as a command line again, quoted where needed (to prefill the prompt). */
 export function joinArguments(args: readonly string[]): string {
-  return args.map((a) => (a !== '' && /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return args
+    .map((a) => (a !== '' && /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
 }

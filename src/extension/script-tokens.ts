@@ -14,13 +14,84 @@ export interface Token {
 
 // Longest first, so `===` is not read as `==` then `=`.
 const PUNCTUATORS = [
-  '>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=',
-  '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>',
-  '{', '}', '(', ')', '[', ']', ';', ',', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '!', '~', '?', ':', '=', '.', '@', '#',
+  '>>>=',
+  '...',
+  '===',
+  '!==',
+  '**=',
+  '<<=',
+  '>>=',
+  '>>>',
+  '&&=',
+  '||=',
+  '??=',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  '++',
+  '--',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '**',
+  '<<',
+  '>>',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ';',
+  ',',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '!',
+  '~',
+  '?',
+  ':',
+  '=',
+  '.',
+  '@',
+  '#',
 ];
 
 /** After these a `/` starts a regular expression, not a division. */
-const KEYWORDS_BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+const KEYWORDS_BEFORE_EXPRESSION = new Set([
+  'return',
+  'typeof',
+  'instanceof',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'case',
+  'do',
+  'else',
+  'yield',
+  'await',
+]);
 
 const NAME_START = /[\p{ID_Start}$_]/u;
 const NAME_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
@@ -63,7 +134,13 @@ export function tokenize(text: string): Token[] {
     if (prev === undefined) return true;
     if (prev.kind === 'literal') return false;
     if (prev.kind === 'name') return KEYWORDS_BEFORE_EXPRESSION.has(prev.text);
-    return !(prev.text === ')' || prev.text === ']' || prev.text === '}' || prev.text === '++' || prev.text === '--');
+    return !(
+      prev.text === ')' ||
+      prev.text === ']' ||
+      prev.text === '}' ||
+      prev.text === '++' ||
+      prev.text === '--'
+    );
   };
   /** A template literal's text from i (just after its backtick or a `}`) to its end or next `${`. */
   const templateText = (from: number, startLine: number): void => {
@@ -111,7 +188,8 @@ export function tokenize(text: string): Token[] {
     } else {
       const p = PUNCTUATORS.find((q) => text.startsWith(q, i)) ?? c;
       i += p.length;
-      if (templates.length > 0 && (p === '{' || p === '}')) templates[templates.length - 1] += p === '{' ? 1 : -1;
+      if (templates.length > 0 && (p === '{' || p === '}'))
+        templates[templates.length - 1] += p === '{' ? 1 : -1;
       push('punct', from, startLine);
     }
   }
@@ -131,7 +209,24 @@ export function tokenize(text: string): Token[] {
   }
 }
 
-const ASSIGNMENT_OPERATORS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=']);
+const ASSIGNMENT_OPERATORS = new Set([
+  '=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '**=',
+  '<<=',
+  '>>=',
+  '>>>=',
+  '&=',
+  '|=',
+  '^=',
+  '&&=',
+  '||=',
+  '??=',
+]);
 const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
 /** What may stand between `const`/`let`/`var` and a name it declares: `const { a, b: [c] } =`. */
 const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
@@ -144,7 +239,12 @@ function isDeclared(tokens: readonly Token[], i: number): boolean {
       if (DECLARATION_KEYWORDS.has(t.text)) return true;
       // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
       const before = tokens[j - 1];
-      if (before === undefined || !(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) && !DECLARATION_KEYWORDS.has(before.text)) return false;
+      if (
+        before === undefined ||
+        (!(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) &&
+          !DECLARATION_KEYWORDS.has(before.text))
+      )
+        return false;
     } else if (!(t.kind === 'punct' && PATTERN_PUNCT.has(t.text))) {
       return false;
     }
@@ -153,17 +253,25 @@ function isDeclared(tokens: readonly Token[], i: number): boolean {
 }
 
 /** Lines (0-based) where `name` is declared or assigned, and lines where it is only mentioned. */
-export function variableLines(tokens: readonly Token[], name: string): { assigned: Set<number>; mentioned: Set<number> } {
+export function variableLines(
+  tokens: readonly Token[],
+  name: string,
+): { assigned: Set<number>; mentioned: Set<number> } {
   const assigned = new Set<number>();
   const mentioned = new Set<number>();
   tokens.forEach((t, i) => {
     if (t.kind !== 'name' || t.text !== name) return;
     const prev = tokens[i - 1];
-    if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.')) return; // a member of something else
+    if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.'))
+      return; // a member of something else
     const next = tokens[i + 1];
     if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
     mentioned.add(t.line);
-    if ((next !== undefined && next.kind === 'punct' && ASSIGNMENT_OPERATORS.has(next.text)) || isDeclared(tokens, i)) assigned.add(t.line);
+    if (
+      (next !== undefined && next.kind === 'punct' && ASSIGNMENT_OPERATORS.has(next.text)) ||
+      isDeclared(tokens, i)
+    )
+      assigned.add(t.line);
   });
   return { assigned, mentioned };
 }

@@ -21,7 +21,13 @@ export interface GradlensSettings {
 }
 
 export const DEFAULT_SETTINGS: GradlensSettings = {
-  timeoutSeconds: 120, memoryLimitMb: 4096, capturePolicy: 'last', inlineGradients: true, pythonPath: '', scriptArgs: [], runDirectory: 'workspace',
+  timeoutSeconds: 120,
+  memoryLimitMb: 4096,
+  capturePolicy: 'last',
+  inlineGradients: true,
+  pythonPath: '',
+  scriptArgs: [],
+  runDirectory: 'workspace',
 };
 
 /**
@@ -40,12 +46,24 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const args = get('run.args');
   const dir = get('run.directory');
   return {
-    timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_SETTINGS.timeoutSeconds,
-    memoryLimitMb: typeof memory === 'number' && Number.isFinite(memory) && memory >= 64 ? Math.floor(memory) : DEFAULT_SETTINGS.memoryLimitMb,
-    capturePolicy: policy === 'all' || policy === 'last' || policy === 'first' ? policy : DEFAULT_SETTINGS.capturePolicy,
+    timeoutSeconds:
+      typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0
+        ? timeout
+        : DEFAULT_SETTINGS.timeoutSeconds,
+    memoryLimitMb:
+      typeof memory === 'number' && Number.isFinite(memory) && memory >= 64
+        ? Math.floor(memory)
+        : DEFAULT_SETTINGS.memoryLimitMb,
+    capturePolicy:
+      policy === 'all' || policy === 'last' || policy === 'first'
+        ? policy
+        : DEFAULT_SETTINGS.capturePolicy,
     inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
     pythonPath: typeof python === 'string' ? python.trim() : DEFAULT_SETTINGS.pythonPath,
-    scriptArgs: Array.isArray(args) && args.every((a) => typeof a === 'string') ? args : DEFAULT_SETTINGS.scriptArgs,
+    scriptArgs:
+      Array.isArray(args) && args.every((a) => typeof a === 'string')
+        ? args
+        : DEFAULT_SETTINGS.scriptArgs,
     runDirectory: dir === 'script' || dir === 'workspace' ? dir : DEFAULT_SETTINGS.runDirectory,
   };
 }
@@ -64,7 +82,13 @@ export interface RunPlace {
  * The runner options a run of `script` gets under these settings; `captureAt` asks for one
  * backward() in full (the first is always captured too), whatever the policy.
  */
-export function launchOptions(script: string, s: GradlensSettings, place: RunPlace, stopAfter?: { file: string; line: number }, captureAt?: number): LaunchOptions {
+export function launchOptions(
+  script: string,
+  s: GradlensSettings,
+  place: RunPlace,
+  stopAfter?: { file: string; line: number },
+  captureAt?: number,
+): LaunchOptions {
   return {
     script,
     cwd: place.cwd,
@@ -73,7 +97,10 @@ export function launchOptions(script: string, s: GradlensSettings, place: RunPla
     timeoutMs: s.timeoutSeconds > 0 ? s.timeoutSeconds * 1000 : undefined,
     maxMemoryMb: s.memoryLimitMb,
     // "Run backward" needs the graph of the call it stops after, whatever the policy.
-    captureAt: stopAfter !== undefined ? 'all' : captureAt ?? (s.capturePolicy === 'first' ? 1 : s.capturePolicy),
+    captureAt:
+      stopAfter !== undefined
+        ? 'all'
+        : (captureAt ?? (s.capturePolicy === 'first' ? 1 : s.capturePolicy)),
     maxNodes: VIEW_MAX_NODES,
     stopAfter,
   };

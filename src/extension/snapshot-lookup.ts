@@ -26,15 +26,31 @@ function sameFile(a: string, b: string): boolean {
  * `let name:`, `name =`), or null: enough to go from a use of a variable to the line that made
  * it. From the script's tokens, so text in strings, templates and comments never counts.
  */
-export function declarationLine(text: string, name: string, beforeLine = Number.MAX_SAFE_INTEGER): number | null {
+export function declarationLine(
+  text: string,
+  name: string,
+  beforeLine = Number.MAX_SAFE_INTEGER,
+): number | null {
   if (!IDENT.test(name)) return null;
   const lines = [...variableLines(tokenize(text), name).assigned].filter((l) => l < beforeLine);
   return lines.length === 0 ? null : Math.max(...lines) + 1;
 }
 
 function infoOf(snapshot: GraphSnapshot, n: GraphNode, byId: Map<string, GraphNode>): TensorInfo {
-  const fn = n.kind === 'output' && n.attachedTo !== null ? byId.get(n.attachedTo) : n.kind === 'function' ? n : undefined;
-  return { name: n.name, value: n.value, grad: n.grad, gradFn: fn?.name ?? null, backward: snapshot.index, kind: n.kind };
+  const fn =
+    n.kind === 'output' && n.attachedTo !== null
+      ? byId.get(n.attachedTo)
+      : n.kind === 'function'
+        ? n
+        : undefined;
+  return {
+    name: n.name,
+    value: n.value,
+    grad: n.grad,
+    gradFn: fn?.name ?? null,
+    backward: snapshot.index,
+    kind: n.kind,
+  };
 }
 
 /**
@@ -44,11 +60,19 @@ function infoOf(snapshot: GraphSnapshot, n: GraphNode, byId: Map<string, GraphNo
  * @example
  * lookupTensor(snapshots, '/ws/a.ts', text, 9, 'x') // { name: 'x', grad: { first: [7] ... } ... }
  */
-export function lookupTensor(snapshots: readonly GraphSnapshot[], file: string, text: string, line: number, word: string): TensorInfo | null {
+export function lookupTensor(
+  snapshots: readonly GraphSnapshot[],
+  file: string,
+  text: string,
+  line: number,
+  word: string,
+): TensorInfo | null {
   if (!IDENT.test(word)) return null;
   for (let s = snapshots.length - 1; s >= 0; s--) {
     const snap = snapshots[s];
-    const named = snap.nodes.filter((n) => (n.kind === 'leaf' || n.kind === 'output') && n.name === word);
+    const named = snap.nodes.filter(
+      (n) => (n.kind === 'leaf' || n.kind === 'output') && n.name === word,
+    );
     if (named.length > 0) {
       const byId = new Map(snap.nodes.map((n) => [n.id, n]));
       // A leaf over an output of the same name: the leaf holds `.grad`.
@@ -62,7 +86,13 @@ export function lookupTensor(snapshots: readonly GraphSnapshot[], file: string, 
     const snap = snapshots[s];
     let best: GraphNode | null = null;
     for (const n of snap.nodes) {
-      if (n.kind !== 'function' || n.location === null || n.location.line !== declared || !sameFile(n.location.file, file)) continue;
+      if (
+        n.kind !== 'function' ||
+        n.location === null ||
+        n.location.line !== declared ||
+        !sameFile(n.location.file, file)
+      )
+        continue;
       if (best === null || n.sequenceNr > best.sequenceNr) best = n;
     }
     if (best !== null) return { ...infoOf(snap, best, new Map()), name: word };
@@ -82,11 +112,20 @@ export function hoverMarkdown(info: TensorInfo, property: 'grad' | null): string
     lines.push(info.grad === null ? '`None`' : `\`${describeSummary(info.grad)}\``);
     return lines.join('\n');
   }
-  lines.push(`**${info.name}**: ${info.kind === 'function' ? 'tensor' : info.kind} (backward() #${info.backward} of the last run)`, '');
+  lines.push(
+    `**${info.name}**: ${info.kind === 'function' ? 'tensor' : info.kind} (backward() #${info.backward} of the last run)`,
+    '',
+  );
   if (info.value !== null) {
-    lines.push(`- value: \`${formatValues(info.value)}\``, `- shape: \`${formatShape(info.value)}\``, `- dtype: \`${info.value.dtype}\``);
+    lines.push(
+      `- value: \`${formatValues(info.value)}\``,
+      `- shape: \`${formatShape(info.value)}\``,
+      `- dtype: \`${info.value.dtype}\``,
+    );
   }
-  lines.push(`- ${info.kind === 'leaf' ? '.grad' : 'gradient'}: \`${info.grad === null ? 'None' : formatValues(info.grad)}\``);
+  lines.push(
+    `- ${info.kind === 'leaf' ? '.grad' : 'gradient'}: \`${info.grad === null ? 'None' : formatValues(info.grad)}\``,
+  );
   lines.push(`- gradFn: \`${info.gradFn ?? 'None'}\``);
   return lines.join('\n');
 }
@@ -101,26 +140,51 @@ export interface InlineGradient {
  * `x.grad = 7` at the end of the line that created each captured leaf of `file` (its
  * declaration when the name is a variable, else where it was first used); the last snapshot wins.
  */
-export function inlineGradients(snapshots: readonly GraphSnapshot[], file: string, text: string): InlineGradient[] {
+export function inlineGradients(
+  snapshots: readonly GraphSnapshot[],
+  file: string,
+  text: string,
+): InlineGradient[] {
   const byLine = new Map<number, Map<string, string>>();
   for (const snap of snapshots) {
     for (const n of snap.nodes) {
-      if (n.kind !== 'leaf' || n.grad === null || n.location === null || !sameFile(n.location.file, file)) continue;
+      if (
+        n.kind !== 'leaf' ||
+        n.grad === null ||
+        n.location === null ||
+        !sameFile(n.location.file, file)
+      )
+        continue;
       const line = declarationLine(text, n.name, n.location.line) ?? n.location.line;
       let m = byLine.get(line);
       if (m === undefined) byLine.set(line, (m = new Map()));
       m.set(n.name, `${n.name}.grad = ${formatValues(n.grad)}`);
     }
   }
-  return [...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, m]) => ({ line, text: [...m.values()].join('   ') }));
+  return [...byLine.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([line, m]) => ({ line, text: [...m.values()].join('   ') }));
 }
 
 /** The 0-based index of the last snapshot whose backward() was called at `line` of `file`, or -1. */
-export function snapshotAtLine(snapshots: readonly GraphSnapshot[], file: string, line: number): number {
+export function snapshotAtLine(
+  snapshots: readonly GraphSnapshot[],
+  file: string,
+  line: number,
+): number {
   for (let s = snapshots.length - 1; s >= 0; s--) {
     const snap = snapshots[s];
     const outs = new Set(snap.outputs);
-    if (snap.nodes.some((n) => outs.has(n.id) && n.location !== null && n.location.line === line && sameFile(n.location.file, file))) return s;
+    if (
+      snap.nodes.some(
+        (n) =>
+          outs.has(n.id) &&
+          n.location !== null &&
+          n.location.line === line &&
+          sameFile(n.location.file, file),
+      )
+    )
+      return s;
   }
   return -1;
 }

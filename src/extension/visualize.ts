@@ -7,9 +7,16 @@ import type { FileRun, RunService, RunTarget } from './runs';
 import { snapshotAtLine } from './snapshot-lookup';
 
 export class Visualizer {
-  constructor(private readonly runs: RunService, private readonly panel: GraphPanel) {}
+  constructor(
+    private readonly runs: RunService,
+    private readonly panel: GraphPanel,
+  ) {}
 
-  async run(uri: vscode.Uri, target: RunTarget = { kind: 'script' }, args?: readonly string[]): Promise<void> {
+  async run(
+    uri: vscode.Uri,
+    target: RunTarget = { kind: 'script' },
+    args?: readonly string[],
+  ): Promise<void> {
     const requestedAt = Date.now();
     const run = await this.runs.run(uri, target, args);
     if (run === null) return;
@@ -36,6 +43,7 @@ function graphToShow(run: FileRun, target: RunTarget): number {
 function whyNoGraph(run: FileRun, target: RunTarget): string {
   const name = path.basename(run.file);
   if (run.outcome.kind !== 'finished') return run.outcome.message;
-  if (target.kind === 'captureAt') return `Gradlens: this run of ${name} did not capture backward() #${target.backward} in full (it made ${run.result.backwardCount} backward() calls).`;
+  if (target.kind === 'captureAt')
+    return `Gradlens: this run of ${name} did not capture backward() #${target.backward} in full (it made ${run.result.backwardCount} backward() calls).`;
   return `Gradlens: ${name} finished without a graph.`;
 }

@@ -56,7 +56,11 @@ export function graphViewHtml(input: WebviewHtmlInput): string {
 
 /** Escapes a value for a double-quoted HTML attribute. */
 export function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function escapeText(s: string): string {

@@ -36,7 +36,9 @@ export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphS
     if (k === null || k === undefined) {
       nodes.push({
         ...n,
-        next: n.next.map((e) => (e === null ? null : { id: rep(e.id), inputNr: rep(e.id) === e.id ? e.inputNr : 0 })),
+        next: n.next.map((e) =>
+          e === null ? null : { id: rep(e.id), inputNr: rep(e.id) === e.id ? e.inputNr : 0 },
+        ),
         attachedTo: n.attachedTo === null ? null : rep(n.attachedTo),
       });
       continue;
@@ -47,13 +49,25 @@ export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphS
       g = { members: [], next: new Map() };
       groups.set(gid, g);
       // Placeholder keeps the group where its first member was, preserving model order.
-      nodes.push({ id: gid, kind: 'function', name: k, next: [], value: null, grad: null, location: null, modulePath: [], attachedTo: null, sequenceNr: n.sequenceNr });
+      nodes.push({
+        id: gid,
+        kind: 'function',
+        name: k,
+        next: [],
+        value: null,
+        grad: null,
+        location: null,
+        modulePath: [],
+        attachedTo: null,
+        sequenceNr: n.sequenceNr,
+      });
     }
     g.members.push(n);
     for (const e of n.next) {
       if (e === null) continue;
       const r = rep(e.id);
-      if (r !== gid && !g.next.has(r)) g.next.set(r, { id: r, inputNr: r === e.id ? e.inputNr : 0 });
+      if (r !== gid && !g.next.has(r))
+        g.next.set(r, { id: r, inputNr: r === e.id ? e.inputNr : 0 });
     }
   }
   for (let i = 0; i < nodes.length; i++) {
@@ -90,7 +104,9 @@ export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphS
 function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const attached = new Map<string, GraphNode[]>();
-  for (const n of snapshot.nodes) if (n.attachedTo !== null && n.kind !== 'output') (attached.get(n.attachedTo) ?? attached.set(n.attachedTo, []).get(n.attachedTo)!).push(n);
+  for (const n of snapshot.nodes)
+    if (n.attachedTo !== null && n.kind !== 'output')
+      (attached.get(n.attachedTo) ?? attached.set(n.attachedTo, []).get(n.attachedTo)!).push(n);
   const keep = new Set<string>();
   const queue: string[] = [];
   for (const id of snapshot.outputs) {
@@ -107,6 +123,10 @@ function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnaps
   }
   const nodes = snapshot.nodes
     .filter((n) => keep.has(n.id))
-    .map((n) => ({ ...n, next: n.next.map((e) => (e !== null && keep.has(e.id) ? e : null)), attachedTo: n.attachedTo !== null && keep.has(n.attachedTo) ? n.attachedTo : null }));
+    .map((n) => ({
+      ...n,
+      next: n.next.map((e) => (e !== null && keep.has(e.id) ? e : null)),
+      attachedTo: n.attachedTo !== null && keep.has(n.attachedTo) ? n.attachedTo : null,
+    }));
   return { ...snapshot, nodes, collapsed: true };
 }

@@ -32,12 +32,16 @@ export function toDot(snapshot: GraphSnapshot): string {
     const attrs: string[] = [];
     if (e.kind === 'next') {
       const node = byId.get(e.target);
-      if (node !== undefined && node.next.length > 1) attrs.push(`headlabel=${quote(String(e.port))}`);
+      if (node !== undefined && node.next.length > 1)
+        attrs.push(`headlabel=${quote(String(e.port))}`);
     }
     if (e.kind === 'saved') attrs.push('style=dashed');
-    out.push(`  ${quote(e.source)} -> ${quote(e.target)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
+    out.push(
+      `  ${quote(e.source)} -> ${quote(e.target)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`,
+    );
   }
-  if (snapshot.collapsed) out.push(`  label=${quote('collapsed by module: the graph was over the size limit')};`);
+  if (snapshot.collapsed)
+    out.push(`  label=${quote('collapsed by module: the graph was over the size limit')};`);
   out.push('}');
   return out.join('\n') + '\n';
 }

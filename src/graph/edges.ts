@@ -20,7 +20,15 @@ export function graphEdges(snapshot: GraphSnapshot): GraphEdge[] {
   const edges: GraphEdge[] = [];
   for (const n of snapshot.nodes) {
     n.next.forEach((e, slot) => {
-      if (e !== null) edges.push({ id: `${e.id}->${n.id}#${slot}`, source: e.id, target: n.id, port: slot, inputNr: e.inputNr, kind: 'next' });
+      if (e !== null)
+        edges.push({
+          id: `${e.id}->${n.id}#${slot}`,
+          source: e.id,
+          target: n.id,
+          port: slot,
+          inputNr: e.inputNr,
+          kind: 'next',
+        });
     });
     if (n.attachedTo !== null) edges.push(attachment(n));
   }
@@ -31,11 +39,32 @@ function attachment(n: GraphNode): GraphEdge {
   const owner = n.attachedTo!;
   switch (n.kind) {
     case 'output':
-      return { id: `${owner}->${n.id}`, source: owner, target: n.id, port: -1, inputNr: 0, kind: 'output' };
+      return {
+        id: `${owner}->${n.id}`,
+        source: owner,
+        target: n.id,
+        port: -1,
+        inputNr: 0,
+        kind: 'output',
+      };
     case 'leaf':
-      return { id: `${n.id}->${owner}`, source: n.id, target: owner, port: -1, inputNr: 0, kind: 'variable' };
+      return {
+        id: `${n.id}->${owner}`,
+        source: n.id,
+        target: owner,
+        port: -1,
+        inputNr: 0,
+        kind: 'variable',
+      };
     case 'saved':
-      return { id: `${n.id}->${owner}`, source: n.id, target: owner, port: -1, inputNr: 0, kind: 'saved' };
+      return {
+        id: `${n.id}->${owner}`,
+        source: n.id,
+        target: owner,
+        port: -1,
+        inputNr: 0,
+        kind: 'saved',
+      };
     case 'function':
     case 'accumulate':
       throw new Error(`node ${n.id} (${n.kind}) cannot be attached to another node`);

@@ -54,7 +54,14 @@ export function snapshotIndex(snapshot: GraphSnapshot): SnapshotIndex {
   let ix = indexes.get(snapshot);
   if (ix === undefined) {
     ix = { byId: new Map(snapshot.nodes.map((n) => [n.id, n])), leafOf: new Map() };
-    for (const n of snapshot.nodes) if (n.kind === 'leaf' && n.attachedTo !== null && n.name !== '' && !ix.leafOf.has(n.attachedTo)) ix.leafOf.set(n.attachedTo, n);
+    for (const n of snapshot.nodes)
+      if (
+        n.kind === 'leaf' &&
+        n.attachedTo !== null &&
+        n.name !== '' &&
+        !ix.leafOf.has(n.attachedTo)
+      )
+        ix.leafOf.set(n.attachedTo, n);
     indexes.set(snapshot, ix);
   }
   return ix;
@@ -84,7 +91,10 @@ export function attachPortId(nodeId: string): string {
 
 export function nodeSize(lines: string[]): { width: number; height: number } {
   const longest = lines.reduce((m, l) => Math.max(m, l.length), 0);
-  return { width: Math.ceil(longest * CHAR_WIDTH + 2 * PAD_X), height: lines.length * LINE_HEIGHT + 2 * PAD_Y };
+  return {
+    width: Math.ceil(longest * CHAR_WIDTH + 2 * PAD_X),
+    height: lines.length * LINE_HEIGHT + 2 * PAD_Y,
+  };
 }
 
 /**
@@ -97,28 +107,54 @@ export function nodeSize(lines: string[]): { width: number; height: number } {
  */
 export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
   const edges = graphEdges(snapshot);
-  const attached = new Set(edges.filter((e) => e.kind === 'variable' || e.kind === 'saved').map((e) => e.target));
-  const hasOut = new Set(edges.filter((e) => e.kind !== 'variable' && e.kind !== 'saved').map((e) => e.source));
+  const attached = new Set(
+    edges.filter((e) => e.kind === 'variable' || e.kind === 'saved').map((e) => e.target),
+  );
+  const hasOut = new Set(
+    edges.filter((e) => e.kind !== 'variable' && e.kind !== 'saved').map((e) => e.source),
+  );
   const children: ElkNode[] = snapshot.nodes.map((n) => {
     const size = nodeSize(nodeLines(n));
     const ports: ElkPort[] = [];
     n.next.forEach((_, slot) => {
-      ports.push({ id: inPortId(n.id, slot), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(slot) } });
+      ports.push({
+        id: inPortId(n.id, slot),
+        width: PORT_SIZE,
+        height: PORT_SIZE,
+        layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(slot) },
+      });
     });
     if (attached.has(n.id) || n.kind === 'output') {
-      ports.push({ id: attachPortId(n.id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(n.next.length) } });
+      ports.push({
+        id: attachPortId(n.id),
+        width: PORT_SIZE,
+        height: PORT_SIZE,
+        layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(n.next.length) },
+      });
     }
     if (hasOut.has(n.id) || n.kind === 'leaf' || n.kind === 'saved') {
-      ports.push({ id: outPortId(n.id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'SOUTH' } });
+      ports.push({
+        id: outPortId(n.id),
+        width: PORT_SIZE,
+        height: PORT_SIZE,
+        layoutOptions: { 'elk.port.side': 'SOUTH' },
+      });
     }
     const width = Math.max(size.width, (n.next.length + 1) * PORT_GAP);
-    return { id: n.id, width, height: size.height, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } };
+    return {
+      id: n.id,
+      width,
+      height: size.height,
+      ports,
+      layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' },
+    };
   });
   // A node feeding many others (an RNN's weight used at every step) would pull an edge
   // across every layer in between, and ELK's cost grows with those crossings; past a few
   // consumers, the extra uses get a small proxy box next to the consumer instead.
   const fanout = new Map<string, number>();
-  for (const e of edges) if (e.kind === 'next') fanout.set(e.source, (fanout.get(e.source) ?? 0) + 1);
+  for (const e of edges)
+    if (e.kind === 'next') fanout.set(e.source, (fanout.get(e.source) ?? 0) + 1);
   const seen = new Map<string, number>();
   const elkEdges: ElkExtendedEdge[] = edges.map((e) => {
     switch (e.kind) {
@@ -128,7 +164,20 @@ export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
         if ((fanout.get(e.source) ?? 0) > MAX_FANOUT && k >= 1) {
           const id = proxyId(e.source, e.id);
           const size = nodeSize([`↑ ${proxyLabel(snapshot, e.source)}`]);
-          children.push({ id, width: size.width, height: size.height, ports: [{ id: outPortId(id), width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': 'SOUTH' } }], layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } });
+          children.push({
+            id,
+            width: size.width,
+            height: size.height,
+            ports: [
+              {
+                id: outPortId(id),
+                width: PORT_SIZE,
+                height: PORT_SIZE,
+                layoutOptions: { 'elk.port.side': 'SOUTH' },
+              },
+            ],
+            layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' },
+          });
           return { id: e.id, sources: [outPortId(id)], targets: [inPortId(e.target, e.port)] };
         }
         return { id: e.id, sources: [outPortId(e.source)], targets: [inPortId(e.target, e.port)] };

@@ -59,9 +59,19 @@ export function portPositions(c: ElkNode): Map<string, { x: number; y: number }>
   const w = c.width ?? 0;
   const out = new Map<string, { x: number; y: number }>();
   const north = (c.ports ?? []).filter((p) => side(p) === 'NORTH');
-  north.sort((a, b) => Number(a.layoutOptions?.['elk.port.index'] ?? 0) - Number(b.layoutOptions?.['elk.port.index'] ?? 0));
-  north.forEach((p, k) => out.set(p.id, { x: Math.round(((k + 1) * w) / (north.length + 1) - PORT_SIZE / 2), y: -PORT_SIZE }));
-  for (const p of c.ports ?? []) if (!out.has(p.id)) out.set(p.id, { x: Math.round(w / 2 - PORT_SIZE / 2), y: c.height ?? 0 });
+  north.sort(
+    (a, b) =>
+      Number(a.layoutOptions?.['elk.port.index'] ?? 0) -
+      Number(b.layoutOptions?.['elk.port.index'] ?? 0),
+  );
+  north.forEach((p, k) =>
+    out.set(p.id, {
+      x: Math.round(((k + 1) * w) / (north.length + 1) - PORT_SIZE / 2),
+      y: -PORT_SIZE,
+    }),
+  );
+  for (const p of c.ports ?? [])
+    if (!out.has(p.id)) out.set(p.id, { x: Math.round(w / 2 - PORT_SIZE / 2), y: c.height ?? 0 });
   return out;
 }
 
@@ -112,7 +122,9 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   const ends: ({ s: number; sOff: number; t: number; tOff: number } | null)[] = edges.map((e) => {
     const s = endOf(e.sources[0] ?? '');
     const t = endOf(e.targets[0] ?? '');
-    return s === null || t === null || s.node === t.node ? null : { s: s.node, sOff: s.off, t: t.node, tOff: t.off };
+    return s === null || t === null || s.node === t.node
+      ? null
+      : { s: s.node, sOff: s.off, t: t.node, tOff: t.off };
   });
 
   // 1. Layers. Kahn's order; a cycle (not expected from autograd) is broken at its
@@ -201,7 +213,12 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     c.push(e.t);
     for (let j = 0; j + 1 < c.length; j++) {
       chainSegs[k].push(segs.length);
-      segs.push({ from: c[j], to: c[j + 1], fromOff: j === 0 ? e.sOff : 0, toOff: j + 2 === c.length ? e.tOff : 0 });
+      segs.push({
+        from: c[j],
+        to: c[j + 1],
+        fromOff: j === 0 ? e.sOff : 0,
+        toOff: j + 2 === c.length ? e.tOff : 0,
+      });
     }
     chain[k] = c;
   });
@@ -233,7 +250,8 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
       seen[v] = 1;
       layers[layerOf[v]].push(v);
       const inn = ins[v];
-      for (let j = inn.length - 1; j >= 0; j--) if (!seen[segs[inn[j]].from]) stack.push(segs[inn[j]].from);
+      for (let j = inn.length - 1; j >= 0; j--)
+        if (!seen[segs[inn[j]].from]) stack.push(segs[inn[j]].from);
     }
   }
   const pos = new Float64Array(total);
@@ -280,7 +298,8 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   // 4. x coordinates (left edges).
   check('place', 0.45);
   const x = new Float64Array(total);
-  const gap = (a: number, b: number): number => (isDummy(a) && isDummy(b) ? EDGE_GAP : isDummy(a) || isDummy(b) ? EDGE_NODE_GAP : NODE_GAP);
+  const gap = (a: number, b: number): number =>
+    isDummy(a) && isDummy(b) ? EDGE_GAP : isDummy(a) || isDummy(b) ? EDGE_NODE_GAP : NODE_GAP;
   for (const layer of layers) {
     let cx = 0;
     layer.forEach((v, i) => {
@@ -302,20 +321,24 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     for (const v of layer) {
       let s = 0;
       let c = 0;
-      if (fromAbove) for (const i of ins[v]) {
-        const sg = segs[i];
-        const w = pull(sg.from);
-        s += w * (x[sg.from] + sg.fromOff - aim(sg));
-        c += w;
-      }
-      if (fromBelow) for (const i of outSegs[v]) {
-        const sg = segs[i];
-        s += x[sg.to] + aim(sg) - sg.fromOff;
-        c++;
-      }
+      if (fromAbove)
+        for (const i of ins[v]) {
+          const sg = segs[i];
+          const w = pull(sg.from);
+          s += w * (x[sg.from] + sg.fromOff - aim(sg));
+          c += w;
+        }
+      if (fromBelow)
+        for (const i of outSegs[v]) {
+          const sg = segs[i];
+          s += x[sg.to] + aim(sg) - sg.fromOff;
+          c++;
+        }
       desired[v] = c === 0 ? x[v] : s / c;
       // Sources give way to the nodes beside them, dummies (long edges) hold their line.
-      weight[v] = (c === 0 || (ins[v].length === 0 && !isDummy(v)) ? 0.05 : 1) * (isDummy(v) ? DUMMY_WEIGHT : 1);
+      weight[v] =
+        (c === 0 || (ins[v].length === 0 && !isDummy(v)) ? 0.05 : 1) *
+        (isDummy(v) ? DUMMY_WEIGHT : 1);
     }
     isotonicPlace(layer, desired, weight, width, gap, x);
   };
@@ -369,8 +392,10 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   }
   const layerTop = new Float64Array(layerCount);
   const layerHeight = new Float64Array(layerCount);
-  for (let v = 0; v < total; v++) layerHeight[layerOf[v]] = Math.max(layerHeight[layerOf[v]], height[v]);
-  const gapHeight = (l: number): number => Math.max(LAYER_GAP, 2 * PORT_SIZE + (tracks[l] + 1) * TRACK_GAP);
+  for (let v = 0; v < total; v++)
+    layerHeight[layerOf[v]] = Math.max(layerHeight[layerOf[v]], height[v]);
+  const gapHeight = (l: number): number =>
+    Math.max(LAYER_GAP, 2 * PORT_SIZE + (tracks[l] + 1) * TRACK_GAP);
   let y = PORT_SIZE;
   for (let l = 0; l < layerCount; l++) {
     layerTop[l] = y;
@@ -412,7 +437,12 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
       }
     }
     pts.push(end);
-    return { ...e, sections: [{ id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: pts.slice(1, -1) }] };
+    return {
+      ...e,
+      sections: [
+        { id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: pts.slice(1, -1) },
+      ],
+    };
   });
   check('done', 1);
   return { ...graph, x: 0, y: 0, width: maxX - minX, height: y, children, edges: outEdges };
@@ -434,7 +464,8 @@ function isotonicPlace(
   const m = layer.length;
   if (m === 0) return;
   const offset = new Float64Array(m);
-  for (let i = 1; i < m; i++) offset[i] = offset[i - 1] + width[layer[i - 1]] + gap(layer[i - 1], layer[i]);
+  for (let i = 1; i < m; i++)
+    offset[i] = offset[i - 1] + width[layer[i - 1]] + gap(layer[i - 1], layer[i]);
   // Blocks of pooled nodes: weighted mean target, weight, first index.
   const bMean: number[] = [];
   const bWeight: number[] = [];

@@ -63,13 +63,28 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
   const groupOf = new Map<string, string | null>();
   const roots: string[] = [];
   let counter = 0;
-  const newGroup = (kind: GroupKind, label: string, parent: string | null, modulePath: string[]): GraphGroup => {
-    const g: GraphGroup = { id: `${GROUP_PREFIX}${counter++}`, kind, label, parent, items: [], size: 0, count: 0, modulePath };
+  const newGroup = (
+    kind: GroupKind,
+    label: string,
+    parent: string | null,
+    modulePath: string[],
+  ): GraphGroup => {
+    const g: GraphGroup = {
+      id: `${GROUP_PREFIX}${counter++}`,
+      kind,
+      label,
+      parent,
+      items: [],
+      size: 0,
+      count: 0,
+      modulePath,
+    };
     groups.set(g.id, g);
     (parent === null ? roots : groups.get(parent)!.items).push(g.id);
     return g;
   };
-  const itemsOf = (parent: string | null): string[] => (parent === null ? roots : groups.get(parent)!.items);
+  const itemsOf = (parent: string | null): string[] =>
+    parent === null ? roots : groups.get(parent)!.items;
 
   // 1. Module calls as runs of the creation order.
   const order = snapshot.nodes.map((n, i) => ({ n, i })).filter((x) => x.n.kind === 'function');
@@ -80,7 +95,13 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
     const path = n.modulePath;
     const calls = n.moduleCalls;
     let keep = 0;
-    while (keep < open.length && keep < path.length && open[keep].label === path[keep] && openCalls[keep] === calls?.[keep]) keep++;
+    while (
+      keep < open.length &&
+      keep < path.length &&
+      open[keep].label === path[keep] &&
+      openCalls[keep] === calls?.[keep]
+    )
+      keep++;
     open.length = keep;
     openCalls.length = keep;
     for (let d = keep; d < path.length; d++) {
@@ -94,7 +115,9 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
 
   // 2. AccumulateGrad: the innermost group holding every consumer.
   const consumers = new Map<string, string[]>();
-  for (const n of snapshot.nodes) for (const e of n.next) if (e !== null) (consumers.get(e.id) ?? consumers.set(e.id, []).get(e.id)!).push(n.id);
+  for (const n of snapshot.nodes)
+    for (const e of n.next)
+      if (e !== null) (consumers.get(e.id) ?? consumers.set(e.id, []).get(e.id)!).push(n.id);
   const chain = (g: string | null): (string | null)[] => {
     const out: (string | null)[] = [];
     for (let c = g; c !== null; c = groups.get(c)!.parent) out.unshift(c);
@@ -141,7 +164,8 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
     g.size = g.items.reduce((s, it) => s + (isGroupId(it) ? groups.get(it)!.size : counted(it)), 0);
   }
   const tokens = new Map<string, number>();
-  const intern = (s: string): number => tokens.get(s) ?? (tokens.set(s, tokens.size), tokens.size - 1);
+  const intern = (s: string): number =>
+    tokens.get(s) ?? (tokens.set(s, tokens.size), tokens.size - 1);
   const tokenOf = new Map<string, number>();
   const token = (item: string): number => {
     if (!isGroupId(item)) return intern(`N${byId.get(item)?.name ?? item}`);
@@ -149,13 +173,16 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
     if (t === undefined) {
       const g = groups.get(item)!;
       // Numbers in module names do not count: `layers.3` repeats `layers.2` (nn.Sequential).
-      t = intern(`G${g.kind}:${g.label.replace(/\d+/g, '#')}:${g.items.filter(inSequence).map(token).join(',')}`);
+      t = intern(
+        `G${g.kind}:${g.label.replace(/\d+/g, '#')}:${g.items.filter(inSequence).map(token).join(',')}`,
+      );
       tokenOf.set(item, t);
     }
     return t;
   };
   // Only function nodes and groups are in creation order; accumulate and tensor nodes float.
-  const inSequence = (item: string): boolean => isGroupId(item) || byId.get(item)?.kind === 'function';
+  const inSequence = (item: string): boolean =>
+    isGroupId(item) || byId.get(item)?.kind === 'function';
   const findRepeats = (parent: string | null): void => {
     const items = itemsOf(parent);
     const seq = items.filter(inSequence);
@@ -171,17 +198,23 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
         while (i + (k + 1) * p <= seq.length && sameBlock(tok, i, i + k * p, p)) k++;
         // A repeat must hold a module call or span several items: two identical bare ops
         // in a row are not worth a box.
-        if (k >= 2 && k * p > best.k * best.p && (p > 1 || isGroupId(seq[i]) || k >= 3)) best = { p, k };
+        if (k >= 2 && k * p > best.k * best.p && (p > 1 || isGroupId(seq[i]) || k >= 3))
+          best = { p, k };
       }
       if (best.p === 0) {
         out.push(seq[i++]);
         continue;
       }
       const unit = seq.slice(i, i + best.p);
-      const what = [...new Set(unit.map((it) => (isGroupId(it) ? groups.get(it)!.label : (byId.get(it)?.name ?? it))))];
+      const what = [
+        ...new Set(
+          unit.map((it) => (isGroupId(it) ? groups.get(it)!.label : (byId.get(it)?.name ?? it))),
+        ),
+      ];
       let label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
       const lastLabel = seq[i + (best.k - 1) * best.p];
-      if (best.p === 1 && isGroupId(lastLabel) && groups.get(lastLabel)!.label !== label) label = `${label} … ${groups.get(lastLabel)!.label}`;
+      if (best.p === 1 && isGroupId(lastLabel) && groups.get(lastLabel)!.label !== label)
+        label = `${label} … ${groups.get(lastLabel)!.label}`;
       const parentPath = parent === null ? [] : groups.get(parent)!.modulePath;
       const rep = newGroup('repeat', label, parent, parentPath);
       itemsOf(parent).pop(); // newGroup appended it; `out` decides the order

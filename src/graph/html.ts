@@ -67,9 +67,18 @@ const SCRIPT = `
  * @example
  * writeFileSync('graph.html', renderHtml(snapshot, renderSvg(snapshot, layout)));
  */
-export function renderHtml(snapshot: GraphSnapshot, svg: string, title = 'Gradlens autograd graph'): string {
+export function renderHtml(
+  snapshot: GraphSnapshot,
+  svg: string,
+  title = 'Gradlens autograd graph',
+): string {
   const data = {
-    nodes: snapshot.nodes.map((n) => ({ id: n.id, title: nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''), search: `${n.name} ${n.modulePath.join(' ')}`.toLowerCase() })),
+    nodes: snapshot.nodes.map((n) => ({
+      id: n.id,
+      title:
+        nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''),
+      search: `${n.name} ${n.modulePath.join(' ')}`.toLowerCase(),
+    })),
   };
   // '<' escaped so no string in the data can close the script element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');

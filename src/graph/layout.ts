@@ -33,7 +33,11 @@ export interface LayoutOptions {
 }
 
 /** Which engine the policy picks for an ELK input graph. @example chooseEngine(toElkGraph(s), true) */
-export function chooseEngine(graph: ElkNode, haveElk: boolean, elkMaxNodes = ELK_MAX_NODES): LayoutEngine {
+export function chooseEngine(
+  graph: ElkNode,
+  haveElk: boolean,
+  elkMaxNodes = ELK_MAX_NODES,
+): LayoutEngine {
   return haveElk && (graph.children?.length ?? 0) <= elkMaxNodes ? 'elk' : 'fast';
 }
 
@@ -43,10 +47,14 @@ export function chooseEngine(graph: ElkNode, haveElk: boolean, elkMaxNodes = ELK
  * @example
  * const laid = await layoutElkGraph(toElkGraph(snapshot), { elk: new ELK() });
  */
-export async function layoutElkGraph(graph: ElkNode, options: LayoutOptions = {}): Promise<ElkNode> {
+export async function layoutElkGraph(
+  graph: ElkNode,
+  options: LayoutOptions = {},
+): Promise<ElkNode> {
   const engine = options.engine ?? chooseEngine(graph, options.elk != null, options.elkMaxNodes);
   if (engine === 'elk') {
-    if (options.elk == null) throw new Error("layout engine 'elk' requested but no ELK instance was given");
+    if (options.elk == null)
+      throw new Error("layout engine 'elk' requested but no ELK instance was given");
     options.onProgress?.({ phase: 'layers', fraction: 0 });
     // ELK cannot be interrupted from inside; a cancelled layout is dropped when it returns
     // (the webview terminates its ELK worker to stop it for real).
@@ -66,6 +74,10 @@ export async function layoutElkGraph(graph: ElkNode, options: LayoutOptions = {}
  * import ELK from 'elkjs/lib/elk.bundled.js';
  * const svg = await layoutSnapshot(snapshot, new ELK());
  */
-export async function layoutSnapshot(snapshot: GraphSnapshot, elk?: ElkLike | null, options: Omit<LayoutOptions, 'elk'> = {}): Promise<string> {
+export async function layoutSnapshot(
+  snapshot: GraphSnapshot,
+  elk?: ElkLike | null,
+  options: Omit<LayoutOptions, 'elk'> = {},
+): Promise<string> {
   return renderSvg(snapshot, await layoutElkGraph(toElkGraph(snapshot), { ...options, elk }));
 }

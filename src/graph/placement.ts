@@ -19,7 +19,12 @@ export interface Box {
 }
 
 /** A laid-out node's rectangle. @example boxOf({ id: 'n0', x: 1, y: 2, width: 3, height: 4 }) // { x: 1, y: 2, w: 3, h: 4 } */
-export const boxOf = (c: ElkNode): Box => ({ x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 });
+export const boxOf = (c: ElkNode): Box => ({
+  x: c.x ?? 0,
+  y: c.y ?? 0,
+  w: c.width ?? 0,
+  h: c.height ?? 0,
+});
 
 /** A node's ports at the positions the fast layout gives them (for nodes placed without a layout run). */
 export function withPorts(c: ElkNode): ElkPort[] {
@@ -29,29 +34,64 @@ export function withPorts(c: ElkNode): ElkPort[] {
 
 /** Whether the old laid-out node `o` can keep its port positions as the new node `c`. */
 export function samePorts(o: ElkNode, c: ElkNode): boolean {
-  return o.width === c.width && (o.ports?.length ?? 0) === (c.ports?.length ?? 0) && (o.ports ?? []).every((p, i) => p.id === c.ports![i].id);
+  return (
+    o.width === c.width &&
+    (o.ports?.length ?? 0) === (c.ports?.length ?? 0) &&
+    (o.ports ?? []).every((p, i) => p.id === c.ports![i].id)
+  );
 }
 
 /** Same port ids at the same places: an edge route between such nodes can be moved as is. */
 export function samePortsById(a: ElkNode, b: ElkNode): boolean {
-  return a.ports === b.ports || ((a.ports?.length ?? 0) === (b.ports?.length ?? 0) && (a.ports ?? []).every((p, i) => p.id === b.ports![i].id && p.x === b.ports![i].x && p.y === b.ports![i].y));
+  return (
+    a.ports === b.ports ||
+    ((a.ports?.length ?? 0) === (b.ports?.length ?? 0) &&
+      (a.ports ?? []).every(
+        (p, i) => p.id === b.ports![i].id && p.x === b.ports![i].x && p.y === b.ports![i].y,
+      ))
+  );
 }
 
 /** An edge's route moved by (dx, dy). */
 export function translate(e: ElkExtendedEdge, dx: number, dy: number): ElkExtendedEdge['sections'] {
   const t = (p: { x: number; y: number }) => ({ x: p.x + dx, y: p.y + dy });
-  return (e.sections ?? []).map((s) => ({ ...s, startPoint: t(s.startPoint), endPoint: t(s.endPoint), bendPoints: s.bendPoints?.map(t) }));
+  return (e.sections ?? []).map((s) => ({
+    ...s,
+    startPoint: t(s.startPoint),
+    endPoint: t(s.endPoint),
+    bendPoints: s.bendPoints?.map(t),
+  }));
 }
 
 /** Source's bottom centre (or its port) down to just above the target port, across, down. */
-export function route(e: ElkExtendedEdge, s: ElkNode | undefined, t: ElkNode | undefined): ElkExtendedEdge['sections'] {
+export function route(
+  e: ElkExtendedEdge,
+  s: ElkNode | undefined,
+  t: ElkNode | undefined,
+): ElkExtendedEdge['sections'] {
   if (s === undefined || t === undefined) return [];
   const sp = s.ports?.find((p) => p.id === e.sources[0]);
   const tp = t.ports?.find((p) => p.id === e.targets[0]);
-  const start = { x: (s.x ?? 0) + (sp !== undefined && sp.id !== outPortId(s.id) ? (sp.x ?? 0) + PORT_SIZE / 2 : (s.width ?? 0) / 2), y: (s.y ?? 0) + (s.height ?? 0) };
-  const end = { x: (t.x ?? 0) + (tp?.x ?? (t.width ?? 0) / 2 - PORT_SIZE / 2) + PORT_SIZE / 2, y: (t.y ?? 0) + (tp?.y ?? -PORT_SIZE) };
+  const start = {
+    x:
+      (s.x ?? 0) +
+      (sp !== undefined && sp.id !== outPortId(s.id)
+        ? (sp.x ?? 0) + PORT_SIZE / 2
+        : (s.width ?? 0) / 2),
+    y: (s.y ?? 0) + (s.height ?? 0),
+  };
+  const end = {
+    x: (t.x ?? 0) + (tp?.x ?? (t.width ?? 0) / 2 - PORT_SIZE / 2) + PORT_SIZE / 2,
+    y: (t.y ?? 0) + (tp?.y ?? -PORT_SIZE),
+  };
   const turn = Math.max(start.y + PORT_SIZE, end.y - PORT_SIZE);
-  const bends = Math.abs(start.x - end.x) < 0.5 ? [] : [{ x: start.x, y: turn }, { x: end.x, y: turn }];
+  const bends =
+    Math.abs(start.x - end.x) < 0.5
+      ? []
+      : [
+          { x: start.x, y: turn },
+          { x: end.x, y: turn },
+        ];
   return [{ id: `${e.id}:s0`, startPoint: start, endPoint: end, bendPoints: bends }];
 }
 
@@ -60,13 +100,28 @@ export function route(e: ElkExtendedEdge, s: ElkNode | undefined, t: ElkNode | u
  * moved together by the same offset (`moved`) and kept their ports, else a fresh route.
  */
 export function reroute(
-  e: ElkExtendedEdge, s: string, t: string, oldEdges: ReadonlyMap<string, ElkExtendedEdge>,
-  moved: ReadonlyMap<string, { x: number; y: number }>, old: ReadonlyMap<string, ElkNode>, placed: ReadonlyMap<string, ElkNode>,
+  e: ElkExtendedEdge,
+  s: string,
+  t: string,
+  oldEdges: ReadonlyMap<string, ElkExtendedEdge>,
+  moved: ReadonlyMap<string, { x: number; y: number }>,
+  old: ReadonlyMap<string, ElkNode>,
+  placed: ReadonlyMap<string, ElkNode>,
 ): ElkExtendedEdge['sections'] {
   const oe = oldEdges.get(e.id);
   const ds = moved.get(s);
   const dt = moved.get(t);
-  if (oe !== undefined && ds !== undefined && dt !== undefined && ds.x === dt.x && ds.y === dt.y && oe.sources[0] === e.sources[0] && oe.targets[0] === e.targets[0] && samePortsById(old.get(s)!, placed.get(s)!) && samePortsById(old.get(t)!, placed.get(t)!)) {
+  if (
+    oe !== undefined &&
+    ds !== undefined &&
+    dt !== undefined &&
+    ds.x === dt.x &&
+    ds.y === dt.y &&
+    oe.sources[0] === e.sources[0] &&
+    oe.targets[0] === e.targets[0] &&
+    samePortsById(old.get(s)!, placed.get(s)!) &&
+    samePortsById(old.get(t)!, placed.get(t)!)
+  ) {
     return translate(oe, ds.x, ds.y);
   }
   return route(e, placed.get(s), placed.get(t));
@@ -74,10 +129,14 @@ export function reroute(
 
 /** Whether any two boxes overlap (sweep over x). @example overlaps(layout.children!) // false */
 export function overlaps(nodes: ElkNode[]): boolean {
-  const bs = nodes.map(boxOf).filter((b) => b.w > 0 && b.h > 0).sort((a, b) => a.x - b.x);
+  const bs = nodes
+    .map(boxOf)
+    .filter((b) => b.w > 0 && b.h > 0)
+    .sort((a, b) => a.x - b.x);
   const active: Box[] = [];
   for (const b of bs) {
-    for (let i = active.length - 1; i >= 0; i--) if (active[i].x + active[i].w <= b.x) active.splice(i, 1);
+    for (let i = active.length - 1; i >= 0; i--)
+      if (active[i].x + active[i].w <= b.x) active.splice(i, 1);
     for (const a of active) if (a.y < b.y + b.h && b.y < a.y + a.h) return true;
     active.push(b);
   }
@@ -123,7 +182,11 @@ export function proxyFeeders(layout: ElkNode): Map<string, ElkNode> {
  * @example
  * packProxies({ x: 0, y: 100, w: 120, h: 28 }, [{ id: 'p', port: 30, w: 90, h: 28 }], []); // p right above x = 30
  */
-export function packProxies(box: Box, feeds: readonly { id: string; port: number; w: number; h: number }[], obstacles: readonly Box[]): Map<string, Box> | null {
+export function packProxies(
+  box: Box,
+  feeds: readonly { id: string; port: number; w: number; h: number }[],
+  obstacles: readonly Box[],
+): Map<string, Box> | null {
   const out = new Map<string, Box>();
   if (feeds.length === 0) return out;
   const rowH = feeds.reduce((m, f) => Math.max(m, f.h), 0);
@@ -162,5 +225,10 @@ export function packProxies(box: Box, feeds: readonly { id: string; port: number
 
 /** Whether two boxes overlap or come closer than `margin`. */
 export function hit(a: Box, b: Box, margin: number): boolean {
-  return a.x < b.x + b.w + margin && b.x < a.x + a.w + margin && a.y < b.y + b.h + margin && b.y < a.y + a.h + margin;
+  return (
+    a.x < b.x + b.w + margin &&
+    b.x < a.x + a.w + margin &&
+    a.y < b.y + b.h + margin &&
+    b.y < a.y + a.h + margin
+  );
 }

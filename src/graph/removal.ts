@@ -7,7 +7,20 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import { PORT_SIZE, proxiedNode } from './elk';
 import { fastLayout, type FastLayoutOptions } from './fast-layout';
-import { CLEAR, boxOf, hit, overlaps, packProxies, portNode, proxyFeeders, reroute, samePorts, translate, withPorts, type Box } from './placement';
+import {
+  CLEAR,
+  boxOf,
+  hit,
+  overlaps,
+  packProxies,
+  portNode,
+  proxyFeeders,
+  reroute,
+  samePorts,
+  translate,
+  withPorts,
+  type Box,
+} from './placement';
 
 /** Space kept between a node moving left and what it closes up to (the layouts' node spacing). */
 const GAP_X = 24;
@@ -50,7 +63,10 @@ export interface RemovalOptions extends FastLayoutOptions {
  * @example
  * const { region } = groupRegion(view.current!.layout, (id) => view.isInside(id, 'group:3'))!;
  */
-export function groupRegion(layout: ElkNode, inside: (id: string) => boolean): { inner: Set<string>; region: Box } | null {
+export function groupRegion(
+  layout: ElkNode,
+  inside: (id: string) => boolean,
+): { inner: Set<string>; region: Box } | null {
   const kids = layout.children ?? [];
   const inner = new Set<string>();
   for (const c of kids) if (proxiedNode(c.id) === null && inside(c.id)) inner.add(c.id);
@@ -81,7 +97,12 @@ export function groupRegion(layout: ElkNode, inside: (id: string) => boolean): {
  * @example
  * const shape = boxShape(before.layout, after.layout, 'group:3', (id) => view.isInside(id, 'group:3'));
  */
-export function boxShape(before: ElkNode, after: ElkNode, groupId: string, inside: (id: string) => boolean): BoxShape | null {
+export function boxShape(
+  before: ElkNode,
+  after: ElkNode,
+  groupId: string,
+  inside: (id: string) => boolean,
+): BoxShape | null {
   const box = before.children?.find((c) => c.id === groupId);
   const r = groupRegion(after, inside);
   if (box === undefined || r === null) return null;
@@ -104,7 +125,13 @@ export function boxShape(before: ElkNode, after: ElkNode, groupId: string, insid
  * @example
  * const r = removeExpanded(view.current!.layout, toElkGraph(collapsedView), 'group:3', (id) => view.isInside(id, 'group:3'));
  */
-export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, inside: (id: string) => boolean, options: RemovalOptions = {}): Removal | null {
+export function removeExpanded(
+  prev: ElkNode,
+  graph: ElkNode,
+  groupId: string,
+  inside: (id: string) => boolean,
+  options: RemovalOptions = {},
+): Removal | null {
   const oldKids = prev.children ?? [];
   const old = new Map(oldKids.map((c) => [c.id, c]));
   const found = groupRegion(prev, inside);
@@ -117,10 +144,23 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   const y1 = region.y + region.h;
 
   // The box and the new proxies feeding it, laid out on their own like the insertion's contents.
-  const ends = (graph.edges ?? []).map((e) => ({ e, s: portNode(e.sources[0]), t: portNode(e.targets[0]) }));
+  const ends = (graph.edges ?? []).map((e) => ({
+    e,
+    s: portNode(e.sources[0]),
+    t: portNode(e.targets[0]),
+  }));
   const mini = new Set([groupId]);
-  for (const { s, t } of ends) if (t === groupId && proxiedNode(s) !== null && !old.has(s)) mini.add(s);
-  const laid = fastLayout({ id: 'box', layoutOptions: graph.layoutOptions, children: kids.filter((c) => mini.has(c.id)), edges: ends.filter(({ s, t }) => mini.has(s) && mini.has(t)).map(({ e }) => e) }, options);
+  for (const { s, t } of ends)
+    if (t === groupId && proxiedNode(s) !== null && !old.has(s)) mini.add(s);
+  const laid = fastLayout(
+    {
+      id: 'box',
+      layoutOptions: graph.layoutOptions,
+      children: kids.filter((c) => mini.has(c.id)),
+      edges: ends.filter(({ s, t }) => mini.has(s) && mini.has(t)).map(({ e }) => e),
+    },
+    options,
+  );
   const laidKids = laid.children ?? [];
   const laidBox = boxOf(laidKids.find((c) => c.id === groupId)!);
   let mx0 = Infinity;
@@ -131,8 +171,11 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   }
 
   // What stays on screen, by where it is relative to the group's region.
-  const staying = kids.filter((c) => !mini.has(c.id) && old.has(c.id)).map((c) => ({ c, b: boxOf(old.get(c.id)!) }));
-  const where = (b: Box): 'below' | 'right' | 'still' => (b.y >= y1 ? 'below' : b.y + b.h > y0 && b.x >= x1 ? 'right' : 'still');
+  const staying = kids
+    .filter((c) => !mini.has(c.id) && old.has(c.id))
+    .map((c) => ({ c, b: boxOf(old.get(c.id)!) }));
+  const where = (b: Box): 'below' | 'right' | 'still' =>
+    b.y >= y1 ? 'below' : b.y + b.h > y0 && b.x >= x1 ? 'right' : 'still';
   const below = staying.filter(({ b }) => where(b) === 'below');
   const bandRight = staying.filter(({ b }) => where(b) === 'right');
   const still = staying.filter(({ b }) => where(b) === 'still');
@@ -146,7 +189,12 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   // must not touch anything that stays; of those, the first where data flows down wins.
   type Placement = { at: Map<string, Box>; rigid: boolean };
   const rigidAt = (px: number, py: number): Placement => ({
-    at: new Map(laidKids.map((c) => [c.id, { x: px + (c.x ?? 0) - mx0, y: py + (c.y ?? 0) - my0, w: c.width ?? 0, h: c.height ?? 0 }])),
+    at: new Map(
+      laidKids.map((c) => [
+        c.id,
+        { x: px + (c.x ?? 0) - mx0, y: py + (c.y ?? 0) - my0, w: c.width ?? 0, h: c.height ?? 0 },
+      ]),
+    ),
     rigid: true,
   });
   const boxOff = { x: laidBox.x - mx0, y: laidBox.y - my0 };
@@ -165,25 +213,49 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   }
   candidates.push(rigidAt(x0 - boxOff.x, y0 - boxOff.y), rigidAt(x0, y0));
   const loose = candidates.length;
-  const reach = laidKids.reduce((m, c) => m + (c.width ?? 0) + (c.height ?? 0), 0) + region.w + region.h;
-  const isNear = (b: Box): boolean => b.x < x1 + reach && b.x + b.w > x0 - reach && b.y < y1 + reach && b.y + b.h > y0 - reach;
+  const reach =
+    laidKids.reduce((m, c) => m + (c.width ?? 0) + (c.height ?? 0), 0) + region.w + region.h;
+  const isNear = (b: Box): boolean =>
+    b.x < x1 + reach && b.x + b.w > x0 - reach && b.y < y1 + reach && b.y + b.h > y0 - reach;
   const near = still.map(({ b }) => b).filter(isNear);
   const nearAll = staying.map(({ b }) => b).filter(isNear);
   // The proxies in the order of the box ports they feed, left to right.
   const miniKids = new Map(laidKids.map((c) => [c.id, c]));
-  const boxPorts = new Map(withPorts(miniKids.get(groupId)!).map((p) => [p.id, (p.x ?? 0) + PORT_SIZE / 2]));
-  const feeds = ends.filter(({ s, t }) => t === groupId && mini.has(s)).map(({ e, s }) => ({ id: s, port: boxPorts.get(e.targets[0]) ?? 0, w: miniKids.get(s)!.width ?? 0, h: miniKids.get(s)!.height ?? 0 }));
+  const boxPorts = new Map(
+    withPorts(miniKids.get(groupId)!).map((p) => [p.id, (p.x ?? 0) + PORT_SIZE / 2]),
+  );
+  const feeds = ends
+    .filter(({ s, t }) => t === groupId && mini.has(s))
+    .map(({ e, s }) => ({
+      id: s,
+      port: boxPorts.get(e.targets[0]) ?? 0,
+      w: miniKids.get(s)!.width ?? 0,
+      h: miniKids.get(s)!.height ?? 0,
+    }));
   feeds.sort((a, b) => a.port - b.port);
-  const packedAt = (bx: number, by: number): (() => Placement | null) => () => {
-    const at = new Map<string, Box>([[groupId, { x: bx, y: by, w: laidBox.w, h: laidBox.h }]]);
-    const packed = packProxies(at.get(groupId)!, feeds, nearAll);
-    if (packed === null) return null;
-    for (const [id, b] of packed) at.set(id, b);
-    return { at, rigid: false };
-  };
-  const innerBoxes = oldKids.filter((c) => inner.has(c.id)).map(boxOf).sort((a, b) => a.y - b.y || a.x - b.x);
-  const spots: { x: number; y: number }[] = [{ x: x0, y: y0 + PORT_SIZE }, { x: x0, y: y0 + boxOff.y }];
-  for (const b of innerBoxes.slice(0, MAX_CANDIDATES / 4)) spots.push({ x: b.x, y: b.y }, { x: b.x + b.w / 2 - laidBox.w / 2, y: b.y }, { x: b.x + b.w - laidBox.w, y: b.y });
+  const packedAt =
+    (bx: number, by: number): (() => Placement | null) =>
+    () => {
+      const at = new Map<string, Box>([[groupId, { x: bx, y: by, w: laidBox.w, h: laidBox.h }]]);
+      const packed = packProxies(at.get(groupId)!, feeds, nearAll);
+      if (packed === null) return null;
+      for (const [id, b] of packed) at.set(id, b);
+      return { at, rigid: false };
+    };
+  const innerBoxes = oldKids
+    .filter((c) => inner.has(c.id))
+    .map(boxOf)
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  const spots: { x: number; y: number }[] = [
+    { x: x0, y: y0 + PORT_SIZE },
+    { x: x0, y: y0 + boxOff.y },
+  ];
+  for (const b of innerBoxes.slice(0, MAX_CANDIDATES / 4))
+    spots.push(
+      { x: b.x, y: b.y },
+      { x: b.x + b.w / 2 - laidBox.w / 2, y: b.y },
+      { x: b.x + b.w - laidBox.w, y: b.y },
+    );
   // Right below the lowest of its inputs, so that data can flow down into it.
   const feeding = new Set<string>();
   const fed = new Set<string>();
@@ -191,14 +263,23 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
     if (t === groupId && old.has(s)) feeding.add(s);
     if (s === groupId && old.has(t)) fed.add(t);
   }
-  const flowY = [...feeding].reduce((m, id) => Math.max(m, (old.get(id)!.y ?? 0) + (old.get(id)!.height ?? 0)), -Infinity) + GAP_Y;
-  if (flowY > y0) for (const b of innerBoxes.slice(0, MAX_CANDIDATES / 4)) spots.push({ x: b.x, y: flowY }, { x: b.x + b.w / 2 - laidBox.w / 2, y: flowY });
+  const flowY =
+    [...feeding].reduce(
+      (m, id) => Math.max(m, (old.get(id)!.y ?? 0) + (old.get(id)!.height ?? 0)),
+      -Infinity,
+    ) + GAP_Y;
+  if (flowY > y0)
+    for (const b of innerBoxes.slice(0, MAX_CANDIDATES / 4))
+      spots.push({ x: b.x, y: flowY }, { x: b.x + b.w / 2 - laidBox.w / 2, y: flowY });
   // The first free gap from the group's left edge on in one of those rows.
-  const rows = [...new Set([flowY, ...innerBoxes.map((b) => b.y)])].filter((y) => y >= 0).slice(0, MAX_CANDIDATES / 4);
-  const gapSpots = (lo: number, hi: number): { x: number; y: number }[] => rows.flatMap((y) => {
-    const x = freeX(y, laidBox, lo, hi, near);
-    return x === null ? [] : [{ x, y }];
-  });
+  const rows = [...new Set([flowY, ...innerBoxes.map((b) => b.y)])]
+    .filter((y) => y >= 0)
+    .slice(0, MAX_CANDIDATES / 4);
+  const gapSpots = (lo: number, hi: number): { x: number; y: number }[] =>
+    rows.flatMap((y) => {
+      const x = freeX(y, laidBox, lo, hi, near);
+      return x === null ? [] : [{ x, y }];
+    });
   for (const p of [...spots, ...gapSpots(x0, x1)]) candidates.push(packedAt(p.x, p.y));
   const strict = candidates.length;
   for (const p of [...spots, ...gapSpots(x0, Infinity)]) candidates.push(packedAt(p.x, p.y));
@@ -206,7 +287,12 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
     const box = p.at.get(groupId)!;
     // Its top within the group's rows: below them it would sit among the block that moves up.
     if (box.y >= y1) return false;
-    if (i >= loose && i < strict && (box.x < x0 || box.y < y0 || box.x + box.w > x1 || box.y + box.h > y1)) return false;
+    if (
+      i >= loose &&
+      i < strict &&
+      (box.x < x0 || box.y < y0 || box.x + box.w > x1 || box.y + box.h > y1)
+    )
+      return false;
     for (const m of p.at.values()) {
       if (m.x < 0 || m.y < 0) return false;
       for (const b of near) if (hit(m, b, CLEAR)) return false;
@@ -244,17 +330,22 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   // region, the same rule pushes the block past them instead.
   const delta = new Map<string, { x: number; y: number }>();
   for (const { c } of staying) delta.set(c.id, { x: 0, y: 0 });
-  let dx = Math.max(0, x1 - boxes.reduce((r, b) => (b.y < y1 && b.y + b.h > y0 ? Math.max(r, b.x + b.w) : r), x0));
+  let dx = Math.max(
+    0,
+    x1 - boxes.reduce((r, b) => (b.y < y1 && b.y + b.h > y0 ? Math.max(r, b.x + b.w) : r), x0),
+  );
   if (bandRight.length > 0) {
     const minX = bandRight.reduce((m, { b }) => Math.min(m, b.x), Infinity);
     const top = bandRight.reduce((m, { b }) => Math.min(m, b.y), Infinity);
     const bottom = bandRight.reduce((m, { b }) => Math.max(m, b.y + b.h), -Infinity);
-    const close = (b: Box): boolean => b.x + b.w > minX - dx - GAP_X && b.y < bottom && b.y + b.h > top;
+    const close = (b: Box): boolean =>
+      b.x + b.w > minX - dx - GAP_X && b.y < bottom && b.y + b.h > top;
     const stays = [...still, ...below].map(({ b }) => b).filter(close);
     const box = boxes.filter(close);
     for (const { b: m } of bandRight) {
       const rowWith = (s: Box): boolean => s.y < m.y + m.h && m.y < s.y + s.h;
-      for (const s of stays) if (rowWith(s) && s.x + s.w <= m.x) dx = Math.min(dx, Math.max(0, m.x - s.x - s.w - GAP_X));
+      for (const s of stays)
+        if (rowWith(s) && s.x + s.w <= m.x) dx = Math.min(dx, Math.max(0, m.x - s.x - s.w - GAP_X));
       for (const s of box) if (rowWith(s)) dx = Math.min(dx, m.x - s.x - s.w - GAP_X);
     }
   }
@@ -265,11 +356,15 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
     const reachable = (b: Box): boolean => b.y + b.h > y1 - dy - GAP_Y;
     const stays = [...still, ...bandRight].map(({ c, b }) => moved(c, b)).filter(reachable);
     const box = boxes.filter(reachable);
-    const lowest = [...stays, ...box].reduce((r, b) => Math.max(r, b.y + b.h), -Infinity) + dy + GAP_Y;
+    const lowest =
+      [...stays, ...box].reduce((r, b) => Math.max(r, b.y + b.h), -Infinity) + dy + GAP_Y;
     for (const { b: m } of below) {
       if (m.y >= lowest) continue;
-      const columnWith = (s: Box): boolean => m.x < s.x + s.w + SIDE_MARGIN && s.x < m.x + m.w + SIDE_MARGIN;
-      for (const s of stays) if (columnWith(s) && s.y + s.h <= m.y) dy = Math.min(dy, Math.max(0, m.y - s.y - s.h - GAP_Y));
+      const columnWith = (s: Box): boolean =>
+        m.x < s.x + s.w + SIDE_MARGIN && s.x < m.x + m.w + SIDE_MARGIN;
+      for (const s of stays)
+        if (columnWith(s) && s.y + s.h <= m.y)
+          dy = Math.min(dy, Math.max(0, m.y - s.y - s.h - GAP_Y));
       for (const s of box) if (columnWith(s)) dy = Math.min(dy, m.y - s.y - s.h - GAP_Y);
     }
   }
@@ -280,18 +375,29 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   // where the old proxy of the same source into the same node stood.
   const placed = new Map<string, ElkNode>();
   const proxyTarget = new Map<string, { t: string; port: string }>();
-  for (const { e, s, t } of ends) if (proxiedNode(s) !== null) proxyTarget.set(s, { t, port: e.targets[0] });
+  for (const { e, s, t } of ends)
+    if (proxiedNode(s) !== null) proxyTarget.set(s, { t, port: e.targets[0] });
   const later: ElkNode[] = [];
   for (const c of kids) {
     const m = chosen.at.get(c.id);
     if (m !== undefined) {
-      placed.set(c.id, { ...c, x: m.x, y: m.y, ports: chosen.rigid ? miniKids.get(c.id)!.ports : withPorts(c) });
+      placed.set(c.id, {
+        ...c,
+        x: m.x,
+        y: m.y,
+        ports: chosen.rigid ? miniKids.get(c.id)!.ports : withPorts(c),
+      });
       continue;
     }
     const o = old.get(c.id);
     if (o !== undefined) {
       const d = delta.get(c.id)!;
-      placed.set(c.id, { ...c, x: (o.x ?? 0) + d.x, y: (o.y ?? 0) + d.y, ports: samePorts(o, c) ? o.ports : withPorts(c) });
+      placed.set(c.id, {
+        ...c,
+        x: (o.x ?? 0) + d.x,
+        y: (o.y ?? 0) + d.y,
+        ports: samePorts(o, c) ? o.ports : withPorts(c),
+      });
       continue;
     }
     placed.set(c.id, c);
@@ -305,11 +411,21 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
     const f = feeders.get(`${proxiedNode(c.id)}>${pt.t}`);
     const d = delta.get(pt.t);
     if (f !== undefined && d !== undefined) {
-      placed.set(c.id, { ...c, x: (f.x ?? 0) + d.x, y: (f.y ?? 0) + (f.height ?? 0) - (c.height ?? 0) + d.y, ports: withPorts(c) });
+      placed.set(c.id, {
+        ...c,
+        x: (f.x ?? 0) + d.x,
+        y: (f.y ?? 0) + (f.height ?? 0) - (c.height ?? 0) + d.y,
+        ports: withPorts(c),
+      });
       continue;
     }
     const px = tn.ports?.find((q) => q.id === pt.port)?.x ?? 0;
-    placed.set(c.id, { ...c, x: (tn.x ?? 0) + px + PORT_SIZE / 2 - (c.width ?? 0) / 2, y: (tn.y ?? 0) - PORT_SIZE - 12 - (c.height ?? 0), ports: withPorts(c) });
+    placed.set(c.id, {
+      ...c,
+      x: (tn.x ?? 0) + px + PORT_SIZE / 2 - (c.width ?? 0) / 2,
+      y: (tn.y ?? 0) - PORT_SIZE - 12 - (c.height ?? 0),
+      ports: withPorts(c),
+    });
   }
   const all = [...placed.values()];
   if (all.some((c) => (c.x ?? 0) < 0 || (c.y ?? 0) < 0) || overlaps(all)) return null;
@@ -318,20 +434,33 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
   // the old route moved along; anything else routed afresh.
   const oldEdges = new Map((prev.edges ?? []).map((e) => [e.id, e]));
   const miniEdges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
-  const shift = chosen.rigid ? { x: chosen.at.get(groupId)!.x - laidBox.x, y: chosen.at.get(groupId)!.y - laidBox.y } : null;
+  const shift = chosen.rigid
+    ? { x: chosen.at.get(groupId)!.x - laidBox.x, y: chosen.at.get(groupId)!.y - laidBox.y }
+    : null;
   const edges: ElkExtendedEdge[] = ends.map(({ e, s, t }) => {
     const me = miniEdges.get(e.id);
-    if (me !== undefined && shift !== null) return { ...e, sections: translate(me, shift.x, shift.y) };
+    if (me !== undefined && shift !== null)
+      return { ...e, sections: translate(me, shift.x, shift.y) };
     return { ...e, sections: reroute(e, s, t, oldEdges, delta, old, placed) };
   });
 
   // The picture shrinks with the gap, keeping the old layout's margin right and below.
-  const right = (nodes: readonly ElkNode[]): number => nodes.reduce((m, c) => Math.max(m, (c.x ?? 0) + (c.width ?? 0)), 0);
-  const bottom = (nodes: readonly ElkNode[]): number => nodes.reduce((m, c) => Math.max(m, (c.y ?? 0) + (c.height ?? 0)), 0);
+  const right = (nodes: readonly ElkNode[]): number =>
+    nodes.reduce((m, c) => Math.max(m, (c.x ?? 0) + (c.width ?? 0)), 0);
+  const bottom = (nodes: readonly ElkNode[]): number =>
+    nodes.reduce((m, c) => Math.max(m, (c.y ?? 0) + (c.height ?? 0)), 0);
   const padX = Math.max(0, (prev.width ?? 0) - right(oldKids));
   const padY = Math.max(PORT_SIZE, (prev.height ?? 0) - bottom(oldKids));
   return {
-    layout: { ...graph, x: 0, y: 0, width: right(all) + padX, height: bottom(all) + padY, children: all, edges },
+    layout: {
+      ...graph,
+      x: 0,
+      y: 0,
+      width: right(all) + padX,
+      height: bottom(all) + padY,
+      children: all,
+      edges,
+    },
     region,
     box: boxOf(placed.get(groupId)!),
   };
@@ -341,8 +470,16 @@ export function removeExpanded(prev: ElkNode, graph: ElkNode, groupId: string, i
  * Where a box of `size` fits in the row at `y` between `lo` and `hi` without coming near any
  * obstacle: the free place closest to `lo`. Null if there is none.
  */
-function freeX(y: number, size: Box, lo: number, hi: number, obstacles: readonly Box[]): number | null {
-  const inRow = obstacles.filter((b) => b.y < y + size.h + CLEAR && b.y + b.h > y - CLEAR).sort((a, b) => a.x - b.x);
+function freeX(
+  y: number,
+  size: Box,
+  lo: number,
+  hi: number,
+  obstacles: readonly Box[],
+): number | null {
+  const inRow = obstacles
+    .filter((b) => b.y < y + size.h + CLEAR && b.y + b.h > y - CLEAR)
+    .sort((a, b) => a.x - b.x);
   let x = lo;
   for (const b of inRow) {
     if (b.x + b.w + CLEAR <= x) continue;

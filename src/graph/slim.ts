@@ -16,7 +16,14 @@ const SHOWN_ELEMENTS = 4;
  * panel.post({ type: 'graph/show', payload, snapshotJson: toJsonBytes(slimSnapshot(snapshot)) });
  */
 export function slimSnapshot(s: GraphSnapshot): GraphSnapshot {
-  return { ...s, nodes: s.nodes.map((n) => (n.value === null && n.grad === null ? n : { ...n, value: slimSummary(n.value), grad: slimSummary(n.grad) })) };
+  return {
+    ...s,
+    nodes: s.nodes.map((n) =>
+      n.value === null && n.grad === null
+        ? n
+        : { ...n, value: slimSummary(n.value), grad: slimSummary(n.grad) },
+    ),
+  };
 }
 
 function slimSummary(t: TensorSummary | null): TensorSummary | null {

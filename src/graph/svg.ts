@@ -2,26 +2,49 @@
 // HTML page and the webview, which add interaction by `data-id` attributes.
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
-import { CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, PORT_SIZE, inPortId, proxiedNode, proxyLabel } from './elk';
+import {
+  CHAR_WIDTH,
+  FONT_SIZE,
+  LINE_HEIGHT,
+  PAD_X,
+  PAD_Y,
+  PORT_SIZE,
+  inPortId,
+  proxiedNode,
+  proxyLabel,
+} from './elk';
 import { isGroupId } from './groups';
-import { FLAG_COLOR, displayName, formatLocation, formatValues, isFlagged, nodeFill, nodeLines } from './labels';
+import {
+  FLAG_COLOR,
+  displayName,
+  formatLocation,
+  formatValues,
+  isFlagged,
+  nodeFill,
+  nodeLines,
+} from './labels';
 
 const MARGIN = 16;
 const GROUP_FILL = '#e6defa';
 const HEADER = 22;
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** A tooltip for a node: its name, where it came from, its module, value and gradient. */
 export function nodeTitle(n: GraphNode): string {
   const parts = [displayName(n)];
   if (n.kind === 'accumulate') parts[0] = n.name;
-  const loc = n.location === null ? null : `${n.location.file}:${n.location.line}:${n.location.column}`;
+  const loc =
+    n.location === null ? null : `${n.location.file}:${n.location.line}:${n.location.column}`;
   if (loc !== null) parts.push(`at ${loc}`);
   if (n.modulePath.length) parts.push(`in ${n.modulePath[n.modulePath.length - 1]}`);
-  if (n.value !== null) parts.push(`${n.value.dtype}[${n.value.shape.join(', ')}] ${formatValues(n.value)}`);
+  if (n.value !== null)
+    parts.push(`${n.value.dtype}[${n.value.shape.join(', ')}] ${formatValues(n.value)}`);
   if (n.grad !== null) parts.push(`grad ${formatValues(n.grad)}`);
   return parts.join('\n');
 }
@@ -78,7 +101,11 @@ export interface SvgParts {
 }
 
 /** The whole SVG, or only `items` drawn (as their lite form where `lite` says so). */
-export function joinSvg(parts: SvgParts, items: readonly SvgItem[] = parts.items, lite = false): string {
+export function joinSvg(
+  parts: SvgParts,
+  items: readonly SvgItem[] = parts.items,
+  lite = false,
+): string {
   let out = parts.head;
   for (const it of items) out += lite && it.lite !== null ? it.lite : it.markup;
   return out + parts.tail;
@@ -103,7 +130,9 @@ export interface Region {
 
 /** The items that lie at least partly inside `r`, in drawing order (edges under boxes). */
 export function itemsIn(parts: SvgParts, r: Region): SvgItem[] {
-  return parts.items.filter((it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0);
+  return parts.items.filter(
+    (it) => it.x <= r.x1 && it.x + it.w >= r.x0 && it.y <= r.y1 && it.y + it.h >= r.y0,
+  );
 }
 
 /** renderSvg in pieces; see SvgParts. `what` names the graph in the header (default: its backward() call). */
@@ -134,11 +163,26 @@ export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode, what?: 
     const n = byId.get(c.id);
     if (n === undefined) {
       const of = proxiedNode(c.id);
-      if (of !== null) items.push({ kind: 'proxy', id: of, ...box, name: null, markup: `${renderProxy(snapshot, of, c)}\n`, lite: null });
+      if (of !== null)
+        items.push({
+          kind: 'proxy',
+          id: of,
+          ...box,
+          name: null,
+          markup: `${renderProxy(snapshot, of, c)}\n`,
+          lite: null,
+        });
       continue;
     }
     const [markup, lite] = renderNode(n, c, outputs.has(n.id));
-    items.push({ kind: 'node', id: n.id, ...box, name: displayName(n), markup: `${markup}\n`, lite: `${lite}\n` });
+    items.push({
+      kind: 'node',
+      id: n.id,
+      ...box,
+      name: displayName(n),
+      markup: `${markup}\n`,
+      lite: `${lite}\n`,
+    });
   }
   return { head, tail: '</g></svg>', width, height, originX: MARGIN, originY: top, items };
 }
@@ -159,10 +203,18 @@ function edgeBox(e: ElkExtendedEdge): { x: number; y: number; w: number; h: numb
   return x0 === Infinity ? { x: 0, y: 0, w: 0, h: 0 } : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
-function headerText(s: GraphSnapshot, what = `${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`): string {
+function headerText(
+  s: GraphSnapshot,
+  what = `${s.trigger === 'backward' ? 'backward()' : 'autograd.grad()'} #${s.index}`,
+): string {
   const fns = s.nodes.filter((n) => n.kind === 'function').length;
   const parts = [what, `${fns} function nodes`];
-  if (s.collapsed) parts.push(s.nodes.some((n) => isGroupId(n.id)) ? 'module calls and repeated blocks collapsed (dashed boxes)' : 'collapsed by module (graph over the size limit)');
+  if (s.collapsed)
+    parts.push(
+      s.nodes.some((n) => isGroupId(n.id))
+        ? 'module calls and repeated blocks collapsed (dashed boxes)'
+        : 'collapsed by module (graph over the size limit)',
+    );
   if (s.anomalies.length) parts.push(`NaN/Inf: ${s.anomalies[0].message}`);
   return parts.join(' · ');
 }
@@ -186,8 +238,11 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
   const parts = [open, `<title>${escapeXml(nodeTitle(n))}</title>`, rect];
   nodeLines(n).forEach((line, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
-    const red = flagged && /NaN|Inf/.test(line) ? ` class="gl-nan" fill="${FLAG_COLOR}"` : ' fill="#111"';
-    parts.push(`<text x="${PAD_X}" y="${PAD_Y + (i + 1) * LINE_HEIGHT - 4}"${weight}${red}>${escapeXml(line)}</text>`);
+    const red =
+      flagged && /NaN|Inf/.test(line) ? ` class="gl-nan" fill="${FLAG_COLOR}"` : ' fill="#111"';
+    parts.push(
+      `<text x="${PAD_X}" y="${PAD_Y + (i + 1) * LINE_HEIGHT - 4}"${weight}${red}>${escapeXml(line)}</text>`,
+    );
   });
   for (const p of c.ports ?? []) {
     const slot = n.next.findIndex((_, i) => inPortId(n.id, i) === p.id);
@@ -209,7 +264,9 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
 /** A stand-in for a node used by many consumers: same name, dashed, pointing at the original. */
 function renderProxy(snapshot: GraphSnapshot, of: string, c: ElkNode): string {
   const label = `↑ ${proxyLabel(snapshot, of)}`;
-  return `<g class="gl-proxy" data-of="${escapeXml(of)}" transform="translate(${c.x ?? 0},${c.y ?? 0})"><title>${escapeXml(`${label.slice(2)}: used again here (drawn once elsewhere)`)}</title>` +
+  return (
+    `<g class="gl-proxy" data-of="${escapeXml(of)}" transform="translate(${c.x ?? 0},${c.y ?? 0})"><title>${escapeXml(`${label.slice(2)}: used again here (drawn once elsewhere)`)}</title>` +
     `<rect width="${c.width ?? 0}" height="${c.height ?? 0}" rx="6" fill="#f4f4f4" stroke="#777" stroke-dasharray="3 2"/>` +
-    `<text x="${PAD_X}" y="${PAD_Y + LINE_HEIGHT - 4}" fill="#333">${escapeXml(label)}</text></g>`;
+    `<text x="${PAD_X}" y="${PAD_Y + LINE_HEIGHT - 4}" fill="#333">${escapeXml(label)}</text></g>`
+  );
 }

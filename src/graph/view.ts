@@ -10,7 +10,17 @@ import { PORT_SIZE, proxiedNode, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
-import { boxOf, overlaps, packProxies, proxyFeeders, reroute, samePorts, translate, withPorts, type Box } from './placement';
+import {
+  boxOf,
+  overlaps,
+  packProxies,
+  proxyFeeders,
+  reroute,
+  samePorts,
+  translate,
+  withPorts,
+  type Box,
+} from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
 import { renderSvgParts, type SvgParts } from './svg';
 
@@ -22,7 +32,11 @@ export const FLAT_MAX_NODES = 1500;
 export const OPEN_BUDGET = 120;
 
 /** The visible graph for a set of expanded groups: groups not expanded become one node each. */
-export function viewSnapshot(snapshot: GraphSnapshot, tree: GroupTree, expanded: ReadonlySet<string>): GraphSnapshot {
+export function viewSnapshot(
+  snapshot: GraphSnapshot,
+  tree: GroupTree,
+  expanded: ReadonlySet<string>,
+): GraphSnapshot {
   // A node's representative: itself, or the outermost collapsed group around it.
   const repOfGroup = new Map<string, string | null>();
   const groupRep = (g: string | null): string | null => {
@@ -44,7 +58,9 @@ export function viewSnapshot(snapshot: GraphSnapshot, tree: GroupTree, expanded:
     if (r === n.id) {
       nodes.push({
         ...n,
-        next: n.next.map((e) => (e === null ? null : rep(e.id) === e.id ? e : { id: rep(e.id), inputNr: 0 })),
+        next: n.next.map((e) =>
+          e === null ? null : rep(e.id) === e.id ? e : { id: rep(e.id), inputNr: 0 },
+        ),
         attachedTo: n.attachedTo === null ? null : rep(n.attachedTo),
       });
       continue;
@@ -66,10 +82,21 @@ export function viewSnapshot(snapshot: GraphSnapshot, tree: GroupTree, expanded:
   const boxNodes: GraphNode[] = [];
   for (const [id, b] of boxes) {
     const g = tree.groups.get(id)!;
-    const first = b.members.filter((m) => m.kind === 'function').sort((x, y) => x.sequenceNr - y.sequenceNr)[0] ?? b.members[0];
+    const first =
+      b.members
+        .filter((m) => m.kind === 'function')
+        .sort((x, y) => x.sequenceNr - y.sequenceNr)[0] ?? b.members[0];
     boxNodes.push({
-      id, kind: 'function', name: groupName(g), next: [...b.next.values()], value: null, grad: null,
-      location: first.location, modulePath: g.modulePath, attachedTo: null, sequenceNr: first.sequenceNr,
+      id,
+      kind: 'function',
+      name: groupName(g),
+      next: [...b.next.values()],
+      value: null,
+      grad: null,
+      location: first.location,
+      modulePath: g.modulePath,
+      attachedTo: null,
+      sequenceNr: first.sequenceNr,
     });
   }
   boxNodes.sort((a, b) => a.sequenceNr - b.sequenceNr);
@@ -141,7 +168,10 @@ export class GraphView {
   /** Where each group's box stood when it was last expanded in place, to put it back there. */
   private readonly shapes = new Map<string, BoxShape>();
 
-  constructor(readonly source: GraphSnapshot, private readonly options: ViewOptions = {}) {
+  constructor(
+    readonly source: GraphSnapshot,
+    private readonly options: ViewOptions = {},
+  ) {
     this.tree = groupTree(source);
   }
 
@@ -170,7 +200,12 @@ export class GraphView {
     const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
     const graph = toElkGraph(snapshot);
     const engine = chooseEngine(graph, this.options.elk != null);
-    const layout = await layoutElkGraph(graph, { elk: this.options.elk, engine, signal: run.signal, onProgress: run.onProgress });
+    const layout = await layoutElkGraph(graph, {
+      elk: this.options.elk,
+      engine,
+      signal: run.signal,
+      onProgress: run.onProgress,
+    });
     // Older pictures no longer match this one: going back to them would move everything.
     this.history.length = 0;
     return this.finish(snapshot, layout, engine, t0);
@@ -189,9 +224,11 @@ export class GraphView {
     if (prev === null) throw new Error('expand before open: call open() first');
     if (!this.tree.groups.has(groupId)) throw new Error(`no group ${groupId} in this graph`);
     const box = prev.layout.children?.find((c) => c.id === groupId);
-    if (box === undefined) throw new Error(`group ${groupId} is not shown collapsed, so it cannot be expanded`);
+    if (box === undefined)
+      throw new Error(`group ${groupId} is not shown collapsed, so it cannot be expanded`);
     const top = this.history[this.history.length - 1];
-    if (top !== undefined && top.op === 'collapse' && top.group === groupId) return this.restore(this.history.length - 1, t0);
+    if (top !== undefined && top.op === 'collapse' && top.group === groupId)
+      return this.restore(this.history.length - 1, t0);
     const before = [...this.expanded];
     this.expanded.add(groupId);
     const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
@@ -224,7 +261,8 @@ export class GraphView {
     const prev = this.last;
     if (prev === null) throw new Error('collapse before open: call open() first');
     if (!this.tree.groups.has(groupId)) throw new Error(`no group ${groupId} in this graph`);
-    if (!this.expanded.has(groupId)) throw new Error(`group ${groupId} is not expanded, so it cannot be collapsed`);
+    if (!this.expanded.has(groupId))
+      throw new Error(`group ${groupId} is not expanded, so it cannot be collapsed`);
     const after = [...this.expanded].filter((id) => id !== groupId && !this.isInside(id, groupId));
     for (let i = this.history.length - 1; i >= 0; i--) {
       const step = this.history[i];
@@ -239,7 +277,13 @@ export class GraphView {
     for (const id of after) this.expanded.add(id);
     const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
     const graph = toElkGraph(snapshot);
-    const removed = removeExpanded(prev.layout, graph, groupId, (id) => this.isInside(id, groupId), { ...run, shape: this.shapes.get(groupId) });
+    const removed = removeExpanded(
+      prev.layout,
+      graph,
+      groupId,
+      (id) => this.isInside(id, groupId),
+      { ...run, shape: this.shapes.get(groupId) },
+    );
     if (removed === null) {
       let r: ViewResult;
       try {
@@ -261,7 +305,9 @@ export class GraphView {
   isInside(id: string, g: string): boolean {
     const of = proxiedNode(id);
     if (of !== null) return false;
-    let c: string | null = isGroupId(id) ? (this.tree.groups.get(id)?.parent ?? null) : (this.tree.groupOf.get(id) ?? null);
+    let c: string | null = isGroupId(id)
+      ? (this.tree.groups.get(id)?.parent ?? null)
+      : (this.tree.groupOf.get(id) ?? null);
     for (; c !== null; c = this.tree.groups.get(c)!.parent) if (c === g) return true;
     return false;
   }
@@ -275,7 +321,10 @@ export class GraphView {
     // Each step holds a whole picture (about 3 kB a box, layout and SVG): keep the recent ones.
     let boxes = 0;
     for (const s of this.history) boxes += s.before.layout.children?.length ?? 0;
-    while (this.history.length > MAX_HISTORY || (boxes > MAX_HISTORY_BOXES && this.history.length > 1)) {
+    while (
+      this.history.length > MAX_HISTORY ||
+      (boxes > MAX_HISTORY_BOXES && this.history.length > 1)
+    ) {
       boxes -= this.history.shift()!.before.layout.children?.length ?? 0;
     }
   }
@@ -291,8 +340,19 @@ export class GraphView {
     return this.last;
   }
 
-  private finish(snapshot: GraphSnapshot, layout: ElkNode, engine: ViewResult['engine'], t0: number): ViewResult {
-    this.last = { snapshot, layout, parts: renderSvgParts(snapshot, layout, this.options.header), engine, ms: 0 };
+  private finish(
+    snapshot: GraphSnapshot,
+    layout: ElkNode,
+    engine: ViewResult['engine'],
+    t0: number,
+  ): ViewResult {
+    this.last = {
+      snapshot,
+      layout,
+      parts: renderSvgParts(snapshot, layout, this.options.header),
+      engine,
+      ms: 0,
+    };
     this.last.ms = now() - t0;
     return this.last;
   }
@@ -328,7 +388,12 @@ export function expandWithinBudget(tree: GroupTree, budget: number): Set<string>
   const visible = new Set<string>(tree.roots);
   const skipped = new Set<string>();
   const sameAs = (a: GraphGroup, b: GraphGroup): boolean =>
-    a.kind === b.kind && (a.kind === 'step' ? a.parent === b.parent : a.label.replace(/\d+/g, '#') === b.label.replace(/\d+/g, '#')) && a.size === b.size && a.items.length === b.items.length;
+    a.kind === b.kind &&
+    (a.kind === 'step'
+      ? a.parent === b.parent
+      : a.label.replace(/\d+/g, '#') === b.label.replace(/\d+/g, '#')) &&
+    a.size === b.size &&
+    a.items.length === b.items.length;
   for (;;) {
     let best: GraphGroup | null = null;
     for (const id of visible) {
@@ -362,22 +427,34 @@ function now(): number {
  * The stable insertion: `graph` is the new view's ELK input, `prev` the laid-out old view,
  * `box` the expanded group's node in it. Returns null when the result would overlap.
  */
-export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, inside: (id: string) => boolean, run: RunOptions = {}): ElkNode | null {
+export function insertExpanded(
+  prev: ElkNode,
+  graph: ElkNode,
+  box: ElkNode,
+  inside: (id: string) => boolean,
+  run: RunOptions = {},
+): ElkNode | null {
   const old = new Map((prev.children ?? []).map((c) => [c.id, c]));
   const B = boxOf(box);
   // Which new nodes are the group's contents: its nodes and groups, and proxies feeding them.
   const kids = graph.children ?? [];
   const portNode = new Map<string, string>();
   for (const c of kids) for (const p of c.ports ?? []) portNode.set(p.id, c.id);
-  const edgeEnds = (graph.edges ?? []).map((e) => ({ e, s: portNode.get(e.sources[0]) ?? e.sources[0], t: portNode.get(e.targets[0]) ?? e.targets[0] }));
+  const edgeEnds = (graph.edges ?? []).map((e) => ({
+    e,
+    s: portNode.get(e.sources[0]) ?? e.sources[0],
+    t: portNode.get(e.targets[0]) ?? e.targets[0],
+  }));
   const proxyTarget = new Map<string, { t: string; port: string }>();
-  for (const { e, s, t } of edgeEnds) if (proxiedNode(s) !== null) proxyTarget.set(s, { t, port: e.targets[0] });
+  for (const { e, s, t } of edgeEnds)
+    if (proxiedNode(s) !== null) proxyTarget.set(s, { t, port: e.targets[0] });
   const inner = new Set<string>();
   for (const c of kids) if (!old.has(c.id) && inside(c.id)) inner.add(c.id);
   for (const [p, { t }] of proxyTarget) if (!old.has(p) && inner.has(t)) inner.add(p);
 
   const innerGraph: ElkNode = {
-    id: 'inner', layoutOptions: graph.layoutOptions,
+    id: 'inner',
+    layoutOptions: graph.layoutOptions,
     children: kids.filter((c) => inner.has(c.id)),
     edges: edgeEnds.filter(({ s, t }) => inner.has(s) && inner.has(t)).map(({ e }) => e),
   };
@@ -416,7 +493,12 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
     if (o !== undefined) {
       const d = shift(boxOf(o));
       moved.set(c.id, d);
-      placed.set(c.id, { ...c, x: (o.x ?? 0) + d.x, y: (o.y ?? 0) + d.y, ports: samePorts(o, c) ? o.ports : withPorts(c) });
+      placed.set(c.id, {
+        ...c,
+        x: (o.x ?? 0) + d.x,
+        y: (o.y ?? 0) + d.y,
+        ports: samePorts(o, c) ? o.ports : withPorts(c),
+      });
       continue;
     }
     // A new node outside the group: a proxy (the only kind) where the old feeder of its
@@ -424,12 +506,21 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
     const pt = proxyTarget.get(c.id);
     // (A port fed by the real node before stays with it: that node is still where it was.)
     const byPort = pt === undefined ? undefined : oldFeeder.get(pt.port);
-    const feeder = pt === undefined ? undefined : (pairFeeder.get(`${proxiedNode(c.id)}>${pt.t}`) ?? (byPort !== undefined && proxiedNode(byPort.id) !== null ? byPort : undefined));
+    const feeder =
+      pt === undefined
+        ? undefined
+        : (pairFeeder.get(`${proxiedNode(c.id)}>${pt.t}`) ??
+          (byPort !== undefined && proxiedNode(byPort.id) !== null ? byPort : undefined));
     if (feeder !== undefined && pt !== undefined && !inner.has(pt.t)) {
       atFeeder.add(c.id);
       const tOld = old.get(pt.t);
       const d = tOld === undefined ? { x: 0, y: 0 } : shift(boxOf(tOld));
-      placed.set(c.id, { ...c, x: (feeder.x ?? 0) + d.x, y: (feeder.y ?? 0) + (feeder.height ?? 0) - (c.height ?? 0) + d.y, ports: withPorts(c) });
+      placed.set(c.id, {
+        ...c,
+        x: (feeder.x ?? 0) + d.x,
+        y: (feeder.y ?? 0) + (feeder.height ?? 0) - (c.height ?? 0) + d.y,
+        ports: withPorts(c),
+      });
     } else placed.set(c.id, { ...c, x: B.x, y: B.y + (laid.height ?? 0), ports: withPorts(c) });
   }
   // Proxies placed above a target that has not been placed yet were given a guess; re-aim
@@ -439,7 +530,8 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
   for (const [p, { t, port }] of proxyTarget) {
     const n = placed.get(p);
     const tn = placed.get(t);
-    if (n === undefined || tn === undefined || old.has(p) || inner.has(p) || atFeeder.has(p)) continue;
+    if (n === undefined || tn === undefined || old.has(p) || inner.has(p) || atFeeder.has(p))
+      continue;
     const px = tn.ports?.find((q) => q.id === port)?.x ?? 0;
     let list = waiting.get(t);
     if (list === undefined) waiting.set(t, (list = []));
@@ -450,12 +542,25 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
     feeds.sort((a, b) => a.port - b.port);
     const mine = new Set(feeds.map((f) => f.id));
     const reach = feeds.reduce((s, f) => s + f.w + f.h, 0) + tb.w;
-    const obstacles = [...placed.values()].filter((c) => !mine.has(c.id)).map(boxOf).filter((b) => b.x < tb.x + tb.w + reach && b.x + b.w > tb.x - reach && b.y < tb.y + tb.h && b.y + b.h > tb.y - reach);
+    const obstacles = [...placed.values()]
+      .filter((c) => !mine.has(c.id))
+      .map(boxOf)
+      .filter(
+        (b) =>
+          b.x < tb.x + tb.w + reach &&
+          b.x + b.w > tb.x - reach &&
+          b.y < tb.y + tb.h &&
+          b.y + b.h > tb.y - reach,
+      );
     const packed = packProxies(tb, feeds, obstacles);
     for (const f of feeds) {
       const n = placed.get(f.id)!;
       const b = packed?.get(f.id);
-      placed.set(f.id, { ...n, x: b?.x ?? tb.x + f.port - f.w / 2, y: b?.y ?? tb.y - PORT_SIZE - 12 - f.h });
+      placed.set(f.id, {
+        ...n,
+        x: b?.x ?? tb.x + f.port - f.w / 2,
+        y: b?.y ?? tb.y - PORT_SIZE - 12 - f.h,
+      });
     }
   }
   if (overlaps([...placed.values()])) return null;
@@ -475,7 +580,15 @@ export function insertExpanded(prev: ElkNode, graph: ElkNode, box: ElkNode, insi
   }
   // Keep the old ordering of children (and so of the SVG) where it can; new ones at the end.
   const children = [...placed.values()];
-  return { ...graph, x: 0, y: 0, width: Math.max(width, prev.width ?? 0), height: Math.max(height, (prev.height ?? 0) + dy), children, edges };
+  return {
+    ...graph,
+    x: 0,
+    y: 0,
+    width: Math.max(width, prev.width ?? 0),
+    height: Math.max(height, (prev.height ?? 0) + dy),
+    children,
+    edges,
+  };
 }
 
 /** The tree a view was built from, for a caller that wants group labels or sizes. */

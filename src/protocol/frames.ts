@@ -50,7 +50,10 @@ export class FrameReader {
   /** Dropping the rest of an oversize line, up to its newline. */
   private skipping = 0;
 
-  constructor(private readonly handlers: FrameHandlers, private readonly maxBytes = MAX_FRAME_BYTES) {}
+  constructor(
+    private readonly handlers: FrameHandlers,
+    private readonly maxBytes = MAX_FRAME_BYTES,
+  ) {}
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -92,7 +95,8 @@ export class FrameReader {
       this.reset();
       return;
     }
-    const line = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
+    const line =
+      this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
     this.reset();
     if (line.length === 0) return;
     // The last magic: garbage written without a newline just before a frame ends up in front of it.
@@ -101,7 +105,8 @@ export class FrameReader {
       this.handlers.problem({ kind: 'garbage', bytes: line.length, sample: sample(line) });
       return;
     }
-    if (at > 0) this.handlers.problem({ kind: 'garbage', bytes: at, sample: sample(line.subarray(0, at)) });
+    if (at > 0)
+      this.handlers.problem({ kind: 'garbage', bytes: at, sample: sample(line.subarray(0, at)) });
     const body = line.subarray(at + MAGIC.length);
     let value: unknown;
     try {

@@ -107,7 +107,8 @@ export interface TrainMetric {
   lr: number | null;
 }
 
-export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'protocol' | 'crash' | 'no-backward' | 'launch';
+export type RunErrorKind =
+  'syntax' | 'exception' | 'timeout' | 'memory' | 'protocol' | 'crash' | 'no-backward' | 'launch';
 
 export interface RunError {
   kind: RunErrorKind;
@@ -159,17 +160,14 @@ export type ChildMessage =
 
 /** Host -> child. */
 export type HostMessage =
-  | { type: 'run/start'; protocol: number; options: RunOptions }
-  | { type: 'capture/request' };
+  { type: 'run/start'; protocol: number; options: RunOptions } | { type: 'capture/request' };
 
 /**
  * What a host hands its own consumers (the CLI, the extension's webview): child messages
  * plus the streamed output of the script.
  */
 export type RunnerMessage =
-  | ChildMessage
-  | { type: 'run/stdout'; text: string }
-  | { type: 'run/stderr'; text: string };
+  ChildMessage | { type: 'run/stdout'; text: string } | { type: 'run/stderr'; text: string };
 
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
@@ -202,7 +200,10 @@ export function decodeNum(v: Num): number {
 
 /** Thrown by the validators; `path` says where in the message the problem is. */
 export class ProtocolError extends Error {
-  constructor(readonly path: string, readonly problem: string) {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
     super(`malformed message at ${path}: ${problem}`);
     this.name = 'ProtocolError';
   }
@@ -220,7 +221,8 @@ function at(path: string, key: Key): string {
   return key === undefined ? path : typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
 }
 function obj(v: unknown, path: string, key?: Key): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(at(path, key), 'expected an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ProtocolError(at(path, key), 'expected an object');
   return v as Obj;
 }
 function str(v: unknown, path: string, key?: Key): string {
@@ -228,7 +230,8 @@ function str(v: unknown, path: string, key?: Key): string {
   return v;
 }
 function num(v: unknown, path: string, key?: Key): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ProtocolError(at(path, key), 'expected a number');
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new ProtocolError(at(path, key), 'expected a number');
   return v;
 }
 function int(v: unknown, path: string, key?: Key): number {
@@ -259,7 +262,12 @@ function each<T>(v: unknown, path: string, key: Key, check: (x: unknown, path: s
   }
   return a as T[];
 }
-function nullable<T>(v: unknown, path: string, key: Key, f: (v: unknown, path: string, key?: Key) => T): T | null {
+function nullable<T>(
+  v: unknown,
+  path: string,
+  key: Key,
+  f: (v: unknown, path: string, key?: Key) => T,
+): T | null {
   return v === null ? null : f(v, path, key);
 }
 function numEnc(v: unknown, path: string, key?: Key): Num {
@@ -346,12 +354,15 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
   if (ids.size !== nodes.length) throw new ProtocolError(`${path}.nodes`, 'duplicate node ids');
   nodes.forEach((n, i) => {
     n.next.forEach((e, j) => {
-      if (e !== null && !ids.has(e.id)) throw new ProtocolError(`${path}.nodes[${i}].next[${j}].id`, `unknown node ${e.id}`);
+      if (e !== null && !ids.has(e.id))
+        throw new ProtocolError(`${path}.nodes[${i}].next[${j}].id`, `unknown node ${e.id}`);
     });
-    if (n.attachedTo !== null && !ids.has(n.attachedTo)) throw new ProtocolError(`${path}.nodes[${i}].attachedTo`, `unknown node ${n.attachedTo}`);
+    if (n.attachedTo !== null && !ids.has(n.attachedTo))
+      throw new ProtocolError(`${path}.nodes[${i}].attachedTo`, `unknown node ${n.attachedTo}`);
   });
   const outputs = each(o.outputs, path, 'outputs', str);
-  for (const id of outputs) if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
+  for (const id of outputs)
+    if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
   return {
     index: int(o.index, path, 'index'),
     trigger: oneOf(o.trigger, path, 'trigger', ['backward', 'autograd.grad'] as const),
@@ -377,7 +388,16 @@ function validateMetric(v: unknown, path: string): TrainMetric {
   };
 }
 
-const ERROR_KINDS: readonly RunErrorKind[] = ['syntax', 'exception', 'timeout', 'memory', 'protocol', 'crash', 'no-backward', 'launch'];
+const ERROR_KINDS: readonly RunErrorKind[] = [
+  'syntax',
+  'exception',
+  'timeout',
+  'memory',
+  'protocol',
+  'crash',
+  'no-backward',
+  'launch',
+];
 
 export function validateRunError(v: unknown, path = 'error'): RunError {
   const o = obj(v, path);
@@ -405,7 +425,12 @@ export function validateChildMessage(v: unknown): ChildMessage {
   const type = str(o.type, 'message.type') as ChildMessage['type'];
   switch (type) {
     case 'hello':
-      return { type, protocol: int(o.protocol, 'message.protocol'), pid: int(o.pid, 'message.pid'), runtime: validateRuntime(o.runtime, 'message.runtime') };
+      return {
+        type,
+        protocol: int(o.protocol, 'message.protocol'),
+        pid: int(o.pid, 'message.pid'),
+        runtime: validateRuntime(o.runtime, 'message.runtime'),
+      };
     case 'graph/snapshot':
       return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
     case 'train/metrics': {
@@ -418,7 +443,11 @@ export function validateChildMessage(v: unknown): ChildMessage {
     case 'run/error':
       return { type, error: validateRunError(o.error, 'message.error') };
     case 'run/done':
-      return { type, backwardCount: int(o.backwardCount, 'message.backwardCount'), durationMs: num(o.durationMs, 'message.durationMs') };
+      return {
+        type,
+        backwardCount: int(o.backwardCount, 'message.backwardCount'),
+        durationMs: num(o.durationMs, 'message.durationMs'),
+      };
     default:
       assertUnknownType(type);
   }
@@ -426,7 +455,10 @@ export function validateChildMessage(v: unknown): ChildMessage {
 
 function validateRunOptions(v: unknown, path: string): RunOptions {
   const o = obj(v, path);
-  const captureAt = o.captureAt === 'last' || o.captureAt === 'all' ? o.captureAt : int(o.captureAt, path, 'captureAt');
+  const captureAt =
+    o.captureAt === 'last' || o.captureAt === 'all'
+      ? o.captureAt
+      : int(o.captureAt, path, 'captureAt');
   return {
     script: str(o.script, path, 'script'),
     cwd: str(o.cwd, path, 'cwd'),
@@ -448,7 +480,11 @@ export function validateHostMessage(v: unknown): HostMessage {
   const type = str(o.type, 'message.type') as HostMessage['type'];
   switch (type) {
     case 'run/start':
-      return { type, protocol: int(o.protocol, 'message.protocol'), options: validateRunOptions(o.options, 'message.options') };
+      return {
+        type,
+        protocol: int(o.protocol, 'message.protocol'),
+        options: validateRunOptions(o.options, 'message.options'),
+      };
     case 'capture/request':
       return { type };
     default:

@@ -19,7 +19,10 @@ export interface Bundled {
 }
 
 export class SyntaxProblem extends Error {
-  constructor(message: string, readonly location: SourceLocation | null) {
+  constructor(
+    message: string,
+    readonly location: SourceLocation | null,
+  ) {
     super(message);
     this.name = 'SyntaxError';
   }
@@ -28,7 +31,10 @@ export class SyntaxProblem extends Error {
 const enginePlugin: Plugin = {
   name: 'gradlens-engine',
   setup(build) {
-    build.onResolve({ filter: /^gradlens$/ }, () => ({ path: 'gradlens', namespace: 'gradlens-engine' }));
+    build.onResolve({ filter: /^gradlens$/ }, () => ({
+      path: 'gradlens',
+      namespace: 'gradlens-engine',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'gradlens-engine' }, () => ({
       contents: `module.exports = globalThis.${ENGINE_GLOBAL};`,
       loader: 'js',
@@ -37,14 +43,17 @@ const enginePlugin: Plugin = {
 };
 
 // esbuild ships a native binary, so it is loaded at run time rather than bundled.
-const loadEsbuild = (): typeof import('esbuild') => createRequire(__filename)('esbuild') as typeof import('esbuild');
+const loadEsbuild = (): typeof import('esbuild') =>
+  createRequire(__filename)('esbuild') as typeof import('esbuild');
 
 /**
  * Starts esbuild's service with a build of nothing, so that the script's build does not wait
  * for it (about 30 ms): a runner started ahead of its run does this while it waits.
  */
 export function warmBundler(): void {
-  loadEsbuild().build({ stdin: { contents: '' }, write: false, logLevel: 'silent' }).catch(() => undefined);
+  loadEsbuild()
+    .build({ stdin: { contents: '' }, write: false, logLevel: 'silent' })
+    .catch(() => undefined);
 }
 
 /**
@@ -83,13 +92,30 @@ export async function bundleScript(script: string): Promise<Bundled> {
     });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    const errors = (e as { errors?: { text: string; location: { file: string; line: number; column: number; lineText: string } | null }[] }).errors;
+    const errors = (
+      e as {
+        errors?: {
+          text: string;
+          location: { file: string; line: number; column: number; lineText: string } | null;
+        }[];
+      }
+    ).errors;
     if (errors !== undefined && errors.length > 0) {
       const first = errors[0];
-      const loc = first.location === null ? null : { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 };
+      const loc =
+        first.location === null
+          ? null
+          : {
+              file: path.resolve(first.location.file),
+              line: first.location.line,
+              column: first.location.column + 1,
+            };
       const where = loc === null ? '' : `${loc.file}:${loc.line}:${loc.column}: `;
       const text = errors.map((x) => x.text).join('\n');
-      const excerpt = first.location === null ? '' : `\n    ${first.location.lineText}\n    ${' '.repeat(first.location.column)}^`;
+      const excerpt =
+        first.location === null
+          ? ''
+          : `\n    ${first.location.lineText}\n    ${' '.repeat(first.location.column)}^`;
       throw new SyntaxProblem(`${where}${text}${excerpt}`, loc);
     }
     throw e;

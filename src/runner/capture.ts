@@ -6,7 +6,15 @@ import * as torch from '../engine/index';
 import { Tensor } from '../engine/index';
 import { limitSnapshot } from '../graph/collapse';
 import { isFlagged } from '../graph/labels';
-import type { Anomaly, GraphNode, GraphSnapshot, RunOptions, SourceLocation, TensorSummary, TrainMetric } from '../protocol/messages';
+import type {
+  Anomaly,
+  GraphNode,
+  GraphSnapshot,
+  RunOptions,
+  SourceLocation,
+  TensorSummary,
+  TrainMetric,
+} from '../protocol/messages';
 import { encodeNum } from '../protocol/messages';
 import { asName, callOperands, engineNamespaces } from './names';
 import { currentUserLocation } from './stack';
@@ -58,9 +66,20 @@ export class Capture {
   private armed = false;
   private flaggedNonFinite = false;
   private readonly rootModules = new Set<torch.nn.Module>();
-  private last: { index: number; trigger: Trigger; roots: Tensor[]; callSite: SourceLocation | null } | null = null;
+  private last: {
+    index: number;
+    trigger: Trigger;
+    roots: Tensor[];
+    callSite: SourceLocation | null;
+  } | null = null;
   private lastFullIndex = 0;
-  private template: { names: string[]; locs: (SourceLocation | null)[]; modules: string[][]; calls: number[][]; callSite: SourceLocation | null } | null = null;
+  private template: {
+    names: string[];
+    locs: (SourceLocation | null)[];
+    modules: string[][];
+    calls: number[][];
+    callSite: SourceLocation | null;
+  } | null = null;
   /** Two consecutive full captures had the same structure: the script is in a loop. */
   private repeating = false;
   /** Names given to leaves by full captures, and their column order in the training record. */
@@ -74,7 +93,10 @@ export class Capture {
    * Kept by reference: the optimizer's zeroGrad drops a gradient rather than changing it, so
    * a copy is needed only when the next backward is about to accumulate into the same tensor.
    */
-  private lastGrads = new Map<Tensor, { grad: Tensor; version: number; copy: Float32Array | Float64Array | null; step: number }>();
+  private lastGrads = new Map<
+    Tensor,
+    { grad: Tensor; version: number; copy: Float32Array | Float64Array | null; step: number }
+  >();
   private pendingMetric: TrainMetric | null = null;
   private readonly metrics: MetricStream;
   private readonly started = performance.now();
@@ -88,7 +110,10 @@ export class Capture {
     if (active.length > 0) this.rootModules.add(active[0]);
   };
 
-  constructor(private readonly options: RunOptions, private readonly sink: CaptureSink) {
+  constructor(
+    private readonly options: RunOptions,
+    private readonly sink: CaptureSink,
+  ) {
     this.metrics = new MetricStream((batch, stride) => sink.metrics(batch, stride));
   }
 
@@ -108,7 +133,12 @@ export class Capture {
     };
     const grad = torch.autograd.grad;
     const wrappedGrad: typeof grad = (outputs, inputs, opts) =>
-      self.around('autograd.grad', Array.isArray(outputs) ? outputs : [outputs], () => grad(outputs, inputs, opts), Array.isArray(inputs) ? inputs : [inputs]);
+      self.around(
+        'autograd.grad',
+        Array.isArray(outputs) ? outputs : [outputs],
+        () => grad(outputs, inputs, opts),
+        Array.isArray(inputs) ? inputs : [inputs],
+      );
     torch.optim.Optimizer.onStep = (opt) => this.onStep(opt.paramGroups[0]?.lr ?? null);
     this.setArmed(this.shouldCapture(1));
     // The namespace object is frozen; the user gets a copy whose autograd.grad is wrapped.
@@ -123,8 +153,18 @@ export class Capture {
 
   /** Sends what is still pending: the last backward's graph (if not yet captured) and metrics. */
   finish(): void {
-    if (this.options.captureAt === 'last' && this.last !== null && this.last.index > this.lastFullIndex) {
-      const p = this.begin(this.last.index, this.last.trigger, this.last.roots, this.last.callSite, false);
+    if (
+      this.options.captureAt === 'last' &&
+      this.last !== null &&
+      this.last.index > this.lastFullIndex
+    ) {
+      const p = this.begin(
+        this.last.index,
+        this.last.trigger,
+        this.last.roots,
+        this.last.callSite,
+        false,
+      );
       this.sink.snapshot(this.complete(p, null, null, false));
     }
     this.flushMetric();
@@ -167,7 +207,11 @@ export class Capture {
       if (pending !== null) for (const h of pending.hooks) h.remove();
     }
     if (pending !== null) {
-      const snap = this.complete(pending, trigger === 'autograd.grad' ? inputs : null, result as unknown);
+      const snap = this.complete(
+        pending,
+        trigger === 'autograd.grad' ? inputs : null,
+        result as unknown,
+      );
       if (snap.anomalies.length > 0) this.flaggedNonFinite = true;
       this.lastFullIndex = k;
       this.sink.snapshot(snap);
@@ -190,14 +234,27 @@ export class Capture {
         if (kept) gradNorms[name] = encodeNum(gradNorm(p.grad));
         this.lastGrads.set(p, { grad: p.grad, version: p.grad._version, copy: null, step: k });
       }
-      if (kept) this.pendingMetric = { step: k, loss: encodeNum(loss), timeMs: performance.now() - this.started, gradNorms, lr: null };
+      if (kept)
+        this.pendingMetric = {
+          step: k,
+          loss: encodeNum(loss),
+          timeMs: performance.now() - this.started,
+          gradNorms,
+          lr: null,
+        };
     }
     this.last = { index: k, trigger, roots, callSite };
     // A non-finite loss not yet explained: capture the next step in full to name the op.
     if (nonFinite && this.lastFullIndex === k && !this.hasPreciseAnomaly) this.requested = true;
     this.setArmed(this.shouldCapture(k + 1));
     const stop = this.options.stopAfter;
-    if (stop !== null && callSite !== null && callSite.line === stop.line && sameFile(callSite.file, stop.file)) this.sink.stop();
+    if (
+      stop !== null &&
+      callSite !== null &&
+      callSite.line === stop.line &&
+      sameFile(callSite.file, stop.file)
+    )
+      this.sink.stop();
     return result;
   }
 
@@ -209,7 +266,11 @@ export class Capture {
   /** The leaves that have names, in parameter order. */
   private namedLeaves(leaves: Tensor[]): [string, Tensor][] {
     const last = this.named;
-    if (last !== null && last.leaves.length === leaves.length && last.leaves.every((t, i) => t === leaves[i])) {
+    if (
+      last !== null &&
+      last.leaves.length === leaves.length &&
+      last.leaves.every((t, i) => t === leaves[i])
+    ) {
       return last.named;
     }
     const named: [string, Tensor][] = [];
@@ -225,7 +286,11 @@ export class Capture {
   private keptGrad(v: Tensor, step: number): TensorSummary | null {
     const g = this.lastGrads.get(v);
     if (g === undefined || g.step !== step) return null;
-    if (g.copy !== null) return { ...summarize(torch.tensor(g.copy, { dtype: g.grad.dtype })), shape: g.grad.shape.slice() };
+    if (g.copy !== null)
+      return {
+        ...summarize(torch.tensor(g.copy, { dtype: g.grad.dtype })),
+        shape: g.grad.shape.slice(),
+      };
     return g.grad._version === g.version ? summarize(g.grad) : null;
   }
 
@@ -250,10 +315,27 @@ export class Capture {
   }
 
   /** Walks everything reachable from the roots and records values before backward frees them. */
-  private begin(index: number, trigger: Trigger, roots: Tensor[], callSite: SourceLocation | null, live: boolean): Pending {
+  private begin(
+    index: number,
+    trigger: Trigger,
+    roots: Tensor[],
+    callSite: SourceLocation | null,
+    live: boolean,
+  ): Pending {
     const p: Pending = {
-      index, trigger, roots, callSite, order: [], ids: new Map(), consumer: new Map(), grads: new Map(),
-      hooks: [], values: new Map(), leafValues: new Map(), saved: new Map(), rootValues: roots.map(summarize),
+      index,
+      trigger,
+      roots,
+      callSite,
+      order: [],
+      ids: new Map(),
+      consumer: new Map(),
+      grads: new Map(),
+      hooks: [],
+      values: new Map(),
+      leafValues: new Map(),
+      saved: new Map(),
+      rootValues: roots.map(summarize),
     };
     const visit = (n: Node | null, from: Node | null, slot: number): void => {
       if (n === null) return;
@@ -280,9 +362,15 @@ export class Capture {
   }
 
   /** Gradients are in: build the snapshot, name its leaves, find NaN/Inf, apply the size limit. */
-  private complete(p: Pending, gradInputs: Tensor[] | null, gradResult: unknown, live = true): GraphSnapshot {
+  private complete(
+    p: Pending,
+    gradInputs: Tensor[] | null,
+    gradResult: unknown,
+    live = true,
+  ): GraphSnapshot {
     const params = new Map<Tensor, string>();
-    for (const m of this.rootModules) for (const [name, t] of m.namedParameters()) if (!params.has(t)) params.set(t, name);
+    for (const m of this.rootModules)
+      for (const [name, t] of m.namedParameters()) if (!params.has(t)) params.set(t, name);
     const returned = new Map<Tensor, TensorSummary>();
     if (gradInputs !== null && Array.isArray(gradResult)) {
       gradInputs.forEach((t, i) => {
@@ -292,7 +380,10 @@ export class Capture {
     }
     const nodes: GraphNode[] = [];
     const namesSeq: string[] = [];
-    const same = this.template !== null && p.order.length === this.template.names.length && p.order.every((n, i) => n.name() === this.template!.names[i]);
+    const same =
+      this.template !== null &&
+      p.order.length === this.template.names.length &&
+      p.order.every((n, i) => n.name() === this.template!.names[i]);
     if (same && (p.order[0]?.metadata as Meta | undefined)?.loc != null) this.repeating = true;
     const template = same ? this.template : null;
     const locs = p.order.map((n, i) => (n.metadata as Meta).loc ?? template?.locs[i] ?? null);
@@ -312,7 +403,9 @@ export class Capture {
         id,
         kind: n instanceof torch.autograd.AccumulateGrad ? 'accumulate' : 'function',
         name: n.name(),
-        next: n.nextFunctions.map(([m, inputNr]) => (m === null ? null : { id: p.ids.get(m)!, inputNr })),
+        next: n.nextFunctions.map(([m, inputNr]) =>
+          m === null ? null : { id: p.ids.get(m)!, inputNr },
+        ),
         value: p.values.get(n) ?? null,
         grad: p.grads.get(n) ?? null,
         location,
@@ -327,13 +420,36 @@ export class Capture {
           ? (returned.get(v) ?? (gradInputs === null && v.grad !== null ? summarize(v.grad) : null))
           : this.keptGrad(v, p.index);
         nodes.push({
-          id: `${id}:leaf`, kind: 'leaf', name: params.get(v) ?? (via === undefined || viaIndex < 0 ? null : leafName(via.node, via.slot, locs[viaIndex])) ?? '',
-          next: [], value: p.leafValues.get(n) ?? summarize(v), grad: g, location, modulePath,
-          attachedTo: id, sequenceNr: -1,
+          id: `${id}:leaf`,
+          kind: 'leaf',
+          name:
+            params.get(v) ??
+            (via === undefined || viaIndex < 0
+              ? null
+              : leafName(via.node, via.slot, locs[viaIndex])) ??
+            '',
+          next: [],
+          value: p.leafValues.get(n) ?? summarize(v),
+          grad: g,
+          location,
+          modulePath,
+          attachedTo: id,
+          sequenceNr: -1,
         });
       } else if (this.options.savedTensors) {
         (p.saved.get(n) ?? []).forEach((s, j) => {
-          nodes.push({ id: `${id}:saved${j}`, kind: 'saved', name: `saved ${j}`, next: [], value: s, grad: null, location: null, modulePath, attachedTo: id, sequenceNr: -1 });
+          nodes.push({
+            id: `${id}:saved${j}`,
+            kind: 'saved',
+            name: `saved ${j}`,
+            next: [],
+            value: s,
+            grad: null,
+            location: null,
+            modulePath,
+            attachedTo: id,
+            sequenceNr: -1,
+          });
         });
       }
     });
@@ -344,12 +460,20 @@ export class Capture {
       const id = `out${i}`;
       outputs.push(id);
       nodes.push({
-        id, kind: 'output', name: p.roots.length === 1 ? outName : `${outName}[${i}]`, next: [], value: p.rootValues[i],
-        grad: owner === null ? null : (p.grads.get(owner) ?? null), location: callSite, modulePath: [],
-        attachedTo: owner === null ? null : (p.ids.get(owner) ?? null), sequenceNr: -1,
+        id,
+        kind: 'output',
+        name: p.roots.length === 1 ? outName : `${outName}[${i}]`,
+        next: [],
+        value: p.rootValues[i],
+        grad: owner === null ? null : (p.grads.get(owner) ?? null),
+        location: callSite,
+        modulePath: [],
+        attachedTo: owner === null ? null : (p.ids.get(owner) ?? null),
+        sequenceNr: -1,
       });
     });
-    if (p.order.some((n) => (n.metadata as Meta).loc != null)) this.template = { names: namesSeq, locs, modules: mods, calls, callSite };
+    if (p.order.some((n) => (n.metadata as Meta).loc != null))
+      this.template = { names: namesSeq, locs, modules: mods, calls, callSite };
     const named = nodes.filter((n) => n.kind === 'leaf' && n.name !== '');
     const seen = new Set<string>();
     const tracked: [string, Tensor][] = [];
@@ -370,28 +494,51 @@ export class Capture {
     this.named = null; // names may have changed: sort the named leaves again
 
     const snapshot: GraphSnapshot = {
-      index: p.index, trigger: p.trigger, nodes, outputs, anomalies: this.anomalies(nodes, p), collapsed: false,
-      detail: live && p.order.some((n) => (n.metadata as Meta).out !== undefined) ? 'full' : 'light',
+      index: p.index,
+      trigger: p.trigger,
+      nodes,
+      outputs,
+      anomalies: this.anomalies(nodes, p),
+      collapsed: false,
+      detail:
+        live && p.order.some((n) => (n.metadata as Meta).out !== undefined) ? 'full' : 'light',
     };
     return limitSnapshot(snapshot, this.options.maxNodes);
   }
 
   private anomalies(nodes: GraphNode[], p: Pending): Anomaly[] {
     const out: Anomaly[] = [];
-    const where = (n: GraphNode): string => (n.location === null ? '' : ` at ${n.location.file}:${n.location.line}:${n.location.column}`);
+    const where = (n: GraphNode): string =>
+      n.location === null ? '' : ` at ${n.location.file}:${n.location.line}:${n.location.column}`;
     const kindOf = (t: TensorSummary): 'nan' | 'inf' => (t.nanCount > 0 ? 'nan' : 'inf');
     const word = (k: 'nan' | 'inf'): string => (k === 'nan' ? 'NaN' : 'Inf');
-    const fns = nodes.filter((n) => n.kind === 'function').sort((a, b) => a.sequenceNr - b.sequenceNr);
-    const badLeaf = nodes.find((n) => n.kind === 'leaf' && n.value !== null && isFlagged({ ...n, grad: null }));
+    const fns = nodes
+      .filter((n) => n.kind === 'function')
+      .sort((a, b) => a.sequenceNr - b.sequenceNr);
+    const badLeaf = nodes.find(
+      (n) => n.kind === 'leaf' && n.value !== null && isFlagged({ ...n, grad: null }),
+    );
     if (badLeaf !== undefined) {
       const k = kindOf(badLeaf.value!);
-      out.push({ kind: k, where: 'value', nodeId: badLeaf.id, message: `leaf ${badLeaf.name || '(unnamed)'} already contains ${word(k)}` });
+      out.push({
+        kind: k,
+        where: 'value',
+        nodeId: badLeaf.id,
+        message: `leaf ${badLeaf.name || '(unnamed)'} already contains ${word(k)}`,
+      });
     }
-    const firstValue = fns.find((n) => n.value !== null && (n.value.nanCount > 0 || n.value.infCount > 0));
+    const firstValue = fns.find(
+      (n) => n.value !== null && (n.value.nanCount > 0 || n.value.infCount > 0),
+    );
     if (firstValue !== undefined) {
       const k = kindOf(firstValue.value!);
       this.hasPreciseAnomaly = true;
-      out.push({ kind: k, where: 'value', nodeId: firstValue.id, message: `${firstValue.name}${where(firstValue)} is the first op that produced ${word(k)}` });
+      out.push({
+        kind: k,
+        where: 'value',
+        nodeId: firstValue.id,
+        message: `${firstValue.name}${where(firstValue)} is the first op that produced ${word(k)}`,
+      });
     } else if (badLeaf === undefined) {
       // Light capture: no op outputs were recorded; the first op whose saved inputs hold a
       // non-finite value is the earliest evidence.
@@ -401,19 +548,38 @@ export class Capture {
         if (bad === undefined) continue;
         const node = nodes.find((x) => x.id === p.ids.get(n))!;
         const k = kindOf(bad);
-        out.push({ kind: k, where: 'value', nodeId: node.id, message: `${word(k)} first seen in what ${node.name}${where(node)} saved for backward (the next full capture names the op that produced it)` });
+        out.push({
+          kind: k,
+          where: 'value',
+          nodeId: node.id,
+          message: `${word(k)} first seen in what ${node.name}${where(node)} saved for backward (the next full capture names the op that produced it)`,
+        });
         break;
       }
       const root = p.rootValues.find((v) => v.nanCount > 0 || v.infCount > 0);
       if (out.length === 0 && root !== undefined) {
-        out.push({ kind: kindOf(root), where: 'value', nodeId: p.roots.length ? 'out0' : '', message: `the output is ${word(kindOf(root))}` });
+        out.push({
+          kind: kindOf(root),
+          where: 'value',
+          nodeId: p.roots.length ? 'out0' : '',
+          message: `the output is ${word(kindOf(root))}`,
+        });
       }
     }
-    const gradOrder = nodes.filter((n) => n.kind === 'function').sort((a, b) => b.sequenceNr - a.sequenceNr);
-    const firstGrad = gradOrder.find((n) => n.grad !== null && (n.grad.nanCount > 0 || n.grad.infCount > 0));
+    const gradOrder = nodes
+      .filter((n) => n.kind === 'function')
+      .sort((a, b) => b.sequenceNr - a.sequenceNr);
+    const firstGrad = gradOrder.find(
+      (n) => n.grad !== null && (n.grad.nanCount > 0 || n.grad.infCount > 0),
+    );
     if (firstGrad !== undefined) {
       const k = kindOf(firstGrad.grad!);
-      out.push({ kind: k, where: 'grad', nodeId: firstGrad.id, message: `the gradient reaching ${firstGrad.name}${where(firstGrad)} is the first with ${word(k)}` });
+      out.push({
+        kind: k,
+        where: 'grad',
+        nodeId: firstGrad.id,
+        message: `the gradient reaching ${firstGrad.name}${where(firstGrad)} is the first with ${word(k)}`,
+      });
     }
     return out.filter((a) => a.nodeId !== '');
   }
@@ -451,7 +617,10 @@ function outputName(callSite: SourceLocation | null): string {
 }
 
 /** A hash of the graph's node names in walk order, and its leaves; no allocation per node beyond the walk. */
-function structure(roots: Tensor[], interned: Map<string, number>): { sig: number; leaves: Tensor[] } {
+function structure(
+  roots: Tensor[],
+  interned: Map<string, number>,
+): { sig: number; leaves: Tensor[] } {
   const seen = new Set<Node>();
   const queue: Node[] = [];
   const leaves: Tensor[] = [];

@@ -51,7 +51,8 @@ const CHANNEL = '3:4';
 
 export function nodeCommand(childPath: string, maxMemoryMb: number | undefined): ChildCommand {
   const args = ['--enable-source-maps', '--stack-size=4000'];
-  if (maxMemoryMb !== undefined) args.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
+  if (maxMemoryMb !== undefined)
+    args.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
   args.push(childPath);
   return {
     language: 'node',
@@ -59,20 +60,37 @@ export function nodeCommand(childPath: string, maxMemoryMb: number | undefined):
     args,
     env: { ...process.env, NODE_OPTIONS: '', GRADLENS_CHANNEL: CHANNEL },
     key: JSON.stringify(['node', args]),
-    requires: { path: childPath, missing: `runner not built: ${childPath} is missing (run npm run build)` },
+    requires: {
+      path: childPath,
+      missing: `runner not built: ${childPath} is missing (run npm run build)`,
+    },
   };
 }
 
 /** The tracer package sits in `python/` beside dist/; the user's script keeps its own sys.path[0]. */
-export function pythonCommand(python: string, packageDir = path.join(packageRoot(), 'python')): ChildCommand {
-  const pythonPath = [packageDir, process.env.PYTHONPATH].filter((p) => p !== undefined && p !== '').join(path.delimiter);
+export function pythonCommand(
+  python: string,
+  packageDir = path.join(packageRoot(), 'python'),
+): ChildCommand {
+  const pythonPath = [packageDir, process.env.PYTHONPATH]
+    .filter((p) => p !== undefined && p !== '')
+    .join(path.delimiter);
   return {
     language: 'python',
     command: python,
     args: ['-m', 'gradlens.runner'],
-    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', GRADLENS_CHANNEL: CHANNEL },
+    env: {
+      ...process.env,
+      PYTHONPATH: pythonPath,
+      PYTHONUNBUFFERED: '1',
+      PYTHONIOENCODING: 'utf-8',
+      GRADLENS_CHANNEL: CHANNEL,
+    },
     key: JSON.stringify(['python', python, packageDir]),
-    requires: { path: path.join(packageDir, 'gradlens', 'runner.py'), missing: `the Python tracer is missing from ${packageDir}` },
+    requires: {
+      path: path.join(packageDir, 'gradlens', 'runner.py'),
+      missing: `the Python tracer is missing from ${packageDir}`,
+    },
   };
 }
 

@@ -31,10 +31,21 @@ function reportError(error: RunError): void {
 }
 
 function errorOf(e: unknown): RunError {
-  if (e instanceof SyntaxProblem) return { kind: 'syntax', message: `SyntaxError: ${e.message}`, stack: null, location: e.location };
+  if (e instanceof SyntaxProblem)
+    return {
+      kind: 'syntax',
+      message: `SyntaxError: ${e.message}`,
+      stack: null,
+      location: e.location,
+    };
   if (e instanceof Error) {
     const stack = e.stack === undefined ? null : cleanStack(e.stack);
-    return { kind: 'exception', message: `${e.name}: ${e.message}`, stack, location: userLocation(e.stack) };
+    return {
+      kind: 'exception',
+      message: `${e.name}: ${e.message}`,
+      stack,
+      location: userLocation(e.stack),
+    };
   }
   return { kind: 'exception', message: `Uncaught ${String(e)}`, stack: null, location: null };
 }
@@ -46,13 +57,28 @@ function finish(exitCode: number): void {
   try {
     capture?.finish();
   } catch (e) {
-    reportError({ kind: 'crash', message: `capture failed at the end of the run: ${(e as Error).message}`, stack: (e as Error).stack ?? null, location: null });
+    reportError({
+      kind: 'crash',
+      message: `capture failed at the end of the run: ${(e as Error).message}`,
+      stack: (e as Error).stack ?? null,
+      location: null,
+    });
   }
   if (capture !== null && capture.backwardCount === 0 && exitCode === 0) {
-    reportError({ kind: 'no-backward', message: 'the script never called backward() or autograd.grad(), so there is no autograd graph to show', stack: null, location: null });
+    reportError({
+      kind: 'no-backward',
+      message:
+        'the script never called backward() or autograd.grad(), so there is no autograd graph to show',
+      stack: null,
+      location: null,
+    });
   }
   bundled?.cleanup();
-  send({ type: 'run/done', backwardCount: capture?.backwardCount ?? 0, durationMs: Date.now() - started });
+  send({
+    type: 'run/done',
+    backwardCount: capture?.backwardCount ?? 0,
+    durationMs: Date.now() - started,
+  });
   process.exitCode = exitCode;
 }
 
@@ -62,7 +88,12 @@ async function run(options: RunOptions): Promise<void> {
   process.argv = [process.argv[0], options.script, ...options.args];
   capture = new Capture(options, {
     snapshot: (snapshot) => send({ type: 'graph/snapshot', snapshot }),
-    metrics: (metrics, stride) => send(stride > 1 ? { type: 'train/metrics', metrics, stride } : { type: 'train/metrics', metrics }),
+    metrics: (metrics, stride) =>
+      send(
+        stride > 1
+          ? { type: 'train/metrics', metrics, stride }
+          : { type: 'train/metrics', metrics },
+      ),
     stop: () => {
       finish(0);
       // The script is stopped where it stands, inside its loop if it is in one: everything
@@ -106,13 +137,23 @@ function onHostMessage(raw: unknown): void {
   try {
     m = validateHostMessage(raw);
   } catch (e) {
-    reportError({ kind: 'protocol', message: `runner rejected a message from the host: ${(e as Error).message}`, stack: null, location: null });
+    reportError({
+      kind: 'protocol',
+      message: `runner rejected a message from the host: ${(e as Error).message}`,
+      stack: null,
+      location: null,
+    });
     return;
   }
   switch (m.type) {
     case 'run/start':
       if (m.protocol !== PROTOCOL_VERSION) {
-        reportError({ kind: 'protocol', message: `host speaks protocol ${m.protocol}, runner expects ${PROTOCOL_VERSION}`, stack: null, location: null });
+        reportError({
+          kind: 'protocol',
+          message: `host speaks protocol ${m.protocol}, runner expects ${PROTOCOL_VERSION}`,
+          stack: null,
+          location: null,
+        });
         process.exit(2);
       }
       // Messages from the host must not keep the script alive once it is done.
@@ -129,5 +170,10 @@ function onHostMessage(raw: unknown): void {
 
 // The host is gone (it crashed or was killed): nobody will read what this run captures.
 const listening = channel.listen(onHostMessage, () => process.exit(70));
-send({ type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid, runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] } });
+send({
+  type: 'hello',
+  protocol: PROTOCOL_VERSION,
+  pid: process.pid,
+  runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] },
+});
 warmBundler();

@@ -3,8 +3,18 @@
 // frames become problems, reported once per kind (with how many there were at the end).
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { FrameReader, describeFrameProblem, encodeFrame, type FrameProblem } from '../protocol/frames';
-import { ProtocolError, validateChildMessage, type ChildMessage, type HostMessage } from '../protocol/messages';
+import {
+  FrameReader,
+  describeFrameProblem,
+  encodeFrame,
+  type FrameProblem,
+} from '../protocol/frames';
+import {
+  ProtocolError,
+  validateChildMessage,
+  type ChildMessage,
+  type HostMessage,
+} from '../protocol/messages';
 
 export interface HostChannelHandlers {
   message(m: ChildMessage): void;
@@ -17,11 +27,17 @@ export class HostChannel {
   private readonly output: Writable;
   private readonly seen = new Map<string, number>();
   private ended = false;
-  private readonly reader = new FrameReader({ frame: (v) => this.frame(v), problem: (p) => this.problem(p) });
+  private readonly reader = new FrameReader({
+    frame: (v) => this.frame(v),
+    problem: (p) => this.problem(p),
+  });
   private readonly onData = (chunk: Buffer): void => this.reader.push(chunk);
   private readonly onEnd = (): void => this.reader.end();
 
-  constructor(child: ChildProcess, private readonly handlers: HostChannelHandlers) {
+  constructor(
+    child: ChildProcess,
+    private readonly handlers: HostChannelHandlers,
+  ) {
     this.input = child.stdio[3] as Readable;
     this.output = child.stdio[4] as Writable;
     this.input.on('data', this.onData);
@@ -36,7 +52,12 @@ export class HostChannel {
 
   /** How many problems of each kind were not reported on their own. */
   unreported(): string | null {
-    const more = [...this.seen].filter(([, n]) => n > 1).map(([kind, n]) => `${n - 1} more ${kind === 'message' ? 'malformed message(s)' : `${kind} problem(s)`}`);
+    const more = [...this.seen]
+      .filter(([, n]) => n > 1)
+      .map(
+        ([kind, n]) =>
+          `${n - 1} more ${kind === 'message' ? 'malformed message(s)' : `${kind} problem(s)`}`,
+      );
     return more.length === 0 ? null : `the runner's channel also had ${more.join(', ')}`;
   }
 

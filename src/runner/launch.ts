@@ -28,7 +28,6 @@ import {
 } from './child-process';
 import { HostChannel } from './host-channel';
 
-
 export interface LaunchOptions {
   /** The user's script (.ts, .js, .mjs, .cjs, .py); resolved against `cwd`. */
   script: string;
@@ -110,7 +109,9 @@ const HELLO_TIMEOUT_MS = 15_000;
 const RSS_HEADROOM_MB = 128;
 
 /** What decides which child a run needs; a spare without a script is a Node runner. */
-type CommandOptions = Partial<Pick<LaunchOptions, 'script' | 'python' | 'maxMemoryMb' | 'childPath' | 'pythonPackageDir'>>;
+type CommandOptions = Partial<
+  Pick<LaunchOptions, 'script' | 'python' | 'maxMemoryMb' | 'childPath' | 'pythonPackageDir'>
+>;
 
 function commandFor(options: CommandOptions): ChildCommand {
   return options.script !== undefined && languageOf(options.script) === 'python'
@@ -142,7 +143,8 @@ export class SpareRunner {
     let settle: (ok: boolean) => void = () => undefined;
     this.ready = new Promise((resolve) => (settle = resolve));
     try {
-      if (command.requires !== null && !existsSync(command.requires.path)) throw new Error(command.requires.missing);
+      if (command.requires !== null && !existsSync(command.requires.path))
+        throw new Error(command.requires.missing);
       this.child = spawnChild(command);
     } catch {
       // No spare then: launchRunner starts a child and reports why it could not.
@@ -164,7 +166,8 @@ export class SpareRunner {
     // Waiting must not keep the host's process alive (a CLI would never exit).
     child.unref();
     this.channel.unref();
-    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?(): void } | null)?.unref?.();
+    for (const s of [child.stdout, child.stderr])
+      (s as unknown as { unref?(): void } | null)?.unref?.();
   }
 
   /** The child, its channel's hello, and the child itself if it is alive, said hello and was started with `key`; else null, and the spare is stopped. */
@@ -219,8 +222,18 @@ class Run {
   private readonly command: ChildCommand;
   private readonly runOptions: RunOptions;
   private readonly result: RunResult = {
-    ok: false, cancelled: false, exitCode: null, signal: null, errors: [], snapshots: [], metrics: [], metricStride: 1,
-    backwardCount: 0, durationMs: 0, endedAt: 0, runtime: null,
+    ok: false,
+    cancelled: false,
+    exitCode: null,
+    signal: null,
+    errors: [],
+    snapshots: [],
+    metrics: [],
+    metricStride: 1,
+    backwardCount: 0,
+    durationMs: 0,
+    endedAt: 0,
+    runtime: null,
   };
   private child: ChildProcess | null = null;
   private channel: HostChannel | null = null;
@@ -232,7 +245,10 @@ class Run {
   private readonly clock: TimeoutClock;
   private resolve: (r: RunResult) => void = () => undefined;
 
-  constructor(private readonly options: LaunchOptions, private readonly handlers: LaunchHandlers) {
+  constructor(
+    private readonly options: LaunchOptions,
+    private readonly handlers: LaunchHandlers,
+  ) {
     const cwd = path.resolve(options.cwd ?? process.cwd());
     const script = path.resolve(cwd, options.script);
     this.command = commandFor({ ...options, script });
@@ -246,7 +262,10 @@ class Run {
       args: options.args ?? [],
     };
     this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
-      this.error('timeout', `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`);
+      this.error(
+        'timeout',
+        `script did not finish within ${(options.timeoutMs ?? 0) / 1000} s and was stopped`,
+      );
       this.result.endedAt = Date.now();
       this.kill();
     });
@@ -275,7 +294,8 @@ class Run {
   private start(): void {
     const spare = this.options.spare?.take(this.command.key) ?? null;
     const req = this.command.requires;
-    if (spare === null && req !== null && !existsSync(req.path)) return this.failToStart(req.missing);
+    if (spare === null && req !== null && !existsSync(req.path))
+      return this.failToStart(req.missing);
     let child: ChildProcess;
     try {
       // The child changes to the script's folder itself, so a spare started anywhere serves.
@@ -297,7 +317,8 @@ class Run {
     // As if it had just arrived: after launchRunner returns, so handlers can use the handle.
     if (spare !== null) process.nextTick(() => this.receive(spare.hello));
     this.timers.push(setTimeout(() => this.helloOverdue(), HELLO_TIMEOUT_MS));
-    if (this.options.maxMemoryMb !== undefined && child.pid !== undefined) this.watchMemory(child.pid, this.options.maxMemoryMb);
+    if (this.options.maxMemoryMb !== undefined && child.pid !== undefined)
+      this.watchMemory(child.pid, this.options.maxMemoryMb);
     this.clock.start();
   }
 
@@ -313,7 +334,12 @@ class Run {
 
   private onSpawnError(e: NodeJS.ErrnoException): void {
     const what = e.code === 'ENOENT' ? `${this.command.command} was not found` : e.message;
-    this.error('launch', this.command.language === 'python' ? `could not start Python: ${what}; choose the interpreter with --python PATH (CLI) or the setting gradlens.python.path (VS Code)` : `runner process error: ${what}`);
+    this.error(
+      'launch',
+      this.command.language === 'python'
+        ? `could not start Python: ${what}; choose the interpreter with --python PATH (CLI) or the setting gradlens.python.path (VS Code)`
+        : `runner process error: ${what}`,
+    );
     this.kill();
   }
 
@@ -328,16 +354,24 @@ class Run {
     switch (m.type) {
       case 'hello':
         if (m.protocol !== PROTOCOL_VERSION) {
-          this.error('protocol', `runner speaks protocol ${m.protocol}, host expects ${PROTOCOL_VERSION}`);
+          this.error(
+            'protocol',
+            `runner speaks protocol ${m.protocol}, host expects ${PROTOCOL_VERSION}`,
+          );
           this.kill();
           return;
         }
         r.runtime = m.runtime;
-        this.channel?.send({ type: 'run/start', protocol: PROTOCOL_VERSION, options: this.runOptions });
+        this.channel?.send({
+          type: 'run/start',
+          protocol: PROTOCOL_VERSION,
+          options: this.runOptions,
+        });
         break;
       case 'graph/snapshot':
         // The Python tracer sends graphs whole; the size limit is applied here, as the Node runner does.
-        if (r.runtime?.language === 'python') m = { ...m, snapshot: limitSnapshot(m.snapshot, this.runOptions.maxNodes) };
+        if (r.runtime?.language === 'python')
+          m = { ...m, snapshot: limitSnapshot(m.snapshot, this.runOptions.maxNodes) };
         r.snapshots.push(m.snapshot);
         break;
       case 'train/metrics':
@@ -366,7 +400,12 @@ class Run {
 
   /** A Python launch error names the interpreter as the user chose it (a wrapper script's name, not the python it runs). */
   private namingInterpreter(e: RunError): RunError {
-    if (this.command.language !== 'python' || e.kind !== 'launch' || e.message.includes(this.command.command)) return e;
+    if (
+      this.command.language !== 'python' ||
+      e.kind !== 'launch' ||
+      e.message.includes(this.command.command)
+    )
+      return e;
     return { ...e, message: `${e.message} [interpreter: ${this.command.command}]` };
   }
 
@@ -439,21 +478,42 @@ class Run {
   /** The error that explains an end the child did not explain itself, or null. */
   private whyItEnded(code: number | null, signal: NodeJS.Signals | null): RunError | null {
     const r = this.result;
-    const say = (kind: RunError['kind'], message: string): RunError => ({ kind, message, stack: null, location: null });
+    const say = (kind: RunError['kind'], message: string): RunError => ({
+      kind,
+      message,
+      stack: null,
+      location: null,
+    });
     if (r.errors.some((e) => e.kind === 'timeout' || e.kind === 'launch')) return null;
-    if (this.overMemory || /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrTail)) {
-      const cap = this.options.maxMemoryMb === undefined ? 'the heap limit' : `the memory cap of ${this.options.maxMemoryMb} MB`;
+    if (
+      this.overMemory ||
+      /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrTail)
+    ) {
+      const cap =
+        this.options.maxMemoryMb === undefined
+          ? 'the heap limit'
+          : `the memory cap of ${this.options.maxMemoryMb} MB`;
       return say('memory', `script ran out of memory (exceeded ${cap}) and was stopped`);
     }
     if (this.sawDone || r.cancelled) return null;
     if (r.runtime === null && !r.errors.some((e) => e.kind === 'protocol')) {
       const tail = this.stderrTail.trim().split('\n').slice(-6).join('\n');
-      const who = this.command.language === 'python' ? `${this.command.command} could not start the Gradlens tracer (it needs Python 3.8 or newer)` : 'the runner could not start';
-      return say('launch', `${who}: exited with ${signal ?? `code ${code}`}${tail ? `\n${tail}` : ''}`);
+      const who =
+        this.command.language === 'python'
+          ? `${this.command.command} could not start the Gradlens tracer (it needs Python 3.8 or newer)`
+          : 'the runner could not start';
+      return say(
+        'launch',
+        `${who}: exited with ${signal ?? `code ${code}`}${tail ? `\n${tail}` : ''}`,
+      );
     }
     if (r.errors.some((e) => e.kind !== 'protocol')) return null;
     // The child always says goodbye on its way out, unless its channel broke first.
-    if (code === 0) return say('crash', "the runner's channel closed before the run finished (did the script close file descriptor 3 or 4?); what was captured before that is kept");
+    if (code === 0)
+      return say(
+        'crash',
+        "the runner's channel closed before the run finished (did the script close file descriptor 3 or 4?); what was captured before that is kept",
+      );
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
     return say('crash', `script ${how} before finishing`);
   }
@@ -467,7 +527,10 @@ class TimeoutClock {
   private since = 0;
   paused = false;
 
-  constructor(limitMs: number, private readonly expire: () => void) {
+  constructor(
+    limitMs: number,
+    private readonly expire: () => void,
+  ) {
     this.left = limitMs;
     this.limited = limitMs > 0;
   }

@@ -49,6 +49,8 @@ export class MetricStream {
   private thin(): void {
     this.stride *= 2;
     this.sentAtStride = 0;
-    this.buffer = this.buffer.filter((m) => m.step % this.stride === 0 || typeof m.loss === 'string');
+    this.buffer = this.buffer.filter(
+      (m) => m.step % this.stride === 0 || typeof m.loss === 'string',
+    );
   }
 }

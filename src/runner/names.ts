@@ -49,7 +49,10 @@ function callArgs(text: string): string[] | null {
  * call is a method on a tensor) followed by the arguments. Namespaces such as `torch.` are
  * not receivers. Null when the line cannot be read that way.
  */
-export function callOperands(loc: SourceLocation, namespaces: ReadonlySet<string>): string[] | null {
+export function callOperands(
+  loc: SourceLocation,
+  namespaces: ReadonlySet<string>,
+): string[] | null {
   const line = sourceLines(loc.file)?.[loc.line - 1];
   if (line === undefined) return null;
   const at = loc.column - 1;
@@ -80,7 +83,11 @@ export function asName(expr: string | undefined): string | null {
 export function engineNamespaces(file: string): Set<string> {
   const text = sourceLines(file)?.join('\n') ?? '';
   const out = new Set<string>(['torch']);
-  for (const m of text.matchAll(/import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+['"]gradlens['"]/g)) out.add(m[1]);
-  for (const m of text.matchAll(/(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]gradlens['"]\s*\)/g)) out.add(m[1]);
+  for (const m of text.matchAll(/import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+['"]gradlens['"]/g))
+    out.add(m[1]);
+  for (const m of text.matchAll(
+    /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]gradlens['"]\s*\)/g,
+  ))
+    out.add(m[1]);
   return out;
 }

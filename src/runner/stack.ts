@@ -10,7 +10,10 @@ const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/;
 
 /** The package's own sources and bundles: frames there are engine or runner, not user code. */
 const OWN_ROOT = path.resolve(__dirname, '..', '..');
-const OWN_PREFIXES = [path.join(OWN_ROOT, 'src') + path.sep, path.join(OWN_ROOT, 'dist') + path.sep];
+const OWN_PREFIXES = [
+  path.join(OWN_ROOT, 'src') + path.sep,
+  path.join(OWN_ROOT, 'dist') + path.sep,
+];
 
 let bundleFile: string | null = null;
 
@@ -89,7 +92,8 @@ function userSite(limit: number): SourceLocation | null | undefined {
       const file = site.getFileName();
       if (!file) continue;
       let own = ownFiles.get(file);
-      if (own === undefined) ownFiles.set(file, (own = file.startsWith('node:') || isOwnFile(toPath(file))));
+      if (own === undefined)
+        ownFiles.set(file, (own = file.startsWith('node:') || isOwnFile(toPath(file))));
       if (own) continue;
       const loc = siteLocation(site, file);
       if (loc !== null && isUserFile(loc.file)) return loc;
@@ -125,9 +129,21 @@ function mapSite(file: string, line: number, column: number): SourceLocation {
   const map = findSourceMap(file);
   if (map !== undefined) {
     // Source maps count from 0, stack traces from 1.
-    const e = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-    if (e.originalSource !== undefined && e.originalLine !== undefined && e.originalColumn !== undefined) {
-      return { file: toPath(e.originalSource), line: e.originalLine + 1, column: e.originalColumn + 1 };
+    const e = map.findEntry(line - 1, column - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (
+      e.originalSource !== undefined &&
+      e.originalLine !== undefined &&
+      e.originalColumn !== undefined
+    ) {
+      return {
+        file: toPath(e.originalSource),
+        line: e.originalLine + 1,
+        column: e.originalColumn + 1,
+      };
     }
   }
   return { file: toPath(file), line, column };
@@ -142,5 +158,7 @@ export function cleanStack(stack: string): string {
     if (loc === null) return !/node:internal|\(node:/.test(line);
     return isUserFile(loc.file);
   });
-  return kept.map((l) => l.replace(/file:\/\/(\/[^\s):]+)/g, (_, p: string) => decodeURIComponent(p))).join('\n');
+  return kept
+    .map((l) => l.replace(/file:\/\/(\/[^\s):]+)/g, (_, p: string) => decodeURIComponent(p)))
+    .join('\n');
 }

@@ -103,7 +103,8 @@ function contiguousFloat(t: Tensor): FloatData {
   // detach(): copying a gradient that has history (createGraph) must not record a node.
   const c = t.isContiguous() ? t : t.detach().contiguous();
   const data = c._data;
-  if (data instanceof Float32Array || data instanceof Float64Array) return data.subarray(c._offset, c._offset + n);
+  if (data instanceof Float32Array || data instanceof Float64Array)
+    return data.subarray(c._offset, c._offset + n);
   return Float64Array.from(data.subarray(c._offset, c._offset + n) as ArrayLike<number>);
 }
 

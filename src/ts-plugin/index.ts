@@ -20,11 +20,19 @@ function init(modules: { typescript: typeof ts }): ts.server.PluginModule {
       const resolve = host.resolveModuleNameLiterals?.bind(host);
       if (resolve === undefined) return info.languageService;
       const engine: ts.ResolvedModuleWithFailedLookupLocations = {
-        resolvedModule: { resolvedFileName: TYPES, extension: tsm.Extension.Dts, isExternalLibraryImport: true },
+        resolvedModule: {
+          resolvedFileName: TYPES,
+          extension: tsm.Extension.Dts,
+          isExternalLibraryImport: true,
+        },
       };
       host.resolveModuleNameLiterals = (literals, ...rest) =>
-        resolve(literals, ...rest).map((r, i) => (literals[i].text === 'gradlens' && r.resolvedModule === undefined ? engine : r));
-      info.project.projectService.logger.info(`gradlens: 'gradlens' resolves to ${TYPES} where nothing else provides it`);
+        resolve(literals, ...rest).map((r, i) =>
+          literals[i].text === 'gradlens' && r.resolvedModule === undefined ? engine : r,
+        );
+      info.project.projectService.logger.info(
+        `gradlens: 'gradlens' resolves to ${TYPES} where nothing else provides it`,
+      );
       return info.languageService;
     },
   };

@@ -17,10 +17,20 @@ const runBench = (args: string[], env: Record<string, string> = {}) =>
 /** The cells of the Markdown table row whose first cell starts with `prefix`. */
 function row(table: string, prefix: string): string[] | undefined {
   const line = table.split('\n').find((l) => l.startsWith(`| ${prefix}`));
-  return line?.split('|').slice(1, -1).map((c) => c.trim());
+  return line
+    ?.split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
 }
 
-const COLUMNS = ['Gradlens', 'Gradlens 1 thread', 'Gradlens TS fallback', 'tfjs-cpu', 'tfjs-wasm', 'PyTorch (1 thread)'];
+const COLUMNS = [
+  'Gradlens',
+  'Gradlens 1 thread',
+  'Gradlens TS fallback',
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'PyTorch (1 thread)',
+];
 
 describe('bench harness', () => {
   it('prints one table with every peer as a column in --quick mode', () => {
@@ -35,7 +45,9 @@ describe('bench harness', () => {
     for (const cell of w3!.slice(2, 5)) expect(cell).toMatch(/^\d+(\.\d+)?$/);
     for (const cell of w3!.slice(5, 8)) expect(cell).toMatch(/^(\d+(\.\d+)?|skipped \[\d+\])$/);
     // Issue 6's bound and issue 2's relative target share the cell.
-    expect(w3![8]).toMatch(/^<= 150 ms: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*(met|NOT met|n\/a)\*\*/);
+    expect(w3![8]).toMatch(
+      /^<= 150 ms: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*(met|NOT met|n\/a)\*\*/,
+    );
     expect(r.stdout).toMatch(/^Machine: .+, \d+ cores, Node v\d+/m);
     expect(r.stdout).toMatch(/Targets met: \d of 2/);
     // Only the workload asked for ran.
@@ -44,7 +56,10 @@ describe('bench harness', () => {
 
   it('runs each Gradlens column under its own engine settings, whatever the shell exported', () => {
     // The shell's GRADLENS_NO_WASM must not reach the default column.
-    const r = runBench(['--quick', '--only', 'W5', '--peers', 'gradlens,gradlens-1thread,gradlens-ts'], { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '7' });
+    const r = runBench(
+      ['--quick', '--only', 'W5', '--peers', 'gradlens,gradlens-1thread,gradlens-ts'],
+      { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '7' },
+    );
     expect(r.status, r.stderr).toBe(0);
     // The header reports the settings each child process saw.
     expect(r.stdout).toContain(
@@ -57,32 +72,50 @@ describe('bench harness', () => {
   it('checks W4 against the 1-thread column and the other targets against the default column', () => {
     const oneThread = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens-1thread']);
     expect(oneThread.status, oneThread.stderr).toBe(0);
-    expect(row(oneThread.stdout, 'W4 128x128 matmul forward ')![8]).toMatch(/^>= 40 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/);
-    expect(row(oneThread.stdout, 'W4 128x128 matmul forward+backward')![8]).toMatch(/^>= 35 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/);
-    expect(row(oneThread.stdout, 'W5 2,000-op chain: peak RSS')![8]).toBe('<= 150 MB: **n/a** (peer missing)');
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward ')![8]).toMatch(
+      /^>= 40 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/,
+    );
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward+backward')![8]).toMatch(
+      /^>= 35 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/,
+    );
+    expect(row(oneThread.stdout, 'W5 2,000-op chain: peak RSS')![8]).toBe(
+      '<= 150 MB: **n/a** (peer missing)',
+    );
 
     const byDefault = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens']);
     expect(byDefault.status, byDefault.stderr).toBe(0);
-    expect(row(byDefault.stdout, 'W4 128x128 matmul forward ')![8]).toBe('>= 40 GFLOP/s on 1 thread: **n/a** (peer missing)');
-    expect(row(byDefault.stdout, 'W5 2,000-op chain: build')![8]).toMatch(/^<= 1 µs\/op: \*\*(met|NOT met)\*\*$/);
-    expect(row(byDefault.stdout, 'W5 2,000-op chain: peak RSS')![8]).toMatch(/^<= 150 MB: \*\*(met|NOT met)\*\*$/);
+    expect(row(byDefault.stdout, 'W4 128x128 matmul forward ')![8]).toBe(
+      '>= 40 GFLOP/s on 1 thread: **n/a** (peer missing)',
+    );
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: build')![8]).toMatch(
+      /^<= 1 µs\/op: \*\*(met|NOT met)\*\*$/,
+    );
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: peak RSS')![8]).toMatch(
+      /^<= 150 MB: \*\*(met|NOT met)\*\*$/,
+    );
     expect(byDefault.stdout).toMatch(/Targets met: \d of 5 \(2 not checkable: peer missing\)/);
   });
 
   it('shows a peer whose runtime is missing as skipped and still prints the table', () => {
-    const r = runBench(['--quick', '--only', 'W2', '--peers', 'gradlens,torch'], { GRADLENS_BENCH_PYTHON: '/nonexistent/python3' });
+    const r = runBench(['--quick', '--only', 'W2', '--peers', 'gradlens,torch'], {
+      GRADLENS_BENCH_PYTHON: '/nonexistent/python3',
+    });
     expect(r.status, r.stderr).toBe(0);
     const w2 = row(r.stdout, 'W2');
     expect(w2![2]).toMatch(/^\d+(\.\d+)?$/);
     expect(w2![7]).toBe('skipped [1]');
-    expect(w2![8]).toMatch(/^<= 40 µs: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*n\/a\*\* \(peer missing\)$/);
+    expect(w2![8]).toMatch(
+      /^<= 40 µs: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*n\/a\*\* \(peer missing\)$/,
+    );
     expect(r.stdout).toContain('[1] /nonexistent/python3 not found');
   });
 
   it('rejects an unknown workload with a clear message', () => {
     const r = runBench(['--quick', '--only', 'W9']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--only takes a comma-separated list of W1, W2, W3, W4, W5 (got W9)');
+    expect(r.stderr).toContain(
+      '--only takes a comma-separated list of W1, W2, W3, W4, W5 (got W9)',
+    );
     expect(r.stdout).toBe('');
   });
 });

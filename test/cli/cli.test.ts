@@ -1,7 +1,14 @@
 // The CLI run for real: `node bin/gradlens.cjs run ...` on every example and on bad input;
 // SVG and HTML opened in Debian's Chromium, with screenshots kept under test-artifacts/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -13,8 +20,15 @@ import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
 const OUT = mkdtempSync(path.join(os.tmpdir(), 'gradlens-cli-'));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'cli');
 
-function gradlens(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
+function gradlens(
+  args: string[],
+  cwd = ROOT,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +38,14 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 afterAll(async () => {
@@ -36,13 +57,17 @@ const examples = readdirSync(path.join(ROOT, 'examples')).filter((f) => /\.(ts|j
 describe('every example runs through the CLI', () => {
   it('there are examples', () => expect(examples.length).toBeGreaterThan(0));
   for (const ex of examples) {
-    it(ex, () => {
-      const svg = path.join(OUT, `${ex}.svg`);
-      const r = gradlens(['run', `examples/${ex}`, '--graph', svg, '--timeout', '170']);
-      expect(r.stderr).toContain('wrote the graph');
-      expect(r.code).toBe(0);
-      expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*Backward[\s\S]*<\/svg>$/);
-    }, 200_000);
+    it(
+      ex,
+      () => {
+        const svg = path.join(OUT, `${ex}.svg`);
+        const r = gradlens(['run', `examples/${ex}`, '--graph', svg, '--timeout', '170']);
+        expect(r.stderr).toContain('wrote the graph');
+        expect(r.code).toBe(0);
+        expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*Backward[\s\S]*<\/svg>$/);
+      },
+      200_000,
+    );
   }
 });
 
@@ -52,8 +77,21 @@ describe('outputs', () => {
     expect(gradlens(['run', 'test/fixtures/scripts/seed-qp.ts', '--graph', svg]).code).toBe(0);
     const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
     await page.goto(`file://${svg}`);
-    const names = await page.locator('.gl-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
-    expect(names).toEqual(expect.arrayContaining(['SumBackward0', 'PowBackward0', 'SubBackward0', 'MulBackward0', 'AccumulateGrad', 'a', 'b', 'P']));
+    const names = await page
+      .locator('.gl-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SumBackward0',
+        'PowBackward0',
+        'SubBackward0',
+        'MulBackward0',
+        'AccumulateGrad',
+        'a',
+        'b',
+        'P',
+      ]),
+    );
     const box = await page.getByText('SubBackward0', { exact: true }).boundingBox();
     expect(box!.width).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'seed-qp.svg.png') });
@@ -81,24 +119,87 @@ describe('outputs', () => {
   it('names, paths and messages that are HTML/JS payloads are shown as text, never run', async () => {
     const payload = '<img src=x onerror="window.__pwned=1">';
     const quoted = '"><script>window.__pwned=2</script>';
-    const summary = { shape: [], dtype: 'float32', numel: 1, first: [1], min: 1, max: 1, mean: 1, nanCount: 0, infCount: 0 };
+    const summary = {
+      shape: [],
+      dtype: 'float32',
+      numel: 1,
+      first: [1],
+      min: 1,
+      max: 1,
+      mean: 1,
+      nanCount: 0,
+      infCount: 0,
+    };
     const snapshot: GraphSnapshot = {
-      index: 1, trigger: 'backward', outputs: ['out0'], collapsed: false, detail: 'full',
+      index: 1,
+      trigger: 'backward',
+      outputs: ['out0'],
+      collapsed: false,
+      detail: 'full',
       anomalies: [{ kind: 'nan', where: 'value', nodeId: 'n0', message: payload }],
       nodes: [
-        { id: 'n0', kind: 'function', name: payload, next: [{ id: 'n1', inputNr: 0 }], value: summary, grad: summary, location: { file: `/tmp/${quoted}.py`, line: 3, column: 1 }, modulePath: [quoted], attachedTo: null, sequenceNr: 1 },
-        { id: 'n1', kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next: [], value: null, grad: null, location: null, modulePath: [], attachedTo: null, sequenceNr: -1 },
-        { id: 'n1:leaf', kind: 'leaf', name: quoted, next: [], value: summary, grad: summary, location: null, modulePath: [], attachedTo: 'n1', sequenceNr: -1 },
-        { id: 'out0', kind: 'output', name: payload, next: [], value: summary, grad: null, location: null, modulePath: [], attachedTo: 'n0', sequenceNr: -1 },
+        {
+          id: 'n0',
+          kind: 'function',
+          name: payload,
+          next: [{ id: 'n1', inputNr: 0 }],
+          value: summary,
+          grad: summary,
+          location: { file: `/tmp/${quoted}.py`, line: 3, column: 1 },
+          modulePath: [quoted],
+          attachedTo: null,
+          sequenceNr: 1,
+        },
+        {
+          id: 'n1',
+          kind: 'accumulate',
+          name: 'torch::autograd::AccumulateGrad',
+          next: [],
+          value: null,
+          grad: null,
+          location: null,
+          modulePath: [],
+          attachedTo: null,
+          sequenceNr: -1,
+        },
+        {
+          id: 'n1:leaf',
+          kind: 'leaf',
+          name: quoted,
+          next: [],
+          value: summary,
+          grad: summary,
+          location: null,
+          modulePath: [],
+          attachedTo: 'n1',
+          sequenceNr: -1,
+        },
+        {
+          id: 'out0',
+          kind: 'output',
+          name: payload,
+          next: [],
+          value: summary,
+          grad: null,
+          location: null,
+          modulePath: [],
+          attachedTo: 'n0',
+          sequenceNr: -1,
+        },
       ],
     };
     const html = path.join(OUT, 'payloads.html');
     writeFileSync(html, await renderGraph(snapshot, 'html', payload));
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     await page.goto(`file://${html}`);
-    await page.locator(`.gl-node[data-name="${payload.replace(/"/g, '\\"')}"]`).first().click();
+    await page
+      .locator(`.gl-node[data-name="${payload.replace(/"/g, '\\"')}"]`)
+      .first()
+      .click();
     await expect.poll(() => page.locator('#details').textContent()).toContain(payload);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
     // No element came from the payloads: no image, and only the page's own two scripts.
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(2);
@@ -107,23 +208,33 @@ describe('outputs', () => {
 
   it('DOT opens in Graphviz; JSON is the snapshot; --at picks the backward', () => {
     const dot = path.join(OUT, 'lr.dot');
-    expect(gradlens(['run', 'examples/linear-regression.ts', '--graph', dot, '--at', '3']).code).toBe(0);
+    expect(
+      gradlens(['run', 'examples/linear-regression.ts', '--graph', dot, '--at', '3']).code,
+    ).toBe(0);
     const r = spawnSync('/usr/bin/dot', ['-Tsvg', dot], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('MeanBackward0');
     const json = path.join(OUT, 'lr.json');
-    expect(gradlens(['run', 'examples/linear-regression.ts', '--graph', json, '--at', '3']).code).toBe(0);
+    expect(
+      gradlens(['run', 'examples/linear-regression.ts', '--graph', json, '--at', '3']).code,
+    ).toBe(0);
     expect(JSON.parse(readFileSync(json, 'utf8')).index).toBe(3);
   });
 
   it('--monitor writes the training record as CSV and HTML', () => {
     const csv = path.join(OUT, 'm.csv');
-    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', csv]).code).toBe(0);
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', csv]).code).toBe(
+      0,
+    );
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('step,loss,time_ms,lr,grad_norm:fc1.weight,grad_norm:fc1.bias,grad_norm:fc2.weight,grad_norm:fc2.bias');
+    expect(lines[0]).toBe(
+      'step,loss,time_ms,lr,grad_norm:fc1.weight,grad_norm:fc1.bias,grad_norm:fc2.weight,grad_norm:fc2.bias',
+    );
     expect(lines).toHaveLength(4);
     const html = path.join(OUT, 'm.html');
-    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', html]).code).toBe(0);
+    expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--monitor', html]).code).toBe(
+      0,
+    );
     expect(readFileSync(html, 'utf8')).toContain('<polyline');
   });
 });
@@ -165,12 +276,17 @@ describe('bad input through the CLI', () => {
     const r = gradlens(['run', fx('nan.ts'), '--graph', svg]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('LogBackward0');
-    expect(readFileSync(svg, 'utf8')).toMatch(/class="gl-node gl-function gl-flagged"[^>]*data-name="LogBackward0"/);
+    expect(readFileSync(svg, 'utf8')).toMatch(
+      /class="gl-node gl-function gl-flagged"[^>]*data-name="LogBackward0"/,
+    );
   });
 
   it('script arguments after --, in the working directory the CLI runs in', () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'gradlens-cwd-'));
-    const r = gradlens(['run', fx('args-and-cwd.ts'), '--', '--steps', '1', '--graph', 'not-ours.svg'], cwd);
+    const r = gradlens(
+      ['run', fx('args-and-cwd.ts'), '--', '--steps', '1', '--graph', 'not-ours.svg'],
+      cwd,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('argv ["--steps","1","--graph","not-ours.svg"]');
     expect(r.stdout).toContain(`cwd ${cwd}`);
@@ -181,7 +297,14 @@ describe('bad input through the CLI', () => {
     const m = gradlens(['run', fx('memory-hog.ts'), '--max-memory', '100']);
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('ran out of memory');
-    const big = gradlens(['run', fx('big-graph.ts'), '--graph', path.join(OUT, 'big.svg'), '--max-nodes', '300']);
+    const big = gradlens([
+      'run',
+      fx('big-graph.ts'),
+      '--graph',
+      path.join(OUT, 'big.svg'),
+      '--max-nodes',
+      '300',
+    ]);
     expect(big.code).toBe(0);
     expect(big.stderr).toContain('collapsed by module');
     const bad = gradlens(['run', path.join(FIXTURES, '..', 'hostile', 'wrong-fields.ts')]);

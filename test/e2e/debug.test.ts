@@ -6,7 +6,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
-import { charCenter, closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import {
+  charCenter,
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  type Session,
+  webviewFrame,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const SCRIPT = [
@@ -55,22 +64,33 @@ async function breakpointAt(line: number): Promise<void> {
 
 /** The editor text including inline-value decorations (they are rendered inside .view-lines). */
 async function editorText(): Promise<string> {
-  return (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+  return (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(
+    /\u00a0/g,
+    ' ',
+  );
 }
 
 /** Resolves when the editor marks `line` (1-based) as the current stop; returns Date.now(). */
 async function stoppedAt(line: number): Promise<number> {
-  await page.waitForFunction((l) => {
-    const el = document.querySelector('.debug-top-stack-frame-line');
-    if (el === null) return false;
-    const top = (el.parentElement as HTMLElement | null)?.style.top ?? '';
-    const lines = [...document.querySelectorAll('.monaco-editor .view-overlays > div')] as HTMLElement[];
-    const idx = lines.findIndex((d) => d.querySelector('.debug-top-stack-frame-line') !== null);
-    // The decoration's row and the gutter line number at the same height.
-    const numbers = [...document.querySelectorAll('.monaco-editor .line-numbers')] as HTMLElement[];
-    const mark = numbers.find((n) => (n.parentElement as HTMLElement).style.top === top);
-    return idx >= 0 && mark !== undefined && mark.textContent?.trim() === String(l);
-  }, line, { timeout: 60_000, polling: 20 });
+  await page.waitForFunction(
+    (l) => {
+      const el = document.querySelector('.debug-top-stack-frame-line');
+      if (el === null) return false;
+      const top = (el.parentElement as HTMLElement | null)?.style.top ?? '';
+      const lines = [
+        ...document.querySelectorAll('.monaco-editor .view-overlays > div'),
+      ] as HTMLElement[];
+      const idx = lines.findIndex((d) => d.querySelector('.debug-top-stack-frame-line') !== null);
+      // The decoration's row and the gutter line number at the same height.
+      const numbers = [
+        ...document.querySelectorAll('.monaco-editor .line-numbers'),
+      ] as HTMLElement[];
+      const mark = numbers.find((n) => (n.parentElement as HTMLElement).style.top === top);
+      return idx >= 0 && mark !== undefined && mark.textContent?.trim() === String(l);
+    },
+    line,
+    { timeout: 60_000, polling: 20 },
+  );
   return Date.now();
 }
 
@@ -94,10 +114,15 @@ async function debugHover(lineText: string, column: number, awayColumn: number, 
     const at = await charCenter(page, lineText, column);
     await page.mouse.move(at.x, at.y);
     try {
-      await page.waitForFunction((t) => {
-        const text = (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText ?? '';
-        return text.includes(t) && text.includes('requiresGrad');
-      }, expected, { timeout: 5_000 });
+      await page.waitForFunction(
+        (t) => {
+          const text =
+            (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText ?? '';
+          return text.includes(t) && text.includes('requiresGrad');
+        },
+        expected,
+        { timeout: 5_000 },
+      );
       if (attempt > 1) console.log(`debug hover shown on attempt ${attempt}`);
       return hover;
     } catch (e) {
@@ -113,14 +138,21 @@ async function moduleScopeNames(): Promise<string[]> {
   await scope.waitFor({ timeout: 30_000 });
   if ((await scope.getAttribute('aria-expanded')) === 'false') await scope.click();
   // Rows are labelled `w, value _Tensor {…}`; scopes by their name alone.
-  const read = () => page.$$eval('.debug-variables .monaco-list-row', (rs) => rs.map((r) => {
-    const label = r.getAttribute('aria-label') ?? r.textContent ?? '';
-    return { name: label.split(', value ')[0].trim() };
-  }));
+  const read = () =>
+    page.$$eval('.debug-variables .monaco-list-row', (rs) =>
+      rs.map((r) => {
+        const label = r.getAttribute('aria-label') ?? r.textContent ?? '';
+        return { name: label.split(', value ')[0].trim() };
+      }),
+    );
   try {
-    await expect.poll(async () => (await read()).some((r) => r.name === 'w'), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(async () => (await read()).some((r) => r.name === 'w'), { timeout: 30_000 })
+      .toBe(true);
   } catch (e) {
-    console.log(await rows.evaluateAll((rs) => rs.slice(0, 6).map((r) => r.outerHTML.slice(0, 600))));
+    console.log(
+      await rows.evaluateAll((rs) => rs.slice(0, 6).map((r) => r.outerHTML.slice(0, 600))),
+    );
     throw e;
   }
   const all = await read();
@@ -134,15 +166,23 @@ async function moduleScopeNames(): Promise<string[]> {
 }
 
 async function waitForEditorText(text: string): Promise<number> {
-  await page.waitForFunction((t) => {
-    const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
-    return el !== null && el.innerText.replace(/\u00a0/g, ' ').includes(t);
-  }, text, { timeout: 30_000, polling: 20 });
+  await page.waitForFunction(
+    (t) => {
+      const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
+      return el !== null && el.innerText.replace(/\u00a0/g, ' ').includes(t);
+    },
+    text,
+    { timeout: 30_000, polling: 20 },
+  );
   return Date.now();
 }
 
 async function waitForTitle(frame: Frame, text: string): Promise<number> {
-  await frame.waitForFunction((t) => (document.getElementById('graph-title')?.textContent ?? '').includes(t), text, { timeout: 30_000, polling: 20 });
+  await frame.waitForFunction(
+    (t) => (document.getElementById('graph-title')?.textContent ?? '').includes(t),
+    text,
+    { timeout: 30_000, polling: 20 },
+  );
   return Date.now();
 }
 
@@ -173,7 +213,9 @@ async function scenario(): Promise<void> {
   expect(text).toContain('w = [2×2] [1, 2, 3, 4] · leaf');
   expect(text).toContain('x = [2×1] [0.5, 1]');
   expect(text).not.toContain('y = [');
-  expect(await frame.textContent('#graph-title')).toMatch(/debug-demo\.ts:7: debug stop 1 \(first stop\)/);
+  expect(await frame.textContent('#graph-title')).toMatch(
+    /debug-demo\.ts:7: debug stop 1 \(first stop\)/,
+  );
   await screenshot(page, 'debug-stop1-inline-values');
   // No backward() has run yet: the drawing's header says what it shows instead.
   const header = (await frame.textContent('.gl-header')) ?? '';

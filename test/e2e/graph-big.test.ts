@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, openFile, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
+import {
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  runLog,
+  screenshot,
+  shownGraph,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -18,10 +27,18 @@ const ws = makeWorkspace();
 const timings: string[] = [];
 
 beforeAll(async () => {
-  for (const f of ['unrolled-rnn.ts', 'deep-mlp.ts']) copyFileSync(join(ROOT, 'examples', f), join(ws.dir, f));
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  for (const f of ['unrolled-rnn.ts', 'deep-mlp.ts'])
+    copyFileSync(join(ROOT, 'examples', f), join(ws.dir, f));
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.run.timeoutSeconds': 120 },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
@@ -38,7 +55,10 @@ async function boxes(frame: Frame): Promise<Rects> {
   const list = await frame.$$eval('g.gl-node', (gs) =>
     gs.map((g) => {
       const r = g.getBoundingClientRect();
-      return [g.getAttribute('data-id') ?? '', { x: r.left, y: r.top, w: r.width, h: r.height, group: g.classList.contains('gl-group') }] as const;
+      return [
+        g.getAttribute('data-id') ?? '',
+        { x: r.left, y: r.top, w: r.width, h: r.height, group: g.classList.contains('gl-group') },
+      ] as const;
     }),
   );
   return new Map(list);
@@ -49,9 +69,15 @@ async function boxes(frame: Frame): Promise<Rects> {
  * it starts to be drawn; returns the boxes then and the page's own click-to-drawn time.
  */
 async function toggle(frame: Frame, selector: string): Promise<{ rects: Rects; ms: number }> {
-  const toggles = await frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.toggles ?? '0'));
+  const toggles = await frame.$eval('#app', (a) =>
+    Number((a as HTMLElement).dataset.toggles ?? '0'),
+  );
   await frame.click(selector);
-  await frame.waitForFunction((n) => Number(document.getElementById('app')!.dataset.toggles ?? '0') > n, toggles, { timeout: 30_000 });
+  await frame.waitForFunction(
+    (n) => Number(document.getElementById('app')!.dataset.toggles ?? '0') > n,
+    toggles,
+    { timeout: 30_000 },
+  );
   const ms = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.toggleMs));
   return { rects: await boxes(frame), ms };
 }
@@ -63,13 +89,20 @@ function overlapping(rects: Rects): string[] {
     for (let j = i + 1; j < list.length; j++) {
       const [a, p] = list[i];
       const [b, q] = list[j];
-      if (p.x < q.x + q.w - 0.5 && q.x < p.x + p.w - 0.5 && p.y < q.y + q.h - 0.5 && q.y < p.y + p.h - 0.5) bad.push(`${a} / ${b}`);
+      if (
+        p.x < q.x + q.w - 0.5 &&
+        q.x < p.x + p.w - 0.5 &&
+        p.y < q.y + q.h - 0.5 &&
+        q.y < p.y + p.h - 0.5
+      )
+        bad.push(`${a} / ${b}`);
     }
   }
   return bad;
 }
 
-const near = (a: { x: number; y: number }, b: { x: number; y: number }): boolean => Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5;
+const near = (a: { x: number; y: number }, b: { x: number; y: number }): boolean =>
+  Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5;
 
 /** Runs Visualize Graph on `file` from the first editor group: the view's frame, its command-to-paint time and the boxes on screen. */
 async function visualize(file: string): Promise<{ frame: Frame; paintMs: number; before: Rects }> {
@@ -77,7 +110,9 @@ async function visualize(file: string): Promise<{ frame: Frame; paintMs: number;
   await openFile(page, file);
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, `${file}: backward() #1`, 120_000);
-  const paintMs = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
+  const paintMs = Number(
+    await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'),
+  );
   return { frame, paintMs, before: await boxes(frame) };
 }
 
@@ -85,7 +120,11 @@ async function visualize(file: string): Promise<{ frame: Frame; paintMs: number;
  * Clicks the collapsed group `groupId` and checks that it opened in place: its box is gone,
  * more boxes show, none overlap, and every box above it stayed exactly where it was on screen.
  */
-async function expandInPlace(frame: Frame, before: Rects, groupId: string): Promise<{ rects: Rects; ms: number }> {
+async function expandInPlace(
+  frame: Frame,
+  before: Rects,
+  groupId: string,
+): Promise<{ rects: Rects; ms: number }> {
   const box = before.get(groupId)!;
   const expanded = await toggle(frame, `g.gl-node[data-id="${groupId}"]`);
   expect(expanded.rects.size).toBeGreaterThan(before.size);
@@ -110,7 +149,9 @@ test('opens collapsed, expands the repeated step in place, and collapses it back
   const repeat = frame.locator('g.gl-group', { hasText: '800' }).first();
   const repeatId = (await repeat.getAttribute('data-id'))!;
   const expanded = await expandInPlace(frame, before, repeatId);
-  timings.push(`expand the x800 repeat: ${expanded.rects.size} boxes, click to drawn ${expanded.ms} ms`);
+  timings.push(
+    `expand the x800 repeat: ${expanded.rects.size} boxes, click to drawn ${expanded.ms} ms`,
+  );
   await screenshot(page, 'graph-big-expanded');
 
   // Collapse from the details of a node inside the repeat: back to the picture before. The
@@ -128,16 +169,27 @@ test('opens collapsed, expands the repeated step in place, and collapses it back
   const collapse = `#details button.collapse-group[data-group="${repeatId}"]`;
   await frame.waitForSelector(collapse, { timeout: 10_000 });
   const collapsed = await toggle(frame, collapse);
-  timings.push(`collapse the repeat again: ${collapsed.rects.size} boxes, click to drawn ${collapsed.ms} ms`);
+  timings.push(
+    `collapse the repeat again: ${collapsed.rects.size} boxes, click to drawn ${collapsed.ms} ms`,
+  );
   expect(collapsed.rects.size).toBe(before.size);
-  for (const [id, r] of before) expect(near(collapsed.rects.get(id)!, r), `${id} is not back where it was`).toBe(true);
+  for (const [id, r] of before)
+    expect(near(collapsed.rects.get(id)!, r), `${id} is not back where it was`).toBe(true);
 
   // Again, now that the window has settled (the first run shares the CPU with VS Code's start).
   const paints = await frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints ?? '0'));
   await runCommand(page, 'View: Focus First Editor Group');
   await runCommand(page, 'Gradlens: Visualize Graph');
-  await frame.waitForFunction((n) => Number(document.getElementById('app')!.dataset.paints ?? '0') > n && document.getElementById('app')!.dataset.commandToPaintMs !== undefined, paints, { timeout: 120_000 });
-  timings.push(`second run: command to painted graph ${await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs)} ms`);
+  await frame.waitForFunction(
+    (n) =>
+      Number(document.getElementById('app')!.dataset.paints ?? '0') > n &&
+      document.getElementById('app')!.dataset.commandToPaintMs !== undefined,
+    paints,
+    { timeout: 120_000 },
+  );
+  timings.push(
+    `second run: command to painted graph ${await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs)} ms`,
+  );
 });
 
 test('a deep MLP (1,400 blocks in one nn.Sequential, about 9,800 nodes) opens with the blocks as one repeat, which expands in place', async () => {
@@ -148,7 +200,9 @@ test('a deep MLP (1,400 blocks in one nn.Sequential, about 9,800 nodes) opens wi
 
   const repeat = frame.locator('g.gl-group', { hasText: /×\s?1,?400/ }).first();
   const expanded = await expandInPlace(frame, before, (await repeat.getAttribute('data-id'))!);
-  timings.push(`deep MLP, expand the x1400 repeat: ${expanded.rects.size} boxes near the view, click to drawn ${expanded.ms} ms`);
+  timings.push(
+    `deep MLP, expand the x1400 repeat: ${expanded.rects.size} boxes near the view, click to drawn ${expanded.ms} ms`,
+  );
   await screenshot(page, 'graph-big-mlp-expanded');
 
   // Another tab over the view's tears its page down; a graph this big is not in the page's
@@ -173,17 +227,27 @@ test('a layout that takes a while shows its progress and can be cancelled, then 
   expect(await frame.textContent('#progress-text')).toMatch(/^Laying out/);
 
   await frame.click('#cancel-layout');
-  await frame.waitForFunction(() => document.getElementById('app')!.dataset.state === 'cancelled', undefined, { timeout: 10_000 });
+  await frame.waitForFunction(
+    () => document.getElementById('app')!.dataset.state === 'cancelled',
+    undefined,
+    { timeout: 10_000 },
+  );
   expect(await frame.isHidden('#progress')).toBe(true);
   expect(await frame.textContent('p.empty')).toContain('Layout cancelled.');
 
   await frame.click('p.empty button:has-text("Lay out again")');
   const shown = await shownGraph(page, 'tangle.ts: backward() #1', 60_000, true);
   // One paint: the cancelled layout never reaches the page, only the new one does.
-  await shown.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  expect(await shown.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints))).toBe(paints + 1);
+  await shown.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+  );
+  expect(await shown.$eval('#app', (a) => Number((a as HTMLElement).dataset.paints))).toBe(
+    paints + 1,
+  );
   expect((await boxes(shown)).size).toBeGreaterThan(0);
-  timings.push(`tangle (12,000 nodes, nothing to collapse): ${(await shown.textContent('#status')) ?? ''}`);
+  timings.push(
+    `tangle (12,000 nodes, nothing to collapse): ${(await shown.textContent('#status')) ?? ''}`,
+  );
 });
 
 /** The graph view's frame once it shows its layout progress for the graph titled `title`. */
@@ -191,8 +255,14 @@ async function laying(p: Page, title: string, timeoutMs = 120_000): Promise<Fram
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of p.frames()) {
-      const shown = await f.evaluate((t) => document.getElementById('progress')?.hidden === false &&
-        (document.getElementById('graph-title')?.textContent ?? '').includes(t), title).catch(() => false);
+      const shown = await f
+        .evaluate(
+          (t) =>
+            document.getElementById('progress')?.hidden === false &&
+            (document.getElementById('graph-title')?.textContent ?? '').includes(t),
+          title,
+        )
+        .catch(() => false);
       if (shown) return f;
     }
     await p.waitForTimeout(50);

@@ -6,7 +6,16 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
-import { ARTIFACTS, closeSession, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import {
+  ARTIFACTS,
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  type Session,
+  webviewFrame,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -27,9 +36,10 @@ afterAll(async () => {
   ws.remove();
 });
 
-const names = (): Promise<string[]> => frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
+const names = (): Promise<string[]> =>
+  frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name') ?? ''));
 
-test('a layer collapses from a node\'s details into one box and expands again when clicked', async () => {
+test("a layer collapses from a node's details into one box and expands again when clicked", async () => {
   expect((await names()).filter((n) => n === 'AddmmBackward0')).toHaveLength(2);
   // The first layer's AddmmBackward0 is the one whose module path ends in Sequential.0; any
   // AddmmBackward0 offers "Collapse" for its own layer.
@@ -39,7 +49,11 @@ test('a layer collapses from a node\'s details into one box and expands again wh
   const label = await collapse.innerText();
   const before = await onScreen();
   await collapse.click();
-  await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBeLessThan(2);
+  await expect
+    .poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, {
+      timeout: 30_000,
+    })
+    .toBeLessThan(2);
   const collapsed = await names();
   await screenshot(page, 'graph-export-collapsed');
   expect(label).toMatch(/^Collapse /);
@@ -62,9 +76,15 @@ test('a layer collapses from a node\'s details into one box and expands again wh
     const dy = r.y - b.y;
     if (b.y + b.h <= top) {
       above++;
-      expect(Math.abs(dx) + Math.abs(dy), `${id} above the layer moved by ${dx}, ${dy}`).toBeLessThan(0.01);
+      expect(
+        Math.abs(dx) + Math.abs(dy),
+        `${id} above the layer moved by ${dx}, ${dy}`,
+      ).toBeLessThan(0.01);
     }
-    expect((Math.abs(dx) < 0.01 && dy <= 0.01) || (Math.abs(dy) < 0.01 && dx <= 0.01), `${id} moved by ${dx}, ${dy}`).toBe(true);
+    expect(
+      (Math.abs(dx) < 0.01 && dy <= 0.01) || (Math.abs(dy) < 0.01 && dx <= 0.01),
+      `${id} moved by ${dx}, ${dy}`,
+    ).toBe(true);
   }
   expect(above).toBeGreaterThan(0);
   const box = Object.entries(after).find(([id]) => !(id in before))![1];
@@ -72,7 +92,11 @@ test('a layer collapses from a node\'s details into one box and expands again wh
   expect(box.y).toBeGreaterThanOrEqual(top - 0.01);
 
   await group.click();
-  await expect.poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, { timeout: 30_000 }).toBe(2);
+  await expect
+    .poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, {
+      timeout: 30_000,
+    })
+    .toBe(2);
   expect(await frame.locator('g.gl-group').count()).toBe(0);
   // Expanding right after collapsing brings back the same picture, in the same place.
   expect(await onScreen()).toEqual(before);
@@ -80,11 +104,18 @@ test('a layer collapses from a node\'s details into one box and expands again wh
 
 /** Where each node's box is on screen (CSS pixels, rounded to a hundredth). */
 function onScreen(): Promise<Record<string, { x: number; y: number; w: number; h: number }>> {
-  return frame.$$eval('g.gl-node', (gs) => Object.fromEntries(gs.map((g) => {
-    const r = (g.querySelector(':scope > rect') ?? g).getBoundingClientRect();
-    const k = (v: number): number => Math.round(v * 100) / 100;
-    return [g.getAttribute('data-id') ?? '', { x: k(r.x), y: k(r.y), w: k(r.width), h: k(r.height) }];
-  })));
+  return frame.$$eval('g.gl-node', (gs) =>
+    Object.fromEntries(
+      gs.map((g) => {
+        const r = (g.querySelector(':scope > rect') ?? g).getBoundingClientRect();
+        const k = (v: number): number => Math.round(v * 100) / 100;
+        return [
+          g.getAttribute('data-id') ?? '',
+          { x: k(r.x), y: k(r.y), w: k(r.width), h: k(r.height) },
+        ];
+      }),
+    ),
+  );
 }
 
 /** Clicks an export button and accepts the save dialog's suggested path. */
@@ -96,7 +127,8 @@ async function exportVia(button: string, file: string): Promise<Buffer> {
   await input.waitFor({ state: 'visible', timeout: 20_000 });
   // The simple file dialog fills in the suggested path a moment after it opens.
   let value = '';
-  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++) await page.waitForTimeout(100);
+  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++)
+    await page.waitForTimeout(100);
   expect(value).toBe(path);
   await page.keyboard.press('Enter');
   for (let i = 0; i < 100 && !existsSync(path); i++) await page.waitForTimeout(200);

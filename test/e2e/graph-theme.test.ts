@@ -6,11 +6,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, openInFirstGroup, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
+import {
+  closeSession,
+  openInFirstGroup,
+  openSession,
+  runCommand,
+  screenshot,
+  shownGraph,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 /** `workbench.colorTheme` values of VS Code's built-in light, dark and high-contrast themes. */
-const THEMES = ['Default Light Modern', 'Default Dark Modern', 'Default High Contrast', 'Default High Contrast Light'];
+const THEMES = [
+  'Default Light Modern',
+  'Default Dark Modern',
+  'Default High Contrast',
+  'Default High Contrast Light',
+];
 
 let session: Session | undefined;
 let page: Page;
@@ -29,13 +42,22 @@ afterAll(async () => {
 /** A window in `theme` (one per theme: the setting is read as the window opens). */
 async function openIn(theme: string): Promise<void> {
   await closeSession(session);
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'workbench.colorTheme': theme } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'workbench.colorTheme': theme },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 /** Each node's text colour, box colour and their contrast ratio, as the page computes them. */
-async function contrasts(frame: Frame): Promise<{ name: string; ratio: number; text: string; box: string }[]> {
+async function contrasts(
+  frame: Frame,
+): Promise<{ name: string; ratio: number; text: string; box: string }[]> {
   return frame.evaluate(() => {
     const probe = document.createElement('canvas').getContext('2d')!;
     // The canvas normalises any CSS colour (rgb(), color(srgb ...), color-mix results) to rgb.
@@ -56,7 +78,12 @@ async function contrasts(frame: Frame): Promise<{ name: string; ratio: number; t
       const text = getComputedStyle(g.querySelector('text')!).fill;
       const box = getComputedStyle(g.querySelector('rect')!).fill;
       const [a, b] = [luminance(rgb(text)), luminance(rgb(box))];
-      return { name: g.getAttribute('data-name') ?? '', text, box, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+      return {
+        name: g.getAttribute('data-name') ?? '',
+        text,
+        box,
+        ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+      };
     });
   });
 }
@@ -68,10 +95,16 @@ test('every node stays readable in light, dark and high-contrast themes, with a 
     await openInFirstGroup(page, 'nn-sinus.ts');
     await runCommand(page, 'Gradlens: Visualize Graph');
     const frame = await shownGraph(page, 'nn-sinus.ts: backward() #');
-    expect(await frame.$$eval('#legend span', (ss) => ss.map((s) => s.textContent))).toEqual(['leaf', 'function', 'output', 'NaN/Inf']);
+    expect(await frame.$$eval('#legend span', (ss) => ss.map((s) => s.textContent))).toEqual([
+      'leaf',
+      'function',
+      'output',
+      'NaN/Inf',
+    ]);
     const found = await contrasts(frame);
     expect(found.length).toBeGreaterThan(5);
-    for (const c of found) expect(c.ratio, `${theme}: ${c.name} text ${c.text} on ${c.box}`).toBeGreaterThanOrEqual(4.5);
+    for (const c of found)
+      expect(c.ratio, `${theme}: ${c.name} text ${c.text} on ${c.box}`).toBeGreaterThanOrEqual(4.5);
     boxes.add(found[0].box);
     await screenshot(page, `theme-${theme.replace(/\s+/g, '-').toLowerCase()}`);
   }
@@ -91,7 +124,14 @@ test("a NaN node's line is drawn in the theme's error colour", async () => {
       return String(probe.fillStyle);
     };
     const t = document.querySelector('#canvas svg g.gl-flagged text.gl-nan');
-    return [t === null ? '' : norm(getComputedStyle(t).fill), norm(getComputedStyle(document.documentElement).getPropertyValue('--vscode-errorForeground').trim())];
+    return [
+      t === null ? '' : norm(getComputedStyle(t).fill),
+      norm(
+        getComputedStyle(document.documentElement)
+          .getPropertyValue('--vscode-errorForeground')
+          .trim(),
+      ),
+    ];
   });
   expect(line).not.toBe('');
   expect(line).toBe(error);

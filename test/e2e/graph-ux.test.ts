@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, runLog, screenshot, shownGraph, webviewFrame, type Session } from './harness/workbench';
+import {
+  closeSession,
+  notification,
+  openFile,
+  openSession,
+  runCommand,
+  runLog,
+  screenshot,
+  shownGraph,
+  webviewFrame,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -15,10 +26,18 @@ let page: Page;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
-  for (const e of ['square-plus-3x', 'retain-grad', 'mnist-classifier']) copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  for (const e of ['square-plus-3x', 'retain-grad', 'mnist-classifier'])
+    copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.run.timeoutSeconds': 120 },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
@@ -34,10 +53,13 @@ async function visualize(file: string, title: string): Promise<Frame> {
   return shownGraph(page, title);
 }
 
-const nodeIds = (frame: Frame): Promise<string[]> => frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-id') ?? ''));
+const nodeIds = (frame: Frame): Promise<string[]> =>
+  frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-id') ?? ''));
 
 test('a node selected in one graph is not selected in the next', async () => {
-  const other = new Set(await nodeIds(await visualize('retain-grad.ts', 'retain-grad.ts: backward() #1')));
+  const other = new Set(
+    await nodeIds(await visualize('retain-grad.ts', 'retain-grad.ts: backward() #1')),
+  );
   const frame = await visualize('square-plus-3x.ts', 'square-plus-3x.ts: backward() #');
   // Node ids repeat from graph to graph: select one the next graph has too.
   const shared = (await nodeIds(frame)).find((id) => other.has(id));
@@ -55,7 +77,13 @@ test('the footer and the Output channel give the same layout figures', async () 
   // "9 boxes · elk layout 40 ms, after 3 ms queued in the layout worker and 2 ms reading the graph"
   const figures = /^(\d+) boxes · (\w+ layout \d+ ms(?:, after .+)?)$/.exec(footer);
   expect(figures, footer).not.toBeNull();
-  await expect.poll(() => session.server.exthostLog().includes(`graph painted: ${figures![1]} boxes, ${figures![2]}`), { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      () =>
+        session.server.exthostLog().includes(`graph painted: ${figures![1]} boxes, ${figures![2]}`),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
 });
 
 test('a light capture says what it lacks, and "Capture in full" shows that backward() with its values', async () => {
@@ -70,14 +98,20 @@ test('a light capture says what it lacks, and "Capture in full" shows that backw
   const paints = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.paints));
   await frame.click('#capture-full');
   // The same call, captured this time with every value: no note, and its ops carry values.
-  await frame.waitForFunction((p) => {
-    const app = document.getElementById('app')!;
-    return Number(app.dataset.paints) > p && app.dataset.state === 'painted';
-  }, paints, { timeout: 90_000 });
+  await frame.waitForFunction(
+    (p) => {
+      const app = document.getElementById('app')!;
+      return Number(app.dataset.paints) > p && app.dataset.state === 'painted';
+    },
+    paints,
+    { timeout: 90_000 },
+  );
   const full = await shownGraph(page, `mnist-classifier.ts: backward() #${backward} `);
   expect(await full.locator('#light-note').isHidden()).toBe(true);
   await full.click('g.gl-node[data-name="AddmmBackward0"]');
-  const value = full.locator('#details tr', { has: full.locator('th', { hasText: /^value$/ }) }).locator('td');
+  const value = full
+    .locator('#details tr', { has: full.locator('th', { hasText: /^value$/ }) })
+    .locator('td');
   expect(await value.innerText()).not.toBe('None');
   await screenshot(page, 'ux-full-capture');
 });
@@ -87,13 +121,22 @@ test('a failed run shows its failure in the graph view, with Show Output and Re-
   await openFile(page, 'throws.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await webviewFrame(page, '#failure-message', 60_000);
-  expect(await frame.textContent('#failure-message')).toContain('Gradlens: throws.ts threw (line 4)');
+  expect(await frame.textContent('#failure-message')).toContain(
+    'Gradlens: throws.ts threw (line 4)',
+  );
   await screenshot(page, 'ux-failed-run');
 
   await frame.click('#show-output');
-  await page.locator('.output-view .view-lines', { hasText: '[gradlens] failed' }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('.output-view .view-lines', { hasText: '[gradlens] failed' })
+    .first()
+    .waitFor({ timeout: 15_000 });
 
-  const runs = (): number => session.server.exthostLog().split('\n').filter((l) => l.includes(`[gradlens] running ${join(ws.dir, 'throws.ts')}`)).length;
+  const runs = (): number =>
+    session.server
+      .exthostLog()
+      .split('\n')
+      .filter((l) => l.includes(`[gradlens] running ${join(ws.dir, 'throws.ts')}`)).length;
   const before = runs();
   await frame.click('#rerun');
   await notification(page, 'Gradlens: throws.ts threw (line 4)', 60_000);

@@ -11,10 +11,32 @@ import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { alive } from '../helpers/process';
 import { ROOT } from './harness/code-server';
-import { closeSession, nodeNames, notification, openInFirstGroup, openSession, runCommand, runLog, screenshot, shownGraph, type Session } from './harness/workbench';
+import {
+  closeSession,
+  nodeNames,
+  notification,
+  openInFirstGroup,
+  openSession,
+  runCommand,
+  runLog,
+  screenshot,
+  shownGraph,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
-const EXAMPLES = ['square-plus-3x', 'linear-regression', 'nn-line', 'relu-neuron', 'sigmoid-neuron', 'retain-grad', 'solve-with-adam', 'nn-sinus', 'mnist-classifier', 'polynomial-sin'];
+const EXAMPLES = [
+  'square-plus-3x',
+  'linear-regression',
+  'nn-line',
+  'relu-neuron',
+  'sigmoid-neuron',
+  'retain-grad',
+  'solve-with-adam',
+  'nn-sinus',
+  'mnist-classifier',
+  'polynomial-sin',
+];
 
 // ~1,000 function nodes: 330 steps of a tanh recurrence, three ops each.
 const BIG = `import * as torch from 'gradlens';
@@ -41,13 +63,21 @@ const ws = makeWorkspace();
 const timings: string[] = [];
 
 beforeAll(async () => {
-  for (const e of EXAMPLES) copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
+  for (const e of EXAMPLES)
+    copyFileSync(join(ROOT, 'examples', `${e}.ts`), join(ws.dir, `${e}.ts`));
   writeFileSync(join(ws.dir, 'big-graph.ts'), BIG);
   writeFileSync(join(ws.dir, 'forever.ts'), FOREVER);
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.run.timeoutSeconds': 120 },
+  });
   page = session.page;
   // Contributions register a little after the workbench shows.
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
@@ -61,14 +91,22 @@ async function visualize(file: string, title: string): Promise<{ frame: Frame; m
   await openInFirstGroup(page, file);
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, title);
-  const ms = Number(await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'));
+  const ms = Number(
+    await frame.$eval('#app', (a) => (a as HTMLElement).dataset.commandToPaintMs ?? 'NaN'),
+  );
   return { frame, ms };
 }
 
 test('Visualize Graph shows every node of the last backward() of each example', async () => {
   for (const e of EXAMPLES) {
     const script = join(ws.dir, `${e}.ts`);
-    const expected = await launchRunner({ script, captureAt: 'last', maxNodes: 50_000, timeoutMs: 60_000, childPath: join(ROOT, 'dist/runner/child.cjs') }).done;
+    const expected = await launchRunner({
+      script,
+      captureAt: 'last',
+      maxNodes: 50_000,
+      timeoutMs: 60_000,
+      childPath: join(ROOT, 'dist/runner/child.cjs'),
+    }).done;
     const last = expected.snapshots[expected.snapshots.length - 1];
     const { frame, ms } = await visualize(`${e}.ts`, `${e}.ts: backward() #${last.index}`);
     timings.push(`${e}.ts (${last.nodes.length} nodes): ${ms} ms`);
@@ -81,24 +119,33 @@ test('Visualize Graph shows every node of the last backward() of each example', 
 test('a 1,000-node graph opens, and search finds its leaves', async () => {
   const { frame, ms } = await visualize('big-graph.ts', 'big-graph.ts: backward() #1');
   const names = await nodeNames(frame);
-  timings.push(`big-graph.ts (${names.length} boxes): ${ms} ms (${await frame.textContent('#status')})`);
+  timings.push(
+    `big-graph.ts (${names.length} boxes): ${ms} ms (${await frame.textContent('#status')})`,
+  );
   expect(names.filter((n) => n === 'TanhBackward0').length).toBe(330);
   await frame.fill('#search', 'weight');
   await frame.waitForFunction(() => document.getElementById('matches')!.textContent === '1 match');
-  expect(await frame.$$eval('g.gl-node.gl-match', (gs) => gs.map((g) => g.getAttribute('data-name')))).toEqual(['weight']);
+  expect(
+    await frame.$$eval('g.gl-node.gl-match', (gs) => gs.map((g) => g.getAttribute('data-name'))),
+  ).toEqual(['weight']);
   await frame.fill('#search', '');
   await screenshot(page, 'graph-big');
 });
 
 test('CodeLens "Run backward" runs up to that call and shows its graph; hover shows .grad', async () => {
   await openInFirstGroup(page, 'square-plus-3x.ts');
-  const lens = page.locator('.monaco-editor[data-uri$="square-plus-3x.ts"] .codelens-decoration a', { hasText: 'Run backward' });
+  const lens = page.locator(
+    '.monaco-editor[data-uri$="square-plus-3x.ts"] .codelens-decoration a',
+    { hasText: 'Run backward' },
+  );
   await lens.first().waitFor({ timeout: 30_000 });
   await expect.poll(() => lens.count(), { timeout: 15_000 }).toBe(2);
   await lens.first().click();
   // The first backward() is on line 8 (y.backward()); the run stops after it.
   const frame = await shownGraph(page, 'square-plus-3x.ts: backward() #1 (line 8)');
-  expect(new Set(await nodeNames(frame))).toEqual(new Set(['x', 'AccumulateGrad', 'PowBackward0', 'MulBackward0', 'AddBackward0', 'y']));
+  expect(new Set(await nodeNames(frame))).toEqual(
+    new Set(['x', 'AccumulateGrad', 'PowBackward0', 'MulBackward0', 'AddBackward0', 'y']),
+  );
 
   // Hover `x.grad` on line 10: `console.log('dy/dx', x.grad!.item());`
   const line10 = page.locator('.view-line', { hasText: "console.log('dy/dx', x.grad" });
@@ -118,14 +165,21 @@ test('clicking a node shows its details and reveals its line', async () => {
   const text = await frame.textContent('#details');
   expect(text).toContain('PowBackward0');
   expect(text).toContain('square-plus-3x.ts:5');
-  await page.locator('.monaco-editor .cursor-line-number, .line-numbers.active-line-number', { hasText: /^5$/ }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('.monaco-editor .cursor-line-number, .line-numbers.active-line-number', {
+      hasText: /^5$/,
+    })
+    .first()
+    .waitFor({ timeout: 15_000 });
 });
 
 test('Cancel on the progress notification kills a script that never ends', async () => {
   const pidFile = join(ws.dir, 'forever.pid');
   await openInFirstGroup(page, 'forever.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
-  const toast = page.locator('.notification-toast', { hasText: 'Gradlens: running forever.ts' }).first();
+  const toast = page
+    .locator('.notification-toast', { hasText: 'Gradlens: running forever.ts' })
+    .first();
   await toast.waitFor({ timeout: 30_000 });
   for (let i = 0; i < 100 && !existsSync(pidFile); i++) await page.waitForTimeout(100);
   const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -146,7 +200,11 @@ test('a throwing script gives a diagnostic at its line and a notification with S
   await page.locator('.squiggly-error').first().waitFor({ state: 'attached', timeout: 15_000 });
   await runCommand(page, 'Problems: Focus on Problems View');
   // The runner's diagnostic (source gradlens) at the matmul on line 4.
-  const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'gradlens' }).filter({ hasText: /\[Ln 4, Col/ }).first();
+  const row = page
+    .locator('.markers-panel .monaco-list-row')
+    .filter({ hasText: 'gradlens' })
+    .filter({ hasText: /\[Ln 4, Col/ })
+    .first();
   await row.waitFor({ timeout: 15_000 });
   await screenshot(page, 'graph-diagnostic');
 });

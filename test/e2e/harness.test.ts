@@ -2,7 +2,16 @@
 // the graph view, and the webview's text can be read back.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, openFile, openSession, runCommand, screenshot, shownGraph, type Session, webviewFrame } from './harness/workbench';
+import {
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  shownGraph,
+  type Session,
+  webviewFrame,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 let session: Session;
@@ -26,7 +35,16 @@ test('Visualize Graph opens the graph view beside the editor', async () => {
   await screenshot(page, 'harness-visualize');
   expect(await frame.textContent('#graph-title')).toContain('linear.ts');
   const names = await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')));
-  expect(names).toEqual(expect.arrayContaining(['MmBackward0', 'ReluBackward0', 'SumBackward0', 'AccumulateGrad', 'w', 'loss']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'MmBackward0',
+      'ReluBackward0',
+      'SumBackward0',
+      'AccumulateGrad',
+      'w',
+      'loss',
+    ]),
+  );
 });
 
 test('the graph view is restored after a window reload (serializer + webview state)', async () => {

@@ -6,12 +6,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session, webviewFrame } from './harness/workbench';
+import {
+  closeSession,
+  notification,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  type Session,
+  webviewFrame,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 // The monitor only sees runs the extension tells it about (MonitorRunEvent 'start'/'message').
 // Until extension.ts launches scripts and fires those events, the run tests cannot run.
-const RUNS_WIRED = /\.fire\(\{\s*type: 'start'/.test(readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'));
+const RUNS_WIRED = /\.fire\(\{\s*type: 'start'/.test(
+  readFileSync(join(ROOT, 'src/extension/extension.ts'), 'utf8'),
+);
 
 let session: Session;
 let page: Page;
@@ -62,14 +73,21 @@ beforeAll(async () => {
   writeFileSync(join(ws.dir, 'no-steps.ts'), NO_STEPS);
   copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
   writeFileSync(join(ws.dir, 'train-forever.ts'), FOREVER);
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120 } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.run.timeoutSeconds': 120 },
+  });
   page = session.page;
   await waitForContainer();
 });
 
 /** The extension's contributions register a few seconds after the workbench shows; a palette opened earlier would not list them. */
 async function waitForContainer(): Promise<void> {
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 afterAll(async () => {
@@ -86,7 +104,12 @@ async function attr(frame: Frame, name: string): Promise<string> {
   return (await frame.getAttribute('#monitor', `data-${name}`)) ?? '';
 }
 
-async function waitAttr(frame: Frame, name: string, ok: (v: string) => boolean, timeoutMs = 90_000): Promise<string> {
+async function waitAttr(
+  frame: Frame,
+  name: string,
+  ok: (v: string) => boolean,
+  timeoutMs = 90_000,
+): Promise<string> {
   const end = Date.now() + timeoutMs;
   let v = '';
   while (Date.now() < end) {
@@ -94,7 +117,9 @@ async function waitAttr(frame: Frame, name: string, ok: (v: string) => boolean, 
     if (ok(v)) return v;
     await page.waitForTimeout(200);
   }
-  throw new Error(`data-${name} is still ${JSON.stringify(v)}\n${session.server.exthostLog().slice(-3000)}`);
+  throw new Error(
+    `data-${name} is still ${JSON.stringify(v)}\n${session.server.exthostLog().slice(-3000)}`,
+  );
 }
 
 /** Linux process state letter (R, S, T for stopped...), or null once the process is gone. */
@@ -113,19 +138,22 @@ test('the monitor opens in its own container and says what to do', async () => {
   await screenshot(page, 'monitor-empty');
 });
 
-test.runIf(RUNS_WIRED)('every step of nn-sinus reaches the chart, and the run ends done', async () => {
-  await openFile(page, 'nn-sinus.ts');
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await showMonitor();
-  await waitAttr(frame, 'status', (v) => v === 'done');
-  // nn-sinus calls backward() on its loss 300 times: steps 1..300, every one recorded and drawn.
-  expect(await attr(frame, 'rows')).toBe('300');
-  expect(await attr(frame, 'drawn-rows')).toBe('300');
-  expect(await attr(frame, 'last-step')).toBe('300');
-  expect(await frame.locator('#chart-loss canvas').count()).toBe(1);
-  expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
-  await screenshot(page, 'monitor-nn-sinus');
-});
+test.runIf(RUNS_WIRED)(
+  'every step of nn-sinus reaches the chart, and the run ends done',
+  async () => {
+    await openFile(page, 'nn-sinus.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    const frame = await showMonitor();
+    await waitAttr(frame, 'status', (v) => v === 'done');
+    // nn-sinus calls backward() on its loss 300 times: steps 1..300, every one recorded and drawn.
+    expect(await attr(frame, 'rows')).toBe('300');
+    expect(await attr(frame, 'drawn-rows')).toBe('300');
+    expect(await attr(frame, 'last-step')).toBe('300');
+    expect(await frame.locator('#chart-loss canvas').count()).toBe(1);
+    expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
+    await screenshot(page, 'monitor-nn-sinus');
+  },
+);
 
 /** Clicks an export button and accepts the save dialog's suggested path (VS Code's simple file dialog here). */
 async function exportVia(frame: Frame, button: string, file: string): Promise<Buffer> {
@@ -134,7 +162,8 @@ async function exportVia(frame: Frame, button: string, file: string): Promise<Bu
   await input.waitFor({ state: 'visible', timeout: 20_000 });
   // The dialog fills in the suggested path a moment after it opens.
   let value = '';
-  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++) await page.waitForTimeout(100);
+  for (let i = 0; i < 50 && !(value = await input.inputValue()).endsWith(file); i++)
+    await page.waitForTimeout(100);
   expect(value).toBe(join(ws.dir, file));
   await page.keyboard.press('Enter');
   const path = join(ws.dir, file);
@@ -142,17 +171,25 @@ async function exportVia(frame: Frame, button: string, file: string): Promise<Bu
   return readFileSync(path);
 }
 
-test.runIf(RUNS_WIRED)('CSV export holds every step; PNG export is an image of the charts', async () => {
-  const frame = await showMonitor();
-  const csv = (await exportVia(frame, '#monitor-csv', 'nn-sinus-training.csv')).toString('utf8').trimEnd().split('\n');
-  expect(csv.length).toBe(301);
-  expect(csv[0]).toBe('step,time_ms,loss,lr,grad_norm[fc1.weight],grad_norm[fc1.bias],grad_norm[fc2.weight],grad_norm[fc2.bias],grad_norm[fc3.weight],grad_norm[fc3.bias]');
-  expect(csv[300].split(',')[0]).toBe('300');
-  expect(Number(csv[300].split(',')[3])).toBe(0.01);
-  const png = await exportVia(frame, '#monitor-png', 'nn-sinus-training.png');
-  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-  writeFileSync(join(ROOT, 'test-artifacts/monitor-export.png'), png);
-});
+test.runIf(RUNS_WIRED)(
+  'CSV export holds every step; PNG export is an image of the charts',
+  async () => {
+    const frame = await showMonitor();
+    const csv = (await exportVia(frame, '#monitor-csv', 'nn-sinus-training.csv'))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n');
+    expect(csv.length).toBe(301);
+    expect(csv[0]).toBe(
+      'step,time_ms,loss,lr,grad_norm[fc1.weight],grad_norm[fc1.bias],grad_norm[fc2.weight],grad_norm[fc2.bias],grad_norm[fc3.weight],grad_norm[fc3.bias]',
+    );
+    expect(csv[300].split(',')[0]).toBe('300');
+    expect(Number(csv[300].split(',')[3])).toBe(0.01);
+    const png = await exportVia(frame, '#monitor-png', 'nn-sinus-training.png');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    writeFileSync(join(ROOT, 'test-artifacts/monitor-export.png'), png);
+  },
+);
 
 test.runIf(RUNS_WIRED)('exploding gradients are flagged and their zone is tinted', async () => {
   await openFile(page, 'diverge.ts');
@@ -185,71 +222,88 @@ test.runIf(RUNS_WIRED)('the view replays its run after being hidden and shown ag
   await page.waitForTimeout(500);
   const frame = await showMonitor();
   // A fresh page (hidden webviews are torn down), filled again by the host's replay.
-  expect(await frame.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+  expect(
+    await frame.evaluate(() => (window as unknown as { marker?: number }).marker),
+  ).toBeUndefined();
   await waitAttr(frame, 'drawn-rows', (v) => v === '300', 30_000);
   expect(await attr(frame, 'status')).toBe('done');
 });
 
-test.runIf(RUNS_WIRED)('pause freezes the script, resume continues it, stop ends the process', async () => {
-  await openFile(page, 'train-forever.ts');
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await showMonitor();
-  await waitAttr(frame, 'status', (v) => v === 'running');
-  const pid = Number(await waitAttr(frame, 'pid', (v) => v !== ''));
-  expect(procState(pid)).toMatch(/[RS]/);
-  // The loop never yields, yet its record keeps arriving (it once froze at step 2,699 while the
-  // child's queue grew): thinned to a bounded stream, and the view says so.
-  await waitAttr(frame, 'last-step', (v) => Number(v) > 20_000, 60_000);
-  const first = Number(await attr(frame, 'last-step'));
-  await waitAttr(frame, 'last-step', (v) => Number(v) > first, 10_000);
-  expect(await frame.locator('#monitor .status').first().innerText()).toMatch(/every \d+(st|nd|rd|th) step shown/);
+test.runIf(RUNS_WIRED)(
+  'pause freezes the script, resume continues it, stop ends the process',
+  async () => {
+    await openFile(page, 'train-forever.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    const frame = await showMonitor();
+    await waitAttr(frame, 'status', (v) => v === 'running');
+    const pid = Number(await waitAttr(frame, 'pid', (v) => v !== ''));
+    expect(procState(pid)).toMatch(/[RS]/);
+    // The loop never yields, yet its record keeps arriving (it once froze at step 2,699 while the
+    // child's queue grew): thinned to a bounded stream, and the view says so.
+    await waitAttr(frame, 'last-step', (v) => Number(v) > 20_000, 60_000);
+    const first = Number(await attr(frame, 'last-step'));
+    await waitAttr(frame, 'last-step', (v) => Number(v) > first, 10_000);
+    expect(await frame.locator('#monitor .status').first().innerText()).toMatch(
+      /every \d+(st|nd|rd|th) step shown/,
+    );
 
-  await frame.click('#monitor-pause');
-  await waitAttr(frame, 'status', (v) => v === 'paused', 10_000);
-  expect(procState(pid)).toBe('T');
-  await screenshot(page, 'monitor-paused');
+    await frame.click('#monitor-pause');
+    await waitAttr(frame, 'status', (v) => v === 'paused', 10_000);
+    expect(procState(pid)).toBe('T');
+    await screenshot(page, 'monitor-paused');
 
-  await frame.click('#monitor-resume');
-  await waitAttr(frame, 'status', (v) => v === 'running', 10_000);
-  expect(procState(pid)).toMatch(/[RS]/);
+    await frame.click('#monitor-resume');
+    await waitAttr(frame, 'status', (v) => v === 'running', 10_000);
+    expect(procState(pid)).toMatch(/[RS]/);
 
-  await frame.click('#monitor-stop');
-  await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
-  expect(procState(pid)).toBeNull();
-  // A user's stop is no error: one information message, the same as Cancel on the progress notification.
-  expect(await notification(page, /Gradlens: stopped train-forever\.ts at step \d+\./, 20_000)).not.toMatch(/threw|cancelled/);
-  expect(await page.locator('.notification-toast', { hasText: 'train-forever.ts threw' }).count()).toBe(0);
-  expect(await frame.locator('#monitor-status').innerText()).toBe('stopped');
-  await screenshot(page, 'monitor-stopped');
-});
+    await frame.click('#monitor-stop');
+    await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
+    expect(procState(pid)).toBeNull();
+    // A user's stop is no error: one information message, the same as Cancel on the progress notification.
+    expect(
+      await notification(page, /Gradlens: stopped train-forever\.ts at step \d+\./, 20_000),
+    ).not.toMatch(/threw|cancelled/);
+    expect(
+      await page.locator('.notification-toast', { hasText: 'train-forever.ts threw' }).count(),
+    ).toBe(0);
+    expect(await frame.locator('#monitor-status').innerText()).toBe('stopped');
+    await screenshot(page, 'monitor-stopped');
+  },
+);
 
-test.runIf(RUNS_WIRED)('while a script runs the status bar shows it and its step; a click stops it', async () => {
-  await openFile(page, 'train-forever.ts');
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  const frame = await showMonitor();
-  await waitAttr(frame, 'status', (v) => v === 'running');
-  const item = page.locator('.statusbar-item', { hasText: 'train-forever.ts · step' }).first();
-  await item.waitFor({ timeout: 30_000 });
-  await screenshot(page, 'status-bar-running');
-  await item.click();
-  await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
-  await item.waitFor({ state: 'detached', timeout: 10_000 });
-});
+test.runIf(RUNS_WIRED)(
+  'while a script runs the status bar shows it and its step; a click stops it',
+  async () => {
+    await openFile(page, 'train-forever.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    const frame = await showMonitor();
+    await waitAttr(frame, 'status', (v) => v === 'running');
+    const item = page.locator('.statusbar-item', { hasText: 'train-forever.ts · step' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'status-bar-running');
+    await item.click();
+    await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+  },
+);
 
-test.runIf(RUNS_WIRED)('after a window reload the last run comes back from the history', async () => {
-  // Run nn-sinus once more so the overlay has an earlier run to compare with.
-  await openFile(page, 'nn-sinus.ts');
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  let frame = await showMonitor();
-  await waitAttr(frame, 'status', (v) => v === 'done');
-  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
-  await runCommand(page, 'Developer: Reload Window');
-  await reloaded;
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await waitForContainer();
-  frame = await showMonitor();
-  await waitAttr(frame, 'drawn-rows', (v) => v === '300', 60_000);
-  expect(await attr(frame, 'status')).toBe('done');
-  expect(Number(await attr(frame, 'previous'))).toBeGreaterThanOrEqual(1);
-  await screenshot(page, 'monitor-after-reload');
-});
+test.runIf(RUNS_WIRED)(
+  'after a window reload the last run comes back from the history',
+  async () => {
+    // Run nn-sinus once more so the overlay has an earlier run to compare with.
+    await openFile(page, 'nn-sinus.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    let frame = await showMonitor();
+    await waitAttr(frame, 'status', (v) => v === 'done');
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await waitForContainer();
+    frame = await showMonitor();
+    await waitAttr(frame, 'drawn-rows', (v) => v === '300', 60_000);
+    expect(await attr(frame, 'status')).toBe('done');
+    expect(Number(await attr(frame, 'previous'))).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'monitor-after-reload');
+  },
+);

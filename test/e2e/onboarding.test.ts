@@ -10,7 +10,15 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { listExamples } from '../../src/extension/onboarding/example-files';
 import { ROOT } from './harness/code-server';
-import { closeSession, openFile, openSession, runCommand, screenshot, shownGraph, type Session } from './harness/workbench';
+import {
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  shownGraph,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 // code-server and its extension host inherit HOME, so the default folder of Open Examples
@@ -23,9 +31,16 @@ let session: Session;
 let page: Page;
 
 beforeAll(async () => {
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
@@ -34,8 +49,10 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const walkthroughTab = (): Locator => page.locator('.tabs-container .tab', { hasText: 'Walkthrough: Gradlens' }).first();
-const step = (id: string): Locator => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+const walkthroughTab = (): Locator =>
+  page.locator('.tabs-container .tab', { hasText: 'Walkthrough: Gradlens' }).first();
+const step = (id: string): Locator =>
+  page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
 
 /** Expands a walkthrough step and clicks the button its description ends with. */
 async function stepButton(id: string, label: string): Promise<void> {
@@ -44,7 +61,9 @@ async function stepButton(id: string, label: string): Promise<void> {
 }
 
 async function chooseDefaultFolder(): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'gradlens-examples' }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row', { hasText: 'gradlens-examples' })
+    .first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
 }
@@ -54,39 +73,65 @@ test('on first run the walkthrough is offered, and opens with its steps listed',
   const offer = page.locator('.notification-toast', { hasText: 'A short walkthrough' }).first();
   await offer.waitFor({ timeout: 60_000 });
   // Offered, not imposed: the script stays in front.
-  expect(await page.locator('.tab.active').first().getAttribute('aria-label')).toContain('linear.ts');
+  expect(await page.locator('.tab.active').first().getAttribute('aria-label')).toContain(
+    'linear.ts',
+  );
   await offer.locator('.monaco-button', { hasText: 'Get Started' }).click();
   await walkthroughTab().waitFor({ timeout: 30_000 });
-  await expect.poll(() => page.locator('button.getting-started-step .step-title').allInnerTexts(), { timeout: 30_000 })
-    .toEqual(['Open an example', 'Visualize the graph', 'Click a node', 'Run backward, hover a tensor', 'Watch training', 'Debug a script']);
+  await expect
+    .poll(() => page.locator('button.getting-started-step .step-title').allInnerTexts(), {
+      timeout: 30_000,
+    })
+    .toEqual([
+      'Open an example',
+      'Visualize the graph',
+      'Click a node',
+      'Run backward, hover a tensor',
+      'Watch training',
+      'Debug a script',
+    ]);
   await screenshot(page, 'onboarding-first-run');
 });
 
 test('Help: Welcome lists the walkthrough; its buttons open an example and visualize it, checking the steps off', async () => {
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'Help: Welcome');
-  await page.locator('.getting-started-category', { hasText: 'Get Started with Gradlens' }).first().click();
+  await page
+    .locator('.getting-started-category', { hasText: 'Get Started with Gradlens' })
+    .first()
+    .click();
   await step('#openExample').waitFor();
   expect(await step('#openExample').getAttribute('aria-checked')).toBe('false');
 
   await stepButton('#openExample', 'Open Examples');
   await chooseDefaultFolder();
-  await page.locator('.tab.active[aria-label*="retain-grad.ts"]').first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.tab.active[aria-label*="retain-grad.ts"]')
+    .first()
+    .waitFor({ timeout: 30_000 });
   expect(listExamples(copies)).toEqual(listExamples(join(ROOT, 'examples')));
-  await expect.poll(() => step('#openExample').getAttribute('aria-checked'), { timeout: 15_000 }).toBe('true');
+  await expect
+    .poll(() => step('#openExample').getAttribute('aria-checked'), { timeout: 15_000 })
+    .toBe('true');
 
   // The example opened beside the walkthrough; its Visualize button must still find it.
   await stepButton('#visualize', 'Visualize Graph');
   const frame = await shownGraph(page, 'retain-grad.ts');
-  expect(await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name')))).toContain('PowBackward0');
-  await expect.poll(() => step('#visualize').getAttribute('aria-checked'), { timeout: 15_000 }).toBe('true');
+  expect(
+    await frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-name'))),
+  ).toContain('PowBackward0');
+  await expect
+    .poll(() => step('#visualize').getAttribute('aria-checked'), { timeout: 15_000 })
+    .toBe('true');
   await screenshot(page, 'onboarding-walkthrough');
 });
 
 test('the Get Started view shows its buttons; Open Examples adds only missing files, Visualize current file shows the graph', async () => {
   await runCommand(page, 'View: Close All Editors');
   await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().click();
-  const welcome = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Get Started' }) }).locator('.welcome-view-content');
+  const welcome = page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: 'Get Started' }) })
+    .locator('.welcome-view-content');
   await welcome.waitFor({ timeout: 30_000 });
   const visualizeButton = welcome.locator('.monaco-button', { hasText: 'Visualize current file' });
   const examplesButton = welcome.locator('.monaco-button', { hasText: 'Open Examples' });
@@ -102,7 +147,10 @@ test('the Get Started view shows its buttons; Open Examples adds only missing fi
   rmSync(join(copies, 'solve-with-adam.ts'));
   await examplesButton.click();
   await chooseDefaultFolder();
-  await page.locator('.tab.active[aria-label*="retain-grad.ts"]').first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.tab.active[aria-label*="retain-grad.ts"]')
+    .first()
+    .waitFor({ timeout: 30_000 });
   expect(readFileSync(join(copies, 'nn-line.ts'), 'utf8')).toBe('// my edits\n');
   expect(existsSync(join(copies, 'solve-with-adam.ts'))).toBe(true);
 

@@ -10,7 +10,19 @@ import type { Page } from 'playwright-core';
 import { displayName } from '../../src/graph/labels';
 import { launchRunner } from '../../src/runner/launch';
 import { ROOT } from './harness/code-server';
-import { charCenter, closeSession, nodeNames, notification, openInFirstGroup, openSession, runCommand, screenshot, shownGraph, webviewFrame, type Session } from './harness/workbench';
+import {
+  charCenter,
+  closeSession,
+  nodeNames,
+  notification,
+  openInFirstGroup,
+  openSession,
+  runCommand,
+  screenshot,
+  shownGraph,
+  webviewFrame,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
@@ -30,11 +42,19 @@ let page: Page;
 const ws = makeWorkspace();
 
 beforeAll(async () => {
-  for (const f of ['retain_grad.py', 'nn_sinus.py']) copyFileSync(join(ROOT, 'examples/python', f), join(ws.dir, f));
+  for (const f of ['retain_grad.py', 'nn_sinus.py'])
+    copyFileSync(join(ROOT, 'examples/python', f), join(ws.dir, f));
   writeFileSync(join(ws.dir, 'loop_forever.py'), LOOP);
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.run.timeoutSeconds': 120, 'gradlens.python.path': PYTHON } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.run.timeoutSeconds': 120, 'gradlens.python.path': PYTHON },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
 });
 
 afterAll(async () => {
@@ -43,7 +63,12 @@ afterAll(async () => {
 });
 
 test('Visualize Graph on a PyTorch script shows the graph PyTorch built', async () => {
-  const expected = await launchRunner({ script: join(ws.dir, 'retain_grad.py'), python: PYTHON, maxNodes: 50_000, timeoutMs: 60_000 }).done;
+  const expected = await launchRunner({
+    script: join(ws.dir, 'retain_grad.py'),
+    python: PYTHON,
+    maxNodes: 50_000,
+    timeoutMs: 60_000,
+  }).done;
   expect(expected.errors).toEqual([]);
   await openInFirstGroup(page, 'retain_grad.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
@@ -79,7 +104,9 @@ test('hovering a.grad after the run shows the gradient PyTorch computed', async 
 
 test('CodeLens "Run backward" stops at that call inside while True and shows its graph', async () => {
   await openInFirstGroup(page, 'loop_forever.py');
-  const lens = page.locator('.monaco-editor[data-uri$="loop_forever.py"] .codelens-decoration a', { hasText: 'Run backward' });
+  const lens = page.locator('.monaco-editor[data-uri$="loop_forever.py"] .codelens-decoration a', {
+    hasText: 'Run backward',
+  });
   await lens.first().waitFor({ timeout: 30_000 });
   await lens.first().click();
   const frame = await shownGraph(page, 'loop_forever.py: backward() #1 (line 7)');
@@ -92,7 +119,9 @@ test('the training monitor fills with every step of a PyTorch training loop', as
   await runCommand(page, 'Gradlens: Visualize Graph');
   await runCommand(page, 'Focus on Training Monitor View');
   const frame = await webviewFrame(page, '#monitor[data-gradlens="monitor"] .head');
-  await expect.poll(() => frame.getAttribute('#monitor', 'data-status'), { timeout: 90_000 }).toBe('done');
+  await expect
+    .poll(() => frame.getAttribute('#monitor', 'data-status'), { timeout: 90_000 })
+    .toBe('done');
   expect(await frame.getAttribute('#monitor', 'data-script')).toMatch(/nn_sinus\.py$/);
   expect(await frame.getAttribute('#monitor', 'data-last-step')).toBe('300');
   expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
@@ -102,12 +131,23 @@ test('the training monitor fills with every step of a PyTorch training loop', as
 test('an interpreter without torch: a message that names it and says how to choose another', async () => {
   // A window whose setting names a Python without torch (a wrapper around Debian's, site off).
   await closeSession(session);
-  session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true, settings: { 'gradlens.python.path': join(ROOT, 'test/fixtures/python/python-without-torch') } });
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'gradlens.python.path': join(ROOT, 'test/fixtures/python/python-without-torch') },
+  });
   page = session.page;
-  await page.locator('.activitybar [aria-label^="Gradlens Training"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
   await openInFirstGroup(page, 'retain_grad.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
-  const text = await notification(page, /could not run retain_grad\.py: torch is not importable/, 60_000);
+  const text = await notification(
+    page,
+    /could not run retain_grad\.py: torch is not importable/,
+    60_000,
+  );
   expect(text).toContain('python-without-torch');
   expect(text).toContain('gradlens.python.path');
   await screenshot(page, 'python-no-torch');

@@ -4,7 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { EXTENSIONS_DIR } from './harness/code-server';
-import { closeSession, notification, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
+import {
+  closeSession,
+  notification,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 /** Runner children started by the extension this suite installed (never other tests' runners). */

@@ -6,7 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, openFile, openSession, runCommand, screenshot, type Session } from './harness/workbench';
+import {
+  closeSession,
+  openFile,
+  openSession,
+  runCommand,
+  screenshot,
+  type Session,
+} from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
 const SCRIPT = `import * as torch from 'gradlens';

@@ -102,13 +102,20 @@ describe('retainGrad, hooks and accumulation', () => {
 
 describe('custom autograd.Function', () => {
   class MyFn extends torch.autograd.Function {
-    static override forward(ctx: torch.autograd.FunctionCtx, x: torch.Tensor, k: number): torch.Tensor {
+    static override forward(
+      ctx: torch.autograd.FunctionCtx,
+      x: torch.Tensor,
+      k: number,
+    ): torch.Tensor {
       ctx.saveForBackward(x);
       ctx.k = k;
       return x.pow(3).mul(k);
     }
 
-    static override backward(ctx: torch.autograd.FunctionCtx, g: torch.Tensor): (torch.Tensor | null)[] {
+    static override backward(
+      ctx: torch.autograd.FunctionCtx,
+      g: torch.Tensor,
+    ): (torch.Tensor | null)[] {
       const [x] = ctx.savedTensors;
       return [g.mul(x.pow(2)).mul(3 * (ctx.k as number)), null];
     }
@@ -198,9 +205,11 @@ describe('grad modes', () => {
 
   it('noGrad restores the mode when fn throws, and allows in-place updates of leaves', () => {
     const w = torch.ones(2, { requiresGrad: true });
-    expect(() => torch.noGrad(() => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      torch.noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(torch.isGradEnabled()).toBe(true);
     torch.noGrad(() => w.sub_(0.5));
     expect(w.tolist()).toEqual([0.5, 0.5]);
@@ -222,7 +231,9 @@ describe('error texts', () => {
 
   it('in-place on a leaf that requires grad throws and leaves the leaf unchanged', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
-    expect(() => x.mul_(2)).toThrow('a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => x.mul_(2)).toThrow(
+      'a leaf Variable that requires grad is being used in an in-place operation.',
+    );
     expect(x.tolist()).toEqual([1, 2]);
     expect(x._version).toBe(0);
   });
@@ -265,7 +276,9 @@ describe('a backward that throws leaves the graph usable', () => {
   it('autograd.grad with an input that needs no grad throws, and backward still runs after it', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     const y = x.mul(x).sum();
-    expect(() => torch.autograd.grad(y, torch.ones(2), { retainGraph: true })).toThrow('does not require grad');
+    expect(() => torch.autograd.grad(y, torch.ones(2), { retainGraph: true })).toThrow(
+      'does not require grad',
+    );
     y.backward();
     expect(x.grad!.tolist()).toEqual([2, 4]);
   });

@@ -10,7 +10,8 @@ function messageOf(c: ProgramCase): string {
   try {
     const { output } = runProgram(c);
     // Errors raised by backward itself (e.g. a saved tensor modified in place).
-    if (c.backward !== false && output.requiresGrad) output.backward(c.gradient ? decode(c.gradient) : undefined);
+    if (c.backward !== false && output.requiresGrad)
+      output.backward(c.gradient ? decode(c.gradient) : undefined);
   } catch (e) {
     expect(e).toBeInstanceOf(Error);
     return (e as Error).message;

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
 
-const MODIFIED = 'one of the variables needed for gradient computation has been modified by an inplace operation';
+const MODIFIED =
+  'one of the variables needed for gradient computation has been modified by an inplace operation';
 
 describe('saved tensors: only what a needed gradient uses', () => {
   it('x * c keeps c, not x: x may change in place before backward', () => {
@@ -73,7 +74,7 @@ describe('saved tensors: only what a needed gradient uses', () => {
 
   // Checked against PyTorch 1.13: with x needing no gradient, `w.add_(1)` after `x.mm(w)` (or
   // F.linear(x, w, b)) leaves backward working; changing x, or w when x needs a gradient, fails.
-  it('mm and addmm keep an operand only for the other operand\'s gradient', () => {
+  it("mm and addmm keep an operand only for the other operand's gradient", () => {
     const x = torch.randn(2, 3);
     const w = torch.randn(3, 4, { requiresGrad: true });
     const y = x.mm(w);
@@ -110,7 +111,9 @@ describe('input metadata shared between nodes of one op', () => {
     const d = torch.tensor([1, 2, 3], { requiresGrad: true, dtype: 'float64' });
     const k = torch.tensor([5, 6, 7]);
     const outs = [a.mul(k), b.mul(2), d.mul(k), a.mul(a), a.mul(b), k.mul(a)];
-    expect(outs.map((t) => t.gradFn!.nextFunctions.map(([n]) => (n === null ? null : n.name())))).toEqual([
+    expect(
+      outs.map((t) => t.gradFn!.nextFunctions.map(([n]) => (n === null ? null : n.name()))),
+    ).toEqual([
       ['torch::autograd::AccumulateGrad', null],
       ['torch::autograd::AccumulateGrad', null],
       ['torch::autograd::AccumulateGrad', null],
@@ -148,7 +151,8 @@ describe('input metadata shared between nodes of one op', () => {
 
 describe('edges kept in fields for up to two inputs', () => {
   const ACC = 'torch::autograd::AccumulateGrad';
-  const names = (t: torch.Tensor) => t.gradFn!.nextFunctions.map(([n, nr]) => [n === null ? null : n.name(), nr]);
+  const names = (t: torch.Tensor) =>
+    t.gradFn!.nextFunctions.map(([n, nr]) => [n === null ? null : n.name(), nr]);
 
   it('nextFunctions has one pair per input, whatever the count, null where no grad is needed', () => {
     const a = torch.tensor([1, 2], { requiresGrad: true });
@@ -175,7 +179,12 @@ describe('edges kept in fields for up to two inputs', () => {
 
   it('a custom Function with three tensor inputs keeps all three edges', () => {
     class Sum3 extends torch.autograd.Function {
-      static override forward(_ctx: torch.autograd.FunctionCtx, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) {
+      static override forward(
+        _ctx: torch.autograd.FunctionCtx,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        z: torch.Tensor,
+      ) {
         return x.add(y).add(z);
       }
       static override backward(_ctx: torch.autograd.FunctionCtx, g: torch.Tensor) {
@@ -200,7 +209,9 @@ describe('node hooks and metadata, made on first use', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     const y = x.mul(3);
     const seen: number[][] = [];
-    const h1 = y.gradFn!.registerHook((gin, gout) => void seen.push([...(gin[0]!.tolist() as number[]), gout[0].item()]));
+    const h1 = y.gradFn!.registerHook(
+      (gin, gout) => void seen.push([...(gin[0]!.tolist() as number[]), gout[0].item()]),
+    );
     const h2 = y.gradFn!.registerHook(() => void seen.push([-1]));
     expect(y.gradFn!.postHooks).toHaveLength(2);
     h1.remove();
@@ -230,7 +241,8 @@ describe('node hooks and metadata, made on first use', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     const a = x.mul(2).gradFn!;
     const b = x.mul(2).gradFn!;
-    const internals = (n: torch.autograd.Node): unknown => (n as unknown as { _metadata: unknown })._metadata;
+    const internals = (n: torch.autograd.Node): unknown =>
+      (n as unknown as { _metadata: unknown })._metadata;
     expect(internals(a)).toBeNull();
     a.metadata.loc = 'line 1';
     expect(a.metadata).toBe(a.metadata);

@@ -13,7 +13,10 @@ describe('op table coverage', () => {
   const names = torch._primitives.map((p) => p.name);
 
   it.each(names)('%s has PyTorch fixtures', (name) => {
-    expect(fixtures[name]?.length ?? 0, `no case in engine-ops.json for primitive ${name}`).toBeGreaterThan(0);
+    expect(
+      fixtures[name]?.length ?? 0,
+      `no case in engine-ops.json for primitive ${name}`,
+    ).toBeGreaterThan(0);
   });
 
   it('every fixture key is a primitive in the table', () => {
@@ -22,7 +25,11 @@ describe('op table coverage', () => {
 
   it('every case of a key records that node in its PyTorch graph', () => {
     for (const [key, cases] of Object.entries(fixtures)) {
-      for (const c of cases) expect(c.expect!.graph!.map((n) => n.name), c.name).toContain(key);
+      for (const c of cases)
+        expect(
+          c.expect!.graph!.map((n) => n.name),
+          c.name,
+        ).toContain(key);
     }
   });
 });

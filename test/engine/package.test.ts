@@ -19,16 +19,20 @@ function newestSource(dir: string): number {
 }
 
 const script = [
-  "const x = torch.tensor([1, 2, 3], { requiresGrad: true });",
+  'const x = torch.tensor([1, 2, 3], { requiresGrad: true });',
   'const y = x.mul(x).sum();',
   'y.backward();',
-  "const fc = new torch.nn.Linear(2, 1);",
+  'const fc = new torch.nn.Linear(2, 1);',
   'console.log(JSON.stringify({ grad: x.grad.tolist(), text: String(x.mul(2)), node: y.gradFn.name(),',
   '  linear: typeof torch.nn.Linear, sgd: typeof torch.optim.SGD, grad_fn: typeof torch.autograd.grad, params: fc.parameters().length }));',
 ].join('\n');
 
 function run(args: string[]): unknown {
-  const out = execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  const out = execFileSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -46,12 +50,18 @@ describe("package self-reference ('gradlens')", () => {
   beforeAll(() => {
     const built = Math.min(...outputs.map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)));
     if (built < newestSource(join(root, 'src', 'engine'))) {
-      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+      execFileSync(process.execPath, ['scripts/build.mjs'], {
+        cwd: root,
+        stdio: 'pipe',
+        timeout: 120_000,
+      });
     }
   }, 130_000);
 
   it("ESM: import * as torch from 'gradlens'", () => {
-    expect(run(['--input-type=module', '-e', `import * as torch from 'gradlens';\n${script}`])).toEqual(expected);
+    expect(
+      run(['--input-type=module', '-e', `import * as torch from 'gradlens';\n${script}`]),
+    ).toEqual(expected);
   });
 
   it("CJS: require('gradlens')", () => {

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
 import { rng } from '../helpers/rng';
 
-
 type T = torch.Tensor;
 type Step = { label: string; run: (env: T[]) => T };
 
@@ -72,7 +71,10 @@ function candidates(r: () => number, env: T[]): Step[] {
       { label: `softmax(${i}, ${dim})`, run: (e) => e[i].softmax(dim) },
       { label: `logSoftmax(${i}, ${dim})`, run: (e) => e[i].logSoftmax(dim) },
       { label: `select(${i}, ${dim}, ${idx})`, run: (e) => e[i].select(dim, idx) },
-      { label: `narrow(${i}, ${dim}, 0, ${Math.max(1, size - 1)})`, run: (e) => e[i].narrow(dim, 0, Math.max(1, size - 1)) },
+      {
+        label: `narrow(${i}, ${dim}, 0, ${Math.max(1, size - 1)})`,
+        run: (e) => e[i].narrow(dim, 0, Math.max(1, size - 1)),
+      },
       { label: `expand(${i}, 2, ...)`, run: (e) => e[i].expand(2, ...e[i].shape) },
       { label: `cat(${i}, ${j}, ${dim})`, run: (e) => torch.cat([e[i], e[j]], dim) },
     );
@@ -99,7 +101,9 @@ function makeProgram(seed: number): Program {
   const r = rng(seed);
   const base = BASE_SHAPES[Math.floor(r() * BASE_SHAPES.length)];
   const nInputs = 1 + Math.floor(r() * 3);
-  const inputs = Array.from({ length: nInputs }, (_, k) => randomValues(r, k === 0 ? base : broadcastable(r, base)));
+  const inputs = Array.from({ length: nInputs }, (_, k) =>
+    randomValues(r, k === 0 ? base : broadcastable(r, base)),
+  );
   const env = inputs.slice();
   const steps: Step[] = [];
   const nSteps = 2 + Math.floor(r() * 7);
@@ -112,9 +116,17 @@ function makeProgram(seed: number): Program {
     } catch {
       continue; // shapes that do not fit: try another op
     }
-    if (Number.isNaN(out.numel())) throw new Error(`${step.label} on [${env.map((t) => `[${t.shape}]`)}] gave shape [${out.shape}]`);
+    if (Number.isNaN(out.numel()))
+      throw new Error(
+        `${step.label} on [${env.map((t) => `[${t.shape}]`)}] gave shape [${out.shape}]`,
+      );
     const vals = out.numel() === 0 ? [] : (out.reshape(-1).tolist() as number[]);
-    if (out.numel() === 0 || out.numel() > 64 || vals.some((v) => !Number.isFinite(v) || Math.abs(v) > 50)) continue;
+    if (
+      out.numel() === 0 ||
+      out.numel() > 64 ||
+      vals.some((v) => !Number.isFinite(v) || Math.abs(v) > 50)
+    )
+      continue;
     steps.push(step);
     env.push(out);
   }
@@ -140,18 +152,31 @@ describe('random programs vs finite differences (float64)', () => {
       evaluate(p, xs).backward();
       const describe = `program ${seed}: inputs ${p.inputs.map((t) => `[${t.shape}]`).join(' ')}; ${p.steps.map((s) => s.label).join(' -> ')}`;
       xs.forEach((x, k) => {
-        const analytic = x.grad === null ? new Array(x.numel()).fill(0) : (x.grad.reshape(-1).tolist() as number[]);
+        const analytic =
+          x.grad === null
+            ? new Array(x.numel()).fill(0)
+            : (x.grad.reshape(-1).tolist() as number[]);
         const base = x.detach().reshape(-1).tolist() as number[];
         for (let e = 0; e < base.length; e++) {
           const at = (delta: number) => {
             const v = base.slice();
             v[e] += delta;
             const xe = torch.tensor(v, { dtype: 'float64' }).reshape(...x.shape);
-            return torch.noGrad(() => evaluate(p, xs.map((t, m) => (m === k ? xe : t.detach())))).item();
+            return torch
+              .noGrad(() =>
+                evaluate(
+                  p,
+                  xs.map((t, m) => (m === k ? xe : t.detach())),
+                ),
+              )
+              .item();
           };
           const numeric = (at(EPS) - at(-EPS)) / (2 * EPS);
           const ok = Math.abs(analytic[e] - numeric) <= 1e-5 + 1e-4 * Math.abs(numeric);
-          if (!ok) expect.fail(`${describe}\n input ${k} element ${e}: analytic ${analytic[e]}, numeric ${numeric}`);
+          if (!ok)
+            expect.fail(
+              `${describe}\n input ${k} element ${e}: analytic ${analytic[e]}, numeric ${numeric}`,
+            );
           checked++;
         }
       });

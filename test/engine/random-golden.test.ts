@@ -32,10 +32,18 @@ describe('random streams match PyTorch under manualSeed', () => {
           expectTensorClose(torch.randn(call[1], { dtype: call[2] }), want as Encoded, what);
           break;
         case 'uniform_':
-          expectTensorClose(torch.zeros(call[1], { dtype: call[2] }).uniform_(call[3], call[4]), want as Encoded, what);
+          expectTensorClose(
+            torch.zeros(call[1], { dtype: call[2] }).uniform_(call[3], call[4]),
+            want as Encoded,
+            what,
+          );
           break;
         case 'normal_':
-          expectTensorClose(torch.zeros(call[1], { dtype: call[2] }).normal_(call[3], call[4]), want as Encoded, what);
+          expectTensorClose(
+            torch.zeros(call[1], { dtype: call[2] }).normal_(call[3], call[4]),
+            want as Encoded,
+            what,
+          );
           break;
         case 'linear': {
           const fc = new torch.nn.Linear(call[1], call[2], call[3]);

@@ -26,8 +26,16 @@ function layouts(r: () => number, rows: number, cols: number): Record<string, T>
 // [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the kernel's
 // MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
 const SHAPES: Array<[number, number, number]> = [
-  [1, 1, 1], [3, 5, 7], [4, 4, 8], [5, 3, 9], [2, 1000, 1], [1, 600, 3],
-  [33, 65, 17], [64, 784, 256], [130, 300, 20], [129, 257, 513],
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 4, 8],
+  [5, 3, 9],
+  [2, 1000, 1],
+  [1, 600, 3],
+  [33, 65, 17],
+  [64, 784, 256],
+  [130, 300, 20],
+  [129, 257, 513],
 ];
 
 afterEach(() => {
@@ -78,11 +86,21 @@ describe('WebAssembly SIMD matmul kernel', () => {
     const [m, k, n] = [37, 70, 45];
     const a = randomMatrix(r, m, k);
     const w = randomMatrix(r, n, k);
-    for (const bias of [randomMatrix(r, 1, n).reshape(n), randomMatrix(r, m, 1), randomMatrix(r, m, n), torch.tensor(0.5)]) {
+    for (const bias of [
+      randomMatrix(r, 1, n).reshape(n),
+      randomMatrix(r, m, 1),
+      randomMatrix(r, m, n),
+      torch.tensor(0.5),
+    ]) {
       const ref = reference(a, w.t(), bias);
       for (const kernel of ['wasm', 'ts'] as const) {
         _setKernelBackend(kernel);
-        expectNear(torch.addmm(bias, a, w.t()), ref, k, `${kernel} addmm bias ${JSON.stringify(bias.shape)}`);
+        expectNear(
+          torch.addmm(bias, a, w.t()),
+          ref,
+          k,
+          `${kernel} addmm bias ${JSON.stringify(bias.shape)}`,
+        );
       }
     }
   });
@@ -96,7 +114,9 @@ describe('WebAssembly SIMD matmul kernel', () => {
       const x = torch.randn(66, 97, { requiresGrad: true });
       const w2 = torch.randn(51, 19, { requiresGrad: true });
       torch.matmul(fc.forward(x).tanh(), w2).square().sum().backward();
-      grads[kernel] = [x.grad!, fc.weight.grad!, fc.bias!.grad!, w2.grad!].map((g) => Array.from(g.contiguous()._data));
+      grads[kernel] = [x.grad!, fc.weight.grad!, fc.bias!.grad!, w2.grad!].map((g) =>
+        Array.from(g.contiguous()._data),
+      );
     }
     grads.wasm.forEach((g, i) => {
       const t = grads.ts[i];
@@ -116,11 +136,14 @@ describe('WebAssembly SIMD matmul kernel', () => {
     expect(got.dtype).toBe('float64');
     const ref = reference(a, b, null);
     const data = got._data;
-    for (let i = 0; i < ref.value.length; i++) expect(Math.abs(data[i] - ref.value[i])).toBeLessThan(1e-12 * ref.scale[i] + 1e-300);
+    for (let i = 0; i < ref.value.length; i++)
+      expect(Math.abs(data[i] - ref.value[i])).toBeLessThan(1e-12 * ref.scale[i] + 1e-300);
   });
 
   it('rejects an unknown backend name', () => {
-    expect(() => _setKernelBackend('gpu' as never)).toThrow("expected 'auto', 'wasm' or 'ts' but got gpu");
+    expect(() => _setKernelBackend('gpu' as never)).toThrow(
+      "expected 'auto', 'wasm' or 'ts' but got gpu",
+    );
   });
 
   it('has its generated module up to date with the kernel source (npm run build regenerates it)', async () => {

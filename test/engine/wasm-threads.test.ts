@@ -26,14 +26,19 @@ const workerRan = (): number => workerParts(simd()!)[0];
 
 async function workersReady(): Promise<number> {
   const mod = simd()!;
-  for (let i = 0; i < 200 && readyThreads(mod) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 200 && readyThreads(mod) < 2; i++)
+    await new Promise((r) => setTimeout(r, 25));
   return readyThreads(mod);
 }
 
 describe('worker threads for large matmuls', () => {
   it('reads GRADLENS_THREADS, ignoring values that are not a positive integer', () => {
     expect(threadCount()).toBe(2);
-    for (const [v, want] of [['1', 1], ['3', 3], ['1000', 16]] as const) {
+    for (const [v, want] of [
+      ['1', 1],
+      ['3', 3],
+      ['1000', 16],
+    ] as const) {
       process.env.GRADLENS_THREADS = v;
       expect(threadCount(), v).toBe(want);
     }
@@ -51,7 +56,11 @@ describe('worker threads for large matmuls', () => {
     const r = rng(11);
     // [m, k, n]: tall (split by rows, ragged last tile), wide (split by columns), transposed
     // operands as the backward pass passes them.
-    const shapes: Array<[number, number, number]> = [[301, 150, 97], [9, 700, 1003], [64, 784, 256]];
+    const shapes: Array<[number, number, number]> = [
+      [301, 150, 97],
+      [9, 700, 1003],
+      [64, 784, 256],
+    ];
     for (const [m, k, n] of shapes) {
       expect(m * n * k).toBeGreaterThanOrEqual(2 * THREAD_MIN_WORK);
       for (const transposed of [false, true]) {

@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { blankCommentsAndStrings, findBackwardCalls, importsGradlens } from '../../src/extension/backward-calls';
+import {
+  blankCommentsAndStrings,
+  findBackwardCalls,
+  importsGradlens,
+} from '../../src/extension/backward-calls';
 import { importsTorch } from '../../src/extension/python-source';
 
 const IMPORT = "import * as torch from 'gradlens';\n";
@@ -7,7 +11,10 @@ const IMPORT = "import * as torch from 'gradlens';\n";
 describe('findBackwardCalls (CodeLens positions)', () => {
   test('finds every .backward( call with its 1-based line and column', () => {
     const text = `${IMPORT}const y = x.pow(2);\ny.backward();\nfor (;;) {\n  loss .backward( { retainGraph: true });\n}\n`;
-    expect(findBackwardCalls(text)).toEqual([{ line: 3, column: 2 }, { line: 5, column: 8 }]);
+    expect(findBackwardCalls(text)).toEqual([
+      { line: 3, column: 2 },
+      { line: 5, column: 8 },
+    ]);
   });
 
   test('ignores calls in comments and strings', () => {
@@ -47,12 +54,18 @@ describe('findBackwardCalls in Python', () => {
       "'''",
       'torch.autograd.grad(z, w); z.backward()',
     ].join('\n');
-    expect(findBackwardCalls(text, 'python')).toEqual([{ line: 4, column: 5 }, { line: 5, column: 17 }, { line: 9, column: 29 }]);
+    expect(findBackwardCalls(text, 'python')).toEqual([
+      { line: 4, column: 5 },
+      { line: 5, column: 17 },
+      { line: 9, column: 29 },
+    ]);
   });
 
   test('needs torch imported, either way', () => {
     expect(findBackwardCalls('loss.backward()\n', 'python')).toEqual([]);
-    expect(findBackwardCalls('from torch import nn\nloss.backward()\n', 'python')).toEqual([{ line: 2, column: 5 }]);
+    expect(findBackwardCalls('from torch import nn\nloss.backward()\n', 'python')).toEqual([
+      { line: 2, column: 5 },
+    ]);
     expect(importsTorch('import torchvision\n')).toBe(false);
   });
 });

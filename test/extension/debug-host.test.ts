@@ -6,7 +6,15 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../../src/engine/index';
 import { debugConfiguration, importsGradlens } from '../../src/extension/debug/config';
 import { expressionAt, inspectExpression } from '../../src/extension/debug/expressions';
-import { changeText, diffInspections, hoverExpression, inlineText, placeInlineValues, tensorForExpression, valuesText } from '../../src/extension/debug/present';
+import {
+  changeText,
+  diffInspections,
+  hoverExpression,
+  inlineText,
+  placeInlineValues,
+  tensorForExpression,
+  valuesText,
+} from '../../src/extension/debug/present';
 import { tokenize, variableLines } from '../../src/extension/script-tokens';
 import { createInspectApi } from '../../src/runner/debug/api';
 import { parseInspection } from '../../src/runner/debug/protocol';
@@ -14,10 +22,20 @@ import { parseInspection } from '../../src/runner/debug/protocol';
 describe('inspectExpression', () => {
   test('evaluated in a frame, it inspects that frame’s variables, `this` and all, skipping a let in its TDZ', () => {
     const api = createInspectApi();
-    const expr = inspectExpression([{ name: 'w' }, { name: 'this' }, { name: 'later' }, { name: 'w' }, { name: 'module' }, { name: 'weird name' }]);
+    const expr = inspectExpression([
+      { name: 'w' },
+      { name: 'this' },
+      { name: 'later' },
+      { name: 'w' },
+      { name: 'module' },
+      { name: 'weird name' },
+    ]);
     expect(expr).not.toContain('weird');
     expect(expr).not.toContain('module');
-    const frame = new Function('__gradlens', 'torch', `
+    const frame = new Function(
+      '__gradlens',
+      'torch',
+      `
       const w = torch.ones(2, { requiresGrad: true });
       const self = { fc: new torch.nn.Linear(2, 1) };
       return (function () {
@@ -26,7 +44,8 @@ describe('inspectExpression', () => {
         let later = 1;
         return r;
       }).call(self.fc);
-    `) as (api: unknown, t: typeof torch) => string;
+    `,
+    ) as (api: unknown, t: typeof torch) => string;
     const r = parseInspection(frame(api, torch));
     expect(r.tensors.map((t) => t.name)).toEqual(['w', 'this.weight', 'this.bias']);
   });
@@ -65,7 +84,13 @@ function inspectionOf(scope: object) {
 }
 
 describe('presentation', () => {
-  const w = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const w = torch.tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const big = torch.arange(0, 100).div(3);
   const y = w.mul(w).sum();
   y.backward();
@@ -75,12 +100,24 @@ describe('presentation', () => {
   test('inline texts give shape, values, grad and gradFn', () => {
     expect(inlineText(byName('w'))).toBe('w = [2×2] [1, 2, 3, 4] · grad [2, 4, 6, 8] · leaf');
     expect(inlineText(byName('y'))).toBe('y = scalar 30 · SumBackward0');
-    expect(valuesText(byName('big').value)).toBe('[0, 0.3333, 0.6667, 1, 1.333, 1.667, …] min 0 max 33 mean 16.5');
+    expect(valuesText(byName('big').value)).toBe(
+      '[0, 0.3333, 0.6667, 1, 1.333, 1.667, …] min 0 max 33 mean 16.5',
+    );
   });
 
   test('the hover expression is a literal object with .grad, gradFn, isLeaf, requiresGrad', () => {
     const o = new Function(`return ${hoverExpression(byName('w'))}`)() as Record<string, unknown>;
-    expect(o).toEqual({ shape: '[2×2]', dtype: 'float32', values: '[1, 2, 3, 4]', grad: '[2×2] [2, 4, 6, 8]', gradFn: null, isLeaf: true, requiresGrad: true, retainsGrad: false, version: 0 });
+    expect(o).toEqual({
+      shape: '[2×2]',
+      dtype: 'float32',
+      values: '[1, 2, 3, 4]',
+      grad: '[2×2] [2, 4, 6, 8]',
+      gradFn: null,
+      isLeaf: true,
+      requiresGrad: true,
+      retainsGrad: false,
+      version: 0,
+    });
     expect(tensorForExpression(r, 'w.grad')!.value.first).toEqual([2, 4, 6, 8]);
     expect(tensorForExpression(r, 'y')!.gradFn).toBe('SumBackward0');
     expect(tensorForExpression(r, 'nope')).toBeNull();
@@ -98,11 +135,23 @@ describe('presentation', () => {
       'const y = w.sum();',
     ];
     const t = (name: string) => ({ ...byName('w'), name });
-    const placed = placeInlineValues(lines, [t('w'), t('big'), t('y'), t('model.fc.weight')], 5, 0, 7);
-    expect(placed.map((p) => [p.line, p.text.split(' ')[0]])).toEqual([[4, 'w'], [2, 'big'], [5, 'y']]);
+    const placed = placeInlineValues(
+      lines,
+      [t('w'), t('big'), t('y'), t('model.fc.weight')],
+      5,
+      0,
+      7,
+    );
+    expect(placed.map((p) => [p.line, p.text.split(' ')[0]])).toEqual([
+      [4, 'w'],
+      [2, 'big'],
+      [5, 'y'],
+    ]);
     // Nothing below the stop, nothing outside the visible range.
     expect(placeInlineValues(lines, [t('y')], 7, 0, 7)[0].line).toBe(7);
-    expect(placeInlineValues(lines, [t('w')], 5, 5, 7)).toEqual([{ line: 5, text: expect.stringMatching(/^w = /) }]);
+    expect(placeInlineValues(lines, [t('w')], 5, 5, 7)).toEqual([
+      { line: 5, text: expect.stringMatching(/^w = /) },
+    ]);
   });
 
   test('assignments inside template literals, strings and comments are not assignments', () => {
@@ -115,24 +164,29 @@ describe('presentation', () => {
       'Q.retainGrad();',
       'const P = Q.pow(2);',
       'console.log(`Q = ${Q}`);',
-      "console.log('P = ' + P, \"Q = \", /Q = /.test(String(Q)));",
+      'console.log(\'P = \' + P, "Q = ", /Q = /.test(String(Q)));',
       '/* P = Q */ // Q = P',
       'P.backward();',
     ];
     const t = (name: string) => ({ ...byName('w'), name });
     const placed = placeInlineValues(lines, [t('Q'), t('P')], 9, 0, 9);
-    expect(placed.map((p) => [p.line, p.text.split(' ')[0]])).toEqual([[3, 'Q'], [5, 'P']]);
+    expect(placed.map((p) => [p.line, p.text.split(' ')[0]])).toEqual([
+      [3, 'Q'],
+      [5, 'P'],
+    ]);
   });
 
   test('declarations and assignments from tokens: destructuring, compound operators, members', () => {
-    const tokens = tokenize([
-      'const { w, b: [bias] } = params;', // 0: w and bias declared
-      'for (const [k, v] of xs) v;', // 1: k and v declared
-      'w += 1; obj.bias = 2;', // 2: w assigned; obj.bias is another variable's member
-      'if (w === bias) f(w, bias);', // 3: compared and passed: mentions only
-      'const s = `${bias} ${`${w = 3}`}`;', // 4: an assignment inside a template's code counts
-      'let x = a / w / 2; const r = /w = 1/g;', // 5: division and a regular expression
-    ].join('\n'));
+    const tokens = tokenize(
+      [
+        'const { w, b: [bias] } = params;', // 0: w and bias declared
+        'for (const [k, v] of xs) v;', // 1: k and v declared
+        'w += 1; obj.bias = 2;', // 2: w assigned; obj.bias is another variable's member
+        'if (w === bias) f(w, bias);', // 3: compared and passed: mentions only
+        'const s = `${bias} ${`${w = 3}`}`;', // 4: an assignment inside a template's code counts
+        'let x = a / w / 2; const r = /w = 1/g;', // 5: division and a regular expression
+      ].join('\n'),
+    );
     const lines = (name: string) => {
       const v = variableLines(tokens, name);
       return { assigned: [...v.assigned].sort(), mentioned: [...v.mentioned].sort() };
@@ -163,10 +217,21 @@ describe('presentation', () => {
 
 describe('launch configuration', () => {
   test('runs debug.cjs under the node debugger with source maps resolved in the bundle dir', () => {
-    const c = debugConfiguration({ script: '/ws/train.ts', cwd: '/ws', extensionPath: '/ext', bundleDir: '/tmp/gradlens-debug-1' });
+    const c = debugConfiguration({
+      script: '/ws/train.ts',
+      cwd: '/ws',
+      extensionPath: '/ext',
+      bundleDir: '/tmp/gradlens-debug-1',
+    });
     expect(c).toMatchObject({
-      type: 'node', request: 'launch', program: path.join('/ext', 'dist', 'runner', 'debug.cjs'), args: ['/ws/train.ts'], cwd: '/ws',
-      sourceMaps: true, env: { TMPDIR: '/tmp/gradlens-debug-1', GRADLENS_THREADS: '1' }, __gradlens: true,
+      type: 'node',
+      request: 'launch',
+      program: path.join('/ext', 'dist', 'runner', 'debug.cjs'),
+      args: ['/ws/train.ts'],
+      cwd: '/ws',
+      sourceMaps: true,
+      env: { TMPDIR: '/tmp/gradlens-debug-1', GRADLENS_THREADS: '1' },
+      __gradlens: true,
     });
     expect(c.resolveSourceMapLocations[0]).toBe('/tmp/gradlens-debug-1/**');
     expect(c.skipFiles).toContain('/ext/dist/**');

@@ -15,8 +15,15 @@ function busyChild() {
     const n = t.trim().split('\n').pop();
     if (n) last = Number(n);
   });
-  const done = new Promise<{ signal: NodeJS.Signals | null }>((res) => child.on('exit', (_c, signal) => res({ signal })));
-  return { child, done, counter: () => last, handle: { done, cancel: () => void child.kill('SIGKILL') } };
+  const done = new Promise<{ signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (_c, signal) => res({ signal })),
+  );
+  return {
+    child,
+    done,
+    counter: () => last,
+    handle: { done, cancel: () => void child.kill('SIGKILL') },
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,28 +36,31 @@ async function until(f: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-test.skipIf(process.platform === 'win32')('pause freezes the child, resume lets it go on, stop kills it while paused', async () => {
-  const c = busyChild();
-  const control = new RunControl(c.handle);
-  expect(control.pause()).toBe(false); // no pid yet: nothing to signal
-  control.setPid(c.child.pid!);
-  await until(() => c.counter() >= 3);
+test.skipIf(process.platform === 'win32')(
+  'pause freezes the child, resume lets it go on, stop kills it while paused',
+  async () => {
+    const c = busyChild();
+    const control = new RunControl(c.handle);
+    expect(control.pause()).toBe(false); // no pid yet: nothing to signal
+    control.setPid(c.child.pid!);
+    await until(() => c.counter() >= 3);
 
-  expect(control.pause()).toBe(true);
-  expect(control.status).toBe('paused');
-  await sleep(150); // output already in the pipe may still arrive
-  const frozen = c.counter();
-  await sleep(400);
-  expect(c.counter()).toBe(frozen);
+    expect(control.pause()).toBe(true);
+    expect(control.status).toBe('paused');
+    await sleep(150); // output already in the pipe may still arrive
+    const frozen = c.counter();
+    await sleep(400);
+    expect(c.counter()).toBe(frozen);
 
-  expect(control.resume()).toBe(true);
-  await until(() => c.counter() > frozen + 2);
+    expect(control.resume()).toBe(true);
+    await until(() => c.counter() > frozen + 2);
 
-  expect(control.pause()).toBe(true);
-  control.stop();
-  const { signal } = await c.done;
-  expect(signal).toBe('SIGKILL');
-  await sleep(0);
-  expect(control.status).toBe('ended');
-  expect(control.pause()).toBe(false); // the pid may be reused now: never signalled again
-});
+    expect(control.pause()).toBe(true);
+    control.stop();
+    const { signal } = await c.done;
+    expect(signal).toBe('SIGKILL');
+    await sleep(0);
+    expect(control.status).toBe('ended');
+    expect(control.pause()).toBe(false); // the pid may be reused now: never signalled again
+  },
+);

@@ -8,7 +8,10 @@ test('one row per step with a column per parameter', () => {
     loss: Float64Array.from([0.1 + 0.2, NaN, Infinity]),
     timeMs: Float64Array.from([1.5, 3, 4.25]),
     lr: Float64Array.from([0.01, NaN, 1e-7]),
-    gradNorms: { 'fc1.weight': Float64Array.from([1, 2, -Infinity]), 'odd,"name"': Float64Array.from([NaN, 0, 5e-324]) },
+    gradNorms: {
+      'fc1.weight': Float64Array.from([1, 2, -Infinity]),
+      'odd,"name"': Float64Array.from([NaN, 0, 5e-324]),
+    },
   });
   expect(csv.split('\n')).toEqual([
     'step,time_ms,loss,lr,grad_norm[fc1.weight],"grad_norm[odd,""name""]"',

@@ -1,8 +1,16 @@
 // Drawing reduction of the training monitor: every spike survives, buckets line up across runs.
 import { describe, expect, test } from 'vitest';
-import { BlockIndex, bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from '../../webview/monitor/downsample';
+import {
+  BlockIndex,
+  bucketBounds,
+  gridX,
+  makeGrid,
+  reduceSeries,
+  stepsPerSecond,
+} from '../../webview/monitor/downsample';
 
-const steps = (n: number, from = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => from + i);
+const steps = (n: number, from = 1): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => from + i);
 
 describe('makeGrid', () => {
   test('one bucket per step when the steps fit the pixels', () => {
@@ -54,7 +62,9 @@ describe('reduceSeries', () => {
   test('floor clamps zeros for log scales', () => {
     const s = steps(3);
     const g = makeGrid(1, 3, 10);
-    expect(reduceSeries(Float64Array.from([0, 1e-20, 2]), bucketBounds(s, g), g, 1e-12)).toEqual([1e-12, 1e-12, 2]);
+    expect(reduceSeries(Float64Array.from([0, 1e-20, 2]), bucketBounds(s, g), g, 1e-12)).toEqual([
+      1e-12, 1e-12, 2,
+    ]);
   });
 
   test('a shorter earlier run lands in the same buckets and leaves the rest empty', () => {
@@ -91,7 +101,7 @@ test('stepsPerSecond over a window of rows, incrementally', () => {
 describe('BlockIndex', () => {
   test('reducing through the index gives exactly the row-by-row result, ragged edges, NaN and infinities included', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const n = 20_000;
     const s = Float64Array.from({ length: n }, (_, i) => 1 + i + (i > 5000 ? 3 : 0)); // a gap in the steps
     const y = Float64Array.from({ length: n }, () => {
@@ -101,7 +111,12 @@ describe('BlockIndex', () => {
     const idx = new BlockIndex();
     // Indexed in uneven pieces, as appends arrive.
     for (let k = 0; k < n; k += 777) idx.update(y, Math.min(n, k + 777));
-    for (const [x0, x1, px] of [[1, n + 3, 300], [17, 9000, 97], [4990, 5020, 1000], [1, n + 3, 50_000]] as const) {
+    for (const [x0, x1, px] of [
+      [1, n + 3, 300],
+      [17, 9000, 97],
+      [4990, 5020, 1000],
+      [1, n + 3, 50_000],
+    ] as const) {
       const g = makeGrid(x0, x1, px);
       const bounds = bucketBounds(s, g);
       expect(reduceSeries(y, bounds, g, -Infinity, idx)).toEqual(reduceSeries(y, bounds, g));
@@ -112,6 +127,17 @@ describe('BlockIndex', () => {
     const y = Float64Array.from({ length: 1000 }, (_, i) => i);
     const idx = new BlockIndex().update(y, 100);
     const g = makeGrid(1, 1000, 1);
-    expect(reduceSeries(y, bucketBounds(Float64Array.from({ length: 1000 }, (_, i) => i + 1), g), g, -Infinity, idx)).toEqual([0, 999]);
+    expect(
+      reduceSeries(
+        y,
+        bucketBounds(
+          Float64Array.from({ length: 1000 }, (_, i) => i + 1),
+          g,
+        ),
+        g,
+        -Infinity,
+        idx,
+      ),
+    ).toEqual([0, 999]);
   });
 });

@@ -1,7 +1,12 @@
 // The training monitor's vanishing/exploding rule: a tiny gradient of a converged loss is not
 // vanishing; a tiny gradient while the loss is still large is.
 import { describe, expect, test } from 'vitest';
-import { gradientState, gradientWarning, newParamHealth, recordNorm } from '../../webview/monitor/gradient-health';
+import {
+  gradientState,
+  gradientWarning,
+  newParamHealth,
+  recordNorm,
+} from '../../webview/monitor/gradient-health';
 
 const fmt = (v: number): string => v.toExponential(1);
 
@@ -47,13 +52,17 @@ describe('gradientWarning', () => {
     recordNorm(p, 3, NaN, 0.69); // no gradient at this step: the last norm stands
     const w = gradientWarning('layers.0.weight', p, fmt);
     expect(w?.kind).toBe('vanishing');
-    expect(w?.text).toBe('layers.0.weight: vanishing gradient (norm 1.0e-21 at step 2 while the loss is 6.9e-1: below 1.0e-7 and below 1.0e-4 × the loss, first at step 2)');
+    expect(w?.text).toBe(
+      'layers.0.weight: vanishing gradient (norm 1.0e-21 at step 2 while the loss is 6.9e-1: below 1.0e-7 and below 1.0e-4 × the loss, first at step 2)',
+    );
   });
 
   test('exploding, and nothing before the first norm', () => {
     expect(gradientWarning('w', newParamHealth(), fmt)).toBeNull();
     const p = newParamHealth();
     recordNorm(p, 7, 5e4, 1e6);
-    expect(gradientWarning('w', p, fmt)?.text).toBe('w: exploding gradient (norm 5.0e+4 at step 7, first above 1.0e+3 at step 7)');
+    expect(gradientWarning('w', p, fmt)?.text).toBe(
+      'w: exploding gradient (norm 5.0e+4 at step 7, first above 1.0e+3 at step 7)',
+    );
   });
 });

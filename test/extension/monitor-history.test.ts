@@ -19,7 +19,12 @@ afterEach(() => {
 });
 
 const metric = (step: number, extra: Partial<TrainMetric> = {}): TrainMetric => ({
-  step, loss: 1 / step, timeMs: step * 2, gradNorms: { 'fc.weight': step / 10, 'fc.bias': 0.5 }, lr: 0.01, ...extra,
+  step,
+  loss: 1 / step,
+  timeMs: step * 2,
+  gradNorms: { 'fc.weight': step / 10, 'fc.bias': 0.5 },
+  lr: 0.01,
+  ...extra,
 });
 
 test('records a live run and reads it back after a restart, non-finite values intact', () => {
@@ -27,7 +32,10 @@ test('records a live run and reads it back after a restart, non-finite values in
   const h = new RunHistory(dir);
   const run = h.start('/ws/train.ts', 1000);
   for (let s = 1; s <= 5; s++) h.append(run.meta.id, metric(s));
-  h.append(run.meta.id, metric(6, { loss: 'NaN', gradNorms: { 'fc.weight': 'Infinity' }, lr: null }));
+  h.append(
+    run.meta.id,
+    metric(6, { loss: 'NaN', gradNorms: { 'fc.weight': 'Infinity' }, lr: null }),
+  );
   expect(h.latest()?.columns.step.length).toBe(6);
   h.finish(run.meta.id, 'done', null);
 
@@ -93,7 +101,14 @@ test('a damaged header or truncated data file loses that run only', () => {
 
 test('ColumnBuilder grows, fills NaN for parameters that appear late, and copies slices', () => {
   const b = new ColumnBuilder(16);
-  for (let s = 1; s <= 40; s++) b.append({ step: s, loss: s, timeMs: s, lr: NaN, gradNorms: s > 30 ? { late: s } : { early: s } });
+  for (let s = 1; s <= 40; s++)
+    b.append({
+      step: s,
+      loss: s,
+      timeMs: s,
+      lr: NaN,
+      gradNorms: s > 30 ? { late: s } : { early: s },
+    });
   const v = b.view();
   expect(v.step.length).toBe(40);
   expect(v.gradNorms.late[0]).toBeNaN();
@@ -101,5 +116,7 @@ test('ColumnBuilder grows, fills NaN for parameters that appear late, and copies
   expect(v.gradNorms.early[35]).toBeNaN();
   const c = b.copy(38);
   expect(Array.from(c.step)).toEqual([39, 40]);
-  expect(() => b.appendColumns({ ...c, loss: new Float64Array(1) })).toThrow(/column loss has 1 rows, step has 2/);
+  expect(() => b.appendColumns({ ...c, loss: new Float64Array(1) })).toThrow(
+    /column loss has 1 rows, step has 2/,
+  );
 });

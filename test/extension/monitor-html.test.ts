@@ -12,7 +12,12 @@ test('CSP allows only the nonce script and the webview origin', () => {
 });
 
 test('every script tag carries the nonce and the page has no inline handlers', () => {
-  const html = monitorHtml({ cspSource: 'https://webview.test', scriptUri: 'https://webview.test/m.js?a=1&b="2"', styleUri: 'https://webview.test/m.css', nonce: 'n0nce' });
+  const html = monitorHtml({
+    cspSource: 'https://webview.test',
+    scriptUri: 'https://webview.test/m.js?a=1&b="2"',
+    styleUri: 'https://webview.test/m.css',
+    nonce: 'n0nce',
+  });
   const scripts = html.match(/<script[^>]*>/g) ?? [];
   expect(scripts.length).toBe(1);
   for (const s of scripts) expect(s).toContain('nonce="n0nce"');

@@ -4,7 +4,13 @@ import { firstOffer, type OfferState } from '../../src/extension/onboarding/firs
 
 function memento(): OfferState & { readonly values: Map<string, unknown> } {
   const values = new Map<string, unknown>();
-  return { values, get: <T>(k: string) => values.get(k) as T | undefined, update: async (k, v) => { values.set(k, v); } };
+  return {
+    values,
+    get: <T>(k: string) => values.get(k) as T | undefined,
+    update: async (k, v) => {
+      values.set(k, v);
+    },
+  };
 }
 
 test('only the first call offers the walkthrough', async () => {

@@ -25,7 +25,8 @@ beforeAll(async () => {
   snapshots = r.snapshots;
 });
 
-const lineOf = (needle: string): number => text.split('\n').findIndex((l) => l.startsWith(needle)) + 1;
+const lineOf = (needle: string): number =>
+  text.split('\n').findIndex((l) => l.startsWith(needle)) + 1;
 
 test('inline gradients go at the lines that made the leaves', () => {
   const inline = inlineGradients(snapshots, file, blankPythonCommentsAndStrings(text));
@@ -34,7 +35,13 @@ test('inline gradients go at the lines that made the leaves', () => {
 });
 
 test('a hover on Q finds its assignment, not the comment or the string', () => {
-  const info = lookupTensor(snapshots, file, blankPythonCommentsAndStrings(text), lineOf('print("Q", Q.item())'), 'Q')!;
+  const info = lookupTensor(
+    snapshots,
+    file,
+    blankPythonCommentsAndStrings(text),
+    lineOf('print("Q", Q.item())'),
+    'Q',
+  )!;
   expect(info.gradFn).toBe('SubBackward0');
   expect(info.value?.first).toEqual([-16]);
   expect(info.grad?.first).toEqual([-32]);

@@ -3,11 +3,29 @@ import { mayReveal } from '../../src/extension/reveal-policy';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 
 const snapshot = {
-  index: 1, trigger: 'backward', outputs: [], anomalies: [], collapsed: false, detail: 'full',
-  nodes: [{ id: 'n0', kind: 'function', name: 'MulBackward0', next: [], value: null, grad: null, location: { file: '/lib/model.py', line: 3, column: 1 }, modulePath: [], attachedTo: null, sequenceNr: 0 }],
+  index: 1,
+  trigger: 'backward',
+  outputs: [],
+  anomalies: [],
+  collapsed: false,
+  detail: 'full',
+  nodes: [
+    {
+      id: 'n0',
+      kind: 'function',
+      name: 'MulBackward0',
+      next: [],
+      value: null,
+      grad: null,
+      location: { file: '/lib/model.py', line: 3, column: 1 },
+      modulePath: [],
+      attachedTo: null,
+      sequenceNr: 0,
+    },
+  ],
 } satisfies GraphSnapshot;
 
-test('the run\'s script, files its graph points at, and workspace files may be opened', () => {
+test("the run's script, files its graph points at, and workspace files may be opened", () => {
   const context = { script: '/elsewhere/train.py', snapshot, workspaceFolders: ['/ws'] };
   expect(mayReveal('/elsewhere/train.py', context)).toBe(true);
   expect(mayReveal('/lib/model.py', context)).toBe(true);

@@ -3,24 +3,70 @@ import { expect, test } from 'vitest';
 import { runOutcome } from '../../src/extension/run-outcome';
 import type { RunError, TrainMetric } from '../../src/protocol/messages';
 
-const metric = (step: number): TrainMetric => ({ step, loss: 0.5, timeMs: step, gradNorms: {}, lr: null });
-const ended = { ok: false, cancelled: false, errors: [] as RunError[], metrics: [] as TrainMetric[], snapshots: [] as never[] };
-const thrown: RunError = { kind: 'exception', message: 'Error: boom', stack: null, location: { file: '/ws/loop.ts', line: 3, column: 1 } };
+const metric = (step: number): TrainMetric => ({
+  step,
+  loss: 0.5,
+  timeMs: step,
+  gradNorms: {},
+  lr: null,
+});
+const ended = {
+  ok: false,
+  cancelled: false,
+  errors: [] as RunError[],
+  metrics: [] as TrainMetric[],
+  snapshots: [] as never[],
+};
+const thrown: RunError = {
+  kind: 'exception',
+  message: 'Error: boom',
+  stack: null,
+  location: { file: '/ws/loop.ts', line: 3, column: 1 },
+};
 
 test('a stopped run says where it stopped, as information rather than an error', () => {
-  expect(runOutcome({ ...ended, cancelled: true, metrics: [metric(1), metric(412)] }, 'loop.ts', false))
-    .toEqual({ kind: 'stopped', message: 'Gradlens: stopped loop.ts at step 412.' });
-  expect(runOutcome({ ...ended, cancelled: true }, 'loop.ts', false))
-    .toEqual({ kind: 'stopped', message: 'Gradlens: stopped loop.ts before its first backward().' });
+  expect(
+    runOutcome({ ...ended, cancelled: true, metrics: [metric(1), metric(412)] }, 'loop.ts', false),
+  ).toEqual({ kind: 'stopped', message: 'Gradlens: stopped loop.ts at step 412.' });
+  expect(runOutcome({ ...ended, cancelled: true }, 'loop.ts', false)).toEqual({
+    kind: 'stopped',
+    message: 'Gradlens: stopped loop.ts before its first backward().',
+  });
 });
 
 test('a stopped run is a stop even when the killed child left an error behind', () => {
-  expect(runOutcome({ ...ended, cancelled: true, errors: [{ kind: 'crash', message: 'script was killed by SIGKILL before finishing', stack: null, location: null }] }, 'loop.ts', false).kind).toBe('stopped');
+  expect(
+    runOutcome(
+      {
+        ...ended,
+        cancelled: true,
+        errors: [
+          {
+            kind: 'crash',
+            message: 'script was killed by SIGKILL before finishing',
+            stack: null,
+            location: null,
+          },
+        ],
+      },
+      'loop.ts',
+      false,
+    ).kind,
+  ).toBe('stopped');
 });
 
 test('failures carry the notification text; a stop after the chosen backward() is no failure', () => {
-  expect(runOutcome({ ...ended, errors: [thrown] }, 'loop.ts', false)).toEqual({ kind: 'failed', message: 'Gradlens: loop.ts threw (line 3): Error: boom', errors: [thrown] });
-  const crash: RunError = { kind: 'crash', message: 'script exited with code 0 before finishing', stack: null, location: null };
+  expect(runOutcome({ ...ended, errors: [thrown] }, 'loop.ts', false)).toEqual({
+    kind: 'failed',
+    message: 'Gradlens: loop.ts threw (line 3): Error: boom',
+    errors: [thrown],
+  });
+  const crash: RunError = {
+    kind: 'crash',
+    message: 'script exited with code 0 before finishing',
+    stack: null,
+    location: null,
+  };
   expect(runOutcome({ ...ended, errors: [crash] }, 'loop.ts', true)).toEqual({ kind: 'finished' });
   expect(runOutcome({ ...ended, ok: true }, 'loop.ts', false)).toEqual({ kind: 'finished' });
 });

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { declarationLine, hoverMarkdown, inlineGradients, lookupTensor, snapshotAtLine } from '../../src/extension/snapshot-lookup';
+import {
+  declarationLine,
+  hoverMarkdown,
+  inlineGradients,
+  lookupTensor,
+  snapshotAtLine,
+} from '../../src/extension/snapshot-lookup';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 import { launchRunner } from '../../src/runner/launch';
 import { CHILD, ensureBuilt } from '../runner/helpers';
@@ -26,7 +32,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'gradlens-lookup-'));
   file = path.join(dir, 'script.ts');
   writeFileSync(file, SCRIPT);
-  const r = await launchRunner({ script: file, captureAt: 'all', childPath: CHILD, timeoutMs: 30_000 }).done;
+  const r = await launchRunner({
+    script: file,
+    captureAt: 'all',
+    childPath: CHILD,
+    timeoutMs: 30_000,
+  }).done;
   expect(r.errors).toEqual([]);
   snapshots = r.snapshots;
 });

@@ -11,7 +11,13 @@ test('the CSP allows only nonce scripts, the webview origin and blob: workers', 
 });
 
 test('every script element carries the nonce; attributes are escaped', () => {
-  const html = graphViewHtml({ cspSource: 'https://x', scriptUri: 'https://x/a.js?"><script>', styleUri: 'https://x/a.css', title: '<T>', nonce: 'abc' });
+  const html = graphViewHtml({
+    cspSource: 'https://x',
+    scriptUri: 'https://x/a.js?"><script>',
+    styleUri: 'https://x/a.css',
+    title: '<T>',
+    nonce: 'abc',
+  });
   const scripts = html.match(/<script[^>]*>/g) ?? [];
   expect(scripts.length).toBe(1);
   expect(scripts[0]).toContain('nonce="abc"');

@@ -1,7 +1,14 @@
 // The graph travels to the page and its layout worker as gzipped JSON bytes (snapshotGzip in
 // the host, readGzipJson in the page and the worker).
 import { describe, expect, test } from 'vitest';
-import { fromJsonBytes, gzipJson, isFromWebview, isToWebview, readGzipJson, toJsonBytes } from '../../webview/messages';
+import {
+  fromJsonBytes,
+  gzipJson,
+  isFromWebview,
+  isToWebview,
+  readGzipJson,
+  toJsonBytes,
+} from '../../webview/messages';
 import { snapshotGzip } from '../../src/extension/snapshot-gzip';
 import { slimSnapshot } from '../../src/graph/slim';
 import type { GraphSnapshot } from '../../src/protocol/messages';
@@ -10,7 +17,18 @@ const snapshot: GraphSnapshot = {
   index: 1,
   trigger: 'backward',
   nodes: [
-    { id: 'n1', kind: 'function', name: 'MulBackward0', next: [{ id: 'n2', inputNr: 0 }, null], value: null, grad: null, location: { file: '/tmp/π ünïcode/script.ts', line: 3, column: 7 }, modulePath: ['Net', 'Net.fc'], attachedTo: null, sequenceNr: 4 },
+    {
+      id: 'n1',
+      kind: 'function',
+      name: 'MulBackward0',
+      next: [{ id: 'n2', inputNr: 0 }, null],
+      value: null,
+      grad: null,
+      location: { file: '/tmp/π ünïcode/script.ts', line: 3, column: 7 },
+      modulePath: ['Net', 'Net.fc'],
+      attachedTo: null,
+      sequenceNr: 4,
+    },
   ],
   outputs: ['n1'],
   anomalies: [],
@@ -26,39 +44,80 @@ describe('graph snapshot as JSON bytes', () => {
   });
 
   test('crosses to the page gzipped, and the page reads the slimmed snapshot', async () => {
-    const big = { ...snapshot, nodes: Array.from({ length: 500 }, (_, i) => ({ ...snapshot.nodes[0], id: `n${i}` })) };
+    const big = {
+      ...snapshot,
+      nodes: Array.from({ length: 500 }, (_, i) => ({ ...snapshot.nodes[0], id: `n${i}` })),
+    };
     const gzip = snapshotGzip(big);
     expect(Object.getPrototypeOf(gzip)).toBe(Uint8Array.prototype);
     expect(gzip.length).toBeLessThan(toJsonBytes(slimSnapshot(big)).length / 5);
     expect(await readGzipJson(gzip)).toEqual(slimSnapshot(big));
     // The page gzips a graph from its saved state for the worker the same way.
     expect(await readGzipJson(await gzipJson(slimSnapshot(big)))).toEqual(slimSnapshot(big));
-    expect(isToWebview({ type: 'graph/show', payload: { title: 't', file: 'f', index: 0, count: 1, source: { kind: 'run', backward: 1 } }, snapshotGzip: gzip })).toBe(true);
+    expect(
+      isToWebview({
+        type: 'graph/show',
+        payload: {
+          title: 't',
+          file: 'f',
+          index: 0,
+          count: 1,
+          source: { kind: 'run', backward: 1 },
+        },
+        snapshotGzip: gzip,
+      }),
+    ).toBe(true);
   });
 
   test('refuses what is not bytes of JSON', () => {
-    expect(() => fromJsonBytes({ nodes: [] })).toThrow(/expected JSON bytes, got \[object Object\]/);
+    expect(() => fromJsonBytes({ nodes: [] })).toThrow(
+      /expected JSON bytes, got \[object Object\]/,
+    );
     expect(() => fromJsonBytes('{"nodes":[]}')).toThrow(/expected JSON bytes/);
     expect(() => fromJsonBytes(new TextEncoder().encode('{"nodes":['))).toThrow(SyntaxError);
   });
 
   test('the page refuses what is not gzipped JSON', async () => {
     await expect(readGzipJson(toJsonBytes({ nodes: [] }))).rejects.toThrow();
-    await expect(readGzipJson('{"nodes":[]}')).rejects.toThrow(/expected gzipped JSON bytes, got \[object String\]/);
+    await expect(readGzipJson('{"nodes":[]}')).rejects.toThrow(
+      /expected gzipped JSON bytes, got \[object String\]/,
+    );
   });
 });
 
 describe('messages are checked field by field', () => {
-  const payload = { title: 't', file: '/ws/a.ts', index: 0, count: 2, source: { kind: 'run', backward: 938 } };
+  const payload = {
+    title: 't',
+    file: '/ws/a.ts',
+    index: 0,
+    count: 2,
+    source: { kind: 'run', backward: 938 },
+  };
   const bytes = new Uint8Array([1]);
 
   test('host to page', () => {
     expect(isToWebview({ type: 'graph/show', payload, snapshotGzip: bytes })).toBe(true);
-    expect(isToWebview({ type: 'graph/show', payload: { ...payload, source: { kind: 'debug', stop: 2 } }, snapshotGzip: bytes })).toBe(true);
-    expect(isToWebview({ type: 'graph/show', payload: { ...payload, source: { kind: 'run', backward: 0 } }, snapshotGzip: bytes })).toBe(false);
-    expect(isToWebview({ type: 'graph/show', payload: { ...payload, index: '0' }, snapshotGzip: bytes })).toBe(false);
+    expect(
+      isToWebview({
+        type: 'graph/show',
+        payload: { ...payload, source: { kind: 'debug', stop: 2 } },
+        snapshotGzip: bytes,
+      }),
+    ).toBe(true);
+    expect(
+      isToWebview({
+        type: 'graph/show',
+        payload: { ...payload, source: { kind: 'run', backward: 0 } },
+        snapshotGzip: bytes,
+      }),
+    ).toBe(false);
+    expect(
+      isToWebview({ type: 'graph/show', payload: { ...payload, index: '0' }, snapshotGzip: bytes }),
+    ).toBe(false);
     expect(isToWebview({ type: 'graph/show', payload, snapshotGzip: [1] })).toBe(false);
-    expect(isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' })).toBe(true);
+    expect(
+      isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' }),
+    ).toBe(true);
     expect(isToWebview({ type: 'graph/failed', file: '/ws/a.ts' })).toBe(false);
     expect(isToWebview({ type: 'export/request', format: 'pdf' })).toBe(false);
   });
@@ -72,10 +131,20 @@ describe('messages are checked field by field', () => {
     expect(isFromWebview({ type: 'showOutput' })).toBe(true);
     expect(isFromWebview({ type: 'reveal', file: '/ws/a.ts', line: 3, column: '1' })).toBe(false);
     expect(isFromWebview({ type: 'export', format: 'svg', data: 1 })).toBe(false);
-    const painted = { type: 'painted', nodes: 12, engine: 'elk', layoutMs: 147, worker: { startup: 1500, read: 150, layout: 147 }, commandToPaintMs: null, phases: null };
+    const painted = {
+      type: 'painted',
+      nodes: 12,
+      engine: 'elk',
+      layoutMs: 147,
+      worker: { startup: 1500, read: 150, layout: 147 },
+      commandToPaintMs: null,
+      phases: null,
+    };
     expect(isFromWebview(painted)).toBe(true);
     expect(isFromWebview({ ...painted, worker: { startup: 1500 } })).toBe(false);
-    expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, read: 1, layout: 1 } })).toBe(false);
+    expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, read: 1, layout: 1 } })).toBe(
+      false,
+    );
     expect(isFromWebview({ type: 'launch' })).toBe(false);
   });
 });

@@ -6,7 +6,19 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { PORT_SIZE, inPortId } from '../../src/graph/elk';
 import {
-  ELK_MAX_NODES, GraphView, chooseEngine, fastLayout, groupTree, isGroupId, joinSvg, layoutSnapshot, limitSnapshot, overlaps, renderSvg, renderSvgParts, toElkGraph,
+  ELK_MAX_NODES,
+  GraphView,
+  chooseEngine,
+  fastLayout,
+  groupTree,
+  isGroupId,
+  joinSvg,
+  layoutSnapshot,
+  limitSnapshot,
+  overlaps,
+  renderSvg,
+  renderSvgParts,
+  toElkGraph,
 } from '../../src/graph/index';
 import { validateSnapshot, type GraphNode, type GraphSnapshot } from '../../src/protocol/messages';
 import { rnnSnapshot } from './rnn-snapshot';
@@ -40,7 +52,8 @@ function expectOrthogonal(layout: ElkNode): void {
   for (const e of layout.edges ?? []) {
     for (const s of e.sections ?? []) {
       const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-      for (let i = 1; i < pts.length; i++) expect(pts[i].x === pts[i - 1].x || pts[i].y === pts[i - 1].y, e.id).toBe(true);
+      for (let i = 1; i < pts.length; i++)
+        expect(pts[i].x === pts[i - 1].x || pts[i].y === pts[i - 1].y, e.id).toBe(true);
     }
   }
 }
@@ -76,7 +89,9 @@ describe('fast layered layout', () => {
   it('draws through the unchanged SVG renderer', () => {
     const svg = renderSvg(small, fastLayout(toElkGraph(small)));
     expect(svg).toContain('AddmmBackward0');
-    expect(svg.match(/class="gl-port"/g)!.length).toBe(small.nodes.reduce((s, n) => s + n.next.length, 0));
+    expect(svg.match(/class="gl-port"/g)!.length).toBe(
+      small.nodes.reduce((s, n) => s + n.next.length, 0),
+    );
   });
 
   it('draws in pieces: every node, proxy and edge an item where the layout put it, lite boxes keeping their ids', () => {
@@ -92,7 +107,10 @@ describe('fast layered layout', () => {
     for (const e of laid.edges!) {
       const it = parts.items.find((i) => i.kind === 'edge' && i.id === e.id)!;
       for (const p of [e.sections![0].startPoint, e.sections![0].endPoint]) {
-        expect(p.x >= it.x && p.x <= it.x + it.w && p.y >= it.y && p.y <= it.y + it.h, `${e.id} box`).toBe(true);
+        expect(
+          p.x >= it.x && p.x <= it.x + it.w && p.y >= it.y && p.y <= it.y + it.h,
+          `${e.id} box`,
+        ).toBe(true);
       }
     }
     // Far out, boxes lose text, ports and tooltips but stay clickable and searchable.
@@ -102,7 +120,9 @@ describe('fast layered layout', () => {
     expect(lite).not.toContain('<title>');
     expect(lite).not.toContain('class="gl-port"');
     const nodes = parts.items.filter((i) => i.kind === 'node');
-    expect(nodes.reduce((n, i) => n + i.lite!.length, 0)).toBeLessThan(nodes.reduce((n, i) => n + i.markup.length, 0) / 2);
+    expect(nodes.reduce((n, i) => n + i.lite!.length, 0)).toBeLessThan(
+      nodes.reduce((n, i) => n + i.markup.length, 0) / 2,
+    );
   });
 
   it('lays out a 10,000-node graph', () => {
@@ -117,7 +137,15 @@ describe('fast layered layout', () => {
   it('stops at the next phase when cancelled, and reports progress', () => {
     const phases: string[] = [];
     const ac = new AbortController();
-    expect(() => fastLayout(toElkGraph(small), { signal: ac.signal, onProgress: (p) => { phases.push(p.phase); if (p.phase === 'order') ac.abort(new Error('cancelled by user')); } })).toThrow('cancelled by user');
+    expect(() =>
+      fastLayout(toElkGraph(small), {
+        signal: ac.signal,
+        onProgress: (p) => {
+          phases.push(p.phase);
+          if (p.phase === 'order') ac.abort(new Error('cancelled by user'));
+        },
+      }),
+    ).toThrow('cancelled by user');
     expect(phases).toEqual(['layers', 'order']);
   });
 });
@@ -144,9 +172,20 @@ describe('group tree and collapsed view', () => {
     const steps = reps[0].items.map((id) => tree.groups.get(id)!);
     expect(steps.every((s) => s.kind === 'step' && s.size === 12)).toBe(true);
     // Each step: one cell call (itself two Linear calls and two ops), one head call, four ops.
-    const first = steps[0].items.map((id) => (isGroupId(id) ? tree.groups.get(id)!.label : rnn.nodes.find((n) => n.id === id)!.name));
-    expect(first).toEqual(['SeqModel.cell', 'SeqModel.head', 'SubBackward0', 'PowBackward0', 'SumBackward0', 'AddBackward0']);
-    const cells = [...tree.groups.values()].filter((g) => g.kind === 'call' && g.label === 'SeqModel.cell');
+    const first = steps[0].items.map((id) =>
+      isGroupId(id) ? tree.groups.get(id)!.label : rnn.nodes.find((n) => n.id === id)!.name,
+    );
+    expect(first).toEqual([
+      'SeqModel.cell',
+      'SeqModel.head',
+      'SubBackward0',
+      'PowBackward0',
+      'SumBackward0',
+      'AddBackward0',
+    ]);
+    const cells = [...tree.groups.values()].filter(
+      (g) => g.kind === 'call' && g.label === 'SeqModel.cell',
+    );
     expect(cells.length).toBe(800);
     // Weights used at every step sit beside the repeat, not inside one step.
     const acc = rnn.nodes.find((n) => n.kind === 'accumulate')!;
@@ -161,15 +200,47 @@ describe('group tree and collapsed view', () => {
     for (let l = 0; l < 6; l++) {
       const path = ['Net', 'Net.layers', `Net.layers.${l}`];
       const mm = `mm${l}`;
-      nodes.push({ id: mm, kind: 'function', name: 'AddmmBackward0', next: [null, prev === null ? null : { id: prev, inputNr: 0 }, null], value: null, grad: null, location: null, modulePath: path, attachedTo: null, sequenceNr: seq++ });
-      nodes.push({ id: `relu${l}`, kind: 'function', name: 'ReluBackward0', next: [{ id: mm, inputNr: 0 }], value: null, grad: null, location: null, modulePath: path, attachedTo: null, sequenceNr: seq++ });
+      nodes.push({
+        id: mm,
+        kind: 'function',
+        name: 'AddmmBackward0',
+        next: [null, prev === null ? null : { id: prev, inputNr: 0 }, null],
+        value: null,
+        grad: null,
+        location: null,
+        modulePath: path,
+        attachedTo: null,
+        sequenceNr: seq++,
+      });
+      nodes.push({
+        id: `relu${l}`,
+        kind: 'function',
+        name: 'ReluBackward0',
+        next: [{ id: mm, inputNr: 0 }],
+        value: null,
+        grad: null,
+        location: null,
+        modulePath: path,
+        attachedTo: null,
+        sequenceNr: seq++,
+      });
       prev = `relu${l}`;
     }
-    const tree = groupTree({ index: 1, trigger: 'backward', nodes, outputs: [], anomalies: [], collapsed: false, detail: 'full' });
+    const tree = groupTree({
+      index: 1,
+      trigger: 'backward',
+      nodes,
+      outputs: [],
+      anomalies: [],
+      collapsed: false,
+      detail: 'full',
+    });
     const rep = [...tree.groups.values()].find((g) => g.kind === 'repeat')!;
     expect([rep.label, rep.count, rep.size]).toEqual(['Net.layers.0 … Net.layers.5', 6, 12]);
     // One call per step: the calls themselves are the steps.
-    expect(rep.items.map((id) => tree.groups.get(id)!.label)).toEqual([0, 1, 2, 3, 4, 5].map((l) => `Net.layers.${l}`));
+    expect(rep.items.map((id) => tree.groups.get(id)!.label)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((l) => `Net.layers.${l}`),
+    );
   });
 
   it('splits back-to-back calls of one module by their call numbers (one group without them)', () => {
@@ -178,17 +249,46 @@ describe('group tree and collapsed view', () => {
     for (let t = 0; t < 4; t++) {
       for (const name of ['AddmmBackward0', 'TanhBackward0']) {
         const id = `${name}${t}`;
-        nodes.push({ id, kind: 'function', name, next: [prev === null ? null : { id: prev, inputNr: 0 }], value: null, grad: null, location: null, modulePath: ['Net', 'Net.cell'], moduleCalls: [0, t + 1], attachedTo: null, sequenceNr: nodes.length });
+        nodes.push({
+          id,
+          kind: 'function',
+          name,
+          next: [prev === null ? null : { id: prev, inputNr: 0 }],
+          value: null,
+          grad: null,
+          location: null,
+          modulePath: ['Net', 'Net.cell'],
+          moduleCalls: [0, t + 1],
+          attachedTo: null,
+          sequenceNr: nodes.length,
+        });
         prev = id;
       }
     }
-    const snap = (ns: GraphNode[]): GraphSnapshot => ({ index: 1, trigger: 'backward', nodes: ns, outputs: [], anomalies: [], collapsed: false, detail: 'full' });
-    const cells = (ns: GraphNode[]) => [...groupTree(snap(ns)).groups.values()].filter((g) => g.kind === 'call' && g.label === 'Net.cell');
+    const snap = (ns: GraphNode[]): GraphSnapshot => ({
+      index: 1,
+      trigger: 'backward',
+      nodes: ns,
+      outputs: [],
+      anomalies: [],
+      collapsed: false,
+      detail: 'full',
+    });
+    const cells = (ns: GraphNode[]) =>
+      [...groupTree(snap(ns)).groups.values()].filter(
+        (g) => g.kind === 'call' && g.label === 'Net.cell',
+      );
     expect(cells(nodes)).toHaveLength(4);
-    expect([...groupTree(snap(nodes)).groups.values()].find((g) => g.kind === 'repeat')?.count).toBe(4);
+    expect(
+      [...groupTree(snap(nodes)).groups.values()].find((g) => g.kind === 'repeat')?.count,
+    ).toBe(4);
     expect(cells(nodes.map(({ moduleCalls: _, ...n }) => n))).toHaveLength(1);
-    expect(validateSnapshot(JSON.parse(JSON.stringify(snap(nodes)))).nodes[0].moduleCalls).toEqual([0, 1]);
-    expect(() => validateSnapshot(snap([{ ...nodes[0], next: [], moduleCalls: [0.5] as number[] }]))).toThrow(/moduleCalls\[0\]/);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(snap(nodes)))).nodes[0].moduleCalls).toEqual([
+      0, 1,
+    ]);
+    expect(() =>
+      validateSnapshot(snap([{ ...nodes[0], next: [], moduleCalls: [0.5] as number[] }])),
+    ).toThrow(/moduleCalls\[0\]/);
   });
 
   it('opens collapsed with far fewer nodes, as a valid snapshot', async () => {
@@ -197,7 +297,9 @@ describe('group tree and collapsed view', () => {
     expect(r.snapshot.nodes.length).toBeLessThan(50);
     expect(r.snapshot.nodes.length * 100).toBeLessThan(rnn.nodes.length);
     expect(r.snapshot.nodes.some((n) => n.name.includes('×800'))).toBe(true);
-    expect(validateSnapshot(JSON.parse(JSON.stringify(r.snapshot))).nodes.length).toBe(r.snapshot.nodes.length);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(r.snapshot))).nodes.length).toBe(
+      r.snapshot.nodes.length,
+    );
     expect(joinSvg(r.parts)).toContain('gl-group');
     expectEdgesOnPorts(r.snapshot, r.layout);
   });
@@ -210,7 +312,12 @@ describe('group tree and collapsed view', () => {
     // The repeat (800 steps), then one step, then the cell call inside it.
     const repeat = prev.snapshot.nodes.find((n) => n.name.includes('×800'))!.id;
     const step = () => view.current!.snapshot.nodes.find((n) => n.name.startsWith('step #2 '))!.id;
-    const cell = () => view.current!.snapshot.nodes.find((n) => n.name.startsWith('SeqModel.cell (') && view.isInside(n.id, view.tree.groups.get(step2)!.id))!.id;
+    const cell = () =>
+      view.current!.snapshot.nodes.find(
+        (n) =>
+          n.name.startsWith('SeqModel.cell (') &&
+          view.isInside(n.id, view.tree.groups.get(step2)!.id),
+      )!.id;
     let step2 = '';
     for (const pick of [() => repeat, () => (step2 = step()), () => cell()]) {
       const id = pick();
@@ -235,7 +342,7 @@ describe('group tree and collapsed view', () => {
       }
       expect(outside).toBeGreaterThan(0);
       // One shift down and one right at most: rigid moves, nothing rearranged.
-      expect(moves.size, [...moves].join(" ")).toBeLessThanOrEqual(3);
+      expect(moves.size, [...moves].join(' ')).toBeLessThanOrEqual(3);
       expect(next.snapshot.nodes.length).toBeGreaterThan(prev.snapshot.nodes.length);
       prev = next;
     }

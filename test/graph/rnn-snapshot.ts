@@ -9,13 +9,46 @@ export function rnnSnapshot(steps: number): GraphSnapshot {
   let id = 0;
   const fn = (name: string, modulePath: string[], next: (string | null)[]): string => {
     const nid = `n${id++}`;
-    nodes.push({ id: nid, kind: 'function', name, next: next.map((e): NextFunction | null => (e === null ? null : { id: e, inputNr: 0 })), value: null, grad: null, location: null, modulePath, attachedTo: null, sequenceNr: seq++ });
+    nodes.push({
+      id: nid,
+      kind: 'function',
+      name,
+      next: next.map((e): NextFunction | null => (e === null ? null : { id: e, inputNr: 0 })),
+      value: null,
+      grad: null,
+      location: null,
+      modulePath,
+      attachedTo: null,
+      sequenceNr: seq++,
+    });
     return nid;
   };
   const param = (name: string, modulePath: string[]): string => {
     const acc = `n${id++}`;
-    nodes.push({ id: acc, kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next: [], value: null, grad: null, location: null, modulePath, attachedTo: null, sequenceNr: -1 });
-    nodes.push({ id: `n${id++}`, kind: 'leaf', name, next: [], value: null, grad: null, location: null, modulePath, attachedTo: acc, sequenceNr: -1 });
+    nodes.push({
+      id: acc,
+      kind: 'accumulate',
+      name: 'torch::autograd::AccumulateGrad',
+      next: [],
+      value: null,
+      grad: null,
+      location: null,
+      modulePath,
+      attachedTo: null,
+      sequenceNr: -1,
+    });
+    nodes.push({
+      id: `n${id++}`,
+      kind: 'leaf',
+      name,
+      next: [],
+      value: null,
+      grad: null,
+      location: null,
+      modulePath,
+      attachedTo: acc,
+      sequenceNr: -1,
+    });
     return acc;
   };
   const M = ['SeqModel'];
@@ -24,8 +57,12 @@ export function rnnSnapshot(steps: number): GraphSnapshot {
   const hh = [...cell, 'SeqModel.cell.hh'];
   const head = [...M, 'SeqModel.head'];
   const p = {
-    ihW: param('cell.ih.weight', ih), ihB: param('cell.ih.bias', ih), hhW: param('cell.hh.weight', hh), hhB: param('cell.hh.bias', hh),
-    headW: param('head.weight', head), headB: param('head.bias', head),
+    ihW: param('cell.ih.weight', ih),
+    ihB: param('cell.ih.bias', ih),
+    hhW: param('cell.hh.weight', hh),
+    hhB: param('cell.hh.bias', hh),
+    headW: param('head.weight', head),
+    headB: param('head.bias', head),
   };
   let h: string | null = null;
   let loss: string | null = null;
@@ -38,8 +75,27 @@ export function rnnSnapshot(steps: number): GraphSnapshot {
     loss = fn('AddBackward0', M, [loss, sum]);
   }
   const div = fn('DivBackward0', M, [loss, null]);
-  nodes.push({ id: 'out', kind: 'output', name: 'loss', next: [], value: null, grad: null, location: null, modulePath: [], attachedTo: div, sequenceNr: -1 });
+  nodes.push({
+    id: 'out',
+    kind: 'output',
+    name: 'loss',
+    next: [],
+    value: null,
+    grad: null,
+    location: null,
+    modulePath: [],
+    attachedTo: div,
+    sequenceNr: -1,
+  });
   // The runner lists nodes from the output backwards.
   nodes.reverse();
-  return { index: 1, trigger: 'backward', nodes, outputs: ['out'], anomalies: [], collapsed: false, detail: 'full' };
+  return {
+    index: 1,
+    trigger: 'backward',
+    nodes,
+    outputs: ['out'],
+    anomalies: [],
+    collapsed: false,
+    detail: 'full',
+  };
 }

@@ -7,7 +7,16 @@ import type { ElkNode } from 'elkjs/lib/elk-api';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { PORT_SIZE } from '../../src/graph/elk';
-import { GraphView, boxShape, groupRegion, joinSvg, overlaps, removeExpanded, toElkGraph, type ViewResult } from '../../src/graph/index';
+import {
+  GraphView,
+  boxShape,
+  groupRegion,
+  joinSvg,
+  overlaps,
+  removeExpanded,
+  toElkGraph,
+  type ViewResult,
+} from '../../src/graph/index';
 import { portNode } from '../../src/graph/placement';
 import { rnnSnapshot } from './rnn-snapshot';
 
@@ -15,7 +24,10 @@ const elk = new ELK();
 const rnn = rnnSnapshot(800);
 
 type Pos = { x: number; y: number; w: number; h: number };
-const positions = (layout: ElkNode): Map<string, Pos> => new Map((layout.children ?? []).map((c) => [c.id, { x: c.x!, y: c.y!, w: c.width!, h: c.height! }]));
+const positions = (layout: ElkNode): Map<string, Pos> =>
+  new Map(
+    (layout.children ?? []).map((c) => [c.id, { x: c.x!, y: c.y!, w: c.width!, h: c.height! }]),
+  );
 
 /** Every edge ends on its target's port and leaves its source's bottom; routes are orthogonal. */
 function expectEdgesAttached(layout: ElkNode): void {
@@ -33,10 +45,16 @@ function expectEdgesAttached(layout: ElkNode): void {
     expect(sec.endPoint.y, `${e.id}: end y`).toBeCloseTo(t.y! + port.y!, 6);
     expect(sec.startPoint.x, `${e.id}: start x`).toBeGreaterThanOrEqual(s.x!);
     expect(sec.startPoint.x, `${e.id}: start x`).toBeLessThanOrEqual(s.x! + s.width!);
-    expect(Math.abs(sec.startPoint.y - (s.y! + s.height!)), `${e.id}: start y`).toBeLessThanOrEqual(PORT_SIZE);
+    expect(Math.abs(sec.startPoint.y - (s.y! + s.height!)), `${e.id}: start y`).toBeLessThanOrEqual(
+      PORT_SIZE,
+    );
     const pts = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint];
     // (ELK's own routes are orthogonal up to float rounding.)
-    for (let i = 1; i < pts.length; i++) expect(Math.min(Math.abs(pts[i].x - pts[i - 1].x), Math.abs(pts[i].y - pts[i - 1].y)), `${e.id}: orthogonal`).toBeLessThan(1e-6);
+    for (let i = 1; i < pts.length; i++)
+      expect(
+        Math.min(Math.abs(pts[i].x - pts[i - 1].x), Math.abs(pts[i].y - pts[i - 1].y)),
+        `${e.id}: orthogonal`,
+      ).toBeLessThan(1e-6);
   }
 }
 
@@ -46,14 +64,20 @@ function expectEdgesAttached(layout: ElkNode): void {
  * their band moved left as one block, what was below moved up as one block. Returns the two
  * moves and the group's region in `before`.
  */
-function expectStableCollapse(view: GraphView, before: ViewResult, after: ViewResult, group: string): { left: number; up: number; region: Pos } {
+function expectStableCollapse(
+  view: GraphView,
+  before: ViewResult,
+  after: ViewResult,
+  group: string,
+): { left: number; up: number; region: Pos } {
   expect(after.engine).toBe('incremental');
   expect(overlaps(after.layout.children!)).toBe(false);
   expectEdgesAttached(after.layout);
   const was = positions(before.layout);
   const now = positions(after.layout);
   expect(now.has(group)).toBe(true);
-  for (const id of now.keys()) expect(view.isInside(id, group), `${id} is inside the collapsed group`).toBe(false);
+  for (const id of now.keys())
+    expect(view.isInside(id, group), `${id} is inside the collapsed group`).toBe(false);
   const { region } = groupRegion(before.layout, (id) => view.isInside(id, group))!;
   const lefts = new Set<number>();
   const ups = new Set<number>();
@@ -96,7 +120,12 @@ function expectFlowingDown(layout: ElkNode, box: string): void {
 }
 
 function groupNamed(view: GraphView, prefix: string, within?: string): string {
-  const n = view.current!.snapshot.nodes.find((x) => x.id.startsWith('group:') && x.name.startsWith(prefix) && (within === undefined || view.isInside(x.id, within)));
+  const n = view.current!.snapshot.nodes.find(
+    (x) =>
+      x.id.startsWith('group:') &&
+      x.name.startsWith(prefix) &&
+      (within === undefined || view.isInside(x.id, within)),
+  );
   if (n === undefined) throw new Error(`no box named ${prefix}… on screen`);
   return n.id;
 }
@@ -113,7 +142,11 @@ describe('collapse right after expand', () => {
     const view = new GraphView(rnn, { elk });
     const pictures: ViewResult[] = [await view.open()];
     const opened: string[] = [];
-    for (const pick of [() => groupNamed(view, 'SeqModel.cell, SeqModel.head'), () => groupNamed(view, 'step #400 '), () => groupNamed(view, 'SeqModel.cell (', opened[1])]) {
+    for (const pick of [
+      () => groupNamed(view, 'SeqModel.cell, SeqModel.head'),
+      () => groupNamed(view, 'step #400 '),
+      () => groupNamed(view, 'SeqModel.cell (', opened[1]),
+    ]) {
       const g = pick();
       opened.push(g);
       pictures.push(view.expand(g));
@@ -153,7 +186,9 @@ describe('collapse right after expand', () => {
       const g = groupNamed(view, name);
       const after = view.expand(g);
       const inside = (id: string): boolean => view.isInside(id, g);
-      const removed = removeExpanded(after.layout, toElkGraph(before.snapshot), g, inside, { shape: boxShape(before.layout, after.layout, g, inside)! })!;
+      const removed = removeExpanded(after.layout, toElkGraph(before.snapshot), g, inside, {
+        shape: boxShape(before.layout, after.layout, g, inside)!,
+      })!;
       expect(removed).not.toBeNull();
       expect(positions(removed.layout)).toEqual(positions(before.layout));
       expect(overlaps(removed.layout.children!)).toBe(false);
@@ -169,7 +204,8 @@ describe('collapse of a group expanded several steps ago', () => {
     const step = groupNamed(view, 'step #400 ');
     const beforeExpand = view.current!;
     const expanded = view.expand(step);
-    const pushed = positions(expanded.layout).get('out')!.y - positions(beforeExpand.layout).get('out')!.y;
+    const pushed =
+      positions(expanded.layout).get('out')!.y - positions(beforeExpand.layout).get('out')!.y;
     expect(pushed).toBeGreaterThan(0);
     // Others since: one above it, one below it, one of its neighbours.
     view.expand(groupNamed(view, 'step #10 '));
@@ -181,9 +217,16 @@ describe('collapse of a group expanded several steps ago', () => {
     expect(up).toBe(pushed);
     // The box where it stood, carried along with the group's contents by the expands since.
     const first = expanded.layout.children!.find((c) => view.isInside(c.id, step))!.id;
-    const carried = { x: positions(before.layout).get(first)!.x - positions(expanded.layout).get(first)!.x, y: positions(before.layout).get(first)!.y - positions(expanded.layout).get(first)!.y };
+    const carried = {
+      x: positions(before.layout).get(first)!.x - positions(expanded.layout).get(first)!.x,
+      y: positions(before.layout).get(first)!.y - positions(expanded.layout).get(first)!.y,
+    };
     const box = positions(beforeExpand.layout).get(step)!;
-    expect(positions(r.layout).get(step)).toEqual({ ...box, x: box.x + carried.x, y: box.y + carried.y });
+    expect(positions(r.layout).get(step)).toEqual({
+      ...box,
+      x: box.x + carried.x,
+      y: box.y + carried.y,
+    });
     // And expanding it again right away is an undo.
     expect(view.expand(step).layout).toEqual(before.layout);
   });
@@ -245,7 +288,9 @@ describe('collapse in a small graph laid out flat by ELK', () => {
   it('collapses two groups one after the other, each in place', async () => {
     const view = new GraphView(rnnSnapshot(6), { elk });
     await view.open();
-    const heads = [...view.expanded].filter((g) => view.tree.groups.get(g)!.label === 'SeqModel.head');
+    const heads = [...view.expanded].filter(
+      (g) => view.tree.groups.get(g)!.label === 'SeqModel.head',
+    );
     expect(heads.length).toBe(6);
     for (const g of [heads[1], heads[4], heads[2]]) {
       const before = view.current!;
@@ -256,16 +301,33 @@ describe('collapse in a small graph laid out flat by ELK', () => {
 
 describe('when the box finds no room', () => {
   it('the removal gives up (the view then lays out afresh): a one-node group at the top whose box needs a proxy above it', () => {
-    const port = (id: string, side: string): { id: string; width: number; height: number; layoutOptions: Record<string, string> } => ({ id, width: PORT_SIZE, height: PORT_SIZE, layoutOptions: { 'elk.port.side': side } });
+    const port = (
+      id: string,
+      side: string,
+    ): { id: string; width: number; height: number; layoutOptions: Record<string, string> } => ({
+      id,
+      width: PORT_SIZE,
+      height: PORT_SIZE,
+      layoutOptions: { 'elk.port.side': side },
+    });
     const prev: ElkNode = {
-      id: 'root', width: 200, height: 44,
-      children: [{ id: 'a', x: 10, y: 8, width: 60, height: 28, ports: [] }, { id: 's', x: 100, y: 8, width: 60, height: 28, ports: [port('s:out', 'SOUTH')] }],
+      id: 'root',
+      width: 200,
+      height: 44,
+      children: [
+        { id: 'a', x: 10, y: 8, width: 60, height: 28, ports: [] },
+        { id: 's', x: 100, y: 8, width: 60, height: 28, ports: [port('s:out', 'SOUTH')] },
+      ],
       edges: [],
     };
     const proxy = 's~proxy~s->g#0';
     const graph: ElkNode = {
       id: 'root',
-      children: [{ id: 'g', width: 100, height: 28, ports: [port('g:in0', 'NORTH')] }, { id: 's', width: 60, height: 28, ports: [port('s:out', 'SOUTH')] }, { id: proxy, width: 60, height: 28, ports: [port(`${proxy}:out`, 'SOUTH')] }],
+      children: [
+        { id: 'g', width: 100, height: 28, ports: [port('g:in0', 'NORTH')] },
+        { id: 's', width: 60, height: 28, ports: [port('s:out', 'SOUTH')] },
+        { id: proxy, width: 60, height: 28, ports: [port(`${proxy}:out`, 'SOUTH')] },
+      ],
       edges: [{ id: 's->g#0', sources: [`${proxy}:out`], targets: ['g:in0'] }],
     };
     expect(removeExpanded(prev, graph, 'g', (id) => id === 'a')).toBeNull();

@@ -17,7 +17,9 @@ const root = join(__dirname, '..', '..');
 
 /** The `data` member of test/fixtures/<name>. */
 export function loadFixture<T>(name: string): T {
-  const file = JSON.parse(readFileSync(join(root, 'test', 'fixtures', name), 'utf8')) as { data: T };
+  const file = JSON.parse(readFileSync(join(root, 'test', 'fixtures', name), 'utf8')) as {
+    data: T;
+  };
   return file.data;
 }
 
@@ -54,7 +56,12 @@ function flatValues(t: torch.Tensor): number[] {
 }
 
 /** Shape, dtype and every value of `actual` match `expected` within the dtype's tolerance. */
-export function expectTensorClose(actual: torch.Tensor | null, expected: Encoded | null, what: string, tol?: Tolerance): void {
+export function expectTensorClose(
+  actual: torch.Tensor | null,
+  expected: Encoded | null,
+  what: string,
+  tol?: Tolerance,
+): void {
   if (expected === null) {
     expect(actual, `${what}: expected null`).toBeNull();
     return;
@@ -69,9 +76,15 @@ export function expectTensorClose(actual: torch.Tensor | null, expected: Encoded
   for (let i = 0; i < want.length; i++) {
     const g = got[i];
     const w = want[i];
-    const ok = Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= atol + rtol * Math.abs(w);
+    const ok = Number.isNaN(w)
+      ? Number.isNaN(g)
+      : !Number.isFinite(w)
+        ? g === w
+        : Math.abs(g - w) <= atol + rtol * Math.abs(w);
     if (!ok) {
-      expect.fail(`${what}: element ${i} is ${g}, PyTorch has ${w} (rtol ${rtol}, atol ${atol})\n got  ${got.slice(0, 12).join(', ')}\n want ${want.slice(0, 12).join(', ')}`);
+      expect.fail(
+        `${what}: element ${i} is ${g}, PyTorch has ${w} (rtol ${rtol}, atol ${atol})\n got  ${got.slice(0, 12).join(', ')}\n want ${want.slice(0, 12).join(', ')}`,
+      );
     }
   }
 }

@@ -5,11 +5,17 @@ import * as torch from '../../src/engine/index';
 type T = torch.Tensor;
 
 export function randomMatrix(r: () => number, rows: number, cols: number): T {
-  return torch.tensor(Float32Array.from({ length: rows * cols }, () => r() * 2 - 1)).reshape(rows, cols);
+  return torch
+    .tensor(Float32Array.from({ length: rows * cols }, () => r() * 2 - 1))
+    .reshape(rows, cols);
 }
 
 /** float64 product and Σ|a||b| per element, from the float32 values, in plain loops. */
-export function reference(a: T, b: T, bias: T | null): { value: Float64Array; scale: Float64Array } {
+export function reference(
+  a: T,
+  b: T,
+  bias: T | null,
+): { value: Float64Array; scale: Float64Array } {
   const [m, k] = a.shape;
   const n = b.shape[1];
   const A = a.tolist() as number[][];
@@ -36,7 +42,12 @@ export function reference(a: T, b: T, bias: T | null): { value: Float64Array; sc
  * Float32 accumulation over k terms is within about k·2⁻²⁴·Σ|a||b| of the exact sum; a wrong
  * index or a lost panel is off by the size of a term.
  */
-export function expectNear(got: T, ref: { value: Float64Array; scale: Float64Array }, k: number, what: string): void {
+export function expectNear(
+  got: T,
+  ref: { value: Float64Array; scale: Float64Array },
+  k: number,
+  what: string,
+): void {
   expect(got.dtype, what).toBe('float32');
   const data = got.contiguous()._data;
   let worst = 0;

@@ -150,7 +150,10 @@ export function runProgram(c: ProgramCase): ProgramRun {
 }
 
 /** The graph below `t`, numbered breadth-first from its gradFn, as the generator records it. */
-export function describeGraph(t: torch.Tensor, leaves: Map<string, torch.Tensor>): GraphNode[] | null {
+export function describeGraph(
+  t: torch.Tensor,
+  leaves: Map<string, torch.Tensor>,
+): GraphNode[] | null {
   if (t.gradFn === null) return null;
   const leafName = new Map<torch.Tensor, string>();
   for (const [k, v] of leaves) leafName.set(v, k);

@@ -15,7 +15,8 @@ import { ROOT } from './helpers';
 const DEBUG_CJS = path.join(ROOT, 'dist', 'runner', 'debug.cjs');
 
 function ensureBuilt(): void {
-  if (!existsSync(DEBUG_CJS)) spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(DEBUG_CJS))
+    spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 class Net extends torch.nn.Module {
@@ -53,7 +54,13 @@ function activity(fn: () => void): { nodes: number; bumps: number; accumulators:
 
 function program() {
   torch.manualSeed(0);
-  const w = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const w = torch.tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const x = torch.tensor([[0.5], [1]]);
   const unused = torch.ones(3, { requiresGrad: true });
   const y = w.matmul(x).relu();
@@ -71,7 +78,18 @@ describe('Inspector', () => {
     const p = program();
     const r = new Inspector().inspect(p);
     const byName = new Map(r.tensors.map((t) => [t.name, t]));
-    expect([...byName.keys()]).toEqual(['w', 'x', 'unused', 'y', 'loss', 'model.fc1.weight', 'model.fc1.bias', 'model.fc2.weight', 'model.fc2.bias', 'out']);
+    expect([...byName.keys()]).toEqual([
+      'w',
+      'x',
+      'unused',
+      'y',
+      'loss',
+      'model.fc1.weight',
+      'model.fc1.bias',
+      'model.fc2.weight',
+      'model.fc2.bias',
+      'out',
+    ]);
     const w = byName.get('w')!;
     expect(w).toMatchObject({ isLeaf: true, requiresGrad: true, gradFn: null, version: 0 });
     expect(w.value.first).toEqual([2, 4, 6, 8]);
@@ -90,9 +108,19 @@ describe('Inspector', () => {
     const r = new Inspector().inspect(program());
     const g = r.graph!;
     const names = g.nodes.filter((n) => n.kind === 'function').map((n) => n.name);
-    expect(names).toEqual(expect.arrayContaining(['SumBackward0', 'ReluBackward0', 'MmBackward0', 'AddmmBackward0', 'TBackward0']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SumBackward0',
+        'ReluBackward0',
+        'MmBackward0',
+        'AddmmBackward0',
+        'TBackward0',
+      ]),
+    );
     const leaves = g.nodes.filter((n) => n.kind === 'leaf').map((n) => n.name);
-    expect(leaves).toEqual(expect.arrayContaining(['w', 'unused', 'model.fc1.weight', 'model.fc2.bias']));
+    expect(leaves).toEqual(
+      expect.arrayContaining(['w', 'unused', 'model.fc1.weight', 'model.fc2.bias']),
+    );
     const outputs = g.nodes.filter((n) => n.kind === 'output').map((n) => n.name);
     expect(outputs).toEqual(['y', 'loss', 'out']);
     const loss = g.nodes.find((n) => n.kind === 'output' && n.name === 'loss')!;
@@ -147,7 +175,9 @@ describe('Inspector', () => {
     const second = inspector.inspect({ a, b, c });
     const ids = (r: typeof first) => new Set(r.graph!.nodes.map((n) => n.id));
     for (const id of ids(first)) expect(ids(second).has(id)).toBe(true);
-    expect(second.tensors.find((t) => t.name === 'b')!.id).toBe(first.tensors.find((t) => t.name === 'b')!.id);
+    expect(second.tensors.find((t) => t.name === 'b')!.id).toBe(
+      first.tensors.find((t) => t.name === 'b')!.id,
+    );
     expect([...ids(second)].filter((id) => !ids(first).has(id)).length).toBe(2); // SumBackward0 and the c output
   });
 
@@ -186,7 +216,12 @@ describe('Inspector', () => {
   test('NaN and Infinity survive as the protocol encodes them', () => {
     const t = torch.tensor([NaN, Infinity, 1]);
     const r = parseInspection(createInspectApi().inspect({ t }));
-    expect(r.tensors[0].value).toMatchObject({ first: ['NaN', 'Infinity', 1], nanCount: 1, infCount: 1, min: 1 });
+    expect(r.tensors[0].value).toMatchObject({
+      first: ['NaN', 'Infinity', 1],
+      nanCount: 1,
+      infCount: 1,
+      min: 1,
+    });
   });
 });
 
@@ -194,7 +229,9 @@ describe('parseInspection', () => {
   test('rejects what is not an inspection, naming the field', () => {
     expect(() => parseInspection('undefined')).toThrow(/not JSON/);
     expect(() => parseInspection('{"version":2}')).toThrow(/inspection.version/);
-    expect(() => parseInspection('{"version":1,"tensors":[{"name":1}],"graph":null,"truncated":false}')).toThrow(/inspection.tensors\[0\].name/);
+    expect(() =>
+      parseInspection('{"version":1,"tensors":[{"name":1}],"graph":null,"truncated":false}'),
+    ).toThrow(/inspection.tensors\[0\].name/);
   });
 });
 
@@ -206,15 +243,21 @@ describe('debug.cjs, the program the debugger launches', () => {
   test('runs a TypeScript script against the engine with the inspection API installed', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gradlens-debug-test-'));
     const script = path.join(dir, 'probe.ts');
-    writeFileSync(script, [
-      "import * as torch from 'gradlens';",
-      'const w = torch.tensor([2, 3], { requiresGrad: true });',
-      'const loss = w.mul(w).sum();',
-      'loss.backward();',
-      'const api = (globalThis as any).__gradlens;',
-      'console.log(api.inspect({ get w() { return w; }, get loss() { return loss; } }));',
-    ].join('\n'));
-    const r = spawnSync(process.execPath, ['--enable-source-maps', DEBUG_CJS, 'probe.ts'], { cwd: dir, encoding: 'utf8' });
+    writeFileSync(
+      script,
+      [
+        "import * as torch from 'gradlens';",
+        'const w = torch.tensor([2, 3], { requiresGrad: true });',
+        'const loss = w.mul(w).sum();',
+        'loss.backward();',
+        'const api = (globalThis as any).__gradlens;',
+        'console.log(api.inspect({ get w() { return w; }, get loss() { return loss; } }));',
+      ].join('\n'),
+    );
+    const r = spawnSync(process.execPath, ['--enable-source-maps', DEBUG_CJS, 'probe.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     const inspection = parseInspection(r.stdout.trim());
     expect(inspection.tensors.find((t) => t.name === 'w')!.grad!.first).toEqual([4, 6]);

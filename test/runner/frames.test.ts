@@ -3,10 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { FrameReader, encodeFrame, type FrameProblem } from '../../src/protocol/frames';
 
-function read(chunks: (string | Buffer)[], max?: number): { frames: unknown[]; problems: FrameProblem[] } {
+function read(
+  chunks: (string | Buffer)[],
+  max?: number,
+): { frames: unknown[]; problems: FrameProblem[] } {
   const frames: unknown[] = [];
   const problems: FrameProblem[] = [];
-  const r = new FrameReader({ frame: (v) => frames.push(v), problem: (p) => problems.push(p) }, max);
+  const r = new FrameReader(
+    { frame: (v) => frames.push(v), problem: (p) => problems.push(p) },
+    max,
+  );
   for (const c of chunks) r.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
   r.end();
   return { frames, problems };
@@ -22,7 +28,10 @@ describe('FrameReader', () => {
   it('skips garbage before a frame on the same line, and lines without a frame', () => {
     const r = read(['junk', encodeFrame({ ok: true }), 'more junk\n', encodeFrame(2)]);
     expect(r.frames).toEqual([{ ok: true }, 2]);
-    expect(r.problems.map((p) => [p.kind, p.bytes])).toEqual([['garbage', 4], ['garbage', 9]]);
+    expect(r.problems.map((p) => [p.kind, p.bytes])).toEqual([
+      ['garbage', 4],
+      ['garbage', 9],
+    ]);
   });
 
   it('reports a frame that is not JSON and goes on', () => {

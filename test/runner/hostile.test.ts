@@ -10,13 +10,20 @@ const HOSTILE = path.join(FIXTURES, '..', 'hostile');
 
 beforeAll(ensureBuilt);
 
-async function run(script: string, options: Partial<LaunchOptions> = {}): Promise<RunResult & { stdout: string }> {
+async function run(
+  script: string,
+  options: Partial<LaunchOptions> = {},
+): Promise<RunResult & { stdout: string }> {
   let stdout = '';
-  const h = launchRunner({ script, cwd: HOSTILE, timeoutMs: 60_000, ...options }, { onStdout: (t) => (stdout += t) });
+  const h = launchRunner(
+    { script, cwd: HOSTILE, timeoutMs: 60_000, ...options },
+    { onStdout: (t) => (stdout += t) },
+  );
   return { ...(await h.done), stdout };
 }
 
-const protocolErrors = (r: RunResult): string[] => r.errors.filter((e) => e.kind === 'protocol').map((e) => e.message);
+const protocolErrors = (r: RunResult): string[] =>
+  r.errors.filter((e) => e.kind === 'protocol').map((e) => e.message);
 
 describe('the channel cannot be corrupted', () => {
   it('garbage on every inherited fd is reported once and skipped; both graphs arrive', async () => {
@@ -43,7 +50,9 @@ describe('the channel cannot be corrupted', () => {
     const r = await run('wrong-fields.ts');
     expect(r.ok).toBe(false);
     const p = protocolErrors(r);
-    expect(p[0]).toContain('rejected a message from the runner: malformed message at message.snapshot');
+    expect(p[0]).toContain(
+      'rejected a message from the runner: malformed message at message.snapshot',
+    );
     expect(p[1]).toContain('1 more malformed message');
     expect(r.snapshots).toHaveLength(1);
   });
@@ -52,7 +61,9 @@ describe('the channel cannot be corrupted', () => {
     const r = await run('closes-channel.ts');
     expect(r.stdout).toContain('went on after closing fd 3');
     expect(r.snapshots).toHaveLength(1);
-    expect(r.errors.map((e) => e.message).join('\n')).toContain("runner's channel closed before the run finished");
+    expect(r.errors.map((e) => e.message).join('\n')).toContain(
+      "runner's channel closed before the run finished",
+    );
   });
 
   it('process.exit in the middle of the script still delivers its graph and exit code', async () => {
@@ -77,7 +88,10 @@ describe('process control', () => {
     expect(timed.errors.map((e) => e.kind)).toEqual(['timeout']);
     expect(timed.snapshots).toHaveLength(1);
     let out = '';
-    const h = launchRunner({ script: 'ignores-sigterm.ts', cwd: HOSTILE }, { onStdout: (t) => (out += t) });
+    const h = launchRunner(
+      { script: 'ignores-sigterm.ts', cwd: HOSTILE },
+      { onStdout: (t) => (out += t) },
+    );
     while (!out.includes('looping forever')) await new Promise((res) => setTimeout(res, 50));
     h.cancel();
     const r = await h.done;

@@ -2,24 +2,60 @@
 // what they refuse (paths are joined only when something is wrong, so each kind of place is
 // checked here once).
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, validateChildMessage, validateHostMessage, type GraphNode, type GraphSnapshot, type TensorSummary } from '../../src/protocol/messages';
+import {
+  ProtocolError,
+  validateChildMessage,
+  validateHostMessage,
+  type GraphNode,
+  type GraphSnapshot,
+  type TensorSummary,
+} from '../../src/protocol/messages';
 
-const summary: TensorSummary = { shape: [2, 2], dtype: 'float32', numel: 4, first: [1, 'NaN', 3, 4], min: 1, max: 4, mean: 2.5, nanCount: 1, infCount: 0 };
+const summary: TensorSummary = {
+  shape: [2, 2],
+  dtype: 'float32',
+  numel: 4,
+  first: [1, 'NaN', 3, 4],
+  min: 1,
+  max: 4,
+  mean: 2.5,
+  nanCount: 1,
+  infCount: 0,
+};
 
 function node(id: string, next: GraphNode['next'] = []): GraphNode {
-  return { id, kind: 'function', name: 'MulBackward0', next, value: structuredClone(summary), grad: null, location: { file: '/s.ts', line: 3, column: 1 }, modulePath: ['Net'], moduleCalls: [0], attachedTo: null, sequenceNr: 1 };
+  return {
+    id,
+    kind: 'function',
+    name: 'MulBackward0',
+    next,
+    value: structuredClone(summary),
+    grad: null,
+    location: { file: '/s.ts', line: 3, column: 1 },
+    modulePath: ['Net'],
+    moduleCalls: [0],
+    attachedTo: null,
+    sequenceNr: 1,
+  };
 }
 
 function snapshot(): GraphSnapshot {
   return {
-    index: 1, trigger: 'backward', outputs: ['a'], collapsed: false, detail: 'full',
+    index: 1,
+    trigger: 'backward',
+    outputs: ['a'],
+    collapsed: false,
+    detail: 'full',
     anomalies: [{ kind: 'nan', where: 'value', nodeId: 'a', message: 'NaN' }],
     nodes: [node('a', [{ id: 'b', inputNr: 0 }, null]), node('b')],
   };
 }
 
 /** The place a malformed message is refused at. */
-function refusedAt(message: unknown, validate: (m: unknown) => unknown = validateChildMessage): string {
+function refusedAt(
+  message: unknown,
+  validate: (m: unknown) => unknown = validateChildMessage,
+): string {
   try {
     validate(message);
   } catch (e) {
@@ -31,7 +67,9 @@ function refusedAt(message: unknown, validate: (m: unknown) => unknown = validat
 
 describe('protocol validators', () => {
   it('accept a well-formed snapshot and give back what was sent', () => {
-    const m = validateChildMessage(JSON.parse(JSON.stringify({ type: 'graph/snapshot', snapshot: snapshot() })));
+    const m = validateChildMessage(
+      JSON.parse(JSON.stringify({ type: 'graph/snapshot', snapshot: snapshot() })),
+    );
     expect(m).toEqual({ type: 'graph/snapshot', snapshot: snapshot() });
   });
 
@@ -41,23 +79,72 @@ describe('protocol validators', () => {
       change(s);
       return refusedAt({ type: 'graph/snapshot', snapshot: s });
     };
-    expect(bad((s) => ((s.nodes[1].value!.shape as unknown[])[1] = 'x'))).toBe('message.snapshot.nodes[1].value.shape[1]');
-    expect(bad((s) => ((s.nodes[0].value!.first as unknown[])[2] = 'Inf'))).toBe('message.snapshot.nodes[0].value.first[2]');
-    expect(bad((s) => ((s.nodes[0].next as unknown[])[0] = { id: 'b', inputNr: 0.5 }))).toBe('message.snapshot.nodes[0].next[0].inputNr');
-    expect(bad((s) => ((s.nodes[1] as unknown as Record<string, unknown>).location = { file: '/s.ts', line: '3', column: 1 }))).toBe('message.snapshot.nodes[1].location.line');
-    expect(bad((s) => ((s.nodes[1].moduleCalls as unknown[])[0] = null))).toBe('message.snapshot.nodes[1].moduleCalls[0]');
-    expect(bad((s) => ((s.nodes[0] as unknown as Record<string, unknown>).kind = 'tensor'))).toBe('message.snapshot.nodes[0].kind');
-    expect(bad((s) => ((s.anomalies[0] as unknown as Record<string, unknown>).where = 'there'))).toBe('message.snapshot.anomalies[0].where');
-    expect(bad((s) => (s.nodes[0].next[0] = { id: 'zz', inputNr: 0 }))).toBe('message.snapshot.nodes[0].next[0].id');
+    expect(bad((s) => ((s.nodes[1].value!.shape as unknown[])[1] = 'x'))).toBe(
+      'message.snapshot.nodes[1].value.shape[1]',
+    );
+    expect(bad((s) => ((s.nodes[0].value!.first as unknown[])[2] = 'Inf'))).toBe(
+      'message.snapshot.nodes[0].value.first[2]',
+    );
+    expect(bad((s) => ((s.nodes[0].next as unknown[])[0] = { id: 'b', inputNr: 0.5 }))).toBe(
+      'message.snapshot.nodes[0].next[0].inputNr',
+    );
+    expect(
+      bad(
+        (s) =>
+          ((s.nodes[1] as unknown as Record<string, unknown>).location = {
+            file: '/s.ts',
+            line: '3',
+            column: 1,
+          }),
+      ),
+    ).toBe('message.snapshot.nodes[1].location.line');
+    expect(bad((s) => ((s.nodes[1].moduleCalls as unknown[])[0] = null))).toBe(
+      'message.snapshot.nodes[1].moduleCalls[0]',
+    );
+    expect(bad((s) => ((s.nodes[0] as unknown as Record<string, unknown>).kind = 'tensor'))).toBe(
+      'message.snapshot.nodes[0].kind',
+    );
+    expect(
+      bad((s) => ((s.anomalies[0] as unknown as Record<string, unknown>).where = 'there')),
+    ).toBe('message.snapshot.anomalies[0].where');
+    expect(bad((s) => (s.nodes[0].next[0] = { id: 'zz', inputNr: 0 }))).toBe(
+      'message.snapshot.nodes[0].next[0].id',
+    );
     expect(bad((s) => (s.index = 'one' as unknown as number))).toBe('message.snapshot.index');
     expect(bad((s) => ((s.nodes as unknown[])[1] = 7))).toBe('message.snapshot.nodes[1]');
   });
 
   it('name the place of a bad value in metrics, errors and the host start message', () => {
-    expect(refusedAt({ type: 'train/metrics', metrics: [{ step: 1, loss: 1, timeMs: 1, gradNorms: {}, lr: null }, { step: 2, loss: 1, timeMs: 1, gradNorms: { 'fc.weight': 'big' }, lr: null }] }))
-      .toBe('message.metrics[1].gradNorms.fc.weight');
-    expect(refusedAt({ type: 'run/error', error: { kind: 'exception', message: 'm', stack: null, location: { file: 1, line: 1, column: 1 } } })).toBe('message.error.location.file');
-    const options = { script: '/s.ts', cwd: '/', captureAt: 'last', maxNodes: 10, savedTensors: false, stopAfter: { file: '/s.ts', line: 'two' } };
-    expect(refusedAt({ type: 'run/start', protocol: 1, options }, validateHostMessage)).toBe('message.options.stopAfter.line');
+    expect(
+      refusedAt({
+        type: 'train/metrics',
+        metrics: [
+          { step: 1, loss: 1, timeMs: 1, gradNorms: {}, lr: null },
+          { step: 2, loss: 1, timeMs: 1, gradNorms: { 'fc.weight': 'big' }, lr: null },
+        ],
+      }),
+    ).toBe('message.metrics[1].gradNorms.fc.weight');
+    expect(
+      refusedAt({
+        type: 'run/error',
+        error: {
+          kind: 'exception',
+          message: 'm',
+          stack: null,
+          location: { file: 1, line: 1, column: 1 },
+        },
+      }),
+    ).toBe('message.error.location.file');
+    const options = {
+      script: '/s.ts',
+      cwd: '/',
+      captureAt: 'last',
+      maxNodes: 10,
+      savedTensors: false,
+      stopAfter: { file: '/s.ts', line: 'two' },
+    };
+    expect(refusedAt({ type: 'run/start', protocol: 1, options }, validateHostMessage)).toBe(
+      'message.options.stopAfter.line',
+    );
   });
 });

@@ -12,25 +12,35 @@ const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
 const PY_FIXTURES = path.join(FIXTURES, '..', 'python');
 const EXAMPLES = path.join(ROOT, 'examples', 'python');
 
-async function run(script: string, options: Partial<LaunchOptions> = {}): Promise<RunResult & { stdout: string; stderr: string }> {
+async function run(
+  script: string,
+  options: Partial<LaunchOptions> = {},
+): Promise<RunResult & { stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const h = launchRunner({ script, cwd: PY_FIXTURES, python: PYTHON, timeoutMs: 120_000, ...options }, {
-    onStdout: (t) => (stdout += t),
-    onStderr: (t) => (stderr += t),
-  });
+  const h = launchRunner(
+    { script, cwd: PY_FIXTURES, python: PYTHON, timeoutMs: 120_000, ...options },
+    {
+      onStdout: (t) => (stdout += t),
+      onStderr: (t) => (stderr += t),
+    },
+  );
   return { ...(await h.done), stdout, stderr };
 }
 
 const byId = (s: GraphSnapshot, id: string): GraphNode => s.nodes.find((n) => n.id === id)!;
-const leaf = (s: GraphSnapshot, name: string): GraphNode | undefined => s.nodes.find((n) => n.kind === 'leaf' && n.name === name);
+const leaf = (s: GraphSnapshot, name: string): GraphNode | undefined =>
+  s.nodes.find((n) => n.kind === 'leaf' && n.name === name);
 
 describe('Python scripts through the runner host', () => {
   it('the seed Q/P script: PyTorch node names, edges, leaf names and gradients', async () => {
     const r = await run(path.join(EXAMPLES, 'retain_grad.py'));
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.runtime).toMatchObject({ language: 'python', torch: expect.stringMatching(/^1\.13|^2\./) });
+    expect(r.runtime).toMatchObject({
+      language: 'python',
+      torch: expect.stringMatching(/^1\.13|^2\./),
+    });
     expect(r.stdout).toContain('dP/da -384.0');
     const s = r.snapshots[0];
     const out = byId(s, s.outputs[0]);
@@ -114,15 +124,25 @@ describe('bad input from Python', () => {
 
   it("PyTorch's own error, at the user's line; a syntax error at its line", async () => {
     const twice = await run('backward_twice.py');
-    expect(twice.errors[0]).toMatchObject({ kind: 'exception', location: { file: path.join(PY_FIXTURES, 'backward_twice.py'), line: 7 } });
-    expect(twice.errors[0].message).toMatch(/^RuntimeError: Trying to backward through the graph a second time/);
+    expect(twice.errors[0]).toMatchObject({
+      kind: 'exception',
+      location: { file: path.join(PY_FIXTURES, 'backward_twice.py'), line: 7 },
+    });
+    expect(twice.errors[0].message).toMatch(
+      /^RuntimeError: Trying to backward through the graph a second time/,
+    );
     expect(twice.snapshots).toHaveLength(1);
     const syntax = await run('syntax_error.py');
-    expect(syntax.errors[0]).toMatchObject({ kind: 'syntax', location: { file: path.join(PY_FIXTURES, 'syntax_error.py'), line: 3 } });
+    expect(syntax.errors[0]).toMatchObject({
+      kind: 'syntax',
+      location: { file: path.join(PY_FIXTURES, 'syntax_error.py'), line: 3 },
+    });
   });
 
   it('an interpreter without torch: a message naming it and how to choose another', async () => {
-    const r = await run(path.join(EXAMPLES, 'retain_grad.py'), { python: path.join(PY_FIXTURES, 'python-without-torch') });
+    const r = await run(path.join(EXAMPLES, 'retain_grad.py'), {
+      python: path.join(PY_FIXTURES, 'python-without-torch'),
+    });
     expect(r.ok).toBe(false);
     expect(r.errors[0].kind).toBe('launch');
     expect(r.errors[0].message).toContain('torch is not importable by');
@@ -133,8 +153,14 @@ describe('bad input from Python', () => {
 
   it('an interpreter that does not exist, or is not Python', async () => {
     const missing = await run('args_and_cwd.py', { python: '/nonexistent/python3' });
-    expect(missing.errors[0]).toMatchObject({ kind: 'launch', message: expect.stringContaining('/nonexistent/python3 was not found') });
+    expect(missing.errors[0]).toMatchObject({
+      kind: 'launch',
+      message: expect.stringContaining('/nonexistent/python3 was not found'),
+    });
     const notPython = await run('args_and_cwd.py', { python: '/bin/false' });
-    expect(notPython.errors[0]).toMatchObject({ kind: 'launch', message: expect.stringContaining('could not start the Gradlens tracer') });
+    expect(notPython.errors[0]).toMatchObject({
+      kind: 'launch',
+      message: expect.stringContaining('could not start the Gradlens tracer'),
+    });
   });
 });

@@ -12,9 +12,15 @@ import { groupTree } from '../../src/graph/groups';
 
 beforeAll(ensureBuilt);
 
-async function run(script: string, options: Partial<Parameters<typeof launchRunner>[0]> = {}): Promise<RunResult & { stdout: string }> {
+async function run(
+  script: string,
+  options: Partial<Parameters<typeof launchRunner>[0]> = {},
+): Promise<RunResult & { stdout: string }> {
   let stdout = '';
-  const h = launchRunner({ script, cwd: FIXTURES, timeoutMs: 30_000, ...options }, { onStdout: (t) => (stdout += t) });
+  const h = launchRunner(
+    { script, cwd: FIXTURES, timeoutMs: 30_000, ...options },
+    { onStdout: (t) => (stdout += t) },
+  );
   return { ...(await h.done), stdout };
 }
 
@@ -44,7 +50,9 @@ describe('snapshots follow PyTorch structure', () => {
     const mul = s.nodes.find((n) => n.id === sub.next[1]!.id)!;
     expect(nextNames(s, mul)).toEqual([ACC, null]);
     // Leaves carry their variable names and gradients: dP/da = 2Q*3a^2, dP/db = -6Q.
-    const leaves = Object.fromEntries(s.nodes.filter((n) => n.kind === 'leaf').map((n) => [n.name, n]));
+    const leaves = Object.fromEntries(
+      s.nodes.filter((n) => n.kind === 'leaf').map((n) => [n.name, n]),
+    );
     expect(Object.keys(leaves).sort()).toEqual(['a', 'b']);
     expect(leaves.a.grad!.first).toEqual([-240, 810]);
     expect(leaves.b.grad!.first).toEqual([60, -90]);
@@ -63,12 +71,19 @@ describe('snapshots follow PyTorch structure', () => {
       expect(nextNames(s, fc1)).toEqual([ACC, null, 'TBackward0']);
       const bias = s.nodes.find((n) => n.attachedTo === fc1.next[0]!.id)!;
       expect(bias.name).toBe('fc1.bias');
-      expect(s.nodes.filter((n) => n.kind === 'leaf').map((n) => n.name).sort()).toEqual(['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight']);
+      expect(
+        s.nodes
+          .filter((n) => n.kind === 'leaf')
+          .map((n) => n.name)
+          .sort(),
+      ).toEqual(['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight']);
       expect(s.detail).toBe('full');
     }
     // The training record: one metric per backward, with the optimizer's lr and gradient norms.
     expect(r.metrics.map((m) => m.step)).toEqual([1, 2, 3]);
-    expect(r.metrics.every((m) => m.lr === 0.05 && typeof m.gradNorms['fc1.weight'] === 'number')).toBe(true);
+    expect(
+      r.metrics.every((m) => m.lr === 0.05 && typeof m.gradNorms['fc1.weight'] === 'number'),
+    ).toBe(true);
   });
 
   it('tells two back-to-back calls of one module apart (moduleCalls), so the view groups them separately', async () => {
@@ -85,7 +100,9 @@ describe('snapshots follow PyTorch structure', () => {
     // Within one call, every node carries the same numbers (the Linear inside adds its own).
     const addmms = s.nodes.filter((n) => n.name === 'AddmmBackward0');
     expect(addmms.map((n) => n.moduleCalls![0]).sort()).toEqual([first[0], second[0]].sort());
-    const calls = [...groupTree(s).groups.values()].filter((g) => g.kind === 'call' && g.label === 'Cell');
+    const calls = [...groupTree(s).groups.values()].filter(
+      (g) => g.kind === 'call' && g.label === 'Cell',
+    );
     expect(calls).toHaveLength(2);
   });
 
@@ -132,7 +149,10 @@ describe('a runner started ahead', () => {
     let stdout = '';
     const pids: (number | null)[] = [];
     // Handlers may use the handle from the first message on, as with a child started for the run.
-    const h = launchRunner({ script: 'relative-import.ts', cwd: FIXTURES, spare }, { onStdout: (t) => (stdout += t), onMessage: () => pids.push(h.pid) });
+    const h = launchRunner(
+      { script: 'relative-import.ts', cwd: FIXTURES, spare },
+      { onStdout: (t) => (stdout += t), onMessage: () => pids.push(h.pid) },
+    );
     const r = await h.done;
     expect(h.pid).toBe(pid);
     expect(pids[0]).toBe(pid);
@@ -157,7 +177,10 @@ describe('bad input', () => {
   it('syntax error: file:line:col', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-syntax-'));
     const file = path.join(dir, 'broken.ts');
-    writeFileSync(file, "import * as torch from 'gradlens';\n\nconst x = torch.tensor(1, { requiresGrad: true };\n");
+    writeFileSync(
+      file,
+      "import * as torch from 'gradlens';\n\nconst x = torch.tensor(1, { requiresGrad: true };\n",
+    );
     const r = await run(file);
     expect(r.ok).toBe(false);
     expect(r.errors[0].kind).toBe('syntax');
@@ -198,7 +221,9 @@ describe('bad input', () => {
 
   it('a loss that turns NaN late in a loop: the next step is captured in full and names the op', async () => {
     const r = await run('nan-late.ts');
-    const precise = r.snapshots.flatMap((s) => s.anomalies).find((a) => a.message.includes('is the first op that produced NaN'));
+    const precise = r.snapshots
+      .flatMap((s) => s.anomalies)
+      .find((a) => a.message.includes('is the first op that produced NaN'));
     expect(precise?.message).toMatch(/^LogBackward0 at .*nan-late\.ts:7:/);
   });
 
@@ -213,12 +238,18 @@ describe('bad input', () => {
     const s = r.snapshots[0];
     expect(s.collapsed).toBe(true);
     expect(s.nodes.length).toBeLessThanOrEqual(300);
-    expect(s.nodes.map((n) => n.name)).toContain('TanhBackward0, MulBackward0, AddBackward0 ×20 (60 nodes)');
+    expect(s.nodes.map((n) => n.name)).toContain(
+      'TanhBackward0, MulBackward0, AddBackward0 ×20 (60 nodes)',
+    );
   });
 
   it('a missing runner build is reported, not hung on', async () => {
     expect(await new SpareRunner({ childPath: '/nonexistent/child.cjs' }).ready).toBe(false);
-    const r = await launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, childPath: '/nonexistent/child.cjs' }).done;
+    const r = await launchRunner({
+      script: 'seed-qp.ts',
+      cwd: FIXTURES,
+      childPath: '/nonexistent/child.cjs',
+    }).done;
     expect(r.errors[0].kind).toBe('launch');
   });
 });

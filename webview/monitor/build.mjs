@@ -5,7 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { pageOptions } from '../build.mjs';
 
 export async function buildMonitor({ production = false } = {}) {
-  await esbuild.build(pageOptions('webview/monitor/main.ts', 'dist/webview/monitor.js', production));
+  await esbuild.build(
+    pageOptions('webview/monitor/main.ts', 'dist/webview/monitor.js', production),
+  );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await buildMonitor({ production: process.argv.includes('--production') });
+if (import.meta.url === pathToFileURL(process.argv[1]).href)
+  await buildMonitor({ production: process.argv.includes('--production') });

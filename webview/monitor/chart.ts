@@ -15,7 +15,11 @@ export interface ChartSpec {
   readonly log: boolean;
   readonly series: readonly SeriesSpec[];
   /** Shaded value ranges (log charts: trouble zones such as vanishing and exploding gradients). */
-  readonly bands?: readonly { readonly below?: number; readonly above?: number; readonly color: string }[];
+  readonly bands?: readonly {
+    readonly below?: number;
+    readonly above?: number;
+    readonly color: string;
+  }[];
 }
 
 export interface Theme {
@@ -35,7 +39,11 @@ export class Chart {
   private spec: ChartSpec | null = null;
   readonly root: HTMLElement;
 
-  constructor(parent: HTMLElement, id: string, private readonly onZoom: (range: [number, number] | null) => void) {
+  constructor(
+    parent: HTMLElement,
+    id: string,
+    private readonly onZoom: (range: [number, number] | null) => void,
+  ) {
     this.root = document.createElement('section');
     this.root.className = 'chart';
     this.root.id = id;
@@ -43,10 +51,20 @@ export class Chart {
   }
 
   /** Draws `data` (x first) over `xRange`; rebuilds the plot when its series, theme or width changed. */
-  update(spec: ChartSpec, theme: Theme, values: uPlot.AlignedData, xRange: [number, number], width: number): void {
+  update(
+    spec: ChartSpec,
+    theme: Theme,
+    values: uPlot.AlignedData,
+    xRange: [number, number],
+    width: number,
+  ): void {
     // Log charts plot log10 of the values on a linear axis labelled in powers of ten: uPlot's own
     // log axis loses its labels when the range spans dozens of decades (a diverging run).
-    const data = spec.log ? (values.map((col, i) => (i === 0 ? col : Array.from(col as ArrayLike<number | null>, log10))) as uPlot.AlignedData) : values;
+    const data = spec.log
+      ? (values.map((col, i) =>
+          i === 0 ? col : Array.from(col as ArrayLike<number | null>, log10),
+        ) as uPlot.AlignedData)
+      : values;
     this.xRange = xRange;
     this.spec = spec;
     const key = JSON.stringify([spec, theme, width]);
@@ -94,22 +112,35 @@ export class Chart {
       pxAlign: 0,
       scales: {
         x: { time: false, range: () => this.xRange },
-        y: spec.log ? { auto: true, range: (_u, min, max) => decadeRange(min, max) } : { auto: true },
+        y: spec.log
+          ? { auto: true, range: (_u, min, max) => decadeRange(min, max) }
+          : { auto: true },
       },
       axes: [
         axis(),
         {
           ...axis(),
           size: 52,
-          values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : spec.log ? power(v) : tick(v))),
-          ...(spec.log ? { splits: (_u: uPlot, _i: number, min: number, max: number) => decadeSplits(min, max) } : {}),
+          values: (_u, splits) =>
+            splits.map((v) => (v === null || v === undefined ? '' : spec.log ? power(v) : tick(v))),
+          ...(spec.log
+            ? {
+                splits: (_u: uPlot, _i: number, min: number, max: number) => decadeSplits(min, max),
+              }
+            : {}),
         },
       ],
       series: [
         { label: 'step' },
         ...spec.series.map((s) => ({
-          label: s.label, stroke: s.color, width: s.width ?? 1.25, dash: s.dash, spanGaps: true, points: { show: false },
-          value: (_u: uPlot, v: number | null) => (v === null ? '--' : tick(spec.log ? 10 ** v : v)),
+          label: s.label,
+          stroke: s.color,
+          width: s.width ?? 1.25,
+          dash: s.dash,
+          spanGaps: true,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) =>
+            v === null ? '--' : tick(spec.log ? 10 ** v : v),
         })),
       ],
       legend: { show: true, live: true },
@@ -135,7 +166,8 @@ function log10(v: number | null): number | null {
 
 /** Whole decades around the data, at least one. */
 function decadeRange(min: number | null, max: number | null): [number, number] {
-  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [-1, 1];
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max))
+    return [-1, 1];
   const lo = Math.floor(min);
   const hi = Math.max(lo + 1, Math.ceil(max));
   return [lo, hi];
@@ -174,7 +206,8 @@ function drawBands(u: uPlot, spec: ChartSpec): void {
   ctx.globalAlpha = 0.14;
   for (const b of spec.bands) {
     // A band from `from` to `to` in value space, clipped to what the y scale shows.
-    const from = b.below !== undefined ? lo : Math.max(lo, b.above === undefined ? lo : at(b.above));
+    const from =
+      b.below !== undefined ? lo : Math.max(lo, b.above === undefined ? lo : at(b.above));
     const to = b.below !== undefined ? Math.min(hi, at(b.below)) : hi;
     if (!(to > from)) continue;
     const y0 = u.valToPos(to, 'y', true);

@@ -60,7 +60,12 @@ export class ColumnBuilder {
   /** Appends rows given column-wise; every column must be as long as `step`. */
   appendColumns(c: RunColumns): void {
     const k = c.step.length;
-    for (const [name, col] of [['loss', c.loss], ['timeMs', c.timeMs], ['lr', c.lr], ...Object.entries(c.gradNorms)] as const) {
+    for (const [name, col] of [
+      ['loss', c.loss],
+      ['timeMs', c.timeMs],
+      ['lr', c.lr],
+      ...Object.entries(c.gradNorms),
+    ] as const) {
       if (col.length !== k) throw new Error(`column ${name} has ${col.length} rows, step has ${k}`);
     }
     this.reserve(this.n + k);
@@ -85,10 +90,17 @@ export class ColumnBuilder {
   }
 
   private slice(from: number, to: number, copy: boolean): RunColumns {
-    const cut = (a: Float64Array): Float64Array => (copy ? a.slice(from, to) : a.subarray(from, to));
+    const cut = (a: Float64Array): Float64Array =>
+      copy ? a.slice(from, to) : a.subarray(from, to);
     const gradNorms: Record<string, Float64Array> = {};
     for (const [name, col] of this.norms) gradNorms[name] = cut(col);
-    return { step: cut(this.step), loss: cut(this.loss), timeMs: cut(this.timeMs), lr: cut(this.lr), gradNorms };
+    return {
+      step: cut(this.step),
+      loss: cut(this.loss),
+      timeMs: cut(this.timeMs),
+      lr: cut(this.lr),
+      gradNorms,
+    };
   }
 
   private normColumn(name: string): Float64Array {

@@ -77,14 +77,26 @@ export class BlockIndex {
     const blocks = Math.ceil(n / BLOCK);
     if (blocks > this.min.length) this.grow(blocks);
     for (let b = Math.floor(this.rows / BLOCK); b < blocks; b++) {
-      let min = Infinity, max = -Infinity, iMin = -1, iMax = -1;
+      let min = Infinity,
+        max = -Infinity,
+        iMin = -1,
+        iMax = -1;
       const end = Math.min(n, (b + 1) * BLOCK);
       for (let i = b * BLOCK; i < end; i++) {
         const v = ys[i];
-        if (v < min && v > -Infinity) { min = v; iMin = i; }
-        if (v > max && v < Infinity) { max = v; iMax = i; }
+        if (v < min && v > -Infinity) {
+          min = v;
+          iMin = i;
+        }
+        if (v > max && v < Infinity) {
+          max = v;
+          iMax = i;
+        }
       }
-      this.min[b] = min; this.max[b] = max; this.minAt[b] = iMin; this.maxAt[b] = iMax;
+      this.min[b] = min;
+      this.max[b] = max;
+      this.minAt[b] = iMin;
+      this.maxAt[b] = iMax;
     }
     this.rows = n;
     return this;
@@ -110,9 +122,20 @@ export class BlockIndex {
 
   private grow(blocks: number): void {
     const cap = Math.max(blocks, this.min.length * 2);
-    const f = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
-    const g = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.min = f(this.min); this.max = f(this.max); this.minAt = g(this.minAt); this.maxAt = g(this.maxAt);
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.min = f(this.min);
+    this.max = f(this.max);
+    this.minAt = g(this.minAt);
+    this.maxAt = g(this.maxAt);
   }
 }
 
@@ -124,14 +147,23 @@ export class Extremes {
   iMax = -1;
 
   reset(): void {
-    this.min = Infinity; this.max = -Infinity; this.iMin = -1; this.iMax = -1;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.iMin = -1;
+    this.iMax = -1;
   }
 
   add(v: number, i: number): void {
     // NaN fails both tests and infinities are flagged elsewhere, so only finite values enter.
     // Ties keep the earliest row, so the result does not depend on how a range was split.
-    if (v < this.min && v > -Infinity) { this.min = v; this.iMin = i; }
-    if (v > this.max && v < Infinity) { this.max = v; this.iMax = i; }
+    if (v < this.min && v > -Infinity) {
+      this.min = v;
+      this.iMin = i;
+    }
+    if (v > this.max && v < Infinity) {
+      this.max = v;
+      this.iMax = i;
+    }
   }
 }
 
@@ -141,7 +173,13 @@ export class Extremes {
  * below it (log scales cannot draw 0). With `index` (a BlockIndex of `ys`), whole blocks are
  * read from the index rather than row by row; the result is the same.
  */
-export function reduceSeries(ys: ArrayLike<number>, bounds: Int32Array, grid: BucketGrid, floor = -Infinity, index?: BlockIndex): (number | null)[] {
+export function reduceSeries(
+  ys: ArrayLike<number>,
+  bounds: Int32Array,
+  grid: BucketGrid,
+  floor = -Infinity,
+  index?: BlockIndex,
+): (number | null)[] {
   const per = grid.exact ? 1 : 2;
   const out: (number | null)[] = new Array(grid.count * per);
   const acc = new Extremes();
@@ -172,7 +210,12 @@ export function reduceSeries(ys: ArrayLike<number>, bounds: Int32Array, grid: Bu
  * Training steps (rows) per second at each row, over the `window` rows before it, on the
  * script's own clock. NaN for the first row. Rows before `from` are left as they are in `out`.
  */
-export function stepsPerSecond(timeMs: ArrayLike<number>, window = 20, from = 0, out?: Float64Array): Float64Array {
+export function stepsPerSecond(
+  timeMs: ArrayLike<number>,
+  window = 20,
+  from = 0,
+  out?: Float64Array,
+): Float64Array {
   const n = timeMs.length;
   const r = out ?? new Float64Array(n);
   for (let i = from; i < n; i++) {

@@ -51,15 +51,23 @@ export function recordNorm(p: ParamHealth, step: number, norm: number, loss: num
 }
 
 /** The warning line for a parameter's latest gradient, or null when it looks healthy. */
-export function gradientWarning(name: string, p: ParamHealth, fmt: (v: number) => string): { kind: 'vanishing' | 'exploding'; text: string } | null {
+export function gradientWarning(
+  name: string,
+  p: ParamHealth,
+  fmt: (v: number) => string,
+): { kind: 'vanishing' | 'exploding'; text: string } | null {
   if (p.lastStep < 0) return null;
   switch (gradientState(p.last, p.lastLoss)) {
     case 'exploding':
-      return { kind: 'exploding', text: `${name}: exploding gradient (norm ${fmt(p.last)} at step ${p.lastStep}, first above ${fmt(EXPLODING)} at step ${p.firstExploding})` };
+      return {
+        kind: 'exploding',
+        text: `${name}: exploding gradient (norm ${fmt(p.last)} at step ${p.lastStep}, first above ${fmt(EXPLODING)} at step ${p.firstExploding})`,
+      };
     case 'vanishing':
       return {
         kind: 'vanishing',
-        text: `${name}: vanishing gradient (norm ${fmt(p.last)} at step ${p.lastStep} while the loss is ${fmt(p.lastLoss)}: ` +
+        text:
+          `${name}: vanishing gradient (norm ${fmt(p.last)} at step ${p.lastStep} while the loss is ${fmt(p.lastLoss)}: ` +
           `below ${fmt(VANISHING)} and below ${fmt(VANISHING_PER_LOSS)} × the loss, first at step ${p.firstVanishing})`,
       };
     case 'ok':

@@ -4,9 +4,31 @@
 import type uPlot from 'uplot';
 import { Chart, type ChartSpec, type SeriesSpec, type Theme } from './chart';
 import { ColumnBuilder } from './columns';
-import { BlockIndex, bucketBounds, gridX, makeGrid, reduceSeries, stepsPerSecond } from './downsample';
-import { EXPLODING, VANISHING, gradientWarning, newParamHealth, recordNorm, type ParamHealth } from './gradient-health';
-import { assertNever, isToMonitor, type ControlAction, type RunColumns, type RunMeta, type RunStatus, type ToMonitor } from './protocol';
+import {
+  BlockIndex,
+  bucketBounds,
+  gridX,
+  makeGrid,
+  reduceSeries,
+  stepsPerSecond,
+} from './downsample';
+import {
+  EXPLODING,
+  VANISHING,
+  gradientWarning,
+  newParamHealth,
+  recordNorm,
+  type ParamHealth,
+} from './gradient-health';
+import {
+  assertNever,
+  isToMonitor,
+  type ControlAction,
+  type RunColumns,
+  type RunMeta,
+  type RunStatus,
+  type ToMonitor,
+} from './protocol';
 import { vscode, type MonitorState } from './vscode-api';
 
 /** Log charts cannot draw 0: smaller norms are drawn at this floor (they sit in the vanishing zone). */
@@ -64,7 +86,11 @@ overlayBox.addEventListener('change', () => {
 });
 const overlayText = document.createElement('span');
 overlayLabel.append(overlayBox, overlayText);
-const csvBtn = button('CSV', 'monitor-csv', () => current && vscode.postMessage({ type: 'exportCsv', runId: current.meta.id }));
+const csvBtn = button(
+  'CSV',
+  'monitor-csv',
+  () => current && vscode.postMessage({ type: 'exportCsv', runId: current.meta.id }),
+);
 const pngBtn = button('PNG', 'monitor-png', () => exportPng());
 csvBtn.title = 'Export every step of this run as CSV';
 pngBtn.title = 'Export the charts as a PNG image';
@@ -76,7 +102,8 @@ const hint = el('p', 'hint');
 hint.textContent = 'Drag across a chart to zoom, double-click to see the whole run.';
 const charts = el('div', 'charts');
 const empty = el('p', 'empty');
-empty.innerHTML = 'Run a script that calls <code>backward()</code> on a loss to see its training here.';
+empty.innerHTML =
+  'Run a script that calls <code>backward()</code> on a loss to see its training here.';
 root.append(head, warnings, charts, hint, empty);
 
 const onZoom = (range: [number, number] | null): void => {
@@ -104,7 +131,12 @@ function onMessage(m: ToMonitor): void {
     case 'monitor/replay': {
       previous = m.previous.map((r) => {
         const columns = columnsOf(r.columns);
-        return { meta: r.meta, columns, minLoss: minFinite(columns.loss), lossIndex: new BlockIndex().update(columns.loss) };
+        return {
+          meta: r.meta,
+          columns,
+          minLoss: minFinite(columns.loss),
+          lossIndex: new BlockIndex().update(columns.loss),
+        };
       });
       current = null;
       if (m.current !== null) {
@@ -119,7 +151,10 @@ function onMessage(m: ToMonitor): void {
       if (current === null || current.meta.id !== m.runId) return;
       if (m.from !== current.builder.length) {
         // A gap would silently drop steps: say so rather than draw a wrong curve.
-        vscode.postMessage({ type: 'error', message: `append at row ${m.from}, page has ${current.builder.length}` });
+        vscode.postMessage({
+          type: 'error',
+          message: `append at row ${m.from}, page has ${current.builder.length}`,
+        });
         return;
       }
       appendRows(current, columnsOf(m.columns));
@@ -141,14 +176,23 @@ function onMessage(m: ToMonitor): void {
 
 /** Typed arrays arrive as they were posted; plain arrays (another transport) are converted. */
 function columnsOf(c: RunColumns): RunColumns {
-  const f = (a: unknown): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>));
+  const f = (a: unknown): Float64Array =>
+    a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>);
   const gradNorms: Record<string, Float64Array> = {};
   for (const k in c.gradNorms) gradNorms[k] = f(c.gradNorms[k]);
   return { step: f(c.step), loss: f(c.loss), timeMs: f(c.timeMs), lr: f(c.lr), gradNorms };
 }
 
 function newCurrent(meta: RunMeta): Current {
-  return { meta, builder: new ColumnBuilder(), sps: new Float64Array(1024), minLoss: Infinity, firstBadLoss: null, params: new Map(), index: new Map() };
+  return {
+    meta,
+    builder: new ColumnBuilder(),
+    sps: new Float64Array(1024),
+    minLoss: Infinity,
+    firstBadLoss: null,
+    params: new Map(),
+    index: new Map(),
+  };
 }
 
 /** Adds rows and updates the running figures (steps/s, loss minimum, gradient flags) for the new rows only. */
@@ -163,7 +207,12 @@ function appendRows(cur: Current, cols: RunColumns): void {
     cur.sps = grown;
   }
   stepsPerSecond(c.timeMs, 20, from, cur.sps.subarray(0, n));
-  const columns: [string, Float64Array][] = [['loss', c.loss], ['lr', c.lr], ['sps', cur.sps], ...Object.entries(c.gradNorms).map(([k, v]) => [`grad:${k}`, v] as [string, Float64Array])];
+  const columns: [string, Float64Array][] = [
+    ['loss', c.loss],
+    ['lr', c.lr],
+    ['sps', cur.sps],
+    ...Object.entries(c.gradNorms).map(([k, v]) => [`grad:${k}`, v] as [string, Float64Array]),
+  ];
   for (const [key, col] of columns) {
     let idx = cur.index.get(key);
     if (idx === undefined) cur.index.set(key, (idx = new BlockIndex()));
@@ -197,7 +246,10 @@ function invalidate(): void {
 
 new ResizeObserver(() => invalidate()).observe(root);
 // VS Code swaps the body's theme class when the colour theme changes.
-new MutationObserver(() => invalidate()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => invalidate()).observe(document.body, {
+  attributes: true,
+  attributeFilter: ['class'],
+});
 
 function draw(): void {
   const t0 = performance.now();
@@ -218,7 +270,9 @@ function draw(): void {
   const grid = makeGrid(...xRange(c, overlays), width - AXIS_PX);
   const x = gridX(grid);
   const bounds = bucketBounds(c.step, grid);
-  const range: [number, number] = grid.exact ? [grid.x0, grid.x0 + Math.max(1, grid.count - 1)] : [grid.x0, grid.x0 + grid.count * grid.width];
+  const range: [number, number] = grid.exact
+    ? [grid.x0, grid.x0 + Math.max(1, grid.count - 1)]
+    : [grid.x0, grid.x0 + grid.count * grid.width];
 
   // Loss, with earlier runs of the same script behind it.
   const lossLog = cur.minLoss > 0 && overlays.every((p) => p.minLoss > 0);
@@ -227,12 +281,29 @@ function draw(): void {
   const lossSeries: SeriesSpec[] = [];
   const lossData: uPlot.AlignedData[number][] = [x];
   overlays.forEach((p, k) => {
-    lossSeries.push({ label: `run ${-(k + 1)} (${clock(p.meta.startedAt)})`, color: theme.muted, width: 1, dash: k === 0 ? undefined : [4 + 2 * k, 3] });
-    lossData.push(reduceSeries(p.columns.loss, bucketBounds(p.columns.step, grid), grid, lossFloor, p.lossIndex));
+    lossSeries.push({
+      label: `run ${-(k + 1)} (${clock(p.meta.startedAt)})`,
+      color: theme.muted,
+      width: 1,
+      dash: k === 0 ? undefined : [4 + 2 * k, 3],
+    });
+    lossData.push(
+      reduceSeries(
+        p.columns.loss,
+        bucketBounds(p.columns.step, grid),
+        grid,
+        lossFloor,
+        p.lossIndex,
+      ),
+    );
   });
   lossSeries.push({ label: 'loss', color: theme.palette[0], width: 1.5 });
   lossData.push(reduceSeries(c.loss, bounds, grid, lossFloor, cur.index.get('loss')));
-  const lossSpec: ChartSpec = { title: lossLog ? 'Loss (log)' : 'Loss', log: lossLog, series: lossSeries };
+  const lossSpec: ChartSpec = {
+    title: lossLog ? 'Loss (log)' : 'Loss',
+    log: lossLog,
+    series: lossSeries,
+  };
   lossChart.update(lossSpec, theme, lossData as uPlot.AlignedData, range, width);
 
   // Gradient norm per parameter, log scale, with the vanishing and exploding zones tinted.
@@ -240,15 +311,47 @@ function draw(): void {
   const gradSpec: ChartSpec = {
     title: 'Gradient norm per parameter (log)',
     log: true,
-    series: names.map((n, k) => ({ label: n, color: theme.palette[k % theme.palette.length], dash: k < theme.palette.length ? undefined : [5, 3] })),
-    bands: [{ below: VANISHING, color: theme.vanishing }, { above: EXPLODING, color: theme.exploding }],
+    series: names.map((n, k) => ({
+      label: n,
+      color: theme.palette[k % theme.palette.length],
+      dash: k < theme.palette.length ? undefined : [5, 3],
+    })),
+    bands: [
+      { below: VANISHING, color: theme.vanishing },
+      { above: EXPLODING, color: theme.exploding },
+    ],
   };
-  gradChart.update(gradSpec, theme, [x, ...names.map((n) => reduceSeries(c.gradNorms[n], bounds, grid, LOG_FLOOR, cur.index.get(`grad:${n}`)))] as uPlot.AlignedData, range, width);
+  gradChart.update(
+    gradSpec,
+    theme,
+    [
+      x,
+      ...names.map((n) =>
+        reduceSeries(c.gradNorms[n], bounds, grid, LOG_FLOOR, cur.index.get(`grad:${n}`)),
+      ),
+    ] as uPlot.AlignedData,
+    range,
+    width,
+  );
 
-  lrChart.update({ title: 'Learning rate', log: false, series: [{ label: 'lr', color: theme.palette[2] }] }, theme,
-    [x, reduceSeries(c.lr, bounds, grid, -Infinity, cur.index.get('lr'))] as uPlot.AlignedData, range, width);
-  spsChart.update({ title: 'Steps per second', log: false, series: [{ label: 'steps/s', color: theme.palette[3] }] }, theme,
-    [x, reduceSeries(cur.sps, bounds, grid, -Infinity, cur.index.get('sps'))] as uPlot.AlignedData, range, width);
+  lrChart.update(
+    { title: 'Learning rate', log: false, series: [{ label: 'lr', color: theme.palette[2] }] },
+    theme,
+    [x, reduceSeries(c.lr, bounds, grid, -Infinity, cur.index.get('lr'))] as uPlot.AlignedData,
+    range,
+    width,
+  );
+  spsChart.update(
+    {
+      title: 'Steps per second',
+      log: false,
+      series: [{ label: 'steps/s', color: theme.palette[3] }],
+    },
+    theme,
+    [x, reduceSeries(cur.sps, bounds, grid, -Infinity, cur.index.get('sps'))] as uPlot.AlignedData,
+    range,
+    width,
+  );
 
   renderWarnings(cur);
   const ms = performance.now() - t0;
@@ -280,7 +383,8 @@ function renderHead(): void {
   root.dataset.pid = meta?.pid == null ? '' : String(meta.pid);
   scriptName.textContent = meta === null ? 'No run yet' : baseName(meta.script);
   scriptName.title = meta?.script ?? '';
-  statusBadge.textContent = meta?.message && status !== 'stopped' ? `${status}: ${meta.message}` : status;
+  statusBadge.textContent =
+    meta?.message && status !== 'stopped' ? `${status}: ${meta.message}` : status;
   statusBadge.className = `status status-${status}`;
   const live = current !== null && (status === 'running' || status === 'paused');
   pauseBtn.disabled = !live || status !== 'running';
@@ -289,7 +393,10 @@ function renderHead(): void {
   csvBtn.disabled = current === null || current.builder.length === 0;
   pngBtn.disabled = csvBtn.disabled;
   overlayBox.disabled = previous.length === 0;
-  overlayText.textContent = previous.length === 0 ? 'Compare (no earlier runs)' : `Compare with ${previous.length} earlier run${previous.length > 1 ? 's' : ''}`;
+  overlayText.textContent =
+    previous.length === 0
+      ? 'Compare (no earlier runs)'
+      : `Compare with ${previous.length} earlier run${previous.length > 1 ? 's' : ''}`;
   const cur = current;
   if (cur === null || cur.builder.length === 0) {
     stats.textContent = cur === null ? '' : 'waiting for the first backward() on a scalar…';
@@ -302,7 +409,8 @@ function renderHead(): void {
   const parts = [`step ${c.step[i]}`, `loss ${fmt(c.loss[i])}`];
   if (!Number.isNaN(c.lr[i])) parts.push(`lr ${fmt(c.lr[i])}`);
   const sps = cur.sps[i];
-  if (Number.isFinite(sps)) parts.push(`${sps >= 100 ? sps.toFixed(0) : sps.toPrecision(3)} steps/s`);
+  if (Number.isFinite(sps))
+    parts.push(`${sps >= 100 ? sps.toFixed(0) : sps.toPrecision(3)} steps/s`);
   parts.push(`${c.step.length.toLocaleString('en-US')} steps recorded`);
   stats.textContent = parts.join(' · ');
 }
@@ -310,7 +418,8 @@ function renderHead(): void {
 /** The warnings of the current run; none without one (an earlier run's must not stay). */
 function renderWarnings(cur: Current | null): void {
   const items: [string, string][] = [];
-  if (cur?.firstBadLoss != null) items.push(['exploding', `loss is not finite from step ${cur.firstBadLoss}`]);
+  if (cur?.firstBadLoss != null)
+    items.push(['exploding', `loss is not finite from step ${cur.firstBadLoss}`]);
   for (const [name, p] of cur?.params ?? []) {
     const w = gradientWarning(name, p, fmt);
     if (w !== null) items.push([w.kind, w.text]);
@@ -318,16 +427,19 @@ function renderWarnings(cur: Current | null): void {
   const key = JSON.stringify(items);
   if (warnings.dataset.key === key) return;
   warnings.dataset.key = key;
-  warnings.replaceChildren(...items.map(([kind, text]) => {
-    const li = el('li', `warning ${kind}`);
-    li.textContent = text;
-    return li;
-  }));
+  warnings.replaceChildren(
+    ...items.map(([kind, text]) => {
+      const li = el('li', `warning ${kind}`);
+      li.textContent = text;
+      return li;
+    }),
+  );
 }
 
 function readTheme(): Theme & { palette: string[]; vanishing: string; exploding: string } {
   const css = getComputedStyle(document.documentElement);
-  const v = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
+  const v = (name: string, fallback: string): string =>
+    css.getPropertyValue(name).trim() || fallback;
   return {
     foreground: v('--vscode-foreground', '#cccccc'),
     muted: v('--vscode-descriptionForeground', '#9d9d9d'),
@@ -335,8 +447,12 @@ function readTheme(): Theme & { palette: string[]; vanishing: string; exploding:
     background: v('--vscode-sideBar-background', v('--vscode-editor-background', '#1e1e1e')),
     font: v('--vscode-font-family', 'sans-serif'),
     palette: [
-      v('--vscode-charts-blue', '#3794ff'), v('--vscode-charts-orange', '#d18616'), v('--vscode-charts-green', '#89d185'),
-      v('--vscode-charts-purple', '#b180d7'), v('--vscode-charts-yellow', '#cca700'), v('--vscode-charts-red', '#f14c4c'),
+      v('--vscode-charts-blue', '#3794ff'),
+      v('--vscode-charts-orange', '#d18616'),
+      v('--vscode-charts-green', '#89d185'),
+      v('--vscode-charts-purple', '#b180d7'),
+      v('--vscode-charts-yellow', '#cca700'),
+      v('--vscode-charts-red', '#f14c4c'),
       v('--vscode-charts-foreground', '#cccccc'),
     ],
     vanishing: v('--vscode-charts-yellow', '#cca700'),
@@ -379,7 +495,10 @@ function exportPng(): void {
     }
     return { items, lines: line + 1 };
   });
-  const h = parts.reduce((sum, p, i) => sum + titleH + p.canvas!.height + legends[i].lines * lineH + pad, pad);
+  const h = parts.reduce(
+    (sum, p, i) => sum + titleH + p.canvas!.height + legends[i].lines * lineH + pad,
+    pad,
+  );
   const out = ctx.canvas;
   out.width = w;
   out.height = h;
@@ -413,7 +532,10 @@ function saveState(patch: Partial<MonitorState>): void {
   vscode.setState(state);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = className;
   return e;
@@ -430,7 +552,9 @@ function button(text: string, id: string, onClick: () => void): HTMLButtonElemen
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : Number(v.toPrecision(4)).toString();
+  return a !== 0 && (a < 1e-3 || a >= 1e5)
+    ? v.toExponential(2)
+    : Number(v.toPrecision(4)).toString();
 }
 
 function minFinite(a: Float64Array): number {

@@ -43,10 +43,25 @@ export interface RunRecord {
 /** Host -> page. */
 export type ToMonitor =
   /** The whole picture: the current run (or null) and earlier runs of the same script, newest first. */
-  | { readonly type: 'monitor/replay'; readonly current: RunRecord | null; readonly previous: readonly RunRecord[] }
+  | {
+      readonly type: 'monitor/replay';
+      readonly current: RunRecord | null;
+      readonly previous: readonly RunRecord[];
+    }
   /** New steps of the current run, starting at row `from` (rows before it were already sent). */
-  | { readonly type: 'monitor/append'; readonly runId: string; readonly from: number; readonly columns: RunColumns }
-  | { readonly type: 'monitor/status'; readonly runId: string; readonly status: RunStatus; readonly message: string | null; readonly pid: number | null }
+  | {
+      readonly type: 'monitor/append';
+      readonly runId: string;
+      readonly from: number;
+      readonly columns: RunColumns;
+    }
+  | {
+      readonly type: 'monitor/status';
+      readonly runId: string;
+      readonly status: RunStatus;
+      readonly message: string | null;
+      readonly pid: number | null;
+    }
   /** The host wants a PNG of the charts (its own toolbar button). */
   | { readonly type: 'monitor/exportPng' };
 
@@ -65,11 +80,15 @@ const ACTIONS = new Set<string>(['pause', 'resume', 'stop']);
 const STATUSES = new Set<string>(['running', 'paused', 'done', 'failed', 'stopped']);
 
 type Fields = Record<string, unknown>;
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
-const isNullablePid = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isInteger(v) && v > 0);
+const isNullablePid = (v: unknown): boolean =>
+  v === null || (typeof v === 'number' && Number.isInteger(v) && v > 0);
 /** Typed arrays as posted, or plain arrays of numbers (another transport); the page converts them. */
-const isColumn = (v: unknown): boolean => v instanceof Float64Array || (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null));
+const isColumn = (v: unknown): boolean =>
+  v instanceof Float64Array ||
+  (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null));
 
 function isColumns(v: unknown): v is RunColumns {
   if (!isObject(v) || !isObject(v.gradNorms)) return false;
@@ -79,8 +98,15 @@ function isColumns(v: unknown): v is RunColumns {
 function isRecord(v: unknown): v is RunRecord {
   if (!isObject(v) || !isObject(v.meta) || !isColumns(v.columns)) return false;
   const meta = v.meta;
-  return typeof meta.id === 'string' && typeof meta.script === 'string' && typeof meta.startedAt === 'number' &&
-    typeof meta.status === 'string' && STATUSES.has(meta.status) && isNullableString(meta.message) && isNullablePid(meta.pid);
+  return (
+    typeof meta.id === 'string' &&
+    typeof meta.script === 'string' &&
+    typeof meta.startedAt === 'number' &&
+    typeof meta.status === 'string' &&
+    STATUSES.has(meta.status) &&
+    isNullableString(meta.message) &&
+    isNullablePid(meta.pid)
+  );
 }
 
 /** Checks every field the page draws from. */
@@ -88,11 +114,27 @@ export function isToMonitor(m: unknown): m is ToMonitor {
   if (!isObject(m)) return false;
   switch (m.type) {
     case 'monitor/replay':
-      return (m.current === null || isRecord(m.current)) && Array.isArray(m.previous) && m.previous.every(isRecord);
+      return (
+        (m.current === null || isRecord(m.current)) &&
+        Array.isArray(m.previous) &&
+        m.previous.every(isRecord)
+      );
     case 'monitor/append':
-      return typeof m.runId === 'string' && typeof m.from === 'number' && Number.isInteger(m.from) && m.from >= 0 && isColumns(m.columns);
+      return (
+        typeof m.runId === 'string' &&
+        typeof m.from === 'number' &&
+        Number.isInteger(m.from) &&
+        m.from >= 0 &&
+        isColumns(m.columns)
+      );
     case 'monitor/status':
-      return typeof m.runId === 'string' && typeof m.status === 'string' && STATUSES.has(m.status) && isNullableString(m.message) && isNullablePid(m.pid);
+      return (
+        typeof m.runId === 'string' &&
+        typeof m.status === 'string' &&
+        STATUSES.has(m.status) &&
+        isNullableString(m.message) &&
+        isNullablePid(m.pid)
+      );
     case 'monitor/exportPng':
       return true;
     default:

@@ -58,7 +58,8 @@ function hasNaN(t: Tensor): boolean {
   const d = t._data;
   const n = t.numel();
   // Views may be strided, but any NaN in their window is enough to report.
-  for (let i = 0; i < n && t._offset + i < d.length; i++) if (Number.isNaN(d[t._offset + i])) return true;
+  for (let i = 0; i < n && t._offset + i < d.length; i++)
+    if (Number.isNaN(d[t._offset + i])) return true;
   return false;
 }
 
@@ -72,7 +73,9 @@ function rootEdge(t: Tensor): Node {
 function defaultGradient(t: Tensor, given: Tensor | null): Tensor {
   if (given !== null) {
     if (!sameShape(given.shape, t.shape)) {
-      throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${formatShape(given.shape)} and output[0] has a shape of ${formatShape(t.shape)}.`);
+      throw new Error(
+        `Mismatch in shape: grad_output[0] has a shape of ${formatShape(given.shape)} and output[0] has a shape of ${formatShape(t.shape)}.`,
+      );
     }
     return given;
   }
@@ -114,7 +117,9 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   }
   if (isAnomalyEnabled() && hasNaN(leaf.grad)) {
     // PyTorch checks node outputs only, so NaN born in this sum (inf + -inf) would slip by.
-    throw new Error(`Function AccumulateGrad produced nan values while summing gradients into a leaf of shape ${formatShape(leaf.shape)}.`);
+    throw new Error(
+      `Function AccumulateGrad produced nan values while summing gradients into a leaf of shape ${formatShape(leaf.shape)}.`,
+    );
   }
 }
 
@@ -164,7 +169,8 @@ export function runBackward(
       captureAt = new Map();
       inputs.forEach((t, i) => {
         captured.push(null);
-        if (!t.requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad`);
+        if (!t.requiresGrad)
+          throw new Error(`One of the differentiated Tensors does not require grad`);
         const n = t.gradFn ?? t._accumulateGrad();
         const list = captureAt!.get(n);
         if (list) list.push(i);
@@ -232,7 +238,9 @@ export function runBackward(
   if (inputs !== undefined) {
     captured.forEach((g, i) => {
       if (g === null && !allowUnused) {
-        throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.`);
+        throw new Error(
+          `One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.`,
+        );
       }
       if (g !== null && !options.createGraph) captured[i] = g.detach();
     });
@@ -262,7 +270,9 @@ function topologicalOrder(rootNodes: Node[], nodes: Node[]): Node[] {
 
 function claim(n: Node, task: object): void {
   if (n._task !== null) {
-    throw new Error(`backward() was called from inside another backward() through the same graph (at ${n.name()}); Gradlens does not support reentrant backward.`);
+    throw new Error(
+      `backward() was called from inside another backward() through the same graph (at ${n.name()}); Gradlens does not support reentrant backward.`,
+    );
   }
   n._task = task;
   n._deps = 0;

@@ -47,7 +47,10 @@ class FunctionNode extends Node {
   constructor(
     private readonly fnName: string,
     private readonly ctx: FunctionCtx,
-    private readonly backwardFn: (ctx: FunctionCtx, ...grads: Tensor[]) => Tensor | null | (Tensor | null)[],
+    private readonly backwardFn: (
+      ctx: FunctionCtx,
+      ...grads: Tensor[]
+    ) => Tensor | null | (Tensor | null)[],
     private readonly tensorPositions: number[],
     private readonly metas: { shape: readonly number[]; dtype: DType }[],
     edges: (Node | null)[],
@@ -106,7 +109,9 @@ export class Function {
   }
 
   static backward(_ctx: FunctionCtx, ..._grads: Tensor[]): Tensor | null | (Tensor | null)[] {
-    throw new Error('You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.');
+    throw new Error(
+      'You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.',
+    );
   }
 
   /** Runs forward without recording its inner ops, and records one node for the whole call. */

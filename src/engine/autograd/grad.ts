@@ -23,9 +23,14 @@ const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
  * const [dy] = torch.autograd.grad(x.pow(3), x, { createGraph: true });
  * const [d2y] = torch.autograd.grad(dy!, x); // 12
  */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = list(outputs);
-  const gradOutputs = options.gradOutputs == null ? outs.map(() => null) : list(options.gradOutputs);
+  const gradOutputs =
+    options.gradOutputs == null ? outs.map(() => null) : list(options.gradOutputs);
   const createGraph = options.createGraph ?? false;
   return runBackward(
     outs,
@@ -88,7 +93,11 @@ export function gradcheck(
       for (let j = 0; j < nOut; j++) {
         const onehot = allocate(out.dtype, nOut);
         onehot[j] = 1;
-        const [g] = grad(out, input, { gradOutputs: Tensor._fromFlat(onehot, out.shape.slice(), out.dtype), retainGraph: true, allowUnused: true });
+        const [g] = grad(out, input, {
+          gradOutputs: Tensor._fromFlat(onehot, out.shape.slice(), out.dtype),
+          retainGraph: true,
+          allowUnused: true,
+        });
         analytical.push(g === null ? new Array(nIn).fill(0) : flatValues(g));
       }
       for (let k = 0; k < nIn; k++) {

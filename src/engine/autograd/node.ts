@@ -7,7 +7,6 @@ import { legacyTypeName, type DType } from '../dtype';
 /** An edge to the node that produced an input, and which of its outputs that input was. */
 export type Edge = [Node | null, number];
 
-
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
@@ -15,7 +14,11 @@ export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 export type PostHook = (gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void;
 
 /** Placeholders for `Node._nextRest` of nodes with up to two inputs; never written. */
-const EDGE_COUNTS: readonly (readonly null[])[] = [Object.freeze([]), Object.freeze([null]), Object.freeze([null, null])];
+const EDGE_COUNTS: readonly (readonly null[])[] = [
+  Object.freeze([]),
+  Object.freeze([null]),
+  Object.freeze([null, null]),
+];
 
 interface NodeExtras {
   preHooks: GradHook[] | null;
@@ -37,7 +40,12 @@ const FREED_MESSAGE =
 /**
  * Returns a saved tensor if it is still there and unmodified, else throws PyTorch's error.
  */
-export function checkSaved(t: Tensor | null, version: number, isOutput: boolean, owner: Node): Tensor {
+export function checkSaved(
+  t: Tensor | null,
+  version: number,
+  isOutput: boolean,
+  owner: Node,
+): Tensor {
   if (t === null) throw new Error(FREED_MESSAGE);
   if (t._version !== version) {
     const producer = isOutput ? owner.name() : (t.gradFn?.name() ?? null);

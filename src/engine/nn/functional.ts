@@ -1,6 +1,11 @@
 // torch.nn.functional: stateless forms of the layers and losses.
 import { addmm } from '../ops/linalg';
-import { binaryCrossEntropy as bce, mseLoss as mse, nllLoss as nll, type Reduction } from '../ops/loss';
+import {
+  binaryCrossEntropy as bce,
+  mseLoss as mse,
+  nllLoss as nll,
+  type Reduction,
+} from '../ops/loss';
 import { allocate } from '../dtype';
 import { randomUnit } from '../random';
 import { Tensor } from '../tensor';
@@ -33,7 +38,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * @example F.dropout(x, 0.2, model.training);
  */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (p < 0 || p > 1)
+    throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   const keep = 1 - p;
   const mask = allocate(x.dtype, x.numel());
@@ -44,12 +50,20 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 }
 
 /** @example F.mseLoss(pred, target); */
-export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function mseLoss(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   return mse(input, target, options.reduction ?? 'mean');
 }
 
 /** @example F.nllLoss(logProbs, target); */
-export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   return nll(input, target, options.reduction ?? 'mean');
 }
 
@@ -57,19 +71,30 @@ export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Re
  * Cross-entropy with class-index targets (dtype int64): logSoftmax then nll_loss.
  * @example F.crossEntropy(logits, torch.tensor([0, 2], { dtype: 'int64' }));
  */
-export function crossEntropy(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   return nll(input.logSoftmax(input.dim() === 1 ? 0 : 1), target, options.reduction ?? 'mean');
 }
 
 /** Mean absolute error, composed as PyTorch 2.x does. @example F.l1Loss(pred, target); */
-export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function l1Loss(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   const diff = input.sub(target).abs();
   const reduction = options.reduction ?? 'mean';
   return reduction === 'none' ? diff : reduction === 'sum' ? diff.sum() : diff.mean();
 }
 
 /** @example F.binaryCrossEntropy(probs, targets); */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   return bce(input, target, options.reduction ?? 'mean');
 }
-

@@ -1,6 +1,16 @@
 /** Neural-network building blocks (PyTorch's `torch.nn`). */
 export { Module, currentModulePath, _activeModules, _activeModuleCalls } from './module';
 export { Parameter } from './parameter';
-export { Linear, ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout, Flatten, Sequential } from './layers';
+export {
+  Linear,
+  ReLU,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  LogSoftmax,
+  Dropout,
+  Flatten,
+  Sequential,
+} from './layers';
 export { MSELoss, CrossEntropyLoss, NLLLoss, L1Loss, BCELoss, type LossOptions } from './loss';
 export * as functional from './functional';

@@ -103,7 +103,8 @@ export class LogSoftmax extends Module {
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+    if (p < 0 || p > 1)
+      throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   }
 
   forward(x: Tensor): Tensor {

@@ -18,7 +18,9 @@ const WRAPPED = Symbol('gradlens.forwardWrapped');
 let namedRoot: Module | null = null;
 
 /** `forward` run inside its module's scope; `super.forward` calls stay in the same scope. */
-function scoped(inner: (...args: unknown[]) => unknown): (this: Module, ...args: unknown[]) => unknown {
+function scoped(
+  inner: (...args: unknown[]) => unknown,
+): (this: Module, ...args: unknown[]) => unknown {
   return function (this: Module, ...args: unknown[]): unknown {
     if (moduleStack[moduleStack.length - 1] === this) return inner.apply(this, args);
     if (moduleStack.length === 0) namedRoot = null;
@@ -89,8 +91,15 @@ export abstract class Module {
     // module scopes are tracked however forward is reached. Wrapping per class, not per
     // instance, keeps call sites monomorphic: a closure per instance made V8 embed and then
     // discard each model's own functions, deoptimising training loops after every new model.
-    for (let proto = Object.getPrototypeOf(this); proto !== Module.prototype && proto !== null; proto = Object.getPrototypeOf(proto)) {
-      if (Object.prototype.hasOwnProperty.call(proto, 'forward') && !Object.prototype.hasOwnProperty.call(proto, WRAPPED)) {
+    for (
+      let proto = Object.getPrototypeOf(this);
+      proto !== Module.prototype && proto !== null;
+      proto = Object.getPrototypeOf(proto)
+    ) {
+      if (
+        Object.prototype.hasOwnProperty.call(proto, 'forward') &&
+        !Object.prototype.hasOwnProperty.call(proto, WRAPPED)
+      ) {
         proto.forward = scoped(proto.forward);
         proto[WRAPPED] = true;
       }
@@ -193,7 +202,9 @@ export abstract class Module {
       const v = state[k];
       if (v === undefined) continue;
       if (v.shape.join() !== p.shape.join()) {
-        throw new Error(`size mismatch for ${k}: copying a param with shape [${v.shape.join(', ')}] from checkpoint, the shape in current model is [${p.shape.join(', ')}].`);
+        throw new Error(
+          `size mismatch for ${k}: copying a param with shape [${v.shape.join(', ')}] from checkpoint, the shape in current model is [${p.shape.join(', ')}].`,
+        );
       }
       p.data = v.to(p.dtype);
     }
@@ -213,5 +224,6 @@ export abstract class Module {
 }
 
 function assignNames(root: Module, rootName: string): void {
-  for (const [path, m] of root.namedModules()) qualifiedNames.set(m, path ? `${rootName}.${path}` : rootName);
+  for (const [path, m] of root.namedModules())
+    qualifiedNames.set(m, path ? `${rootName}.${path}` : rootName);
 }

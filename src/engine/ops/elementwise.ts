@@ -7,7 +7,18 @@ import { allocate, isFloating, promote, type DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
-import { add, binaryKernel, broadcastView, contiguousData, div, fromStorage, mul, sigmoid, sub, unaryKernel } from './kernels';
+import {
+  add,
+  binaryKernel,
+  broadcastView,
+  contiguousData,
+  div,
+  fromStorage,
+  mul,
+  sigmoid,
+  sub,
+  unaryKernel,
+} from './kernels';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
 import { asPair, type TensorLike } from './scalar';
@@ -29,18 +40,70 @@ function unaryPrimitive(
     saves,
     forward: ([a]) => unaryKernel(a, keepDtype ? a.dtype : floatOf(a), f),
     backward: (g, { saved }) =>
-      fused !== undefined && !isGradEnabled() ? [binaryKernel(g, saved[0], promote(g.dtype, saved[0].dtype), fused)] : [backward(g, saved)],
+      fused !== undefined && !isGradEnabled()
+        ? [binaryKernel(g, saved[0], promote(g.dtype, saved[0].dtype), fused)]
+        : [backward(g, saved)],
   };
 }
 
-export const Neg = unaryPrimitive('NegBackward0', (x) => -x, [], (g) => g.neg(), undefined, true);
-export const Exp = unaryPrimitive('ExpBackward0', Math.exp, ['out'], (g, [y]) => g.mul(y), (g, y) => g * y);
-export const Log = unaryPrimitive('LogBackward0', Math.log, [0], (g, [x]) => g.div(x), (g, x) => g / x);
-export const Sqrt = unaryPrimitive('SqrtBackward0', Math.sqrt, ['out'], (g, [y]) => g.div(y.mul(2)), (g, y) => g / (2 * y));
-export const Abs = unaryPrimitive('AbsBackward0', Math.abs, [0], (g, [x]) => g.mul(x.sign()), (g, x) => g * Math.sign(x), true);
-export const Sin = unaryPrimitive('SinBackward0', Math.sin, [0], (g, [x]) => g.mul(x.cos()), (g, x) => g * Math.cos(x));
-export const Cos = unaryPrimitive('CosBackward0', Math.cos, [0], (g, [x]) => g.mul(x.sin().neg()), (g, x) => -g * Math.sin(x));
-export const Tanh = unaryPrimitive('TanhBackward0', Math.tanh, ['out'], (g, [y]) => g.mul(y.mul(y).rsub(1)), (g, y) => g * (1 - y * y));
+export const Neg = unaryPrimitive(
+  'NegBackward0',
+  (x) => -x,
+  [],
+  (g) => g.neg(),
+  undefined,
+  true,
+);
+export const Exp = unaryPrimitive(
+  'ExpBackward0',
+  Math.exp,
+  ['out'],
+  (g, [y]) => g.mul(y),
+  (g, y) => g * y,
+);
+export const Log = unaryPrimitive(
+  'LogBackward0',
+  Math.log,
+  [0],
+  (g, [x]) => g.div(x),
+  (g, x) => g / x,
+);
+export const Sqrt = unaryPrimitive(
+  'SqrtBackward0',
+  Math.sqrt,
+  ['out'],
+  (g, [y]) => g.div(y.mul(2)),
+  (g, y) => g / (2 * y),
+);
+export const Abs = unaryPrimitive(
+  'AbsBackward0',
+  Math.abs,
+  [0],
+  (g, [x]) => g.mul(x.sign()),
+  (g, x) => g * Math.sign(x),
+  true,
+);
+export const Sin = unaryPrimitive(
+  'SinBackward0',
+  Math.sin,
+  [0],
+  (g, [x]) => g.mul(x.cos()),
+  (g, x) => g * Math.cos(x),
+);
+export const Cos = unaryPrimitive(
+  'CosBackward0',
+  Math.cos,
+  [0],
+  (g, [x]) => g.mul(x.sin().neg()),
+  (g, x) => -g * Math.sin(x),
+);
+export const Tanh = unaryPrimitive(
+  'TanhBackward0',
+  Math.tanh,
+  ['out'],
+  (g, [y]) => g.mul(y.mul(y).rsub(1)),
+  (g, y) => g * (1 - y * y),
+);
 export const Sigmoid = unaryPrimitive(
   'SigmoidBackward0',
   sigmoid,
@@ -49,10 +112,24 @@ export const Sigmoid = unaryPrimitive(
   (g, y) => g * y * (1 - y),
 );
 // The mask comes from the output: relu'(0) is 0, as in PyTorch's threshold_backward.
-export const Relu = unaryPrimitive('ReluBackward0', (x) => (x > 0 ? x : 0), ['out'], (g, [y]) => g.mul(y.gt(0)), (g, y) => (y > 0 ? g : 0), true);
+export const Relu = unaryPrimitive(
+  'ReluBackward0',
+  (x) => (x > 0 ? x : 0),
+  ['out'],
+  (g, [y]) => g.mul(y.gt(0)),
+  (g, y) => (y > 0 ? g : 0),
+  true,
+);
 
 /** `sign` has zero gradient everywhere; PyTorch still records SignBackward0. */
-export const Sign = unaryPrimitive('SignBackward0', Math.sign, [], (g) => g.mul(0), undefined, true);
+export const Sign = unaryPrimitive(
+  'SignBackward0',
+  Math.sign,
+  [],
+  (g) => g.mul(0),
+  undefined,
+  true,
+);
 
 interface ScalarArg {
   readonly value: number;
@@ -63,7 +140,8 @@ export const PowScalar: Primitive<ScalarArg> = {
   name: 'PowBackward0',
   arity: 1,
   saves: [0],
-  forward: ([a], { value }) => unaryKernel(a, Number.isInteger(value) ? a.dtype : floatOf(a), (x) => x ** value),
+  forward: ([a], { value }) =>
+    unaryKernel(a, Number.isInteger(value) ? a.dtype : floatOf(a), (x) => x ** value),
   backward: (g, { saved: [x], args: { value } }) =>
     value === 0 ? [g.mul(0)] : [g.mul(x.pow(value - 1).mul(value))],
 };
@@ -128,7 +206,10 @@ function binaryPrimitive(
 }
 
 export const Add = binaryPrimitive('AddBackward0', add, [], (g) => [g, g]);
-export const Sub = binaryPrimitive('SubBackward0', sub, [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
+export const Sub = binaryPrimitive('SubBackward0', sub, [], (g, _s, needs) => [
+  g,
+  needs[1] ? g.neg() : null,
+]);
 // savedFor, as PyTorch's derivatives.yaml formulas use them: d(a*b)/da needs b and d/db
 // needs a, so `y.mul(0.9999)` keeps the number and not y; d/da of a/b needs b, d/db both.
 export const Mul: Primitive = {
@@ -142,7 +223,10 @@ const DivBase = binaryPrimitive(
   'DivBackward0',
   div,
   [0, 1],
-  (g, [a, b], needs) => [needs[0] ? g.div(b) : null, needs[1] ? g.neg().mul(a).div(b.mul(b)) : null],
+  (g, [a, b], needs) => [
+    needs[0] ? g.div(b) : null,
+    needs[1] ? g.neg().mul(a).div(b.mul(b)) : null,
+  ],
   (a, b) => {
     const d = promote(a.dtype, b.dtype);
     return isFloating(d) ? d : 'float32';
@@ -160,15 +244,31 @@ export const Pow = binaryPrimitive(
     needs[1] ? g.mul(where(a.eq(0).mul(b.ge(0)), 0, a.pow(b).mul(a.log()))) : null,
   ],
 );
-export const Maximum = binaryPrimitive('MaximumBackward0', (x, y) => (x >= y || Number.isNaN(x) ? x : y), [0, 1], (g, [a, b], needs) => {
-  // Ties split the gradient evenly, as PyTorch does.
-  const share = a.eq(b).mul(-0.5).add(1);
-  return [needs[0] ? g.mul(a.ge(b)).mul(share) : null, needs[1] ? g.mul(b.ge(a)).mul(share) : null];
-});
-export const Minimum = binaryPrimitive('MinimumBackward0', (x, y) => (x <= y || Number.isNaN(x) ? x : y), [0, 1], (g, [a, b], needs) => {
-  const share = a.eq(b).mul(-0.5).add(1);
-  return [needs[0] ? g.mul(a.le(b)).mul(share) : null, needs[1] ? g.mul(b.le(a)).mul(share) : null];
-});
+export const Maximum = binaryPrimitive(
+  'MaximumBackward0',
+  (x, y) => (x >= y || Number.isNaN(x) ? x : y),
+  [0, 1],
+  (g, [a, b], needs) => {
+    // Ties split the gradient evenly, as PyTorch does.
+    const share = a.eq(b).mul(-0.5).add(1);
+    return [
+      needs[0] ? g.mul(a.ge(b)).mul(share) : null,
+      needs[1] ? g.mul(b.ge(a)).mul(share) : null,
+    ];
+  },
+);
+export const Minimum = binaryPrimitive(
+  'MinimumBackward0',
+  (x, y) => (x <= y || Number.isNaN(x) ? x : y),
+  [0, 1],
+  (g, [a, b], needs) => {
+    const share = a.eq(b).mul(-0.5).add(1);
+    return [
+      needs[0] ? g.mul(a.le(b)).mul(share) : null,
+      needs[1] ? g.mul(b.le(a)).mul(share) : null,
+    ];
+  },
+);
 
 export interface WhereArgs {
   readonly cond: Tensor;
@@ -200,7 +300,11 @@ function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
 }
 
 /** The comparisons: results without history, dtype bool. */
-export function compare(a: TensorLike, b: TensorLike, f: (x: number, y: number) => boolean): Tensor {
+export function compare(
+  a: TensorLike,
+  b: TensorLike,
+  f: (x: number, y: number) => boolean,
+): Tensor {
   const [x, y] = asPair(a, b);
   return binaryKernel(x, y, 'bool', (p, q) => (f(p, q) ? 1 : 0));
 }

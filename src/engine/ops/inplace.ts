@@ -12,7 +12,9 @@ import { sumTo } from './reduce';
 function writeInto(target: Tensor, result: Tensor): void {
   checkInplaceShape(target, result);
   if (!isFloating(target.dtype) && isFloating(result.dtype)) {
-    throw new Error(`result type Float can't be cast to the desired output type ${target.dtype === 'int64' ? 'Long' : 'Bool'}`);
+    throw new Error(
+      `result type Float can't be cast to the desired output type ${target.dtype === 'int64' ? 'Long' : 'Bool'}`,
+    );
   }
   scatterStrided(target, contiguousData(broadcastView(result, target.shape)));
   target._bumpVersion();
@@ -39,12 +41,16 @@ export function inplace<T extends Tensor>(target: T, compute: (self: Tensor) => 
   }
   const base = target._base;
   if (base !== null && base.requiresGrad && base.isLeaf) {
-    throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    throw new Error(
+      'a view of a leaf Variable that requires grad is being used in an in-place operation.',
+    );
   }
   // Compute from a snapshot so nodes that save `self` keep the values from before the write.
   const result = compute(snapshot(target));
   if (result.requiresGrad && base !== null) {
-    throw new Error('Gradlens does not record in-place operations on views of tensors that require grad yet; use the out-of-place op (e.g. add instead of add_).');
+    throw new Error(
+      'Gradlens does not record in-place operations on views of tensors that require grad yet; use the out-of-place op (e.g. add instead of add_).',
+    );
   }
   writeInto(target, result);
   if (result.gradFn !== null) target._setHistory(result.gradFn);
@@ -76,8 +82,17 @@ export function overwrite(op: typeof Fill, self: Tensor, values: Tensor): Tensor
 export const Copy: Primitive = {
   name: 'CopyBackwards',
   arity: 2,
-  forward: ([self, src]) => noGrad(() => src.expand(...self.shape).to(self.dtype).clone()),
-  backward: (g, { shapes, needs }) => [needs[0] ? g.mul(0) : null, needs[1] ? sumTo(g, shapes[1]) : null],
+  forward: ([self, src]) =>
+    noGrad(() =>
+      src
+        .expand(...self.shape)
+        .to(self.dtype)
+        .clone(),
+    ),
+  backward: (g, { shapes, needs }) => [
+    needs[0] ? g.mul(0) : null,
+    needs[1] ? sumTo(g, shapes[1]) : null,
+  ],
 };
 
 export function copyInto(self: Tensor, src: Tensor): Tensor {

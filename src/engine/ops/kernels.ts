@@ -33,7 +33,12 @@ export function contiguousData(t: Tensor): Storage {
  * dimension starting at storage index `base`, which is element `o` of the row-major order.
  * One callback per row, not per element, keeps the inner loops tight.
  */
-function forEachRow(shape: readonly number[], strides: readonly number[], offset: number, row: (base: number, o: number) => void): void {
+function forEachRow(
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  row: (base: number, o: number) => void,
+): void {
   const nd = shape.length;
   if (nd === 0) {
     row(offset, 0);
@@ -56,7 +61,13 @@ function forEachRow(shape: readonly number[], strides: readonly number[], offset
 }
 
 /** Copies a strided view into `out` in row-major order. */
-function gatherStrided(src: Storage, offset: number, shape: readonly number[], strides: readonly number[], out: Storage): void {
+function gatherStrided(
+  src: Storage,
+  offset: number,
+  shape: readonly number[],
+  strides: readonly number[],
+  out: Storage,
+): void {
   const inner = shape.length === 0 ? 1 : shape[shape.length - 1];
   const step = shape.length === 0 ? 0 : strides[strides.length - 1];
   forEachRow(shape, strides, offset, (base, o) => {
@@ -99,7 +110,8 @@ export function unaryKernel(a: Tensor, dtype: DType, f: (x: number) => number): 
   const n = src.length;
   const out = allocate(dtype, n);
   const simd = dtype === 'float32' && src instanceof Float32Array ? SIMD_UNARY.get(f) : undefined;
-  if (simd === undefined || !wasmUnary(simd, src as Float32Array, out as Float32Array)) for (let i = 0; i < n; i++) out[i] = f(src[i]);
+  if (simd === undefined || !wasmUnary(simd, src as Float32Array, out as Float32Array))
+    for (let i = 0; i < n; i++) out[i] = f(src[i]);
   // Shapes are never mutated in place, so the output can share the input's array.
   return fromStorage(out, a.shape, dtype);
 }
@@ -135,16 +147,35 @@ export const div = (x: number, y: number): number => x / y;
  * out[i] = f(ad[ao + i·as], bd[bo + i·bs]) for i < n when f is one of the four above (steps
  * are 0 for a broadcast scalar, 1 otherwise); false, writing nothing, for any other f.
  */
-function arithLoop(f: (x: number, y: number) => number, out: Storage, ad: Storage, ao: number, as: number, bd: Storage, bo: number, bs: number, n: number): boolean {
-  if (f === mul) for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] * bd[q];
-  else if (f === add) for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] + bd[q];
-  else if (f === sub) for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] - bd[q];
-  else if (f === div) for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] / bd[q];
+function arithLoop(
+  f: (x: number, y: number) => number,
+  out: Storage,
+  ad: Storage,
+  ao: number,
+  as: number,
+  bd: Storage,
+  bo: number,
+  bs: number,
+  n: number,
+): boolean {
+  if (f === mul)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] * bd[q];
+  else if (f === add)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] + bd[q];
+  else if (f === sub)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] - bd[q];
+  else if (f === div)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] / bd[q];
   else return false;
   return true;
 }
 
-export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, f: (x: number, y: number) => number): Tensor {
+export function binaryKernel(
+  a: Tensor,
+  b: Tensor,
+  dtype: DType,
+  f: (x: number, y: number) => number,
+): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   const n = numelOf(shape);
   const out = allocate(dtype, n);
@@ -155,15 +186,18 @@ export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, f: (x: number, 
   if (aFull && bFull) {
     const ao = a._offset;
     const bo = b._offset;
-    if (!arithLoop(f, out, ad, ao, 1, bd, bo, 1, n)) for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bd[bo + i]);
+    if (!arithLoop(f, out, ad, ao, 1, bd, bo, 1, n))
+      for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bd[bo + i]);
   } else if (aFull && b.numel() === 1) {
     const ao = a._offset;
     const y = bd[b._offset];
-    if (!arithLoop(f, out, ad, ao, 1, bd, b._offset, 0, n)) for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], y);
+    if (!arithLoop(f, out, ad, ao, 1, bd, b._offset, 0, n))
+      for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], y);
   } else if (bFull && a.numel() === 1) {
     const bo = b._offset;
     const x = ad[a._offset];
-    if (!arithLoop(f, out, ad, a._offset, 0, bd, bo, 1, n)) for (let i = 0; i < n; i++) out[i] = f(x, bd[bo + i]);
+    if (!arithLoop(f, out, ad, a._offset, 0, bd, bo, 1, n))
+      for (let i = 0; i < n; i++) out[i] = f(x, bd[bo + i]);
   } else if (n > 0) {
     const nd = shape.length;
     const sa = broadcastStrides(a, shape);
@@ -176,7 +210,8 @@ export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, f: (x: number, 
     let pb = b._offset;
     let o = 0;
     while (o < n) {
-      for (let j = 0, qa = pa, qb = pb; j < inner; j++, qa += ia, qb += ib) out[o++] = f(ad[qa], bd[qb]);
+      for (let j = 0, qa = pa, qb = pb; j < inner; j++, qa += ia, qb += ib)
+        out[o++] = f(ad[qa], bd[qb]);
       let d = nd - 2;
       while (d >= 0) {
         idx[d]++;

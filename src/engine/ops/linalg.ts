@@ -17,36 +17,101 @@ const KB = 256;
  * C[m,n] += A[m,k] · Bt[n,k]ᵀ, both operands row-major along k. A 4×4 register tile of
  * accumulators gives 16 multiply-adds per 8 loads, about 4× the plain i-k-j loop in V8.
  */
-export function gemmABt(a: ArrayLike<number>, bt: ArrayLike<number>, c: Storage, m: number, k: number, n: number): void {
+export function gemmABt(
+  a: ArrayLike<number>,
+  bt: ArrayLike<number>,
+  c: Storage,
+  m: number,
+  k: number,
+  n: number,
+): void {
   for (let p0 = 0; p0 < k; p0 += KB) {
     const p1 = Math.min(k, p0 + KB);
     let i = 0;
     for (; i + 4 <= m; i += 4) {
-      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      const a0 = i * k,
+        a1 = a0 + k,
+        a2 = a1 + k,
+        a3 = a2 + k;
       let j = 0;
       for (; j + 4 <= n; j += 4) {
-        const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+        const b0 = j * k,
+          b1 = b0 + k,
+          b2 = b1 + k,
+          b3 = b2 + k;
         let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0; // prettier-ignore
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         for (let p = p0; p < p1; p++) {
-          const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
-          const y0 = bt[b0 + p], y1 = bt[b1 + p], y2 = bt[b2 + p], y3 = bt[b3 + p];
-          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+          const x0 = a[a0 + p],
+            x1 = a[a1 + p],
+            x2 = a[a2 + p],
+            x3 = a[a3 + p];
+          const y0 = bt[b0 + p],
+            y1 = bt[b1 + p],
+            y2 = bt[b2 + p],
+            y3 = bt[b3 + p];
+          c00 += x0 * y0;
+          c01 += x0 * y1;
+          c02 += x0 * y2;
+          c03 += x0 * y3;
+          c10 += x1 * y0;
+          c11 += x1 * y1;
+          c12 += x1 * y2;
+          c13 += x1 * y3;
+          c20 += x2 * y0;
+          c21 += x2 * y1;
+          c22 += x2 * y2;
+          c23 += x2 * y3;
+          c30 += x3 * y0;
+          c31 += x3 * y1;
+          c32 += x3 * y2;
+          c33 += x3 * y3;
         }
         let o = i * n + j;
-        c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
-        c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += n;
-        c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += n;
-        c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+        c[o] += c00;
+        c[o + 1] += c01;
+        c[o + 2] += c02;
+        c[o + 3] += c03;
+        o += n;
+        c[o] += c10;
+        c[o + 1] += c11;
+        c[o + 2] += c12;
+        c[o + 3] += c13;
+        o += n;
+        c[o] += c20;
+        c[o + 1] += c21;
+        c[o + 2] += c22;
+        c[o + 3] += c23;
+        o += n;
+        c[o] += c30;
+        c[o + 1] += c31;
+        c[o + 2] += c32;
+        c[o + 3] += c33;
       }
       for (; j < n; j++) {
         const b0 = j * k;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let p = p0; p < p1; p++) { const y = bt[b0 + p]; s0 += a[a0 + p] * y; s1 += a[a1 + p] * y; s2 += a[a2 + p] * y; s3 += a[a3 + p] * y; }
-        c[i * n + j] += s0; c[(i + 1) * n + j] += s1; c[(i + 2) * n + j] += s2; c[(i + 3) * n + j] += s3;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        for (let p = p0; p < p1; p++) {
+          const y = bt[b0 + p];
+          s0 += a[a0 + p] * y;
+          s1 += a[a1 + p] * y;
+          s2 += a[a2 + p] * y;
+          s3 += a[a3 + p] * y;
+        }
+        c[i * n + j] += s0;
+        c[(i + 1) * n + j] += s1;
+        c[(i + 2) * n + j] += s2;
+        c[(i + 3) * n + j] += s3;
       }
     }
     for (; i < m; i++) {
@@ -78,13 +143,16 @@ function transposed(src: ArrayLike<number>, k: number, n: number, dtype: DType):
 /** B's elements as Bt (row-major [n,k]): free when B is itself a transposed contiguous matrix. */
 function asBt(b: Tensor, dtype: DType): ArrayLike<number> {
   const [k, n] = b.shape;
-  if (b._strides[0] === 1 && (b._strides[1] === k || n === 1)) return b._data.subarray(b._offset, b._offset + k * n);
+  if (b._strides[0] === 1 && (b._strides[1] === k || n === 1))
+    return b._data.subarray(b._offset, b._offset + k * n);
   return transposed(contiguousData(b), k, n, dtype);
 }
 
 function matmulDtype(a: Tensor, b: Tensor): DType {
   if (a.dtype !== b.dtype) {
-    throw new Error(`expected scalar type ${a.dtype === 'float64' ? 'Double' : 'Float'} but found ${b.dtype === 'float64' ? 'Double' : 'Float'}`);
+    throw new Error(
+      `expected scalar type ${a.dtype === 'float64' ? 'Double' : 'Float'} but found ${b.dtype === 'float64' ? 'Double' : 'Float'}`,
+    );
   }
   return isFloating(a.dtype) ? a.dtype : promote(a.dtype, b.dtype);
 }
@@ -102,7 +170,8 @@ function mmKernel(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
     c.set(contiguousData(broadcastView(bias, [m, n])));
   }
   // WebAssembly SIMD where it pays (float32, big enough); this TypeScript kernel otherwise.
-  if (dtype === 'float32' && wasmMatmul(a, b, c as Float32Array, bias === null)) return fromStorage(c, [m, n], dtype);
+  if (dtype === 'float32' && wasmMatmul(a, b, c as Float32Array, bias === null))
+    return fromStorage(c, [m, n], dtype);
   gemmABt(contiguousData(a), asBt(b, dtype), c, m, k, n);
   return fromStorage(c, [m, n], dtype);
 }
@@ -115,8 +184,14 @@ interface MmArgs {
   readonly colMajor: readonly [boolean, boolean];
 }
 const isColumnMajor = (t: Tensor): boolean => t._strides[0] === 1 && t._strides[1] === t.shape[0];
-const LAYOUTS: readonly MmArgs[] = [[false, false], [true, false], [false, true], [true, true]].map((c) => ({ colMajor: c as [boolean, boolean] }));
-const layoutOf = (a: Tensor, b: Tensor): MmArgs => LAYOUTS[(isColumnMajor(a) ? 1 : 0) + (isColumnMajor(b) ? 2 : 0)];
+const LAYOUTS: readonly MmArgs[] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+].map((c) => ({ colMajor: c as [boolean, boolean] }));
+const layoutOf = (a: Tensor, b: Tensor): MmArgs =>
+  LAYOUTS[(isColumnMajor(a) ? 1 : 0) + (isColumnMajor(b) ? 2 : 0)];
 
 // savedFor, as PyTorch's derivatives.yaml: mat1's gradient needs mat2 and mat2's needs mat1,
 // so `x.mm(w)` with an `x` that needs no gradient keeps only `x` (and `w` may change in place).
@@ -165,7 +240,9 @@ export const Dot: Primitive = {
   saves: [0, 1],
   forward: ([a, b]) => {
     if (a.shape[0] !== b.shape[0]) {
-      throw new Error(`inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`);
+      throw new Error(
+        `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+      );
     }
     const dtype = matmulDtype(a, b);
     const x = contiguousData(a);
@@ -176,7 +253,10 @@ export const Dot: Primitive = {
     out[0] = s;
     return fromStorage(out, [], dtype);
   },
-  backward: (g, { saved: [a, b], needs }) => [needs[0] ? b.mul(g) : null, needs[1] ? a.mul(g) : null],
+  backward: (g, { saved: [a, b], needs }) => [
+    needs[0] ? b.mul(g) : null,
+    needs[1] ? a.mul(g) : null,
+  ],
 };
 
 export const Mv: Primitive = {
@@ -186,7 +266,9 @@ export const Mv: Primitive = {
   forward: ([m, v]) => {
     const [rows, cols] = m.shape;
     if (cols !== v.shape[0]) {
-      throw new Error(`size mismatch, got input (${rows}), mat (${rows}x${cols}), vec (${v.shape[0]})`);
+      throw new Error(
+        `size mismatch, got input (${rows}), mat (${rows}x${cols}), vec (${v.shape[0]})`,
+      );
     }
     const dtype = matmulDtype(m, v);
     const c = allocate(dtype, rows);
@@ -222,7 +304,9 @@ export const Bmm: Primitive = {
     const [batch, n, m] = a.shape;
     const [batchB, m2, p] = b.shape;
     if (batch !== batchB || m !== m2) {
-      throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${m}] but got: [${batchB}, ${m2}].`);
+      throw new Error(
+        `Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${m}] but got: [${batchB}, ${m2}].`,
+      );
     }
     const dtype = matmulDtype(a, b);
     const out = allocate(dtype, batch * n * p);
@@ -247,7 +331,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const da = a.dim();
   const db = b.dim();
   if (da === 0 || db === 0) {
-    throw new Error(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
+    throw new Error(
+      `both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`,
+    );
   }
   if (da === 1 && db === 1) return apply(Dot, [a, b], undefined);
   if (da === 2 && db === 1) return apply(Mv, [a, b], undefined);

@@ -41,9 +41,16 @@ export const MseLoss: Primitive<ReductionArgs> = {
   name: 'MseLossBackward0',
   arity: 2,
   saves: [0, 1],
-  forward: ([a, b], { reduction }) => reduceLoss(binaryKernel(a, b, a.dtype, (x, y) => (x - y) * (x - y)), reduction),
+  forward: ([a, b], { reduction }) =>
+    reduceLoss(
+      binaryKernel(a, b, a.dtype, (x, y) => (x - y) * (x - y)),
+      reduction,
+    ),
   backward: (g, { saved: [a, b], needs, args: { reduction } }) => {
-    const ga = a.sub(b).mul(2).mul(spread(g, a.numel(), reduction));
+    const ga = a
+      .sub(b)
+      .mul(2)
+      .mul(spread(g, a.numel(), reduction));
     return [needs[0] ? ga : null, needs[1] ? ga.neg() : null];
   },
 };
@@ -56,7 +63,10 @@ interface NllArgs extends ReductionArgs {
 function targetMask(shape: readonly number[], dtype: Tensor['dtype'], target: Tensor): Tensor {
   const t = contiguousData(target);
   const classes = shape[shape.length - 1];
-  const out = allocate(dtype, shape.reduce((p, q) => p * q, 1));
+  const out = allocate(
+    dtype,
+    shape.reduce((p, q) => p * q, 1),
+  );
   for (let i = 0; i < t.length; i++) out[i * classes + t[i]] = -1;
   return fromStorage(out, shape.slice(), dtype);
 }
@@ -91,16 +101,24 @@ export const BinaryCrossEntropy: Primitive<ReductionArgs> = {
   forward: ([x, t], { reduction }) => {
     const xs = contiguousData(x);
     for (let i = 0; i < xs.length; i++) {
-      if (!(xs[i] >= 0 && xs[i] <= 1)) throw new Error('all elements of input should be between 0 and 1');
+      if (!(xs[i] >= 0 && xs[i] <= 1))
+        throw new Error('all elements of input should be between 0 and 1');
     }
     // PyTorch clamps each log at -100 so that x = 0 or 1 gives a finite loss.
-    const per = binaryKernel(x, t, x.dtype, (p, y) => -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100)));
+    const per = binaryKernel(
+      x,
+      t,
+      x.dtype,
+      (p, y) => -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100)),
+    );
     return reduceLoss(per, reduction);
   },
   backward: (g, { saved: [x, t], needs, args: { reduction } }) => {
     const gs = spread(g, x.numel(), reduction);
     const gx = needs[0] ? gs.mul(x.sub(t)).div(x.mul(x.rsub(1)).clamp(1e-12, null)) : null;
-    const gt = needs[1] ? gs.mul(x.rsub(1).log().clamp(-100, null).sub(x.log().clamp(-100, null))) : null;
+    const gt = needs[1]
+      ? gs.mul(x.rsub(1).log().clamp(-100, null).sub(x.log().clamp(-100, null)))
+      : null;
     return [gx, gt];
   },
 };
@@ -117,15 +135,23 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
 
 export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   if (target.dtype !== 'int64') {
-    throw new Error(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : 'Float'}`);
+    throw new Error(
+      `expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : 'Float'}`,
+    );
   }
   if (input.dim() === 2 && (target.dim() !== 1 || target.shape[0] !== input.shape[0])) {
-    throw new Error(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0] ?? 0}).`);
+    throw new Error(
+      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0] ?? 0}).`,
+    );
   }
   return apply(NllLoss, [input], { target, reduction });
 }
 
-export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  reduction: Reduction = 'mean',
+): Tensor {
   checkSameShape('binary_cross_entropy', input, target);
   if (!isFloating(target.dtype)) throw new Error('Found dtype Long but expected Float');
   return apply(BinaryCrossEntropy, [input, target], { reduction });

@@ -175,10 +175,20 @@ export class OpNode<A> extends Node {
     const saved: Tensor[] = [];
     if (saves !== undefined && saves.length > 0) {
       // After releaseVariables both fields are null, and checkSaved reports the freed graph.
-      saved.push(kind.keep0 ? checkSaved(this.saved0, this.version0, saves[0] === 'out', this) : NOT_SAVED);
-      if (saves.length > 1) saved.push(kind.keep1 ? checkSaved(this.saved1, this.version1, saves[1] === 'out', this) : NOT_SAVED);
+      saved.push(
+        kind.keep0 ? checkSaved(this.saved0, this.version0, saves[0] === 'out', this) : NOT_SAVED,
+      );
+      if (saves.length > 1)
+        saved.push(
+          kind.keep1 ? checkSaved(this.saved1, this.version1, saves[1] === 'out', this) : NOT_SAVED,
+        );
     }
-    return kind.op.backward(grad, { saved, shapes: kind.shapes, needs: kind.needs, args: this.args });
+    return kind.op.backward(grad, {
+      saved,
+      shapes: kind.shapes,
+      needs: kind.needs,
+      args: this.args,
+    });
   }
 
   override inputShape(index: number): readonly number[] {

@@ -8,7 +8,8 @@ import { apply, type Primitive } from './op';
 
 function reduceDims(dim: number | readonly number[] | undefined, ndim: number): boolean[] {
   const mask = new Array<boolean>(ndim).fill(dim === undefined);
-  if (dim !== undefined) for (const d of typeof dim === 'number' ? [dim] : dim) mask[wrapDim(d, ndim)] = true;
+  if (dim !== undefined)
+    for (const d of typeof dim === 'number' ? [dim] : dim) mask[wrapDim(d, ndim)] = true;
   return mask;
 }
 
@@ -103,7 +104,11 @@ export const MeanDim: Primitive<DimArgs> = {
     for (let i = 0; i < s._data.length; i++) s._data[i] = s._data[i] / n;
     return s;
   },
-  backward: (g, { shapes, args }) => [unsqueezeReduced(g, args).div(countReduced(shapes[0], args.dims)).expand(...shapes[0])],
+  backward: (g, { shapes, args }) => [
+    unsqueezeReduced(g, args)
+      .div(countReduced(shapes[0], args.dims))
+      .expand(...shapes[0]),
+  ],
 };
 
 function extremum(name: string, better: (x: number, best: number) => boolean): Primitive {
@@ -114,7 +119,9 @@ function extremum(name: string, better: (x: number, best: number) => boolean): P
     forward: ([a]) => {
       const d = contiguousData(a);
       if (d.length === 0) {
-        throw new Error(`${name.startsWith('Max') ? 'max' : 'min'}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+        throw new Error(
+          `${name.startsWith('Max') ? 'max' : 'min'}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+        );
       }
       let best = d[0];
       for (let i = 1; i < d.length; i++) {
@@ -185,7 +192,9 @@ export function sum(t: Tensor, dim?: number | readonly number[], keepdim = false
 
 export function mean(t: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   if (!isFloating(t.dtype)) {
-    throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${t.dtype === 'int64' ? 'Long' : 'Bool'}`);
+    throw new Error(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${t.dtype === 'int64' ? 'Long' : 'Bool'}`,
+    );
   }
   if (dim === undefined) return apply(Mean, [t], undefined);
   return apply(MeanDim, [t], { dims: reduceDims(dim, t.dim()), keepdim });

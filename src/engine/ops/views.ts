@@ -1,7 +1,14 @@
 // Shape primitives. The view ops (view, t, transpose, permute, expand, squeeze, unsqueeze,
 // select, narrow) return strided views that share storage and the version counter.
 import { allocate, promote } from '../dtype';
-import { contiguousStrides, formatShape, inferShape, numelOf, viewStrides, wrapDim } from '../shape';
+import {
+  contiguousStrides,
+  formatShape,
+  inferShape,
+  numelOf,
+  viewStrides,
+  wrapDim,
+} from '../shape';
 import type { Tensor } from '../tensor';
 import { contiguousData, fromStorage, isContiguous, scatterStrided } from './kernels';
 import { apply, type Primitive } from './op';
@@ -12,10 +19,12 @@ interface ShapeArgs {
 }
 
 function viewKernel(a: Tensor, shape: number[]): Tensor {
-  const strides = isContiguous(a) ? contiguousStrides(shape) : viewStrides(a.shape, a._strides, shape);
+  const strides = isContiguous(a)
+    ? contiguousStrides(shape)
+    : viewStrides(a.shape, a._strides, shape);
   if (strides === null) {
     throw new Error(
-      'view size is not compatible with input tensor\'s size and stride (at least one dimension spans ' +
+      "view size is not compatible with input tensor's size and stride (at least one dimension spans " +
         'across two contiguous subspaces). Use .reshape(...) instead.',
     );
   }
@@ -50,7 +59,10 @@ function inversePermutation(dims: readonly number[]): number[] {
 export const T: Primitive = {
   name: 'TBackward0',
   arity: 1,
-  forward: ([a]) => (a.dim() < 2 ? a._view(a.shape.slice(), a._strides.slice(), a._offset) : permuteKernel(a, [1, 0])),
+  forward: ([a]) =>
+    a.dim() < 2
+      ? a._view(a.shape.slice(), a._strides.slice(), a._offset)
+      : permuteKernel(a, [1, 0]),
   backward: (g) => [g.t()],
 };
 
@@ -124,7 +136,8 @@ export const SqueezeDim: Primitive<DimArg> = {
   name: 'SqueezeBackward1',
   arity: 1,
   forward: ([a], { dim }) => {
-    if (a.dim() === 0 || a.shape[dim] !== 1) return a._view(a.shape.slice(), a._strides.slice(), a._offset);
+    if (a.dim() === 0 || a.shape[dim] !== 1)
+      return a._view(a.shape.slice(), a._strides.slice(), a._offset);
     return a._view(
       a.shape.filter((_, i) => i !== dim),
       a._strides.filter((_, i) => i !== dim),
@@ -200,14 +213,18 @@ export const Select: Primitive<SelectArgs> = {
   name: 'SelectBackward0',
   arity: 1,
   forward: ([a], { dim, index }) => selectKernel(a, dim, index),
-  backward: (g, { shapes, args }) => [apply(SelectBackward, [g], { ...args, inputShape: shapes[0].slice() })],
+  backward: (g, { shapes, args }) => [
+    apply(SelectBackward, [g], { ...args, inputShape: shapes[0].slice() }),
+  ],
 };
 
 export const Narrow: Primitive<NarrowArgs> = {
   name: 'SliceBackward0',
   arity: 1,
   forward: ([a], { dim, start, length }) => narrowKernel(a, dim, start, length),
-  backward: (g, { shapes, args }) => [apply(SliceBackward, [g], { ...args, inputShape: shapes[0].slice() })],
+  backward: (g, { shapes, args }) => [
+    apply(SliceBackward, [g], { ...args, inputShape: shapes[0].slice() }),
+  ],
 };
 
 export const Clone: Primitive = {
@@ -234,7 +251,9 @@ export const Cat: Primitive<DimArg> = {
     for (const t of inputs) {
       dtype = promote(dtype, t.dtype);
       if (t.dim() !== ref.dim()) {
-        throw new Error(`Tensors must have same number of dimensions: got ${ref.dim()} and ${t.dim()}`);
+        throw new Error(
+          `Tensors must have same number of dimensions: got ${ref.dim()} and ${t.dim()}`,
+        );
       }
       for (let i = 0; i < shape.length; i++) {
         if (i !== dim && t.shape[i] !== shape[i]) {
@@ -276,7 +295,10 @@ export const Stack: Primitive<DimArg> = {
         );
       }
     }
-    return Cat.forward(inputs.map((t) => Unsqueeze.forward([t], { dim })), { dim });
+    return Cat.forward(
+      inputs.map((t) => Unsqueeze.forward([t], { dim })),
+      { dim },
+    );
   },
   backward: (g, { needs, args: { dim } }) => needs.map((n, i) => (n ? g.select(dim, i) : null)),
 };
@@ -290,7 +312,8 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, t.numel());
   // Like PyTorch: a view whenever the strides allow one, else a copy viewed as `_unsafe_view`.
-  if (isContiguous(t) || viewStrides(t.shape, t._strides, target) !== null) return apply(View, [t], { shape: target });
+  if (isContiguous(t) || viewStrides(t.shape, t._strides, target) !== null)
+    return apply(View, [t], { shape: target });
   return apply(UnsafeView, [apply(Clone, [t], undefined)], { shape: target });
 }
 
@@ -300,20 +323,25 @@ export function transpose(t: Tensor, d0: number, d1: number): Tensor {
 }
 
 export function t(x: Tensor): Tensor {
-  if (x.dim() > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
+  if (x.dim() > 2)
+    throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
   return apply(T, [x], undefined);
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.dim()) {
-    throw new Error(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.dim()} is not equal to len(dims) = ${dims.length}`);
+    throw new Error(
+      `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.dim()} is not equal to len(dims) = ${dims.length}`,
+    );
   }
   return apply(Permute, [x], { dims: dims.map((d) => wrapDim(d, x.dim())) });
 }
 
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.dim()) {
-    throw new Error(`expand(torch.FloatTensor{${formatShape(x.shape)}}, size=${formatShape(sizes)}): the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`);
+    throw new Error(
+      `expand(torch.FloatTensor{${formatShape(x.shape)}}, size=${formatShape(sizes)}): the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`,
+    );
   }
   const lead = sizes.length - x.dim();
   const shape = sizes.map((s, i) => (s === -1 ? x.shape[i - lead] : s));
@@ -334,7 +362,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = wrapDim(dim, x.dim());
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new Error(`select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${d}`);
+    throw new Error(
+      `select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${d}`,
+    );
   }
   return apply(Select, [x], { dim: d, index: index < 0 ? index + size : index });
 }
@@ -355,14 +385,19 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const e = wrapDim(endDim, x.dim());
   if (s > e) throw new Error('flatten() has invalid args: start_dim cannot come after end_dim');
   if (s === e) return x;
-  const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)];
+  const shape = [
+    ...x.shape.slice(0, s),
+    x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1),
+    ...x.shape.slice(e + 1),
+  ];
   return reshape(x, shape);
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
   const scalar = tensors.findIndex((t) => t.dim() === 0);
-  if (scalar >= 0) throw new Error(`zero-dimensional tensor (at position ${scalar}) cannot be concatenated`);
+  if (scalar >= 0)
+    throw new Error(`zero-dimensional tensor (at position ${scalar}) cannot be concatenated`);
   return apply(Cat, tensors.slice(), { dim: wrapDim(dim, tensors[0].dim()) });
 }
 
@@ -385,7 +420,13 @@ interface IndexArgs {
 }
 
 /** Copies slices `index[i]` of `src` along `dim` into slice i of the result (or adds them back). */
-function gatherAlong(src: Tensor, dim: number, index: Int32Array, outShape: number[], scatter: boolean): Tensor {
+function gatherAlong(
+  src: Tensor,
+  dim: number,
+  index: Int32Array,
+  outShape: number[],
+  scatter: boolean,
+): Tensor {
   const data = contiguousData(src);
   const out = allocate(src.dtype, numelOf(outShape));
   const big = scatter ? outShape : src.shape;
@@ -413,7 +454,8 @@ function gatherAlong(src: Tensor, dim: number, index: Int32Array, outShape: numb
 export const IndexAdd: Primitive<IndexArgs & { readonly inputShape: number[] }> = {
   name: 'IndexAddBackward0',
   arity: 2,
-  forward: ([, g], { dim, index, inputShape }) => gatherAlong(g, dim, index, inputShape.slice(), true),
+  forward: ([, g], { dim, index, inputShape }) =>
+    gatherAlong(g, dim, index, inputShape.slice(), true),
   backward: (gg, { args: { dim, index } }) => [null, apply(IndexSelect, [gg], { dim, index })],
 };
 
@@ -425,7 +467,12 @@ export const IndexSelect: Primitive<IndexArgs> = {
     shape[dim] = index.length;
     return gatherAlong(a, dim, index, shape, false);
   },
-  backward: (g, { shapes, args }) => [apply(IndexAdd, [fromStorage(allocate(g.dtype, 1), [], g.dtype), g], { ...args, inputShape: shapes[0].slice() })],
+  backward: (g, { shapes, args }) => [
+    apply(IndexAdd, [fromStorage(allocate(g.dtype, 1), [], g.dtype), g], {
+      ...args,
+      inputShape: shapes[0].slice(),
+    }),
+  ],
 };
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {

@@ -30,8 +30,10 @@ export class Adam extends Optimizer<Resolved> {
       maximize: options.maximize ?? false,
     };
     if (o.lr < 0) throw new Error(`Invalid learning rate: ${o.lr}`);
-    if (!(o.betas[0] >= 0 && o.betas[0] < 1)) throw new Error(`Invalid beta parameter at index 0: ${o.betas[0]}`);
-    if (!(o.betas[1] >= 0 && o.betas[1] < 1)) throw new Error(`Invalid beta parameter at index 1: ${o.betas[1]}`);
+    if (!(o.betas[0] >= 0 && o.betas[0] < 1))
+      throw new Error(`Invalid beta parameter at index 0: ${o.betas[0]}`);
+    if (!(o.betas[1] >= 0 && o.betas[1] < 1))
+      throw new Error(`Invalid beta parameter at index 1: ${o.betas[1]}`);
     super(params, o);
   }
 

@@ -28,9 +28,10 @@ export abstract class Optimizer<O extends { lr: number }> {
   constructor(params: Params<O>, defaults: O) {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new Error('optimizer got an empty parameter list');
-    const groups = list[0] !== null && typeof list[0] === 'object' && 'params' in (list[0] as object)
-      ? (list as { params: Iterable<Tensor> }[])
-      : [{ params: list as Tensor[] }];
+    const groups =
+      list[0] !== null && typeof list[0] === 'object' && 'params' in (list[0] as object)
+        ? (list as { params: Iterable<Tensor> }[])
+        : [{ params: list as Tensor[] }];
     this.paramGroups = groups.map((g) => {
       const options = { ...defaults, ...g, params: undefined } as O;
       return { params: [...g.params], options, lr: options.lr };
@@ -70,7 +71,12 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 
   /** Updates one parameter in place, on its storage. */
-  protected abstract update(p: Tensor, grad: Tensor, state: Record<string, unknown>, options: O): void;
+  protected abstract update(
+    p: Tensor,
+    grad: Tensor,
+    state: Record<string, unknown>,
+    options: O,
+  ): void;
 
   /** @internal Lets the runner record the learning rate of each step. */
   static onStep: ((opt: Optimizer<{ lr: number }>) => void) | null = null;
@@ -82,9 +88,14 @@ export abstract class Optimizer<O extends { lr: number }> {
  */
 export function flat(t: Tensor): Float32Array | Float64Array {
   if (!t.isContiguous()) {
-    if (t.isLeaf && t.requiresGrad) throw new Error('optimizers need contiguous parameters; pass param.contiguous() as a new leaf');
+    if (t.isLeaf && t.requiresGrad)
+      throw new Error(
+        'optimizers need contiguous parameters; pass param.contiguous() as a new leaf',
+      );
     t = t.contiguous();
   }
   const d = t._data as Float32Array | Float64Array;
-  return t._offset === 0 && d.length === t.numel() ? d : (d.subarray(t._offset, t._offset + t.numel()) as Float32Array | Float64Array);
+  return t._offset === 0 && d.length === t.numel()
+    ? d
+    : (d.subarray(t._offset, t._offset + t.numel()) as Float32Array | Float64Array);
 }

@@ -25,7 +25,13 @@ export interface AdamScalars {
  * One Adam step over float32 arrays, in place on w, m and v. Returns false, touching nothing,
  * when the TypeScript loop should run instead.
  */
-export function wasmAdam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): boolean {
+export function wasmAdam(
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdamScalars,
+): boolean {
   const n = w.length;
   const scratch = simdScratch(n, WASM_ADAM_MIN, 4 * CHUNK * 4);
   if (scratch === null) return false;
@@ -35,7 +41,16 @@ export function wasmAdam(w: Float32Array, g: Float32Array, m: Float32Array, v: F
   const mOff = wOff + CHUNK;
   const vOff = mOff + CHUNK;
   const f = Math.fround;
-  const args = [f(s.sign), f(s.weightDecay), f(1 - s.beta1), f(s.beta2), f(1 - s.beta2), f(s.bc2Sqrt), f(s.eps), f(-s.stepSize)] as const;
+  const args = [
+    f(s.sign),
+    f(s.weightDecay),
+    f(1 - s.beta1),
+    f(s.beta2),
+    f(1 - s.beta2),
+    f(s.bc2Sqrt),
+    f(s.eps),
+    f(-s.stepSize),
+  ] as const;
   for (let i = 0; i < n; i += CHUNK) {
     const e = Math.min(n, i + CHUNK);
     heap.set(g.subarray(i, e), gOff);

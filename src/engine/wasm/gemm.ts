@@ -32,7 +32,8 @@ export const THREAD_MIN_WORK = 1 << 21;
 function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
   const [rows, cols] = t.shape;
   const n = rows * cols;
-  if (isContiguous(t)) return { data: t._data.subarray(t._offset, t._offset + n) as Float32Array, transposed: false };
+  if (isContiguous(t))
+    return { data: t._data.subarray(t._offset, t._offset + n) as Float32Array, transposed: false };
   if (t._strides[0] === 1 && (t._strides[1] === rows || cols === 1)) {
     return { data: t._data.subarray(t._offset, t._offset + n) as Float32Array, transposed: true };
   }
@@ -51,7 +52,11 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   const n = b.shape[1];
   if (m === 0 || n === 0 || k === 0) return false;
   const work = m * n * k;
-  if (backend === 'auto' && (work < WASM_MIN_WORK || ((n === 1 || k === 1) && work < WASM_MIN_THIN_WORK))) return false;
+  if (
+    backend === 'auto' &&
+    (work < WASM_MIN_WORK || ((n === 1 || k === 1) && work < WASM_MIN_THIN_WORK))
+  )
+    return false;
   const mod = simd();
   if (mod === null) return false;
   const kern = mod.exports;
@@ -63,7 +68,10 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   // Split along the longer side of C, in whole micro-tiles.
   const byRows = m >= n;
   const tiles = byRows ? rows / mr : ldc / nr;
-  const threads = work < 2 * THREAD_MIN_WORK ? 1 : Math.min(readyThreads(mod), Math.floor(work / THREAD_MIN_WORK), tiles);
+  const threads =
+    work < 2 * THREAD_MIN_WORK
+      ? 1
+      : Math.min(readyThreads(mod), Math.floor(work / THREAD_MIN_WORK), tiles);
   const aOff = mod.base;
   const bOff = aOff + align(m * k * 4);
   const cOff = bOff + align(k * n * 4);
@@ -98,11 +106,35 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
       if (byRows) {
         const i0 = done * mr;
         const i1 = Math.min(m, end * mr);
-        parts.push([i1 - i0, n, k, aOff + i0 * rsa * 4, rsa, csa, bOff, rsb, csb, cOff + i0 * ldc * 4, ldc]);
+        parts.push([
+          i1 - i0,
+          n,
+          k,
+          aOff + i0 * rsa * 4,
+          rsa,
+          csa,
+          bOff,
+          rsb,
+          csb,
+          cOff + i0 * ldc * 4,
+          ldc,
+        ]);
       } else {
         const j0 = done * nr;
         const j1 = Math.min(n, end * nr);
-        parts.push([m, j1 - j0, k, aOff, rsa, csa, bOff + j0 * csb * 4, rsb, csb, cOff + j0 * 4, ldc]);
+        parts.push([
+          m,
+          j1 - j0,
+          k,
+          aOff,
+          rsa,
+          csa,
+          bOff + j0 * csb * 4,
+          rsb,
+          csb,
+          cOff + j0 * 4,
+          ldc,
+        ]);
       }
       done = end;
     }
@@ -118,15 +150,25 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
  * the heap when `toHeap`. Narrow rows copy element by element: a subarray per row costs more
  * than the row itself below a few dozen floats.
  */
-function copyRows(c: Float32Array, heap: Float32Array, h0: number, ldc: number, m: number, n: number, toHeap: boolean): void {
+function copyRows(
+  c: Float32Array,
+  heap: Float32Array,
+  h0: number,
+  ldc: number,
+  m: number,
+  n: number,
+  toHeap: boolean,
+): void {
   if (n >= 32) {
     for (let i = 0; i < m; i++) {
       if (toHeap) heap.set(c.subarray(i * n, i * n + n), h0 + i * ldc);
       else c.set(heap.subarray(h0 + i * ldc, h0 + i * ldc + n), i * n);
     }
   } else if (toHeap) {
-    for (let i = 0; i < m; i++) for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) heap[p + j] = c[q + j];
+    for (let i = 0; i < m; i++)
+      for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) heap[p + j] = c[q + j];
   } else {
-    for (let i = 0; i < m; i++) for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) c[q + j] = heap[p + j];
+    for (let i = 0; i < m; i++)
+      for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) c[q + j] = heap[p + j];
   }
 }

@@ -13,11 +13,34 @@ export interface SimdExports {
   scratchBytes(): number;
   tileRows(): number;
   tileCols(): number;
-  gemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, scratch: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    rsa: number,
+    csa: number,
+    b: number,
+    rsb: number,
+    csb: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
   adam(
-    n: number, g: number, w: number, m: number, v: number,
-    sign: number, weightDecay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    bc2Sqrt: number, eps: number, negStepSize: number,
+    n: number,
+    g: number,
+    w: number,
+    m: number,
+    v: number,
+    sign: number,
+    weightDecay: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    bc2Sqrt: number,
+    eps: number,
+    negStepSize: number,
   ): void;
   unaryF32(kind: number, n: number, src: number, dst: number): void;
 }
@@ -47,7 +70,8 @@ let heap: Float32Array | null = null;
 
 /** Reads an environment variable through globalThis, so the engine imports no Node module. */
 export function envVar(name: string): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
   return env?.[name];
 }
 
@@ -76,7 +100,9 @@ export function kernelBackend(): KernelBackend {
  */
 export function _setKernelBackend(choice: KernelBackend): KernelBackend {
   if (choice !== 'auto' && choice !== 'wasm' && choice !== 'ts') {
-    throw new Error(`_setKernelBackend(): expected 'auto', 'wasm' or 'ts' but got ${String(choice)}`);
+    throw new Error(
+      `_setKernelBackend(): expected 'auto', 'wasm' or 'ts' but got ${String(choice)}`,
+    );
   }
   backend = choice;
   if (choice === 'ts') return 'ts';
@@ -104,7 +130,8 @@ function instantiateShared(): SimdModule | null {
     if (module === null) return null;
     // Browsers without cross-origin isolation refuse shared memories: the plain module serves.
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
+    const exports = new WebAssembly.Instance(module, { env: { memory } })
+      .exports as unknown as SimdExports;
     return layout(exports, module, memory, true);
   } catch {
     return null;
@@ -125,7 +152,12 @@ function instantiatePlain(): SimdModule | null {
 
 export const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
-function layout(exports: SimdExports, module: WebAssembly.Module, memory: WebAssembly.Memory, shared: boolean): SimdModule {
+function layout(
+  exports: SimdExports,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  shared: boolean,
+): SimdModule {
   const controlBase = align(exports.heapBase());
   return { exports, module, memory, shared, controlBase, base: controlBase + CONTROL_BYTES };
 }
@@ -147,7 +179,11 @@ export function wasmSimdAvailable(): boolean {
  * elements; null when the TypeScript loop should run instead: kernels switched off, fewer
  * than `min` elements under 'auto', or no WebAssembly SIMD here.
  */
-export function simdScratch(n: number, min: number, scratchBytes: number): { mod: SimdModule; heap: Float32Array } | null {
+export function simdScratch(
+  n: number,
+  min: number,
+  scratchBytes: number,
+): { mod: SimdModule; heap: Float32Array } | null {
   const backend = kernelBackend();
   if (backend === 'ts' || (backend === 'auto' && n < min)) return null;
   const mod = simd();
@@ -175,4 +211,3 @@ export function heapOf(mod: SimdModule, bytes: number): Float32Array | null {
   if (heap === null || heap.buffer !== mem.buffer) heap = new Float32Array(mem.buffer);
   return heap;
 }
-

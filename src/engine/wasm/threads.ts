@@ -87,7 +87,10 @@ interface NodeHost {
   getBuiltinModule?(id: string): unknown;
 }
 interface WorkerThreads {
-  Worker: new (source: string, options: { eval: true; workerData: unknown }) => { unref(): void; on(event: 'error' | 'exit', f: () => void): void };
+  Worker: new (
+    source: string,
+    options: { eval: true; workerData: unknown },
+  ) => { unref(): void; on(event: 'error' | 'exit', f: () => void): void };
 }
 
 /** Maximum threads (the caller included); 1 means no workers. */
@@ -147,7 +150,15 @@ function poolFor(mod: SimdModule): Pool | null {
   let started = 0;
   try {
     for (let w = 0; w < workers; w++) {
-      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module: mod.module, memory: mod.memory, control: mod.controlBase, thread: w + 1 } });
+      const worker = new threads.Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          module: mod.module,
+          memory: mod.memory,
+          control: mod.controlBase,
+          thread: w + 1,
+        },
+      });
       // A worker that fails stops counting as ready; parts it would have run, the caller runs.
       worker.on('error', () => Atomics.store(block, READY + w, 0));
       worker.unref(); // an idle worker must not keep the process alive.
@@ -161,12 +172,26 @@ function poolFor(mod: SimdModule): Pool | null {
 }
 
 /** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc. */
-export type GemmPart = [number, number, number, number, number, number, number, number, number, number, number];
+export type GemmPart = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 /** How many parts each worker has run so far (internal: tests and diagnostics). */
 export function workerParts(mod: SimdModule): number[] {
   const p = poolFor(mod);
-  return p === null ? [] : Array.from({ length: p.workers }, (_, w) => Atomics.load(p.block, RAN + w));
+  return p === null
+    ? []
+    : Array.from({ length: p.workers }, (_, w) => Atomics.load(p.block, RAN + w));
 }
 
 /** Threads that may run parts of a product, ready or not, the calling one included. */
@@ -191,7 +216,12 @@ export function readyThreads(mod: SimdModule): number {
  * are done. Thread t packs in scratch + t·scratchStep, so there must be room for
  * poolThreads(mod) scratch areas.
  */
-export function runParts(mod: SimdModule, parts: GemmPart[], scratch: number, scratchStep: number): void {
+export function runParts(
+  mod: SimdModule,
+  parts: GemmPart[],
+  scratch: number,
+  scratchStep: number,
+): void {
   const p = poolFor(mod);
   if (p === null || parts.length > MAX_PARTS) {
     for (const part of parts) mod.exports.gemm(...part, scratch);
@@ -213,7 +243,11 @@ export function runParts(mod: SimdModule, parts: GemmPart[], scratch: number, sc
     Atomics.add(s, FINISHED, 1);
   }
   for (let spin = 0; spin < 20000 && Atomics.load(s, FINISHED) < parts.length; spin++);
-  for (let done = Atomics.load(s, FINISHED); done < parts.length; done = Atomics.load(s, FINISHED)) {
+  for (
+    let done = Atomics.load(s, FINISHED);
+    done < parts.length;
+    done = Atomics.load(s, FINISHED)
+  ) {
     Atomics.wait(s, FINISHED, done);
   }
 }

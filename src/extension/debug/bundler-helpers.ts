@@ -11,7 +11,10 @@ export function isBundlerHelper(name: string): boolean {
 
 /** The user's variables in their order, then the bundler's. */
 export function helpersLast<T extends { name: string }>(variables: readonly T[]): T[] {
-  return [...variables.filter((v) => !isBundlerHelper(v.name)), ...variables.filter((v) => isBundlerHelper(v.name))];
+  return [
+    ...variables.filter((v) => !isBundlerHelper(v.name)),
+    ...variables.filter((v) => isBundlerHelper(v.name)),
+  ];
 }
 
 interface DapMessage {
@@ -21,7 +24,10 @@ interface DapMessage {
   event?: string;
   request_seq?: number;
   arguments?: { variablesReference?: unknown };
-  body?: { scopes?: { name?: unknown; variablesReference?: unknown }[]; variables?: { name: string }[] };
+  body?: {
+    scopes?: { name?: unknown; variablesReference?: unknown }[];
+    variables?: { name: string }[];
+  };
 }
 
 /**
@@ -36,7 +42,14 @@ export class ModuleScopeOrder {
   /** A message from the editor to the adapter. */
   request(m: DapMessage): void {
     const ref = m.arguments?.variablesReference;
-    if (m.type === 'request' && m.command === 'variables' && typeof ref === 'number' && this.moduleRefs.has(ref) && typeof m.seq === 'number') this.pending.add(m.seq);
+    if (
+      m.type === 'request' &&
+      m.command === 'variables' &&
+      typeof ref === 'number' &&
+      this.moduleRefs.has(ref) &&
+      typeof m.seq === 'number'
+    )
+      this.pending.add(m.seq);
   }
 
   /** A message from the adapter to the editor; a Module scope's variables are reordered. */
@@ -47,9 +60,19 @@ export class ModuleScopeOrder {
       this.pending.clear();
     } else if (m.type === 'response' && m.command === 'scopes') {
       for (const s of m.body?.scopes ?? []) {
-        if (typeof s.name === 'string' && /^module$/i.test(s.name) && typeof s.variablesReference === 'number') this.moduleRefs.add(s.variablesReference);
+        if (
+          typeof s.name === 'string' &&
+          /^module$/i.test(s.name) &&
+          typeof s.variablesReference === 'number'
+        )
+          this.moduleRefs.add(s.variablesReference);
       }
-    } else if (m.type === 'response' && m.command === 'variables' && typeof m.request_seq === 'number' && this.pending.delete(m.request_seq)) {
+    } else if (
+      m.type === 'response' &&
+      m.command === 'variables' &&
+      typeof m.request_seq === 'number' &&
+      this.pending.delete(m.request_seq)
+    ) {
       if (m.body?.variables !== undefined) m.body.variables = helpersLast(m.body.variables);
     }
   }

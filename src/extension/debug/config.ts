@@ -71,5 +71,7 @@ export function debugConfiguration(l: DebugLaunch): NodeLaunchConfiguration {
 
 /** Whether a document is a script written against the engine (CodeLens "Debug" goes there). */
 export function importsGradlens(text: string): boolean {
-  return /\bfrom\s+['"]gradlens['"]|\brequire\(\s*['"]gradlens['"]\s*\)|\bimport\(\s*['"]gradlens['"]\s*\)/.test(text);
+  return /\bfrom\s+['"]gradlens['"]|\brequire\(\s*['"]gradlens['"]\s*\)|\bimport\(\s*['"]gradlens['"]\s*\)/.test(
+    text,
+  );
 }

@@ -25,7 +25,8 @@ export function inspectExpression(vars: readonly ScopeVariable[]): string {
   for (const v of vars) {
     const expr = v.evaluateName ?? v.name;
     if (seen.has(v.name) || RESERVED.has(v.name)) continue;
-    if (!(IDENT.test(v.name) || v.name === 'this') || !(IDENT.test(expr) || expr === 'this')) continue;
+    if (!(IDENT.test(v.name) || v.name === 'this') || !(IDENT.test(expr) || expr === 'this'))
+      continue;
     seen.add(v.name);
     pairs.push(`[${JSON.stringify(v.name)}, () => ${expr}]`);
   }
@@ -38,7 +39,10 @@ export function inspectExpression(vars: readonly ScopeVariable[]): string {
  * own debug hover picks it: `model.fc1.weight` when the mouse is on `weight`, `model.fc1` on
  * `fc1`. Null off an identifier.
  */
-export function expressionAt(line: string, column: number): { start: number; end: number; text: string } | null {
+export function expressionAt(
+  line: string,
+  column: number,
+): { start: number; end: number; text: string } | null {
   const word = /[A-Za-z_$][\w$]*/g;
   let m: RegExpExecArray | null;
   while ((m = word.exec(line)) !== null) {

@@ -27,7 +27,10 @@ const SCRIPT_FILES: vscode.DocumentSelector = [
 ];
 
 /** Registers the debug command, its CodeLens and the stop handling; dispose to undo all of it. */
-export function registerDebugCapture(context: vscode.ExtensionContext, deps: DebugCaptureDeps): vscode.Disposable {
+export function registerDebugCapture(
+  context: vscode.ExtensionContext,
+  deps: DebugCaptureDeps,
+): vscode.Disposable {
   const stops = new DebugStops(deps);
   let providers: vscode.Disposable | null = null;
   const live = new Set<string>();
@@ -36,7 +39,9 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
     if (!deps.ensureTrusted()) return false;
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (target === undefined || target.scheme !== 'file') {
-      void vscode.window.showErrorMessage('Gradlens: open a TypeScript or JavaScript script to debug it.');
+      void vscode.window.showErrorMessage(
+        'Gradlens: open a TypeScript or JavaScript script to debug it.',
+      );
       return false;
     }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
@@ -49,7 +54,10 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
       extensionPath: context.extensionPath,
       bundleDir,
     });
-    const ok = await vscode.debug.startDebugging(folder, config as unknown as vscode.DebugConfiguration);
+    const ok = await vscode.debug.startDebugging(
+      folder,
+      config as unknown as vscode.DebugConfiguration,
+    );
     if (!ok) rmSync(bundleDir, { recursive: true, force: true });
     return ok;
   };
@@ -57,7 +65,15 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
   const lenses: vscode.CodeLensProvider = {
     provideCodeLenses(document) {
       if (!importsGradlens(document.getText())) return [];
-      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(debug-alt) Debug', command: DEBUG_COMMAND, arguments: [document.uri], tooltip: 'Gradlens: debug this script; the graph view and inline values follow every breakpoint' })];
+      return [
+        new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+          title: '$(debug-alt) Debug',
+          command: DEBUG_COMMAND,
+          arguments: [document.uri],
+          tooltip:
+            'Gradlens: debug this script; the graph view and inline values follow every breakpoint',
+        }),
+      ];
     },
   };
 
@@ -66,11 +82,15 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
       if (!isGradlensSession(session)) return undefined;
       const moduleScope = new ModuleScopeOrder();
       return {
-        onWillReceiveMessage: (m: Parameters<ModuleScopeOrder['request']>[0]) => moduleScope.request(m),
-        onDidSendMessage(m: Parameters<ModuleScopeOrder['sent']>[0] & { body?: { threadId?: number } }) {
+        onWillReceiveMessage: (m: Parameters<ModuleScopeOrder['request']>[0]) =>
+          moduleScope.request(m),
+        onDidSendMessage(
+          m: Parameters<ModuleScopeOrder['sent']>[0] & { body?: { threadId?: number } },
+        ) {
           moduleScope.sent(m);
           if (m.type !== 'event') return;
-          if (m.event === 'stopped' && m.body?.threadId !== undefined) stops.onStopped(session, m.body.threadId);
+          if (m.event === 'stopped' && m.body?.threadId !== undefined)
+            stops.onStopped(session, m.body.threadId);
           else if (m.event === 'continued') stops.onContinued(session);
         },
       };
@@ -92,14 +112,19 @@ export function registerDebugCapture(context: vscode.ExtensionContext, deps: Deb
       if (!live.delete(s.id)) return;
       stops.onEnded(s);
       const dir = (s.configuration as Record<string, unknown>)[BUNDLE_DIR_KEY];
-      if (typeof dir === 'string' && (s.configuration as Record<string, unknown>)[GRADLENS_FLAG] === true) rmSync(dir, { recursive: true, force: true });
+      if (
+        typeof dir === 'string' &&
+        (s.configuration as Record<string, unknown>)[GRADLENS_FLAG] === true
+      )
+        rmSync(dir, { recursive: true, force: true });
       if (live.size === 0) {
         providers?.dispose();
         providers = null;
       }
     }),
     vscode.debug.onDidChangeActiveStackItem((item) => {
-      if (item instanceof vscode.DebugStackFrame && isGradlensSession(item.session)) void stops.showFrame(item.session, item.frameId);
+      if (item instanceof vscode.DebugStackFrame && isGradlensSession(item.session))
+        void stops.showFrame(item.session, item.frameId);
     }),
     { dispose: () => providers?.dispose() },
   );

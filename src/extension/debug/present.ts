@@ -63,7 +63,17 @@ export function tensorForExpression(inspection: Inspection, expr: string): Inspe
   if (g === null) return null;
   const base = inspection.tensors.find((t) => t.name === g[1]);
   if (base === undefined || base.grad === null) return null;
-  return { ...base, name: expr, value: base.grad, grad: null, gradFn: null, isLeaf: true, requiresGrad: false, retainsGrad: false, nodeId: null };
+  return {
+    ...base,
+    name: expr,
+    value: base.grad,
+    grad: null,
+    gradFn: null,
+    isLeaf: true,
+    requiresGrad: false,
+    retainsGrad: false,
+    nodeId: null,
+  };
 }
 
 export interface Placement {
@@ -78,14 +88,21 @@ export interface Placement {
  * line there that mentions it. Found from the script's tokens, so strings, template literals
  * and comments never count. Members such as `model.fc1.weight` have no line of their own.
  */
-export function placeInlineValues(lines: readonly string[], tensors: readonly InspectedTensor[], stopLine: number, firstLine: number, lastLine: number): Placement[] {
+export function placeInlineValues(
+  lines: readonly string[],
+  tensors: readonly InspectedTensor[],
+  stopLine: number,
+  firstLine: number,
+  lastLine: number,
+): Placement[] {
   const out: Placement[] = [];
   const end = Math.min(stopLine, lastLine, lines.length - 1);
   const tokens = tokenize(lines.join('\n'));
   for (const t of tensors) {
     if (!/^[A-Za-z_$][\w$]*$/.test(t.name)) continue;
     const { assigned, mentioned } = variableLines(tokens, t.name);
-    const last = (set: Set<number>): number => Math.max(-1, ...[...set].filter((l) => l >= firstLine && l <= end));
+    const last = (set: Set<number>): number =>
+      Math.max(-1, ...[...set].filter((l) => l >= firstLine && l <= end));
     const at = last(assigned);
     const line = at >= 0 ? at : last(mentioned);
     if (line >= 0) out.push({ line, text: inlineText(t) });
@@ -111,9 +128,18 @@ export function diffInspections(prev: Inspection | null, next: Inspection): Stop
   const changed: string[] = [];
   for (const t of next.tensors) {
     const p = before.get(t.id);
-    if (p === undefined || p.version !== t.version || !sameSummary(p.value, t.value) || !sameSummary(p.grad, t.grad)) changed.push(t.name);
+    if (
+      p === undefined ||
+      p.version !== t.version ||
+      !sameSummary(p.value, t.value) ||
+      !sameSummary(p.grad, t.grad)
+    )
+      changed.push(t.name);
   }
-  const newNodes = prev === null ? [] : (next.graph?.nodes ?? []).filter((n) => !oldNodes.has(n.id)).map((n) => n.id);
+  const newNodes =
+    prev === null
+      ? []
+      : (next.graph?.nodes ?? []).filter((n) => !oldNodes.has(n.id)).map((n) => n.id);
   return { newNodes, changed };
 }
 
@@ -121,7 +147,11 @@ export function diffInspections(prev: Inspection | null, next: Inspection): Stop
 export function changeText(change: StopChange, first: boolean): string {
   if (first) return 'first stop';
   const parts: string[] = [];
-  if (change.newNodes.length > 0) parts.push(`+${change.newNodes.length} node${change.newNodes.length === 1 ? '' : 's'}`);
-  if (change.changed.length > 0) parts.push(`changed: ${change.changed.slice(0, 6).join(', ')}${change.changed.length > 6 ? ', …' : ''}`);
+  if (change.newNodes.length > 0)
+    parts.push(`+${change.newNodes.length} node${change.newNodes.length === 1 ? '' : 's'}`);
+  if (change.changed.length > 0)
+    parts.push(
+      `changed: ${change.changed.slice(0, 6).join(', ')}${change.changed.length > 6 ? ', …' : ''}`,
+    );
   return parts.length === 0 ? 'nothing changed' : parts.join('; ');
 }

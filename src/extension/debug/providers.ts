@@ -18,7 +18,10 @@ function currentStop(stops: DebugStops): Stop | null {
   return stop;
 }
 
-export function registerDebugProviders(stops: DebugStops, log: (line: string) => void): vscode.Disposable {
+export function registerDebugProviders(
+  stops: DebugStops,
+  log: (line: string) => void,
+): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
   const inline: vscode.InlineValuesProvider = {
     onDidChangeInlineValues: changed.event,
@@ -29,8 +32,16 @@ export function registerDebugProviders(stops: DebugStops, log: (line: string) =>
       if (inspection === null) return undefined;
       const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
       const stopLine = context.stoppedLocation.end.line;
-      const placed = placeInlineValues(lines, inspection.tensors, stopLine, viewPort.start.line, viewPort.end.line);
-      log(`debug: stop ${stop.n}: ${placed.length} inline values ready ${(performance.now() - stop.at).toFixed(0)} ms after the stop`);
+      const placed = placeInlineValues(
+        lines,
+        inspection.tensors,
+        stopLine,
+        viewPort.start.line,
+        viewPort.end.line,
+      );
+      log(
+        `debug: stop ${stop.n}: ${placed.length} inline values ready ${(performance.now() - stop.at).toFixed(0)} ms after the stop`,
+      );
       return placed.map((p) => {
         const end = lines[p.line].length;
         return new vscode.InlineValueText(new vscode.Range(p.line, end, p.line, end), p.text);
@@ -45,10 +56,14 @@ export function registerDebugProviders(stops: DebugStops, log: (line: string) =>
       const stop = currentStop(stops);
       const inspection = stop?.top ?? null;
       const sameFile = stop?.topFrame?.file === document.uri.fsPath;
-      const tensor = inspection !== null && sameFile ? tensorForExpression(inspection, e.text) : null;
+      const tensor =
+        inspection !== null && sameFile ? tensorForExpression(inspection, e.text) : null;
       // A tensor shows its summary (already fetched at the stop); anything else is evaluated as
       // VS Code would without this provider.
-      return new vscode.EvaluatableExpression(range, tensor === null ? e.text : hoverExpression(tensor));
+      return new vscode.EvaluatableExpression(
+        range,
+        tensor === null ? e.text : hoverExpression(tensor),
+      );
     },
   };
   return vscode.Disposable.from(

@@ -47,7 +47,8 @@ function framePath(p: string | undefined): string | null {
 }
 
 export function isGradlensSession(s: vscode.DebugSession | undefined): boolean {
-  for (let x = s; x !== undefined; x = x.parentSession) if ((x.configuration as Record<string, unknown>)[GRADLENS_FLAG] === true) return true;
+  for (let x = s; x !== undefined; x = x.parentSession)
+    if ((x.configuration as Record<string, unknown>)[GRADLENS_FLAG] === true) return true;
   return false;
 }
 
@@ -67,9 +68,17 @@ export class DebugStops implements vscode.Disposable {
 
   /** The debug adapter reported `stopped` for a gradlens session. */
   onStopped(session: vscode.DebugSession, threadId: number): void {
-    const stop: Stop = { session, threadId, n: ++this.count, at: performance.now(), frames: new Map() };
+    const stop: Stop = {
+      session,
+      threadId,
+      n: ++this.count,
+      at: performance.now(),
+      frames: new Map(),
+    };
     this.current = stop;
-    void this.refresh(stop).catch((e: unknown) => this.deps.log(`debug: inspecting stop ${stop.n} failed: ${(e as Error).message}`));
+    void this.refresh(stop).catch((e: unknown) =>
+      this.deps.log(`debug: inspecting stop ${stop.n} failed: ${(e as Error).message}`),
+    );
   }
 
   onContinued(session: vscode.DebugSession): void {
@@ -98,16 +107,23 @@ export class DebugStops implements vscode.Disposable {
     const stop = this.current;
     if (stop === null || stop.session.id !== session.id || stop.topFrame?.id === frameId) return;
     const inspection = await this.inspectFrame(stop, frameId);
-    if (inspection !== null && this.current === stop) this.publish(stop, inspection, stop.topFrame?.file ?? null, null, false);
+    if (inspection !== null && this.current === stop)
+      this.publish(stop, inspection, stop.topFrame?.file ?? null, null, false);
   }
 
   private async refresh(stop: Stop): Promise<void> {
     const t0 = performance.now();
-    const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 })) as { stackFrames: DapStackFrame[] };
+    const trace = (await stop.session.customRequest('stackTrace', {
+      threadId: stop.threadId,
+      startFrame: 0,
+      levels: 1,
+    })) as { stackFrames: DapStackFrame[] };
     const frame = trace.stackFrames[0];
     if (frame === undefined || this.current !== stop) return;
     stop.topFrame = { id: frame.id, file: framePath(frame.source?.path), line: frame.line };
-    this.deps.log(`debug: stop ${stop.n}: stackTrace ${(performance.now() - t0).toFixed(0)} ms (stop reported ${(t0 - stop.at).toFixed(0)} ms ago)`);
+    this.deps.log(
+      `debug: stop ${stop.n}: stackTrace ${(performance.now() - t0).toFixed(0)} ms (stop reported ${(t0 - stop.at).toFixed(0)} ms ago)`,
+    );
     const inspection = await this.inspectFrame(stop, frame.id);
     stop.top = inspection;
     if (this.current !== stop) return;
@@ -115,12 +131,22 @@ export class DebugStops implements vscode.Disposable {
     this.changed.fire(stop);
   }
 
-  private publish(stop: Stop, inspection: Inspection, file: string | null, line: number | null, top: boolean): void {
+  private publish(
+    stop: Stop,
+    inspection: Inspection,
+    file: string | null,
+    line: number | null,
+    top: boolean,
+  ): void {
     const prev = this.last.get(stop.session.id) ?? null;
     const change = diffInspections(prev, inspection);
     if (top) this.last.set(stop.session.id, inspection);
-    const where = file === null ? 'paused' : `${path.basename(file)}${line === null ? '' : `:${line}`}`;
-    const what = inspection.graph === null ? 'no tensor in scope has autograd history' : changeText(change, prev === null);
+    const where =
+      file === null ? 'paused' : `${path.basename(file)}${line === null ? '' : `:${line}`}`;
+    const what =
+      inspection.graph === null
+        ? 'no tensor in scope has autograd history'
+        : changeText(change, prev === null);
     this.deps.showGraph({
       title: `${where}: debug stop ${stop.n} (${what})`,
       file: file ?? '',
@@ -129,27 +155,45 @@ export class DebugStops implements vscode.Disposable {
       source: { kind: 'debug', stop: stop.n },
       snapshot: inspection.graph,
     });
-    this.deps.log(`debug: stop ${stop.n} at ${where}: ${inspection.tensors.length} tensors, ${inspection.graph?.nodes.length ?? 0} graph nodes, graph posted ${(performance.now() - stop.at).toFixed(0)} ms after the stop${inspection.truncated ? ' (limits cut the answer short)' : ''}`);
+    this.deps.log(
+      `debug: stop ${stop.n} at ${where}: ${inspection.tensors.length} tensors, ${inspection.graph?.nodes.length ?? 0} graph nodes, graph posted ${(performance.now() - stop.at).toFixed(0)} ms after the stop${inspection.truncated ? ' (limits cut the answer short)' : ''}`,
+    );
   }
 
   private async inspect(session: vscode.DebugSession, frameId: number): Promise<Inspection | null> {
     const t0 = performance.now();
-    const { scopes } = (await session.customRequest('scopes', { frameId })) as { scopes: DapScope[] };
+    const { scopes } = (await session.customRequest('scopes', { frameId })) as {
+      scopes: DapScope[];
+    };
     // The global scope is large and holds no user tensors worth a look per stop.
-    const wanted = scopes.filter((s) => s.expensive !== true && !/^global$/i.test(s.name) && s.variablesReference !== 0);
+    const wanted = scopes.filter(
+      (s) => s.expensive !== true && !/^global$/i.test(s.name) && s.variablesReference !== 0,
+    );
     const lists = await Promise.all(
-      wanted.map((s) => session.customRequest('variables', { variablesReference: s.variablesReference }) as Thenable<{ variables: ScopeVariable[] }>),
+      wanted.map(
+        (s) =>
+          session.customRequest('variables', {
+            variablesReference: s.variablesReference,
+          }) as Thenable<{ variables: ScopeVariable[] }>,
+      ),
     );
     const vars = lists.flatMap((r) => r.variables);
     const t1 = performance.now();
     const expression = inspectExpression(vars);
     // `copy` hands strings back whole and without side-effect restrictions on the call.
-    const r = (await session.customRequest('evaluate', { expression, frameId, context: 'copy' })) as { result: string };
+    const r = (await session.customRequest('evaluate', {
+      expression,
+      frameId,
+      context: 'copy',
+    })) as { result: string };
     let text = r.result;
-    if (text.startsWith('"') || text.startsWith("'")) text = JSON.parse(text.startsWith("'") ? `"${text.slice(1, -1)}"` : text) as string;
+    if (text.startsWith('"') || text.startsWith("'"))
+      text = JSON.parse(text.startsWith("'") ? `"${text.slice(1, -1)}"` : text) as string;
     const t2 = performance.now();
     const parsed = text === 'null' ? null : parseInspection(text);
-    this.deps.log(`debug: frame ${frameId}: scopes and variables ${(t1 - t0).toFixed(0)} ms, evaluate ${(t2 - t1).toFixed(0)} ms (${text.length} chars), parse ${(performance.now() - t2).toFixed(0)} ms`);
+    this.deps.log(
+      `debug: frame ${frameId}: scopes and variables ${(t1 - t0).toFixed(0)} ms, evaluate ${(t2 - t1).toFixed(0)} ms (${text.length} chars), parse ${(performance.now() - t2).toFixed(0)} ms`,
+    );
     return parsed;
   }
 

@@ -13,7 +13,9 @@ import type { RunColumns } from '../../../webview/monitor/protocol';
  */
 export function toCsv(c: RunColumns): string {
   const params = Object.keys(c.gradNorms);
-  const header = ['step', 'time_ms', 'loss', 'lr', ...params.map((p) => `grad_norm[${p}]`)].map(cell).join(',');
+  const header = ['step', 'time_ms', 'loss', 'lr', ...params.map((p) => `grad_norm[${p}]`)]
+    .map(cell)
+    .join(',');
   const norms = params.map((p) => c.gradNorms[p]);
   const lines: string[] = [header];
   for (let i = 0; i < c.step.length; i++) {

@@ -38,7 +38,10 @@ export class RunHistory {
   private seq = 0;
 
   /** `dir` null: keep everything in memory only (no workspace storage). */
-  constructor(private readonly dir: string | null, private readonly limits: HistoryLimits = DEFAULT_LIMITS) {
+  constructor(
+    private readonly dir: string | null,
+    private readonly limits: HistoryLimits = DEFAULT_LIMITS,
+  ) {
     if (dir !== null) this.load(dir);
   }
 
@@ -46,7 +49,10 @@ export class RunHistory {
   start(script: string, startedAt = Date.now()): LiveRun {
     if (this.live !== null) this.finish(this.live.meta.id, 'stopped', 'superseded by a new run');
     const id = `${startedAt.toString(36)}-${(this.seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    this.live = { meta: { id, script, startedAt, status: 'running', message: null, pid: null }, builder: new ColumnBuilder() };
+    this.live = {
+      meta: { id, script, startedAt, status: 'running', message: null, pid: null },
+      builder: new ColumnBuilder(),
+    };
     return this.live;
   }
 
@@ -59,7 +65,13 @@ export class RunHistory {
     if (this.live === null || this.live.meta.id !== runId) return false;
     const gradNorms: Record<string, number> = {};
     for (const name in m.gradNorms) gradNorms[name] = decodeNum(m.gradNorms[name]);
-    this.live.builder.append({ step: m.step, loss: decodeNum(m.loss), timeMs: m.timeMs, lr: m.lr ?? NaN, gradNorms });
+    this.live.builder.append({
+      step: m.step,
+      loss: decodeNum(m.loss),
+      timeMs: m.timeMs,
+      lr: m.lr ?? NaN,
+      gradNorms,
+    });
     return true;
   }
 
@@ -91,7 +103,8 @@ export class RunHistory {
 
   /** A run as a record: the live one (views of its growing columns) or a finished one. */
   record(runId: string): RunRecord | null {
-    if (this.live?.meta.id === runId) return { meta: this.live.meta, columns: this.live.builder.view() };
+    if (this.live?.meta.id === runId)
+      return { meta: this.live.meta, columns: this.live.builder.view() };
     const f = this.finished.find((r) => r.meta.id === runId);
     if (f === undefined) return null;
     f.columns ??= this.read(f.meta.id);
@@ -147,7 +160,9 @@ export class RunHistory {
     const params = Object.keys(c.gradNorms);
     const rows = c.step.length;
     const data = new Float64Array(rows * (4 + params.length));
-    [c.step, c.loss, c.timeMs, c.lr, ...params.map((p) => c.gradNorms[p])].forEach((col, k) => data.set(col, k * rows));
+    [c.step, c.loss, c.timeMs, c.lr, ...params.map((p) => c.gradNorms[p])].forEach((col, k) =>
+      data.set(col, k * rows),
+    );
     const header: StoredHeader = { version: HEADER_VERSION, meta, rows, params };
     mkdirSync(dir, { recursive: true });
     // Data first: a header without its data would be a run that cannot be read.
@@ -158,7 +173,9 @@ export class RunHistory {
   private read(id: string): RunColumns | null {
     if (this.dir === null) return null;
     try {
-      const header = JSON.parse(readFileSync(path.join(this.dir, `${id}.json`), 'utf8')) as StoredHeader;
+      const header = JSON.parse(
+        readFileSync(path.join(this.dir, `${id}.json`), 'utf8'),
+      ) as StoredHeader;
       const bytes = readFileSync(path.join(this.dir, `${id}.f64`));
       const n = header.rows;
       if (bytes.byteLength !== n * (4 + header.params.length) * 8) return null;
@@ -185,7 +202,12 @@ export class RunHistory {
       if (!name.endsWith('.json')) continue;
       try {
         const h = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as StoredHeader;
-        if (h.version === HEADER_VERSION && typeof h.meta?.id === 'string' && typeof h.meta.script === 'string') metas.push(h.meta);
+        if (
+          h.version === HEADER_VERSION &&
+          typeof h.meta?.id === 'string' &&
+          typeof h.meta.script === 'string'
+        )
+          metas.push(h.meta);
       } catch {
         // A damaged header loses that one run, not the history.
       }

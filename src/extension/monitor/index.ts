@@ -24,7 +24,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunnerMessage } from '../../protocol/messages';
 import type { RunResult } from '../../runner/launch';
-import { assertNever, isFromMonitor, type FromMonitor, type RunColumns, type RunRecord, type RunStatus, type ToMonitor } from '../../../webview/monitor/protocol';
+import {
+  assertNever,
+  isFromMonitor,
+  type FromMonitor,
+  type RunColumns,
+  type RunRecord,
+  type RunStatus,
+  type ToMonitor,
+} from '../../../webview/monitor/protocol';
 import { RunControl, type StoppableRun } from './control';
 import { toCsv } from './csv';
 import { RunHistory } from './history';
@@ -37,7 +45,11 @@ export const MONITOR_VIEW_ID = 'gradlens.monitor';
 /** What the extension tells the monitor about its runs. */
 export type MonitorRunEvent =
   /** A script was launched; `handle` is launchRunner's RunHandle (its `done` ends the run). */
-  | { readonly type: 'start'; readonly script: string; readonly handle: { cancel(): void; readonly done: Promise<RunResult> } }
+  | {
+      readonly type: 'start';
+      readonly script: string;
+      readonly handle: { cancel(): void; readonly done: Promise<RunResult> };
+    }
   /** A message of that run, as launchRunner's onMessage (or the host's RunnerMessage stream) gave it. */
   | { readonly type: 'message'; readonly handle: StoppableRun; readonly message: RunnerMessage };
 
@@ -53,9 +65,15 @@ const OVERLAY_RUNS = 3;
  * const events = new vscode.EventEmitter<MonitorRunEvent>();
  * context.subscriptions.push(events, registerTrainingMonitor(context, events.event));
  */
-export function registerTrainingMonitor(context: vscode.ExtensionContext, runEvents: vscode.Event<MonitorRunEvent>): vscode.Disposable {
+export function registerTrainingMonitor(
+  context: vscode.ExtensionContext,
+  runEvents: vscode.Event<MonitorRunEvent>,
+): vscode.Disposable {
   const storage = context.storageUri ?? context.globalStorageUri;
-  const monitor = new TrainingMonitor(context.extensionUri, new RunHistory(path.join(storage.fsPath, 'training-runs')));
+  const monitor = new TrainingMonitor(
+    context.extensionUri,
+    new RunHistory(path.join(storage.fsPath, 'training-runs')),
+  );
   return vscode.Disposable.from(
     monitor,
     vscode.window.registerWebviewViewProvider(MONITOR_VIEW_ID, monitor),
@@ -83,7 +101,10 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly viewSubs: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly history: RunHistory) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly history: RunHistory,
+  ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     for (const d of this.viewSubs.splice(0)) d.dispose();
@@ -91,9 +112,13 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     this.ready = false;
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
     };
-    const asUri = (...p: string[]): string => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    const asUri = (...p: string[]): string =>
+      view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     view.webview.html = monitorHtml({
       cspSource: view.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'monitor.js'),
@@ -132,7 +157,13 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
 
   private startRun(script: string, handle: RunStart['handle']): void {
     const run = this.history.start(script);
-    const live: Live = { id: run.meta.id, handle, control: new RunControl(handle), stopRequested: false, stride: 1 };
+    const live: Live = {
+      id: run.meta.id,
+      handle,
+      control: new RunControl(handle),
+      stopRequested: false,
+      stride: 1,
+    };
     this.live = live;
     this.sent = 0;
     this.replay();
@@ -149,14 +180,26 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       case 'hello':
         live.control.setPid(m.pid);
         this.history.setPid(live.id, m.pid);
-        this.post({ type: 'monitor/status', runId: live.id, status: 'running', message: null, pid: m.pid });
+        this.post({
+          type: 'monitor/status',
+          runId: live.id,
+          status: 'running',
+          message: null,
+          pid: m.pid,
+        });
         return;
       case 'train/metrics':
         for (const metric of m.metrics) this.history.append(live.id, metric);
         if (m.stride !== undefined && m.stride !== live.stride) {
           live.stride = m.stride;
           this.history.setStatus(live.id, 'running', strideNote(m.stride));
-          this.post({ type: 'monitor/status', runId: live.id, status: 'running', message: strideNote(m.stride), pid: this.history.record(live.id)?.meta.pid ?? null });
+          this.post({
+            type: 'monitor/status',
+            runId: live.id,
+            status: 'running',
+            message: strideNote(m.stride),
+            pid: this.history.record(live.id)?.meta.pid ?? null,
+          });
         }
         this.scheduleFlush();
         return;
@@ -202,13 +245,24 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
         return;
       case 'exportCsv': {
         const r = this.history.record(m.runId);
-        if (r === null) return void vscode.window.showWarningMessage('Gradlens: that run is no longer in the history.');
-        await save(`${baseName(r.meta.script)}-training.csv`, { 'CSV': ['csv'] }, Buffer.from(toCsv(r.columns), 'utf8'));
+        if (r === null)
+          return void vscode.window.showWarningMessage(
+            'Gradlens: that run is no longer in the history.',
+          );
+        await save(
+          `${baseName(r.meta.script)}-training.csv`,
+          { CSV: ['csv'] },
+          Buffer.from(toCsv(r.columns), 'utf8'),
+        );
         return;
       }
       case 'exportPng': {
         const script = this.history.latest()?.meta.script ?? 'training';
-        await save(`${baseName(script)}-training.png`, { 'PNG image': ['png'] }, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
+        await save(
+          `${baseName(script)}-training.png`,
+          { 'PNG image': ['png'] },
+          Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'),
+        );
         return;
       }
       case 'error':
@@ -226,7 +280,11 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     let message: string | null = null;
     if (action === 'pause') {
       if (live.control.pause()) status = 'paused';
-      else message = process.platform === 'win32' ? 'pausing is not available on Windows' : 'the script cannot be paused yet (it has not started)';
+      else
+        message =
+          process.platform === 'win32'
+            ? 'pausing is not available on Windows'
+            : 'the script cannot be paused yet (it has not started)';
     } else if (action === 'resume') {
       if (live.control.resume()) status = 'running';
     } else {
@@ -235,7 +293,13 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       return; // endRun reports 'stopped' once the process is gone.
     }
     if (status !== null) this.history.setStatus(live.id, status);
-    this.post({ type: 'monitor/status', runId, status: status ?? (live.control.status === 'paused' ? 'paused' : 'running'), message, pid: this.history.record(runId)?.meta.pid ?? null });
+    this.post({
+      type: 'monitor/status',
+      runId,
+      status: status ?? (live.control.status === 'paused' ? 'paused' : 'running'),
+      message,
+      pid: this.history.record(runId)?.meta.pid ?? null,
+    });
   }
 
   /** Sends the whole picture: the latest run and earlier runs of its script. */
@@ -245,8 +309,12 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     this.flushTimer = null;
     const latest = this.history.latest();
     const current = latest === null ? null : detach(latest);
-    if (this.live !== null && latest?.meta.id === this.live.id) this.sent = latest.columns.step.length;
-    const previous = latest === null ? [] : this.history.previous(latest.meta.script, latest.meta.id, OVERLAY_RUNS).map(detach);
+    if (this.live !== null && latest?.meta.id === this.live.id)
+      this.sent = latest.columns.step.length;
+    const previous =
+      latest === null
+        ? []
+        : this.history.previous(latest.meta.script, latest.meta.id, OVERLAY_RUNS).map(detach);
     this.post({ type: 'monitor/replay', current, previous });
   }
 
@@ -265,7 +333,12 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     if (run === null || run.meta.id !== live.id) return;
     const n = run.builder.length;
     if (n <= this.sent) return;
-    this.post({ type: 'monitor/append', runId: live.id, from: this.sent, columns: run.builder.copy(this.sent, n) });
+    this.post({
+      type: 'monitor/append',
+      runId: live.id,
+      from: this.sent,
+      columns: run.builder.copy(this.sent, n),
+    });
     this.sent = n;
   }
 
@@ -287,7 +360,13 @@ function detach(r: RunRecord): RunRecord {
   const c = r.columns;
   const gradNorms: Record<string, Float64Array> = {};
   for (const k in c.gradNorms) gradNorms[k] = c.gradNorms[k].slice();
-  const columns: RunColumns = { step: c.step.slice(), loss: c.loss.slice(), timeMs: c.timeMs.slice(), lr: c.lr.slice(), gradNorms };
+  const columns: RunColumns = {
+    step: c.step.slice(),
+    loss: c.loss.slice(),
+    timeMs: c.timeMs.slice(),
+    lr: c.lr.slice(),
+    gradNorms,
+  };
   return { meta: { ...r.meta }, columns };
 }
 
@@ -295,11 +374,17 @@ function baseName(script: string): string {
   return path.basename(script).replace(/\.[^.]+$/, '');
 }
 
-async function save(fileName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+async function save(
+  fileName: string,
+  filters: Record<string, string[]>,
+  bytes: Uint8Array,
+): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const defaultUri = folder ? vscode.Uri.joinPath(folder, fileName) : undefined;
   const target = await vscode.window.showSaveDialog({ defaultUri, filters });
   if (target === undefined) return;
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`Gradlens: saved ${vscode.workspace.asRelativePath(target)}`);
+  void vscode.window.showInformationMessage(
+    `Gradlens: saved ${vscode.workspace.asRelativePath(target)}`,
+  );
 }

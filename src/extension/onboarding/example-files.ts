@@ -14,9 +14,13 @@ export function defaultExamplesFolder(home: string = homedir()): string {
 
 /** Paths relative to `examplesDir`, in the layout the copy keeps: `name.ts`, `python/name.py`. */
 export function listExamples(examplesDir: string): string[] {
-  const files = (dir: string, ext: string): string[] => existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(ext)).map((e) => e.name).sort()
-    : [];
+  const files = (dir: string, ext: string): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isFile() && e.name.endsWith(ext))
+          .map((e) => e.name)
+          .sort()
+      : [];
   return [
     ...files(examplesDir, '.ts'),
     ...files(path.join(examplesDir, 'python'), '.py').map((f) => path.join('python', f)),

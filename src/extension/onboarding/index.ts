@@ -9,7 +9,9 @@ export function registerOnboarding(context: vscode.ExtensionContext): vscode.Dis
   void offerWalkthroughOnce(context.globalState);
   return vscode.Disposable.from(
     registerStartView(),
-    vscode.commands.registerCommand('gradlens.openExamples', () => openExamples(context.extensionUri)),
+    vscode.commands.registerCommand('gradlens.openExamples', () =>
+      openExamples(context.extensionUri),
+    ),
     vscode.commands.registerCommand('gradlens.openWalkthrough', () => openWalkthrough()),
   );
 }
@@ -19,12 +21,19 @@ function openWalkthrough(): Thenable<unknown> {
 }
 
 async function offerWalkthroughOnce(state: OfferState): Promise<void> {
-  if (!await firstOffer(state)) return;
+  if (!(await firstOffer(state))) return;
   // VS Code's own switch for opening the walkthroughs of newly installed extensions.
-  if (vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall') === false) return;
+  if (
+    vscode.workspace
+      .getConfiguration('workbench.welcomePage')
+      .get<boolean>('walkthroughs.openOnInstall') === false
+  )
+    return;
   // Asked, not opened: activation usually follows opening a script, which should stay in front,
   // and VS Code may not have registered the walkthrough yet this early.
   const choice = await vscode.window.showInformationMessage(
-    'Gradlens is ready. A short walkthrough shows the graph view, hovers, the training monitor and debugging.', 'Get Started');
+    'Gradlens is ready. A short walkthrough shows the graph view, hovers, the training monitor and debugging.',
+    'Get Started',
+  );
   if (choice !== undefined) await openWalkthrough();
 }

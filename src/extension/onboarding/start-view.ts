@@ -5,6 +5,9 @@ import * as vscode from 'vscode';
 export const START_VIEW_ID = 'gradlens.start';
 
 export function registerStartView(): vscode.Disposable {
-  const empty: vscode.TreeDataProvider<never> = { getChildren: () => [], getTreeItem: (element) => element };
+  const empty: vscode.TreeDataProvider<never> = {
+    getChildren: () => [],
+    getTreeItem: (element) => element,
+  };
   return vscode.window.registerTreeDataProvider(START_VIEW_ID, empty);
 }

@@ -18,7 +18,8 @@ export interface InspectApi {
 export function createInspectApi(inspector = new Inspector()): InspectApi {
   return {
     version: INSPECT_VERSION,
-    inspect: (scope) => JSON.stringify(inspector.inspect(Array.isArray(scope) ? fromThunks(scope) : scope)),
+    inspect: (scope) =>
+      JSON.stringify(inspector.inspect(Array.isArray(scope) ? fromThunks(scope) : scope)),
     describe: (value, name) => JSON.stringify(inspector.describe(value, name)),
   };
 }
@@ -31,6 +32,11 @@ function fromThunks(pairs: [string, () => unknown][]): object {
 
 /** Installs the API on `globalThis` (non-enumerable, so it does not show among the user's globals). */
 export function installInspectApi(api: InspectApi = createInspectApi()): InspectApi {
-  Object.defineProperty(globalThis, INSPECT_GLOBAL, { value: api, configurable: true, enumerable: false, writable: false });
+  Object.defineProperty(globalThis, INSPECT_GLOBAL, {
+    value: api,
+    configurable: true,
+    enumerable: false,
+    writable: false,
+  });
   return api;
 }

@@ -62,12 +62,15 @@ export class Inspector {
     const found = this.collect(scope);
     let truncated = found.truncated;
     const params = new Map<Tensor, string>();
-    for (const [name, m] of found.modules) for (const [p, t] of m.namedParameters()) if (!params.has(t)) params.set(t, `${name}.${p}`);
+    for (const [name, m] of found.modules)
+      for (const [p, t] of m.namedParameters()) if (!params.has(t)) params.set(t, `${name}.${p}`);
     for (const [t, name] of found.tensors) if (t.isLeaf && !params.has(t)) params.set(t, name);
 
     const g = this.graph(found.tensors, params);
     truncated ||= g.truncated;
-    const tensors = found.tensors.map(([t, name]) => this.summary(t, name, g.tensorNode.get(name) ?? null));
+    const tensors = found.tensors.map(([t, name]) =>
+      this.summary(t, name, g.tensorNode.get(name) ?? null),
+    );
     return { version: INSPECT_VERSION, tensors, graph: g.snapshot, truncated };
   }
 
@@ -92,7 +95,11 @@ export class Inspector {
     };
   }
 
-  private collect(scope: object): { tensors: [Tensor, string][]; modules: [string, torch.nn.Module][]; truncated: boolean } {
+  private collect(scope: object): {
+    tensors: [Tensor, string][];
+    modules: [string, torch.nn.Module][];
+    truncated: boolean;
+  } {
     const tensors: [Tensor, string][] = [];
     const modules: [string, torch.nn.Module][] = [];
     const seen = new Set<Tensor>();
@@ -119,13 +126,17 @@ export class Inspector {
         for (const [p, t] of v.namedParameters()) add(t, `${name}.${p}`);
       } else if (Array.isArray(v)) {
         const n = Math.min(v.length, this.limits.maxArrayItems);
-        for (let i = 0; i < n; i++) if (v[i] instanceof Tensor) add(v[i] as Tensor, `${name}[${i}]`);
+        for (let i = 0; i < n; i++)
+          if (v[i] instanceof Tensor) add(v[i] as Tensor, `${name}[${i}]`);
       }
     }
     return { tensors, modules, truncated };
   }
 
-  private graph(tensors: [Tensor, string][], leafNames: Map<Tensor, string>): { snapshot: GraphSnapshot | null; tensorNode: Map<string, string>; truncated: boolean } {
+  private graph(
+    tensors: [Tensor, string][],
+    leafNames: Map<Tensor, string>,
+  ): { snapshot: GraphSnapshot | null; tensorNode: Map<string, string>; truncated: boolean } {
     const tensorNode = new Map<string, string>();
     const order: Node[] = [];
     const idOfNode = new Map<Node, string>();
@@ -139,7 +150,10 @@ export class Inspector {
         truncated = true;
         return;
       }
-      idOfNode.set(n, n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n'));
+      idOfNode.set(
+        n,
+        n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n'),
+      );
       order.push(n);
     };
     // Leaves, whether reached through their AccumulateGrad or found in scope, one node each.
@@ -149,28 +163,52 @@ export class Inspector {
       else if (t.requiresGrad) leaves.set(accId(t), t);
     }
     for (let i = 0; i < order.length; i++) for (const [m] of order[i].nextFunctions) visit(m);
-    for (const n of order) if (n instanceof torch.autograd.AccumulateGrad) leaves.set(idOfNode.get(n)!, n.variable);
+    for (const n of order)
+      if (n instanceof torch.autograd.AccumulateGrad) leaves.set(idOfNode.get(n)!, n.variable);
     if (order.length === 0 && leaves.size === 0) return { snapshot: null, tensorNode, truncated };
 
     const nodes: GraphNode[] = [];
     for (const n of order) {
       if (n instanceof torch.autograd.AccumulateGrad) continue;
       nodes.push({
-        id: idOfNode.get(n)!, kind: 'function', name: n.name(),
-        next: n.nextFunctions.map(([m, inputNr]) => (m === null || !idOfNode.has(m) ? null : { id: idOfNode.get(m)!, inputNr })),
-        value: null, grad: null,
+        id: idOfNode.get(n)!,
+        kind: 'function',
+        name: n.name(),
+        next: n.nextFunctions.map(([m, inputNr]) =>
+          m === null || !idOfNode.has(m) ? null : { id: idOfNode.get(m)!, inputNr },
+        ),
+        value: null,
+        grad: null,
         location: (n as unknown as NodeInternals)._metadata?.loc ?? null,
-        modulePath: [], attachedTo: null, sequenceNr: n.sequenceNr,
+        modulePath: [],
+        attachedTo: null,
+        sequenceNr: n.sequenceNr,
       });
     }
     for (const [id, leaf] of leaves) {
       nodes.push({
-        id, kind: 'accumulate', name: 'torch::autograd::AccumulateGrad', next: [], value: null, grad: null,
-        location: null, modulePath: [], attachedTo: null, sequenceNr: -1,
+        id,
+        kind: 'accumulate',
+        name: 'torch::autograd::AccumulateGrad',
+        next: [],
+        value: null,
+        grad: null,
+        location: null,
+        modulePath: [],
+        attachedTo: null,
+        sequenceNr: -1,
       });
       nodes.push({
-        id: `${id}:leaf`, kind: 'leaf', name: leafNames.get(leaf) ?? '', next: [], value: summarize(leaf),
-        grad: leaf.grad === null ? null : summarize(leaf.grad), location: null, modulePath: [], attachedTo: id, sequenceNr: -1,
+        id: `${id}:leaf`,
+        kind: 'leaf',
+        name: leafNames.get(leaf) ?? '',
+        next: [],
+        value: summarize(leaf),
+        grad: leaf.grad === null ? null : summarize(leaf.grad),
+        location: null,
+        modulePath: [],
+        attachedTo: id,
+        sequenceNr: -1,
       });
     }
     const outputs: string[] = [];
@@ -185,11 +223,27 @@ export class Inspector {
       outputs.push(id);
       tensorNode.set(name, id);
       nodes.push({
-        id, kind: 'output', name, next: [], value: summarize(t), grad: t.grad === null ? null : summarize(t.grad),
-        location: null, modulePath: [], attachedTo: owner, sequenceNr: -1,
+        id,
+        kind: 'output',
+        name,
+        next: [],
+        value: summarize(t),
+        grad: t.grad === null ? null : summarize(t.grad),
+        location: null,
+        modulePath: [],
+        attachedTo: owner,
+        sequenceNr: -1,
       });
     }
-    const snapshot: GraphSnapshot = { index: this.stops, trigger: 'backward', nodes, outputs, anomalies: [], collapsed: false, detail: 'light' };
+    const snapshot: GraphSnapshot = {
+      index: this.stops,
+      trigger: 'backward',
+      nodes,
+      outputs,
+      anomalies: [],
+      collapsed: false,
+      detail: 'light',
+    };
     return { snapshot, tensorNode, truncated };
   }
 }

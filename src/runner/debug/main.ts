@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   try {
     bundled = await bundleScript(script);
   } catch (e) {
-    process.stderr.write(`${e instanceof SyntaxProblem ? 'SyntaxError: ' : ''}${(e as Error).message}\n`);
+    process.stderr.write(
+      `${e instanceof SyntaxProblem ? 'SyntaxError: ' : ''}${(e as Error).message}\n`,
+    );
     process.exitCode = 1;
     return;
   }

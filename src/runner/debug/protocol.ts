@@ -1,7 +1,13 @@
 // What the inspection API inside a paused debuggee answers, as JSON text through the debug
 // adapter's `evaluate`. Shared by the debuggee (which builds it) and the extension host (which
 // validates it before trusting it); neither side imports `vscode`.
-import { ProtocolError, validateSnapshot, validateTensorSummary, type GraphSnapshot, type TensorSummary } from '../../protocol/messages';
+import {
+  ProtocolError,
+  validateSnapshot,
+  validateTensorSummary,
+  type GraphSnapshot,
+  type TensorSummary,
+} from '../../protocol/messages';
 
 /** The global the debug preload installs in the debuggee. */
 export const INSPECT_GLOBAL = '__gradlens';
@@ -40,7 +46,8 @@ export interface Inspection {
 type Obj = Record<string, unknown>;
 
 function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(path, 'expected an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ProtocolError(path, 'expected an object');
   return v as Obj;
 }
 
@@ -59,10 +66,17 @@ export function parseInspection(text: string): Inspection {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ProtocolError('inspection', `not JSON (${(e as Error).message}): ${text.slice(0, 120)}`);
+    throw new ProtocolError(
+      'inspection',
+      `not JSON (${(e as Error).message}): ${text.slice(0, 120)}`,
+    );
   }
   const o = obj(raw, 'inspection');
-  if (o.version !== INSPECT_VERSION) throw new ProtocolError('inspection.version', `expected ${INSPECT_VERSION}, got ${JSON.stringify(o.version)}`);
+  if (o.version !== INSPECT_VERSION)
+    throw new ProtocolError(
+      'inspection.version',
+      `expected ${INSPECT_VERSION}, got ${JSON.stringify(o.version)}`,
+    );
   if (!Array.isArray(o.tensors)) throw new ProtocolError('inspection.tensors', 'expected an array');
   const tensors = o.tensors.map((t, i): InspectedTensor => {
     const p = `inspection.tensors[${i}]`;

@@ -1,7 +1,15 @@
 // Starts a real VS Code (code-server 4.100.3, installed by scripts/setup-code-server.sh) with the
 // packaged extension installed. See /work/shared/notes/vscode-e2e.md for why code-server.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  writeFileSync,
+  rmSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,23 +20,41 @@ export const ENTRY = join(E2E_DIR, 'code-server/node_modules/code-server/out/nod
 export const VSIX = join(E2E_DIR, 'gradlens.vsix');
 // Outside the repository on purpose: Node must not find the repo's node_modules from the
 // installed extension, so the tests prove the .vsix carries what the runner needs (esbuild).
-export const EXTENSIONS_DIR = process.env.GRADLENS_E2E_EXTENSIONS ?? join(tmpdir(), 'gradlens-e2e-extensions');
+export const EXTENSIONS_DIR =
+  process.env.GRADLENS_E2E_EXTENSIONS ?? join(tmpdir(), 'gradlens-e2e-extensions');
 
 /** Installs code-server if missing, builds and packages the extension, installs the .vsix. */
 export function prepareExtension(): void {
   execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   packageVsix(VSIX);
   rmSync(EXTENSIONS_DIR, { recursive: true, force: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-install-'));
-  execFileSync(process.execPath, [ENTRY, '--user-data-dir', userDataDir, '--extensions-dir', EXTENSIONS_DIR,
-    '--install-extension', VSIX], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      ENTRY,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      EXTENSIONS_DIR,
+      '--install-extension',
+      VSIX,
+    ],
+    { stdio: 'inherit' },
+  );
   rmSync(userDataDir, { recursive: true, force: true });
 }
 
 /** Packages the extension for this platform (scripts/package-vsix.mjs, as `npm start` does). */
 export function packageVsix(out: string): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), out], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), out], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 export interface CodeServer {
@@ -79,15 +105,34 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const port = await freePort();
   const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-vscode-'));
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
-  const args = [ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir,
-    '--extensions-dir', EXTENSIONS_DIR, '--disable-telemetry', '--disable-update-check', '--ignore-last-opened'];
+  writeFileSync(
+    join(userDataDir, 'User/settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2),
+  );
+  const args = [
+    ENTRY,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    EXTENSIONS_DIR,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--ignore-last-opened',
+  ];
   if (opts.disableWorkspaceTrust) args.push('--disable-workspace-trust');
   args.push(opts.workspace);
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, child, () => log);
   return {
@@ -95,17 +140,21 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     userDataDir,
     workspace: opts.workspace,
     exthostLog: () => readExthostLog(userDataDir),
-    stop: () => stopProcess(child).then(() => rmSync(userDataDir, { recursive: true, force: true })),
+    stop: () =>
+      stopProcess(child).then(() => rmSync(userDataDir, { recursive: true, force: true })),
   };
 }
 
 async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`code-server exited (${child.exitCode}):\n${log()}`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer at ${url}:\n${log()}`);
@@ -115,7 +164,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((res) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => { clearTimeout(timer); res(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      res();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -129,7 +181,11 @@ function readExthostLog(userDataDir: string): string {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (/exthost|Gradlens/i.test(p) && e.name.endsWith('.log')) {
-        try { out.push(`== ${p}\n${readFileSync(p, 'utf8')}`); } catch { /* rotated */ }
+        try {
+          out.push(`== ${p}\n${readFileSync(p, 'utf8')}`);
+        } catch {
+          /* rotated */
+        }
       }
     }
   };

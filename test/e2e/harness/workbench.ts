@@ -26,14 +26,22 @@ export async function closeSession(session: Session | undefined): Promise<void> 
 
 /** The extension's own account of its runs (its Output channel): how long each script took, and when the view painted. */
 export function runLog(session: Session | undefined): string[] {
-  return (session?.server.exthostLog() ?? '').split('\n').filter((l) => /\[gradlens\] (finished|failed|stopped by the user|graph painted)/.test(l));
+  return (session?.server.exthostLog() ?? '')
+    .split('\n')
+    .filter((l) => /\[gradlens\] (finished|failed|stopped by the user|graph painted)/.test(l));
 }
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -83,26 +91,35 @@ export async function openInFirstGroup(page: Page, file: string): Promise<void> 
 }
 
 /** Screen position of the character at `column` (0-based) of the editor line showing `lineText`. */
-export async function charCenter(page: Page, lineText: string, column: number): Promise<{ x: number; y: number }> {
-  return page.evaluate(([t, c]) => {
-    const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t));
-    if (line === undefined) throw new Error(`no editor line starts with ${t}`);
-    // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
-    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-    let left = c;
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-      const len = n.textContent?.length ?? 0;
-      if (left < len) {
-        const range = document.createRange();
-        range.setStart(n, left);
-        range.setEnd(n, left + 1);
-        const r = range.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+export async function charCenter(
+  page: Page,
+  lineText: string,
+  column: number,
+): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ([t, c]) => {
+      const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) =>
+        (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t),
+      );
+      if (line === undefined) throw new Error(`no editor line starts with ${t}`);
+      // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      let left = c;
+      for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+        const len = n.textContent?.length ?? 0;
+        if (left < len) {
+          const range = document.createRange();
+          range.setStart(n, left);
+          range.setEnd(n, left + 1);
+          const r = range.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }
+        left -= len;
       }
-      left -= len;
-    }
-    throw new Error(`column ${c} is past the end of ${t}`);
-  }, [lineText, column] as const);
+      throw new Error(`column ${c} is past the end of ${t}`);
+    },
+    [lineText, column] as const,
+  );
 }
 
 /** Opens a workspace file through Quick Open. */
@@ -120,13 +137,19 @@ export async function openFile(page: Page, name: string): Promise<void> {
 }
 
 /** A webview's page lives in nested iframes; returns the frame that holds `selector`. */
-export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+export async function webviewFrame(
+  page: Page,
+  selector: string,
+  timeoutMs = 60_000,
+): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
       try {
         if (await f.$(selector)) return f;
-      } catch { /* frame navigated away */ }
+      } catch {
+        /* frame navigated away */
+      }
     }
     await page.waitForTimeout(250);
   }
@@ -139,7 +162,12 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_
  * drew again after a reload or after its tab was hidden (no command, so no such time).
  * Polls every frame: the view's page is rebuilt when its tab was hidden.
  */
-export async function shownGraph(page: Page, title: string, timeoutMs = 90_000, restored = false): Promise<Frame> {
+export async function shownGraph(
+  page: Page,
+  title: string,
+  timeoutMs = 90_000,
+  restored = false,
+): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
@@ -147,13 +175,22 @@ export async function shownGraph(page: Page, title: string, timeoutMs = 90_000, 
         // One evaluation, not $eval: that finds the element and reads it in two round trips,
         // and a graph arriving between them paired the last graph's painted state with the
         // new graph's title.
-        const shown = await f.evaluate(([t, r]) => {
-          const app = document.getElementById('app');
-          return app !== null && app.dataset.state === 'painted' && (app.dataset.commandToPaintMs === undefined) === r &&
-            (document.getElementById('graph-title')?.textContent ?? '').includes(t);
-        }, [title, restored] as const);
+        const shown = await f.evaluate(
+          ([t, r]) => {
+            const app = document.getElementById('app');
+            return (
+              app !== null &&
+              app.dataset.state === 'painted' &&
+              (app.dataset.commandToPaintMs === undefined) === r &&
+              (document.getElementById('graph-title')?.textContent ?? '').includes(t)
+            );
+          },
+          [title, restored] as const,
+        );
         if (shown) return f;
-      } catch { /* navigating */ }
+      } catch {
+        /* navigating */
+      }
     }
     await page.waitForTimeout(100);
   }
@@ -162,8 +199,14 @@ export async function shownGraph(page: Page, title: string, timeoutMs = 90_000, 
 }
 
 /** Waits for a notification toast containing `text`; returns its full text. */
-export async function notification(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
-  const toast = page.locator('.notification-toast, .notifications-toasts .monaco-list-row', { hasText: text }).first();
+export async function notification(
+  page: Page,
+  text: string | RegExp,
+  timeoutMs = 60_000,
+): Promise<string> {
+  const toast = page
+    .locator('.notification-toast, .notifications-toasts .monaco-list-row', { hasText: text })
+    .first();
   await toast.waitFor({ state: 'visible', timeout: timeoutMs });
   return (await toast.innerText()).trim();
 }
@@ -176,5 +219,7 @@ export async function notification(page: Page, text: string | RegExp, timeoutMs 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, timeout: 10_000 }).catch((e: Error) => console.warn(`screenshot ${name} skipped: ${e.message.split('\n')[0]}`));
+  await page
+    .screenshot({ path, timeout: 10_000 })
+    .catch((e: Error) => console.warn(`screenshot ${name} skipped: ${e.message.split('\n')[0]}`));
 }

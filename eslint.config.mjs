@@ -1,0 +1,48 @@
+// Lint: typescript-eslint's strict type-checked rules over everything tsc checks, plus the
+// build scripts. Formatting is Prettier's job (`npm run format:check`), not the linter's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'dist-vsix/**',
+      'node_modules/**',
+      'test-artifacts/**',
+      '.e2e/**',
+      'python/**',
+      'src/engine/wasm/*.generated.ts',
+      // Scripts written as a user writes them (and hostile ones on purpose).
+      'examples/**',
+      'test/**/fixtures/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers and booleans print as users expect in messages; objects and undefined do not.
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+    },
+  },
+  {
+    // In a test a wrong assumption throws and fails the test, which is what `!` should do there.
+    files: ['test/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+);
