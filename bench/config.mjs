@@ -38,9 +38,8 @@ export const ENGINE_ENV = [...new Set(PEERS.flatMap((p) => Object.keys(p.env)))]
 
 /** The environment of one peer's child process: ours minus ENGINE_ENV, plus the peer's settings. */
 export function childEnv(peer, base = process.env) {
-  const env = { ...base };
-  for (const k of ENGINE_ENV) delete env[k];
-  return { ...env, ...peer.env };
+  const inherited = Object.entries(base).filter(([k]) => !ENGINE_ENV.includes(k));
+  return { ...Object.fromEntries(inherited), ...peer.env };
 }
 
 /**
