@@ -92,18 +92,19 @@ export function monitorHtml(metrics: TrainMetric[], title: string): string {
       .filter((m) => p in m.gradNorms)
       .map((m) => [m.step, decodeNum(m.gradNorms[p])] as [number, number]),
   }));
-  const lrs = metrics.filter((m) => m.lr !== null);
-  const last = metrics[metrics.length - 1];
+  const lrs = metrics.flatMap((m) => (m.lr === null ? [] : [[m.step, m.lr] as [number, number]]));
+  const lastLr = lrs.at(-1);
+  const last = metrics.at(-1);
   const summary =
     last === undefined
       ? 'no backward() on a scalar was recorded'
-      : `${metrics.length} steps, final loss ${cell(last.loss)}${lrs.length ? `, lr ${lrs[lrs.length - 1].lr}` : ''}`;
+      : `${metrics.length} steps, final loss ${cell(last.loss)}${lastLr ? `, lr ${lastLr[1]}` : ''}`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font:13px ui-monospace,Menlo,Consolas,monospace;margin:20px;color:#111}</style></head><body>
 <h1>${escapeXml(title)}</h1><p>${escapeXml(summary)}</p>
 ${chart('loss (log scale)', loss, true)}
 ${norms.length ? chart('gradient norm per parameter (log scale)', norms, true) : ''}
-${lrs.length ? chart('learning rate', [{ name: 'lr', points: lrs.map((m) => [m.step, m.lr!] as [number, number]) }], false) : ''}
+${lrs.length ? chart('learning rate', [{ name: 'lr', points: lrs }], false) : ''}
 </body></html>
 `;
 }

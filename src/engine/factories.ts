@@ -53,7 +53,7 @@ function flattenInto(
     if (typeof data !== 'number' && typeof data !== 'boolean') {
       throw new Error(`Could not infer dtype of ${typeof data}`);
     }
-    out[at.i++] = Number(data);
+    out[at.i++] = data; // a typed array stores a boolean as 0 or 1
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
@@ -77,7 +77,7 @@ export function tensor(
   const dtype = options?.dtype ?? 'float32';
   if (ArrayBuffer.isView(data)) {
     const out = allocate(dtype, data.length);
-    out.set(data as ArrayLike<number>);
+    out.set(data);
     return finish(out, [data.length], dtype, options);
   }
   const nested = data as NestedArray;

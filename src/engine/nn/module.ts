@@ -9,6 +9,11 @@ const moduleStack: Module[] = [];
 const callStack: number[] = [];
 let nextCall = 0;
 const WRAPPED = Symbol('gradlens.forwardWrapped');
+/** A prototype on a module's chain, as the constructor wraps its forward. */
+interface ModuleClass {
+  forward: (...args: unknown[]) => unknown;
+  [WRAPPED]?: true;
+}
 
 /**
  * The outermost module call whose qualified names are assigned. Names are assigned on first
@@ -92,9 +97,9 @@ export abstract class Module {
     // instance, keeps call sites monomorphic: a closure per instance made V8 embed and then
     // discard each model's own functions, deoptimising training loops after every new model.
     for (
-      let proto = Object.getPrototypeOf(this);
+      let proto = Object.getPrototypeOf(this) as ModuleClass | null;
       proto !== Module.prototype && proto !== null;
-      proto = Object.getPrototypeOf(proto)
+      proto = Object.getPrototypeOf(proto) as ModuleClass | null
     ) {
       if (
         Object.prototype.hasOwnProperty.call(proto, 'forward') &&
@@ -199,7 +204,7 @@ export abstract class Module {
       );
     }
     for (const [k, p] of params) {
-      const v = state[k];
+      const v = state[k] as Tensor | undefined;
       if (v === undefined) continue;
       if (v.shape.join() !== p.shape.join()) {
         throw new Error(

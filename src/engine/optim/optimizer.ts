@@ -12,7 +12,8 @@ export interface ParamGroup<O> {
 }
 
 /** Parameters, or groups of parameters with their own options. */
-export type Params<O> = Iterable<Tensor> | { params: Iterable<Tensor>; [k: string]: unknown }[];
+export type Params<O> =
+  Iterable<Tensor> | ({ params: Iterable<Tensor>; [k: string]: unknown } & Partial<O>)[];
 
 /**
  * Base class of the optimizers.
@@ -29,7 +30,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new Error('optimizer got an empty parameter list');
     const groups =
-      list[0] !== null && typeof list[0] === 'object' && 'params' in (list[0] as object)
+      list[0] !== null && typeof list[0] === 'object' && 'params' in list[0]
         ? (list as { params: Iterable<Tensor> }[])
         : [{ params: list as Tensor[] }];
     this.paramGroups = groups.map((g) => {
@@ -47,9 +48,10 @@ export abstract class Optimizer<O extends { lr: number }> {
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
+        const grad = p.grad;
+        if (grad === null) continue;
         if (setToNone) p.grad = null;
-        else noGrad(() => p.grad!.zero_());
+        else noGrad(() => grad.zero_());
       }
     }
   }
@@ -97,5 +99,5 @@ export function flat(t: Tensor): Float32Array | Float64Array {
   const d = t._data as Float32Array | Float64Array;
   return t._offset === 0 && d.length === t.numel()
     ? d
-    : (d.subarray(t._offset, t._offset + t.numel()) as Float32Array | Float64Array);
+    : d.subarray(t._offset, t._offset + t.numel());
 }

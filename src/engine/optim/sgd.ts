@@ -18,7 +18,8 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: SGDOptions) {
-    if (options.lr === undefined || options.lr < 0)
+    // JavaScript callers may leave lr out.
+    if ((options.lr as number | undefined) === undefined || options.lr < 0)
       throw new Error(`Invalid learning rate: ${options.lr}`);
     super(params, options);
   }

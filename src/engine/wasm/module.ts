@@ -7,6 +7,7 @@ import { SIMD_SHARED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd.generated';
 
 /** Which kernels run float32 work: `'auto'` picks WASM SIMD where it pays. */
 export type KernelBackend = 'auto' | 'wasm' | 'ts';
+const KERNEL_BACKENDS: readonly string[] = ['auto', 'wasm', 'ts'];
 
 export interface SimdExports {
   heapBase(): number;
@@ -99,10 +100,9 @@ export function kernelBackend(): KernelBackend {
  * _setKernelBackend('auto');
  */
 export function _setKernelBackend(choice: KernelBackend): KernelBackend {
-  if (choice !== 'auto' && choice !== 'wasm' && choice !== 'ts') {
-    throw new Error(
-      `_setKernelBackend(): expected 'auto', 'wasm' or 'ts' but got ${String(choice)}`,
-    );
+  // JavaScript callers pass any string.
+  if (!KERNEL_BACKENDS.includes(choice)) {
+    throw new Error(`_setKernelBackend(): expected 'auto', 'wasm' or 'ts' but got ${choice}`);
   }
   backend = choice;
   if (choice === 'ts') return 'ts';

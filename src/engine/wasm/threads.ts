@@ -112,14 +112,20 @@ export function threadCount(): number {
 function cores(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
-  const os = nodeModule<{ availableParallelism?(): number; cpus(): unknown[] }>('node:os');
+  const os = nodeModule('node:os');
   return os === null ? 1 : (os.availableParallelism?.() ?? os.cpus().length);
 }
 
-function nodeModule<T>(id: string): T | null {
+/** The parts of Node's built-in modules the pool uses. */
+interface NodeModules {
+  'node:os': { availableParallelism?(): number; cpus(): unknown[] };
+  'node:worker_threads': WorkerThreads;
+}
+
+function nodeModule<K extends keyof NodeModules>(id: K): NodeModules[K] | null {
   const host = (globalThis as { process?: NodeHost }).process;
   try {
-    return (host?.getBuiltinModule?.(id) as T | undefined) ?? null;
+    return (host?.getBuiltinModule?.(id) as NodeModules[K] | undefined) ?? null;
   } catch {
     return null;
   }
@@ -143,7 +149,7 @@ function poolFor(mod: SimdModule): Pool | null {
   pool = null;
   const workers = threadCount() - 1;
   if (!mod.shared || workers < 1) return null;
-  const threads = nodeModule<WorkerThreads>('node:worker_threads');
+  const threads = nodeModule('node:worker_threads');
   if (threads === null) return null;
   const block = new Int32Array(mod.memory.buffer, mod.controlBase, BLOCK_SLOTS);
   block.fill(0);
