@@ -33,7 +33,9 @@ async function selectedInPythonExtension(script: vscode.Uri): Promise<string | n
   const ext = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION_ID);
   if (ext === undefined) return null;
   try {
-    const api = ext.isActive ? ext.exports : await ext.activate();
+    // Whatever the extension's activate returned: undefined when it failed to set up.
+    const api = (ext.isActive ? ext.exports : await ext.activate()) as
+      PythonExtensionApi | undefined;
     const envs = api?.environments;
     if (envs === undefined) return null;
     const active = envs.getActiveEnvironmentPath(script);

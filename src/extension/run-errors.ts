@@ -26,7 +26,7 @@ export function errorDiagnostics(errors: readonly RunError[]): ErrorDiagnostic[]
 
 /** One line for the notification after a failed run. */
 export function errorSummary(errors: readonly RunError[], scriptName: string): string {
-  const e = errors[0];
+  const e = errors.at(0);
   if (e === undefined) return `Gradlens: ${scriptName} failed.`;
   const where = e.location === null ? '' : ` (line ${e.location.line})`;
   switch (e.kind) {

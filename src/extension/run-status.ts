@@ -24,7 +24,10 @@ export function registerRunStatus(events: vscode.Event<MonitorRunEvent>): vscode
   const show = (): void => {
     // The palette offers "Stop the Running Script" only while there is one.
     void vscode.commands.executeCommand('setContext', 'gradlens.running', current !== null);
-    if (current === null) return item.hide();
+    if (current === null) {
+      item.hide();
+      return;
+    }
     item.text = runStatusText(current.script, current.step);
     item.tooltip = `Gradlens is running ${current.script}. Click to stop it.`;
     item.show();

@@ -130,7 +130,7 @@ export function tokenize(text: string): Token[] {
     return true;
   };
   const regexAllowed = (): boolean => {
-    const prev = out[out.length - 1];
+    const prev = out.at(-1);
     if (prev === undefined) return true;
     if (prev.kind === 'literal') return false;
     if (prev.kind === 'name') return KEYWORDS_BEFORE_EXPRESSION.has(prev.text);
@@ -232,13 +232,18 @@ const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
 const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
 
 /** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
+/** The token at `i`, or undefined past either end. */
+function tokenAt(tokens: readonly Token[], i: number): Token | undefined {
+  return tokens[i];
+}
+
 function isDeclared(tokens: readonly Token[], i: number): boolean {
   for (let j = i - 1; j >= 0; j--) {
     const t = tokens[j];
     if (t.kind === 'name') {
       if (DECLARATION_KEYWORDS.has(t.text)) return true;
       // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
-      const before = tokens[j - 1];
+      const before = tokenAt(tokens, j - 1);
       if (
         before === undefined ||
         (!(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) &&
@@ -261,10 +266,10 @@ export function variableLines(
   const mentioned = new Set<number>();
   tokens.forEach((t, i) => {
     if (t.kind !== 'name' || t.text !== name) return;
-    const prev = tokens[i - 1];
+    const prev = tokenAt(tokens, i - 1);
     if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.'))
       return; // a member of something else
-    const next = tokens[i + 1];
+    const next = tokenAt(tokens, i + 1);
     if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
     mentioned.add(t.line);
     if (

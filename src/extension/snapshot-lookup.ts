@@ -157,7 +157,7 @@ export function inlineGradients(
         continue;
       const line = declarationLine(text, n.name, n.location.line) ?? n.location.line;
       let m = byLine.get(line);
-      if (m === undefined) byLine.set(line, (m = new Map()));
+      if (m === undefined) byLine.set(line, (m = new Map<string, string>()));
       m.set(n.name, `${n.name}.grad = ${formatValues(n.grad)}`);
     }
   }

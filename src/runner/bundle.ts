@@ -120,6 +120,6 @@ export async function bundleScript(script: string): Promise<Bundled> {
     }
     throw e;
   }
-  writeFileSync(file, result.outputFiles![0].text);
+  writeFileSync(file, result.outputFiles[0].text);
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -31,7 +31,8 @@ export function packageRoot(): string {
     const pkg = path.join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'gradlens') return dir;
+        const { name } = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };
+        if (name === 'gradlens') return dir;
       } catch {
         // not our package.json; keep walking
       }

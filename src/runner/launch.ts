@@ -275,7 +275,8 @@ class Run {
   }
 
   private makeHandle(done: Promise<RunResult>): RunHandle {
-    const run = this;
+    const pid = (): number | null =>
+      this.result.runtime !== null && this.child !== null ? (this.child.pid ?? null) : null;
     return {
       done,
       cancel: () => {
@@ -286,7 +287,7 @@ class Run {
       pause: () => !this.clock.paused && this.signal('SIGSTOP') && this.clock.pause(),
       resume: () => this.clock.paused && this.signal('SIGCONT') && this.clock.resume(),
       get pid() {
-        return run.result.runtime !== null && run.child !== null ? (run.child.pid ?? null) : null;
+        return pid();
       },
     };
   }
@@ -294,14 +295,17 @@ class Run {
   private start(): void {
     const spare = this.options.spare?.take(this.command.key) ?? null;
     const req = this.command.requires;
-    if (spare === null && req !== null && !existsSync(req.path))
-      return this.failToStart(req.missing);
+    if (spare === null && req !== null && !existsSync(req.path)) {
+      this.failToStart(req.missing);
+      return;
+    }
     let child: ChildProcess;
     try {
       // The child changes to the script's folder itself, so a spare started anywhere serves.
       child = spare?.child ?? spawnChild(this.command, this.runOptions.cwd);
     } catch (e) {
-      return this.failToStart(`could not start ${this.command.command}: ${(e as Error).message}`);
+      this.failToStart(`could not start ${this.command.command}: ${(e as Error).message}`);
+      return;
     }
     this.child = child;
     this.channel = new HostChannel(child, {
@@ -323,10 +327,12 @@ class Run {
   }
 
   private pipeOutput(child: ChildProcess): void {
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (t: string) => this.handlers.onStdout?.(t));
-    child.stderr!.on('data', (t: string) => {
+    const { stdout, stderr } = child;
+    if (stdout === null || stderr === null) throw new Error('the child was started without pipes');
+    stdout.setEncoding('utf8');
+    stderr.setEncoding('utf8');
+    stdout.on('data', (t: string) => this.handlers.onStdout?.(t));
+    stderr.on('data', (t: string) => {
       this.stderrTail = (this.stderrTail + t).slice(-4000);
       this.handlers.onStderr?.(t);
     });

@@ -80,6 +80,7 @@ const FAR_FRAMES = 64;
 /** The first user frame within `limit` frames; null if there is none, undefined if the stack was cut there. */
 function userSite(limit: number): SourceLocation | null | undefined {
   const stackLimit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, not called
   const prepare = Error.prepareStackTrace;
   const holder: { stack?: NodeJS.CallSite[] } = {};
   try {

@@ -54,10 +54,7 @@ export function registerDebugCapture(
       extensionPath: context.extensionPath,
       bundleDir,
     });
-    const ok = await vscode.debug.startDebugging(
-      folder,
-      config as unknown as vscode.DebugConfiguration,
-    );
+    const ok = await vscode.debug.startDebugging(folder, config);
     if (!ok) rmSync(bundleDir, { recursive: true, force: true });
     return ok;
   };
@@ -106,7 +103,9 @@ export function registerDebugCapture(
     vscode.debug.onDidStartDebugSession((s) => {
       if (!isGradlensSession(s)) return;
       live.add(s.id);
-      providers ??= registerDebugProviders(stops, deps.log);
+      providers ??= registerDebugProviders(stops, (line) => {
+        deps.log(line);
+      });
     }),
     vscode.debug.onDidTerminateDebugSession((s) => {
       if (!live.delete(s.id)) return;
@@ -126,7 +125,11 @@ export function registerDebugCapture(
       if (item instanceof vscode.DebugStackFrame && isGradlensSession(item.session))
         void stops.showFrame(item.session, item.frameId);
     }),
-    { dispose: () => providers?.dispose() },
+    {
+      dispose: () => {
+        providers?.dispose();
+      },
+    },
   );
   return disposables;
 }

@@ -22,7 +22,10 @@ export function valuesText(s: TensorSummary): string {
   if (s.shape.length === 0) return num(s.first[0]);
   const head = s.first.map(num).join(', ');
   if (s.numel <= SHOWN) return `[${head}]`;
-  const stats = s.min === null ? '' : ` min ${num(s.min)} max ${num(s.max!)} mean ${num(s.mean!)}`;
+  const stats =
+    s.min === null || s.max === null || s.mean === null
+      ? ''
+      : ` min ${num(s.min)} max ${num(s.max)} mean ${num(s.mean)}`;
   const bad = (s.nanCount ? ` ${s.nanCount} NaN` : '') + (s.infCount ? ` ${s.infCount} Inf` : '');
   return `[${head}, …]${stats}${bad}`;
 }

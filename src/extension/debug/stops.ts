@@ -118,7 +118,7 @@ export class DebugStops implements vscode.Disposable {
       startFrame: 0,
       levels: 1,
     })) as { stackFrames: DapStackFrame[] };
-    const frame = trace.stackFrames[0];
+    const frame = trace.stackFrames.at(0);
     if (frame === undefined || this.current !== stop) return;
     stop.topFrame = { id: frame.id, file: framePath(frame.source?.path), line: frame.line };
     this.deps.log(

@@ -114,7 +114,7 @@ export class RunHistory {
   /** The live run, or else the newest finished one: what the monitor shows when it opens. */
   latest(): RunRecord | null {
     if (this.live !== null) return this.record(this.live.meta.id);
-    const last = this.finished[this.finished.length - 1];
+    const last = this.finished.at(-1);
     return last === undefined ? null : this.record(last.meta.id);
   }
 
@@ -201,7 +201,7 @@ export class RunHistory {
     for (const name of names) {
       if (!name.endsWith('.json')) continue;
       try {
-        const h = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as StoredHeader;
+        const h = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Partial<StoredHeader>;
         if (
           h.version === HEADER_VERSION &&
           typeof h.meta?.id === 'string' &&

@@ -9,13 +9,13 @@ const OFFERED_KEY = 'gradlens.walkthroughOffered';
 
 /** The slice of `ExtensionContext.globalState` this needs. */
 export interface OfferState {
-  get<T>(key: string): T | undefined;
+  get(key: string): unknown;
   update(key: string, value: unknown): Thenable<void>;
 }
 
 /** True the first time it is called for this user (and records that); false afterwards. */
 export async function firstOffer(state: OfferState): Promise<boolean> {
-  if (state.get<boolean>(OFFERED_KEY) === true) return false;
+  if (state.get(OFFERED_KEY) === true) return false;
   await state.update(OFFERED_KEY, true);
   return true;
 }

@@ -138,7 +138,7 @@ export class Inspector {
     leafNames: Map<Tensor, string>,
   ): { snapshot: GraphSnapshot | null; tensorNode: Map<string, string>; truncated: boolean } {
     const tensorNode = new Map<string, string>();
-    const order: Node[] = [];
+    const order: { node: Node; id: string }[] = [];
     const idOfNode = new Map<Node, string>();
     let truncated = false;
     // A leaf's AccumulateGrad is keyed by the leaf, so it has one id whether or not the engine
@@ -150,11 +150,9 @@ export class Inspector {
         truncated = true;
         return;
       }
-      idOfNode.set(
-        n,
-        n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n'),
-      );
-      order.push(n);
+      const id = n instanceof torch.autograd.AccumulateGrad ? accId(n.variable) : this.idOf(n, 'n');
+      idOfNode.set(n, id);
+      order.push({ node: n, id });
     };
     // Leaves, whether reached through their AccumulateGrad or found in scope, one node each.
     const leaves = new Map<string, Tensor>();
@@ -162,21 +160,22 @@ export class Inspector {
       if (t.gradFn !== null) visit(t.gradFn);
       else if (t.requiresGrad) leaves.set(accId(t), t);
     }
-    for (let i = 0; i < order.length; i++) for (const [m] of order[i].nextFunctions) visit(m);
-    for (const n of order)
-      if (n instanceof torch.autograd.AccumulateGrad) leaves.set(idOfNode.get(n)!, n.variable);
+    for (let i = 0; i < order.length; i++) for (const [m] of order[i].node.nextFunctions) visit(m);
+    for (const { node: n, id } of order)
+      if (n instanceof torch.autograd.AccumulateGrad) leaves.set(id, n.variable);
     if (order.length === 0 && leaves.size === 0) return { snapshot: null, tensorNode, truncated };
 
     const nodes: GraphNode[] = [];
-    for (const n of order) {
+    for (const { node: n, id } of order) {
       if (n instanceof torch.autograd.AccumulateGrad) continue;
       nodes.push({
-        id: idOfNode.get(n)!,
+        id,
         kind: 'function',
         name: n.name(),
-        next: n.nextFunctions.map(([m, inputNr]) =>
-          m === null || !idOfNode.has(m) ? null : { id: idOfNode.get(m)!, inputNr },
-        ),
+        next: n.nextFunctions.map(([m, inputNr]) => {
+          const to = m === null ? undefined : idOfNode.get(m);
+          return to === undefined ? null : { id: to, inputNr };
+        }),
         value: null,
         grad: null,
         location: (n as unknown as NodeInternals)._metadata?.loc ?? null,

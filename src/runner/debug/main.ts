@@ -11,7 +11,7 @@ import { currentUserLocation, setBundleFile } from '../stack';
 import { installInspectApi } from './api';
 
 async function main(): Promise<void> {
-  const arg = process.argv[2];
+  const arg = process.argv.at(2);
   if (arg === undefined) {
     process.stderr.write('usage: node --enable-source-maps debug.cjs SCRIPT\n');
     process.exitCode = 2;

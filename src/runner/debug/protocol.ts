@@ -51,13 +51,24 @@ function obj(v: unknown, path: string): Obj {
   return v as Obj;
 }
 
-function field<T>(o: Obj, key: string, path: string, kind: 'string' | 'number' | 'boolean'): T {
+interface FieldKinds {
+  string: string;
+  number: number;
+  boolean: boolean;
+}
+
+function field<K extends keyof FieldKinds>(
+  o: Obj,
+  key: string,
+  path: string,
+  kind: K,
+): FieldKinds[K] {
   if (typeof o[key] !== kind) throw new ProtocolError(`${path}.${key}`, `expected a ${kind}`);
-  return o[key] as T;
+  return o[key] as FieldKinds[K];
 }
 
 function nullableString(o: Obj, key: string, path: string): string | null {
-  return o[key] === null ? null : field<string>(o, key, path, 'string');
+  return o[key] === null ? null : field(o, key, path, 'string');
 }
 
 /** Parses and checks the debuggee's answer; throws ProtocolError naming the bad field. */
