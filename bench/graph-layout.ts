@@ -60,7 +60,7 @@ console.log('END ' + (performance.timeOrigin + performance.now()));
   return file;
 }
 
-async function best(f: () => Promise<unknown> | unknown): Promise<number> {
+async function best(f: () => unknown): Promise<number> {
   let b = Infinity;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

@@ -32,7 +32,7 @@ const SCRIPT = [
   '',
 ].join('\n');
 
-let session: Session;
+let session: Session | undefined;
 let page: Page;
 const ws = makeWorkspace();
 const timings: Record<string, number> = {};
@@ -76,7 +76,7 @@ async function stoppedAt(line: number): Promise<number> {
     (l) => {
       const el = document.querySelector('.debug-top-stack-frame-line');
       if (el === null) return false;
-      const top = (el.parentElement as HTMLElement | null)?.style.top ?? '';
+      const top = el.parentElement?.style.top ?? '';
       const lines = [
         ...document.querySelectorAll('.monaco-editor .view-overlays > div'),
       ] as HTMLElement[];
@@ -86,7 +86,7 @@ async function stoppedAt(line: number): Promise<number> {
         ...document.querySelectorAll('.monaco-editor .line-numbers'),
       ] as HTMLElement[];
       const mark = numbers.find((n) => (n.parentElement as HTMLElement).style.top === top);
-      return idx >= 0 && mark !== undefined && mark.textContent?.trim() === String(l);
+      return idx >= 0 && mark !== undefined && mark.textContent.trim() === String(l);
     },
     line,
     { timeout: 60_000, polling: 20 },
@@ -116,8 +116,7 @@ async function debugHover(lineText: string, column: number, awayColumn: number, 
     try {
       await page.waitForFunction(
         (t) => {
-          const text =
-            (document.querySelector('.debug-hover-widget') as HTMLElement | null)?.innerText ?? '';
+          const text = document.querySelector<HTMLElement>('.debug-hover-widget')?.innerText ?? '';
           return text.includes(t) && text.includes('requiresGrad');
         },
         expected,
@@ -141,7 +140,7 @@ async function moduleScopeNames(): Promise<string[]> {
   const read = () =>
     page.$$eval('.debug-variables .monaco-list-row', (rs) =>
       rs.map((r) => {
-        const label = r.getAttribute('aria-label') ?? r.textContent ?? '';
+        const label = r.getAttribute('aria-label') ?? r.textContent;
         return { name: label.split(', value ')[0].trim() };
       }),
     );
@@ -168,7 +167,7 @@ async function moduleScopeNames(): Promise<string[]> {
 async function waitForEditorText(text: string): Promise<number> {
   await page.waitForFunction(
     (t) => {
-      const el = document.querySelector('.monaco-editor .view-lines') as HTMLElement | null;
+      const el = document.querySelector<HTMLElement>('.monaco-editor .view-lines');
       return el !== null && el.innerText.replace(/\u00a0/g, ' ').includes(t);
     },
     text,
@@ -191,7 +190,7 @@ test('breakpoints in a .ts script bind; each stop updates inline values, the gra
     await scenario();
   } catch (e) {
     await screenshot(page, 'debug-failure');
-    console.log(`extension host log:\n${session.server.exthostLog().slice(-6000)}`);
+    console.log(`extension host log:\n${session!.server.exthostLog().slice(-6000)}`);
     throw e;
   }
 });

@@ -70,8 +70,8 @@ test("a layer collapses from a node's details into one box and expands again whe
   const left = Math.min(...gone.map((id) => before[id].x));
   let above = 0;
   for (const [id, r] of Object.entries(after)) {
+    if (!(id in before)) continue;
     const b = before[id];
-    if (b === undefined) continue;
     const dx = r.x - b.x;
     const dy = r.y - b.y;
     if (b.y + b.h <= top) {

@@ -121,7 +121,7 @@ test("a NaN node's line is drawn in the theme's error colour", async () => {
     const norm = (css: string): string => {
       probe.fillStyle = '#000';
       probe.fillStyle = css;
-      return String(probe.fillStyle);
+      return probe.fillStyle;
     };
     const t = document.querySelector('#canvas svg g.gl-flagged text.gl-nan');
     return [

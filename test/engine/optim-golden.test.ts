@@ -37,7 +37,7 @@ describe('optimizer trajectories', () => {
     const opt =
       c.optimizer === 'SGD'
         ? new torch.optim.SGD([w, b], c.options as unknown as torch.optim.SGDOptions)
-        : new torch.optim.Adam([w, b], c.options as torch.optim.AdamOptions);
+        : new torch.optim.Adam([w, b], c.options);
     // Errors compound over steps: float32 gets a little more room than a single op.
     const tol = c.dtype === 'float64' ? { rtol: 1e-9, atol: 1e-11 } : { rtol: 2e-5, atol: 2e-6 };
     c.steps.forEach((s, k) => {

@@ -118,7 +118,7 @@ function makeProgram(seed: number): Program {
     }
     if (Number.isNaN(out.numel()))
       throw new Error(
-        `${step.label} on [${env.map((t) => `[${t.shape}]`)}] gave shape [${out.shape}]`,
+        `${step.label} on [${env.map((t) => `[${t.shape.join(',')}]`).join(',')}] gave shape [${out.shape.join(',')}]`,
       );
     const vals = out.numel() === 0 ? [] : (out.reshape(-1).tolist() as number[]);
     if (
@@ -150,7 +150,7 @@ describe('random programs vs finite differences (float64)', () => {
       const p = makeProgram(seed);
       const xs = p.inputs.map((t) => t.detach().clone().requiresGrad_());
       evaluate(p, xs).backward();
-      const describe = `program ${seed}: inputs ${p.inputs.map((t) => `[${t.shape}]`).join(' ')}; ${p.steps.map((s) => s.label).join(' -> ')}`;
+      const describe = `program ${seed}: inputs ${p.inputs.map((t) => `[${t.shape.join(',')}]`).join(' ')}; ${p.steps.map((s) => s.label).join(' -> ')}`;
       xs.forEach((x, k) => {
         const analytic =
           x.grad === null

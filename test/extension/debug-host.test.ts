@@ -32,6 +32,7 @@ describe('inspectExpression', () => {
     ]);
     expect(expr).not.toContain('weird');
     expect(expr).not.toContain('module');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the expression as the debugger would
     const frame = new Function(
       '__gradlens',
       'torch',
@@ -51,7 +52,9 @@ describe('inspectExpression', () => {
   });
 
   test('answers null where the inspection API is not installed', () => {
-    expect(new Function(`return ${inspectExpression([{ name: 'x' }])}`)()).toBe('null');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the expression as the debugger would
+    const evaluate = new Function(`return ${inspectExpression([{ name: 'x' }])}`) as () => unknown;
+    expect(evaluate()).toBe('null');
   });
 
   test('uses the adapter’s evaluateName when it differs (renamed by the bundler)', () => {
@@ -106,7 +109,9 @@ describe('presentation', () => {
   });
 
   test('the hover expression is a literal object with .grad, gradFn, isLeaf, requiresGrad', () => {
-    const o = new Function(`return ${hoverExpression(byName('w'))}`)() as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the expression as the debugger would
+    const evaluate = new Function(`return ${hoverExpression(byName('w'))}`) as () => unknown;
+    const o = evaluate();
     expect(o).toEqual({
       shape: '[2×2]',
       dtype: 'float32',
@@ -150,7 +155,7 @@ describe('presentation', () => {
     // Nothing below the stop, nothing outside the visible range.
     expect(placeInlineValues(lines, [t('y')], 7, 0, 7)[0].line).toBe(7);
     expect(placeInlineValues(lines, [t('w')], 5, 5, 7)).toEqual([
-      { line: 5, text: expect.stringMatching(/^w = /) },
+      { line: 5, text: expect.stringMatching(/^w = /) as unknown },
     ]);
   });
 

@@ -10,8 +10,8 @@ function busyChild() {
   const loop = `let i = 0, t = Date.now(); for (;;) { if (Date.now() - t >= 20) { t = Date.now(); process.stdout.write((++i) + '\\n'); } }`;
   const child = spawn(process.execPath, ['-e', loop], { stdio: ['ignore', 'pipe', 'inherit'] });
   let last = 0;
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (t: string) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (t: string) => {
     const n = t.trim().split('\n').pop();
     if (n) last = Number(n);
   });

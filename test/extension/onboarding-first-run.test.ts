@@ -6,9 +6,10 @@ function memento(): OfferState & { readonly values: Map<string, unknown> } {
   const values = new Map<string, unknown>();
   return {
     values,
-    get: <T>(k: string) => values.get(k) as T | undefined,
-    update: async (k, v) => {
+    get: (k: string) => values.get(k),
+    update: (k, v) => {
       values.set(k, v);
+      return Promise.resolve();
     },
   };
 }

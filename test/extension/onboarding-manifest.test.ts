@@ -7,11 +7,32 @@ import { expect, test } from 'vitest';
 import { WALKTHROUGH_ID } from '../../src/extension/onboarding/first-run';
 const START_VIEW_ID = 'gradlens.start';
 
+/** The parts of package.json these tests read. */
+interface Manifest {
+  publisher: string;
+  name: string;
+  icon: string;
+  contributes: {
+    commands: { command: string }[];
+    views: Record<string, { id: string }[]>;
+    viewsWelcome: { view: string; contents: string }[];
+    walkthroughs: {
+      id: string;
+      steps: {
+        id: string;
+        description: string;
+        media: { image: string };
+        completionEvents: string[];
+      }[];
+    }[];
+  };
+}
+
 const ROOT = join(__dirname, '../..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
 const contributes = pkg.contributes;
-const commands = new Set<string>(contributes.commands.map((c: { command: string }) => c.command));
-const views = Object.values(contributes.views).flat() as { id: string }[];
+const commands = new Set(contributes.commands.map((c) => c.command));
+const views = Object.values(contributes.views).flat();
 // Commands VS Code generates for every view.
 for (const v of views) commands.add(`${v.id}.focus`);
 
@@ -23,12 +44,7 @@ test('the walkthrough id the extension opens is the contributed one', () => {
 });
 
 test('every walkthrough step has an image that exists, links to known commands and completes on something real', () => {
-  const steps = contributes.walkthroughs[0].steps as {
-    id: string;
-    description: string;
-    media: { image: string };
-    completionEvents: string[];
-  }[];
+  const steps = contributes.walkthroughs[0].steps;
   expect(steps.map((s) => s.id)).toEqual([
     'openExample',
     'visualize',
@@ -57,12 +73,10 @@ test('every walkthrough step has an image that exists, links to known commands a
 });
 
 test('the Get Started view is in the Gradlens side bar and its welcome content has both buttons and the walkthrough', () => {
-  expect(contributes.views['gradlens-training'].map((v: { id: string }) => v.id)).toContain(
-    START_VIEW_ID,
-  );
-  const welcome = contributes.viewsWelcome.find((w: { view: string }) => w.view === START_VIEW_ID);
+  expect(contributes.views['gradlens-training'].map((v) => v.id)).toContain(START_VIEW_ID);
+  const welcome = contributes.viewsWelcome.find((w) => w.view === START_VIEW_ID)!;
   // A link alone on its line is drawn as a button.
-  const lines = (welcome.contents as string).split('\n');
+  const lines = welcome.contents.split('\n');
   expect(lines).toContain('[Visualize current file](command:gradlens.visualize)');
   expect(lines).toContain('[Open Examples](command:gradlens.openExamples)');
   expect(commandLinks(welcome.contents)).toContain('gradlens.openWalkthrough');

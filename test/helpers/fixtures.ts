@@ -16,6 +16,7 @@ export interface Encoded {
 const root = join(__dirname, '..', '..');
 
 /** The `data` member of test/fixtures/<name>. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the fixture's shape, as with JSON.parse
 export function loadFixture<T>(name: string): T {
   const file = JSON.parse(readFileSync(join(root, 'test', 'fixtures', name), 'utf8')) as {
     data: T;

@@ -41,7 +41,9 @@ function activity(fn: () => void): { nodes: number; bumps: number; accumulators:
     counts.accumulators++;
     return acc.apply(this, a);
   };
-  torch._setNodeCreatedHook(() => void counts.nodes++);
+  torch._setNodeCreatedHook(() => {
+    counts.nodes++;
+  });
   try {
     fn();
   } finally {

@@ -39,7 +39,7 @@ describe('Python scripts through the runner host', () => {
     expect(r.ok).toBe(true);
     expect(r.runtime).toMatchObject({
       language: 'python',
-      torch: expect.stringMatching(/^1\.13|^2\./),
+      torch: expect.stringMatching(/^1\.13|^2\./) as unknown,
     });
     expect(r.stdout).toContain('dP/da -384.0');
     const s = r.snapshots[0];
@@ -155,12 +155,12 @@ describe('bad input from Python', () => {
     const missing = await run('args_and_cwd.py', { python: '/nonexistent/python3' });
     expect(missing.errors[0]).toMatchObject({
       kind: 'launch',
-      message: expect.stringContaining('/nonexistent/python3 was not found'),
+      message: expect.stringContaining('/nonexistent/python3 was not found') as unknown,
     });
     const notPython = await run('args_and_cwd.py', { python: '/bin/false' });
     expect(notPython.errors[0]).toMatchObject({
       kind: 'launch',
-      message: expect.stringContaining('could not start the Gradlens tracer'),
+      message: expect.stringContaining('could not start the Gradlens tracer') as unknown,
     });
   });
 });

@@ -99,7 +99,7 @@ export async function charCenter(
   return page.evaluate(
     ([t, c]) => {
       const line = [...document.querySelectorAll('.monaco-editor .view-line')].find((l) =>
-        (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(t),
+        l.textContent.replace(/\u00a0/g, ' ').startsWith(t),
       );
       if (line === undefined) throw new Error(`no editor line starts with ${t}`);
       // Walk the line's text nodes to the column: tokenization splits a line into any number of spans.
@@ -221,5 +221,5 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page
     .screenshot({ path, timeout: 10_000 })
-    .catch((e: Error) => console.warn(`screenshot ${name} skipped: ${e.message.split('\n')[0]}`));
+    .catch((e: unknown) => console.warn(`screenshot ${name} skipped: ${String(e).split('\n')[0]}`));
 }
