@@ -1,7 +1,7 @@
 // What the graph view needs of a snapshot. The host keeps the runner's snapshot whole (hovers,
 // inline values, the CLI's JSON); the page gets a slimmer copy, since every byte crosses from
 // the extension host to the page (through code-server's socket, in a browser) and on to the
-// layout worker: for a 10,000-node graph about 7.4 MB, which took half a second.
+// layout worker: for a 10,000-node graph about 7.4 MB.
 import type { GraphSnapshot, Num, TensorSummary } from '../protocol/messages';
 
 /** Boxes and details show a tensor's elements only when it has this many or fewer. */

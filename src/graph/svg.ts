@@ -117,9 +117,9 @@ export function joinSvg(
 }
 
 /**
- * Drawings with more elements than this put only the items near the viewport into the page (itemsIn): the
- * browser's style, layout and paint of a whole 800-box picture (45,000 SVG elements) took
- * about a second, however little of it was on screen.
+ * Drawings with more elements than this put only the items near the viewport into the page
+ * (itemsIn): the browser's style, layout and paint of a whole 800-box picture (45,000 SVG
+ * elements) was a noticeable wait, however little of it was on screen.
  */
 export const WINDOW_MIN_ITEMS = 1500;
 /** Below this zoom, boxes are drawn without their text, ports and tooltips (unreadable anyway). */

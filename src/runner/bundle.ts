@@ -48,7 +48,7 @@ const loadEsbuild = (): typeof import('esbuild') =>
 
 /**
  * Starts esbuild's service with a build of nothing, so that the script's build does not wait
- * for it (about 30 ms): a runner started ahead of its run does this while it waits.
+ * for it to start: a runner started ahead of its run does this while it waits.
  */
 export function warmBundler(): void {
   loadEsbuild()

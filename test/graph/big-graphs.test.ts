@@ -1,6 +1,6 @@
 // Big graphs: the fast layered layout (deterministic, no overlaps, edges on their numbered
 // ports, top-down), the ELK/fast policy, the group tree of an unrolled RNN, its collapsed
-// view and the stable expansion. Timing is measured by bench/graph-layout.mjs, not here.
+// view and the stable expansion. Timing is measured by bench/graph-layout.ts, not here.
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';

@@ -10,21 +10,21 @@ import { poolThreads, readyThreads, runParts, type GemmPart } from './threads';
 /**
  * Products smaller than this many multiply-adds (m·n·k) stay in TypeScript: below it, copying
  * operands into WebAssembly memory and packing them costs more than the faster loop saves.
- * Measured crossover on x64 (Node 20): 8×8×8 takes about 1.2 µs either way; at 16×16×16
- * WebAssembly is 3.7× faster, at 4×4×4 TypeScript is 5× faster.
+ * Measured on x64 (Node 20), 8×8×8 takes as long either way; 16×16×16 is clearly faster in
+ * WebAssembly and 4×4×4 clearly faster in TypeScript.
  */
 export const WASM_MIN_WORK = 8 * 8 * 8;
 
 /**
  * Outer products (k = 1) and matrix-vector products (n = 1) smaller than this stay in
  * TypeScript: the kernel pads them to whole 4×8 tiles, wasting most of its lanes, and the
- * copies cost more than the arithmetic (100×1×10: 2.0 µs in TypeScript, 3.1 µs here).
+ * copies cost more than the arithmetic (100×1×10 is slower here than in TypeScript).
  */
 const WASM_MIN_THIN_WORK = 1 << 16;
 
 /**
- * Products are split over threads only in parts of at least this many multiply-adds (about
- * 40 µs of one core): handing a part to a worker costs a few µs, waking a sleeping one tens.
+ * Products are split over threads only in parts of at least this many multiply-adds: handing
+ * a smaller part to a worker, let alone waking a sleeping one, costs more than it saves.
  */
 export const THREAD_MIN_WORK = 1 << 21;
 

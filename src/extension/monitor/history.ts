@@ -1,7 +1,7 @@
 // The monitor's run history: the live run being recorded plus finished runs, kept per script so
 // a new run can be overlaid on the earlier ones. Finished runs are written to a folder (the
 // extension's workspace storage) as a small JSON header and the raw float64 columns, which keep
-// NaN and infinities exactly and read back a million steps in milliseconds. No `vscode` here.
+// NaN and infinities exactly and read back fast even at a million steps. No `vscode` here.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeNum, type TrainMetric } from '../../protocol/messages';

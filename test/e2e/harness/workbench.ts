@@ -214,7 +214,7 @@ export async function notification(
 /**
  * Saves a picture of the window to test-artifacts/ for people to look at; tests never check
  * it. Best effort: headless Chromium sometimes never delivers the frame a screenshot waits
- * for (once for 30 s right after a window reload), and that is no failure of the extension.
+ * for (seen right after a window reload), and that is no failure of the extension.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
