@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Golden fixtures for printing: what PyTorch's str() shows for tensors and graph nodes.
+"""Golden fixtures for printing: what PyTorch's str() shows for tensors and graph nodes, and
+the messages whose shapes PyTorch prints as torch.Size.
 
 Run with Debian's PyTorch: /usr/bin/python3 scripts/gen_print_fixtures.py
 Writes test/fixtures/engine-print.json; test/engine/print-golden.test.ts rebuilds each tensor
@@ -263,6 +264,32 @@ def node_cases() -> List[Dict[str, str]]:
     return [{'name': k, 'text': ADDRESS.sub('0x…', str(v))} for k, v in shown.items()]
 
 
+# ---- shapes in messages -------------------------------------------------------------------
+
+def message_of(run: Callable[[], Any]) -> str:
+    try:
+        run()
+    except (RuntimeError, ValueError) as e:
+        return str(e)
+    raise AssertionError('no error')
+
+
+def message_cases() -> List[Dict[str, str]]:
+    """Messages PyTorch's Python code words with torch.Size; the test mirrors each by name."""
+    x = torch.ones(3, 1, requires_grad=True)
+    linear = torch.nn.Linear(3, 2)
+    cases = {
+        'backward with a gradient of another shape': lambda: (x * 2).backward(torch.ones(3)),
+        'autograd.grad with a grad_output of another shape':
+            lambda: torch.autograd.grad(x * 2, x, torch.ones(4)),
+        'load_state_dict with a weight of another shape':
+            lambda: linear.load_state_dict({'weight': torch.ones(3, 3), 'bias': torch.ones(2)}),
+        'binary_cross_entropy with a target of another size':
+            lambda: torch.nn.functional.binary_cross_entropy(torch.full((3, 1), 0.5), torch.ones(3)),
+    }
+    return [{'name': k, 'text': message_of(run)} for k, run in cases.items()]
+
+
 def main() -> None:
     torch.manual_seed(0)
     rng = random.Random(16)
@@ -272,13 +299,14 @@ def main() -> None:
         'options': options_cases(inputs),
         'inputs': {name: encode(t) for name, t in inputs.items()},
         'nodes': node_cases(),
+        'messages': message_cases(),
     }
     with open(OUT, 'w') as f:
         json.dump({'generatedBy': 'scripts/gen_print_fixtures.py', 'torch': torch.__version__, 'data': data},
                   f, separators=(',', ':'))
         f.write('\n')
     print(f'wrote {os.path.relpath(OUT, ROOT)}: {len(data["tensors"])} tensors, '
-          f'{len(data["options"])} with options, {len(data["nodes"])} nodes '
+          f'{len(data["options"])} with options, {len(data["nodes"])} nodes, {len(data["messages"])} messages '
           f'({os.path.getsize(OUT)} bytes)')
 
 
