@@ -264,6 +264,24 @@ def node_cases() -> List[Dict[str, str]]:
     return [{'name': k, 'text': ADDRESS.sub('0x…', str(v))} for k, v in shown.items()]
 
 
+# ---- modules -------------------------------------------------------------------------------
+
+def module_cases() -> List[Dict[str, str]]:
+    """str(module); the test builds the same modules by name."""
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1 = torch.nn.Linear(2, 8)
+            self.act = torch.nn.Tanh()
+            self.head = torch.nn.Sequential(torch.nn.Linear(8, 1, bias=False), torch.nn.Sigmoid())
+
+    shown = {
+        'Sequential(Linear(3, 2), ReLU())': torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU()),
+        'Net': Net(),
+    }
+    return [{'name': k, 'text': str(v)} for k, v in shown.items()]
+
+
 # ---- shapes in messages -------------------------------------------------------------------
 
 def message_of(run: Callable[[], Any]) -> str:
@@ -300,6 +318,7 @@ def main() -> None:
         'inputs': {name: encode(t) for name, t in inputs.items()},
         'nodes': node_cases(),
         'messages': message_cases(),
+        'modules': module_cases(),
     }
     with open(OUT, 'w') as f:
         json.dump({'generatedBy': 'scripts/gen_print_fixtures.py', 'torch': torch.__version__, 'data': data},

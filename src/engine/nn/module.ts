@@ -222,6 +222,11 @@ export abstract class Module {
   extraRepr(): string {
     return '';
   }
+
+  /** @internal console.log shows PyTorch's module text, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 function assignNames(root: Module, rootName: string): void {
