@@ -48,7 +48,7 @@ function itemText(item: TupleItem): string {
 /**
  * An array that prints as a Python tuple under String and util.inspect. A subclass is about
  * as quick to make as a plain array, where defining properties on each array or setting its
- * prototype is ten times slower. Its map, filter and slice give plain arrays (species as a
+ * prototype is many times slower. Its map, filter and slice give plain arrays (species as a
  * data property: a getter makes construction slow too).
  */
 class PythonTuple<T extends TupleItem> extends Array<T> {
@@ -119,8 +119,8 @@ export function nodeDetails(node: Node): string {
 }
 
 /**
- * Node's util.inspect hook for nodes: the one-line repr, or the details when the caller asks
- * for more depth than console.log's default.
+ * What Node.js's util.inspect shows of a graph node: the one-line repr, or the details when
+ * the caller asks for more depth than console.log's default.
  */
 export function inspectNode(node: Node, depth: number | null): string {
   return depth === null || depth > CONSOLE_DEPTH ? nodeDetails(node) : String(node);
