@@ -656,37 +656,6 @@ def higher_order_cases():
     return out
 
 
-def format_cases():
-    """str(tensor) as PyTorch prints it, for toString()."""
-    out = []
-
-    def rec(name, vals, dtype='float32', rg=False, op=None):
-        t = torch.tensor(vals, dtype=DTYPES[dtype])
-        if rg:
-            t.requires_grad_()
-        shown = t if op is None else op(t)
-        out.append({'name': name, 'input': {**enc(t), 'requiresGrad': rg}, 'op': op and OP_NAMES[op], 'text': str(shown)})
-
-    rec('integral floats', [1.0, 2.0])
-    rec('fractions', [0.5, 1.25, -3.0])
-    rec('requires grad', [1.0, 2.0], rg=True)
-    rec('grad_fn', [1.0, 2.0], rg=True, op=MUL2)
-    rec('2-D', [[1.5, -2.0], [3.25, 4.0]])
-    rec('float64', [1.0, 2.5], dtype='float64')
-    rec('scalar', 3.5)
-    rec('scalar with grad_fn', 2.0, rg=True, op=MUL2)
-    rec('int64', [1, -2, 3], dtype='int64')
-    rec('bool', [True, False], dtype='bool')
-    rec('small values in scientific notation', [1e-5, 2.0])
-    rec('large values in scientific notation', [1e9, 1.0])
-    rec('3-D', [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])
-    return out
-
-
-MUL2 = lambda t: t * 2  # noqa: E731
-OP_NAMES = {MUL2: 'mul2'}
-
-
 def dump(name, data):
     path = os.path.join(OUT_DIR, name)
     with open(path, 'w') as f:
@@ -710,7 +679,6 @@ def main():
     dump('engine-optim.json', optim_cases())
     dump('engine-random.json', random_cases())
     dump('engine-higher-order.json', higher_order_cases())
-    dump('engine-format.json', format_cases())
 
 
 if __name__ == '__main__':

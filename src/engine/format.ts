@@ -1,47 +1,57 @@
-// PyTorch-like printing: `tensor([1.0000, 2.5000], grad_fn=<MulBackward0>)`.
+// PyTorch's `str(tensor)` (torch/_tensor_str.py, `_str_intern`): `tensor(` and the elements,
+// then the suffixes PyTorch adds (`size=`, `dtype=`, `grad_fn=<…>`/`requires_grad=True`),
+// each on a new line when it would pass the line width.
 import type { Tensor } from './tensor';
+import { tensorBody } from './print/body';
+import { printOptions } from './print/options';
 
-function formatter(values: number[], dtype: Tensor['dtype']): (v: number) => string {
-  if (dtype === 'bool') return (v) => (v ? 'True' : 'False');
-  if (dtype === 'int64') return (v) => String(v);
-  const finite = values.filter((v) => Number.isFinite(v));
-  const allInt = finite.every((v) => Number.isInteger(v));
-  const absMax = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const absMin = finite.filter((v) => v !== 0).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
-  const special = (v: number): string | null =>
-    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null;
-  if (allInt && absMax < 1e8) return (v) => special(v) ?? `${v}.`;
-  if (
-    absMax >= 1e8 ||
-    (absMin < 1e-4 && absMin !== Infinity) ||
-    (absMin !== Infinity && absMax / absMin > 1000 && absMax > 1e3)
-  ) {
-    return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+const PREFIX = 'tensor(';
+
+/** PyTorch's class name of a node: `torch::autograd::CopySlices` prints as `CopySlices`. */
+function gradFnName(t: Tensor): string | null {
+  const name = t.gradFn?.name();
+  return name === undefined ? null : name.slice(name.lastIndexOf(':') + 1);
+}
+
+function suffixesOf(t: Tensor): string[] {
+  const suffixes: string[] = [];
+  if (t.numel() === 0) {
+    // An empty tensor has no elements to show its shape or whether it holds integers.
+    if (t.dim() !== 1) suffixes.push(`size=(${t.shape.join(', ')})`);
+    if (t.dtype !== 'float32') suffixes.push(`dtype=torch.${t.dtype}`);
+  } else if (t.dtype === 'float64') {
+    suffixes.push('dtype=torch.float64');
   }
-  return (v) => special(v) ?? v.toFixed(4);
+  const gradFn = gradFnName(t);
+  if (gradFn !== null) suffixes.push(`grad_fn=<${gradFn}>`);
+  else if (t.requiresGrad) suffixes.push('requires_grad=True');
+  return suffixes;
 }
 
-function render(t: Tensor, fmt: (v: number) => string, width: number, indent: number): string {
-  const values = t.tolist();
-  const pad = (s: string) => s.padStart(width);
-  if (t.dim() === 0) return fmt(values as number);
-  const walk = (v: unknown, depth: number): string => {
-    if (!Array.isArray(v)) return pad(fmt(v as number));
-    if (depth === t.dim() - 1) return `[${v.map((x) => pad(fmt(x as number))).join(', ')}]`;
-    const sep = ',' + '\n'.repeat(t.dim() - depth - 1) + ' '.repeat(indent + depth + 1);
-    return `[${v.map((x) => walk(x, depth + 1)).join(sep)}]`;
-  };
-  return walk(values, 0);
+/** Appends `, suffix` or, past the line width, `,\n` and the suffix under the first element. */
+function addSuffixes(text: string, suffixes: string[], linewidth: number): string {
+  const indent = PREFIX.length;
+  // PyTorch's own arithmetic (len - rfind + 1), two more than the last line's length.
+  let lastLineLength = text.length - text.lastIndexOf('\n') + 1;
+  let out = text;
+  for (const suffix of suffixes) {
+    if (lastLineLength + suffix.length + 2 > linewidth) {
+      out += `,\n${' '.repeat(indent)}${suffix}`;
+      lastLineLength = indent + suffix.length;
+    } else {
+      out += `, ${suffix}`;
+      lastLineLength += suffix.length + 2;
+    }
+  }
+  return `${out})`;
 }
 
+/**
+ * A tensor's text exactly as PyTorch's `str()` prints it under the current print options.
+ * @example formatTensor(torch.tensor([1, 2.5])); // 'tensor([1.0000, 2.5000])'
+ */
 export function formatTensor(t: Tensor): string {
-  const flat = Array.from(t.detach().contiguous()._data);
-  const fmt = formatter(flat, t.dtype);
-  const width = flat.reduce((w, v) => Math.max(w, fmt(v).length), 0);
-  const body = render(t, fmt, t.dim() === 0 ? 0 : width, 'tensor('.length);
-  const extras: string[] = [];
-  if (t.dtype === 'float64') extras.push('dtype=torch.float64');
-  if (t.gradFn !== null) extras.push(`grad_fn=<${t.gradFn.name()}>`);
-  else if (t.requiresGrad) extras.push('requires_grad=True');
-  return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+  const options = printOptions();
+  const body = t.numel() === 0 ? '[]' : tensorBody(t, PREFIX.length, options);
+  return addSuffixes(PREFIX + body, suffixesOf(t), options.linewidth);
 }

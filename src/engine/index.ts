@@ -31,6 +31,7 @@ export {
   type TensorOptions,
 } from './factories';
 export { manualSeed } from './random';
+export { setPrintoptions, type PrintOptions, type SetPrintoptionsArgs } from './print/options';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode';
 export * from './functions';
 export * as autograd from './autograd/index';

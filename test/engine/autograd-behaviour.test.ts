@@ -1,8 +1,7 @@
 // Autograd behaviours PyTorch users rely on: graph identity, retainGrad, hooks, gradient
-// accumulation, custom Functions, anomaly mode, gradcheck, grad modes, error texts, printing.
+// accumulation, custom Functions, anomaly mode, gradcheck, grad modes, error texts.
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
-import { decode, loadFixture, type Encoded } from '../helpers/fixtures';
 
 const ACC = 'torch::autograd::AccumulateGrad';
 
@@ -243,22 +242,6 @@ describe('error texts', () => {
     expect(() => {
       x.mul(2).requiresGrad = false;
     }).toThrow('you can only change requires_grad flags of leaf variables.');
-  });
-});
-
-interface FormatCase {
-  name: string;
-  input: Encoded;
-  op: 'mul2' | null;
-  text: string;
-}
-
-describe('toString like PyTorch', () => {
-  const cases = loadFixture<FormatCase[]>('engine-format.json');
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const t = decode(c.input);
-    const shown = c.op === 'mul2' ? t.mul(2) : t;
-    expect(String(shown)).toBe(c.text);
   });
 });
 

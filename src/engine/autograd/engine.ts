@@ -3,6 +3,7 @@
 // that meet at a node before it runs. Iterative throughout, so a 200,000-op chain is fine.
 import { isGradEnabled, isAnomalyEnabled, setGradEnabled } from '../grad-mode';
 import { formatShape, sameShape } from '../shape';
+import { torchSize } from '../print/size';
 import { allocate } from '../dtype';
 import { Tensor } from '../tensor';
 import { AccumulateGrad, type Node } from './node';
@@ -74,7 +75,7 @@ function defaultGradient(t: Tensor, given: Tensor | null): Tensor {
   if (given !== null) {
     if (!sameShape(given.shape, t.shape)) {
       throw new Error(
-        `Mismatch in shape: grad_output[0] has a shape of ${formatShape(given.shape)} and output[0] has a shape of ${formatShape(t.shape)}.`,
+        `Mismatch in shape: grad_output[0] has a shape of ${torchSize(given.shape)} and output[0] has a shape of ${torchSize(t.shape)}.`,
       );
     }
     return given;

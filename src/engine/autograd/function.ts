@@ -3,6 +3,7 @@ import type { DType } from '../dtype';
 import { noGrad, isGradEnabled } from '../grad-mode';
 import { gradientEdge, notifyNodeCreated } from '../ops/op';
 import { Tensor } from '../tensor';
+import { nodeRepr } from '../print/node-text';
 import { Node, SavedTensor } from './node';
 
 /**
@@ -60,6 +61,11 @@ class FunctionNode extends Node {
 
   name(): string {
     return this.fnName;
+  }
+
+  /** Python names the node classes of custom Functions by their module. */
+  override toString(): string {
+    return nodeRepr(this, 'torch.autograd.function.');
   }
 
   apply(grad: Tensor): (Tensor | null)[] {

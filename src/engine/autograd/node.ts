@@ -3,6 +3,7 @@
 // its inputs.
 import type { Tensor } from '../tensor';
 import { legacyTypeName, type DType } from '../dtype';
+import { inspectNode, nextFunctionsOf, nodeDetails, nodeRepr } from '../print/node-text';
 
 /** An edge to the node that produced an input, and which of its outputs that input was. */
 export type Edge = [Node | null, number];
@@ -149,12 +150,12 @@ export abstract class Node {
     return i === 0 ? this._next0 : i === 1 ? this._next1 : this._nextRest[i];
   }
 
-  /** Edges to the nodes of this node's inputs, in PyTorch's order; `[null, 0]` where an input needs no grad. */
+  /**
+   * Edges to the nodes of this node's inputs, in PyTorch's order; `[null, 0]` where an input
+   * needs no grad. Prints as PyTorch's tuple: `((<PowBackward0 object at 0x…>, 0), (None, 0))`.
+   */
   get nextFunctions(): Edge[] {
-    const n = this._nextRest.length;
-    const out = new Array<Edge>(n);
-    for (let i = 0; i < n; i++) out[i] = [this._edge(i), 0];
-    return out;
+    return nextFunctionsOf(this);
   }
 
   /**
@@ -237,8 +238,19 @@ export abstract class Node {
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }
 
+  /** Python's repr of the node, with a made-up address that stays the same for this node. @example String(y.gradFn); // '<MulBackward0 object at 0x7f3a5c2e1000>' */
   toString(): string {
-    return `<${this.name()}>`;
+    return nodeRepr(this);
+  }
+
+  /** The repr and the details: nextFunctions, saved tensors, hooks, metadata. @example console.log(y.gradFn!.inspect()); */
+  inspect(): string {
+    return nodeDetails(this);
+  }
+
+  /** @internal console.log shows the repr; `util.inspect(node, { depth: 3 })` and deeper, the details. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number | null): string {
+    return inspectNode(this, depth);
   }
 }
 

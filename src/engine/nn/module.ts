@@ -1,6 +1,7 @@
 // nn.Module: parameters and submodules are discovered from the instance's own fields, in
 // assignment order, as PyTorch registers them. Every forward call is wrapped so the
 // runner can tell which module call created each graph node.
+import { torchSize } from '../print/size';
 import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
 
@@ -208,7 +209,7 @@ export abstract class Module {
       if (v === undefined) continue;
       if (v.shape.join() !== p.shape.join()) {
         throw new Error(
-          `size mismatch for ${k}: copying a param with shape [${v.shape.join(', ')}] from checkpoint, the shape in current model is [${p.shape.join(', ')}].`,
+          `Error(s) in loading state_dict for ${this.constructor.name}:\n\tsize mismatch for ${k}: copying a param with shape ${torchSize(v.shape)} from checkpoint, the shape in current model is ${torchSize(p.shape)}.`,
         );
       }
       p.data = v.to(p.dtype);
@@ -225,6 +226,11 @@ export abstract class Module {
   /** Extra text inside this module's `toString()`. */
   extraRepr(): string {
     return '';
+  }
+
+  /** @internal console.log shows PyTorch's module text, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

@@ -1,7 +1,8 @@
 // Loss primitives that PyTorch implements as single nodes (MseLossBackward0,
 // NllLossBackward0, BinaryCrossEntropyBackward0). Composite losses live in nn/functional.
 import { allocate, isFloating } from '../dtype';
-import { broadcastShapes, formatShape, sameShape } from '../shape';
+import { broadcastShapes, sameShape } from '../shape';
+import { torchSize } from '../print/size';
 import type { Tensor } from '../tensor';
 import { binaryKernel, contiguousData, fromStorage } from './kernels';
 import { apply, type Primitive } from './op';
@@ -30,11 +31,16 @@ function spread(g: Tensor, n: number, reduction: Reduction): Tensor {
 }
 
 function mismatchMessage(what: string, input: Tensor, target: Tensor): string {
-  return `${what}: Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`;
+  return `${what}: Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`;
 }
 
-function checkSameShape(what: string, input: Tensor, target: Tensor): void {
-  if (!sameShape(input.shape, target.shape)) throw new Error(mismatchMessage(what, input, target));
+/** binary_cross_entropy refuses what mse_loss only warns about, with its own wording. */
+function checkSameShape(input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(
+      `Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}) is deprecated. Please ensure they have the same size.`,
+    );
+  }
 }
 
 export const MseLoss: Primitive<ReductionArgs> = {
@@ -152,7 +158,7 @@ export function binaryCrossEntropy(
   target: Tensor,
   reduction: Reduction = 'mean',
 ): Tensor {
-  checkSameShape('binary_cross_entropy', input, target);
+  checkSameShape(input, target);
   if (!isFloating(target.dtype)) throw new Error('Found dtype Long but expected Float');
   return apply(BinaryCrossEntropy, [input, target], { reduction });
 }
