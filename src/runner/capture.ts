@@ -110,7 +110,7 @@ export class Capture {
     const full = this.policy.takesFull(k, nonFinite);
     const callSite = full || this.options.stopAfter !== null ? currentUserLocation() : null;
     const pending = full ? this.graph.begin(k, trigger, roots, callSite, true) : null;
-    const result = runRemovingHooks(run, pending);
+    const result = pending === null ? run() : this.graph.during(pending, run);
     if (pending !== null)
       this.sendFull(pending, trigger === 'autograd.grad' ? inputs : null, result);
     const shape = structure(roots, this.interned);
@@ -141,14 +141,6 @@ export class Capture {
       done.repeats,
     );
     this.sink.snapshot(snapshot);
-  }
-}
-
-function runRemovingHooks<R>(run: () => R, pending: Pending | null): R {
-  try {
-    return run();
-  } finally {
-    if (pending !== null) for (const h of pending.hooks) h.remove();
   }
 }
 

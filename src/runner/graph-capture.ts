@@ -7,11 +7,13 @@ import { limitSnapshot } from '../graph/collapse';
 import type {
   GraphNode,
   GraphSnapshot,
+  NodeFlow,
   RunOptions,
   SourceLocation,
   TensorSummary,
 } from '../protocol/messages';
 import { findAnomalies } from './anomalies';
+import { FlowRecorder, recordsFlow } from './flow-recorder';
 import { leafName, outputName, type LeafNames } from './leaf-names';
 import { currentUserLocation } from './stack';
 import { rootNode } from './structure';
@@ -47,6 +49,8 @@ export interface Pending {
   leafValues: Map<Node, TensorSummary>;
   saved: Map<Node, TensorSummary[]>;
   rootValues: TensorSummary[];
+  /** Records the backward's flow when the run's flow policy asks for it (live captures only). */
+  flow: FlowRecorder | null;
 }
 
 /** Where each engine node came from, from its metadata or, for a repeating graph, the template. */
@@ -115,6 +119,7 @@ export class GraphCapture {
       leafValues: new Map(),
       saved: new Map(),
       rootValues: roots.map(summarize),
+      flow: null,
     };
     const visit = (n: Node | null, from: number, slot: number): void => {
       if (n === null || p.indexOf.has(n)) return;
@@ -124,18 +129,36 @@ export class GraphCapture {
     };
     for (const r of roots) visit(rootNode(r), -1, 0);
     for (let i = 0; i < p.order.length; i++) {
-      const n = p.order[i];
-      n.nextFunctions.forEach(([m], slot) => visit(m, i, slot));
+      p.order[i].nextFunctions.forEach(([m], slot) => visit(m, i, slot));
+    }
+    if (live && recordsFlow(this.options.flow, p.order.length)) p.flow = new FlowRecorder();
+    for (const n of p.order) {
       if (n instanceof torch.autograd.AccumulateGrad) {
         p.leafValues.set(n, summarize(n.variable));
         continue;
       }
-      const md = n.metadata as Meta;
+      const md = meta(n);
       p.values.set(n, md.out !== undefined ? summarize(md.out) : null);
       if (this.options.savedTensors || !live) p.saved.set(n, n.savedTensors().map(summarize));
-      if (live) p.hooks.push(n.registerPrehook((g) => void p.grads.set(n, summarize(g))));
+      // The flow record holds the gradient each node received; without it, a hook takes it.
+      if (live && p.flow === null)
+        p.hooks.push(n.registerPrehook((g) => void p.grads.set(n, summarize(g))));
     }
     return p;
+  }
+
+  /** Runs the backward of a pending capture with its hooks and flow recorder in place. */
+  during<R>(p: Pending, run: () => R): R {
+    if (p.flow !== null) torch._setBackwardObserver(p.flow);
+    try {
+      return run();
+    } finally {
+      for (const h of p.hooks) h.remove();
+      if (p.flow !== null) {
+        torch._setBackwardObserver(null);
+        p.flow.finish(p.trigger === 'backward');
+      }
+    }
   }
 
   /**
@@ -170,6 +193,7 @@ export class GraphCapture {
       anomalies: found.anomalies,
       collapsed: false,
       detail: p.live && p.order.some((n) => meta(n).out !== undefined) ? 'full' : 'light',
+      ...(p.flow === null ? {} : { flowRecorded: true }),
     };
     return {
       snapshot: limitSnapshot(snapshot, this.options.maxNodes),
@@ -219,12 +243,13 @@ export class GraphCapture {
           m === null ? null : { id: idOf(p, m), inputNr },
         ),
         value: p.values.get(n) ?? null,
-        grad: p.grads.get(n) ?? null,
+        grad: isAcc ? null : gradReceived(p, n),
         location,
         modulePath,
         ...(isAcc || o.calls[i].length === 0 ? {} : { moduleCalls: o.calls[i] }),
         attachedTo: null,
         sequenceNr: isAcc ? -1 : n.sequenceNr,
+        ...flowOf(p, n),
       },
     ];
     if (n instanceof torch.autograd.AccumulateGrad) {
@@ -262,6 +287,17 @@ export class GraphCapture {
     }
     return out;
   }
+}
+
+/** The gradient that reached a function node in this backward, null where none did. */
+function gradReceived(p: Pending, n: Node): TensorSummary | null {
+  if (p.flow === null) return p.grads.get(n) ?? null;
+  return p.flow.flows.get(n)?.gradOutputs[0] ?? null;
+}
+
+function flowOf(p: Pending, n: Node): { flow?: NodeFlow } {
+  const flow = p.flow?.flows.get(n);
+  return flow === undefined ? {} : { flow };
 }
 
 function meta(n: Node): Meta {
@@ -309,7 +345,7 @@ function outputNodes(p: Pending, callSite: SourceLocation | null): GraphNode[] {
       name: p.roots.length === 1 ? outName : `${outName}[${i}]`,
       next: [],
       value: p.rootValues[i],
-      grad: owner === null ? null : (p.grads.get(owner) ?? null),
+      grad: owner === null ? null : gradReceived(p, owner),
       location: callSite,
       modulePath: [],
       attachedTo: owner === null || !p.indexOf.has(owner) ? null : idOf(p, owner),
