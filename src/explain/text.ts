@@ -83,7 +83,7 @@ export function explainLines(s: GraphSnapshot, script: string): string[] {
   const label = (n: GraphNode): string => nodeLabel(n, (x) => leafNames.get(x.id) ?? null);
   const ctx: Context = { label, valueOf, stepOf };
   const out = [
-    `backward() #${s.index} of ${script}: ${steps.length} steps, in the order the engine ran them`,
+    `backward() #${s.index} of ${script}: ${steps.length} ${steps.length === 1 ? 'step' : 'steps'}, in the order the engine ran them`,
   ];
   steps.forEach((st, i) => out.push('', ...stepLines(st, i + 1, ctx)));
   return out;
