@@ -2,10 +2,10 @@
 // engine ran it: the node's rule, the values it worked with, the gradient it received (the
 // sum, where several edges met) and what it sent to each input, with the local factor
 // (sent = received * factor) for small tensors; an AccumulateGrad shows `.grad` before -> after.
-import { displayName, formatNumber } from '../graph/labels';
+import { displayName, formatLocation, formatNumber } from '../graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
-import { decodeNum } from '../protocol/messages';
-import { ACCUMULATE_RULE, genericRule, inputRule, ruleFor } from './rules';
+import { FLOW_AUTO_MAX_NODES, decodeNum } from '../protocol/messages';
+import { ACCUMULATE_RULE, genericRule, inputRule, ruleFor, type BackwardRule } from './rules';
 import { backwardSteps, type BackwardStep, type Contribution, type Sent } from './steps';
 
 /** Tensors up to this many elements are written out in full; larger ones are summarized. */
@@ -59,9 +59,13 @@ function nodeLabel(n: GraphNode, leafName: (n: GraphNode) => string | null): str
 }
 
 function where(n: GraphNode): string {
-  if (n.location === null) return '';
-  const file = n.location.file.split(/[\\/]/).pop() ?? n.location.file;
-  return ` at ${file}:${n.location.line}`;
+  const at = formatLocation(n);
+  return at === null ? '' : ` at ${at}`;
+}
+
+/** The name the rule gives input `slot`, else `input N`. */
+function inputName(rule: BackwardRule | null, slot: number): string {
+  return (rule === null ? null : inputRule(rule, slot)?.[0]) ?? `input ${slot}`;
 }
 
 /** The lines explaining a snapshot's backward pass; a single line saying why when it has no flow. */
@@ -69,7 +73,7 @@ export function explainLines(s: GraphSnapshot, script: string): string[] {
   const steps = backwardSteps(s);
   if (steps.length === 0)
     return [
-      `backward() #${s.index} of ${script}: its flow was not recorded (graphs of more than 2,000 nodes record it with --flow)`,
+      `backward() #${s.index} of ${script}: its flow was not recorded (graphs of more than ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes record it with --flow)`,
     ];
   const leafNames = new Map<string, string>();
   const valueOf = new Map<string, TensorSummary | null>();
@@ -109,24 +113,15 @@ function stepLines(st: BackwardStep, k: number, c: Context): string[] {
   }
   const rule = ruleFor(n.name);
   const lines = [`step ${k}: ${c.label(n)}${where(n)}   ${rule?.forward ?? genericRule(n.name)}`];
-  const known = knownValues(
-    st,
-    c,
-    rule === null ? null : (slot) => inputRule(rule, slot)?.[0] ?? null,
-  );
+  const known = knownValues(st, c, rule);
   if (known.length > 0) lines.push(`  ${known.join(', ')}`);
   lines.push(`  received grad = ${received(st, c)}`);
-  for (const sent of st.sent)
-    lines.push(`  ${sentLine(sent, st, c, rule === null ? null : inputRule(rule, sent.slot))}`);
+  for (const sent of st.sent) lines.push(`  ${sentLine(sent, st, c, rule)}`);
   return lines;
 }
 
 /** The inputs' and the output's values where they are small enough to read. */
-function knownValues(
-  st: BackwardStep,
-  c: Context,
-  inputName: ((slot: number) => string | null) | null,
-): string[] {
+function knownValues(st: BackwardStep, c: Context, rule: BackwardRule | null): string[] {
   const known: string[] = [];
   const small = (t: TensorSummary | null | undefined): t is TensorSummary => {
     if (t === null || t === undefined) return false;
@@ -136,8 +131,7 @@ function knownValues(
   for (const sent of st.sent) {
     if (sent.to === null) continue;
     const v = c.valueOf.get(sent.to.id);
-    const name = inputName?.(sent.slot) ?? `input ${sent.slot}`;
-    if (small(v)) known.push(`${name} = ${formatTensor(v)}`);
+    if (small(v)) known.push(`${inputName(rule, sent.slot)} = ${formatTensor(v)}`);
   }
   if (small(st.node.value)) known.push(`result = ${formatTensor(st.node.value)}`);
   return known;
@@ -149,9 +143,8 @@ function received(st: BackwardStep, c: Context): string {
     return `${total} (the seed: d${st.seededBy.name}/d${st.seededBy.name})`;
   const from = (x: Contribution): string => {
     const step = c.stepOf.get(x.from.id);
-    const rule = ruleFor(x.from.name);
-    const as = rule === null ? null : (inputRule(rule, x.slot)?.[0] ?? null);
-    return `${c.label(x.from)}${step === undefined ? '' : ` (step ${step})`}${as === null ? '' : ` as ${as}`}`;
+    const as = inputName(ruleFor(x.from.name), x.slot);
+    return `${c.label(x.from)}${step === undefined ? '' : ` (step ${step})`} as ${as}`;
   };
   if (st.contributions.length === 1) return `${total} from ${from(st.contributions[0])}`;
   if (st.contributions.length === 0) return total;
@@ -160,18 +153,14 @@ function received(st: BackwardStep, c: Context): string {
   return `${total} = ${terms.join(' + ')}`;
 }
 
-function sentLine(
-  sent: Sent,
-  st: BackwardStep,
-  c: Context,
-  rule: readonly [string, string] | null,
-): string {
-  const as = rule === null ? `input ${sent.slot}` : rule[0];
+function sentLine(sent: Sent, st: BackwardStep, c: Context, rule: BackwardRule | null): string {
+  const as = inputName(rule, sent.slot);
   if (sent.to === null) return `-- ${as} needs no gradient`;
   const to = `${c.label(sent.to)} as ${as}`;
   if (sent.grad === null) return `-> ${to}: nothing sent`;
   const value = formatTensor(sent.grad);
   const f = factor(st.received, sent.grad);
   const detail = f === null || f === value ? '' : ` (= ${f})`;
-  return rule === null ? `-> ${to}: ${value}${detail}` : `-> ${to}: ${rule[1]} = ${value}${detail}`;
+  const formula = rule === null ? null : (inputRule(rule, sent.slot)?.[1] ?? null);
+  return `-> ${to}: ${formula === null ? '' : `${formula} = `}${value}${detail}`;
 }

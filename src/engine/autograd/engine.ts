@@ -125,7 +125,7 @@ function runHooks(hooks: readonly GradHook[] | null, g: Tensor): Tensor {
   if (hooks === null) return g;
   for (const h of hooks.slice()) {
     const r = h(g);
-    if (r instanceof Tensor) g = r;
+    if (r) g = r;
   }
   return g;
 }
