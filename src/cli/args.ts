@@ -1,4 +1,6 @@
 // `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
+import { FLOW_AUTO_MAX_NODES, type FlowPolicy } from '../protocol/messages';
+
 export interface RunArgs {
   script: string;
   graph: string | null;
@@ -8,6 +10,10 @@ export interface RunArgs {
   maxMemoryMb: number | null;
   maxNodes: number;
   savedTensors: boolean;
+  /** Record what flowed through each node in backward (--flow, --no-flow; --explain needs it). */
+  flow: FlowPolicy;
+  /** Print the backward pass step by step. */
+  explain: boolean;
   /** The interpreter for .py scripts. */
   python: string;
   /** What follows `--`: the script's own arguments. */
@@ -23,6 +29,10 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py) [options] [-- SC
   --max-memory MB                   cap the script's heap
   --max-nodes N                     collapse larger graphs by module (default 2000)
   --saved-tensors                   show tensors saved for backward
+  --explain                         print the backward pass step by step: what each node received
+                                    and sent to each input, sums where edges meet, each leaf's .grad
+  --flow, --no-flow                 record that flow for every graph, or for none (default: graphs
+                                    of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
   --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
@@ -57,6 +67,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     maxMemoryMb: null,
     maxNodes: 2000,
     savedTensors: false,
+    flow: 'auto',
+    explain: false,
     python: 'python3',
     scriptArgs: [],
   };
@@ -105,6 +117,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--saved-tensors':
         out.savedTensors = true;
         break;
+      case '--explain':
+        out.explain = true;
+        break;
+      case '--flow':
+        out.flow = 'always';
+        break;
+      case '--no-flow':
+        out.flow = 'never';
+        break;
       case '--python': {
         const p = value();
         if (p === undefined || p === '')
@@ -121,6 +142,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   if (out.script === '')
     throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
+  if (out.explain && out.flow === 'never')
+    throw new UsageError('--explain prints the recorded flow: it cannot be used with --no-flow');
   if (!/\.(ts|mts|cts|js|mjs|cjs|py)$/i.test(out.script))
     throw new UsageError(`${out.script}: expected a .ts, .js, .mjs or .py file`);
   return out;

@@ -8,6 +8,7 @@ import type { GraphSnapshot, RunError } from '../protocol/messages';
 import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args';
 import { monitorCsv, monitorHtml, monitorJson } from './monitor';
 import { renderGraph, type GraphFormat } from './render';
+import { explainLines } from '../explain/text';
 
 function say(text: string): void {
   process.stderr.write(`gradlens: ${text}\n`);
@@ -42,6 +43,23 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
+/** Prints the steps of the asked backward (--at N), else of the last one whose flow was recorded; true on failure. */
+function explain(result: RunResult, args: RunArgs): boolean {
+  const snapshot =
+    args.at !== null
+      ? pick(result, args.at)
+      : (pick(
+          { ...result, snapshots: result.snapshots.filter((s) => s.flowRecorded === true) },
+          null,
+        ) ?? pick(result, null));
+  if (snapshot === null) {
+    say('nothing to explain: no backward() was captured');
+    return true;
+  }
+  process.stdout.write(`${explainLines(snapshot, path.basename(args.script)).join('\n')}\n`);
+  return snapshot.flowRecorded !== true;
+}
+
 async function run(args: RunArgs): Promise<number> {
   const handle = launchRunner(
     {
@@ -54,6 +72,7 @@ async function run(args: RunArgs): Promise<number> {
       captureAt: args.at ?? 'last',
       maxNodes: args.maxNodes,
       savedTensors: args.savedTensors,
+      flow: args.flow,
     },
     { onStdout: (t) => process.stdout.write(t), onStderr: (t) => process.stderr.write(t) },
   );
@@ -80,6 +99,7 @@ async function run(args: RunArgs): Promise<number> {
     );
     failed = true;
   }
+  if (args.explain) failed = explain(result, args) || failed;
   if (args.graph !== null) {
     if (snapshot === null) {
       failed = true;

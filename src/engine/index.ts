@@ -38,4 +38,8 @@ export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
 export { setNodeCreatedHook as _setNodeCreatedHook } from './ops/op';
+export {
+  setBackwardObserver as _setBackwardObserver,
+  type BackwardObserver as _BackwardObserver,
+} from './autograd/engine';
 export { primitives as _primitives } from './ops/table';

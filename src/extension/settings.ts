@@ -1,5 +1,6 @@
 // The extension's settings, read through one function so they are parsed (and their bad
 // values replaced by defaults) without VS Code: unit-tested in test/extension/settings.test.ts.
+import type { FlowPolicy } from '../protocol/messages';
 import type { LaunchOptions } from '../runner/launch';
 
 export type CapturePolicy = 'all' | 'last' | 'first';
@@ -12,6 +13,8 @@ export interface GradlensSettings {
   readonly timeoutSeconds: number;
   readonly memoryLimitMb: number;
   readonly capturePolicy: CapturePolicy;
+  /** Whether captures record the backward pass's flow (what each node received and sent). */
+  readonly captureFlow: FlowPolicy;
   readonly inlineGradients: boolean;
   /** The interpreter for .py scripts; empty: the Python extension's choice, else `python3`. */
   readonly pythonPath: string;
@@ -24,6 +27,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   timeoutSeconds: 120,
   memoryLimitMb: 4096,
   capturePolicy: 'last',
+  captureFlow: 'auto',
   inlineGradients: true,
   pythonPath: '',
   scriptArgs: [],
@@ -41,6 +45,7 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const timeout = get('run.timeoutSeconds');
   const memory = get('run.memoryLimitMb');
   const policy = get('capture.policy');
+  const flow = get('capture.flow');
   const inline = get('inlineGradients.enabled');
   const python = get('python.path');
   const args = get('run.args');
@@ -58,6 +63,10 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
       policy === 'all' || policy === 'last' || policy === 'first'
         ? policy
         : DEFAULT_SETTINGS.capturePolicy,
+    captureFlow:
+      flow === 'auto' || flow === 'always' || flow === 'never'
+        ? flow
+        : DEFAULT_SETTINGS.captureFlow,
     inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
     pythonPath: typeof python === 'string' ? python.trim() : DEFAULT_SETTINGS.pythonPath,
     scriptArgs:
@@ -102,6 +111,7 @@ export function launchOptions(
         ? 'all'
         : (captureAt ?? (s.capturePolicy === 'first' ? 1 : s.capturePolicy)),
     maxNodes: VIEW_MAX_NODES,
+    flow: s.captureFlow,
     stopAfter,
   };
 }

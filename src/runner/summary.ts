@@ -4,14 +4,29 @@ import type { Tensor } from '../engine/index';
 import { encodeNum, type TensorSummary } from '../protocol/messages';
 
 const FIRST = 6;
+/** Tensors up to this many elements carry every value in flow records (NodeFlow): exact numbers for small examples. */
+export const EXACT_MAX = 64;
 
 export function summarize(t: Tensor): TensorSummary {
-  return summarizeWithNorm(t).summary;
+  return scan(t, 0).summary;
 }
 
-/** The summary and the L2 norm in one pass (the training record needs both every step). */
-export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: number } {
+/** A summary with the norm over the finite elements and, up to EXACT_MAX elements, every value. */
+export function summarizeExact(t: Tensor): TensorSummary {
+  const { summary, norm, values } = scan(t, EXACT_MAX);
+  return values === null ? { ...summary, norm } : { ...summary, norm, values };
+}
+
+/**
+ * One pass over the elements in row-major order: the summary, the norm over the finite
+ * elements (null when there are none), and every value when there are at most `keepAll`.
+ */
+function scan(
+  t: Tensor,
+  keepAll: number,
+): { summary: TensorSummary; norm: number | null; values: TensorSummary['first'] | null } {
   const n = t.numel();
+  const limit = n <= keepAll ? n : FIRST;
   const first: TensorSummary['first'] = [];
   let min = Infinity;
   let max = -Infinity;
@@ -21,14 +36,14 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
   let inf = 0;
   let sq = 0;
   const visit = (v: number): void => {
-    if (first.length < FIRST) first.push(encodeNum(v));
-    sq += v * v;
+    if (first.length < limit) first.push(encodeNum(v));
     if (v !== v) nan++;
     else if (v === Infinity || v === -Infinity) inf++;
     else {
       if (v < min) min = v;
       if (v > max) max = v;
       sum += v;
+      sq += v * v;
       finite++;
     }
   };
@@ -40,7 +55,7 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
       // The common case, run every training step on every gradient: kept as a tight loop.
       const start = t._offset;
       const end = start + n;
-      for (let i = start; i < end && first.length < FIRST; i++) first.push(encodeNum(data[i]));
+      for (let i = start; i < end && first.length < limit; i++) first.push(encodeNum(data[i]));
       for (let i = start; i < end; i++) {
         const v = data[i];
         if (v - v === 0) {
@@ -52,7 +67,6 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
         } else if (v !== v) nan++;
         else inf++;
       }
-      if (nan + inf > 0) sq = NaN;
     } else {
       const idx = new Array<number>(shape.length).fill(0);
       for (let k = 0; k < n; k++) {
@@ -70,23 +84,19 @@ export function summarizeWithNorm(t: Tensor): { summary: TensorSummary; norm: nu
     shape: shape.slice(),
     dtype: t.dtype,
     numel: n,
-    first,
+    first: first.length > FIRST ? first.slice(0, FIRST) : first,
     min: finite ? min : null,
     max: finite ? max : null,
     mean: finite ? sum / finite : null,
     nanCount: nan,
     infCount: inf,
   };
-  return { summary, norm: Math.sqrt(sq) };
+  const values = keepAll > 0 && n <= keepAll ? first : null;
+  return { summary, norm: finite ? Math.sqrt(sq) : null, values };
 }
 
 type FloatData = Float32Array | Float64Array;
 
-/**
- * The L2 norm of a contiguous float tensor, and a copy of its elements into `keep` (reused
- * across steps) so its summary can be made later. Two tight loops: this runs on every
- * gradient at every training step.
- */
 /** The L2 norm of a tensor's elements, in one pass over its storage. */
 export function gradNorm(t: Tensor): number {
   const d = contiguousFloat(t);

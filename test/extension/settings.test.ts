@@ -16,6 +16,7 @@ test('valid settings are taken as given', () => {
         'run.timeoutSeconds': 5,
         'run.memoryLimitMb': 512.7,
         'capture.policy': 'first',
+        'capture.flow': 'never',
         'inlineGradients.enabled': false,
       }),
     ),
@@ -24,6 +25,7 @@ test('valid settings are taken as given', () => {
     timeoutSeconds: 5,
     memoryLimitMb: 512,
     capturePolicy: 'first',
+    captureFlow: 'never',
     inlineGradients: false,
   });
   expect(
@@ -49,6 +51,7 @@ test('missing or bad values fall back to the defaults', () => {
         'run.timeoutSeconds': -1,
         'run.memoryLimitMb': 10,
         'capture.policy': 'some',
+        'capture.flow': true,
         'inlineGradients.enabled': 'yes',
         'python.path': 3,
         'run.args': ['--a', 1],
@@ -74,6 +77,7 @@ test('settings become runner options', () => {
     maxMemoryMb: 1024,
     captureAt: 1,
     maxNodes: VIEW_MAX_NODES,
+    flow: 'auto',
     stopAfter: undefined,
   });
   const py = parseSettings(from({ 'run.args': ['--steps', '1'] }));

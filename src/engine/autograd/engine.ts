@@ -6,12 +6,36 @@ import { formatShape, sameShape } from '../shape';
 import { torchSize } from '../print/size';
 import { allocate } from '../dtype';
 import { Tensor } from '../tensor';
-import { AccumulateGrad, type Node } from './node';
+import { AccumulateGrad, type GradHook, type Node } from './node';
 
 export interface BackwardOptions {
   retainGraph: boolean;
   createGraph: boolean;
 }
+
+/**
+ * Watches backward passes run, in the order the engine runs the nodes: the runner records
+ * what flowed through each node (gradlens.capture.flow). Unset, it costs one null check per node.
+ */
+export interface BackwardObserver {
+  /**
+   * A function node ran: `gradOutput` is the gradient it received (after hooks), `gradInputs`
+   * what it returned per edge (shorter, or empty, where it returned nothing).
+   */
+  ran(node: Node, gradOutput: Tensor, gradInputs: readonly (Tensor | null)[]): void;
+  /** An AccumulateGrad is about to add `grad` into its leaf's `.grad` (autograd.grad: to hand it back). */
+  accumulating(node: AccumulateGrad, grad: Tensor): void;
+}
+
+let observer: BackwardObserver | null = null;
+
+/** Sets (or, with null, removes) the observer of the backward passes that start from now on. */
+export function setBackwardObserver(o: BackwardObserver | null): void {
+  observer = o;
+}
+
+/** What an autograd.grad target that needs no further backward "sends": nothing. */
+const NOTHING_SENT: readonly (Tensor | null)[] = Object.freeze([]);
 
 /** Max-heap of nodes by sequence number: PyTorch's ready queue order. */
 class ReadyQueue {
@@ -36,8 +60,8 @@ class ReadyQueue {
   pop(): Node {
     const h = this.heap;
     const top = h[0];
-    const last = h.pop()!;
-    if (h.length > 0) {
+    const last = h.pop();
+    if (last !== undefined && h.length > 0) {
       h[0] = last;
       let i = 0;
       for (;;) {
@@ -98,11 +122,11 @@ function validate(node: Node, index: number, g: Tensor): Tensor {
   return dtype === null || g.dtype === dtype ? g : g.to(dtype);
 }
 
-function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor): Tensor {
+function runHooks(hooks: readonly GradHook[] | null, g: Tensor): Tensor {
   if (hooks === null) return g;
   for (const h of hooks.slice()) {
     const r = h(g);
-    if (r !== undefined && r !== null) g = r;
+    if (r) g = r;
   }
   return g;
 }
@@ -147,6 +171,7 @@ export function runBackward(
   let captureAt: Map<Node, number[]> | null = null;
   let needed: Set<Node> | null = null;
   const captured: (Tensor | null)[] = [];
+  const watch = observer;
   try {
     const stack: Node[] = [];
     const visit = (n: Node): void => {
@@ -155,8 +180,7 @@ export function runBackward(
       stack.push(n);
     };
     for (const n of rootNodes) if (n._task !== task) visit(n);
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
       for (let i = 0, count = n._edgeCount; i < count; i++) {
         const next = n._edge(i);
         if (next === null) continue;
@@ -167,15 +191,16 @@ export function runBackward(
 
     // For autograd.grad: which nodes to capture at, and which need to run at all.
     if (inputs !== undefined) {
-      captureAt = new Map();
+      const at = new Map<Node, number[]>();
+      captureAt = at;
       inputs.forEach((t, i) => {
         captured.push(null);
         if (!t.requiresGrad)
           throw new Error(`One of the differentiated Tensors does not require grad`);
         const n = t.gradFn ?? t._accumulateGrad();
-        const list = captureAt!.get(n);
+        const list = at.get(n);
         if (list) list.push(i);
-        else captureAt!.set(n, [i]);
+        else at.set(n, [i]);
       });
       // A node is needed if an input's node is reachable from it. DFS discovery order is not
       // topological once paths share nodes (x.pow(3).mul(x.sin())), so walk a topological
@@ -197,7 +222,9 @@ export function runBackward(
 
     while (queue.size > 0) {
       const node = queue.pop();
-      let grad = node._buffer!;
+      // Only nodes with a gradient waiting are queued.
+      if (node._buffer === null) continue;
+      let grad = node._buffer;
       node._buffer = null;
       const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
       grad = runHooks(leafHooks ?? node.preHooks, grad);
@@ -206,12 +233,17 @@ export function runBackward(
       if (targets !== undefined) for (const i of targets) captured[i] = grad;
       if (needed !== null && !needed.has(node)) continue;
       if (node instanceof AccumulateGrad) {
+        if (watch !== null) watch.accumulating(node, grad);
         if (captureAt === null) accumulate(node.variable, grad, options.createGraph);
         continue;
       }
-      if (targets !== undefined && !hasNeededChild(node, needed!)) continue;
+      if (targets !== undefined && needed !== null && !hasNeededChild(node, needed)) {
+        if (watch !== null) watch.ran(node, grad, NOTHING_SENT);
+        continue;
+      }
 
       const gradInputs = node.apply(grad);
+      if (watch !== null) watch.ran(node, grad, gradInputs);
       if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
       if (!options.retainGraph) node.releaseVariables();
       for (let i = 0, count = node._edgeCount; i < count; i++) {
@@ -255,13 +287,12 @@ function topologicalOrder(rootNodes: Node[], nodes: Node[]): Node[] {
   for (const n of nodes) indegree.set(n, n._deps);
   const ready = [...new Set(rootNodes)].filter((n) => n._deps === 0);
   const topo: Node[] = [];
-  while (ready.length > 0) {
-    const n = ready.pop()!;
+  for (let n = ready.pop(); n !== undefined; n = ready.pop()) {
     topo.push(n);
     for (let i = 0, count = n._edgeCount; i < count; i++) {
       const next = n._edge(i);
       if (next === null) continue;
-      const d = indegree.get(next)! - 1;
+      const d = (indegree.get(next) ?? 0) - 1;
       indegree.set(next, d);
       if (d === 0) ready.push(next);
     }
@@ -300,8 +331,7 @@ function hasNeededChild(node: Node, needed: Set<Node>): boolean {
  */
 function skipSubgraph(start: Node, queue: ReadyQueue): void {
   const stack = [start];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
     for (let i = 0, count = n._edgeCount; i < count; i++) {
       const next = n._edge(i);
       if (next === null) continue;
