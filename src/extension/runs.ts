@@ -128,7 +128,7 @@ export class RunService implements vscode.Disposable {
       },
     );
 
-    const outcome = runOutcome(result, name, stopAfter !== undefined);
+    const outcome = runOutcome(result, name);
     out.appendLine(
       `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`,
     );
@@ -193,8 +193,8 @@ export class RunService implements vscode.Disposable {
 
   /** Shows snapshot `index` (default: the last) of a run in the graph view. */
   show(run: FileRun, index = run.snapshots.length - 1, requestedAt?: number): void {
+    if (index < 0 || index >= run.snapshots.length) return;
     const snap = run.snapshots[index];
-    if (snap === undefined) return;
     this.shown = run;
     const outLine = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location?.line;
     this.deps.showGraph({
