@@ -130,7 +130,7 @@ export function tokenize(text: string): Token[] {
     return true;
   };
   const regexAllowed = (): boolean => {
-    const prev = out[out.length - 1];
+    const prev = out.at(-1);
     if (prev === undefined) return true;
     if (prev.kind === 'literal') return false;
     if (prev.kind === 'name') return KEYWORDS_BEFORE_EXPRESSION.has(prev.text);
@@ -209,6 +209,11 @@ export function tokenize(text: string): Token[] {
   }
 }
 
+/** The token at `i`, or undefined outside the list (an index alone is typed as always inside). */
+function tokenAt(tokens: readonly Token[], i: number): Token | undefined {
+  return i >= 0 && i < tokens.length ? tokens[i] : undefined;
+}
+
 const ASSIGNMENT_OPERATORS = new Set([
   '=',
   '+=',
@@ -238,7 +243,7 @@ function isDeclared(tokens: readonly Token[], i: number): boolean {
     if (t.kind === 'name') {
       if (DECLARATION_KEYWORDS.has(t.text)) return true;
       // Names inside a destructuring pattern (`{ a, b }`) are the only other thing allowed.
-      const before = tokens[j - 1];
+      const before = tokenAt(tokens, j - 1);
       if (
         before === undefined ||
         (!(before.kind === 'punct' && PATTERN_PUNCT.has(before.text)) &&
@@ -261,10 +266,10 @@ export function variableLines(
   const mentioned = new Set<number>();
   tokens.forEach((t, i) => {
     if (t.kind !== 'name' || t.text !== name) return;
-    const prev = tokens[i - 1];
+    const prev = tokenAt(tokens, i - 1);
     if (prev !== undefined && prev.kind === 'punct' && (prev.text === '.' || prev.text === '?.'))
       return; // a member of something else
-    const next = tokens[i + 1];
+    const next = tokenAt(tokens, i + 1);
     if (next?.text === ':' && (prev?.text === '{' || prev?.text === ',')) return; // a property key: `{ name: value }`
     mentioned.add(t.line);
     if (
@@ -274,4 +279,32 @@ export function variableLines(
       assigned.add(t.line);
   });
   return { assigned, mentioned };
+}
+
+/** Lines (0-based) that set `name` on the object being built: `this.name =` (JS) or `self.name =` (Python). */
+export function memberAssignmentLines(tokens: readonly Token[], name: string): Set<number> {
+  const lines = new Set<number>();
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || t.text !== name || tokenAt(tokens, i - 1)?.text !== '.') return;
+    const owner = tokenAt(tokens, i - 2)?.text;
+    if ((owner === 'this' || owner === 'self') && tokenAt(tokens, i + 1)?.text === '=')
+      lines.add(t.line);
+  });
+  return lines;
+}
+
+/** Variables whose gradient the script keeps, with the line (0-based) that asks: `x.retainGrad()`, `x.retain_grad()`. */
+export function retainedGradients(tokens: readonly Token[]): { name: string; line: number }[] {
+  const out: { name: string; line: number }[] = [];
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || tokenAt(tokens, i - 1)?.text === '.') return;
+    if (tokenAt(tokens, i + 1)?.text !== '.') return;
+    const method = tokenAt(tokens, i + 2)?.text;
+    if (
+      (method === 'retainGrad' || method === 'retain_grad') &&
+      tokenAt(tokens, i + 3)?.text === '('
+    )
+      out.push({ name: t.text, line: t.line });
+  });
+  return out;
 }

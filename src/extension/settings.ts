@@ -1,6 +1,7 @@
 // The extension's settings, read through one function so they are parsed (and their bad
 // values replaced by defaults) without VS Code: unit-tested in test/extension/settings.test.ts.
 import type { LaunchOptions } from '../runner/launch';
+import type { InlinePlacement } from './snapshot-lookup';
 
 export type CapturePolicy = 'all' | 'last' | 'first';
 
@@ -13,6 +14,7 @@ export interface GradlensSettings {
   readonly memoryLimitMb: number;
   readonly capturePolicy: CapturePolicy;
   readonly inlineGradients: boolean;
+  readonly inlinePlacement: InlinePlacement;
   /** The interpreter for .py scripts; empty: the Python extension's choice, else `python3`. */
   readonly pythonPath: string;
   /** Arguments every run passes to its script. */
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   memoryLimitMb: 4096,
   capturePolicy: 'last',
   inlineGradients: true,
+  inlinePlacement: 'creation',
   pythonPath: '',
   scriptArgs: [],
   runDirectory: 'workspace',
@@ -42,6 +45,7 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const memory = get('run.memoryLimitMb');
   const policy = get('capture.policy');
   const inline = get('inlineGradients.enabled');
+  const placement = get('inlineGradients.placement');
   const python = get('python.path');
   const args = get('run.args');
   const dir = get('run.directory');
@@ -59,6 +63,10 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
         ? policy
         : DEFAULT_SETTINGS.capturePolicy,
     inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
+    inlinePlacement:
+      placement === 'creation' || placement === 'use'
+        ? placement
+        : DEFAULT_SETTINGS.inlinePlacement,
     pythonPath: typeof python === 'string' ? python.trim() : DEFAULT_SETTINGS.pythonPath,
     scriptArgs:
       Array.isArray(args) && args.every((a) => typeof a === 'string')

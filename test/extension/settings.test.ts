@@ -17,6 +17,7 @@ test('valid settings are taken as given', () => {
         'run.memoryLimitMb': 512.7,
         'capture.policy': 'first',
         'inlineGradients.enabled': false,
+        'inlineGradients.placement': 'use',
       }),
     ),
   ).toEqual({
@@ -25,6 +26,7 @@ test('valid settings are taken as given', () => {
     memoryLimitMb: 512,
     capturePolicy: 'first',
     inlineGradients: false,
+    inlinePlacement: 'use',
   });
   expect(
     parseSettings(
@@ -50,6 +52,7 @@ test('missing or bad values fall back to the defaults', () => {
         'run.memoryLimitMb': 10,
         'capture.policy': 'some',
         'inlineGradients.enabled': 'yes',
+        'inlineGradients.placement': 'end',
         'python.path': 3,
         'run.args': ['--a', 1],
         'run.directory': 'home',
