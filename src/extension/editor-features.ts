@@ -74,12 +74,13 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
   const decorate = (editor: vscode.TextEditor | undefined): void => {
     if (editor === undefined || editor.document.uri.scheme !== 'file') return;
     const snaps = snapshotsOf(runs, editor.document);
-    if (!readSettings().inlineGradients || snaps.length === 0) {
+    const settings = readSettings();
+    if (!settings.inlineGradients || snaps.length === 0) {
       editor.setDecorations(decoration, []);
       return;
     }
     const doc = editor.document;
-    const options = inlineGradients(snaps, doc.uri.fsPath, codeOf(doc))
+    const options = inlineGradients(snaps, doc.uri.fsPath, codeOf(doc), settings.inlinePlacement)
       .filter((g) => g.line <= doc.lineCount)
       .map((g): vscode.DecorationOptions => {
         const end = doc.lineAt(g.line - 1).range.end;

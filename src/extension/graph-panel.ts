@@ -39,6 +39,8 @@ export class GraphPanel implements vscode.Disposable {
    * page) nor failures: those are sent again.
    */
   private last: GraphPayload | Extract<ToWebview, { type: 'graph/failed' }> | null = null;
+  /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
+  private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -47,7 +49,10 @@ export class GraphPanel implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel) => this.adopt(panel),
+        deserializeWebviewPanel: (panel) => {
+          this.adopt(panel);
+          return Promise.resolve();
+        },
       }),
     );
   }
@@ -56,6 +61,7 @@ export class GraphPanel implements vscode.Disposable {
   show(payload: GraphPayload): void {
     this.ensurePanel();
     this.last = payload;
+    this.running = null;
     this.post(
       showMessage(payload.requestedAt === undefined ? payload : { ...payload, sentAt: Date.now() }),
     );
@@ -67,7 +73,8 @@ export class GraphPanel implements vscode.Disposable {
    */
   showRunning(file: string): void {
     this.ensurePanel();
-    this.post({ type: 'graph/running', file });
+    this.running = { type: 'graph/running', file };
+    this.post(this.running);
   }
 
   /** A run of `file` gave no graph: the view says why, in place of the graph. */
@@ -75,6 +82,7 @@ export class GraphPanel implements vscode.Disposable {
     if (this.panel === undefined) return;
     const failed = { type: 'graph/failed', file, message } as const;
     this.last = failed;
+    this.running = null;
     this.post(failed);
   }
 
@@ -151,6 +159,7 @@ export class GraphPanel implements vscode.Disposable {
           this.panel = undefined;
           this.pending = [];
           this.last = null;
+          this.running = null;
         }
       }),
     );
@@ -177,7 +186,7 @@ export class GraphPanel implements vscode.Disposable {
         const queued = this.pending;
         this.pending = [];
         if (
-          m.restoredGraph !== true &&
+          !m.restoredGraph &&
           this.last !== null &&
           !queued.some((q) => q.type === 'graph/show' || q.type === 'graph/failed')
         ) {
@@ -187,6 +196,7 @@ export class GraphPanel implements vscode.Disposable {
           );
         }
         for (const q of queued) this.post(q);
+        if (this.running !== null && !queued.includes(this.running)) this.post(this.running);
         return;
       }
       case 'reveal':
@@ -213,6 +223,9 @@ export class GraphPanel implements vscode.Disposable {
         return;
       case 'painted':
         this.handlers.painted?.(m);
+        // The page's footer then shows the graph's figures: a graph drawn again while a run
+        // goes on (the page was rebuilt) must still say that it runs.
+        if (this.running !== null) this.post(this.running);
         return;
       case 'error':
         this.handlers.log(`graph view: ${m.message}`);

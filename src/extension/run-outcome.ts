@@ -12,19 +12,14 @@ export type RunOutcome =
 
 type Ended = Pick<RunResult, 'ok' | 'cancelled' | 'errors' | 'metrics' | 'snapshots'>;
 
-/**
- * `stoppedAfterCall`: the run was to end right after a chosen backward() ("Run backward"),
- * which ends the child on purpose, so its crash is no failure.
- */
-export function runOutcome(
-  result: Ended,
-  scriptName: string,
-  stoppedAfterCall: boolean,
-): RunOutcome {
+export function runOutcome(result: Ended, scriptName: string): RunOutcome {
   if (result.cancelled) return { kind: 'stopped', message: stoppedMessage(result, scriptName) };
-  const errors = result.errors.filter((e) => !(stoppedAfterCall && e.kind === 'crash'));
-  if (result.ok || errors.length === 0) return { kind: 'finished' };
-  return { kind: 'failed', message: errorSummary(errors, scriptName), errors };
+  if (result.ok || result.errors.length === 0) return { kind: 'finished' };
+  return {
+    kind: 'failed',
+    message: errorSummary(result.errors, scriptName),
+    errors: result.errors,
+  };
 }
 
 function stoppedMessage(result: Ended, scriptName: string): string {

@@ -14,6 +14,8 @@ import { launchOptions, parseSettings, type GradlensSettings, type RunPlace } fr
 import { ensureTrusted } from './trust';
 
 export interface FileRun {
+  /** Counts the runs of this window from 1; a higher number replaced (cancelled) a lower one. */
+  readonly number: number;
   readonly file: string;
   readonly snapshots: readonly GraphSnapshot[];
   readonly result: RunResult;
@@ -54,10 +56,16 @@ export class RunService implements vscode.Disposable {
   /** The run the graph view shows, for the backward() picker. */
   private shown: FileRun | null = null;
   private active: { cancel(): void } | null = null;
+  private started = 0;
   /** A runner child started after each run, so that the next run does not wait for one. */
   private spare: SpareRunner | null = null;
 
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** Whether a newer run started after `run` (and so cancelled it). */
+  replaced(run: FileRun): boolean {
+    return run.number !== this.started;
+  }
 
   lastRun(file: string): FileRun | undefined {
     return this.runs.get(file);
@@ -79,6 +87,7 @@ export class RunService implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
     this.active?.cancel();
+    const number = ++this.started;
     const settings = readSettings();
     const stopAfter = target.kind === 'stopAfterLine' ? { file, line: target.line } : undefined;
     const captureAt = target.kind === 'captureAt' ? target.backward : undefined;
@@ -128,14 +137,14 @@ export class RunService implements vscode.Disposable {
       },
     );
 
-    const outcome = runOutcome(result, name, stopAfter !== undefined);
+    const outcome = runOutcome(result, name);
     out.appendLine(
       `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`,
     );
     for (const e of result.errors)
       out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
     this.report(result, outcome);
-    const run: FileRun = { file, snapshots: result.snapshots, result, outcome };
+    const run: FileRun = { number, file, snapshots: result.snapshots, result, outcome };
     if (result.snapshots.length > 0) {
       this.runs.set(file, run);
       this.changed.fire(file);
@@ -193,8 +202,8 @@ export class RunService implements vscode.Disposable {
 
   /** Shows snapshot `index` (default: the last) of a run in the graph view. */
   show(run: FileRun, index = run.snapshots.length - 1, requestedAt?: number): void {
+    if (index < 0 || index >= run.snapshots.length) return;
     const snap = run.snapshots[index];
-    if (snap === undefined) return;
     this.shown = run;
     const outLine = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location?.line;
     this.deps.showGraph({

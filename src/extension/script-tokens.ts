@@ -231,12 +231,12 @@ const DECLARATION_KEYWORDS = new Set(['const', 'let', 'var']);
 /** What may stand between `const`/`let`/`var` and a name it declares: `const { a, b: [c] } =`. */
 const PATTERN_PUNCT = new Set(['{', '}', '[', ']', ',', ':', '...']);
 
-/** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
 /** The token at `i`, or undefined past either end. */
 function tokenAt(tokens: readonly Token[], i: number): Token | undefined {
   return tokens[i];
 }
 
+/** Whether the name token at `i` is declared there (`const x`, `let { x }`, `for (const [k, x] of`). */
 function isDeclared(tokens: readonly Token[], i: number): boolean {
   for (let j = i - 1; j >= 0; j--) {
     const t = tokens[j];
@@ -279,4 +279,32 @@ export function variableLines(
       assigned.add(t.line);
   });
   return { assigned, mentioned };
+}
+
+/** Lines (0-based) that set `name` on the object being built: `this.name =` (JS) or `self.name =` (Python). */
+export function memberAssignmentLines(tokens: readonly Token[], name: string): Set<number> {
+  const lines = new Set<number>();
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || t.text !== name || tokenAt(tokens, i - 1)?.text !== '.') return;
+    const owner = tokenAt(tokens, i - 2)?.text;
+    if ((owner === 'this' || owner === 'self') && tokenAt(tokens, i + 1)?.text === '=')
+      lines.add(t.line);
+  });
+  return lines;
+}
+
+/** Variables whose gradient the script keeps, with the line (0-based) that asks: `x.retainGrad()`, `x.retain_grad()`. */
+export function retainedGradients(tokens: readonly Token[]): { name: string; line: number }[] {
+  const out: { name: string; line: number }[] = [];
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || tokenAt(tokens, i - 1)?.text === '.') return;
+    if (tokenAt(tokens, i + 1)?.text !== '.') return;
+    const method = tokenAt(tokens, i + 2)?.text;
+    if (
+      (method === 'retainGrad' || method === 'retain_grad') &&
+      tokenAt(tokens, i + 3)?.text === '('
+    )
+      out.push({ name: t.text, line: t.line });
+  });
+  return out;
 }

@@ -2,6 +2,7 @@
 // values replaced by defaults) without VS Code: unit-tested in test/extension/settings.test.ts.
 import type { FlowPolicy } from '../protocol/messages';
 import type { LaunchOptions } from '../runner/launch';
+import type { InlinePlacement } from './snapshot-lookup';
 
 export type CapturePolicy = 'all' | 'last' | 'first';
 
@@ -16,6 +17,7 @@ export interface GradlensSettings {
   /** Whether captures record the backward pass's flow (what each node received and sent). */
   readonly captureFlow: FlowPolicy;
   readonly inlineGradients: boolean;
+  readonly inlinePlacement: InlinePlacement;
   /** The interpreter for .py scripts; empty: the Python extension's choice, else `python3`. */
   readonly pythonPath: string;
   /** Arguments every run passes to its script. */
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   capturePolicy: 'last',
   captureFlow: 'auto',
   inlineGradients: true,
+  inlinePlacement: 'creation',
   pythonPath: '',
   scriptArgs: [],
   runDirectory: 'workspace',
@@ -47,6 +50,7 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const policy = get('capture.policy');
   const flow = get('capture.flow');
   const inline = get('inlineGradients.enabled');
+  const placement = get('inlineGradients.placement');
   const python = get('python.path');
   const args = get('run.args');
   const dir = get('run.directory');
@@ -68,6 +72,10 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
         ? flow
         : DEFAULT_SETTINGS.captureFlow,
     inlineGradients: typeof inline === 'boolean' ? inline : DEFAULT_SETTINGS.inlineGradients,
+    inlinePlacement:
+      placement === 'creation' || placement === 'use'
+        ? placement
+        : DEFAULT_SETTINGS.inlinePlacement,
     pythonPath: typeof python === 'string' ? python.trim() : DEFAULT_SETTINGS.pythonPath,
     scriptArgs:
       Array.isArray(args) && args.every((a) => typeof a === 'string')

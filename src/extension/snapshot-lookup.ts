@@ -2,7 +2,13 @@
 // it is unit-tested on real runner snapshots without VS Code.
 import { formatShape, formatValues } from '../graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
-import { tokenize, variableLines } from './script-tokens';
+import {
+  memberAssignmentLines,
+  retainedGradients,
+  tokenize,
+  variableLines,
+  type Token,
+} from './script-tokens';
 
 export interface TensorInfo {
   readonly name: string;
@@ -136,16 +142,44 @@ export interface InlineGradient {
   readonly text: string;
 }
 
+/** Where a leaf's inline `.grad` goes: the line that creates it, or the line of the op that first used it. */
+export type InlinePlacement = 'creation' | 'use';
+
 /**
- * `x.grad = 7` at the end of the line that created each captured leaf of `file` (its
- * declaration when the name is a variable, else where it was first used); the last snapshot wins.
+ * The 1-based line that creates the leaf `name`, at or above `useLine`: a variable's
+ * declaration or assignment, and for a parameter (`fc1.weight`) the line that makes its
+ * module (`fc1 = new nn.Linear(…)`, `this.fc1 =`, `self.fc1 =`). Null when the source does not
+ * say (`0.weight` of an `nn.Sequential`).
+ */
+function creationLine(tokens: readonly Token[], name: string, useLine: number): number | null {
+  const parts = name.split('.');
+  const owner = parts.length === 1 ? name : parts[parts.length - 2];
+  if (!IDENT.test(owner)) return null;
+  const lines = [...variableLines(tokens, owner).assigned];
+  if (parts.length > 1) lines.push(...memberAssignmentLines(tokens, owner));
+  const above = lines.filter((l) => l < useLine);
+  return above.length === 0 ? null : Math.max(...above) + 1;
+}
+
+/**
+ * `x.grad = 7` at the end of the line that created each captured leaf of `file` (see
+ * `placement`; the op's line when the source does not say), and `Q.grad = -32` at the
+ * declaration of each non-leaf the script keeps the gradient of (`Q.retainGrad()`); the last
+ * snapshot wins.
  */
 export function inlineGradients(
   snapshots: readonly GraphSnapshot[],
   file: string,
   text: string,
+  placement: InlinePlacement = 'creation',
 ): InlineGradient[] {
+  const tokens = tokenize(text);
   const byLine = new Map<number, Map<string, string>>();
+  const put = (line: number, name: string, grad: TensorSummary): void => {
+    const m = byLine.get(line) ?? new Map<string, string>();
+    byLine.set(line, m);
+    m.set(name, `${name}.grad = ${formatValues(grad)}`);
+  };
   for (const snap of snapshots) {
     for (const n of snap.nodes) {
       if (
@@ -155,11 +189,16 @@ export function inlineGradients(
         !sameFile(n.location.file, file)
       )
         continue;
-      const line = declarationLine(text, n.name, n.location.line) ?? n.location.line;
-      let m = byLine.get(line);
-      if (m === undefined) byLine.set(line, (m = new Map<string, string>()));
-      m.set(n.name, `${n.name}.grad = ${formatValues(n.grad)}`);
+      const created =
+        placement === 'creation' ? creationLine(tokens, n.name, n.location.line) : null;
+      put(created ?? n.location.line, n.name, n.grad);
     }
+  }
+  for (const kept of retainedGradients(tokens)) {
+    const info = lookupTensor(snapshots, file, text, kept.line + 1, kept.name);
+    const line = declarationLine(text, kept.name, kept.line + 1);
+    if (info?.kind === 'function' && info.grad !== null && line !== null)
+      put(line, kept.name, info.grad);
   }
   return [...byLine.entries()]
     .sort((a, b) => a[0] - b[0])

@@ -19,7 +19,8 @@ export class Visualizer {
   ): Promise<void> {
     const requestedAt = Date.now();
     const run = await this.runs.run(uri, target, args);
-    if (run === null) return;
+    // A run a newer one replaced must not take the view from it.
+    if (run === null || this.runs.replaced(run)) return;
     const at = graphToShow(run, target);
     if (at >= 0) this.runs.show(run, at, requestedAt);
     else this.panel.showFailure(run.file, whyNoGraph(run, target));

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const r = await launchRunner({ script: file, python: PYTHON, timeoutMs: 60_000 }).done;
   expect(r.errors).toEqual([]);
   snapshots = r.snapshots;
-});
+}, 60_000);
 
 const lineOf = (needle: string): number =>
   text.split('\n').findIndex((l) => l.startsWith(needle)) + 1;
@@ -32,7 +32,34 @@ test('inline gradients go at the lines that made the leaves', () => {
   const inline = inlineGradients(snapshots, file, blankPythonCommentsAndStrings(text));
   expect(inline).toContainEqual({ line: lineOf('a = torch.tensor'), text: 'a.grad = -384' });
   expect(inline).toContainEqual({ line: lineOf('b = torch.tensor'), text: 'b.grad = 96' });
+  // Q.retain_grad() keeps the gradient of an intermediate: it shows where Q is assigned.
+  expect(inline).toContainEqual({ line: lineOf('Q = a**3'), text: 'Q.grad = -32' });
 });
+
+test("a module's parameters show their .grad where the module is made (self.fc = ...)", async () => {
+  const model = path.join(dir, 'model.py');
+  const source = [
+    'import torch',
+    '',
+    'class Net(torch.nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.fc = torch.nn.Linear(2, 1)',
+    '',
+    '    def forward(self, x):',
+    '        return self.fc(x)',
+    '',
+    'Net()(torch.tensor([[1.0, 2.0]])).sum().backward()',
+    '',
+  ].join('\n');
+  writeFileSync(model, source);
+  const r = await launchRunner({ script: model, python: PYTHON, timeoutMs: 60_000 }).done;
+  expect(r.errors).toEqual([]);
+  const inline = inlineGradients(r.snapshots, model, blankPythonCommentsAndStrings(source));
+  expect(inline).toEqual([{ line: 6, text: 'fc.bias.grad = 1   fc.weight.grad = 1, 2' }]);
+  const used = inlineGradients(r.snapshots, model, blankPythonCommentsAndStrings(source), 'use');
+  expect(used.map((g) => g.line)).not.toContain(6);
+}, 60_000);
 
 test('a hover on Q finds its assignment, not the comment or the string', () => {
   const info = lookupTensor(

@@ -26,9 +26,9 @@ const thrown: RunError = {
 
 test('a stopped run says where it stopped, as information rather than an error', () => {
   expect(
-    runOutcome({ ...ended, cancelled: true, metrics: [metric(1), metric(412)] }, 'loop.ts', false),
+    runOutcome({ ...ended, cancelled: true, metrics: [metric(1), metric(412)] }, 'loop.ts'),
   ).toEqual({ kind: 'stopped', message: 'Gradlens: stopped loop.ts at step 412.' });
-  expect(runOutcome({ ...ended, cancelled: true }, 'loop.ts', false)).toEqual({
+  expect(runOutcome({ ...ended, cancelled: true }, 'loop.ts')).toEqual({
     kind: 'stopped',
     message: 'Gradlens: stopped loop.ts before its first backward().',
   });
@@ -50,23 +50,15 @@ test('a stopped run is a stop even when the killed child left an error behind', 
         ],
       },
       'loop.ts',
-      false,
     ).kind,
   ).toBe('stopped');
 });
 
-test('failures carry the notification text; a stop after the chosen backward() is no failure', () => {
-  expect(runOutcome({ ...ended, errors: [thrown] }, 'loop.ts', false)).toEqual({
+test('failures carry the notification text', () => {
+  expect(runOutcome({ ...ended, errors: [thrown] }, 'loop.ts')).toEqual({
     kind: 'failed',
     message: 'Gradlens: loop.ts threw (line 3): Error: boom',
     errors: [thrown],
   });
-  const crash: RunError = {
-    kind: 'crash',
-    message: 'script exited with code 0 before finishing',
-    stack: null,
-    location: null,
-  };
-  expect(runOutcome({ ...ended, errors: [crash] }, 'loop.ts', true)).toEqual({ kind: 'finished' });
-  expect(runOutcome({ ...ended, ok: true }, 'loop.ts', false)).toEqual({ kind: 'finished' });
+  expect(runOutcome({ ...ended, ok: true }, 'loop.ts')).toEqual({ kind: 'finished' });
 });

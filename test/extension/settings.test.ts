@@ -18,6 +18,7 @@ test('valid settings are taken as given', () => {
         'capture.policy': 'first',
         'capture.flow': 'never',
         'inlineGradients.enabled': false,
+        'inlineGradients.placement': 'use',
       }),
     ),
   ).toEqual({
@@ -27,6 +28,7 @@ test('valid settings are taken as given', () => {
     capturePolicy: 'first',
     captureFlow: 'never',
     inlineGradients: false,
+    inlinePlacement: 'use',
   });
   expect(
     parseSettings(
@@ -53,6 +55,7 @@ test('missing or bad values fall back to the defaults', () => {
         'capture.policy': 'some',
         'capture.flow': true,
         'inlineGradients.enabled': 'yes',
+        'inlineGradients.placement': 'end',
         'python.path': 3,
         'run.args': ['--a', 1],
         'run.directory': 'home',

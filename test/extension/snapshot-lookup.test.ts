@@ -23,9 +23,35 @@ const loss = w.mul(w).sum();
 loss.backward();
 `;
 
+/** Parameters made in a class field and in a constructor, and an intermediate whose grad is kept. */
+const MODEL = `import * as torch from 'gradlens';
+class Net extends torch.nn.Module {
+  fc1 = new torch.nn.Linear(2, 2);
+  fc2: torch.nn.Linear;
+  constructor() {
+    super();
+    this.fc2 = new torch.nn.Linear(2, 1);
+  }
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.fc2.forward(this.fc1.forward(x));
+  }
+}
+const net = new Net();
+const x = torch.tensor([[2.0, 1.0]], { requiresGrad: true });
+const q = x.mul(3);
+q.retainGrad();
+const out = net.forward(q).pow(2).sum();
+out.backward();
+console.log(JSON.stringify(q.grad!.tolist()));
+`;
+
 let dir: string;
 let file: string;
 let snapshots: GraphSnapshot[];
+let modelFile: string;
+let modelSnapshots: GraphSnapshot[];
+/** `q.grad` as the script itself printed it. */
+let keptGrad: number[];
 
 beforeAll(async () => {
   ensureBuilt();
@@ -40,6 +66,16 @@ beforeAll(async () => {
   }).done;
   expect(r.errors).toEqual([]);
   snapshots = r.snapshots;
+  modelFile = path.join(dir, 'model.ts');
+  writeFileSync(modelFile, MODEL);
+  let printed = '';
+  const m = await launchRunner(
+    { script: modelFile, childPath: CHILD, timeoutMs: 30_000 },
+    { onStdout: (t) => (printed += t) },
+  ).done;
+  expect(m.errors).toEqual([]);
+  modelSnapshots = m.snapshots;
+  keptGrad = (JSON.parse(printed) as number[][])[0];
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +120,37 @@ test('inline gradients go at the lines that created the leaves', () => {
     { line: 5, text: 'w.grad = 2, -4' },
   ]);
   expect(inlineGradients(snapshots, path.join(dir, 'other.ts'), SCRIPT)).toEqual([]);
+});
+
+test("a parameter's inline gradient goes where its module is made, or where it was used", () => {
+  const byName = (placement: 'creation' | 'use') =>
+    new Map(
+      inlineGradients(modelSnapshots, modelFile, MODEL, placement).flatMap((g) =>
+        g.text.split('   ').map((t) => [t.split('.grad')[0], g.line] as const),
+      ),
+    );
+  const created = byName('creation');
+  expect(created.get('fc1.weight')).toBe(3);
+  expect(created.get('fc1.bias')).toBe(3);
+  expect(created.get('fc2.weight')).toBe(7);
+  expect(created.get('x')).toBe(14);
+  const used = byName('use');
+  expect(used.get('fc1.weight')).toBe(10);
+  expect(used.get('fc2.weight')).toBe(10);
+  expect(used.get('x')).toBe(15);
+});
+
+test('an intermediate whose gradient the script keeps shows it at its declaration', () => {
+  const q = inlineGradients(modelSnapshots, modelFile, MODEL).find((g) => g.line === 15);
+  const shown = /^q\.grad = (\S+), (\S+)$/.exec(q?.text ?? '');
+  expect(shown, q?.text).not.toBeNull();
+  expect(Number(shown![1])).toBeCloseTo(keptGrad[0], 3);
+  expect(Number(shown![2])).toBeCloseTo(keptGrad[1], 3);
+  // Without retainGrad() the script has no q.grad, and nothing is shown for it.
+  const unkept = MODEL.replace('q.retainGrad();', '');
+  expect(
+    inlineGradients(modelSnapshots, modelFile, unkept).some((g) => g.text.startsWith('q.grad')),
+  ).toBe(false);
 });
 
 test('snapshotAtLine picks the backward() called on that line', () => {

@@ -59,6 +59,8 @@ export function packageVsix(out: string): void {
 
 export interface CodeServer {
   readonly url: string;
+  /** code-server's own process; the extension host and the runners descend from it. */
+  readonly pid: number;
   readonly userDataDir: string;
   readonly workspace: string;
   /** Extension-host log text, for failure messages. */
@@ -104,11 +106,14 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const port = await freePort();
   const userDataDir = mkdtempSync(join(tmpdir(), 'gradlens-vscode-'));
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User/settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2),
-  );
+  const settings = JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2);
+  // code-server is a remote window: machine-scoped settings (such as
+  // workbench.welcomePage.walkthroughs.openOnInstall) are read from the server's Machine
+  // settings only, and the User file's values for them are ignored.
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(join(userDataDir, scope), { recursive: true });
+    writeFileSync(join(userDataDir, scope, 'settings.json'), settings);
+  }
   const args = [
     ENTRY,
     '--auth',
@@ -137,6 +142,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   await waitForHttp(`${url}/healthz`, child, () => log);
   return {
     url,
+    pid: child.pid ?? -1,
     userDataDir,
     workspace: opts.workspace,
     exthostLog: () => readExthostLog(userDataDir),
