@@ -105,8 +105,11 @@ function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnaps
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const attached = new Map<string, GraphNode[]>();
   for (const n of snapshot.nodes)
-    if (n.attachedTo !== null && n.kind !== 'output')
-      (attached.get(n.attachedTo) ?? attached.set(n.attachedTo, []).get(n.attachedTo)!).push(n);
+    if (n.attachedTo !== null && n.kind !== 'output') {
+      const list = attached.get(n.attachedTo);
+      if (list === undefined) attached.set(n.attachedTo, [n]);
+      else list.push(n);
+    }
   const keep = new Set<string>();
   const queue: string[] = [];
   for (const id of snapshot.outputs) {

@@ -30,13 +30,12 @@ export function graphEdges(snapshot: GraphSnapshot): GraphEdge[] {
           kind: 'next',
         });
     });
-    if (n.attachedTo !== null) edges.push(attachment(n));
+    if (n.attachedTo !== null) edges.push(attachment(n, n.attachedTo));
   }
   return edges;
 }
 
-function attachment(n: GraphNode): GraphEdge {
-  const owner = n.attachedTo!;
+function attachment(n: GraphNode, owner: string): GraphEdge {
   switch (n.kind) {
     case 'output':
       return {

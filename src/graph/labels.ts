@@ -27,8 +27,8 @@ export function formatShape(t: TensorSummary): string {
 export function formatValues(t: TensorSummary): string {
   let s: string;
   if (t.numel <= 4 && t.first.length === t.numel) s = t.first.map(formatNumber).join(', ');
-  else if (t.min === null) s = '';
-  else s = `${formatNumber(t.min)}..${formatNumber(t.max!)} mean ${formatNumber(t.mean!)}`;
+  else if (t.min === null || t.max === null || t.mean === null) s = '';
+  else s = `${formatNumber(t.min)}..${formatNumber(t.max)} mean ${formatNumber(t.mean)}`;
   const bad: string[] = [];
   if (t.nanCount > 0) bad.push(`${t.nanCount} NaN`);
   if (t.infCount > 0) bad.push(`${t.infCount} Inf`);

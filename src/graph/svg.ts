@@ -28,11 +28,16 @@ const MARGIN = 16;
 const GROUP_FILL = '#e6defa';
 const HEADER = 22;
 
+const XML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
 export function escapeXml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 /** A tooltip for a node: its name, where it came from, its module, value and gradient. */

@@ -193,7 +193,7 @@ describe('slimSnapshot (what the graph view is sent)', () => {
       expect(nodeLines(slim.nodes[i]), n.id).toEqual(nodeLines(n));
       for (const k of ['value', 'grad'] as const) {
         if (n[k] !== null)
-          expect(formatValues(slim.nodes[i][k]!), `${n.id} ${k}`).toBe(formatValues(n[k]!));
+          expect(formatValues(slim.nodes[i][k]!), `${n.id} ${k}`).toBe(formatValues(n[k]));
       }
     });
     expect(renderSvg(slim, fastLayout(toElkGraph(slim)))).toBe(

@@ -94,8 +94,8 @@ function expectStableCollapse(
       expect([q.x, q.y], `${id} above or left of the group moved`).toEqual([p.x, p.y]);
     }
   }
-  expect(lefts.size, `band moves ${[...lefts]}`).toBeLessThanOrEqual(1);
-  expect(ups.size, `moves below ${[...ups]}`).toBeLessThanOrEqual(1);
+  expect(lefts.size, `band moves ${[...lefts].join(', ')}`).toBeLessThanOrEqual(1);
+  expect(ups.size, `moves below ${[...ups].join(', ')}`).toBeLessThanOrEqual(1);
   return { left: [...lefts][0] ?? 0, up: [...ups][0] ?? 0, region };
 }
 
