@@ -19,6 +19,8 @@ const LAYER_GAP = 36;
 const TRACK_GAP = 6;
 /** Dummy nodes pull harder on their neighbours, so long edges run straight. */
 const DUMMY_WEIGHT = 4;
+/** Sources (leaves, proxies) follow their consumer and push nothing aside. */
+const SOURCE_WEIGHT = 1e-6;
 
 export interface LayoutProgress {
   phase: 'layers' | 'order' | 'place' | 'route' | 'done';
@@ -415,8 +417,10 @@ function placeNodes(
         }
       desired[v] = c === 0 ? x[v] : s / c;
       // Sources give way to the nodes beside them, dummies (long edges) hold their line.
+      // Sources barely count: pooled with a chain's node, even a small weight each moved it
+      // towards them, and the next layer followed (an unrolled RNN ran off diagonally).
       weight[v] =
-        (c === 0 || (ins[v].length === 0 && !isDummy(v)) ? 0.05 : 1) *
+        (c === 0 ? 0.05 : ins[v].length === 0 && !isDummy(v) ? SOURCE_WEIGHT : 1) *
         (isDummy(v) ? DUMMY_WEIGHT : 1);
     }
     isotonicPlace(layer, desired, weight, width, gap, x);
