@@ -104,12 +104,12 @@ export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphS
 function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const attached = new Map<string, GraphNode[]>();
-  for (const n of snapshot.nodes) {
-    if (n.attachedTo === null || n.kind === 'output') continue;
-    let list = attached.get(n.attachedTo);
-    if (list === undefined) attached.set(n.attachedTo, (list = []));
-    list.push(n);
-  }
+  for (const n of snapshot.nodes)
+    if (n.attachedTo !== null && n.kind !== 'output') {
+      const list = attached.get(n.attachedTo);
+      if (list === undefined) attached.set(n.attachedTo, [n]);
+      else list.push(n);
+    }
   const keep = new Set<string>();
   const queue: string[] = [];
   for (const id of snapshot.outputs) {

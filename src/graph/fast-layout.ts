@@ -19,6 +19,8 @@ const LAYER_GAP = 36;
 const TRACK_GAP = 6;
 /** Dummy nodes pull harder on their neighbours, so long edges run straight. */
 const DUMMY_WEIGHT = 4;
+/** Sources (leaves, proxies) follow their consumer and push nothing aside. */
+const SOURCE_WEIGHT = 1e-6;
 
 export interface LayoutProgress {
   phase: 'layers' | 'order' | 'place' | 'route' | 'done';
@@ -89,54 +91,126 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('layout cancelled');
     options.onProgress?.({ phase, fraction });
   };
+  const input = readGraph(graph);
+  check('layers', 0);
+  const layerOf = assignLayers(input);
+  const net = splitLongEdges(input, layerOf);
+  check('order', 0.2);
+  const layers = orderLayers(net, options.orderRounds ?? 2);
+  check('place', 0.45);
+  const { x, width } = placeNodes(net, layers, options.placeRounds ?? 4);
+  check('route', 0.7);
+  const rows = layerRows(net, layers, x);
+  check('route', 0.85);
+  const laid = draw(graph, input, net, rows, x);
+  check('done', 1);
+  return { ...laid, width };
+}
+
+/** An edge between two nodes of the input (not a self-loop), by node index. */
+interface EdgeEnds {
+  s: number;
+  sOff: number;
+  t: number;
+  tOff: number;
+}
+
+/** What the layout needs of the input graph, by node index. */
+interface Input {
+  kids: ElkNode[];
+  width: number[];
+  height: number[];
+  /** Each node's output port centre, relative to its left edge. */
+  outOff: number[];
+  portPos: Map<string, { x: number; y: number }>;
+  /** Edge k's ends, or null for an edge that cannot be placed (returned without sections). */
+  ends: (EdgeEnds | null)[];
+}
+
+function readGraph(graph: ElkNode): Input {
   const kids = graph.children ?? [];
-  const n = kids.length;
   const index = new Map<string, number>();
   kids.forEach((c, i) => index.set(c.id, i));
-
-  const portOwner = new Map<string, number>();
+  const portAt = new Map<string, { node: number; off: number }>();
   const portPos = new Map<string, { x: number; y: number }>();
   const width: number[] = [];
   const height: number[] = [];
   const outOff: number[] = [];
   kids.forEach((c, i) => {
     const w = c.width ?? 0;
-    const h = c.height ?? 0;
     width.push(w);
-    height.push(h);
+    height.push(c.height ?? 0);
     outOff.push(Math.round(w / 2 - PORT_SIZE / 2) + PORT_SIZE / 2);
     for (const [id, p] of portPositions(c)) {
-      portOwner.set(id, i);
+      portAt.set(id, { node: i, off: p.x + PORT_SIZE / 2 });
       portPos.set(id, p);
     }
   });
   const endOf = (ref: string): { node: number; off: number } | null => {
-    const p = portOwner.get(ref);
-    if (p !== undefined) return { node: p, off: portPos.get(ref)!.x + PORT_SIZE / 2 };
+    const p = portAt.get(ref);
+    if (p !== undefined) return p;
     const v = index.get(ref);
     return v === undefined ? null : { node: v, off: outOff[v] };
   };
-
-  // Edges we can place: both ends known, not a self-loop. Others are returned without sections.
-  const edges = graph.edges ?? [];
-  const ends: ({ s: number; sOff: number; t: number; tOff: number } | null)[] = edges.map((e) => {
+  const ends = (graph.edges ?? []).map((e): EdgeEnds | null => {
     const s = endOf(e.sources[0] ?? '');
     const t = endOf(e.targets[0] ?? '');
     return s === null || t === null || s.node === t.node
       ? null
       : { s: s.node, sOff: s.off, t: t.node, tOff: t.off };
   });
+  return { kids, width, height, outOff, portPos, ends };
+}
 
-  // 1. Layers. Kahn's order; a cycle (not expected from autograd) is broken at its
-  // lowest-index node, and its closing edges are drawn but do not constrain the layers.
-  check('layers', 0);
-  const outs: number[][] = Array.from({ length: n }, () => []);
+/**
+ * Each node's layer. Kahn's order; a cycle (not expected from autograd) is broken at its
+ * lowest-index node, and its closing edges are drawn but do not constrain the layers. Then
+ * longest path from the sources; then, bottom-up, nodes move down to just above their nearest
+ * consumer when that cannot lengthen other edges: the roots of trees that hang off one
+ * consumer (a Linear's weight, TBackward0 and bias feeding its AddmmBackward0), and nodes
+ * with at least as many consumers as inputs.
+ */
+function assignLayers({ kids, ends }: Input): number[] {
+  const n = kids.length;
+  const targets: number[][] = Array.from({ length: n }, () => []);
+  for (const e of ends) if (e !== null) targets[e.s].push(e.t);
+  const topo = topologicalOrder(targets);
+  const rank = new Int32Array(n);
+  topo.forEach((v, i) => (rank[v] = i));
+  const layerOf: number[] = new Array<number>(n).fill(0);
+  const inCount = new Int32Array(n);
+  const outCount = new Int32Array(n);
+  for (const v of topo) {
+    for (const t of targets[v]) {
+      if (rank[t] <= rank[v]) continue;
+      layerOf[t] = Math.max(layerOf[t], layerOf[v] + 1);
+      inCount[t]++;
+      outCount[v]++;
+    }
+  }
+  // hanging[v]: v and everything feeding it form a tree with a single way out.
+  const hanging = new Uint8Array(n);
+  for (const v of topo) if (outCount[v] === 1 && inCount[v] === 0) hanging[v] = 1;
+  const feeds = new Int32Array(n); // inputs that are not hanging
+  for (const v of topo) {
+    if (outCount[v] === 1 && inCount[v] > 0 && feeds[v] === 0) hanging[v] = 1;
+    for (const t of targets[v]) if (rank[t] > rank[v] && !hanging[v]) feeds[t]++;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const v = topo[i];
+    let below = Infinity;
+    for (const t of targets[v]) if (rank[t] > rank[v]) below = Math.min(below, layerOf[t] - 1);
+    if (below === Infinity || below <= layerOf[v]) continue;
+    if (hanging[v] || outCount[v] >= inCount[v]) layerOf[v] = below;
+  }
+  return layerOf;
+}
+
+/** Kahn's topological order of nodes given each node's targets; a cycle is cut at its lowest index. */
+function topologicalOrder(targets: readonly number[][]): number[] {
+  const n = targets.length;
   const indeg = new Array<number>(n).fill(0);
-  ends.forEach((e, k) => {
-    if (e === null) return;
-    outs[e.s].push(k);
-    indeg[e.t]++;
-  });
+  for (const list of targets) for (const t of list) indeg[t]++;
   const topo: number[] = [];
   const done = new Uint8Array(n);
   const queue: number[] = [];
@@ -153,66 +227,49 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     if (done[v]) continue;
     done[v] = 1;
     topo.push(v);
-    for (const k of outs[v]) {
-      const t = ends[k]!.t;
-      if (!done[t] && --indeg[t] === 0) queue.push(t);
-    }
+    for (const t of targets[v]) if (!done[t] && --indeg[t] === 0) queue.push(t);
   }
-  const rank = new Int32Array(n);
-  topo.forEach((v, i) => (rank[v] = i));
-  // Longest path from the sources; then, bottom-up, nodes move down to just above their
-  // nearest consumer when that cannot lengthen other edges: the roots of trees that hang off
-  // one consumer (a Linear's weight, TBackward0 and bias feeding its AddmmBackward0), and
-  // nodes with at least as many consumers as inputs.
-  const layerOf: number[] = new Array<number>(n).fill(0);
-  const inCount = new Int32Array(n);
-  const outCount = new Int32Array(n);
-  const forward = (v: number, k: number): boolean => rank[ends[k]!.t] > rank[v];
-  for (const v of topo) {
-    for (const k of outs[v]) {
-      if (!forward(v, k)) continue;
-      const t = ends[k]!.t;
-      layerOf[t] = Math.max(layerOf[t], layerOf[v] + 1);
-      inCount[t]++;
-      outCount[v]++;
-    }
-  }
-  // hanging[v]: v and everything feeding it form a tree with a single way out.
-  const hanging = new Uint8Array(n);
-  for (const v of topo) if (outCount[v] === 1 && inCount[v] === 0) hanging[v] = 1;
-  const feeds = new Int32Array(n); // inputs that are not hanging
-  for (const v of topo) {
-    if (outCount[v] === 1 && inCount[v] > 0 && feeds[v] === 0) hanging[v] = 1;
-    for (const k of outs[v]) if (forward(v, k) && !hanging[v]) feeds[ends[k]!.t]++;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    const v = topo[i];
-    let below = Infinity;
-    for (const k of outs[v]) if (forward(v, k)) below = Math.min(below, layerOf[ends[k]!.t] - 1);
-    if (below === Infinity || below <= layerOf[v]) continue;
-    if (hanging[v] || outCount[v] >= inCount[v]) layerOf[v] = below;
-  }
+  return topo;
+}
+
+/** The layered graph: the input's nodes, then one dummy node per layer a long edge crosses. */
+interface Net {
+  /** Input nodes; indices from here on are dummies. */
+  n: number;
+  total: number;
+  layerOf: number[];
+  layerCount: number;
+  width: number[];
+  height: number[];
+  segs: Seg[];
+  /** Per node, its incoming segments in port order (left to right on the consumer), and its outgoing ones. */
+  ins: number[][];
+  outSegs: number[][];
+  /** Edge k's segments top to bottom; null for an edge against the layering or not placed. */
+  chainSegs: (number[] | null)[];
+}
+
+function splitLongEdges(input: Input, layerOf: number[]): Net {
+  const n = input.kids.length;
+  const width = [...input.width];
+  const height = [...input.height];
   let maxDepth = 0;
   for (let i = 0; i < n; i++) maxDepth = Math.max(maxDepth, layerOf[i]);
-
-  // 2. Dummy nodes for edges that cross layers; `chain[k]` lists edge k's nodes top to bottom.
   const segs: Seg[] = [];
-  const chain: (number[] | null)[] = ends.map(() => null);
-  const chainSegs: number[][] = ends.map(() => []);
   let total = n;
-  ends.forEach((e, k) => {
-    if (e === null || layerOf[e.t] <= layerOf[e.s]) return;
+  const chainSegs = input.ends.map((e): number[] | null => {
+    if (e === null || layerOf[e.t] <= layerOf[e.s]) return null;
     const c = [e.s];
     for (let l = layerOf[e.s] + 1; l < layerOf[e.t]; l++) {
       layerOf.push(l);
       width.push(0);
       height.push(0);
-      outOff.push(0);
       c.push(total++);
     }
     c.push(e.t);
+    const mine: number[] = [];
     for (let j = 0; j + 1 < c.length; j++) {
-      chainSegs[k].push(segs.length);
+      mine.push(segs.length);
       segs.push({
         from: c[j],
         to: c[j + 1],
@@ -220,7 +277,7 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
         toOff: j + 2 === c.length ? e.tOff : 0,
       });
     }
-    chain[k] = c;
+    return mine;
   });
   const ins: number[][] = Array.from({ length: total }, () => []);
   const outSegs: number[][] = Array.from({ length: total }, () => []);
@@ -228,24 +285,37 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     outSegs[s.from].push(i);
     ins[s.to].push(i);
   });
-  // Inputs in port order (left to right on the consumer).
   for (const list of ins) list.sort((a, b) => segs[a].toOff - segs[b].toOff);
-  const layerCount = maxDepth + 1;
-  const isDummy = (v: number): boolean => v >= n;
+  return {
+    n,
+    total,
+    layerOf,
+    layerCount: maxDepth + 1,
+    width,
+    height,
+    segs,
+    ins,
+    outSegs,
+    chainSegs,
+  };
+}
 
-  // 3. Order: depth-first from the sinks, inputs in port order, so a tree is drawn planar.
-  check('order', 0.2);
+/**
+ * The nodes of each layer, left to right: depth-first from the sinks, inputs in port order,
+ * so a tree is drawn planar; then `rounds` barycenter sweeps down and up.
+ */
+function orderLayers(net: Net, rounds: number): number[][] {
+  const { total, layerOf, layerCount, segs, ins, outSegs, width } = net;
   const layers: number[][] = Array.from({ length: layerCount }, () => []);
   const seen = new Uint8Array(total);
   const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (outSegs[i].length === 0) roots.push(i);
+  for (let i = 0; i < net.n; i++) if (outSegs[i].length === 0) roots.push(i);
   for (let i = 0; i < total; i++) roots.push(i); // anything unreached, in index order
   const stack: number[] = [];
   for (const r of roots) {
     if (seen[r]) continue;
     stack.push(r);
-    while (stack.length > 0) {
-      const v = stack.pop()!;
+    for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
       if (seen[v]) continue;
       seen[v] = 1;
       layers[layerOf[v]].push(v);
@@ -262,7 +332,6 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     setPos(layer);
   };
   const key = new Float64Array(total);
-  const rounds = options.orderRounds ?? 2;
   for (let r = 0; r < rounds; r++) {
     for (let l = 1; l < layerCount; l++) {
       for (const v of layers[l]) {
@@ -294,9 +363,21 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
       sortLayer(layers[l], key);
     }
   }
+  return layers;
+}
 
-  // 4. x coordinates (left edges).
-  check('place', 0.45);
+/**
+ * Left edges: per layer, the order-preserving placement closest (least squares) to the
+ * neighbours' ports, alternating down and up; shifted so the leftmost node is at 0. Also the
+ * drawing's width.
+ */
+function placeNodes(
+  net: Net,
+  layers: number[][],
+  rounds: number,
+): { x: Float64Array; width: number } {
+  const { total, layerCount, segs, ins, outSegs, width } = net;
+  const isDummy = (v: number): boolean => v >= net.n;
   const x = new Float64Array(total);
   const gap = (a: number, b: number): number =>
     isDummy(a) && isDummy(b) ? EDGE_GAP : isDummy(a) || isDummy(b) ? EDGE_NODE_GAP : NODE_GAP;
@@ -336,14 +417,15 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
         }
       desired[v] = c === 0 ? x[v] : s / c;
       // Sources give way to the nodes beside them, dummies (long edges) hold their line.
+      // Sources barely count: pooled with a chain's node, even a small weight each moved it
+      // towards them, and the next layer followed (an unrolled RNN ran off diagonally).
       weight[v] =
-        (c === 0 || (ins[v].length === 0 && !isDummy(v)) ? 0.05 : 1) *
+        (c === 0 ? 0.05 : ins[v].length === 0 && !isDummy(v) ? SOURCE_WEIGHT : 1) *
         (isDummy(v) ? DUMMY_WEIGHT : 1);
     }
     isotonicPlace(layer, desired, weight, width, gap, x);
   };
-  const placeRounds = options.placeRounds ?? 4;
-  for (let r = 0; r < placeRounds; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (let l = 1; l < layerCount; l++) place(layers[l], true, r > 0);
     for (let l = layerCount - 2; l >= 0; l--) place(layers[l], r > 0, true);
   }
@@ -355,10 +437,25 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
   }
   if (total === 0) minX = maxX = 0;
   for (let v = 0; v < total; v++) x[v] = Math.round(x[v] - minX);
+  return { x, width: maxX - minX };
+}
 
-  // 5. Routes: a segment whose ends are not aligned turns in the gap below its source's
-  // layer; segments leaving one node share a track, the others get tracks greedily.
-  check('route', 0.7);
+/** Where each layer and each edge track lies vertically. */
+interface Rows {
+  layerTop: Float64Array;
+  /** The track (0-based, in the gap below its source's layer) of each bent segment, -1 if straight. */
+  trackOf: Int32Array;
+  trackY: (layer: number, track: number) => number;
+  /** The drawing's height. */
+  height: number;
+}
+
+/**
+ * Edge tracks and layer heights: a segment whose ends are not aligned turns in the gap below
+ * its source's layer; segments leaving one node share a track, the others get tracks greedily.
+ */
+function layerRows(net: Net, layers: number[][], x: Float64Array): Rows {
+  const { segs, outSegs, layerCount, layerOf, height, total } = net;
   const trackOf = new Int32Array(segs.length).fill(-1);
   const tracks = new Array<number>(layerCount).fill(0);
   for (let l = 0; l < layerCount - 1; l++) {
@@ -406,34 +503,36 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
     const bottom = layerTop[l + 1] - PORT_SIZE;
     return Math.round(top + ((t + 1) * (bottom - top)) / (tracks[l] + 1));
   };
+  return { layerTop, trackOf, trackY, height: y };
+}
 
-  check('route', 0.85);
-  const children: ElkNode[] = kids.map((c, i) => ({
+/** The input graph with positions, port positions and edge routes, in ELK's result shape. */
+function draw(graph: ElkNode, input: Input, net: Net, rows: Rows, x: Float64Array): ElkNode {
+  const { layerOf, height, segs } = net;
+  const { layerTop, trackOf, trackY } = rows;
+  const children: ElkNode[] = input.kids.map((c, i) => ({
     ...c,
     x: x[i],
     y: layerTop[layerOf[i]],
-    ports: (c.ports ?? []).map((p) => ({ ...p, ...portPos.get(p.id)! })),
+    ports: (c.ports ?? []).map((p) => ({ ...p, ...input.portPos.get(p.id) })),
   }));
-  const outEdges: ElkExtendedEdge[] = edges.map((e, k) => {
-    const en = ends[k];
+  const edges: ElkExtendedEdge[] = (graph.edges ?? []).map((e, k) => {
+    const en = input.ends[k];
     if (en === null) return { ...e, sections: [] };
     // Output ports are not drawn: the edge leaves the node's bottom border.
     const start = { x: x[en.s] + en.sOff, y: layerTop[layerOf[en.s]] + height[en.s] };
     const end = { x: x[en.t] + en.tOff, y: layerTop[layerOf[en.t]] - PORT_SIZE };
     const pts = [start];
-    const c = chain[k];
-    if (c === null) {
+    const chain = net.chainSegs[k];
+    if (chain === null) {
       // Against the layering (a broken cycle): a plain detour.
       pts.push({ x: start.x, y: start.y + TRACK_GAP }, { x: end.x, y: start.y + TRACK_GAP });
     } else {
-      for (const i of chainSegs[k]) {
+      for (const i of chain) {
         const sg = segs[i];
-        const a = x[sg.from] + sg.fromOff;
-        const b = x[sg.to] + sg.toOff;
-        if (trackOf[i] >= 0) {
-          const ty = trackY(layerOf[sg.from], trackOf[i]);
-          pts.push({ x: a, y: ty }, { x: b, y: ty });
-        }
+        if (trackOf[i] < 0) continue;
+        const ty = trackY(layerOf[sg.from], trackOf[i]);
+        pts.push({ x: x[sg.from] + sg.fromOff, y: ty }, { x: x[sg.to] + sg.toOff, y: ty });
       }
     }
     pts.push(end);
@@ -444,8 +543,7 @@ export function fastLayout(graph: ElkNode, options: FastLayoutOptions = {}): Elk
       ],
     };
   });
-  check('done', 1);
-  return { ...graph, x: 0, y: 0, width: maxX - minX, height: y, children, edges: outEdges };
+  return { ...graph, x: 0, y: 0, width: 0, height: rows.height, children, edges };
 }
 
 /**
@@ -466,27 +564,29 @@ function isotonicPlace(
   const offset = new Float64Array(m);
   for (let i = 1; i < m; i++)
     offset[i] = offset[i - 1] + width[layer[i - 1]] + gap(layer[i - 1], layer[i]);
-  // Blocks of pooled nodes: weighted mean target, weight, first index.
-  const bMean: number[] = [];
-  const bWeight: number[] = [];
-  const bStart: number[] = [];
+  // Blocks of pooled nodes (a stack of `blocks`): weighted mean target, weight, first index.
+  const bMean = new Float64Array(m);
+  const bWeight = new Float64Array(m);
+  const bStart = new Int32Array(m);
+  let blocks = 0;
   for (let i = 0; i < m; i++) {
     let mean = desired[layer[i]] - offset[i];
     let w = weight[layer[i]];
     let start = i;
-    while (bMean.length > 0 && bMean[bMean.length - 1] >= mean) {
-      const pm = bMean.pop()!;
-      const pw = bWeight.pop()!;
-      start = bStart.pop()!;
-      mean = (pm * pw + mean * w) / (pw + w);
+    while (blocks > 0 && bMean[blocks - 1] >= mean) {
+      blocks--;
+      const pw = bWeight[blocks];
+      start = bStart[blocks];
+      mean = (bMean[blocks] * pw + mean * w) / (pw + w);
       w += pw;
     }
-    bMean.push(mean);
-    bWeight.push(w);
-    bStart.push(start);
+    bMean[blocks] = mean;
+    bWeight[blocks] = w;
+    bStart[blocks] = start;
+    blocks++;
   }
-  for (let b = 0; b < bMean.length; b++) {
-    const end = b + 1 < bMean.length ? bStart[b + 1] : m;
+  for (let b = 0; b < blocks; b++) {
+    const end = b + 1 < blocks ? bStart[b + 1] : m;
     for (let i = bStart[b]; i < end; i++) x[layer[i]] = bMean[b] + offset[i];
   }
 }

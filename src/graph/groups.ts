@@ -15,6 +15,7 @@
 // used at every step sits beside the repeat, not inside one step); tensors (leaves, saved)
 // go with the node they hang from; outputs stay at the top.
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
+import { must } from './must';
 
 export type GroupKind = 'call' | 'repeat' | 'step';
 
@@ -59,18 +60,44 @@ const MAX_PERIOD = 24;
  * tree.roots; // ['group:0', 'n0', ...]
  */
 export function groupTree(snapshot: GraphSnapshot): GroupTree {
-  const groups = new Map<string, GraphGroup>();
-  const groupOf = new Map<string, string | null>();
-  const roots: string[] = [];
-  let counter = 0;
-  const newGroup = (
+  const b = new TreeBuilder(snapshot);
+  b.addModuleCalls();
+  b.addAccumulators();
+  b.addTensors();
+  b.countSizes();
+  b.findAllRepeats();
+  b.followOwners();
+  return { groups: b.groups, roots: b.roots, groupOf: b.groupOf };
+}
+
+/** The tree under construction; each step of `groupTree` is one method. */
+class TreeBuilder {
+  readonly groups = new Map<string, GraphGroup>();
+  readonly groupOf = new Map<string, string | null>();
+  readonly roots: string[] = [];
+  private readonly byId: Map<string, GraphNode>;
+  private counter = 0;
+
+  constructor(private readonly snapshot: GraphSnapshot) {
+    this.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  }
+
+  group(id: string): GraphGroup {
+    return must(this.groups.get(id), id);
+  }
+
+  itemsOf(parent: string | null): string[] {
+    return parent === null ? this.roots : this.group(parent).items;
+  }
+
+  newGroup(
     kind: GroupKind,
     label: string,
     parent: string | null,
     modulePath: string[],
-  ): GraphGroup => {
+  ): GraphGroup {
     const g: GraphGroup = {
-      id: `${GROUP_PREFIX}${counter++}`,
+      id: `${GROUP_PREFIX}${this.counter++}`,
       kind,
       label,
       parent,
@@ -79,188 +106,249 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
       count: 0,
       modulePath,
     };
-    groups.set(g.id, g);
-    (parent === null ? roots : groups.get(parent)!.items).push(g.id);
+    this.groups.set(g.id, g);
+    this.itemsOf(parent).push(g.id);
     return g;
-  };
-  const itemsOf = (parent: string | null): string[] =>
-    parent === null ? roots : groups.get(parent)!.items;
-
-  // 1. Module calls as runs of the creation order.
-  const order = snapshot.nodes.map((n, i) => ({ n, i })).filter((x) => x.n.kind === 'function');
-  order.sort((a, b) => a.n.sequenceNr - b.n.sequenceNr || a.i - b.i);
-  const open: GraphGroup[] = [];
-  const openCalls: (number | undefined)[] = [];
-  for (const { n } of order) {
-    const path = n.modulePath;
-    const calls = n.moduleCalls;
-    let keep = 0;
-    while (
-      keep < open.length &&
-      keep < path.length &&
-      open[keep].label === path[keep] &&
-      openCalls[keep] === calls?.[keep]
-    )
-      keep++;
-    open.length = keep;
-    openCalls.length = keep;
-    for (let d = keep; d < path.length; d++) {
-      open.push(newGroup('call', path[d], d === 0 ? null : open[d - 1].id, path.slice(0, d + 1)));
-      openCalls.push(calls?.[d]);
-    }
-    const g = open.length ? open[open.length - 1].id : null;
-    groupOf.set(n.id, g);
-    itemsOf(g).push(n.id);
   }
 
-  // 2. AccumulateGrad: the innermost group holding every consumer.
-  const consumers = new Map<string, string[]>();
-  for (const n of snapshot.nodes)
-    for (const e of n.next)
-      if (e !== null) (consumers.get(e.id) ?? consumers.set(e.id, []).get(e.id)!).push(n.id);
-  const chain = (g: string | null): (string | null)[] => {
-    const out: (string | null)[] = [];
-    for (let c = g; c !== null; c = groups.get(c)!.parent) out.unshift(c);
-    return out;
-  };
-  for (const n of snapshot.nodes) {
-    if (n.kind !== 'accumulate') continue;
-    let common: (string | null)[] | null = null;
-    for (const c of consumers.get(n.id) ?? []) {
-      const ch = chain(groupOf.get(c) ?? null);
-      if (common === null) common = ch;
-      else {
-        let k = 0;
-        while (k < common.length && k < ch.length && common[k] === ch[k]) k++;
-        common = common.slice(0, k);
+  /** 1. Module calls as runs of the creation order. */
+  addModuleCalls(): void {
+    const order = this.snapshot.nodes
+      .map((n, i) => ({ n, i }))
+      .filter((x) => x.n.kind === 'function');
+    order.sort((a, b) => a.n.sequenceNr - b.n.sequenceNr || a.i - b.i);
+    const open: GraphGroup[] = [];
+    const openCalls: (number | undefined)[] = [];
+    for (const { n } of order) {
+      const path = n.modulePath;
+      const calls = n.moduleCalls;
+      let keep = 0;
+      while (
+        keep < open.length &&
+        keep < path.length &&
+        open[keep].label === path[keep] &&
+        openCalls[keep] === calls?.[keep]
+      )
+        keep++;
+      open.length = keep;
+      openCalls.length = keep;
+      for (let d = keep; d < path.length; d++) {
+        open.push(
+          this.newGroup('call', path[d], d === 0 ? null : open[d - 1].id, path.slice(0, d + 1)),
+        );
+        openCalls.push(calls?.[d]);
       }
+      const g = open.length ? open[open.length - 1].id : null;
+      this.groupOf.set(n.id, g);
+      this.itemsOf(g).push(n.id);
     }
-    const g = common !== null && common.length > 0 ? common[common.length - 1] : null;
-    groupOf.set(n.id, g);
-    itemsOf(g).push(n.id);
-  }
-  // Tensors go with their owner; outputs (and anything unattached) stay on top.
-  const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
-  const ownerGroup = (n: GraphNode): string | null => {
-    if (n.kind === 'output' || n.attachedTo === null) return null;
-    const owner = byId.get(n.attachedTo);
-    return owner === undefined ? null : (groupOf.get(owner.id) ?? null);
-  };
-  for (const n of snapshot.nodes) {
-    if (n.kind === 'function' || n.kind === 'accumulate') continue;
-    const g = ownerGroup(n);
-    groupOf.set(n.id, g);
-    itemsOf(g).push(n.id);
   }
 
-  // 3. Sizes, then repeated blocks bottom-up (children were created after their parents).
-  const counted = (id: string): number => {
-    const k = byId.get(id)?.kind;
-    return k === 'function' || k === 'accumulate' ? 1 : 0;
-  };
-  const ids = [...groups.keys()];
-  for (let i = ids.length - 1; i >= 0; i--) {
-    const g = groups.get(ids[i])!;
-    g.size = g.items.reduce((s, it) => s + (isGroupId(it) ? groups.get(it)!.size : counted(it)), 0);
-  }
-  const tokens = new Map<string, number>();
-  const intern = (s: string): number =>
-    tokens.get(s) ?? (tokens.set(s, tokens.size), tokens.size - 1);
-  const tokenOf = new Map<string, number>();
-  const token = (item: string): number => {
-    if (!isGroupId(item)) return intern(`N${byId.get(item)?.name ?? item}`);
-    let t = tokenOf.get(item);
-    if (t === undefined) {
-      const g = groups.get(item)!;
-      // Numbers in module names do not count: `layers.3` repeats `layers.2` (nn.Sequential).
-      t = intern(
-        `G${g.kind}:${g.label.replace(/\d+/g, '#')}:${g.items.filter(inSequence).map(token).join(',')}`,
-      );
-      tokenOf.set(item, t);
+  /** 2. AccumulateGrad: the innermost group holding every consumer. */
+  addAccumulators(): void {
+    const consumers = new Map<string, string[]>();
+    for (const n of this.snapshot.nodes)
+      for (const e of n.next) if (e !== null) pushTo(consumers, e.id, n.id);
+    const chain = (g: string | null): (string | null)[] => {
+      const out: (string | null)[] = [];
+      for (let c = g; c !== null; c = this.group(c).parent) out.unshift(c);
+      return out;
+    };
+    for (const n of this.snapshot.nodes) {
+      if (n.kind !== 'accumulate') continue;
+      let common: (string | null)[] | null = null;
+      for (const c of consumers.get(n.id) ?? []) {
+        const ch = chain(this.groupOf.get(c) ?? null);
+        if (common === null) common = ch;
+        else {
+          let k = 0;
+          while (k < common.length && k < ch.length && common[k] === ch[k]) k++;
+          common = common.slice(0, k);
+        }
+      }
+      const g = common !== null && common.length > 0 ? common[common.length - 1] : null;
+      this.groupOf.set(n.id, g);
+      this.itemsOf(g).push(n.id);
     }
-    return t;
-  };
-  // Only function nodes and groups are in creation order; accumulate and tensor nodes float.
-  const inSequence = (item: string): boolean =>
-    isGroupId(item) || byId.get(item)?.kind === 'function';
-  const findRepeats = (parent: string | null): void => {
-    const items = itemsOf(parent);
-    const seq = items.filter(inSequence);
+  }
+
+  /** Tensors go with their owner; outputs (and anything unattached) stay on top. */
+  ownerGroup(n: GraphNode): string | null {
+    if (n.kind === 'output' || n.attachedTo === null) return null;
+    const owner = this.byId.get(n.attachedTo);
+    return owner === undefined ? null : (this.groupOf.get(owner.id) ?? null);
+  }
+
+  addTensors(): void {
+    for (const n of this.snapshot.nodes) {
+      if (n.kind === 'function' || n.kind === 'accumulate') continue;
+      const g = this.ownerGroup(n);
+      this.groupOf.set(n.id, g);
+      this.itemsOf(g).push(n.id);
+    }
+  }
+
+  /** Function and AccumulateGrad nodes count towards a group's size. */
+  counted(id: string): number {
+    const k = this.byId.get(id)?.kind;
+    return k === 'function' || k === 'accumulate' ? 1 : 0;
+  }
+
+  itemSize(it: string): number {
+    return isGroupId(it) ? this.group(it).size : this.counted(it);
+  }
+
+  /** 3. Sizes, bottom-up (children were created after their parents). */
+  countSizes(): void {
+    const ids = [...this.groups.keys()];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const g = this.group(ids[i]);
+      g.size = g.items.reduce((s, it) => s + this.itemSize(it), 0);
+    }
+  }
+
+  /** 4. Repeated blocks, bottom-up, then at the top. */
+  findAllRepeats(): void {
+    const tokens = new Tokens(this);
+    const ids = [...this.groups.keys()];
+    for (let i = ids.length - 1; i >= 0; i--) this.findRepeats(ids[i], tokens);
+    this.findRepeats(null, tokens);
+  }
+
+  /** Only function nodes and groups are in creation order; accumulate and tensor nodes float. */
+  inSequence(item: string): boolean {
+    return isGroupId(item) || this.byId.get(item)?.kind === 'function';
+  }
+
+  nameOf(item: string): string {
+    return this.byId.get(item)?.name ?? item;
+  }
+
+  private findRepeats(parent: string | null, tokens: Tokens): void {
+    const items = this.itemsOf(parent);
+    const seq = items.filter((it) => this.inSequence(it));
     if (seq.length < 2) return;
-    const floating = items.filter((it) => !inSequence(it));
-    const tok = seq.map(token);
+    const floating = items.filter((it) => !this.inSequence(it));
+    const tok = seq.map((it) => tokens.of(it));
     const out: string[] = [];
     let i = 0;
     while (i < seq.length) {
-      let best = { p: 0, k: 1 };
-      for (let p = 1; p <= MAX_PERIOD && i + 2 * p <= seq.length; p++) {
-        let k = 1;
-        while (i + (k + 1) * p <= seq.length && sameBlock(tok, i, i + k * p, p)) k++;
-        // A repeat must hold a module call or span several items: two identical bare ops
-        // in a row are not worth a box.
-        if (k >= 2 && k * p > best.k * best.p && (p > 1 || isGroupId(seq[i]) || k >= 3))
-          best = { p, k };
-      }
+      const best = longestRepeat(seq, tok, i);
       if (best.p === 0) {
         out.push(seq[i++]);
         continue;
       }
-      const unit = seq.slice(i, i + best.p);
-      const what = [
-        ...new Set(
-          unit.map((it) => (isGroupId(it) ? groups.get(it)!.label : (byId.get(it)?.name ?? it))),
-        ),
-      ];
-      let label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
-      const lastLabel = seq[i + (best.k - 1) * best.p];
-      if (best.p === 1 && isGroupId(lastLabel) && groups.get(lastLabel)!.label !== label)
-        label = `${label} … ${groups.get(lastLabel)!.label}`;
-      const parentPath = parent === null ? [] : groups.get(parent)!.modulePath;
-      const rep = newGroup('repeat', label, parent, parentPath);
-      itemsOf(parent).pop(); // newGroup appended it; `out` decides the order
-      rep.count = best.k;
-      for (let s = 0; s < best.k; s++) {
-        if (best.p === 1) {
-          // One item a step: the item itself is the step.
-          const it = seq[i + s];
-          rep.items.push(it);
-          if (isGroupId(it)) groups.get(it)!.parent = rep.id;
-          else groupOf.set(it, rep.id);
-          rep.size += isGroupId(it) ? groups.get(it)!.size : counted(it);
-          continue;
-        }
-        const step = newGroup('step', `#${s + 1}`, rep.id, parentPath);
-        for (const it of seq.slice(i + s * best.p, i + (s + 1) * best.p)) {
-          step.items.push(it);
-          if (isGroupId(it)) groups.get(it)!.parent = step.id;
-          else groupOf.set(it, step.id);
-          step.size += isGroupId(it) ? groups.get(it)!.size : counted(it);
-        }
-        rep.size += step.size;
-      }
-      out.push(rep.id);
+      out.push(this.addRepeat(parent, seq, i, best).id);
       i += best.k * best.p;
     }
     items.length = 0;
     items.push(...out, ...floating);
-  };
-  for (let i = ids.length - 1; i >= 0; i--) findRepeats(ids[i]);
-  findRepeats(null);
-  // Tensors hanging from nodes that moved into a step follow them.
-  for (const n of snapshot.nodes) {
-    if (n.kind === 'function' || n.kind === 'accumulate') continue;
-    const want = ownerGroup(n);
-    const have = groupOf.get(n.id) ?? null;
-    if (want === have) continue;
-    const from = itemsOf(have);
-    from.splice(from.indexOf(n.id), 1);
-    itemsOf(want).push(n.id);
-    groupOf.set(n.id, want);
   }
-  return { groups, roots, groupOf };
+
+  /** Gathers `best.k` blocks of `best.p` items of `seq` from `i` on into one repeat group. */
+  private addRepeat(
+    parent: string | null,
+    seq: readonly string[],
+    i: number,
+    best: { p: number; k: number },
+  ): GraphGroup {
+    const unit = seq.slice(i, i + best.p);
+    const what = [
+      ...new Set(unit.map((it) => (isGroupId(it) ? this.group(it).label : this.nameOf(it)))),
+    ];
+    let label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
+    const lastLabel = seq[i + (best.k - 1) * best.p];
+    if (best.p === 1 && isGroupId(lastLabel) && this.group(lastLabel).label !== label)
+      label = `${label} … ${this.group(lastLabel).label}`;
+    const parentPath = parent === null ? [] : this.group(parent).modulePath;
+    const rep = this.newGroup('repeat', label, parent, parentPath);
+    this.itemsOf(parent).pop(); // newGroup appended it; findRepeats decides the order
+    rep.count = best.k;
+    for (let s = 0; s < best.k; s++) {
+      // One item a step: the item itself is the step.
+      const step = best.p === 1 ? rep : this.newGroup('step', `#${s + 1}`, rep.id, parentPath);
+      for (const it of seq.slice(i + s * best.p, i + (s + 1) * best.p)) {
+        step.items.push(it);
+        if (isGroupId(it)) this.group(it).parent = step.id;
+        else this.groupOf.set(it, step.id);
+        step.size += this.itemSize(it);
+      }
+      if (step !== rep) rep.size += step.size;
+    }
+    return rep;
+  }
+
+  /** 5. Tensors hanging from nodes that moved into a step follow them. */
+  followOwners(): void {
+    for (const n of this.snapshot.nodes) {
+      if (n.kind === 'function' || n.kind === 'accumulate') continue;
+      const want = this.ownerGroup(n);
+      const have = this.groupOf.get(n.id) ?? null;
+      if (want === have) continue;
+      const from = this.itemsOf(have);
+      from.splice(from.indexOf(n.id), 1);
+      this.itemsOf(want).push(n.id);
+      this.groupOf.set(n.id, want);
+    }
+  }
 }
 
-function sameBlock(tok: number[], a: number, b: number, p: number): boolean {
+/**
+ * Each item's structure as a number: equal numbers, equal structure. Numbers in module names
+ * do not count: `layers.3` repeats `layers.2` (nn.Sequential).
+ */
+class Tokens {
+  private readonly ids = new Map<string, number>();
+  private readonly ofGroup = new Map<string, number>();
+
+  constructor(private readonly tree: TreeBuilder) {}
+
+  of(item: string): number {
+    if (!isGroupId(item)) return this.intern(`N${this.tree.nameOf(item)}`);
+    let t = this.ofGroup.get(item);
+    if (t === undefined) {
+      const g = this.tree.group(item);
+      const inner = g.items.filter((it) => this.tree.inSequence(it)).map((it) => this.of(it));
+      t = this.intern(`G${g.kind}:${g.label.replace(/\d+/g, '#')}:${inner.join(',')}`);
+      this.ofGroup.set(item, t);
+    }
+    return t;
+  }
+
+  private intern(s: string): number {
+    let t = this.ids.get(s);
+    if (t === undefined) this.ids.set(s, (t = this.ids.size));
+    return t;
+  }
+}
+
+/**
+ * The repeat starting at `seq[i]` covering the most items: `k` blocks of period `p` (p = 0:
+ * none). A repeat must hold a module call or span several items: two identical bare ops in a
+ * row are not worth a box.
+ */
+function longestRepeat(
+  seq: readonly string[],
+  tok: readonly number[],
+  i: number,
+): { p: number; k: number } {
+  let best = { p: 0, k: 1 };
+  for (let p = 1; p <= MAX_PERIOD && i + 2 * p <= seq.length; p++) {
+    let k = 1;
+    while (i + (k + 1) * p <= seq.length && sameBlock(tok, i, i + k * p, p)) k++;
+    if (k >= 2 && k * p > best.k * best.p && (p > 1 || isGroupId(seq[i]) || k >= 3))
+      best = { p, k };
+  }
+  return best;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function sameBlock(tok: readonly number[], a: number, b: number, p: number): boolean {
   for (let j = 0; j < p; j++) if (tok[a + j] !== tok[b + j]) return false;
   return true;
 }

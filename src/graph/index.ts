@@ -47,7 +47,6 @@ export {
   viewSnapshot,
   expandWithinBudget,
   groupName,
-  insertExpanded,
   overlaps,
   FLAT_MAX_NODES,
   OPEN_BUDGET,
@@ -55,4 +54,5 @@ export {
   type ViewOptions,
   type RunOptions,
 } from './view';
+export { insertExpanded } from './insertion';
 export { slimSnapshot } from './slim';

@@ -29,7 +29,7 @@ export const boxOf = (c: ElkNode): Box => ({
 /** A node's ports at the positions the fast layout gives them (for nodes placed without a layout run). */
 export function withPorts(c: ElkNode): ElkPort[] {
   const pos = portPositions(c);
-  return (c.ports ?? []).map((p) => ({ ...p, ...pos.get(p.id)! }));
+  return (c.ports ?? []).map((p) => ({ ...p, ...pos.get(p.id) }));
 }
 
 /** Whether the old laid-out node `o` can keep its port positions as the new node `c`. */
@@ -37,7 +37,7 @@ export function samePorts(o: ElkNode, c: ElkNode): boolean {
   return (
     o.width === c.width &&
     (o.ports?.length ?? 0) === (c.ports?.length ?? 0) &&
-    (o.ports ?? []).every((p, i) => p.id === c.ports![i].id)
+    (o.ports ?? []).every((p, i) => p.id === c.ports?.[i].id)
   );
 }
 
@@ -46,9 +46,10 @@ export function samePortsById(a: ElkNode, b: ElkNode): boolean {
   return (
     a.ports === b.ports ||
     ((a.ports?.length ?? 0) === (b.ports?.length ?? 0) &&
-      (a.ports ?? []).every(
-        (p, i) => p.id === b.ports![i].id && p.x === b.ports![i].x && p.y === b.ports![i].y,
-      ))
+      (a.ports ?? []).every((p, i) => {
+        const q = b.ports?.[i];
+        return p.id === q?.id && p.x === q.x && p.y === q.y;
+      }))
   );
 }
 
@@ -111,6 +112,7 @@ export function reroute(
   const oe = oldEdges.get(e.id);
   const ds = moved.get(s);
   const dt = moved.get(t);
+  const [os, ot, ps, pt] = [old.get(s), old.get(t), placed.get(s), placed.get(t)];
   if (
     oe !== undefined &&
     ds !== undefined &&
@@ -119,8 +121,12 @@ export function reroute(
     ds.y === dt.y &&
     oe.sources[0] === e.sources[0] &&
     oe.targets[0] === e.targets[0] &&
-    samePortsById(old.get(s)!, placed.get(s)!) &&
-    samePortsById(old.get(t)!, placed.get(t)!)
+    os !== undefined &&
+    ot !== undefined &&
+    ps !== undefined &&
+    pt !== undefined &&
+    samePortsById(os, ps) &&
+    samePortsById(ot, pt)
   ) {
     return translate(oe, ds.x, ds.y);
   }

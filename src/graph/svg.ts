@@ -28,7 +28,7 @@ const MARGIN = 16;
 const GROUP_FILL = '#e6defa';
 const HEADER = 22;
 
-const XML_ESCAPES: Record<string, string> = {
+const XML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
@@ -37,7 +37,7 @@ const XML_ESCAPES: Record<string, string> = {
 };
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 /** A tooltip for a node: its name, where it came from, its module, value and gradient. */

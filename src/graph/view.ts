@@ -4,23 +4,15 @@
 // (to the right, in the same band) right, so everything else stays where it was on screen.
 // Collapsing is the inverse (removal.ts): straight after an expansion it goes back to the
 // picture before it, otherwise the box takes the contents' place and the gap closes.
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
-import { PORT_SIZE, proxiedNode, toElkGraph } from './elk';
+import { proxiedNode, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
-import {
-  boxOf,
-  overlaps,
-  packProxies,
-  proxyFeeders,
-  reroute,
-  samePorts,
-  translate,
-  withPorts,
-  type Box,
-} from './placement';
+import { insertExpanded } from './insertion';
+import { must } from './must';
+import { overlaps } from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
 import { renderSvgParts, type SvgParts } from './svg';
 
@@ -43,7 +35,7 @@ export function viewSnapshot(
     if (g === null) return null;
     let r = repOfGroup.get(g);
     if (r === undefined) {
-      const parent = tree.groups.get(g)!.parent;
+      const parent = must(tree.groups.get(g), g).parent;
       const outer = groupRep(parent);
       r = outer !== null ? outer : expanded.has(g) ? null : g;
       repOfGroup.set(g, r);
@@ -81,7 +73,7 @@ export function viewSnapshot(
   // (the others get proxies).
   const boxNodes: GraphNode[] = [];
   for (const [id, b] of boxes) {
-    const g = tree.groups.get(id)!;
+    const g = must(tree.groups.get(id), id);
     const first =
       b.members
         .filter((m) => m.kind === 'function')
@@ -226,7 +218,7 @@ export class GraphView {
     const box = prev.layout.children?.find((c) => c.id === groupId);
     if (box === undefined)
       throw new Error(`group ${groupId} is not shown collapsed, so it cannot be expanded`);
-    const top = this.history[this.history.length - 1];
+    const top = this.history.at(-1);
     if (top !== undefined && top.op === 'collapse' && top.group === groupId)
       return this.restore(this.history.length - 1, t0);
     const before = [...this.expanded];
@@ -308,7 +300,7 @@ export class GraphView {
     let c: string | null = isGroupId(id)
       ? (this.tree.groups.get(id)?.parent ?? null)
       : (this.tree.groupOf.get(id) ?? null);
-    for (; c !== null; c = this.tree.groups.get(c)!.parent) if (c === g) return true;
+    for (; c !== null; c = must(this.tree.groups.get(c), c).parent) if (c === g) return true;
     return false;
   }
 
@@ -325,7 +317,7 @@ export class GraphView {
       this.history.length > MAX_HISTORY ||
       (boxes > MAX_HISTORY_BOXES && this.history.length > 1)
     ) {
-      boxes -= this.history.shift()!.before.layout.children?.length ?? 0;
+      boxes -= this.history.shift()?.before.layout.children?.length ?? 0;
     }
   }
 
@@ -421,174 +413,6 @@ export function expandWithinBudget(tree: GroupTree, budget: number): Set<string>
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-/**
- * The stable insertion: `graph` is the new view's ELK input, `prev` the laid-out old view,
- * `box` the expanded group's node in it. Returns null when the result would overlap.
- */
-export function insertExpanded(
-  prev: ElkNode,
-  graph: ElkNode,
-  box: ElkNode,
-  inside: (id: string) => boolean,
-  run: RunOptions = {},
-): ElkNode | null {
-  const old = new Map((prev.children ?? []).map((c) => [c.id, c]));
-  const B = boxOf(box);
-  // Which new nodes are the group's contents: its nodes and groups, and proxies feeding them.
-  const kids = graph.children ?? [];
-  const portNode = new Map<string, string>();
-  for (const c of kids) for (const p of c.ports ?? []) portNode.set(p.id, c.id);
-  const edgeEnds = (graph.edges ?? []).map((e) => ({
-    e,
-    s: portNode.get(e.sources[0]) ?? e.sources[0],
-    t: portNode.get(e.targets[0]) ?? e.targets[0],
-  }));
-  const proxyTarget = new Map<string, { t: string; port: string }>();
-  for (const { e, s, t } of edgeEnds)
-    if (proxiedNode(s) !== null) proxyTarget.set(s, { t, port: e.targets[0] });
-  const inner = new Set<string>();
-  for (const c of kids) if (!old.has(c.id) && inside(c.id)) inner.add(c.id);
-  for (const [p, { t }] of proxyTarget) if (!old.has(p) && inner.has(t)) inner.add(p);
-
-  const innerGraph: ElkNode = {
-    id: 'inner',
-    layoutOptions: graph.layoutOptions,
-    children: kids.filter((c) => inner.has(c.id)),
-    edges: edgeEnds.filter(({ s, t }) => inner.has(s) && inner.has(t)).map(({ e }) => e),
-  };
-  const laid = fastLayout(innerGraph, run);
-  const dx = Math.max(0, (laid.width ?? 0) - B.w);
-  const dy = Math.max(0, (laid.height ?? 0) - B.h);
-  const shift = (c: Box): { x: number; y: number } => {
-    if (c.y >= B.y + B.h) return { x: 0, y: dy };
-    if (c.y < B.y + B.h && c.y + c.h > B.y && c.x >= B.x + B.w) return { x: dx, y: 0 };
-    return { x: 0, y: 0 };
-  };
-  // Where each old input port was fed from, to place new proxies where the old ones stood.
-  const oldPortNode = new Map<string, string>();
-  for (const c of prev.children ?? []) for (const p of c.ports ?? []) oldPortNode.set(p.id, c.id);
-  const oldFeeder = new Map<string, ElkNode>();
-  for (const e of prev.edges ?? []) {
-    const s = oldPortNode.get(e.sources[0]) ?? e.sources[0];
-    const n = old.get(s);
-    if (n !== undefined) oldFeeder.set(e.targets[0], n);
-  }
-  // Better: the old proxy of the same source into the same node (slots renumber when a
-  // neighbour's inputs merge or split, and a port's old feeder is then another source's).
-  const pairFeeder = proxyFeeders(prev);
-  const atFeeder = new Set<string>();
-
-  const placed = new Map<string, ElkNode>();
-  const moved = new Map<string, { x: number; y: number }>();
-  const laidInner = new Map((laid.children ?? []).map((c) => [c.id, c]));
-  for (const c of kids) {
-    const li = laidInner.get(c.id);
-    if (li !== undefined) {
-      placed.set(c.id, { ...li, x: (li.x ?? 0) + B.x, y: (li.y ?? 0) + B.y });
-      continue;
-    }
-    const o = old.get(c.id);
-    if (o !== undefined) {
-      const d = shift(boxOf(o));
-      moved.set(c.id, d);
-      placed.set(c.id, {
-        ...c,
-        x: (o.x ?? 0) + d.x,
-        y: (o.y ?? 0) + d.y,
-        ports: samePorts(o, c) ? o.ports : withPorts(c),
-      });
-      continue;
-    }
-    // A new node outside the group: a proxy (the only kind) where the old feeder of its
-    // target's port stood, else right above that port.
-    const pt = proxyTarget.get(c.id);
-    // (A port fed by the real node before stays with it: that node is still where it was.)
-    const byPort = pt === undefined ? undefined : oldFeeder.get(pt.port);
-    const feeder =
-      pt === undefined
-        ? undefined
-        : (pairFeeder.get(`${proxiedNode(c.id)}>${pt.t}`) ??
-          (byPort !== undefined && proxiedNode(byPort.id) !== null ? byPort : undefined));
-    if (feeder !== undefined && pt !== undefined && !inner.has(pt.t)) {
-      atFeeder.add(c.id);
-      const tOld = old.get(pt.t);
-      const d = tOld === undefined ? { x: 0, y: 0 } : shift(boxOf(tOld));
-      placed.set(c.id, {
-        ...c,
-        x: (feeder.x ?? 0) + d.x,
-        y: (feeder.y ?? 0) + (feeder.height ?? 0) - (c.height ?? 0) + d.y,
-        ports: withPorts(c),
-      });
-    } else placed.set(c.id, { ...c, x: B.x, y: B.y + (laid.height ?? 0), ports: withPorts(c) });
-  }
-  // Proxies placed above a target that has not been placed yet were given a guess; re-aim
-  // them: in rows above their consumer, where there is room (a consumer whose first input from
-  // a source moved into the group now gets proxies of it, for each of its ports).
-  const waiting = new Map<string, { id: string; port: number; w: number; h: number }[]>();
-  for (const [p, { t, port }] of proxyTarget) {
-    const n = placed.get(p);
-    const tn = placed.get(t);
-    if (n === undefined || tn === undefined || old.has(p) || inner.has(p) || atFeeder.has(p))
-      continue;
-    const px = tn.ports?.find((q) => q.id === port)?.x ?? 0;
-    let list = waiting.get(t);
-    if (list === undefined) waiting.set(t, (list = []));
-    list.push({ id: p, port: px + PORT_SIZE / 2, w: n.width ?? 0, h: n.height ?? 0 });
-  }
-  for (const [t, feeds] of waiting) {
-    const tb = boxOf(placed.get(t)!);
-    feeds.sort((a, b) => a.port - b.port);
-    const mine = new Set(feeds.map((f) => f.id));
-    const reach = feeds.reduce((s, f) => s + f.w + f.h, 0) + tb.w;
-    const obstacles = [...placed.values()]
-      .filter((c) => !mine.has(c.id))
-      .map(boxOf)
-      .filter(
-        (b) =>
-          b.x < tb.x + tb.w + reach &&
-          b.x + b.w > tb.x - reach &&
-          b.y < tb.y + tb.h &&
-          b.y + b.h > tb.y - reach,
-      );
-    const packed = packProxies(tb, feeds, obstacles);
-    for (const f of feeds) {
-      const n = placed.get(f.id)!;
-      const b = packed?.get(f.id);
-      placed.set(f.id, {
-        ...n,
-        x: b?.x ?? tb.x + f.port - f.w / 2,
-        y: b?.y ?? tb.y - PORT_SIZE - 12 - f.h,
-      });
-    }
-  }
-  if (overlaps([...placed.values()])) return null;
-
-  const oldEdges = new Map((prev.edges ?? []).map((e) => [e.id, e]));
-  const innerEdges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
-  const edges: ElkExtendedEdge[] = edgeEnds.map(({ e, s, t }) => {
-    const ie = innerEdges.get(e.id);
-    if (ie !== undefined) return { ...e, sections: translate(ie, B.x, B.y) };
-    return { ...e, sections: reroute(e, s, t, oldEdges, moved, old, placed) };
-  });
-  let width = 0;
-  let height = 0;
-  for (const c of placed.values()) {
-    width = Math.max(width, (c.x ?? 0) + (c.width ?? 0));
-    height = Math.max(height, (c.y ?? 0) + (c.height ?? 0) + PORT_SIZE);
-  }
-  // Keep the old ordering of children (and so of the SVG) where it can; new ones at the end.
-  const children = [...placed.values()];
-  return {
-    ...graph,
-    x: 0,
-    y: 0,
-    width: Math.max(width, prev.width ?? 0),
-    height: Math.max(height, (prev.height ?? 0) + dy),
-    children,
-    edges,
-  };
 }
 
 /** The tree a view was built from, for a caller that wants group labels or sizes. */
