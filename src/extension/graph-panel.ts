@@ -2,17 +2,16 @@
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
 import {
-  assertNever,
   isFromWebview,
   type ExportFormat,
   type FromWebview,
   type GraphPayload,
   type ToWebview,
-} from '../../webview/messages';
-import type { GraphSnapshot } from '../protocol/messages';
+} from '../protocol/graph-view';
+import { assertNever, type GraphSnapshot } from '../protocol/messages';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
-import { graphViewHtml } from './webview-html';
+import { webviewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
 
@@ -47,7 +46,10 @@ export class GraphPanel implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel) => this.adopt(panel),
+        deserializeWebviewPanel: (panel) => {
+          this.adopt(panel);
+          return Promise.resolve();
+        },
       }),
     );
   }
@@ -129,11 +131,10 @@ export class GraphPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
     const asUri = (...p: string[]) =>
       panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    panel.webview.html = graphViewHtml({
+    panel.webview.html = webviewHtml('graph', {
       cspSource: panel.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
-      title: 'Gradlens Graph',
     });
     const subs: vscode.Disposable[] = [];
     subs.push(
@@ -177,7 +178,7 @@ export class GraphPanel implements vscode.Disposable {
         const queued = this.pending;
         this.pending = [];
         if (
-          m.restoredGraph !== true &&
+          !m.restoredGraph &&
           this.last !== null &&
           !queued.some((q) => q.type === 'graph/show' || q.type === 'graph/failed')
         ) {
@@ -218,7 +219,7 @@ export class GraphPanel implements vscode.Disposable {
         this.handlers.log(`graph view: ${m.message}`);
         return;
       default:
-        assertNever(m);
+        assertNever(m, 'graph view message');
     }
   }
 

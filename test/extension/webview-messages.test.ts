@@ -8,7 +8,7 @@ import {
   isToWebview,
   readGzipJson,
   toJsonBytes,
-} from '../../webview/messages';
+} from '../../src/protocol/graph-view';
 import { snapshotGzip } from '../../src/extension/snapshot-gzip';
 import { slimSnapshot } from '../../src/graph/slim';
 import type { GraphSnapshot } from '../../src/protocol/messages';

@@ -214,7 +214,3 @@ async function pipeBytes(
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(through);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(x)}`);
-}
