@@ -120,6 +120,10 @@ describe('messages are checked field by field', () => {
     ).toBe(true);
     expect(isToWebview({ type: 'graph/failed', file: '/ws/a.ts' })).toBe(false);
     expect(isToWebview({ type: 'export/request', format: 'pdf' })).toBe(false);
+    expect(isToWebview({ type: 'graph/select', ids: ['n1', 'n2'] })).toBe(true);
+    expect(isToWebview({ type: 'graph/select', ids: [] })).toBe(true);
+    expect(isToWebview({ type: 'graph/select', ids: ['n1', 2] })).toBe(false);
+    expect(isToWebview({ type: 'graph/select', ids: 'n1' })).toBe(false);
   });
 
   test('page to host', () => {

@@ -3,7 +3,7 @@
 import { formatShape, formatValues } from '../../src/graph/labels';
 import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
 import { details, el } from './dom';
-import { state, vscode } from './state';
+import { containerOf, state, vscode } from './state';
 
 function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
   if (t === null) return [[label, 'None']];
@@ -74,11 +74,7 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
     });
     details.append(reveal);
   }
-  for (
-    let g: string | null | undefined = state.groupOf[n.id];
-    g != null;
-    g = state.groups.get(g)?.parent
-  ) {
+  for (let g = containerOf(n.id); g !== null; g = containerOf(g)) {
     const group = g;
     const info = state.groups.get(group);
     if (!state.expanded.has(group) || info === undefined) continue;

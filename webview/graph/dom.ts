@@ -37,6 +37,19 @@ export const fitBtn = btn('fit', 'Fit', 'Fit the graph to the view (0)');
 export const exportSvg = btn('export-svg', 'SVG', 'Export as SVG');
 export const exportPng = btn('export-png', 'PNG', 'Export as PNG');
 export const exportDot = btn('export-dot', 'DOT', 'Export as Graphviz DOT');
+const exports = el(
+  'span',
+  { id: 'exports', className: 'tool-group' },
+  el('span', { className: 'muted', textContent: 'Export' }),
+  exportSvg,
+  exportPng,
+  exportDot,
+);
+/** Opens the menu of the toolbar's items that did not fit in it. */
+export const more = btn('more', '…', 'More actions');
+export const moreMenu = el('div', { id: 'more-menu', hidden: true });
+/** The items that move into the menu when the toolbar is too narrow, the first to go first. */
+export const overflowable: readonly HTMLElement[] = [exports, pick];
 export const toolbar = el(
   'div',
   { id: 'toolbar' },
@@ -48,10 +61,8 @@ export const toolbar = el(
   zoomOut,
   zoomIn,
   fitBtn,
-  el('span', { className: 'muted', textContent: 'Export' }),
-  exportSvg,
-  exportPng,
-  exportDot,
+  exports,
+  more,
 );
 
 export const progressBar = el('div', { id: 'progress-bar' });
@@ -87,13 +98,22 @@ const legend = el(
     ] as const
   ).map(([cls, label]) => el('span', {}, el('i', { className: `gl-swatch ${cls}` }), label)),
 );
-export const view = el('div', { id: 'view' }, canvas, legend);
+export const minimapCanvas = el('canvas');
+export const minimapView = el('div', { id: 'minimap-view' });
+export const minimap = el(
+  'div',
+  { id: 'minimap', hidden: true, title: 'The whole graph: click or drag to move the view' },
+  minimapCanvas,
+  minimapView,
+);
+export const view = el('div', { id: 'view' }, canvas, legend, minimap);
 export const details = el('div', { id: 'details', hidden: true });
 export const status = el('div', { id: 'status', className: 'muted' });
 
 /** Puts the graph view's skeleton in the page (after a message or failure took its place). */
 export function showSkeleton(): void {
-  if (!title.isConnected) app.replaceChildren(toolbar, lightNote, progress, view, details, status);
+  if (!title.isConnected)
+    app.replaceChildren(toolbar, moreMenu, lightNote, progress, view, details, status);
 }
 
 /** A message in place of the drawing, with an optional action button. */

@@ -15,9 +15,11 @@ import {
   showSkeleton,
   title,
 } from './dom';
+import { fitToolbar } from './toolbar';
 import { hideDetails } from './details';
 import { epochMs } from './layout-messages';
 import { CANCELLED, cancelLayouts, layout, type LayoutResult } from './layout-client';
+import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
 import { nextPaint } from './timing';
 import { paint } from './viewport';
@@ -41,13 +43,15 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   delete app.dataset.commandToPaintMs;
   pick.hidden = payload.count <= 1;
   pick.textContent = `backward() ${String(payload.index + 1)} of ${String(payload.count)} …`;
+  fitToolbar();
   const snapshot = payload.snapshot as GraphSnapshot;
   state.snapshot = snapshot;
   showLightNote(payload, snapshot);
   state.snapshotGzip = delivery?.gzip ?? null;
   state.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   // Node ids repeat from graph to graph (n1, n2…): a selection belongs to the graph it was made in.
-  state.selectedId = null;
+  state.selected = [];
+  state.opened = false;
   hideDetails();
   search.value = state.saved.search;
   void openGraph(delivery);
@@ -88,7 +92,7 @@ export function showFailure(file: string, message: string): void {
   state.snapshot = null;
   state.parts = null;
   state.opened = false;
-  state.selectedId = null;
+  state.selected = [];
   app.dataset.state = 'failed';
   const output = btn(
     'show-output',
@@ -150,6 +154,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     const laidOut = Date.now();
     const worker = last === r ? (r.times ?? null) : null;
     paint(last, true, worker);
+    revealPending();
     await nextPaint();
     const paintedAt = Date.now();
     app.dataset.state = 'painted';

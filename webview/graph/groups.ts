@@ -4,7 +4,7 @@ import { app } from './dom';
 import { hideDetails } from './details';
 import { itemRect } from './geometry';
 import { CANCELLED, layout } from './layout-client';
-import { save, state, vscode } from './state';
+import { containerOf, save, state, vscode } from './state';
 import { nextPaint } from './timing';
 import { paint, panBy } from './viewport';
 
@@ -40,13 +40,7 @@ export async function toggleGroup(group: string, op: 'expand' | 'collapse'): Pro
 
 /** Whether a node or group id lies (at any depth) inside `group`. */
 function isInside(id: string, group: string): boolean {
-  const { groups, groupOf } = state;
-  for (
-    let g: string | null | undefined = groups.has(id) ? groups.get(id)?.parent : groupOf[id];
-    g != null;
-    g = groups.get(g)?.parent
-  )
-    if (g === group) return true;
+  for (let g = containerOf(id); g !== null; g = containerOf(g)) if (g === group) return true;
   return false;
 }
 

@@ -11,6 +11,7 @@ import { exportAs } from './export';
 import { headerOf, render, showFailure } from './graph';
 import { epochMs } from './layout-messages';
 import { layout } from './layout-client';
+import { reveal } from './select';
 import { save, state, vscode } from './state';
 
 async function onMessage(m: ToWebview): Promise<void> {
@@ -50,6 +51,9 @@ async function onMessage(m: ToWebview): Promise<void> {
       return;
     case 'export/request':
       void exportAs(m.format);
+      return;
+    case 'graph/select':
+      reveal(m.ids);
       return;
     default:
       assertNever(m, 'message from the extension');

@@ -13,28 +13,66 @@ import {
   zoomIn,
   zoomOut,
 } from './dom';
-import { hideDetails, showDetails } from './details';
+import { hideDetails } from './details';
 import { exportAs } from './export';
 import { cancelLayout } from './graph';
 import { toggleGroup } from './groups';
 import { applySearch, highlightPath, markSelected, searchHits, searchText } from './marks';
+import { installMinimap } from './minimap';
+import { select } from './select';
 import { save, state, vscode } from './state';
-import { centerOn, fit, panBy, zoomAt } from './viewport';
+import { installToolbarOverflow } from './toolbar';
+import { centerOn, centreAt, fit, panBy, zoomAt } from './viewport';
 
 /** A drag in progress: where it started and last was, and whether it moved enough to not be a click. */
 let drag: { x0: number; y0: number; x: number; y: number; moved: boolean } | null = null;
 
-function installZoomAndPan(): void {
-  view.addEventListener(
-    'wheel',
-    (e) => {
-      e.preventDefault();
-      const r = view.getBoundingClientRect();
-      if (e.ctrlKey || e.metaKey || !e.shiftKey)
-        zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
-    },
-    { passive: false },
+/** Zoom per pixel of wheel: one notch of a mouse wheel (100 px) zooms by about 10 %. */
+const WHEEL_ZOOM = 0.001;
+/** A pinch on a touchpad arrives as a wheel with ctrl and small deltas: zoom more per pixel. */
+const PINCH_ZOOM = 0.01;
+/** No one wheel event zooms by more than this, whatever its delta (some wheels send 500 px). */
+const MAX_WHEEL_STEP = 1.2;
+/** The "+" and "−" buttons and keys. */
+const ZOOM_STEP = 1.25;
+
+/** A wheel event's vertical delta in pixels, whatever unit it came in. */
+function wheelPixels(e: WheelEvent, delta: number): number {
+  if (e.deltaMode === WheelEvent.DOM_DELTA_LINE) return delta * 16;
+  if (e.deltaMode === WheelEvent.DOM_DELTA_PAGE) return delta * view.clientHeight;
+  return delta;
+}
+
+/** The wheel zooms at the cursor (shift: pans sideways). */
+function onWheel(e: WheelEvent): void {
+  e.preventDefault();
+  if (e.shiftKey && !e.ctrlKey && !e.metaKey) {
+    panBy(-wheelPixels(e, e.deltaX || e.deltaY), 0);
+    return;
+  }
+  const rate = e.ctrlKey ? PINCH_ZOOM : WHEEL_ZOOM;
+  const factor = Math.min(
+    MAX_WHEEL_STEP,
+    Math.max(1 / MAX_WHEEL_STEP, Math.exp(-wheelPixels(e, e.deltaY) * rate)),
   );
+  const r = view.getBoundingClientRect();
+  zoomAt(factor, e.clientX - r.left, e.clientY - r.top);
+}
+
+/** "+"/"=" and "−"/"-" zoom around the centre of the view, "0" fits; not while typing. */
+function onKey(e: KeyboardEvent): void {
+  if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === '+' || e.key === '=') zoomAt(ZOOM_STEP);
+  else if (e.key === '-' || e.key === '−') zoomAt(1 / ZOOM_STEP);
+  else if (e.key === '0') fit();
+  else return;
+  e.preventDefault();
+}
+
+function installZoomAndPan(): void {
+  view.addEventListener('wheel', onWheel, { passive: false });
+  window.addEventListener('keydown', onKey);
+  installMinimap(centreAt);
   view.addEventListener('mousedown', (e) => {
     if (e.button !== 0) return;
     drag = { x0: e.clientX, y0: e.clientY, x: e.clientX, y: e.clientY, moved: false };
@@ -60,10 +98,10 @@ function installZoomAndPan(): void {
     if (state.opened) fit();
   });
   zoomIn.addEventListener('click', () => {
-    zoomAt(1.25);
+    zoomAt(ZOOM_STEP);
   });
   zoomOut.addEventListener('click', () => {
-    zoomAt(0.8);
+    zoomAt(1 / ZOOM_STEP);
   });
   fitBtn.addEventListener('click', fit);
 }
@@ -104,7 +142,7 @@ function installPointer(): void {
   canvas.addEventListener('click', (e) => {
     if (drag?.moved) return;
     const g = (e.target as Element).closest<SVGGElement>('g.gl-node, g.gl-proxy');
-    state.selectedId = null;
+    state.selected = [];
     markSelected();
     if (g === null) {
       hideDetails();
@@ -115,27 +153,19 @@ function installPointer(): void {
       void toggleGroup(id, 'expand');
       return;
     }
-    select(id);
+    const n = select([id]);
+    if (n?.location != null)
+      vscode.postMessage({
+        type: 'reveal',
+        file: n.location.file,
+        line: n.location.line,
+        column: n.location.column,
+      });
   });
 }
 
-/** Selects node `id`: marks it, shows its details and reveals its line in the editor. */
-function select(id: string): void {
-  state.selectedId = id;
-  markSelected();
-  const n = state.byId.get(id);
-  if (n === undefined) return;
-  showDetails(n, (group) => void toggleGroup(group, 'collapse'));
-  if (n.location !== null)
-    vscode.postMessage({
-      type: 'reveal',
-      file: n.location.file,
-      line: n.location.line,
-      column: n.location.column,
-    });
-}
-
 export function installInteraction(): void {
+  installToolbarOverflow();
   installZoomAndPan();
   installToolbar();
   installSearch();

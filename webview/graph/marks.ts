@@ -62,10 +62,10 @@ export function applySearch(): void {
     q === '' ? '' : `${String(hits.length)} match${hits.length === 1 ? '' : 'es'}`;
 }
 
-/** Marks the selected node (if it is in the page) and only it. */
+/** Marks the selected boxes that are in the page, and only them. */
 export function markSelected(): void {
   for (const s of canvas.querySelectorAll('.gl-selected')) s.classList.remove('gl-selected');
-  if (state.selectedId !== null) nodeEl(state.selectedId)?.classList.add('gl-selected');
+  for (const id of state.selected) nodeEl(id)?.classList.add('gl-selected');
 }
 
 /** Highlights the nodes and edges on the way from `from` to the output (none for null). */

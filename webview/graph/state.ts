@@ -52,8 +52,8 @@ export interface ViewState {
   parts: SvgParts | null;
   /** Forward edges of what is drawn (data flow: input -> consumer -> ... -> output). */
   forward: Map<string, string[]>;
-  /** The node whose details are shown (kept marked when the page is redrawn). */
-  selectedId: string | null;
+  /** The boxes selected (kept marked when the page is redrawn): a clicked node, or revealed ones. */
+  selected: readonly string[];
   /** A layout of the graph has arrived, so groups can be toggled and the view refitted. */
   opened: boolean;
   /** Counts graphs sent by the host: reading one is asynchronous, and only the newest is shown. */
@@ -77,7 +77,7 @@ export const state: ViewState = {
   expanded: new Set(),
   parts: null,
   forward: new Map(),
-  selectedId: null,
+  selected: [],
   opened: false,
   shows: 0,
   transform: { scale: 1, tx: 0, ty: 0 },
@@ -99,4 +99,10 @@ export function save(saved: SavedState): void {
   const p = saved.payload;
   const keep = p === null || (p.snapshot as GraphSnapshot).nodes.length <= KEEP_MAX_NODES;
   vscode.setState(keep ? saved : { ...saved, payload: null, dropped: p.title });
+}
+
+/** The group that directly holds a node or group (null at the top). */
+export function containerOf(id: string): string | null {
+  const group = state.groups.get(id);
+  return group !== undefined ? group.parent : (state.groupOf[id] ?? null);
 }
