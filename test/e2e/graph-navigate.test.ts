@@ -156,20 +156,20 @@ test('Fit of the expanded ×800 repeat keeps text readable, shows the output and
 });
 
 test('Reveal in Graph selects and centres the nodes the cursor line created', async () => {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await runCommand(page, 'Go to Line/Column...');
-  await page.keyboard.type('30');
-  await page.keyboard.press('Enter');
   // The editor's context menu offers it for the script of the graph shown.
+  await runCommand(page, 'View: Focus First Editor Group');
   await page.locator('.monaco-editor .view-lines').first().click({ button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: 'Reveal in Graph' });
   await item.first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Escape');
 
+  // The right click moved the cursor: put it on line 30.
+  await runCommand(page, 'Go to Line/Column...');
+  await page.keyboard.type('30');
+  await page.keyboard.press('Enter');
   const reveals = await frame.$eval('#app', (a) =>
     Number((a as HTMLElement).dataset.reveals ?? '0'),
   );
-  await runCommand(page, 'View: Focus First Editor Group');
   await runCommand(page, 'Gradlens: Reveal in Graph');
   await frame.waitForFunction(
     (n) => Number(document.getElementById('app')?.dataset.reveals ?? '0') > n,

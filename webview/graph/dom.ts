@@ -49,14 +49,14 @@ const exports = el(
 export const more = btn('more', '…', 'More actions');
 export const moreMenu = el('div', { id: 'more-menu', hidden: true });
 /** The items that move into the menu when the toolbar is too narrow, the first to go first. */
-export const overflowable: readonly HTMLElement[] = [exports, pick];
+const searchGroup = el('span', { id: 'search-group', className: 'tool-group' }, search, matches);
+export const overflowable: readonly HTMLElement[] = [exports, pick, fitBtn, searchGroup];
 export const toolbar = el(
   'div',
   { id: 'toolbar' },
   title,
   el('span', { className: 'spacer' }),
-  search,
-  matches,
+  searchGroup,
   pick,
   zoomOut,
   zoomIn,

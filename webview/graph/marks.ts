@@ -6,12 +6,12 @@ import { canvas, matches, search } from './dom';
 import { edgeEnds } from './geometry';
 import { state } from './state';
 
-export function nodeEls(): SVGGElement[] {
+function nodeEls(): SVGGElement[] {
   return [...canvas.querySelectorAll<SVGGElement>('g.gl-node')];
 }
 
 /** The drawn box of node `id`, if it is in the page. */
-export function nodeEl(id: string): SVGGElement | null {
+function nodeEl(id: string): SVGGElement | null {
   return canvas.querySelector<SVGGElement>(`g.gl-node[data-id="${CSS.escape(id)}"]`);
 }
 

@@ -1,5 +1,6 @@
 // The toolbar stays one row in a narrow panel: the items it cannot hold (exports first, then
-// the backward() picker) move into the "…" menu, and come back when there is room again.
+// the backward() picker, Fit and search) move into the "…" menu, and come back when there is
+// room again. The title shrinks first, down to a few letters.
 import { more, moreMenu, overflowable, toolbar } from './dom';
 
 /** Where each item that can move into the menu stands in the toolbar. */
@@ -30,8 +31,9 @@ export function installToolbarOverflow(): void {
     moreMenu.style.top = `${String(toolbar.offsetHeight)}px`;
     moreMenu.hidden = !moreMenu.hidden;
   });
-  // A choice in the menu, or a click anywhere else, closes it.
-  window.addEventListener('click', () => {
-    moreMenu.hidden = true;
+  // A button in the menu, or a click anywhere else, closes it (typing a search does not).
+  window.addEventListener('click', (e) => {
+    const inMenu = e.target instanceof Node && moreMenu.contains(e.target);
+    if (!inMenu || (e.target as Element).closest('button') !== null) moreMenu.hidden = true;
   });
 }
