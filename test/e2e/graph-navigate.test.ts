@@ -180,7 +180,8 @@ test('Reveal in Graph selects and centres the nodes the cursor line created', as
   const selected = frame.locator('g.gl-selected');
   expect(await selected.count()).toBe(1);
   expect(await selected.getAttribute('data-name')).toBe('DivBackward0');
-  const box = await boxOf('g.gl-selected');
+  // The box itself (its group also holds the input ports drawn above it).
+  const box = await boxOf('g.gl-selected > rect');
   const view = await boxOf('#view');
   expect(Math.abs(box.x - view.x)).toBeLessThan(2);
   expect(Math.abs(box.y - view.y)).toBeLessThan(2);
