@@ -16,7 +16,7 @@ function layoutWorkerSource(production) {
       }));
       build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => {
         const r = await esbuild.build({
-          entryPoints: ['webview/layout-worker.ts'],
+          entryPoints: ['webview/graph/layout-worker.ts'],
           bundle: true,
           write: false,
           format: 'iife',
@@ -50,7 +50,7 @@ export function pageOptions(entry, outfile, production) {
 
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
-    ...pageOptions('webview/graph-view.ts', 'dist/webview/graph-view.js', production),
+    ...pageOptions('webview/graph/main.ts', 'dist/webview/graph-view.js', production),
     plugins: [layoutWorkerSource(production)],
   });
 }

@@ -1,21 +1,15 @@
-// The one handle the page has on VS Code. `acquireVsCodeApi` may be called only once per page.
-import type { FromWebview, GraphPayload } from './messages';
+// The one handle a page has on VS Code, typed by what the page posts and what it keeps across
+// reloads. `acquireVsCodeApi` may be called only once per page: each page calls vscodeApi once.
 
-/** What survives a reload (VS Code keeps it with the panel; the serializer restores the panel). */
-export interface ViewState {
-  readonly payload: GraphPayload | null;
-  readonly collapsed: readonly string[];
-  readonly search: string;
-  /** Title of a graph too big to keep here (see saveState in graph-view.ts). */
-  readonly dropped?: string;
+export interface VsCodeApi<Msg, State> {
+  postMessage(m: Msg): void;
+  /** What the page last kept, as VS Code stored it with the panel (undefined on a first load). */
+  getState(): State | undefined;
+  setState(s: State): void;
 }
 
-interface VsCodeApi {
-  postMessage(m: FromWebview): void;
-  getState(): ViewState | undefined;
-  setState(s: ViewState): void;
+declare function acquireVsCodeApi(): VsCodeApi<unknown, unknown>;
+
+export function vscodeApi<Msg, State>(): VsCodeApi<Msg, State> {
+  return acquireVsCodeApi() as VsCodeApi<Msg, State>;
 }
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-export const vscode: VsCodeApi = acquireVsCodeApi();

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { GraphSnapshot } from '../protocol/messages';
 import { findBackwardCalls } from './backward-calls';
+import { revealLink } from './graph-lines';
 import { blankPythonCommentsAndStrings } from './python-source';
 import type { RunService } from './runs';
 import { readSettings } from './runs';
@@ -116,7 +117,11 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
       }
       const info = lookupTensor(snaps, doc.uri.fsPath, codeOf(doc), pos.line + 1, name);
       if (info === null) return undefined;
-      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(info, property)), full);
+      const md = new vscode.MarkdownString(
+        `${hoverMarkdown(info, property)}\n\n${revealLink(doc.uri.fsPath, pos.line + 1)}`,
+      );
+      md.isTrusted = { enabledCommands: ['gradlens.revealInGraph'] };
+      return new vscode.Hover(md, full);
     },
   };
 

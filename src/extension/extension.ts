@@ -1,7 +1,7 @@
 // Wiring only: every provider, command and resource is created here and disposed with the
 // extension. The logic lives in the modules imported below.
 import * as vscode from 'vscode';
-import { paintedLine } from '../../webview/paint-report';
+import { paintedLine } from '../protocol/paint-report';
 import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
 import { GraphPanel } from './graph-panel';

@@ -2,19 +2,21 @@
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
 import * as vscode from 'vscode';
 import {
-  assertNever,
   isFromWebview,
   type ExportFormat,
   type FromWebview,
   type GraphPayload,
   type ToWebview,
-} from '../../webview/messages';
-import type { GraphSnapshot } from '../protocol/messages';
+} from '../protocol/graph-view';
+import { assertNever, type GraphSnapshot } from '../protocol/messages';
+import { graphFiles, nodesAtLine } from './graph-lines';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
-import { graphViewHtml } from './webview-html';
+import { webviewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
+/** Context key: the paths of the files the graph shown has nodes from (for Reveal in Graph). */
+const GRAPH_FILES_KEY = 'gradlens.graphFiles';
 
 export interface GraphPanelHandlers {
   /** The user asked for another captured backward() (toolbar picker). */
@@ -48,6 +50,10 @@ export class GraphPanel implements vscode.Disposable {
     private readonly handlers: GraphPanelHandlers,
   ) {
     this.disposables.push(
+      vscode.commands.registerCommand(
+        'gradlens.revealInGraph',
+        (target?: unknown, line?: unknown) => this.revealInGraph(target, line),
+      ),
       vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
         deserializeWebviewPanel: (panel) => {
           this.adopt(panel);
@@ -60,8 +66,7 @@ export class GraphPanel implements vscode.Disposable {
   /** Shows a graph, creating the panel beside the active editor if needed. */
   show(payload: GraphPayload): void {
     this.ensurePanel();
-    this.last = payload;
-    this.running = null;
+    this.setLast(payload);
     this.post(
       showMessage(payload.requestedAt === undefined ? payload : { ...payload, sentAt: Date.now() }),
     );
@@ -81,9 +86,53 @@ export class GraphPanel implements vscode.Disposable {
   showFailure(file: string, message: string): void {
     if (this.panel === undefined) return;
     const failed = { type: 'graph/failed', file, message } as const;
-    this.last = failed;
-    this.running = null;
+    this.setLast(failed);
     this.post(failed);
+  }
+
+  /** What the view shows (no run goes on then); the editors of the graph's files offer Reveal in Graph. */
+  private setLast(last: typeof this.last): void {
+    this.last = last;
+    this.running = null;
+    const files =
+      last === null || 'type' in last
+        ? []
+        : graphFiles(last.file, last.snapshot as GraphSnapshot).map((f) => vscode.Uri.file(f).path);
+    void vscode.commands.executeCommand('setContext', GRAPH_FILES_KEY, files);
+  }
+
+  /**
+   * Reveal in Graph: selects and centres the nodes of the graph shown that a source line
+   * created. `target` is a file (the editor's context menu), a path with a 1-based `line`
+   * (the hover's link), or nothing (the active editor's cursor).
+   */
+  private revealInGraph(target: unknown, line: unknown): void {
+    const editor = vscode.window.activeTextEditor;
+    let file: string | undefined;
+    let at: number | undefined;
+    if (typeof target === 'string' && typeof line === 'number' && Number.isInteger(line)) {
+      file = target;
+      at = line;
+    } else if (editor !== undefined) {
+      file = target instanceof vscode.Uri ? target.fsPath : editor.document.uri.fsPath;
+      at = editor.selection.active.line + 1;
+    }
+    const shown = this.last !== null && !('type' in this.last) ? this.last : null;
+    if (file === undefined || at === undefined || shown === null || this.panel === undefined) {
+      void vscode.window.showInformationMessage(
+        'Gradlens: no graph is shown. Run Gradlens: Visualize Graph first.',
+      );
+      return;
+    }
+    const ids = nodesAtLine(shown.snapshot as GraphSnapshot, file, at);
+    if (ids.length === 0) {
+      void vscode.window.showInformationMessage(
+        `Gradlens: line ${String(at)} created no node of the graph shown (${shown.title}).`,
+      );
+      return;
+    }
+    this.panel.reveal(undefined, true);
+    this.post({ type: 'graph/select', ids });
   }
 
   private mayReveal(file: string): boolean {
@@ -137,11 +186,10 @@ export class GraphPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
     const asUri = (...p: string[]) =>
       panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    panel.webview.html = graphViewHtml({
+    panel.webview.html = webviewHtml('graph', {
       cspSource: panel.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
-      title: 'Gradlens Graph',
     });
     const subs: vscode.Disposable[] = [];
     subs.push(
@@ -158,8 +206,7 @@ export class GraphPanel implements vscode.Disposable {
         if (this.panel === panel) {
           this.panel = undefined;
           this.pending = [];
-          this.last = null;
-          this.running = null;
+          this.setLast(null);
         }
       }),
     );
@@ -231,7 +278,7 @@ export class GraphPanel implements vscode.Disposable {
         this.handlers.log(`graph view: ${m.message}`);
         return;
       default:
-        assertNever(m);
+        assertNever(m, 'graph view message');
     }
   }
 

@@ -3,7 +3,7 @@
 // snapshots of its last run for the graph view, the picker, hovers and inline gradients.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphPayload } from '../../webview/messages';
+import type { GraphPayload } from '../protocol/graph-view';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
 import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';

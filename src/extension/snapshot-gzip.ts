@@ -1,6 +1,6 @@
 // The graph view's copy of a snapshot as it crosses to the page: slimmed, JSON, gzipped.
 import { gzipSync } from 'node:zlib';
-import { toJsonBytes } from '../../webview/messages';
+import { toJsonBytes } from '../protocol/graph-view';
 import { slimSnapshot } from '../graph/slim';
 import type { GraphSnapshot } from '../protocol/messages';
 

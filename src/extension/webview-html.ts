@@ -1,6 +1,10 @@
-// The graph view's HTML shell. Kept free of `vscode` so its security properties (CSP, nonce on
-// every script) are unit-tested without VS Code.
+// The one HTML shell of both Gradlens webviews (graph view and training monitor): a strict CSP
+// with a fresh nonce, one bundled script, one stylesheet, a placeholder until the script runs.
+// The theme reaches the pages through VS Code's --vscode-* variables, which the stylesheets
+// use. Kept free of `vscode` so its security properties are unit-tested without VS Code.
 import { randomBytes } from 'node:crypto';
+
+export type WebviewPage = 'graph' | 'monitor';
 
 export interface WebviewHtmlInput {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
@@ -8,61 +12,74 @@ export interface WebviewHtmlInput {
   /** Webview URIs (as strings) of the bundled script and stylesheet. */
   readonly scriptUri: string;
   readonly styleUri: string;
-  readonly title: string;
   /** Fixed only in tests; a fresh random nonce otherwise. */
   readonly nonce?: string;
 }
+
+/** What differs between the pages: their title and the element their script fills. */
+const PAGES: Record<WebviewPage, { title: string; root: string }> = {
+  graph: {
+    title: 'Gradlens Graph',
+    root: '<div id="app" data-gradlens="graph-view"><p class="empty">Run <b>Gradlens: Visualize Graph</b> on a script to see its autograd graph.</p></div>',
+  },
+  monitor: {
+    title: 'Training Monitor',
+    root: '<div id="monitor" data-gradlens="monitor" data-status="idle" data-rows="0"><p class="empty">Run a script that calls <code>backward()</code> on a loss to see its training here.</p></div>',
+  },
+};
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64url');
 }
 
 /**
- * The CSP every Gradlens webview uses: local styles, fonts and images, scripts only with the
- * nonce. `img-src data: blob:` lets PNG exports draw on a canvas. With `workers`, ELK runs in
- * a worker created from a Blob (`worker-src blob:`): webview workers loaded by URL are broken
- * in recent VS Code.
+ * The CSP of a page, audited: no 'unsafe-inline' and no 'unsafe-eval' in either. Scripts run
+ * only with the nonce; styles come only from the extension's stylesheets (the pages set styles
+ * through CSSOM, as uPlot does, which CSP does not restrict; the graph's SVG carries no style
+ * attributes or elements). Fonts and images come from the extension only, except:
+ * - graph, `img-src data:`: a PNG export draws the SVG, loaded as a data: URL, on a canvas;
+ * - graph, `worker-src blob:`: the layout worker (ELK) is started from a Blob of its bundled
+ *   source, because webview workers loaded by URL are broken in recent VS Code. A blob worker
+ *   inherits this policy; ELK's bundled build uses neither eval nor Function, so it runs
+ *   under it as it is.
+ * Nothing is fetched (`connect-src` stays 'none' through default-src).
  */
-export function contentSecurityPolicy(cspSource: string, nonce: string, workers = true): string {
-  const rules = [
+export function contentSecurityPolicy(page: WebviewPage, cspSource: string, nonce: string): string {
+  const graph = page === 'graph';
+  return [
     "default-src 'none'",
     `style-src ${cspSource}`,
-    `img-src ${cspSource} data: blob:`,
+    `img-src ${cspSource}${graph ? ' data:' : ''}`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
-  ];
-  if (workers) rules.push('worker-src blob:');
-  return rules.join('; ');
+    ...(graph ? ['worker-src blob:'] : []),
+  ].join('; ');
 }
 
-export function graphViewHtml(input: WebviewHtmlInput): string {
+export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string {
   const nonce = input.nonce ?? makeNonce();
-  const csp = contentSecurityPolicy(input.cspSource, nonce);
+  const { title, root } = PAGES[page];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page, input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
-<title>${escapeText(input.title)}</title>
+<title>${title}</title>
 </head>
 <body>
-<div id="app" data-gradlens="graph-view"><p class="empty">Run <b>Gradlens: Visualize Graph</b> on a script to see its autograd graph.</p></div>
+${root}
 <script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
 </body>
 </html>`;
 }
 
 /** Escapes a value for a double-quoted HTML attribute. */
-export function escapeAttr(s: string): string {
+function escapeAttr(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/"/g, '&quot;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
-}
-
-function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

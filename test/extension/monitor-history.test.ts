@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { RunHistory } from '../../src/extension/monitor/history';
-import { ColumnBuilder } from '../../webview/monitor/columns';
+import { ColumnBuilder } from '../../src/protocol/run-columns';
 import type { TrainMetric } from '../../src/protocol/messages';
 
 const dirs: string[] = [];

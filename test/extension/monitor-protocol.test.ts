@@ -1,6 +1,6 @@
 // The training monitor page checks the host's messages field by field before drawing them.
 import { expect, test } from 'vitest';
-import { isToMonitor } from '../../webview/monitor/protocol';
+import { isToMonitor } from '../../src/protocol/monitor';
 
 const columns = {
   step: Float64Array.of(1, 2),

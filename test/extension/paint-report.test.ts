@@ -1,6 +1,6 @@
 // The footer and the Output channel report a painted graph's layout with the same figures.
 import { expect, test } from 'vitest';
-import { layoutText, paintedLine } from '../../webview/paint-report';
+import { layoutText, paintedLine } from '../../src/protocol/paint-report';
 
 const worker = { startup: 1512.4, read: 203, layout: 147.2 };
 

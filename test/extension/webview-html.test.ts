@@ -1,26 +1,83 @@
-import { expect, test } from 'vitest';
-import { contentSecurityPolicy, graphViewHtml } from '../../src/extension/webview-html';
+// The HTML shell of both webviews: the CSP each page gets, directive by directive, a nonce on
+// every script and nothing inline.
+import { describe, expect, test } from 'vitest';
+import {
+  contentSecurityPolicy,
+  webviewHtml,
+  type WebviewPage,
+} from '../../src/extension/webview-html';
 
-test('the CSP allows only nonce scripts, the webview origin and blob: workers', () => {
-  const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'N0NCE');
-  expect(csp).toContain("default-src 'none'");
-  expect(csp).toContain("script-src 'nonce-N0NCE'");
-  expect(csp).toContain('worker-src blob:');
-  expect(csp).not.toContain('unsafe-inline');
-  expect(csp).not.toContain('unsafe-eval');
+/** The CSP of a page as VS Code reads it: directive name -> its sources. */
+function directives(html: string): Map<string, string[]> {
+  const content = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
+  expect(content).toBeDefined();
+  return new Map(
+    content!.split(';').map((d) => {
+      const [name, ...sources] = d.trim().split(/\s+/);
+      return [name, sources];
+    }),
+  );
+}
+
+const ORIGIN = 'https://x.vscode-cdn.net';
+const page = (kind: WebviewPage, nonce = 'N0NCE'): string =>
+  webviewHtml(kind, {
+    cspSource: ORIGIN,
+    scriptUri: `${ORIGIN}/a.js`,
+    styleUri: `${ORIGIN}/a.css`,
+    nonce,
+  });
+
+describe.each([
+  [
+    'graph' as const,
+    {
+      'default-src': ["'none'"],
+      'style-src': [ORIGIN],
+      'img-src': [ORIGIN, 'data:'],
+      'font-src': [ORIGIN],
+      'script-src': ["'nonce-N0NCE'"],
+      'worker-src': ['blob:'],
+    },
+  ],
+  [
+    'monitor' as const,
+    {
+      'default-src': ["'none'"],
+      'style-src': [ORIGIN],
+      'img-src': [ORIGIN],
+      'font-src': [ORIGIN],
+      'script-src': ["'nonce-N0NCE'"],
+    },
+  ],
+])('the %s page', (kind, expected) => {
+  test('has exactly the audited CSP, with nothing unsafe', () => {
+    const csp = directives(page(kind));
+    expect(Object.fromEntries(csp)).toEqual(expected);
+    expect(contentSecurityPolicy(kind, ORIGIN, 'N0NCE')).not.toMatch(/unsafe|\*/);
+  });
+
+  test('runs one script, with the nonce, and has no inline script or handler', () => {
+    const html = page(kind, 'abc');
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    expect(scripts).toEqual([`<script nonce="abc" src="${ORIGIN}/a.js">`]);
+    expect(html).not.toMatch(/<script[^>]*>[^<]/);
+    expect(html).not.toMatch(/\son[a-z]+=/);
+    expect(html).not.toMatch(/\sstyle=|<style/);
+  });
+
+  test('gets a fresh nonce each time', () => {
+    const nonceOf = (html: string): string => /nonce="([^"]+)"/.exec(html)![1];
+    const shell = { cspSource: 'x', scriptUri: 's', styleUri: 'c' };
+    expect(nonceOf(webviewHtml(kind, shell))).not.toBe(nonceOf(webviewHtml(kind, shell)));
+  });
 });
 
-test('every script element carries the nonce; attributes are escaped', () => {
-  const html = graphViewHtml({
+test('URIs are escaped in attributes', () => {
+  const html = webviewHtml('monitor', {
     cspSource: 'https://x',
-    scriptUri: 'https://x/a.js?"><script>',
-    styleUri: 'https://x/a.css',
-    title: '<T>',
-    nonce: 'abc',
+    scriptUri: 'https://x/m.js?a=1&b="2"><script>',
+    styleUri: 'https://x/m.css',
   });
-  const scripts = html.match(/<script[^>]*>/g) ?? [];
-  expect(scripts.length).toBe(1);
-  expect(scripts[0]).toContain('nonce="abc"');
-  expect(html).toContain('&quot;&gt;&lt;script&gt;');
-  expect(html).toContain('<title>&lt;T&gt;</title>');
+  expect(html).toContain('src="https://x/m.js?a=1&amp;b=&quot;2&quot;&gt;&lt;script&gt;"');
 });

@@ -8,7 +8,7 @@ import {
   isToWebview,
   readGzipJson,
   toJsonBytes,
-} from '../../webview/messages';
+} from '../../src/protocol/graph-view';
 import { snapshotGzip } from '../../src/extension/snapshot-gzip';
 import { slimSnapshot } from '../../src/graph/slim';
 import type { GraphSnapshot } from '../../src/protocol/messages';
@@ -120,6 +120,10 @@ describe('messages are checked field by field', () => {
     ).toBe(true);
     expect(isToWebview({ type: 'graph/failed', file: '/ws/a.ts' })).toBe(false);
     expect(isToWebview({ type: 'export/request', format: 'pdf' })).toBe(false);
+    expect(isToWebview({ type: 'graph/select', ids: ['n1', 'n2'] })).toBe(true);
+    expect(isToWebview({ type: 'graph/select', ids: [] })).toBe(true);
+    expect(isToWebview({ type: 'graph/select', ids: ['n1', 2] })).toBe(false);
+    expect(isToWebview({ type: 'graph/select', ids: 'n1' })).toBe(false);
   });
 
   test('page to host', () => {

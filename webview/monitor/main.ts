@@ -3,7 +3,16 @@
 // per animation frame.
 import type uPlot from 'uplot';
 import { Chart, type ChartSpec, type SeriesSpec, type Theme } from './chart';
-import { ColumnBuilder } from './columns';
+import { assertNever } from '../../src/protocol/messages';
+import {
+  isToMonitor,
+  type ControlAction,
+  type RunColumns,
+  type RunMeta,
+  type RunStatus,
+  type ToMonitor,
+} from '../../src/protocol/monitor';
+import { ColumnBuilder } from '../../src/protocol/run-columns';
 import {
   BlockIndex,
   bucketBounds,
@@ -20,16 +29,7 @@ import {
   recordNorm,
   type ParamHealth,
 } from './gradient-health';
-import {
-  assertNever,
-  isToMonitor,
-  type ControlAction,
-  type RunColumns,
-  type RunMeta,
-  type RunStatus,
-  type ToMonitor,
-} from './protocol';
-import { vscode, type MonitorState } from './vscode-api';
+import { vscode, type MonitorState } from './state';
 
 /** Log charts cannot draw 0: smaller norms are drawn at this floor (they sit in the vanishing zone). */
 const LOG_FLOOR = 1e-12;
@@ -53,7 +53,7 @@ interface Previous {
   lossIndex: BlockIndex;
 }
 
-const root = document.getElementById('monitor')!;
+const root = document.getElementById('monitor') ?? document.body;
 let state: MonitorState = vscode.getState() ?? { overlay: true, zoom: null, meta: null };
 let current: Current | null = null;
 let previous: Previous[] = [];
@@ -469,22 +469,25 @@ function control(action: ControlAction): void {
 /** All charts on one canvas with their titles and legends (wrapped to the width), on the view's background. */
 function exportPng(): void {
   const theme = readTheme();
-  const parts = [lossChart, gradChart, lrChart, spsChart].filter((ch) => ch.canvas !== null);
+  const parts = [lossChart, gradChart, lrChart, spsChart].flatMap((chart) =>
+    chart.canvas === null ? [] : [{ chart, canvas: chart.canvas }],
+  );
   if (parts.length === 0) return;
   const ratio = window.devicePixelRatio || 1;
   const pad = 8 * ratio;
   const titleH = 18 * ratio;
   const lineH = 16 * ratio;
   const legendFont = `${11 * ratio}px ${theme.font}`;
-  const w = Math.max(...parts.map((p) => p.canvas!.width)) + 2 * pad;
-  const ctx = document.createElement('canvas').getContext('2d')!;
+  const w = Math.max(...parts.map((p) => p.canvas.width)) + 2 * pad;
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (ctx === null) return;
   // Lay the legends out first: their line count sets the image height.
   ctx.font = legendFont;
   const legends = parts.map((p) => {
     const items: { label: string; color: string; x: number; line: number }[] = [];
     let x = pad;
     let line = 0;
-    for (const s of p.seriesSpecs) {
+    for (const s of p.chart.seriesSpecs) {
       const width = 14 * ratio + ctx.measureText(s.label).width + 14 * ratio;
       if (x > pad && x + width > w - pad) {
         x = pad;
@@ -496,7 +499,7 @@ function exportPng(): void {
     return { items, lines: line + 1 };
   });
   const h = parts.reduce(
-    (sum, p, i) => sum + titleH + p.canvas!.height + legends[i].lines * lineH + pad,
+    (sum, p, i) => sum + titleH + p.canvas.height + legends[i].lines * lineH + pad,
     pad,
   );
   const out = ctx.canvas;
@@ -508,10 +511,10 @@ function exportPng(): void {
   parts.forEach((p, i) => {
     ctx.fillStyle = theme.foreground;
     ctx.font = `bold ${12 * ratio}px ${theme.font}`;
-    ctx.fillText(p.title, pad, y + 13 * ratio);
+    ctx.fillText(p.chart.title, pad, y + 13 * ratio);
     y += titleH;
-    ctx.drawImage(p.canvas!, pad, y);
-    y += p.canvas!.height;
+    ctx.drawImage(p.canvas, pad, y);
+    y += p.canvas.height;
     ctx.font = legendFont;
     for (const it of legends[i].items) {
       const top = y + it.line * lineH;

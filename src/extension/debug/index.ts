@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphPayload } from '../../../webview/messages';
+import type { GraphPayload } from '../../protocol/graph-view';
 import { ModuleScopeOrder } from './bundler-helpers';
 import { BUNDLE_DIR_KEY, GRADLENS_FLAG, debugConfiguration, importsGradlens } from './config';
 import { registerDebugProviders } from './providers';

@@ -4,7 +4,7 @@
 // this class for the inspection of the frame they are shown for.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphPayload } from '../../../webview/messages';
+import type { GraphPayload } from '../../protocol/graph-view';
 import { parseInspection, type Inspection } from '../../runner/debug/protocol';
 import { GRADLENS_FLAG } from './config';
 import { inspectExpression, type ScopeVariable } from './expressions';

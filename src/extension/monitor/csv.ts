@@ -1,6 +1,6 @@
 // CSV export of one run: every recorded step, full precision (shortest round-trip form), one
 // column per parameter's gradient norm. No `vscode` here.
-import type { RunColumns } from '../../../webview/monitor/protocol';
+import type { RunColumns } from '../../protocol/monitor';
 
 /**
  * The run as CSV text (RFC 4180, `\n` line ends). Non-finite numbers are written as `NaN`,

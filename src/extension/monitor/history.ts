@@ -5,8 +5,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeNum, type TrainMetric } from '../../protocol/messages';
-import { ColumnBuilder } from '../../../webview/monitor/columns';
-import type { RunColumns, RunMeta, RunRecord, RunStatus } from '../../../webview/monitor/protocol';
+import { ColumnBuilder } from '../../protocol/run-columns';
+import type { RunColumns, RunMeta, RunRecord, RunStatus } from '../../protocol/monitor';
 
 export interface HistoryLimits {
   /** Finished runs kept per script (the newest). */

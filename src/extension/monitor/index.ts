@@ -22,21 +22,20 @@
 // nothing else needs to be sent. Forwarding `run/stdout`/`run/stderr` is allowed and ignored.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunnerMessage } from '../../protocol/messages';
+import { assertNever, type RunnerMessage } from '../../protocol/messages';
 import type { RunResult } from '../../runner/launch';
 import {
-  assertNever,
   isFromMonitor,
   type FromMonitor,
   type RunColumns,
   type RunRecord,
   type RunStatus,
   type ToMonitor,
-} from '../../../webview/monitor/protocol';
+} from '../../protocol/monitor';
 import { RunControl, type StoppableRun } from './control';
 import { toCsv } from './csv';
+import { webviewHtml } from '../webview-html';
 import { RunHistory } from './history';
-import { monitorHtml } from './html';
 import { strideNote } from './stride-note';
 
 /** The view's id (package.json `contributes.views`). */
@@ -119,7 +118,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     };
     const asUri = (...p: string[]): string =>
       view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    view.webview.html = monitorHtml({
+    view.webview.html = webviewHtml('monitor', {
       cspSource: view.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'monitor.js'),
       styleUri: asUri('media', 'monitor.css'),
@@ -210,7 +209,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       case 'run/stderr':
         return;
       default:
-        assertNever(m);
+        assertNever(m, 'monitor message');
     }
   }
 

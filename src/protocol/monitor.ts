@@ -161,7 +161,3 @@ export function isFromMonitor(m: unknown): m is FromMonitor {
       return false;
   }
 }
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected monitor message ${JSON.stringify(x)}`);
-}

@@ -1,6 +1,6 @@
 // Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
-import type { SvgParts } from '../src/graph/svg';
-import type { WorkerTimes } from './messages';
+import type { SvgParts } from '../../src/graph/svg';
+import type { WorkerTimes } from '../../src/protocol/graph-view';
 
 export type ToWorker =
   /**

@@ -1,7 +1,7 @@
 // A growing run record: one typed array per column, doubled when full, so a million steps
 // cost a few dozen reallocations and no per-step objects. Used by the host (fed by the
 // runner's metrics) and by the page (fed by the host's batches). No DOM, no `vscode`.
-import type { RunColumns } from './protocol';
+import type { RunColumns } from './monitor';
 
 /** One step with its numbers already decoded (NaN where a value is missing). */
 export interface StepRow {

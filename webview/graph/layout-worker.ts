@@ -1,10 +1,10 @@
 // The graph view's layout worker: the whole GraphView (ELK for small graphs, the fast layout
 // for big ones, group expansion) runs here so the page stays responsive. Started from a Blob.
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { GraphView, groupName, toElkGraph, type ViewResult } from '../src/graph/index';
-import type { GraphNode, GraphSnapshot } from '../src/protocol/messages';
+import { GraphView, groupName, toElkGraph, type ViewResult } from '../../src/graph/index';
+import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
-import { readGzipJson } from './messages';
+import { readGzipJson } from '../../src/protocol/graph-view';
 
 declare const self: {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -58,6 +58,7 @@ function warmUpSnapshot(): GraphSnapshot {
 
 function send(
   seq: number,
+  v: GraphView,
   r: ViewResult,
   extra: Partial<Extract<FromWorker, { type: 'result' }>> = {},
 ): void {
@@ -68,7 +69,7 @@ function send(
     engine: r.engine,
     ms: r.ms,
     boxes: r.layout.children?.length ?? 0,
-    expanded: [...view!.expanded],
+    expanded: [...v.expanded],
     ...extra,
   });
 }
@@ -94,7 +95,7 @@ async function handle(m: ToWorker): Promise<void> {
       // Counted from the page's post: a request that arrives while the worker still loads ELK
       // and warms it up waits in the worker's queue, where no handler can see it.
       const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
-      send(m.seq, r, {
+      send(m.seq, view, r, {
         groups,
         groupOf: Object.fromEntries(
           [...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),
@@ -105,11 +106,11 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case 'expand':
       if (view === null) throw new Error('no graph opened');
-      send(m.seq, view.expand(m.group, { onProgress }));
+      send(m.seq, view, view.expand(m.group, { onProgress }));
       return;
     case 'collapse':
       if (view === null) throw new Error('no graph opened');
-      send(m.seq, await view.collapse(m.group, { onProgress }));
+      send(m.seq, view, await view.collapse(m.group, { onProgress }));
       return;
   }
 }

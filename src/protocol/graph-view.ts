@@ -57,7 +57,9 @@ export type ToWebview =
   | { readonly type: 'graph/running'; readonly file: string }
   /** A run gave no graph: say why in the view, with Show Output and Re-run. */
   | { readonly type: 'graph/failed'; readonly file: string; readonly message: string }
-  | { readonly type: 'export/request'; readonly format: ExportFormat };
+  | { readonly type: 'export/request'; readonly format: ExportFormat }
+  /** Select and centre these nodes (Reveal in Graph from the editor). */
+  | { readonly type: 'graph/select'; readonly ids: readonly string[] };
 
 export type ExportFormat = 'svg' | 'png' | 'dot';
 
@@ -169,6 +171,8 @@ export function isToWebview(m: unknown): m is ToWebview {
       return isString(m.file) && isString(m.message);
     case 'export/request':
       return isFormat(m.format);
+    case 'graph/select':
+      return Array.isArray(m.ids) && m.ids.every(isString);
     default:
       return false;
   }
@@ -213,8 +217,4 @@ async function pipeBytes(
 ): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(through);
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }

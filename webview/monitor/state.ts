@@ -1,5 +1,6 @@
-// The monitor page's one handle on VS Code (`acquireVsCodeApi` may be called once per page).
-import type { FromMonitor, RunMeta } from './protocol';
+// What the monitor page keeps across reloads, and its handle on VS Code.
+import type { FromMonitor, RunMeta } from '../../src/protocol/monitor';
+import { vscodeApi } from '../vscode-api';
 
 /**
  * What the page keeps across hide/show and reloads. The steps themselves are not kept here
@@ -12,12 +13,4 @@ export interface MonitorState {
   readonly meta: RunMeta | null;
 }
 
-interface VsCodeApi {
-  postMessage(m: FromMonitor): void;
-  getState(): MonitorState | undefined;
-  setState(s: MonitorState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-export const vscode: VsCodeApi = acquireVsCodeApi();
+export const vscode = vscodeApi<FromMonitor, MonitorState>();

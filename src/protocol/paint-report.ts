@@ -1,6 +1,6 @@
 // The layout figures a painted graph reports, in the same words in the view's footer and in the
 // Output channel. No DOM, no `vscode`: both ends import it.
-import type { PaintPhases, WorkerTimes } from './messages';
+import type { PaintPhases, WorkerTimes } from './graph-view';
 
 /**
  * `elk layout 147 ms`, and for a graph just opened what else the layout worker spent before

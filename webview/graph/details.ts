@@ -1,0 +1,93 @@
+// The details box of a clicked node: its tensors, inputs, saved tensors, module and source,
+// with Reveal in editor and a Collapse button for each open group around it.
+import { formatShape, formatValues } from '../../src/graph/labels';
+import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
+import { details, el } from './dom';
+import { containerOf, state, vscode } from './state';
+
+function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
+  if (t === null) return [[label, 'None']];
+  return [
+    [label, formatValues(t) || '(empty)'],
+    [`${label} shape`, `${formatShape(t)} ${t.dtype}`],
+  ];
+}
+
+function rowsOf(n: GraphNode): [string, string][] {
+  const byId = state.byId;
+  const rows: [string, string][] = [['kind', n.kind === 'accumulate' ? 'AccumulateGrad' : n.kind]];
+  if (n.value !== null) rows.push(['shape', formatShape(n.value)], ['dtype', n.value.dtype]);
+  rows.push(...summaryRows('value', n.value).slice(0, 1));
+  rows.push(...summaryRows(n.kind === 'leaf' ? '.grad' : 'gradient', n.grad).slice(0, 1));
+  if (n.kind === 'function' || n.kind === 'accumulate') {
+    rows.push([
+      'nextFunctions',
+      n.next
+        .map((e) => (e === null ? 'None' : `${byId.get(e.id)?.name ?? e.id}[${String(e.inputNr)}]`))
+        .join(', ') || '()',
+    ]);
+  }
+  if (n.kind === 'output') {
+    const fn = n.attachedTo === null ? undefined : byId.get(n.attachedTo);
+    if (fn !== undefined) rows.push(['gradFn', fn.name]);
+  }
+  const saved =
+    state.snapshot?.nodes.filter((s) => s.kind === 'saved' && s.attachedTo === n.id) ?? [];
+  if (saved.length > 0)
+    rows.push([
+      'saved tensors',
+      saved
+        .map(
+          (s) =>
+            `${s.name}: ${s.value === null ? '?' : `${formatShape(s.value)} ${formatValues(s.value)}`}`,
+        )
+        .join('\n'),
+    ]);
+  if (n.modulePath.length) rows.push(['module', n.modulePath.join(' › ')]);
+  if (n.location !== null)
+    rows.push([
+      'source',
+      `${n.location.file.split(/[\\/]/).pop() ?? ''}:${String(n.location.line)}:${String(n.location.column)}`,
+    ]);
+  return rows;
+}
+
+/** Shows the details of `n`; `collapse(group)` folds one of the open groups around it. */
+export function showDetails(n: GraphNode, collapse: (group: string) => void): void {
+  const table = el('table');
+  for (const [k, v] of rowsOf(n))
+    table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
+  const close = el('button', { textContent: '×', title: 'Close' });
+  close.addEventListener('click', hideDetails);
+  const head = el(
+    'div',
+    { className: 'details-head' },
+    el('b', { textContent: n.kind === 'accumulate' ? 'AccumulateGrad' : n.name }),
+    close,
+  );
+  details.replaceChildren(head, table);
+  const loc = n.location;
+  if (loc !== null) {
+    const reveal = el('button', { textContent: 'Reveal in editor' });
+    reveal.addEventListener('click', () => {
+      vscode.postMessage({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column });
+    });
+    details.append(reveal);
+  }
+  for (let g = containerOf(n.id); g !== null; g = containerOf(g)) {
+    const group = g;
+    const info = state.groups.get(group);
+    if (!state.expanded.has(group) || info === undefined) continue;
+    const b = el('button', { textContent: `Collapse ${info.name}`, className: 'collapse-group' });
+    b.dataset.group = group;
+    b.addEventListener('click', () => {
+      collapse(group);
+    });
+    details.append(b);
+  }
+  details.hidden = false;
+}
+
+export function hideDetails(): void {
+  details.hidden = true;
+}

@@ -1,0 +1,192 @@
+// The graph on screen: taking a graph from the host (or the saved state), laying it out,
+// drawing it and reporting the paint; a failed run or a cancelled layout in its place.
+import type { GraphSnapshot } from '../../src/protocol/messages';
+import { gzipJson } from '../../src/protocol/graph-view';
+import {
+  app,
+  btn,
+  captureFull,
+  el,
+  lightNote,
+  lightText,
+  pick,
+  search,
+  showMessage,
+  showSkeleton,
+  title,
+} from './dom';
+import { fitToolbar } from './toolbar';
+import { hideDetails } from './details';
+import { epochMs } from './layout-messages';
+import { CANCELLED, cancelLayouts, layout, type LayoutResult } from './layout-client';
+import { revealPending } from './select';
+import { save, state, vscode, type KeptPayload } from './state';
+import { nextPaint } from './timing';
+import { paint } from './viewport';
+
+/** A graph just sent by the host (not one restored from the page's saved state). */
+export interface Delivery {
+  /** The snapshot as the host sent it. */
+  gzip: Uint8Array;
+  /** Its layout, which the worker began on arrival. */
+  opening: Promise<LayoutResult>;
+  /** When the message arrived and how long the page took to read it (for PaintPhases). */
+  arrivedAt: number;
+  readMs: number;
+}
+
+/** Shows a graph: one just delivered, or (null) one from the saved state. */
+export function render(payload: KeptPayload, delivery: Delivery | null): void {
+  showSkeleton();
+  title.textContent = payload.title;
+  title.title = payload.file;
+  delete app.dataset.commandToPaintMs;
+  pick.hidden = payload.count <= 1;
+  pick.textContent = `backward() ${String(payload.index + 1)} of ${String(payload.count)} …`;
+  fitToolbar();
+  const snapshot = payload.snapshot as GraphSnapshot;
+  state.snapshot = snapshot;
+  showLightNote(payload, snapshot);
+  state.snapshotGzip = delivery?.gzip ?? null;
+  state.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  // Node ids repeat from graph to graph (n1, n2…): a selection belongs to the graph it was made in.
+  state.selected = [];
+  state.opened = false;
+  hideDetails();
+  search.value = state.saved.search;
+  void openGraph(delivery);
+}
+
+/** What the drawing's header calls the graph: a debug stop is no backward() call. */
+export function headerOf(payload: Pick<KeptPayload, 'source'>): string | undefined {
+  return payload.source?.kind === 'debug'
+    ? `tensors in scope at debug stop ${String(payload.source.stop)} (no backward() involved)`
+    : undefined;
+}
+
+/**
+ * A light capture (a training loop's last backward(), rebuilt at the end from an earlier
+ * full capture's structure) lacks what the user clicks nodes for: say so, and offer the
+ * full capture, which runs the script again and captures that call with the hooks on.
+ */
+function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
+  const source = payload.source;
+  lightNote.hidden = !(source?.kind === 'run' && s.detail === 'light');
+  if (lightNote.hidden || source?.kind !== 'run') return;
+  lightText.textContent =
+    `Light capture: backward() #${String(source.backward)} shows the graph's structure and the leaves with their .grad, ` +
+    'but no values or gradients of intermediate results. ';
+  captureFull.disabled = false;
+  captureFull.textContent = 'Capture in full';
+  captureFull.onclick = () => {
+    captureFull.disabled = true;
+    captureFull.textContent = 'Running…';
+    vscode.postMessage({ type: 'captureFull', file: payload.file, backward: source.backward });
+  };
+}
+
+/** A run of `file` gave no graph: why, with the output and another run one click away. */
+export function showFailure(file: string, message: string): void {
+  state.shows++; // a graph still being read must not replace this
+  save({ payload: null, collapsed: [], search: state.saved.search });
+  state.snapshot = null;
+  state.parts = null;
+  state.opened = false;
+  state.selected = [];
+  app.dataset.state = 'failed';
+  const output = btn(
+    'show-output',
+    'Show Output',
+    "Open the Gradlens output with the script's messages",
+  );
+  output.addEventListener('click', () => {
+    vscode.postMessage({ type: 'showOutput' });
+  });
+  const rerun = btn('rerun', 'Re-run', `Run ${file} again`);
+  rerun.addEventListener('click', () => {
+    rerun.disabled = true;
+    vscode.postMessage({ type: 'rerun', file });
+  });
+  app.replaceChildren(
+    el(
+      'div',
+      { id: 'failure' },
+      el('p', { id: 'failure-message', textContent: message }),
+      el('p', {}, output, ' ', rerun),
+    ),
+  );
+}
+
+/** The user stopped the layout: say so, and offer it again. */
+export function cancelLayout(): void {
+  cancelLayouts();
+  state.opened = false;
+  app.dataset.state = 'cancelled';
+  showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(null));
+}
+
+/** Lays out and draws the current graph; with its delivery, also reports the command-to-paint time. */
+async function openGraph(delivery: Delivery | null): Promise<void> {
+  const { snapshot } = state;
+  const payload = state.saved.payload;
+  if (snapshot === null || payload === null) return;
+  const layoutFrom = Date.now();
+  app.dataset.state = 'layout';
+  showMessage('Laying out…');
+  try {
+    const r = await (delivery?.opening ??
+      layout({
+        op: 'open',
+        snapshotGzip: (state.snapshotGzip ??= await gzipJson(snapshot)),
+        header: headerOf(payload),
+        postedAt: epochMs(),
+      }));
+    if (state.saved.payload !== payload) return;
+    state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
+    state.groupOf = r.groupOf ?? {};
+    state.opened = true;
+    // Restore the user's collapses of the groups open by default (after a reload).
+    let last = r;
+    for (const g of state.saved.collapsed) {
+      if (state.groups.has(g) && last.expanded.includes(g))
+        last = await layout({ op: 'collapse', group: g });
+    }
+    const laidOut = Date.now();
+    const worker = last === r ? (r.times ?? null) : null;
+    paint(last, true, worker);
+    revealPending();
+    await nextPaint();
+    const paintedAt = Date.now();
+    app.dataset.state = 'painted';
+    // Counts fresh graphs on screen, so tests can wait for the next one.
+    app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
+    const { requestedAt, sentAt } = payload;
+    const commandToPaintMs =
+      delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;
+    if (commandToPaintMs !== null) app.dataset.commandToPaintMs = String(commandToPaintMs);
+    const phases =
+      delivery !== null && requestedAt !== undefined && sentAt !== undefined
+        ? {
+            run: sentAt - requestedAt,
+            send: delivery.arrivedAt - sentAt,
+            read: delivery.readMs,
+            layout: laidOut - layoutFrom,
+            paint: paintedAt - laidOut,
+          }
+        : null;
+    vscode.postMessage({
+      type: 'painted',
+      nodes: last.boxes,
+      engine: last.engine,
+      layoutMs: last.ms,
+      worker,
+      commandToPaintMs,
+      phases,
+    });
+  } catch (e) {
+    if ((e as Error).message === CANCELLED) return;
+    app.dataset.state = 'error';
+    showMessage(`Could not lay out this graph: ${(e as Error).message}`);
+    vscode.postMessage({ type: 'error', message: (e as Error).message });
+  }
+}

@@ -1,0 +1,67 @@
+// The host's messages to the graph view, checked field by field (isToWebview) before use.
+import {
+  isToWebview,
+  readGzipJson,
+  type GraphPayload,
+  type ToWebview,
+} from '../../src/protocol/graph-view';
+import { assertNever } from '../../src/protocol/messages';
+import { showMessage, showPageMessage, status, title } from './dom';
+import { exportAs } from './export';
+import { headerOf, render, showFailure } from './graph';
+import { epochMs } from './layout-messages';
+import { layout } from './layout-client';
+import { reveal } from './select';
+import { save, state, vscode } from './state';
+
+async function onMessage(m: ToWebview): Promise<void> {
+  switch (m.type) {
+    case 'graph/show': {
+      const seq = ++state.shows;
+      const arrivedAt = Date.now();
+      // The worker reads and lays out its own copy while the page reads this one.
+      const opening = layout({
+        op: 'open',
+        snapshotGzip: m.snapshotGzip,
+        header: headerOf(m.payload),
+        postedAt: epochMs(),
+      });
+      opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
+      let snapshot: unknown;
+      try {
+        snapshot = await readGzipJson(m.snapshotGzip);
+      } catch (e) {
+        showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
+        vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
+        return;
+      }
+      if (seq !== state.shows) return;
+      const payload: GraphPayload = { ...m.payload, snapshot };
+      save({ payload, collapsed: [], search: state.saved.search });
+      render(payload, { gzip: m.snapshotGzip, opening, arrivedAt, readMs: Date.now() - arrivedAt });
+      return;
+    }
+    case 'graph/running':
+      // With no graph on screen (first run, or after a failure) the whole view says so.
+      if (title.isConnected) status.textContent = `Running ${m.file}…`;
+      else showPageMessage(`Running ${m.file}…`);
+      return;
+    case 'graph/failed':
+      showFailure(m.file, m.message);
+      return;
+    case 'export/request':
+      void exportAs(m.format);
+      return;
+    case 'graph/select':
+      reveal(m.ids);
+      return;
+    default:
+      assertNever(m, 'message from the extension');
+  }
+}
+
+export function listenToHost(): void {
+  window.addEventListener('message', (e: MessageEvent<unknown>) => {
+    if (isToWebview(e.data)) void onMessage(e.data);
+  });
+}
