@@ -37,4 +37,3 @@ export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
 export { setNodeCreatedHook as _setNodeCreatedHook } from './ops/op';
-export { primitives as _primitives } from './ops/table';
