@@ -16,6 +16,7 @@ import { apply } from './ops/op';
 import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
 import * as V from './ops/views';
+import * as A from './ops/activations';
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -403,6 +404,16 @@ export class Tensor {
     return apply(E.Log, [this], undefined);
   }
 
+  /** log(1 + x), accurate for small x. @example x.log1p(); */
+  log1p(): Tensor {
+    return apply(A.Log1p, [this], undefined);
+  }
+
+  /** The error function. @example x.erf(); */
+  erf(): Tensor {
+    return apply(A.Erf, [this], undefined);
+  }
+
   /** @example x.sqrt(); */
   sqrt(): Tensor {
     return apply(E.Sqrt, [this], undefined);
@@ -739,7 +750,7 @@ export class Tensor {
 export function checkInplaceShape(target: Tensor, result: Tensor): void {
   if (sameShape(target.shape, result.shape)) return;
   const n = Math.max(target.dim(), result.dim());
-  const padded = [...new Array(n - target.dim()).fill(1), ...target.shape];
+  const padded = [...new Array<number>(n - target.dim()).fill(1), ...target.shape];
   const fits =
     result.dim() <= target.dim() &&
     result.shape.every((s, i) => s === 1 || s === padded[i + n - result.dim()]);

@@ -6,6 +6,7 @@
 import * as torch from '../../index';
 import type { Tensor } from '../../tensor';
 import type { Primitive } from '../op';
+import { activations } from './activations';
 import { elementwise } from './elementwise';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
@@ -19,6 +20,7 @@ const F = torch.nn.functional;
 
 export const table: readonly OpEntry[] = [
   ...elementwise,
+  ...activations,
   ...reduce,
   ...views,
   ...linalg,
