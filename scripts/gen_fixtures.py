@@ -361,6 +361,12 @@ def error_cases():
     cs.append(case('cat of 0-d tensors', {'a': I().randn(3), 'b': I().randn()}, [['s', 'sum', '$a'], ['y', 'torch.cat', ['$s', '$b'], 0]], error={}))
     cs.append(case('stack of different shapes', {'a': I().randn(2, 3), 'b': I().randn(3, 2)}, [['y', 'torch.stack', ['$a', '$b'], 0]], error={}))
     cs.append(case('mse_loss target of another size', {'x': I().randn(3), 't': I().randn(4, rg=False)}, [['y', 'F.mse_loss', '$x', '$t']], error={}))
+    cs.append(case('bmm of a 2-D tensor', {'a': I().randn(2, 3), 'b': I().randn(3, 2)}, [['y', 'torch.bmm', '$a', '$b']], error={}))
+    cs.append(case('bmm with mismatched batches', {'a': I().randn(2, 3, 4), 'b': I().randn(3, 4, 5)}, [['y', 'torch.bmm', '$a', '$b']], error={}))
+    cs.append(case('bmm with mismatched inner sizes', {'a': I().randn(2, 3, 4), 'b': I().randn(2, 5, 5)}, [['y', 'bmm', '$a', '$b']], error={}))
+    cs.append(case('tril of a 1-D tensor', {'x': I().randn(3)}, [['y', 'tril', '$x']], error={}))
+    cs.append(case('logsumexp over a missing dim', {'x': I().randn(3, 4)}, [['y', 'logsumexp', '$x', 2]], error={}))
+    cs.append(case('cumsum over a missing dim', {'x': I().randn(3, 4)}, [['y', 'cumsum', '$x', -3]], error={}))
     return cs
 
 

@@ -17,6 +17,8 @@ import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
 import * as V from './ops/views';
 import * as A from './ops/activations';
+import * as M from './ops/masks';
+import * as S from './ops/statistics';
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -538,6 +540,11 @@ export class Tensor {
     return L.matmul(this, other);
   }
 
+  /** Batched product of 3-D tensors, no broadcasting. @example q.bmm(k.transpose(1, 2)); */
+  bmm(other: Tensor): Tensor {
+    return L.bmm(this, other);
+  }
+
   /** 2-D matrix product. @example a.mm(b); */
   mm(other: Tensor): Tensor {
     return L.mm(this, other);
@@ -671,6 +678,46 @@ export class Tensor {
   /** @example logits.logSoftmax(1); */
   logSoftmax(dim: number): Tensor {
     return R.softmax(this, dim, true);
+  }
+
+  /** Unbiased variance (PyTorch's default), of all elements or along `dim`. @example x.var(0); */
+  var(dim?: number | number[], keepdim = false): Tensor {
+    return S.varianceOf(this, dim, keepdim, 1, false);
+  }
+
+  /** Unbiased standard deviation, of all elements or along `dim`. @example x.std(1, true); */
+  std(dim?: number | number[], keepdim = false): Tensor {
+    return S.varianceOf(this, dim, keepdim, 1, true);
+  }
+
+  /** log Σ exp(x) along `dim`, computed without overflow. @example logits.logsumexp(1); */
+  logsumexp(dim: number, keepdim = false): Tensor {
+    return S.logsumexp(this, dim, keepdim);
+  }
+
+  /** Running sum along `dim`. @example x.cumsum(0); */
+  cumsum(dim: number): Tensor {
+    return S.cumsum(this, dim);
+  }
+
+  // ---- masks ---------------------------------------------------------------------------
+
+  /** The lower triangle of each matrix (on and below diagonal `k`). @example scores.tril(); */
+  tril(k = 0): Tensor {
+    return M.triangular(this, k, false);
+  }
+
+  /** The upper triangle of each matrix (on and above diagonal `k`). @example x.triu(1); */
+  triu(k = 0): Tensor {
+    return M.triangular(this, k, true);
+  }
+
+  /**
+   * `value` where the boolean `mask` (broadcast) is true.
+   * @example scores.maskedFill(causal.eq(0), -Infinity);
+   */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return M.maskedFill(this, mask, value);
   }
 
   // ---- in-place ------------------------------------------------------------------------

@@ -10,9 +10,11 @@ import { activations } from './activations';
 import { elementwise } from './elementwise';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
+import { masks } from './masks';
 import { losses } from './loss';
 import { loss, method, type Call, type OpEntry } from './programs';
 import { reduce } from './reduce';
+import { statistics } from './statistics';
 import { views } from './views';
 
 type T = Tensor;
@@ -22,6 +24,8 @@ export const table: readonly OpEntry[] = [
   ...elementwise,
   ...activations,
   ...reduce,
+  ...statistics,
+  ...masks,
   ...views,
   ...linalg,
   ...losses,

@@ -55,20 +55,32 @@ export const linalg: OpEntry[] = [
     ],
     [method('mv', (x: T, y: T) => x.mv(y))],
   ),
-  entry(L.Bmm, [
-    program(
-      'matmul 3-D @ 3-D (bmm)',
-      { a: randn([2, 2, 3]), b: randn([2, 3, 4]) },
-      [['y', 'matmul', '$a', '$b']],
-      { gradient: randn([2, 2, 4]) },
-    ),
-    program(
-      'matmul broadcasts batch: 3-D @ 3-D with batch 1',
-      { a: randn([3, 2, 3]), b: randn([1, 3, 2], s1) },
-      [
-        ['y', 'matmul', '$a', '$b'],
-        ['z', 'sum', '$y'],
-      ],
-    ),
-  ]),
+  entry(
+    L.Bmm,
+    [
+      program(
+        'matmul 3-D @ 3-D (bmm)',
+        { a: randn([2, 2, 3]), b: randn([2, 3, 4]) },
+        [['y', 'matmul', '$a', '$b']],
+        { gradient: randn([2, 2, 4]) },
+      ),
+      program(
+        'matmul broadcasts batch: 3-D @ 3-D with batch 1',
+        { a: randn([3, 2, 3]), b: randn([1, 3, 2], s1) },
+        [
+          ['y', 'matmul', '$a', '$b'],
+          ['z', 'sum', '$y'],
+        ],
+      ),
+      program('torch.bmm', { a: randn([2, 3, 4]), b: randn([2, 4, 2]) }, [
+        ['y', 'torch.bmm', '$a', '$b'],
+      ]),
+      program(
+        'bmm float64, b without grad',
+        { a: randn([3, 2, 2], f64), b: randn([3, 2, 5], { ...f64, ...noGrad }) },
+        [['y', 'bmm', '$a', '$b']],
+      ),
+    ],
+    [fn('torch.bmm', torch.bmm), method('bmm', (x: T, y: T) => x.bmm(y))],
+  ),
 ];
