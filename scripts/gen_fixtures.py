@@ -367,6 +367,10 @@ def error_cases():
     cs.append(case('tril of a 1-D tensor', {'x': I().randn(3)}, [['y', 'tril', '$x']], error={}))
     cs.append(case('logsumexp over a missing dim', {'x': I().randn(3, 4)}, [['y', 'logsumexp', '$x', 2]], error={}))
     cs.append(case('cumsum over a missing dim', {'x': I().randn(3, 4)}, [['y', 'cumsum', '$x', -3]], error={}))
+    idx = {'shape': [1, 1], 'dtype': 'int64', 'values': [5], 'requiresGrad': False}
+    cs.append(case('gather with an index out of bounds', {'x': I().randn(3, 4), 'i': idx}, [['y', 'gather', '$x', 1, '$i']], error={}))
+    idx = {'shape': [1], 'dtype': 'int64', 'values': [0], 'requiresGrad': False}
+    cs.append(case('gather with an index of fewer dims', {'x': I().randn(3, 4), 'i': idx}, [['y', 'gather', '$x', 1, '$i']], error={}))
     return cs
 
 

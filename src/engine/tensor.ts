@@ -17,6 +17,7 @@ import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
 import * as V from './ops/views';
 import * as A from './ops/activations';
+import * as G from './ops/gather';
 import * as M from './ops/masks';
 import * as S from './ops/statistics';
 
@@ -626,6 +627,14 @@ export class Tensor {
   }
 
   /**
+   * The element at `index` along `dim` for each position of `index` (same number of dims).
+   * @example logProbs.gather(1, targets.unsqueeze(1));
+   */
+  gather(dim: number, index: Tensor): Tensor {
+    return G.gather(this, dim, index);
+  }
+
+  /**
    * The slices at `index` (an int64 vector) along `dim`, e.g. a shuffled mini-batch.
    * @example x.indexSelect(0, torch.randperm(x.size(0)).narrow(0, 0, 32));
    */
@@ -655,14 +664,23 @@ export class Tensor {
     return R.mean(this, dim, keepdim);
   }
 
-  /** Largest element. @example x.max(); */
-  max(): Tensor {
-    return apply(R.Max, [this], undefined);
+  /**
+   * Largest element; along `dim`, the largest of each slice and its index.
+   * @example x.max(); const { values, indices } = x.max(1);
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): G.ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | G.ValuesIndices {
+    if (dim === undefined) return apply(R.Max, [this], undefined);
+    return G.extremumDim(this, dim, keepdim, true);
   }
 
-  /** Smallest element. @example x.min(); */
-  min(): Tensor {
-    return apply(R.Min, [this], undefined);
+  /** Smallest element; along `dim`, the smallest of each slice and its index. @example x.min(0); */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): G.ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | G.ValuesIndices {
+    if (dim === undefined) return apply(R.Min, [this], undefined);
+    return G.extremumDim(this, dim, keepdim, false);
   }
 
   /** Index of the largest element (along `dim`); no history. @example logits.argmax(1); */

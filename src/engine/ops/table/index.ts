@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor';
 import type { Primitive } from '../op';
 import { activations } from './activations';
 import { elementwise } from './elementwise';
+import { gather } from './gather';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
 import { masks } from './masks';
@@ -27,6 +28,7 @@ export const table: readonly OpEntry[] = [
   ...statistics,
   ...masks,
   ...views,
+  ...gather,
   ...linalg,
   ...losses,
   ...inplace,
