@@ -371,6 +371,10 @@ def error_cases():
     cs.append(case('gather with an index out of bounds', {'x': I().randn(3, 4), 'i': idx}, [['y', 'gather', '$x', 1, '$i']], error={}))
     idx = {'shape': [1], 'dtype': 'int64', 'values': [0], 'requiresGrad': False}
     cs.append(case('gather with an index of fewer dims', {'x': I().randn(3, 4), 'i': idx}, [['y', 'gather', '$x', 1, '$i']], error={}))
+    cs.append(case('one_hot of a class past num_classes', {'t': {'shape': [2], 'dtype': 'int64', 'values': [1, 3], 'requiresGrad': False}}, [['y', 'F.one_hot', '$t', 3]], error={}))
+    cs.append(case('embedding of an index past the table', {'i': {'shape': [2], 'dtype': 'int64', 'values': [0, 5], 'requiresGrad': False}, 'w': I().randn(5, 2)},
+                   [['y', 'F.embedding', '$i', '$w']], error={}))
+    cs.append(case('embedding of float indices', {'i': I().randn(2, rg=False), 'w': I().randn(5, 2)}, [['y', 'F.embedding', '$i', '$w']], error={}))
     return cs
 
 

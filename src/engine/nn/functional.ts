@@ -1,5 +1,6 @@
 // torch.nn.functional: stateless forms of the layers and losses.
 import * as A from '../ops/activations';
+import { embedding as lookup, oneHot as encode } from '../ops/embedding';
 import { addmm } from '../ops/linalg';
 import { apply } from '../ops/op';
 import {
@@ -32,6 +33,10 @@ export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor =>
   apply(A.Softplus, [x], { beta, threshold });
 /** @example F.elu(x, 1.0); */
 export const elu = (x: Tensor, alpha = 1): Tensor => apply(A.Elu, [x], { alpha });
+/** The rows of `weight` at `indices` (int64, any shape). @example F.embedding(ids, table); */
+export const embedding = (indices: Tensor, weight: Tensor): Tensor => lookup(indices, weight);
+/** int64 one-hot rows, `numClasses` wide (default: the largest class + 1). @example F.oneHot(y, 10); */
+export const oneHot = (t: Tensor, numClasses = -1): Tensor => encode(t, numClasses);
 /** @example F.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example F.logSoftmax(x, 1); */

@@ -3,6 +3,7 @@ export { Module, currentModulePath, _activeModules, _activeModuleCalls } from '.
 export { Parameter } from './parameter';
 export {
   Linear,
+  Embedding,
   ReLU,
   Sigmoid,
   Tanh,

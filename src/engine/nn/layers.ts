@@ -53,6 +53,34 @@ export class Linear extends Module {
   }
 }
 
+/**
+ * A table of `num` vectors of size `dim`, looked up by int64 index; initialised N(0, 1) as in
+ * PyTorch.
+ * @example
+ * const emb = new torch.nn.Embedding(27, 10);
+ * emb.forward(torch.tensor([[1, 5, 0]], { dtype: 'int64' })).shape; // [1, 3, 10]
+ */
+export class Embedding extends Module {
+  weight: Parameter;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+  ) {
+    super();
+    this.weight = new Parameter(empty(numEmbeddings, embeddingDim));
+    noGrad(() => this.weight.normal_(0, 1));
+  }
+
+  forward(indices: Tensor): Tensor {
+    return F.embedding(indices, this.weight);
+  }
+
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+  }
+}
+
 /** @example new torch.nn.ReLU().forward(x); */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {

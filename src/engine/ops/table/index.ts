@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor';
 import type { Primitive } from '../op';
 import { activations } from './activations';
 import { elementwise } from './elementwise';
+import { embedding } from './embedding';
 import { gather } from './gather';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
@@ -29,6 +30,7 @@ export const table: readonly OpEntry[] = [
   ...masks,
   ...views,
   ...gather,
+  ...embedding,
   ...linalg,
   ...losses,
   ...inplace,
