@@ -375,6 +375,8 @@ def error_cases():
     cs.append(case('embedding of an index past the table', {'i': {'shape': [2], 'dtype': 'int64', 'values': [0, 5], 'requiresGrad': False}, 'w': I().randn(5, 2)},
                    [['y', 'F.embedding', '$i', '$w']], error={}))
     cs.append(case('embedding of float indices', {'i': I().randn(2, rg=False), 'w': I().randn(5, 2)}, [['y', 'F.embedding', '$i', '$w']], error={}))
+    i = I()
+    cs.append(case('layer_norm of a shape that does not end the input', {'x': i.randn(3, 4), 'w': i.randn(3), 'b': i.randn(3)}, [['y', 'F.layer_norm', '$x', [3], '$w', '$b']], error={}))
     return cs
 
 

@@ -2,6 +2,7 @@
 import * as A from '../ops/activations';
 import { embedding as lookup, oneHot as encode } from '../ops/embedding';
 import { addmm } from '../ops/linalg';
+import { layerNorm as normalise } from '../ops/normalization';
 import { apply } from '../ops/op';
 import {
   binaryCrossEntropy as bce,
@@ -37,6 +38,17 @@ export const elu = (x: Tensor, alpha = 1): Tensor => apply(A.Elu, [x], { alpha }
 export const embedding = (indices: Tensor, weight: Tensor): Tensor => lookup(indices, weight);
 /** int64 one-hot rows, `numClasses` wide (default: the largest class + 1). @example F.oneHot(y, 10); */
 export const oneHot = (t: Tensor, numClasses = -1): Tensor => encode(t, numClasses);
+/**
+ * Normalises over the trailing `normalizedShape` dims, then scales and shifts.
+ * @example F.layerNorm(x, [64], ln.weight, ln.bias);
+ */
+export const layerNorm = (
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor,
+  bias: Tensor,
+  eps = 1e-5,
+): Tensor => normalise(x, normalizedShape, weight, bias, eps);
 /** @example F.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example F.logSoftmax(x, 1); */

@@ -4,6 +4,7 @@ export { Parameter } from './parameter';
 export {
   Linear,
   Embedding,
+  LayerNorm,
   ReLU,
   Sigmoid,
   Tanh,

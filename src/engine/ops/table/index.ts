@@ -13,6 +13,7 @@ import { gather } from './gather';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
 import { masks } from './masks';
+import { normalization } from './normalization';
 import { losses } from './loss';
 import { loss, method, type Call, type OpEntry } from './programs';
 import { reduce } from './reduce';
@@ -31,6 +32,7 @@ export const table: readonly OpEntry[] = [
   ...views,
   ...gather,
   ...embedding,
+  ...normalization,
   ...linalg,
   ...losses,
   ...inplace,
