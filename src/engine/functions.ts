@@ -62,6 +62,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return a.matmul(b);
 }
 
+/** Batched product of 3-D tensors: [B, n, m] @ [B, m, p]. @example torch.bmm(q, k.transpose(1, 2)); */
+export { bmm } from './ops/linalg';
+
 /** @example torch.mm(a, b); */
 export function mm(a: Tensor, b: Tensor): Tensor {
   return a.mm(b);

@@ -42,4 +42,3 @@ export {
   setBackwardObserver as _setBackwardObserver,
   type BackwardObserver as _BackwardObserver,
 } from './autograd/engine';
-export { primitives as _primitives } from './ops/table';

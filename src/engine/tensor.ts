@@ -16,6 +16,10 @@ import { apply } from './ops/op';
 import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
 import * as V from './ops/views';
+import * as A from './ops/activations';
+import * as G from './ops/gather';
+import * as M from './ops/masks';
+import * as S from './ops/statistics';
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -403,6 +407,16 @@ export class Tensor {
     return apply(E.Log, [this], undefined);
   }
 
+  /** log(1 + x), accurate for small x. @example x.log1p(); */
+  log1p(): Tensor {
+    return apply(A.Log1p, [this], undefined);
+  }
+
+  /** The error function. @example x.erf(); */
+  erf(): Tensor {
+    return apply(A.Erf, [this], undefined);
+  }
+
   /** @example x.sqrt(); */
   sqrt(): Tensor {
     return apply(E.Sqrt, [this], undefined);
@@ -527,6 +541,11 @@ export class Tensor {
     return L.matmul(this, other);
   }
 
+  /** Batched product of 3-D tensors, no broadcasting. @example q.bmm(k.transpose(1, 2)); */
+  bmm(other: Tensor): Tensor {
+    return L.bmm(this, other);
+  }
+
   /** 2-D matrix product. @example a.mm(b); */
   mm(other: Tensor): Tensor {
     return L.mm(this, other);
@@ -608,6 +627,14 @@ export class Tensor {
   }
 
   /**
+   * The element at `index` along `dim` for each position of `index` (same number of dims).
+   * @example logProbs.gather(1, targets.unsqueeze(1));
+   */
+  gather(dim: number, index: Tensor): Tensor {
+    return G.gather(this, dim, index);
+  }
+
+  /**
    * The slices at `index` (an int64 vector) along `dim`, e.g. a shuffled mini-batch.
    * @example x.indexSelect(0, torch.randperm(x.size(0)).narrow(0, 0, 32));
    */
@@ -637,14 +664,23 @@ export class Tensor {
     return R.mean(this, dim, keepdim);
   }
 
-  /** Largest element. @example x.max(); */
-  max(): Tensor {
-    return apply(R.Max, [this], undefined);
+  /**
+   * Largest element; along `dim`, the largest of each slice and its index.
+   * @example x.max(); const { values, indices } = x.max(1);
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): G.ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | G.ValuesIndices {
+    if (dim === undefined) return apply(R.Max, [this], undefined);
+    return G.extremumDim(this, dim, keepdim, true);
   }
 
-  /** Smallest element. @example x.min(); */
-  min(): Tensor {
-    return apply(R.Min, [this], undefined);
+  /** Smallest element; along `dim`, the smallest of each slice and its index. @example x.min(0); */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): G.ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | G.ValuesIndices {
+    if (dim === undefined) return apply(R.Min, [this], undefined);
+    return G.extremumDim(this, dim, keepdim, false);
   }
 
   /** Index of the largest element (along `dim`); no history. @example logits.argmax(1); */
@@ -660,6 +696,46 @@ export class Tensor {
   /** @example logits.logSoftmax(1); */
   logSoftmax(dim: number): Tensor {
     return R.softmax(this, dim, true);
+  }
+
+  /** Unbiased variance (PyTorch's default), of all elements or along `dim`. @example x.var(0); */
+  var(dim?: number | number[], keepdim = false): Tensor {
+    return S.varianceOf(this, dim, keepdim, 1, false);
+  }
+
+  /** Unbiased standard deviation, of all elements or along `dim`. @example x.std(1, true); */
+  std(dim?: number | number[], keepdim = false): Tensor {
+    return S.varianceOf(this, dim, keepdim, 1, true);
+  }
+
+  /** log Σ exp(x) along `dim`, computed without overflow. @example logits.logsumexp(1); */
+  logsumexp(dim: number, keepdim = false): Tensor {
+    return S.logsumexp(this, dim, keepdim);
+  }
+
+  /** Running sum along `dim`. @example x.cumsum(0); */
+  cumsum(dim: number): Tensor {
+    return S.cumsum(this, dim);
+  }
+
+  // ---- masks ---------------------------------------------------------------------------
+
+  /** The lower triangle of each matrix (on and below diagonal `k`). @example scores.tril(); */
+  tril(k = 0): Tensor {
+    return M.triangular(this, k, false);
+  }
+
+  /** The upper triangle of each matrix (on and above diagonal `k`). @example x.triu(1); */
+  triu(k = 0): Tensor {
+    return M.triangular(this, k, true);
+  }
+
+  /**
+   * `value` where the boolean `mask` (broadcast) is true.
+   * @example scores.maskedFill(causal.eq(0), -Infinity);
+   */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return M.maskedFill(this, mask, value);
   }
 
   // ---- in-place ------------------------------------------------------------------------
@@ -739,7 +815,7 @@ export class Tensor {
 export function checkInplaceShape(target: Tensor, result: Tensor): void {
   if (sameShape(target.shape, result.shape)) return;
   const n = Math.max(target.dim(), result.dim());
-  const padded = [...new Array(n - target.dim()).fill(1), ...target.shape];
+  const padded = [...new Array<number>(n - target.dim()).fill(1), ...target.shape];
   const fits =
     result.dim() <= target.dim() &&
     result.shape.every((s, i) => s === 1 || s === padded[i + n - result.dim()]);

@@ -195,6 +195,75 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
     ],
   },
   FillBackward2: zero('out = self.fill_(value)'),
+  Log1PBackward0: unary('out = log(1 + self)', 'grad / (1 + self)'),
+  ErfBackward0: unary('out = erf(self)', 'grad * 2 / sqrt(pi) * exp(-self^2)'),
+  GeluBackward0: unary(
+    'out = self * Phi(self) (Phi: the normal CDF)',
+    'grad * (Phi(self) + self * phi(self)) (phi: the normal density)',
+  ),
+  SiluBackward0: unary(
+    'out = self * sigmoid(self)',
+    'grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))',
+  ),
+  LeakyReluBackward0: unary(
+    'out = self if self > 0, else negative_slope * self',
+    'grad where self > 0, else grad * negative_slope',
+  ),
+  SoftplusBackward0: unary(
+    'out = log(1 + exp(beta * self)) / beta (self where beta * self > threshold)',
+    'grad * sigmoid(beta * self) (grad where beta * self > threshold)',
+  ),
+  EluBackward0: unary(
+    'out = self if self > 0, else alpha * (exp(self) - 1)',
+    'grad where self > 0, else grad * (result + alpha)',
+  ),
+  VarBackward0: unary('out = sum((self - mean)^2) / (n - 1)', 'grad * 2 * (self - mean) / (n - 1)'),
+  StdBackward0: unary(
+    'out = sqrt(sum((self - mean)^2) / (n - 1))',
+    'grad * (self - mean) / ((n - 1) * result)',
+  ),
+  LogsumexpBackward0: unary('out = log(sum(exp(self), dim))', 'grad * exp(self - result)'),
+  CumsumBackward0: unary(
+    'out = cumsum(self, dim)',
+    'grad summed from each position to the end along dim',
+  ),
+  TrilBackward0: unary('out = self below the k-th diagonal, 0 above', 'grad.tril(k)'),
+  TriuBackward0: unary('out = self above the k-th diagonal, 0 below', 'grad.triu(k)'),
+  MaskedFillBackward0: unary(
+    'out = self with value where mask',
+    'grad where mask is false, else 0',
+  ),
+  GatherBackward0: unary(
+    'out = self.gather(dim, index)',
+    'zeros like self, with grad added at index along dim',
+  ),
+  ScatterAddBackward0: {
+    forward: 'out = self.scatter_add(dim, index, src)',
+    inputs: [
+      ['self', 'grad'],
+      ['src', 'grad.gather(dim, index)'],
+    ],
+  },
+  MaxBackward0: unary(
+    'out = max(self, dim) (values, indices)',
+    'grad at the indices of the maxima along dim, else 0',
+  ),
+  MinBackward0: unary(
+    'out = min(self, dim) (values, indices)',
+    'grad at the indices of the minima along dim, else 0',
+  ),
+  EmbeddingBackward0: unary(
+    'out = weight[indices] (rows of the embedding table)',
+    'grad rows added into the rows of weight that indices picked',
+  ),
+  NativeLayerNormBackward0: {
+    forward: 'out = (input - mean) / sqrt(var + eps) * weight + bias (over the last dims)',
+    inputs: [
+      ['input', 'weight * grad through the normalization (mean and variance depend on input)'],
+      ['weight', 'sum of grad * normalized input over the leading dims'],
+      ['bias', 'sum of grad over the leading dims'],
+    ],
+  },
   ZeroBackward0: zero('out = self.zero_()'),
   NormalBackward0: zero('out = self.normal_(mean, std)'),
   UniformBackward0: zero('out = self.uniform_(a, b)'),

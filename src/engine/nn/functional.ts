@@ -1,5 +1,9 @@
 // torch.nn.functional: stateless forms of the layers and losses.
+import * as A from '../ops/activations';
+import { embedding as lookup, oneHot as encode } from '../ops/embedding';
 import { addmm } from '../ops/linalg';
+import { layerNorm as normalise } from '../ops/normalization';
+import { apply } from '../ops/op';
 import {
   binaryCrossEntropy as bce,
   mseLoss as mse,
@@ -18,6 +22,33 @@ export const relu = (x: Tensor): Tensor => x.relu();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** @example F.tanh(x); */
 export const tanh = (x: Tensor): Tensor => x.tanh();
+/** GELU, exact (erf) form. @example F.gelu(x); */
+export const gelu = (x: Tensor): Tensor => apply(A.Gelu, [x], undefined);
+/** x·sigmoid(x). @example F.silu(x); */
+export const silu = (x: Tensor): Tensor => apply(A.Silu, [x], undefined);
+/** @example F.leakyRelu(x, 0.2); */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+  apply(A.LeakyRelu, [x], { slope: negativeSlope });
+/** log(1 + e^(βx))/β; linear where βx > threshold. @example F.softplus(x); */
+export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor =>
+  apply(A.Softplus, [x], { beta, threshold });
+/** @example F.elu(x, 1.0); */
+export const elu = (x: Tensor, alpha = 1): Tensor => apply(A.Elu, [x], { alpha });
+/** The rows of `weight` at `indices` (int64, any shape). @example F.embedding(ids, table); */
+export const embedding = (indices: Tensor, weight: Tensor): Tensor => lookup(indices, weight);
+/** int64 one-hot rows, `numClasses` wide (default: the largest class + 1). @example F.oneHot(y, 10); */
+export const oneHot = (t: Tensor, numClasses = -1): Tensor => encode(t, numClasses);
+/**
+ * Normalises over the trailing `normalizedShape` dims, then scales and shifts.
+ * @example F.layerNorm(x, [64], ln.weight, ln.bias);
+ */
+export const layerNorm = (
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor,
+  bias: Tensor,
+  eps = 1e-5,
+): Tensor => normalise(x, normalizedShape, weight, bias, eps);
 /** @example F.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example F.logSoftmax(x, 1); */

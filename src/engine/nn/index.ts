@@ -3,6 +3,8 @@ export { Module, currentModulePath, _activeModules, _activeModuleCalls } from '.
 export { Parameter } from './parameter';
 export {
   Linear,
+  Embedding,
+  LayerNorm,
   ReLU,
   Sigmoid,
   Tanh,

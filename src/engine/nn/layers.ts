@@ -1,7 +1,7 @@
 // Layers. Linear's init is PyTorch's (kaiming_uniform_ with a = sqrt(5), then the bias
 // uniform in ±1/sqrt(fan_in)), drawn from the same generator, so `manualSeed` gives
 // PyTorch's initial weights.
-import { empty } from '../factories';
+import { empty, ones, zeros } from '../factories';
 import { noGrad } from '../grad-mode';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
@@ -50,6 +50,66 @@ export class Linear extends Module {
 
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null ? 'True' : 'False'}`;
+  }
+}
+
+/**
+ * A table of `num` vectors of size `dim`, looked up by int64 index; initialised N(0, 1) as in
+ * PyTorch.
+ * @example
+ * const emb = new torch.nn.Embedding(27, 10);
+ * emb.forward(torch.tensor([[1, 5, 0]], { dtype: 'int64' })).shape; // [1, 3, 10]
+ */
+export class Embedding extends Module {
+  weight: Parameter;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+  ) {
+    super();
+    this.weight = new Parameter(empty(numEmbeddings, embeddingDim));
+    noGrad(() => this.weight.normal_(0, 1));
+  }
+
+  forward(indices: Tensor): Tensor {
+    return F.embedding(indices, this.weight);
+  }
+
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+  }
+}
+
+/**
+ * Layer normalisation over the trailing `normalizedShape` dims with a learnt scale (ones) and
+ * shift (zeros), as PyTorch initialises them.
+ * @example
+ * const ln = new torch.nn.LayerNorm([64]);
+ * ln.forward(torch.randn(8, 64)).shape; // [8, 64]
+ */
+export class LayerNorm extends Module {
+  weight: Parameter;
+  bias: Parameter;
+  readonly normalizedShape: number[];
+
+  constructor(
+    normalizedShape: number | number[],
+    readonly eps = 1e-5,
+  ) {
+    super();
+    this.normalizedShape =
+      typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    this.weight = new Parameter(ones(...this.normalizedShape));
+    this.bias = new Parameter(zeros(...this.normalizedShape));
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=True`;
   }
 }
 

@@ -361,3 +361,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (db > 1) shape.push(p);
   return apply(UnsafeView, [out], { shape });
 }
+
+/** Batched matrix product of two 3-D tensors, without broadcasting (PyTorch's `bmm`). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.dim() !== 3) throw new Error('batch1 must be a 3D tensor');
+  if (b.dim() !== 3) throw new Error('batch2 must be a 3D tensor');
+  return apply(Bmm, [a, b], undefined);
+}

@@ -113,10 +113,10 @@ const KINDS_PER_OP = 8;
 const kinds = new WeakMap<Primitive<never>, OpKind<never>[]>();
 
 function kindOf<A>(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]): OpKind<A> {
-  let list = kinds.get(op as Primitive<never>) as OpKind<A>[] | undefined;
+  let list = kinds.get(op) as OpKind<A>[] | undefined;
   if (list === undefined) {
     list = [];
-    kinds.set(op as Primitive<never>, list as OpKind<never>[]);
+    kinds.set(op, list);
   }
   for (let i = 0; i < list.length; i++) if (list[i].fits(inputs, edges)) return list[i];
   const kind = new OpKind(op, inputs, edges);
@@ -147,14 +147,15 @@ export class OpNode<A> extends Node {
     const kind = kindOf(op, inputs, edges);
     this.kind = kind;
     this.args = args;
-    const saves = op.saves;
+    // keep0/keep1 are set only for slots that `saves` has.
+    const saves = op.saves ?? [];
     if (kind.keep0) {
-      const s0 = saves![0];
+      const s0 = saves[0];
       this.saved0 = s0 === 'out' ? out : inputs[s0];
       this.version0 = this.saved0._version;
     }
     if (kind.keep1) {
-      const s1 = saves![1];
+      const s1 = saves[1];
       this.saved1 = s1 === 'out' ? out : inputs[s1];
       this.version1 = this.saved1._version;
     }

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor';
 import { contiguousData, fromStorage, splitAround } from './kernels';
 import { apply, type Primitive } from './op';
 
-function reduceDims(dim: number | readonly number[] | undefined, ndim: number): boolean[] {
+export function reduceDims(dim: number | readonly number[] | undefined, ndim: number): boolean[] {
   const mask = new Array<boolean>(ndim).fill(dim === undefined);
   if (dim !== undefined)
     for (const d of typeof dim === 'number' ? [dim] : dim) mask[wrapDim(d, ndim)] = true;
@@ -63,7 +63,7 @@ export interface DimArgs {
 }
 
 /** Puts back the reduced dims (size 1) so a reduced gradient broadcasts against the input. */
-function unsqueezeReduced(g: Tensor, { dims, keepdim }: DimArgs): Tensor {
+export function unsqueezeReduced(g: Tensor, { dims, keepdim }: DimArgs): Tensor {
   if (keepdim) return g;
   const shape: number[] = [];
   let j = 0;
@@ -71,7 +71,7 @@ function unsqueezeReduced(g: Tensor, { dims, keepdim }: DimArgs): Tensor {
   return g.reshape(...shape);
 }
 
-function countReduced(shape: readonly number[], dims: readonly boolean[]): number {
+export function countReduced(shape: readonly number[], dims: readonly boolean[]): number {
   let n = 1;
   for (let i = 0; i < dims.length; i++) if (dims[i]) n *= shape[i];
   return n;

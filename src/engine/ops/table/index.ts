@@ -1,0 +1,74 @@
+// Every primitive op, each with the calls that reach it and the PyTorch programs that check
+// it. This table is the one source the golden tests read (test/engine/ops-golden.test.ts:
+// a primitive missing here, or without programs, fails) and the fixture generator reads
+// (scripts/gen_fixtures.py, through scripts/export-op-table.ts). Adding an op: its
+// primitive, one entry in the file of its family here, its Tensor method.
+import * as torch from '../../index';
+import type { Tensor } from '../../tensor';
+import type { Primitive } from '../op';
+import { activations } from './activations';
+import { elementwise } from './elementwise';
+import { embedding } from './embedding';
+import { gather } from './gather';
+import { inplace } from './inplace';
+import { linalg } from './linalg';
+import { masks } from './masks';
+import { normalization } from './normalization';
+import { losses } from './loss';
+import { loss, method, type Call, type OpEntry } from './programs';
+import { reduce } from './reduce';
+import { statistics } from './statistics';
+import { views } from './views';
+
+type T = Tensor;
+const F = torch.nn.functional;
+
+export const table: readonly OpEntry[] = [
+  ...elementwise,
+  ...activations,
+  ...reduce,
+  ...statistics,
+  ...masks,
+  ...views,
+  ...gather,
+  ...embedding,
+  ...normalization,
+  ...linalg,
+  ...losses,
+  ...inplace,
+];
+
+/** Steps the programs use that are not one primitive's own: comparisons, in-place, autograd. */
+export const programCalls: readonly Call[] = [
+  ...(['gt', 'lt', 'ge', 'le', 'eq'] as const).map((c) =>
+    method(c, (x: T, y: T | number) => x[c](y)),
+  ),
+  ...(['add_', 'sub_', 'mul_', 'div_'] as const).map((c) =>
+    method(c, (x: T, y: T | number) => x[c](y)),
+  ),
+  method('detach', (x: T) => x.detach()),
+  method('backward', (x: T) => {
+    x.backward();
+  }),
+  loss('F.l1_loss', F.l1Loss),
+  {
+    name: 'torch.manual_seed',
+    torch: 'lambda s: torch.manual_seed(s) and None',
+    ours: (s: number) => {
+      torch.manualSeed(s);
+    },
+  },
+  {
+    // autograd.grad(out, inp, gradOut, createGraph=True): the gradient, with its history
+    name: 'grad',
+    torch: 'lambda out, inp, g: torch.autograd.grad(out, inp, g, create_graph=True)[0]',
+    ours: (out: T, inp: T, g: T) =>
+      torch.autograd.grad(out, inp, { gradOutputs: g, createGraph: true })[0],
+  },
+];
+
+/** Every primitive op, in table order. */
+export const primitives: readonly Primitive<never>[] = table.map((e) => e.op);
+
+/** Every step name the programs may use. */
+export const calls: readonly Call[] = [...table.flatMap((e) => e.calls ?? []), ...programCalls];

@@ -1,0 +1,48 @@
+// Second derivatives of the smooth elementwise ops, whose fixtures check first derivatives
+// only: the gradient of the gradient (createGraph) against central differences of the
+// gradient, in float64, away from kinks.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../../src/engine/index';
+
+const F = torch.nn.functional;
+const points = [-2.5, -1.2, -0.3, 0.4, 1.1, 2.7];
+
+function firstDerivative(f: (x: torch.Tensor) => torch.Tensor, xs: number[]): number[] {
+  const x = torch.tensor(xs, { dtype: 'float64', requiresGrad: true });
+  return torch.autograd.grad(f(x).sum(), x)[0]!.tolist() as number[];
+}
+
+function secondDerivative(f: (x: torch.Tensor) => torch.Tensor, xs: number[]): number[] {
+  const x = torch.tensor(xs, { dtype: 'float64', requiresGrad: true });
+  const [g] = torch.autograd.grad(f(x).sum(), x, { createGraph: true });
+  return torch.autograd.grad(g!.sum(), x)[0]!.tolist() as number[];
+}
+
+const ops: [string, (x: torch.Tensor) => torch.Tensor][] = [
+  ['log1p', (x) => x.abs().log1p()],
+  ['erf', (x) => x.erf()],
+  ['gelu', (x) => F.gelu(x)],
+  ['silu', (x) => F.silu(x)],
+  ['leakyRelu', (x) => F.leakyRelu(x, 0.2).mul(x)],
+  ['softplus', (x) => F.softplus(x, 2, 3)],
+  ['elu', (x) => F.elu(x, 0.7)],
+];
+
+describe('second derivatives', () => {
+  it.each(ops)('%s', (_name, f) => {
+    const eps = 1e-6;
+    const plus = firstDerivative(
+      f,
+      points.map((p) => p + eps),
+    );
+    const minus = firstDerivative(
+      f,
+      points.map((p) => p - eps),
+    );
+    const numeric = plus.map((p, i) => (p - minus[i]) / (2 * eps));
+    const analytic = secondDerivative(f, points);
+    analytic.forEach((a, i) => {
+      expect(a).toBeCloseTo(numeric[i], 5);
+    });
+  });
+});
