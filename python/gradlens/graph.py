@@ -66,12 +66,13 @@ def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Nod
 
 
 def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
-    """A hash of the node types in walk order, and the leaf tensors. Runs every step, so it
-    builds nothing per node beyond the walk itself (types, not name() strings)."""
+    """A hash of the node types in walk order, and the leaf tensors (what `signature` gives
+    for `walk`'s order). Runs in training loops, so it builds nothing per node beyond the
+    walk itself (types, not name() strings)."""
     seen = set()
     queue: List[Node] = []
     for r in roots:
-        n = r.grad_fn
+        n = root_node(r)
         if n is not None and n not in seen:
             seen.add(n)
             queue.append(n)
@@ -89,6 +90,12 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
                 seen.add(m)
                 queue.append(m)
     return hash(tuple(kinds)), leaves
+
+
+def signature(order: Sequence[Node]) -> Tuple[int, List[torch.Tensor]]:
+    """`structure` of a graph already walked."""
+    kinds = tuple(type(n) for n in order)
+    return hash(kinds), [n.variable for n, kind in zip(order, kinds) if kind is ACCUMULATE]
 
 
 def saved_tensors(node: Node) -> Optional[List[torch.Tensor]]:

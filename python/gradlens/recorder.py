@@ -54,22 +54,32 @@ class Recorder:
         self.available = hasattr(torch.overrides, "TorchFunctionMode")
 
     def arm(self) -> None:
-        if self.armed:
-            return
-        self.armed = True
-        self.modules.install()
-        if self.available:
-            self._mode = _make_mode(self)
-            self._mode.__enter__()
+        if not self.armed:
+            self.armed = True
+            self.modules.install()
+        self.resume()
 
     def disarm(self) -> None:
-        if not self.armed:
-            return
-        self.armed = False
-        self.modules.remove()
+        if self.armed:
+            self.armed = False
+            self.modules.remove()
         if self._mode is not None:
             mode, self._mode = self._mode, None
             mode.__exit__(None, None, None)
+
+    def pause(self) -> None:
+        """Takes the function mode off while the capture does its own tensor work: every
+        op through the mode costs more than a small op itself. A mode the script pushed
+        since stays on top, and ours with it."""
+        mode = self._mode
+        if mode is not None and _current_mode() is mode:
+            self._mode = None
+            mode.__exit__(None, None, None)
+
+    def resume(self) -> None:
+        if self.armed and self._mode is None and self.available:
+            self._mode = _make_mode(self)
+            self._mode.__enter__()
 
     def op_done(self, result: Any, args: Any, kwargs: Optional[Dict[str, Any]]) -> None:
         fresh = [t for t in _tensors(result) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
@@ -128,6 +138,11 @@ def _unclaimed_behind(node: Node, boundary: Dict[int, Node]) -> List[Node]:
             found.append(m)
             stack.append(m)
     return found
+
+
+def _current_mode() -> Any:
+    current = getattr(torch.overrides, "_get_current_function_mode", None)
+    return current() if current is not None else None
 
 
 def _make_mode(recorder: Recorder) -> Any:

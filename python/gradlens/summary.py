@@ -10,6 +10,9 @@ import torch
 from .wire import Num, encode_num
 
 FIRST = 6
+# Up to this many elements, one conversion to Python numbers and plain Python arithmetic
+# beat the half dozen torch ops a summary takes otherwise.
+SMALL = 128
 
 Summary = Dict[str, Any]
 
@@ -47,6 +50,9 @@ def summarize(t: torch.Tensor) -> Summary:
         flat = _plain(t).reshape(-1)
     except (RuntimeError, NotImplementedError):
         return base  # meta or otherwise unreadable tensors: shape and dtype only
+    if numel <= SMALL:
+        _from_values(base, flat.tolist())
+        return base
     base["first"] = [_number(v) for v in flat[:FIRST].tolist()]
     # float64 so a float32 sum cannot overflow to Inf. Min and max carry any NaN or Inf, so
     # finite ones settle the counts in the same conversion: a large graph summarizes every node.
@@ -72,6 +78,18 @@ def summarize(t: torch.Tensor) -> Summary:
         lo, hi, mean = torch.stack([wide.min(), wide.max(), wide.mean()]).tolist()
         base["min"], base["max"], base["mean"] = lo, hi, (mean if math.isfinite(mean) else None)
     return base
+
+
+def _from_values(base: Summary, values: List[Any]) -> None:
+    base["first"] = [_number(v) for v in values[:FIRST]]
+    finite = [v for v in values if v - v == 0]  # NaN - NaN and Inf - Inf are NaN
+    if len(finite) < len(values):
+        nan = sum(1 for v in values if v != v)
+        base["nanCount"] = nan
+        base["infCount"] = len(values) - len(finite) - nan
+    if finite:
+        mean = sum(finite) / len(finite)
+        base["min"], base["max"], base["mean"] = float(min(finite)), float(max(finite)), (mean if math.isfinite(mean) else None)
 
 
 def has_non_finite(s: Optional[Summary]) -> bool:
