@@ -6,6 +6,9 @@
 /** Bumped on any incompatible change to the shapes below. */
 export const PROTOCOL_VERSION = 1;
 
+/** With flow 'auto', graphs up to this many function and AccumulateGrad nodes record their flow. */
+export const FLOW_AUTO_MAX_NODES = 2000;
+
 /**
  * A number as it survives JSON: NaN and infinities become strings (IPC would turn them
  * into `null` and hide exactly the values users need to see).
@@ -25,6 +28,10 @@ export interface TensorSummary {
   mean: number | null;
   nanCount: number;
   infCount: number;
+  /** Euclidean norm over the finite elements; absent from older runners. */
+  norm?: number | null;
+  /** Every element in row-major order when numel <= 64 (exact values for small tensors). */
+  values?: Num[];
 }
 
 /** Where user code created something, mapped through source maps to the user's own file. */
@@ -41,6 +48,26 @@ export interface NextFunction {
   id: string;
   inputNr: number;
 }
+
+/** What flowed through a function or AccumulateGrad node in the backward pass (recorded when asked). */
+export interface NodeFlow {
+  /** 0-based position in the order the engine ran this backward's nodes. */
+  order: number;
+  /** Gradient arriving for each output of the node (grad_outputs); null where none arrived. */
+  gradOutputs: (TensorSummary | null)[];
+  /**
+   * Gradient sent along each entry of `next` (grad_inputs): same length as `next`, null where
+   * none. Empty for AccumulateGrad, which sends nothing on.
+   */
+  gradInputs: (TensorSummary | null)[];
+  /** AccumulateGrad only: the leaf's `.grad` before this backward added to it (null: none yet). */
+  gradBefore?: TensorSummary | null;
+  /** AccumulateGrad only: the leaf's `.grad` after (null where the gradient was not accumulated, as in autograd.grad). */
+  gradAfter?: TensorSummary | null;
+}
+
+/** How a run decides whether to record the backward pass's flow (see NodeFlow). */
+export type FlowPolicy = 'auto' | 'always' | 'never';
 
 export interface GraphNode {
   id: string;
@@ -68,6 +95,8 @@ export interface GraphNode {
   attachedTo: string | null;
   /** Creation order (PyTorch's sequence_nr); -1 for tensors. */
   sequenceNr: number;
+  /** Function and accumulate nodes of a capture that recorded flow and that ran in its backward. */
+  flow?: NodeFlow;
 }
 
 export type AnomalyKind = 'nan' | 'inf';
@@ -93,6 +122,8 @@ export interface GraphSnapshot {
   collapsed: boolean;
   /** Whether values of intermediate nodes were recorded (armed capture) or only leaves and saved tensors. */
   detail: 'full' | 'light';
+  /** True when the capture recorded the backward pass's flow (nodes that ran carry `flow`). */
+  flowRecorded?: boolean;
 }
 
 /** One backward() on a scalar, for the training monitor. */
@@ -129,6 +160,8 @@ export interface RunOptions {
   maxNodes: number;
   /** Record saved tensors as nodes of the graph. */
   savedTensors: boolean;
+  /** Record the gradients that flowed through each node ('auto': for graphs up to FLOW_AUTO_MAX_NODES nodes). */
+  flow: FlowPolicy;
   /** End the script right after the first backward() called from this line completes. */
   stopAfter: { file: string; line: number } | null;
   /** The script's own arguments (`sys.argv[1:]`, `process.argv.slice(2)`). */
@@ -299,7 +332,26 @@ export function validateTensorSummary(v: unknown, path = 'tensor', key?: Key): T
   nullable(o.mean, p, 'mean', num);
   int(o.nanCount, p, 'nanCount');
   int(o.infCount, p, 'infCount');
+  if (o.norm !== undefined) nullable(o.norm, p, 'norm', num);
+  if (o.values !== undefined) each(o.values, p, 'values', numEnc);
   return o as unknown as TensorSummary;
+}
+
+function summaryOrNull(x: unknown, path: string): TensorSummary | null {
+  return nullable(x, path, undefined, validateTensorSummary);
+}
+
+function validateFlow(v: unknown, path: string, key: Key, edges: number): NodeFlow {
+  const o = obj(v, path, key);
+  const p = at(path, key);
+  if (int(o.order, p, 'order') < 0) throw new ProtocolError(`${p}.order`, 'expected at least 0');
+  each(o.gradOutputs, p, 'gradOutputs', summaryOrNull);
+  const sent = each(o.gradInputs, p, 'gradInputs', summaryOrNull);
+  if (sent.length !== edges)
+    throw new ProtocolError(`${p}.gradInputs`, `expected ${edges} entries, one per next`);
+  if (o.gradBefore !== undefined) nullable(o.gradBefore, p, 'gradBefore', validateTensorSummary);
+  if (o.gradAfter !== undefined) nullable(o.gradAfter, p, 'gradAfter', validateTensorSummary);
+  return o as unknown as NodeFlow;
 }
 
 function validateLocation(v: unknown, path: string, key?: Key): SourceLocation {
@@ -334,6 +386,7 @@ function validateNode(v: unknown, path: string): GraphNode {
   if (o.moduleCalls !== undefined) each(o.moduleCalls, path, 'moduleCalls', int);
   nullable(o.attachedTo, path, 'attachedTo', str);
   int(o.sequenceNr, path, 'sequenceNr');
+  if (o.flow !== undefined) validateFlow(o.flow, path, 'flow', (o.next as unknown[]).length);
   return o as unknown as GraphNode;
 }
 
@@ -371,6 +424,9 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
     anomalies: each(o.anomalies, path, 'anomalies', validateAnomaly),
     collapsed: bool(o.collapsed, path, 'collapsed'),
     detail: oneOf(o.detail, path, 'detail', ['full', 'light'] as const),
+    ...(o.flowRecorded === undefined
+      ? {}
+      : { flowRecorded: bool(o.flowRecorded, path, 'flowRecorded') }),
   };
 }
 
@@ -453,6 +509,8 @@ export function validateChildMessage(v: unknown): ChildMessage {
   }
 }
 
+const FLOW_POLICIES: readonly FlowPolicy[] = ['auto', 'always', 'never'];
+
 function validateRunOptions(v: unknown, path: string): RunOptions {
   const o = obj(v, path);
   const captureAt =
@@ -465,6 +523,7 @@ function validateRunOptions(v: unknown, path: string): RunOptions {
     captureAt,
     maxNodes: int(o.maxNodes, path, 'maxNodes'),
     savedTensors: bool(o.savedTensors, path, 'savedTensors'),
+    flow: oneOf(o.flow, path, 'flow', FLOW_POLICIES),
     stopAfter: nullable(o.stopAfter, path, 'stopAfter', (x, p, k) => {
       const s = obj(x, p, k);
       const q = at(p, k);

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   assertNever,
   type ChildMessage,
+  type FlowPolicy,
   type GraphSnapshot,
   type RunError,
   type RunOptions,
@@ -47,6 +48,8 @@ export interface LaunchOptions {
   maxNodes?: number;
   /** Also record saved tensors as graph nodes (default false). */
   savedTensors?: boolean;
+  /** Record the gradients that flowed through each node (default 'auto': small graphs only). */
+  flow?: FlowPolicy;
   stopAfter?: { file: string; line: number };
   /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
@@ -258,6 +261,7 @@ class Run {
       captureAt: options.captureAt ?? 'last',
       maxNodes: options.maxNodes ?? 2000,
       savedTensors: options.savedTensors ?? false,
+      flow: options.flow ?? 'auto',
       stopAfter: options.stopAfter ?? null,
       args: options.args ?? [],
     };

@@ -21,6 +21,8 @@ const summary: TensorSummary = {
   mean: 2.5,
   nanCount: 1,
   infCount: 0,
+  norm: 5.1,
+  values: [1, 'NaN', 3, 4],
 };
 
 function node(id: string, next: GraphNode['next'] = []): GraphNode {
@@ -46,8 +48,25 @@ function snapshot(): GraphSnapshot {
     outputs: ['a'],
     collapsed: false,
     detail: 'full',
+    flowRecorded: true,
     anomalies: [{ kind: 'nan', where: 'value', nodeId: 'a', message: 'NaN' }],
-    nodes: [node('a', [{ id: 'b', inputNr: 0 }, null]), node('b')],
+    nodes: [
+      {
+        ...node('a', [{ id: 'b', inputNr: 0 }, null]),
+        flow: { order: 0, gradOutputs: [structuredClone(summary)], gradInputs: [summary, null] },
+      },
+      {
+        ...node('b'),
+        kind: 'accumulate',
+        flow: {
+          order: 1,
+          gradOutputs: [summary],
+          gradInputs: [],
+          gradBefore: null,
+          gradAfter: summary,
+        },
+      },
+    ],
   };
 }
 
@@ -114,6 +133,30 @@ describe('protocol validators', () => {
     expect(bad((s) => ((s.nodes as unknown[])[1] = 7))).toBe('message.snapshot.nodes[1]');
   });
 
+  it('name the place of a bad value in the backward flow of a node', () => {
+    const bad = (change: (s: GraphSnapshot) => void): string => {
+      const s = structuredClone(snapshot());
+      change(s);
+      return refusedAt({ type: 'graph/snapshot', snapshot: s });
+    };
+    expect(bad((s) => (s.nodes[0].flow!.order = -1))).toBe('message.snapshot.nodes[0].flow.order');
+    expect(bad((s) => s.nodes[0].flow!.gradInputs.pop())).toBe(
+      'message.snapshot.nodes[0].flow.gradInputs',
+    );
+    expect(bad((s) => ((s.nodes[0].flow!.gradOutputs[0]!.values as unknown[])[1] = 'nan'))).toBe(
+      'message.snapshot.nodes[0].flow.gradOutputs[0].values[1]',
+    );
+    expect(bad((s) => (s.nodes[0].flow!.gradInputs[0]!.norm = '5' as unknown as number))).toBe(
+      'message.snapshot.nodes[0].flow.gradInputs[0].norm',
+    );
+    expect(bad((s) => (s.nodes[1].flow!.gradBefore = {} as TensorSummary))).toBe(
+      'message.snapshot.nodes[1].flow.gradBefore.shape',
+    );
+    expect(bad((s) => (s.flowRecorded = 1 as unknown as boolean))).toBe(
+      'message.snapshot.flowRecorded',
+    );
+  });
+
   it('name the place of a bad value in metrics, errors and the host start message', () => {
     expect(
       refusedAt({
@@ -141,10 +184,17 @@ describe('protocol validators', () => {
       captureAt: 'last',
       maxNodes: 10,
       savedTensors: false,
+      flow: 'auto',
       stopAfter: { file: '/s.ts', line: 'two' },
     };
     expect(refusedAt({ type: 'run/start', protocol: 1, options }, validateHostMessage)).toBe(
       'message.options.stopAfter.line',
     );
+    expect(
+      refusedAt(
+        { type: 'run/start', protocol: 1, options: { ...options, stopAfter: null, flow: 'on' } },
+        validateHostMessage,
+      ),
+    ).toBe('message.options.flow');
   });
 });
