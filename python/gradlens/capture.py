@@ -19,6 +19,7 @@ import torch
 from . import features
 from .anomalies import find_anomalies, has_precise
 from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, root_node, saved_tensors, signature, structure, walk
+from .flow import FlowRecorder, records_flow
 from .loops import in_loop
 from .metrics import MetricStream
 from .protocol import Json, RunOptions
@@ -65,6 +66,7 @@ class Pending:
     saved: Dict[int, List[Summary]] = field(default_factory=dict)
     grads: Dict[int, Summary] = field(default_factory=dict)
     hooks: List[Any] = field(default_factory=list)
+    flow: Optional[FlowRecorder] = None
 
 
 @dataclass
@@ -466,6 +468,9 @@ class Capture:
         # Each freed node raises a C++ error that records a backtrace, dearer than the node:
         # backward frees every node it ran, so the first freed node ends the search.
         freed = False
+        if live and records_flow(self.options.flow, len(order)):
+            p.flow = FlowRecorder(order, p.grads)
+            p.hooks = p.flow.hooks
         for i, n in enumerate(order):
             if is_accumulate(n):
                 p.leaf_values[i] = summarize(n.variable)
@@ -474,7 +479,7 @@ class Capture:
                 saved = saved_tensors(n)
                 freed = saved is None
                 p.saved[i] = [summarize(s) for s in saved or []]
-            if live:
+            if live and p.flow is None:
                 p.hooks.append(self._hook_grad(n, i, p.grads))
         return p
 
@@ -537,6 +542,8 @@ class Capture:
             }
             if not acc and calls[i]:
                 node["moduleCalls"] = calls[i]
+            if p.flow is not None and i in p.flow.flows:
+                node["flow"] = p.flow.flows[i]
             nodes.append(node)
             if acc:
                 v = n.variable
@@ -570,10 +577,13 @@ class Capture:
         anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
         if has_precise(anomalies):
             self.has_precise_anomaly = True
-        return {
+        snapshot: Json = {
             "index": p.index, "trigger": p.trigger, "nodes": nodes, "outputs": outputs, "anomalies": anomalies,
             "collapsed": False, "detail": "full" if live and any(m is not None and m.value is not None for m in metas) else "light",
         }
+        if p.flow is not None:
+            snapshot["flowRecorded"] = True
+        return snapshot
 
     def _parameter_names(self, frame_modules: List[torch.nn.Module]) -> Dict[int, str]:
         """Parameter names by tensor id: modules that ran a forward first, then modules in
