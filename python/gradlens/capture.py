@@ -272,6 +272,7 @@ class Capture:
             self._first_at = time.perf_counter()
         self.metrics.commit()
         self.recorder.modules.reset()
+        self.recorder.claimed = 0
         self._take_request()
         scalar = trigger == "backward" and len(roots) == 1 and roots[0].numel() == 1
         loss = _read_scalar(roots[0]) if scalar else math.nan
@@ -449,6 +450,7 @@ class Capture:
         try:
             return self._begin(index, trigger, roots, call_site, live)
         except GraphTooLarge:
+            self.last_full_index = index  # not tried again at the end of the run
             self.sink.error("crash", f"the graph of backward() #{index} has more than {MAX_WALK:,} nodes and was not captured")
         except Exception as e:  # a capture bug must not break the user's training
             self.sink.error("crash", f"capture of backward() #{index} failed: {type(e).__name__}: {e}")

@@ -65,7 +65,7 @@ def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Nod
     return order, index, consumer
 
 
-def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
+def structure(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[int, List[torch.Tensor]]:
     """A hash of the node types in walk order, and the leaf tensors (what `signature` gives
     for `walk`'s order). Runs in training loops, so it builds nothing per node beyond the
     walk itself (types, not name() strings)."""
@@ -80,6 +80,8 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
     leaves: List[torch.Tensor] = []
     accumulate = ACCUMULATE
     for n in queue:  # grows while it is walked: breadth-first
+        if len(kinds) >= limit:
+            break  # a graph this big is not captured; its first nodes tell it apart
         kind = type(n)
         kinds.append(kind)
         if kind is accumulate:

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import torch
 
-from .graph import ACCUMULATE, Node
+from .graph import ACCUMULATE, MAX_WALK, Node
 from .modules import ModuleCalls
 from .protocol import Json
 from .summary import Summary, summarize
@@ -51,6 +51,9 @@ class Recorder:
         self._mode: Any = None
         self.busy = False
         self.armed = False
+        # Nodes claimed since the last backward: past MAX_WALK the graph cannot be captured,
+        # so ops are no longer recorded (the mode stays: it cannot leave from inside its own call).
+        self.claimed = 0
         self.available = hasattr(torch.overrides, "TorchFunctionMode")
 
     def arm(self) -> None:
@@ -82,6 +85,8 @@ class Recorder:
             self._mode.__enter__()
 
     def op_done(self, result: Any, args: Any, kwargs: Optional[Dict[str, Any]]) -> None:
+        if self.claimed > MAX_WALK:
+            return
         fresh = [t for t in _tensors(result) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
             self._claim(fresh, [args, kwargs or {}])
@@ -89,7 +94,7 @@ class Recorder:
     def _module_output(self, module: torch.nn.Module, args: Any, output: Any) -> None:
         # With the function mode on, every op already claimed its node; this finds the ones
         # it cannot see (custom autograd Functions, or no mode at all on this torch).
-        if self.busy:
+        if self.busy or self.claimed > MAX_WALK:
             return
         fresh = [t for t in _tensors(output) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
@@ -107,9 +112,11 @@ class Recorder:
                     continue  # two outputs of one op share its node
                 # Nodes an op made internally (linear's transpose) sit between its output's
                 # node and its inputs' nodes: they belong to the same line and module call.
-                for inner in reversed(_unclaimed_behind(node, boundary)):
+                inners = _unclaimed_behind(node, boundary)
+                for inner in reversed(inners):
                     inner.metadata[KEY] = NodeMeta(location, modules, calls, None, next(self._order))
                 node.metadata[KEY] = NodeMeta(location, modules, calls, summarize(t), next(self._order))
+                self.claimed += 1 + len(inners)
         finally:
             self.busy = False
 

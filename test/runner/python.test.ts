@@ -39,7 +39,7 @@ describe('Python scripts through the runner host', () => {
     expect(r.ok).toBe(true);
     expect(r.runtime).toMatchObject({
       language: 'python',
-      torch: expect.stringMatching(/^1\.13|^2\./),
+      torch: expect.stringMatching(/^1\.13|^2\./) as unknown,
     });
     expect(r.stdout).toContain('dP/da -384.0');
     const s = r.snapshots[0];
@@ -53,6 +53,12 @@ describe('Python scripts through the runner host', () => {
     expect(leaf(s, 'a')!.grad!.first).toEqual([-384]);
     expect(leaf(s, 'b')!.grad!.first).toEqual([96]);
     expect(sub.location).toMatchObject({ file: path.join(EXAMPLES, 'retain_grad.py'), line: 7 });
+    // The backward flow, through the host's validators: -32 arrives at Q's subtraction and
+    // leaves as -32 towards a**3 and +32 towards 3*b.
+    expect(s.flowRecorded).toBe(true);
+    expect(sub.flow?.order).toBe(1);
+    expect(sub.flow?.gradOutputs.map((g) => g?.values)).toEqual([[-32]]);
+    expect(sub.flow?.gradInputs.map((g) => g?.values)).toEqual([[-32], [32]]);
   });
 
   it('an nn.Module training script: parameter names, module groups, the training record', async () => {
@@ -151,16 +157,26 @@ describe('bad input from Python', () => {
     expect(r.errors[0].message).toContain('python-without-torch');
   });
 
+  it('a Python older than 3.8: a message naming the version the tracer needs', async () => {
+    const r = await run('args_and_cwd.py', { python: path.join(PY_FIXTURES, 'python-3.7') });
+    expect(r.ok).toBe(false);
+    expect(r.errors[0].kind).toBe('launch');
+    expect(r.errors[0].message).toContain('python-3.7 could not start the Gradlens tracer');
+    expect(r.errors[0].message).toContain(
+      'is Python 3.7.3; the Gradlens tracer needs Python 3.8 or newer',
+    );
+  });
+
   it('an interpreter that does not exist, or is not Python', async () => {
     const missing = await run('args_and_cwd.py', { python: '/nonexistent/python3' });
     expect(missing.errors[0]).toMatchObject({
       kind: 'launch',
-      message: expect.stringContaining('/nonexistent/python3 was not found'),
+      message: expect.stringContaining('/nonexistent/python3 was not found') as unknown,
     });
     const notPython = await run('args_and_cwd.py', { python: '/bin/false' });
     expect(notPython.errors[0]).toMatchObject({
       kind: 'launch',
-      message: expect.stringContaining('could not start the Gradlens tracer'),
+      message: expect.stringContaining('could not start the Gradlens tracer') as unknown,
     });
   });
 });
