@@ -3,5 +3,14 @@
 Started by the Gradlens host (CLI or VS Code) as ``python -m gradlens.runner``; it speaks
 the same framed JSON protocol as the TypeScript runner (src/protocol/messages.ts).
 """
+import sys
+
+# Plain syntax up to here, so that Python 2 reads it and says why it cannot go on.
+if sys.version_info < (3, 8):
+    sys.stderr.write(
+        "gradlens: %s is Python %s; the Gradlens tracer needs Python 3.8 or newer\n"
+        % (sys.executable, sys.version.split()[0])
+    )
+    sys.exit(3)
 
 PROTOCOL_VERSION = 1

@@ -18,7 +18,9 @@ import torch
 
 from . import features
 from .anomalies import find_anomalies, has_precise
-from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, root_node, saved_tensors, structure, walk
+from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, root_node, saved_tensors, signature, structure, walk
+from .flow import FlowRecorder, records_flow
+from .loops import in_loop
 from .metrics import MetricStream
 from .protocol import Json, RunOptions
 from .recorder import NodeMeta, Recorder, meta_of
@@ -32,6 +34,9 @@ MAX_AUTO_CAPTURES = 20
 # The first steps of a loop have their graph structure checked; after them, every this many.
 STRUCTURE_EVERY = 8
 STRUCTURE_EVERY_LATER = 32
+# Structure checks beyond the second step's stay under this share of the run's time (a big
+# graph's walk costs a good part of its training step).
+WALK_SHARE = 0.02
 # Gradient norms of a fast loop's steps are taken at most this often (seconds).
 NORM_INTERVAL = 0.02
 
@@ -61,6 +66,7 @@ class Pending:
     saved: Dict[int, List[Summary]] = field(default_factory=dict)
     grads: Dict[int, Summary] = field(default_factory=dict)
     hooks: List[Any] = field(default_factory=list)
+    flow: Optional[FlowRecorder] = None
 
 
 @dataclass
@@ -98,15 +104,22 @@ class Capture:
         self.last: Optional[LastBackward] = None
         self.last_full_index = 0
         self.template: Optional[Template] = None
-        # Two consecutive full captures had the same structure: the script is in a loop.
+        # The graph repeats the one checked before it: the script is in a loop.
         self.repeating = False
+        # The last full capture was called from a loop: the next backward() is expected to
+        # repeat its graph, so its forward is not recorded (a structure check confirms it).
+        self.expect_repeat = False
+        # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
+        self._steady = False
         # Names given to leaves by full captures, and their column order in the training record.
         self._leaf_names: Dict[int, Tuple[Any, str]] = {}
         self._rank: Dict[str, int] = {}
         self._last_sig: Optional[int] = None
         self._last_leaves: Optional[List[torch.Tensor]] = None
         self._norms_at = 0.0
-        self._last_head: Optional[Tuple[int, Optional[type]]] = None
+        self._last_kind: Optional[type] = None
+        self._first_at = 0.0
+        self._walk_seconds = 0.0
         # The last scalar backward's named gradients: (step, [(leaf, grad, grad's version)]).
         self._kept_step: Tuple[int, List[Tuple[torch.Tensor, torch.Tensor, int]]] = (0, [])
         self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
@@ -128,6 +141,8 @@ class Capture:
 
         @functools.wraps(autograd_backward)
         def backward_fn(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            if self._depth > 0:  # called by Tensor.backward
+                return autograd_backward(tensors, *args, **kwargs)
             roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
             return self.around("backward", roots, lambda: autograd_backward(tensors, *args, **kwargs))
 
@@ -184,7 +199,7 @@ class Capture:
             return True
         # For "last", capture in full until the graphs start repeating (a training loop);
         # the last one is then rebuilt at the end from the repeating template.
-        return at == "last" and not self.repeating and k <= MAX_AUTO_CAPTURES
+        return at == "last" and not self.repeating and not self.expect_repeat and k <= MAX_AUTO_CAPTURES
 
     def _set_armed(self, on: bool) -> None:
         if on:
@@ -212,18 +227,52 @@ class Capture:
         # Tensor.backward calls torch.autograd.backward: one user call, one count.
         if self._depth > 0:
             return run()
+        loss = self._steady_loss(trigger, roots) if self._steady else None
+        if loss is not None:
+            return self._steady_step(roots, run, loss)
         self._depth += 1
         self.recorder.busy = True
+        self.recorder.pause()
         try:
             return self._around(trigger, roots, run, inputs)
         finally:
             self.recorder.busy = False
+            self.recorder.resume()
             self._depth -= 1
+
+    def _steady_loss(self, trigger: str, roots: List[torch.Tensor]) -> Optional[float]:
+        """The loss of a backward() that can take the steady path, else None: the loop's
+        output node kind is unchanged, its loss finite, no host request or capture or
+        structure check is due."""
+        k = self.count + 1
+        if trigger != "backward" or len(roots) != 1 or self.requested or self._request.is_set():
+            return None
+        if k % STRUCTURE_EVERY_LATER == 0 or self.options.capture_at in (k, k + 1):
+            return None
+        root = roots[0]
+        if type(root.grad_fn) is not self._last_kind or root.numel() != 1:
+            return None
+        loss = _read_scalar(root)
+        return loss if math.isfinite(loss) else None
+
+    def _steady_step(self, roots: List[torch.Tensor], run: Callable[[], Any], loss: float) -> Any:
+        k = self.count = self.count + 1
+        self.metrics.commit()
+        self._depth += 1
+        try:
+            result = run()
+        finally:
+            self._depth -= 1
+        self._record(k, "backward", roots, None, self._last_leaves or [], loss)
+        return result
 
     def _around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]]) -> Any:
         k = self.count = self.count + 1
+        if k == 1:
+            self._first_at = time.perf_counter()
         self.metrics.commit()
         self.recorder.modules.reset()
+        self.recorder.claimed = 0
         self._take_request()
         scalar = trigger == "backward" and len(roots) == 1 and roots[0].numel() == 1
         loss = _read_scalar(roots[0]) if scalar else math.nan
@@ -246,12 +295,14 @@ class Capture:
         pending: Optional[Pending] = None
         if full:
             self.requested = False
+            if self.options.capture_at == "last":
+                self.expect_repeat = in_loop(site)
             pending = self._begin_safely(k, trigger, roots, call_site, live=True)
+            if pending is not None:
+                walked = signature(pending.order)
         try:
-            self.recorder.busy = False  # ops of create_graph=True backward are the user's
             result = run()
         finally:
-            self.recorder.busy = True
             if pending is not None:
                 for h in pending.hooks:
                     h.remove()
@@ -268,6 +319,7 @@ class Capture:
             # A non-finite loss not yet explained: capture the next step in full to name the op.
             self.requested = True
         self._set_armed(self._should_capture(k + 1))
+        self._steady = self.repeating and stop is None and self.options.capture_at != "all" and not self.recorder.armed
         if stop_here:
             self.sink.stop()
         return result
@@ -284,43 +336,67 @@ class Capture:
     def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float,
                walked: Optional[Tuple[int, List[torch.Tensor]]] = None) -> None:
         # A walk of this graph's structure: when it changes (a new model, a new phase of the
-        # script), the next backward is captured in full again. In Python the walk costs as
-        # much as a small training step's bookkeeping, so a loop is sampled: the first steps,
-        # then every STRUCTURE_EVERY_LATER-th, reusing the leaves found last in between.
+        # script), the next backward is captured in full again; when it repeats the last
+        # one, the script is in a loop. In Python the walk costs as much as a small training
+        # step's bookkeeping, so a loop is sampled, reusing the leaves found last in between.
         # The output's node kind is checked every step: a new phase usually changes it.
-        head = (len(roots), type(roots[0].grad_fn) if roots else None)
-        if walked is not None or captured or k <= STRUCTURE_EVERY or k % STRUCTURE_EVERY_LATER == 0 or self._last_leaves is None or head != self._last_head:
-            self._last_head = head
-            sig, leaves = walked if walked is not None else structure(roots)
-            if not captured and sig != self._last_sig:
-                self.requested = True
-                self.repeating = False
+        kind = type(roots[0].grad_fn) if roots else None
+        if walked is None and self._walk_due(k, kind):
+            started = time.perf_counter()
+            walked = structure(roots)
+            self._walk_seconds += time.perf_counter() - started
+        self._last_kind = kind
+        if walked is not None:
+            sig, leaves = walked
+            if not captured:
+                same = sig == self._last_sig
+                self.repeating = same
+                if not same:
+                    self.requested = True
+                    self.expect_repeat = False
             self._last_sig = sig
             self._last_leaves = leaves
         else:
-            leaves = self._last_leaves
-        if scalar:
-            named = [(name, t, t.grad) for name, t in self._named_leaves(leaves) if t.grad is not None]
-            # Versions now, grads by reference: enough for the rebuild at the end to tell
-            # whether a gradient still holds this step's values.
-            self._kept_step = (k, [(t, g, g._version) for _, t, g in named])
+            leaves = self._last_leaves or []
+        self._record(k, trigger, roots, call_site, leaves, loss if scalar else None)
+
+    def _walk_due(self, k: int, kind: Optional[type]) -> bool:
+        if k <= 2 or self._last_leaves is None or kind is not self._last_kind:
+            return True
+        if k > STRUCTURE_EVERY and k % STRUCTURE_EVERY_LATER != 0:
+            return False
+        return self._walk_seconds <= WALK_SHARE * (time.perf_counter() - self._first_at)
+
+    def _record(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], leaves: List[torch.Tensor], loss: Optional[float]) -> None:
+        """What every backward() leaves: for a scalar one, its gradients (by reference, with
+        their versions: enough for the rebuild at the end to tell whether a gradient still
+        holds this step's values) and its metric."""
+        if loss is not None:
+            named = self._named_leaves(leaves)
+            kept = [(t, g, g._version) for _, t in named if (g := t.grad) is not None]
+            self._kept_step = (k, kept)
             if self.metrics.keeps(k):
                 self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": self._sampled_norms(k, named), "lr": None}
-        self.last = LastBackward(k, trigger, roots, call_site)
+        last = self.last
+        if last is None:
+            self.last = LastBackward(k, trigger, roots, call_site)
+        else:
+            last.index, last.trigger, last.roots, last.call_site = k, trigger, roots, call_site
 
-    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor, torch.Tensor]]) -> Dict[str, Any]:
+    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor]]) -> Dict[str, Any]:
         """Gradient norms of this step, or none: in a loop of tiny steps they cost as much as
         the step, so after the first steps they are taken at most every NORM_INTERVAL seconds."""
         now = time.perf_counter()
         if k > STRUCTURE_EVERY and now - self._norms_at < NORM_INTERVAL:
             return {}
         self._norms_at = now
-        norms = self._norms([g for _, _, g in named])
-        return {name: encode_num(norm) for (name, _, _), norm in zip(named, norms)}
+        with_grad = [(name, g) for name, t in named if (g := t.grad) is not None]
+        norms = self._norms([g for _, g in with_grad])
+        return {name: encode_num(norm) for (name, _), norm in zip(with_grad, norms)}
 
     def finish(self) -> None:
         """Sends what is still pending: the last backward's graph (if not yet captured) and metrics."""
-        self.recorder.busy = True
+        self._set_armed(False)
         last = self.last
         if self.options.capture_at == "last" and last is not None and last.index > self.last_full_index:
             pending = self._begin_safely(last.index, last.trigger, last.roots, last.call_site, live=False)
@@ -329,7 +405,6 @@ class Capture:
                 if snapshot is not None:
                     self.sink.snapshot(snapshot)
         self.flush_metrics()
-        self._set_armed(False)
 
     def flush_metrics(self) -> None:
         self.metrics.stop_timer()
@@ -350,7 +425,10 @@ class Capture:
         passes the same leaves and no capture renames them."""
         last = self._named
         # Between structure walks the very same list comes back: no need to compare it.
-        if last is not None and (last[0] is leaves or (len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)))):
+        if last is not None and last[0] is leaves:
+            return last[1]
+        if last is not None and len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)):
+            self._named = (leaves, last[1])
             return last[1]
         named = [(name, t) for t in leaves if (name := self._leaf_name(t)) is not None]
         named.sort(key=lambda x: self._rank.get(x[0], math.inf))
@@ -372,6 +450,7 @@ class Capture:
         try:
             return self._begin(index, trigger, roots, call_site, live)
         except GraphTooLarge:
+            self.last_full_index = index  # not tried again at the end of the run
             self.sink.error("crash", f"the graph of backward() #{index} has more than {MAX_WALK:,} nodes and was not captured")
         except Exception as e:  # a capture bug must not break the user's training
             self.sink.error("crash", f"capture of backward() #{index} failed: {type(e).__name__}: {e}")
@@ -391,6 +470,9 @@ class Capture:
         # Each freed node raises a C++ error that records a backtrace, dearer than the node:
         # backward frees every node it ran, so the first freed node ends the search.
         freed = False
+        if live and records_flow(self.options.flow, len(order)):
+            p.flow = FlowRecorder(order, p.grads)
+            p.hooks = p.flow.hooks
         for i, n in enumerate(order):
             if is_accumulate(n):
                 p.leaf_values[i] = summarize(n.variable)
@@ -399,7 +481,7 @@ class Capture:
                 saved = saved_tensors(n)
                 freed = saved is None
                 p.saved[i] = [summarize(s) for s in saved or []]
-            if live:
+            if live and p.flow is None:
                 p.hooks.append(self._hook_grad(n, i, p.grads))
         return p
 
@@ -462,6 +544,8 @@ class Capture:
             }
             if not acc and calls[i]:
                 node["moduleCalls"] = calls[i]
+            if p.flow is not None and i in p.flow.flows:
+                node["flow"] = p.flow.flows[i]
             nodes.append(node)
             if acc:
                 v = n.variable
@@ -495,10 +579,13 @@ class Capture:
         anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
         if has_precise(anomalies):
             self.has_precise_anomaly = True
-        return {
+        snapshot: Json = {
             "index": p.index, "trigger": p.trigger, "nodes": nodes, "outputs": outputs, "anomalies": anomalies,
             "collapsed": False, "detail": "full" if live and any(m is not None and m.value is not None for m in metas) else "light",
         }
+        if p.flow is not None:
+            snapshot["flowRecorded"] = True
+        return snapshot
 
     def _parameter_names(self, frame_modules: List[torch.nn.Module]) -> Dict[int, str]:
         """Parameter names by tensor id: modules that ran a forward first, then modules in

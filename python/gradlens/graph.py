@@ -65,13 +65,14 @@ def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Nod
     return order, index, consumer
 
 
-def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
-    """A hash of the node types in walk order, and the leaf tensors. Runs every step, so it
-    builds nothing per node beyond the walk itself (types, not name() strings)."""
+def structure(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[int, List[torch.Tensor]]:
+    """A hash of the node types in walk order, and the leaf tensors (what `signature` gives
+    for `walk`'s order). Runs in training loops, so it builds nothing per node beyond the
+    walk itself (types, not name() strings)."""
     seen = set()
     queue: List[Node] = []
     for r in roots:
-        n = r.grad_fn
+        n = root_node(r)
         if n is not None and n not in seen:
             seen.add(n)
             queue.append(n)
@@ -79,6 +80,8 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
     leaves: List[torch.Tensor] = []
     accumulate = ACCUMULATE
     for n in queue:  # grows while it is walked: breadth-first
+        if len(kinds) >= limit:
+            break  # a graph this big is not captured; its first nodes tell it apart
         kind = type(n)
         kinds.append(kind)
         if kind is accumulate:
@@ -89,6 +92,12 @@ def structure(roots: Sequence[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
                 seen.add(m)
                 queue.append(m)
     return hash(tuple(kinds)), leaves
+
+
+def signature(order: Sequence[Node]) -> Tuple[int, List[torch.Tensor]]:
+    """`structure` of a graph already walked."""
+    kinds = tuple(type(n) for n in order)
+    return hash(kinds), [n.variable for n, kind in zip(order, kinds) if kind is ACCUMULATE]
 
 
 def saved_tensors(node: Node) -> Optional[List[torch.Tensor]]:

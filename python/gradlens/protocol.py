@@ -9,6 +9,10 @@ from . import PROTOCOL_VERSION
 
 Json = Dict[str, Any]
 
+FLOW_POLICIES = ("auto", "always", "never")
+# With flow "auto", graphs up to this many function and AccumulateGrad nodes record their flow.
+FLOW_AUTO_MAX_NODES = 2000
+
 
 class ProtocolError(Exception):
     def __init__(self, path: str, problem: str) -> None:
@@ -30,6 +34,7 @@ class RunOptions:
     saved_tensors: bool
     stop_after: Optional[StopAfter]
     args: List[str] = field(default_factory=list)
+    flow: str = "auto"
 
 
 def _obj(v: Any, path: str) -> Json:
@@ -75,6 +80,10 @@ def _run_options(v: Any, path: str) -> RunOptions:
     if not isinstance(raw_args, list):
         raise ProtocolError(f"{path}.args", "expected an array")
     args = [_str(a, f"{path}.args[{i}]") for i, a in enumerate(raw_args)]
+    # Older hosts do not send a flow policy.
+    flow = o.get("flow", "auto")
+    if flow not in FLOW_POLICIES:
+        raise ProtocolError(f"{path}.flow", f"expected one of {', '.join(FLOW_POLICIES)}")
     return RunOptions(
         script=script,
         cwd=cwd,
@@ -83,6 +92,7 @@ def _run_options(v: Any, path: str) -> RunOptions:
         saved_tensors=_bool(o.get("savedTensors"), f"{path}.savedTensors"),
         stop_after=stop_after,
         args=args,
+        flow=flow,
     )
 
 

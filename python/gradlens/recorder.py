@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import torch
 
-from .graph import ACCUMULATE, Node
+from .graph import ACCUMULATE, MAX_WALK, Node
 from .modules import ModuleCalls
 from .protocol import Json
 from .summary import Summary, summarize
@@ -51,27 +51,42 @@ class Recorder:
         self._mode: Any = None
         self.busy = False
         self.armed = False
+        # Nodes claimed since the last backward: past MAX_WALK the graph cannot be captured,
+        # so ops are no longer recorded (the mode stays: it cannot leave from inside its own call).
+        self.claimed = 0
         self.available = hasattr(torch.overrides, "TorchFunctionMode")
 
     def arm(self) -> None:
-        if self.armed:
-            return
-        self.armed = True
-        self.modules.install()
-        if self.available:
-            self._mode = _make_mode(self)
-            self._mode.__enter__()
+        if not self.armed:
+            self.armed = True
+            self.modules.install()
+        self.resume()
 
     def disarm(self) -> None:
-        if not self.armed:
-            return
-        self.armed = False
-        self.modules.remove()
+        if self.armed:
+            self.armed = False
+            self.modules.remove()
         if self._mode is not None:
             mode, self._mode = self._mode, None
             mode.__exit__(None, None, None)
 
+    def pause(self) -> None:
+        """Takes the function mode off while the capture does its own tensor work: every
+        op through the mode costs more than a small op itself. A mode the script pushed
+        since stays on top, and ours with it."""
+        mode = self._mode
+        if mode is not None and _current_mode() is mode:
+            self._mode = None
+            mode.__exit__(None, None, None)
+
+    def resume(self) -> None:
+        if self.armed and self._mode is None and self.available:
+            self._mode = _make_mode(self)
+            self._mode.__enter__()
+
     def op_done(self, result: Any, args: Any, kwargs: Optional[Dict[str, Any]]) -> None:
+        if self.claimed > MAX_WALK:
+            return
         fresh = [t for t in _tensors(result) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
             self._claim(fresh, [args, kwargs or {}])
@@ -79,7 +94,7 @@ class Recorder:
     def _module_output(self, module: torch.nn.Module, args: Any, output: Any) -> None:
         # With the function mode on, every op already claimed its node; this finds the ones
         # it cannot see (custom autograd Functions, or no mode at all on this torch).
-        if self.busy:
+        if self.busy or self.claimed > MAX_WALK:
             return
         fresh = [t for t in _tensors(output) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
@@ -97,9 +112,11 @@ class Recorder:
                     continue  # two outputs of one op share its node
                 # Nodes an op made internally (linear's transpose) sit between its output's
                 # node and its inputs' nodes: they belong to the same line and module call.
-                for inner in reversed(_unclaimed_behind(node, boundary)):
+                inners = _unclaimed_behind(node, boundary)
+                for inner in reversed(inners):
                     inner.metadata[KEY] = NodeMeta(location, modules, calls, None, next(self._order))
                 node.metadata[KEY] = NodeMeta(location, modules, calls, summarize(t), next(self._order))
+                self.claimed += 1 + len(inners)
         finally:
             self.busy = False
 
@@ -128,6 +145,11 @@ def _unclaimed_behind(node: Node, boundary: Dict[int, Node]) -> List[Node]:
             found.append(m)
             stack.append(m)
     return found
+
+
+def _current_mode() -> Any:
+    current = getattr(torch.overrides, "_get_current_function_mode", None)
+    return current() if current is not None else None
 
 
 def _make_mode(recorder: Recorder) -> Any:

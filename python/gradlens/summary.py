@@ -10,6 +10,11 @@ import torch
 from .wire import Num, encode_num
 
 FIRST = 6
+# Up to this many elements, one conversion to Python numbers and plain Python arithmetic
+# beat the half dozen torch ops a summary takes otherwise.
+SMALL = 128
+# An exact summary (the gradients of a recorded flow) lists every element up to this many.
+VALUES_MAX = 64
 
 Summary = Dict[str, Any]
 
@@ -37,7 +42,8 @@ def _number(v: Any) -> Num:
     return encode_num(float(v)) if isinstance(v, float) else int(v)
 
 
-def summarize(t: torch.Tensor) -> Summary:
+def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
+    """`exact` adds the norm and, for small tensors, every element."""
     shape = [int(d) for d in t.shape]
     numel = t.numel()
     base: Summary = {"shape": shape, "dtype": dtype_name(t.dtype), "numel": numel, "first": [], "min": None, "max": None, "mean": None, "nanCount": 0, "infCount": 0}
@@ -47,6 +53,16 @@ def summarize(t: torch.Tensor) -> Summary:
         flat = _plain(t).reshape(-1)
     except (RuntimeError, NotImplementedError):
         return base  # meta or otherwise unreadable tensors: shape and dtype only
+    if numel <= SMALL:
+        values = flat.tolist()
+        _from_values(base, values)
+        if exact:
+            base["norm"] = _norm(values)
+            if numel <= VALUES_MAX:
+                base["values"] = [_number(v) for v in values]
+        return base
+    if exact:
+        base["norm"] = _finite_norm(flat)
     base["first"] = [_number(v) for v in flat[:FIRST].tolist()]
     # float64 so a float32 sum cannot overflow to Inf. Min and max carry any NaN or Inf, so
     # finite ones settle the counts in the same conversion: a large graph summarizes every node.
@@ -72,6 +88,31 @@ def summarize(t: torch.Tensor) -> Summary:
         lo, hi, mean = torch.stack([wide.min(), wide.max(), wide.mean()]).tolist()
         base["min"], base["max"], base["mean"] = lo, hi, (mean if math.isfinite(mean) else None)
     return base
+
+
+def _from_values(base: Summary, values: List[Any]) -> None:
+    base["first"] = [_number(v) for v in values[:FIRST]]
+    finite = [v for v in values if v - v == 0]  # NaN - NaN and Inf - Inf are NaN
+    if len(finite) < len(values):
+        nan = sum(1 for v in values if v != v)
+        base["nanCount"] = nan
+        base["infCount"] = len(values) - len(finite) - nan
+    if finite:
+        mean = sum(finite) / len(finite)
+        base["min"], base["max"], base["mean"] = float(min(finite)), float(max(finite)), (mean if math.isfinite(mean) else None)
+
+
+def _norm(values: List[Any]) -> Optional[float]:
+    norm = math.sqrt(sum(float(v) * float(v) for v in values if v - v == 0))
+    return norm if math.isfinite(norm) else None
+
+
+def _finite_norm(flat: torch.Tensor) -> Optional[float]:
+    wide = flat.to(torch.float64)
+    if wide.is_floating_point():
+        wide = wide[torch.isfinite(wide)]
+    norm = float(torch.linalg.vector_norm(wide))
+    return norm if math.isfinite(norm) else None
 
 
 def has_non_finite(s: Optional[Summary]) -> bool:

@@ -28,6 +28,27 @@ def check_summary(s: Any) -> None:
     for k in ("min", "max", "mean"):
         assert s[k] is None or _num(s[k]), (k, s)
     assert _int(s["nanCount"]) and _int(s["infCount"])
+    if "norm" in s:
+        assert s["norm"] is None or _num(s["norm"])
+    if "values" in s:
+        assert all(_num_enc(x) for x in s["values"])
+
+
+def _summary_or_none(s: Any) -> None:
+    if s is not None:
+        check_summary(s)
+
+
+def check_flow(flow: Any, edges: int) -> None:
+    assert _int(flow["order"]) and flow["order"] >= 0
+    for s in flow["gradOutputs"]:
+        _summary_or_none(s)
+    assert len(flow["gradInputs"]) == edges
+    for s in flow["gradInputs"]:
+        _summary_or_none(s)
+    for k in ("gradBefore", "gradAfter"):
+        if k in flow:
+            _summary_or_none(flow[k])
 
 
 def check_location(loc: Any) -> None:
@@ -55,6 +76,8 @@ def check_snapshot(s: Dict[str, Any]) -> None:
             assert all(_int(c) for c in n["moduleCalls"])
         assert n["attachedTo"] is None or isinstance(n["attachedTo"], str)
         assert _int(n["sequenceNr"])
+        if "flow" in n:
+            check_flow(n["flow"], len(n["next"]))
     for n in s["nodes"]:
         for e in n["next"]:
             assert e is None or e["id"] in ids
@@ -67,6 +90,8 @@ def check_snapshot(s: Dict[str, Any]) -> None:
         assert isinstance(a["nodeId"], str) and isinstance(a["message"], str)
     assert isinstance(s["collapsed"], bool)
     assert s["detail"] in ("full", "light")
+    if "flowRecorded" in s:
+        assert isinstance(s["flowRecorded"], bool)
 
 
 def check_message(m: Dict[str, Any]) -> None:

@@ -194,3 +194,21 @@ def test_host_gone_ends_the_runner():
     finally:
         r.kill()
         os.close(r.read_fd)
+
+
+def test_graph_over_the_node_cap_is_reported_not_captured(tmp_path):
+    # One nn.LSTM call over 16,000 steps: about 208,000 nodes (13 a step), past the 200,000
+    # the tracer captures. The script runs to its end; the run says why there is no graph.
+    result = run_script(tmp_path, """
+        import torch
+        torch.manual_seed(0)
+        lstm = torch.nn.LSTM(1, 1)
+        out, _ = lstm(torch.ones(16_000, 1, 1))
+        out.sum().backward()
+        print("grad", tuple(lstm.weight_ih_l0.grad.shape))
+    """, maxNodes=50000)
+    assert result.returncode == 0 and "grad (4, 1)" in result.stdout
+    assert result.snapshots == []
+    [error] = result.errors
+    assert error["message"] == "the graph of backward() #1 has more than 200,000 nodes and was not captured"
+    assert result.done["backwardCount"] == 1

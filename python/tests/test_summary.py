@@ -35,3 +35,20 @@ def test_bool_and_empty():
     s = summarize(torch.tensor([True, False, True, True]))
     assert (s["min"], s["max"], s["mean"], s["first"]) == (0.0, 1.0, 0.75, [1, 0, 1, 1])
     assert summarize(torch.zeros(0))["min"] is None
+
+
+def test_small_and_large_tensors_are_summarized_alike():
+    # Small tensors are summarized from their Python numbers, larger ones with torch ops.
+    torch.manual_seed(0)
+    for n in (1, 2, 127, 128, 129, 1000):
+        t = torch.randn(n, dtype=torch.double)
+        t[n // 2] = math.nan
+        if n > 2:
+            t[0] = -math.inf
+        s = summarize(t)
+        finite = t[torch.isfinite(t)]
+        assert (s["nanCount"], s["infCount"]) == (1, 1 if n > 2 else 0)
+        if finite.numel():
+            assert (s["min"], s["max"]) == (finite.min().item(), finite.max().item())
+            assert math.isclose(s["mean"], finite.mean().item(), rel_tol=1e-12, abs_tol=1e-15)
+        assert s["first"][: min(n, 6)] == [("NaN" if v != v else "-Infinity" if v == -math.inf else v) for v in t[:6].tolist()]

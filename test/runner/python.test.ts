@@ -53,6 +53,12 @@ describe('Python scripts through the runner host', () => {
     expect(leaf(s, 'a')!.grad!.first).toEqual([-384]);
     expect(leaf(s, 'b')!.grad!.first).toEqual([96]);
     expect(sub.location).toMatchObject({ file: path.join(EXAMPLES, 'retain_grad.py'), line: 7 });
+    // The backward flow, through the host's validators: -32 arrives at Q's subtraction and
+    // leaves as -32 towards a**3 and +32 towards 3*b.
+    expect(s.flowRecorded).toBe(true);
+    expect(sub.flow?.order).toBe(1);
+    expect(sub.flow?.gradOutputs.map((g) => g?.values)).toEqual([[-32]]);
+    expect(sub.flow?.gradInputs.map((g) => g?.values)).toEqual([[-32], [32]]);
   });
 
   it('an nn.Module training script: parameter names, module groups, the training record', async () => {
@@ -149,6 +155,16 @@ describe('bad input from Python', () => {
     expect(r.errors[0].message).toContain('--python PATH');
     // The interpreter as chosen (a wrapper here), not only the python it runs.
     expect(r.errors[0].message).toContain('python-without-torch');
+  });
+
+  it('a Python older than 3.8: a message naming the version the tracer needs', async () => {
+    const r = await run('args_and_cwd.py', { python: path.join(PY_FIXTURES, 'python-3.7') });
+    expect(r.ok).toBe(false);
+    expect(r.errors[0].kind).toBe('launch');
+    expect(r.errors[0].message).toContain('python-3.7 could not start the Gradlens tracer');
+    expect(r.errors[0].message).toContain(
+      'is Python 3.7.3; the Gradlens tracer needs Python 3.8 or newer',
+    );
   });
 
   it('an interpreter that does not exist, or is not Python', async () => {
