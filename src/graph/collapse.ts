@@ -2,7 +2,7 @@
 // becomes a single box named after the module, at the deepest module level that fits.
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
 import { groupTree } from './groups';
-import { expandWithinBudget, viewSnapshot } from './view';
+import { OPEN_BUDGET, expandWithinBudget, viewSnapshot } from './view';
 
 function groupKey(n: GraphNode, depth: number, byId: Map<string, GraphNode>): string | null {
   if (n.kind === 'leaf' || n.kind === 'saved' || n.kind === 'output') {
@@ -90,13 +90,13 @@ export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphS
 /**
  * The snapshot itself when it has at most `maxNodes` nodes; otherwise its module calls and
  * repeated blocks collapsed, expanded (biggest first, alike groups together) as far as
- * `maxNodes` allows, or (when groups do not help) cut to the `maxNodes` nodes nearest the
+ * `maxNodes` allows (a repeat only as far as the graph view opens one), or (when groups do not help) cut to the `maxNodes` nodes nearest the
  * outputs. Either way `collapsed` is set so renderers say so.
  */
 export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
   if (snapshot.nodes.length <= maxNodes) return snapshot;
   const tree = groupTree(snapshot);
-  const view = viewSnapshot(snapshot, tree, expandWithinBudget(tree, maxNodes));
+  const view = viewSnapshot(snapshot, tree, expandWithinBudget(tree, maxNodes, OPEN_BUDGET));
   if (view.nodes.length <= maxNodes) return { ...view, collapsed: true };
   return nearestToOutputs(snapshot, Math.max(1, maxNodes));
 }

@@ -60,6 +60,14 @@ const MAX_PERIOD = 24;
  * tree.roots; // ['group:0', 'n0', ...]
  */
 export function groupTree(snapshot: GraphSnapshot): GroupTree {
+  // A snapshot already limited to boxes (the CLI's JSON) holds `group:<n>` boxes, not module
+  // calls: it is shown as it is.
+  if (snapshot.collapsed)
+    return {
+      groups: new Map(),
+      roots: snapshot.nodes.map((n) => n.id),
+      groupOf: new Map(snapshot.nodes.map((n) => [n.id, null])),
+    };
   const b = new TreeBuilder(snapshot);
   b.addModuleCalls();
   b.addAccumulators();

@@ -370,15 +370,22 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
 /**
  * Which groups to expand so that at most `budget` boxes and nodes show: the biggest groups
  * first, and groups that look alike (the steps of one repeat, calls of one module with the
- * same size) together or not at all, so the picture stays uniform.
+ * same size) together or not at all, so the picture stays uniform. A repeat of more than
+ * `maxSteps` steps stays one box.
  *
  * @example
  * const shown = viewSnapshot(snapshot, tree, expandWithinBudget(tree, 2000));
  */
-export function expandWithinBudget(tree: GroupTree, budget: number): Set<string> {
+export function expandWithinBudget(
+  tree: GroupTree,
+  budget: number,
+  maxSteps = budget,
+): Set<string> {
+  const skipped = new Set<string>();
+  for (const g of tree.groups.values())
+    if (g.kind === 'repeat' && g.count > maxSteps) skipped.add(g.id);
   const expanded = new Set<string>();
   const visible = new Set<string>(tree.roots);
-  const skipped = new Set<string>();
   const sameAs = (a: GraphGroup, b: GraphGroup): boolean =>
     a.kind === b.kind &&
     (a.kind === 'step'

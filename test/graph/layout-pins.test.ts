@@ -61,7 +61,7 @@ describe('layout pins', () => {
     const tree = groupTree(rnnSnapshot(60));
     expect([digest(tree), digest(limitSnapshot(rnnSnapshot(300), 400))]).toEqual([
       'd34c5d751b6cdab6',
-      '9bb8cc6c242af464',
+      '60780f716a62c1a8',
     ]);
   });
 

@@ -121,7 +121,8 @@ export class Chart {
         {
           ...axis(),
           size: 52,
-          values: (_u, splits) =>
+          // uPlot's types say numbers; its log axes pass null for the splits they drop.
+          values: (_u, splits: (number | null | undefined)[]) =>
             splits.map((v) => (v === null || v === undefined ? '' : spec.log ? power(v) : tick(v))),
           ...(spec.log
             ? {

@@ -181,7 +181,7 @@ export function reduceSeries(
   index?: BlockIndex,
 ): (number | null)[] {
   const per = grid.exact ? 1 : 2;
-  const out: (number | null)[] = new Array(grid.count * per);
+  const out = new Array<number | null>(grid.count * per);
   const acc = new Extremes();
   for (let b = 0; b < grid.count; b++) {
     acc.reset();

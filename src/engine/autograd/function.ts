@@ -30,7 +30,10 @@ export class FunctionCtx {
 
   /** The tensors given to `saveForBackward`. @example const [x] = ctx.savedTensors; */
   get savedTensors(): Tensor[] {
-    return this.saved.map((s) => s.unpack(this._node!));
+    const node = this._node;
+    // The node exists once forward has returned; PyTorch has no saved tensors to give before.
+    if (node === null) throw new Error('ctx.savedTensors can be read in backward only');
+    return this.saved.map((s) => s.unpack(node));
   }
 
   /** @internal */
@@ -109,6 +112,7 @@ class FunctionNode extends Node {
  * }
  * const y = Exp.apply(torch.tensor([1], { requiresGrad: true }));
  */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- PyTorch's API: users subclass it and override its static methods
 export class Function {
   static forward(_ctx: FunctionCtx, ..._args: unknown[]): Tensor {
     throw new Error('You must implement the forward function for custom autograd.Function.');

@@ -98,7 +98,7 @@ export function gradcheck(
           retainGraph: true,
           allowUnused: true,
         });
-        analytical.push(g === null ? new Array(nIn).fill(0) : flatValues(g));
+        analytical.push(g === null ? new Array<number>(nIn).fill(0) : flatValues(g));
       }
       for (let k = 0; k < nIn; k++) {
         for (let j = 0; j < nOut; j++) {

@@ -9,6 +9,7 @@ import { inspectNode, nextFunctionsOf, nodeDetails, nodeRepr } from '../print/no
 export type Edge = [Node | null, number];
 
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook written `(g) => { log(g); }` returns void, as PyTorch's return None
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
 /** A hook run after a node, with its input gradients and output gradient. */
