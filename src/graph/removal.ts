@@ -1,5 +1,5 @@
 // The stable removal: collapsing an expanded group without laying the graph out again, the
-// inverse of the stable insertion in view.ts. The group's contents leave, its box (with the
+// inverse of the stable insertion (insertion.ts). The group's contents leave, its box (with the
 // proxies feeding it) takes their place, and the gap closes the way the insertion opened it:
 // what lies right of the group in its band moves left, what lies below moves up, each as one
 // rigid block and only as far as it can go without coming closer to something that stays
