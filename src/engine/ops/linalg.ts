@@ -39,15 +39,11 @@ export function gemmABt(
           b1 = b0 + k,
           b2 = b1 + k,
           b3 = b2 + k;
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0; // prettier-ignore
-        let c20 = 0,
-          c21 = 0,
-          c22 = 0,
-          c23 = 0,
-          c30 = 0,
-          c31 = 0,
-          c32 = 0,
-          c33 = 0;
+        // A 4x4 block of accumulators in registers; one line per two rows reads as the block.
+        // prettier-ignore
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        // prettier-ignore
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (let p = p0; p < p1; p++) {
           const x0 = a[a0 + p],
             x1 = a[a1 + p],
