@@ -158,7 +158,10 @@ test('Fit of the expanded ×800 repeat keeps text readable, shows the output and
 test('Reveal in Graph selects and centres the nodes the cursor line created', async () => {
   // The editor's context menu offers it for the script of the graph shown.
   await runCommand(page, 'View: Focus First Editor Group');
-  await page.locator('.monaco-editor .view-lines').first().click({ button: 'right' });
+  await page
+    .locator('.monaco-editor[data-uri$="unrolled-rnn.ts"] .view-lines')
+    .first()
+    .click({ button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: 'Reveal in Graph' });
   await item.first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Escape');

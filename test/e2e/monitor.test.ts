@@ -151,6 +151,10 @@ test.runIf(RUNS_WIRED)(
     expect(await attr(frame, 'last-step')).toBe('300');
     expect(await frame.locator('#chart-loss canvas').count()).toBe(1);
     expect(await frame.locator('#chart-grad .u-legend').innerText()).toContain('fc1.weight');
+    // With the cursor away from the charts, the legends show the last values, not "--".
+    await page.mouse.move(0, 0);
+    for (const chart of ['#chart-loss', '#chart-grad'])
+      expect(await frame.locator(`${chart} .u-legend`).innerText()).not.toContain('--');
     await screenshot(page, 'monitor-nn-sinus');
   },
 );

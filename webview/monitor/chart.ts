@@ -132,7 +132,11 @@ export class Chart {
         },
       ],
       series: [
-        { label: 'step' },
+        {
+          label: 'step',
+          value: (u: uPlot, v: number | null, _sidx: number, idx: number | null) =>
+            String((idx === null ? lastValue(u.data[0]) : v) ?? '--'),
+        },
         ...spec.series.map((s) => ({
           label: s.label,
           stroke: s.color,
@@ -140,8 +144,11 @@ export class Chart {
           dash: s.dash,
           spanGaps: true,
           points: { show: false },
-          value: (_u: uPlot, v: number | null) =>
-            v === null ? '--' : tick(spec.log ? 10 ** v : v),
+          // Away from the cursor (idx null) the legend shows where the run is now.
+          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => {
+            const shown = idx === null ? lastValue(u.data[sidx]) : v;
+            return shown === null ? '--' : tick(spec.log ? 10 ** shown : shown);
+          },
         })),
       ],
       legend: { show: true, live: true },
@@ -159,6 +166,14 @@ export class Chart {
       },
     };
   }
+}
+
+function lastValue(values: uPlot.AlignedData[number]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return null;
 }
 
 function log10(v: number | null): number | null {
