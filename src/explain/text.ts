@@ -5,7 +5,8 @@
 import { displayName, formatLocation, formatNumber } from '../graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
 import { FLOW_AUTO_MAX_NODES, decodeNum } from '../protocol/messages';
-import { ACCUMULATE_RULE, genericRule, inputRule, ruleFor, type BackwardRule } from './rules';
+import type { BackwardRule } from '../engine/ops/backward-rules';
+import { ACCUMULATE_RULE, genericRule, inputRule, ruleFor } from './rules';
 import { backwardSteps, type BackwardStep, type Contribution, type Sent } from './steps';
 
 /** Tensors up to this many elements are written out in full; larger ones are summarized. */

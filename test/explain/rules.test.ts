@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import '../../src/engine/index';
 import { primitives } from '../../src/engine/ops/table';
 import { explainLines } from '../../src/explain/text';
-import { RULES, genericRule, inputRule, ruleFor } from '../../src/explain/rules';
+import { RULES } from '../../src/engine/ops/backward-rules';
+import { genericRule, inputRule, ruleFor } from '../../src/explain/rules';
 import type { GraphSnapshot, TensorSummary } from '../../src/protocol/messages';
 
 describe('backward rules', () => {
@@ -14,7 +15,7 @@ describe('backward rules', () => {
     '%s has a rule for each of its %i inputs',
     (name, arity) => {
       const rule = ruleFor(name);
-      expect(rule, `no rule for ${name} in src/explain/rules.ts`).not.toBeNull();
+      expect(rule, `no rule for ${name} in src/engine/ops/backward-rules.ts`).not.toBeNull();
       if (arity < 0) expect(rule!.variadic).toBe(true);
       else expect(rule!.inputs.length).toBe(arity);
     },

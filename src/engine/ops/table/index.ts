@@ -2,7 +2,8 @@
 // it. This table is the one source the golden tests read (test/engine/ops-golden.test.ts:
 // a primitive missing here, or without programs, fails) and the fixture generator reads
 // (scripts/gen_fixtures.py, through scripts/export-op-table.ts). Adding an op: its
-// primitive, one entry in the file of its family here, its Tensor method.
+// primitive, one entry in the file of its family here, its line in ../backward-rules.ts, its
+// Tensor method.
 import * as torch from '../../index';
 import type { Tensor } from '../../tensor';
 import type { Primitive } from '../op';
