@@ -17,6 +17,7 @@ import {
   screenshot,
   shownGraph,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -36,10 +37,7 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120 },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
   await runCommand(page, 'View: Focus First Editor Group');
   await openFile(page, 'unrolled-rnn.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');

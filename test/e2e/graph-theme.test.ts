@@ -14,6 +14,7 @@ import {
   screenshot,
   shownGraph,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -48,10 +49,7 @@ async function openIn(theme: string): Promise<void> {
     settings: { 'workbench.colorTheme': theme },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 }
 
 /** Each node's text colour, box colour and their contrast ratio, as the page computes them. */

@@ -18,6 +18,7 @@ import {
   shownGraph,
   webviewFrame,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -34,10 +35,7 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120 },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 });
 
 afterAll(async () => {

@@ -22,6 +22,7 @@ import {
   screenshot,
   shownGraph,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -73,11 +74,7 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120 },
   });
   page = session.page;
-  // Contributions register a little after the workbench shows.
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 });
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import {
   shownGraph,
   webviewFrame,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -33,10 +34,7 @@ describe.runIf(process.env.GRADLENS_SCREENSHOTS === '1')(
       session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
       page = session.page;
       await page.setViewportSize({ width: 1280, height: 760 });
-      await page
-        .locator('.activitybar [aria-label^="Gradlens Training"]')
-        .first()
-        .waitFor({ state: 'attached', timeout: 60_000 });
+      await waitForActivation(page);
     });
 
     afterAll(async () => {

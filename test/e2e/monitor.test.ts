@@ -15,6 +15,7 @@ import {
   screenshot,
   type Session,
   webviewFrame,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -79,16 +80,8 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120 },
   });
   page = session.page;
-  await waitForContainer();
+  await waitForActivation(page);
 });
-
-/** The extension's contributions register a few seconds after the workbench shows; a palette opened earlier would not list them. */
-async function waitForContainer(): Promise<void> {
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
-}
 
 afterAll(async () => {
   await closeSession(session);
@@ -303,7 +296,7 @@ test.runIf(RUNS_WIRED)(
     await runCommand(page, 'Developer: Reload Window');
     await reloaded;
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await waitForContainer();
+    await waitForActivation(page);
     frame = await showMonitor();
     await waitAttr(frame, 'drawn-rows', (v) => v === '300', 60_000);
     expect(await attr(frame, 'status')).toBe('done');

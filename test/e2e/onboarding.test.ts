@@ -18,6 +18,7 @@ import {
   screenshot,
   shownGraph,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -37,10 +38,7 @@ beforeAll(async () => {
     settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 });
 
 afterAll(async () => {

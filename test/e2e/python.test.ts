@@ -22,6 +22,7 @@ import {
   shownGraph,
   webviewFrame,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -51,10 +52,7 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120, 'gradlens.python.path': PYTHON },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 });
 
 afterAll(async () => {
@@ -137,10 +135,7 @@ test('an interpreter without torch: a message that names it and says how to choo
     settings: { 'gradlens.python.path': join(ROOT, 'test/fixtures/python/python-without-torch') },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
   await openInFirstGroup(page, 'retain_grad.py');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const text = await notification(

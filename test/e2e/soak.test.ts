@@ -22,6 +22,7 @@ import {
   runCommand,
   webviewFrame,
   type Session,
+  waitForActivation,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -89,10 +90,7 @@ beforeAll(async () => {
     settings: { 'gradlens.run.timeoutSeconds': 120, 'gradlens.python.path': PYTHON },
   });
   page = session.page;
-  await page
-    .locator('.activitybar [aria-label^="Gradlens Training"]')
-    .first()
-    .waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForActivation(page);
 });
 
 afterAll(async () => {

@@ -54,6 +54,14 @@ export async function openWorkbench(browser: Browser, server: CodeServer): Promi
   return page;
 }
 
+/** The extension's contributions register a few seconds after the workbench shows; a palette opened earlier would not list them. */
+export async function waitForActivation(page: Page): Promise<void> {
+  await page
+    .locator('.activitybar [aria-label^="Gradlens Training"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
+}
+
 /** Runs a command by its palette title (F1: Ctrl+Shift+P does not open it in headless Chromium). */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
