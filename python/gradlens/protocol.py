@@ -107,7 +107,17 @@ class CaptureRequest:
     pass
 
 
-HostMessage = Union[RunStart, CaptureRequest]
+@dataclass
+class PauseRequest:
+    pass
+
+
+@dataclass
+class ResumeRequest:
+    pass
+
+
+HostMessage = Union[RunStart, CaptureRequest, PauseRequest, ResumeRequest]
 
 
 def parse_host_message(v: Any) -> HostMessage:
@@ -117,6 +127,10 @@ def parse_host_message(v: Any) -> HostMessage:
         return RunStart(_int(o.get("protocol"), "message.protocol"), _run_options(o.get("options"), "message.options"))
     if kind == "capture/request":
         return CaptureRequest()
+    if kind == "run/pause":
+        return PauseRequest()
+    if kind == "run/resume":
+        return ResumeRequest()
     raise ProtocolError("message.type", f"unknown message type {kind!r}")
 
 

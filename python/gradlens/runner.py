@@ -14,7 +14,9 @@ from typing import Any, Optional, Tuple
 from . import PROTOCOL_VERSION
 from .channel import Channel
 from .features import runtime_info
-from .protocol import CaptureRequest, Json, ProtocolError, RunOptions, RunStart, metrics_message, parse_host_message, run_done, run_error, snapshot_message
+from .pause import GATE, gil_holding_read
+from .protocol import (CaptureRequest, Json, PauseRequest, ProtocolError, ResumeRequest, RunOptions, RunStart, metrics_message, parse_host_message,
+                       run_done, run_error, snapshot_message)
 
 NO_BACKWARD = "the script never called backward() or autograd.grad(), so there is no autograd graph to show"
 
@@ -26,6 +28,8 @@ class Runner:
         self.capture: Any = None
         self.early_request = False
         self.started = time.perf_counter()
+        self.held_read = gil_holding_read()
+        GATE.on_wait = self.say_paused
 
     # ---- messages from the host (reader thread) ------------------------------------------
 
@@ -38,10 +42,43 @@ class Runner:
         if isinstance(message, RunStart):
             self.starts.put(message)
         elif isinstance(message, CaptureRequest):
-            if self.capture is not None:
-                self.capture.request()
-            else:
-                self.early_request = True
+            self.request_capture()
+        elif isinstance(message, PauseRequest):
+            self.pause()
+        elif isinstance(message, ResumeRequest):
+            GATE.open()
+
+    def request_capture(self) -> None:
+        if self.capture is not None:
+            self.capture.request()
+        else:
+            self.early_request = True
+
+    def pause(self) -> None:
+        """Holds the whole script until the host's resume (see pause.py)."""
+        read = self.held_read
+        if read is None:
+            GATE.close()
+            return
+        self.say_paused(True)
+        while True:
+            raw = self.channel.next_message(read, self.on_bad_frame)
+            if raw is None:
+                self.channel.host_closed()
+                return
+            try:
+                message = parse_host_message(raw)
+            except ProtocolError as e:
+                self.channel.send(run_error("protocol", f"runner rejected a message from the host: {e}"))
+                continue
+            if isinstance(message, ResumeRequest):
+                break
+            if isinstance(message, CaptureRequest):
+                self.request_capture()
+        self.say_paused(False)
+
+    def say_paused(self, paused: bool) -> None:
+        self.channel.send({"type": "run/paused" if paused else "run/resumed"})
 
     def on_bad_frame(self, problem: str) -> None:
         self.channel.send(run_error("protocol", problem))

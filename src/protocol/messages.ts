@@ -189,11 +189,20 @@ export type ChildMessage =
    */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
-  | { type: 'run/done'; backwardCount: number; durationMs: number };
+  | { type: 'run/done'; backwardCount: number; durationMs: number }
+  /** The script stopped at a tensor op (or backward) after `run/pause`, and went on after `run/resume`. */
+  | { type: 'run/paused' }
+  | { type: 'run/resumed' };
 
-/** Host -> child. */
+/**
+ * Host -> child. Pause and resume go through the channel, not signals: Windows has no SIGSTOP,
+ * and the child stops where its state is consistent (at its next tensor op or backward).
+ */
 export type HostMessage =
-  { type: 'run/start'; protocol: number; options: RunOptions } | { type: 'capture/request' };
+  | { type: 'run/start'; protocol: number; options: RunOptions }
+  | { type: 'capture/request' }
+  | { type: 'run/pause' }
+  | { type: 'run/resume' };
 
 /**
  * What a host hands its own consumers (the CLI, the extension's webview): child messages
@@ -504,6 +513,9 @@ export function validateChildMessage(v: unknown): ChildMessage {
         backwardCount: int(o.backwardCount, 'message.backwardCount'),
         durationMs: num(o.durationMs, 'message.durationMs'),
       };
+    case 'run/paused':
+    case 'run/resumed':
+      return { type };
     default:
       assertUnknownType(type);
   }
@@ -545,6 +557,8 @@ export function validateHostMessage(v: unknown): HostMessage {
         options: validateRunOptions(o.options, 'message.options'),
       };
     case 'capture/request':
+    case 'run/pause':
+    case 'run/resume':
       return { type };
     default:
       assertUnknownType(type);
