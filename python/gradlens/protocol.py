@@ -92,7 +92,7 @@ def _run_options(v: Any, path: str) -> RunOptions:
     if stop is not None:
         s = _obj(stop, f"{path}.stopAfter")
         stop_after = StopAfter(_str(s.get("file"), f"{path}.stopAfter.file"), _int(s.get("line"), f"{path}.stopAfter.line"))
-        if s.get("cell") is not None:
+        if "cell" in s:
             stop_after.cell = _index(s.get("cell"), f"{path}.stopAfter.cell")
     # Older hosts do not send args: the script then runs without arguments.
     raw_args = o.get("args", [])
@@ -103,8 +103,7 @@ def _run_options(v: Any, path: str) -> RunOptions:
     flow = o.get("flow", "auto")
     if flow not in FLOW_POLICIES:
         raise ProtocolError(f"{path}.flow", f"expected one of {', '.join(FLOW_POLICIES)}")
-    raw_cells = o.get("cells")
-    cells = None if raw_cells is None else [_cell(c, f"{path}.cells[{i}]") for i, c in enumerate(_list(raw_cells, f"{path}.cells"))]
+    cells = None if "cells" not in o else [_cell(c, f"{path}.cells[{i}]") for i, c in enumerate(_list(o["cells"], f"{path}.cells"))]
     return RunOptions(
         script=script,
         cwd=cwd,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPanel } from './graph-panel';
 import type { FileRun, RunService, RunTarget } from './runs';
+import { snapshotOfCell } from './notebook/cell-sources';
 import { snapshotAtLine } from './snapshot-lookup';
 
 export class Visualizer {
@@ -33,7 +34,15 @@ function graphToShow(run: FileRun, target: RunTarget): number {
     case 'script':
       return run.snapshots.length - 1;
     case 'stopAfterLine': {
-      const at = snapshotAtLine(run.snapshots, run.file, target.line);
+      const at =
+        target.cell === undefined
+          ? snapshotAtLine(run.snapshots, run.file, target.line)
+          : snapshotOfCell(run.snapshots, target.cell, target.line);
+      return at >= 0 ? at : run.snapshots.length - 1;
+    }
+    case 'cell': {
+      // The cell's own last backward(); when it made none, the last one of the cells above.
+      const at = snapshotOfCell(run.snapshots, target.cell);
       return at >= 0 ? at : run.snapshots.length - 1;
     }
     case 'captureAt':
