@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new GraphPanel(context.extensionUri, {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     showOutput: () => output.show(true),
-    rerun: (file) => void visualizer.run(vscode.Uri.file(file)),
+    rerun: (file) => void visualizer.rerun(vscode.Uri.file(file)),
     captureFull: (file, backward) =>
       void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     log: (line) => output.appendLine(line),

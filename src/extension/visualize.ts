@@ -8,6 +8,9 @@ import { snapshotOfCell } from './notebook/cell-sources';
 import { snapshotAtLine } from './snapshot-lookup';
 
 export class Visualizer {
+  /** Per notebook, the cell its last run was for: Re-run runs that cell again, not every cell. */
+  private readonly cellTargets = new Map<string, RunTarget>();
+
   constructor(
     private readonly runs: RunService,
     private readonly panel: GraphPanel,
@@ -19,12 +22,18 @@ export class Visualizer {
     args?: readonly string[],
   ): Promise<void> {
     const requestedAt = Date.now();
+    if ('cell' in target && target.cell !== undefined) this.cellTargets.set(uri.fsPath, target);
     const run = await this.runs.run(uri, target, args);
     // A run a newer one replaced must not take the view from it.
     if (run === null || this.runs.replaced(run)) return;
     const at = graphToShow(run, target);
     if (at >= 0) this.runs.show(run, at, requestedAt);
     else this.panel.showFailure(run.file, whyNoGraph(run, target));
+  }
+
+  /** The graph view's Re-run: a notebook's cell as last asked for, a script whole. */
+  rerun(uri: vscode.Uri): Promise<void> {
+    return this.run(uri, this.cellTargets.get(uri.fsPath) ?? { kind: 'script' });
   }
 }
 

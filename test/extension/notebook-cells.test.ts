@@ -15,6 +15,7 @@ import {
   type EditorCell,
 } from '../../src/extension/notebook/cell-sources';
 import { errorDiagnostics, errorSummary } from '../../src/extension/run-errors';
+import { formatLocation } from '../../src/graph/labels';
 
 const md = (text: string): EditorCell => ({ kind: 'markup', language: 'markdown', text });
 const py = (text: string): EditorCell => ({ kind: 'code', language: 'python', text });
@@ -137,6 +138,10 @@ describe('the graph of a cell', () => {
     detail: 'full',
   });
   const snaps = [snap(1, 5, 3), snap(2, 5, 3), snap(3, 5, 4), snap(4, 6, 2), snap(5, null, 1)];
+
+  it('labels its nodes with their cell and line', () => {
+    expect(formatLocation(snaps[0].nodes[0])).toBe('cell 6, line 3');
+  });
 
   it("is the cell's last backward(), or the last one at a line of it; -1 when it made none", () => {
     expect(snapshotOfCell(snaps, 5)).toBe(2);
