@@ -92,11 +92,30 @@ async function scrollToCell(text: string, direction: 'up' | 'down'): Promise<voi
   await cell(text).scrollIntoViewIfNeeded();
 }
 
-/** The Gradlens item of `label` in the status bar under the cell holding `text`. */
+/** The runs the extension has started so far, from its Output channel. */
+function runsStarted(): number {
+  return outputChannel().split('[gradlens] running ').length - 1;
+}
+
+/**
+ * Clicks the Gradlens item of `label` in the status bar under the cell holding `text`. A
+ * notebook just opened still measures its cells, so a click can land on a cell that moved
+ * under it: click again until a run starts.
+ */
 async function clickCellItem(text: string, label: string): Promise<void> {
   const item = cell(text).locator('.cell-status-item', { hasText: label }).first();
-  await item.waitFor({ state: 'visible', timeout: 60_000 });
-  await item.click();
+  const before = runsStarted();
+  for (let attempt = 1; ; attempt++) {
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await item.scrollIntoViewIfNeeded();
+    await item.click();
+    try {
+      await expect.poll(runsStarted, { timeout: 20_000 }).toBeGreaterThan(before);
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
 }
 
 /** The Gradlens Output channel's text, from its log file. */
