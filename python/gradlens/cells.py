@@ -13,7 +13,6 @@ import sys
 import tokenize
 import types
 from dataclasses import dataclass, field
-from types import CodeType
 from typing import Any, Dict, List, Optional, Set
 
 from .protocol import Json, NotebookCell, StopAfter, location
@@ -24,8 +23,8 @@ _PYTHON_BODY_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 _STATEMENT_LINE_MAGICS = ("time", "timeit", "prun")
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%|!)")
 _STATEMENT_MAGIC = re.compile(r"^(\s*)(%(?:" + "|".join(_STATEMENT_LINE_MAGICS) + r"))\s+(\S.*)$")
-# __future__ imports of one cell hold for the cells after it, as in IPython.
 _STATEMENT_ENDS = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+# __future__ imports of one cell hold for the cells after it, as in IPython.
 _FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
@@ -185,10 +184,10 @@ class NotebookRun:
             return stop
         return StopAfter(self.file_of(stop.cell), stop.line)
 
-    def compile(self) -> List[CodeType]:
+    def compile(self) -> List[types.CodeType]:
         """Every Python cell compiled (a syntax error stops here, before any cell runs);
         the notes on skipped lines go to stderr."""
-        codes: List[CodeType] = []
+        codes: List[types.CodeType] = []
         flags = 0
         for cell in self.cells:
             prepared = python_source(cell)

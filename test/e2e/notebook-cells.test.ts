@@ -1,8 +1,9 @@
 // Notebook cells in a real VS Code, without a kernel: code-server opens .ipynb files with its
 // built-in serializer (no Jupyter extension), and Gradlens runs the cells up to the chosen one
 // in the Python tracer. Visualize Graph under the seed's Q/P cell shows PyTorch's graph, the
-// palette command takes the selected cell, "Run backward" stops at the cell's call, an error
-// lands on its cell's line, and a cell that never ends is cancelled.
+// palette command takes the selected cell, "Run backward" stops at the cell's call, a node's
+// click goes to its cell's line, an error lands on its cell's line, and a cell that never ends
+// is cancelled.
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -146,6 +147,16 @@ test('Visualize Graph under the seed Q/P cell shows the graph PyTorch built for 
     'cell 2, line 1: skipped the IPython magic `%matplotlib inline` (no IPython here)',
   );
   await screenshot(page, 'notebook-cell-graph');
+
+  // Clicking a node takes the cursor to its line in its cell (here away from another cell).
+  await cell('matplotlib').locator('.view-line').first().click();
+  await frame.click('g.gl-node[data-name="SubBackward0"]');
+  await page
+    .locator('.notebook-editor .code-cell-row.focused .monaco-editor.focused', {
+      hasText: 'retain_grad',
+    })
+    .first()
+    .waitFor({ timeout: 30_000 });
 });
 
 test('the palette command takes the selected cell; Run backward stops at its cell', async () => {

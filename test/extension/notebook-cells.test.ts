@@ -16,6 +16,7 @@ import {
 } from '../../src/extension/notebook/cell-sources';
 import { errorDiagnostics, errorSummary } from '../../src/extension/run-errors';
 import { formatLocation } from '../../src/graph/labels';
+import { isFromWebview } from '../../src/protocol/graph-view';
 
 const md = (text: string): EditorCell => ({ kind: 'markup', language: 'markdown', text });
 const py = (text: string): EditorCell => ({ kind: 'code', language: 'python', text });
@@ -141,6 +142,14 @@ describe('the graph of a cell', () => {
 
   it('labels its nodes with their cell and line', () => {
     expect(formatLocation(snaps[0].nodes[0])).toBe('cell 6, line 3');
+  });
+
+  it("a node's click asks for its cell's line; the host checks the cell", () => {
+    const reveal = { type: 'reveal', file: '/w/nb.ipynb', line: 3, column: 1 };
+    expect(isFromWebview({ ...reveal, cell: 5 })).toBe(true);
+    expect(isFromWebview(reveal)).toBe(true);
+    expect(isFromWebview({ ...reveal, cell: -1 })).toBe(false);
+    expect(isFromWebview({ ...reveal, cell: '5' })).toBe(false);
   });
 
   it("is the cell's last backward(), or the last one at a line of it; -1 when it made none", () => {

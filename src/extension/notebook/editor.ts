@@ -45,6 +45,17 @@ export function cellDocumentUri(file: string, index: number): vscode.Uri | undef
   return doc !== undefined && index < doc.cellCount ? doc.cellAt(index).document.uri : undefined;
 }
 
+/** The document of cell `index` of notebook `file`, opening the notebook when it is not open. */
+export async function notebookCellDocument(
+  file: string,
+  index: number,
+): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+  if (index >= doc.cellCount)
+    throw new Error(`${file} has ${doc.cellCount} cells, the graph names cell ${index + 1}`);
+  return doc.cellAt(index).document;
+}
+
 function isCell(v: unknown): v is vscode.NotebookCell {
   return typeof v === 'object' && v !== null && 'notebook' in v && 'index' in v && 'document' in v;
 }
