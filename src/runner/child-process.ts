@@ -19,9 +19,9 @@ export interface ChildCommand {
   readonly requires: { path: string; missing: string } | null;
 }
 
-/** The runner that runs `script`: python for .py, Node otherwise. */
+/** The runner that runs `script`: python for .py and notebooks (.ipynb), Node otherwise. */
 export function languageOf(script: string): RunnerLanguage {
-  return /\.py$/i.test(script) ? 'python' : 'node';
+  return /\.(py|ipynb)$/i.test(script) ? 'python' : 'node';
 }
 
 /** The root of the gradlens package (dist/, python/), found from wherever this module was bundled or loaded. */

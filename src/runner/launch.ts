@@ -13,6 +13,7 @@ import {
   type FlowPolicy,
   type GraphSnapshot,
   type HostMessage,
+  type NotebookCellSource,
   type RunError,
   type RunOptions,
   type RuntimeInfo,
@@ -31,7 +32,7 @@ import {
 import { HostChannel } from './host-channel';
 
 export interface LaunchOptions {
-  /** The user's script (.ts, .js, .mjs, .cjs, .py); resolved against `cwd`. */
+  /** The user's script (.ts, .js, .mjs, .cjs, .py, .ipynb); resolved against `cwd`. */
   script: string;
   /** Working directory of the script (default: the script's folder). */
   cwd?: string;
@@ -51,7 +52,9 @@ export interface LaunchOptions {
   savedTensors?: boolean;
   /** Record the gradients that flowed through each node (default 'auto': small graphs only). */
   flow?: FlowPolicy;
-  stopAfter?: { file: string; line: number };
+  stopAfter?: { file: string; line: number; cell?: number };
+  /** A notebook's cells up to the one to run (as its editor holds them); default: the runner reads the .ipynb. */
+  cells?: NotebookCellSource[];
   /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
   /** The folder holding the `gradlens` Python package; defaults to python/ of this package. */
@@ -265,6 +268,7 @@ class Run {
       flow: options.flow ?? 'auto',
       stopAfter: options.stopAfter ?? null,
       args: options.args ?? [],
+      ...(options.cells === undefined ? {} : { cells: options.cells }),
     };
     this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
       this.error(
