@@ -40,10 +40,6 @@ def own_lines(code: CodeType) -> Set[int]:
     return {line for _, line in dis.findlinestarts(code) if line is not None}
 
 
-def _last_line(code: CodeType) -> int:
-    return max((line for _, line in dis.findlinestarts(code) if line is not None), default=code.co_firstlineno)
-
-
 class LineHooks:
     """Calls `hook(frame, point)` each time a watched line is about to run (its condition
     true), counting every such reach in `point.reached`."""
@@ -76,15 +72,15 @@ class LineHooks:
 
     def _find_lines(self, code: CodeType) -> Optional[Lines]:
         file = code.co_filename
-        points = self._file_points.get(file, ...)
-        if points is ...:
-            points = self._by_file.get(_key(file)) if not file.startswith("<") else None
-            self._file_points[file] = points
+        if file not in self._file_points:
+            # `<string>`, `<frozen ...>`: code without a file of its own.
+            self._file_points[file] = None if file.startswith("<") else self._by_file.get(_key(file))
+        points = self._file_points[file]
         if not points:
             return None
-        first = code.co_firstlineno
-        near = [p for p in points if p.line >= first]
-        if not near or min(p.line for p in near) > _last_line(code):
+        # No code object holds lines above its first: most are ruled out without reading them.
+        near = [p for p in points if p.line >= code.co_firstlineno]
+        if not near:
             return None
         mine = own_lines(code)
         lines = {p.line: p for p in near if p.line in mine}

@@ -85,6 +85,28 @@ export function reportLines(reports: readonly CapturePointReport[], maxHits: num
   return lines;
 }
 
+/**
+ * The picker's word on the hit limit, once per line: on the last recorded hit of each line
+ * that was reached more often than recorded (by stop position in `stops`).
+ */
+export function limitNotes(
+  stops: readonly GraphSnapshot[],
+  reports: readonly CapturePointReport[],
+): Map<number, string> {
+  const last = new Map<string, number>();
+  stops.forEach((s, i) => {
+    if (s.stop !== undefined) last.set(`${s.stop.file}:${String(s.stop.line)}`, i);
+  });
+  const notes = new Map<number, string>();
+  for (const r of reports) {
+    const i = last.get(`${r.file}:${String(r.line)}`);
+    const hit = i === undefined ? undefined : stops[i].stop?.hit;
+    if (i !== undefined && hit !== undefined && r.reached > hit)
+      notes.set(i, `the hit limit: reached ${String(r.reached)} times, later hits not recorded`);
+  }
+  return notes;
+}
+
 /** One graph of a run, in the order the run made them. */
 export type Capture =
   | { readonly kind: 'backward'; readonly at: number }

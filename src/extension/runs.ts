@@ -7,7 +7,7 @@ import type { GraphPayload } from '../protocol/graph-view';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
 import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
-import { reportLines, runOrder, stopLabel, type Capture } from './capture-points';
+import { limitNotes, reportLines, runOrder, stopLabel, type Capture } from './capture-points';
 import { capturePointsFor } from './capture-points-editor';
 import { pythonFor } from './python-interpreter';
 import { errorDiagnostics } from './run-errors';
@@ -249,7 +249,7 @@ export class RunService implements vscode.Disposable {
     this.shown = run;
     const { file, line, hit } = snap.stop;
     this.deps.showGraph({
-      title: `${path.basename(run.file)}: breakpoint ${stopLabel(snap.stop)}, tensors in scope`,
+      title: `${path.basename(run.file)}: breakpoint at ${file === run.file ? `line ${line}` : `${path.basename(file)}:${line}`} (hit ${hit})`,
       file: run.file,
       ...this.placeIn(run, { kind: 'stop', at }),
       source: { kind: 'stop', file, line, hit },
@@ -275,13 +275,14 @@ export class RunService implements vscode.Disposable {
       );
       return;
     }
+    const limits = limitNotes(run.stops, run.result.capturePoints);
     const items = runOrder(run.snapshots, run.stops).map((c) => {
       const s = c.kind === 'backward' ? run.snapshots[c.at] : run.stops[c.at];
       const fns = s.nodes.filter((n) => n.kind === 'function').length;
       if (s.stop !== undefined)
         return {
           label: stopLabel(s.stop),
-          description: 'breakpoint',
+          description: limits.get(c.at) ?? 'breakpoint',
           detail: `${s.stop.scope.length} tensors in scope, ${fns} function nodes`,
           c,
         };

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import {
   choosePoints,
+  limitNotes,
   reportLines,
   runOrder,
   stopLabel,
@@ -123,6 +124,14 @@ test('stops sit among the backward() graphs in run order', () => {
     { kind: 'stop', at: 3 },
   ]);
   expect(stopLabel(stops[2].stop!)).toBe('x.py:3 (hit 2)');
+  // The picker says once, at the last recorded hit, that a line hit its limit.
+  const reports = [
+    { file: '/ws/x.py', line: 3, reached: 7, note: null },
+    { file: '/ws/x.py', line: 9, reached: 2, note: null },
+  ];
+  expect(limitNotes(stops, reports)).toEqual(
+    new Map([[2, 'the hit limit: reached 7 times, later hits not recorded']]),
+  );
 });
 
 test('inline values show the tensors in scope at the last hit of each line of the file', () => {
