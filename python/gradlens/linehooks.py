@@ -28,6 +28,7 @@ class Point:
 
 
 Lines = Dict[int, Point]
+_UNSEEN: Any = object()
 Hook = Callable[[FrameType, Point], None]
 
 
@@ -132,7 +133,10 @@ class LineHooks:
 
     # sys.settrace: the global function sees every call; only watched code gets a line tracer.
     def _on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
-        lines = self.lines_of(frame.f_code)
+        # The known code objects' answer without a further call: this runs on every call.
+        lines = self._code_lines.get(frame.f_code, _UNSEEN)
+        if lines is _UNSEEN:
+            lines = self.lines_of(frame.f_code)
         if lines is None:
             return None
         self.traced.add(frame.f_code)

@@ -266,7 +266,7 @@ export class RunService implements vscode.Disposable {
     return { index, count: order.length, pickLabel: `graph ${index + 1} of ${order.length} …` };
   }
 
-  /** Lets the user choose among the shown run's captured backward() graphs. */
+  /** Lets the user choose among the shown run's graphs: its backward() calls and breakpoint stops. */
   async pick(): Promise<void> {
     const run = this.shown ?? [...this.runs.values()].pop();
     if (run === undefined || run.snapshots.length + run.stops.length === 0) {
