@@ -3,7 +3,7 @@ field-by-field check of what the host sends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import PROTOCOL_VERSION
 
@@ -41,6 +41,15 @@ class NotebookCell:
 
 
 @dataclass
+class CapturePointOption:
+    """A line where the tensors in scope are recorded without pausing (a VS Code breakpoint)."""
+
+    file: str
+    line: int
+    condition: Optional[str] = None
+
+
+@dataclass
 class RunOptions:
     script: str
     cwd: str
@@ -52,6 +61,9 @@ class RunOptions:
     flow: str = "auto"
     # For a notebook script: the cells to run; None when the runner reads the file itself.
     cells: Optional[List[NotebookCell]] = None
+    capture_points: List[CapturePointOption] = field(default_factory=list)
+    # Hits recorded per capture point; later hits are only counted.
+    max_hits: int = 0
 
 
 def _obj(v: Any, path: str) -> Json:
@@ -104,6 +116,7 @@ def _run_options(v: Any, path: str) -> RunOptions:
     if flow not in FLOW_POLICIES:
         raise ProtocolError(f"{path}.flow", f"expected one of {', '.join(FLOW_POLICIES)}")
     cells = None if "cells" not in o else [_cell(c, f"{path}.cells[{i}]") for i, c in enumerate(_list(o["cells"], f"{path}.cells"))]
+    points, max_hits = _capture_points(o.get("capturePoints"), f"{path}.capturePoints")
     return RunOptions(
         script=script,
         cwd=cwd,
@@ -114,6 +127,8 @@ def _run_options(v: Any, path: str) -> RunOptions:
         args=args,
         flow=flow,
         cells=cells,
+        capture_points=points,
+        max_hits=max_hits,
     )
 
 
@@ -137,6 +152,28 @@ def _cell(v: Any, path: str) -> NotebookCell:
     if kind not in CELL_KINDS:
         raise ProtocolError(f"{path}.kind", f"expected one of {', '.join(CELL_KINDS)}")
     return NotebookCell(index, kind, _str(o.get("language"), f"{path}.language"), _str(o.get("source"), f"{path}.source"))
+
+
+def _capture_points(v: Any, path: str) -> Tuple[List[CapturePointOption], int]:
+    if v is None:  # older hosts, and runs without breakpoints
+        return [], 0
+    o = _obj(v, path)
+    raw = o.get("points")
+    if not isinstance(raw, list):
+        raise ProtocolError(f"{path}.points", "expected an array")
+    points = []
+    for i, p in enumerate(raw):
+        q = f"{path}.points[{i}]"
+        p = _obj(p, q)
+        condition = p.get("condition")
+        points.append(CapturePointOption(
+            _str(p.get("file"), f"{q}.file"), _int(p.get("line"), f"{q}.line"),
+            None if condition is None else _str(condition, f"{q}.condition"),
+        ))
+    max_hits = _int(o.get("maxHits"), f"{path}.maxHits")
+    if max_hits < 1:
+        raise ProtocolError(f"{path}.maxHits", "expected at least 1")
+    return points, max_hits
 
 
 @dataclass
@@ -185,8 +222,11 @@ def run_error(kind: str, message: str, stack: Optional[str] = None, location: Op
     return {"type": "run/error", "error": {"kind": kind, "message": message, "stack": stack, "location": location}}
 
 
-def run_done(backward_count: int, duration_ms: float) -> Json:
-    return {"type": "run/done", "backwardCount": backward_count, "durationMs": duration_ms}
+def run_done(backward_count: int, duration_ms: float, capture_points: Optional[List[Json]] = None) -> Json:
+    done: Json = {"type": "run/done", "backwardCount": backward_count, "durationMs": duration_ms}
+    if capture_points:
+        done["capturePoints"] = capture_points
+    return done
 
 
 def snapshot_message(snapshot: Json) -> Json:

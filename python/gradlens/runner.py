@@ -29,6 +29,7 @@ class Runner:
         self.starts: "queue.Queue[RunStart]" = queue.Queue()
         self.capture: Any = None
         self.notebook: Optional[NotebookRun] = None
+        self.points: Any = None
         self.early_request = False
         self.started = time.perf_counter()
         self.held_read = gil_holding_read()
@@ -124,9 +125,15 @@ class Runner:
         if self.early_request:
             self.capture.request()
         self.capture.install()
+        if options.capture_points:
+            from .breakpoints import CapturePoints
+
+            self.points = CapturePoints(options, self.capture)
         code = 0
         try:
             _enter_script(options)
+            if self.points is not None:
+                self.points.install()
             if self.notebook is not None:
                 self.notebook.run()
             else:
@@ -136,6 +143,9 @@ class Runner:
         except BaseException as e:  # KeyboardInterrupt included: the script ended with it
             self.send(exception_error(e))
             code = 1
+        finally:
+            if self.points is not None:
+                self.points.remove()
         self.finish(code)
         return code
 
@@ -145,7 +155,8 @@ class Runner:
             capture.finish()
         except Exception as e:
             self.channel.send(run_error("crash", f"capture failed at the end of the run: {type(e).__name__}: {e}"))
-        if capture.count == 0 and code == 0:
+        stopped = self.points is not None and self.points.recorded > 0
+        if capture.count == 0 and code == 0 and not stopped:
             self.channel.send(run_error("no-backward", NO_BACKWARD))
         self.done(capture.count)
 
@@ -161,7 +172,8 @@ class Runner:
             except (OSError, ValueError):
                 pass
         self.channel.finished = True
-        self.channel.send(run_done(backward_count, (time.perf_counter() - self.started) * 1000))
+        points = self.points.report() if self.points is not None else None
+        self.channel.send(run_done(backward_count, (time.perf_counter() - self.started) * 1000, points))
 
     def stop(self) -> None:
         """The backward() at the stopAfter line was captured: end the run where it stands."""

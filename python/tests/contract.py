@@ -94,6 +94,11 @@ def check_snapshot(s: Dict[str, Any]) -> None:
     assert s["detail"] in ("full", "light")
     if "flowRecorded" in s:
         assert isinstance(s["flowRecorded"], bool)
+    if "stop" in s:
+        stop = s["stop"]
+        assert isinstance(stop["file"], str) and _int(stop["line"]) and _int(stop["hit"]) and stop["hit"] >= 1
+        for entry in stop["scope"]:
+            assert isinstance(entry["name"], str) and entry["node"] in ids
 
 
 def check_message(m: Dict[str, Any]) -> None:
@@ -121,6 +126,9 @@ def check_message(m: Dict[str, Any]) -> None:
         check_location(e["location"])
     elif t == "run/done":
         assert _int(m["backwardCount"]) and _num(m["durationMs"])
+        for p in m.get("capturePoints", []):
+            assert isinstance(p["file"], str) and _int(p["line"]) and _int(p["reached"])
+            assert p["note"] is None or isinstance(p["note"], str)
     else:
         raise AssertionError(f"unknown message type {t}")
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { GraphSnapshot } from '../protocol/messages';
 import { findBackwardCalls } from './backward-calls';
+import { stopValues } from './capture-points';
 import { revealLink } from './graph-lines';
 import { blankPythonCommentsAndStrings } from './python-source';
 import type { RunService } from './runs';
@@ -76,18 +77,24 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
     if (editor === undefined || editor.document.uri.scheme !== 'file') return;
     const snaps = snapshotsOf(runs, editor.document);
     const settings = readSettings();
-    if (!settings.inlineGradients || snaps.length === 0) {
-      editor.setDecorations(decoration, []);
-      return;
-    }
     const doc = editor.document;
-    const options = inlineGradients(snaps, doc.uri.fsPath, codeOf(doc), settings.inlinePlacement)
-      .filter((g) => g.line <= doc.lineCount)
-      .map((g): vscode.DecorationOptions => {
-        const end = doc.lineAt(g.line - 1).range.end;
+    const file = doc.uri.fsPath;
+    const texts = new Map<number, string[]>();
+    const put = (g: { line: number; text: string }): void => {
+      texts.set(g.line, [...(texts.get(g.line) ?? []), g.text]);
+    };
+    if (settings.inlineGradients) {
+      if (snaps.length > 0)
+        inlineGradients(snaps, file, codeOf(doc), settings.inlinePlacement).forEach(put);
+      stopValues(runs.stopsIn(file), file).forEach(put);
+    }
+    const options = [...texts.entries()]
+      .filter(([line]) => line <= doc.lineCount)
+      .map(([line, text]): vscode.DecorationOptions => {
+        const end = doc.lineAt(line - 1).range.end;
         return {
           range: new vscode.Range(end, end),
-          renderOptions: { after: { contentText: g.text } },
+          renderOptions: { after: { contentText: text.join('   ') } },
         };
       });
     editor.setDecorations(decoration, options);

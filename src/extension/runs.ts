@@ -8,6 +8,8 @@ import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
 import { lineWhere } from '../protocol/where';
 import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
+import { limitNotes, reportLines, runOrder, stopLabel, type Capture } from './capture-points';
+import { capturePointsFor } from './capture-points-editor';
 import { pythonFor } from './python-interpreter';
 import { cellDocumentUri, cellsToRun, isNotebookFile } from './notebook/editor';
 import { errorDiagnostics } from './run-errors';
@@ -20,6 +22,8 @@ export interface FileRun {
   readonly number: number;
   readonly file: string;
   readonly snapshots: readonly GraphSnapshot[];
+  /** The graphs of its capture points (breakpoints of .py files), in run order. */
+  readonly stops: readonly GraphSnapshot[];
   readonly result: RunResult;
   readonly outcome: RunOutcome;
 }
@@ -77,6 +81,11 @@ export class RunService implements vscode.Disposable {
     return this.runs.get(file);
   }
 
+  /** The capture-point graphs taken in `file` by the last run of each script. */
+  stopsIn(file: string): GraphSnapshot[] {
+    return [...this.runs.values()].flatMap((r) => r.stops.filter((s) => s.stop?.file === file));
+  }
+
   /** Runs `uri`'s script for `target` (with `args`, default the setting's) and returns its run, or null when refused. */
   async run(
     uri: vscode.Uri,
@@ -114,6 +123,10 @@ export class RunService implements vscode.Disposable {
       `[gradlens] in ${place.cwd}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`,
     );
     this.clearDiagnostics(uri);
+    const capturePoints =
+      languageOf(file) === 'python'
+        ? capturePointsFor(file, settings.capturePointsMaxHits, out)
+        : undefined;
 
     this.deps.running(file);
     const result = await vscode.window.withProgress(
@@ -126,12 +139,20 @@ export class RunService implements vscode.Disposable {
         const spare = this.spare ?? undefined;
         this.spare = null;
         const handle = launchRunner(
-          { ...launchOptions(file, settings, place, stopAfter, captureAt), spare, cells },
+          {
+            ...launchOptions(file, settings, place, stopAfter, captureAt),
+            capturePoints,
+            spare,
+            cells,
+          },
           {
             onMessage: (message) => {
               this.deps.message(handle, message);
-              if (message.type === 'graph/snapshot')
-                progress.report({ message: `captured backward() #${message.snapshot.index}` });
+              if (message.type !== 'graph/snapshot') return;
+              const { stop, index } = message.snapshot;
+              progress.report({
+                message: `captured ${stop ? stopLabel(stop) : `backward() #${index}`}`,
+              });
             },
             onStdout: (t) => out.append(t),
             onStderr: (t) => out.append(t),
@@ -152,13 +173,23 @@ export class RunService implements vscode.Disposable {
 
     const outcome = runOutcome(result, name);
     out.appendLine(
-      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured`,
+      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
     );
+    if (capturePoints)
+      for (const line of reportLines(result.capturePoints, capturePoints.maxHits))
+        out.appendLine(line);
     for (const e of result.errors)
       out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
     this.report(result, outcome);
-    const run: FileRun = { number, file, snapshots: result.snapshots, result, outcome };
-    if (result.snapshots.length > 0) {
+    const run: FileRun = {
+      number,
+      file,
+      snapshots: result.snapshots,
+      stops: result.stops,
+      result,
+      outcome,
+    };
+    if (result.snapshots.length > 0 || result.stops.length > 0) {
       this.runs.set(file, run);
       this.changed.fire(file);
     }
@@ -236,37 +267,71 @@ export class RunService implements vscode.Disposable {
     this.deps.showGraph({
       title: `${path.basename(run.file)}: backward() #${snap.index}${out ? ` (${lineWhere(out)})` : ''}`,
       file: run.file,
-      index,
-      count: run.snapshots.length,
+      ...this.placeIn(run, { kind: 'backward', at: index }),
       source: { kind: 'run', backward: snap.index },
       snapshot: snap,
       requestedAt,
     });
   }
 
-  /** Lets the user choose among the shown run's captured backward() graphs. */
+  /** Shows the graph of a run's capture-point stop `at` (0-based, in run order). */
+  showStop(run: FileRun, at: number, requestedAt?: number): void {
+    const snap = run.stops.at(at);
+    if (snap?.stop === undefined) return;
+    this.shown = run;
+    const { file, line, hit } = snap.stop;
+    this.deps.showGraph({
+      title: `${path.basename(run.file)}: breakpoint at ${file === run.file ? `line ${line}` : `${path.basename(file)}:${line}`} (hit ${hit})`,
+      file: run.file,
+      ...this.placeIn(run, { kind: 'stop', at }),
+      source: { kind: 'stop', file, line, hit },
+      snapshot: snap,
+      requestedAt,
+    });
+  }
+
+  /** Where a graph stands among its run's graphs, for the view's picker button. */
+  private placeIn(run: FileRun, c: Capture): { index: number; count: number; pickLabel?: string } {
+    if (run.stops.length === 0) return { index: c.at, count: run.snapshots.length };
+    const order = runOrder(run.snapshots, run.stops);
+    const index = order.findIndex((o) => o.kind === c.kind && o.at === c.at);
+    return { index, count: order.length, pickLabel: `graph ${index + 1} of ${order.length} …` };
+  }
+
+  /** Lets the user choose among the shown run's graphs: its backward() calls and breakpoint stops. */
   async pick(): Promise<void> {
     const run = this.shown ?? [...this.runs.values()].pop();
-    if (run === undefined || run.snapshots.length === 0) {
+    if (run === undefined || run.snapshots.length + run.stops.length === 0) {
       void vscode.window.showInformationMessage(
         'Gradlens: no captured graphs yet. Run Gradlens: Visualize Graph first.',
       );
       return;
     }
-    const items = run.snapshots.map((s, i) => {
-      const out = s.nodes.find((n) => s.outputs.includes(n.id));
+    const limits = limitNotes(run.stops, run.result.capturePoints);
+    const items = runOrder(run.snapshots, run.stops).map((c) => {
+      const s = c.kind === 'backward' ? run.snapshots[c.at] : run.stops[c.at];
       const fns = s.nodes.filter((n) => n.kind === 'function').length;
+      if (s.stop !== undefined)
+        return {
+          label: stopLabel(s.stop),
+          description: limits.get(c.at) ?? 'breakpoint',
+          detail: `${s.stop.scope.length} tensors in scope, ${fns} function nodes`,
+          c,
+        };
+      const out = s.nodes.find((n) => s.outputs.includes(n.id));
       return {
         label: `backward() #${s.index}`,
         description: out?.location ? lineWhere(out.location) : '',
         detail: `${fns} function nodes${s.detail === 'light' ? LIGHT_DETAIL : ''}`,
-        index: i,
+        c,
       };
     });
     const choice = await vscode.window.showQuickPick(items, {
-      title: `Captured backward() calls of ${path.basename(run.file)}`,
+      title: `Captured ${run.stops.length > 0 ? 'graphs' : 'backward() calls'} of ${path.basename(run.file)}`,
     });
-    if (choice !== undefined) this.show(run, choice.index, Date.now());
+    if (choice === undefined) return;
+    if (choice.c.kind === 'stop') this.showStop(run, choice.c.at, Date.now());
+    else this.show(run, choice.c.at, Date.now());
   }
 
   dispose(): void {

@@ -23,6 +23,8 @@ export interface GradlensSettings {
   /** Arguments every run passes to its script. */
   readonly scriptArgs: readonly string[];
   readonly runDirectory: RunDirectory;
+  /** Hits recorded per capture point (breakpoint of a .py run). */
+  readonly capturePointsMaxHits: number;
 }
 
 export const DEFAULT_SETTINGS: GradlensSettings = {
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   pythonPath: '',
   scriptArgs: [],
   runDirectory: 'workspace',
+  capturePointsMaxHits: 20,
 };
 
 /**
@@ -54,6 +57,7 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const python = get('python.path');
   const args = get('run.args');
   const dir = get('run.directory');
+  const maxHits = get('capturePoints.maxHits');
   return {
     timeoutSeconds:
       typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0
@@ -82,6 +86,10 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
         ? args
         : DEFAULT_SETTINGS.scriptArgs,
     runDirectory: dir === 'script' || dir === 'workspace' ? dir : DEFAULT_SETTINGS.runDirectory,
+    capturePointsMaxHits:
+      typeof maxHits === 'number' && Number.isInteger(maxHits) && maxHits >= 1
+        ? maxHits
+        : DEFAULT_SETTINGS.capturePointsMaxHits,
   };
 }
 

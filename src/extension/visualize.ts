@@ -28,6 +28,9 @@ export class Visualizer {
     if (run === null || this.runs.replaced(run)) return;
     const at = graphToShow(run, target);
     if (at >= 0) this.runs.show(run, at, requestedAt);
+    // A script that stopped at breakpoints but never called backward(): its last stop.
+    else if (target.kind === 'script' && run.stops.length > 0)
+      this.runs.showStop(run, run.stops.length - 1, requestedAt);
     else this.panel.showFailure(run.file, whyNoGraph(run, target));
   }
 

@@ -7,7 +7,14 @@ export type GraphSource =
   /** A captured backward() of a run (1-based, as the runner counts): a light one can be captured again in full. */
   | { readonly kind: 'run'; readonly backward: number }
   /** The tensors in scope at a debug stop: no backward() is involved. */
-  | { readonly kind: 'debug'; readonly stop: number };
+  | { readonly kind: 'debug'; readonly stop: number }
+  /** The tensors in scope at a capture point of a run (a breakpoint reached without pausing). */
+  | {
+      readonly kind: 'stop';
+      readonly file: string;
+      readonly line: number;
+      readonly hit: number;
+    };
 
 /** What the graph view shows: one captured backward() of one run, or one debug stop. */
 export interface GraphPayload {
@@ -18,6 +25,8 @@ export interface GraphPayload {
   /** Which captured backward() this is (0-based) and how many the run captured. */
   readonly index: number;
   readonly count: number;
+  /** The picker button's text when the run has more than backward() graphs (default `backward() i of n …`). */
+  readonly pickLabel?: string;
   readonly source: GraphSource;
   /** The captured graph, as the runner reported it (see src/protocol). */
   readonly snapshot: unknown;
@@ -111,7 +120,8 @@ function isSource(v: unknown): v is GraphSource {
   if (!isObject(v)) return false;
   return (
     (v.kind === 'run' && isCount(v.backward) && v.backward >= 1) ||
-    (v.kind === 'debug' && isCount(v.stop))
+    (v.kind === 'debug' && isCount(v.stop)) ||
+    (v.kind === 'stop' && isString(v.file) && isCount(v.line) && isCount(v.hit) && v.hit >= 1)
   );
 }
 
@@ -123,6 +133,7 @@ function isPayload(v: unknown): v is Omit<GraphPayload, 'snapshot'> {
     isCount(v.index) &&
     isCount(v.count) &&
     isSource(v.source) &&
+    (v.pickLabel === undefined || isString(v.pickLabel)) &&
     (v.requestedAt === undefined || isMs(v.requestedAt)) &&
     (v.sentAt === undefined || isMs(v.sentAt))
   );

@@ -111,7 +111,21 @@ export interface Anomaly {
   message: string;
 }
 
-/** Everything reachable from the output of one backward() or autograd.grad() call. */
+/** Where a capture point's snapshot was taken: a breakpoint's line, reached without pausing. */
+export interface StopInfo {
+  /** The breakpoint's file as the host named it. */
+  file: string;
+  line: number;
+  /** 1-based: the how-many-th time the line was reached (with its condition true). */
+  hit: number;
+  /** The tensors in scope by variable name, and the node standing for each. */
+  scope: { name: string; node: string }[];
+}
+
+/**
+ * Everything reachable from the output of one backward() or autograd.grad() call; or, with
+ * `stop`, from the tensors in scope at a capture point (its `index`: the backward() calls before it).
+ */
 export interface GraphSnapshot {
   /** 1-based index of the backward()/autograd.grad() call this graph belongs to. */
   index: number;
@@ -126,6 +140,8 @@ export interface GraphSnapshot {
   detail: 'full' | 'light';
   /** True when the capture recorded the backward pass's flow (nodes that ran carry `flow`). */
   flowRecorded?: boolean;
+  /** Set on the snapshots of capture points (Python runs only). */
+  stop?: StopInfo;
 }
 
 /** One backward() on a scalar, for the training monitor. */
@@ -161,6 +177,29 @@ export interface NotebookCellSource {
   source: string;
 }
 
+/** A line where the Python tracer records the tensors in scope without pausing (an editor breakpoint). */
+export interface CapturePoint {
+  file: string;
+  line: number;
+  /** The breakpoint's condition: the tracer evaluates simple ones and treats others as plain. */
+  condition: string | null;
+}
+
+export interface CapturePoints {
+  points: CapturePoint[];
+  /** Hits recorded per point; later ones are only counted. */
+  maxHits: number;
+}
+
+/** How often a capture point's line was reached, reported at the end of the run. */
+export interface CapturePointReport {
+  file: string;
+  line: number;
+  reached: number;
+  /** What the user should know of the point (a condition treated as plain), or null. */
+  note: string | null;
+}
+
 /** How a run is set up; sent by the host right after it accepts the child's hello. */
 export interface RunOptions {
   /** Absolute path of the user's script (.ts, .js, .mjs, .cjs, .mts, .cts). */
@@ -180,6 +219,8 @@ export interface RunOptions {
   args: string[];
   /** A notebook script's cells to run, as its editor holds them; absent: the runner reads the file. */
   cells?: NotebookCellSource[];
+  /** Python runs only (the Node runner ignores them); absent: none. */
+  capturePoints?: CapturePoints;
 }
 
 /** What a runner child runs on, as it says in its hello. */
@@ -203,7 +244,13 @@ export type ChildMessage =
    */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
-  | { type: 'run/done'; backwardCount: number; durationMs: number }
+  | {
+      type: 'run/done';
+      backwardCount: number;
+      durationMs: number;
+      /** Sent when the run had capture points, one per point. */
+      capturePoints?: CapturePointReport[];
+    }
   /** The script stopped at a tensor op (or backward) after `run/pause`, and went on after `run/resume`. */
   | { type: 'run/paused' }
   | { type: 'run/resumed' };
@@ -456,6 +503,7 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
   const outputs = each(o.outputs, path, 'outputs', str);
   for (const id of outputs)
     if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
+  const stop = o.stop === undefined ? undefined : validateStop(o.stop, `${path}.stop`, ids);
   return {
     index: int(o.index, path, 'index'),
     trigger: oneOf(o.trigger, path, 'trigger', ['backward', 'autograd.grad'] as const),
@@ -467,7 +515,21 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
     ...(o.flowRecorded === undefined
       ? {}
       : { flowRecorded: bool(o.flowRecorded, path, 'flowRecorded') }),
+    ...(stop === undefined ? {} : { stop }),
   };
+}
+
+function validateStop(v: unknown, path: string, ids: Set<string>): StopInfo {
+  const o = obj(v, path);
+  const hit = int(o.hit, path, 'hit');
+  if (hit < 1) throw new ProtocolError(`${path}.hit`, 'expected at least 1');
+  const scope = each(o.scope, path, 'scope', (x, p) => {
+    const e = obj(x, p);
+    const node = str(e.node, p, 'node');
+    if (!ids.has(node)) throw new ProtocolError(at(p, 'node'), `unknown node ${node}`);
+    return { name: str(e.name, p, 'name'), node };
+  });
+  return { file: str(o.file, path, 'file'), line: int(o.line, path, 'line'), hit, scope };
 }
 
 function validateMetric(v: unknown, path: string): TrainMetric {
@@ -543,6 +605,9 @@ export function validateChildMessage(v: unknown): ChildMessage {
         type,
         backwardCount: int(o.backwardCount, 'message.backwardCount'),
         durationMs: num(o.durationMs, 'message.durationMs'),
+        ...(o.capturePoints === undefined
+          ? {}
+          : { capturePoints: each(o.capturePoints, 'message', 'capturePoints', validateReport) }),
       };
     case 'run/paused':
     case 'run/resumed':
@@ -550,6 +615,32 @@ export function validateChildMessage(v: unknown): ChildMessage {
     default:
       assertUnknownType(type);
   }
+}
+
+function validateReport(v: unknown, path: string): CapturePointReport {
+  const o = obj(v, path);
+  return {
+    file: str(o.file, path, 'file'),
+    line: int(o.line, path, 'line'),
+    reached: int(o.reached, path, 'reached'),
+    note: nullable(o.note, path, 'note', str),
+  };
+}
+
+function validateCapturePoints(v: unknown, path: string, key: Key): CapturePoints {
+  const o = obj(v, path, key);
+  const p = at(path, key);
+  const points = each(o.points, p, 'points', (x, q) => {
+    const c = obj(x, q);
+    return {
+      file: str(c.file, q, 'file'),
+      line: int(c.line, q, 'line'),
+      condition: nullable(c.condition, q, 'condition', str),
+    };
+  });
+  const maxHits = int(o.maxHits, p, 'maxHits');
+  if (maxHits < 1) throw new ProtocolError(`${p}.maxHits`, 'expected at least 1');
+  return { points, maxHits };
 }
 
 const FLOW_POLICIES: readonly FlowPolicy[] = ['auto', 'always', 'never'];
@@ -575,6 +666,9 @@ function validateRunOptions(v: unknown, path: string): RunOptions {
     }),
     args: each(o.args, path, 'args', str),
     ...(o.cells === undefined ? {} : { cells: each(o.cells, path, 'cells', validateCell) }),
+    ...(o.capturePoints === undefined
+      ? {}
+      : { capturePoints: validateCapturePoints(o.capturePoints, path, 'capturePoints') }),
   };
 }
 

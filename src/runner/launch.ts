@@ -9,6 +9,8 @@ import { limitSnapshot } from '../graph/collapse';
 import {
   PROTOCOL_VERSION,
   assertNever,
+  type CapturePointReport,
+  type CapturePoints,
   type ChildMessage,
   type FlowPolicy,
   type GraphSnapshot,
@@ -55,6 +57,8 @@ export interface LaunchOptions {
   stopAfter?: { file: string; line: number; cell?: number };
   /** A notebook's cells up to the one to run (as its editor holds them); default: the runner reads the .ipynb. */
   cells?: NotebookCellSource[];
+  /** Breakpoint lines recorded without pausing: Python scripts only (not sent to the Node runner). */
+  capturePoints?: CapturePoints;
   /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
   /** The folder holding the `gradlens` Python package; defaults to python/ of this package. */
@@ -83,6 +87,10 @@ export interface RunResult {
   /** Errors reported by the child, plus those the host found (timeout, memory, protocol, crash). */
   errors: RunError[];
   snapshots: GraphSnapshot[];
+  /** The snapshots of capture points, in run order (kept apart: they answer no backward()). */
+  stops: GraphSnapshot[];
+  /** How often each capture point was reached (from the end of a run that had them). */
+  capturePoints: CapturePointReport[];
   metrics: TrainMetric[];
   /** Set when the stream of metrics was thinned: only every stride-th step is in `metrics` from then on. */
   metricStride: number;
@@ -222,6 +230,14 @@ export function launchRunner(options: LaunchOptions, handlers: LaunchHandlers = 
   return new Run(options, handlers).handle;
 }
 
+/** A capture point's snapshot keeps only the scope entries whose nodes survived the limit. */
+function limitPythonSnapshot(s: GraphSnapshot, maxNodes: number): GraphSnapshot {
+  const limited = limitSnapshot(s, maxNodes);
+  if (s.stop === undefined || limited === s) return limited;
+  const ids = new Set(limited.nodes.map((n) => n.id));
+  return { ...limited, stop: { ...s.stop, scope: s.stop.scope.filter((e) => ids.has(e.node)) } };
+}
+
 /** One run: its child, its limits, and what it captured so far. */
 class Run {
   readonly handle: RunHandle;
@@ -235,6 +251,8 @@ class Run {
     signal: null,
     errors: [],
     snapshots: [],
+    stops: [],
+    capturePoints: [],
     metrics: [],
     metricStride: 1,
     backwardCount: 0,
@@ -269,6 +287,9 @@ class Run {
       stopAfter: options.stopAfter ?? null,
       args: options.args ?? [],
       ...(options.cells === undefined ? {} : { cells: options.cells }),
+      ...(options.capturePoints !== undefined && this.command.language === 'python'
+        ? { capturePoints: options.capturePoints }
+        : {}),
     };
     this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
       this.error(
@@ -386,8 +407,8 @@ class Run {
       case 'graph/snapshot':
         // The Python tracer sends graphs whole; the size limit is applied here, as the Node runner does.
         if (r.runtime?.language === 'python')
-          m = { ...m, snapshot: limitSnapshot(m.snapshot, this.runOptions.maxNodes) };
-        r.snapshots.push(m.snapshot);
+          m = { ...m, snapshot: limitPythonSnapshot(m.snapshot, this.runOptions.maxNodes) };
+        (m.snapshot.stop === undefined ? r.snapshots : r.stops).push(m.snapshot);
         break;
       case 'train/metrics':
         // No spread: a batch from a long synchronous loop can exceed the argument limit.
@@ -400,6 +421,7 @@ class Run {
       case 'run/done':
         this.sawDone = true;
         r.backwardCount = m.backwardCount;
+        r.capturePoints = m.capturePoints ?? [];
         r.endedAt = Date.now();
         break;
       case 'run/paused':

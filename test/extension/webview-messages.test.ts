@@ -114,6 +114,16 @@ describe('messages are checked field by field', () => {
     expect(
       isToWebview({ type: 'graph/show', payload: { ...payload, index: '0' }, snapshotGzip: bytes }),
     ).toBe(false);
+    const stop = { kind: 'stop', file: '/ws/a.py', line: 7, hit: 3 };
+    const withStop = (source: object, pickLabel?: unknown) => ({
+      type: 'graph/show',
+      payload: { ...payload, source, pickLabel },
+      snapshotGzip: bytes,
+    });
+    expect(isToWebview(withStop(stop, 'graph 2 of 4 …'))).toBe(true);
+    expect(isToWebview(withStop({ ...stop, hit: 0 }))).toBe(false);
+    expect(isToWebview(withStop({ ...stop, file: 7 }))).toBe(false);
+    expect(isToWebview(withStop(stop, 2))).toBe(false);
     expect(isToWebview({ type: 'graph/show', payload, snapshotGzip: [1] })).toBe(false);
     expect(
       isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' }),

@@ -42,7 +42,8 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   title.title = payload.file;
   delete app.dataset.commandToPaintMs;
   pick.hidden = payload.count <= 1;
-  pick.textContent = `backward() ${String(payload.index + 1)} of ${String(payload.count)} …`;
+  pick.textContent =
+    payload.pickLabel ?? `backward() ${String(payload.index + 1)} of ${String(payload.count)} …`;
   fitToolbar();
   const snapshot = payload.snapshot as GraphSnapshot;
   state.snapshot = snapshot;
@@ -57,11 +58,18 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   void openGraph(delivery);
 }
 
-/** What the drawing's header calls the graph: a debug stop is no backward() call. */
+/** What the drawing's header calls the graph: a debug stop or a capture point is no backward() call. */
 export function headerOf(payload: Pick<KeptPayload, 'source'>): string | undefined {
-  return payload.source?.kind === 'debug'
-    ? `tensors in scope at debug stop ${String(payload.source.stop)} (no backward() involved)`
-    : undefined;
+  const source = payload.source;
+  if (source?.kind === 'debug')
+    return `tensors in scope at debug stop ${String(source.stop)} (no backward() involved)`;
+  if (source?.kind === 'stop')
+    return `tensors in scope at ${basename(source.file)}:${String(source.line)} (hit ${String(source.hit)}), before the line ran`;
+  return undefined;
+}
+
+function basename(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 /**
