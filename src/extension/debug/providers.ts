@@ -1,8 +1,10 @@
 // Inline values (shape, values, grad next to tensor variables) and the debug hover for tensors,
 // registered only while a gradlens debug session runs so ordinary debugging is untouched.
 import * as vscode from 'vscode';
+import { blankPythonCommentsAndStrings } from '../python-source';
 import { expressionAt } from './expressions';
 import { hoverExpression, placeInlineValues, tensorForExpression } from './present';
+import { isPythonDebugType, pythonHoverExpression } from './python-config';
 import { isGradlensSession, type DebugStops, type Stop } from './stops';
 
 const SCRIPTS: vscode.DocumentSelector = [
@@ -10,6 +12,7 @@ const SCRIPTS: vscode.DocumentSelector = [
   { language: 'javascript' },
   { language: 'typescriptreact' },
   { language: 'javascriptreact' },
+  { language: 'python' },
 ];
 
 function currentStop(stops: DebugStops): Stop | null {
@@ -31,9 +34,14 @@ export function registerDebugProviders(
       const inspection = await stops.inspectFrame(stop, context.frameId);
       if (inspection === null) return undefined;
       const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
+      // Python read as script tokens once its comments and strings are blanked (same offsets).
+      const code =
+        document.languageId === 'python'
+          ? blankPythonCommentsAndStrings(lines.join('\n')).split('\n')
+          : lines;
       const stopLine = context.stoppedLocation.end.line;
       const placed = placeInlineValues(
-        lines,
+        code,
         inspection.tensors,
         stopLine,
         viewPort.start.line,
@@ -60,9 +68,11 @@ export function registerDebugProviders(
         inspection !== null && sameFile ? tensorForExpression(inspection, e.text) : null;
       // A tensor shows its summary (already fetched at the stop); anything else is evaluated as
       // VS Code would without this provider.
+      if (tensor === null) return new vscode.EvaluatableExpression(range, e.text);
+      const python = stop !== null && isPythonDebugType(stop.session.type);
       return new vscode.EvaluatableExpression(
         range,
-        tensor === null ? e.text : hoverExpression(tensor),
+        python ? pythonHoverExpression(tensor) : hoverExpression(tensor),
       );
     },
   };

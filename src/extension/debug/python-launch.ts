@@ -1,0 +1,79 @@
+// Starts "Gradlens: Debug Script" on a .py file: through the Python Debugger extension when it
+// is installed, else through debugpy's own adapter run by the script's interpreter (the debug
+// type Gradlens contributes), else a message that says how to get debugpy.
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { packageRoot } from '../../runner/child-process';
+import { pythonFor } from '../python-interpreter';
+import { readSettings } from '../runs';
+import {
+  DEBUGPY_EXTENSION_ID,
+  DEBUGPY_TYPE,
+  OWN_ADAPTER_TYPE,
+  choosePythonDebugger,
+  debugpyProblem,
+  pythonDebugConfiguration,
+  type DebugpyProbe,
+} from './python-config';
+
+// A cold interpreter on a loaded machine takes seconds to import debugpy.
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** Whether `python` can import debugpy. */
+function probeDebugpy(python: string): Promise<DebugpyProbe> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', 'import debugpy'], { timeout: PROBE_TIMEOUT_MS }, (err) => {
+      if (err === null) resolve('importable');
+      else resolve((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no interpreter' : 'missing');
+    });
+  });
+}
+
+/** Starts the debug session for `script`; false (after saying why) when none could start. */
+export async function debugPythonScript(
+  script: vscode.Uri,
+  folder: vscode.WorkspaceFolder | undefined,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const settings = readSettings();
+  const choice = await pythonFor(script, settings.pythonPath);
+  const extensionInstalled = vscode.extensions.getExtension(DEBUGPY_EXTENSION_ID) !== undefined;
+  const probe = extensionInstalled ? 'importable' : await probeDebugpy(choice.python);
+  const debuggerKind = choosePythonDebugger({
+    extensionInstalled,
+    debugpyImportable: probe === 'importable',
+  });
+  log(`debug: ${path.basename(script.fsPath)} with ${choice.python} through ${debuggerKind}`);
+  if (debuggerKind === 'missing') {
+    void vscode.window.showErrorMessage(debugpyProblem(choice, probe));
+    return false;
+  }
+  const cwd =
+    settings.runDirectory === 'workspace' && folder !== undefined
+      ? folder.uri.fsPath
+      : path.dirname(script.fsPath);
+  const config = pythonDebugConfiguration({
+    type: debuggerKind === 'debugpy extension' ? DEBUGPY_TYPE : OWN_ADAPTER_TYPE,
+    script: script.fsPath,
+    cwd,
+    args: settings.scriptArgs,
+    python: choice.python,
+    packageDir: path.join(packageRoot(), 'python'),
+    inheritedPythonPath: process.env.PYTHONPATH,
+  });
+  return vscode.debug.startDebugging(folder, config);
+}
+
+/** debugpy's adapter, run by the interpreter the configuration names. */
+export const ownAdapterFactory: vscode.DebugAdapterDescriptorFactory = {
+  createDebugAdapterDescriptor(session) {
+    const python = (session.configuration as { python?: unknown }).python;
+    const command = Array.isArray(python) && typeof python[0] === 'string' ? python[0] : 'python3';
+    return new vscode.DebugAdapterExecutable(command, ['-m', 'debugpy.adapter']);
+  },
+};
+
+export function registerOwnAdapter(): vscode.Disposable {
+  return vscode.debug.registerDebugAdapterDescriptorFactory(OWN_ADAPTER_TYPE, ownAdapterFactory);
+}
