@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import torch
 
@@ -66,7 +66,7 @@ def _collect(frame_locals: Mapping[str, Any], frame_globals: Mapping[str, Any]) 
     first items of lists and tuples; whether a limit cut the list short."""
     tensors: List[Tuple[torch.Tensor, str]] = []
     modules: List[Tuple[str, torch.nn.Module]] = []
-    seen: Dict[int, bool] = {}
+    seen: Set[int] = set()
     truncated = False
 
     def add(t: torch.Tensor, name: str) -> None:
@@ -76,7 +76,7 @@ def _collect(frame_locals: Mapping[str, Any], frame_globals: Mapping[str, Any]) 
         if len(tensors) >= MAX_TENSORS:
             truncated = True
             return
-        seen[id(t)] = True
+        seen.add(id(t))
         tensors.append((t, name))
 
     # The debug adapter evaluates with the module's globals merged into the locals: the

@@ -16,12 +16,40 @@ import {
   pythonDebugConfiguration,
   pythonHoverExpression,
 } from '../../src/extension/debug/python-config';
-import { parseInspection, type Inspection } from '../../src/runner/debug/protocol';
+import { codeLines, placeInlineValues } from '../../src/extension/debug/present';
+import {
+  parseInspection,
+  type InspectedTensor,
+  type Inspection,
+} from '../../src/runner/debug/protocol';
 import { DapClient } from '../helpers/dap';
 
 const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
 const ROOT = path.join(__dirname, '..', '..');
 const PACKAGE_DIR = path.join(ROOT, 'python');
+
+const Q_TENSOR: InspectedTensor = {
+  name: 'Q',
+  id: 't1',
+  value: {
+    shape: [2],
+    dtype: 'float32',
+    numel: 2,
+    first: [-12, 65],
+    min: -12,
+    max: 65,
+    mean: 26.5,
+    nanCount: 0,
+    infCount: 0,
+  },
+  grad: null,
+  gradFn: 'SubBackward0',
+  isLeaf: false,
+  requiresGrad: true,
+  retainsGrad: false,
+  version: 0,
+  nodeId: 'var:Q',
+};
 
 describe('choosePythonDebugger', () => {
   test('the Python Debugger extension first, then debugpy’s own adapter, else missing', () => {
@@ -75,29 +103,24 @@ test('pythonDebugConfiguration: program, cwd, args, interpreter, justMyCode, the
   expect(pythonDebugConfiguration(launch).env.PYTHONPATH).toBe('/ext/python');
 });
 
+test('inline values go to the Python line that assigned the tensor, not to comments or strings', () => {
+  const lines = [
+    'Q = 3 * a**3 - b**2',
+    '# Q = nothing, a comment',
+    'print("Q = ", Q)',
+    's = """',
+    'Q = inside a string',
+    '"""',
+  ];
+  const at = (code: readonly string[]) =>
+    placeInlineValues(code, [Q_TENSOR], 5, 0, 5).map((p) => p.line);
+  expect(at(codeLines(lines, 'python'))).toEqual([0]);
+  // Read as TypeScript, the comment's and the string's `Q =` would count.
+  expect(at(codeLines(lines, 'typescript'))).not.toEqual([0]);
+});
+
 test('pythonHoverExpression is a Python dict literal with the tensor’s attributes', () => {
-  const expr = pythonHoverExpression({
-    name: 'Q',
-    id: 't1',
-    value: {
-      shape: [2],
-      dtype: 'float32',
-      numel: 2,
-      first: [-12, 65],
-      min: -12,
-      max: 65,
-      mean: 26.5,
-      nanCount: 0,
-      infCount: 0,
-    },
-    grad: null,
-    gradFn: 'SubBackward0',
-    isLeaf: false,
-    requiresGrad: true,
-    retainsGrad: false,
-    version: 0,
-    nodeId: 'var:Q',
-  });
+  const expr = pythonHoverExpression(Q_TENSOR);
   const printed = execFileSync(
     PYTHON,
     ['-c', 'import sys, json; print(json.dumps(eval(sys.argv[1])))', expr],
@@ -197,7 +220,17 @@ describe('against debugpy’s own adapter (Debian python3-debugpy)', () => {
       ]);
       expect(names(first, 'leaf')).toEqual(['a', 'b']);
       expect(names(first, 'output')).toEqual(['Q']);
-      expect(first.tensors.find((t) => t.name === 'Q')?.gradFn).toBe('SubBackward0');
+      const q = first.tensors.find((t) => t.name === 'Q');
+      expect(q?.gradFn).toBe('SubBackward0');
+      // What the debug hover on Q evaluates: a dict with Q's attributes.
+      const trace = await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 });
+      const [top] = trace.body?.stackFrames as { id: number }[];
+      const hover = await dap.request('evaluate', {
+        expression: pythonHoverExpression(q as InspectedTensor),
+        frameId: top.id,
+        context: 'hover',
+      });
+      expect(hover.body?.result).toContain("'grad_fn': 'SubBackward0'");
 
       await dap.request('continue', { threadId });
       await dap.nextEvent('stopped');

@@ -1,9 +1,8 @@
 // Inline values (shape, values, grad next to tensor variables) and the debug hover for tensors,
 // registered only while a gradlens debug session runs so ordinary debugging is untouched.
 import * as vscode from 'vscode';
-import { blankPythonCommentsAndStrings } from '../python-source';
 import { expressionAt } from './expressions';
-import { hoverExpression, placeInlineValues, tensorForExpression } from './present';
+import { codeLines, hoverExpression, placeInlineValues, tensorForExpression } from './present';
 import { isPythonDebugType, pythonHoverExpression } from './python-config';
 import { isGradlensSession, type DebugStops, type Stop } from './stops';
 
@@ -34,14 +33,9 @@ export function registerDebugProviders(
       const inspection = await stops.inspectFrame(stop, context.frameId);
       if (inspection === null) return undefined;
       const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
-      // Python read as script tokens once its comments and strings are blanked (same offsets).
-      const code =
-        document.languageId === 'python'
-          ? blankPythonCommentsAndStrings(lines.join('\n')).split('\n')
-          : lines;
       const stopLine = context.stoppedLocation.end.line;
       const placed = placeInlineValues(
-        code,
+        codeLines(lines, document.languageId),
         inspection.tensors,
         stopLine,
         viewPort.start.line,

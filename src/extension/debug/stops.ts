@@ -1,6 +1,7 @@
 // Follows gradlens debug sessions: at every stop, reads the tensors in scope from the paused
 // process through the debug adapter (stackTrace, scopes, variables, then one `evaluate` of
-// the inspection API) and updates the graph view. The inline values and hover providers ask
+// the inspection API; for Python, stackTrace and one `evaluate` of gradlens.inspect) and
+// updates the graph view. The inline values and hover providers ask
 // this class for the inspection of the frame they are shown for.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
