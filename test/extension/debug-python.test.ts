@@ -16,6 +16,7 @@ import {
   pythonDebugConfiguration,
   pythonHoverExpression,
 } from '../../src/extension/debug/python-config';
+import { probeDebugpy } from '../../src/extension/debug/debugpy-probe';
 import { codeLines, placeInlineValues } from '../../src/extension/debug/present';
 import {
   parseInspection,
@@ -77,6 +78,15 @@ describe('choosePythonDebugger', () => {
     expect(none).toContain('python3 (from PATH) was not found');
     expect(none).toContain('gradlens.python.path');
   });
+});
+
+test('probeDebugpy tells an interpreter with debugpy from one without and from none at all', async () => {
+  expect(await probeDebugpy(PYTHON)).toBe('importable');
+  // Debian's python3 with site-packages off: debugpy is not importable.
+  expect(await probeDebugpy(path.join(ROOT, 'test/fixtures/python/python-without-torch'))).toBe(
+    'missing',
+  );
+  expect(await probeDebugpy(path.join(ROOT, 'no-such-python'))).toBe('no interpreter');
 });
 
 test('pythonDebugConfiguration: program, cwd, args, interpreter, justMyCode, the package on PYTHONPATH', () => {

@@ -1,12 +1,12 @@
 // Starts "Gradlens: Debug Script" on a .py file: through the Python Debugger extension when it
 // is installed, else through debugpy's own adapter run by the script's interpreter (the debug
 // type Gradlens contributes), else a message that says how to get debugpy.
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { packageRoot } from '../../runner/child-process';
 import { pythonFor } from '../python-interpreter';
 import { readSettings } from '../runs';
+import { probeDebugpy } from './debugpy-probe';
 import {
   DEBUGPY_EXTENSION_ID,
   DEBUGPY_TYPE,
@@ -14,21 +14,7 @@ import {
   choosePythonDebugger,
   debugpyProblem,
   pythonDebugConfiguration,
-  type DebugpyProbe,
 } from './python-config';
-
-// A cold interpreter on a loaded machine takes seconds to import debugpy.
-const PROBE_TIMEOUT_MS = 30_000;
-
-/** Whether `python` can import debugpy. */
-function probeDebugpy(python: string): Promise<DebugpyProbe> {
-  return new Promise((resolve) => {
-    execFile(python, ['-c', 'import debugpy'], { timeout: PROBE_TIMEOUT_MS }, (err) => {
-      if (err === null) resolve('importable');
-      else resolve((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no interpreter' : 'missing');
-    });
-  });
-}
 
 /** Starts the debug session for `script`; false (after saying why) when none could start. */
 export async function debugPythonScript(
