@@ -105,7 +105,7 @@ test('pythonDebugConfiguration: program, cwd, args, interpreter, justMyCode, the
     program: '/w/train.py',
     cwd: '/w',
     args: ['--epochs', '1'],
-    python: ['/usr/bin/python3'],
+    python: '/usr/bin/python3',
     justMyCode: true,
     __gradlens: true,
   });

@@ -71,7 +71,7 @@ export interface PythonLaunchConfiguration {
   program: string;
   args: string[];
   cwd: string;
-  python: string[];
+  python: string;
   justMyCode: true;
   console: 'internalConsole';
   env: Record<string, string>;
@@ -89,8 +89,9 @@ export function pythonDebugConfiguration(l: PythonDebugLaunch): PythonLaunchConf
     program: l.script,
     args: [...l.args],
     cwd: l.cwd,
-    // debugpy's adapter starts the script with this interpreter, the one Visualize Graph uses.
-    python: [l.python],
+    // debugpy starts the script with this interpreter, the one Visualize Graph uses. A string,
+    // as the Python Debugger extension's configurations spell it (debugpy also takes a list).
+    python: l.python,
     justMyCode: true,
     console: 'internalConsole',
     // The inspection helper (gradlens.inspect) is imported from here at every stop.

@@ -25,14 +25,14 @@ export async function debugPythonScript(
   const settings = readSettings();
   const choice = await pythonFor(script, settings.pythonPath);
   const extensionInstalled = vscode.extensions.getExtension(DEBUGPY_EXTENSION_ID) !== undefined;
-  const probe = extensionInstalled ? 'importable' : await probeDebugpy(choice.python);
+  const probe = extensionInstalled ? null : await probeDebugpy(choice.python);
   const debuggerKind = choosePythonDebugger({
     extensionInstalled,
     debugpyImportable: probe === 'importable',
   });
   log(`debug: ${path.basename(script.fsPath)} with ${choice.python} through ${debuggerKind}`);
   if (debuggerKind === 'missing') {
-    void vscode.window.showErrorMessage(debugpyProblem(choice, probe));
+    void vscode.window.showErrorMessage(debugpyProblem(choice, probe ?? 'missing'));
     return false;
   }
   const cwd =
@@ -55,7 +55,7 @@ export async function debugPythonScript(
 export const ownAdapterFactory: vscode.DebugAdapterDescriptorFactory = {
   createDebugAdapterDescriptor(session) {
     const python = (session.configuration as { python?: unknown }).python;
-    const command = Array.isArray(python) && typeof python[0] === 'string' ? python[0] : 'python3';
+    const command = typeof python === 'string' ? python : 'python3';
     return new vscode.DebugAdapterExecutable(command, ['-m', 'debugpy.adapter']);
   },
 };
