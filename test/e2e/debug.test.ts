@@ -14,6 +14,7 @@ import {
   runCommand,
   screenshot,
   type Session,
+  waitForActivation,
   webviewFrame,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
@@ -41,6 +42,7 @@ beforeAll(async () => {
   writeFileSync(join(ws.dir, 'debug-demo.ts'), SCRIPT);
   session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
   page = session.page;
+  await waitForActivation(page);
 });
 
 afterAll(async () => {

@@ -1,14 +1,18 @@
 // Breakpoint capture: "Gradlens: Debug Script" (command and CodeLens) runs the script under
-// VS Code's JavaScript debugger; at every stop the graph view, inline values and hovers show
-// the tensors in scope. One wiring function for extension.ts.
+// VS Code's JavaScript debugger, or a .py file under debugpy; at every stop the graph view,
+// inline values and hovers show the tensors in scope. One wiring function for extension.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../../protocol/graph-view';
+import { languageOf } from '../../runner/child-process';
+import { importsTorch } from '../python-source';
 import { ModuleScopeOrder } from './bundler-helpers';
 import { BUNDLE_DIR_KEY, GRADLENS_FLAG, debugConfiguration, importsGradlens } from './config';
 import { registerDebugProviders } from './providers';
+import { DEBUGPY_TYPE, OWN_ADAPTER_TYPE } from './python-config';
+import { debugPythonScript, registerOwnAdapter } from './python-launch';
 import { DebugStops, isGradlensSession } from './stops';
 
 export const DEBUG_COMMAND = 'gradlens.debugScript';
@@ -24,6 +28,7 @@ export interface DebugCaptureDeps {
 const SCRIPT_FILES: vscode.DocumentSelector = [
   { language: 'typescript', scheme: 'file' },
   { language: 'javascript', scheme: 'file' },
+  { language: 'python', scheme: 'file' },
 ];
 
 /** Registers the debug command, its CodeLens and the stop handling; dispose to undo all of it. */
@@ -40,13 +45,17 @@ export function registerDebugCapture(
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (target === undefined || target.scheme !== 'file') {
       void vscode.window.showErrorMessage(
-        'Gradlens: open a TypeScript or JavaScript script to debug it.',
+        'Gradlens: open a Python, TypeScript or JavaScript script to debug it.',
       );
       return false;
     }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
     if (doc?.isDirty) await doc.save();
     const folder = vscode.workspace.getWorkspaceFolder(target);
+    if (languageOf(target.fsPath) === 'python')
+      return debugPythonScript(target, folder, (line) => {
+        deps.log(line);
+      });
     const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-debug-'));
     const config = debugConfiguration({
       script: target.fsPath,
@@ -61,7 +70,9 @@ export function registerDebugCapture(
 
   const lenses: vscode.CodeLensProvider = {
     provideCodeLenses(document) {
-      if (!importsGradlens(document.getText())) return [];
+      const text = document.getText();
+      if (!(document.languageId === 'python' ? importsTorch(text) : importsGradlens(text)))
+        return [];
       return [
         new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
           title: '$(debug-alt) Debug',
@@ -100,6 +111,9 @@ export function registerDebugCapture(
     vscode.languages.registerCodeLensProvider(SCRIPT_FILES, lenses),
     vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', tracker),
     vscode.debug.registerDebugAdapterTrackerFactory('node', tracker),
+    vscode.debug.registerDebugAdapterTrackerFactory(OWN_ADAPTER_TYPE, tracker),
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUGPY_TYPE, tracker),
+    registerOwnAdapter(),
     vscode.debug.onDidStartDebugSession((s) => {
       if (!isGradlensSession(s)) return;
       live.add(s.id);

@@ -2,6 +2,7 @@
 // changed since the previous stop. Pure functions over the debuggee's answer, no `vscode`.
 import type { TensorSummary } from '../../protocol/messages';
 import type { InspectedTensor, Inspection } from '../../runner/debug/protocol';
+import { blankPythonCommentsAndStrings } from '../python-source';
 import { tokenize, variableLines } from '../script-tokens';
 
 const SHOWN = 6;
@@ -77,6 +78,13 @@ export function tensorForExpression(inspection: Inspection, expr: string): Inspe
     retainsGrad: false,
     nodeId: null,
   };
+}
+
+/** A document's lines as `placeInlineValues` reads them: Python with comments and strings blanked. */
+export function codeLines(lines: readonly string[], languageId: string): readonly string[] {
+  return languageId === 'python'
+    ? blankPythonCommentsAndStrings(lines.join('\n')).split('\n')
+    : lines;
 }
 
 export interface Placement {

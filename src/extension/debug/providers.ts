@@ -2,7 +2,8 @@
 // registered only while a gradlens debug session runs so ordinary debugging is untouched.
 import * as vscode from 'vscode';
 import { expressionAt } from './expressions';
-import { hoverExpression, placeInlineValues, tensorForExpression } from './present';
+import { codeLines, hoverExpression, placeInlineValues, tensorForExpression } from './present';
+import { isPythonDebugType, pythonHoverExpression } from './python-config';
 import { isGradlensSession, type DebugStops, type Stop } from './stops';
 
 const SCRIPTS: vscode.DocumentSelector = [
@@ -10,6 +11,7 @@ const SCRIPTS: vscode.DocumentSelector = [
   { language: 'javascript' },
   { language: 'typescriptreact' },
   { language: 'javascriptreact' },
+  { language: 'python' },
 ];
 
 function currentStop(stops: DebugStops): Stop | null {
@@ -33,7 +35,7 @@ export function registerDebugProviders(
       const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
       const stopLine = context.stoppedLocation.end.line;
       const placed = placeInlineValues(
-        lines,
+        codeLines(lines, document.languageId),
         inspection.tensors,
         stopLine,
         viewPort.start.line,
@@ -60,9 +62,11 @@ export function registerDebugProviders(
         inspection !== null && sameFile ? tensorForExpression(inspection, e.text) : null;
       // A tensor shows its summary (already fetched at the stop); anything else is evaluated as
       // VS Code would without this provider.
+      if (tensor === null) return new vscode.EvaluatableExpression(range, e.text);
+      const python = stop !== null && isPythonDebugType(stop.session.type);
       return new vscode.EvaluatableExpression(
         range,
-        tensor === null ? e.text : hoverExpression(tensor),
+        python ? pythonHoverExpression(tensor) : hoverExpression(tensor),
       );
     },
   };

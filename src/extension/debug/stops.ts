@@ -1,6 +1,7 @@
 // Follows gradlens debug sessions: at every stop, reads the tensors in scope from the paused
 // process through the debug adapter (stackTrace, scopes, variables, then one `evaluate` of
-// the inspection API) and updates the graph view. The inline values and hover providers ask
+// the inspection API; for Python, stackTrace and one `evaluate` of gradlens.inspect) and
+// updates the graph view. The inline values and hover providers ask
 // this class for the inspection of the frame they are shown for.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -9,6 +10,11 @@ import { parseInspection, type Inspection } from '../../runner/debug/protocol';
 import { GRADLENS_FLAG } from './config';
 import { inspectExpression, type ScopeVariable } from './expressions';
 import { changeText, diffInspections } from './present';
+import {
+  PYTHON_EVALUATE_OPTIONS,
+  PYTHON_INSPECT_EXPRESSION,
+  isPythonDebugType,
+} from './python-config';
 
 export interface DebugStopsDeps {
   showGraph(payload: GraphPayload): void;
@@ -160,7 +166,35 @@ export class DebugStops implements vscode.Disposable {
     );
   }
 
-  private async inspect(session: vscode.DebugSession, frameId: number): Promise<Inspection | null> {
+  private inspect(session: vscode.DebugSession, frameId: number): Promise<Inspection | null> {
+    return isPythonDebugType(session.type)
+      ? this.inspectPython(session, frameId)
+      : this.inspectScript(session, frameId);
+  }
+
+  /** One evaluate: the helper in the debuggee finds the frame's tensors itself, without repr(). */
+  private async inspectPython(
+    session: vscode.DebugSession,
+    frameId: number,
+  ): Promise<Inspection | null> {
+    const t0 = performance.now();
+    const r = (await session.customRequest('evaluate', {
+      expression: PYTHON_INSPECT_EXPRESSION,
+      frameId,
+      ...PYTHON_EVALUATE_OPTIONS,
+    })) as { result: string };
+    const t1 = performance.now();
+    const parsed = r.result === 'null' ? null : parseInspection(r.result);
+    this.deps.log(
+      `debug: frame ${frameId}: evaluate ${(t1 - t0).toFixed(0)} ms (${r.result.length} chars), parse ${(performance.now() - t1).toFixed(0)} ms`,
+    );
+    return parsed;
+  }
+
+  private async inspectScript(
+    session: vscode.DebugSession,
+    frameId: number,
+  ): Promise<Inspection | null> {
     const t0 = performance.now();
     const { scopes } = (await session.customRequest('scopes', { frameId })) as {
       scopes: DapScope[];
