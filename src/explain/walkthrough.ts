@@ -3,7 +3,12 @@
 // `gradlens run --explain` (so the terminal and the pictures agree), and the edges it sends a
 // gradient along with a short label for each. Pure data, JSON-ready for the HTML page.
 import { formatNumber } from '../graph/labels';
-import { decodeNum, type GraphSnapshot, type TensorSummary } from '../protocol/messages';
+import {
+  FLOW_AUTO_MAX_NODES,
+  decodeNum,
+  type GraphSnapshot,
+  type TensorSummary,
+} from '../protocol/messages';
 import { backwardSteps, type BackwardStep } from './steps';
 import { explainSteps, formatTensor } from './text';
 
@@ -56,6 +61,13 @@ export function walkthrough(s: GraphSnapshot): WalkStep[] {
     sum: fanInSum(st),
     edges: edgesOf(st),
   }));
+}
+
+/** Why a snapshot has no steps to walk through. */
+export function noStepsReason(s: GraphSnapshot): string {
+  if (s.detail === 'light')
+    return 'This light capture holds no gradients of intermediate results: capture it in full to step through its backward pass.';
+  return `The backward pass's flow was not recorded for this graph (graphs of more than ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes record it with --flow or the setting gradlens.capture.flow).`;
 }
 
 function edgesOf(st: BackwardStep): EdgeGrad[] {
