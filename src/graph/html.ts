@@ -111,7 +111,7 @@ export const PAGE_SCRIPT = `
       });
       canvas.querySelector('.gl-graph').appendChild(layer);
       counter.textContent = 'step ' + (at + 1) + ' of ' + steps.length;
-      details.textContent = st.head + '\\n' + st.rule + '\\n\\n' + (st.sum ? 'sum: ' + st.sum + '\\n' : '') + st.body.join('\\n');
+      details.textContent = st.head + '\\n' + st.rule + '\\n\\n' + (st.sum ? 'summed: ' + st.sum + '\\n' : '') + st.body.join('\\n');
       details.style.display = 'block';
       if (now) keepInView(now.getBoundingClientRect());
     }

@@ -80,7 +80,7 @@ describe('HTML page step-through', () => {
     const page = await openPage('explain-fan-in.ts');
     await page.click('#step');
     await page.keyboard.press('End');
-    expect(await page.locator('#details').textContent()).toContain('sum: 7 = 1 + 3 + 3');
+    expect(await page.locator('#details').textContent()).toContain('summed: 7 = 1 + 3 + 3');
     await page.close();
   });
 
