@@ -1,8 +1,9 @@
 // Step through backward in a real VS Code (code-server + Chromium): on the seed's Q/P graph
 // the keyboard walks the chain rule node by node and the panel reads -32, -384, 96 and the
 // leaves' .grad; in a graph whose module is collapsed, stepping onto a node inside it expands
-// it, and leaving collapses it again. Screenshots: test-artifacts/step-*.png.
-import { copyFileSync } from 'node:fs';
+// it, and leaving collapses it again; a graph without recorded flow says why it cannot step.
+// Screenshots: test-artifacts/step-*.png.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
@@ -121,4 +122,21 @@ test('stepping onto a node inside a collapsed module expands it; leaving collaps
   await frame.click('#step-exit');
   await expect.poll(toggles, { timeout: 60_000 }).toBeGreaterThan(seen);
   expect(await frame.locator('g.gl-group').count()).toBe(1);
+});
+
+test('without recorded flow the button says why', async () => {
+  mkdirSync(join(ws.dir, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(ws.dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'gradlens.capture.flow': 'never' }),
+  );
+  copyFileSync(join(ws.dir, 'qp.ts'), join(ws.dir, 'no-flow.ts'));
+  const frame = await visualize('no-flow.ts');
+  if (!(await frame.locator('#step').isVisible())) await frame.click('#more');
+  expect(await frame.locator('#step').getAttribute('title')).toContain('was not recorded');
+  await frame.click('#step');
+  expect(await frame.locator('#step-unavailable').textContent()).toContain(
+    "The backward pass's flow was not recorded for this graph",
+  );
+  expect(await frame.locator('#step-bar').count()).toBe(0);
 });

@@ -3,13 +3,13 @@
 // A step whose node sits in a collapsed group expands the group first; leaving collapses
 // again what the step-through expanded and takes its marks off the drawing.
 import { noStepsReason, walkthrough } from '../../src/explain/walkthrough';
-import { btn, el, stepBtn, toolbar, view } from './dom';
+import { btn, details, el, stepBtn, toolbar, view } from './dom';
 import { hideDetails } from './details';
 import { toggleGroup } from './groups';
 import { markStep } from './step-marks';
 import { showNoSteps, showStepPanel } from './step-panel';
 import { containerOf, state } from './state';
-import { centerOn } from './viewport';
+import { panBy } from './viewport';
 import { itemRect } from './geometry';
 
 const first = btn('step-first', 'First', 'First step (Home)');
@@ -81,19 +81,26 @@ async function openGroupsAround(id: string): Promise<void> {
   }
 }
 
-/** Pans the running node into the middle of the view when it is not (wholly) on screen. */
+/**
+ * Pans the running node into the middle of the part of the view the details box leaves
+ * free, when it is not wholly there already.
+ */
 function keepInView(id: string): void {
   const p = state.parts;
   const it = p?.items.find((i) => i.kind === 'node' && i.id === id);
   if (p == null || it === undefined) return;
   const r = itemRect(p, it);
   const v = view.getBoundingClientRect();
+  const box = details.hidden ? null : details.getBoundingClientRect();
+  // Beside the box when that leaves room for the graph, else the whole view.
+  const right = box !== null && box.left - v.left > v.width * 0.4 ? box.left - 8 : v.right;
   const inside =
-    r.left >= v.left &&
-    r.top >= v.top &&
-    r.left + r.width <= v.right &&
-    r.top + r.height <= v.bottom;
-  if (!inside) centerOn(it);
+    r.left >= v.left && r.top >= v.top && r.left + r.width <= right && r.top + r.height <= v.bottom;
+  if (!inside)
+    panBy(
+      (v.left + right) / 2 - (r.left + r.width / 2),
+      (v.top + v.bottom) / 2 - (r.top + r.height / 2),
+    );
 }
 
 /** Ends the step-through; `restore` also collapses the groups it expanded. */
