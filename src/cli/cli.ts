@@ -102,8 +102,10 @@ async function run(args: RunArgs): Promise<number> {
   }
   if (args.explain) failed = explain(result, args) || failed;
   if (args.gradcheck) {
-    if (snapshot === null) say('--gradcheck: no backward() was captured');
-    else {
+    if (snapshot === null) {
+      say('--gradcheck: no backward() was captured');
+      failed = true;
+    } else {
       const check = await gradcheck(snapshot, {
         script: args.script,
         cwd: process.cwd(),
@@ -114,7 +116,6 @@ async function run(args: RunArgs): Promise<number> {
       process.stdout.write(`${check.lines.join('\n')}\n`);
       failed = check.failed || failed;
     }
-    failed = failed || snapshot === null;
   }
   if (args.graph !== null) {
     if (snapshot === null) {

@@ -48,15 +48,20 @@ function enter(): void {
   go(0);
 }
 
-/** Shows step `index` (clamped), once the steps asked for before it are shown. */
+/**
+ * Moves to step `index` (clamped) at once, so quick key presses add up, and shows it once the
+ * steps asked for before it are shown.
+ */
 function go(index: number): void {
-  queue = queue.then(() => show(index));
-}
-
-async function show(index: number): Promise<void> {
   const mode = state.step;
   if (mode === null) return;
   mode.index = Math.max(0, Math.min(mode.steps.length - 1, index));
+  queue = queue.then(show);
+}
+
+async function show(): Promise<void> {
+  const mode = state.step;
+  if (mode === null) return;
   const st = mode.steps[mode.index];
   await openGroupsAround(st.node);
   if (state.step !== mode) return;
@@ -126,7 +131,7 @@ function onKey(e: KeyboardEvent): void {
     ArrowRight: mode.index + 1,
     ArrowLeft: mode.index - 1,
     Home: 0,
-    End: mode.steps.length - 1,
+    End: Infinity,
   };
   if (e.key === 'Escape') leaveStepping(true);
   else if (e.key in to) go(to[e.key]);
@@ -140,13 +145,13 @@ export function installStepping(): void {
     go(0);
   });
   prev.addEventListener('click', () => {
-    if (state.step !== null) go(state.step.index - 1);
+    go((state.step?.index ?? 0) - 1);
   });
   next.addEventListener('click', () => {
-    if (state.step !== null) go(state.step.index + 1);
+    go((state.step?.index ?? 0) + 1);
   });
   last.addEventListener('click', () => {
-    if (state.step !== null) go(state.step.steps.length - 1);
+    go(Infinity);
   });
   leave.addEventListener('click', () => {
     leaveStepping(true);
