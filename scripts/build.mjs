@@ -42,6 +42,12 @@ const optional = [
     platform: 'node',
   },
   {
+    entry: 'src/runner/channel-reader.ts',
+    outfile: 'dist/runner/channel-reader.cjs',
+    format: 'cjs',
+    platform: 'node',
+  },
+  {
     entry: 'src/runner/debug/main.ts',
     outfile: 'dist/runner/debug.cjs',
     format: 'cjs',

@@ -22,6 +22,7 @@ from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate,
 from .flow import FlowRecorder, records_flow
 from .loops import in_loop
 from .metrics import MetricStream
+from .pause import GATE
 from .protocol import Json, RunOptions
 from .recorder import NodeMeta, Recorder, meta_of
 from .summary import GradNorms, Summary, summarize
@@ -227,6 +228,7 @@ class Capture:
         # Tensor.backward calls torch.autograd.backward: one user call, one count.
         if self._depth > 0:
             return run()
+        GATE.checkpoint()
         loss = self._steady_loss(trigger, roots) if self._steady else None
         if loss is not None:
             return self._steady_step(roots, run, loss)

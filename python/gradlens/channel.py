@@ -1,11 +1,13 @@
 """The runner's two pipes to the host, taken over from the fds named in GRADLENS_CHANNEL."""
 from __future__ import annotations
 
+import collections
 import json
 import os
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Deque, Optional
 
+from .pause import Read
 from .wire import encode_frame, split_frames
 
 ENV_NAME = "GRADLENS_CHANNEL"
@@ -35,6 +37,8 @@ class Channel:
         # its frames would interleave with ours.
         self._owner = os.getpid()
         self.finished = False
+        self._frames: Deque[bytes] = collections.deque()
+        self._pending = b""
 
     @classmethod
     def from_env(cls) -> "Channel":
@@ -68,24 +72,31 @@ class Channel:
         thread.start()
 
     def _read_loop(self, on_message: Callable[[Any], None], on_bad_frame: Callable[[str], None]) -> None:
-        pending = b""
         while True:
-            try:
-                chunk = os.read(self._in, 65536)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._host_closed()
+            message = self.next_message(os.read, on_bad_frame)
+            if message is None:
+                self.host_closed()
                 return
-            payloads, pending = split_frames(pending + chunk)
-            for payload in payloads:
-                try:
-                    message = json.loads(payload.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError) as e:
-                    on_bad_frame(f"runner rejected a frame from the host: {e}")
-                    continue
-                on_message(message)
+            on_message(message)
 
-    def _host_closed(self) -> None:
+    def next_message(self, read: Read, on_bad_frame: Callable[[str], None]) -> Optional[Any]:
+        """The host's next message, read with `read` when none is buffered; None once the host's end is closed."""
+        while True:
+            while not self._frames:
+                try:
+                    chunk = read(self._in, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    return None
+                payloads, self._pending = split_frames(self._pending + chunk)
+                self._frames.extend(payloads)
+            payload = self._frames.popleft()
+            try:
+                return json.loads(payload.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as e:
+                on_bad_frame(f"runner rejected a frame from the host: {e}")
+
+    def host_closed(self) -> None:
         if not self.finished and os.getpid() == self._owner:
             os._exit(HOST_GONE)

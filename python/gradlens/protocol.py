@@ -23,6 +23,21 @@ class ProtocolError(Exception):
 class StopAfter:
     file: str
     line: int
+    # A notebook's cell (0-based, markdown cells counted): `line` is then a line of that cell.
+    cell: Optional[int] = None
+
+
+CELL_KINDS = ("code", "markup")
+
+
+@dataclass(frozen=True)
+class NotebookCell:
+    """A cell of a notebook (.ipynb) script as the host read it from its editor."""
+
+    index: int
+    kind: str
+    language: str
+    source: str
 
 
 @dataclass
@@ -35,6 +50,8 @@ class RunOptions:
     stop_after: Optional[StopAfter]
     args: List[str] = field(default_factory=list)
     flow: str = "auto"
+    # For a notebook script: the cells to run; None when the runner reads the file itself.
+    cells: Optional[List[NotebookCell]] = None
 
 
 def _obj(v: Any, path: str) -> Json:
@@ -75,6 +92,8 @@ def _run_options(v: Any, path: str) -> RunOptions:
     if stop is not None:
         s = _obj(stop, f"{path}.stopAfter")
         stop_after = StopAfter(_str(s.get("file"), f"{path}.stopAfter.file"), _int(s.get("line"), f"{path}.stopAfter.line"))
+        if "cell" in s:
+            stop_after.cell = _index(s.get("cell"), f"{path}.stopAfter.cell")
     # Older hosts do not send args: the script then runs without arguments.
     raw_args = o.get("args", [])
     if not isinstance(raw_args, list):
@@ -84,6 +103,7 @@ def _run_options(v: Any, path: str) -> RunOptions:
     flow = o.get("flow", "auto")
     if flow not in FLOW_POLICIES:
         raise ProtocolError(f"{path}.flow", f"expected one of {', '.join(FLOW_POLICIES)}")
+    cells = None if "cells" not in o else [_cell(c, f"{path}.cells[{i}]") for i, c in enumerate(_list(o["cells"], f"{path}.cells"))]
     return RunOptions(
         script=script,
         cwd=cwd,
@@ -93,7 +113,30 @@ def _run_options(v: Any, path: str) -> RunOptions:
         stop_after=stop_after,
         args=args,
         flow=flow,
+        cells=cells,
     )
+
+
+def _list(v: Any, path: str) -> List[Any]:
+    if not isinstance(v, list):
+        raise ProtocolError(path, "expected an array")
+    return v
+
+
+def _index(v: Any, path: str) -> int:
+    i = _int(v, path)
+    if i < 0:
+        raise ProtocolError(path, "expected at least 0")
+    return i
+
+
+def _cell(v: Any, path: str) -> NotebookCell:
+    o = _obj(v, path)
+    index = _index(o.get("index"), f"{path}.index")
+    kind = o.get("kind")
+    if kind not in CELL_KINDS:
+        raise ProtocolError(f"{path}.kind", f"expected one of {', '.join(CELL_KINDS)}")
+    return NotebookCell(index, kind, _str(o.get("language"), f"{path}.language"), _str(o.get("source"), f"{path}.source"))
 
 
 @dataclass
@@ -107,7 +150,17 @@ class CaptureRequest:
     pass
 
 
-HostMessage = Union[RunStart, CaptureRequest]
+@dataclass
+class PauseRequest:
+    pass
+
+
+@dataclass
+class ResumeRequest:
+    pass
+
+
+HostMessage = Union[RunStart, CaptureRequest, PauseRequest, ResumeRequest]
 
 
 def parse_host_message(v: Any) -> HostMessage:
@@ -117,6 +170,10 @@ def parse_host_message(v: Any) -> HostMessage:
         return RunStart(_int(o.get("protocol"), "message.protocol"), _run_options(o.get("options"), "message.options"))
     if kind == "capture/request":
         return CaptureRequest()
+    if kind == "run/pause":
+        return PauseRequest()
+    if kind == "run/resume":
+        return ResumeRequest()
     raise ProtocolError("message.type", f"unknown message type {kind!r}")
 
 

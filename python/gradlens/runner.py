@@ -1,5 +1,6 @@
 """The runner child: says hello, imports torch while the host decides, then runs the user's
-script as `python script.py args...` would, with the capture installed.
+script as `python script.py args...` would (a notebook's cells as a kernel would), with the
+capture installed.
 
 Started by the host as `python -m gradlens.runner` with GRADLENS_CHANNEL="OUT:IN"."""
 from __future__ import annotations
@@ -12,9 +13,12 @@ import time
 from typing import Any, Optional, Tuple
 
 from . import PROTOCOL_VERSION
+from .cells import NotebookError, NotebookRun, is_notebook, read_notebook
 from .channel import Channel
 from .features import runtime_info
-from .protocol import CaptureRequest, Json, ProtocolError, RunOptions, RunStart, metrics_message, parse_host_message, run_done, run_error, snapshot_message
+from .pause import GATE, gil_holding_read
+from .protocol import (CaptureRequest, Json, PauseRequest, ProtocolError, ResumeRequest, RunOptions, RunStart, location, metrics_message,
+                       parse_host_message, run_done, run_error, snapshot_message)
 
 NO_BACKWARD = "the script never called backward() or autograd.grad(), so there is no autograd graph to show"
 
@@ -24,8 +28,11 @@ class Runner:
         self.channel = channel
         self.starts: "queue.Queue[RunStart]" = queue.Queue()
         self.capture: Any = None
+        self.notebook: Optional[NotebookRun] = None
         self.early_request = False
         self.started = time.perf_counter()
+        self.held_read = gil_holding_read()
+        GATE.on_wait = self.say_paused
 
     # ---- messages from the host (reader thread) ------------------------------------------
 
@@ -38,10 +45,43 @@ class Runner:
         if isinstance(message, RunStart):
             self.starts.put(message)
         elif isinstance(message, CaptureRequest):
-            if self.capture is not None:
-                self.capture.request()
-            else:
-                self.early_request = True
+            self.request_capture()
+        elif isinstance(message, PauseRequest):
+            self.pause()
+        elif isinstance(message, ResumeRequest):
+            GATE.open()
+
+    def request_capture(self) -> None:
+        if self.capture is not None:
+            self.capture.request()
+        else:
+            self.early_request = True
+
+    def pause(self) -> None:
+        """Holds the whole script until the host's resume (see pause.py)."""
+        read = self.held_read
+        if read is None:
+            GATE.close()
+            return
+        self.say_paused(True)
+        while True:
+            raw = self.channel.next_message(read, self.on_bad_frame)
+            if raw is None:
+                self.channel.host_closed()
+                return
+            try:
+                message = parse_host_message(raw)
+            except ProtocolError as e:
+                self.channel.send(run_error("protocol", f"runner rejected a message from the host: {e}"))
+                continue
+            if isinstance(message, ResumeRequest):
+                break
+            if isinstance(message, CaptureRequest):
+                self.request_capture()
+        self.say_paused(False)
+
+    def say_paused(self, paused: bool) -> None:
+        self.channel.send({"type": "run/paused" if paused else "run/resumed"})
 
     def on_bad_frame(self, problem: str) -> None:
         self.channel.send(run_error("protocol", problem))
@@ -72,6 +112,14 @@ class Runner:
         from .capture import Capture
         from .errors import exception_error
 
+        if is_notebook(options.script):
+            try:
+                self.notebook = _notebook(options)
+            except NotebookError as e:
+                self.channel.send(run_error("syntax", str(e), None, location(options.script, e.line, e.column)))
+                self.done(0)
+                return 1
+            options.stop_after = self.notebook.stop_after(options.stop_after)
         self.capture = Capture(options, _ChannelSink(self), self.started)
         if self.early_request:
             self.capture.request()
@@ -79,11 +127,14 @@ class Runner:
         code = 0
         try:
             _enter_script(options)
-            runpy.run_path(options.script, run_name="__main__")
+            if self.notebook is not None:
+                self.notebook.run()
+            else:
+                runpy.run_path(options.script, run_name="__main__")
         except SystemExit as e:
             code = _exit_code(e)
         except BaseException as e:  # KeyboardInterrupt included: the script ended with it
-            self.channel.send(exception_error(e))
+            self.send(exception_error(e))
             code = 1
         self.finish(code)
         return code
@@ -97,6 +148,10 @@ class Runner:
         if capture.count == 0 and code == 0:
             self.channel.send(run_error("no-backward", NO_BACKWARD))
         self.done(capture.count)
+
+    def send(self, message: Json) -> None:
+        """A message that may hold locations: those in notebook cells are mapped to their cell."""
+        self.channel.send(message if self.notebook is None else self.notebook.map_message(message))
 
     def done(self, backward_count: int) -> None:
         # The script's own output first: the host may treat run/done as the end of the stream.
@@ -120,7 +175,7 @@ class _ChannelSink:
         self.runner = runner
 
     def snapshot(self, snapshot: Json) -> None:
-        self.runner.channel.send(snapshot_message(snapshot))
+        self.runner.send(snapshot_message(snapshot))
 
     def metrics(self, metrics: list, stride: int) -> None:
         self.runner.channel.send(metrics_message(metrics, stride))
@@ -138,6 +193,11 @@ def _import_torch() -> Optional[str]:
     except Exception as e:
         return f"{type(e).__name__}: {e}"
     return None
+
+
+def _notebook(options: RunOptions) -> NotebookRun:
+    cells = options.cells if options.cells is not None else read_notebook(options.script)
+    return NotebookRun(options.script, cells)
 
 
 def _enter_script(options: RunOptions) -> None:

@@ -56,6 +56,8 @@ def check_location(loc: Any) -> None:
         return
     assert isinstance(loc["file"], str) and _int(loc["line"]) and _int(loc["column"])
     assert loc["line"] >= 1 and loc["column"] >= 1
+    if "cell" in loc:
+        assert _int(loc["cell"]) and loc["cell"] >= 0
 
 
 def check_snapshot(s: Dict[str, Any]) -> None:

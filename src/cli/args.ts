@@ -22,7 +22,7 @@ export interface RunArgs {
   scriptArgs: string[];
 }
 
-export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py) [options] [-- SCRIPT ARGUMENTS]
+export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] [-- SCRIPT ARGUMENTS]
 
   --graph FILE.(svg|html|dot|json)  write the autograd graph of the last backward()
   --at N                            ... of the N-th backward() instead (1-based)
@@ -156,11 +156,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError(
       '--gradcheck compares the recorded flow: it cannot be used with --no-flow',
     );
-  if (out.gradcheck && /\.py$/i.test(out.script))
+  if (out.gradcheck && /\.(py|ipynb)$/i.test(out.script))
     throw new UsageError(
       '--gradcheck checks TypeScript/JavaScript scripts; for PyTorch use torch.autograd.gradcheck',
     );
-  if (!/\.(ts|mts|cts|js|mjs|cjs|py)$/i.test(out.script))
-    throw new UsageError(`${out.script}: expected a .ts, .js, .mjs or .py file`);
+  if (!/\.(ts|mts|cts|js|mjs|cjs|py|ipynb)$/i.test(out.script))
+    throw new UsageError(`${out.script}: expected a .ts, .js, .mjs, .py or .ipynb file`);
   return out;
 }

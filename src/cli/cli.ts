@@ -9,6 +9,7 @@ import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args';
 import { monitorCsv, monitorHtml, monitorJson } from './monitor';
 import { renderGraph, type GraphFormat } from './render';
 import { explainLines } from '../explain/text';
+import { lineWhere } from '../protocol/where';
 import { gradcheck } from './gradcheck';
 
 function say(text: string): void {
@@ -18,7 +19,8 @@ function say(text: string): void {
 function describe(e: RunError): string {
   switch (e.kind) {
     case 'syntax':
-      return e.message;
+      // Which of a notebook's cells: the message alone cannot say.
+      return e.location?.cell === undefined ? e.message : `${e.message} (${lineWhere(e.location)})`;
     case 'exception':
       return `the script threw:\n${e.stack ?? e.message}`;
     case 'timeout':

@@ -37,7 +37,10 @@ export * from './functions';
 export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
-export { setNodeCreatedHook as _setNodeCreatedHook } from './ops/op';
+export {
+  setNodeCreatedHook as _setNodeCreatedHook,
+  setBeforeOpHook as _setBeforeOpHook,
+} from './ops/op';
 export {
   setBackwardObserver as _setBackwardObserver,
   type BackwardObserver as _BackwardObserver,

@@ -63,7 +63,13 @@ export function blankCommentsAndStrings(text: string): string {
 export function findBackwardCalls(text: string, language = 'typescript'): BackwardCall[] {
   const python = language === 'python';
   if (python ? !importsTorch(text) : !importsGradlens(text)) return [];
-  const code = python ? blankPythonCommentsAndStrings(text) : blankCommentsAndStrings(text);
+  return backwardCallsIn(text, language);
+}
+
+/** Every `.backward(` call of `text`, whatever it imports (a notebook cell imports nothing itself). */
+export function backwardCallsIn(text: string, language: string): BackwardCall[] {
+  const code =
+    language === 'python' ? blankPythonCommentsAndStrings(text) : blankCommentsAndStrings(text);
   const calls: BackwardCall[] = [];
   const re = /\.\s*backward\s*\(/g;
   const lineStarts = [0];

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { paintedLine } from '../protocol/paint-report';
 import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
+import { registerNotebookCells } from './notebook';
+import { cellInSight } from './notebook/editor';
 import { GraphPanel } from './graph-panel';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
 import { registerOnboarding } from './onboarding';
@@ -20,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new GraphPanel(context.extensionUri, {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     showOutput: () => output.show(true),
-    rerun: (file) => void visualizer.run(vscode.Uri.file(file)),
+    rerun: (file) => void visualizer.rerun(vscode.Uri.file(file)),
     captureFull: (file, backward) =>
       void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     log: (line) => output.appendLine(line),
@@ -54,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): void {
     panel,
     runs,
     vscode.commands.registerCommand('gradlens.visualize', async (uri?: vscode.Uri) => {
+      const cell = uri === undefined ? cellInSight() : undefined;
+      if (cell !== undefined)
+        return visualizer.run(cell.notebook, { kind: 'cell', cell: cell.index });
       const u = target(uri);
       if (u !== undefined) await visualizer.run(u);
     }),
@@ -94,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gradlens.pickBackward', () => runs.pick()),
     vscode.commands.registerCommand('gradlens.showOutput', () => output.show(true)),
     registerEditorFeatures(runs),
+    registerNotebookCells(visualizer),
     registerDebugCapture(context, {
       showGraph: (p) => panel.show(p),
       log: (line) => output.appendLine(line),

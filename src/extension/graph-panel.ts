@@ -10,6 +10,7 @@ import {
 } from '../protocol/graph-view';
 import { assertNever, type GraphSnapshot } from '../protocol/messages';
 import { graphFiles, nodesAtLine } from './graph-lines';
+import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { webviewHtml } from './webview-html';
@@ -247,7 +248,7 @@ export class GraphPanel implements vscode.Disposable {
         return;
       }
       case 'reveal':
-        if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column);
+        if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column, m.cell);
         else
           this.handlers.log(
             `[gradlens] the graph view asked to open ${m.file}, which is not a file of the shown run or the workspace: refused`,
@@ -288,8 +289,17 @@ export class GraphPanel implements vscode.Disposable {
   }
 }
 
-async function revealLine(file: string, line: number, column: number): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+async function revealLine(
+  file: string,
+  line: number,
+  column: number,
+  cell?: number,
+): Promise<void> {
+  // A notebook's node: the line of its cell, in the notebook editor.
+  const doc =
+    cell === undefined
+      ? await vscode.workspace.openTextDocument(vscode.Uri.file(file))
+      : await notebookCellDocument(file, cell);
   const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
   const editor = await vscode.window.showTextDocument(doc, {
     viewColumn: vscode.ViewColumn.One,

@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../protocol/graph-view';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
+import { lineWhere } from '../protocol/where';
 import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
 import { pythonFor } from './python-interpreter';
+import { cellDocumentUri, cellsToRun, isNotebookFile } from './notebook/editor';
 import { errorDiagnostics } from './run-errors';
 import { runOutcome, type RunOutcome } from './run-outcome';
 import { launchOptions, parseSettings, type GradlensSettings, type RunPlace } from './settings';
@@ -22,11 +24,15 @@ export interface FileRun {
   readonly outcome: RunOutcome;
 }
 
-/** What a run is for: the whole script, up to one backward() call, or one backward() captured in full. */
+/**
+ * What a run is for: the whole script, up to one backward() call (in a notebook: of `cell`),
+ * one backward() captured in full, or a notebook's cells up to `cell` (0-based).
+ */
 export type RunTarget =
   | { readonly kind: 'script' }
-  | { readonly kind: 'stopAfterLine'; readonly line: number }
-  | { readonly kind: 'captureAt'; readonly backward: number };
+  | { readonly kind: 'stopAfterLine'; readonly line: number; readonly cell?: number }
+  | { readonly kind: 'captureAt'; readonly backward: number }
+  | { readonly kind: 'cell'; readonly cell: number };
 
 export interface RunServiceDeps {
   readonly output: vscode.OutputChannel;
@@ -89,18 +95,25 @@ export class RunService implements vscode.Disposable {
     this.active?.cancel();
     const number = ++this.started;
     const settings = readSettings();
-    const stopAfter = target.kind === 'stopAfterLine' ? { file, line: target.line } : undefined;
+    const upTo =
+      target.kind === 'cell' || target.kind === 'stopAfterLine' ? target.cell : undefined;
+    const stopAfter =
+      target.kind === 'stopAfterLine'
+        ? { file, line: target.line, ...(upTo === undefined ? {} : { cell: upTo }) }
+        : undefined;
     const captureAt = target.kind === 'captureAt' ? target.backward : undefined;
+    // A notebook open in an editor runs as the user sees it, unsaved cells included.
+    const cells = isNotebookFile(file) ? cellsToRun(uri, upTo) : undefined;
     const out = this.deps.output;
     const name = path.basename(file);
     const place = await this.placeOf(uri, settings, args);
     out.appendLine(
-      `[gradlens] running ${file}${stopAfter ? ` until the backward() on line ${stopAfter.line}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`,
+      `[gradlens] running ${file}${upTo !== undefined ? ` up to cell ${upTo + 1}` : ''}${stopAfter ? ` until the backward() on ${lineWhere(stopAfter)}` : ''}${captureAt ? ` to capture backward() #${captureAt} in full` : ''}`,
     );
     out.appendLine(
       `[gradlens] in ${place.cwd}${place.args?.length ? `, arguments ${JSON.stringify(place.args)}` : ''}`,
     );
-    this.diagnostics.delete(uri);
+    this.clearDiagnostics(uri);
 
     this.deps.running(file);
     const result = await vscode.window.withProgress(
@@ -113,7 +126,7 @@ export class RunService implements vscode.Disposable {
         const spare = this.spare ?? undefined;
         this.spare = null;
         const handle = launchRunner(
-          { ...launchOptions(file, settings, place, stopAfter, captureAt), spare },
+          { ...launchOptions(file, settings, place, stopAfter, captureAt), spare, cells },
           {
             onMessage: (message) => {
               this.deps.message(handle, message);
@@ -159,8 +172,9 @@ export class RunService implements vscode.Disposable {
     args: readonly string[] | undefined,
   ): Promise<RunPlace> {
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    // A notebook's cells run in its folder, as a Jupyter kernel runs them.
     const cwd =
-      settings.runDirectory === 'workspace' && folder !== undefined
+      settings.runDirectory === 'workspace' && folder !== undefined && !isNotebookFile(uri.fsPath)
         ? folder
         : path.dirname(uri.fsPath);
     if (languageOf(uri.fsPath) !== 'python') return { cwd, args: args ?? settings.scriptArgs };
@@ -191,13 +205,26 @@ export class RunService implements vscode.Disposable {
         vscode.DiagnosticSeverity.Error,
       );
       diag.source = 'gradlens';
-      byFile.set(d.file, [...(byFile.get(d.file) ?? []), diag]);
+      // A notebook's error goes on its cell's document, at the cell's line.
+      const on =
+        (d.cell === undefined ? undefined : cellDocumentUri(d.file, d.cell)) ??
+        vscode.Uri.file(d.file);
+      byFile.set(on.toString(), [...(byFile.get(on.toString()) ?? []), diag]);
     }
-    for (const [f, list] of byFile) this.diagnostics.set(vscode.Uri.file(f), list);
+    for (const [u, list] of byFile) this.diagnostics.set(vscode.Uri.parse(u), list);
     if (outcome.kind !== 'failed') return;
     void vscode.window.showErrorMessage(outcome.message, 'Show Output').then((c) => {
       if (c === 'Show Output') this.deps.output.show(true);
     });
+  }
+
+  /** Clears the diagnostics of the last run of `uri`, and of its cells for a notebook. */
+  private clearDiagnostics(uri: vscode.Uri): void {
+    const cells: vscode.Uri[] = [];
+    this.diagnostics.forEach((u) => {
+      if (u.scheme === 'vscode-notebook-cell' && u.path === uri.path) cells.push(u);
+    });
+    for (const u of [uri, ...cells]) this.diagnostics.delete(u);
   }
 
   /** Shows snapshot `index` (default: the last) of a run in the graph view. */
@@ -205,9 +232,9 @@ export class RunService implements vscode.Disposable {
     if (index < 0 || index >= run.snapshots.length) return;
     const snap = run.snapshots[index];
     this.shown = run;
-    const outLine = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location?.line;
+    const out = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location;
     this.deps.showGraph({
-      title: `${path.basename(run.file)}: backward() #${snap.index}${outLine ? ` (line ${outLine})` : ''}`,
+      title: `${path.basename(run.file)}: backward() #${snap.index}${out ? ` (${lineWhere(out)})` : ''}`,
       file: run.file,
       index,
       count: run.snapshots.length,
@@ -231,7 +258,7 @@ export class RunService implements vscode.Disposable {
       const fns = s.nodes.filter((n) => n.kind === 'function').length;
       return {
         label: `backward() #${s.index}`,
-        description: out?.location ? `line ${out.location.line}` : '',
+        description: out?.location ? lineWhere(out.location) : '',
         detail: `${fns} function nodes${s.detail === 'light' ? LIGHT_DETAIL : ''}`,
         index: i,
       };

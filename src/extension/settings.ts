@@ -103,7 +103,7 @@ export function launchOptions(
   script: string,
   s: GradlensSettings,
   place: RunPlace,
-  stopAfter?: { file: string; line: number },
+  stopAfter?: { file: string; line: number; cell?: number },
   captureAt?: number,
 ): LaunchOptions {
   return {

@@ -4,9 +4,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPanel } from './graph-panel';
 import type { FileRun, RunService, RunTarget } from './runs';
+import { snapshotOfCell } from './notebook/cell-sources';
 import { snapshotAtLine } from './snapshot-lookup';
 
 export class Visualizer {
+  /** Per notebook, the cell its last run was for: Re-run runs that cell again, not every cell. */
+  private readonly cellTargets = new Map<string, RunTarget>();
+
   constructor(
     private readonly runs: RunService,
     private readonly panel: GraphPanel,
@@ -18,12 +22,18 @@ export class Visualizer {
     args?: readonly string[],
   ): Promise<void> {
     const requestedAt = Date.now();
+    if ('cell' in target && target.cell !== undefined) this.cellTargets.set(uri.fsPath, target);
     const run = await this.runs.run(uri, target, args);
     // A run a newer one replaced must not take the view from it.
     if (run === null || this.runs.replaced(run)) return;
     const at = graphToShow(run, target);
     if (at >= 0) this.runs.show(run, at, requestedAt);
     else this.panel.showFailure(run.file, whyNoGraph(run, target));
+  }
+
+  /** The graph view's Re-run: a notebook's cell as last asked for, a script whole. */
+  rerun(uri: vscode.Uri): Promise<void> {
+    return this.run(uri, this.cellTargets.get(uri.fsPath) ?? { kind: 'script' });
   }
 }
 
@@ -33,7 +43,15 @@ function graphToShow(run: FileRun, target: RunTarget): number {
     case 'script':
       return run.snapshots.length - 1;
     case 'stopAfterLine': {
-      const at = snapshotAtLine(run.snapshots, run.file, target.line);
+      const at =
+        target.cell === undefined
+          ? snapshotAtLine(run.snapshots, run.file, target.line)
+          : snapshotOfCell(run.snapshots, target.cell, target.line);
+      return at >= 0 ? at : run.snapshots.length - 1;
+    }
+    case 'cell': {
+      // The cell's own last backward(); when it made none, the last one of the cells above.
+      const at = snapshotOfCell(run.snapshots, target.cell);
       return at >= 0 ? at : run.snapshots.length - 1;
     }
     case 'captureAt':

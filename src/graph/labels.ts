@@ -1,6 +1,7 @@
 // What each graph node says, shared by the SVG, DOT and HTML renderers so every picture of
 // a snapshot reads the same. Pure: no Node or DOM imports (it also runs in a webview worker).
 import { decodeNum, type GraphNode, type Num, type TensorSummary } from '../protocol/messages';
+import { lineWhere } from '../protocol/where';
 
 /** Short display name: AccumulateGrad without its C++ namespace, as torchviz shows it. */
 export function displayName(node: GraphNode): string {
@@ -46,6 +47,8 @@ export function isFlagged(node: GraphNode): boolean {
 
 export function formatLocation(node: GraphNode): string | null {
   if (node.location === null) return null;
+  // A notebook's graph comes from its cells: the cell says more than the file.
+  if (node.location.cell !== undefined) return lineWhere(node.location);
   const file = node.location.file.split(/[\\/]/).pop() ?? node.location.file;
   return `${file}:${node.location.line}`;
 }

@@ -71,6 +71,8 @@ export type FromWebview =
       readonly file: string;
       readonly line: number;
       readonly column: number;
+      /** A notebook's cell (0-based): `line` is the cell's. */
+      readonly cell?: number;
     }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly data: string }
   | { readonly type: 'pickBackward' }
@@ -133,7 +135,12 @@ export function isFromWebview(m: unknown): m is FromWebview {
     case 'ready':
       return typeof m.restoredGraph === 'boolean';
     case 'reveal':
-      return isString(m.file) && isCount(m.line) && isCount(m.column);
+      return (
+        isString(m.file) &&
+        isCount(m.line) &&
+        isCount(m.column) &&
+        (m.cell === undefined || isCount(m.cell))
+      );
     case 'export':
       return isFormat(m.format) && isString(m.data);
     case 'pickBackward':

@@ -39,6 +39,8 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** In a notebook (`file` an .ipynb): the cell's 0-based index, markdown cells counted; `line` is then the cell's. */
+  cell?: number;
 }
 
 export type GraphNodeKind = 'function' | 'accumulate' | 'leaf' | 'output' | 'saved';
@@ -149,6 +151,16 @@ export interface RunError {
   location: SourceLocation | null;
 }
 
+/** A notebook cell as the editor holds it, for a run of the notebook's cells. */
+export interface NotebookCellSource {
+  /** 0-based position in the notebook, markdown cells counted. */
+  index: number;
+  kind: 'code' | 'markup';
+  /** The cell's language id (`python`, `markdown`). */
+  language: string;
+  source: string;
+}
+
 /** How a run is set up; sent by the host right after it accepts the child's hello. */
 export interface RunOptions {
   /** Absolute path of the user's script (.ts, .js, .mjs, .cjs, .mts, .cts). */
@@ -162,10 +174,12 @@ export interface RunOptions {
   savedTensors: boolean;
   /** Record the gradients that flowed through each node ('auto': for graphs up to FLOW_AUTO_MAX_NODES nodes). */
   flow: FlowPolicy;
-  /** End the script right after the first backward() called from this line completes. */
-  stopAfter: { file: string; line: number } | null;
+  /** End the script right after the first backward() called from this line (of this notebook cell) completes. */
+  stopAfter: { file: string; line: number; cell?: number } | null;
   /** The script's own arguments (`sys.argv[1:]`, `process.argv.slice(2)`). */
   args: string[];
+  /** A notebook script's cells to run, as its editor holds them; absent: the runner reads the file. */
+  cells?: NotebookCellSource[];
 }
 
 /** What a runner child runs on, as it says in its hello. */
@@ -189,11 +203,20 @@ export type ChildMessage =
    */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
-  | { type: 'run/done'; backwardCount: number; durationMs: number };
+  | { type: 'run/done'; backwardCount: number; durationMs: number }
+  /** The script stopped at a tensor op (or backward) after `run/pause`, and went on after `run/resume`. */
+  | { type: 'run/paused' }
+  | { type: 'run/resumed' };
 
-/** Host -> child. */
+/**
+ * Host -> child. Pause and resume go through the channel, not signals: Windows has no SIGSTOP,
+ * and the child stops where its state is consistent (at its next tensor op or backward).
+ */
 export type HostMessage =
-  { type: 'run/start'; protocol: number; options: RunOptions } | { type: 'capture/request' };
+  | { type: 'run/start'; protocol: number; options: RunOptions }
+  | { type: 'capture/request' }
+  | { type: 'run/pause' }
+  | { type: 'run/resume' };
 
 /**
  * What a host hands its own consumers (the CLI, the extension's webview): child messages
@@ -354,12 +377,29 @@ function validateFlow(v: unknown, path: string, key: Key, edges: number): NodeFl
   return o as unknown as NodeFlow;
 }
 
+function cellIndex(v: unknown, path: string, key?: Key): number {
+  const n = int(v, path, key);
+  if (n < 0) throw new ProtocolError(at(path, key), 'expected at least 0');
+  return n;
+}
+
+function validateCell(v: unknown, path: string): NotebookCellSource {
+  const o = obj(v, path);
+  return {
+    index: cellIndex(o.index, path, 'index'),
+    kind: oneOf(o.kind, path, 'kind', ['code', 'markup'] as const),
+    language: str(o.language, path, 'language'),
+    source: str(o.source, path, 'source'),
+  };
+}
+
 function validateLocation(v: unknown, path: string, key?: Key): SourceLocation {
   const o = obj(v, path, key);
   const p = at(path, key);
   str(o.file, p, 'file');
   int(o.line, p, 'line');
   int(o.column, p, 'column');
+  if (o.cell !== undefined) cellIndex(o.cell, p, 'cell');
   return o as unknown as SourceLocation;
 }
 
@@ -504,6 +544,9 @@ export function validateChildMessage(v: unknown): ChildMessage {
         backwardCount: int(o.backwardCount, 'message.backwardCount'),
         durationMs: num(o.durationMs, 'message.durationMs'),
       };
+    case 'run/paused':
+    case 'run/resumed':
+      return { type };
     default:
       assertUnknownType(type);
   }
@@ -527,9 +570,11 @@ function validateRunOptions(v: unknown, path: string): RunOptions {
     stopAfter: nullable(o.stopAfter, path, 'stopAfter', (x, p, k) => {
       const s = obj(x, p, k);
       const q = at(p, k);
-      return { file: str(s.file, q, 'file'), line: int(s.line, q, 'line') };
+      const stop = { file: str(s.file, q, 'file'), line: int(s.line, q, 'line') };
+      return s.cell === undefined ? stop : { ...stop, cell: cellIndex(s.cell, q, 'cell') };
     }),
     args: each(o.args, path, 'args', str),
+    ...(o.cells === undefined ? {} : { cells: each(o.cells, path, 'cells', validateCell) }),
   };
 }
 
@@ -545,6 +590,8 @@ export function validateHostMessage(v: unknown): HostMessage {
         options: validateRunOptions(o.options, 'message.options'),
       };
     case 'capture/request':
+    case 'run/pause':
+    case 'run/resume':
       return { type };
     default:
       assertUnknownType(type);

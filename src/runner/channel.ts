@@ -1,13 +1,12 @@
 // The runner child's end of the channel (src/protocol/frames.ts): frames out on one fd,
-// written synchronously, and frames in on another.
+// written synchronously; frames in on another, read by host-inbox.ts.
 //
 // Synchronous writes are the point: a training loop that never yields still reaches the host
 // (an asynchronous write would queue in the child until the loop ends, growing without bound),
 // the pipe's back-pressure bounds what is in flight, and a run stopped in the middle of a loop
 // has sent everything before `process.exit`.
 import { writeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { FrameReader, encodeFrame } from '../protocol/frames';
+import { encodeFrame } from '../protocol/frames';
 import type { ChildMessage } from '../protocol/messages';
 
 /** Where the host put the channel: `OUT:IN` file descriptors. */
@@ -21,7 +20,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 export class ChildChannel {
   private closed = false;
 
-  constructor(private readonly fds = channelFds()) {}
+  constructor(readonly fds = channelFds()) {}
 
   /** Writes one message before returning. After the host is gone, messages are dropped. */
   send(message: ChildMessage): void {
@@ -42,19 +41,5 @@ export class ChildChannel {
         return;
       }
     }
-  }
-
-  /**
-   * Calls `onMessage` with each frame from the host and `onHostGone` when the host's end
-   * closes. The reading keeps the process alive (a child waits for its start message) until
-   * `unref` is called; then it no longer keeps the script's process alive.
-   */
-  listen(onMessage: (value: unknown) => void, onHostGone: () => void): { unref(): void } {
-    const socket = new Socket({ fd: this.fds.in, readable: true, writable: false });
-    const reader = new FrameReader({ frame: onMessage, problem: () => undefined });
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', onHostGone);
-    return { unref: () => void socket.unref() };
   }
 }

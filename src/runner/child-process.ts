@@ -2,7 +2,7 @@
 // with the `gradlens` tracer for .py. Both get the same stdio: no stdin, the script's own
 // stdout and stderr, and the channel on fds 3 (child -> host) and 4 (host -> child). The
 // child leads a process group of its own, so ending a run ends whatever the script started.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,9 +19,9 @@ export interface ChildCommand {
   readonly requires: { path: string; missing: string } | null;
 }
 
-/** The runner that runs `script`: python for .py, Node otherwise. */
+/** The runner that runs `script`: python for .py and notebooks (.ipynb), Node otherwise. */
 export function languageOf(script: string): RunnerLanguage {
-  return /\.py$/i.test(script) ? 'python' : 'node';
+  return /\.(py|ipynb)$/i.test(script) ? 'python' : 'node';
 }
 
 /** The root of the gradlens package (dist/, python/), found from wherever this module was bundled or loaded. */
@@ -107,17 +107,26 @@ export function spawnChild(c: ChildCommand, cwd?: string): ChildProcess {
   });
 }
 
-/** Ends the child and every process of its group; a script that ignores SIGTERM is no obstacle. */
+/**
+ * Ends the child and every process it started: its process group on POSIX, its process tree
+ * on Windows (which has no groups to signal). A script that ignores SIGTERM is no obstacle.
+ */
 export function killTree(child: ChildProcess): void {
   const pid = child.pid;
   if (pid === undefined) return;
-  if (process.platform !== 'win32') {
-    try {
+  try {
+    if (process.platform === 'win32') {
+      spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], {
+        windowsHide: true,
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
+    } else {
       process.kill(-pid, 'SIGKILL');
       return;
-    } catch {
-      // The group is gone already, or the child never became its leader: kill the child alone.
     }
+  } catch {
+    // The group is gone already, or the child never became its leader: kill the child alone.
   }
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }

@@ -4,13 +4,13 @@
 import { pathToFileURL } from 'node:url';
 import {
   PROTOCOL_VERSION,
-  assertNever,
-  validateHostMessage,
   type ChildMessage,
   type RunError,
   type RunOptions,
 } from '../protocol/messages';
 import { ChildChannel } from './channel';
+import { HostInbox } from './host-inbox';
+import type { StartMessage } from './host-inbox-flags';
 import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled } from './bundle';
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
@@ -103,6 +103,7 @@ async function run(options: RunOptions): Promise<void> {
     },
   });
   const engine = capture.install();
+  engine._setBeforeOpHook(() => inbox.checkpoint());
   const gradcheck = process.env[GRADCHECK_ENV];
   if (gradcheck !== undefined) installGradcheck(parseGradcheckRequest(gradcheck));
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
@@ -135,44 +136,29 @@ process.on('exit', (code) => {
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
-function onHostMessage(raw: unknown): void {
-  let m;
-  try {
-    m = validateHostMessage(raw);
-  } catch (e) {
+function onStart(m: StartMessage): void {
+  if (m.protocol !== PROTOCOL_VERSION) {
     reportError({
       kind: 'protocol',
-      message: `runner rejected a message from the host: ${(e as Error).message}`,
+      message: `host speaks protocol ${m.protocol}, runner expects ${PROTOCOL_VERSION}`,
       stack: null,
       location: null,
     });
-    return;
+    process.exit(2);
   }
-  switch (m.type) {
-    case 'run/start':
-      if (m.protocol !== PROTOCOL_VERSION) {
-        reportError({
-          kind: 'protocol',
-          message: `host speaks protocol ${m.protocol}, runner expects ${PROTOCOL_VERSION}`,
-          stack: null,
-          location: null,
-        });
-        process.exit(2);
-      }
-      // Messages from the host must not keep the script alive once it is done.
-      listening.unref();
-      run(m.options).catch(fail);
-      break;
-    case 'capture/request':
-      capture?.request();
-      break;
-    default:
-      assertNever(m, 'host message');
-  }
+  // Messages from the host must not keep the script alive once it is done.
+  inbox.unref();
+  run(m.options).catch(fail);
 }
 
-// The host is gone (it crashed or was killed): nobody will read what this run captures.
-const listening = channel.listen(onHostMessage, () => process.exit(70));
+const inbox = new HostInbox(channel.fds.in, {
+  start: onStart,
+  problem: (message) => reportError({ kind: 'protocol', message, stack: null, location: null }),
+  captureRequested: () => capture?.request(),
+  paused: (paused) => send({ type: paused ? 'run/paused' : 'run/resumed' }),
+  // The host is gone (it crashed or was killed): nobody will read what this run captures.
+  hostGone: () => process.exit(70),
+});
 send({
   type: 'hello',
   protocol: PROTOCOL_VERSION,

@@ -12,6 +12,8 @@ import {
   type ChildMessage,
   type FlowPolicy,
   type GraphSnapshot,
+  type HostMessage,
+  type NotebookCellSource,
   type RunError,
   type RunOptions,
   type RuntimeInfo,
@@ -30,7 +32,7 @@ import {
 import { HostChannel } from './host-channel';
 
 export interface LaunchOptions {
-  /** The user's script (.ts, .js, .mjs, .cjs, .py); resolved against `cwd`. */
+  /** The user's script (.ts, .js, .mjs, .cjs, .py, .ipynb); resolved against `cwd`. */
   script: string;
   /** Working directory of the script (default: the script's folder). */
   cwd?: string;
@@ -50,7 +52,9 @@ export interface LaunchOptions {
   savedTensors?: boolean;
   /** Record the gradients that flowed through each node (default 'auto': small graphs only). */
   flow?: FlowPolicy;
-  stopAfter?: { file: string; line: number };
+  stopAfter?: { file: string; line: number; cell?: number };
+  /** A notebook's cells up to the one to run (as its editor holds them); default: the runner reads the .ipynb. */
+  cells?: NotebookCellSource[];
   /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
   /** The folder holding the `gradlens` Python package; defaults to python/ of this package. */
@@ -97,8 +101,8 @@ export interface RunHandle {
   /** Asks the child for a full capture of the next backward(). */
   requestCapture(): void;
   /**
-   * Freezes the child (SIGSTOP: a synchronous training loop cannot read the channel) and stops
-   * the timeout clock; false where that is impossible (Windows, not started, ended).
+   * Asks the child to stop at its next tensor op or backward (it answers `run/paused`) and
+   * stops the timeout clock; false before the child said hello or after it ended.
    */
   pause(): boolean;
   /** Lets a paused child go on; the timeout clock resumes with the time it had left. */
@@ -264,6 +268,7 @@ class Run {
       flow: options.flow ?? 'auto',
       stopAfter: options.stopAfter ?? null,
       args: options.args ?? [],
+      ...(options.cells === undefined ? {} : { cells: options.cells }),
     };
     this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
       this.error(
@@ -288,8 +293,8 @@ class Run {
         this.kill();
       },
       requestCapture: () => this.channel?.send({ type: 'capture/request' }),
-      pause: () => !this.clock.paused && this.signal('SIGSTOP') && this.clock.pause(),
-      resume: () => this.clock.paused && this.signal('SIGCONT') && this.clock.resume(),
+      pause: () => !this.clock.paused && this.tell({ type: 'run/pause' }) && this.clock.pause(),
+      resume: () => this.clock.paused && this.tell({ type: 'run/resume' }) && this.clock.resume(),
       get pid() {
         return pid();
       },
@@ -397,6 +402,9 @@ class Run {
         r.backwardCount = m.backwardCount;
         r.endedAt = Date.now();
         break;
+      case 'run/paused':
+      case 'run/resumed':
+        break;
       default:
         assertNever(m, 'message');
     }
@@ -443,14 +451,12 @@ class Run {
     this.timers.push(poll);
   }
 
-  private signal(sig: NodeJS.Signals): boolean {
+  /** Sends a control message to a child that is running and has said hello. */
+  private tell(message: HostMessage): boolean {
     const c = this.child;
-    if (this.finished || c === null || !running(c) || process.platform === 'win32') return false;
-    try {
-      return c.kill(sig);
-    } catch {
-      return false;
-    }
+    if (this.finished || c === null || !running(c) || this.result.runtime === null) return false;
+    this.channel?.send(message);
+    return this.channel !== null;
   }
 
   private kill(): void {

@@ -23,6 +23,7 @@ test('the examples are the TypeScript scripts and their Python twins, the first 
   const all = listExamples(EXAMPLES);
   expect(all).toContain(FIRST_EXAMPLE);
   expect(all).toContain(join('python', 'retain_grad.py'));
+  expect(all).toContain(join('python', 'autograd_seed.ipynb'));
   expect(all.filter((f) => f.endsWith('.ts'))).toEqual(
     readdirSync(EXAMPLES)
       .filter((f) => f.endsWith('.ts'))

@@ -93,6 +93,7 @@ test('the .vsix carries the examples and the Marketplace README, not the develop
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
   expect(ignore).toContain('!examples/*.ts');
   expect(ignore).toContain('!examples/python/*.py');
+  expect(ignore).toContain('!examples/python/*.ipynb');
   expect(ignore).not.toContain('!README.md');
   expect(readFileSync(join(ROOT, 'scripts/package-vsix.mjs'), 'utf8')).toMatch(
     /'--readme-path',\s*'MARKETPLACE\.md'/,

@@ -161,6 +161,7 @@ function installPointer(): void {
         file: n.location.file,
         line: n.location.line,
         column: n.location.column,
+        ...(n.location.cell === undefined ? {} : { cell: n.location.cell }),
       });
   });
 }

@@ -46,6 +46,17 @@ export interface Primitive<A = undefined> {
   backward(grad: Tensor, ctx: BackwardContext<A>): (Tensor | null)[];
 }
 
+type BeforeOpHook = () => void;
+let beforeOp: BeforeOpHook | null = null;
+
+/**
+ * Called before every primitive op: where the runner takes in the host's pause and capture
+ * requests inside a synchronous loop. One null check per op when unset.
+ */
+export function setBeforeOpHook(hook: BeforeOpHook | null): void {
+  beforeOp = hook;
+}
+
 type NodeCreatedHook = (node: Node, output: Tensor) => void;
 let onNodeCreated: NodeCreatedHook | null = null;
 
@@ -217,6 +228,7 @@ export class OpNode<A> extends Node {
  * Runs a primitive and, when grad mode is on and an input requires grad, records its node.
  */
 export function apply<A>(op: Primitive<A>, inputs: Tensor[], args: A): Tensor {
+  if (beforeOp !== null) beforeOp();
   const out = op.forward(inputs, args);
   if (!isGradEnabled()) return out;
   let any = false;

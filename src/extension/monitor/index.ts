@@ -47,7 +47,7 @@ export type MonitorRunEvent =
   | {
       readonly type: 'start';
       readonly script: string;
-      readonly handle: { cancel(): void; readonly done: Promise<RunResult> };
+      readonly handle: Omit<StoppableRun, 'done'> & { readonly done: Promise<RunResult> };
     }
   /** A message of that run, as launchRunner's onMessage (or the host's RunnerMessage stream) gave it. */
   | { readonly type: 'message'; readonly handle: StoppableRun; readonly message: RunnerMessage };
@@ -56,6 +56,8 @@ export type MonitorRunEvent =
 const FLUSH_MS = 100;
 /** Earlier runs of the same script sent for the overlay. */
 const OVERLAY_RUNS = 3;
+/** Shown from the request until the script stops: a loop without tensor ops never does. */
+const PAUSING = "pausing at the script's next tensor op…";
 
 /**
  * Registers the monitor view and starts listening to `runEvents`.
@@ -202,9 +204,20 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
         }
         this.scheduleFlush();
         return;
+      case 'run/paused':
+        // The request was taken: the script now waits at a tensor op.
+        this.post({
+          type: 'monitor/status',
+          runId: live.id,
+          status: 'paused',
+          message: null,
+          pid: this.history.record(live.id)?.meta.pid ?? null,
+        });
+        return;
       case 'graph/snapshot':
       case 'run/error':
       case 'run/done':
+      case 'run/resumed':
       case 'run/stdout':
       case 'run/stderr':
         return;
@@ -278,12 +291,10 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     let status: RunStatus | null = null;
     let message: string | null = null;
     if (action === 'pause') {
-      if (live.control.pause()) status = 'paused';
-      else
-        message =
-          process.platform === 'win32'
-            ? 'pausing is not available on Windows'
-            : 'the script cannot be paused yet (it has not started)';
+      if (live.control.pause()) {
+        status = 'paused';
+        message = PAUSING;
+      } else message = 'the script cannot be paused yet (it has not started)';
     } else if (action === 'resume') {
       if (live.control.resume()) status = 'running';
     } else {

@@ -1,4 +1,4 @@
-// The examples the .vsix ships (examples/*.ts and examples/python/*.py, see .vscodeignore) and
+// The examples the .vsix ships (examples/*.ts, examples/python/*.py and *.ipynb, see .vscodeignore) and
 // their copy into a folder of the user's. No `vscode` import, so tests run it on real folders.
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -12,7 +12,7 @@ export function defaultExamplesFolder(home: string = homedir()): string {
   return path.join(home, 'gradlens-examples');
 }
 
-/** Paths relative to `examplesDir`, in the layout the copy keeps: `name.ts`, `python/name.py`. */
+/** Paths relative to `examplesDir`, in the layout the copy keeps: `name.ts`, `python/name.py`, `python/name.ipynb`. */
 export function listExamples(examplesDir: string): string[] {
   const files = (dir: string, ext: string): string[] =>
     existsSync(dir)
@@ -24,6 +24,7 @@ export function listExamples(examplesDir: string): string[] {
   return [
     ...files(examplesDir, '.ts'),
     ...files(path.join(examplesDir, 'python'), '.py').map((f) => path.join('python', f)),
+    ...files(path.join(examplesDir, 'python'), '.ipynb').map((f) => path.join('python', f)),
   ];
 }
 

@@ -1,0 +1,63 @@
+"""Pausing without signals: a read that keeps the GIL holds every other thread of the script."""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from gradlens.pause import Gate, gil_holding_read
+
+
+def test_a_gil_holding_read_stops_a_pure_python_loop():
+    read = gil_holding_read()
+    assert read is not None  # CPython with a GIL on Linux
+    r, w = os.pipe()
+    # Another process answers: a thread of ours could not run while the read holds the GIL.
+    answer = "import os, sys, time; time.sleep(0.6); os.write(int(sys.argv[1]), b'resume')"
+    writer = subprocess.Popen([sys.executable, "-c", answer, str(w)], pass_fds=(w,))
+    os.close(w)
+    counts = []
+    stop = threading.Event()
+
+    def loop():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            counts.append((time.monotonic(), n))
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert read(r, 16) == b"resume"
+    ended = time.monotonic()
+    time.sleep(0.1)
+    stop.set()
+    thread.join()
+    writer.wait()
+    os.close(r)
+    during = [n for (t, n) in counts if started + 0.05 < t < ended - 0.05]
+    assert ended - started > 0.3
+    assert during == []
+    assert counts[-1][0] > ended  # the loop went on afterwards
+
+
+def test_the_fallback_gate_holds_a_checkpoint_until_opened():
+    gate = Gate()
+    said = []
+    gate.on_wait = said.append
+    gate.checkpoint()  # open: passes without a word
+    gate.close()
+    passed = threading.Event()
+
+    def script():
+        gate.checkpoint()
+        passed.set()
+
+    thread = threading.Thread(target=script)
+    thread.start()
+    assert not passed.wait(0.3)
+    gate.open()
+    assert passed.wait(5)
+    thread.join()
+    assert said == [True, False]
