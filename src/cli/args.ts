@@ -14,6 +14,8 @@ export interface RunArgs {
   flow: FlowPolicy;
   /** Print the backward pass step by step. */
   explain: boolean;
+  /** Compare the leaves' recorded gradients with finite differences (TS/JS scripts). */
+  gradcheck: boolean;
   /** The interpreter for .py scripts. */
   python: string;
   /** What follows `--`: the script's own arguments. */
@@ -33,6 +35,8 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] 
                                     and sent to each input, sums where edges meet, each leaf's .grad
   --flow, --no-flow                 record that flow for every graph, or for none (default: graphs
                                     of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
+  --gradcheck                       check the leaves' gradients with finite differences: reruns the
+                                    script in float64 twice per leaf element (at most 16; TS/JS)
   --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
@@ -69,6 +73,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     savedTensors: false,
     flow: 'auto',
     explain: false,
+    gradcheck: false,
     python: 'python3',
     scriptArgs: [],
   };
@@ -120,6 +125,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--explain':
         out.explain = true;
         break;
+      case '--gradcheck':
+        out.gradcheck = true;
+        break;
       case '--flow':
         out.flow = 'always';
         break;
@@ -144,6 +152,14 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
   if (out.explain && out.flow === 'never')
     throw new UsageError('--explain prints the recorded flow: it cannot be used with --no-flow');
+  if (out.gradcheck && out.flow === 'never')
+    throw new UsageError(
+      '--gradcheck compares the recorded flow: it cannot be used with --no-flow',
+    );
+  if (out.gradcheck && /\.(py|ipynb)$/i.test(out.script))
+    throw new UsageError(
+      '--gradcheck checks TypeScript/JavaScript scripts; for PyTorch use torch.autograd.gradcheck',
+    );
   if (!/\.(ts|mts|cts|js|mjs|cjs|py|ipynb)$/i.test(out.script))
     throw new UsageError(`${out.script}: expected a .ts, .js, .mjs, .py or .ipynb file`);
   return out;

@@ -10,6 +10,7 @@ import { monitorCsv, monitorHtml, monitorJson } from './monitor';
 import { renderGraph, type GraphFormat } from './render';
 import { explainLines } from '../explain/text';
 import { lineWhere } from '../protocol/where';
+import { gradcheck } from './gradcheck';
 
 function say(text: string): void {
   process.stderr.write(`gradlens: ${text}\n`);
@@ -102,6 +103,22 @@ async function run(args: RunArgs): Promise<number> {
     failed = true;
   }
   if (args.explain) failed = explain(result, args) || failed;
+  if (args.gradcheck) {
+    if (snapshot === null) {
+      say('--gradcheck: no backward() was captured');
+      failed = true;
+    } else {
+      const check = await gradcheck(snapshot, {
+        script: args.script,
+        cwd: process.cwd(),
+        args: args.scriptArgs,
+        timeoutMs: args.timeoutMs ?? undefined,
+        maxMemoryMb: args.maxMemoryMb ?? undefined,
+      });
+      process.stdout.write(`${check.lines.join('\n')}\n`);
+      failed = check.failed || failed;
+    }
+  }
   if (args.graph !== null) {
     if (snapshot === null) {
       failed = true;

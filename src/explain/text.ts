@@ -69,13 +69,21 @@ function inputName(rule: BackwardRule | null, slot: number): string {
   return (rule === null ? null : inputRule(rule, slot)?.[0]) ?? `input ${slot}`;
 }
 
-/** The lines explaining a snapshot's backward pass; a single line saying why when it has no flow. */
-export function explainLines(s: GraphSnapshot, script: string): string[] {
+/** One step of the backward pass in words: what ran, its rule, and the lines under it. */
+export interface StepText {
+  /** The node that ran. */
+  node: string;
+  /** `step 2: SubBackward0 at explain-qp.ts:7`. */
+  head: string;
+  /** The node kind's rule: its forward formula, AccumulateGrad's rule, or the generic one. */
+  rule: string;
+  /** Its values, what it received (a sum where edges met), what it sent to each input. */
+  body: string[];
+}
+
+/** The snapshot's backward pass as one StepText per node, in the order the engine ran them. */
+export function explainSteps(s: GraphSnapshot): StepText[] {
   const steps = backwardSteps(s);
-  if (steps.length === 0)
-    return [
-      `backward() #${s.index} of ${script}: its flow was not recorded (graphs of more than ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes record it with --flow)`,
-    ];
   const leafNames = new Map<string, string>();
   const valueOf = new Map<string, TensorSummary | null>();
   for (const n of s.nodes) {
@@ -87,10 +95,20 @@ export function explainLines(s: GraphSnapshot, script: string): string[] {
   const stepOf = new Map(steps.map((st, i) => [st.node.id, i + 1]));
   const label = (n: GraphNode): string => nodeLabel(n, (x) => leafNames.get(x.id) ?? null);
   const ctx: Context = { label, valueOf, stepOf };
+  return steps.map((st, i) => stepText(st, i + 1, ctx));
+}
+
+/** The lines explaining a snapshot's backward pass; a single line saying why when it has no flow. */
+export function explainLines(s: GraphSnapshot, script: string): string[] {
+  const steps = explainSteps(s);
+  if (steps.length === 0)
+    return [
+      `backward() #${s.index} of ${script}: its flow was not recorded (graphs of more than ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes record it with --flow)`,
+    ];
   const out = [
     `backward() #${s.index} of ${script}: ${steps.length} ${steps.length === 1 ? 'step' : 'steps'}, in the order the engine ran them`,
   ];
-  steps.forEach((st, i) => out.push('', ...stepLines(st, i + 1, ctx)));
+  for (const st of steps) out.push('', `${st.head}   ${st.rule}`, ...st.body.map((l) => `  ${l}`));
   return out;
 }
 
@@ -101,24 +119,33 @@ interface Context {
   stepOf: Map<string, number>;
 }
 
-function stepLines(st: BackwardStep, k: number, c: Context): string[] {
+function stepText(st: BackwardStep, k: number, c: Context): StepText {
   const n = st.node;
   if (n.kind === 'accumulate') {
     const leaf = st.leaf?.name ?? '';
     const name = leaf === '' ? 'the leaf' : leaf;
-    return [
-      `step ${k}: ${c.label(n)}   ${ACCUMULATE_RULE}`,
-      `  received grad = ${received(st, c)}`,
-      `  ${name}.grad: ${formatTensor(st.flow.gradBefore ?? null)} -> ${formatTensor(st.flow.gradAfter ?? null)}`,
-    ];
+    return {
+      node: n.id,
+      head: `step ${k}: ${c.label(n)}`,
+      rule: ACCUMULATE_RULE,
+      body: [
+        `received grad = ${received(st, c)}`,
+        `${name}.grad: ${formatTensor(st.flow.gradBefore ?? null)} -> ${formatTensor(st.flow.gradAfter ?? null)}`,
+      ],
+    };
   }
   const rule = ruleFor(n.name);
-  const lines = [`step ${k}: ${c.label(n)}${where(n)}   ${rule?.forward ?? genericRule(n.name)}`];
+  const body: string[] = [];
   const known = knownValues(st, c, rule);
-  if (known.length > 0) lines.push(`  ${known.join(', ')}`);
-  lines.push(`  received grad = ${received(st, c)}`);
-  for (const sent of st.sent) lines.push(`  ${sentLine(sent, st, c, rule)}`);
-  return lines;
+  if (known.length > 0) body.push(known.join(', '));
+  body.push(`received grad = ${received(st, c)}`);
+  for (const sent of st.sent) body.push(sentLine(sent, st, c, rule));
+  return {
+    node: n.id,
+    head: `step ${k}: ${c.label(n)}${where(n)}`,
+    rule: rule?.forward ?? genericRule(n.name),
+    body,
+  };
 }
 
 /** The inputs' and the output's values where they are small enough to read. */

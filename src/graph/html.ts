@@ -1,10 +1,13 @@
 // One self-contained interactive page around the rendered SVG: zoom (wheel), pan (drag),
-// search by name, click a node for its details. No external resources, so the file can be
-// mailed around or opened offline.
+// search by name, click a node for its details, and step through the backward pass (keys
+// and buttons) when its flow was recorded. No external resources, so the file can be mailed
+// around or opened offline. The page's script reads everything from its embedded JSON
+// (`gl-data`, see pageData), so other pages can reuse it with their own markup.
+import { noStepsReason, walkthrough } from '../explain/walkthrough';
 import type { GraphSnapshot } from '../protocol/messages';
 import { escapeXml, nodeTitle } from './svg';
 
-const STYLE = `
+export const PAGE_STYLE = `
 html,body{margin:0;height:100%;font:13px ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace;background:#fafafa;color:#111}
 #bar{position:fixed;top:0;left:0;right:0;height:38px;display:flex;gap:8px;align-items:center;padding:0 10px;background:#fff;border-bottom:1px solid #ccc;z-index:2}
 #bar input{font:inherit;padding:3px 6px;width:220px}
@@ -16,10 +19,19 @@ html,body{margin:0;height:100%;font:13px ui-monospace,Menlo,Consolas,'DejaVu San
 .gl-node.gl-match rect:first-of-type{stroke:#0060df;stroke-width:3}
 .gl-node.gl-dim{opacity:.25}
 .gl-node.gl-selected rect:first-of-type{stroke:#0060df;stroke-width:3}
+#stepper{display:inline-flex;gap:4px;align-items:center}
+#stepper[hidden]{display:none}
+.gl-node.gl-step-now rect:first-of-type{stroke:#d35400;stroke-width:4}
+.gl-node.gl-step-done rect:first-of-type{stroke:#2e7d32;stroke-width:2}
+.gl-node.gl-step-todo{opacity:.45}
+.gl-edge.gl-step-carried{stroke:#2e7d32;stroke-width:1.8}
+.gl-edge.gl-step-sent{stroke:#d35400;stroke-width:2.4}
+.gl-step-label{font-size:11px;font-weight:bold;fill:#2e7d32;paint-order:stroke;stroke:#fafafa;stroke-width:3px;pointer-events:none}
+.gl-step-label.gl-step-sent{fill:#d35400}
 `;
 
 // Runs in the page. Kept as plain ES2017 text so it needs no bundling.
-const SCRIPT = `
+export const PAGE_SCRIPT = `
 (function(){
   var data = JSON.parse(document.getElementById('gl-data').textContent);
   var byId = {}; data.nodes.forEach(function(n){ byId[n.id] = n; });
@@ -60,8 +72,90 @@ const SCRIPT = `
   });
   document.getElementById('fit').addEventListener('click', fit);
   fit();
+  installSteps();
+
+  // Step through backward: data.steps (src/explain/walkthrough.ts) say, per step, which node
+  // runs, its words, and the gradients its edges carry.
+  function installSteps(){
+    var steps = data.steps || [], start = document.getElementById('step'), stepper = document.getElementById('stepper');
+    if (!start || !stepper) return;
+    var at = -1, layer = null, counter = document.getElementById('step-count');
+    if (steps.length === 0) { start.disabled = true; start.title = data.noSteps || 'The backward pass was not recorded for this graph.'; return; }
+    function edgeKey(id){ var i = id.indexOf('->'); return i >= 0 && id.indexOf('#', i) >= 0 ? id.slice(i + 2) : id; }
+    function clear(){
+      document.querySelectorAll('.gl-step-now,.gl-step-done,.gl-step-todo,.gl-step-carried,.gl-step-sent').forEach(function(x){
+        x.classList.remove('gl-step-now', 'gl-step-done', 'gl-step-todo', 'gl-step-carried', 'gl-step-sent');
+      });
+      if (layer) { layer.remove(); layer = null; }
+    }
+    function show(i){
+      at = Math.max(0, Math.min(steps.length - 1, i)); clear();
+      var st = steps[at], labels = {}, role = {};
+      steps.forEach(function(s, k){
+        role[s.node] = k < at ? 'gl-step-done' : k === at ? 'gl-step-now' : 'gl-step-todo';
+        if (k <= at) s.edges.forEach(function(e){ labels[e.key] = { text: e.text, now: k === at }; });
+      });
+      var now = null;
+      document.querySelectorAll('.gl-node').forEach(function(g){
+        var r = role[g.getAttribute('data-id')]; if (r) g.classList.add(r); if (r === 'gl-step-now') now = g;
+      });
+      layer = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+      document.querySelectorAll('path.gl-edge').forEach(function(p){
+        var l = labels[edgeKey(p.getAttribute('data-id'))]; if (!l) return;
+        p.classList.add(l.now ? 'gl-step-sent' : 'gl-step-carried');
+        var m = p.getPointAtLength(p.getTotalLength() / 2);
+        var t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+        t.setAttribute('x', m.x + 4); t.setAttribute('y', m.y + 4);
+        t.setAttribute('class', 'gl-step-label' + (l.now ? ' gl-step-sent' : ''));
+        t.textContent = l.text; layer.appendChild(t);
+      });
+      canvas.querySelector('.gl-graph').appendChild(layer);
+      counter.textContent = 'step ' + (at + 1) + ' of ' + steps.length;
+      details.textContent = st.head + '\\n' + st.rule + '\\n\\n' + (st.sum ? 'summed: ' + st.sum + '\\n' : '') + st.body.join('\\n');
+      details.style.display = 'block';
+      if (now) keepInView(now.getBoundingClientRect());
+    }
+    function keepInView(r){
+      var v = view.getBoundingClientRect();
+      if (r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom) return;
+      tx += v.left + v.width / 2 - (r.left + r.right) / 2; ty += v.top + v.height / 2 - (r.top + r.bottom) / 2; apply();
+    }
+    function exit(){ at = -1; clear(); stepper.hidden = true; start.hidden = false; details.style.display = 'none'; }
+    start.addEventListener('click', function(){ start.hidden = true; stepper.hidden = false; show(0); });
+    document.getElementById('step-first').addEventListener('click', function(){ show(0); });
+    document.getElementById('step-prev').addEventListener('click', function(){ show(at - 1); });
+    document.getElementById('step-next').addEventListener('click', function(){ show(at + 1); });
+    document.getElementById('step-last').addEventListener('click', function(){ show(steps.length - 1); });
+    document.getElementById('step-exit').addEventListener('click', exit);
+    window.addEventListener('keydown', function(e){
+      if (at < 0 || e.target === search || e.ctrlKey || e.metaKey || e.altKey) return;
+      var k = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: steps.length - 1 }[e.key];
+      if (e.key === 'Escape') exit(); else if (k !== undefined) show(k); else return;
+      e.preventDefault();
+    });
+  }
 })();
 `;
+
+/** The step-through's controls in the page's bar (see PAGE_SCRIPT's installSteps). */
+export const STEP_CONTROLS =
+  '<button id="step" title="Walk through the backward pass node by node (keys: ← → Home End, Esc)">Step through backward</button>' +
+  '<span id="stepper" hidden><button id="step-first" title="First step (Home)">First</button><button id="step-prev" title="Previous step (←)">◀ Previous</button>' +
+  '<span id="step-count"></span><button id="step-next" title="Next step (→)">Next ▶</button><button id="step-last" title="Last step (End)">Last</button><button id="step-exit" title="Leave the step-through (Esc)">Exit</button></span>';
+
+/** What the page's script reads from `gl-data`: each node's text, and the backward pass's steps. */
+export function pageData(snapshot: GraphSnapshot): object {
+  return {
+    nodes: snapshot.nodes.map((n) => ({
+      id: n.id,
+      title:
+        nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''),
+      search: `${n.name} ${n.modulePath.join(' ')}`.toLowerCase(),
+    })),
+    steps: walkthrough(snapshot),
+    noSteps: noStepsReason(snapshot),
+  };
+}
 
 /**
  * @example
@@ -72,26 +166,18 @@ export function renderHtml(
   svg: string,
   title = 'Gradlens autograd graph',
 ): string {
-  const data = {
-    nodes: snapshot.nodes.map((n) => ({
-      id: n.id,
-      title:
-        nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''),
-      search: `${n.name} ${n.modulePath.join(' ')}`.toLowerCase(),
-    })),
-  };
   // '<' escaped so no string in the data can close the script element.
-  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const json = JSON.stringify(pageData(snapshot)).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<style>${STYLE}</style></head>
+<style>${PAGE_STYLE}</style></head>
 <body>
-<div id="bar"><strong>Gradlens</strong><span>${escapeXml(title)}</span><input id="search" type="search" placeholder="search nodes (e.g. Mul, fc1)"><span id="count"></span><button id="fit">fit</button></div>
+<div id="bar"><strong>Gradlens</strong><span>${escapeXml(title)}</span><input id="search" type="search" placeholder="search nodes (e.g. Mul, fc1)"><span id="count"></span><button id="fit">fit</button>${STEP_CONTROLS}</div>
 <div id="view"><div id="canvas">${svg}</div></div>
 <div id="details"></div>
 <script type="application/json" id="gl-data">${json}</script>
-<script>${SCRIPT}</script>
+<script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
 }

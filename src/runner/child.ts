@@ -14,6 +14,7 @@ import type { StartMessage } from './host-inbox-flags';
 import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled } from './bundle';
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
+import { GRADCHECK_ENV, installGradcheck, parseGradcheckRequest } from './gradcheck-child';
 
 /** When the run started (a child may wait for its script, started ahead). */
 let started = Date.now();
@@ -103,6 +104,8 @@ async function run(options: RunOptions): Promise<void> {
   });
   const engine = capture.install();
   engine._setBeforeOpHook(() => inbox.checkpoint());
+  const gradcheck = process.env[GRADCHECK_ENV];
+  if (gradcheck !== undefined) installGradcheck(parseGradcheckRequest(gradcheck));
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
   try {
     bundled = await bundleScript(options.script);

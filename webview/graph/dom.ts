@@ -45,12 +45,18 @@ const exports = el(
   exportPng,
   exportDot,
 );
+/** Enters the step-through of the backward pass (webview/graph/step.ts). */
+export const stepBtn = btn(
+  'step',
+  'Step through backward',
+  'Walk through the backward pass node by node (← → Home End, Esc to leave)',
+);
 /** Opens the menu of the toolbar's items that did not fit in it. */
 export const more = btn('more', '…', 'More actions');
 export const moreMenu = el('div', { id: 'more-menu', hidden: true });
 /** The items that move into the menu when the toolbar is too narrow, the first to go first. */
 const searchGroup = el('span', { id: 'search-group', className: 'tool-group' }, search, matches);
-export const overflowable: readonly HTMLElement[] = [exports, pick, fitBtn, searchGroup];
+export const overflowable: readonly HTMLElement[] = [exports, pick, stepBtn, fitBtn, searchGroup];
 export const toolbar = el(
   'div',
   { id: 'toolbar' },
@@ -58,6 +64,7 @@ export const toolbar = el(
   el('span', { className: 'spacer' }),
   searchGroup,
   pick,
+  stepBtn,
   zoomOut,
   zoomIn,
   fitBtn,

@@ -21,6 +21,7 @@ import { epochMs } from './layout-messages';
 import { CANCELLED, cancelLayouts, layout, type LayoutResult } from './layout-client';
 import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
+import { resetStepping } from './step';
 import { nextPaint } from './timing';
 import { paint } from './viewport';
 
@@ -47,6 +48,7 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   fitToolbar();
   const snapshot = payload.snapshot as GraphSnapshot;
   state.snapshot = snapshot;
+  resetStepping();
   showLightNote(payload, snapshot);
   state.snapshotGzip = delivery?.gzip ?? null;
   state.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));

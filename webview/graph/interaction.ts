@@ -21,6 +21,7 @@ import { applySearch, highlightPath, markSelected, searchHits, searchText } from
 import { installMinimap } from './minimap';
 import { select } from './select';
 import { save, state, vscode } from './state';
+import { installStepping } from './step';
 import { installToolbarOverflow } from './toolbar';
 import { centerOn, centreAt, fit, panBy, zoomAt } from './viewport';
 
@@ -171,4 +172,5 @@ export function installInteraction(): void {
   installToolbar();
   installSearch();
   installPointer();
+  installStepping();
 }

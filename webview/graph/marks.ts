@@ -5,6 +5,7 @@ import type { SvgItem, SvgParts } from '../../src/graph/svg';
 import { canvas, matches, search } from './dom';
 import { edgeEnds } from './geometry';
 import { state } from './state';
+import { markStep } from './step-marks';
 
 function nodeEls(): SVGGElement[] {
   return [...canvas.querySelectorAll<SVGGElement>('g.gl-node')];
@@ -28,6 +29,7 @@ export function remark(): void {
   edgeEls = [...canvas.querySelectorAll<SVGPathElement>('path.gl-edge')];
   applySearch();
   markSelected();
+  markStep();
 }
 
 let hitCache: { q: string; parts: SvgParts; hits: SvgItem[] } | null = null;

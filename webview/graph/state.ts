@@ -3,6 +3,7 @@
 // and writes this object; nothing else of the view's state lives at module level except
 // caches and handles private to one module (the layout worker, a drag in progress).
 import type { SvgParts } from '../../src/graph/svg';
+import type { WalkStep } from '../../src/explain/walkthrough';
 import type { FromWebview, GraphPayload, GraphSource } from '../../src/protocol/graph-view';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { vscodeApi } from '../vscode-api';
@@ -63,6 +64,16 @@ export interface ViewState {
   drawn: Drawn | null;
   /** The search match last centred on (Enter goes to the next). */
   matchIndex: number;
+  /** The step-through of the backward pass, while it is on (webview/graph/step.ts). */
+  step: StepMode | null;
+}
+
+export interface StepMode {
+  readonly steps: readonly WalkStep[];
+  /** The step shown. */
+  index: number;
+  /** The groups the step-through expanded to show a step's node (collapsed again on leaving). */
+  readonly opened: string[];
 }
 
 export const vscode = vscodeApi<FromWebview, SavedState>();
@@ -83,6 +94,7 @@ export const state: ViewState = {
   transform: { scale: 1, tx: 0, ty: 0 },
   drawn: null,
   matchIndex: -1,
+  step: null,
 };
 
 /**

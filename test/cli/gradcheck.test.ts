@@ -1,0 +1,56 @@
+// `gradlens run --gradcheck` for real: the Q/P leaves and an nn.Sequential's parameters agree
+// with central differences in float64; a custom Function with a wrong backward is caught.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseRunArgs, UsageError } from '../../src/cli/args';
+import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
+
+beforeAll(ensureBuilt);
+
+function gradcheck(script: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'run', script, '--gradcheck'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('gradlens run --gradcheck', () => {
+  it('agrees with central differences on Q/P: -384 and 96', () => {
+    const r = gradcheck(path.join(FIXTURES, 'explain-qp.ts'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'gradcheck of backward() #1: recorded leaf gradients vs central differences in float64 (h = 0.000001), 5 runs of the script\n',
+    );
+    expect(r.stdout).toContain('  a: recorded -384, numerical -384, ok\n');
+    expect(r.stdout).toContain('  b: recorded 96, numerical 96, ok\n');
+    expect(r.stdout).toContain('all 2 checked gradients agree');
+  });
+
+  it('catches a custom Function whose backward is wrong', () => {
+    const r = gradcheck(path.join(FIXTURES, 'gradcheck-wrong.ts'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/: recorded 8, numerical 12, DISAGREE\n/);
+    expect(r.stdout).toContain('1 of 1 checked gradients disagree');
+  });
+
+  it("checks nn.Linear's parameters, initialised as in the recorded run", () => {
+    const r = gradcheck(path.join(ROOT, 'test', 'e2e', 'fixtures', 'mlp.ts'));
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+    expect(lines.length).toBeGreaterThan(8);
+    expect(lines.every((l) => l.endsWith(', ok'))).toBe(true);
+    expect(r.stdout).toMatch(
+      / {2}0\.weight\[0, 1\]: recorded 0\.68985\d*, numerical 0\.68985\d*, ok/,
+    );
+  }, 180_000);
+
+  it('refuses Python scripts and --no-flow', () => {
+    expect(parseRunArgs(['s.ts', '--gradcheck']).gradcheck).toBe(true);
+    expect(() => parseRunArgs(['s.py', '--gradcheck'])).toThrow(UsageError);
+    expect(() => parseRunArgs(['s.ts', '--gradcheck', '--no-flow'])).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,40 @@
+// The details box during the step-through: the step's node and rule, where gradients met the
+// sum in numbers, and the same lines as `gradlens run --explain` (what the node received and
+// what it sent to each input, with the rule's formula and its numbers).
+import type { WalkStep } from '../../src/explain/walkthrough';
+import { details, el } from './dom';
+
+/** Shows step `index` of `count`; `close` leaves the step-through. */
+export function showStepPanel(st: WalkStep, index: number, count: number, close: () => void): void {
+  const x = el('button', { textContent: '×', title: 'Leave the step-through (Esc)' });
+  x.addEventListener('click', close);
+  const head = el(
+    'div',
+    { className: 'details-head' },
+    el('b', { textContent: `Step ${String(index + 1)} of ${String(count)}` }),
+    x,
+  );
+  const lines = [
+    el('div', { className: 'gl-step-head', textContent: st.head.replace(/^step \d+: /, '') }),
+    el('div', { className: 'gl-step-rule', textContent: st.rule }),
+  ];
+  if (st.sum !== null)
+    lines.push(el('div', { className: 'gl-step-sum', textContent: `summed: ${st.sum}` }));
+  for (const line of st.body)
+    lines.push(el('div', { className: 'gl-step-line', textContent: line }));
+  details.replaceChildren(head, ...lines);
+  details.hidden = false;
+}
+
+/** Says why there is nothing to step through. */
+export function showNoSteps(reason: string): void {
+  const x = el('button', { textContent: '×', title: 'Close' });
+  x.addEventListener('click', () => {
+    details.hidden = true;
+  });
+  details.replaceChildren(
+    el('div', { className: 'details-head' }, el('b', { textContent: 'Step through backward' }), x),
+    el('p', { id: 'step-unavailable', textContent: reason }),
+  );
+  details.hidden = false;
+}
