@@ -31,8 +31,9 @@ from .userframes import names_in_frames
 MIME = "application/vnd.gradlens.graph+json"
 # The renderer lays out graphs up to this many nodes (webview/standalone/payload.ts).
 MAX_NODES = 100_000
-# Bigger graphs keep of each tensor summary what the page shows (as src/graph/slim.ts), so
-# that a 10,000-node output stays a few MB.
+# Bigger graphs keep of each tensor summary what the page shows (as src/graph/slim.ts), and
+# of the values recorded while a function ran only those of leaves, outputs and the caller's
+# variables (a "light" snapshot), so that a 10,000-node output stays a few MB.
 EXACT_MAX_NODES = 2_000
 SHOWN_ELEMENTS = 4
 ASSET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", "graph.js")
@@ -152,6 +153,7 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
         raise ValueError(f"the graph has more than {MAX_NODES:,} nodes; gradlens.show draws graphs up to that size") from None
     metas: List[Optional[NodeMeta]] = [None if is_accumulate(n) else meta_of(n) for n in order]
     values, grads = _named_intermediates(scope.tensors, index_of)
+    big = len(order) > EXACT_MAX_NODES
     sequence = _sequence_numbers(order, index_of, metas)
     nodes: List[Json] = []
     for i, n in enumerate(order):
@@ -165,7 +167,7 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
         node: Json = {
             "id": f"n{i}", "kind": "accumulate" if acc else "function", "name": n.name(),
             "next": [None if m is None else {"id": f"n{index_of[m]}", "inputNr": int(nr)} for m, nr in n.next_functions],
-            "value": own.value if own is not None and own.value is not None else values.get(i), "grad": grads.get(i),
+            "value": own.value if own is not None and own.value is not None and not big else values.get(i), "grad": grads.get(i),
             "location": location, "modulePath": module_path, "attachedTo": None, "sequenceNr": -1 if acc else sequence[i],
         }
         if own is not None and own.calls:
@@ -190,7 +192,7 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
             "grad": grads.get(j) if j is not None else None, "location": None, "modulePath": [],
             "attachedTo": None if j is None else f"n{j}", "sequenceNr": -1,
         })
-    if len(nodes) > EXACT_MAX_NODES:
+    if big:
         for n in nodes:
             n["value"], n["grad"] = _slim(n["value"]), _slim(n["grad"])
     return {
