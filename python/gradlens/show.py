@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import types
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -117,13 +118,13 @@ def graph_output(tensor_or_fn: Target, names: Optional[Mapping[str, torch.Tensor
     return GraphOutput(snapshot, f"autograd graph of {', '.join(outputs)}")
 
 
+@dataclass
 class Scope:
-    """What the caller's code calls things: leaf and output names, and the values of named
-    intermediate tensors (their gradient too when they retain it)."""
+    """What the caller's code calls things (names by tensor id), and its tensors with history,
+    whose values (and gradients, when they retain them) their nodes show."""
 
-    def __init__(self, names: Dict[int, str], tensors: List[torch.Tensor]) -> None:
-        self.names = names
-        self.tensors = tensors
+    names: Dict[int, str]
+    tensors: List[torch.Tensor]
 
 
 def _scope(frame: Optional[FrameType], recorder: Optional[Recorder], given: Optional[Mapping[str, torch.Tensor]]) -> Scope:

@@ -71,6 +71,11 @@ test('the saved output of gradlens.show(P) renders the graph PyTorch built', asy
   await frame.fill('#search', 'backward');
   await expect.poll(() => frame.locator('#count').textContent()).toBe('4 matches');
   await screenshot(page, 'notebook-render-qp');
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    frame.click('#gl-export'),
+  ]);
+  expect(download.suggestedFilename()).toBe('autograd_graph_of_P.svg');
 });
 
 test('a damaged saved output shows what is wrong, not a broken graph', async () => {

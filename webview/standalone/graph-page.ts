@@ -25,8 +25,7 @@ export async function showGraph(
   const view = new GraphView(snapshot);
   const opened = await view.open();
   replaceDocument(doc, renderHtml(withGroups(snapshot, view.tree), joinSvg(opened.parts), title));
-  const page = new Page(doc, view, title);
-  page.draw(opened);
+  new Page(doc, view, title).shown(opened);
 }
 
 /** The snapshot plus one node per group, so the page's search and details know the boxes too. */
@@ -93,14 +92,19 @@ class Page {
     this.listenToClicks();
   }
 
-  draw(r: ViewResult): void {
+  /** What the page shows now (its canvas already holds the drawing). */
+  shown(r: ViewResult): void {
     this.current = r;
-    this.canvas.innerHTML = joinSvg(r.parts);
     const groups = r.snapshot.nodes.filter((n) => isGroupId(n.id)).length;
     this.note.textContent =
       groups > 0
         ? `${groups} collapsed group${groups === 1 ? '' : 's'}: click one to expand it`
         : '';
+  }
+
+  private draw(r: ViewResult): void {
+    this.canvas.innerHTML = joinSvg(r.parts);
+    this.shown(r);
   }
 
   private button(id: string, text: string, tip: string, onClick: () => void): HTMLButtonElement {
