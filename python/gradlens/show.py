@@ -14,10 +14,9 @@ import json
 import os
 import re
 import sys
-import types
 from dataclasses import dataclass
-from types import FrameType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from types import FrameType, ModuleType
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 
@@ -203,7 +202,7 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
     }
 
 
-def _named_intermediates(tensors: List[torch.Tensor], index_of: Dict[Node, int]) -> "tuple[Dict[int, Json], Dict[int, Json]]":
+def _named_intermediates(tensors: List[torch.Tensor], index_of: Dict[Node, int]) -> Tuple[Dict[int, Json], Dict[int, Json]]:
     """Values of the caller's tensors by the index of their grad_fn, and gradients of those
     that retain theirs (``Q.retain_grad()``)."""
     values: Dict[int, Json] = {}
@@ -286,7 +285,7 @@ def _ipython() -> Any:
     return get() if callable(get) else None
 
 
-class _CallableModule(types.ModuleType):
+class _CallableModule(ModuleType):
     """``gradlens.show`` is this module, and calling it calls ``show``: the attribute a
     package gets for its submodule ``show`` would otherwise hide the function of that name."""
 
