@@ -68,7 +68,7 @@ class GraphOutput:
         # scripts cannot meet the notebook's or another output's.
         return (
             f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" sandbox="allow-scripts allow-downloads" '
-            f'style="width:100%;height:{FRAME_HEIGHT}px;border:1px solid #ccc;resize:vertical" '
+            f'style="width:100%;height:{FRAME_HEIGHT}px;border:1px solid #ccc" '
             f'title="{html.escape(self.title, quote=True)}"></iframe>'
         )
 

@@ -13,7 +13,7 @@ interface OutputItem {
   data(): Uint8Array;
 }
 
-/** The output's frame height; the user can drag it taller. */
+/** The height of an output's frame (the page inside zooms and pans). */
 const FRAME_HEIGHT = 520;
 
 export function activate(): {
@@ -37,7 +37,7 @@ export function activate(): {
       // Scripts only: no access to the notebook, its storage or the renderer's messaging.
       frame.setAttribute('sandbox', 'allow-scripts allow-downloads');
       frame.dataset.gradlens = 'graph-output';
-      frame.style.cssText = `width:100%;height:${FRAME_HEIGHT}px;border:1px solid var(--vscode-panel-border,transparent);resize:vertical;display:block`;
+      frame.style.cssText = `width:100%;height:${FRAME_HEIGHT}px;border:1px solid var(--vscode-panel-border,transparent);display:block`;
       frame.srcdoc = standaloneDocument(parsed.text, pageSource, {
         title: titleOf(parsed.snapshot.outputs, parsed.snapshot.nodes),
         rootStyle: Object.entries(themeVariables())
