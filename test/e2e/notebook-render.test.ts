@@ -66,7 +66,14 @@ test('the saved output of gradlens.show(P) renders the graph PyTorch built', asy
   expect(await frame.evaluate(() => document.documentElement.classList.contains('gl-vscode'))).toBe(
     true,
   );
-  await frame.locator('g.gl-node[data-name="SubBackward0"]').click();
+  // The notebook shows its outputs' webview once its cells are laid out: on a busy machine
+  // that comes well after the output's page has drawn.
+  const sub = frame.locator('g.gl-node[data-name="SubBackward0"]');
+  await sub.waitFor({ state: 'visible', timeout: 120_000 }).catch(async (e: unknown) => {
+    await screenshot(page, 'notebook-render-hidden');
+    throw e;
+  });
+  await sub.click();
   await expect.poll(() => frame.locator('#details').textContent()).toContain('grad -32');
   await frame.fill('#search', 'backward');
   await expect.poll(() => frame.locator('#count').textContent()).toBe('4 matches');

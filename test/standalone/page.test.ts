@@ -90,6 +90,25 @@ describe('the standalone graph page', () => {
     await page.close();
   });
 
+  it('fits the drawing once a frame that started without a size gets one', async () => {
+    const page = await browser!.newPage({ viewport: { width: 900, height: 600 } });
+    await page.setContent('<iframe id="f" style="width:0;height:0;border:0"></iframe>');
+    await page.$eval(
+      '#f',
+      (f, doc) => {
+        (f as HTMLIFrameElement).srcdoc = doc;
+      },
+      standaloneDocument(JSON.stringify(rnnSnapshot(1)), script, { title: 'hidden' }),
+    );
+    const frame = page.frameLocator('#f');
+    await frame.locator('g.gl-node').first().waitFor({ state: 'attached' });
+    await page.$eval('#f', (f) => {
+      (f as HTMLElement).style.cssText = 'width:800px;height:500px;border:0';
+    });
+    await frame.locator('g.gl-node[data-name="TanhBackward0"]').waitFor({ state: 'visible' });
+    await page.close();
+  });
+
   it('follows the VS Code theme the renderer sends, and keeps its own look without one', async () => {
     const page = await open(
       'theme',

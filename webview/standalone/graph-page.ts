@@ -90,6 +90,7 @@ class Page {
       this.note,
     );
     this.listenToClicks();
+    this.refitWhenShown(must(doc.getElementById('view')));
   }
 
   /** What the page shows now (its canvas already holds the drawing). */
@@ -120,6 +121,20 @@ class Page {
     this.draw(await this.view.open());
     this.details.style.display = 'none';
     this.doc.getElementById('fit')?.click();
+  }
+
+  /**
+   * The page's script fits the drawing to the view when it starts; a frame that had no size
+   * yet (a notebook lays out its outputs after their pages start) got a fit at zoom 0, so it
+   * fits again once the view has a size.
+   */
+  private refitWhenShown(view: HTMLElement): void {
+    const empty = (): boolean => view.clientWidth === 0 || view.clientHeight === 0;
+    let wasEmpty = empty();
+    new ResizeObserver(() => {
+      if (wasEmpty && !empty()) this.doc.getElementById('fit')?.click();
+      wasEmpty = empty();
+    }).observe(view);
   }
 
   /** Group boxes expand on click; a node inside an expanded group offers to collapse it. */
