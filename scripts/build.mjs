@@ -91,6 +91,9 @@ writeFileSync(
 // The graph view page has its own bundling needs (browser IIFE with ELK's worker inlined).
 if (existsSync('webview/build.mjs'))
   await (await import('../webview/build.mjs')).buildWebview({ production });
+// The standalone graph page (notebook outputs, gradlens.show) and the notebook renderer.
+if (existsSync('webview/standalone/build.mjs'))
+  await (await import('../webview/standalone/build.mjs')).buildStandalone();
 // The training monitor page (uPlot bundled in).
 if (existsSync('webview/monitor/build.mjs'))
   await (await import('../webview/monitor/build.mjs')).buildMonitor({ production });

@@ -14,3 +14,14 @@ if sys.version_info < (3, 8):
     sys.exit(3)
 
 PROTOCOL_VERSION = 1
+
+
+def __getattr__(name: str) -> object:
+    # gradlens.show (a callable module) and its kin load on first use: the runner imports
+    # this package before it has checked that torch is importable.
+    if name in ("show", "graph_output", "GraphOutput"):
+        import importlib
+
+        module = importlib.import_module(__name__ + ".show")
+        return module if name == "show" else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
