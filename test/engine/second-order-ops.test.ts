@@ -26,6 +26,20 @@ const ops: [string, (x: torch.Tensor) => torch.Tensor][] = [
   ['leakyRelu', (x) => F.leakyRelu(x, 0.2).mul(x)],
   ['softplus', (x) => F.softplus(x, 2, 3)],
   ['elu', (x) => F.elu(x, 0.7)],
+  ['norm', (x) => x.reshape(2, 3).norm(2, 1)],
+  ['prod', (x) => x.reshape(2, 3).prod(1)],
+  [
+    'prod() with a zero',
+    (x) => x.mul(torch.tensor([1, 0, 1, 1, 1, 1], { dtype: 'float64' })).prod(),
+  ],
+  [
+    'prod(1) with a zero',
+    (x) =>
+      x
+        .mul(torch.tensor([1, 1, 1, 0, 1, 1], { dtype: 'float64' }))
+        .reshape(2, 3)
+        .prod(1),
+  ],
 ];
 
 describe('second derivatives', () => {
