@@ -385,6 +385,7 @@ def error_cases():
     cs.append(case('split sizes that do not sum to the dim', {'x': I().randn(3, 4)}, [['y', 'split.reversed', '$x', [1, 1], 0]], error={}))
     cs.append(case('chunk into 0 pieces', {'x': I().randn(3, 4)}, [['y', 'chunk.reversed', '$x', 0]], error={}))
     cs.append(case('repeat with fewer sizes than dims', {'x': I().randn(3, 4)}, [['y', 'repeat', '$x', 2]], error={}))
+    cs.append(case('batch_norm training on one value per channel', {'x': I().randn(1, 3)}, [['y', 'F.batch_norm', '$x', None, None, None, None, True]], error={}))
     cs.append(case('flip of a dim twice', {'x': I().randn(3, 4)}, [['y', 'flip', '$x', [0, -2]]], error={}))
     return cs
 

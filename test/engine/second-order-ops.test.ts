@@ -26,6 +26,10 @@ const ops: [string, (x: torch.Tensor) => torch.Tensor][] = [
   ['leakyRelu', (x) => F.leakyRelu(x, 0.2).mul(x)],
   ['softplus', (x) => F.softplus(x, 2, 3)],
   ['elu', (x) => F.elu(x, 0.7)],
+  [
+    'batchNorm',
+    (x) => F.batchNorm(x.reshape(3, 2), null, null, null, null, true).mul(x.reshape(3, 2).sin()),
+  ],
   ['norm', (x) => x.reshape(2, 3).norm(2, 1)],
   ['prod', (x) => x.reshape(2, 3).prod(1)],
   [

@@ -14,5 +14,6 @@ export {
   Flatten,
   Sequential,
 } from './layers';
+export { BatchNorm1d, type BatchNormOptions } from './batch-norm';
 export { MSELoss, CrossEntropyLoss, NLLLoss, L1Loss, BCELoss, type LossOptions } from './loss';
 export * as functional from './functional';

@@ -305,6 +305,18 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
     'out = sqrt(sum(self^2)) (PyTorch 1.13: NormBackward1)',
     'grad * self / result (0 where result is 0)',
   ),
+  NativeBatchNormBackward0: {
+    forward:
+      'out = (input - mean) / sqrt(var + eps) * weight + bias per channel (batch statistics in training, running ones in eval)',
+    inputs: [
+      [
+        'input',
+        'weight * grad through the normalization (in training the batch mean and variance depend on input)',
+      ],
+      ['weight', 'sum of grad * normalized input over all dims but the channel'],
+      ['bias', 'sum of grad over all dims but the channel'],
+    ],
+  },
   ZeroBackward0: zero('out = self.zero_()'),
   NormalBackward0: zero('out = self.normal_(mean, std)'),
   UniformBackward0: zero('out = self.uniform_(a, b)'),
