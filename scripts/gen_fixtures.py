@@ -386,6 +386,11 @@ def error_cases():
     cs.append(case('chunk into 0 pieces', {'x': I().randn(3, 4)}, [['y', 'chunk.reversed', '$x', 0]], error={}))
     cs.append(case('repeat with fewer sizes than dims', {'x': I().randn(3, 4)}, [['y', 'repeat', '$x', 2]], error={}))
     cs.append(case('batch_norm training on one value per channel', {'x': I().randn(1, 3)}, [['y', 'F.batch_norm', '$x', None, None, None, None, True]], error={}))
+    i = I()
+    cs.append(case('conv2d with the wrong number of channels', {'x': i.randn(1, 2, 3, 3), 'w': i.randn(4, 3, 2, 2)}, [['y', 'F.conv2d', '$x', '$w']], error={}))
+    i = I()
+    cs.append(case('conv2d with a kernel larger than the input', {'x': i.randn(1, 2, 3, 3), 'w': i.randn(4, 2, 5, 5)}, [['y', 'F.conv2d', '$x', '$w']], error={}))
+    cs.append(case('max_pool2d with an output too small', {'x': I().randn(1, 2, 3, 3)}, [['y', 'F.max_pool2d', '$x', 5]], error={}))
     cs.append(case('flip of a dim twice', {'x': I().randn(3, 4)}, [['y', 'flip', '$x', [0, -2]]], error={}))
     return cs
 

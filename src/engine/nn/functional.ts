@@ -3,6 +3,9 @@ import * as A from '../ops/activations';
 import { embedding as lookup, oneHot as encode } from '../ops/embedding';
 import { addmm } from '../ops/linalg';
 import { batchNorm as batchNormalise } from '../ops/batch-norm';
+export { conv1d, conv2d, type ConvOptions } from '../ops/convolution';
+export { maxPool2d, type PoolOptions } from '../ops/pooling';
+export { fold, unfold } from '../ops/unfold';
 import { layerNorm as normalise } from '../ops/normalization';
 import { apply } from '../ops/op';
 import {

@@ -317,6 +317,26 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
       ['bias', 'sum of grad over all dims but the channel'],
     ],
   },
+  Im2ColBackward0: unary(
+    'out = unfold(self): each sliding window of self as a column',
+    'fold(grad): each column added back where its window was',
+  ),
+  Col2ImBackward0: unary(
+    'out = fold(self): columns added into an image at their windows',
+    'unfold(grad): each window of grad as a column',
+  ),
+  ConvolutionBackward0: {
+    forward: 'out = conv(input, weight) + bias (each output channel a weighted sum over windows)',
+    inputs: [
+      ['input', "fold(weight^T @ grad): each window's share added back"],
+      ['weight', 'grad @ unfold(input)^T, summed over the batch'],
+      ['bias', 'sum of grad over all dims but the channel'],
+    ],
+  },
+  MaxPool2DWithIndicesBackward0: unary(
+    'out = the largest element of each window (and its index)',
+    'grad at the position of each maximum, 0 elsewhere',
+  ),
   ZeroBackward0: zero('out = self.zero_()'),
   NormalBackward0: zero('out = self.normal_(mean, std)'),
   UniformBackward0: zero('out = self.uniform_(a, b)'),

@@ -7,6 +7,7 @@
 import * as torch from '../../index';
 import type { Tensor } from '../../tensor';
 import { activations } from './activations';
+import { convolution } from './convolution';
 import { elementwise } from './elementwise';
 import { embedding } from './embedding';
 import { gather } from './gather';
@@ -37,6 +38,7 @@ export const table: readonly OpEntry[] = [
   ...indexing,
   ...embedding,
   ...normalization,
+  ...convolution,
   ...linalg,
   ...losses,
   ...inplace,
