@@ -105,7 +105,7 @@ export const METRICS = [
   },
   {
     workload: 'W6',
-    key: 'stepsPerSec',
+    key: 'cnnStepsPerSec',
     label: (p) => `W6 LeNet-style CNN train step on 28x28, batch ${p.batch}`,
     unit: 'steps/s',
     better: 'higher',
@@ -146,6 +146,7 @@ const OVERRIDES = {
   'tfjs-cpu': {
     W1: { warmup: 3, runs: 2, steps: 10 },
     W4: { fwdReps: 1, fwdBwdReps: 1 },
+    W6: { warmup: 1, runs: 1, steps: 1 },
   },
   'tfjs-wasm': {
     W1: { warmup: 5, runs: 3, steps: 20 },

@@ -151,7 +151,7 @@ export const workloads = {
     const ms = bestOf(p.runs, () => {
       for (let i = 0; i < p.steps; i++) loss = mlpStep(model, lossFn, opt, x, y);
     });
-    return { stepsPerSec: p.steps / (ms / 1000), finalLoss: loss.item() };
+    return { cnnStepsPerSec: p.steps / (ms / 1000), finalLoss: loss.item() };
   },
 
   W5(p) {

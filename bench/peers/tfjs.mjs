@@ -117,7 +117,7 @@ export const workloads = {
       finalLoss = cost.dataSync()[0];
       cost.dispose();
     });
-    return { stepsPerSec: p.steps / (ms / 1000), finalLoss };
+    return { cnnStepsPerSec: p.steps / (ms / 1000), finalLoss };
   },
 
   W2(p) {

@@ -210,7 +210,7 @@ def w6(torch, p):
             last["loss"] = mlp_step(model, loss_fn, opt, x, y)
 
     ms = best_of(p["runs"], run)
-    return {"stepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
+    return {"cnnStepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
 
 
 WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}

@@ -2,6 +2,7 @@
 // bias as its inputs): the windows of the input as columns (im2col), one matrix product with
 // the weight for the whole batch. Backward is the same products transposed, with col2im for
 // the input, written with tensor ops so createGraph gives second derivatives.
+import { allocate } from '../dtype';
 import { zeros } from '../factories';
 import { noGrad } from '../grad-mode';
 import { formatShape } from '../shape';
@@ -16,19 +17,8 @@ export interface ConvArgs extends WindowArgs {
 }
 
 /** The columns of every window of the batch side by side: [C·kh·kw, N·L]. */
-function batchColumns(x: Tensor, args: WindowArgs): Tensor {
-  const cols = apply(Im2Col, [x], args);
-  const [n, ck, l] = cols.shape;
-  return cols.permute(1, 0, 2).reshape(ck, n * l);
-}
-
-/** [O, N·L] products back to [N, O, OH, OW]. */
-function toImages(y: Tensor, n: number, oh: number, ow: number): Tensor {
-  return y
-    .reshape(y.shape[0], n, oh * ow)
-    .permute(1, 0, 2)
-    .reshape(n, y.shape[0], oh, ow);
-}
+const batchColumns = (x: Tensor, args: WindowArgs): Tensor =>
+  apply(Im2Col, [x], { ...args, batchInner: true });
 
 const as2d = (t: Tensor, oneD: boolean): Tensor => (oneD ? t.unsqueeze(2) : t);
 const from2d = (t: Tensor, oneD: boolean): Tensor => (oneD ? t.squeeze(2) : t);
@@ -41,11 +31,24 @@ function outputSize(x: Tensor, args: WindowArgs): [number, number] {
   ];
 }
 
+/** The forward on raw storage: one product for the whole batch, then bias and layout. */
 function convolve(x: Tensor, w: Tensor, b: Tensor, args: WindowArgs): Tensor {
   const [oh, ow] = outputSize(x, args);
-  const wm = w.reshape(w.shape[0], -1);
-  const y = wm.matmul(batchColumns(x, args)).add(b.unsqueeze(1));
-  return toImages(y, x.shape[0], oh, ow);
+  const [n] = x.shape;
+  const o = w.shape[0];
+  const l = oh * ow;
+  const y = contiguousData(w.reshape(o, -1).matmul(batchColumns(x, args)));
+  const bias = contiguousData(b);
+  const out = allocate(x.dtype, n * o * l);
+  // y is [O, N·L]; the output [N, O, L] takes each row's slice of each image, plus the bias.
+  for (let img = 0; img < n; img++)
+    for (let c = 0; c < o; c++) {
+      const from = c * n * l + img * l;
+      const to = (img * o + c) * l;
+      const add = bias[c];
+      for (let p = 0; p < l; p++) out[to + p] = y[from + p] + add;
+    }
+  return fromStorage(out, [n, o, oh, ow], x.dtype);
 }
 
 export const Convolution: Primitive<ConvArgs> = {
@@ -55,9 +58,8 @@ export const Convolution: Primitive<ConvArgs> = {
   savedFor: [[1], [0]],
   forward: ([x, w, b], args) =>
     noGrad(() => {
-      const y = from2d(convolve(as2d(x, args.oneD), as2d(w, args.oneD), b, args), args.oneD);
-      // Storage of its own, so the result is not a view of a temporary.
-      return fromStorage(contiguousData(y), y.shape.slice(), y.dtype);
+      const y = convolve(as2d(x, args.oneD), as2d(w, args.oneD), b, args);
+      return args.oneD ? fromStorage(y._data, [y.shape[0], y.shape[1], y.shape[3]], y.dtype) : y;
     }),
   backward: (g, { saved: [x, w], needs, shapes, args }) => {
     const g4 = as2d(g, args.oneD);
@@ -67,9 +69,8 @@ export const Convolution: Primitive<ConvArgs> = {
     let gx: Tensor | null = null;
     if (needs[0]) {
       const cols = as2d(w, args.oneD).reshape(o, -1).t().matmul(gm);
-      const perImage = cols.reshape(cols.shape[0], n, -1).permute(1, 0, 2);
-      const [h, wd] = args.oneD ? [1, shapes[0][2]] : [shapes[0][2], shapes[0][3]];
-      gx = from2d(apply(Col2Im, [perImage], { ...args, size: [h, wd] }), args.oneD);
+      const size: [number, number] = args.oneD ? [1, shapes[0][2]] : [shapes[0][2], shapes[0][3]];
+      gx = from2d(apply(Col2Im, [cols], { ...args, size, batchInner: true }), args.oneD);
     }
     const gw = needs[1]
       ? gm.matmul(batchColumns(as2d(x, args.oneD), args).t()).reshape(...shapes[1])

@@ -10,6 +10,8 @@ export interface WindowArgs {
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
+  /** Columns as [C·kh·kw, N·L] rather than F.unfold's [N, C·kh·kw, L]. */
+  readonly batchInner?: boolean;
 }
 
 /** The number of window positions along one spatial dim. */
@@ -19,21 +21,25 @@ export function windows(size: number, kernel: number, stride: number, padding: n
 
 /**
  * Walks every (column row, window position) pair of an [N, C, H, W] image: `visit(img, col)`
- * with the image offset (−1 inside the padding) and the offset in [N, C·kh·kw, L].
+ * with the image offset (−1 inside the padding) and the offset in the columns, laid out as
+ * [N, C·kh·kw, L], or with `batchInner` as [C·kh·kw, N·L] (every image's windows in one row).
  */
 function eachWindowElement(
   [n, c, h, w]: readonly number[],
   { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] }: WindowArgs,
   visit: (img: number, col: number) => void,
+  batchInner = false,
 ): void {
   const oh = windows(h, kh, sh, ph);
   const ow = windows(w, kw, sw, pw);
-  let col = 0;
+  const l = oh * ow;
   for (let b = 0; b < n; b++)
     for (let ch = 0; ch < c; ch++) {
       const plane = (b * c + ch) * h * w;
       for (let i = 0; i < kh; i++)
-        for (let j = 0; j < kw; j++)
+        for (let j = 0; j < kw; j++) {
+          const k = (ch * kh + i) * kw + j;
+          let col = batchInner ? (k * n + b) * l : (b * c * kh * kw + k) * l;
           for (let y = 0; y < oh; y++) {
             const row = y * sh - ph + i;
             for (let x = 0; x < ow; x++, col++) {
@@ -42,11 +48,15 @@ function eachWindowElement(
               visit(inside ? plane + row * w + column : -1, col);
             }
           }
+        }
     }
 }
 
-/** im2col: [N, C, H, W] to [N, C·kh·kw, L]. */
-export function im2col(x: Tensor, args: WindowArgs): Tensor {
+/**
+ * im2col: [N, C, H, W] to [N, C·kh·kw, L], or with `batchInner` to [C·kh·kw, N·L] (every
+ * image's windows side by side: the layout of convolution's one product for the batch).
+ */
+function im2col(x: Tensor, args: WindowArgs): Tensor {
   const [n, c, h, w] = x.shape;
   const [kh, kw] = args.kernel;
   const l =
@@ -54,23 +64,39 @@ export function im2col(x: Tensor, args: WindowArgs): Tensor {
     windows(w, kw, args.stride[1], args.padding[1]);
   const src = contiguousData(x);
   const out = allocate(x.dtype, n * c * kh * kw * l);
-  eachWindowElement(x.shape, args, (img, col) => {
-    if (img >= 0) out[col] = src[img];
-  });
-  return fromStorage(out, [n, c * kh * kw, l], x.dtype);
+  eachWindowElement(
+    x.shape,
+    args,
+    (img, col) => {
+      if (img >= 0) out[col] = src[img];
+    },
+    args.batchInner,
+  );
+  const shape = args.batchInner === true ? [c * kh * kw, n * l] : [n, c * kh * kw, l];
+  return fromStorage(out, shape, x.dtype);
 }
 
-/** col2im: [N, C·kh·kw, L] added back into [N, C, H, W]. */
+/** col2im: columns laid out as im2col makes them, added back into [N, C, H, W]. */
 function col2im(cols: Tensor, size: readonly [number, number], args: WindowArgs): Tensor {
   const [kh, kw] = args.kernel;
-  const n = cols.shape[0];
-  const c = cols.shape[1] / (kh * kw);
+  const l =
+    windows(size[0], kh, args.stride[0], args.padding[0]) *
+    windows(size[1], kw, args.stride[1], args.padding[1]);
+  const [n, c] =
+    args.batchInner === true
+      ? [cols.shape[1] / l, cols.shape[0] / (kh * kw)]
+      : [cols.shape[0], cols.shape[1] / (kh * kw)];
   const shape = [n, c, size[0], size[1]];
   const src = contiguousData(cols);
   const out = allocate(cols.dtype, n * c * size[0] * size[1]);
-  eachWindowElement(shape, args, (img, col) => {
-    if (img >= 0) out[img] += src[col];
-  });
+  eachWindowElement(
+    shape,
+    args,
+    (img, col) => {
+      if (img >= 0) out[img] += src[col];
+    },
+    args.batchInner,
+  );
   return fromStorage(out, shape, cols.dtype);
 }
 
