@@ -391,6 +391,7 @@ def error_cases():
     i = I()
     cs.append(case('conv2d with a kernel larger than the input', {'x': i.randn(1, 2, 3, 3), 'w': i.randn(4, 2, 5, 5)}, [['y', 'F.conv2d', '$x', '$w']], error={}))
     cs.append(case('max_pool2d with an output too small', {'x': I().randn(1, 2, 3, 3)}, [['y', 'F.max_pool2d', '$x', 5]], error={}))
+    cs.append(case('in-place add through an expanded view', {'x': I().randn(3, rg=False)}, [['e', 'expand', '$x', 2, 3], ['y', 'add_', '$e', 1.0]], error={}))
     cs.append(case('flip of a dim twice', {'x': I().randn(3, 4)}, [['y', 'flip', '$x', [0, -2]]], error={}))
     return cs
 

@@ -838,12 +838,12 @@ export class Tensor {
 
   /** Fills with zeros. @example x.grad!.zero_(); */
   zero_(): this {
-    return inplace(this, (self) => overwrite(Zero, self, Tensor._scalar(0, this.dtype)));
+    return inplace(this, (self) => overwrite(Zero, self, Tensor._scalar(0, this.dtype)), true);
   }
 
   /** Fills with `value`. @example x.fill_(1); */
   fill_(value: number): this {
-    return inplace(this, (self) => overwrite(Fill, self, Tensor._scalar(value, this.dtype)));
+    return inplace(this, (self) => overwrite(Fill, self, Tensor._scalar(value, this.dtype)), true);
   }
 
   /** Copies `src` (broadcast) into this tensor. @example w.copy_(other); */

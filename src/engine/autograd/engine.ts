@@ -138,11 +138,18 @@ function receive(n: Node, nr: number, g: Tensor): void {
   else n._buffer = n._buffer === null ? g : n._buffer.add(g);
 }
 
+/** Whether some elements of `t` are one memory location (an expanded dim). */
+function sharesElements(t: Tensor): boolean {
+  for (let d = 0; d < t.shape.length; d++) if (t._strides[d] === 0 && t.shape[d] > 1) return true;
+  return false;
+}
+
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (leaf.grad === null) {
     // A fresh copy: the same gradient tensor may be flowing to several leaves.
     leaf.grad = createGraph ? g : g.detach().clone();
-  } else if (createGraph) {
+  } else if (createGraph || sharesElements(leaf.grad)) {
+    // A gradient kept from a createGraph pass may be an expanded view: add out of place.
     leaf.grad = leaf.grad.add(g);
   } else {
     leaf.grad.add_(g);
