@@ -1,4 +1,4 @@
-// What the benchmark runs: the workloads W1-W5 (issue 2), how much work each peer does for
+// What the benchmark runs: the workloads W1-W6 (issues 2 and 19), how much work each peer does for
 // each, and the targets Gradlens is held to (issues 2 and 6). Every peer (Node and Python)
 // receives its slice of this as JSON, so the amounts of work are declared once.
 
@@ -103,9 +103,16 @@ export const METRICS = [
     unit: 'MB',
     better: 'lower',
   },
+  {
+    workload: 'W6',
+    key: 'cnnStepsPerSec',
+    label: (p) => `W6 LeNet-style CNN train step on 28x28, batch ${p.batch}`,
+    unit: 'steps/s',
+    better: 'higher',
+  },
 ];
 
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5'];
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 /**
  * Amounts of work. `warmup` runs first and is not timed; then `runs` (or the `Reps`) timed
@@ -119,6 +126,7 @@ const FULL = {
   W3: { points: 100, warmup: 1, runs: 3, iters: 1000, lr: 1e-2 },
   W4: { n: 1024, warmupN: 256, fwdReps: 5, fwdBwdReps: 3 },
   W5: { ops: 200_000, warmupOps: 20_000 },
+  W6: { batch: 64, warmup: 2, runs: 3, steps: 5, lr: 0.01 },
 };
 
 const QUICK = {
@@ -127,6 +135,7 @@ const QUICK = {
   W3: { points: 100, warmup: 1, runs: 1, iters: 100, lr: 1e-2 },
   W4: { n: 128, warmupN: 32, fwdReps: 2, fwdBwdReps: 1 },
   W5: { ops: 2_000, warmupOps: 200 },
+  W6: { batch: 8, warmup: 1, runs: 1, steps: 1, lr: 0.01 },
 };
 
 /**
@@ -137,6 +146,7 @@ const OVERRIDES = {
   'tfjs-cpu': {
     W1: { warmup: 3, runs: 2, steps: 10 },
     W4: { fwdReps: 1, fwdBwdReps: 1 },
+    W6: { warmup: 1, runs: 1, steps: 1 },
   },
   'tfjs-wasm': {
     W1: { warmup: 5, runs: 3, steps: 20 },

@@ -31,8 +31,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, '..', 'test', 'fixtures')
 
 # PyTorch 1.13 -> 2.x node names. 1.13 records reshape/flatten of a contiguous tensor as
-# ReshapeAliasBackward0; 2.x records ViewBackward0.
-NAME_OVERRIDES = {'ReshapeAliasBackward0': 'ViewBackward0'}
+# ReshapeAliasBackward0; 2.x records ViewBackward0. 2.x's Tensor.norm calls
+# torch.linalg.vector_norm (LinalgVectorNormBackward0) where 1.13 records NormBackward1.
+NAME_OVERRIDES = {'ReshapeAliasBackward0': 'ViewBackward0', 'NormBackward1': 'LinalgVectorNormBackward0'}
 
 DTYPES = {'float32': torch.float32, 'float64': torch.float64, 'int64': torch.int64, 'bool': torch.bool}
 DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
@@ -377,6 +378,21 @@ def error_cases():
     cs.append(case('embedding of float indices', {'i': I().randn(2, rg=False), 'w': I().randn(5, 2)}, [['y', 'F.embedding', '$i', '$w']], error={}))
     i = I()
     cs.append(case('layer_norm of a shape that does not end the input', {'x': i.randn(3, 4), 'w': i.randn(3), 'b': i.randn(3)}, [['y', 'F.layer_norm', '$x', [3], '$w', '$b']], error={}))
+    idx = {'shape': [1], 'dtype': 'int64', 'values': [5], 'requiresGrad': False}
+    cs.append(case('index out of bounds', {'x': I().randn(3, 4), 'i': idx}, [['y', 'index', '$x', '$i']], error={}))
+    cs.append(case('index with too many indices', {'x': I().randn(3, 4)}, [['y', 'index', '$x', 0, 1, 2]], error={}))
+    cs.append(case('topk past the dim size', {'x': I().randn(3, 4)}, [['y', 'topk.values', '$x', 5]], error={}))
+    cs.append(case('split sizes that do not sum to the dim', {'x': I().randn(3, 4)}, [['y', 'split.reversed', '$x', [1, 1], 0]], error={}))
+    cs.append(case('chunk into 0 pieces', {'x': I().randn(3, 4)}, [['y', 'chunk.reversed', '$x', 0]], error={}))
+    cs.append(case('repeat with fewer sizes than dims', {'x': I().randn(3, 4)}, [['y', 'repeat', '$x', 2]], error={}))
+    cs.append(case('batch_norm training on one value per channel', {'x': I().randn(1, 3)}, [['y', 'F.batch_norm', '$x', None, None, None, None, True]], error={}))
+    i = I()
+    cs.append(case('conv2d with the wrong number of channels', {'x': i.randn(1, 2, 3, 3), 'w': i.randn(4, 3, 2, 2)}, [['y', 'F.conv2d', '$x', '$w']], error={}))
+    i = I()
+    cs.append(case('conv2d with a kernel larger than the input', {'x': i.randn(1, 2, 3, 3), 'w': i.randn(4, 2, 5, 5)}, [['y', 'F.conv2d', '$x', '$w']], error={}))
+    cs.append(case('max_pool2d with an output too small', {'x': I().randn(1, 2, 3, 3)}, [['y', 'F.max_pool2d', '$x', 5]], error={}))
+    cs.append(case('in-place add through an expanded view', {'x': I().randn(3, rg=False)}, [['e', 'expand', '$x', 2, 3], ['y', 'add_', '$e', 1.0]], error={}))
+    cs.append(case('flip of a dim twice', {'x': I().randn(3, 4)}, [['y', 'flip', '$x', [0, -2]]], error={}))
     return cs
 
 

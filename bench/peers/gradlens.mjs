@@ -122,6 +122,38 @@ export const workloads = {
     return { fwdGflops: gflops(f, fwdMs), fwdBwdGflops: gflops(3 * f, fwdBwdMs) };
   },
 
+  W6(p) {
+    torch.manualSeed(0);
+    const { nn, optim } = torch;
+    const model = new nn.Sequential(
+      new nn.Conv2d(1, 6, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(16 * 5 * 5, 120),
+      new nn.ReLU(),
+      new nn.Linear(120, 84),
+      new nn.ReLU(),
+      new nn.Linear(84, 10),
+    );
+    const lossFn = new nn.CrossEntropyLoss();
+    const opt = new optim.SGD(model.parameters(), { lr: p.lr, momentum: 0.9 });
+    const x = torch.randn(p.batch, 1, 28, 28);
+    const y = torch.tensor(
+      Array.from({ length: p.batch }, (_, i) => (i * 7) % 10),
+      { dtype: 'int64' },
+    );
+    for (let i = 0; i < p.warmup; i++) mlpStep(model, lossFn, opt, x, y);
+    let loss;
+    const ms = bestOf(p.runs, () => {
+      for (let i = 0; i < p.steps; i++) loss = mlpStep(model, lossFn, opt, x, y);
+    });
+    return { cnnStepsPerSec: p.steps / (ms / 1000), finalLoss: loss.item() };
+  },
+
   W5(p) {
     const chain = (ops) => {
       const x = torch.tensor(1.0, { requiresGrad: true });

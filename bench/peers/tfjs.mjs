@@ -38,6 +38,19 @@ function linear(inF, outF) {
 }
 
 const apply = (l, x) => tf.add(tf.matMul(x, l.w), l.b);
+
+/** A k×k convolution with PyTorch's init bounds, in tfjs's [k, k, in, out] layout. */
+function conv(k, inC, outC) {
+  const bound = 1 / Math.sqrt(inC * k * k);
+  return {
+    w: tf.variable(tf.randomUniform([k, k, inC, outC], -bound, bound)),
+    b: tf.variable(tf.randomUniform([outC], -bound, bound)),
+  };
+}
+
+/** conv, relu, 2×2 max pool, on NHWC images (tfjs's layout). */
+const convBlock = (c, x, pad) =>
+  tf.maxPool(tf.relu(tf.add(tf.conv2d(x, c.w, 1, pad), c.b)), 2, 2, 'valid');
 const varsOf = (layers) => layers.flatMap((l) => [l.w, l.b]);
 
 export const workloads = {
@@ -72,6 +85,39 @@ export const workloads = {
       cost.dispose();
     });
     return { stepsPerSec: p.steps / (ms / 1000), finalLoss };
+  },
+
+  W6(p) {
+    const c1 = conv(5, 1, 6);
+    const c2 = conv(5, 6, 16);
+    const dense = [linear(16 * 5 * 5, 120), linear(120, 84), linear(84, 10)];
+    const opt = tf.train.momentum(p.lr, 0.9);
+    const x = tf.randomNormal([p.batch, 28, 28, 1]);
+    const labels = Array.from({ length: p.batch }, (_, i) => (i * 7) % 10);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+    const vars = [...varsOf([c1, c2]), ...varsOf(dense)];
+    const step = () =>
+      opt.minimize(
+        () => {
+          const h = convBlock(c2, convBlock(c1, x, 'same'), 'valid').reshape([p.batch, 400]);
+          const z = apply(dense[1], tf.relu(apply(dense[0], h)));
+          return tf.losses.softmaxCrossEntropy(y, apply(dense[2], tf.relu(z)));
+        },
+        true,
+        vars,
+      );
+    for (let i = 0; i < p.warmup; i++) step().dispose();
+    let finalLoss;
+    const ms = bestOf(p.runs, () => {
+      let cost;
+      for (let i = 0; i < p.steps; i++) {
+        cost?.dispose();
+        cost = step();
+      }
+      finalLoss = cost.dataSync()[0];
+      cost.dispose();
+    });
+    return { cnnStepsPerSec: p.steps / (ms / 1000), finalLoss };
   },
 
   W2(p) {

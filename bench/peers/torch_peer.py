@@ -188,7 +188,32 @@ def w5(torch, p):
     }
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+def w6(torch, p):
+    """A LeNet-style CNN training step on 28x28 inputs (conv, relu, max pool twice, three linears)."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=p["lr"], momentum=0.9)
+    x = torch.randn(p["batch"], 1, 28, 28)
+    y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
+    for _ in range(p["warmup"]):
+        mlp_step(model, loss_fn, opt, x, y)
+    last = {}
+
+    def run():
+        for _ in range(p["steps"]):
+            last["loss"] = mlp_step(model, loss_fn, opt, x, y)
+
+    ms = best_of(p["runs"], run)
+    return {"cnnStepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
 
 
 def main():

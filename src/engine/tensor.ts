@@ -20,6 +20,11 @@ import * as A from './ops/activations';
 import * as G from './ops/gather';
 import * as M from './ops/masks';
 import * as S from './ops/statistics';
+import * as I from './ops/indexing';
+import * as P from './ops/products';
+import * as Q from './ops/rearrange';
+import * as O from './ops/sorting';
+import * as Sp from './ops/split';
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -62,6 +67,8 @@ export class Tensor {
   readonly _base: Tensor | null;
   /** The node that created this tensor, or null for leaves. */
   gradFn: Node | null = null;
+  /** @internal which output of `gradFn` this tensor is (PyTorch's `output_nr`) */
+  _outputNr = 0;
   private _requiresGrad = false;
   /** Autograd state most tensors never need, made on first use (PyTorch's AutogradMeta). */
   private _meta: AutogradMeta | null = null;
@@ -110,9 +117,10 @@ export class Tensor {
     return (this._vc ??= { value: 0 });
   }
 
-  /** @internal Attaches the node that produced this tensor. */
-  _setHistory(node: Node): void {
+  /** @internal Attaches the node that produced this tensor, as its output `outputNr`. */
+  _setHistory(node: Node, outputNr = 0): void {
     this.gradFn = node;
+    this._outputNr = outputNr;
     this._requiresGrad = true;
   }
 
@@ -238,7 +246,7 @@ export class Tensor {
     const meta = this._autogradMeta();
     if (this.gradFn === null || meta.retainsGrad) return;
     meta.retainsGrad = true;
-    this.gradFn.registerPrehook((g) => {
+    this.gradFn._registerOutputHook(this._outputNr, (g) => {
       const prev = meta.grad;
       if (prev === null) meta.grad = isGradEnabled() ? g : g.detach().clone();
       else meta.grad = isGradEnabled() ? prev.add(g) : noGrad(() => prev.add(g));
@@ -254,7 +262,7 @@ export class Tensor {
   registerHook(fn: GradHook): { remove(): void } {
     if (!this._requiresGrad)
       throw new Error("cannot register a hook on a tensor that doesn't require gradient");
-    if (this.gradFn !== null) return this.gradFn.registerPrehook(fn);
+    if (this.gradFn !== null) return this.gradFn._registerOutputHook(this._outputNr, fn);
     const hooks = (this._autogradMeta().leafHooks ??= []);
     hooks.push(fn);
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
@@ -738,6 +746,69 @@ export class Tensor {
     return M.maskedFill(this, mask, value);
   }
 
+  // ---- indexing, sorting, products, pieces ---------------------------------------------
+
+  /**
+   * PyTorch's `x[i0, i1, ...]`: a number selects, `null` keeps a whole dim (`:`), an int64
+   * or bool tensor indexes (a copy, IndexBackward0).
+   * @example x.index(null, 0); // x[:, 0]
+   * @example emb.index(idx); // emb[idx]
+   */
+  index(...indices: I.IndexItem[]): Tensor {
+    return I.index(this, indices);
+  }
+
+  /** Index of the smallest element (along `dim`); no history. @example x.argmin(1); */
+  argmin(dim?: number, keepdim = false): Tensor {
+    return noGrad(() =>
+      dim === undefined ? this.reshape(-1).min(0).indices : this.min(dim, keepdim).indices,
+    );
+  }
+
+  /** The `k` largest (or smallest) along `dim` and their indices. @example x.topk(3).values; */
+  topk(k: number, dim = -1, largest = true): G.ValuesIndices {
+    return O.topk(this, k, dim, largest);
+  }
+
+  /** Sorted along `dim`, with where each element came from. @example x.sort(0, true); */
+  sort(dim = -1, descending = false): G.ValuesIndices {
+    return O.sort(this, dim, descending);
+  }
+
+  /**
+   * The Euclidean norm (`p` 2 or 'fro'), of all elements or along `dim`.
+   * @example w.norm(); x.norm(2, 1, true);
+   */
+  norm(p: number | 'fro' = 'fro', dim?: number | number[], keepdim = false): Tensor {
+    if (p !== 2 && p !== 'fro') throw new Error(`Gradlens supports norm with p = 2 only, got ${p}`);
+    return P.norm(this, dim, keepdim);
+  }
+
+  /** Product of all elements, or along `dim`. @example x.prod(1); */
+  prod(dim?: number, keepdim = false): Tensor {
+    return P.prod(this, dim, keepdim);
+  }
+
+  /** A copy reversed along `dims`. @example x.flip(0); x.flip([0, 1]); */
+  flip(...dims: (number | number[])[]): Tensor {
+    return Q.flip(this, dims.flat());
+  }
+
+  /** A copy tiled `sizes` times along each dim. @example x.repeat(2, 1); */
+  repeat(...sizes: (number | number[])[]): Tensor {
+    return Q.repeat(this, sizes.flat());
+  }
+
+  /** `chunks` views along `dim`, outputs of one SplitBackward0. @example const [q, k, v] = x.chunk(3, -1); */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return Sp.chunk(this, chunks, dim);
+  }
+
+  /** Views of `size` along `dim` (or of the listed sizes). @example x.split(2, 1); */
+  split(size: number | number[], dim = 0): Tensor[] {
+    return Sp.split(this, size, dim);
+  }
+
   // ---- in-place ------------------------------------------------------------------------
 
   /** In-place add. @example w.add_(1); */
@@ -767,12 +838,12 @@ export class Tensor {
 
   /** Fills with zeros. @example x.grad!.zero_(); */
   zero_(): this {
-    return inplace(this, (self) => overwrite(Zero, self, Tensor._scalar(0, this.dtype)));
+    return inplace(this, (self) => overwrite(Zero, self, Tensor._scalar(0, this.dtype)), true);
   }
 
   /** Fills with `value`. @example x.fill_(1); */
   fill_(value: number): this {
-    return inplace(this, (self) => overwrite(Fill, self, Tensor._scalar(value, this.dtype)));
+    return inplace(this, (self) => overwrite(Fill, self, Tensor._scalar(value, this.dtype)), true);
   }
 
   /** Copies `src` (broadcast) into this tensor. @example w.copy_(other); */

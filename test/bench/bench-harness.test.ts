@@ -114,7 +114,7 @@ describe('bench harness', () => {
     const r = runBench(['--quick', '--only', 'W9']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      '--only takes a comma-separated list of W1, W2, W3, W4, W5 (got W9)',
+      '--only takes a comma-separated list of W1, W2, W3, W4, W5, W6 (got W9)',
     );
     expect(r.stdout).toBe('');
   });

@@ -26,6 +26,35 @@ const ops: [string, (x: torch.Tensor) => torch.Tensor][] = [
   ['leakyRelu', (x) => F.leakyRelu(x, 0.2).mul(x)],
   ['softplus', (x) => F.softplus(x, 2, 3)],
   ['elu', (x) => F.elu(x, 0.7)],
+  [
+    'batchNorm',
+    (x) => F.batchNorm(x.reshape(3, 2), null, null, null, null, true).mul(x.reshape(3, 2).sin()),
+  ],
+  [
+    'conv2d',
+    (x) =>
+      F.conv2d(x.reshape(1, 1, 2, 3), x.reshape(1, 1, 2, 3).flip(3).narrow(3, 0, 2), null, {
+        padding: 1,
+      }).pow(2),
+  ],
+  [
+    'conv1d',
+    (x) => F.conv1d(x.reshape(1, 2, 3), x.reshape(2, 1, 3).narrow(2, 1, 2).reshape(1, 2, 2)).tanh(),
+  ],
+  ['norm', (x) => x.reshape(2, 3).norm(2, 1)],
+  ['prod', (x) => x.reshape(2, 3).prod(1)],
+  [
+    'prod() with a zero',
+    (x) => x.mul(torch.tensor([1, 0, 1, 1, 1, 1], { dtype: 'float64' })).prod(),
+  ],
+  [
+    'prod(1) with a zero',
+    (x) =>
+      x
+        .mul(torch.tensor([1, 1, 1, 0, 1, 1], { dtype: 'float64' }))
+        .reshape(2, 3)
+        .prod(1),
+  ],
 ];
 
 describe('second derivatives', () => {

@@ -118,4 +118,17 @@ describe('backward flow', () => {
     expect(never.flowRecorded).toBeUndefined();
     expect(never.nodes.some((n) => n.flow !== undefined)).toBe(false);
   });
+
+  it('names the output of a multi-output node each edge leaves from (chunk)', async () => {
+    const s = await snapshotOf('chunk-pieces.ts');
+    const [split] = byName(s, 'SplitBackward0');
+    const into = (name: string) =>
+      byName(s, name)[0].next.map((e) => (e === null ? null : [e.id === split.id, e.inputNr]));
+    expect(into('MulBackward0')).toEqual([
+      [true, 0],
+      [true, 2],
+    ]);
+    expect(into('AddBackward0')[1]).toEqual([true, 1]);
+    expect(vals(split.flow!.gradInputs[0])).toEqual([4, 5, 1, 1, 0, 1]);
+  });
 });

@@ -6,6 +6,7 @@ import { formatShape, sameShape } from '../shape';
 import { torchSize } from '../print/size';
 import { allocate } from '../dtype';
 import { Tensor } from '../tensor';
+import { MultiOutputNode } from './multi-output';
 import { AccumulateGrad, type GradHook, type Node } from './node';
 
 export interface BackwardOptions {
@@ -131,11 +132,24 @@ function runHooks(hooks: readonly GradHook[] | null, g: Tensor): Tensor {
   return g;
 }
 
+/** Adds `g` to what waits at output `nr` of `n`. */
+function receive(n: Node, nr: number, g: Tensor): void {
+  if (n instanceof MultiOutputNode) n._receive(nr, g);
+  else n._buffer = n._buffer === null ? g : n._buffer.add(g);
+}
+
+/** Whether some elements of `t` are one memory location (an expanded dim). */
+function sharesElements(t: Tensor): boolean {
+  for (let d = 0; d < t.shape.length; d++) if (t._strides[d] === 0 && t.shape[d] > 1) return true;
+  return false;
+}
+
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (leaf.grad === null) {
     // A fresh copy: the same gradient tensor may be flowing to several leaves.
     leaf.grad = createGraph ? g : g.detach().clone();
-  } else if (createGraph) {
+  } else if (createGraph || sharesElements(leaf.grad)) {
+    // A gradient kept from a createGraph pass may be an expanded view: add out of place.
     leaf.grad = leaf.grad.add(g);
   } else {
     leaf.grad.add_(g);
@@ -216,7 +230,7 @@ export function runBackward(
     const queue = new ReadyQueue();
     setGradEnabled(options.createGraph);
     rootNodes.forEach((n, i) => {
-      n._buffer = n._buffer === null ? rootGrads[i] : n._buffer.add(rootGrads[i]);
+      receive(n, roots[i].gradFn === null ? 0 : roots[i]._outputNr, rootGrads[i]);
     });
     for (const n of new Set(rootNodes)) if (n._deps === 0) queue.push(n);
 
@@ -226,11 +240,17 @@ export function runBackward(
       if (node._buffer === null) continue;
       let grad = node._buffer;
       node._buffer = null;
+      // A multi-output node gets one gradient per output; its own pre-hooks see the first.
+      const multi = node instanceof MultiOutputNode ? node : null;
+      const grads = multi === null ? null : multi._takeGrads();
+      if (grads !== null) grad = grads[0];
       const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
       grad = runHooks(leafHooks ?? node.preHooks, grad);
 
       const targets = captureAt?.get(node);
-      if (targets !== undefined) for (const i of targets) captured[i] = grad;
+      if (targets !== undefined)
+        for (const i of targets)
+          captured[i] = grads === null ? grad : grads[inputs?.[i]._outputNr ?? 0];
       if (needed !== null && !needed.has(node)) continue;
       if (node instanceof AccumulateGrad) {
         if (watch !== null) watch.accumulating(node, grad);
@@ -242,20 +262,21 @@ export function runBackward(
         continue;
       }
 
-      const gradInputs = node.apply(grad);
+      const gradInputs =
+        multi === null || grads === null ? node.apply(grad) : multi.applyOutputs(grads);
       if (watch !== null) watch.ran(node, grad, gradInputs);
-      if (node.postHooks !== null) for (const h of node.postHooks.slice()) h(gradInputs, [grad]);
+      if (node.postHooks !== null)
+        for (const h of node.postHooks.slice()) h(gradInputs, grads ?? [grad]);
       if (!options.retainGraph) node.releaseVariables();
       for (let i = 0, count = node._edgeCount; i < count; i++) {
         const next = node._edge(i);
         if (next === null) continue;
-        let g = gradInputs[i] ?? null;
+        const g = gradInputs[i] ?? null;
         if (g !== null) {
           if (isAnomalyEnabled() && hasNaN(g)) {
             throw new Error(`Function '${node.name()}' returned nan values in its ${i}th output.`);
           }
-          g = validate(node, i, g);
-          next._buffer = next._buffer === null ? g : next._buffer.add(g);
+          receive(next, node._edgeNr(i), validate(node, i, g));
         }
         if (--next._deps === 0) {
           if (next._buffer !== null) queue.push(next);
@@ -314,6 +335,7 @@ function claim(n: Node, task: object): void {
 function release(n: Node): void {
   n._task = null;
   n._buffer = null;
+  if (n instanceof MultiOutputNode) n._outputGrads = null;
   n._deps = 0;
 }
 

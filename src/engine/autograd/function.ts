@@ -4,7 +4,7 @@ import { noGrad, isGradEnabled } from '../grad-mode';
 import { gradientEdge, notifyNodeCreated } from '../ops/op';
 import { Tensor } from '../tensor';
 import { nodeRepr } from '../print/node-text';
-import { Node, SavedTensor } from './node';
+import { Node, outputNrsOf, SavedTensor } from './node';
 
 /**
  * The `ctx` passed to a custom Function's forward and backward.
@@ -58,8 +58,9 @@ class FunctionNode extends Node {
     private readonly tensorPositions: number[],
     private readonly metas: { shape: readonly number[]; dtype: DType }[],
     edges: (Node | null)[],
+    edgeNrs: number[] | null,
   ) {
-    super(edges);
+    super(edges, undefined, edgeNrs);
   }
 
   name(): string {
@@ -148,6 +149,7 @@ export class Function {
       tensorPositions,
       tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })),
       tensors.map(gradientEdge),
+      outputNrsOf(tensors),
     );
     ctx._node = node;
     result._setHistory(node);

@@ -8,6 +8,16 @@ import { inspectNode, nextFunctionsOf, nodeDetails, nodeRepr } from '../print/no
 /** An edge to the node that produced an input, and which of its outputs that input was. */
 export type Edge = [Node | null, number];
 
+/** Which output of its node each input is, or null when all are output 0 (the usual case). */
+export function outputNrsOf(inputs: readonly Tensor[]): number[] | null {
+  let nrs: number[] | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const nr = inputs[i]._outputNr;
+    if (nr !== 0) (nrs ??= new Array<number>(inputs.length).fill(0))[i] = nr;
+  }
+  return nrs;
+}
+
 /** A hook run on the gradient flowing into a node; returning a tensor replaces it. */
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook written `(g) => { log(g); }` returns void, as PyTorch's return None
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
@@ -109,10 +119,10 @@ export class SavedTensor {
  */
 export abstract class Node {
   /**
-   * @internal The nodes of inputs 0 and 1, null where an input needs no grad. Output
-   * numbers are always 0 here (every node has one output), so the engine keeps bare nodes
-   * and builds `nextFunctions` pairs only when someone asks. Two fields rather than an array:
-   * a long chain keeps one node per op alive, and the array would cost more than the node.
+   * @internal The nodes of inputs 0 and 1, null where an input needs no grad. The engine
+   * keeps bare nodes and builds `nextFunctions` pairs only when someone asks. Two fields
+   * rather than an array: a long chain keeps one node per op alive, and the array would cost
+   * more than the node.
    */
   readonly _next0: Node | null;
   /** @internal */
@@ -122,6 +132,11 @@ export abstract class Node {
    * else a shared array of nulls that only says how many (edges 0 and 1 are in the fields).
    */
   readonly _nextRest: readonly (Node | null)[];
+  /**
+   * @internal Which output of its node each input is (`nextFunctions`' second element): null
+   * while all are 0, as they are unless an input came out of a multi-output node (`chunk`).
+   */
+  readonly _nextNrs: readonly number[] | null;
   /** Creation order; backward runs ready nodes with the highest number first. */
   readonly sequenceNr: number;
   /** @internal hooks and metadata, which most nodes never get: made on first use */
@@ -133,12 +148,22 @@ export abstract class Node {
   /** @internal */
   _buffer: Tensor | null = null;
 
-  constructor(next: (Node | null)[], sequenceNr = nextSequenceNr++) {
+  constructor(
+    next: (Node | null)[],
+    sequenceNr = nextSequenceNr++,
+    nextNrs: readonly number[] | null = null,
+  ) {
     const n = next.length;
     this._next0 = n > 0 ? next[0] : null;
     this._next1 = n > 1 ? next[1] : null;
     this._nextRest = n < EDGE_COUNTS.length ? EDGE_COUNTS[n] : next;
     this.sequenceNr = sequenceNr;
+    this._nextNrs = nextNrs;
+  }
+
+  /** How many outputs the node's op returned (`chunk` and `split`: several). */
+  get numOutputs(): number {
+    return 1;
   }
 
   /** @internal How many inputs (edges) this node has. */
@@ -149,6 +174,11 @@ export abstract class Node {
   /** @internal The node of input `i` (null: needs no grad), without allocating. */
   _edge(i: number): Node | null {
     return i === 0 ? this._next0 : i === 1 ? this._next1 : this._nextRest[i];
+  }
+
+  /** @internal Which output of `_edge(i)` input `i` is. */
+  _edgeNr(i: number): number {
+    return this._nextNrs === null ? 0 : this._nextNrs[i];
   }
 
   /**
@@ -237,6 +267,11 @@ export abstract class Node {
     const hooks = (this.extras().preHooks ??= []);
     hooks.push(fn);
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
+  }
+
+  /** @internal A tensor hook on output `outputNr`: one output, so a pre-hook. */
+  _registerOutputHook(_outputNr: number, fn: GradHook): { remove(): void } {
+    return this.registerPrehook(fn);
   }
 
   /** Python's repr of the node, with a made-up address that stays the same for this node. @example String(y.gradFn); // '<MulBackward0 object at 0x7f3a5c2e1000>' */

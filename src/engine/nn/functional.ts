@@ -2,6 +2,10 @@
 import * as A from '../ops/activations';
 import { embedding as lookup, oneHot as encode } from '../ops/embedding';
 import { addmm } from '../ops/linalg';
+import { batchNorm as batchNormalise } from '../ops/batch-norm';
+export { conv1d, conv2d, type ConvOptions } from '../ops/convolution';
+export { maxPool2d, type PoolOptions } from '../ops/pooling';
+export { fold, unfold } from '../ops/unfold';
 import { layerNorm as normalise } from '../ops/normalization';
 import { apply } from '../ops/op';
 import {
@@ -49,6 +53,21 @@ export const layerNorm = (
   bias: Tensor,
   eps = 1e-5,
 ): Tensor => normalise(x, normalizedShape, weight, bias, eps);
+/**
+ * Normalises each channel (dim 1) with the batch's statistics (`training`, which also moves
+ * the running ones by `momentum`) or the running ones, then scales and shifts.
+ * @example F.batchNorm(x, bn.runningMean, bn.runningVar, bn.weight, bn.bias, true);
+ */
+export const batchNorm = (
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  training = false,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor => batchNormalise(x, runningMean, runningVar, weight, bias, training, momentum, eps);
 /** @example F.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example F.logSoftmax(x, 1); */

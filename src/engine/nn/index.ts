@@ -14,5 +14,7 @@ export {
   Flatten,
   Sequential,
 } from './layers';
+export { BatchNorm1d, type BatchNormOptions } from './batch-norm';
+export { Conv1d, Conv2d, MaxPool2d, type ConvLayerOptions } from './conv';
 export { MSELoss, CrossEntropyLoss, NLLLoss, L1Loss, BCELoss, type LossOptions } from './loss';
 export * as functional from './functional';

@@ -264,6 +264,79 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
       ['bias', 'sum of grad over the leading dims'],
     ],
   },
+  IndexBackward0: unary(
+    'out = self[indices] (advanced indexing, a copy)',
+    'zeros like self, with grad added at the indexed positions (repeats add up)',
+  ),
+  IndexPutImplBackward0: {
+    forward: 'out = self.index_put(indices, values, accumulate=True)',
+    inputs: [
+      ['self', 'grad'],
+      ['values', 'grad[indices]'],
+    ],
+  },
+  SortBackward0: unary(
+    'out = sort(self, dim) (values, indices)',
+    'grad put back at the position each sorted value came from',
+  ),
+  TopkBackward0: unary(
+    'out = topk(self, k, dim) (values, indices)',
+    'grad at the positions of the k picked values, else 0',
+  ),
+  SplitBackward0: unary(
+    'out = self.split(split_size, dim) (several outputs, one per piece)',
+    "the pieces' gradients concatenated along dim (zeros for a piece without one)",
+  ),
+  SplitWithSizesBackward0: unary(
+    'out = self.split(split_sizes, dim) (several outputs, one per piece)',
+    "the pieces' gradients concatenated along dim (zeros for a piece without one)",
+  ),
+  FlipBackward0: unary('out = self reversed along dims', 'grad reversed along dims'),
+  RepeatBackward0: unary('out = self tiled repeats times', 'grad summed over the copies'),
+  ProdBackward0: unary(
+    'out = product of all elements of self',
+    'grad * the product of the other elements (result / self where no element is 0)',
+  ),
+  ProdBackward1: unary(
+    'out = product of self along dim',
+    'grad * the product of the other elements along dim',
+  ),
+  LinalgVectorNormBackward0: unary(
+    'out = sqrt(sum(self^2)) (PyTorch 1.13: NormBackward1)',
+    'grad * self / result (0 where result is 0)',
+  ),
+  NativeBatchNormBackward0: {
+    forward:
+      'out = (input - mean) / sqrt(var + eps) * weight + bias per channel (batch statistics in training, running ones in eval)',
+    inputs: [
+      [
+        'input',
+        'weight * grad through the normalization (in training the batch mean and variance depend on input)',
+      ],
+      ['weight', 'sum of grad * normalized input over all dims but the channel'],
+      ['bias', 'sum of grad over all dims but the channel'],
+    ],
+  },
+  Im2ColBackward0: unary(
+    'out = unfold(self): each sliding window of self as a column',
+    'fold(grad): each column added back where its window was',
+  ),
+  Col2ImBackward0: unary(
+    'out = fold(self): columns added into an image at their windows',
+    'unfold(grad): each window of grad as a column',
+  ),
+  ConvolutionBackward0: {
+    forward: 'out = conv(input, weight) + bias (each output channel a weighted sum over windows)',
+    inputs: [
+      ['input', "fold(weight^T @ grad): each window's share added back"],
+      ['weight', 'grad @ unfold(input)^T, summed over the batch'],
+      ['bias', 'sum of grad over all dims but the channel'],
+    ],
+  },
+  MaxPool2DWithIndicesBackward0: unary(
+    'out = the largest element of each window (and its index)',
+    'grad at the position of each maximum, 0 elsewhere',
+  ),
   ZeroBackward0: zero('out = self.zero_()'),
   NormalBackward0: zero('out = self.normal_(mean, std)'),
   UniformBackward0: zero('out = self.uniform_(a, b)'),

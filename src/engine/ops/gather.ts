@@ -101,7 +101,7 @@ export interface ExtremumArgs extends GatherArgs {
 }
 
 /** The picked values along a dim; its gradient goes to the picked positions only. */
-function extremumAlong(name: string): Primitive<ExtremumArgs> {
+export function extremumAlong(name: string): Primitive<ExtremumArgs> {
   return {
     name,
     arity: 1,

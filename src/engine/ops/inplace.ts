@@ -27,11 +27,29 @@ function snapshot(t: Tensor): Tensor {
   return copy;
 }
 
+/** A write through a view whose elements share memory (an expanded dim) is refused, as PyTorch does. */
+function checkNoInternalOverlap(target: Tensor): void {
+  for (let d = 0; d < target.dim(); d++) {
+    if (target._strides[d] === 0 && target.shape[d] > 1) {
+      throw new Error(
+        'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
+      );
+    }
+  }
+}
+
 /**
- * Applies `compute` to `target` in place. With grad mode on, PyTorch's rules hold: a leaf
+ * Applies `compute` to `target` in place, refusing a target whose elements overlap unless
+ * `overlapAllowed`. With grad mode on, PyTorch's rules hold: a leaf
  * that requires grad cannot be modified, and a non-leaf takes the op's node as its new gradFn.
  */
-export function inplace<T extends Tensor>(target: T, compute: (self: Tensor) => Tensor): T {
+export function inplace<T extends Tensor>(
+  target: T,
+  compute: (self: Tensor) => Tensor,
+  // fill_ and zero_ write one value everywhere, so PyTorch lets them through an overlap.
+  overlapAllowed = false,
+): T {
+  if (!overlapAllowed) checkNoInternalOverlap(target);
   if (!isGradEnabled()) {
     writeInto(target, compute(target));
     return target;

@@ -2,7 +2,7 @@
 // its forward kernel, what it saves, and its backward in terms of differentiable tensor ops
 // (so `createGraph` gives higher-order gradients for free). `apply` is the only place that
 // records history.
-import { AccumulateGrad, checkSaved, Node } from '../autograd/node';
+import { AccumulateGrad, checkSaved, Node, outputNrsOf } from '../autograd/node';
 import type { DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import { sameShape } from '../shape';
@@ -154,7 +154,7 @@ export class OpNode<A> extends Node {
   private readonly version1: number = 0;
 
   constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
-    super(edges);
+    super(edges, undefined, outputNrsOf(inputs));
     const kind = kindOf(op, inputs, edges);
     this.kind = kind;
     this.args = args;

@@ -73,7 +73,7 @@ export function nextFunctionsOf(node: Node): Edge[] {
   for (let i = 0; i < n; i++) {
     const edge = new PythonTuple<Node | null | number>(2);
     edge[0] = node._edge(i);
-    edge[1] = 0;
+    edge[1] = node._edgeNr(i);
     edges[i] = edge as unknown as Edge;
   }
   return edges;

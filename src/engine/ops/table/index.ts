@@ -6,17 +6,19 @@
 // Tensor method.
 import * as torch from '../../index';
 import type { Tensor } from '../../tensor';
-import type { Primitive } from '../op';
 import { activations } from './activations';
+import { convolution } from './convolution';
 import { elementwise } from './elementwise';
 import { embedding } from './embedding';
 import { gather } from './gather';
+import { indexing } from './indexing';
 import { inplace } from './inplace';
 import { linalg } from './linalg';
 import { masks } from './masks';
 import { normalization } from './normalization';
 import { losses } from './loss';
-import { loss, method, type Call, type OpEntry } from './programs';
+import { loss, method, type AnyPrimitive, type Call, type OpEntry } from './programs';
+import { products } from './products';
 import { reduce } from './reduce';
 import { statistics } from './statistics';
 import { views } from './views';
@@ -29,11 +31,14 @@ export const table: readonly OpEntry[] = [
   ...activations,
   ...reduce,
   ...statistics,
+  ...products,
   ...masks,
   ...views,
   ...gather,
+  ...indexing,
   ...embedding,
   ...normalization,
+  ...convolution,
   ...linalg,
   ...losses,
   ...inplace,
@@ -69,7 +74,7 @@ export const programCalls: readonly Call[] = [
 ];
 
 /** Every primitive op, in table order. */
-export const primitives: readonly Primitive<never>[] = table.map((e) => e.op);
+export const primitives: readonly AnyPrimitive[] = table.map((e) => e.op);
 
 /** Every step name the programs may use. */
 export const calls: readonly Call[] = [...table.flatMap((e) => e.calls ?? []), ...programCalls];

@@ -5,6 +5,7 @@
 // Nothing here is part of the engine's bundle: only the table and the tests import it.
 import type { DType } from '../../dtype';
 import type { Tensor } from '../../tensor';
+import type { MultiPrimitive } from '../multi-op';
 import type { Primitive } from '../op';
 
 export type Arg = number | string | boolean | null | Arg[];
@@ -208,15 +209,18 @@ export function binary(call: string, o: { bPos?: boolean; fn?: boolean } = {}): 
   return out;
 }
 
+/** A primitive of the table: one output, or several from one node (`split`). */
+export type AnyPrimitive = Primitive<never> | MultiPrimitive<never>;
+
 export interface OpEntry {
-  readonly op: Primitive<never>;
+  readonly op: AnyPrimitive;
   /** Step names this op's programs introduce (others come from `programCalls`). */
   readonly calls?: readonly Call[];
   readonly cases: readonly CaseSpec[];
 }
 
 /** One line of the table: a primitive, its programs, the step names they introduce. */
-export const entry = (op: Primitive<never>, cases: CaseSpec[], calls?: Call[]): OpEntry => ({
+export const entry = (op: AnyPrimitive, cases: CaseSpec[], calls?: Call[]): OpEntry => ({
   op,
   cases,
   ...(calls === undefined ? {} : { calls }),
