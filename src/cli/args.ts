@@ -1,5 +1,6 @@
 // `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
 import { FLOW_AUTO_MAX_NODES, type FlowPolicy } from '../protocol/messages';
+import { defaultPython } from '../runner/default-python';
 
 export interface RunArgs {
   script: string;
@@ -33,7 +34,7 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] 
                                     and sent to each input, sums where edges meet, each leaf's .grad
   --flow, --no-flow                 record that flow for every graph, or for none (default: graphs
                                     of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
-  --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
+  --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH, python on Windows)
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
 
@@ -69,7 +70,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     savedTensors: false,
     flow: 'auto',
     explain: false,
-    python: 'python3',
+    python: defaultPython(),
     scriptArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
