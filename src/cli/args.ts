@@ -1,5 +1,6 @@
 // `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
 import { FLOW_AUTO_MAX_NODES, type FlowPolicy } from '../protocol/messages';
+import { defaultPython } from '../runner/default-python';
 
 export interface RunArgs {
   script: string;
@@ -37,7 +38,7 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] 
                                     of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
   --gradcheck                       check the leaves' gradients with finite differences: reruns the
                                     script in float64 twice per leaf element (at most 16; TS/JS)
-  --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
+  --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH, python on Windows)
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
 
@@ -74,7 +75,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     flow: 'auto',
     explain: false,
     gradcheck: false,
-    python: 'python3',
+    python: defaultPython(),
     scriptArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {

@@ -11,6 +11,7 @@ import { renderGraph, type GraphFormat } from './render';
 import { explainLines } from '../explain/text';
 import { lineWhere } from '../protocol/where';
 import { gradcheck } from './gradcheck';
+import { fileName } from '../protocol/paths';
 
 function say(text: string): void {
   process.stderr.write(`gradlens: ${text}\n`);
@@ -59,7 +60,7 @@ function explain(result: RunResult, args: RunArgs): boolean {
     say('nothing to explain: no backward() was captured');
     return true;
   }
-  process.stdout.write(`${explainLines(snapshot, path.basename(args.script)).join('\n')}\n`);
+  process.stdout.write(`${explainLines(snapshot, fileName(args.script)).join('\n')}\n`);
   return snapshot.flowRecorded !== true;
 }
 
@@ -136,7 +137,7 @@ async function run(args: RunArgs): Promise<number> {
         await renderGraph(
           snapshot,
           format,
-          `${path.basename(args.script)}: backward() #${snapshot.index}`,
+          `${fileName(args.script)}: backward() #${snapshot.index}`,
         ),
       );
       const fns = snapshot.nodes.filter((n) => n.kind === 'function').length;
@@ -161,7 +162,7 @@ async function run(args: RunArgs): Promise<number> {
         ext === 'csv'
           ? monitorCsv(result.metrics)
           : ext === 'html'
-            ? monitorHtml(result.metrics, `${path.basename(args.script)}: training record`)
+            ? monitorHtml(result.metrics, `${fileName(args.script)}: training record`)
             : monitorJson(result.metrics);
       write(args.monitor, text);
       say(`wrote ${result.metrics.length} training steps to ${args.monitor}`);

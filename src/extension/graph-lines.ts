@@ -1,11 +1,7 @@
 // From the editor to the graph (Reveal in Graph, the reverse of click-to-source): which nodes of
 // the graph shown a source line created, and which files the graph has nodes from. No `vscode`.
 import type { GraphSnapshot } from '../protocol/messages';
-
-/** Paths as the runner and the editor may spell them differently (separators, drive case). */
-function sameFile(a: string, b: string): boolean {
-  return a === b || a.replace(/\\/g, '/').toLowerCase() === b.replace(/\\/g, '/').toLowerCase();
-}
+import { samePath } from '../protocol/paths';
 
 /**
  * The ids of the graph's nodes created on `line` (1-based) of `file`. Saved tensors are
@@ -21,7 +17,7 @@ export function nodesAtLine(snapshot: GraphSnapshot, file: string, line: number)
         n.kind !== 'saved' &&
         n.location !== null &&
         n.location.line === line &&
-        sameFile(n.location.file, file),
+        samePath(n.location.file, file),
     )
     .map((n) => n.id);
 }

@@ -9,6 +9,7 @@ import {
   type ToWebview,
 } from '../protocol/graph-view';
 import { assertNever, type GraphSnapshot } from '../protocol/messages';
+import { uriPaths } from '../protocol/paths';
 import { graphFiles, nodesAtLine } from './graph-lines';
 import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
@@ -98,7 +99,7 @@ export class GraphPanel implements vscode.Disposable {
     const files =
       last === null || 'type' in last
         ? []
-        : graphFiles(last.file, last.snapshot as GraphSnapshot).map((f) => vscode.Uri.file(f).path);
+        : graphFiles(last.file, last.snapshot as GraphSnapshot).flatMap((f) => uriPaths(f));
     void vscode.commands.executeCommand('setContext', GRAPH_FILES_KEY, files);
   }
 

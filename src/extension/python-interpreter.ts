@@ -1,7 +1,8 @@
 // Which python runs a .py script: the `gradlens.python.path` setting, else the interpreter
 // selected in the Python extension (its public environments API) when that extension is
-// installed, else `python3` on PATH.
+// installed, else `python3` (`python` on Windows) on PATH.
 import * as vscode from 'vscode';
+import { defaultPython } from '../runner/default-python';
 
 /** The part of the Python extension's API this reads (ms-python.python, 2023 and later). */
 interface PythonExtensionApi {
@@ -26,7 +27,7 @@ export async function pythonFor(script: vscode.Uri, setting: string): Promise<In
   if (setting.trim() !== '') return { python: setting.trim(), source: 'setting' };
   const selected = await selectedInPythonExtension(script);
   if (selected !== null) return { python: selected, source: 'python extension' };
-  return { python: 'python3', source: 'default' };
+  return { python: defaultPython(), source: 'default' };
 }
 
 async function selectedInPythonExtension(script: vscode.Uri): Promise<string | null> {

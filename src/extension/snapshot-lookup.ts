@@ -2,6 +2,7 @@
 // it is unit-tested on real runner snapshots without VS Code.
 import { formatShape, formatValues } from '../graph/labels';
 import type { GraphNode, GraphSnapshot, TensorSummary } from '../protocol/messages';
+import { samePath } from '../protocol/paths';
 import {
   memberAssignmentLines,
   retainedGradients,
@@ -22,10 +23,6 @@ export interface TensorInfo {
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-function sameFile(a: string, b: string): boolean {
-  return a === b || a.replace(/\\/g, '/').toLowerCase() === b.replace(/\\/g, '/').toLowerCase();
-}
 
 /**
  * The 1-based line declaring or assigning `name` at or above `beforeLine` (`const name =`,
@@ -96,7 +93,7 @@ export function lookupTensor(
         n.kind !== 'function' ||
         n.location === null ||
         n.location.line !== declared ||
-        !sameFile(n.location.file, file)
+        !samePath(n.location.file, file)
       )
         continue;
       if (best === null || n.sequenceNr > best.sequenceNr) best = n;
@@ -186,7 +183,7 @@ export function inlineGradients(
         n.kind !== 'leaf' ||
         n.grad === null ||
         n.location === null ||
-        !sameFile(n.location.file, file)
+        !samePath(n.location.file, file)
       )
         continue;
       const created =
@@ -220,7 +217,7 @@ export function snapshotAtLine(
           outs.has(n.id) &&
           n.location !== null &&
           n.location.line === line &&
-          sameFile(n.location.file, file),
+          samePath(n.location.file, file),
       )
     )
       return s;

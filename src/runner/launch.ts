@@ -32,6 +32,7 @@ import {
   type ChildCommand,
 } from './child-process';
 import { HostChannel } from './host-channel';
+import { defaultPython } from './default-python';
 
 export interface LaunchOptions {
   /** The user's script (.ts, .js, .mjs, .cjs, .py, .ipynb); resolved against `cwd`. */
@@ -40,7 +41,7 @@ export interface LaunchOptions {
   cwd?: string;
   /** The script's own arguments. */
   args?: string[];
-  /** The interpreter for .py scripts (default `python3` on PATH). */
+  /** The interpreter for .py scripts (default `python3` on PATH, `python` on Windows). */
   python?: string;
   /** Kill the script after this long (default: no limit). */
   timeoutMs?: number;
@@ -130,7 +131,7 @@ type CommandOptions = Partial<
 
 function commandFor(options: CommandOptions): ChildCommand {
   return options.script !== undefined && languageOf(options.script) === 'python'
-    ? pythonCommand(options.python ?? 'python3', options.pythonPackageDir)
+    ? pythonCommand(options.python ?? defaultPython(), options.pythonPackageDir)
     : nodeCommand(options.childPath ?? defaultChildPath(), options.maxMemoryMb);
 }
 

@@ -3,17 +3,14 @@
 // and drop the runner's and the engine's frames from traces shown to users.
 import { findSourceMap } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../protocol/messages';
+import { fileUrlToPath, isAbsolutePath, isInside } from '../protocol/paths';
 
 const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/;
 
 /** The package's own sources and bundles: frames there are engine or runner, not user code. */
 const OWN_ROOT = path.resolve(__dirname, '..', '..');
-const OWN_PREFIXES = [
-  path.join(OWN_ROOT, 'src') + path.sep,
-  path.join(OWN_ROOT, 'dist') + path.sep,
-];
+const OWN_DIRS = [path.join(OWN_ROOT, 'src'), path.join(OWN_ROOT, 'dist')];
 
 let bundleFile: string | null = null;
 
@@ -25,7 +22,7 @@ export function setBundleFile(file: string): void {
 function toPath(file: string): string {
   if (file.startsWith('file://')) {
     try {
-      return fileURLToPath(file);
+      return fileUrlToPath(file);
     } catch {
       return file;
     }
@@ -41,13 +38,17 @@ export function parseFrame(line: string): SourceLocation | null {
 
 /** The engine's or the runner's own sources and bundles. */
 function isOwnFile(file: string): boolean {
-  return OWN_PREFIXES.some((p) => file.startsWith(p));
+  return OWN_DIRS.some((dir) => isInside(file, dir));
 }
 
+/** Whether files are the user's, by file: asked for every node a capture creates. */
+const userFiles = new Map<string, boolean>();
+
 export function isUserFile(file: string): boolean {
-  if (!path.isAbsolute(file)) return false;
   if (file === bundleFile) return false;
-  return !isOwnFile(file);
+  let user = userFiles.get(file);
+  if (user === undefined) userFiles.set(file, (user = isAbsolutePath(file) && !isOwnFile(file)));
+  return user;
 }
 
 /** The first user frame of a stack text. */
@@ -160,6 +161,6 @@ export function cleanStack(stack: string): string {
     return isUserFile(loc.file);
   });
   return kept
-    .map((l) => l.replace(/file:\/\/(\/[^\s):]+)/g, (_, p: string) => decodeURIComponent(p)))
+    .map((l) => l.replace(/file:\/\/\/(?:[A-Za-z]:)?[^\s):]+/g, (url) => toPath(url)))
     .join('\n');
 }

@@ -2,6 +2,7 @@
 import { expect, test } from 'vitest';
 import { graphFiles, nodesAtLine, revealLink } from '../../src/extension/graph-lines';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
+import { uriPaths } from '../../src/protocol/paths';
 
 const node = (id: string, kind: GraphNode['kind'], file: string | null, line = 0): GraphNode => ({
   id,
@@ -25,6 +26,7 @@ const snapshot = {
     node('saved', 'saved', '/ws/a.ts', 7),
     node('x', 'leaf', '/ws/a.ts', 3),
     node('lin', 'function', 'C:\\ws\\model.ts', 7),
+    node('win', 'function', 'C:\\Users\\me\\my work\\train.ts', 2),
     node('acc', 'accumulate', null),
   ],
   outputs: ['add'],
@@ -41,7 +43,11 @@ test('the nodes a line created, without saved tensors, in that file only', () =>
 });
 
 test('the files of a graph: its script and every file a node comes from, once each', () => {
-  expect(graphFiles('/ws/a.ts', snapshot)).toEqual(['/ws/a.ts', 'C:\\ws\\model.ts']);
+  expect(graphFiles('/ws/a.ts', snapshot)).toEqual([
+    '/ws/a.ts',
+    'C:\\ws\\model.ts',
+    'C:\\Users\\me\\my work\\train.ts',
+  ]);
 });
 
 test("the hover's link runs Reveal in Graph with the file and line", () => {
@@ -49,4 +55,23 @@ test("the hover's link runs Reveal in Graph with the file and line", () => {
   const args = /command:gradlens\.revealInGraph\?(\S+)/.exec(link)?.[1];
   expect(args).toBeDefined();
   expect(JSON.parse(decodeURIComponent(args ?? ''))).toEqual(['/ws/a b.ts', 7]);
+});
+
+test('Windows files match whatever the drive case and separators, POSIX ones only exactly', () => {
+  expect(nodesAtLine(snapshot, 'c:\\users\\me\\my work\\train.ts', 2)).toEqual(['win']);
+  expect(nodesAtLine(snapshot, 'C:/Users/me/my work/train.ts', 2)).toEqual(['win']);
+  expect(nodesAtLine(snapshot, '/ws/A.ts', 7)).toEqual([]);
+});
+
+test("Reveal in Graph's menu item shows on a graph's Windows files, as VS Code spells them", () => {
+  const paths = graphFiles('/ws/a.ts', snapshot).flatMap((f) => uriPaths(f));
+  expect(paths).toContain('/c:/Users/me/my work/train.ts');
+  expect(paths).toContain('/C:/ws/model.ts');
+  expect(paths).toContain('/ws/a.ts');
+});
+
+test("the hover's link carries a Windows path unchanged", () => {
+  const file = 'C:\\Users\\me\\my work\\train.ts';
+  const args = /command:gradlens\.revealInGraph\?(\S+)/.exec(revealLink(file, 2))?.[1];
+  expect(JSON.parse(decodeURIComponent(args ?? ''))).toEqual([file, 2]);
 });

@@ -40,3 +40,23 @@ test('anything else a page names is refused', () => {
   expect(mayReveal('relative/a.ts', context)).toBe(false);
   expect(mayReveal('/ws', context)).toBe(false);
 });
+
+test('Windows paths are matched whatever the case of the drive letter and the separators', () => {
+  const win = {
+    script: 'C:\\Users\\me\\my work\\train.py',
+    snapshot: {
+      ...snapshot,
+      nodes: [
+        { ...snapshot.nodes[0], location: { file: 'D:\\lib\\model.py', line: 3, column: 1 } },
+      ],
+    },
+    workspaceFolders: ['c:\\Users\\me\\my work'],
+  };
+  expect(mayReveal('c:\\users\\me\\my work\\train.py', win)).toBe(true);
+  expect(mayReveal('d:/lib/model.py', win)).toBe(true);
+  expect(mayReveal('C:\\Users\\me\\my work\\sub\\a.ts', win)).toBe(true);
+  expect(mayReveal('C:\\Users\\me\\my work\\..\\secret.txt', win)).toBe(false);
+  expect(mayReveal('C:\\Users\\me\\my workshop\\a.ts', win)).toBe(false);
+  expect(mayReveal('E:\\my work\\a.ts', win)).toBe(false);
+  expect(mayReveal('my work\\a.ts', win)).toBe(false);
+});
