@@ -12,6 +12,7 @@ import * as E from './ops/elementwise';
 import { castTo, copyInto, Fill, inplace, Normal, overwrite, Uniform, Zero } from './ops/inplace';
 import { contiguousData, scatterStrided } from './ops/kernels';
 import * as L from './ops/linalg';
+import { matrixT, numpyT } from './ops/matrix-t';
 import { apply } from './ops/op';
 import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
@@ -387,6 +388,11 @@ export class Tensor {
     return E.binary(E.Pow, this, exponent);
   }
 
+  /** `1 / this` (ReciprocalBackward0). @example x.reciprocal(); */
+  reciprocal(): Tensor {
+    return apply(E.Reciprocal, [this], undefined);
+  }
+
   /** `value - this` (PyTorch's `rsub`). @example x.rsub(1); // 1 - x */
   rsub(value: number): Tensor {
     return apply(E.RsubScalar, [this], { value });
@@ -565,6 +571,16 @@ export class Tensor {
   }
 
   // ---- shape ---------------------------------------------------------------------------
+
+  /** All dims reversed, PyTorch's `x.T` (PermuteBackward0). @example w.T; */
+  get T(): Tensor {
+    return numpyT(this);
+  }
+
+  /** The last two dims swapped, PyTorch's `x.mT` (TransposeBackward0). @example batch.mT; */
+  get mT(): Tensor {
+    return matrixT(this);
+  }
 
   /** Transpose of a 2-D tensor (a view). @example w.t(); */
   t(): Tensor {
