@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { Tensor, type NestedArray } from './tensor';
-export type { DType } from './dtype';
+export { float32, float, float64, double, int64, long, bool, type DType } from './dtype';
 export {
   tensor,
   zeros,

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Golden fixtures for the PyTorch idioms of the TypeScript engine, computed with PyTorch.
+
+Run with Debian's PyTorch: /usr/bin/python3 scripts/gen_idiom_fixtures.py
+Writes test/fixtures/engine-idioms.json; test/engine/idioms-golden.test.ts checks our engine
+against it. Floating values travel as the hex of their bits, so a test can demand the same
+float32 bit for bit.
+
+- ranges: torch.arange / torch.linspace outputs (random arguments, lengths that use the
+  kernels' vector and scalar paths);
+- errors: PyTorch's messages for options our factories must refuse the same way.
+"""
+import json
+import os
+import random
+import struct
+import sys
+import warnings
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, 'test', 'fixtures', 'engine-idioms.json')
+DTYPES = {'float32': torch.float32, 'float64': torch.float64, 'int64': torch.int64}
+
+
+def bits(t):
+    if t.dtype == torch.float32:
+        return [struct.pack('>f', v).hex() for v in t.tolist()]
+    if t.dtype == torch.float64:
+        return [struct.pack('>d', v).hex() for v in t.tolist()]
+    return t.tolist()
+
+
+def range_cases():
+    rnd = random.Random(16)
+    cases = [{'fn': 'linspace', 'args': [-3.14159, 3.14159, 7], 'dtype': 'float32'},
+             {'fn': 'linspace', 'args': [0, 1, 20], 'dtype': 'float32'},
+             {'fn': 'linspace', 'args': [-1, 1, 5], 'dtype': 'int64'},
+             {'fn': 'arange', 'args': [0, 1, 0.1], 'dtype': 'float32'},
+             {'fn': 'arange', 'args': [-3, 3, 0.25], 'dtype': 'float64'}]
+    for _ in range(60):
+        a, b = rnd.uniform(-100, 100), rnd.uniform(-100, 100)
+        n = rnd.choice([2, 3, 7, 15, 16, 17, 31, 33, 100, 257, 1000])
+        cases.append({'fn': 'linspace', 'args': [a, b, n], 'dtype': rnd.choice(['float32', 'float32', 'float64'])})
+    for _ in range(40):
+        a = rnd.uniform(-50, 50)
+        step = rnd.choice([-1, 1]) * rnd.uniform(0.01, 3)
+        b = a + step * rnd.choice([3, 9, 16, 17, 40, 333])
+        cases.append({'fn': 'arange', 'args': [a, b, step], 'dtype': rnd.choice(['float32', 'float32', 'float64'])})
+    for c in cases:
+        c['values'] = bits(getattr(torch, c['fn'])(*c['args'], dtype=DTYPES[c['dtype']]))
+    return cases
+
+
+def error_cases():
+    out = []
+    for name, call in [
+        ("tensor([1], { dtype: 'int32' })", lambda: torch.tensor([1], dtype='int32')),
+        ("tensor([1], { foo: 1 })", lambda: torch.tensor([1], foo=1)),
+        ("linspace(0, 1, 3, { foo: 2 })", lambda: torch.linspace(0, 1, 3, foo=2)),
+        ("randn(2, { dtype: torch.int64 })", lambda: torch.randn(2, dtype=torch.int64)),
+        ("rand(2, { dtype: torch.int64 })", lambda: torch.rand(2, dtype=torch.int64)),
+        ("tensor([1], { dtype: torch.int64, requiresGrad: true })", lambda: torch.tensor([1], dtype=torch.int64, requires_grad=True)),
+        ("arange(0, 5, -1)", lambda: torch.arange(0, 5, -1)),
+        ("x.mT of 1-D", lambda: torch.ones(3).mT),
+    ]:
+        try:
+            call()
+        except (TypeError, RuntimeError) as e:
+            msg = str(e)
+            # The part our message shares: PyTorch names Python types (`str`) where we show the value.
+            contains = msg.split(' not ')[0] + ' not' if 'must be torch.dtype' in msg else msg
+            out.append({'name': name, 'torch': msg, 'contains': contains})
+            continue
+        raise AssertionError(f'{name}: PyTorch did not raise')
+    return out
+
+
+def main():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        data = {'ranges': range_cases(), 'errors': error_cases()}
+    with open(OUT, 'w') as f:
+        json.dump({'generatedBy': 'scripts/gen_idiom_fixtures.py', 'torch': torch.__version__, 'data': data}, f,
+                  separators=(',', ':'))
+        f.write('\n')
+    print(f'wrote {os.path.relpath(OUT)} ({os.path.getsize(OUT)} bytes)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
