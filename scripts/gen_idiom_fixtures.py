@@ -8,7 +8,9 @@ float32 bit for bit.
 
 - ranges: torch.arange / torch.linspace outputs (random arguments, lengths that use the
   kernels' vector and scalar paths);
-- errors: PyTorch's messages for options our factories must refuse the same way.
+- errors: PyTorch's messages for options our factories must refuse the same way;
+- warnings: the UserWarnings we emit, without the build path PyTorch appends;
+- optimizers: `print(optimizer)` for Adam and SGD configurations.
 """
 import json
 import os
@@ -77,10 +79,43 @@ def error_cases():
     return out
 
 
+def warning_cases():
+    def caught(name, action):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            action()
+        assert len(w) == 1, (name, [str(x.message) for x in w])
+        text = str(w[0].message).split(' (Triggered internally at ')[0]
+        return {'name': name, 'category': w[0].category.__name__, 'text': text}
+
+    x = torch.ones(2, requires_grad=True)
+    return [caught('.grad of a non-leaf', lambda: (x * 2).grad),
+            caught('x.T of 3-D', lambda: torch.ones(2, 3, 4).T)]
+
+
+def optimizer_cases():
+    def p():
+        return torch.ones(2, requires_grad=True)
+
+    configs = [
+        ('Adam(lr=0.01)', lambda: torch.optim.Adam([p()], lr=0.01)),
+        ('Adam(defaults)', lambda: torch.optim.Adam([p()])),
+        ('Adam(lr=0.001, betas=(0.8, 0.99), weight_decay=1e-05, amsgrad=True)',
+         lambda: torch.optim.Adam([p()], lr=0.001, betas=(0.8, 0.99), weight_decay=1e-05, amsgrad=True)),
+        ('SGD(lr=0.1, momentum=0.9)', lambda: torch.optim.SGD([p()], lr=0.1, momentum=0.9)),
+        ('SGD(lr=0.01, momentum=0.9, nesterov=True, weight_decay=0.0001)',
+         lambda: torch.optim.SGD([p()], lr=0.01, momentum=0.9, nesterov=True, weight_decay=0.0001)),
+        ('SGD two groups (lr=0.1; lr=0.5)', lambda: torch.optim.SGD([{'params': [p()]}, {'params': [p()], 'lr': 0.5}], lr=0.1)),
+    ]
+    return [{'name': name, 'text': str(make())} for name, make in configs]
+
+
 def main():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         data = {'ranges': range_cases(), 'errors': error_cases()}
+    data['warnings'] = warning_cases()
+    data['optimizers'] = optimizer_cases()
     with open(OUT, 'w') as f:
         json.dump({'generatedBy': 'scripts/gen_idiom_fixtures.py', 'torch': torch.__version__, 'data': data}, f,
                   separators=(',', ':'))

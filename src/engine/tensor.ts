@@ -13,6 +13,7 @@ import { castTo, copyInto, Fill, inplace, Normal, overwrite, Uniform, Zero } fro
 import { contiguousData, scatterStrided } from './ops/kernels';
 import * as L from './ops/linalg';
 import { matrixT, numpyT } from './ops/matrix-t';
+import { warnOncePerSite } from './warn';
 import { apply } from './ops/op';
 import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
@@ -21,6 +22,10 @@ import * as A from './ops/activations';
 import * as G from './ops/gather';
 import * as M from './ops/masks';
 import * as S from './ops/statistics';
+
+/** PyTorch's UserWarning for reading `.grad` of a non-leaf that does not retain it. */
+const NON_LEAF_GRAD =
+  "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -168,6 +173,14 @@ export class Tensor {
    * x.grad = null;
    */
   get grad(): Tensor | null {
+    const grad = this._grad;
+    if (grad === null && this.gradFn !== null && !this.retainsGrad)
+      warnOncePerSite(NON_LEAF_GRAD, 1);
+    return grad;
+  }
+
+  /** @internal `grad` without PyTorch's non-leaf warning, for tools that read every tensor. */
+  get _grad(): Tensor | null {
     return this._meta === null ? null : this._meta.grad;
   }
 
