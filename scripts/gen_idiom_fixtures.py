@@ -10,7 +10,9 @@ float32 bit for bit.
   kernels' vector and scalar paths);
 - errors: PyTorch's messages for options our factories must refuse the same way;
 - warnings: the UserWarnings we emit, without the build path PyTorch appends;
-- optimizers: `print(optimizer)` for Adam and SGD configurations.
+- optimizers: `print(optimizer)` for Adam and SGD configurations;
+- loaders: the batches of DataLoader(range(n)) over two epochs and the next torch.rand
+  draw (the loader's draws from the default generator), and random_split's subsets.
 """
 import json
 import os
@@ -110,12 +112,31 @@ def optimizer_cases():
     return [{'name': name, 'text': str(make())} for name, make in configs]
 
 
+def loader_cases():
+    from torch.utils.data import DataLoader, random_split
+    out = []
+    for seed, n, batch, shuffle, drop in [(0, 10, 4, True, False), (0, 10, 4, False, False), (3, 25, 8, True, True),
+                                          (7, 100, 16, True, False), (1, 5, 5, True, False)]:
+        torch.manual_seed(seed)
+        loader = DataLoader(list(range(n)), batch_size=batch, shuffle=shuffle, drop_last=drop)
+        epochs = [[b.tolist() for b in loader] for _ in range(2)]
+        out.append({'seed': seed, 'n': n, 'batchSize': batch, 'shuffle': shuffle, 'dropLast': drop,
+                    'epochs': epochs, 'next': bits(torch.rand(1))[0]})
+    splits = []
+    for seed, n, lengths in [(1, 10, [7, 3]), (1, 10, [0.5, 0.5]), (5, 11, [0.6, 0.2, 0.2])]:
+        torch.manual_seed(seed)
+        splits.append({'seed': seed, 'n': n, 'lengths': lengths,
+                       'indices': [list(x.indices) for x in random_split(range(n), lengths)]})
+    return {'loaders': out, 'splits': splits}
+
+
 def main():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         data = {'ranges': range_cases(), 'errors': error_cases()}
     data['warnings'] = warning_cases()
     data['optimizers'] = optimizer_cases()
+    data.update(loader_cases())
     with open(OUT, 'w') as f:
         json.dump({'generatedBy': 'scripts/gen_idiom_fixtures.py', 'torch': torch.__version__, 'data': data}, f,
                   separators=(',', ':'))

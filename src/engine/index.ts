@@ -37,6 +37,7 @@ export * from './functions';
 export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+export * as utils from './utils/index';
 export { setNodeCreatedHook as _setNodeCreatedHook } from './ops/op';
 export {
   setBackwardObserver as _setBackwardObserver,
