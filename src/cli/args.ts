@@ -1,4 +1,5 @@
 // `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
+import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
 import { FLOW_AUTO_MAX_NODES, type FlowPolicy } from '../protocol/messages';
 
 export interface RunArgs {
@@ -16,6 +17,8 @@ export interface RunArgs {
   explain: boolean;
   /** The interpreter for .py scripts. */
   python: string;
+  /** Leaves on top (torchviz) or the root on top (agtree2dot) in --graph svg/html. */
+  direction: GraphDirection;
   /** What follows `--`: the script's own arguments. */
   scriptArgs: string[];
 }
@@ -34,6 +37,8 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py) [options] [-- SC
   --flow, --no-flow                 record that flow for every graph, or for none (default: graphs
                                     of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
   --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH)
+  --direction leaves-top|root-top   --graph svg/html: leaves on top as torchviz draws them (default),
+                                    or the root on top as agtree2dot does
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
 
@@ -70,6 +75,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     flow: 'auto',
     explain: false,
     python: 'python3',
+    direction: 'leaves-top',
     scriptArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -131,6 +137,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
         if (p === undefined || p === '')
           throw new UsageError('--python needs the path of a Python interpreter');
         out.python = p;
+        break;
+      }
+      case '--direction': {
+        const d = value();
+        if (!GRAPH_DIRECTIONS.includes(d as GraphDirection))
+          throw new UsageError(
+            `--direction is ${GRAPH_DIRECTIONS.join(' or ')}, got ${JSON.stringify(d)}`,
+          );
+        out.direction = d as GraphDirection;
         break;
       }
       default:

@@ -118,6 +118,7 @@ async function run(args: RunArgs): Promise<number> {
           snapshot,
           format,
           `${path.basename(args.script)}: backward() #${snapshot.index}`,
+          args.direction,
         ),
       );
       const fns = snapshot.nodes.filter((n) => n.kind === 'function').length;
