@@ -45,13 +45,11 @@ function fillLikeKernel(
   const n = out.length;
   const w = lanes(dtype);
   let i = 0;
-  for (; i <= n - 2 * w; i += w) {
-    const base = scalar(i);
-    for (let k = 0; k < w; k++) out[i + k] = lane(base, k);
-    i += w;
-    const next = scalar(i);
-    for (let k = 0; k < w; k++) out[i + k] = lane(next, k);
-  }
+  for (; i + 2 * w <= n; i += 2 * w)
+    for (let at = i; at < i + 2 * w; at += w) {
+      const base = scalar(at);
+      for (let k = 0; k < w; k++) out[at + k] = lane(base, k);
+    }
   for (; i < n; i++) out[i] = scalar(i);
 }
 
