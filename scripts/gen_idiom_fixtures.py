@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden fixtures for the PyTorch idioms of the TypeScript engine, computed with PyTorch.
 
-Run with Debian's PyTorch: /usr/bin/python3 scripts/gen_idiom_fixtures.py
+Run with Debian's PyTorch: `npm run fixtures:idioms` (/usr/bin/python3 scripts/gen_idiom_fixtures.py)
 Writes test/fixtures/engine-idioms.json; test/engine/idioms-golden.test.ts checks our engine
 against it. Floating values travel as the hex of their bits, so a test can demand the same
 float32 bit for bit.
