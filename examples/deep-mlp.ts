@@ -15,7 +15,7 @@ const model = new nn.Sequential(...blocks, new nn.Linear(WIDTH, 1));
 
 const x = torch.randn([16, 2]);
 const y = x.sum(1, true).sin();
-const loss = new nn.MSELoss().forward(model.forward(x), y);
+const loss = new nn.MSELoss()(model(x), y);
 loss.backward();
 console.log('loss', loss.item());
 // Through 1,400 tanh layers the gradient vanishes (to exactly 0 in float32, as in PyTorch): compare the first and last weight's gradient.

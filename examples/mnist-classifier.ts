@@ -1,15 +1,22 @@
 // MNISTClassifier: 784 -> 256 -> 10 with ReLU and dropout, trained with cross-entropy and
-// Adam. There is no network access here, so instead of downloading MNIST we draw 28x28
-// "digits" as seven-segment figures, shifted around and buried in Gaussian noise.
+// Adam on shuffled mini-batches from a DataLoader. With Debian's `dataset-fashion-mnist`
+// installed (or GRADLENS_FASHION_MNIST pointing at a folder of its IDX files) it trains on
+// part of Fashion-MNIST; otherwise, as there is no network access to download anything, on
+// 28x28 "digits" drawn as seven-segment figures, shifted around and buried in Gaussian noise.
+// GRADLENS_SYNTHETIC_DIGITS=1 picks the generated digits even where Fashion-MNIST is.
 //
-// Comparing with PyTorch: the weights (manualSeed) and the noise come from the same random
-// stream as PyTorch's, so the evaluation before training matches to float32 precision.
-// Dropout draws its masks from that stream too, the way PyTorch builds without MKL do
-// (Debian's, which made our reference numbers); with an MKL build of PyTorch the masks,
-// and therefore the training curve, would differ.
+// Comparing with PyTorch: the weights (manualSeed), the noise and the shuffled order come
+// from the same random stream as PyTorch's, so the evaluation before training matches to
+// float32 precision. Dropout draws its masks from that stream too, the way PyTorch builds
+// without MKL do (Debian's, which made our reference numbers); with an MKL build of PyTorch
+// the masks, and therefore the training curve, would differ.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import * as torch from 'gradlens';
 
 const { nn, optim } = torch;
+const { DataLoader, TensorDataset, parseIdx } = torch.utils.data;
 
 class MNISTClassifier extends nn.Module {
   fc1 = new nn.Linear(784, 256);
@@ -18,9 +25,9 @@ class MNISTClassifier extends nn.Module {
 
   forward(x: torch.Tensor): torch.Tensor {
     x = x.view(x.size(0), -1); // [N, 1, 28, 28] -> [N, 784]
-    x = this.fc1.forward(x).relu();
-    x = this.dropout.forward(x);
-    return this.fc2.forward(x); // logits; CrossEntropyLoss applies log-softmax itself
+    x = this.fc1(x).relu();
+    x = this.dropout(x);
+    return this.fc2(x); // logits; CrossEntropyLoss applies log-softmax itself
   }
 }
 
@@ -47,13 +54,54 @@ function syntheticDigits(n: number): { images: torch.Tensor; labels: torch.Tenso
   }
   const noise = torch.randn(n, 784).mul(0.5);
   const images = torch.tensor(pixels).view(n, 784).add(noise).clamp(0, 1).view(n, 1, 28, 28);
-  return { images, labels: torch.tensor(labels, { dtype: 'int64' }) };
+  return { images, labels: torch.tensor(labels, { dtype: torch.int64 }) };
+}
+
+/** Where Debian's dataset-fashion-mnist may have put the IDX files. */
+const FASHION_DIRS = [
+  process.env.GRADLENS_FASHION_MNIST ?? '',
+  '/usr/share/dataset-fashion-mnist',
+  '/usr/share/datasets/fashion-mnist',
+  '/usr/share/fashion-mnist',
+].filter((d) => d !== '');
+
+/** One IDX file of the set, gzip-compressed or not; null when it is not there. */
+function readIdxFile(dir: string, name: string): Uint8Array | null {
+  for (const [file, unpack] of [
+    [`${name}.gz`, gunzipSync],
+    [name, (b: Buffer) => b],
+  ] as const) {
+    const path = join(dir, file);
+    if (existsSync(path)) return new Uint8Array(unpack(readFileSync(path)));
+  }
+  return null;
+}
+
+/** The first n images [n, 1, 28, 28] in [0, 1] and labels of one Fashion-MNIST split. */
+function fashionMnist(dir: string, split: 'train' | 't10k', n: number) {
+  const images = readIdxFile(dir, `${split}-images-idx3-ubyte`);
+  const labels = readIdxFile(dir, `${split}-labels-idx1-ubyte`);
+  if (images === null || labels === null) return null;
+  return {
+    images: parseIdx(images, { dtype: torch.float32, limit: n }).div(255).view(-1, 1, 28, 28),
+    labels: parseIdx(labels, { limit: n }),
+  };
+}
+
+function loadData() {
+  const dir = FASHION_DIRS.find((d) => existsSync(d));
+  if (dir !== undefined && process.env.GRADLENS_SYNTHETIC_DIGITS !== '1') {
+    const train = fashionMnist(dir, 'train', 12000);
+    const test = fashionMnist(dir, 't10k', 2000);
+    if (train !== null && test !== null) return { source: `Fashion-MNIST from ${dir}`, train, test };
+  }
+  return { source: 'generated digits', train: syntheticDigits(600), test: syntheticDigits(200) };
 }
 
 torch.manualSeed(0);
 const model = new MNISTClassifier();
-const train = syntheticDigits(600);
-const test = syntheticDigits(200);
+const { source, train, test } = loadData();
+console.log('data:', source);
 
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
@@ -61,8 +109,8 @@ const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
 /** Loss and accuracy on the test set, with dropout off and no graph. */
 function evaluate(): { loss: number; accuracy: number } {
   model.eval();
-  const logits = torch.noGrad(() => model.forward(test.images));
-  const loss = lossFn.forward(logits, test.labels).item();
+  const logits = torch.noGrad(() => model(test.images));
+  const loss = lossFn(logits, test.labels).item();
   const accuracy = logits.argmax(1).eq(test.labels).float().mean().item();
   model.train();
   return { loss, accuracy };
@@ -71,20 +119,20 @@ function evaluate(): { loss: number; accuracy: number } {
 const before = evaluate();
 console.log('initial_test_loss', before.loss, 'initial_accuracy', before.accuracy);
 
-// Mini-batches in a fixed order (no shuffling), so the run repeats exactly.
-const batchSize = 50;
+const loader = new DataLoader(new TensorDataset(train.images, train.labels), {
+  batchSize: 50,
+  shuffle: true,
+});
 for (let epoch = 0; epoch < 3; epoch++) {
   let total = 0;
-  for (let start = 0; start < 600; start += batchSize) {
-    const x = train.images.narrow(0, start, batchSize);
-    const y = train.labels.narrow(0, start, batchSize);
+  for (const [x, y] of loader) {
     optimizer.zeroGrad();
-    const loss = lossFn.forward(model.forward(x), y);
+    const loss = lossFn(model(x), y);
     loss.backward();
     optimizer.step();
     total += loss.item();
   }
-  console.log('epoch', epoch, 'train_loss', total / (600 / batchSize));
+  console.log('epoch', epoch, 'train_loss', total / loader.length);
 }
 
 const after = evaluate();

@@ -27,7 +27,7 @@ const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
 
 for (let epoch = 0; epoch < 200; epoch++) {
   optimizer.zeroGrad();
-  const loss = lossFn.forward(model.forward(x), y);
+  const loss = lossFn(model(x), y);
   loss.backward();
   optimizer.step();
   if (epoch % 50 === 0 || epoch === 199) console.log('epoch', epoch, 'loss', loss.item());

@@ -10,9 +10,9 @@ class NN_sinus extends nn.Module {
   fc3 = new nn.Linear(10, 1);
 
   forward(x: torch.Tensor): torch.Tensor {
-    x = this.fc1.forward(x).relu();
-    x = this.fc2.forward(x).relu();
-    return this.fc3.forward(x);
+    x = this.fc1(x).relu();
+    x = this.fc2(x).relu();
+    return this.fc3(x);
   }
 }
 
@@ -28,7 +28,7 @@ const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
 
 for (let epoch = 0; epoch < 300; epoch++) {
   optimizer.zeroGrad();
-  const loss = lossFn.forward(model.forward(x), y);
+  const loss = lossFn(model(x), y);
   loss.backward();
   optimizer.step();
   if (epoch % 50 === 0 || epoch === 299) console.log('epoch', epoch, 'loss', loss.item());
@@ -36,6 +36,6 @@ for (let epoch = 0; epoch < 300; epoch++) {
 
 // A few predictions against the truth.
 const probe = torch.tensor([[-2], [-1], [0.5], [1.5]]);
-const pred = torch.noGrad(() => model.forward(probe));
+const pred = torch.noGrad(() => model(probe));
 console.log('sin', ...(probe.sin().flatten().tolist() as number[]));
 console.log('pred', ...(pred.flatten().tolist() as number[]));

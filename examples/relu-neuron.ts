@@ -28,7 +28,7 @@ const neuron = new torch.nn.Linear(2, 1);
 const optimizer = new torch.optim.SGD(neuron.parameters(), { lr: 0.1 });
 for (let step = 0; step < 100; step++) {
   optimizer.zeroGrad();
-  const loss = neuron.forward(X).relu().sub(target).pow(2).mean();
+  const loss = neuron(X).relu().sub(target).pow(2).mean();
   loss.backward();
   optimizer.step();
   if (step % 25 === 0 || step === 99) console.log('step', step, 'loss', loss.item());

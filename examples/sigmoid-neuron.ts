@@ -28,10 +28,10 @@ const optimizer = new torch.optim.SGD(neuron.parameters(), { lr: 1.0 });
 
 for (let step = 0; step < 100; step++) {
   optimizer.zeroGrad();
-  const loss = lossFn.forward(neuron.forward(X).sigmoid(), target);
+  const loss = lossFn(neuron(X).sigmoid(), target);
   loss.backward();
   optimizer.step();
   if (step % 25 === 0 || step === 99) console.log('step', step, 'loss', loss.item());
 }
-const out = torch.noGrad(() => neuron.forward(X).sigmoid());
+const out = torch.noGrad(() => neuron(X).sigmoid());
 console.log('or', ...(out.flatten().tolist() as number[])); // near 0, 1, 1, 1

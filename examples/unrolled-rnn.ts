@@ -11,7 +11,7 @@ class RNNCell extends nn.Module {
   hh = new nn.Linear(8, 8);
 
   forward(x: torch.Tensor, h: torch.Tensor): torch.Tensor {
-    return this.ih.forward(x).add(this.hh.forward(h)).tanh();
+    return this.ih(x).add(this.hh(h)).tanh();
   }
 }
 
@@ -24,8 +24,8 @@ class SeqModel extends nn.Module {
     let h = torch.zeros([1, 8]);
     let loss = torch.zeros([]);
     for (let t = 0; t < xs.length; t++) {
-      h = this.cell.forward(xs[t], h);
-      loss = loss.add(this.head.forward(h).sub(ys[t]).pow(2).sum());
+      h = this.cell(xs[t], h);
+      loss = loss.add(this.head(h).sub(ys[t]).pow(2).sum());
     }
     return loss.div(xs.length);
   }
@@ -39,7 +39,7 @@ const phase = (t: number) => t * 0.05;
 const xs = Array.from({ length: STEPS }, (_, t) => torch.tensor([[Math.sin(phase(t)), Math.cos(phase(t))]]));
 const ys = Array.from({ length: STEPS }, (_, t) => torch.tensor([[Math.sin(phase(t + 1))]]));
 
-const loss = model.forward(xs, ys);
+const loss = model(xs, ys);
 loss.backward();
 console.log('loss', loss.item());
 console.log('head.bias grad', ...(model.head.bias!.grad!.tolist() as number[]));

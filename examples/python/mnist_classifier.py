@@ -1,6 +1,11 @@
 # PyTorch mirror of examples/mnist-classifier.ts.
+import gzip
+import os
+import struct
+
 import torch
 from torch import nn, optim
+from torch.utils.data import DataLoader, TensorDataset
 
 
 class MNISTClassifier(nn.Module):
@@ -42,10 +47,48 @@ def synthetic_digits(n):
     return images, torch.tensor(labels, dtype=torch.int64)
 
 
+FASHION_DIRS = [d for d in [os.environ.get("GRADLENS_FASHION_MNIST", ""), "/usr/share/dataset-fashion-mnist",
+                            "/usr/share/datasets/fashion-mnist", "/usr/share/fashion-mnist"] if d]
+
+
+def read_idx(directory, name, n):
+    for file, opener in ((name + ".gz", gzip.open), (name, open)):
+        path = os.path.join(directory, file)
+        if os.path.exists(path):
+            with opener(path, "rb") as f:
+                data = f.read()
+            dims = data[3]
+            shape = list(struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims]))
+            shape[0] = min(shape[0], n)
+            count = 1
+            for s in shape:
+                count *= s
+            start = 4 + 4 * dims
+            return torch.tensor(list(data[start:start + count]), dtype=torch.int64).view(shape)
+    return None
+
+
+def fashion_mnist(directory, split, n):
+    images = read_idx(directory, split + "-images-idx3-ubyte", n)
+    labels = read_idx(directory, split + "-labels-idx1-ubyte", n)
+    if images is None or labels is None:
+        return None
+    return (images.float() / 255).view(-1, 1, 28, 28), labels
+
+
+def load_data():
+    directory = next((d for d in FASHION_DIRS if os.path.exists(d)), None)
+    if directory is not None and os.environ.get("GRADLENS_SYNTHETIC_DIGITS") != "1":
+        train, test = fashion_mnist(directory, "train", 12000), fashion_mnist(directory, "t10k", 2000)
+        if train is not None and test is not None:
+            return "Fashion-MNIST from " + directory, train, test
+    return "generated digits", synthetic_digits(600), synthetic_digits(200)
+
+
 torch.manual_seed(0)
 model = MNISTClassifier()
-train_images, train_labels = synthetic_digits(600)
-test_images, test_labels = synthetic_digits(200)
+source, (train_images, train_labels), (test_images, test_labels) = load_data()
+print("data:", source)
 
 loss_fn = nn.CrossEntropyLoss()
 optimizer = optim.Adam(model.parameters(), lr=3e-3)
@@ -64,18 +107,16 @@ def evaluate():
 loss0, acc0 = evaluate()
 print("initial_test_loss", loss0, "initial_accuracy", acc0)
 
-batch_size = 50
+loader = DataLoader(TensorDataset(train_images, train_labels), batch_size=50, shuffle=True)
 for epoch in range(3):
     total = 0.0
-    for start in range(0, 600, batch_size):
-        x = train_images.narrow(0, start, batch_size)
-        y = train_labels.narrow(0, start, batch_size)
+    for x, y in loader:
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
         total += loss.item()
-    print("epoch", epoch, "train_loss", total / (600 / batch_size))
+    print("epoch", epoch, "train_loss", total / len(loader))
 
 loss1, acc1 = evaluate()
 print("test_loss", loss1, "accuracy", acc1)

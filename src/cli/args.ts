@@ -1,4 +1,5 @@
 // `gradlens run SCRIPT [options]`: argument parsing with messages that say what to do.
+import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
 import { FLOW_AUTO_MAX_NODES, type FlowPolicy } from '../protocol/messages';
 import { defaultPython } from '../runner/default-python';
 
@@ -19,6 +20,8 @@ export interface RunArgs {
   gradcheck: boolean;
   /** The interpreter for .py scripts. */
   python: string;
+  /** Leaves on top (torchviz) or the root on top (agtree2dot) in --graph svg/html. */
+  direction: GraphDirection;
   /** What follows `--`: the script's own arguments. */
   scriptArgs: string[];
 }
@@ -39,6 +42,8 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] 
   --gradcheck                       check the leaves' gradients with finite differences: reruns the
                                     script in float64 twice per leaf element (at most 16; TS/JS)
   --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH, python on Windows)
+  --direction leaves-top|root-top   --graph svg/html: leaves on top as torchviz draws them (default),
+                                    or the root on top as agtree2dot does
 
 The script runs in the current directory, as \`python train.py\` or \`node train.js\` would.`;
 
@@ -76,6 +81,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     explain: false,
     gradcheck: false,
     python: defaultPython(),
+    direction: 'leaves-top',
     scriptArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -140,6 +146,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
         if (p === undefined || p === '')
           throw new UsageError('--python needs the path of a Python interpreter');
         out.python = p;
+        break;
+      }
+      case '--direction': {
+        const d = value();
+        if (!GRAPH_DIRECTIONS.includes(d as GraphDirection))
+          throw new UsageError(
+            `--direction is ${GRAPH_DIRECTIONS.join(' or ')}, got ${JSON.stringify(d)}`,
+          );
+        out.direction = d as GraphDirection;
         break;
       }
       default:

@@ -138,6 +138,7 @@ async function run(args: RunArgs): Promise<number> {
           snapshot,
           format,
           `${fileName(args.script)}: backward() #${snapshot.index}`,
+          args.direction,
         ),
       );
       const fns = snapshot.nodes.filter((n) => n.kind === 'function').length;

@@ -2,6 +2,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { toDot } from '../graph/dot';
 import { renderHtml } from '../graph/html';
+import type { GraphDirection } from '../graph/direction';
 import { layoutSnapshot } from '../graph/layout';
 import type { GraphSnapshot } from '../protocol/messages';
 
@@ -9,22 +10,26 @@ export type GraphFormat = 'svg' | 'html' | 'dot' | 'json';
 
 let elk: InstanceType<typeof ELK> | null = null;
 
-export async function svgOf(snapshot: GraphSnapshot): Promise<string> {
+export async function svgOf(
+  snapshot: GraphSnapshot,
+  direction: GraphDirection = 'leaves-top',
+): Promise<string> {
   elk ??= new ELK();
   // ELK for small graphs, the fast layered layout for big ones (src/graph/layout.ts).
-  return layoutSnapshot(snapshot, elk);
+  return layoutSnapshot(snapshot, elk, { direction });
 }
 
 export async function renderGraph(
   snapshot: GraphSnapshot,
   format: GraphFormat,
   title: string,
+  direction: GraphDirection = 'leaves-top',
 ): Promise<string> {
   switch (format) {
     case 'svg':
-      return svgOf(snapshot);
+      return svgOf(snapshot, direction);
     case 'html':
-      return renderHtml(snapshot, await svgOf(snapshot), title);
+      return renderHtml(snapshot, await svgOf(snapshot, direction), title);
     case 'dot':
       return toDot(snapshot);
     case 'json':

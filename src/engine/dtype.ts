@@ -57,3 +57,34 @@ export function legacyTypeName(dtype: DType): string {
       return 'torch.BoolTensor';
   }
 }
+
+/** PyTorch's dtype constants: `torch.zeros(2, { dtype: torch.int64 })`. */
+export const float32 = 'float32';
+/** @example torch.ones(2, { dtype: torch.float }); */
+export const float = 'float32';
+/** @example torch.ones(2, { dtype: torch.float64 }); */
+export const float64 = 'float64';
+/** @example torch.ones(2, { dtype: torch.double }); */
+export const double = 'float64';
+/** @example torch.tensor([0, 2], { dtype: torch.int64 }); */
+export const int64 = 'int64';
+/** @example torch.tensor([0, 2], { dtype: torch.long }); */
+export const long = 'int64';
+/** @example torch.zeros(3, { dtype: torch.bool }); */
+export const bool = 'bool';
+
+const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'bool'];
+
+/** The PyTorch scalar type name, as kernel messages print it (`'Long'`). */
+export function scalarTypeName(dtype: DType): string {
+  return { float32: 'Float', float64: 'Double', int64: 'Long', bool: 'Bool' }[dtype];
+}
+
+/** `dtype` when it is one we have; otherwise PyTorch's argument error, naming `fn`. */
+export function checkDtype(fn: string, dtype: unknown): DType {
+  if (DTYPES.includes(dtype as DType)) return dtype as DType;
+  const got = typeof dtype === 'string' ? `'${dtype}'` : String(dtype);
+  throw new TypeError(
+    `${fn}(): argument 'dtype' must be torch.dtype, not ${got} (the dtypes are torch.float32, torch.float64, torch.int64 and torch.bool)`,
+  );
+}

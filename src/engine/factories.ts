@@ -1,6 +1,15 @@
-// Tensor creation: torch.tensor and the factory functions.
-import { allocate, type DType, type Storage } from './dtype';
+// Tensor creation: torch.tensor and the factory functions. Options are checked: an unknown
+// key or dtype (a misspelt `torch.int64` is `undefined`) is an error, never ignored.
+import {
+  allocate,
+  checkDtype,
+  isFloating,
+  scalarTypeName,
+  type DType,
+  type Storage,
+} from './dtype';
 import { fillNormal, fillUniform, shuffledRange } from './random';
+import { arangeLength, fillArange, fillLinspace } from './ranges';
 import { numelOf } from './shape';
 import { Tensor, type NestedArray } from './tensor';
 
@@ -20,14 +29,34 @@ type TypedInput =
   | Uint16Array
   | Uint32Array;
 
-function finish(
-  data: Storage,
-  shape: number[],
-  dtype: DType,
+const OPTION_KEYS: readonly string[] = ['requiresGrad', 'dtype'];
+
+/** `options` checked key by key; `dtype` is the given one or `fallback`. */
+function readOptions(
+  fn: string,
   options: TensorOptions | undefined,
-): Tensor {
+  fallback: DType = 'float32',
+): { dtype: DType; requiresGrad: boolean } {
+  if (options === undefined) return { dtype: fallback, requiresGrad: false };
+  for (const key of Object.keys(options))
+    if (!OPTION_KEYS.includes(key))
+      throw new TypeError(
+        `${fn}() got an unexpected keyword argument '${key}' (its options are requiresGrad and dtype)`,
+      );
+  const { requiresGrad } = options;
+  if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean')
+    throw new TypeError(
+      `${fn}(): argument 'requiresGrad' must be bool, not ${typeof requiresGrad}`,
+    );
+  const dtype = 'dtype' in options ? checkDtype(fn, options.dtype) : fallback;
+  return { dtype, requiresGrad: requiresGrad === true };
+}
+
+function finish(data: Storage, shape: number[], dtype: DType, requiresGrad: boolean): Tensor {
   const t = Tensor._fromFlat(data, shape, dtype);
-  if (options?.requiresGrad) t.requiresGrad = true;
+  if (requiresGrad && !isFloating(dtype))
+    throw new Error('Only Tensors of floating point and complex dtype can require gradients');
+  if (requiresGrad) t.requiresGrad = true;
   return t;
 }
 
@@ -68,23 +97,23 @@ function flattenInto(
  * Makes a tensor from a number, nested arrays or a typed array (copied).
  * @example
  * const x = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
- * const labels = torch.tensor([0, 2, 1], { dtype: 'int64' });
+ * const labels = torch.tensor([0, 2, 1], { dtype: torch.int64 });
  */
 export function tensor(
   data: NestedArray | TypedInput | boolean | boolean[],
   options?: TensorOptions,
 ): Tensor {
-  const dtype = options?.dtype ?? 'float32';
+  const { dtype, requiresGrad } = readOptions('tensor', options);
   if (ArrayBuffer.isView(data)) {
     const out = allocate(dtype, data.length);
     out.set(data);
-    return finish(out, [data.length], dtype, options);
+    return finish(out, [data.length], dtype, requiresGrad);
   }
   const nested = data as NestedArray;
   const shape = inferShape(nested);
   const out = allocate(dtype, numelOf(shape));
   flattenInto(nested, shape, 0, out, { i: 0 });
-  return finish(out, shape, dtype, options);
+  return finish(out, shape, dtype, requiresGrad);
 }
 
 /** Splits `(...shape, options?)` or `([shape], options?)` arguments. */
@@ -108,88 +137,93 @@ function parseShape(args: ShapeArgs): [number[], TensorOptions | undefined] {
   return [shape, options];
 }
 
-function filled(args: ShapeArgs, value: number): Tensor {
+function filled(fn: string, args: ShapeArgs, value: number): Tensor {
   const [shape, options] = parseShape(args);
-  const dtype = options?.dtype ?? 'float32';
+  const { dtype, requiresGrad } = readOptions(fn, options);
   const data = allocate(dtype, numelOf(shape));
   if (value !== 0) data.fill(value);
-  return finish(data, shape, dtype, options);
+  return finish(data, shape, dtype, requiresGrad);
 }
 
-/** @example torch.zeros(2, 3); torch.zeros([2, 3], { dtype: 'float64' }); */
+/** @example torch.zeros(2, 3); torch.zeros([2, 3], { dtype: torch.float64 }); */
 export function zeros(...args: ShapeArgs): Tensor {
-  return filled(args, 0);
+  return filled('zeros', args, 0);
 }
 
 /** @example torch.ones(3, { requiresGrad: true }); */
 export function ones(...args: ShapeArgs): Tensor {
-  return filled(args, 1);
+  return filled('ones', args, 1);
 }
 
 /** @example torch.full([2, 2], 7); */
 export function full(shape: number[], value: number, options?: TensorOptions): Tensor {
-  return filled([shape, options], value);
+  return filled('full', [shape, options], value);
 }
 
-function random(args: ShapeArgs, fill: (d: Float32Array | Float64Array) => void): Tensor {
+function random(
+  fn: string,
+  kernel: string,
+  args: ShapeArgs,
+  fill: (d: Float32Array | Float64Array) => void,
+): Tensor {
   const [shape, options] = parseShape(args);
-  const dtype = options?.dtype ?? 'float32';
+  const { dtype, requiresGrad } = readOptions(fn, options);
   if (dtype !== 'float32' && dtype !== 'float64')
-    throw new Error(`"check_uniform_bounds" not implemented for '${dtype}'`);
+    throw new Error(`"${kernel}" not implemented for '${scalarTypeName(dtype)}'`);
   const data = allocate(dtype, numelOf(shape)) as Float32Array | Float64Array;
   fill(data);
-  return finish(data, shape, dtype, options);
+  return finish(data, shape, dtype, requiresGrad);
 }
 
 /** Uniform samples in [0, 1), PyTorch's stream under `manualSeed`. @example torch.rand(2, 3); */
 export function rand(...args: ShapeArgs): Tensor {
-  return random(args, (d) => fillUniform(d, 0, 1));
+  return random('rand', 'check_uniform_bounds', args, (d) => fillUniform(d, 0, 1));
 }
 
 /** Standard normal samples, PyTorch's stream under `manualSeed`. @example torch.randn(100, 1); */
 export function randn(...args: ShapeArgs): Tensor {
-  return random(args, (d) => fillNormal(d, 0, 1));
+  return random('randn', 'normal_kernel_cpu', args, (d) => fillNormal(d, 0, 1));
 }
 
 /**
  * Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0..n-1.
- * Integer arguments give int64, as in PyTorch.
+ * Integer arguments give int64, as in PyTorch; values are PyTorch's to the bit.
  * @example torch.arange(5); torch.arange(0, 1, 0.25);
  */
 export function arange(start: number, end?: number, step = 1, options?: TensorOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  const n = Math.max(0, Math.ceil((end - start) / step));
   const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
-  const dtype = options?.dtype ?? (integral ? 'int64' : 'float32');
-  const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(data, [n], dtype, options);
+  const { dtype, requiresGrad } = readOptions('arange', options, integral ? 'int64' : 'float32');
+  const data = allocate(dtype, arangeLength(start, end, step));
+  fillArange(data, dtype, start, step);
+  return finish(data, [data.length], dtype, requiresGrad);
 }
 
-/** `steps` evenly spaced values from start to end inclusive. @example torch.linspace(-Math.PI, Math.PI, 2000); */
+/**
+ * `steps` evenly spaced values from start to end inclusive, PyTorch's to the bit.
+ * @example torch.linspace(-Math.PI, Math.PI, 2000);
+ */
 export function linspace(
   start: number,
   end: number,
   steps: number,
   options?: TensorOptions,
 ): Tensor {
-  const dtype = options?.dtype ?? 'float32';
+  const { dtype, requiresGrad } = readOptions('linspace', options);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error('linspace(): number of steps must be non-negative');
   const data = allocate(dtype, steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // PyTorch fills the second half backwards from `end` so both endpoints are exact.
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++)
-    data[i] = i < half ? start + step * i : end - step * (steps - i - 1);
-  return finish(data, [steps], dtype, options);
+  fillLinspace(data, dtype, start, end);
+  return finish(data, [steps], dtype, requiresGrad);
 }
 
 /** Identity matrix. @example torch.eye(3); torch.eye(2, 3); */
 export function eye(n: number, m: number | TensorOptions = n, options?: TensorOptions): Tensor {
   if (typeof m !== 'number') [m, options] = [n, m];
-  const dtype = options?.dtype ?? 'float32';
+  const { dtype, requiresGrad } = readOptions('eye', options);
   const data = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
-  return finish(data, [n, m], dtype, options);
+  return finish(data, [n, m], dtype, requiresGrad);
 }
 
 /** @example torch.zerosLike(x); */
@@ -214,7 +248,7 @@ export function fullLike(t: Tensor, value: number, options?: TensorOptions): Ten
 
 /** Uninitialised in PyTorch; zeros here, so nothing random leaks in. @example torch.empty(2, 3); */
 export function empty(...args: ShapeArgs): Tensor {
-  return filled(args, 0);
+  return filled('empty', args, 0);
 }
 
 /**
@@ -222,9 +256,8 @@ export function empty(...args: ShapeArgs): Tensor {
  * @example const order = torch.randperm(600);
  */
 export function randperm(n: number, options?: TensorOptions): Tensor {
-  const perm = shuffledRange(n);
-  const dtype = options?.dtype ?? 'int64';
+  const { dtype, requiresGrad } = readOptions('randperm', options, 'int64');
   const data = allocate(dtype, n);
-  data.set(perm);
-  return finish(data, [n], dtype, options);
+  data.set(shuffledRange(n));
+  return finish(data, [n], dtype, requiresGrad);
 }

@@ -1,33 +1,38 @@
 // torch.* function forms of tensor methods: numbers are accepted in either operand place.
+// A number first stands for Python's operator form (`3 * b`, `1 - y`, `1 / x`), which is how
+// a PyTorch program writes it, so it records what that operator records.
 import * as E from './ops/elementwise';
 import { apply } from './ops/op';
 import { asPair, type TensorLike } from './ops/scalar';
 import * as V from './ops/views';
 import type { Tensor } from './tensor';
 
-/** @example torch.add(x, 1); torch.add(2, x); */
+/** `1 + x` is `x + 1` in PyTorch (AddBackward0, x's edge first). @example torch.add(x, 1); torch.add(2, x); */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return E.binary(E.Add, a, b);
+  return typeof a === 'number' && typeof b !== 'number' ? b.add(a) : E.binary(E.Add, a, b);
 }
 
-/** @example torch.sub(x, y); */
+/** `1 - y` is RsubBackward1, as in PyTorch. @example torch.sub(x, y); torch.sub(1, y); */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return E.binary(E.Sub, a, b);
+  return typeof a === 'number' && typeof b !== 'number' ? b.rsub(a) : E.binary(E.Sub, a, b);
 }
 
-/** @example torch.mul(2, x); */
+/** `3 * b` is `b * 3` in PyTorch (MulBackward0, b's edge first). @example torch.mul(2, x); */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return E.binary(E.Mul, a, b);
+  return typeof a === 'number' && typeof b !== 'number' ? b.mul(a) : E.binary(E.Mul, a, b);
 }
 
-/** @example torch.div(x, 2); */
+/** `1 / x` is `x.reciprocal() * 1` in PyTorch (MulBackward0 over ReciprocalBackward0). @example torch.div(x, 2); torch.div(1, x); */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return E.binary(E.Div, a, b);
+  return typeof a === 'number' && typeof b !== 'number'
+    ? b.reciprocal().mul(a)
+    : E.binary(E.Div, a, b);
 }
 
 /**
  * Power with a number or tensor in either place: `pow(x, 2)` is PowBackward0,
- * `pow(x, y)` PowBackward1, `pow(2, x)` PowBackward2, as in PyTorch.
+ * `pow(x, y)` PowBackward1, `pow(2, x)` PowBackward2, as in PyTorch 2.x (where `2 ** x` calls
+ * `torch.pow(2, x)`; 1.13 recorded PowBackward1 for `2 ** x`).
  * @example torch.pow(2, x);
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {

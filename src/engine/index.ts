@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { Tensor, type NestedArray } from './tensor';
-export type { DType } from './dtype';
+export { float32, float, float64, double, int64, long, bool, type DType } from './dtype';
 export {
   tensor,
   zeros,
@@ -37,6 +37,7 @@ export * from './functions';
 export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+export * as utils from './utils/index';
 export {
   setNodeCreatedHook as _setNodeCreatedHook,
   setBeforeOpHook as _setBeforeOpHook,

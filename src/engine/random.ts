@@ -156,14 +156,34 @@ export function randomUnit(): number {
 }
 
 /** PyTorch's CPU randperm: a Fisher-Yates shuffle drawing `random() % (n - i)`. */
-export function shuffledRange(n: number): Int32Array {
+export function shuffledRange(n: number, source: MT19937 = generator): Int32Array {
   const r = new Int32Array(n);
   for (let i = 0; i < n; i++) r[i] = i;
   for (let i = 0; i < n - 1; i++) {
-    const z = generator.next32() % (n - i);
+    const z = source.next32() % (n - i);
     const sav = r[i];
     r[i] = r[z + i];
     r[z + i] = sav;
   }
   return r;
+}
+
+/**
+ * The low 32 bits of `torch.empty((), dtype=torch.int64).random_()`: it draws two 32-bit
+ * outputs (high, then low) from the default generator, and a generator seeded with that
+ * value keeps only its low 32 bits.
+ */
+function drawSeed(): number {
+  generator.next32();
+  return generator.next32();
+}
+
+/**
+ * One epoch of a shuffling DataLoader, as PyTorch draws it: the loader's iterator takes a
+ * base seed, then RandomSampler seeds a fresh generator from the default one and runs
+ * randperm on it. `shuffle` false still takes the base seed, as PyTorch does.
+ */
+export function loaderEpochOrder(n: number, shuffle: boolean): Int32Array | null {
+  drawSeed();
+  return shuffle ? shuffledRange(n, new MT19937(drawSeed())) : null;
 }

@@ -12,6 +12,8 @@ import * as E from './ops/elementwise';
 import { castTo, copyInto, Fill, inplace, Normal, overwrite, Uniform, Zero } from './ops/inplace';
 import { contiguousData, scatterStrided } from './ops/kernels';
 import * as L from './ops/linalg';
+import { matrixT, numpyT } from './ops/matrix-t';
+import { warnOncePerSite } from './warn';
 import { apply } from './ops/op';
 import * as R from './ops/reduce';
 import type { TensorLike } from './ops/scalar';
@@ -25,6 +27,10 @@ import * as P from './ops/products';
 import * as Q from './ops/rearrange';
 import * as O from './ops/sorting';
 import * as Sp from './ops/split';
+
+/** PyTorch's UserWarning for reading `.grad` of a non-leaf that does not retain it. */
+const NON_LEAF_GRAD =
+  "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -175,6 +181,14 @@ export class Tensor {
    * x.grad = null;
    */
   get grad(): Tensor | null {
+    const grad = this._grad;
+    if (grad === null && this.gradFn !== null && !this.retainsGrad)
+      warnOncePerSite(NON_LEAF_GRAD, 1);
+    return grad;
+  }
+
+  /** @internal `grad` without PyTorch's non-leaf warning, for tools that read every tensor. */
+  get _grad(): Tensor | null {
     return this._meta === null ? null : this._meta.grad;
   }
 
@@ -395,6 +409,11 @@ export class Tensor {
     return E.binary(E.Pow, this, exponent);
   }
 
+  /** `1 / this` (ReciprocalBackward0). @example x.reciprocal(); */
+  reciprocal(): Tensor {
+    return apply(E.Reciprocal, [this], undefined);
+  }
+
   /** `value - this` (PyTorch's `rsub`). @example x.rsub(1); // 1 - x */
   rsub(value: number): Tensor {
     return apply(E.RsubScalar, [this], { value });
@@ -573,6 +592,16 @@ export class Tensor {
   }
 
   // ---- shape ---------------------------------------------------------------------------
+
+  /** All dims reversed, PyTorch's `x.T` (PermuteBackward0). @example w.T; */
+  get T(): Tensor {
+    return numpyT(this);
+  }
+
+  /** The last two dims swapped, PyTorch's `x.mT` (TransposeBackward0). @example batch.mT; */
+  get mT(): Tensor {
+    return matrixT(this);
+  }
 
   /** Transpose of a 2-D tensor (a view). @example w.t(); */
   t(): Tensor {

@@ -4,6 +4,7 @@
 // instance or none at all; this module stays free of either.
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphSnapshot } from '../protocol/messages';
+import { orient, type GraphDirection } from './direction';
 import { toElkGraph } from './elk';
 import { fastLayout, type FastLayoutOptions, type LayoutProgress } from './fast-layout';
 import { renderSvg } from './svg';
@@ -30,6 +31,8 @@ export interface LayoutOptions {
   elkMaxNodes?: number;
   signal?: AbortSignal;
   onProgress?: (p: LayoutProgress) => void;
+  /** Leaves on top (default, as torchviz) or the root on top (as agtree2dot). */
+  direction?: GraphDirection;
 }
 
 /** Which engine the policy picks for an ELK input graph. @example chooseEngine(toElkGraph(s), true) */
@@ -61,10 +64,10 @@ export async function layoutElkGraph(
     const laid = await options.elk.layout(graph);
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('layout cancelled');
     options.onProgress?.({ phase: 'done', fraction: 1 });
-    return laid;
+    return orient(laid, options.direction ?? 'leaves-top');
   }
   const fast: FastLayoutOptions = { signal: options.signal, onProgress: options.onProgress };
-  return fastLayout(graph, fast);
+  return orient(fastLayout(graph, fast), options.direction ?? 'leaves-top');
 }
 
 /**

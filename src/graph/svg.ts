@@ -255,9 +255,11 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
     const none = n.next[slot] === null;
     const px = p.x ?? 0;
     const py = p.y ?? 0;
+    // Input ports sit on the top edge, or on the bottom one in a root-top layout.
+    const labelY = py > (c.height ?? 0) / 2 ? py + PORT_SIZE + 9 : py - 1;
     parts.push(
       `<rect class="gl-port" x="${px}" y="${py}" width="${PORT_SIZE}" height="${PORT_SIZE}" fill="${none ? '#fff' : '#444'}" stroke="#444"><title>input ${slot}${none ? ': None (no gradient needed)' : ''}</title></rect>`,
-      `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${py - 1}" font-size="9" fill="#555">${slot}</text>`,
+      `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${labelY}" font-size="9" fill="#555">${slot}</text>`,
     );
   }
   const loc = formatLocation(n);

@@ -173,7 +173,7 @@ export class GraphCapture {
     const origins = originsOf(p, template);
     const leafGrad = (v: Tensor): TensorSummary | null =>
       p.live
-        ? (returned.get(v) ?? (gradInputs === null && v.grad !== null ? summarize(v.grad) : null))
+        ? (returned.get(v) ?? (gradInputs === null && v._grad !== null ? summarize(v._grad) : null))
         : this.gradAt(v, p.index);
     const nodes: GraphNode[] = [];
     p.order.forEach((n, i) => {

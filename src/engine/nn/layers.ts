@@ -200,7 +200,7 @@ export class Flatten extends Module {
  */
 export class Sequential extends Module {
   [index: number]: Module;
-  readonly length: number;
+  override readonly length: number;
 
   constructor(...modules: Module[]) {
     super();

@@ -43,6 +43,43 @@ function scoped(
 const qualifiedNames = new WeakMap<Module, string>();
 
 /**
+ * A function object on `proto`'s chain that calls its own `forward`. The function's own
+ * `name` and `length` (read-only on functions) are removed so subclasses can have fields of
+ * those names; nothing else of Function is on the chain.
+ */
+function callableInstance(proto: object): Module {
+  const self = Object.setPrototypeOf(
+    (...inputs: unknown[]): unknown => self.forward(...inputs),
+    proto,
+  ) as Module;
+  Reflect.deleteProperty(self, 'name');
+  Reflect.deleteProperty(self, 'length');
+  return self;
+}
+
+/**
+ * Wraps each class's forward on `module`'s chain once, so module scopes are tracked however
+ * forward is reached. Wrapping per class, not per instance, keeps call sites monomorphic: a
+ * closure per instance made V8 embed and then discard each model's own functions,
+ * deoptimising training loops after every new model.
+ */
+function wrapForwards(module: Module): void {
+  for (
+    let proto = Object.getPrototypeOf(module) as ModuleClass | null;
+    proto !== Module.prototype && proto !== null;
+    proto = Object.getPrototypeOf(proto) as ModuleClass | null
+  ) {
+    if (
+      Object.prototype.hasOwnProperty.call(proto, 'forward') &&
+      !Object.prototype.hasOwnProperty.call(proto, WRAPPED)
+    ) {
+      proto.forward = scoped(proto.forward);
+      proto[WRAPPED] = true;
+    }
+  }
+}
+
+/**
  * The qualified names of the module calls now running, outermost first
  * (e.g. `['Net', 'Net.fc1']`); empty outside any forward.
  * @example
@@ -77,43 +114,40 @@ export function _activeModuleCalls(): readonly number[] {
   return callStack;
 }
 
+/** A module is callable: `model(x)` runs `forward(x)`, typed as the subclass's forward. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- a class cannot declare a call signature; the constructor returns a function
+export interface Module {
+  (...inputs: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
 /**
  * Base class for all neural network modules. Subclass it, assign layers and parameters as
- * fields, and implement `forward`.
+ * fields, and implement `forward`; call the module as a function, as in PyTorch.
  *
  * @example
  * class Net extends torch.nn.Module {
  *   fc1 = new torch.nn.Linear(1, 10);
  *   fc2 = new torch.nn.Linear(10, 1);
- *   forward(x: torch.Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ *   forward(x: torch.Tensor) { return this.fc2(this.fc1(x).relu()); }
  * }
+ * const y = new Net()(torch.randn(4, 1));
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export abstract class Module {
   /** Whether the module is in training mode (affects Dropout). */
   training = true;
 
   constructor() {
-    // The subclass's prototype chain is complete here: wrap each class's forward once so
-    // module scopes are tracked however forward is reached. Wrapping per class, not per
-    // instance, keeps call sites monomorphic: a closure per instance made V8 embed and then
-    // discard each model's own functions, deoptimising training loops after every new model.
-    for (
-      let proto = Object.getPrototypeOf(this) as ModuleClass | null;
-      proto !== Module.prototype && proto !== null;
-      proto = Object.getPrototypeOf(proto) as ModuleClass | null
-    ) {
-      if (
-        Object.prototype.hasOwnProperty.call(proto, 'forward') &&
-        !Object.prototype.hasOwnProperty.call(proto, WRAPPED)
-      ) {
-        proto.forward = scoped(proto.forward);
-        proto[WRAPPED] = true;
-      }
-    }
+    // A module is a function object, so `model(x)` runs `forward` as in PyTorch; the
+    // prototype chain stays the class's, so `instanceof` and every method work as before.
+    const self = callableInstance(new.target.prototype as object);
+    wrapForwards(self);
+    return self;
   }
 
   /** The computation. */
-  abstract forward(...inputs: unknown[]): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- subclasses narrow the parameters; with unknown[] the call signature would make every subclass unassignable to Module
+  abstract forward(...inputs: any[]): unknown;
 
   /** `module.call(x)` is `module.forward(x)`, PyTorch's `module(x)`. @example model.call(x); */
   call(...inputs: unknown[]): unknown {

@@ -34,6 +34,7 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
   SigmoidBackward0: unary('out = sigmoid(self)', 'grad * result * (1 - result)'),
   ReluBackward0: unary('out = max(self, 0)', 'grad where result > 0, else 0'),
   SignBackward0: unary('out = sign(self)', '0'),
+  ReciprocalBackward0: unary('out = 1 / self', '-grad * result^2'),
   PowBackward0: unary('out = self^exponent', 'grad * exponent * self^(exponent - 1)'),
   PowBackward2: unary('out = base^self', 'grad * result * ln(base)'),
   RsubBackward1: unary('out = other - alpha * self', '-grad * alpha'),

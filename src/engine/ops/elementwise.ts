@@ -121,6 +121,14 @@ export const Relu = unaryPrimitive(
   true,
 );
 
+export const Reciprocal = unaryPrimitive(
+  'ReciprocalBackward0',
+  (x) => 1 / x,
+  ['out'],
+  (g, [y]) => g.mul(y.mul(y)).neg(),
+  (g, y) => -g * y * y,
+);
+
 /** `sign` has zero gradient everywhere; PyTorch still records SignBackward0. */
 export const Sign = unaryPrimitive(
   'SignBackward0',

@@ -20,6 +20,19 @@ type Resolved = Required<Omit<AdamOptions, 'lr'>> & { lr: number };
  * const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
  */
 export class Adam extends Optimizer<Resolved> {
+  protected readonly pythonDefaults = {
+    amsgrad: false,
+    betas: [0.9, 0.999],
+    capturable: false,
+    differentiable: false,
+    eps: 1e-8,
+    foreach: null,
+    fused: false,
+    lr: 1e-3,
+    maximize: false,
+    weight_decay: 0,
+  };
+
   constructor(params: Params<Resolved>, options: AdamOptions = {}) {
     const o: Resolved = {
       lr: options.lr ?? 1e-3,

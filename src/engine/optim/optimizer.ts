@@ -2,6 +2,7 @@
 // storage (no history), in float32 arithmetic for float32 parameters as PyTorch's kernels do.
 import { noGrad } from '../grad-mode';
 import type { Tensor } from '../tensor';
+import { optimizerText, type PyValue } from './repr';
 
 /** A set of parameters sharing hyper-parameters. */
 export interface ParamGroup<O> {
@@ -70,6 +71,19 @@ export abstract class Optimizer<O extends { lr: number }> {
       }
     });
     Optimizer.onStep?.(this);
+  }
+
+  /** PyTorch's group keys with their defaults, for `print(optimizer)`'s text. */
+  protected abstract readonly pythonDefaults: Readonly<Record<string, PyValue>>;
+
+  /** PyTorch's `print(optimizer)`. @example console.log(String(opt)); */
+  toString(): string {
+    return optimizerText(this.constructor.name, this.pythonDefaults, this.paramGroups);
+  }
+
+  /** @internal console.log shows PyTorch's text. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** Updates one parameter in place, on its storage. */

@@ -17,6 +17,17 @@ export interface SGDOptions {
  * const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDOptions> {
+  protected readonly pythonDefaults = {
+    dampening: 0,
+    differentiable: false,
+    foreach: null,
+    lr: 0,
+    maximize: false,
+    momentum: 0,
+    nesterov: false,
+    weight_decay: 0,
+  };
+
   constructor(params: Params<SGDOptions>, options: SGDOptions) {
     // JavaScript callers may leave lr out.
     if ((options.lr as number | undefined) === undefined || options.lr < 0)

@@ -15,10 +15,18 @@ import {
   s1,
   unary,
   values,
+  type Call,
   type OpEntry,
 } from './programs';
 
 type T = Tensor;
+
+/** A function whose number-first form stands for Python's operator (`torch.mul(3, b)` is `3 * b`). */
+const operator = (name: string, symbol: string, ours: Call['ours']): Call => ({
+  name,
+  torch: `lambda a, b: a ${symbol} b`,
+  ours,
+});
 
 export const elementwise: OpEntry[] = [
   entry(E.Neg, unary('neg'), [method('neg', (x: T) => x.neg())]),
@@ -76,8 +84,22 @@ export const elementwise: OpEntry[] = [
       program('torch.rsub(x, 2.5) float64', { x: randn([3], f64) }, [
         ['y', 'torch.rsub', '$x', 2.5],
       ]),
+      program('torch.sub(number, tensor) as 1 - y', { y: randn([3]) }, [
+        ['z', 'torch.sub', 1, '$y'],
+      ]),
     ],
     [fn('torch.rsub', torch.rsub)],
+  ),
+  entry(
+    E.Reciprocal,
+    [
+      ...unary('reciprocal', { pos: true }),
+      program('torch.div(number, tensor) as 1 / x', { x: pos([3]) }, [['y', 'torch.div', 1, '$x']]),
+      program('torch.div(-2.5, x) float64', { x: pos([2, 2], f64) }, [
+        ['y', 'torch.div', -2.5, '$x'],
+      ]),
+    ],
+    [method('reciprocal', (x: T) => x.reciprocal())],
   ),
   entry(
     E.Clamp,
@@ -96,19 +118,19 @@ export const elementwise: OpEntry[] = [
   ),
   entry(E.Add, binary('add', { fn: true }), [
     method('add', (x: T, y: T | number) => x.add(y)),
-    fn('torch.add', torch.add),
+    operator('torch.add', '+', torch.add),
   ]),
   entry(E.Sub, binary('sub'), [
     method('sub', (x: T, y: T | number) => x.sub(y)),
-    fn('torch.sub', torch.sub),
+    operator('torch.sub', '-', torch.sub),
   ]),
   entry(E.Mul, binary('mul', { fn: true }), [
     method('mul', (x: T, y: T | number) => x.mul(y)),
-    fn('torch.mul', torch.mul),
+    operator('torch.mul', '*', torch.mul),
   ]),
-  entry(E.Div, binary('div', { bPos: true, fn: true }), [
+  entry(E.Div, binary('div', { bPos: true }), [
     method('div', (x: T, y: T | number) => x.div(y)),
-    fn('torch.div', torch.div),
+    operator('torch.div', '/', torch.div),
   ]),
   entry(E.Pow, [
     program('pow(a, b) positive base', { a: pos([2, 3]), b: randn([2, 3]) }, [

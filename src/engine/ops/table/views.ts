@@ -71,8 +71,14 @@ export const views: OpEntry[] = [
       program('transpose(-1, 0)', { x: randn([2, 3]) }, [['y', 'transpose', '$x', -1, 0]], {
         gradient: randn([3, 2], s1),
       }),
+      program('x.mT of a batch', { x: randn([2, 3, 4]) }, [['y', 'mT', '$x']], {
+        gradient: randn([2, 4, 3], s1),
+      }),
     ],
-    [method('transpose', (x: T, a: number, b: number) => x.transpose(a, b))],
+    [
+      method('transpose', (x: T, a: number, b: number) => x.transpose(a, b)),
+      { name: 'mT', torch: 'lambda x: x.mT', ours: (x: T) => x.mT },
+    ],
   ),
   entry(
     V.Permute,
@@ -80,8 +86,21 @@ export const views: OpEntry[] = [
       program('permute(2, 0, 1)', { x: randn([2, 3, 4]) }, [['y', 'permute', '$x', 2, 0, 1]], {
         gradient: randn([4, 2, 3], s1),
       }),
+      program('x.T of a matrix', { x: randn([2, 3]), w: randn([3, 2], noGrad) }, [
+        ['y', 'T', '$x'],
+        ['z', 'mul', '$y', '$w'],
+      ]),
+      program(
+        'x.T of 3-D reverses all dims (PyTorch warns)',
+        { x: randn([2, 3, 4]) },
+        [['y', 'T', '$x']],
+        { gradient: randn([4, 3, 2], s1) },
+      ),
     ],
-    [method('permute', (x: T, ...d: number[]) => x.permute(...d))],
+    [
+      method('permute', (x: T, ...d: number[]) => x.permute(...d)),
+      { name: 'T', torch: 'lambda x: x.T', ours: (x: T) => x.T },
+    ],
   ),
   entry(
     V.Expand,

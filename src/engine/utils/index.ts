@@ -1,0 +1,2 @@
+/** PyTorch's `torch.utils`. */
+export * as data from './data/index';
