@@ -2,6 +2,7 @@
 // with Reveal in editor and a Collapse button for each open group around it.
 import { formatShape, formatValues } from '../../src/graph/labels';
 import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
+import { lineWhere } from '../../src/protocol/where';
 import { details, el } from './dom';
 import { containerOf, state, vscode } from './state';
 
@@ -44,11 +45,16 @@ function rowsOf(n: GraphNode): [string, string][] {
         .join('\n'),
     ]);
   if (n.modulePath.length) rows.push(['module', n.modulePath.join(' › ')]);
-  if (n.location !== null)
+  if (n.location !== null) {
+    const loc = n.location;
+    const name = loc.file.split(/[\\/]/).pop() ?? '';
     rows.push([
       'source',
-      `${n.location.file.split(/[\\/]/).pop() ?? ''}:${String(n.location.line)}:${String(n.location.column)}`,
+      loc.cell === undefined
+        ? `${name}:${String(loc.line)}:${String(loc.column)}`
+        : `${name}, ${lineWhere(loc)}`,
     ]);
+  }
   return rows;
 }
 
@@ -70,7 +76,13 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
   if (loc !== null) {
     const reveal = el('button', { textContent: 'Reveal in editor' });
     reveal.addEventListener('click', () => {
-      vscode.postMessage({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column });
+      vscode.postMessage({
+        type: 'reveal',
+        file: loc.file,
+        line: loc.line,
+        column: loc.column,
+        ...(loc.cell === undefined ? {} : { cell: loc.cell }),
+      });
     });
     details.append(reveal);
   }

@@ -1,6 +1,7 @@
 // Inline values (shape, values, grad next to tensor variables) and the debug hover for tensors,
 // registered only while a gradlens debug session runs so ordinary debugging is untouched.
 import * as vscode from 'vscode';
+import { samePath } from '../../protocol/paths';
 import { expressionAt } from './expressions';
 import { codeLines, hoverExpression, placeInlineValues, tensorForExpression } from './present';
 import { isPythonDebugType, pythonHoverExpression } from './python-config';
@@ -57,7 +58,8 @@ export function registerDebugProviders(
       const range = new vscode.Range(position.line, e.start, position.line, e.end);
       const stop = currentStop(stops);
       const inspection = stop?.top ?? null;
-      const sameFile = stop?.topFrame?.file === document.uri.fsPath;
+      const top = stop?.topFrame?.file;
+      const sameFile = typeof top === 'string' && samePath(top, document.uri.fsPath);
       const tensor =
         inspection !== null && sameFile ? tensorForExpression(inspection, e.text) : null;
       // A tensor shows its summary (already fetched at the stop); anything else is evaluated as
