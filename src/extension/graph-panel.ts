@@ -6,10 +6,11 @@ import {
   type ExportFormat,
   type FromWebview,
   type GraphPayload,
+  type RestoredGraph,
   type ToWebview,
 } from '../protocol/graph-view';
 import { assertNever, type GraphSnapshot } from '../protocol/messages';
-import { graphFiles, nodesAtLine } from './graph-lines';
+import { graphFiles, nodesAtLine, restoredNodes, type LocatedNodes } from './graph-lines';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { webviewHtml } from './webview-html';
@@ -41,6 +42,8 @@ export class GraphPanel implements vscode.Disposable {
    * page) nor failures: those are sent again.
    */
   private last: GraphPayload | Extract<ToWebview, { type: 'graph/failed' }> | null = null;
+  /** The graph a page restored after a window reload, while no graph was sent since. */
+  private restored: RestoredGraph | null = null;
   /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
   private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
@@ -93,11 +96,24 @@ export class GraphPanel implements vscode.Disposable {
   /** What the view shows (no run goes on then); the editors of the graph's files offer Reveal in Graph. */
   private setLast(last: typeof this.last): void {
     this.last = last;
+    this.restored = null;
     this.running = null;
+    this.offerReveal();
+  }
+
+  /** The graph shown, as Reveal in Graph reads it: the last one sent, or one a reloaded page restored. */
+  private shown(): { file: string; title: string; nodes: LocatedNodes } | null {
+    if (this.last !== null && !('type' in this.last))
+      return { ...this.last, nodes: this.last.snapshot as GraphSnapshot };
+    if (this.restored !== null) return { ...this.restored, nodes: restoredNodes(this.restored) };
+    return null;
+  }
+
+  /** The editors of the graph's files offer Reveal in Graph. */
+  private offerReveal(): void {
+    const shown = this.shown();
     const files =
-      last === null || 'type' in last
-        ? []
-        : graphFiles(last.file, last.snapshot as GraphSnapshot).map((f) => vscode.Uri.file(f).path);
+      shown === null ? [] : graphFiles(shown.file, shown.nodes).map((f) => vscode.Uri.file(f).path);
     void vscode.commands.executeCommand('setContext', GRAPH_FILES_KEY, files);
   }
 
@@ -117,14 +133,12 @@ export class GraphPanel implements vscode.Disposable {
       file = target instanceof vscode.Uri ? target.fsPath : editor.document.uri.fsPath;
       at = editor.selection.active.line + 1;
     }
-    const shown = this.last !== null && !('type' in this.last) ? this.last : null;
+    const shown = this.panel === undefined ? null : this.shown();
     if (file === undefined || at === undefined || shown === null || this.panel === undefined) {
-      void vscode.window.showInformationMessage(
-        'Gradlens: no graph is shown. Run Gradlens: Visualize Graph first.',
-      );
+      void this.offerToRun(file);
       return;
     }
-    const ids = nodesAtLine(shown.snapshot as GraphSnapshot, file, at);
+    const ids = nodesAtLine(shown.nodes, file, at);
     if (ids.length === 0) {
       void vscode.window.showInformationMessage(
         `Gradlens: line ${String(at)} created no node of the graph shown (${shown.title}).`,
@@ -133,6 +147,20 @@ export class GraphPanel implements vscode.Disposable {
     }
     this.panel.reveal(undefined, true);
     this.post({ type: 'graph/select', ids });
+  }
+
+  /** No graph to reveal in: say so, with the run that makes one a click away. */
+  private async offerToRun(file: string | undefined): Promise<void> {
+    const run = 'Visualize Graph';
+    const choice = await vscode.window.showInformationMessage(
+      'Gradlens: no graph is shown. Run Gradlens: Visualize Graph first.',
+      run,
+    );
+    if (choice === run)
+      await vscode.commands.executeCommand(
+        'gradlens.visualize',
+        file === undefined ? undefined : vscode.Uri.file(file),
+      );
   }
 
   private mayReveal(file: string): boolean {
@@ -230,6 +258,10 @@ export class GraphPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
+        if (m.restored !== undefined && this.last === null) {
+          this.restored = m.restored;
+          this.offerReveal();
+        }
         const queued = this.pending;
         this.pending = [];
         if (

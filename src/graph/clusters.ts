@@ -9,8 +9,11 @@ import { CHAR_WIDTH, PORT_SIZE } from './elk';
 /** Room of a frame around its contents, and its header (label and chevron) above them. */
 export const FRAME_PAD = 8;
 export const FRAME_HEADER = 22;
-/** From a frame's top to its contents: the header, then room for the input ports above boxes. */
-const FRAME_TOP = FRAME_HEADER + PORT_SIZE + 2;
+/**
+ * From a frame's top to its contents: the header, then room for the input ports (and their
+ * numbers) above the boxes.
+ */
+const FRAME_TOP = FRAME_HEADER + PORT_SIZE + 10;
 /** ELK's padding of a compound node: a little more than the frame's, so frames never touch. */
 const CLUSTER_PADDING = `[top=${String(FRAME_TOP + 6)},left=${String(FRAME_PAD + 6)},bottom=${String(FRAME_PAD + 6)},right=${String(FRAME_PAD + 6)}]`;
 

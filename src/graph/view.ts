@@ -127,8 +127,8 @@ function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
         ? g.label.slice(outer.length + 1)
         : g.label;
     }
-    case 'repeat':
-      return `${g.label} ×${String(g.count)}`;
+    case 'repeat': // the count first: a long label is cut at the frame's width
+      return `×${String(g.count)} ${g.label}`;
     case 'step': {
       const rep = g.parent === null ? undefined : tree.groups.get(g.parent);
       return `step ${g.label}${rep === undefined ? '' : ` of ${String(rep.count)}`}`;

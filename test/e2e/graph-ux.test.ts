@@ -156,17 +156,24 @@ test('module calls show as framed clusters: the chevron collapses one into its b
   expect(labelPx).toBeGreaterThanOrEqual(9);
   await screenshot(page, 'ux-module-frames');
 
-  const header = frame.locator('g.gl-frame-toggle', { hasText: /^fc1$/ });
-  const group = (await header.getAttribute('data-group'))!;
-  await header.click();
-  await frame.waitForSelector(`g.gl-group[data-id="${group}"]`, { timeout: 30_000 });
-  expect(await frame.locator(`g.gl-frame-toggle[data-group="${group}"]`).count()).toBe(0);
-  expect(await frame.textContent(`g.gl-group[data-id="${group}"]`)).toContain(
+  const group = await frame.$$eval('g.gl-frame-toggle', (gs) =>
+    gs.find((g) => g.querySelector('text')?.textContent === 'fc1')?.getAttribute('data-group'),
+  );
+  expect(group).toBeDefined();
+  // The header may lie outside the fitted view: click it where it is.
+  await frame.$eval(`g.gl-frame-toggle[data-group="${group!}"] text`, (t) =>
+    t.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+  );
+  await frame.waitForSelector(`g.gl-group[data-id="${group!}"]`, { timeout: 30_000 });
+  expect(await frame.locator(`g.gl-frame-toggle[data-group="${group!}"]`).count()).toBe(0);
+  expect(await frame.textContent(`g.gl-group[data-id="${group!}"]`)).toContain(
     'MNISTClassifier.fc1',
   );
   await screenshot(page, 'ux-module-collapsed');
 
-  await frame.click(`g.gl-group[data-id="${group}"]`);
-  await frame.waitForSelector(`g.gl-frame-toggle[data-group="${group}"]`, { timeout: 30_000 });
-  expect(await frame.locator(`g.gl-group[data-id="${group}"]`).count()).toBe(0);
+  await frame.$eval(`g.gl-group[data-id="${group!}"]`, (g) =>
+    g.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+  );
+  await frame.waitForSelector(`g.gl-frame-toggle[data-group="${group!}"]`, { timeout: 30_000 });
+  expect(await frame.locator(`g.gl-group[data-id="${group!}"]`).count()).toBe(0);
 });

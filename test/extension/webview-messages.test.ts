@@ -152,3 +152,25 @@ describe('messages are checked field by field', () => {
     expect(isFromWebview({ type: 'launch' })).toBe(false);
   });
 });
+
+describe("the page's ready message", () => {
+  test('carries a restored graph only when every field checks out', () => {
+    const restored = {
+      file: '/ws/a.ts',
+      title: 'a.ts: backward() #1',
+      nodes: [{ id: 'n1', file: '/ws/a.ts', line: 7 }],
+    };
+    expect(isFromWebview({ type: 'ready', restoredGraph: false })).toBe(true);
+    expect(isFromWebview({ type: 'ready', restoredGraph: true, restored })).toBe(true);
+    expect(
+      isFromWebview({
+        type: 'ready',
+        restoredGraph: true,
+        restored: { ...restored, nodes: [{ id: 'n1', file: '/ws/a.ts', line: -1 }] },
+      }),
+    ).toBe(false);
+    expect(
+      isFromWebview({ type: 'ready', restoredGraph: true, restored: { ...restored, title: 3 } }),
+    ).toBe(false);
+  });
+});

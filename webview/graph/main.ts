@@ -4,7 +4,7 @@
 // (the user's input), groups.ts, details.ts, export.ts, graph.ts (the graph's life on screen)
 // and host-messages.ts (the extension's messages).
 import { showPageMessage } from './dom';
-import { render } from './graph';
+import { render, restoredGraph } from './graph';
 import { listenToHost } from './host-messages';
 import { installInteraction } from './interaction';
 import { startLayoutWorker } from './layout-client';
@@ -19,4 +19,8 @@ else if (dropped !== undefined)
     `"${dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.`,
   );
 startLayoutWorker();
-vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
+vscode.postMessage({
+  type: 'ready',
+  restoredGraph: payload !== null,
+  restored: payload === null ? undefined : restoredGraph(payload),
+});
