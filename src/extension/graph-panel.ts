@@ -258,10 +258,6 @@ export class GraphPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
-        if (m.restored !== undefined && this.last === null) {
-          this.restored = m.restored;
-          this.offerReveal();
-        }
         const queued = this.pending;
         this.pending = [];
         if (
@@ -278,6 +274,13 @@ export class GraphPanel implements vscode.Disposable {
         if (this.running !== null && !queued.includes(this.running)) this.post(this.running);
         return;
       }
+      case 'restored':
+        // Only a graph the host knows nothing of (the window was reloaded) is taken from the page.
+        if (this.last === null) {
+          this.restored = m.graph;
+          this.offerReveal();
+        }
+        return;
       case 'reveal':
         if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column);
         else

@@ -7,7 +7,7 @@ import type { ElkNode } from 'elkjs/lib/elk-api';
 import { CHAR_WIDTH, PORT_SIZE } from './elk';
 
 /** Room of a frame around its contents, and its header (label and chevron) above them. */
-export const FRAME_PAD = 8;
+const FRAME_PAD = 8;
 export const FRAME_HEADER = 22;
 /**
  * From a frame's top to its contents: the header, then room for the input ports (and their

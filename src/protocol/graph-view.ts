@@ -75,7 +75,9 @@ export interface RestoredGraph {
 
 export type FromWebview =
   /** The page is listening; `restoredGraph` says whether it drew a graph from its saved state. */
-  | { readonly type: 'ready'; readonly restoredGraph: boolean; readonly restored?: RestoredGraph }
+  | { readonly type: 'ready'; readonly restoredGraph: boolean }
+  /** Sent after 'ready' when the page restored a graph: what Reveal in Graph needs of it. */
+  | { readonly type: 'restored'; readonly graph: RestoredGraph }
   | {
       readonly type: 'reveal';
       readonly file: string;
@@ -141,10 +143,9 @@ export function isFromWebview(m: unknown): m is FromWebview {
   if (!isObject(m)) return false;
   switch (m.type) {
     case 'ready':
-      return (
-        typeof m.restoredGraph === 'boolean' &&
-        (m.restored === undefined || isRestoredGraph(m.restored))
-      );
+      return typeof m.restoredGraph === 'boolean';
+    case 'restored':
+      return isRestoredGraph(m.graph);
     case 'reveal':
       return isString(m.file) && isCount(m.line) && isCount(m.column);
     case 'export':

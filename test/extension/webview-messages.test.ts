@@ -153,24 +153,21 @@ describe('messages are checked field by field', () => {
   });
 });
 
-describe("the page's ready message", () => {
-  test('carries a restored graph only when every field checks out', () => {
-    const restored = {
+describe("the page's restored graph", () => {
+  test('is taken only when every field checks out', () => {
+    const graph = {
       file: '/ws/a.ts',
       title: 'a.ts: backward() #1',
       nodes: [{ id: 'n1', file: '/ws/a.ts', line: 7 }],
     };
-    expect(isFromWebview({ type: 'ready', restoredGraph: false })).toBe(true);
-    expect(isFromWebview({ type: 'ready', restoredGraph: true, restored })).toBe(true);
+    expect(isFromWebview({ type: 'restored', graph })).toBe(true);
     expect(
       isFromWebview({
-        type: 'ready',
-        restoredGraph: true,
-        restored: { ...restored, nodes: [{ id: 'n1', file: '/ws/a.ts', line: -1 }] },
+        type: 'restored',
+        graph: { ...graph, nodes: [{ id: 'n1', file: '/ws/a.ts', line: -1 }] },
       }),
     ).toBe(false);
-    expect(
-      isFromWebview({ type: 'ready', restoredGraph: true, restored: { ...restored, title: 3 } }),
-    ).toBe(false);
+    expect(isFromWebview({ type: 'restored', graph: { ...graph, title: 3 } })).toBe(false);
+    expect(isFromWebview({ type: 'restored' })).toBe(false);
   });
 });

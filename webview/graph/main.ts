@@ -19,8 +19,5 @@ else if (dropped !== undefined)
     `"${dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.`,
   );
 startLayoutWorker();
-vscode.postMessage({
-  type: 'ready',
-  restoredGraph: payload !== null,
-  restored: payload === null ? undefined : restoredGraph(payload),
-});
+vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
+if (payload !== null) vscode.postMessage({ type: 'restored', graph: restoredGraph(payload) });
