@@ -1,7 +1,24 @@
 // From the editor to the graph (Reveal in Graph, the reverse of click-to-source): which nodes of
 // the graph shown a source line created, and which files the graph has nodes from. No `vscode`.
-import type { GraphSnapshot } from '../protocol/messages';
+import type { RestoredGraph } from '../protocol/graph-view';
+import type { GraphNode } from '../protocol/messages';
 import { samePath } from '../protocol/paths';
+
+/** What Reveal in Graph reads of a graph: a snapshot, or what a reloaded page restored. */
+export interface LocatedNodes {
+  readonly nodes: readonly Pick<GraphNode, 'id' | 'kind' | 'location'>[];
+}
+
+/** The nodes of a restored graph (see RestoredGraph) in the shape of a snapshot's. */
+export function restoredNodes(r: RestoredGraph): LocatedNodes {
+  return {
+    nodes: r.nodes.map((n) => ({
+      id: n.id,
+      kind: 'function',
+      location: { file: n.file, line: n.line, column: 1 },
+    })),
+  };
+}
 
 /**
  * The ids of the graph's nodes created on `line` (1-based) of `file`. Saved tensors are
@@ -10,7 +27,7 @@ import { samePath } from '../protocol/paths';
  * @example
  * nodesAtLine(snapshot, '/ws/a.ts', 7) // ['n3', 'n4']
  */
-export function nodesAtLine(snapshot: GraphSnapshot, file: string, line: number): string[] {
+export function nodesAtLine(snapshot: LocatedNodes, file: string, line: number): string[] {
   return snapshot.nodes
     .filter(
       (n) =>
@@ -23,7 +40,7 @@ export function nodesAtLine(snapshot: GraphSnapshot, file: string, line: number)
 }
 
 /** The script and every file the graph has a node from, each once. */
-export function graphFiles(script: string, snapshot: GraphSnapshot): string[] {
+export function graphFiles(script: string, snapshot: LocatedNodes): string[] {
   const files = new Set([script]);
   for (const n of snapshot.nodes) if (n.location !== null) files.add(n.location.file);
   return [...files];

@@ -6,11 +6,12 @@ import {
   type ExportFormat,
   type FromWebview,
   type GraphPayload,
+  type RestoredGraph,
   type ToWebview,
 } from '../protocol/graph-view';
 import { assertNever, type GraphSnapshot } from '../protocol/messages';
 import { uriPaths } from '../protocol/paths';
-import { graphFiles, nodesAtLine } from './graph-lines';
+import { graphFiles, nodesAtLine, restoredNodes, type LocatedNodes } from './graph-lines';
 import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
@@ -43,6 +44,8 @@ export class GraphPanel implements vscode.Disposable {
    * page) nor failures: those are sent again.
    */
   private last: GraphPayload | Extract<ToWebview, { type: 'graph/failed' }> | null = null;
+  /** The graph a page restored after a window reload, while no graph was sent since. */
+  private restored: RestoredGraph | null = null;
   /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
   private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
@@ -95,11 +98,24 @@ export class GraphPanel implements vscode.Disposable {
   /** What the view shows (no run goes on then); the editors of the graph's files offer Reveal in Graph. */
   private setLast(last: typeof this.last): void {
     this.last = last;
+    this.restored = null;
     this.running = null;
+    this.offerReveal();
+  }
+
+  /** The graph shown, as Reveal in Graph reads it: the last one sent, or one a reloaded page restored. */
+  private shown(): { file: string; title: string; nodes: LocatedNodes } | null {
+    if (this.last !== null && !('type' in this.last))
+      return { ...this.last, nodes: this.last.snapshot as GraphSnapshot };
+    if (this.restored !== null) return { ...this.restored, nodes: restoredNodes(this.restored) };
+    return null;
+  }
+
+  /** The editors of the graph's files offer Reveal in Graph. */
+  private offerReveal(): void {
+    const shown = this.shown();
     const files =
-      last === null || 'type' in last
-        ? []
-        : graphFiles(last.file, last.snapshot as GraphSnapshot).flatMap((f) => uriPaths(f));
+      shown === null ? [] : graphFiles(shown.file, shown.nodes).flatMap((f) => uriPaths(f));
     void vscode.commands.executeCommand('setContext', GRAPH_FILES_KEY, files);
   }
 
@@ -119,14 +135,12 @@ export class GraphPanel implements vscode.Disposable {
       file = target instanceof vscode.Uri ? target.fsPath : editor.document.uri.fsPath;
       at = editor.selection.active.line + 1;
     }
-    const shown = this.last !== null && !('type' in this.last) ? this.last : null;
+    const shown = this.panel === undefined ? null : this.shown();
     if (file === undefined || at === undefined || shown === null || this.panel === undefined) {
-      void vscode.window.showInformationMessage(
-        'Gradlens: no graph is shown. Run Gradlens: Visualize Graph first.',
-      );
+      void this.offerToRun(file);
       return;
     }
-    const ids = nodesAtLine(shown.snapshot as GraphSnapshot, file, at);
+    const ids = nodesAtLine(shown.nodes, file, at);
     if (ids.length === 0) {
       void vscode.window.showInformationMessage(
         `Gradlens: line ${String(at)} created no node of the graph shown (${shown.title}).`,
@@ -135,6 +149,20 @@ export class GraphPanel implements vscode.Disposable {
     }
     this.panel.reveal(undefined, true);
     this.post({ type: 'graph/select', ids });
+  }
+
+  /** No graph to reveal in: say so, with the run that makes one a click away. */
+  private async offerToRun(file: string | undefined): Promise<void> {
+    const run = 'Visualize Graph';
+    const choice = await vscode.window.showInformationMessage(
+      'Gradlens: no graph is shown. Run Gradlens: Visualize Graph first.',
+      run,
+    );
+    if (choice === run)
+      await vscode.commands.executeCommand(
+        'gradlens.visualize',
+        file === undefined ? undefined : vscode.Uri.file(file),
+      );
   }
 
   private mayReveal(file: string): boolean {
@@ -248,6 +276,13 @@ export class GraphPanel implements vscode.Disposable {
         if (this.running !== null && !queued.includes(this.running)) this.post(this.running);
         return;
       }
+      case 'restored':
+        // Only a graph the host knows nothing of (the window was reloaded) is taken from the page.
+        if (this.last === null) {
+          this.restored = m.graph;
+          this.offerReveal();
+        }
+        return;
       case 'reveal':
         if (this.mayReveal(m.file)) await revealLine(m.file, m.line, m.column, m.cell);
         else

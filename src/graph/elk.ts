@@ -3,7 +3,7 @@
 // `nextFunctions` slot in fixed order, so edge i always enters port i.
 import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
-import { graphEdges } from './edges';
+import { graphEdges, type GraphEdge } from './edges';
 import { displayName, nodeLines } from './labels';
 
 /** Monospace metrics the SVG renderer uses too, so boxes fit their text without a DOM. */
@@ -30,10 +30,24 @@ export const LAYOUT_OPTIONS: Record<string, string> = {
 
 /** Consumers beyond this many get a proxy of their input instead of a long edge. */
 export const MAX_FANOUT = 3;
+/**
+ * A node with this many consumers or more (a weight used at every step of an unrolled RNN)
+ * is drawn once, saying how often it is used, with one edge to its first consumer: a proxy
+ * at each of 800 steps said the same thing 800 times.
+ */
+export const SHARED_MIN_USES = 10;
 const PROXY_SEP = '~proxy~';
 
 export function proxyId(source: string, edgeId: string): string {
   return `${source}${PROXY_SEP}${edgeId}`;
+}
+
+/** The node a proxy feeds (`proxyId`'s edge is `from->to#slot`), or null if `id` is not a proxy. */
+export function proxyConsumer(id: string): string | null {
+  const i = id.indexOf(PROXY_SEP);
+  if (i < 0) return null;
+  const edge = id.slice(i + PROXY_SEP.length);
+  return edge.slice(edge.indexOf('->') + 2, edge.lastIndexOf('#'));
 }
 
 /** The node a proxy stands for, or null if `id` is not a proxy. */
@@ -44,6 +58,8 @@ export function proxiedNode(id: string): string | null {
 
 interface SnapshotIndex {
   byId: Map<string, GraphNode>;
+  /** How many consumers each node has that has SHARED_MIN_USES or more. */
+  shared: Map<string, number>;
   /** The named leaf hanging from each AccumulateGrad. */
   leafOf: Map<string, GraphNode>;
 }
@@ -53,7 +69,11 @@ const indexes = new WeakMap<GraphSnapshot, SnapshotIndex>();
 export function snapshotIndex(snapshot: GraphSnapshot): SnapshotIndex {
   let ix = indexes.get(snapshot);
   if (ix === undefined) {
-    ix = { byId: new Map(snapshot.nodes.map((n) => [n.id, n])), leafOf: new Map() };
+    ix = {
+      byId: new Map(snapshot.nodes.map((n) => [n.id, n])),
+      shared: sharedUses(snapshot),
+      leafOf: new Map(),
+    };
     for (const n of snapshot.nodes)
       if (
         n.kind === 'leaf' &&
@@ -65,6 +85,26 @@ export function snapshotIndex(snapshot: GraphSnapshot): SnapshotIndex {
     indexes.set(snapshot, ix);
   }
   return ix;
+}
+
+function sharedUses(snapshot: GraphSnapshot): Map<string, number> {
+  const uses = new Map<string, number>();
+  for (const n of snapshot.nodes)
+    for (const e of n.next) if (e !== null) uses.set(e.id, (uses.get(e.id) ?? 0) + 1);
+  for (const [id, k] of uses) if (k < SHARED_MIN_USES) uses.delete(id);
+  return uses;
+}
+
+/** A node's lines as drawn: a shared node's end with how often it is used. */
+export function boxLines(snapshot: GraphSnapshot, n: GraphNode): string[] {
+  const uses = snapshotIndex(snapshot).shared.get(n.id);
+  const lines = nodeLines(n);
+  return uses === undefined ? lines : [...lines, `used ${uses.toLocaleString('en-US')} times`];
+}
+
+/** Whether node `id` is drawn once with an edge to its first consumer only (see SHARED_MIN_USES). */
+export function isShared(snapshot: GraphSnapshot, id: string): boolean {
+  return snapshotIndex(snapshot).shared.has(id);
 }
 
 /** What a proxy box says: the leaf's name for an AccumulateGrad, else the node's name. */
@@ -114,7 +154,7 @@ export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
     edges.filter((e) => e.kind !== 'variable' && e.kind !== 'saved').map((e) => e.source),
   );
   const children: ElkNode[] = snapshot.nodes.map((n) => {
-    const size = nodeSize(nodeLines(n));
+    const size = nodeSize(boxLines(snapshot, n));
     const ports: ElkPort[] = [];
     n.next.forEach((_, slot) => {
       ports.push({
@@ -156,11 +196,17 @@ export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
   for (const e of edges)
     if (e.kind === 'next') fanout.set(e.source, (fanout.get(e.source) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const elkEdges: ElkExtendedEdge[] = edges.map((e) => {
+  const elkEdges: ElkExtendedEdge[] = [];
+  for (const e of edges) {
+    const k = seen.get(e.source) ?? 0;
+    if (e.kind === 'next') seen.set(e.source, k + 1);
+    if (e.kind !== 'next' || k === 0 || !isShared(snapshot, e.source)) elkEdges.push(elkEdge(e, k));
+  }
+  return { id: 'root', layoutOptions: LAYOUT_OPTIONS, children, edges: elkEdges };
+
+  function elkEdge(e: GraphEdge, k: number): ElkExtendedEdge {
     switch (e.kind) {
       case 'next': {
-        const k = seen.get(e.source) ?? 0;
-        seen.set(e.source, k + 1);
         if ((fanout.get(e.source) ?? 0) > MAX_FANOUT && k >= 1) {
           const id = proxyId(e.source, e.id);
           const size = nodeSize([`↑ ${proxyLabel(snapshot, e.source)}`]);
@@ -188,6 +234,5 @@ export function toElkGraph(snapshot: GraphSnapshot): ElkNode {
       case 'saved':
         return { id: e.id, sources: [outPortId(e.source)], targets: [attachPortId(e.target)] };
     }
-  });
-  return { id: 'root', layoutOptions: LAYOUT_OPTIONS, children, edges: elkEdges };
+  }
 }

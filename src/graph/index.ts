@@ -55,4 +55,5 @@ export {
   type RunOptions,
 } from './view';
 export { insertExpanded } from './insertion';
+export { groupFrames, type GroupFrame } from './clusters';
 export { slimSnapshot } from './slim';

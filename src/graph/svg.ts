@@ -9,10 +9,13 @@ import {
   PAD_X,
   PAD_Y,
   PORT_SIZE,
+  boxLines,
   inPortId,
+  isShared,
   proxiedNode,
   proxyLabel,
 } from './elk';
+import { FRAME_HEADER, frameLabel, type GroupFrame } from './clusters';
 import { isGroupId } from './groups';
 import {
   FLAG_COLOR,
@@ -21,7 +24,6 @@ import {
   formatValues,
   isFlagged,
   nodeFill,
-  nodeLines,
 } from './labels';
 
 const MARGIN = 16;
@@ -76,8 +78,8 @@ export function renderSvg(snapshot: GraphSnapshot, layout: ElkNode): string {
 
 /** One drawn element of the graph and where it lies, in the coordinates of the layout. */
 export interface SvgItem {
-  kind: 'node' | 'proxy' | 'edge';
-  /** The node's id (a proxy's: the node it stands for; an edge's: `from->to#slot`). */
+  kind: 'node' | 'proxy' | 'edge' | 'frame';
+  /** The node's id (a proxy's: the node it stands for; an edge's: `from->to#slot`; a frame's: its group's). */
   id: string;
   x: number;
   y: number;
@@ -140,29 +142,49 @@ export function itemsIn(parts: SvgParts, r: Region): SvgItem[] {
   );
 }
 
-/** renderSvg in pieces; see SvgParts. `what` names the graph in the header (default: its backward() call). */
-export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode, what?: string): SvgParts {
+/** An expanded group's frame as drawn: where, its label, and what its tooltip says. */
+export interface FrameDrawing extends GroupFrame {
+  label: string;
+  title: string;
+}
+
+/**
+ * renderSvg in pieces; see SvgParts. `what` names the graph in the header (default: its
+ * backward() call); `frames` are drawn under everything else.
+ */
+export function renderSvgParts(
+  snapshot: GraphSnapshot,
+  layout: ElkNode,
+  what?: string,
+  frames: readonly FrameDrawing[] = [],
+): SvgParts {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const outputs = new Set(snapshot.outputs);
   const header = headerText(snapshot, what);
-  const width = Math.ceil(Math.max(layout.width ?? 0, header.length * CHAR_WIDTH) + 2 * MARGIN);
-  const top = MARGIN + HEADER;
-  const height = Math.ceil((layout.height ?? 0) + top + MARGIN);
+  // Frames may reach a little past the layout's edges: the drawing makes room.
+  const left = MARGIN + Math.max(0, ...frames.map((f) => -f.x));
+  const top = MARGIN + HEADER + Math.max(0, ...frames.map((f) => -f.y));
+  const right = Math.max(layout.width ?? 0, ...frames.map((f) => f.x + f.w));
+  const bottom = Math.max(layout.height ?? 0, ...frames.map((f) => f.y + f.h));
+  const width = Math.ceil(Math.max(right + left, header.length * CHAR_WIDTH + MARGIN) + MARGIN);
+  const height = Math.ceil(bottom + top + MARGIN);
   const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT_SIZE}">`,
     '<defs><marker id="gl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
     '<rect class="gl-bg" width="100%" height="100%" fill="#ffffff"/>',
     `<text class="gl-header" x="${MARGIN}" y="${MARGIN + 8}" fill="#333">${escapeXml(header)}</text>`,
-    `<g class="gl-graph" transform="translate(${MARGIN},${top})">`,
+    `<g class="gl-graph" transform="translate(${left},${top})">`,
     '',
   ].join('\n');
-  const items: SvgItem[] = [];
-  // Edges first, so that boxes are drawn over them.
+  // Frames under everything, their headers over the edges that enter them.
+  const items: SvgItem[] = frames.map((f) => ({ ...frameItem(f), ...renderFrameBox(f) }));
+  // Then edges, so that boxes are drawn over them.
   for (const e of layout.edges ?? []) {
     const dashed = e.id.includes('->') && byId.get(e.id.split('->')[0])?.kind === 'saved';
     const markup = `<path class="gl-edge" data-id="${escapeXml(e.id)}" d="${edgePath(e)}" fill="none" stroke="#444" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#gl-arrow)"/>\n`;
     items.push({ kind: 'edge', id: e.id, ...edgeBox(e), name: null, markup, lite: null });
   }
+  for (const f of frames) items.push({ ...frameItem(f), h: FRAME_HEADER, ...renderFrameHeader(f) });
   for (const c of layout.children ?? []) {
     const box = { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 };
     const n = byId.get(c.id);
@@ -179,7 +201,7 @@ export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode, what?: 
         });
       continue;
     }
-    const [markup, lite] = renderNode(n, c, outputs.has(n.id));
+    const [markup, lite] = renderNode(snapshot, n, c, outputs.has(n.id));
     items.push({
       kind: 'node',
       id: n.id,
@@ -189,7 +211,7 @@ export function renderSvgParts(snapshot: GraphSnapshot, layout: ElkNode, what?: 
       lite: `${lite}\n`,
     });
   }
-  return { head, tail: '</g></svg>', width, height, originX: MARGIN, originY: top, items };
+  return { head, tail: '</g></svg>', width, height, originX: left, originY: top, items };
 }
 
 function edgeBox(e: ElkExtendedEdge): { x: number; y: number; w: number; h: number } {
@@ -225,7 +247,12 @@ function headerText(
 }
 
 /** A node's markup, in full and as the box alone. */
-function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, string] {
+function renderNode(
+  snapshot: GraphSnapshot,
+  n: GraphNode,
+  c: ElkNode,
+  isOutput: boolean,
+): [string, string] {
   const x = c.x ?? 0;
   const y = c.y ?? 0;
   const w = c.width ?? 0;
@@ -241,7 +268,7 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
   const open = `<g class="${classes.join(' ')}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(displayName(n))}" transform="translate(${x},${y})">`;
   const rect = `<rect width="${w}" height="${h}" rx="${rx}" fill="${group ? GROUP_FILL : nodeFill(n)}" stroke="${stroke}" stroke-width="${flagged ? 2.5 : group ? 1.5 : 1}"${group ? ' stroke-dasharray="6 2"' : ''}/>`;
   const parts = [open, `<title>${escapeXml(nodeTitle(n))}</title>`, rect];
-  nodeLines(n).forEach((line, i) => {
+  boxLines(snapshot, n).forEach((line, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
     const red =
       flagged && /NaN|Inf/.test(line) ? ` class="gl-nan" fill="${FLAG_COLOR}"` : ' fill="#111"';
@@ -252,13 +279,20 @@ function renderNode(n: GraphNode, c: ElkNode, isOutput: boolean): [string, strin
   for (const p of c.ports ?? []) {
     const slot = n.next.findIndex((_, i) => inPortId(n.id, i) === p.id);
     if (slot < 0) continue;
-    const none = n.next[slot] === null;
+    const from = n.next[slot];
+    const none = from === null;
+    const shared = from !== null && isShared(snapshot, from.id);
     const px = p.x ?? 0;
     const py = p.y ?? 0;
+    const what = none
+      ? ': None (no gradient needed)'
+      : shared
+        ? `: ${proxyLabel(snapshot, from.id)} (shared, drawn once with one edge)`
+        : '';
     // Input ports sit on the top edge, or on the bottom one in a root-top layout.
     const labelY = py > (c.height ?? 0) / 2 ? py + PORT_SIZE + 9 : py - 1;
     parts.push(
-      `<rect class="gl-port" x="${px}" y="${py}" width="${PORT_SIZE}" height="${PORT_SIZE}" fill="${none ? '#fff' : '#444'}" stroke="#444"><title>input ${slot}${none ? ': None (no gradient needed)' : ''}</title></rect>`,
+      `<rect class="gl-port" x="${px}" y="${py}" width="${PORT_SIZE}" height="${PORT_SIZE}" fill="${none ? '#fff' : '#444'}" stroke="#444"><title>input ${slot}${escapeXml(what)}</title></rect>`,
       `<text class="gl-port-label" x="${px + PORT_SIZE + 2}" y="${labelY}" font-size="9" fill="#555">${slot}</text>`,
     );
   }
@@ -276,4 +310,24 @@ function renderProxy(snapshot: GraphSnapshot, of: string, c: ElkNode): string {
     `<rect width="${c.width ?? 0}" height="${c.height ?? 0}" rx="6" fill="#f4f4f4" stroke="#777" stroke-dasharray="3 2"/>` +
     `<text x="${PAD_X}" y="${PAD_Y + LINE_HEIGHT - 4}" fill="#333">${escapeXml(label)}</text></g>`
   );
+}
+
+function frameItem(f: FrameDrawing): Omit<SvgItem, 'markup' | 'lite'> {
+  return { kind: 'frame', id: f.id, x: f.x, y: f.y, w: f.w, h: f.h, name: null };
+}
+
+/** An expanded group's frame: a light box around its contents. */
+function renderFrameBox(f: FrameDrawing): { markup: string; lite: string } {
+  const markup = `<rect class="gl-frame" data-group="${escapeXml(f.id)}" x="${f.x}" y="${f.y}" width="${f.w}" height="${f.h}" rx="8" fill="${GROUP_FILL}" fill-opacity="0.35" stroke="#8878b8"/>\n`;
+  return { markup, lite: markup };
+}
+
+/** Its header: a collapse chevron and the label, which together collapse the group on a click. */
+function renderFrameHeader(f: FrameDrawing): { markup: string; lite: string } {
+  const markup =
+    `<g class="gl-frame-toggle" data-group="${escapeXml(f.id)}" transform="translate(${f.x},${f.y})"><title>${escapeXml(`Collapse ${f.title}`)}</title>` +
+    `<rect width="${f.w}" height="${FRAME_HEADER}" fill="transparent"/>` +
+    `<path class="gl-chevron" d="M8,8 L12.5,13 L17,8" fill="none" stroke="#333" stroke-width="1.6"/>` +
+    `<text class="gl-frame-label" x="22" y="${FRAME_HEADER - 7}" fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(frameLabel(f.label, f.w))}</text></g>\n`;
+  return { markup, lite: '' };
 }

@@ -6,7 +6,8 @@
 // picture before it, otherwise the box takes the contents' place and the gap closes.
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
-import { proxiedNode, toElkGraph } from './elk';
+import { flattenClusters, groupFrames, nestClusters } from './clusters';
+import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
@@ -14,10 +15,14 @@ import { insertExpanded } from './insertion';
 import { must } from './must';
 import { overlaps } from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
-import { renderSvgParts, type SvgParts } from './svg';
+import { renderSvgParts, type FrameDrawing, type SvgParts } from './svg';
 
 export { overlaps };
 
+/** Up to this many boxes, ELK lays out expanded groups as clusters (see relayout). */
+export const CLUSTER_MAX_BOXES = 150;
+/** Repeats of fewer steps get no frame (nor their steps): see GraphView.containerOf. */
+export const MIN_FRAMED_STEPS = 3;
 /** Graphs up to this many nodes open flat (every node visible); bigger ones open collapsed. */
 export const FLAT_MAX_NODES = 1500;
 /** When opening collapsed, groups are expanded (biggest first) while at most this many boxes show. */
@@ -110,6 +115,27 @@ export function groupName(g: GraphGroup): string {
   }
 }
 
+/**
+ * What a group's frame says: the module's name without its enclosing module's (`fc1` inside
+ * `Net`), a repeat's count, a step's number.
+ */
+function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
+  switch (g.kind) {
+    case 'call': {
+      const outer = g.modulePath.at(-2);
+      return outer !== undefined && g.label.startsWith(`${outer}.`)
+        ? g.label.slice(outer.length + 1)
+        : g.label;
+    }
+    case 'repeat': // the count first: a long label is cut at the frame's width
+      return `×${String(g.count)} ${g.label}`;
+    case 'step': {
+      const rep = g.parent === null ? undefined : tree.groups.get(g.parent);
+      return `step ${g.label}${rep === undefined ? '' : ` of ${String(rep.count)}`}`;
+    }
+  }
+}
+
 export interface ViewResult {
   /** The visible graph (groups as nodes whose id starts with `group:`). */
   snapshot: GraphSnapshot;
@@ -192,12 +218,18 @@ export class GraphView {
     const snapshot = viewSnapshot(this.source, this.tree, this.expanded);
     const graph = toElkGraph(snapshot);
     const engine = chooseEngine(graph, this.options.elk != null);
-    const layout = await layoutElkGraph(graph, {
+    // ELK keeps each expanded group's boxes together (a compound node per group); it takes
+    // several times as long that way, so bigger graphs get frames only where groups happen
+    // to lie apart.
+    const nest = engine === 'elk' && (graph.children?.length ?? 0) <= CLUSTER_MAX_BOXES;
+    const input = nest ? nestClusters(graph, this.containerOf, this.parentOf) : graph;
+    const laid = await layoutElkGraph(input, {
       elk: this.options.elk,
       engine,
       signal: run.signal,
       onProgress: run.onProgress,
     });
+    const layout = nest ? flattenClusters(laid) : laid;
     // Older pictures no longer match this one: going back to them would move everything.
     this.history.length = 0;
     return this.finish(snapshot, layout, engine, t0);
@@ -293,6 +325,41 @@ export class GraphView {
     return this.finish(snapshot, removed.layout, 'incremental', t0);
   }
 
+  /**
+   * The framed group directly holding a box of the view (a proxy: its consumer's), null at
+   * the top. Module calls are framed; repeats only from MIN_FRAMED_STEPS steps on (two
+   * alike calls in a row are no loop worth a frame, and their steps' frames were clutter).
+   */
+  private readonly containerOf = (id: string): string | null => {
+    // A box of a snapshot limited before (the CLI's) is no group of this tree.
+    if (isGroupId(id)) return this.tree.groups.has(id) ? this.parentOf(id) : null;
+    const consumer = proxyConsumer(id);
+    if (consumer !== null) return this.containerOf(consumer);
+    return this.framedSelfOrParent(this.tree.groupOf.get(id) ?? null);
+  };
+
+  private readonly parentOf = (group: string): string | null =>
+    this.framedSelfOrParent(must(this.tree.groups.get(group), group).parent);
+
+  private framedSelfOrParent(group: string | null): string | null {
+    let g = group;
+    while (g !== null) {
+      const info = must(this.tree.groups.get(g), g);
+      const repeat = info.kind === 'step' ? this.tree.groups.get(info.parent ?? '') : info;
+      if (info.kind === 'call' || (repeat?.count ?? 0) >= MIN_FRAMED_STEPS) return g;
+      g = info.parent;
+    }
+    return null;
+  }
+
+  /** The frames of the expanded groups shown, with their labels. */
+  private frames(layout: ElkNode): FrameDrawing[] {
+    return groupFrames(layout, this.containerOf, this.parentOf).map((f) => {
+      const g = must(this.tree.groups.get(f.id), f.id);
+      return { ...f, label: frameLabelOf(g, this.tree), title: groupName(g) };
+    });
+  }
+
   /** Whether a node, group or proxy id lies (at any depth) inside group `g`. */
   isInside(id: string, g: string): boolean {
     const of = proxiedNode(id);
@@ -341,7 +408,7 @@ export class GraphView {
     this.last = {
       snapshot,
       layout,
-      parts: renderSvgParts(snapshot, layout, this.options.header),
+      parts: renderSvgParts(snapshot, layout, this.options.header, this.frames(layout)),
       engine,
       ms: 0,
     };

@@ -72,9 +72,21 @@ export type ToWebview =
 
 export type ExportFormat = 'svg' | 'png' | 'dot';
 
+/**
+ * A graph the page restored from its saved state after a reload, as Reveal in Graph needs it
+ * (the new extension host has not seen it): its script, title and each node's source line.
+ */
+export interface RestoredGraph {
+  readonly file: string;
+  readonly title: string;
+  readonly nodes: readonly { readonly id: string; readonly file: string; readonly line: number }[];
+}
+
 export type FromWebview =
   /** The page is listening; `restoredGraph` says whether it drew a graph from its saved state. */
   | { readonly type: 'ready'; readonly restoredGraph: boolean }
+  /** Sent after 'ready' when the page restored a graph: what Reveal in Graph needs of it. */
+  | { readonly type: 'restored'; readonly graph: RestoredGraph }
   | {
       readonly type: 'reveal';
       readonly file: string;
@@ -145,6 +157,8 @@ export function isFromWebview(m: unknown): m is FromWebview {
   switch (m.type) {
     case 'ready':
       return typeof m.restoredGraph === 'boolean';
+    case 'restored':
+      return isRestoredGraph(m.graph);
     case 'reveal':
       return (
         isString(m.file) &&
@@ -175,6 +189,18 @@ export function isFromWebview(m: unknown): m is FromWebview {
     default:
       return false;
   }
+}
+
+function isRestoredGraph(v: unknown): v is RestoredGraph {
+  return (
+    isObject(v) &&
+    isString(v.file) &&
+    isString(v.title) &&
+    Array.isArray(v.nodes) &&
+    v.nodes.every(
+      (n: unknown) => isObject(n) && isString(n.id) && isString(n.file) && isCount(n.line),
+    )
+  );
 }
 
 /** The page's check of the host's messages (the snapshot itself is read and checked as it is drawn). */

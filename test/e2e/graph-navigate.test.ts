@@ -130,9 +130,23 @@ test('Fit of the expanded ×800 repeat keeps text readable, shows the output and
     toggles,
     { timeout: 60_000 },
   );
+  // The steps use each weight drawn once (its box says how often), not a stub per step, and
+  // the repeat is framed, with a chevron to fold it again.
+  expect(await frame.locator('g.gl-proxy').count()).toBe(0);
+  expect(await frame.locator('g.gl-node', { hasText: 'used 800 times' }).count()).toBe(6);
+  expect(await frame.locator('g.gl-frame-toggle text', { hasText: '×800' }).count()).toBe(1);
   await frame.click('#fit');
   const t = await transform();
   expect(t.scale).toBeGreaterThanOrEqual(READABLE - 1e-6);
+  // The output's nearest steps are on screen with it.
+  const steps = await frame.$$eval('g.gl-group', (gs) => {
+    const v = document.getElementById('view')!.getBoundingClientRect();
+    return gs.filter((g) => {
+      const r = g.getBoundingClientRect();
+      return r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left && r.right <= v.right;
+    }).length;
+  });
+  expect(steps).toBeGreaterThanOrEqual(3);
   // The output is on screen, inside the view.
   const out = await boxOf('g.gl-output');
   const view = await boxOf('#view');

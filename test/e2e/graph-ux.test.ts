@@ -1,7 +1,8 @@
 // What the graph view says around the graph, in a real VS Code (code-server + Chromium): a
 // selection stays with its graph, a light capture says what it lacks and captures itself in
 // full on one click, a failed run shows its failure with Show Output and Re-run, and the
-// footer's layout figures are the Output channel's. Screenshots go to test-artifacts/ux-*.png.
+// footer's layout figures are the Output channel's, module calls are framed clusters that
+// collapse from their chevron. Screenshots go to test-artifacts/ux-*.png.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -141,4 +142,38 @@ test('a failed run shows its failure in the graph view, with Show Output and Re-
   expect(runs()).toBe(before + 1);
   const again = await webviewFrame(page, '#failure-message', 60_000);
   expect(await again.textContent('#failure-message')).toContain('threw (line 4)');
+});
+
+test('module calls show as framed clusters: the chevron collapses one into its box, a click on the box brings its frame back', async () => {
+  const frame = await visualize('mnist-classifier.ts', 'mnist-classifier.ts: backward() #');
+  const labels = await frame.$$eval('g.gl-frame-toggle text', (ts) => ts.map((t) => t.textContent));
+  expect(labels).toEqual(expect.arrayContaining(['MNISTClassifier', 'fc1', 'dropout', 'fc2']));
+  // Labels at a readable size after Fit (a line's box is a little taller than its font).
+  const labelPx = await frame.$eval(
+    'g.gl-frame-toggle text',
+    (t) => t.getBoundingClientRect().height,
+  );
+  expect(labelPx).toBeGreaterThanOrEqual(9);
+  await screenshot(page, 'ux-module-frames');
+
+  const group = await frame.$$eval('g.gl-frame-toggle', (gs) =>
+    gs.find((g) => g.querySelector('text')?.textContent === 'fc1')?.getAttribute('data-group'),
+  );
+  expect(group).toBeDefined();
+  // The header may lie outside the fitted view: click it where it is.
+  await frame.$eval(`g.gl-frame-toggle[data-group="${group!}"] text`, (t) =>
+    t.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+  );
+  await frame.waitForSelector(`g.gl-group[data-id="${group!}"]`, { timeout: 30_000 });
+  expect(await frame.locator(`g.gl-frame-toggle[data-group="${group!}"]`).count()).toBe(0);
+  expect(await frame.textContent(`g.gl-group[data-id="${group!}"]`)).toContain(
+    'MNISTClassifier.fc1',
+  );
+  await screenshot(page, 'ux-module-collapsed');
+
+  await frame.$eval(`g.gl-group[data-id="${group!}"]`, (g) =>
+    g.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+  );
+  await frame.waitForSelector(`g.gl-frame-toggle[data-group="${group!}"]`, { timeout: 30_000 });
+  expect(await frame.locator(`g.gl-group[data-id="${group!}"]`).count()).toBe(0);
 });

@@ -227,4 +227,13 @@ test('after a window reload the graph view comes back with the same graph, witho
   expect(new Set(await nodeNames(restored))).toEqual(new Set(names));
   expect(runLog(session).filter((l) => l.includes('finished')).length).toBe(runs);
   await screenshot(page, 'graph-after-reload');
+
+  // The new extension host knows the restored graph: Reveal in Graph selects line 13's node.
+  await runCommand(page, 'View: Focus First Editor Group');
+  await runCommand(page, 'Go to Line/Column...');
+  await page.keyboard.type('13');
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Gradlens: Reveal in Graph');
+  await restored.waitForSelector('g.gl-selected', { timeout: 30_000 });
+  expect(await restored.getAttribute('g.gl-selected', 'data-name')).toBe('AddmmBackward0');
 });

@@ -1,6 +1,11 @@
 // Reveal in Graph finds the nodes a source line created, in the graph the view shows.
 import { expect, test } from 'vitest';
-import { graphFiles, nodesAtLine, revealLink } from '../../src/extension/graph-lines';
+import {
+  graphFiles,
+  nodesAtLine,
+  restoredNodes,
+  revealLink,
+} from '../../src/extension/graph-lines';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { uriPaths } from '../../src/protocol/paths';
 
@@ -48,6 +53,20 @@ test('the files of a graph: its script and every file a node comes from, once ea
     'C:\\ws\\model.ts',
     'C:\\Users\\me\\my work\\train.ts',
   ]);
+});
+
+test('a graph a reloaded page restored reads the same: its lines and files', () => {
+  const restored = restoredNodes({
+    file: '/ws/a.ts',
+    title: 'a.ts: backward() #1',
+    nodes: [
+      { id: 'mul', file: '/ws/a.ts', line: 7 },
+      { id: 'lin', file: 'C:\\ws\\model.ts', line: 7 },
+    ],
+  });
+  expect(nodesAtLine(restored, '/ws/a.ts', 7)).toEqual(['mul']);
+  expect(nodesAtLine(restored, 'c:/ws/model.ts', 7)).toEqual(['lin']);
+  expect(graphFiles('/ws/a.ts', restored)).toEqual(['/ws/a.ts', 'C:\\ws\\model.ts']);
 });
 
 test("the hover's link runs Reveal in Graph with the file and line", () => {

@@ -162,3 +162,22 @@ describe('messages are checked field by field', () => {
     expect(isFromWebview({ type: 'launch' })).toBe(false);
   });
 });
+
+describe("the page's restored graph", () => {
+  test('is taken only when every field checks out', () => {
+    const graph = {
+      file: '/ws/a.ts',
+      title: 'a.ts: backward() #1',
+      nodes: [{ id: 'n1', file: '/ws/a.ts', line: 7 }],
+    };
+    expect(isFromWebview({ type: 'restored', graph })).toBe(true);
+    expect(
+      isFromWebview({
+        type: 'restored',
+        graph: { ...graph, nodes: [{ id: 'n1', file: '/ws/a.ts', line: -1 }] },
+      }),
+    ).toBe(false);
+    expect(isFromWebview({ type: 'restored', graph: { ...graph, title: 3 } })).toBe(false);
+    expect(isFromWebview({ type: 'restored' })).toBe(false);
+  });
+});

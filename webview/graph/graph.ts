@@ -1,7 +1,7 @@
 // The graph on screen: taking a graph from the host (or the saved state), laying it out,
 // drawing it and reporting the paint; a failed run or a cancelled layout in its place.
 import type { GraphSnapshot } from '../../src/protocol/messages';
-import { gzipJson } from '../../src/protocol/graph-view';
+import { gzipJson, type RestoredGraph } from '../../src/protocol/graph-view';
 import {
   app,
   btn,
@@ -58,6 +58,16 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   hideDetails();
   search.value = state.saved.search;
   void openGraph(delivery);
+}
+
+/** A graph restored from the saved state, as the host needs it for Reveal in Graph after a reload. */
+export function restoredGraph(payload: KeptPayload): RestoredGraph {
+  const nodes = (payload.snapshot as GraphSnapshot).nodes.flatMap((n) =>
+    n.location === null || n.kind === 'saved'
+      ? []
+      : [{ id: n.id, file: n.location.file, line: n.location.line }],
+  );
+  return { file: payload.file, title: payload.title, nodes };
 }
 
 /** What the drawing's header calls the graph: a debug stop or a capture point is no backward() call. */

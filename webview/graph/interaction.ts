@@ -1,5 +1,5 @@
 // What the user does in the view: wheel and drag to zoom and pan, toolbar buttons, search,
-// hover (path to the output) and click (details, reveal, expand).
+// hover (path to the output) and click (details, reveal, expand; a frame's header collapses).
 import {
   canvas,
   cancelLayout as cancelButton,
@@ -142,6 +142,11 @@ function installPointer(): void {
   });
   canvas.addEventListener('click', (e) => {
     if (drag?.moved) return;
+    const frame = (e.target as Element).closest<SVGGElement>('g.gl-frame-toggle');
+    if (frame?.dataset.group !== undefined) {
+      void toggleGroup(frame.dataset.group, 'collapse');
+      return;
+    }
     const g = (e.target as Element).closest<SVGGElement>('g.gl-node, g.gl-proxy');
     state.selected = [];
     markSelected();

@@ -4,7 +4,7 @@
 // (the user's input), groups.ts, details.ts, export.ts, graph.ts (the graph's life on screen)
 // and host-messages.ts (the extension's messages).
 import { showPageMessage } from './dom';
-import { render } from './graph';
+import { render, restoredGraph } from './graph';
 import { listenToHost } from './host-messages';
 import { installInteraction } from './interaction';
 import { startLayoutWorker } from './layout-client';
@@ -20,3 +20,4 @@ else if (dropped !== undefined)
   );
 startLayoutWorker();
 vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
+if (payload !== null) vscode.postMessage({ type: 'restored', graph: restoredGraph(payload) });
