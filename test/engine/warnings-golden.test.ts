@@ -68,3 +68,26 @@ describe('UserWarnings as PyTorch words them', () => {
     expect(seen.map((w) => [w.name, w.message])).toEqual([[category, text]]);
   });
 });
+
+describe('mse_loss with shapes that only broadcast', () => {
+  it('warns (once for the same shapes) and broadcasts, as PyTorch does', async () => {
+    const input = torch.ones(3, 1);
+    const target = torch.zeros(3);
+    let loss: torch.Tensor | null = null;
+    const seen = await warningsDuring(() => {
+      for (let i = 0; i < 3; i++) loss = torch.nn.functional.mseLoss(input, target);
+    });
+    expect(seen.map((w) => w.message)).toEqual([
+      'mse_loss: Using a target size (torch.Size([3])) that is different to the input size (torch.Size([3, 1])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+    ]);
+    expect(loss!.item()).toBe(1);
+  });
+});
+
+describe('module text', () => {
+  it('LayerNorm prints eps as Python does', () => {
+    expect(String(new torch.nn.LayerNorm(4))).toBe(
+      'LayerNorm((4,), eps=1e-05, elementwise_affine=True)',
+    );
+  });
+});

@@ -1,6 +1,7 @@
 // nn.BatchNorm1d: batch normalization over the channel dim of [N, C] or [N, C, L] inputs,
 // with running statistics updated in training and used in eval, as in PyTorch.
 import { ones, zeros } from '../factories';
+import { pythonFloat } from '../print/python-float';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
@@ -14,12 +15,6 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running statistics (else eval normalises with the batch's, as training does). */
   trackRunningStats?: boolean;
-}
-
-/** Python's repr of a float (`1e-05`, `0.1`), as PyTorch's module text prints it. */
-function pythonFloat(x: number): string {
-  if (x !== 0 && Math.abs(x) < 1e-4) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 
 /**

@@ -3,6 +3,7 @@
 // PyTorch's initial weights.
 import { empty, ones, zeros } from '../factories';
 import { noGrad } from '../grad-mode';
+import { pythonFloat } from '../print/python-float';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
@@ -109,7 +110,7 @@ export class LayerNorm extends Module {
   }
 
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=True`;
+    return `(${this.normalizedShape.join(', ')},), eps=${pythonFloat(this.eps)}, elementwise_affine=True`;
   }
 }
 

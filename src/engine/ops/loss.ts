@@ -4,6 +4,7 @@ import { allocate, isFloating } from '../dtype';
 import { broadcastShapes, sameShape } from '../shape';
 import { torchSize } from '../print/size';
 import type { Tensor } from '../tensor';
+import { warnOnce } from '../warn';
 import { binaryKernel, contiguousData, fromStorage } from './kernels';
 import { apply, type Primitive } from './op';
 
@@ -133,7 +134,7 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
   if (!sameShape(input.shape, target.shape)) {
     // PyTorch warns and broadcasts (raising its broadcast error when the shapes do not fit).
     const shape = broadcastShapes(input.shape, target.shape);
-    console.warn(mismatchMessage('mse_loss', input, target));
+    warnOnce(mismatchMessage('mse_loss', input, target));
     return apply(MseLoss, [input.expand(...shape), target.expand(...shape)], { reduction });
   }
   return apply(MseLoss, [input, target], { reduction });
