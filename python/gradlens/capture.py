@@ -18,7 +18,7 @@ import torch
 
 from . import features, graph
 from .anomalies import find_anomalies, has_precise
-from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, root_node, saved_tensors, signature, structure, walk
+from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compiled, root_node, saved_tensors, signature, structure, walk
 from .flow import FlowRecorder, records_flow
 from .loops import in_loop
 from .metrics import MetricStream
@@ -131,6 +131,7 @@ class Capture:
         # and backward() calls not captured until a later structure walk sees the graph change.
         self._over_cap = 0
         self._told_over_cap = False
+        self._told_compiled = False
 
     # ---- installation -----------------------------------------------------------------
 
@@ -587,6 +588,9 @@ class Capture:
                 "value": p.root_values[i], "grad": p.grads.get(owner_index) if owner_index is not None else None,
                 "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
             })
+        if not self._told_compiled and any(is_compiled(n) for n in order):
+            self._told_compiled = True
+            self.sink.error("crash", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
         if any(m is not None and m.location is not None for m in metas):
             self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)

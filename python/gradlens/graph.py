@@ -27,6 +27,16 @@ def is_accumulate(node: Node) -> bool:
     return type(node) is ACCUMULATE
 
 
+# torch.compile's backward for a whole compiled region (torch 2.x, AOTAutograd).
+COMPILED_NODE = "CompiledFunctionBackward"
+
+
+def is_compiled(node: Node) -> bool:
+    """A node standing for a region compiled by torch.compile: one opaque node whose
+    next_functions are the region's inputs; the ops inside are not autograd nodes."""
+    return type(node).__name__.startswith(COMPILED_NODE)
+
+
 def root_node(t: torch.Tensor) -> Optional[Node]:
     if t.grad_fn is not None:
         return t.grad_fn
