@@ -16,9 +16,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from . import features
+from . import features, graph
 from .anomalies import find_anomalies, has_precise
-from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, root_node, saved_tensors, signature, structure, walk
+from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compiled, root_node, saved_tensors, signature, structure, walk
 from .flow import FlowRecorder, records_flow
 from .loops import in_loop
 from .metrics import MetricStream
@@ -127,6 +127,11 @@ class Capture:
         self._norms = GradNorms()
         self._depth = 0
         self.metrics = MetricStream(sink.metrics)
+        # The backward() whose graph was over the walk cap (0: none): ops are not recorded
+        # and backward() calls not captured until a later structure walk sees the graph change.
+        self._over_cap = 0
+        self._told_over_cap = False
+        self._told_compiled = False
 
     # ---- installation -----------------------------------------------------------------
 
@@ -203,7 +208,7 @@ class Capture:
         return at == "last" and not self.repeating and not self.expect_repeat and k <= MAX_AUTO_CAPTURES
 
     def _set_armed(self, on: bool) -> None:
-        if on:
+        if on and not self._over_cap:
             self.recorder.arm()
         else:
             self.recorder.disarm()
@@ -274,12 +279,12 @@ class Capture:
             self._first_at = time.perf_counter()
         self.metrics.commit()
         self.recorder.modules.reset()
-        self.recorder.claimed = 0
+        self.recorder.new_graph()
         self._take_request()
         scalar = trigger == "backward" and len(roots) == 1 and roots[0].numel() == 1
         loss = _read_scalar(roots[0]) if scalar else math.nan
         non_finite = scalar and not math.isfinite(loss)
-        full = self._should_capture(k) or (non_finite and not self.flagged_non_finite)
+        full = (self._should_capture(k) or (non_finite and not self.flagged_non_finite)) and not self._over_cap
         walked = None
         if full and self._auto_only(k, non_finite):
             walked = structure(roots)
@@ -315,6 +320,8 @@ class Capture:
                     self.flagged_non_finite = True
                 self.last_full_index = k
                 self.sink.snapshot(snapshot)
+                if self.recorder.full:
+                    self._say_over_cap(f"more than {graph.MAX_WALK:,} nodes were made before backward() #{k}: ops after them were not recorded, so part of its graph has no values or source lines")
         del site
         self._after(k, trigger, roots, call_site, pending is not None, scalar, loss, walked)
         if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
@@ -353,7 +360,8 @@ class Capture:
             if not captured:
                 same = sig == self._last_sig
                 self.repeating = same
-                if not same:
+                if not same and self._over_cap != k:
+                    self._over_cap = 0
                     self.requested = True
                     self.expect_repeat = False
             self._last_sig = sig
@@ -452,11 +460,16 @@ class Capture:
         try:
             return self._begin(index, trigger, roots, call_site, live)
         except GraphTooLarge:
-            self.last_full_index = index  # not tried again at the end of the run
-            self.sink.error("crash", f"the graph of backward() #{index} has more than {MAX_WALK:,} nodes and was not captured")
+            self._over_cap = self.last_full_index = index  # not tried again at the end of the run
+            self._say_over_cap(f"the graph of backward() #{index} has more than {graph.MAX_WALK:,} nodes and was not captured; while graphs stay that large, ops are not recorded and backward() calls are not captured")
         except Exception as e:  # a capture bug must not break the user's training
             self.sink.error("crash", f"capture of backward() #{index} failed: {type(e).__name__}: {e}")
         return None
+
+    def _say_over_cap(self, message: str) -> None:
+        if not self._told_over_cap:
+            self._told_over_cap = True
+            self.sink.error("crash", message)
 
     def _complete_safely(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Optional[Json]:
         try:
@@ -575,6 +588,9 @@ class Capture:
                 "value": p.root_values[i], "grad": p.grads.get(owner_index) if owner_index is not None else None,
                 "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
             })
+        if not self._told_compiled and any(is_compiled(n) for n in order):
+            self._told_compiled = True
+            self.sink.error("crash", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
         if any(m is not None and m.location is not None for m in metas):
             self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)

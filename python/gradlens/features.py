@@ -26,7 +26,9 @@ NODE_PREHOOK = Feature("Node.register_prehook", (1, 13))
 OPTIMIZER_STEP_HOOK = Feature("torch.optim.optimizer.register_optimizer_step_post_hook", (2, 0))
 FUNCTION_MODE = Feature("torch.overrides.TorchFunctionMode", (1, 13))
 MODULE_HOOKS = Feature("torch.nn.modules.module.register_module_forward_hook", (1, 13))
-FEATURES = (SEQUENCE_NR, NODE_PREHOOK, OPTIMIZER_STEP_HOOK, FUNCTION_MODE, MODULE_HOOKS)
+# Without it there is nothing compiled to show; with it, a compiled region is one opaque node.
+TORCH_COMPILE = Feature("torch.compile", (2, 0))
+FEATURES = (SEQUENCE_NR, NODE_PREHOOK, OPTIMIZER_STEP_HOOK, FUNCTION_MODE, MODULE_HOOKS, TORCH_COMPILE)
 
 
 def torch_version_without_import() -> Optional[str]:
@@ -75,4 +77,5 @@ def available(torch: Any) -> Dict[Feature, bool]:
         OPTIMIZER_STEP_HOOK: hasattr(optimizer_module, "register_optimizer_step_post_hook"),
         FUNCTION_MODE: hasattr(torch.overrides, "TorchFunctionMode"),
         MODULE_HOOKS: hasattr(module_module, "register_module_forward_hook") and hasattr(module_module, "register_module_forward_pre_hook"),
+        TORCH_COMPILE: hasattr(torch, "compile"),
     }

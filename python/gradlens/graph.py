@@ -27,6 +27,16 @@ def is_accumulate(node: Node) -> bool:
     return type(node) is ACCUMULATE
 
 
+# torch.compile's backward for a whole compiled region (torch 2.x, AOTAutograd).
+COMPILED_NODE = "CompiledFunctionBackward"
+
+
+def is_compiled(node: Node) -> bool:
+    """A node standing for a region compiled by torch.compile: one opaque node whose
+    next_functions are the region's inputs; the ops inside are not autograd nodes."""
+    return type(node).__name__.startswith(COMPILED_NODE)
+
+
 def root_node(t: torch.Tensor) -> Optional[Node]:
     if t.grad_fn is not None:
         return t.grad_fn
@@ -37,9 +47,11 @@ def root_node(t: torch.Tensor) -> Optional[Node]:
         return t.view_as(t).grad_fn.next_functions[0][0]
 
 
-def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Node], Dict[Node, int], Dict[Node, Tuple[Node, int]]]:
+def walk(roots: Sequence[torch.Tensor], limit: Optional[int] = None) -> Tuple[List[Node], Dict[Node, int], Dict[Node, Tuple[Node, int]]]:
     """Nodes in breadth-first order from the roots, their indices, and for each node the
     node and slot it was first reached from."""
+    # Read at each call, so a test can lower the cap.
+    limit = MAX_WALK if limit is None else limit
     order: List[Node] = []
     index: Dict[Node, int] = {}
     consumer: Dict[Node, Tuple[Node, int]] = {}
@@ -65,10 +77,11 @@ def walk(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[List[Nod
     return order, index, consumer
 
 
-def structure(roots: Sequence[torch.Tensor], limit: int = MAX_WALK) -> Tuple[int, List[torch.Tensor]]:
+def structure(roots: Sequence[torch.Tensor], limit: Optional[int] = None) -> Tuple[int, List[torch.Tensor]]:
     """A hash of the node types in walk order, and the leaf tensors (what `signature` gives
     for `walk`'s order). Runs in training loops, so it builds nothing per node beyond the
     walk itself (types, not name() strings)."""
+    limit = MAX_WALK if limit is None else limit
     seen = set()
     queue: List[Node] = []
     for r in roots:

@@ -9,7 +9,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import torch
 
-from .graph import ACCUMULATE, MAX_WALK, Node
+from . import graph
+from .graph import ACCUMULATE, Node
 from .modules import ModuleCalls
 from .protocol import Json
 from .summary import Summary, summarize
@@ -51,9 +52,11 @@ class Recorder:
         self._mode: Any = None
         self.busy = False
         self.armed = False
-        # Nodes claimed since the last backward: past MAX_WALK the graph cannot be captured,
-        # so ops are no longer recorded (the mode stays: it cannot leave from inside its own call).
+        # Nodes claimed since the last backward: past the walk cap the graph cannot be
+        # captured, so ops are no longer recorded until the next backward (`full`). The mode
+        # cannot leave from inside its own call: it leaves at the next module exit.
         self.claimed = 0
+        self.full = False
         self.available = hasattr(torch.overrides, "TorchFunctionMode")
 
     def arm(self) -> None:
@@ -84,8 +87,13 @@ class Recorder:
             self._mode = _make_mode(self)
             self._mode.__enter__()
 
+    def new_graph(self) -> None:
+        """At each backward: counting starts again."""
+        self.claimed = 0
+        self.full = False
+
     def op_done(self, result: Any, args: Any, kwargs: Optional[Dict[str, Any]]) -> None:
-        if self.claimed > MAX_WALK:
+        if self.full:
             return
         fresh = [t for t in _tensors(result) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
@@ -94,7 +102,10 @@ class Recorder:
     def _module_output(self, module: torch.nn.Module, args: Any, output: Any) -> None:
         # With the function mode on, every op already claimed its node; this finds the ones
         # it cannot see (custom autograd Functions, or no mode at all on this torch).
-        if self.busy or self.claimed > MAX_WALK:
+        if self.full:
+            self.pause()
+            return
+        if self.busy:
             return
         fresh = [t for t in _tensors(output) if t.grad_fn is not None and type(t.grad_fn) is not ACCUMULATE and KEY not in t.grad_fn.metadata]
         if fresh:
@@ -117,6 +128,7 @@ class Recorder:
                     inner.metadata[KEY] = NodeMeta(location, modules, calls, None, next(self._order))
                 node.metadata[KEY] = NodeMeta(location, modules, calls, summarize(t), next(self._order))
                 self.claimed += 1 + len(inners)
+            self.full = self.claimed > graph.MAX_WALK
         finally:
             self.busy = False
 

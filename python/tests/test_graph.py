@@ -1,11 +1,17 @@
 """Captured graphs checked against what PyTorch itself reports."""
 import os
+import sys
 
 import torch
 
 import host
 from contract import check_all
 from helpers import by_id, functions, leaves, run_script
+
+sys.path.insert(0, host.PYTHON_DIR)
+
+from gradlens.features import predicted_missing  # noqa: E402
+from gradlens.graph import is_compiled  # noqa: E402
 
 
 def torch_walk(root: torch.Tensor):
@@ -127,3 +133,23 @@ def test_saved_tensors_are_nodes_when_asked(tmp_path):
     [snap] = result.snapshots
     saved = [n for n in snap["nodes"] if n["kind"] == "saved"]
     assert saved and all(n["attachedTo"] in by_id(snap) for n in saved)
+
+
+class CompiledFunctionBackward:
+    """Shaped like torch 2.x's node for a torch.compile'd region (not installed here)."""
+
+    def __init__(self, inputs):
+        self.next_functions = tuple((t.grad_fn, 0) for t in inputs)
+
+
+def test_a_compiled_region_is_recognised_by_its_node_kind():
+    x = torch.ones(2, requires_grad=True)
+    region = CompiledFunctionBackward([x * 2])
+    assert is_compiled(region)
+    assert not is_compiled((x * 2).grad_fn)
+    assert not is_compiled(region.next_functions[0][0])
+
+
+def test_torch_1_13_is_said_to_lack_torch_compile():
+    assert "torch.compile" in predicted_missing("1.13.1")
+    assert "torch.compile" not in predicted_missing("2.3.0")

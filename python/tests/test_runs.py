@@ -210,5 +210,41 @@ def test_graph_over_the_node_cap_is_reported_not_captured(tmp_path):
     assert result.returncode == 0 and "grad (4, 1)" in result.stdout
     assert result.snapshots == []
     [error] = result.errors
-    assert error["message"] == "the graph of backward() #1 has more than 200,000 nodes and was not captured"
+    assert error["message"].startswith("the graph of backward() #1 has more than 200,000 nodes and was not captured;")
     assert result.done["backwardCount"] == 1
+
+
+def test_past_the_cap_ops_are_no_longer_recorded(tmp_path):
+    # A cap of 300 nodes (lowered by the script) and chains of 500 ops through a module: the
+    # recorder stops at the cap, later graphs of that size are not recorded at all, and the
+    # run says so once. A small graph after them is captured again.
+    result = run_script(tmp_path, """
+        import torch
+        import gradlens.graph
+        gradlens.graph.MAX_WALK = 300
+        step = torch.nn.Linear(2, 2)
+
+        def chain(n):
+            h = torch.ones(1, 2)
+            outs = []
+            for _ in range(n):
+                h = step(h).tanh()
+                outs.append("gradlens" in h.grad_fn.metadata)
+            return h, outs
+
+        h, first = chain(250)
+        print("first", first.index(False), all(not r for r in first[first.index(False):]))
+        h.sum().backward()
+        h, second = chain(250)
+        print("second", any(second))
+        h.sum().backward()
+        small, _ = chain(3)
+        small.sum().backward()
+    """)
+    assert result.returncode == 0, result.stderr
+    # 3 nodes a step (AddmmBackward0, TBackward0, TanhBackward0): step 100's tanh is past 300.
+    assert result.stdout.split() == ["first", "100", "True", "second", "False"]
+    [error] = result.errors
+    assert error["message"].startswith("the graph of backward() #1 has more than 300 nodes and was not captured;")
+    assert [s["index"] for s in result.snapshots] == [3]
+    assert result.done["backwardCount"] == 3
