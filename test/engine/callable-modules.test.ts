@@ -75,4 +75,17 @@ describe('callable modules', () => {
     new Outer()(torch.ones(1));
     expect(seen).toEqual(['Outer', 'Outer.inner']);
   });
+
+  it('a new module is in training mode, so Dropout drops and BatchNorm counts batches', () => {
+    const net = new Net();
+    expect(net.training).toBe(true);
+    expect(net.fc1.training).toBe(true);
+    torch.manualSeed(0);
+    const dropped = new nn.Dropout(0.5)(torch.ones(1000));
+    const zeros = (dropped.tolist() as number[]).filter((v) => v === 0).length;
+    expect(zeros).toBeGreaterThan(400);
+    expect(zeros).toBeLessThan(600);
+    net.eval();
+    expect(net.fc2.training).toBe(false);
+  });
 });

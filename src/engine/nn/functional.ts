@@ -58,16 +58,7 @@ export const layerNorm = (
  * the running ones by `momentum`) or the running ones, then scales and shifts.
  * @example F.batchNorm(x, bn.runningMean, bn.runningVar, bn.weight, bn.bias, true);
  */
-export const batchNorm = (
-  x: Tensor,
-  runningMean: Tensor | null,
-  runningVar: Tensor | null,
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  training = false,
-  momentum = 0.1,
-  eps = 1e-5,
-): Tensor => batchNormalise(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+export const batchNorm = batchNormalise;
 /** @example F.softmax(x, 1); */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example F.logSoftmax(x, 1); */

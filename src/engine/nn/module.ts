@@ -134,13 +134,16 @@ export interface Module {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export abstract class Module {
-  /** Whether the module is in training mode (affects Dropout). */
-  training = true;
+  /** Whether the module is in training mode (affects Dropout and BatchNorm). */
+  declare training: boolean;
 
   constructor() {
     // A module is a function object, so `model(x)` runs `forward` as in PyTorch; the
     // prototype chain stays the class's, so `instanceof` and every method work as before.
     const self = callableInstance(new.target.prototype as object);
+    // Here, not as a field initializer: those of this base class would land on the `this`
+    // that the returned function object replaces (subclasses' fields land on it correctly).
+    self.training = true;
     wrapForwards(self);
     return self;
   }
