@@ -95,7 +95,7 @@ test('the .vsix carries the examples and the Marketplace README, not the develop
   expect(ignore).toContain('!examples/python/*.py');
   expect(ignore).toContain('!examples/python/*.ipynb');
   expect(ignore).not.toContain('!README.md');
-  expect(readFileSync(join(ROOT, 'scripts/package-vsix.mjs'), 'utf8')).toMatch(
+  expect(readFileSync(join(ROOT, 'scripts/package-vsce.mjs'), 'utf8')).toMatch(
     /'--readme-path',\s*'MARKETPLACE\.md'/,
   );
   expect(existsSync(join(ROOT, 'MARKETPLACE.md'))).toBe(true);
