@@ -122,6 +122,7 @@ async function expandInPlace(
   frame: Frame,
   before: Rects,
   groupId: string,
+  boxesAbove = true,
 ): Promise<{ rects: Rects; ms: number }> {
   const box = before.get(groupId)!;
   const expanded = await toggle(frame, `g.gl-node[data-id="${groupId}"]`);
@@ -129,7 +130,7 @@ async function expandInPlace(
   expect(expanded.rects.has(groupId)).toBe(false);
   expect(overlapping(expanded.rects)).toEqual([]);
   const above = [...before].filter(([id, r]) => id !== groupId && r.y + r.h <= box.y);
-  expect(above.length).toBeGreaterThan(0);
+  if (boxesAbove) expect(above.length).toBeGreaterThan(0);
   for (const [id, r] of above) expect(near(expanded.rects.get(id)!, r), `${id} moved`).toBe(true);
   return expanded;
 }
@@ -195,9 +196,16 @@ test('a deep MLP (1,400 blocks in one nn.Sequential, about 9,800 nodes) opens wi
   timings.push(`deep MLP open: ${before.size} boxes, command to painted graph ${paintMs} ms`);
   expect(before.size).toBeLessThan(30);
   expect(overlapping(before)).toEqual([]);
+  await screenshot(page, 'graph-big-mlp-collapsed');
 
   const repeat = frame.locator('g.gl-group', { hasText: /×\s?1,?400/ }).first();
-  const expanded = await expandInPlace(frame, before, (await repeat.getAttribute('data-id'))!);
+  // The repeat heads its Sequential's frame: no box lies above it to stay in place.
+  const expanded = await expandInPlace(
+    frame,
+    before,
+    (await repeat.getAttribute('data-id'))!,
+    false,
+  );
   timings.push(
     `deep MLP, expand the x1400 repeat: ${expanded.rects.size} boxes near the view, click to drawn ${expanded.ms} ms`,
   );

@@ -1,5 +1,5 @@
 // The training monitor in a real VS Code: a training script's every step reaches the chart,
-// pause freezes the script's process, stop ends it, and the view survives hide/show and a
+// pause holds the script, stop ends it, and the view survives hide/show and a
 // window reload. Screenshots go to test-artifacts/monitor-*.png.
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -246,12 +246,20 @@ test.runIf(RUNS_WIRED)(
 
     await frame.click('#monitor-pause');
     await waitAttr(frame, 'status', (v) => v === 'paused', 10_000);
-    expect(procState(pid)).toBe('T');
+    // The runner holds the script itself (no SIGSTOP): once it answers, "pausing…" goes away
+    // and the steps stop coming.
+    const status = frame.locator('#monitor .status').first();
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).not.toMatch(/pausing/);
+    expect(procState(pid)).toMatch(/[RS]/);
+    await page.waitForTimeout(500); // records sent before the pause may still be on their way
+    const held = Number(await attr(frame, 'last-step'));
+    await page.waitForTimeout(1500);
+    expect(Number(await attr(frame, 'last-step'))).toBe(held);
     await screenshot(page, 'monitor-paused');
 
     await frame.click('#monitor-resume');
     await waitAttr(frame, 'status', (v) => v === 'running', 10_000);
-    expect(procState(pid)).toMatch(/[RS]/);
+    await waitAttr(frame, 'last-step', (v) => Number(v) > held, 20_000);
 
     await frame.click('#monitor-stop');
     await waitAttr(frame, 'status', (v) => v === 'stopped', 20_000);
