@@ -122,6 +122,8 @@ function onScreen(): Promise<Record<string, { x: number; y: number; w: number; h
 async function exportVia(button: string, file: string): Promise<Buffer> {
   const path = join(ws.dir, file);
   rmSync(path, { force: true });
+  // In a panel too narrow for the whole toolbar the exports wait in the "…" menu.
+  if (!(await frame.locator(button).isVisible())) await frame.click('#more');
   await frame.click(button);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
