@@ -16,6 +16,7 @@ import {
   type Session,
   waitForActivation,
   webviewFrame,
+  toggleBreakpointAt,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -53,16 +54,6 @@ afterAll(async () => {
   await closeSession(session);
   ws.remove();
 });
-
-async function breakpointAt(line: number): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await runCommand(page, 'Debug: Toggle Breakpoint');
-}
 
 /** The editor text including inline-value decorations (they are rendered inside .view-lines). */
 async function editorText(): Promise<string> {
@@ -199,8 +190,8 @@ test('breakpoints in a .ts script bind; each stop updates inline values, the gra
 
 async function scenario(): Promise<void> {
   await openFile(page, 'debug-demo.ts');
-  await breakpointAt(7);
-  await breakpointAt(10);
+  await toggleBreakpointAt(page, 7);
+  await toggleBreakpointAt(page, 10);
   await runCommand(page, 'Gradlens: Debug Script');
 
   // Stop 1, line 7: w, x and h exist; y and loss are not initialised yet.

@@ -16,6 +16,7 @@ import {
   shownGraph,
   type Session,
   waitForActivation,
+  toggleBreakpointAt,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -55,10 +56,7 @@ afterAll(async () => {
 });
 
 async function breakpointAt(line: number): Promise<void> {
-  await runCommand(page, 'Go to Line/Column...');
-  await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
-  await runCommand(page, 'Debug: Toggle Breakpoint');
+  await toggleBreakpointAt(page, line);
   await page
     .locator('.monaco-editor .codicon-debug-breakpoint')
     .first()

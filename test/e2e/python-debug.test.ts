@@ -18,6 +18,7 @@ import {
   webviewFrame,
   type Session,
   waitForActivation,
+  toggleBreakpointAt,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -58,17 +59,6 @@ afterAll(async () => {
   await closeSession(session);
   ws.remove();
 });
-
-/** Puts the cursor on `line` (Go to Line) and toggles a breakpoint there from the palette. */
-async function breakpointAt(line: number): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await runCommand(page, 'Debug: Toggle Breakpoint');
-}
 
 async function waitForEditorText(text: string): Promise<void> {
   await page.waitForFunction(
@@ -135,8 +125,8 @@ test('Debug Script on a .py stops at breakpoints; each stop shows the graph in s
 
 async function scenario(): Promise<void> {
   await openFile(page, 'qp_debug.py');
-  await breakpointAt(6);
-  await breakpointAt(8);
+  await toggleBreakpointAt(page, 6);
+  await toggleBreakpointAt(page, 8);
   await runCommand(page, 'Gradlens: Debug Script');
 
   // Stop 1, before line 6 runs: a, b and Q exist, P does not yet.

@@ -62,6 +62,17 @@ export async function waitForActivation(page: Page): Promise<void> {
     .waitFor({ state: 'attached', timeout: 60_000 });
 }
 
+/** Puts the cursor on `line` of the active editor (Go to Line) and toggles a breakpoint there. */
+export async function toggleBreakpointAt(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Debug: Toggle Breakpoint');
+}
+
 /** Runs a command by its palette title (F1: Ctrl+Shift+P does not open it in headless Chromium). */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
