@@ -48,6 +48,7 @@ test("a layer collapses from a node's details into one box and expands again whe
   await collapse.waitFor({ timeout: 10_000 });
   const label = await collapse.innerText();
   const before = await onScreen();
+  const framesBefore = await framesOnScreen();
   await collapse.click();
   await expect
     .poll(async () => (await names()).filter((n) => n === 'AddmmBackward0').length, {
@@ -66,8 +67,17 @@ test("a layer collapses from a node's details into one box and expands again whe
   const after = await onScreen();
   const gone = Object.keys(before).filter((id) => !(id in after));
   expect(gone.length).toBeGreaterThan(1);
-  const top = Math.min(...gone.map((id) => before[id].y));
-  const left = Math.min(...gone.map((id) => before[id].x));
+  // The layer's frame (drawn around its nodes in small graphs) is where its box goes.
+  const layerFrame = framesBefore
+    .filter((f) =>
+      gone.every((id) => {
+        const b = before[id];
+        return b.x >= f.x && b.y >= f.y && b.x + b.w <= f.x + f.w && b.y + b.h <= f.y + f.h;
+      }),
+    )
+    .sort((a, b) => a.w * a.h - b.w * b.h)[0];
+  const top = Math.min(...gone.map((id) => before[id].y), layerFrame?.y ?? Infinity);
+  const left = Math.min(...gone.map((id) => before[id].x), layerFrame?.x ?? Infinity);
   let above = 0;
   for (const [id, r] of Object.entries(after)) {
     if (!(id in before)) continue;
@@ -101,6 +111,16 @@ test("a layer collapses from a node's details into one box and expands again whe
   // Expanding right after collapsing brings back the same picture, in the same place.
   expect(await onScreen()).toEqual(before);
 });
+
+/** Where each module frame is on screen (CSS pixels). */
+function framesOnScreen(): Promise<{ x: number; y: number; w: number; h: number }[]> {
+  return frame.$$eval('rect.gl-frame', (rs) =>
+    rs.map((r) => {
+      const b = r.getBoundingClientRect();
+      return { x: b.x, y: b.y, w: b.width, h: b.height };
+    }),
+  );
+}
 
 /** Where each node's box is on screen (CSS pixels, rounded to a hundredth). */
 function onScreen(): Promise<Record<string, { x: number; y: number; w: number; h: number }>> {

@@ -235,5 +235,12 @@ test('after a window reload the graph view comes back with the same graph, witho
   await page.keyboard.press('Enter');
   await runCommand(page, 'Gradlens: Reveal in Graph');
   await restored.waitForSelector('g.gl-selected', { timeout: 30_000 });
-  expect(await restored.getAttribute('g.gl-selected', 'data-name')).toBe('AddmmBackward0');
+  // Line 13 makes fc1's product and its ReLU (and fc1's parameters' first use): all of that is
+  // selected, nothing of fc2 (line 14).
+  const selected = await restored.$$eval('g.gl-selected', (gs) =>
+    gs.map((g) => g.getAttribute('data-name')),
+  );
+  expect(selected).toEqual(expect.arrayContaining(['AddmmBackward0', 'ReluBackward0']));
+  expect(selected).toContain('fc1.weight');
+  expect(selected).not.toContain('fc2.weight');
 });

@@ -196,7 +196,7 @@ test(
   `${RUNS} runs in one window: each outcome right, no runner left, memory flat`,
   { timeout: 120_000 + RUNS * 45_000 },
   async () => {
-    const host = extensionHostPid(session.server.pid);
+    const host = await extensionHostPid(session.server.pid);
     const samples: { run: number; rssMb: number; runners: number; at: string }[] = [];
     // Written at every sample, so a long soak stopped early still leaves its figures.
     const sample = (run: number): void => {

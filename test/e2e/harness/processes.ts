@@ -50,11 +50,18 @@ export function descendants(root: number, all = processes()): ProcessInfo[] {
   return out;
 }
 
-/** code-server's extension host process below `serverPid`. */
-export function extensionHostPid(serverPid: number): number {
-  const host = descendants(serverPid).find((p) => p.cmdline.includes('--type=extensionHost'));
-  if (host === undefined) throw new Error(`no extension host below code-server ${serverPid}`);
-  return host.pid;
+/**
+ * code-server's extension host process below `serverPid`, waiting up to `timeoutMs` for it:
+ * the workbench shows before the extension host has started.
+ */
+export async function extensionHostPid(serverPid: number, timeoutMs = 60_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const host = descendants(serverPid).find((p) => p.cmdline.includes('--type=extensionHost'));
+    if (host !== undefined) return host.pid;
+    if (Date.now() > until) throw new Error(`no extension host below code-server ${serverPid}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Resident set size in MB, or null once the process is gone. */
