@@ -8,12 +8,19 @@ import { revealLink } from './graph-lines';
 import { blankPythonCommentsAndStrings } from './python-source';
 import type { RunService } from './runs';
 import { readSettings } from './runs';
+import { cellOfDocument } from './notebook/editor';
 import { hoverMarkdown, inlineGradients, lookupTensor } from './snapshot-lookup';
 
 export const SCRIPT_SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript', scheme: 'file' },
   { language: 'javascript', scheme: 'file' },
   { language: 'python', scheme: 'file' },
+];
+
+/** Hovers and inline values also work in the Python cells of a notebook a run went through. */
+const HOVER_SELECTOR: vscode.DocumentSelector = [
+  ...(SCRIPT_SELECTOR as vscode.DocumentFilter[]),
+  { language: 'python', scheme: 'vscode-notebook-cell' },
 ];
 
 class BackwardLenses implements vscode.CodeLensProvider {
@@ -59,8 +66,20 @@ function codeOf(doc: vscode.TextDocument): string {
   return doc.languageId === 'python' ? blankPythonCommentsAndStrings(doc.getText()) : doc.getText();
 }
 
-function snapshotsOf(runs: RunService, doc: vscode.TextDocument): readonly GraphSnapshot[] {
-  return runs.lastRun(doc.uri.fsPath)?.snapshots ?? [];
+/** Where a document's lines are in runs' locations: its file, or its notebook and cell. */
+interface SourceOf {
+  readonly file: string;
+  readonly cell?: number;
+}
+
+function sourceOf(doc: vscode.TextDocument): SourceOf | undefined {
+  if (doc.uri.scheme === 'file') return { file: doc.uri.fsPath };
+  const cell = cellOfDocument(doc);
+  return cell === undefined ? undefined : { file: cell.notebook.fsPath, cell: cell.index };
+}
+
+function snapshotsOf(runs: RunService, source: SourceOf): readonly GraphSnapshot[] {
+  return runs.lastRun(source.file)?.snapshots ?? [];
 }
 
 export function registerEditorFeatures(runs: RunService): vscode.Disposable {
@@ -74,19 +93,20 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
   });
 
   const decorate = (editor: vscode.TextEditor | undefined): void => {
-    if (editor === undefined || editor.document.uri.scheme !== 'file') return;
-    const snaps = snapshotsOf(runs, editor.document);
+    const source = editor === undefined ? undefined : sourceOf(editor.document);
+    if (editor === undefined || source === undefined) return;
+    const snaps = snapshotsOf(runs, source);
     const settings = readSettings();
     const doc = editor.document;
-    const file = doc.uri.fsPath;
+    const { file, cell } = source;
     const texts = new Map<number, string[]>();
     const put = (g: { line: number; text: string }): void => {
       texts.set(g.line, [...(texts.get(g.line) ?? []), g.text]);
     };
     if (settings.inlineGradients) {
       if (snaps.length > 0)
-        inlineGradients(snaps, file, codeOf(doc), settings.inlinePlacement).forEach(put);
-      stopValues(runs.stopsIn(file), file).forEach(put);
+        inlineGradients(snaps, file, codeOf(doc), settings.inlinePlacement, cell).forEach(put);
+      if (cell === undefined) stopValues(runs.stopsIn(file), file).forEach(put);
     }
     const options = [...texts.entries()]
       .filter(([line]) => line <= doc.lineCount)
@@ -105,7 +125,9 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
 
   const hover: vscode.HoverProvider = {
     provideHover(doc, pos) {
-      const snaps = snapshotsOf(runs, doc);
+      const source = sourceOf(doc);
+      if (source === undefined) return undefined;
+      const snaps = snapshotsOf(runs, source);
       if (snaps.length === 0) return undefined;
       const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_$][\w$]*/);
       if (range === undefined) return undefined;
@@ -122,11 +144,12 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
         property = 'grad';
         full = new vscode.Range(before.start, range.end);
       }
-      const info = lookupTensor(snaps, doc.uri.fsPath, codeOf(doc), pos.line + 1, name);
+      const info = lookupTensor(snaps, source.file, codeOf(doc), pos.line + 1, name, source.cell);
       if (info === null) return undefined;
-      const md = new vscode.MarkdownString(
-        `${hoverMarkdown(info, property)}\n\n${revealLink(doc.uri.fsPath, pos.line + 1)}`,
-      );
+      // Reveal in Graph reads a file's lines; a cell's would name the wrong nodes.
+      const reveal =
+        source.cell === undefined ? `\n\n${revealLink(source.file, pos.line + 1)}` : '';
+      const md = new vscode.MarkdownString(`${hoverMarkdown(info, property)}${reveal}`);
       md.isTrusted = { enabledCommands: ['gradlens.revealInGraph'] };
       return new vscode.Hover(md, full);
     },
@@ -136,7 +159,7 @@ export function registerEditorFeatures(runs: RunService): vscode.Disposable {
     lenses,
     decoration,
     vscode.languages.registerCodeLensProvider(SCRIPT_SELECTOR, lenses),
-    vscode.languages.registerHoverProvider(SCRIPT_SELECTOR, hover),
+    vscode.languages.registerHoverProvider(HOVER_SELECTOR, hover),
     runs.onDidChangeRun(() => {
       lenses.refresh();
       decorateAll();

@@ -25,6 +25,14 @@ export interface TensorInfo {
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /**
+ * Whether `loc` is in `file`, and in notebook cell `cell` (0-based) when one is given: a
+ * notebook's locations carry their cell, and a cell's lines count from the cell's start.
+ */
+function isIn(loc: GraphNode['location'], file: string, cell: number | undefined): boolean {
+  return loc !== null && samePath(loc.file, file) && (cell === undefined || loc.cell === cell);
+}
+
+/**
  * The 1-based line declaring or assigning `name` at or above `beforeLine` (`const name =`,
  * `let name:`, `name =`), or null: enough to go from a use of a variable to the line that made
  * it. From the script's tokens, so text in strings, templates and comments never counts.
@@ -56,6 +64,27 @@ function infoOf(snapshot: GraphSnapshot, n: GraphNode, byId: Map<string, GraphNo
   };
 }
 
+/** The leaf or output named `word` (and passing `where`) of the last snapshot that has one. */
+function namedTensor(
+  snapshots: readonly GraphSnapshot[],
+  word: string,
+  where: (n: GraphNode) => boolean,
+): TensorInfo | null {
+  for (let s = snapshots.length - 1; s >= 0; s--) {
+    const snap = snapshots[s];
+    const named = snap.nodes.filter(
+      (n) => (n.kind === 'leaf' || n.kind === 'output') && n.name === word && where(n),
+    );
+    if (named.length > 0) {
+      const byId = new Map(snap.nodes.map((n) => [n.id, n]));
+      // A leaf over an output of the same name: the leaf holds `.grad`.
+      const pick = named.find((n) => n.kind === 'leaf') ?? named[0];
+      return infoOf(snap, pick, byId);
+    }
+  }
+  return null;
+}
+
 /**
  * The tensor a hover over `word` means, from the last snapshot that knows it: a leaf or output
  * of that name, else the last operation on the line declaring it (its value is the variable's).
@@ -69,32 +98,35 @@ export function lookupTensor(
   text: string,
   line: number,
   word: string,
+  cell?: number,
 ): TensorInfo | null {
   if (!IDENT.test(word)) return null;
-  for (let s = snapshots.length - 1; s >= 0; s--) {
-    const snap = snapshots[s];
-    const named = snap.nodes.filter(
-      (n) => (n.kind === 'leaf' || n.kind === 'output') && n.name === word,
-    );
-    if (named.length > 0) {
-      const byId = new Map(snap.nodes.map((n) => [n.id, n]));
-      // A leaf over an output of the same name: the leaf holds `.grad`.
-      const pick = named.find((n) => n.kind === 'leaf') ?? named[0];
-      return infoOf(snap, pick, byId);
-    }
-  }
+  // In a notebook, a name means this cell's tensor first; another cell's only when this cell
+  // made none of that name.
+  const here = (n: GraphNode): boolean => cell === undefined || isIn(n.location, file, cell);
+  return (
+    namedTensor(snapshots, word, here) ??
+    assignedTensor(snapshots, file, text, line, word, cell) ??
+    (cell === undefined ? null : namedTensor(snapshots, word, () => true))
+  );
+}
+
+/** The last operation on the line assigning `word` at or above `line`, as that variable. */
+function assignedTensor(
+  snapshots: readonly GraphSnapshot[],
+  file: string,
+  text: string,
+  line: number,
+  word: string,
+  cell: number | undefined,
+): TensorInfo | null {
   const declared = declarationLine(text, word, line);
   if (declared === null) return null;
   for (let s = snapshots.length - 1; s >= 0; s--) {
     const snap = snapshots[s];
     let best: GraphNode | null = null;
     for (const n of snap.nodes) {
-      if (
-        n.kind !== 'function' ||
-        n.location === null ||
-        n.location.line !== declared ||
-        !samePath(n.location.file, file)
-      )
+      if (n.kind !== 'function' || n.location?.line !== declared || !isIn(n.location, file, cell))
         continue;
       if (best === null || n.sequenceNr > best.sequenceNr) best = n;
     }
@@ -169,6 +201,7 @@ export function inlineGradients(
   file: string,
   text: string,
   placement: InlinePlacement = 'creation',
+  cell?: number,
 ): InlineGradient[] {
   const tokens = tokenize(text);
   const byLine = new Map<number, Map<string, string>>();
@@ -179,20 +212,15 @@ export function inlineGradients(
   };
   for (const snap of snapshots) {
     for (const n of snap.nodes) {
-      if (
-        n.kind !== 'leaf' ||
-        n.grad === null ||
-        n.location === null ||
-        !samePath(n.location.file, file)
-      )
-        continue;
+      if (n.kind !== 'leaf' || n.grad === null || n.location === null) continue;
+      if (!isIn(n.location, file, cell)) continue;
       const created =
         placement === 'creation' ? creationLine(tokens, n.name, n.location.line) : null;
       put(created ?? n.location.line, n.name, n.grad);
     }
   }
   for (const kept of retainedGradients(tokens)) {
-    const info = lookupTensor(snapshots, file, text, kept.line + 1, kept.name);
+    const info = lookupTensor(snapshots, file, text, kept.line + 1, kept.name, cell);
     const line = declarationLine(text, kept.name, kept.line + 1);
     if (info?.kind === 'function' && info.grad !== null && line !== null)
       put(line, kept.name, info.grad);

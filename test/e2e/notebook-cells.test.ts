@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
 import {
+  charCenter,
   closeSession,
   nodeNames,
   notification,
@@ -93,6 +94,25 @@ async function scrollToCell(text: string, direction: 'up' | 'down'): Promise<voi
   await cell(text).scrollIntoViewIfNeeded();
 }
 
+/**
+ * The text of the notebook's editor line starting with `start`, with what decorations add at
+ * its end: a cell's editor draws that text as CSS `::after` content, not as DOM text.
+ */
+function editorLine(start: string): Promise<string | undefined> {
+  return page.evaluate((t) => {
+    const shown = (el: Element): string => {
+      const after = getComputedStyle(el, '::after').content;
+      const own = [...el.childNodes]
+        .map((c) => (c instanceof Element ? shown(c) : (c.textContent ?? '')))
+        .join('');
+      return own + (after.startsWith('"') ? (JSON.parse(after) as string) : '');
+    };
+    return [...document.querySelectorAll('.notebook-editor .view-line')]
+      .map((l) => shown(l).replace(/\u00a0/g, ' '))
+      .find((l) => l.startsWith(t));
+  }, start);
+}
+
 /** The runs the extension has started so far, from its Output channel. */
 function runsStarted(): number {
   return outputChannel().split('[gradlens] running ').length - 1;
@@ -147,6 +167,26 @@ test('Visualize Graph under the seed Q/P cell shows the graph PyTorch built for 
     'cell 2, line 1: skipped the IPython magic `%matplotlib inline` (no IPython here)',
   );
   await screenshot(page, 'notebook-cell-graph');
+
+  // The cell's editor shows the gradients inline, and a hover on Q gives dP/dQ.
+  await expect
+    .poll(() => editorLine('Q = a**3'), { timeout: 30_000 })
+    .toContain('a.grad = -384   b.grad = 96   Q.grad = -32');
+  const hover = page.locator('.monaco-hover-content', { hasText: 'gradFn' }).first();
+  for (let attempt = 1; ; attempt++) {
+    const away = await charCenter(page, 'Q.retain_grad()', 8);
+    await page.mouse.move(away.x, away.y);
+    const at = await charCenter(page, 'Q.retain_grad()', 0);
+    await page.mouse.move(at.x, at.y);
+    try {
+      await hover.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt === 4) throw e;
+    }
+  }
+  expect(await hover.innerText()).toContain('gradient: -32');
+  await page.mouse.move(5, 5);
 
   // Clicking a node takes the cursor to its line in its cell (here away from another cell).
   await cell('matplotlib').locator('.view-line').first().click();

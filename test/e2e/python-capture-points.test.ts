@@ -71,7 +71,7 @@ test('a breakpoint becomes a capture point: its hits are listed and show the ten
   const first = await shownGraph(page, 'capture_demo.py: backward() #1', 120_000);
   expect(await first.locator('#pick').textContent()).toBe('graph 4 of 4 …');
 
-  await runCommand(page, 'Gradlens: Choose Captured backward()');
+  await runCommand(page, 'Gradlens: Choose Captured Graph');
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
   // Each row's first label is the item's (its detail line has one too).

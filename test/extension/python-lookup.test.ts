@@ -73,3 +73,23 @@ test('a hover on Q finds its assignment, not the comment or the string', () => {
   expect(info.value?.first).toEqual([-16]);
   expect(info.grad?.first).toEqual([-32]);
 });
+
+test("in a notebook, a cell's hovers and inline gradients are that cell's own", async () => {
+  const nb = path.join(ROOT, 'examples/python/autograd_seed.ipynb');
+  const r = await launchRunner({ script: nb, python: PYTHON, timeoutMs: 60_000 }).done;
+  expect(r.errors).toEqual([]);
+  const cells = (JSON.parse(readFileSync(nb, 'utf8')) as { cells: { source: string[] }[] }).cells;
+  const source = (i: number): string => blankPythonCommentsAndStrings(cells[i].source.join(''));
+  // Cell 6 (index 5) is the scalar Q/P; cell 8 (index 7) makes a vector Q of its own.
+  expect(cells[5].source[0]).toMatch(/^Q = a\*\*3/);
+  expect(inlineGradients(r.snapshots, nb, source(5), 'creation', 5)).toEqual([
+    { line: 1, text: 'a.grad = -384   b.grad = 96   Q.grad = -32' },
+  ]);
+  const q = lookupTensor(r.snapshots, nb, source(5), 3, 'Q', 5);
+  expect(q?.backward).toBe(1);
+  expect(q?.value?.shape).toEqual([]);
+  // The same name in cell 8 is the vector Q of the second backward().
+  expect(lookupTensor(r.snapshots, nb, source(7), 5, 'Q', 7)?.value?.shape).toEqual([2]);
+  // A cell without a graph of its own shows nothing inline.
+  expect(inlineGradients(r.snapshots, nb, source(1), 'creation', 1)).toEqual([]);
+}, 60_000);

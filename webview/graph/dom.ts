@@ -29,7 +29,7 @@ export const matches = el('span', { id: 'matches', className: 'muted' });
 export const pick = el('button', {
   id: 'pick',
   textContent: 'backward() …',
-  title: 'Choose another captured backward()',
+  title: 'Choose another captured graph (backward() or capture point hit)',
 });
 export const zoomIn = btn('zoom-in', '+', 'Zoom in (+)');
 export const zoomOut = btn('zoom-out', '−', 'Zoom out (−)');

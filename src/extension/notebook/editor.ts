@@ -79,3 +79,13 @@ export function cellInSight(): CellAt | undefined {
   const edited = editor.notebook.getCells().find((c) => c.document === text);
   return { notebook: editor.notebook.uri, index: edited?.index ?? editor.selection.start };
 }
+
+/** The notebook cell whose editor shows `doc`, when `doc` is a cell of an open notebook. */
+export function cellOfDocument(doc: vscode.TextDocument): CellAt | undefined {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return undefined;
+  for (const nb of vscode.workspace.notebookDocuments) {
+    const cell = nb.getCells().find((c) => c.document.uri.toString() === doc.uri.toString());
+    if (cell !== undefined) return { notebook: nb.uri, index: cell.index };
+  }
+  return undefined;
+}
