@@ -91,7 +91,7 @@ function fashionMnist(dir: string, split: 'train' | 't10k', n: number) {
 function loadData() {
   const dir = FASHION_DIRS.find((d) => existsSync(d));
   if (dir !== undefined && process.env.GRADLENS_SYNTHETIC_DIGITS !== '1') {
-    const train = fashionMnist(dir, 'train', 2000);
+    const train = fashionMnist(dir, 'train', 600);
     const test = fashionMnist(dir, 't10k', 500);
     if (train !== null && test !== null) return { source: `Fashion-MNIST from ${dir}`, train, test };
   }

@@ -74,7 +74,7 @@ for (let step = 0; step <= 80; step++) {
 model.eval();
 console.log('eval_loss', torch.noGrad(() => F.crossEntropy(model(x), y)).item());
 
-/** A name spelled greedily from an empty context, at most 12 characters. */
+/** `first` and the characters the model finds most likely after it, up to 12 in all. */
 function spell(first: string): string {
   let context = [0, 0, CHARS.indexOf(first)];
   let name = first;

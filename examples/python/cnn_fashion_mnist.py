@@ -80,7 +80,7 @@ def fashion_mnist(directory, split, n):
 def load_data():
     directory = next((d for d in FASHION_DIRS if os.path.exists(d)), None)
     if directory is not None and os.environ.get("GRADLENS_SYNTHETIC_DIGITS") != "1":
-        train, test = fashion_mnist(directory, "train", 2000), fashion_mnist(directory, "t10k", 500)
+        train, test = fashion_mnist(directory, "train", 600), fashion_mnist(directory, "t10k", 500)
         if train is not None and test is not None:
             return "Fashion-MNIST from " + directory, train, test
     return "generated digits", synthetic_digits(300), synthetic_digits(100)
