@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Records what PyTorch prints for each example into test/fixtures/examples.json.
 
-Run with Debian's PyTorch: /usr/bin/python3 scripts/gen_example_fixtures.py
+Run with Debian's PyTorch: /usr/bin/python3 scripts/gen_example_fixtures.py [NAME ...]
+With names (e.g. `tiny-attention`) only those examples are rerun and the others keep their
+recorded lines.
 
 Every examples/NAME.ts has a PyTorch mirror examples/python/NAME_WITH_UNDERSCORES.py that
 prints the same lines. This script runs each mirror and stores its stdout verbatim;
@@ -38,8 +40,15 @@ def main():
             % (sorted(set(ts_names) - set(py_names)), sorted(set(py_names) - set(ts_names)))
         )
 
+    only = sys.argv[1:]
+    unknown = sorted(set(only) - set(ts_names))
+    if unknown:
+        sys.exit("no such example: %s (there are: %s)" % (", ".join(unknown), ", ".join(ts_names)))
     examples = {}
-    for name in ts_names:
+    if only:
+        with open(OUT) as f:
+            examples = json.load(f)["data"]
+    for name in only or ts_names:
         mirror = os.path.join(MIRRORS, name.replace("-", "_") + ".py")
         run = subprocess.run(
             [sys.executable, mirror], cwd=ROOT, capture_output=True, text=True,
@@ -52,6 +61,7 @@ def main():
         examples[name] = {"stdout": run.stdout.splitlines()}
         print("%-20s %d lines" % (name, len(examples[name]["stdout"])))
 
+    examples = {name: examples[name] for name in ts_names if name in examples}
     fixture = {"generatedBy": "scripts/gen_example_fixtures.py", "torch": torch.__version__, "data": examples}
     with open(OUT, "w") as f:
         json.dump(fixture, f, indent=1)

@@ -46,6 +46,9 @@ const order = [
   'nn-line',
   'nn-sinus',
   'mnist-classifier',
+  'makemore-mlp',
+  'cnn-fashion-mnist',
+  'tiny-attention',
 ];
 const rank = (n) => (order.includes(n) ? order.indexOf(n) : order.length);
 const all = readdirSync(examplesDir)

@@ -1,4 +1,4 @@
-"""NaN/Inf findings for a snapshot, worded as the TypeScript runner words them (capture.ts)."""
+"""NaN/Inf findings for a snapshot, worded as the TypeScript runner words them (src/runner/anomalies.ts)."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence
@@ -10,6 +10,19 @@ from .summary import Summary, has_non_finite
 def _where(node: Json) -> str:
     loc = node["location"]
     return "" if loc is None else f" at {loc['file']}:{loc['line']}:{loc['column']}"
+
+
+# Ops that write a value the script chose where a mask says so (attention's
+# `scores.masked_fill(future, float("-inf"))`): their Inf is not a fault, and an Inf they
+# pass on from their input was reported at the op that made it (as in src/runner/anomalies.ts).
+_MASKING_OPS = ("MaskedFillBackward0", "WhereBackward0")
+
+
+def _produced_non_finite(node: Json) -> bool:
+    value = node["value"]
+    if not has_non_finite(value):
+        return False
+    return value["nanCount"] > 0 or node["name"] not in _MASKING_OPS
 
 
 def _kind(s: Summary) -> str:
@@ -29,7 +42,7 @@ def find_anomalies(nodes: Sequence[Json], saved_by_id: Dict[str, List[Summary]],
     if bad_leaf is not None:
         k = _kind(bad_leaf["value"])
         out.append({"kind": k, "where": "value", "nodeId": bad_leaf["id"], "message": f"leaf {bad_leaf['name'] or '(unnamed)'} already contains {_word(k)}"})
-    first_value = next((n for n in fns if has_non_finite(n["value"])), None)
+    first_value = next((n for n in fns if _produced_non_finite(n)), None)
     if first_value is not None:
         k = _kind(first_value["value"])
         out.append({"kind": k, "where": "value", "nodeId": first_value["id"], "message": f"{first_value['name']}{_where(first_value)} is the first op that produced {_word(k)}"})

@@ -156,6 +156,21 @@ def test_nan_anomaly_names_the_op(tmp_path):
     assert result.metrics[0]["loss"] == "NaN"
 
 
+def test_mask_inf_is_not_an_anomaly_but_a_later_inf_is(tmp_path):
+    result = run_script(tmp_path, """
+        import torch
+        scores = torch.randn(3, 3, requires_grad=True)
+        future = torch.ones(3, 3).tril() == 0
+        weights = scores.masked_fill(future, float("-inf")).softmax(-1)
+        logs = weights.log()
+        logs.masked_fill(future, 0).sum().backward()
+    """)
+    [snap] = result.snapshots
+    path = os.path.join(str(tmp_path), "script.py")
+    value = [a["message"] for a in snap["anomalies"] if a["where"] == "value"]
+    assert value == [f"LogBackward0 at {path}:6:8 is the first op that produced Inf"]
+
+
 def test_nan_later_in_a_loop_is_captured(tmp_path):
     result = run_script(tmp_path, """
         import torch

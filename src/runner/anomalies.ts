@@ -27,6 +27,14 @@ type Kind = Anomaly['kind'];
 const kindOf = (t: TensorSummary): Kind => (t.nanCount > 0 ? 'nan' : 'inf');
 const word = (k: Kind): string => (k === 'nan' ? 'NaN' : 'Inf');
 const nonFinite = (t: TensorSummary): boolean => t.nanCount > 0 || t.infCount > 0;
+/**
+ * Ops that write a value the script chose where a mask says so: `scores.maskedFill(future,
+ * -Infinity)` before a softmax is how attention hides positions, not a fault. Their Inf is
+ * not reported; an Inf they pass on from their input was reported at the op that made it.
+ */
+const MASKING_OPS = new Set(['MaskedFillBackward0', 'WhereBackward0']);
+const producedNonFinite = (n: GraphNode, t: TensorSummary): boolean =>
+  t.nanCount > 0 || (t.infCount > 0 && !MASKING_OPS.has(n.name));
 const where = (n: GraphNode): string =>
   n.location === null ? '' : ` at ${n.location.file}:${n.location.line}:${n.location.column}`;
 
@@ -34,11 +42,11 @@ const where = (n: GraphNode): string =>
 function firstWith(
   nodes: GraphNode[],
   pick: (n: GraphNode) => TensorSummary | null,
-  bad: (t: TensorSummary) => boolean,
+  bad: (t: TensorSummary, n: GraphNode) => boolean,
 ): { node: GraphNode; t: TensorSummary } | null {
   for (const node of nodes) {
     const t = pick(node);
-    if (t !== null && bad(t)) return { node, t };
+    if (t !== null && bad(t, node)) return { node, t };
   }
   return null;
 }
@@ -58,7 +66,11 @@ export function findAnomalies(nodes: GraphNode[], evidence: AnomalyEvidence): Fo
     });
   }
   const byCreation = [...fns].sort((a, b) => a.sequenceNr - b.sequenceNr);
-  const firstValue = firstWith(byCreation, (n) => n.value, nonFinite);
+  const firstValue = firstWith(
+    byCreation,
+    (n) => n.value,
+    (t, n) => producedNonFinite(n, t),
+  );
   if (firstValue !== null) {
     const k = kindOf(firstValue.t);
     const n = firstValue.node;

@@ -219,6 +219,16 @@ describe('bad input', () => {
     expect(a[0].message).toContain('nan.ts:4:');
   });
 
+  it("a mask's -Infinity (maskedFill before a softmax) is not reported; a later Inf is", async () => {
+    const r = await run('masked-inf.ts');
+    const value = r.snapshots[0].anomalies.filter((a) => a.where === 'value');
+    expect(value.map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        /^LogBackward0 at .*masked-inf\.ts:7:.* is the first op that produced Inf$/,
+      ),
+    ]);
+  });
+
   it('a loss that turns NaN late in a loop: the next step is captured in full and names the op', async () => {
     const r = await run('nan-late.ts');
     const precise = r.snapshots

@@ -65,11 +65,18 @@ export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 
 /**
- * `x @ weight.T + bias`: one AddmmBackward0 node for 2-D input, as PyTorch records it.
+ * `x @ weight.T + bias`: one AddmmBackward0 node for 2-D input, as PyTorch records it, and
+ * for contiguous 3-D input (a batch of sequences) the rows flattened into one addmm and
+ * viewed back (ViewBackward0 <- AddmmBackward0), as PyTorch's fused path does.
  * @example F.linear(x, w, b);
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   if (x.dim() === 2 && bias !== null) return addmm(bias, x, weight.t());
+  if (x.dim() === 3 && bias !== null && x.isContiguous()) {
+    const [n, t, features] = x.shape;
+    const out = addmm(bias, x.view(n * t, features), weight.t());
+    return out.view(n, t, out.size(1));
+  }
   const out = x.matmul(weight.t());
   return bias === null ? out : out.add(bias);
 }

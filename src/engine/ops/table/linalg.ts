@@ -25,6 +25,15 @@ export const linalg: OpEntry[] = [
           ['z', 'sum', '$y'],
         ],
       ),
+      // A batch of sequences (attention's q/k/v): PyTorch flattens the rows into one addmm.
+      program(
+        'F.linear on contiguous 3-D',
+        { x: randn([2, 4, 3]), w: randn([5, 3], s1), b: randn([5], s2) },
+        [
+          ['y', 'F.linear', '$x', '$w', '$b'],
+          ['z', 'sum', '$y'],
+        ],
+      ),
     ],
     [fn('torch.addmm', torch.addmm), fn('F.linear', (x: T, w: T, b?: T) => F.linear(x, w, b))],
   ),
