@@ -260,14 +260,20 @@ class TreeBuilder {
     i: number,
     best: { p: number; k: number },
   ): GraphGroup {
-    const unit = seq.slice(i, i + best.p);
+    const labelOf = (it: string): string =>
+      isGroupId(it) ? this.group(it).label : this.nameOf(it);
+    // Each place of the block names its first and last module when they differ (conv1 … conv2):
+    // the steps repeat a structure, not necessarily one module.
+    const last = seq.slice(i + (best.k - 1) * best.p, i + best.k * best.p);
     const what = [
-      ...new Set(unit.map((it) => (isGroupId(it) ? this.group(it).label : this.nameOf(it)))),
+      ...new Set(
+        seq.slice(i, i + best.p).map((it, j) => {
+          const [a, b] = [labelOf(it), labelOf(last[j])];
+          return a === b ? a : `${a} … ${b}`;
+        }),
+      ),
     ];
-    let label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
-    const lastLabel = seq[i + (best.k - 1) * best.p];
-    if (best.p === 1 && isGroupId(lastLabel) && this.group(lastLabel).label !== label)
-      label = `${label} … ${this.group(lastLabel).label}`;
+    const label = what.length > 3 ? `${what.slice(0, 3).join(', ')}, …` : what.join(', ');
     const parentPath = parent === null ? [] : this.group(parent).modulePath;
     const rep = this.newGroup('repeat', label, parent, parentPath);
     this.itemsOf(parent).pop(); // newGroup appended it; findRepeats decides the order
@@ -332,8 +338,8 @@ class Tokens {
 
 /**
  * The repeat starting at `seq[i]` covering the most items: `k` blocks of period `p` (p = 0:
- * none). A repeat must hold a module call or span several items: two identical bare ops in a
- * row are not worth a box.
+ * none). Two blocks of bare ops are no repeat, often not even steps: a matmul's two operands
+ * each get ExpandBackward0, ViewBackward0; a block needs a module call or a third time.
  */
 function longestRepeat(
   seq: readonly string[],
@@ -344,7 +350,7 @@ function longestRepeat(
   for (let p = 1; p <= MAX_PERIOD && i + 2 * p <= seq.length; p++) {
     let k = 1;
     while (i + (k + 1) * p <= seq.length && sameBlock(tok, i, i + k * p, p)) k++;
-    if (k >= 2 && k * p > best.k * best.p && (p > 1 || isGroupId(seq[i]) || k >= 3))
+    if (k >= 2 && k * p > best.k * best.p && (k >= 3 || seq.slice(i, i + p).some(isGroupId)))
       best = { p, k };
   }
   return best;

@@ -104,3 +104,17 @@ describe.each(Object.keys(MODULES))('%s in the graph view', (name) => {
     for (const module of MODULES[name]) expect(seen, module).toContain(module);
   });
 });
+
+it("the CNN's two conv/ReLU/pool stages repeat one structure: the box names both stages' modules", () => {
+  const view = new GraphView(snapshots.get('cnn-fashion-mnist')!, { elk: new ELK() });
+  const repeats = [...view.tree.groups.values()].filter((g) => g.kind === 'repeat');
+  expect(repeats.map((g) => [g.label, g.count])).toEqual([
+    ['SmallCNN.conv1 … SmallCNN.conv2, ReluBackward0, SmallCNN.pool1 … SmallCNN.pool2', 2],
+  ]);
+});
+
+it("a matmul's two operands (ExpandBackward0, ViewBackward0 each) are not folded as a repeat", () => {
+  const view = new GraphView(snapshots.get('tiny-attention')!, { elk: new ELK() });
+  const repeats = [...view.tree.groups.values()].filter((g) => g.kind === 'repeat');
+  expect(repeats.map((g) => g.label)).toEqual([]);
+});
