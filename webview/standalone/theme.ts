@@ -35,7 +35,7 @@ export const THEME_CSS = `
 .${VSCODE_CLASS} #canvas svg .gl-node text,.${VSCODE_CLASS} #canvas svg .gl-proxy text{fill:var(--gl-fg)}
 .${VSCODE_CLASS} #canvas svg .gl-node text.gl-nan{fill:var(--vscode-errorForeground,#f14c4c)}
 .${VSCODE_CLASS} #canvas svg .gl-port{fill:var(--gl-fg);stroke:var(--gl-fg)}
-.${VSCODE_CLASS} #canvas svg .gl-frame{fill:color-mix(in srgb,var(--vscode-charts-purple,#b180d7) 22%,var(--gl-bg));fill-opacity:.45;stroke:var(--vscode-textLink-foreground);stroke-opacity:.6}
+.${VSCODE_CLASS} #canvas svg .gl-frame{fill:color-mix(in srgb,var(--vscode-charts-purple,#b180d7) 22%,var(--gl-bg));fill-opacity:.45;stroke:var(--vscode-textLink-foreground)}
 .${VSCODE_CLASS} #canvas svg .gl-frame-label{fill:var(--gl-fg);stroke:var(--gl-bg)}
 .${VSCODE_CLASS} #canvas svg .gl-chevron{stroke:var(--gl-fg)}
 .${VSCODE_CLASS} .gl-node.gl-match>rect:first-of-type,.${VSCODE_CLASS} .gl-node.gl-selected>rect:first-of-type{stroke:var(--vscode-focusBorder);stroke-width:3}
