@@ -166,7 +166,6 @@ test('every node stays readable in light, dark and high-contrast themes, with a 
     // Module frames (NN_sinus, fc1, fc2, fc3, MSELoss): labels and chevrons readable on their
     // tint (WCAG AA for text), the border visible against what is outside (3:1 for graphics).
     const frames = await frameContrasts(frame);
-    console.log(theme, JSON.stringify(frames));
     expect(frames.map((f) => f.label).sort()).toEqual(['MSELoss', 'NN_sinus', 'fc1', 'fc2', 'fc3']);
     for (const f of frames) {
       expect(f.text, `${theme}: frame ${f.label} label`).toBeGreaterThanOrEqual(4.5);
