@@ -115,7 +115,7 @@ describe('outputs', () => {
         return {
           frames: [...document.querySelectorAll('.gl-frame-header')].map((h) => ({
             label: h.querySelector('.gl-frame-label')!.textContent,
-            label_: rect(h.querySelector('.gl-frame-label')!),
+            text: rect(h.querySelector('.gl-frame-label')!),
             r: rect(
               document.querySelector(
                 `rect.gl-frame[data-group="${h.getAttribute('data-group')}"]`,
@@ -142,21 +142,17 @@ describe('outputs', () => {
       );
       for (const inner of ['fc1', 'dropout', 'fc2'])
         expect(within(frame(inner), frame('MNISTClassifier')), inner).toBe(true);
-      // Labels sit in their frame's header, above the contents.
-      for (const f of frames) expect(within(f.label_, f.r), f.label!).toBe(true);
+      for (const f of frames) expect(within(f.text, f.r), `${f.label} in its frame`).toBe(true);
+      // A node lies in the frame of its module call and of the calls around it, in no other.
       expect(nodes.length).toBeGreaterThan(5);
-      for (const n of nodes) {
-        const label = n.module?.replace(/^MNISTClassifier\./, '') ?? null;
+      for (const n of nodes)
         for (const f of frames) {
           const holds =
-            label !== null &&
-            (f.label === label ||
-              (f.label === 'MNISTClassifier' && n.module!.startsWith('MNISTClassifier')));
-          expect(within(n.r, f.r), `${n.name} (${n.module}) in ${f.label}: ${String(holds)}`).toBe(
-            holds,
-          );
+            n.module !== null &&
+            (n.module.replace(/^MNISTClassifier\./, '') === f.label ||
+              n.module.startsWith(`${f.label}.`));
+          expect(within(n.r, f.r), `${n.name} (${n.module}) in ${f.label}`).toBe(holds);
         }
-      }
     }
     await page.goto(`file://${svg}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'mnist-frames.svg.png') });
