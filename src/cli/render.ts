@@ -3,7 +3,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { toDot } from '../graph/dot';
 import { renderHtml } from '../graph/html';
 import type { GraphDirection } from '../graph/direction';
-import { layoutSnapshot } from '../graph/layout';
+import { drawSnapshot } from '../graph/view';
 import type { GraphSnapshot } from '../protocol/messages';
 
 export type GraphFormat = 'svg' | 'html' | 'dot' | 'json';
@@ -15,8 +15,9 @@ export async function svgOf(
   direction: GraphDirection = 'leaves-top',
 ): Promise<string> {
   elk ??= new ELK();
-  // ELK for small graphs, the fast layered layout for big ones (src/graph/layout.ts).
-  return layoutSnapshot(snapshot, elk, { direction });
+  // ELK for small graphs, the fast layered layout for big ones (src/graph/layout.ts); module
+  // groups framed as the graph view frames them.
+  return drawSnapshot(snapshot, { elk, direction });
 }
 
 export async function renderGraph(

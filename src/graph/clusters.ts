@@ -4,18 +4,35 @@
 // whose boxes are together gets a frame: the rectangle around them with a header for its
 // label and collapse chevron.
 import type { ElkNode } from 'elkjs/lib/elk-api';
+import type { GraphDirection } from './direction';
 import { CHAR_WIDTH, PORT_SIZE } from './elk';
 
 /** Room of a frame around its contents, and its header (label and chevron) above them. */
 const FRAME_PAD = 8;
 export const FRAME_HEADER = 22;
+/** Room for the input ports (and their numbers) beside the boxes' input edge. */
+const PORT_ROOM = PORT_SIZE + 10;
+
 /**
- * From a frame's top to its contents: the header, then room for the input ports (and their
- * numbers) above the boxes.
+ * From a frame's edge to its contents, above and below. The header is always on top; the
+ * input ports are on top with the leaves on top, and at the bottom with the root on top.
  */
-const FRAME_TOP = FRAME_HEADER + PORT_SIZE + 10;
-/** ELK's padding of a compound node: a little more than the frame's, so frames never touch. */
-const CLUSTER_PADDING = `[top=${String(FRAME_TOP + 6)},left=${String(FRAME_PAD + 6)},bottom=${String(FRAME_PAD + 6)},right=${String(FRAME_PAD + 6)}]`;
+function frameMargins(direction: GraphDirection): { top: number; bottom: number } {
+  return direction === 'leaves-top'
+    ? { top: FRAME_HEADER + PORT_ROOM, bottom: FRAME_PAD }
+    : { top: FRAME_HEADER + FRAME_PAD, bottom: PORT_ROOM + FRAME_PAD };
+}
+
+/**
+ * ELK's padding of a compound node: a little more than the frame's, so frames never touch.
+ * ELK lays out leaves-top; a root-top layout is mirrored afterwards, so top and bottom swap.
+ */
+function clusterPadding(direction: GraphDirection): string {
+  const m = frameMargins(direction);
+  const [top, bottom] = direction === 'leaves-top' ? [m.top, m.bottom] : [m.bottom, m.top];
+  const side = String(FRAME_PAD + 6);
+  return `[top=${String(top + 6)},left=${side},bottom=${String(bottom + 6)},right=${side}]`;
+}
 
 /** The group directly holding a box of the view (null at the top); a proxy's is its consumer's. */
 export type ContainerOf = (id: string) => string | null;
@@ -31,7 +48,9 @@ export function nestClusters(
   graph: ElkNode,
   containerOf: ContainerOf,
   parentOf: (group: string) => string | null,
+  direction: GraphDirection = 'leaves-top',
 ): ElkNode {
+  const padding = clusterPadding(direction);
   const root: ElkNode = {
     ...graph,
     children: [],
@@ -47,7 +66,7 @@ export function nestClusters(
     if (group === null) return root;
     let c = clusters.get(group);
     if (c === undefined) {
-      c = { id: group, children: [], layoutOptions: { 'elk.padding': CLUSTER_PADDING } };
+      c = { id: group, children: [], layoutOptions: { 'elk.padding': padding } };
       clusters.set(group, c);
       (holder(parentOf(group)).children ??= []).push(c);
     }
@@ -102,7 +121,9 @@ export function groupFrames(
   layout: ElkNode,
   containerOf: ContainerOf,
   parentOf: (group: string) => string | null,
+  direction: GraphDirection = 'leaves-top',
 ): GroupFrame[] {
+  const margin = frameMargins(direction);
   const boxes = (layout.children ?? []).map((c) => ({
     id: c.id,
     group: containerOf(c.id),
@@ -137,9 +158,9 @@ export function groupFrames(
     if (c === undefined) continue;
     const f = {
       x0: c.x0 - FRAME_PAD,
-      y0: c.y0 - FRAME_TOP,
+      y0: c.y0 - margin.top,
       x1: c.x1 + FRAME_PAD,
-      y1: c.y1 + FRAME_PAD,
+      y1: c.y1 + margin.bottom,
     };
     frameOf.set(g, f);
     const p = parentOf(g);
@@ -174,9 +195,9 @@ function meets(a: Rect, b: Rect): boolean {
   return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-/** A frame's label cut to its width (the chevron takes the first two characters' room). */
-export function frameLabel(label: string, width: number): string {
-  const room = Math.floor((width - 2 * FRAME_PAD) / CHAR_WIDTH) - 2;
+/** A frame's label cut to its width (a chevron takes the first two characters' room). */
+export function frameLabel(label: string, width: number, chevron = true): string {
+  const room = Math.floor((width - 2 * FRAME_PAD) / CHAR_WIDTH) - (chevron ? 2 : 0);
   if (label.length <= room) return label;
   return room <= 1 ? '' : `${label.slice(0, room - 1)}…`;
 }

@@ -44,6 +44,7 @@ export {
 } from './removal';
 export {
   GraphView,
+  drawSnapshot,
   viewSnapshot,
   expandWithinBudget,
   groupName,

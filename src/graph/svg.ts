@@ -146,6 +146,8 @@ export function itemsIn(parts: SvgParts, r: Region): SvgItem[] {
 export interface FrameDrawing extends GroupFrame {
   label: string;
   title: string;
+  /** Drawn with a collapse chevron (an interactive view), or its label alone (a file). */
+  collapsible: boolean;
 }
 
 /**
@@ -322,12 +324,19 @@ function renderFrameBox(f: FrameDrawing): { markup: string; lite: string } {
   return { markup, lite: markup };
 }
 
-/** Its header: a collapse chevron and the label, which together collapse the group on a click. */
+/**
+ * Its header: the label, after a collapse chevron when the group can be collapsed (the
+ * chevron and label then collapse it on a click). A picture saved to a file gets the label
+ * alone, in the same place, and the group's name and size as its tooltip.
+ */
 function renderFrameHeader(f: FrameDrawing): { markup: string; lite: string } {
-  const markup =
-    `<g class="gl-frame-toggle" data-group="${escapeXml(f.id)}" transform="translate(${f.x},${f.y})"><title>${escapeXml(`Collapse ${f.title}`)}</title>` +
-    `<rect width="${f.w}" height="${FRAME_HEADER}" fill="transparent"/>` +
-    `<path class="gl-chevron" d="M8,8 L12.5,13 L17,8" fill="none" stroke="#333" stroke-width="1.6"/>` +
-    `<text class="gl-frame-label" x="22" y="${FRAME_HEADER - 7}" fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(frameLabel(f.label, f.w))}</text></g>\n`;
+  const id = escapeXml(f.id);
+  const label = escapeXml(frameLabel(f.label, f.w, f.collapsible));
+  const text = `<text class="gl-frame-label" x="${f.collapsible ? 22 : 8}" y="${FRAME_HEADER - 7}" fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">${label}</text>`;
+  const markup = f.collapsible
+    ? `<g class="gl-frame-toggle" data-group="${id}" transform="translate(${f.x},${f.y})"><title>${escapeXml(`Collapse ${f.title}`)}</title>` +
+      `<rect width="${f.w}" height="${FRAME_HEADER}" fill="transparent"/>` +
+      `<path class="gl-chevron" d="M8,8 L12.5,13 L17,8" fill="none" stroke="#333" stroke-width="1.6"/>${text}</g>\n`
+    : `<g class="gl-frame-header" data-group="${id}" transform="translate(${f.x},${f.y})"><title>${escapeXml(f.title)}</title>${text}</g>\n`;
   return { markup, lite: '' };
 }

@@ -7,6 +7,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
 import { flattenClusters, groupFrames, nestClusters } from './clusters';
+import { orient, type GraphDirection } from './direction';
 import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
@@ -15,7 +16,7 @@ import { insertExpanded } from './insertion';
 import { must } from './must';
 import { overlaps } from './placement';
 import { boxShape, removeExpanded, type BoxShape } from './removal';
-import { renderSvgParts, type FrameDrawing, type SvgParts } from './svg';
+import { joinSvg, renderSvgParts, type FrameDrawing, type SvgParts } from './svg';
 
 export { overlaps };
 
@@ -161,6 +162,13 @@ export interface ViewOptions {
   openBudget?: number;
   /** What the drawing's header says the graph is, instead of `backward() #N` (see renderSvgParts). */
   header?: string;
+  /**
+   * Leaves on top (default) or the root on top, for full layouts only: expanding and
+   * collapsing in place assume the leaves on top.
+   */
+  direction?: GraphDirection;
+  /** Frames with a collapse chevron (default), or without (a picture saved to a file). */
+  collapsibleFrames?: boolean;
 }
 
 export interface RunOptions {
@@ -193,6 +201,10 @@ export class GraphView {
     this.tree = groupTree(source);
   }
 
+  private get direction(): GraphDirection {
+    return this.options.direction ?? 'leaves-top';
+  }
+
   /** The current view, or null before `open`. */
   get current(): ViewResult | null {
     return this.last;
@@ -222,14 +234,17 @@ export class GraphView {
     // several times as long that way, so bigger graphs get frames only where groups happen
     // to lie apart.
     const nest = engine === 'elk' && (graph.children?.length ?? 0) <= CLUSTER_MAX_BOXES;
-    const input = nest ? nestClusters(graph, this.containerOf, this.parentOf) : graph;
+    const input = nest
+      ? nestClusters(graph, this.containerOf, this.parentOf, this.direction)
+      : graph;
     const laid = await layoutElkGraph(input, {
       elk: this.options.elk,
       engine,
       signal: run.signal,
       onProgress: run.onProgress,
     });
-    const layout = nest ? flattenClusters(laid) : laid;
+    // Mirrored once flat: the clusters' boxes are in root coordinates, not their cluster's.
+    const layout = orient(nest ? flattenClusters(laid) : laid, this.direction);
     // Older pictures no longer match this one: going back to them would move everything.
     this.history.length = 0;
     return this.finish(snapshot, layout, engine, t0);
@@ -354,9 +369,14 @@ export class GraphView {
 
   /** The frames of the expanded groups shown, with their labels. */
   private frames(layout: ElkNode): FrameDrawing[] {
-    return groupFrames(layout, this.containerOf, this.parentOf).map((f) => {
+    return groupFrames(layout, this.containerOf, this.parentOf, this.direction).map((f) => {
       const g = must(this.tree.groups.get(f.id), f.id);
-      return { ...f, label: frameLabelOf(g, this.tree), title: groupName(g) };
+      return {
+        ...f,
+        label: frameLabelOf(g, this.tree),
+        title: groupName(g),
+        collapsible: this.options.collapsibleFrames ?? true,
+      };
     });
   }
 
@@ -415,6 +435,25 @@ export class GraphView {
     this.last.ms = now() - t0;
     return this.last;
   }
+}
+
+/**
+ * A snapshot as one picture, every node shown and each module group framed as the graph
+ * view frames them, without collapse chevrons: the CLI's SVG and HTML page.
+ *
+ * @example
+ * writeFileSync('graph.svg', await drawSnapshot(snapshot, { elk: new ELK() }));
+ */
+export async function drawSnapshot(
+  snapshot: GraphSnapshot,
+  options: Pick<ViewOptions, 'elk' | 'header' | 'direction'> = {},
+): Promise<string> {
+  const view = new GraphView(snapshot, {
+    ...options,
+    flatMaxNodes: Infinity,
+    collapsibleFrames: false,
+  });
+  return joinSvg((await view.open()).parts);
 }
 
 /** Steps kept for going back exactly, and the boxes their pictures may hold together (~75 MB). */

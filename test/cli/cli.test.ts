@@ -98,6 +98,67 @@ describe('outputs', () => {
     await page.close();
   });
 
+  it('SVG and HTML frame each module call, labelled and nested as the modules are', async () => {
+    const svg = path.join(OUT, 'mnist.svg');
+    const html = path.join(OUT, 'mnist.html');
+    for (const file of [svg, html])
+      expect(gradlens(['run', 'examples/mnist-classifier.ts', '--graph', file]).code).toBe(0);
+    const page = await browser!.newPage({ viewport: { width: 900, height: 1200 } });
+    for (const file of [svg, html]) {
+      await page.goto(`file://${file}`);
+      // Each frame's label and rectangle, and each node's module (its tooltip's "in ..." line).
+      const { frames, nodes } = await page.evaluate(() => {
+        const rect = (e: Element): { x0: number; y0: number; x1: number; y1: number } => {
+          const r = e.getBoundingClientRect();
+          return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+        };
+        return {
+          frames: [...document.querySelectorAll('.gl-frame-header')].map((h) => ({
+            label: h.querySelector('.gl-frame-label')!.textContent,
+            text: rect(h.querySelector('.gl-frame-label')!),
+            r: rect(
+              document.querySelector(
+                `rect.gl-frame[data-group="${h.getAttribute('data-group')}"]`,
+              )!,
+            ),
+          })),
+          nodes: [...document.querySelectorAll('g.gl-node.gl-function')].map((g) => ({
+            name: g.getAttribute('data-name'),
+            module: /\nin (.*)/.exec(g.querySelector('title')!.textContent)?.[1] ?? null,
+            r: rect(g.querySelector('rect')!),
+          })),
+        };
+      });
+      type R = (typeof frames)[number]['r'];
+      const within = (a: R, b: R): boolean =>
+        a.x0 >= b.x0 - 0.5 && a.y0 >= b.y0 - 0.5 && a.x1 <= b.x1 + 0.5 && a.y1 <= b.y1 + 0.5;
+      const frame = (label: string): R => {
+        const f = frames.filter((x) => x.label === label);
+        expect(f, `${file}: one frame labelled ${label}`).toHaveLength(1);
+        return f[0].r;
+      };
+      expect(frames.map((f) => f.label).sort()).toEqual(
+        ['CrossEntropyLoss', 'MNISTClassifier', 'dropout', 'fc1', 'fc2'].sort(),
+      );
+      for (const inner of ['fc1', 'dropout', 'fc2'])
+        expect(within(frame(inner), frame('MNISTClassifier')), inner).toBe(true);
+      for (const f of frames) expect(within(f.text, f.r), `${f.label} in its frame`).toBe(true);
+      // A node lies in the frame of its module call and of the calls around it, in no other.
+      expect(nodes.length).toBeGreaterThan(5);
+      for (const n of nodes)
+        for (const f of frames) {
+          const holds =
+            n.module !== null &&
+            (n.module.replace(/^MNISTClassifier\./, '') === f.label ||
+              n.module.startsWith(`${f.label}.`));
+          expect(within(n.r, f.r), `${n.name} (${n.module}) in ${f.label}`).toBe(holds);
+        }
+    }
+    await page.goto(`file://${svg}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'mnist-frames.svg.png') });
+    await page.close();
+  });
+
   it('HTML is one interactive page: search, click for details', async () => {
     const html = path.join(OUT, 'linear.html');
     expect(gradlens(['run', 'test/fixtures/scripts/seed-linear.ts', '--graph', html]).code).toBe(0);

@@ -86,6 +86,66 @@ async function contrasts(
   });
 }
 
+/**
+ * Each expanded group's frame as drawn: its label's and chevron's contrast against the frame's
+ * tint (the tints of the frames around it stacked over the background), and its border's
+ * against what lies outside it.
+ */
+async function frameContrasts(
+  frame: Frame,
+): Promise<{ label: string; text: number; chevron: number; border: number }[]> {
+  return frame.evaluate(() => {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    const rgb = (css: string): number[] => {
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const over = (top: number[], alpha: number, under: number[]): number[] =>
+      top.map((v, i) => v * alpha + under[i] * (1 - alpha));
+    const luminance = ([r, g, b]: number[]): number => {
+      const c = [r, g, b].map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const ratio = (x: number[], y: number[]): number => {
+      const [a, b] = [luminance(x), luminance(y)];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    };
+    const bg = rgb(getComputedStyle(document.querySelector('#canvas svg .gl-bg')!).fill);
+    const rects = [...document.querySelectorAll<SVGRectElement>('#canvas svg rect.gl-frame')];
+    const box = (r: SVGRectElement): DOMRect => r.getBoundingClientRect();
+    const holds = (a: DOMRect, b: DOMRect): boolean =>
+      a.left <= b.left && a.top <= b.top && a.right >= b.right && a.bottom >= b.bottom;
+    /** The colour inside a frame: the tints of the frames holding it (outermost first) over the background. */
+    const tintOf = (r: SVGRectElement, self: boolean): number[] =>
+      rects
+        .filter((o) => (self || o !== r) && holds(box(o), box(r)))
+        .reduce((under, o) => {
+          const st = getComputedStyle(o);
+          return over(rgb(st.fill), Number(st.fillOpacity), under);
+        }, bg);
+    return rects.map((r) => {
+      const group = r.getAttribute('data-group');
+      const header = document.querySelector(`#canvas svg .gl-frame-toggle[data-group="${group}"]`)!;
+      const inside = tintOf(r, true);
+      const st = getComputedStyle(r);
+      const outside = tintOf(r, false);
+      const text = rgb(getComputedStyle(header.querySelector('.gl-frame-label')!).fill);
+      const chevron = rgb(getComputedStyle(header.querySelector('.gl-chevron')!).stroke);
+      return {
+        label: header.querySelector('.gl-frame-label')!.textContent,
+        text: ratio(text, inside),
+        chevron: ratio(chevron, inside),
+        border: ratio(over(rgb(st.stroke), Number(st.strokeOpacity), outside), outside),
+      };
+    });
+  });
+}
+
 test('every node stays readable in light, dark and high-contrast themes, with a legend', async () => {
   const boxes = new Set<string>();
   for (const theme of THEMES) {
@@ -103,6 +163,15 @@ test('every node stays readable in light, dark and high-contrast themes, with a 
     expect(found.length).toBeGreaterThan(5);
     for (const c of found)
       expect(c.ratio, `${theme}: ${c.name} text ${c.text} on ${c.box}`).toBeGreaterThanOrEqual(4.5);
+    // Module frames (NN_sinus, fc1, fc2, fc3, MSELoss): labels and chevrons readable on their
+    // tint (WCAG AA for text), the border visible against what is outside (3:1 for graphics).
+    const frames = await frameContrasts(frame);
+    expect(frames.map((f) => f.label).sort()).toEqual(['MSELoss', 'NN_sinus', 'fc1', 'fc2', 'fc3']);
+    for (const f of frames) {
+      expect(f.text, `${theme}: frame ${f.label} label`).toBeGreaterThanOrEqual(4.5);
+      expect(f.chevron, `${theme}: frame ${f.label} chevron`).toBeGreaterThanOrEqual(3);
+      expect(f.border, `${theme}: frame ${f.label} border`).toBeGreaterThanOrEqual(3);
+    }
     boxes.add(found[0].box);
     await screenshot(page, `theme-${theme.replace(/\s+/g, '-').toLowerCase()}`);
   }

@@ -75,6 +75,34 @@ describe('the standalone graph page', () => {
     await page.close();
   }, 400_000);
 
+  it('frames module groups (where the layout keeps them together); a frame header collapses its group', async () => {
+    const page = await open(
+      'frames',
+      standaloneDocument(JSON.stringify(rnnSnapshot(2)), script, { title: 'loss' }),
+    );
+    const labels = (): Promise<(string | null)[]> =>
+      page
+        .locator('g.gl-frame-toggle .gl-frame-label')
+        .evaluateAll((ts) => ts.map((t) => t.textContent));
+    expect(await labels()).toContain('SeqModel');
+    expect(await page.locator('g.gl-frame-toggle .gl-chevron').count()).toBe(
+      (await labels()).length,
+    );
+    const before = await drawn(page);
+    await page
+      .locator('g.gl-frame-toggle')
+      .filter({ has: page.locator('.gl-frame-label', { hasText: /^SeqModel$/ }) })
+      .click();
+    await expect.poll(() => page.locator('g.gl-group').count()).toBe(1);
+    expect(await page.locator('g.gl-group').getAttribute('data-name')).toMatch(/^SeqModel /);
+    expect(await drawn(page)).toBeLessThan(before);
+    expect(await labels()).not.toContain('SeqModel');
+    // Expanding it again brings the frame back.
+    await page.locator('g.gl-group').click();
+    await expect.poll(labels).toContain('SeqModel');
+    await page.close();
+  });
+
   it('searches, shows details, and downloads the drawing as SVG', async () => {
     const page = await open(
       'small',
@@ -119,11 +147,24 @@ describe('the standalone graph page', () => {
     expect(await background()).toBe('rgb(255, 255, 255)');
     await page.evaluate(() => {
       window.postMessage(
-        { type: 'gradlens/theme', variables: { '--vscode-editor-background': 'rgb(30, 30, 30)' } },
+        {
+          type: 'gradlens/theme',
+          variables: {
+            '--vscode-editor-background': 'rgb(30, 30, 30)',
+            '--vscode-editor-foreground': 'rgb(204, 204, 204)',
+          },
+        },
         '*',
       );
     });
     await expect.poll(background).toBe('rgb(30, 30, 30)');
+    // Frame labels in the theme's text colour on a halo of its background, not dark on white.
+    expect(
+      await page.$eval('#canvas svg .gl-frame-label', (t) => [
+        getComputedStyle(t).fill,
+        getComputedStyle(t).stroke,
+      ]),
+    ).toEqual(['rgb(204, 204, 204)', 'rgb(30, 30, 30)']);
     await page.evaluate(() => {
       window.postMessage({ type: 'gradlens/theme', variables: { color: 'red' } }, '*');
     });

@@ -137,7 +137,10 @@ class Page {
     }).observe(view);
   }
 
-  /** Group boxes expand on click; a node inside an expanded group offers to collapse it. */
+  /**
+   * Group boxes expand on click; a frame's header collapses its group, and so does a button in
+   * the details of a node inside it.
+   */
   private listenToClicks(): void {
     let down: { x: number; y: number } | null = null;
     this.canvas.addEventListener('mousedown', (e) => (down = { x: e.clientX, y: e.clientY }));
@@ -145,8 +148,14 @@ class Page {
     this.canvas.addEventListener('click', (e) => {
       const moved =
         down !== null && Math.hypot(e.clientX - down.x, e.clientY - down.y) > CLICK_SLOP;
+      if (moved) return;
+      const frame = (e.target as Element).closest('.gl-frame-toggle')?.getAttribute('data-group');
+      if (frame != null) {
+        void this.collapse(frame);
+        return;
+      }
       const id = (e.target as Element).closest('.gl-node')?.getAttribute('data-id') ?? null;
-      if (moved || id === null) return;
+      if (id === null) return;
       if (isGroupId(id) && !this.view.expanded.has(id)) {
         this.draw(this.view.expand(id));
         this.details.style.display = 'none';
@@ -163,13 +172,13 @@ class Page {
     const b = this.doc.createElement('button');
     b.className = 'gl-collapse';
     b.textContent = `Collapse ${groupName(g)}`;
-    b.addEventListener('click', () => {
-      void this.view.collapse(group).then((r) => {
-        this.draw(r);
-        this.details.style.display = 'none';
-      });
-    });
+    b.addEventListener('click', () => void this.collapse(group));
     this.details.append(b);
+  }
+
+  private async collapse(group: string): Promise<void> {
+    this.draw(await this.view.collapse(group));
+    this.details.style.display = 'none';
   }
 
   private exportSvg(): void {

@@ -10,6 +10,8 @@ export const THEME_CSS = `
 #gl-note{color:#666;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 #details .gl-collapse{display:block;margin-top:8px;font:inherit;cursor:pointer}
 .gl-group{cursor:zoom-in}
+.gl-frame-toggle{cursor:pointer}
+.gl-frame-toggle:hover .gl-frame-label{text-decoration:underline}
 .gl-message{margin:16px;font:13px ui-monospace,Menlo,Consolas,monospace;color:#a1260d;white-space:pre-wrap}
 .${VSCODE_CLASS} body{background:var(--vscode-editor-background);color:var(--vscode-editor-foreground)}
 .${VSCODE_CLASS} #bar{background:var(--vscode-sideBar-background,var(--vscode-editor-background));border-bottom-color:var(--vscode-panel-border,var(--vscode-widget-border,transparent))}
@@ -33,6 +35,9 @@ export const THEME_CSS = `
 .${VSCODE_CLASS} #canvas svg .gl-node text,.${VSCODE_CLASS} #canvas svg .gl-proxy text{fill:var(--gl-fg)}
 .${VSCODE_CLASS} #canvas svg .gl-node text.gl-nan{fill:var(--vscode-errorForeground,#f14c4c)}
 .${VSCODE_CLASS} #canvas svg .gl-port{fill:var(--gl-fg);stroke:var(--gl-fg)}
+.${VSCODE_CLASS} #canvas svg .gl-frame{fill:color-mix(in srgb,var(--vscode-charts-purple,#b180d7) 22%,var(--gl-bg));fill-opacity:.45;stroke:var(--vscode-textLink-foreground)}
+.${VSCODE_CLASS} #canvas svg .gl-frame-label{fill:var(--gl-fg);stroke:var(--gl-bg)}
+.${VSCODE_CLASS} #canvas svg .gl-chevron{stroke:var(--gl-fg)}
 .${VSCODE_CLASS} .gl-node.gl-match>rect:first-of-type,.${VSCODE_CLASS} .gl-node.gl-selected>rect:first-of-type{stroke:var(--vscode-focusBorder);stroke-width:3}
 `;
 
