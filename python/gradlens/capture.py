@@ -22,6 +22,7 @@ from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compil
 from .flow import FlowRecorder, records_flow
 from .loops import in_loop
 from .metrics import MetricStream
+from .modules import plain_path
 from .pause import GATE
 from .protocol import Json, RunOptions
 from .recorder import NodeMeta, Recorder, meta_of
@@ -48,6 +49,7 @@ class Sink:
     def snapshot(self, snapshot: Json) -> None: ...
     def metrics(self, metrics: List[Json], stride: int) -> None: ...
     def error(self, kind: str, message: str) -> None: ...
+    def notice(self, kind: str, message: str) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -469,7 +471,7 @@ class Capture:
     def _say_over_cap(self, message: str) -> None:
         if not self._told_over_cap:
             self._told_over_cap = True
-            self.sink.error("crash", message)
+            self.sink.notice("graph-too-large", message)
 
     def _complete_safely(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Optional[Json]:
         try:
@@ -590,7 +592,7 @@ class Capture:
             })
         if not self._told_compiled and any(is_compiled(n) for n in order):
             self._told_compiled = True
-            self.sink.error("crash", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
+            self.sink.notice("compiled", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
         if any(m is not None and m.location is not None for m in metas):
             self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)
@@ -613,7 +615,7 @@ class Capture:
         params: Dict[int, str] = {}
         for m in modules:
             for name, t in m.named_parameters():
-                params.setdefault(id(t), name)
+                params.setdefault(id(t), plain_path(name))
         return params
 
     def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]], template: Optional[Template]) -> List[int]:
