@@ -62,6 +62,8 @@ def passes_left(frame: Optional[FrameType]) -> Optional[int]:
     without running the script: a while loop, a loop over anything but range(...) of plain
     values (names, attributes, numbers, len() of a list), a target that is not one name. A
     `break` or an exception can still end the loops sooner."""
+    if frame is None:
+        return None
     left, scale = 0, 1
     while frame is not None:
         file = frame.f_code.co_filename
