@@ -12,6 +12,7 @@ import torch
 from .conditions import Condition, NotSimple
 from .graph import GraphTooLarge, MAX_WALK, Node, creation_ranks, is_accumulate, walk
 from .linehooks import LineHooks, Point
+from .modules import plain_path
 from .protocol import Json, RunOptions
 from .recorder import meta_of
 from .summary import summarize
@@ -66,7 +67,7 @@ class CapturePoints:
         try:
             snapshot = stop_snapshot(frame, point, self.capture.count, self.capture._leaf_name)
         except GraphTooLarge:
-            self.capture.sink.error("crash", f"the graph in scope at {point.file}:{point.line} has more than {MAX_WALK:,} nodes and was not captured")
+            self.capture.sink.notice("graph-too-large", f"the graph in scope at {point.file}:{point.line} has more than {MAX_WALK:,} nodes and was not captured")
             return
         except Exception as e:  # a capture bug must not break the user's script
             self.capture.sink.error("crash", f"capture at {point.file}:{point.line} failed: {type(e).__name__}: {e}")
@@ -100,7 +101,7 @@ def stop_snapshot(frame: FrameType, point: Point, backward_count: int, remembere
     names: Dict[int, str] = {}
     for m in sorted(modules, key=lambda m: -sum(1 for _ in m.parameters())):
         for name, t in m.named_parameters():
-            names.setdefault(id(t), name)
+            names.setdefault(id(t), plain_path(name))
     for name, t in tensors:
         names[id(t)] = name  # the name in scope wins over a parameter's
     outer, _ = names_in_frames(frame.f_back)  # names of leaves made by the callers

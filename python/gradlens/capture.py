@@ -20,8 +20,9 @@ from . import features, graph
 from .anomalies import find_anomalies, has_precise
 from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compiled, root_node, saved_tensors, signature, structure, walk
 from .flow import FlowRecorder, records_flow
-from .loops import in_loop
+from .loops import in_loop, passes_left
 from .metrics import MetricStream
+from .modules import plain_path
 from .pause import GATE
 from .protocol import Json, RunOptions
 from .recorder import NodeMeta, Recorder, meta_of
@@ -48,6 +49,7 @@ class Sink:
     def snapshot(self, snapshot: Json) -> None: ...
     def metrics(self, metrics: List[Json], stride: int) -> None: ...
     def error(self, kind: str, message: str) -> None: ...
+    def notice(self, kind: str, message: str) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -112,6 +114,13 @@ class Capture:
         self.expect_repeat = False
         # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
         self._steady = False
+        # The backward() foreseen as a training loop's last: captured in full like any other,
+        # so the last graph shown has its values and backward flow (a rebuild at the end of
+        # the run has neither). Foreseen from the loops' range(...) at the loop's first full
+        # capture (backward index, passes left), and trusted once the next backward() comes
+        # one pass later.
+        self._last_foreseen: Optional[int] = None
+        self._foresight: Optional[Tuple[int, int]] = None
         # Names given to leaves by full captures, and their column order in the training record.
         self._leaf_names: Dict[int, Tuple[Any, str]] = {}
         self._rank: Dict[str, int] = {}
@@ -201,7 +210,7 @@ class Capture:
 
     def _should_capture(self, k: int) -> bool:
         at = self.options.capture_at
-        if k == 1 or at == "all" or at == k or self.requested:
+        if k == 1 or at == "all" or at == k or self.requested or k == self._last_foreseen:
             return True
         # For "last", capture in full until the graphs start repeating (a training loop);
         # the last one is then rebuilt at the end from the repeating template.
@@ -254,7 +263,9 @@ class Capture:
         k = self.count + 1
         if trigger != "backward" or len(roots) != 1 or self.requested or self._request.is_set():
             return None
-        if k % STRUCTURE_EVERY_LATER == 0 or self.options.capture_at in (k, k + 1):
+        if k % STRUCTURE_EVERY_LATER == 0 or self.options.capture_at in (k, k + 1) or self._last_foreseen in (k, k + 1):
+            return None
+        if self._foresight is not None:
             return None
         root = roots[0]
         if type(root.grad_fn) is not self._last_kind or root.numel() != 1:
@@ -294,16 +305,22 @@ class Capture:
                 self.repeating = True
                 full = False
         stop = self.options.stop_after
-        # Finding the user's frame costs a frame walk: only for captures and "Run backward".
-        site = user_frame(sys._getframe(2)) if full or stop is not None else None
+        confirming = self._foresight is not None and self._foresight[0] == k - 1
+        # Finding the user's frame costs a frame walk: only for captures, "Run backward" and
+        # the check of a foreseen last step.
+        site = user_frame(sys._getframe(2)) if full or stop is not None or confirming else None
+        if confirming:
+            self._confirm_foresight(k, site)
         call_site = frame_location(site) if site is not None else None
         stop_here = stop is not None and call_site is not None and call_site["line"] == stop.line and _same_file(call_site["file"], stop.file)
-        full = full or stop_here
+        full = full or stop_here or (k == self._last_foreseen and not self._over_cap)
         pending: Optional[Pending] = None
         if full:
             self.requested = False
             if self.options.capture_at == "last":
                 self.expect_repeat = in_loop(site)
+                if self.expect_repeat:
+                    self._foresee(k, site)
             pending = self._begin_safely(k, trigger, roots, call_site, live=True)
             if pending is not None:
                 walked = signature(pending.order)
@@ -338,9 +355,26 @@ class Capture:
         for a repeating graph, right after a full capture that left a template."""
         at = self.options.capture_at
         return (
-            at == "last" and k > 1 and not self.requested and not non_finite and self.options.stop_after is None
+            at == "last" and k > 1 and not self.requested and not non_finite and self.options.stop_after is None and k != self._last_foreseen
             and self.last_full_index == k - 1 and self.template is not None and self._last_sig is not None
         )
+
+    def _foresee(self, k: int, site: Optional[FrameType]) -> None:
+        """At a loop's full capture: how many backward() calls are left, if one comes per pass
+        of the loops around it (checked at the next one)."""
+        if self._last_foreseen is not None and k <= self._last_foreseen:
+            return
+        left = passes_left(site)
+        if left:
+            self._foresight = (k, left)
+
+    def _confirm_foresight(self, k: int, site: Optional[FrameType]) -> None:
+        """The backward() after the foreseeing one: trusted if it came one pass later (not if
+        the loop calls backward() more than once a pass, as LBFGS's closure does)."""
+        _, left = self._foresight or (0, 0)
+        self._foresight = None
+        if passes_left(site) == left - 1:
+            self._last_foreseen = k + left - 1
 
     def _after(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], captured: bool, scalar: bool, loss: float,
                walked: Optional[Tuple[int, List[torch.Tensor]]] = None) -> None:
@@ -469,7 +503,7 @@ class Capture:
     def _say_over_cap(self, message: str) -> None:
         if not self._told_over_cap:
             self._told_over_cap = True
-            self.sink.error("crash", message)
+            self.sink.notice("graph-too-large", message)
 
     def _complete_safely(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Optional[Json]:
         try:
@@ -590,7 +624,7 @@ class Capture:
             })
         if not self._told_compiled and any(is_compiled(n) for n in order):
             self._told_compiled = True
-            self.sink.error("crash", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
+            self.sink.notice("compiled", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
         if any(m is not None and m.location is not None for m in metas):
             self.template = Template(names, locations, modules, calls, call_site, sequence)
         self._track_names(nodes, order, params)
@@ -613,7 +647,7 @@ class Capture:
         params: Dict[int, str] = {}
         for m in modules:
             for name, t in m.named_parameters():
-                params.setdefault(id(t), name)
+                params.setdefault(id(t), plain_path(name))
         return params
 
     def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]], template: Optional[Template]) -> List[int]:

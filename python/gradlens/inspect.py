@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import torch
 
+from .modules import plain_path
 from .summary import Summary, summarize
 
 INSPECT_VERSION = 1
@@ -94,7 +95,7 @@ def _collect(frame_locals: Mapping[str, Any], frame_globals: Mapping[str, Any]) 
         elif isinstance(value, torch.nn.Module):
             modules.append((name, value))
             for p, t in value.named_parameters():
-                add(t, f"{name}.{p}")
+                add(t, f"{name}.{plain_path(p)}")
         elif type(value) in (list, tuple):
             for i, item in enumerate(value[:MAX_SEQUENCE_ITEMS]):
                 if isinstance(item, torch.Tensor):
@@ -198,7 +199,7 @@ def inspect_scope(frame_locals: Mapping[str, Any], frame_globals: Mapping[str, A
     leaf_names: Dict[int, str] = {}
     for name, m in modules:
         for p, t in m.named_parameters():
-            leaf_names.setdefault(id(t), f"{name}.{p}")
+            leaf_names.setdefault(id(t), f"{name}.{plain_path(p)}")
     for t, name in tensors:
         if t.is_leaf:
             leaf_names.setdefault(id(t), name)

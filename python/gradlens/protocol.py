@@ -222,6 +222,14 @@ def run_error(kind: str, message: str, stack: Optional[str] = None, location: Op
     return {"type": "run/error", "error": {"kind": kind, "message": message, "stack": stack, "location": location}}
 
 
+# Something the user should know of a run that goes on (RunNotice in src/protocol/messages.ts).
+NOTICE_KINDS = ("graph-too-large", "compiled")
+
+
+def run_notice(kind: str, message: str) -> Json:
+    return {"type": "run/notice", "notice": {"kind": kind, "message": message}}
+
+
 def run_done(backward_count: int, duration_ms: float, capture_points: Optional[List[Json]] = None) -> Json:
     done: Json = {"type": "run/done", "backwardCount": backward_count, "durationMs": duration_ms}
     if capture_points:

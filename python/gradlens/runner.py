@@ -18,7 +18,7 @@ from .channel import Channel
 from .features import runtime_info
 from .pause import GATE, gil_holding_read
 from .protocol import (CaptureRequest, Json, PauseRequest, ProtocolError, ResumeRequest, RunOptions, RunStart, location, metrics_message,
-                       parse_host_message, run_done, run_error, snapshot_message)
+                       parse_host_message, run_done, run_error, run_notice, snapshot_message)
 
 NO_BACKWARD = "the script never called backward() or autograd.grad(), so there is no autograd graph to show"
 
@@ -194,6 +194,9 @@ class _ChannelSink:
 
     def error(self, kind: str, message: str) -> None:
         self.runner.channel.send(run_error(kind, message))
+
+    def notice(self, kind: str, message: str) -> None:
+        self.runner.channel.send(run_notice(kind, message))
 
     def stop(self) -> None:
         self.runner.stop()

@@ -55,23 +55,29 @@ def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
         return base  # meta or otherwise unreadable tensors: shape and dtype only
     if numel <= SMALL:
         values = flat.tolist()
-        _from_values(base, values)
+        finite = _from_values(base, values)
         if exact:
             base["norm"] = _norm(values)
             if numel <= VALUES_MAX:
-                base["values"] = [_number(v) for v in values]
+                # Python numbers from tolist() are JSON as they are when all are finite.
+                base["values"] = values if finite else [_number(v) for v in values]
         return base
-    if exact:
-        base["norm"] = _finite_norm(flat)
     base["first"] = [_number(v) for v in flat[:FIRST].tolist()]
     # float64 so a float32 sum cannot overflow to Inf. Min and max carry any NaN or Inf, so
     # finite ones settle the counts in the same conversion: a large graph summarizes every node.
     wide = flat.to(torch.float64)
-    lo, hi, total = torch.stack([wide.min(), wide.max(), wide.sum()]).tolist()
+    stats = [wide.min(), wide.max(), wide.sum()]
+    if exact:
+        stats.append(torch.linalg.vector_norm(wide))
+    lo, hi, total, *norm = torch.stack(stats).tolist()
     if math.isfinite(lo) and math.isfinite(hi):
         mean = total / numel
         base["min"], base["max"], base["mean"] = lo, hi, (mean if math.isfinite(mean) else None)
+        if exact:
+            base["norm"] = norm[0] if math.isfinite(norm[0]) else None
         return base
+    if exact:
+        base["norm"] = _finite_norm(flat)
     if flat.is_floating_point():
         finite_mask = torch.isfinite(flat)
         nan = int(torch.isnan(flat).sum())
@@ -90,16 +96,19 @@ def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
     return base
 
 
-def _from_values(base: Summary, values: List[Any]) -> None:
-    base["first"] = [_number(v) for v in values[:FIRST]]
+def _from_values(base: Summary, values: List[Any]) -> bool:
+    """Fills in the summary from the tensor's Python numbers; whether all are finite."""
     finite = [v for v in values if v - v == 0]  # NaN - NaN and Inf - Inf are NaN
-    if len(finite) < len(values):
+    all_finite = len(finite) == len(values)
+    base["first"] = values[:FIRST] if all_finite else [_number(v) for v in values[:FIRST]]
+    if not all_finite:
         nan = sum(1 for v in values if v != v)
         base["nanCount"] = nan
         base["infCount"] = len(values) - len(finite) - nan
     if finite:
         mean = sum(finite) / len(finite)
         base["min"], base["max"], base["mean"] = float(min(finite)), float(max(finite)), (mean if math.isfinite(mean) else None)
+    return all_finite
 
 
 def _norm(values: List[Any]) -> Optional[float]:

@@ -5,6 +5,7 @@ from typing import Any, Dict
 
 NODE_KINDS = {"function", "accumulate", "leaf", "output", "saved"}
 ERROR_KINDS = {"syntax", "exception", "timeout", "memory", "protocol", "crash", "no-backward", "launch"}
+NOTICE_KINDS = {"graph-too-large", "compiled"}
 
 
 def _int(v: Any) -> bool:
@@ -124,6 +125,9 @@ def check_message(m: Dict[str, Any]) -> None:
         assert e["kind"] in ERROR_KINDS and isinstance(e["message"], str)
         assert e["stack"] is None or isinstance(e["stack"], str)
         check_location(e["location"])
+    elif t == "run/notice":
+        n = m["notice"]
+        assert n["kind"] in NOTICE_KINDS and isinstance(n["message"], str)
     elif t == "run/done":
         assert _int(m["backwardCount"]) and _num(m["durationMs"])
         for p in m.get("capturePoints", []):

@@ -39,6 +39,10 @@ class Result:
         return [m["error"] for m in self.of("run/error")]
 
     @property
+    def notices(self) -> List[Dict[str, Any]]:
+        return [m["notice"] for m in self.of("run/notice")]
+
+    @property
     def metrics(self) -> List[Dict[str, Any]]:
         return [x for m in self.of("train/metrics") for x in m["metrics"]]
 

@@ -135,16 +135,17 @@ def recorded(t):
 
 def test_a_loop_is_learned_before_its_second_forward(tmp_path):
     # backward() inside a loop: the second step is expected to repeat the first, so its
-    # forward runs without the recorder (a structure check confirms the repeat).
+    # forward runs without the recorder (a structure check confirms the repeat). The last
+    # step, foreseen from range(5), is recorded again.
     result = run_script(tmp_path, RECORDED.format(body="""
-for i in range(4):
+for i in range(5):
     loss = (w * 3).sin()
     print(i, recorded(loss))
     loss.backward()
 """))
-    assert result.stdout.split() == ["0", "True", "1", "False", "2", "False", "3", "False"]
-    assert [(s["index"], s["detail"]) for s in result.snapshots] == [(1, "full"), (4, "light")]
-    assert [m["step"] for m in result.metrics] == [1, 2, 3, 4]
+    assert result.stdout.split() == ["0", "True", "1", "False", "2", "False", "3", "False", "4", "True"]
+    assert [(s["index"], s["detail"]) for s in result.snapshots] == [(1, "full"), (5, "full")]
+    assert [m["step"] for m in result.metrics] == [1, 2, 3, 4, 5]
 
 
 def test_backward_calls_outside_loops_are_each_recorded(tmp_path):

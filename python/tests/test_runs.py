@@ -224,8 +224,11 @@ def test_graph_over_the_node_cap_is_reported_not_captured(tmp_path):
     """, maxNodes=50000)
     assert result.returncode == 0 and "grad (4, 1)" in result.stdout
     assert result.snapshots == []
-    [error] = result.errors
-    assert error["message"].startswith("the graph of backward() #1 has more than 200,000 nodes and was not captured;")
+    # Not an error: the run went on, and the host says so calmly.
+    assert result.errors == []
+    [notice] = result.notices
+    assert notice["kind"] == "graph-too-large"
+    assert notice["message"].startswith("the graph of backward() #1 has more than 200,000 nodes and was not captured;")
     assert result.done["backwardCount"] == 1
 
 
@@ -259,7 +262,8 @@ def test_past_the_cap_ops_are_no_longer_recorded(tmp_path):
     assert result.returncode == 0, result.stderr
     # 3 nodes a step (AddmmBackward0, TBackward0, TanhBackward0): step 100's tanh is past 300.
     assert result.stdout.split() == ["first", "100", "True", "second", "False"]
-    [error] = result.errors
-    assert error["message"].startswith("the graph of backward() #1 has more than 300 nodes and was not captured;")
+    assert result.errors == []
+    [notice] = result.notices
+    assert notice["message"].startswith("the graph of backward() #1 has more than 300 nodes and was not captured;")
     assert [s["index"] for s in result.snapshots] == [3]
     assert result.done["backwardCount"] == 3

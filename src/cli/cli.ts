@@ -78,7 +78,14 @@ async function run(args: RunArgs): Promise<number> {
       savedTensors: args.savedTensors,
       flow: args.flow,
     },
-    { onStdout: (t) => process.stdout.write(t), onStderr: (t) => process.stderr.write(t) },
+    {
+      // A notice is said when it comes, among the script's own output: the run goes on.
+      onMessage: (m) => {
+        if (m.type === 'run/notice') say(`note: ${m.notice.message}`);
+      },
+      onStdout: (t) => process.stdout.write(t),
+      onStderr: (t) => process.stderr.write(t),
+    },
   );
   const stop = (): void => handle.cancel();
   process.once('SIGINT', stop);

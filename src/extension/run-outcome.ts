@@ -1,6 +1,6 @@
 // How a run ended, in the words every place that reports it uses (the notification, the
 // Output channel, the graph view): finished, stopped by the user, or failed and why.
-import type { RunError } from '../protocol/messages';
+import type { RunError, RunNotice } from '../protocol/messages';
 import type { RunResult } from '../runner/launch';
 import { errorSummary } from './run-errors';
 
@@ -28,4 +28,11 @@ function stoppedMessage(result: Ended, scriptName: string): string {
   return step > 0
     ? `Gradlens: stopped ${scriptName} at step ${step}.`
     : `Gradlens: stopped ${scriptName} before its first backward().`;
+}
+
+/** A run's notices as one calm line (all of them are in the Output channel), or null if it had none. */
+export function noticeMessage(notices: readonly RunNotice[], scriptName: string): string | null {
+  if (notices.length === 0) return null;
+  const more = notices.length > 1 ? ` (${notices.length - 1} more note(s) in the Output)` : '';
+  return `Gradlens: ${scriptName}: ${notices[0].message}${more}`;
 }

@@ -13,7 +13,7 @@ import { capturePointsFor } from './capture-points-editor';
 import { pythonFor } from './python-interpreter';
 import { cellDocumentUri, cellsToRun, isNotebookFile } from './notebook/editor';
 import { errorDiagnostics } from './run-errors';
-import { runOutcome, type RunOutcome } from './run-outcome';
+import { noticeMessage, runOutcome, type RunOutcome } from './run-outcome';
 import { launchOptions, parseSettings, type GradlensSettings, type RunPlace } from './settings';
 import { ensureTrusted } from './trust';
 
@@ -180,7 +180,8 @@ export class RunService implements vscode.Disposable {
         out.appendLine(line);
     for (const e of result.errors)
       out.appendLine(`[gradlens] ${e.kind}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
-    this.report(result, outcome);
+    for (const n of result.notices) out.appendLine(`[gradlens] note: ${n.message}`);
+    this.report(result, outcome, name);
     const run: FileRun = {
       number,
       file,
@@ -222,7 +223,7 @@ export class RunService implements vscode.Disposable {
     this.spare = new SpareRunner({ script, python, maxMemoryMb });
   }
 
-  private report(result: RunResult, outcome: RunOutcome): void {
+  private report(result: RunResult, outcome: RunOutcome, name: string): void {
     if (outcome.kind === 'stopped') {
       // One calm message whether Stop (monitor) or Cancel (notification) ended it.
       void vscode.window.showInformationMessage(outcome.message);
@@ -243,10 +244,17 @@ export class RunService implements vscode.Disposable {
       byFile.set(on.toString(), [...(byFile.get(on.toString()) ?? []), diag]);
     }
     for (const [u, list] of byFile) this.diagnostics.set(vscode.Uri.parse(u), list);
-    if (outcome.kind !== 'failed') return;
-    void vscode.window.showErrorMessage(outcome.message, 'Show Output').then((c) => {
+    const showOutput = (c: string | undefined): void => {
       if (c === 'Show Output') this.deps.output.show(true);
-    });
+    };
+    if (outcome.kind === 'failed') {
+      void vscode.window.showErrorMessage(outcome.message, 'Show Output').then(showOutput);
+      return;
+    }
+    // The run went on: a warning, not a failure (a failed run's notes are in the Output).
+    const notice = noticeMessage(result.notices, name);
+    if (notice !== null)
+      void vscode.window.showWarningMessage(notice, 'Show Output').then(showOutput);
   }
 
   /** Clears the diagnostics of the last run of `uri`, and of its cells for a notebook. */
@@ -269,6 +277,7 @@ export class RunService implements vscode.Disposable {
       file: run.file,
       ...this.placeIn(run, { kind: 'backward', at: index }),
       source: { kind: 'run', backward: snap.index },
+      ...(run.result.notices.length > 0 ? { notes: run.result.notices.map((n) => n.message) } : {}),
       snapshot: snap,
       requestedAt,
     });

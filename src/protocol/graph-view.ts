@@ -28,6 +28,8 @@ export interface GraphPayload {
   /** The picker button's text when the run has more than backward() graphs (default `backward() i of n …`). */
   readonly pickLabel?: string;
   readonly source: GraphSource;
+  /** What the run said the user should know (its notices), shown in the view's footer. */
+  readonly notes?: readonly string[];
   /** The captured graph, as the runner reported it (see src/protocol). */
   readonly snapshot: unknown;
   /** Host clock (ms since epoch) when the user asked for this graph, for the command-to-paint time. */
@@ -146,6 +148,7 @@ function isPayload(v: unknown): v is Omit<GraphPayload, 'snapshot'> {
     isCount(v.count) &&
     isSource(v.source) &&
     (v.pickLabel === undefined || isString(v.pickLabel)) &&
+    (v.notes === undefined || (Array.isArray(v.notes) && v.notes.every(isString))) &&
     (v.requestedAt === undefined || isMs(v.requestedAt)) &&
     (v.sentAt === undefined || isMs(v.sentAt))
   );

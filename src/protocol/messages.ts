@@ -159,6 +159,17 @@ export interface TrainMetric {
 export type RunErrorKind =
   'syntax' | 'exception' | 'timeout' | 'memory' | 'protocol' | 'crash' | 'no-backward' | 'launch';
 
+/**
+ * Something the user should know of a run that goes on, not a failure: a graph over the
+ * tracer's walk cap (not captured), a torch.compile'd region (one opaque node).
+ */
+export type RunNoticeKind = 'graph-too-large' | 'compiled';
+
+export interface RunNotice {
+  kind: RunNoticeKind;
+  message: string;
+}
+
 export interface RunError {
   kind: RunErrorKind;
   message: string;
@@ -244,6 +255,7 @@ export type ChildMessage =
    */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
+  | { type: 'run/notice'; notice: RunNotice }
   | {
       type: 'run/done';
       backwardCount: number;
@@ -567,6 +579,16 @@ export function validateRunError(v: unknown, path = 'error'): RunError {
   };
 }
 
+const NOTICE_KINDS: readonly RunNoticeKind[] = ['graph-too-large', 'compiled'];
+
+export function validateRunNotice(v: unknown, path = 'notice'): RunNotice {
+  const o = obj(v, path);
+  return {
+    kind: oneOf(o.kind, path, 'kind', NOTICE_KINDS),
+    message: str(o.message, path, 'message'),
+  };
+}
+
 function validateRuntime(v: unknown, path: string): RuntimeInfo {
   const o = obj(v, path);
   return {
@@ -600,6 +622,8 @@ export function validateChildMessage(v: unknown): ChildMessage {
     }
     case 'run/error':
       return { type, error: validateRunError(o.error, 'message.error') };
+    case 'run/notice':
+      return { type, notice: validateRunNotice(o.notice, 'message.notice') };
     case 'run/done':
       return {
         type,

@@ -17,6 +17,7 @@ import {
   type HostMessage,
   type NotebookCellSource,
   type RunError,
+  type RunNotice,
   type RunOptions,
   type RuntimeInfo,
   type TrainMetric,
@@ -87,6 +88,8 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   /** Errors reported by the child, plus those the host found (timeout, memory, protocol, crash). */
   errors: RunError[];
+  /** What the child said the user should know while the run went on (not failures). */
+  notices: RunNotice[];
   snapshots: GraphSnapshot[];
   /** The snapshots of capture points, in run order (kept apart: they answer no backward()). */
   stops: GraphSnapshot[];
@@ -251,6 +254,7 @@ class Run {
     exitCode: null,
     signal: null,
     errors: [],
+    notices: [],
     snapshots: [],
     stops: [],
     capturePoints: [],
@@ -418,6 +422,9 @@ class Run {
         break;
       case 'run/error':
         r.errors.push(this.namingInterpreter(m.error));
+        break;
+      case 'run/notice':
+        r.notices.push(m.notice);
         break;
       case 'run/done':
         this.sawDone = true;

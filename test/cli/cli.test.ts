@@ -354,6 +354,24 @@ describe('bad input through the CLI', () => {
     expect(existsSync(path.join(cwd, 'not-ours.svg'))).toBe(false);
   });
 
+  it('a notice goes to stderr as a note, and the run still succeeds', () => {
+    const json = path.join(OUT, 'over-cap.json');
+    const r = gradlens([
+      'run',
+      path.join(FIXTURES, '..', 'python', 'over_cap.py'),
+      '--python',
+      process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3',
+      '--graph',
+      json,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('done');
+    expect(r.stderr).toMatch(
+      /^gradlens: note: the graph of backward\(\) #1 has more than 300 nodes/m,
+    );
+    expect((JSON.parse(readFileSync(json, 'utf8')) as GraphSnapshot).index).toBe(2);
+  });
+
   it('memory cap, oversize graph, malformed message: clear messages', () => {
     const m = gradlens(['run', fx('memory-hog.ts'), '--max-memory', '100']);
     expect(m.code).toBe(1);

@@ -46,6 +46,7 @@ beforeAll(async () => {
   for (const f of ['retain_grad.py', 'nn_sinus.py'])
     copyFileSync(join(ROOT, 'examples/python', f), join(ws.dir, f));
   writeFileSync(join(ws.dir, 'loop_forever.py'), LOOP);
+  copyFileSync(join(ROOT, 'test/fixtures/python/over_cap.py'), join(ws.dir, 'over_cap.py'));
   session = await openSession({
     workspace: ws.dir,
     disableWorkspaceTrust: true,
@@ -146,4 +147,16 @@ test('an interpreter without torch: a message that names it and says how to choo
   expect(text).toContain('python-without-torch');
   expect(text).toContain('gradlens.python.path');
   await screenshot(page, 'python-no-torch');
+});
+
+test('a graph over the walk cap is a note, not a failure: a warning, and the footer says it', async () => {
+  await openInFirstGroup(page, 'over_cap.py');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const text = await notification(page, 'has more than 300 nodes');
+  expect(text).toContain('over_cap.py: the graph of backward() #1 has more than 300 nodes');
+  const frame = await shownGraph(page, 'over_cap.py: backward() #2');
+  await expect
+    .poll(() => frame.$eval('#status', (e) => e.textContent), { timeout: 30_000 })
+    .toContain('note: the graph of backward() #1 has more than 300 nodes');
+  expect(await page.locator('.notification-toast', { hasText: 'failed' }).count()).toBe(0);
 });

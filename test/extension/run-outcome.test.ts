@@ -1,6 +1,6 @@
 // A user's Stop or Cancel is reported calmly, the same way from the monitor and the progress notification.
 import { expect, test } from 'vitest';
-import { runOutcome } from '../../src/extension/run-outcome';
+import { noticeMessage, runOutcome } from '../../src/extension/run-outcome';
 import type { RunError, TrainMetric } from '../../src/protocol/messages';
 
 const metric = (step: number): TrainMetric => ({
@@ -61,4 +61,17 @@ test('failures carry the notification text', () => {
     errors: [thrown],
   });
   expect(runOutcome({ ...ended, ok: true }, 'loop.ts')).toEqual({ kind: 'finished' });
+});
+
+test('notices leave a finished run finished and are said in one line', () => {
+  expect(runOutcome({ ...ended, ok: true }, 'train.py')).toEqual({ kind: 'finished' });
+  expect(noticeMessage([], 'train.py')).toBeNull();
+  const compiled = { kind: 'compiled', message: 'a compiled region shows as one node' } as const;
+  const large = { kind: 'graph-too-large', message: 'backward() #1 was not captured' } as const;
+  expect(noticeMessage([compiled], 'train.py')).toBe(
+    'Gradlens: train.py: a compiled region shows as one node',
+  );
+  expect(noticeMessage([compiled, large], 'train.py')).toBe(
+    'Gradlens: train.py: a compiled region shows as one node (1 more note(s) in the Output)',
+  );
 });

@@ -125,6 +125,14 @@ describe('messages are checked field by field', () => {
     expect(isToWebview(withStop({ ...stop, file: 7 }))).toBe(false);
     expect(isToWebview(withStop(stop, 2))).toBe(false);
     expect(isToWebview({ type: 'graph/show', payload, snapshotGzip: [1] })).toBe(false);
+    const withNotes = (notes: unknown) => ({
+      type: 'graph/show',
+      payload: { ...payload, notes },
+      snapshotGzip: bytes,
+    });
+    expect(isToWebview(withNotes(['a compiled region shows as one node']))).toBe(true);
+    expect(isToWebview(withNotes([1]))).toBe(false);
+    expect(isToWebview(withNotes('one note'))).toBe(false);
     expect(
       isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' }),
     ).toBe(true);

@@ -157,6 +157,22 @@ describe('protocol validators', () => {
     );
   });
 
+  it('take a notice as a notice, and name the place of a bad one', () => {
+    const notice = { kind: 'compiled', message: 'one opaque node' };
+    expect(validateChildMessage({ type: 'run/notice', notice })).toEqual({
+      type: 'run/notice',
+      notice,
+    });
+    // A notice is not an error: an error's kinds are not notice kinds.
+    expect(refusedAt({ type: 'run/notice', notice: { ...notice, kind: 'crash' } })).toBe(
+      'message.notice.kind',
+    );
+    expect(refusedAt({ type: 'run/notice', notice: { ...notice, message: null } })).toBe(
+      'message.notice.message',
+    );
+    expect(refusedAt({ type: 'run/notice' })).toBe('message.notice');
+  });
+
   it('name the place of a bad value in metrics, errors and the host start message', () => {
     expect(
       refusedAt({

@@ -71,6 +71,25 @@ describe('Python scripts through the runner host', () => {
     expect(r.metrics.length).toBeGreaterThan(100);
     expect(r.metrics[0].lr).toBe(0.01);
     expect(Object.keys(r.metrics[0].gradNorms)).toContain('fc3.bias');
+    // The loop's last step (its range(300) foreseen) is captured in full, with its flow.
+    const last = r.snapshots.at(-1)!;
+    expect([last.index, last.detail, last.flowRecorded]).toEqual([300, 'full', true]);
+  });
+
+  it('a graph over the walk cap is a notice: the run finishes, and says so once', async () => {
+    const r = await run(path.join(PY_FIXTURES, 'over_cap.py'));
+    expect(r.errors).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toContain('done');
+    expect(r.notices).toEqual([
+      {
+        kind: 'graph-too-large',
+        message: expect.stringMatching(
+          /^the graph of backward\(\) #1 has more than 300 nodes/,
+        ) as unknown,
+      },
+    ]);
+    expect(r.snapshots.map((s) => s.index)).toEqual([2]);
   });
 
   it('Run backward stops at the first call of its line inside while True', async () => {

@@ -33,7 +33,8 @@ export function setDrawing(r: LayoutResult, worker: WorkerTimes | null): void {
     `${String(r.boxes)} boxes · ${layoutText(r.engine, r.ms, worker)}` +
     (parts.items.some((it) => it.kind === 'node' && isGroupId(it.id))
       ? ' · click a dashed box to expand it'
-      : '');
+      : '') +
+    (state.saved.payload?.notes ?? []).map((n) => ` · note: ${n}`).join('');
   state.drawn = null;
 }
 

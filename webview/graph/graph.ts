@@ -95,7 +95,8 @@ function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
   if (lightNote.hidden || source?.kind !== 'run') return;
   lightText.textContent =
     `Light capture: backward() #${String(source.backward)} shows the graph's structure and the leaves with their .grad, ` +
-    'but no values or gradients of intermediate results. ';
+    'but no values or gradients of intermediate results and no backward flow to step through: ' +
+    'the run could not foresee that this step would be its last (it can for loops over range(...) with one backward() a pass). ';
   captureFull.disabled = false;
   captureFull.textContent = 'Capture in full';
   captureFull.onclick = () => {

@@ -216,6 +216,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
         return;
       case 'graph/snapshot':
       case 'run/error':
+      case 'run/notice':
       case 'run/done':
       case 'run/resumed':
       case 'run/stdout':
