@@ -2,11 +2,13 @@
 // window opens on the seed's Q/P script (examples/retain-grad.ts), and Visualize Graph is its
 // first action. Each window's times are printed (measured, not asserted: the README reports
 // them): the page's command-to-paint with its phases from the Output channel, and the wall
-// clock from the palette's Enter to the painted graph, extension activation included.
+// clock from the palette's Enter to the painted graph, extension activation included. Before
+// any command, a runner is already loading once the script is in sight (trusted workspace).
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { ROOT } from './harness/code-server';
+import { EXTENSIONS_DIR, ROOT } from './harness/code-server';
+import { descendants, extensionHostPid, runnerProcesses } from './harness/processes';
 import {
   closeSession,
   nodeNames,
@@ -61,3 +63,25 @@ test(
   },
   WINDOWS * 120_000,
 );
+
+test('a runner starts loading as soon as a script is in sight, before any command', async () => {
+  const ws = makeWorkspace();
+  let session: Session | undefined;
+  try {
+    copyFileSync(join(ROOT, 'examples/retain-grad.ts'), join(ws.dir, 'retain-grad.ts'));
+    session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
+    const server = session.server.pid;
+    await openInFirstGroup(session.page, 'retain-grad.ts');
+    const waiting = (): string[] => {
+      const below = new Set(descendants(extensionHostPid(server)).map((p) => p.pid));
+      return runnerProcesses(EXTENSIONS_DIR)
+        .filter((p) => below.has(p.pid))
+        .map((p) => p.cmdline);
+    };
+    await expect.poll(waiting, { timeout: 60_000 }).toHaveLength(1);
+    expect(waiting()[0]).toContain('child.cjs');
+  } finally {
+    await closeSession(session);
+    ws.remove();
+  }
+});
