@@ -1,5 +1,5 @@
 // Bundles of user scripts kept between runs (in the extension's storage), so that running an
-// unchanged script again neither starts esbuild nor waits for it. One entry per script path:
+// unchanged script again does not wait for esbuild. One entry per script path:
 // the bundle and a manifest with the SHA-256 of every file esbuild read to make it. An entry
 // serves only while each of those files still has that content and the runner is the one that
 // wrote it; otherwise the script is bundled again and the entry replaced.

@@ -47,8 +47,7 @@ function check(): void {
   if (held !== null) releaseNow(held);
 }
 
-/** Drops `mod` with its workers now (internal: tests). */
-export function releaseNow(mod: SimdModule): void {
+function releaseNow(mod: SimdModule): void {
   stopPool(mod);
   dropSimd(mod);
   if (held === mod) held = null;
