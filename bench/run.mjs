@@ -14,8 +14,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, overrideNote, paramsFor, PEERS, RESULT_MARK, WORKLOADS } from './config.mjs';
-import { renderTable } from './table.mjs';
+import {
+  childEnv,
+  METRICS,
+  overrideNote,
+  paramsFor,
+  PEERS,
+  RESULT_MARK,
+  WORKLOADS,
+} from './config.mjs';
+import { fmt, renderTable } from './table.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -112,6 +120,59 @@ function runChild(command, args, env, timeoutMs) {
       }
     });
   });
+}
+
+/** Seconds the session waits between workloads, its event loop free, as between a notebook's cells. */
+const BETWEEN_WORKLOADS_MS = 1000;
+
+/**
+ * The default Gradlens column's workloads again, one after another in one process (as a long
+ * training script or a notebook session runs them): each one's figures there, and the
+ * resident size at its start and end and its peak while it ran (peaks start again from the
+ * present size at each workload).
+ */
+async function inOneProcess(workloads, quick, timeoutMs) {
+  const peer = PEERS.find((p) => p.id === 'gradlens');
+  const list = workloads.map((w) => [w, paramsFor(peer.id, w, quick)]);
+  process.stderr.write(`bench: ${workloads.join(',')} gradlens in one process ... `);
+  const t0 = Date.now();
+  const r = await runChild(
+    process.execPath,
+    [
+      '--expose-gc',
+      join(here, 'child.mjs'),
+      '--in-one-process',
+      peer.id,
+      JSON.stringify(list),
+      String(BETWEEN_WORKLOADS_MS),
+    ],
+    childEnv(peer),
+    timeoutMs * workloads.length,
+  );
+  process.stderr.write(
+    `${r.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+  const out = [
+    '',
+    `### ${peer.label}: the workloads one after another in one process`,
+    '',
+    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells); resident size (RSS) at each one's start and end, and its own peak.`,
+    '',
+  ];
+  if (!r.ok) return [...out, `error: ${r.error}`];
+  out.push(
+    '| Workload | Figures | RSS at start | RSS at end | peak RSS while it ran |',
+    '|---|---|---|---|---|',
+  );
+  for (const [w, params] of list) {
+    const { metrics, rss } = r.results[w];
+    const figures = METRICS.filter((m) => m.workload === w && metrics[m.key] !== undefined)
+      .map((m) => `${m.label(params)}: ${fmt(metrics[m.key])} ${m.unit}`)
+      .join('; ');
+    const mb = (x) => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
+    out.push(`| ${w} | ${figures} | ${mb(rss.startMB)} | ${mb(rss.endMB)} | ${mb(rss.peakMB)} |`);
+  }
+  return out;
 }
 
 /** bench/{graph,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
@@ -249,6 +310,9 @@ async function main() {
   }
 
   const tableSeconds = (Date.now() - started) / 1000;
+  const session = opts.peers.includes('gradlens')
+    ? await inOneProcess(opts.only, opts.quick, timeoutMs)
+    : [];
   const extras = opts.onlyGiven ? [] : await runExtras(opts.quick);
   const { lines, targets } = renderTable(results, opts.only, opts.quick);
   const out = [
@@ -265,6 +329,7 @@ async function main() {
         : '') +
       `. Targets are issue 6's bounds (W4 checked on the "${label('gradlens-1thread')}" column, the rest on "${label('gradlens')}")` +
       ` and issue 2's relative targets (on "${label('gradlens')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    ...session,
     ...extras,
   ];
   process.stdout.write(`${out.join('\n')}\n`);

@@ -1,5 +1,5 @@
 // Clocks and memory readings shared by the Node peers.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Milliseconds from a monotonic clock. */
 export const now = () => performance.now();
@@ -34,3 +34,19 @@ export function bestOf(runs, fn) {
 
 /** GFLOP/s of `flops` done in `ms`. */
 export const gflops = (flops, ms) => flops / (ms / 1000) / 1e9;
+
+/** The process's resident set size now, in MB. */
+export const rssMB = () => process.memoryUsage().rss / 1048576;
+
+/**
+ * Starts the peak resident size (VmHWM) again from the present size (Linux: clear_refs 5), so
+ * that a workload run after others reports its own peak; false where that is not possible.
+ */
+export function resetPeakRss() {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -36,7 +36,14 @@ export function activate(context: vscode.ExtensionContext): void {
     running: (file) => panel.showRunning(file),
     started: (script, handle) => monitorEvents.fire({ type: 'start', script, handle }),
     message: (handle, message) => monitorEvents.fire({ type: 'message', handle, message }),
+    bundleCache: vscode.Uri.joinPath(context.globalStorageUri, 'bundles').fsPath,
   });
+  // A runner starts loading as soon as a script is in sight, so the first run need not wait for it.
+  const prepareRunner = (): void => {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    if (uri !== undefined) void runs.prepare(uri);
+  };
+  prepareRunner();
 
   const visualizer = new Visualizer(runs, panel);
   /** What "Visualize Graph with Arguments…" was last given for each script, to prefill the prompt. */
@@ -98,6 +105,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand('gradlens.pickBackward', () => runs.pick()),
     vscode.commands.registerCommand('gradlens.showOutput', () => output.show(true)),
+    vscode.window.onDidChangeActiveTextEditor(prepareRunner),
+    vscode.workspace.onDidGrantWorkspaceTrust(prepareRunner),
     registerEditorFeatures(runs),
     registerNotebookCells(visualizer),
     registerDebugCapture(context, {

@@ -46,6 +46,8 @@ export interface RunServiceDeps {
   /** Every launch and each of its messages, for the training monitor. */
   readonly started: (script: string, handle: RunHandle) => void;
   readonly message: (handle: RunHandle, message: ChildMessage) => void;
+  /** Where the Node runner keeps bundles of unchanged scripts between runs (the extension's storage). */
+  readonly bundleCache?: string;
 }
 
 /** What the picker says of a light capture (the graph view offers the full one). */
@@ -69,6 +71,7 @@ export class RunService implements vscode.Disposable {
   private started = 0;
   /** A runner child started after each run, so that the next run does not wait for one. */
   private spare: SpareRunner | null = null;
+  private disposed = false;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -144,6 +147,7 @@ export class RunService implements vscode.Disposable {
             capturePoints,
             spare,
             cells,
+            bundleCache: this.deps.bundleCache,
           },
           {
             onMessage: (message) => {
@@ -215,6 +219,34 @@ export class RunService implements vscode.Disposable {
       `[gradlens] python: ${choice.python} (from ${choice.source === 'setting' ? 'the setting gradlens.python.path' : choice.source === 'python extension' ? 'the Python extension' : 'PATH'})`,
     );
     return { cwd, python: choice.python, args: args ?? settings.scriptArgs };
+  }
+
+  /**
+   * Starts a runner for a script the user may run next (the one in the active editor), so
+   * that the window's first run does not wait for the interpreter and the engine to load.
+   * Only in a trusted workspace (the interpreter can come from its settings), only with no
+   * runner waiting or running; the child runs nothing until a run hands it a script.
+   */
+  async prepare(uri: vscode.Uri): Promise<void> {
+    if (!vscode.workspace.isTrusted || uri.scheme !== 'file' || this.busy()) return;
+    if (!/\.(py|ts|mts|cts|js|mjs|cjs)$/i.test(uri.fsPath)) return;
+    const settings = readSettings();
+    const python =
+      languageOf(uri.fsPath) === 'python'
+        ? (await pythonFor(uri, settings.pythonPath)).python
+        : undefined;
+    // A run or another editor's runner may have started meanwhile.
+    if (this.busy()) return;
+    this.spare = new SpareRunner({
+      script: uri.fsPath,
+      python,
+      maxMemoryMb: settings.memoryLimitMb,
+    });
+  }
+
+  /** Whether a runner is waiting or running already, or the service is gone. */
+  private busy(): boolean {
+    return this.spare !== null || this.active !== null || this.disposed;
   }
 
   /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */
@@ -344,6 +376,7 @@ export class RunService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.active?.cancel();
     this.spare?.dispose();
     this.changed.dispose();

@@ -232,6 +232,8 @@ export interface RunOptions {
   cells?: NotebookCellSource[];
   /** Python runs only (the Node runner ignores them); absent: none. */
   capturePoints?: CapturePoints;
+  /** Node runs only: the folder where bundles of unchanged scripts are kept between runs; absent: none. */
+  bundleCache?: string;
 }
 
 /** What a runner child runs on, as it says in its hello. */
@@ -693,6 +695,9 @@ function validateRunOptions(v: unknown, path: string): RunOptions {
     ...(o.capturePoints === undefined
       ? {}
       : { capturePoints: validateCapturePoints(o.capturePoints, path, 'capturePoints') }),
+    ...(o.bundleCache === undefined
+      ? {}
+      : { bundleCache: str(o.bundleCache, path, 'bundleCache') }),
   };
 }
 

@@ -9,12 +9,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { SourceLocation } from '../protocol/messages';
+import { BundleCache } from './bundle-cache';
 
 /** Where the runner puts the engine for the bundle to pick up. */
 export const ENGINE_GLOBAL = '__gradlensEngine';
 
 export interface Bundled {
   file: string;
+  /** Whether the file was a kept bundle of the unchanged script (no build ran). */
+  cached: boolean;
   cleanup(): void;
 }
 
@@ -57,15 +60,46 @@ export function warmBundler(): void {
 }
 
 /**
- * Bundles `script` to a temporary .mjs file with an inline source map.
+ * Bundles `script` to an .mjs file with an inline source map: in `cacheDir` when given, where
+ * a later run of the same unchanged script (and the files it imports) finds it without
+ * building (see src/runner/bundle-cache.ts), else in a temporary folder.
  * Throws SyntaxProblem (with file:line:col) when the script does not parse.
  */
-export async function bundleScript(script: string): Promise<Bundled> {
+export async function bundleScript(script: string, cacheDir?: string): Promise<Bundled> {
   // esbuild's require shim for external packages looks up a global `require`.
   (globalThis as { require?: NodeJS.Require }).require = createRequire(script);
-  const esbuild = loadEsbuild();
+  if (cacheDir !== undefined) {
+    try {
+      return await cachedBundle(script, cacheDir);
+    } catch (e) {
+      if (e instanceof SyntaxProblem) throw e;
+      // The cache folder cannot be written: bundle to a temporary file as without a cache.
+    }
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-run-'));
   const file = path.join(dir, `${path.basename(script).replace(/\.[^.]+$/, '')}.bundle.mjs`);
+  try {
+    writeFileSync(file, (await build(script, file)).text);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return { file, cached: false, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function cachedBundle(script: string, cacheDir: string): Promise<Bundled> {
+  const cache = new BundleCache(cacheDir, script, loadEsbuild().version);
+  const kept = { file: cache.bundle, cleanup: () => undefined };
+  if (cache.fresh()) return { ...kept, cached: true };
+  const from = Date.now();
+  const built = await build(script, kept.file);
+  cache.store(built.text, built.inputs, from);
+  return { ...kept, cached: false };
+}
+
+/** The bundle's text, to be written to `file` (its source map is relative to it), and the files it was made of. */
+async function build(script: string, file: string): Promise<{ text: string; inputs: string[] }> {
+  const esbuild = loadEsbuild();
   let result;
   try {
     result = await esbuild.build({
@@ -80,6 +114,7 @@ export async function bundleScript(script: string): Promise<Bundled> {
       keepNames: true,
       logLevel: 'silent',
       outfile: file,
+      metafile: true,
       plugins: [enginePlugin],
       // Packages the user installed are loaded from their folder, not copied in.
       packages: 'external',
@@ -91,7 +126,6 @@ export async function bundleScript(script: string): Promise<Bundled> {
       },
     });
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
     const errors = (
       e as {
         errors?: {
@@ -120,6 +154,8 @@ export async function bundleScript(script: string): Promise<Bundled> {
     }
     throw e;
   }
-  writeFileSync(file, result.outputFiles[0].text);
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((f) => !f.includes(':'))
+    .map((f) => path.resolve(f));
+  return { text: result.outputFiles[0].text, inputs };
 }

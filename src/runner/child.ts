@@ -108,7 +108,7 @@ async function run(options: RunOptions): Promise<void> {
   if (gradcheck !== undefined) installGradcheck(parseGradcheckRequest(gradcheck));
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
   try {
-    bundled = await bundleScript(options.script);
+    bundled = await bundleScript(options.script, options.bundleCache);
   } catch (e) {
     reportError(errorOf(e));
     finished = true;

@@ -61,6 +61,8 @@ export interface LaunchOptions {
   cells?: NotebookCellSource[];
   /** Breakpoint lines recorded without pausing: Python scripts only (not sent to the Node runner). */
   capturePoints?: CapturePoints;
+  /** Node scripts only: a folder to keep their bundles in between runs (default: none). */
+  bundleCache?: string;
   /** The Node child entry; defaults to dist/runner/child.cjs of this package. */
   childPath?: string;
   /** The folder holding the `gradlens` Python package; defaults to python/ of this package. */
@@ -189,11 +191,15 @@ export class SpareRunner {
       (s as unknown as { unref?(): void } | null)?.unref?.();
   }
 
-  /** The child, its channel's hello, and the child itself if it is alive, said hello and was started with `key`; else null, and the spare is stopped. */
-  take(key: string): { child: ChildProcess; hello: ChildMessage } | null {
+  /**
+   * The child and its hello if it is alive and was started with `key`, else null (and the
+   * spare is stopped). A child still starting is taken too, with hello null: its hello then
+   * arrives on the taker's channel, and the time it has loaded so far is not thrown away.
+   */
+  take(key: string): { child: ChildProcess; hello: ChildMessage | null } | null {
     const c = this.child;
     const hello = this.hello;
-    if (c === null || hello === null || !running(c) || this.key !== key) {
+    if (c === null || !running(c) || this.key !== key) {
       this.dispose();
       return null;
     }
@@ -295,6 +301,9 @@ class Run {
       ...(options.capturePoints !== undefined && this.command.language === 'python'
         ? { capturePoints: options.capturePoints }
         : {}),
+      ...(options.bundleCache !== undefined && this.command.language === 'node'
+        ? { bundleCache: options.bundleCache }
+        : {}),
     };
     this.clock = new TimeoutClock(options.timeoutMs ?? 0, () => {
       this.error(
@@ -354,7 +363,8 @@ class Run {
     // 'close' waits for stdio to drain, so the last lines of output are not lost.
     child.on('close', (code, signal) => this.finish(code, signal));
     // As if it had just arrived: after launchRunner returns, so handlers can use the handle.
-    if (spare !== null) process.nextTick(() => this.receive(spare.hello));
+    const hello = spare?.hello ?? null;
+    if (hello !== null) process.nextTick(() => this.receive(hello));
     this.timers.push(setTimeout(() => this.helloOverdue(), HELLO_TIMEOUT_MS));
     if (this.options.maxMemoryMb !== undefined && child.pid !== undefined)
       this.watchMemory(child.pid, this.options.maxMemoryMb);

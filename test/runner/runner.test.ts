@@ -162,6 +162,17 @@ describe('a runner started ahead', () => {
     expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
   });
 
+  it('is taken while still starting: the run goes on in it once it says hello', async () => {
+    const spare = new SpareRunner();
+    const pid = spare.pid;
+    expect(pid).not.toBe(null);
+    const h = launchRunner({ script: 'seed-qp.ts', cwd: FIXTURES, spare });
+    const r = await h.done;
+    expect(r.errors).toEqual([]);
+    expect(r.snapshots).toHaveLength(1);
+    expect(h.pid).toBe(pid);
+  });
+
   it('is stopped, and a new child started, when it was started for another memory cap', async () => {
     const spare = new SpareRunner({ maxMemoryMb: 512 });
     expect(await spare.ready).toBe(true);

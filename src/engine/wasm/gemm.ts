@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor';
 import { contiguousData, isContiguous } from '../ops/kernels';
 import { align, heapOf, kernelBackend, simd } from './module';
+import { releaseWhenIdle } from './memory-release';
 import { poolThreads, readyThreads, runParts, type GemmPart } from './threads';
 
 /**
@@ -142,6 +143,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   }
   if (ldc === n) c.set(mem.subarray(c0, c0 + m * n));
   else copyRows(c, mem, c0, ldc, m, n, false);
+  releaseWhenIdle(mod);
   return true;
 }
 

@@ -116,8 +116,19 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Compiles a binary; null where it does not validate (no SIMD, or no threads for shared). */
+const compiled = new Map<string, WebAssembly.Module | null>();
+
+/**
+ * Compiles a binary once; null where it does not validate (no SIMD, or no threads for shared).
+ * A module dropped for its memory (dropSimd) is instantiated again from the same compilation.
+ */
 function compile(base64: string): WebAssembly.Module | null {
+  let m = compiled.get(base64);
+  if (m === undefined) compiled.set(base64, (m = compileNow(base64)));
+  return m;
+}
+
+function compileNow(base64: string): WebAssembly.Module | null {
   const bytes = decodeBase64(base64);
   // Validating the kernel itself is the feature test: it fails exactly where v128 is unknown.
   // Synchronous compilation is fine for a module of a few KiB (browsers limit only big ones).
@@ -167,6 +178,17 @@ export function simd(): SimdModule | null {
   if (loaded !== undefined) return loaded;
   loaded = typeof WebAssembly === 'object' ? (instantiateShared() ?? instantiatePlain()) : null;
   return loaded;
+}
+
+/**
+ * Forgets `mod` (if it is the module in use), so that its memory, which cannot shrink, is
+ * freed once nothing else holds it; the next kernel call instantiates a fresh module on a
+ * small memory. Its worker threads must be stopped first (threads.ts stopPool).
+ */
+export function dropSimd(mod: SimdModule): void {
+  if (loaded !== mod) return;
+  loaded = undefined;
+  heap = null;
 }
 
 /** Whether float32 work can run on WebAssembly SIMD here (internal). */

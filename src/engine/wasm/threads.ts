@@ -90,7 +90,11 @@ interface WorkerThreads {
   Worker: new (
     source: string,
     options: { eval: true; workerData: unknown },
-  ) => { unref(): void; on(event: 'error' | 'exit', f: () => void): void };
+  ) => {
+    unref(): void;
+    terminate(): unknown;
+    on(event: 'error' | 'exit', f: () => void): void;
+  };
 }
 
 /** Maximum threads (the caller included); 1 means no workers. */
@@ -132,9 +136,12 @@ function nodeModule<K extends keyof NodeModules>(id: K): NodeModules[K] | null {
 }
 
 interface Pool {
+  /** The module whose memory the workers share. */
+  mod: SimdModule;
   /** The task block (see SEQ and the slots after it). */
   block: Int32Array;
   workers: number;
+  stop(): void;
 }
 
 /** `undefined`: not started; `null`: no workers here. */
@@ -145,7 +152,8 @@ let pool: Pool | null | undefined;
  * reports ready, it is not counted, and the caller runs every part anyway.
  */
 function poolFor(mod: SimdModule): Pool | null {
-  if (pool !== undefined) return pool;
+  if (pool !== undefined && (pool === null || pool.mod === mod)) return pool;
+  pool?.stop();
   pool = null;
   const workers = threadCount() - 1;
   if (!mod.shared || workers < 1) return null;
@@ -153,7 +161,7 @@ function poolFor(mod: SimdModule): Pool | null {
   if (threads === null) return null;
   const block = new Int32Array(mod.memory.buffer, mod.controlBase, BLOCK_SLOTS);
   block.fill(0);
-  let started = 0;
+  const started: { terminate(): unknown }[] = [];
   try {
     for (let w = 0; w < workers; w++) {
       const worker = new threads.Worker(WORKER_SOURCE, {
@@ -168,13 +176,33 @@ function poolFor(mod: SimdModule): Pool | null {
       // A worker that fails stops counting as ready; parts it would have run, the caller runs.
       worker.on('error', () => Atomics.store(block, READY + w, 0));
       worker.unref(); // an idle worker must not keep the process alive.
-      started++;
+      started.push(worker);
     }
   } catch {
     // A host that forbids workers: the ones started (if any) serve.
   }
-  pool = started === 0 ? null : { block, workers: started };
+  pool =
+    started.length === 0
+      ? null
+      : {
+          mod,
+          block,
+          workers: started.length,
+          stop: () => {
+            for (const w of started) void w.terminate();
+          },
+        };
   return pool;
+}
+
+/**
+ * Ends the workers sharing `mod`'s memory (they hold it), so that it can be freed; products
+ * on a later module start a new pool. Called between products only.
+ */
+export function stopPool(mod: SimdModule): void {
+  if (pool === undefined || pool === null || pool.mod !== mod) return;
+  pool.stop();
+  pool = undefined;
 }
 
 /** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc. */
