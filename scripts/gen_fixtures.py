@@ -64,8 +64,9 @@ def enc(t):
 
 def node_name(fn):
     n = type(fn).__name__
-    if n == 'AccumulateGrad':
-        return 'torch::autograd::AccumulateGrad'
+    if n in ('AccumulateGrad', 'CopySlices'):
+        # C++ nodes: name() is namespaced, as the engine's name() and the Python tracer's.
+        return fn.name()
     return NAME_OVERRIDES.get(n, n)
 
 
@@ -397,6 +398,72 @@ def error_cases():
 
 
 
+def record_inplace_view(c):
+    """A program case plus what PyTorch shows for the tensors in `watch` after the steps:
+    each one's grad_fn name (views regenerate theirs after an in-place write), version and
+    requires_grad."""
+    record_warning_free(c)
+    if 'error' in c:
+        return c
+    env, _ = run(c)
+    c['expect']['watch'] = {k: {'gradFn': node_name(env[k].grad_fn) if env[k].grad_fn is not None else None,
+                                'version': env[k]._version, 'requiresGrad': env[k].requires_grad} for k in c['watch']}
+    return c
+
+
+def inplace_view_cases():
+    """In-place ops through views of tensors that require grad: PyTorch rewrites the base's
+    history (CopySlices) and regenerates the views' (AsStridedBackward0)."""
+    cs = []
+
+    def add(name, inputs, steps, watch=(), output=None, **extra):
+        # Seeded by name, so these cases keep their values whatever is added before them.
+        c = {'name': name, 'inputs': inputs(Inputs(seed_of(name))), 'steps': steps, 'output': output or steps[-1][0], 'watch': list(watch)}
+        c.update(extra)
+        cs.append(c)
+
+    add('y[:, 0] *= 3', lambda i: {'x': i.randn(2, 3)}, [['y', 'clone', '$x'], ['v', 'index', '$y', None, 0], ['_', 'mul_', '$v', 3.0]], ['v', 'y'], 'y')
+    add('select(0, 1).mul_(w) with a leaf w', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 1], ['_', 'mul_', '$v', '$w']], ['v'], 'y')
+    add('narrow(1, 1, 2).add_(w * 2)', lambda i: {'x': i.randn(3, 3), 'w': i.randn(2)},
+        [['y', 'clone', '$x'], ['w2', 'mul', '$w', 2.0], ['v', 'narrow', '$y', 1, 1, 2], ['_', 'add_', '$v', '$w2']], ['v'], 'y')
+    add('y[1:].zero_()', lambda i: {'x': i.randn(3, 2)}, [['y', 'mul', '$x', 2.0], ['v', 'narrow', '$y', 0, 1, 2], ['_', 'zero_', '$v']], ['v'], 'y')
+    add('narrow(1, 0, 1).fill_(2.5)', lambda i: {'x': i.randn(2, 3)}, [['y', 'mul', '$x', '$x'], ['v', 'narrow', '$y', 1, 0, 1], ['_', 'fill_', '$v', 2.5]], ['v'], 'y')
+    add('select(0, 0).copy_(w)', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 0], ['_', 'copy_', '$v', '$w']], ['v'], 'y')
+    # Inputs are views of the tensor torch.tensor made (reshape): clone makes z a base.
+    add('writing w into a base that needs no grad', lambda i: {'z0': i.randn(4, rg=False), 'w': i.randn(2)},
+        [['z', 'clone', '$z0'], ['s', 'narrow', '$z', 0, 2, 2], ['v', 'narrow', '$z', 0, 0, 2], ['_', 'add_', '$v', '$w'], ['o', 'mul', '$z', '$z']], ['s', 'v', 'z'], 'o')
+    add('a view of a transposed view: t().select(0, 1).mul_(2)', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['a', 't', '$y'], ['v', 'select', '$a', 0, 1], ['_', 'mul_', '$v', 2.0]], ['a', 'v'], 'y')
+    add('a view taken before the base changed in place', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['a', 'select', '$y', 0, 0], ['_', 'mul_', '$y', 2.0]], ['a'], 'a')
+    add('a sibling view after a write through another', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['b', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$w'], ['o', 'sin', '$b']], ['b'], 'o')
+    add('two writes through two views', lambda i: {'x': i.randn(3, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['a', 'select', '$y', 1, 0], ['_', 'mul_', '$a', 2.0], ['b', 'select', '$y', 1, 2], ['_', 'add_', '$b', '$w']], ['a', 'b'], 'y')
+    add('a row multiplied by a copy of another row of the same base', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['c', 'clone', '$r'], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$c']], ['r', 'v'], 'y')
+    add('div_ through a view, then the view used', lambda i: {'x': i.randn(2, 3, dtype='float64')},
+        [['y', 'clone', '$x'], ['v', 'narrow', '$y', 0, 0, 1], ['_', 'div_', '$v', 2.0], ['o', 'exp', '$v']], ['v'], 'o')
+    add('sub_ of a broadcast row through view().narrow()', lambda i: {'x': i.randn(2, 3), 'r': i.randn(2)},
+        [['y', 'clone', '$x'], ['f', 'view', '$y', 3, 2], ['v', 'narrow', '$f', 0, 1, 2], ['_', 'sub_', '$v', '$r']], ['f', 'v'], 'y')
+    add('an in-place write inside a longer graph', lambda i: {'x': i.randn(3, 4), 'w': i.randn(4, 2)},
+        [['h', 'mm', '$x', '$w'], ['v', 'index', '$h', None, 1], ['_', 'mul_', '$v', 0.5], ['t', 'tanh', '$h'], ['o', 'sum', '$t']], ['h', 'v'], 'o')
+    # What PyTorch refuses.
+    add('a view of a leaf that requires grad', lambda i: {'x': i.randn(2, 3)}, [['v', 'select', '$x', 0, 0], ['_', 'mul_', '$v', 2.0]], error={})
+    add('a piece of chunk modified in place', lambda i: {'x': i.randn(4, 3)}, [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$p', 2.0]], error={})
+    add('a row multiplied by another row of the same base, which mul saved', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$r']], output='y', error={})
+    add('a view saved for backward, then written', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['p', 'select', '$y', 0, 0], ['q', 'sin', '$p'], ['_', 'mul_', '$p', 2.0], ['z', 'sum', '$q'], ['_', 'backward', '$z']], backward=False, error={})
+    add('a base saved for backward, then written through a view', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['q', 'sin', '$y'], ['p', 'select', '$y', 0, 1], ['_', 'add_', '$p', 1.0], ['z', 'sum', '$q'], ['_', 'backward', '$z']], backward=False, error={})
+    add('a write through an expanded view of a base that requires grad', lambda i: {'x': i.randn(3)},
+        [['y', 'clone', '$x'], ['u', 'unsqueeze', '$y', 0], ['e', 'expand', '$u', 2, 3], ['_', 'mul_', '$e', 2.0]], error={})
+    return cs
+
+
 def record_warning_free(c):
     import warnings
     with warnings.catch_warnings():
@@ -548,6 +615,7 @@ def main():
     dump('engine-optim.json', optim_cases())
     dump('engine-random.json', random_cases())
     dump('engine-higher-order.json', higher_order_cases())
+    dump('engine-inplace-views.json', [record_inplace_view(c) for c in inplace_view_cases()])
 
 
 if __name__ == '__main__':
