@@ -455,6 +455,8 @@ def inplace_view_cases():
     add('a piece of chunk modified in place', lambda i: {'x': i.randn(4, 3)}, [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$p', 2.0]], error={})
     add('a row multiplied by another row of the same base, which mul saved', lambda i: {'x': i.randn(2, 3)},
         [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$r']], output='y', error={})
+    add('a view made under no_grad, written with grad mode on', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['v', 'select.no_grad', '$y', 0, 1], ['_', 'mul_', '$v', 2.0]], output='y', error={})
     add('a view saved for backward, then written', lambda i: {'x': i.randn(2, 3)},
         [['y', 'clone', '$x'], ['p', 'select', '$y', 0, 0], ['q', 'sin', '$p'], ['_', 'mul_', '$p', 2.0], ['z', 'sum', '$q'], ['_', 'backward', '$z']], backward=False, error={})
     add('a base saved for backward, then written through a view', lambda i: {'x': i.randn(2, 3)},
