@@ -466,6 +466,28 @@ def inplace_view_cases():
     return cs
 
 
+def module_state_cases():
+    """state_dict of a model with BatchNorm1d: parameters and buffers (running_mean,
+    running_var, num_batches_tracked) in PyTorch's order, before and after two training steps,
+    and the eval output of a model loaded from the trained state."""
+    g = torch.Generator().manual_seed(19)
+    torch.manual_seed(19)
+    m = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4, momentum=0.2), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    # Weights and bias of BatchNorm away from ones/zeros, so loading them is seen.
+    with torch.no_grad():
+        m[1].weight.copy_(torch.rand(4, generator=g) + 0.5)
+        m[1].bias.copy_(torch.randn(4, generator=g))
+    xs = [torch.randn(8, 3, generator=g) for _ in range(3)]
+
+    def state():
+        return [[k, enc(v)] for k, v in m.state_dict().items()]
+    initial = state()
+    outs = [enc(m(x)) for x in xs[:2]]
+    trained = state()
+    m.eval()
+    return {'inputs': [enc(x) for x in xs], 'initial': initial, 'trainOutputs': outs, 'trained': trained, 'evalOutput': enc(m(xs[2]))}
+
+
 def record_warning_free(c):
     import warnings
     with warnings.catch_warnings():
@@ -618,6 +640,7 @@ def main():
     dump('engine-random.json', random_cases())
     dump('engine-higher-order.json', higher_order_cases())
     dump('engine-inplace-views.json', [record_inplace_view(c) for c in inplace_view_cases()])
+    dump('engine-module-state.json', module_state_cases())
 
 
 if __name__ == '__main__':
