@@ -450,11 +450,32 @@ def inplace_view_cases():
         [['y', 'clone', '$x'], ['f', 'view', '$y', 3, 2], ['v', 'narrow', '$f', 0, 1, 2], ['_', 'sub_', '$v', '$r']], ['f', 'v'], 'y')
     add('an in-place write inside a longer graph', lambda i: {'x': i.randn(3, 4), 'w': i.randn(4, 2)},
         [['h', 'mm', '$x', '$w'], ['v', 'index', '$h', None, 1], ['_', 'mul_', '$v', 0.5], ['t', 'tanh', '$h'], ['o', 'sum', '$t']], ['h', 'v'], 'o')
+    # x[i, j] = v is index_put_, in place on x itself; makemore's `dlogits[range(n), Yb] -= 1`.
+    rows = {'shape': [4], 'dtype': 'int64', 'values': [0, 1, 2, 3], 'requiresGrad': False}
+    ys = {'shape': [4], 'dtype': 'int64', 'values': [2, 0, 4, 2], 'requiresGrad': False}
+    add('probs[range(n), ys] -= 1 on a copy of softmax', lambda i: {'x': i.randn(4, 5), 'r': rows, 'y': ys},
+        [['p', 'softmax', '$x', 1], ['d', 'clone', '$p'], ['s', 'index', '$d', '$r', '$y'], ['t', 'sub', '$s', 1.0],
+         ['_', 'index_put_', '$d', ['$r', '$y'], '$t']], ['d', 's'], 'd')
+    add('x[i] = 0 writes whole rows', lambda i: {'x': i.randn(4, 3), 'i': {'shape': [2], 'dtype': 'int64', 'values': [3, 1], 'requiresGrad': False}},
+        [['y', 'mul', '$x', 2.0], ['_', 'index_put_', '$y', ['$i'], 0.0]], ['y'], 'y')
+    add('index_put_ with accumulate adds repeated positions', lambda i: {'x': i.randn(3, 4), 'w': i.randn(3),
+                                                                         'i': {'shape': [3], 'dtype': 'int64', 'values': [1, 1, 0], 'requiresGrad': False},
+                                                                         'j': {'shape': [3], 'dtype': 'int64', 'values': [2, 2, 3], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['_', 'index_put_', '$y', ['$i', '$j'], '$w', True]], ['y'], 'y')
+    add('index_put_ of a broadcast row through a view', lambda i: {'x': i.randn(2, 4, 3), 'w': i.randn(3),
+                                                                   'i': {'shape': [2], 'dtype': 'int64', 'values': [0, 3], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 1], ['_', 'index_put_', '$v', ['$i'], '$w']], ['v', 'y'], 'y')
+
     # What PyTorch refuses.
     add('a view of a leaf that requires grad', lambda i: {'x': i.randn(2, 3)}, [['v', 'select', '$x', 0, 0], ['_', 'mul_', '$v', 2.0]], error={})
     add('a piece of chunk modified in place', lambda i: {'x': i.randn(4, 3)}, [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$p', 2.0]], error={})
     add('a row multiplied by another row of the same base, which mul saved', lambda i: {'x': i.randn(2, 3)},
         [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$r']], output='y', error={})
+    add('probs[range(n), ys] -= 1 on softmax itself, then backward', lambda i: {'x': i.randn(4, 5), 'r': rows, 'y': ys},
+        [['p', 'softmax', '$x', 1], ['s', 'index', '$p', '$r', '$y'], ['t', 'sub', '$s', 1.0],
+         ['_', 'index_put_', '$p', ['$r', '$y'], '$t']], output='p', error={})
+    add('index_put_ out of bounds', lambda i: {'x': i.randn(2, 3), 'i': {'shape': [1], 'dtype': 'int64', 'values': [5], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['_', 'index_put_', '$y', ['$i'], 1.0]], error={})
     add('a view made under no_grad, written with grad mode on', lambda i: {'x': i.randn(2, 3)},
         [['y', 'clone', '$x'], ['v', 'select.no_grad', '$y', 0, 1], ['_', 'mul_', '$v', 2.0]], output='y', error={})
     add('a view saved for backward, then written', lambda i: {'x': i.randn(2, 3)},

@@ -29,6 +29,7 @@ import * as P from './ops/products';
 import * as Q from './ops/rearrange';
 import * as O from './ops/sorting';
 import * as Sp from './ops/split';
+import { indexPut_ } from './ops/index-put';
 
 /** PyTorch's UserWarning for reading `.grad` of a non-leaf that does not retain it. */
 const NON_LEAF_GRAD =
@@ -931,6 +932,15 @@ export class Tensor {
   /** Copies `src` (broadcast) into this tensor. @example w.copy_(other); */
   copy_(src: Tensor): this {
     return inplace(this, (self) => copyInto(self, src));
+  }
+
+  /**
+   * PyTorch's `x[i0, i1, ...] = values` for int64 index tensors (`accumulate`: adds instead),
+   * recorded as IndexPutBackward0.
+   * @example dlogits.indexPut_([rows, ys], dlogits.index(rows, ys).sub(1)); // dlogits[rows, ys] -= 1
+   */
+  indexPut_(indices: Tensor[], values: TensorLike, accumulate = false): this {
+    return indexPut_(this, indices, values, accumulate);
   }
 
   /** Fills with normal samples. @example w.normal_(0, 0.01); */
