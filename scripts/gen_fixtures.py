@@ -469,6 +469,8 @@ def inplace_view_cases():
     # What PyTorch refuses.
     add('a view of a leaf that requires grad', lambda i: {'x': i.randn(2, 3)}, [['v', 'select', '$x', 0, 0], ['_', 'mul_', '$v', 2.0]], error={})
     add('a piece of chunk modified in place', lambda i: {'x': i.randn(4, 3)}, [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$p', 2.0]], error={})
+    add('a piece of chunk used after its base was modified in place', lambda i: {'x': i.randn(4, 3)},
+        [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$y', 2.0], ['o', 'sum', '$p']], error={})
     add('a row multiplied by another row of the same base, which mul saved', lambda i: {'x': i.randn(2, 3)},
         [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$r']], output='y', error={})
     add('probs[range(n), ys] -= 1 on softmax itself, then backward', lambda i: {'x': i.randn(4, 5), 'r': rows, 'y': ys},

@@ -4,7 +4,7 @@
 import { AccumulateGrad, type GradHook, type Node } from './autograd/node';
 import { runBackward } from './autograd/engine';
 import { MultiOutputNode } from './autograd/multi-output';
-import { regeneratedViewNode } from './ops/copy-slices';
+import { multiOutputViewError, regeneratedViewNode } from './ops/copy-slices';
 import { allocate, isFloating, type DType, type Storage } from './dtype';
 import { formatTensor } from './format';
 import { isGradEnabled, noGrad } from './grad-mode';
@@ -40,15 +40,6 @@ export type NestedArray = number | NestedArray[];
 
 /** PyTorch's CreationMeta: views made under no_grad or by a multi-output op refuse in-place writes that record history. */
 export type ViewCreation = 'default' | 'noGrad' | 'multiOutput';
-
-/** The end of PyTorch's errors about writing to a view from a multi-output op. */
-export const MULTI_OUTPUT_VIEW_ADVICE =
-  'This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.';
-
-/** PyTorch's "Output 0 of SplitBackward0 is a view and". */
-export function multiOutputViewPrefix(view: Tensor): string {
-  return `Output ${view._outputNr} of ${view._gradFn === null ? 'None' : view._gradFn.name()} is a view and`;
-}
 
 interface VersionCounter {
   value: number;
@@ -172,11 +163,7 @@ export class Tensor {
       this._viewVersion = this._version;
       return;
     }
-    if (this._viewCreation === 'multiOutput') {
-      throw new Error(
-        `${multiOutputViewPrefix(this)} its base or another view of its base has been modified inplace. ${MULTI_OUTPUT_VIEW_ADVICE}`,
-      );
-    }
+    if (this._viewCreation === 'multiOutput') throw multiOutputViewError(this, 'base');
     this._viewVersion = this._version;
     this._gradFn = regeneratedViewNode(base, this);
     this._outputNr = 0;

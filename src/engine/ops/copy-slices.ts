@@ -16,18 +16,16 @@ export interface ViewGeometry {
   readonly baseShape: readonly number[];
 }
 
-/** The storage position of each element of `t`, in row-major order. */
-function storagePositions(t: Tensor): ArrayLike<number> {
-  const iota = new Float64Array(t._data.length);
-  for (let i = 0; i < iota.length; i++) iota[i] = i;
-  return contiguousData(new Tensor(iota, t.shape, t._strides, t._offset, 'float64'));
-}
-
 export function viewGeometry(base: Tensor, view: Tensor): ViewGeometry {
-  const flatAt = new Int32Array(base._data.length).fill(-1);
-  const basePositions = storagePositions(base);
+  // Each element's storage position, read through the tensor's strides from a storage of positions.
+  const iota = new Float64Array(base._data.length);
+  for (let i = 0; i < iota.length; i++) iota[i] = i;
+  const positions = (t: Tensor): ArrayLike<number> =>
+    contiguousData(new Tensor(iota, t.shape, t._strides, t._offset, 'float64'));
+  const flatAt = new Int32Array(iota.length).fill(-1);
+  const basePositions = positions(base);
   for (let i = 0; i < basePositions.length; i++) flatAt[basePositions[i]] = i;
-  const viewPositions = storagePositions(view);
+  const viewPositions = positions(view);
   const index = new Int32Array(viewPositions.length);
   for (let j = 0; j < index.length; j++) index[j] = flatAt[viewPositions[j]];
   return { index, viewShape: view.shape.slice(), baseShape: base.shape.slice() };
@@ -58,6 +56,24 @@ const AsStridedScatter: Primitive<ViewGeometry> = {
   },
   backward: (gg, { args }) => [apply(AsStrided, [gg], args)],
 };
+
+const MULTI_OUTPUT_VIEW_ADVICE =
+  'This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.';
+
+/**
+ * PyTorch's refusal of a piece of `chunk`/`split` (or a view of one) written in place
+ * ('view'), or used after its base was ('base').
+ */
+export function multiOutputViewError(view: Tensor, written: 'view' | 'base'): Error {
+  const node = view._gradFn === null ? 'None' : view._gradFn.name();
+  const what =
+    written === 'view'
+      ? 'is being modified inplace'
+      : 'its base or another view of its base has been modified inplace';
+  return new Error(
+    `Output ${view._outputNr} of ${node} is a view and ${what}. ${MULTI_OUTPUT_VIEW_ADVICE}`,
+  );
+}
 
 /** The history PyTorch gives a view whose base changed in place: AsStridedBackward0 from the base. */
 export function regeneratedViewNode(base: Tensor, view: Tensor): Node {

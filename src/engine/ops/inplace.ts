@@ -4,13 +4,8 @@
 // catch a modification before backward.
 import { isFloating, type DType } from '../dtype';
 import { isGradEnabled, noGrad } from '../grad-mode';
-import {
-  checkInplaceShape,
-  MULTI_OUTPUT_VIEW_ADVICE,
-  multiOutputViewPrefix,
-  Tensor,
-} from '../tensor';
-import { rebaseHistory } from './copy-slices';
+import { checkInplaceShape, Tensor } from '../tensor';
+import { multiOutputViewError, rebaseHistory } from './copy-slices';
 import { broadcastView, contiguousData, scatterStrided, unaryKernel } from './kernels';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
@@ -85,9 +80,7 @@ function checkViewWritable(target: Tensor, base: Tensor): void {
     );
   }
   if (target._viewCreation === 'multiOutput' && target.requiresGrad) {
-    throw new Error(
-      `${multiOutputViewPrefix(target)} is being modified inplace. ${MULTI_OUTPUT_VIEW_ADVICE}`,
-    );
+    throw multiOutputViewError(target, 'view');
   }
   if (target._viewCreation === 'noGrad' && base.requiresGrad) {
     throw new Error(
