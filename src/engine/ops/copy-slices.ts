@@ -32,7 +32,7 @@ export function viewGeometry(base: Tensor, view: Tensor): ViewGeometry {
 }
 
 /** The view's elements out of a base-shaped tensor (a copy: only backward passes use it). */
-const AsStrided: Primitive<ViewGeometry> = {
+export const AsStrided: Primitive<ViewGeometry> = {
   name: 'AsStridedBackward0',
   arity: 1,
   forward: ([a], { index, viewShape }) => {

@@ -14,8 +14,7 @@ interface IndexPutArgs extends IndexArgs {
   readonly accumulate: boolean;
 }
 
-/** Not exported: only through `indexPut_`, so its fixtures live with the in-place ones. */
-const IndexPutOp: Primitive<IndexPutArgs> = {
+export const IndexPutOp: Primitive<IndexPutArgs> = {
   name: 'IndexPutBackward0',
   arity: 2,
   forward: ([self, values], { offsets, outShape, accumulate }) => {

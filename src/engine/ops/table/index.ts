@@ -54,13 +54,6 @@ export const programCalls: readonly Call[] = [
   ),
   method('detach', (x: T) => x.detach()),
   {
-    // x[i0, i1, ...] = v (v a tensor or a number), or += with accumulate
-    name: 'index_put_',
-    torch:
-      'lambda x, idx, v, acc=False: x.index_put_(tuple(idx), v if isinstance(v, torch.Tensor) else torch.tensor(v), acc)',
-    ours: (x: T, idx: T[], v: T | number, acc = false) => x.indexPut_(idx, v, acc),
-  },
-  {
     // a view made under no_grad (PyTorch refuses to write it in place with grad mode on)
     name: 'select.no_grad',
     torch: 'lambda x, d, i: torch.no_grad()(lambda: x.select(d, i))()',
