@@ -14,6 +14,7 @@ interface IndexPutArgs extends IndexArgs {
   readonly accumulate: boolean;
 }
 
+/** `self` with `values` written (or added) at the offsets: what `indexPut_` records. */
 export const IndexPutOp: Primitive<IndexPutArgs> = {
   name: 'IndexPutBackward0',
   arity: 2,
