@@ -64,8 +64,9 @@ def enc(t):
 
 def node_name(fn):
     n = type(fn).__name__
-    if n == 'AccumulateGrad':
-        return 'torch::autograd::AccumulateGrad'
+    if n in ('AccumulateGrad', 'CopySlices'):
+        # C++ nodes: name() is namespaced, as the engine's name() and the Python tracer's.
+        return fn.name()
     return NAME_OVERRIDES.get(n, n)
 
 
@@ -397,6 +398,119 @@ def error_cases():
 
 
 
+def record_inplace_view(c):
+    """A program case plus what PyTorch shows for the tensors in `watch` after the steps:
+    each one's grad_fn name (views regenerate theirs after an in-place write), version and
+    requires_grad."""
+    record_warning_free(c)
+    if 'error' in c:
+        return c
+    env, _ = run(c)
+    c['expect']['watch'] = {k: {'gradFn': node_name(env[k].grad_fn) if env[k].grad_fn is not None else None,
+                                'version': env[k]._version, 'requiresGrad': env[k].requires_grad} for k in c['watch']}
+    return c
+
+
+def inplace_view_cases():
+    """In-place ops through views of tensors that require grad: PyTorch rewrites the base's
+    history (CopySlices) and regenerates the views' (AsStridedBackward0)."""
+    cs = []
+
+    def add(name, inputs, steps, watch=(), output=None, **extra):
+        # Seeded by name, so these cases keep their values whatever is added before them.
+        c = {'name': name, 'inputs': inputs(Inputs(seed_of(name))), 'steps': steps, 'output': output or steps[-1][0], 'watch': list(watch)}
+        c.update(extra)
+        cs.append(c)
+
+    add('y[:, 0] *= 3', lambda i: {'x': i.randn(2, 3)}, [['y', 'clone', '$x'], ['v', 'index', '$y', None, 0], ['_', 'mul_', '$v', 3.0]], ['v', 'y'], 'y')
+    add('select(0, 1).mul_(w) with a leaf w', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 1], ['_', 'mul_', '$v', '$w']], ['v'], 'y')
+    add('narrow(1, 1, 2).add_(w * 2)', lambda i: {'x': i.randn(3, 3), 'w': i.randn(2)},
+        [['y', 'clone', '$x'], ['w2', 'mul', '$w', 2.0], ['v', 'narrow', '$y', 1, 1, 2], ['_', 'add_', '$v', '$w2']], ['v'], 'y')
+    add('y[1:].zero_()', lambda i: {'x': i.randn(3, 2)}, [['y', 'mul', '$x', 2.0], ['v', 'narrow', '$y', 0, 1, 2], ['_', 'zero_', '$v']], ['v'], 'y')
+    add('narrow(1, 0, 1).fill_(2.5)', lambda i: {'x': i.randn(2, 3)}, [['y', 'mul', '$x', '$x'], ['v', 'narrow', '$y', 1, 0, 1], ['_', 'fill_', '$v', 2.5]], ['v'], 'y')
+    add('select(0, 0).copy_(w)', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 0], ['_', 'copy_', '$v', '$w']], ['v'], 'y')
+    # Inputs are views of the tensor torch.tensor made (reshape): clone makes z a base.
+    add('writing w into a base that needs no grad', lambda i: {'z0': i.randn(4, rg=False), 'w': i.randn(2)},
+        [['z', 'clone', '$z0'], ['s', 'narrow', '$z', 0, 2, 2], ['v', 'narrow', '$z', 0, 0, 2], ['_', 'add_', '$v', '$w'], ['o', 'mul', '$z', '$z']], ['s', 'v', 'z'], 'o')
+    add('a view of a transposed view: t().select(0, 1).mul_(2)', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['a', 't', '$y'], ['v', 'select', '$a', 0, 1], ['_', 'mul_', '$v', 2.0]], ['a', 'v'], 'y')
+    add('a view taken before the base changed in place', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['a', 'select', '$y', 0, 0], ['_', 'mul_', '$y', 2.0]], ['a'], 'a')
+    add('a sibling view after a write through another', lambda i: {'x': i.randn(2, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['b', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$w'], ['o', 'sin', '$b']], ['b'], 'o')
+    add('two writes through two views', lambda i: {'x': i.randn(3, 3), 'w': i.randn(3)},
+        [['y', 'clone', '$x'], ['a', 'select', '$y', 1, 0], ['_', 'mul_', '$a', 2.0], ['b', 'select', '$y', 1, 2], ['_', 'add_', '$b', '$w']], ['a', 'b'], 'y')
+    add('a row multiplied by a copy of another row of the same base', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['c', 'clone', '$r'], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$c']], ['r', 'v'], 'y')
+    add('div_ through a view, then the view used', lambda i: {'x': i.randn(2, 3, dtype='float64')},
+        [['y', 'clone', '$x'], ['v', 'narrow', '$y', 0, 0, 1], ['_', 'div_', '$v', 2.0], ['o', 'exp', '$v']], ['v'], 'o')
+    add('sub_ of a broadcast row through view().narrow()', lambda i: {'x': i.randn(2, 3), 'r': i.randn(2)},
+        [['y', 'clone', '$x'], ['f', 'view', '$y', 3, 2], ['v', 'narrow', '$f', 0, 1, 2], ['_', 'sub_', '$v', '$r']], ['f', 'v'], 'y')
+    add('an in-place write inside a longer graph', lambda i: {'x': i.randn(3, 4), 'w': i.randn(4, 2)},
+        [['h', 'mm', '$x', '$w'], ['v', 'index', '$h', None, 1], ['_', 'mul_', '$v', 0.5], ['t', 'tanh', '$h'], ['o', 'sum', '$t']], ['h', 'v'], 'o')
+    # x[i, j] = v is index_put_, in place on x itself; makemore's `dlogits[range(n), Yb] -= 1`.
+    rows = {'shape': [4], 'dtype': 'int64', 'values': [0, 1, 2, 3], 'requiresGrad': False}
+    ys = {'shape': [4], 'dtype': 'int64', 'values': [2, 0, 4, 2], 'requiresGrad': False}
+    add('probs[range(n), ys] -= 1 on a copy of softmax', lambda i: {'x': i.randn(4, 5), 'r': rows, 'y': ys},
+        [['p', 'softmax', '$x', 1], ['d', 'clone', '$p'], ['s', 'index', '$d', '$r', '$y'], ['t', 'sub', '$s', 1.0],
+         ['_', 'index_put_', '$d', ['$r', '$y'], '$t']], ['d', 's'], 'd')
+    add('x[i] = 0 writes whole rows', lambda i: {'x': i.randn(4, 3), 'i': {'shape': [2], 'dtype': 'int64', 'values': [3, 1], 'requiresGrad': False}},
+        [['y', 'mul', '$x', 2.0], ['_', 'index_put_', '$y', ['$i'], 0.0]], ['y'], 'y')
+    add('index_put_ with accumulate adds repeated positions', lambda i: {'x': i.randn(3, 4), 'w': i.randn(3),
+                                                                         'i': {'shape': [3], 'dtype': 'int64', 'values': [1, 1, 0], 'requiresGrad': False},
+                                                                         'j': {'shape': [3], 'dtype': 'int64', 'values': [2, 2, 3], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['_', 'index_put_', '$y', ['$i', '$j'], '$w', True]], ['y'], 'y')
+    add('index_put_ of a broadcast row through a view', lambda i: {'x': i.randn(2, 4, 3), 'w': i.randn(3),
+                                                                   'i': {'shape': [2], 'dtype': 'int64', 'values': [0, 3], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['v', 'select', '$y', 0, 1], ['_', 'index_put_', '$v', ['$i'], '$w']], ['v', 'y'], 'y')
+
+    # What PyTorch refuses.
+    add('a view of a leaf that requires grad', lambda i: {'x': i.randn(2, 3)}, [['v', 'select', '$x', 0, 0], ['_', 'mul_', '$v', 2.0]], error={})
+    add('a piece of chunk modified in place', lambda i: {'x': i.randn(4, 3)}, [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$p', 2.0]], error={})
+    add('a piece of chunk used after its base was modified in place', lambda i: {'x': i.randn(4, 3)},
+        [['y', 'clone', '$x'], ['p', 'chunk.piece', '$y', 2, 0, 1], ['_', 'mul_', '$y', 2.0], ['o', 'sum', '$p']], error={})
+    add('a row multiplied by another row of the same base, which mul saved', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['r', 'select', '$y', 0, 1], ['v', 'select', '$y', 0, 0], ['_', 'mul_', '$v', '$r']], output='y', error={})
+    add('probs[range(n), ys] -= 1 on softmax itself, then backward', lambda i: {'x': i.randn(4, 5), 'r': rows, 'y': ys},
+        [['p', 'softmax', '$x', 1], ['s', 'index', '$p', '$r', '$y'], ['t', 'sub', '$s', 1.0],
+         ['_', 'index_put_', '$p', ['$r', '$y'], '$t']], output='p', error={})
+    add('index_put_ out of bounds', lambda i: {'x': i.randn(2, 3), 'i': {'shape': [1], 'dtype': 'int64', 'values': [5], 'requiresGrad': False}},
+        [['y', 'clone', '$x'], ['_', 'index_put_', '$y', ['$i'], 1.0]], error={})
+    add('a view made under no_grad, written with grad mode on', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['v', 'select.no_grad', '$y', 0, 1], ['_', 'mul_', '$v', 2.0]], output='y', error={})
+    add('a view saved for backward, then written', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['p', 'select', '$y', 0, 0], ['q', 'sin', '$p'], ['_', 'mul_', '$p', 2.0], ['z', 'sum', '$q'], ['_', 'backward', '$z']], backward=False, error={})
+    add('a base saved for backward, then written through a view', lambda i: {'x': i.randn(2, 3)},
+        [['y', 'clone', '$x'], ['q', 'sin', '$y'], ['p', 'select', '$y', 0, 1], ['_', 'add_', '$p', 1.0], ['z', 'sum', '$q'], ['_', 'backward', '$z']], backward=False, error={})
+    add('a write through an expanded view of a base that requires grad', lambda i: {'x': i.randn(3)},
+        [['y', 'clone', '$x'], ['u', 'unsqueeze', '$y', 0], ['e', 'expand', '$u', 2, 3], ['_', 'mul_', '$e', 2.0]], error={})
+    return cs
+
+
+def module_state_cases():
+    """state_dict of a model with BatchNorm1d: parameters and buffers (running_mean,
+    running_var, num_batches_tracked) in PyTorch's order, before and after two training steps,
+    and the eval output of a model loaded from the trained state."""
+    g = torch.Generator().manual_seed(19)
+    torch.manual_seed(19)
+    m = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4, momentum=0.2), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    # Weights and bias of BatchNorm away from ones/zeros, so loading them is seen.
+    with torch.no_grad():
+        m[1].weight.copy_(torch.rand(4, generator=g) + 0.5)
+        m[1].bias.copy_(torch.randn(4, generator=g))
+    xs = [torch.randn(8, 3, generator=g) for _ in range(3)]
+
+    def state():
+        return [[k, enc(v)] for k, v in m.state_dict().items()]
+    initial = state()
+    outs = [enc(m(x)) for x in xs[:2]]
+    trained = state()
+    m.eval()
+    return {'inputs': [enc(x) for x in xs], 'initial': initial, 'trainOutputs': outs, 'trained': trained, 'evalOutput': enc(m(xs[2]))}
+
+
 def record_warning_free(c):
     import warnings
     with warnings.catch_warnings():
@@ -548,6 +662,8 @@ def main():
     dump('engine-optim.json', optim_cases())
     dump('engine-random.json', random_cases())
     dump('engine-higher-order.json', higher_order_cases())
+    dump('engine-inplace-views.json', [record_inplace_view(c) for c in inplace_view_cases()])
+    dump('engine-module-state.json', module_state_cases())
 
 
 if __name__ == '__main__':

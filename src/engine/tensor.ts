@@ -3,6 +3,8 @@
 // forward and backward together.
 import { AccumulateGrad, type GradHook, type Node } from './autograd/node';
 import { runBackward } from './autograd/engine';
+import { MultiOutputNode } from './autograd/multi-output';
+import { multiOutputViewError, regeneratedViewNode } from './ops/copy-slices';
 import { allocate, isFloating, type DType, type Storage } from './dtype';
 import { formatTensor } from './format';
 import { isGradEnabled, noGrad } from './grad-mode';
@@ -27,6 +29,7 @@ import * as P from './ops/products';
 import * as Q from './ops/rearrange';
 import * as O from './ops/sorting';
 import * as Sp from './ops/split';
+import { indexPut_ } from './ops/index-put';
 
 /** PyTorch's UserWarning for reading `.grad` of a non-leaf that does not retain it. */
 const NON_LEAF_GRAD =
@@ -34,6 +37,9 @@ const NON_LEAF_GRAD =
 
 /** Nested arrays of numbers, as `tolist()` returns and `torch.tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
+
+/** PyTorch's CreationMeta: views made under no_grad or by a multi-output op refuse in-place writes that record history. */
+export type ViewCreation = 'default' | 'noGrad' | 'multiOutput';
 
 interface VersionCounter {
   value: number;
@@ -71,8 +77,12 @@ export class Tensor {
   private _vc: VersionCounter | null;
   /** @internal the tensor this one is a view of */
   readonly _base: Tensor | null;
-  /** The node that created this tensor, or null for leaves. */
-  gradFn: Node | null = null;
+  /** @internal the node `gradFn` returns (a view's is remade when its base changes in place) */
+  _gradFn: Node | null = null;
+  /** @internal for a view: the version its history belongs to */
+  private _viewVersion = 0;
+  /** @internal for a view: how it was made, which decides whether it may be written in place */
+  _viewCreation: ViewCreation = 'default';
   /** @internal which output of `gradFn` this tensor is (PyTorch's `output_nr`) */
   _outputNr = 0;
   private _requiresGrad = false;
@@ -107,15 +117,17 @@ export class Tensor {
 
   /** @internal A view sharing storage and version counter. */
   _view(shape: number[], strides: number[], offset: number): Tensor {
-    return new Tensor(
-      this._data,
-      shape,
-      strides,
-      offset,
-      this.dtype,
-      this._versionCounter,
-      this._base ?? this,
-    );
+    const vc = this._versionCounter;
+    const view = new Tensor(this._data, shape, strides, offset, this.dtype, vc, this._base ?? this);
+    view._viewVersion = vc.value;
+    // As PyTorch's CreationMeta: a view of a multi-output view is one too.
+    view._viewCreation =
+      this._viewCreation !== 'default'
+        ? this._viewCreation
+        : isGradEnabled()
+          ? 'default'
+          : 'noGrad';
+    return view;
   }
 
   /** @internal */
@@ -125,8 +137,36 @@ export class Tensor {
 
   /** @internal Attaches the node that produced this tensor, as its output `outputNr`. */
   _setHistory(node: Node, outputNr = 0): void {
-    this.gradFn = node;
+    this._gradFn = node;
     this._outputNr = outputNr;
+    this._requiresGrad = true;
+    if (this._base !== null) {
+      this._viewVersion = this._version;
+      if (node instanceof MultiOutputNode) this._viewCreation = 'multiOutput';
+    }
+  }
+
+  /**
+   * The node that created this tensor, or null for leaves. A view whose base (or another
+   * view of it) was modified in place since takes its history from the base again
+   * (AsStridedBackward0), as in PyTorch.
+   */
+  get gradFn(): Node | null {
+    if (this._base !== null && this._viewVersion !== this._version) this._regenerateViewHistory();
+    return this._gradFn;
+  }
+
+  /** @internal Gives a view the history PyTorch regenerates after an in-place change. */
+  _regenerateViewHistory(): void {
+    const base = this._base as Tensor;
+    if (this._gradFn === null && !base.requiresGrad) {
+      this._viewVersion = this._version;
+      return;
+    }
+    if (this._viewCreation === 'multiOutput') throw multiOutputViewError(this, 'base');
+    this._viewVersion = this._version;
+    this._gradFn = regeneratedViewNode(base, this);
+    this._outputNr = 0;
     this._requiresGrad = true;
   }
 
@@ -154,7 +194,8 @@ export class Tensor {
    * w.requiresGrad = true;
    */
   get requiresGrad(): boolean {
-    return this._requiresGrad;
+    // A view of a base that started requiring grad through an in-place op does too.
+    return this._requiresGrad || (this._base !== null && this.gradFn !== null);
   }
 
   set requiresGrad(value: boolean) {
@@ -878,6 +919,15 @@ export class Tensor {
   /** Copies `src` (broadcast) into this tensor. @example w.copy_(other); */
   copy_(src: Tensor): this {
     return inplace(this, (self) => copyInto(self, src));
+  }
+
+  /**
+   * PyTorch's `x[i0, i1, ...] = values` for int64 index tensors (`accumulate`: adds instead),
+   * recorded as IndexPutBackward0.
+   * @example dlogits.indexPut_([rows, ys], dlogits.index(rows, ys).sub(1)); // dlogits[rows, ys] -= 1
+   */
+  indexPut_(indices: Tensor[], values: TensorLike, accumulate = false): this {
+    return indexPut_(this, indices, values, accumulate);
   }
 
   /** Fills with normal samples. @example w.normal_(0, 0.01); */

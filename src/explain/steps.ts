@@ -8,6 +8,8 @@ export interface Contribution {
   from: GraphNode;
   slot: number;
   grad: TensorSummary;
+  /** Which output of the node it reached (not 0 only for multi-output nodes: `chunk`, `split`). */
+  output: number;
 }
 
 /** What a node sent to one of its inputs. */
@@ -21,7 +23,7 @@ export interface Sent {
 export interface BackwardStep {
   node: GraphNode;
   flow: NodeFlow;
-  /** The gradient the node ran with (after hooks). */
+  /** The gradient the node ran with (after hooks); for a multi-output node, its output 0's. */
   received: TensorSummary | null;
   /** The edges it came along; more than one where the gradients were summed (fan-in). */
   contributions: Contribution[];
@@ -45,7 +47,7 @@ export function backwardSteps(s: GraphSnapshot): BackwardStep[] {
       const grad = n.flow?.gradInputs[slot] ?? null;
       if (e === null || grad === null) return;
       const list = incoming.get(e.id) ?? [];
-      list.push({ from: n, slot, grad });
+      list.push({ from: n, slot, grad, output: e.inputNr });
       incoming.set(e.id, list);
     });
   }

@@ -166,19 +166,36 @@ function knownValues(st: BackwardStep, c: Context, rule: BackwardRule | null): s
 }
 
 function received(st: BackwardStep, c: Context): string {
-  const total = formatTensor(st.received);
+  const outputs = st.flow.gradOutputs;
+  if (outputs.length < 2) return receivedAt(st.received, st.contributions, st, c);
+  // A multi-output node (chunk, split) receives one gradient per output.
+  return outputs
+    .map((g, nr) => {
+      const at = st.contributions.filter((x) => x.output === nr);
+      return `output ${nr}: ${g === null ? 'none' : receivedAt(g, at, st, c)}`;
+    })
+    .join('; ');
+}
+
+function receivedAt(
+  total: TensorSummary | null,
+  contributions: Contribution[],
+  st: BackwardStep,
+  c: Context,
+): string {
+  const text = formatTensor(total);
   if (st.seededBy !== null && st.contributions.length === 0)
-    return `${total} (the seed: d${st.seededBy.name}/d${st.seededBy.name})`;
+    return `${text} (the seed: d${st.seededBy.name}/d${st.seededBy.name})`;
   const from = (x: Contribution): string => {
     const step = c.stepOf.get(x.from.id);
     const as = inputName(ruleFor(x.from.name), x.slot);
     return `${c.label(x.from)}${step === undefined ? '' : ` (step ${step})`} as ${as}`;
   };
-  if (st.contributions.length === 1) return `${total} from ${from(st.contributions[0])}`;
-  if (st.contributions.length === 0) return total;
+  if (contributions.length === 1) return `${text} from ${from(contributions[0])}`;
+  if (contributions.length === 0) return text;
   // Fan-in: the engine summed what arrived along each edge before the node ran.
-  const terms = st.contributions.map((x) => `${formatTensor(x.grad)} from ${from(x)}`);
-  return `${total} = ${terms.join(' + ')}`;
+  const terms = contributions.map((x) => `${formatTensor(x.grad)} from ${from(x)}`);
+  return `${text} = ${terms.join(' + ')}`;
 }
 
 function sentLine(sent: Sent, st: BackwardStep, c: Context, rule: BackwardRule | null): string {

@@ -30,7 +30,11 @@ export class FlowRecorder implements torch._BackwardObserver {
   readonly flows = new Map<Node, NodeFlow>();
   private readonly leaves: AccumulateGrad[] = [];
 
-  ran(node: Node, gradOutput: Tensor, gradInputs: readonly (Tensor | null)[]): void {
+  ran(
+    node: Node,
+    gradOutputs: readonly (Tensor | null)[],
+    gradInputs: readonly (Tensor | null)[],
+  ): void {
     const sent: (TensorSummary | null)[] = [];
     for (let i = 0, count = node._edgeCount; i < count; i++) {
       const g = gradInputs[i] ?? null;
@@ -38,7 +42,7 @@ export class FlowRecorder implements torch._BackwardObserver {
     }
     this.flows.set(node, {
       order: this.flows.size,
-      gradOutputs: [summarizeExact(gradOutput)],
+      gradOutputs: gradOutputs.map((g) => (g === null ? null : summarizeExact(g))),
       gradInputs: sent,
     });
   }

@@ -20,10 +20,15 @@ export interface BackwardOptions {
  */
 export interface BackwardObserver {
   /**
-   * A function node ran: `gradOutput` is the gradient it received (after hooks), `gradInputs`
+   * A function node ran: `gradOutputs` are the gradients it received for each of its outputs
+   * (after hooks; null for an output of a multi-output node that received none), `gradInputs`
    * what it returned per edge (shorter, or empty, where it returned nothing).
    */
-  ran(node: Node, gradOutput: Tensor, gradInputs: readonly (Tensor | null)[]): void;
+  ran(
+    node: Node,
+    gradOutputs: readonly (Tensor | null)[],
+    gradInputs: readonly (Tensor | null)[],
+  ): void;
   /** An AccumulateGrad is about to add `grad` into its leaf's `.grad` (autograd.grad: to hand it back). */
   accumulating(node: AccumulateGrad, grad: Tensor): void;
 }
@@ -242,7 +247,8 @@ export function runBackward(
       node._buffer = null;
       // A multi-output node gets one gradient per output; its own pre-hooks see the first.
       const multi = node instanceof MultiOutputNode ? node : null;
-      const grads = multi === null ? null : multi._takeGrads();
+      const arrived = multi === null ? null : multi._takeGrads();
+      const grads = multi === null || arrived === null ? null : multi._filled(arrived);
       if (grads !== null) grad = grads[0];
       const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
       grad = runHooks(leafHooks ?? node.preHooks, grad);
@@ -258,13 +264,13 @@ export function runBackward(
         continue;
       }
       if (targets !== undefined && needed !== null && !hasNeededChild(node, needed)) {
-        if (watch !== null) watch.ran(node, grad, NOTHING_SENT);
+        if (watch !== null) watch.ran(node, arrived ?? [grad], NOTHING_SENT);
         continue;
       }
 
       const gradInputs =
         multi === null || grads === null ? node.apply(grad) : multi.applyOutputs(grads);
-      if (watch !== null) watch.ran(node, grad, gradInputs);
+      if (watch !== null) watch.ran(node, arrived ?? [grad], gradInputs);
       if (node.postHooks !== null)
         for (const h of node.postHooks.slice()) h(gradInputs, grads ?? [grad]);
       if (!options.retainGraph) node.releaseVariables();

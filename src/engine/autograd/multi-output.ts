@@ -27,7 +27,7 @@ export abstract class MultiOutputNode extends Node {
 
   /** A gradient for output 0 alone. */
   apply(grad: Tensor): (Tensor | null)[] {
-    return this.applyOutputs(this.filled([grad]));
+    return this.applyOutputs(this._filled([grad]));
   }
 
   /**
@@ -42,10 +42,10 @@ export abstract class MultiOutputNode extends Node {
   }
 
   /**
-   * @internal The waiting gradients after each output's tensor hooks, zeros where none
-   * arrived (PyTorch's split backward fills those in the same way); clears them.
+   * @internal The waiting gradients after each output's tensor hooks, one per output, null
+   * where none arrived; clears them.
    */
-  _takeGrads(): Tensor[] {
+  _takeGrads(): (Tensor | null)[] {
     const grads = this._outputGrads ?? [];
     this._outputGrads = null;
     const hooked = grads.map((g, nr) => {
@@ -54,10 +54,11 @@ export abstract class MultiOutputNode extends Node {
       for (const h of hooks.slice()) g = h(g) ?? g;
       return g;
     });
-    return this.filled(hooked);
+    return this.outputShapes.map((_, nr) => hooked[nr] ?? null);
   }
 
-  private filled(grads: readonly (Tensor | null)[]): Tensor[] {
+  /** @internal `grads` with zeros where none arrived (PyTorch's split backward fills those in the same way). */
+  _filled(grads: readonly (Tensor | null)[]): Tensor[] {
     return this.outputShapes.map((shape, nr) => {
       const g = grads[nr] ?? null;
       if (g !== null) return g;

@@ -1,6 +1,6 @@
 // nn.BatchNorm1d: batch normalization over the channel dim of [N, C] or [N, C, L] inputs,
 // with running statistics updated in training and used in eval, as in PyTorch.
-import { ones, zeros } from '../factories';
+import { ones, tensor, zeros } from '../factories';
 import { pythonFloat } from '../print/python-float';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
@@ -68,6 +68,25 @@ export class BatchNorm1d extends Module {
       this.momentum,
       this.eps,
     );
+  }
+
+  /** PyTorch's buffers; none without running statistics. */
+  protected override ownBuffers(): [string, Tensor][] {
+    if (this.runningMean === null || this.runningVar === null) return [];
+    return [
+      ['running_mean', this.runningMean],
+      ['running_var', this.runningVar],
+      ['num_batches_tracked', tensor(this.numBatchesTracked, { dtype: 'int64' })],
+    ];
+  }
+
+  protected override loadOwnBuffer(name: string, value: Tensor): void {
+    const stat =
+      name === 'running_mean' ? this.runningMean : name === 'running_var' ? this.runningVar : null;
+    // Copied into the live tensors, as PyTorch does, so references to them stay valid.
+    if (stat !== null) stat.data = value.to(stat.dtype);
+    else if (name === 'num_batches_tracked') this.numBatchesTracked = value.item();
+    else super.loadOwnBuffer(name, value);
   }
 
   override extraRepr(): string {

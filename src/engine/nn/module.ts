@@ -219,37 +219,73 @@ export abstract class Module {
   }
 
   /**
-   * Parameters by name, as detached copies.
+   * Buffers (state that is not a parameter, such as BatchNorm's running statistics) with
+   * dotted names, under PyTorch's names: `bn.running_mean`.
+   * @example for (const [name, b] of model.namedBuffers()) console.log(name, b.shape);
+   */
+  *namedBuffers(prefix = ''): Generator<[string, Tensor]> {
+    for (const [modName, m] of this.namedModules(prefix)) {
+      for (const [k, b] of m.ownBuffers()) yield [modName ? `${modName}.${k}` : k, b];
+    }
+  }
+
+  /** The buffers this module itself holds, by PyTorch's names; none unless a layer has some. */
+  protected ownBuffers(): [string, Tensor][] {
+    return [];
+  }
+
+  /** Sets one of `ownBuffers()` from a state dict (the shape is already checked). */
+  protected loadOwnBuffer(name: string, _value: Tensor): void {
+    throw new Error(`${this.constructor.name} has no buffer ${name}`);
+  }
+
+  /**
+   * Parameters and buffers by name, as detached copies, in PyTorch's order: each module's
+   * parameters, then its buffers, then its submodules'.
    * @example const saved = model.stateDict();
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [k, p] of this.namedParameters()) out[k] = p.detach().clone();
+    for (const [k, t] of this.stateEntries()) out[k] = t.detach().clone();
     return out;
   }
 
+  /** What the state dict holds: [name, tensor, module and its own name for buffers]. */
+  private *stateEntries(): Generator<[string, Tensor, Module | null, string]> {
+    const params = new Map(this.namedParameters());
+    for (const [modName, m] of this.namedModules()) {
+      const dotted = (k: string): string => (modName ? `${modName}.${k}` : k);
+      for (const [k, v] of Object.entries(m)) {
+        if (v instanceof Parameter && params.get(dotted(k)) === v) yield [dotted(k), v, null, k];
+      }
+      for (const [k, b] of m.ownBuffers()) yield [dotted(k), b, m, k];
+    }
+  }
+
   /**
-   * Copies values from a state dict into the parameters; names and shapes must match.
+   * Copies values from a state dict into the parameters and buffers; names and shapes must match.
    * @example model.loadStateDict(saved);
    */
   loadStateDict(state: Record<string, Tensor>, strict = true): void {
-    const params = new Map(this.namedParameters());
-    const missing = [...params.keys()].filter((k) => !(k in state));
-    const unexpected = Object.keys(state).filter((k) => !params.has(k));
+    const entries = [...this.stateEntries()];
+    const names = new Set(entries.map(([k]) => k));
+    const missing = [...names].filter((k) => !(k in state));
+    const unexpected = Object.keys(state).filter((k) => !names.has(k));
     if (strict && (missing.length || unexpected.length)) {
       throw new Error(
         `Error(s) in loading state_dict for ${this.constructor.name}:\n\tMissing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. \n\tUnexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `,
       );
     }
-    for (const [k, p] of params) {
+    for (const [k, t, owner, own] of entries) {
       const v = state[k] as Tensor | undefined;
       if (v === undefined) continue;
-      if (v.shape.join() !== p.shape.join()) {
+      if (v.shape.join() !== t.shape.join()) {
         throw new Error(
-          `Error(s) in loading state_dict for ${this.constructor.name}:\n\tsize mismatch for ${k}: copying a param with shape ${torchSize(v.shape)} from checkpoint, the shape in current model is ${torchSize(p.shape)}.`,
+          `Error(s) in loading state_dict for ${this.constructor.name}:\n\tsize mismatch for ${k}: copying a param with shape ${torchSize(v.shape)} from checkpoint, the shape in current model is ${torchSize(t.shape)}.`,
         );
       }
-      p.data = v.to(p.dtype);
+      if (owner === null) t.data = v.to(t.dtype);
+      else owner.loadOwnBuffer(own, v);
     }
   }
 

@@ -341,6 +341,17 @@ export const RULES: Readonly<Record<string, BackwardRule>> = {
   ZeroBackward0: zero('out = self.zero_()'),
   NormalBackward0: zero('out = self.normal_(mean, std)'),
   UniformBackward0: zero('out = self.uniform_(a, b)'),
+  AsStridedBackward0: unary(
+    "out = a view of self (a view's history after its base was written in place)",
+    "zeros like self, with grad at the view's positions",
+  ),
+  IndexPutBackward0: {
+    forward: 'self[indices] = values (in place; += with accumulate)',
+    inputs: [
+      ['self', 'grad, with 0 at the overwritten positions (all of grad with accumulate)'],
+      ['values', 'grad[indices], summed to the shape of values'],
+    ],
+  },
   CopyBackwards: {
     forward: 'out = self.copy_(src)',
     inputs: [

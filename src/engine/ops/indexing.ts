@@ -85,7 +85,11 @@ function broadcastIndices(
  * The source offsets of advanced indexing: `at[j]` is the dim `tensors[j]` indexes. The
  * broadcast index shape replaces the indexed dims where they sit together, else goes first.
  */
-function advancedOffsets(x: Tensor, at: readonly number[], tensors: readonly Tensor[]): IndexArgs {
+export function advancedOffsets(
+  x: Tensor,
+  at: readonly number[],
+  tensors: readonly Tensor[],
+): IndexArgs {
   const strides = contiguousStrides(x.shape);
   const { values, shape: indexShape } = broadcastIndices(x.shape, at, tensors);
   const count = numelOf(indexShape);

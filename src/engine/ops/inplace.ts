@@ -5,6 +5,7 @@
 import { isFloating, type DType } from '../dtype';
 import { isGradEnabled, noGrad } from '../grad-mode';
 import { checkInplaceShape, Tensor } from '../tensor';
+import { multiOutputViewError, rebaseHistory } from './copy-slices';
 import { broadcastView, contiguousData, scatterStrided, unaryKernel } from './kernels';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
@@ -23,7 +24,7 @@ function writeInto(target: Tensor, result: Tensor): void {
 /** A copy of `t`'s current values that keeps `t`'s history, to be saved by the op's node. */
 function snapshot(t: Tensor): Tensor {
   const copy = Tensor._fromFlat(contiguousData(t).slice(), t.shape.slice(), t.dtype);
-  if (t.gradFn !== null) copy._setHistory(t.gradFn);
+  if (t.gradFn !== null) copy._setHistory(t.gradFn, t._outputNr);
   return copy;
 }
 
@@ -40,8 +41,9 @@ function checkNoInternalOverlap(target: Tensor): void {
 
 /**
  * Applies `compute` to `target` in place, refusing a target whose elements overlap unless
- * `overlapAllowed`. With grad mode on, PyTorch's rules hold: a leaf
- * that requires grad cannot be modified, and a non-leaf takes the op's node as its new gradFn.
+ * `overlapAllowed`. With grad mode on, PyTorch's rules hold: a leaf that requires grad cannot
+ * be modified, a non-leaf takes the op's node as its new gradFn, and a view's base takes a
+ * CopySlices node wrapping it (src/engine/ops/copy-slices.ts).
  */
 export function inplace<T extends Tensor>(
   target: T,
@@ -58,21 +60,33 @@ export function inplace<T extends Tensor>(
     throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
   }
   const base = target._base;
-  if (base !== null && base.requiresGrad && base.isLeaf) {
+  if (base !== null) checkViewWritable(target, base);
+  // Compute from a snapshot so nodes that save `self` keep the values from before the write.
+  const result = compute(snapshot(target));
+  writeInto(target, result);
+  const fn = result.gradFn;
+  if (fn !== null) {
+    if (base === null) target._setHistory(fn);
+    else rebaseHistory(base, target, fn);
+  }
+  return target;
+}
+
+/** PyTorch's refusals of in-place writes through views that would record history. */
+function checkViewWritable(target: Tensor, base: Tensor): void {
+  if (base.requiresGrad && base.isLeaf) {
     throw new Error(
       'a view of a leaf Variable that requires grad is being used in an in-place operation.',
     );
   }
-  // Compute from a snapshot so nodes that save `self` keep the values from before the write.
-  const result = compute(snapshot(target));
-  if (result.requiresGrad && base !== null) {
+  if (target._viewCreation === 'multiOutput' && target.requiresGrad) {
+    throw multiOutputViewError(target, 'view');
+  }
+  if (target._viewCreation === 'noGrad' && base.requiresGrad) {
     throw new Error(
-      'Gradlens does not record in-place operations on views of tensors that require grad yet; use the out-of-place op (e.g. add instead of add_).',
+      "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
     );
   }
-  writeInto(target, result);
-  if (result.gradFn !== null) target._setHistory(result.gradFn);
-  return target;
 }
 
 /** Replaces values: the gradient with respect to the old values is zero. */

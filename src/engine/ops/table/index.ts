@@ -53,6 +53,12 @@ export const programCalls: readonly Call[] = [
     method(c, (x: T, y: T | number) => x[c](y)),
   ),
   method('detach', (x: T) => x.detach()),
+  {
+    // a view made under no_grad (PyTorch refuses to write it in place with grad mode on)
+    name: 'select.no_grad',
+    torch: 'lambda x, d, i: torch.no_grad()(lambda: x.select(d, i))()',
+    ours: (x: T, d: number, i: number) => torch.noGrad(() => x.select(d, i)),
+  },
   method('backward', (x: T) => {
     x.backward();
   }),

@@ -2,11 +2,54 @@
 import type { DType } from '../../dtype';
 import type { Tensor } from '../../tensor';
 import * as I from '../inplace';
-import { entry, f64, method, program, randn, s1, type OpEntry } from './programs';
+import { AsStrided } from '../copy-slices';
+import { IndexPutOp } from '../index-put';
+import { entry, f64, method, program, randn, s1, values, type OpEntry } from './programs';
 
 type T = Tensor;
 
+const long = { dtype: 'int64' as DType, rg: false };
+
 export const inplace: OpEntry[] = [
+  entry(AsStrided, [
+    program('a view read after its base changed in place', { x: randn([2, 3]) }, [
+      ['y', 'clone', '$x'],
+      ['v', 'select', '$y', 0, 0],
+      ['_', 'mul_', '$y', 2],
+      ['u', 'mul', '$v', '$v'],
+    ]),
+  ]),
+  entry(
+    IndexPutOp,
+    [
+      program(
+        'dlogits[range(n), ys] -= 1',
+        {
+          x: randn([4, 5]),
+          r: values([0, 1, 2, 3], [4], long),
+          y: values([2, 0, 4, 2], [4], long),
+        },
+        [
+          ['p', 'softmax', '$x', 1],
+          ['d', 'clone', '$p'],
+          ['s', 'index', '$d', '$r', '$y'],
+          ['t', 'sub', '$s', 1],
+          ['_', 'index_put_', '$d', ['$r', '$y'], '$t'],
+          ['u', 'mul', '$d', '$d'],
+        ],
+        { gradient: randn([4, 5]) },
+      ),
+    ],
+    [
+      {
+        // x[i0, i1, ...] = v (v a tensor or a number), or += with accumulate
+        name: 'index_put_',
+        torch:
+          'lambda x, idx, v, acc=False: x.index_put_(tuple(idx), v if isinstance(v, torch.Tensor) else torch.tensor(v), acc)',
+        ours: (x: T, idx: T[], v: T | number, acc = false) => x.indexPut_(idx, v, acc),
+      },
+    ],
+  ),
   entry(
     I.Zero,
     [
