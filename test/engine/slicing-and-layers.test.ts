@@ -39,7 +39,8 @@ describe('slices in x.index', () => {
 
 describe('activation layers', () => {
   const x = torch.randn(3, 4);
-  const cases: [string, torch.nn.Module, (t: torch.Tensor) => torch.Tensor][] = [
+  type Layer = { forward(t: torch.Tensor): torch.Tensor };
+  const cases: [string, Layer, (t: torch.Tensor) => torch.Tensor][] = [
     ['GELU', new nn.GELU(), (t) => F.gelu(t)],
     ["GELU('tanh')", new nn.GELU('tanh'), (t) => F.gelu(t, 'tanh')],
     ['SiLU', new nn.SiLU(), (t) => F.silu(t)],
