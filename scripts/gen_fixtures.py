@@ -398,7 +398,7 @@ def error_cases():
     for name, vals, n, r in [('a negative weight', [0.5, -1.0], 1, False), ('a negative weight, replacement', [0.5, -1.0], 1, True),
                              ('an infinite weight, replacement', [0.5, float('inf')], 2, True), ('all-zero weights', [0.0, 0.0], 1, False),
                              ('all-zero weights, replacement', [0.0, 0.0], 2, True), ('more samples than categories', [1.0, 1.0], 3, False),
-                             ('zero samples', [1.0, 1.0], 0, True)]:
+                             ('zero samples', [1.0, 1.0], 0, True), ('a NaN weight, replacement', [0.5, float('nan')], 2, True)]:
         cs.append(case(f'multinomial with {name}', {'p': probs(vals)}, [['y', 'multinomial', '$p', n, r]], backward=False, error={}))
     cs.append(case('multinomial of a 3-D tensor', {'p': I().pos(2, 2, 2, rg=False)}, [['y', 'multinomial', '$p', 1]], backward=False, error={}))
     cs.append(case('randint with low >= high', {}, [['y', 'randint', 5, 3, [2]]], backward=False, error={}))

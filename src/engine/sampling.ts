@@ -68,7 +68,8 @@ function checkRow(row: ArrayLike<number>, replacement: boolean): void {
     const p = row[j];
     if (!replacement && (!Number.isFinite(p) || p < 0))
       throw new Error('probability tensor contains either `inf`, `nan` or element < 0');
-    if (p < 0)
+    // NaN fails this test first, as in PyTorch's loop.
+    if (!(p >= 0))
       throw new Error('invalid multinomial distribution (encountering probability entry < 0)');
     if (!Number.isFinite(p))
       throw new Error(
@@ -92,12 +93,9 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
   const round = probs.dtype === 'float32' ? Math.fround : (x: number) => x;
   const rowOf = (r: number) => data.subarray(r * categories, (r + 1) * categories);
   for (let r = 0; r < rows; r++) checkRow(rowOf(r), replacement);
+  const pick = replacement ? cumulativePicks : exponentialPicks;
   const picks: number[] = [];
-  if (!replacement) {
-    for (let r = 0; r < rows; r++) picks.push(...exponentialPicks(rowOf(r), numSamples, round));
-  } else {
-    for (let r = 0; r < rows; r++) picks.push(...cumulativePicks(rowOf(r), numSamples, round));
-  }
+  for (let r = 0; r < rows; r++) picks.push(...pick(rowOf(r), numSamples, round));
   const shape = probs.dim() === 2 ? [rows, numSamples] : [numSamples];
   return fromStorage(Int32Array.from(picks), shape, 'int64');
 }
