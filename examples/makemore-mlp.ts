@@ -1,14 +1,14 @@
 // A makemore-style character MLP (Bengio et al. 2003, as in Karpathy's "makemore" lessons):
 // each of the 27 characters ('.' ends a name, then a-z) has a learnt 10-number embedding;
 // the embeddings of the last three characters go through Linear -> BatchNorm1d -> tanh ->
-// Linear to logits for the next character, trained with cross-entropy and SGD on a few
-// dozen first names. After training, the model spells a few names greedily (the most
-// likely next character each time), with BatchNorm in eval mode (its running statistics).
+// Linear to logits for the next character, trained with cross-entropy and SGD on random
+// minibatches of a few dozen first names. After training, the model samples new names one
+// character at a time from its softmax (torch.multinomial), with BatchNorm in eval mode
+// (its running statistics).
 //
 // Comparing with PyTorch: manualSeed gives PyTorch's initial embedding (normal_) and Linear
-// weights, and the whole set is one batch, so the printed losses match PyTorch's. Training
-// stops at step 80: around step 90 the loss spikes, and from there float32 rounding
-// differences (our sums add in another order than PyTorch's kernels) grow to 1e-3.
+// weights, and torch.randint / torch.multinomial draw PyTorch's numbers from the same
+// stream, so the minibatches, the printed losses and the sampled names match PyTorch's.
 import * as torch from 'gradlens';
 
 const { nn } = torch;
@@ -24,6 +24,8 @@ const NAMES = [
 ];
 const CHARS = '.abcdefghijklmnopqrstuvwxyz';
 const BLOCK = 3; // characters of context
+const BATCH = 32;
+const STEPS = 300;
 
 /** Every (three characters, next character) pair of the names, as int64 index tensors. */
 function buildDataset(names: string[]): { x: torch.Tensor; y: torch.Tensor } {
@@ -63,28 +65,34 @@ const { x, y } = buildDataset(NAMES);
 console.log('examples', x.size(0), 'parameters', model.parameters().reduce((n, p) => n + p.numel(), 0));
 
 const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.2 });
-for (let step = 0; step <= 80; step++) {
-  const loss = F.crossEntropy(model(x), y);
+for (let step = 0; step <= STEPS; step++) {
+  const ix = torch.randint(0, x.size(0), [BATCH]); // a random minibatch's rows
+  const loss = F.crossEntropy(model(x.index(ix)), y.index(ix));
   optimizer.zeroGrad();
   loss.backward();
   optimizer.step();
-  if (step % 20 === 0) console.log('step', step, 'loss', loss.item());
+  if (step % 50 === 0) console.log('step', step, 'loss', loss.item());
 }
 
 model.eval();
 console.log('eval_loss', torch.noGrad(() => F.crossEntropy(model(x), y)).item());
 
-/** `first` and the characters the model finds most likely after it, up to 12 in all. */
-function spell(first: string): string {
-  let context = [0, 0, CHARS.indexOf(first)];
-  let name = first;
-  while (name.length < 12) {
+/** A new name, one character at a time drawn from the model's softmax, up to '.'. */
+function sample(): string {
+  let context = new Array<number>(BLOCK).fill(0);
+  let name = '';
+  while (name.length < 20) {
     const logits = torch.noGrad(() => model(torch.tensor([context], { dtype: torch.int64 })));
-    const ix = logits.argmax(1).item();
+    const probs = F.softmax(logits, 1);
+    const ix = torch.multinomial(probs, 1, true).item();
     if (ix === 0) break;
     name += CHARS[ix];
     context = [...context.slice(1), ix];
   }
   return name;
 }
-console.log('greedy names:', ['a', 'e', 'l', 'm'].map(spell).join(' '));
+// The name inside the printed label: a different sample is a different label.
+for (let i = 0; i < 8; i++) {
+  const name = sample();
+  console.log('sample', name, 'length', name.length);
+}

@@ -394,6 +394,17 @@ def error_cases():
     cs.append(case('max_pool2d with an output too small', {'x': I().randn(1, 2, 3, 3)}, [['y', 'F.max_pool2d', '$x', 5]], error={}))
     cs.append(case('in-place add through an expanded view', {'x': I().randn(3, rg=False)}, [['e', 'expand', '$x', 2, 3], ['y', 'add_', '$e', 1.0]], error={}))
     cs.append(case('flip of a dim twice', {'x': I().randn(3, 4)}, [['y', 'flip', '$x', [0, -2]]], error={}))
+    # Sampling and slicing (appended: case() numbers the seeds in order).
+    probs = lambda vals: Inputs.values(vals, rg=False)
+    for name, vals, n, r in [('a negative weight', [0.5, -1.0], 1, False), ('a negative weight, replacement', [0.5, -1.0], 1, True),
+                             ('an infinite weight, replacement', [0.5, float('inf')], 2, True), ('all-zero weights', [0.0, 0.0], 1, False),
+                             ('all-zero weights, replacement', [0.0, 0.0], 2, True), ('more samples than categories', [1.0, 1.0], 3, False),
+                             ('zero samples', [1.0, 1.0], 0, True), ('a NaN weight, replacement', [0.5, float('nan')], 2, True)]:
+        cs.append(case(f'multinomial with {name}', {'p': probs(vals)}, [['y', 'multinomial', '$p', n, r]], backward=False, error={}))
+    cs.append(case('multinomial of a 3-D tensor', {'p': I().pos(2, 2, 2, rg=False)}, [['y', 'multinomial', '$p', 1]], backward=False, error={}))
+    cs.append(case('randint with low >= high', {}, [['y', 'randint', 5, 3, [2]]], backward=False, error={}))
+    cs.append(case('slice with a negative step', {'x': I().randn(4, 3)}, [['y', 'index.sliced', '$x', [None, None, -1]]], error={}))
+    cs.append(case('slice with a zero step', {'x': I().randn(4, 3)}, [['y', 'index.sliced', '$x', [None, None, 0]]], error={}))
     return cs
 
 
@@ -584,6 +595,14 @@ def random_cases():
                 m = torch.nn.Linear(fin, fout, bias=bias)
                 results.append({'weight': enc(m.weight), 'bias': enc(m.bias) if bias else None})
                 continue
+            elif kind == 'randint':
+                lo, hi, shape = args
+                t = torch.randint(lo, hi, tuple(shape))
+            elif kind == 'multinomial':
+                # weights drawn here (from the same stream) so rows vary with the seed
+                shape, dt, n, replacement = args
+                w = torch.rand(*shape, dtype=DTYPES[dt]).pow(2)
+                t = torch.multinomial(w, n, replacement)
             else:
                 raise ValueError(kind)
             results.append(enc(t))
@@ -598,6 +617,13 @@ def random_cases():
                                      ['uniform_', [3, 3], 'float64', 0.0, 1.0], ['normal_', [5], 'float64', 0.0, 3.0]])
     rec('nn.Linear init', 0, [['linear', 4, 3, True], ['linear', 20, 10, True], ['linear', 3, 1, False], ['linear', 1, 10, True]])
     rec('nn.Linear init seed 123', 123, [['linear', 64, 8, True]])
+    for seed in [0, 42, 2024]:
+        rec(f'randint seed {seed}', seed, [['randint', 0, 27, [32]], ['randint', -5, 5, [3, 4]], ['randint', 0, 2, [7]], ['rand', [3], 'float32'],
+                                           ['randint', -2**31, 2**31 + 1, [4]]])
+        rec(f'multinomial seed {seed}', seed, [['multinomial', [27], 'float32', 1, True], ['multinomial', [27], 'float32', 1, True],
+                                               ['multinomial', [3, 6], 'float32', 1, False], ['multinomial', [10], 'float32', 4, False],
+                                               ['multinomial', [2, 5], 'float64', 3, False], ['multinomial', [27], 'float32', 20, True],
+                                               ['multinomial', [2, 4], 'float64', 6, True], ['rand', [2], 'float32']])
     return cases
 
 

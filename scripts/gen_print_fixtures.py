@@ -278,6 +278,9 @@ def module_cases() -> List[Dict[str, str]]:
     shown = {
         'Sequential(Linear(3, 2), ReLU())': torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU()),
         'Net': Net(),
+        'activation layers': torch.nn.Sequential(
+            torch.nn.GELU(), torch.nn.GELU(approximate='tanh'), torch.nn.SiLU(), torch.nn.LeakyReLU(),
+            torch.nn.LeakyReLU(0.2), torch.nn.Softplus(), torch.nn.Softplus(2, 5), torch.nn.ELU(), torch.nn.ELU(0.5)),
     }
     return [{'name': k, 'text': str(v)} for k, v in shown.items()]
 

@@ -12,6 +12,8 @@ NAMES = [
 ]
 CHARS = ".abcdefghijklmnopqrstuvwxyz"
 BLOCK = 3
+BATCH = 32
+STEPS = 300
 
 
 def build_dataset(names):
@@ -46,12 +48,13 @@ x, y = build_dataset(NAMES)
 print("examples", x.size(0), "parameters", sum(p.numel() for p in model.parameters()))
 
 optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
-for step in range(81):
-    loss = F.cross_entropy(model(x), y)
+for step in range(STEPS + 1):
+    ix = torch.randint(0, x.size(0), (BATCH,))
+    loss = F.cross_entropy(model(x[ix]), y[ix])
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    if step % 20 == 0:
+    if step % 50 == 0:
         print("step", step, "loss", loss.item())
 
 model.eval()
@@ -59,13 +62,14 @@ with torch.no_grad():
     print("eval_loss", F.cross_entropy(model(x), y).item())
 
 
-def spell(first):
-    context = [0, 0, CHARS.index(first)]
-    name = first
-    while len(name) < 12:
+def sample():
+    context = [0] * BLOCK
+    name = ""
+    while len(name) < 20:
         with torch.no_grad():
             logits = model(torch.tensor([context], dtype=torch.int64))
-        ix = logits.argmax(1).item()
+        probs = F.softmax(logits, dim=1)
+        ix = torch.multinomial(probs, num_samples=1, replacement=True).item()
         if ix == 0:
             break
         name += CHARS[ix]
@@ -73,4 +77,6 @@ def spell(first):
     return name
 
 
-print("greedy names:", " ".join(spell(c) for c in "aelm"))
+for _ in range(8):
+    name = sample()
+    print("sample", name, "length", len(name))

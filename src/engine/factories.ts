@@ -8,7 +8,7 @@ import {
   type DType,
   type Storage,
 } from './dtype';
-import { fillNormal, fillUniform, shuffledRange } from './random';
+import { fillNormal, fillUniform, shuffledRange, uniformInt } from './random';
 import { arangeLength, fillArange, fillLinspace } from './ranges';
 import { numelOf } from './shape';
 import { Tensor, type NestedArray } from './tensor';
@@ -260,4 +260,35 @@ export function randperm(n: number, options?: TensorOptions): Tensor {
   const data = allocate(dtype, n);
   data.set(shuffledRange(n));
   return finish(data, [n], dtype, requiresGrad);
+}
+
+/**
+ * Integers drawn uniformly from [low, high) (`low` defaults to 0), int64 unless a dtype is
+ * given; PyTorch's stream under `manualSeed`, one 32-bit draw per element.
+ * @example const ix = torch.randint(0, 1000, [32]); // a random minibatch's rows
+ * @example torch.randint(10, [2, 3]);
+ */
+export function randint(high: number, size: number[], options?: TensorOptions): Tensor;
+export function randint(low: number, high: number, size: number[], options?: TensorOptions): Tensor;
+export function randint(
+  a: number,
+  b: number | number[],
+  c?: number[] | TensorOptions,
+  d?: TensorOptions,
+): Tensor {
+  const [low, high, size, options] = Array.isArray(b)
+    ? [0, a, b, c as TensorOptions | undefined]
+    : [a, b, c as number[], d];
+  if (!Array.isArray(size))
+    throw new TypeError('randint() missing the size argument (an array of dims)');
+  if (!Number.isInteger(low) || !Number.isInteger(high))
+    throw new TypeError('randint(): low and high must be integers');
+  if (low >= high)
+    throw new Error(
+      `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+    );
+  const { dtype, requiresGrad } = readOptions('randint', options, 'int64');
+  const data = allocate(dtype, numelOf(size));
+  for (let i = 0; i < data.length; i++) data[i] = uniformInt(low, high - low);
+  return finish(data, size.slice(), dtype, requiresGrad);
 }

@@ -141,6 +141,10 @@ export const unsqueeze = (x: Tensor, dim: number): Tensor => x.unsqueeze(dim);
 /** @example torch.narrow(x, 0, 1, 2); */
 export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor =>
   x.narrow(dim, start, length);
+/** The lower triangle of each matrix (on and below diagonal `k`). @example torch.tril(torch.ones(4, 4)); */
+export const tril = (x: Tensor, k = 0): Tensor => x.tril(k);
+/** The upper triangle of each matrix (on and above diagonal `k`). @example torch.triu(x, 1); */
+export const triu = (x: Tensor, k = 0): Tensor => x.triu(k);
 /** @example torch.select(x, 0, 1); */
 export const select = (x: Tensor, dim: number, index: number): Tensor => x.select(dim, index);
 /** @example torch.argmax(x, 1); */

@@ -20,6 +20,7 @@ export {
   rand,
   randn,
   randperm,
+  randint,
   arange,
   linspace,
   eye,
@@ -31,6 +32,8 @@ export {
   type TensorOptions,
 } from './factories';
 export { manualSeed } from './random';
+export { slice, Slice } from './ops/indexing';
+export { multinomial } from './sampling';
 export { setPrintoptions, type PrintOptions, type SetPrintoptionsArgs } from './print/options';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad-mode';
 export * from './functions';

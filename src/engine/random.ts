@@ -148,6 +148,22 @@ export function fillUniform(data: Float32Array | Float64Array, from: number, to:
 }
 
 /**
+ * An integer in [from, from + range), PyTorch's `random_from_to`: one 32-bit draw modulo the
+ * range, or a 64-bit draw (high word first) when the range needs more than 32 bits.
+ */
+export function uniformInt(from: number, range: number): number {
+  if (range < 2 ** 32) return (generator.next32() % range) + from;
+  const hi = BigInt(generator.next32());
+  const lo = BigInt(generator.next32());
+  return Number(((hi << 32n) | lo) % BigInt(range)) + from;
+}
+
+/** An Exp(1) sample, PyTorch's CPU `exponential_` without MKL: -log(1 - u), u a double. */
+export function exponentialUnit(): number {
+  return -Math.log1p(-uniformDouble(0, 1));
+}
+
+/**
  * A uniform double in [0, 1), PyTorch's draw for `bernoulli_(p)` without MKL (Debian's
  * build), so dropout masks match it for the same seed. MKL builds draw masks differently.
  */

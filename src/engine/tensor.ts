@@ -30,6 +30,7 @@ import * as Q from './ops/rearrange';
 import * as O from './ops/sorting';
 import * as Sp from './ops/split';
 import { indexPut_ } from './ops/index-put';
+import { multinomial } from './sampling';
 
 /** PyTorch's UserWarning for reading `.grad` of a non-leaf that does not retain it. */
 const NON_LEAF_GRAD =
@@ -819,13 +820,23 @@ export class Tensor {
   // ---- indexing, sorting, products, pieces ---------------------------------------------
 
   /**
-   * PyTorch's `x[i0, i1, ...]`: a number selects, `null` keeps a whole dim (`:`), an int64
-   * or bool tensor indexes (a copy, IndexBackward0).
+   * PyTorch's `x[i0, i1, ...]`: a number selects, `null` keeps a whole dim (`:`),
+   * `torch.slice(start, end, step)` slices (a view, SliceBackward0), an int64 or bool tensor
+   * indexes (a copy, IndexBackward0).
    * @example x.index(null, 0); // x[:, 0]
+   * @example att.index(torch.slice(null, T), torch.slice(null, T)); // att[:T, :T]
    * @example emb.index(idx); // emb[idx]
    */
   index(...indices: I.IndexItem[]): Tensor {
     return I.index(this, indices);
+  }
+
+  /**
+   * Category indices drawn from each row of weights (PyTorch's CPU stream). No history.
+   * @example probs.multinomial(1, true);
+   */
+  multinomial(numSamples: number, replacement = false): Tensor {
+    return multinomial(this, numSamples, replacement);
   }
 
   /** Index of the smallest element (along `dim`); no history. @example x.argmin(1); */

@@ -72,8 +72,9 @@ test('a runner starts loading as soon as a script is in sight, before any comman
     session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
     const server = session.server.pid;
     await openInFirstGroup(session.page, 'retain-grad.ts');
+    const host = await extensionHostPid(server);
     const waiting = (): string[] => {
-      const below = new Set(descendants(extensionHostPid(server)).map((p) => p.pid));
+      const below = new Set(descendants(host).map((p) => p.pid));
       return runnerProcesses(EXTENSIONS_DIR)
         .filter((p) => below.has(p.pid))
         .map((p) => p.cmdline);

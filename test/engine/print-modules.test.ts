@@ -22,6 +22,18 @@ const modules: Record<string, () => torch.nn.Module> = {
   'Sequential(Linear(3, 2), ReLU())': () =>
     new torch.nn.Sequential(new torch.nn.Linear(3, 2), new torch.nn.ReLU()),
   Net: () => new Net(),
+  'activation layers': () =>
+    new torch.nn.Sequential(
+      new torch.nn.GELU(),
+      new torch.nn.GELU('tanh'),
+      new torch.nn.SiLU(),
+      new torch.nn.LeakyReLU(),
+      new torch.nn.LeakyReLU(0.2),
+      new torch.nn.Softplus(),
+      new torch.nn.Softplus(2, 5),
+      new torch.nn.ELU(),
+      new torch.nn.ELU(0.5),
+    ),
 };
 
 describe('modules print as PyTorch prints them', () => {

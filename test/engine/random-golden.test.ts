@@ -1,5 +1,6 @@
 // Our generator reproduces PyTorch's CPU mt19937 stream: rand, randn (the scalar path below
-// 16 elements and the vectorised one from 16), uniform_, normal_ and nn.Linear's init.
+// 16 elements and the vectorised one from 16), uniform_, normal_, nn.Linear's init, randint
+// and multinomial (both its exponential-trick and its cumulative-search paths).
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
 import { expectTensorClose, loadFixture, type Encoded } from '../helpers/fixtures';
@@ -7,7 +8,9 @@ import { expectTensorClose, loadFixture, type Encoded } from '../helpers/fixture
 type Call =
   | ['rand' | 'randn', number[], torch.DType]
   | ['uniform_' | 'normal_', number[], torch.DType, number, number]
-  | ['linear', number, number, boolean];
+  | ['linear', number, number, boolean]
+  | ['randint', number, number, number[]]
+  | ['multinomial', number[], torch.DType, number, boolean];
 
 interface RandomCase {
   name: string;
@@ -45,6 +48,15 @@ describe('random streams match PyTorch under manualSeed', () => {
             what,
           );
           break;
+        case 'randint':
+          expectTensorClose(torch.randint(call[1], call[2], call[3]), want as Encoded, what);
+          break;
+        case 'multinomial': {
+          // The weights come from the same stream, as the fixture draws them.
+          const weights = torch.rand(call[1], { dtype: call[2] }).pow(2);
+          expectTensorClose(torch.multinomial(weights, call[3], call[4]), want as Encoded, what);
+          break;
+        }
         case 'linear': {
           const fc = new torch.nn.Linear(call[1], call[2], call[3]);
           const w = want as { weight: Encoded; bias: Encoded | null };

@@ -26,8 +26,16 @@ export const relu = (x: Tensor): Tensor => x.relu();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** @example F.tanh(x); */
 export const tanh = (x: Tensor): Tensor => x.tanh();
-/** GELU, exact (erf) form. @example F.gelu(x); */
-export const gelu = (x: Tensor): Tensor => apply(A.Gelu, [x], undefined);
+/**
+ * GELU, exact (erf) form, or PyTorch's tanh approximation with `'tanh'`.
+ * @example F.gelu(x); F.gelu(x, 'tanh');
+ */
+export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => {
+  // Plain JavaScript callers can pass any string.
+  if (!(['none', 'tanh'] as string[]).includes(approximate))
+    throw new Error(`approximate argument must be either none or tanh.`);
+  return apply(A.Gelu, [x], { approximate });
+};
 /** x·sigmoid(x). @example F.silu(x); */
 export const silu = (x: Tensor): Tensor => apply(A.Silu, [x], undefined);
 /** @example F.leakyRelu(x, 0.2); */

@@ -135,6 +135,77 @@ export class Tanh extends Module {
   }
 }
 
+/** GELU as a layer; `'tanh'` for PyTorch's tanh approximation. @example new torch.nn.GELU(); */
+export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.gelu(x, this.approximate);
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x·σ(x) as a layer. @example new torch.nn.SiLU(); */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
+}
+
+/** @example new torch.nn.LeakyReLU(0.2); */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negative_slope=${pythonFloat(this.negativeSlope)}`;
+  }
+}
+
+/** log(1 + e^(βx))/β as a layer. @example new torch.nn.Softplus(); */
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.softplus(x, this.beta, this.threshold);
+  }
+
+  // PyTorch 1.13's defaults are ints (`beta=1, threshold=20`), printed as given.
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** @example new torch.nn.ELU(); */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.elu(x, this.alpha);
+  }
+
+  override extraRepr(): string {
+    return `alpha=${pythonFloat(this.alpha)}`;
+  }
+}
+
 /** @example new torch.nn.Softmax(1).forward(x); */
 export class Softmax extends Module {
   constructor(readonly dim: number) {

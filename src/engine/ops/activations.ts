@@ -70,21 +70,59 @@ export const Erf = smoothUnary<undefined>(
   (g, x) => g * TWO_OVER_SQRT_PI * Math.exp(-x * x),
 );
 
-/** GELU without approximation: x·Φ(x), Φ the standard normal distribution function. */
-export const Gelu = smoothUnary<undefined>(
+export interface GeluArgs {
+  readonly approximate: 'none' | 'tanh';
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_CUBIC = 0.044715;
+
+/** tanh(√(2/π)·(x + 0.044715·x³)), the inner part of GELU's tanh approximation. */
+const geluTanhInner = (x: number): number =>
+  Math.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
+
+/**
+ * GELU: x·Φ(x), Φ the standard normal distribution function; with `approximate: 'tanh'`,
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch computes both.
+ */
+export const Gelu = smoothUnary<GeluArgs>(
   'GeluBackward0',
-  (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
-  // Φ(x) + x·φ(x)
-  (g, x) =>
-    g.mul(
+  (x, { approximate }) =>
+    approximate === 'tanh' ? 0.5 * x * (1 + geluTanhInner(x)) : 0.5 * x * (1 + erf(x * SQRT1_2)),
+  (g, x, { approximate }) => {
+    if (approximate === 'tanh') {
+      // 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
+      const x2 = x.mul(x);
+      const t = x2.mul(GELU_CUBIC).add(1).mul(x).mul(SQRT_2_OVER_PI).tanh();
+      const dInner = x2
+        .mul(3 * GELU_CUBIC)
+        .add(1)
+        .mul(SQRT_2_OVER_PI);
+      return g.mul(
+        t
+          .add(1)
+          .mul(0.5)
+          .add(x.mul(0.5).mul(t.mul(t).rsub(1)).mul(dInner)),
+      );
+    }
+    // Φ(x) + x·φ(x)
+    return g.mul(
       x
         .mul(SQRT1_2)
         .erf()
         .add(1)
         .mul(0.5)
         .add(x.mul(x.mul(x).mul(-0.5).exp()).mul(INV_SQRT_2PI)),
-    ),
-  (g, x) => g * (0.5 * (1 + erf(x * SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI),
+    );
+  },
+  (g, x, { approximate }) => {
+    if (approximate === 'tanh') {
+      const t = geluTanhInner(x);
+      const dInner = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
+      return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dInner);
+    }
+    return g * (0.5 * (1 + erf(x * SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI);
+  },
 );
 
 /** x·σ(x). */

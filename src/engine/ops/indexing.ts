@@ -1,5 +1,6 @@
 // PyTorch's `x[...]` as `x.index(...)`: numbers select (SelectBackward0), null keeps a whole
-// dimension (PyTorch still records that `:` as SliceBackward0), and int64 or bool tensors
+// dimension (PyTorch still records that `:` as SliceBackward0), `torch.slice(start, end,
+// step)` is Python's `start:end:step` (SliceBackward0, a view), and int64 or bool tensors
 // index advanced-style (IndexBackward0). The advanced
 // part is one gather by precomputed storage offsets; its backward adds the gradient back at
 // those offsets (IndexPutImplBackward0: PyTorch's `zeros._index_put_impl_(indices, grad,
@@ -7,12 +8,93 @@
 import { allocate } from '../dtype';
 import { broadcastShapes, contiguousStrides, formatShape, numelOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { broadcastView, contiguousData, fromStorage } from './kernels';
+import { broadcastView, contiguousData, fromStorage, scatterStrided } from './kernels';
 import { apply, type Primitive } from './op';
 import { narrow, select } from './views';
 
-/** One index of `x.index(...)`: a number, `null` for the whole dimension, or a tensor. */
-export type IndexItem = number | null | Tensor;
+/** Python's `start:end:step` in `x.index(...)`; made by `torch.slice`. */
+export class Slice {
+  constructor(
+    readonly start: number | null = null,
+    readonly end: number | null = null,
+    readonly step = 1,
+  ) {
+    if (step === 0) throw new Error('slice step cannot be zero');
+    if (!Number.isInteger(step)) throw new TypeError('slice indices must be integers');
+    // PyTorch has no negative steps (flip instead).
+    if (step < 0) throw new Error('step must be greater than zero');
+  }
+
+  /** Python's `slice.indices(size)` for a positive step: start and length, clamped. */
+  bounds(size: number): { start: number; length: number } {
+    const clamp = (v: number | null, fallback: number) =>
+      v === null ? fallback : Math.min(Math.max(v < 0 ? v + size : v, 0), size);
+    const start = clamp(this.start, 0);
+    const end = clamp(this.end, size);
+    return { start, length: Math.max(0, Math.ceil((end - start) / this.step)) };
+  }
+}
+
+/**
+ * Python's slice `start:end:step` for `x.index(...)`; `null` leaves an end open.
+ * @example x.index(torch.slice(null, 3), torch.slice(1)); // x[:3, 1:]
+ */
+export function slice(start: number | null = null, end: number | null = null, step = 1): Slice {
+  return new Slice(start, end, step);
+}
+
+/** One index of `x.index(...)`: a number, `null` or a slice, or a tensor. */
+export type IndexItem = number | null | Slice | Tensor;
+
+export interface StepSliceArgs {
+  readonly dim: number;
+  readonly start: number;
+  readonly length: number;
+  readonly step: number;
+}
+
+/** Every `step`-th element from `start` along `dim`, as a view. */
+function stepSliceKernel(a: Tensor, { dim, start, length, step }: StepSliceArgs): Tensor {
+  const shape = a.shape.slice();
+  const strides = a._strides.slice();
+  shape[dim] = length;
+  strides[dim] *= step;
+  return a._view(shape, strides, a._offset + start * a._strides[dim]);
+}
+
+/** A slice with a step above 1 (step 1 is narrow's SliceBackward0, in ./views). */
+export const StepSlice: Primitive<StepSliceArgs> = {
+  name: 'SliceBackward0',
+  arity: 1,
+  forward: ([a], args) => stepSliceKernel(a, args),
+  backward: (g, { shapes, args }) => [
+    apply(StepSliceBackward, [g], { ...args, inputShape: shapes[0].slice() }),
+  ],
+};
+
+/** Input-shaped zeros with `g` written at the sliced positions. */
+export const StepSliceBackward: Primitive<StepSliceArgs & { readonly inputShape: number[] }> = {
+  name: 'SliceBackwardBackward0',
+  arity: 1,
+  forward: ([g], args) => {
+    const out = fromStorage(
+      allocate(g.dtype, numelOf(args.inputShape)),
+      args.inputShape.slice(),
+      g.dtype,
+    );
+    scatterStrided(stepSliceKernel(out, args), contiguousData(g));
+    return out;
+  },
+  backward: (gg, { args }) => [apply(StepSlice, [gg], args)],
+};
+
+/** `x[start:end:step]` along `d`: narrow's view for step 1, else a strided view. */
+function sliceDim(x: Tensor, d: number, item: Slice): Tensor {
+  const { start, length } = item.bounds(x.shape[d]);
+  return item.step === 1
+    ? narrow(x, d, start, length)
+    : apply(StepSlice, [x], { dim: d, start, length, step: item.step });
+}
 
 export interface IndexArgs {
   /** For each output element, the offset of its source in the contiguous input. */
@@ -119,15 +201,18 @@ export function advancedOffsets(
   return { offsets, outShape };
 }
 
+const isTensorItem = (i: IndexItem): i is Tensor =>
+  i !== null && typeof i !== 'number' && !(i instanceof Slice);
+
 /**
  * `x.index(i0, i1, ...)` is PyTorch's `x[i0, i1, ...]`: numbers select and nulls slice
  * first, then the tensors index what is left in one IndexBackward0.
  * @example x.index(null, torch.tensor([0, 2], { dtype: 'int64' })); // x[:, [0, 2]]
  */
 export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
-  const tensorItems = items.filter((i) => i !== null && typeof i !== 'number');
+  const tensorItems = items.filter(isTensorItem);
   const used = items.reduce<number>(
-    (n, i) => n + (i !== null && typeof i !== 'number' && i.dtype === 'bool' ? i.dim() : 1),
+    (n, i) => n + (isTensorItem(i) && i.dtype === 'bool' ? i.dim() : 1),
     0,
   );
   if (used > x.dim()) {
@@ -141,7 +226,8 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
     if (item === null) {
       cur = narrow(cur, d, 0, cur.shape[d]);
       d++;
-    } else if (typeof item === 'number') cur = select(cur, d, item);
+    } else if (item instanceof Slice) cur = sliceDim(cur, d++, item);
+    else if (typeof item === 'number') cur = select(cur, d, item);
     else if (item.dtype === 'bool') {
       const shape = cur.shape.slice(d, d + item.dim());
       if (shape.some((s, k) => s !== item.shape[k])) {

@@ -39,8 +39,19 @@ export const activations: OpEntry[] = [
       program('F.gelu wide float64', { x: randn([3, 4], { ...f64, ...wide }) }, [
         ['y', 'F.gelu', '$x'],
       ]),
+      ...unary('F.gelu.tanh'),
+      program('F.gelu tanh wide float64', { x: randn([3, 4], { ...f64, ...wide }) }, [
+        ['y', 'F.gelu.tanh', '$x'],
+      ]),
     ],
-    [fn('F.gelu', F.gelu)],
+    [
+      fn('F.gelu', (x: T) => F.gelu(x)),
+      {
+        name: 'F.gelu.tanh',
+        torch: "lambda x: F.gelu(x, approximate='tanh')",
+        ours: (x: T) => F.gelu(x, 'tanh'),
+      },
+    ],
   ),
   entry(
     A.Silu,

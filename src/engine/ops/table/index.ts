@@ -71,6 +71,16 @@ export const programCalls: readonly Call[] = [
     },
   },
   {
+    name: 'multinomial',
+    torch: 'lambda p, n, r=False: torch.multinomial(p, n, r)',
+    ours: (p: T, n: number, r?: boolean) => torch.multinomial(p, n, r),
+  },
+  {
+    name: 'randint',
+    torch: 'lambda lo, hi, size: torch.randint(lo, hi, tuple(size))',
+    ours: (lo: number, hi: number, size: number[]) => torch.randint(lo, hi, size),
+  },
+  {
     // autograd.grad(out, inp, gradOut, createGraph=True): the gradient, with its history
     name: 'grad',
     torch: 'lambda out, inp, g: torch.autograd.grad(out, inp, g, create_graph=True)[0]',

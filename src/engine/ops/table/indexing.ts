@@ -71,6 +71,54 @@ export const indexing: OpEntry[] = [
       },
     ],
   ),
+  entry(
+    I.StepSlice,
+    [
+      program('index(:2, 1:) slices as views', { x: randn([3, 4]) }, [
+        ['y', 'index.sliced', '$x', [null, 2], [1, null]],
+      ]),
+      program('index(::2, -3:-1) float64', { x: randn([5, 4], f64) }, [
+        ['y', 'index.sliced', '$x', [null, null, 2], [-3, -1]],
+      ]),
+      program(
+        'index(1::3, i): a stepped slice, then advanced',
+        { x: randn([7, 3]), i: ints(3, [4]) },
+        [['y', 'index.sliced', '$x', [1, null, 3], '$i']],
+      ),
+      program('index(:T, :T) past the end and empty', { x: randn([3, 3]) }, [
+        ['a', 'index.sliced', '$x', [null, 10], [null, 10]],
+        ['b', 'index.sliced', '$x', [2, 1]],
+        ['y', 'mul', '$a', '$a'],
+      ]),
+      program('grad of a stepped slice with createGraph', { x: randn([6, 2]), v: randn([2, 2]) }, [
+        ['p', 'index.sliced', '$x', [1, null, 3]],
+        ['q', 'mul', '$p', '$p'],
+        ['g', 'grad', '$q', '$x', '$v'],
+        ['y', 'mul', '$g', '$g'],
+      ]),
+    ],
+    [
+      {
+        // A list [start, end, step?] is Python's slice(start, end, step); null is `:`.
+        name: 'index.sliced',
+        torch:
+          'lambda x, *idx: x[tuple(slice(*i) if isinstance(i, list) else slice(None) if i is None else i for i in idx)]',
+        ours: (x: T, ...idx: (I.IndexItem | (number | null)[])[]) =>
+          x.index(
+            ...idx.map((i) =>
+              Array.isArray(i) ? torch.slice(i[0] ?? null, i[1] ?? null, i[2] ?? 1) : i,
+            ),
+          ),
+      },
+    ],
+  ),
+  entry(I.StepSliceBackward, [
+    program('double backward of a stepped slice', { x: randn([5, 3]), v: randn([2, 3]) }, [
+      ['p', 'index.sliced', '$x', [null, null, 3]],
+      ['g', 'grad', '$p', '$x', '$v'],
+      ['y', 'mul', '$g', '$g'],
+    ]),
+  ]),
   entry(I.IndexPut, [
     program(
       'grad of index with createGraph',

@@ -1,7 +1,8 @@
 // The op table: tril, triu and maskedFill, with their programs.
+import * as torch from '../../index';
 import type { Tensor } from '../../tensor';
 import * as M from '../masks';
-import { entry, f64, method, noGrad, program, randn, values, type OpEntry } from './programs';
+import { entry, f64, fn, method, noGrad, program, randn, values, type OpEntry } from './programs';
 
 type T = Tensor;
 const causal = values([1, 0, 0, 1, 1, 0, 1, 1, 1], [3, 3], { dtype: 'bool' });
@@ -13,8 +14,9 @@ export const masks: OpEntry[] = [
       program('tril()', { x: randn([3, 4]) }, [['y', 'tril', '$x']]),
       program('tril(-1) batched', { x: randn([2, 3, 3]) }, [['y', 'tril', '$x', -1]]),
       program('tril(1) float64', { x: randn([4, 3], f64) }, [['y', 'tril', '$x', 1]]),
+      program('torch.tril(x, -1)', { x: randn([3, 3]) }, [['y', 'torch.tril', '$x', -1]]),
     ],
-    [method('tril', (x: T, k?: number) => x.tril(k))],
+    [method('tril', (x: T, k?: number) => x.tril(k)), fn('torch.tril', torch.tril)],
   ),
   entry(
     M.Triu,
@@ -22,8 +24,9 @@ export const masks: OpEntry[] = [
       program('triu()', { x: randn([3, 4]) }, [['y', 'triu', '$x']]),
       program('triu(1) batched', { x: randn([2, 3, 3]) }, [['y', 'triu', '$x', 1]]),
       program('triu(-2) float64', { x: randn([4, 3], f64) }, [['y', 'triu', '$x', -2]]),
+      program('torch.triu(x)', { x: randn([2, 4]) }, [['y', 'torch.triu', '$x']]),
     ],
-    [method('triu', (x: T, k?: number) => x.triu(k))],
+    [method('triu', (x: T, k?: number) => x.triu(k)), fn('torch.triu', torch.triu)],
   ),
   entry(
     M.MaskedFill,
