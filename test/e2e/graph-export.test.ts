@@ -75,7 +75,8 @@ test("a layer collapses from a node's details into one box and expands again whe
         return b.x >= f.x && b.y >= f.y && b.x + b.w <= f.x + f.w && b.y + b.h <= f.y + f.h;
       }),
     )
-    .sort((a, b) => a.w * a.h - b.w * b.h)[0];
+    .sort((a, b) => a.w * a.h - b.w * b.h)
+    .at(0);
   const top = Math.min(...gone.map((id) => before[id].y), layerFrame?.y ?? Infinity);
   const left = Math.min(...gone.map((id) => before[id].x), layerFrame?.x ?? Infinity);
   let above = 0;
