@@ -7,6 +7,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
 import { flattenClusters, groupFrames, nestClusters } from './clusters';
+import { orient, type GraphDirection } from './direction';
 import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
 import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
@@ -139,7 +140,7 @@ function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
 export interface ViewResult {
   /** The visible graph (groups as nodes whose id starts with `group:`). */
   snapshot: GraphSnapshot;
-  /** Laid out, in ELK's result shape. */
+  /** Laid out, in ELK's result shape, leaves on top whatever the drawing's direction. */
   layout: ElkNode;
   /** The drawing, in pieces (joinSvg(parts) is the whole SVG). */
   parts: SvgParts;
@@ -161,6 +162,11 @@ export interface ViewOptions {
   openBudget?: number;
   /** What the drawing's header says the graph is, instead of `backward() #N` (see renderSvgParts). */
   header?: string;
+  /**
+   * How the drawing stands (default leaves-top). The view works on leaves-top layouts and
+   * mirrors only what it draws, so expanding and collapsing in place need not know.
+   */
+  direction?: GraphDirection;
 }
 
 export interface RunOptions {
@@ -405,10 +411,11 @@ export class GraphView {
     engine: ViewResult['engine'],
     t0: number,
   ): ViewResult {
+    const drawn = orient(layout, this.options.direction ?? 'leaves-top');
     this.last = {
       snapshot,
       layout,
-      parts: renderSvgParts(snapshot, layout, this.options.header, this.frames(layout)),
+      parts: renderSvgParts(snapshot, drawn, this.options.header, this.frames(drawn)),
       engine,
       ms: 0,
     };

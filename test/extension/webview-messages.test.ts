@@ -125,6 +125,15 @@ describe('messages are checked field by field', () => {
     expect(isToWebview(withStop({ ...stop, file: 7 }))).toBe(false);
     expect(isToWebview(withStop(stop, 2))).toBe(false);
     expect(isToWebview({ type: 'graph/show', payload, snapshotGzip: [1] })).toBe(false);
+    const standing = (direction: unknown) => ({
+      type: 'graph/show',
+      payload: { ...payload, direction },
+      snapshotGzip: bytes,
+    });
+    expect(isToWebview(standing('root-top'))).toBe(true);
+    expect(isToWebview(standing('leaves-top'))).toBe(true);
+    expect(isToWebview(standing('up'))).toBe(false);
+    expect(isToWebview(standing(1))).toBe(false);
     expect(
       isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' }),
     ).toBe(true);
