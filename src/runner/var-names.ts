@@ -82,14 +82,18 @@ function continues(prev: string, next: string): boolean {
   return /^\s*\./.test(next) || /[=(,]\s*$/.test(prev);
 }
 
-/** The offset of the last call at bracket depth 0 from `start`, the outermost one of a chain. */
+/**
+ * The offset of the last call at bracket depth 0 from `start`, the outermost one of a chain;
+ * null for a function expression (its body's calls are not what is assigned).
+ */
 function outermostCall(text: string, start: number): number | null {
   let depth = 0;
   let found: number | null = null;
-  const re = /[A-Za-z_$][\w$]*\s*(?=\()|[()[\]{}]|[;]/g;
+  const re = /[A-Za-z_$][\w$]*\s*(?=\()|=>|[()[\]{};]/g;
   re.lastIndex = start;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const s = m[0];
+    if (s === '=>' || s.trim() === 'function') return null;
     if (s === '(' || s === '[' || s === '{') depth++;
     else if (s === ')' || s === ']' || s === '}') depth--;
     else if (s === ';') {
