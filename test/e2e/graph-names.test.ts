@@ -1,6 +1,6 @@
 // agtree2dot parity in a real VS Code (code-server + Chromium): intermediate tensors carry
 // their variable's name in the graph view (Q on SubBackward0, P on PowBackward0), and the
-// gradlens.graph.direction setting turns the shown graph root-top and back.
+// gradlens.graph.direction setting turns the shown graph root-top and back; search finds Q.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -85,6 +85,13 @@ test('Q and P name their nodes, and the direction setting turns the graph root-t
     .locator('#details tr', { has: frame.locator('th', { hasText: /^variable$/ }) })
     .locator('td');
   expect(await variable.innerText()).toBe('Q');
+  // Search finds a node by its variable too.
+  await frame.fill('#search', 'Q');
+  await frame.waitForFunction(() => document.getElementById('matches')!.textContent === '1 match');
+  expect(
+    await frame.$$eval('g.gl-node.gl-match', (gs) => gs.map((g) => g.getAttribute('data-name'))),
+  ).toEqual(['SubBackward0']);
+  await frame.fill('#search', '');
 
   // Leaves on top by default, as torchviz draws them.
   const leaf = 'g.gl-node.gl-leaf[data-name="a"]';
