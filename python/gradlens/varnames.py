@@ -4,6 +4,7 @@ produced it (its grad_fn). A variable holds one tensor at a time, so a name reas
 loop or shadowed by a later assignment names only the tensor it holds now."""
 from __future__ import annotations
 
+import re
 from types import FrameType
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -12,6 +13,9 @@ import torch
 from .userframes import outward
 
 Node = Any  # torch.autograd.graph.Node on 2.x; C++-backed function objects on 1.13
+
+# IPython's output history (`_`, `__`, `_7`) holds results, not the user's variables.
+_HISTORY = re.compile(r"_+\d*")
 
 
 def tensors_in_frames(frame: Optional[FrameType]) -> Iterable[Tuple[str, torch.Tensor]]:
@@ -29,6 +33,8 @@ def names_by_node(named: Iterable[Tuple[str, torch.Tensor]], nodes: Dict[Node, i
     by index; the first name found wins, as for leaves."""
     out: Dict[int, str] = {}
     for name, t in named:
+        if _HISTORY.fullmatch(name):
+            continue
         i = nodes.get(t.grad_fn)
         if i is not None and i not in out:
             out[i] = name

@@ -80,3 +80,20 @@ def test_the_frame_that_called_backward_names_first(tmp_path):
         n = _input(snap, n, 0)
     # The last product is `x` in step() and `h` outside: the innermost frame's name wins.
     assert muls == ["x", None, None]
+
+
+def test_ipython_output_history_names_nothing():
+    import sys
+
+    import torch
+
+    sys.path.insert(0, host.PYTHON_DIR)
+    from gradlens.graph import walk
+    from gradlens.varnames import names_by_node
+
+    a = torch.tensor(2.0, requires_grad=True)
+    doubled = a * 2
+    out = doubled.exp()
+    _, index, _c = walk([out])
+    named = names_by_node([("_", out), ("_7", doubled), ("out", out), ("doubled", doubled)], index)
+    assert named == {index[out.grad_fn]: "out", index[doubled.grad_fn]: "doubled"}
