@@ -48,6 +48,8 @@ function where(loc: SourceLocation): string {
 function passedName(c: Candidate): string | null {
   const via = c.consumer;
   if (via === null || via.loc === null) return null;
+  // Made and used by one call (`model(x)`, a composite op): passed inside it, not by the source.
+  if (c.loc !== null && where(c.loc) === where(via.loc)) return null;
   const ops = callOperands(via.loc, engineNamespaces(via.loc.file));
   // Numbers passed alongside take no nextFunctions slot: trust only an exact count.
   if (ops === null || ops.length !== via.node.nextFunctions.length) return null;

@@ -68,7 +68,7 @@ async function setDirection(frame: Frame, direction: string): Promise<Frame> {
   return frame;
 }
 
-test('Q and P name their nodes, and the direction setting turns the graph root-top', async () => {
+test('Q and P name their nodes; the direction setting turns the graph root-top, where stepping works', async () => {
   await openInFirstGroup(page, 'retain-grad.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, 'retain-grad.ts: backward() #1');
@@ -105,6 +105,27 @@ test('Q and P name their nodes, and the direction setting turns the graph root-t
     expect.arrayContaining(['SubBackward0', '→ Q']),
   ]);
   await screenshot(page, 'names-root-top');
+  // Stepping through backward starts at the root, now on top, and keeps it in view.
+  if (!(await frame.locator('#step').isVisible())) await frame.click('#more');
+  await frame.click('#step');
+  await frame.locator('#step-bar').waitFor({ state: 'visible' });
+  expect(await frame.locator('#step-count').textContent()).toBe('step 1 of 6');
+  const now = frame.locator('g.gl-step-now');
+  expect(await now.locator(':scope > text').allTextContents()).toContain('→ P');
+  expect(
+    await now.evaluate((g) => {
+      const r = g.getBoundingClientRect();
+      return (
+        r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth
+      );
+    }),
+  ).toBe(true);
+  await page.keyboard.press('End');
+  await expect
+    .poll(() => frame.locator('#step-count').textContent(), { timeout: 30_000 })
+    .toBe('step 6 of 6');
+  await page.keyboard.press('Escape');
+  await frame.locator('#step-bar').waitFor({ state: 'detached' });
 
   await setDirection(frame, 'leaves-top');
   expect(await centreY(frame, output)).toBeGreaterThan(await centreY(frame, leaf));

@@ -51,4 +51,13 @@ describe('intermediate tensors named from the source', () => {
     expect(muls.map((n) => n.varName)).toEqual(['h', undefined, undefined]);
     expect(s.nodes.filter((n) => n.varName === 'h')).toHaveLength(1);
   });
+
+  it("names no node inside one call after that call's arguments (model(x), a loss)", async () => {
+    const s = await snapshotOf('var-names-module.ts');
+    const named = s.nodes.filter((n) => n.varName !== undefined);
+    expect(named.map((n) => [n.name, n.varName])).toEqual([
+      ['MseLossBackward0', 'loss'],
+      ['AddmmBackward0', 'out'],
+    ]);
+  });
 });
