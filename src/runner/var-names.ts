@@ -56,8 +56,9 @@ function passedName(c: Candidate): string | null {
   return plain(asName(ops[via.slot]));
 }
 
+/** `name =` or `const name: Type =`, at the start of a statement (also after `for (…)`). */
 const ASSIGNMENT =
-  /^\s*(?:(?:const|let|var)\s+)?((?:this\.)?[A-Za-z_$][\w$]*)\s*(?::\s*[\w$.<>[\], |]+?\s*)?=(?![=>])\s*/;
+  /(?:^|[;{}()]|\b(?:const|let|var)\b)\s*((?:this\.)?[A-Za-z_$][\w$]*)\s*(?::\s*[\w$.<>[\], |]+?\s*)?=(?![=>])\s*/g;
 
 /**
  * The variable a statement assigns when the call at `loc` is the outermost one of its right
@@ -74,9 +75,11 @@ export function assignedName(loc: SourceLocation): string | null {
   const before = lines.slice(first, loc.line - 1).join('\n');
   const text = lines.slice(first, last + 1).join('\n');
   const at = (first < loc.line - 1 ? before.length + 1 : 0) + loc.column - 1;
-  const m = ASSIGNMENT.exec(text);
-  if (m === null || at < m[0].length) return null;
-  return outermostCall(text, m[0].length) === at ? plain(m[1]) : null;
+  // The last assignment before the call is the one its statement makes.
+  let m: RegExpExecArray | null = null;
+  for (const a of text.matchAll(ASSIGNMENT)) if (a.index + a[0].length <= at) m = a;
+  if (m === null) return null;
+  return outermostCall(text, m.index + m[0].length) === at ? plain(m[1]) : null;
 }
 
 /** Whether `next` continues the statement on `prev` (a chain or an unfinished right side). */

@@ -15,6 +15,7 @@ const LINES = [
   'if (a.eq(b) == c.sum()) {}',
   'this.state = this.cell(x);',
   'const f = () => x.mul(2);',
+  'for (let i = 0; i < 3; i++) h = h.matmul(w).add(b).tanh();',
 ];
 const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'gradlens-names-')), 'script.ts');
 writeFileSync(file, LINES.join('\n'));
@@ -46,5 +47,10 @@ describe('assignedName', () => {
     expect(at(6, 'sum')).toBeNull();
     expect(at(7, 'cell')).toBe('state');
     expect(at(8, 'mul')).toBeNull();
+  });
+
+  it('reads an assignment after a loop header on the same line', () => {
+    expect(at(9, 'tanh')).toBe('h');
+    expect(at(9, 'matmul')).toBeNull();
   });
 });
