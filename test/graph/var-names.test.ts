@@ -3,6 +3,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { renderHtml, toDot } from '../../src/graph/index';
+import { pageData } from '../../src/graph/html';
 import { nodeLines } from '../../src/graph/labels';
 import { layoutSnapshot } from '../../src/graph/layout';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
@@ -68,6 +69,9 @@ describe("a function node's variable name", () => {
     expect(sub).toMatch(/<title>SubBackward0\noutput held in Q<\/title>/);
     expect(toDot(qp)).toContain('label="SubBackward0\\n→ Q"');
     expect(renderHtml(qp, svg)).toContain('>→ Q</text>');
+    // The page's search finds the node by its variable.
+    const { nodes } = pageData(qp) as { nodes: { id: string; search: string }[] };
+    expect(nodes.slice(0, 2).map((n) => n.search)).toEqual(['powbackward0 p ', 'subbackward0 q ']);
   });
 
   it('leaves the picture as before when absent (older snapshots)', async () => {
