@@ -30,9 +30,14 @@ export function nameIntermediates(candidates: Candidate[]): Map<Node, string> {
   };
   for (const c of candidates) {
     const { loc, consumer: via } = c;
+    const at = loc === null ? null : where(loc);
+    const passedAt = via?.loc == null ? null : where(via.loc);
     const name =
-      (loc === null ? null : once(`=${where(loc)}`, () => assignedName(loc))) ??
-      (via?.loc == null ? null : once(`${where(via.loc)}#${via.slot}`, () => passedName(c)));
+      (loc === null ? null : once(`=${at}`, () => assignedName(loc))) ??
+      // Made and used by one call (`model(x)`, a composite op): passed inside it, not by the source.
+      (passedAt === null || passedAt === at
+        ? null
+        : once(`${passedAt}#${String(via?.slot)}`, () => passedName(c)));
     if (name === null) continue;
     const held = holder.get(name);
     if (held === undefined || held.sequenceNr < c.node.sequenceNr) holder.set(name, c.node);
@@ -48,8 +53,6 @@ function where(loc: SourceLocation): string {
 function passedName(c: Candidate): string | null {
   const via = c.consumer;
   if (via === null || via.loc === null) return null;
-  // Made and used by one call (`model(x)`, a composite op): passed inside it, not by the source.
-  if (c.loc !== null && where(c.loc) === where(via.loc)) return null;
   const ops = callOperands(via.loc, engineNamespaces(via.loc.file));
   // Numbers passed alongside take no nextFunctions slot: trust only an exact count.
   if (ops === null || ops.length !== via.node.nextFunctions.length) return null;
