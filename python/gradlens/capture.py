@@ -28,6 +28,7 @@ from .protocol import Json, RunOptions
 from .recorder import NodeMeta, Recorder, meta_of
 from .summary import GradNorms, Summary, summarize
 from .userframes import frame_location, names_in_frames, output_name, user_frame
+from .varnames import names_by_node, tensors_in_frames
 from .wire import encode_num
 
 # With captureAt "last", at most this many backward() calls are captured in full before
@@ -568,6 +569,7 @@ class Capture:
         calls = [m.calls if m is not None else (template.calls[i] if template else []) for i, m in enumerate(metas)]
         call_site = p.call_site if p.call_site is not None else (template.call_site if template else None)
         sequence = self._sequence_numbers(order, p.index_of, metas, template)
+        var_names = names_by_node(tensors_in_frames(frame), p.index_of) if frame is not None else {}
 
         nodes: List[Json] = []
         for i, n in enumerate(order):
@@ -593,6 +595,8 @@ class Capture:
             }
             if not acc and calls[i]:
                 node["moduleCalls"] = calls[i]
+            if i in var_names:
+                node["varName"] = var_names[i]
             if p.flow is not None and i in p.flow.flows:
                 node["flow"] = p.flow.flows[i]
             nodes.append(node)

@@ -27,6 +27,7 @@ from .protocol import Json
 from .recorder import NodeMeta, Recorder, meta_of
 from .summary import summarize
 from .userframes import names_in_frames
+from .varnames import names_by_node
 
 MIME = "application/vnd.gradlens.graph+json"
 # The renderer lays out graphs up to this many nodes (webview/standalone/payload.ts).
@@ -153,6 +154,7 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
         raise ValueError(f"the graph has more than {MAX_NODES:,} nodes; gradlens.show draws graphs up to that size") from None
     metas: List[Optional[NodeMeta]] = [None if is_accumulate(n) else meta_of(n) for n in order]
     values, grads = _named_intermediates(scope.tensors, index_of)
+    var_names = names_by_node(((scope.names[id(t)], t) for t in scope.tensors if id(t) in scope.names), index_of)
     big = len(order) > EXACT_MAX_NODES
     sequence = _sequence_numbers(order, index_of, metas)
     nodes: List[Json] = []
@@ -172,6 +174,8 @@ def build_snapshot(roots: Sequence[torch.Tensor], scope: Scope) -> Json:
         }
         if own is not None and own.calls:
             node["moduleCalls"] = list(own.calls)
+        if i in var_names:
+            node["varName"] = var_names[i]
         nodes.append(node)
         if acc:
             v = n.variable

@@ -77,7 +77,7 @@ def current_location() -> Optional[Json]:
     return None if frame is None else frame_location(frame)
 
 
-def _outward(frame: Optional[FrameType]) -> Iterator[FrameType]:
+def outward(frame: Optional[FrameType]) -> Iterator[FrameType]:
     while frame is not None:
         yield frame
         frame = frame.f_back
@@ -88,7 +88,7 @@ def names_in_frames(frame: Optional[FrameType]) -> Tuple[Dict[int, str], List[to
     before globals, inner frames before outer ones."""
     tensors: Dict[int, str] = {}
     modules: Dict[int, torch.nn.Module] = {}
-    for f in _outward(frame):
+    for f in outward(frame):
         for scope in (f.f_locals, f.f_globals):
             for name, value in list(scope.items()):
                 if isinstance(value, torch.Tensor):

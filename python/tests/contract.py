@@ -77,6 +77,8 @@ def check_snapshot(s: Dict[str, Any]) -> None:
         assert all(isinstance(m, str) for m in n["modulePath"])
         if "moduleCalls" in n:
             assert all(_int(c) for c in n["moduleCalls"])
+        if "varName" in n:
+            assert isinstance(n["varName"], str) and n["varName"], n
         assert n["attachedTo"] is None or isinstance(n["attachedTo"], str)
         assert _int(n["sequenceNr"])
         if "flow" in n:

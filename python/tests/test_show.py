@@ -64,6 +64,8 @@ def test_the_qp_graph_has_pytorch_names_leaf_names_values_and_gradients():
     # Q = a**3 - 3*b is a variable in scope that retains its gradient: its node shows both.
     sub = by_id[pow_["next"][0]["id"]]
     assert sub["name"] == "SubBackward0"
+    # The caller's variables name the nodes that made them, as agtree2dot labels them.
+    assert (sub.get("varName"), pow_.get("varName")) == ("Q", "P")
     assert sub["value"]["first"] == [-16.0] and sub["grad"]["first"] == [-32.0]
     assert [by_id[e["id"]]["name"] for e in sub["next"]] == ["PowBackward0", "MulBackward0"]
 

@@ -15,6 +15,7 @@ import { graphFiles, nodesAtLine, restoredNodes, type LocatedNodes } from './gra
 import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
+import { readSettings } from './runs';
 import { webviewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
@@ -59,6 +60,16 @@ export class GraphPanel implements vscode.Disposable {
         'gradlens.revealInGraph',
         (target?: unknown, line?: unknown) => this.revealInGraph(target, line),
       ),
+      // The graph on screen stands the other way at once: it is laid out again.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const last = this.last;
+        if (
+          e.affectsConfiguration('gradlens.graph.direction') &&
+          last !== null &&
+          !('type' in last)
+        )
+          this.post(showMessage({ ...last, requestedAt: undefined }));
+      }),
       vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
         deserializeWebviewPanel: (panel) => {
           this.adopt(panel);
@@ -377,7 +388,7 @@ function showMessage(payload: GraphPayload): ToWebview {
   const { snapshot, ...rest } = payload;
   return {
     type: 'graph/show',
-    payload: rest,
+    payload: { ...rest, direction: readSettings().graphDirection },
     snapshotGzip: snapshotGzip(snapshot as GraphSnapshot),
   };
 }

@@ -1,5 +1,6 @@
 // The extension's settings, read through one function so they are parsed (and their bad
 // values replaced by defaults) without VS Code: unit-tested in test/extension/settings.test.ts.
+import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
 import type { FlowPolicy } from '../protocol/messages';
 import type { LaunchOptions } from '../runner/launch';
 import type { InlinePlacement } from './snapshot-lookup';
@@ -25,6 +26,8 @@ export interface GradlensSettings {
   readonly runDirectory: RunDirectory;
   /** Hits recorded per capture point (breakpoint of a .py run). */
   readonly capturePointsMaxHits: number;
+  /** How the graph view stands: leaves on top (torchviz) or the root on top (agtree2dot). */
+  readonly graphDirection: GraphDirection;
 }
 
 export const DEFAULT_SETTINGS: GradlensSettings = {
@@ -38,6 +41,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   scriptArgs: [],
   runDirectory: 'workspace',
   capturePointsMaxHits: 20,
+  graphDirection: 'leaves-top',
 };
 
 /**
@@ -58,6 +62,7 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
   const args = get('run.args');
   const dir = get('run.directory');
   const maxHits = get('capturePoints.maxHits');
+  const direction = get('graph.direction');
   return {
     timeoutSeconds:
       typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0
@@ -90,6 +95,9 @@ export function parseSettings(get: (key: string) => unknown): GradlensSettings {
       typeof maxHits === 'number' && Number.isInteger(maxHits) && maxHits >= 1
         ? maxHits
         : DEFAULT_SETTINGS.capturePointsMaxHits,
+    graphDirection: GRAPH_DIRECTIONS.includes(direction as GraphDirection)
+      ? (direction as GraphDirection)
+      : DEFAULT_SETTINGS.graphDirection,
   };
 }
 

@@ -150,7 +150,7 @@ export function pageData(snapshot: GraphSnapshot): object {
       id: n.id,
       title:
         nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''),
-      search: `${n.name} ${n.modulePath.join(' ')}`.toLowerCase(),
+      search: `${n.name} ${n.varName ?? ''} ${n.modulePath.join(' ')}`.toLowerCase(),
     })),
     steps: walkthrough(snapshot),
     noSteps: noStepsReason(snapshot),

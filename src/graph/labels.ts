@@ -53,9 +53,19 @@ export function formatLocation(node: GraphNode): string | null {
   return `${file}:${node.location.line}`;
 }
 
+/**
+ * The variable line of a function node whose output the source named (`→ Q` under
+ * SubBackward0), as agtree2dot labels intermediate tensors; the PyTorch name stays the title.
+ */
+export function varLine(node: GraphNode): string | null {
+  return node.kind === 'function' && node.varName !== undefined ? `→ ${node.varName}` : null;
+}
+
 /** The lines drawn inside a node box, first line is the title. */
 export function nodeLines(node: GraphNode): string[] {
   const lines = [displayName(node)];
+  const named = varLine(node);
+  if (named !== null) lines.push(named);
   const v = node.value;
   if (node.kind === 'leaf' || node.kind === 'output' || node.kind === 'saved') {
     if (v !== null) lines[0] = `${displayName(node)} ${formatShape(v)}`;

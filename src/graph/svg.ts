@@ -46,6 +46,7 @@ export function escapeXml(s: string): string {
 export function nodeTitle(n: GraphNode): string {
   const parts = [displayName(n)];
   if (n.kind === 'accumulate') parts[0] = n.name;
+  if (n.kind === 'function' && n.varName !== undefined) parts.push(`output held in ${n.varName}`);
   const loc =
     n.location === null ? null : `${n.location.file}:${n.location.line}:${n.location.column}`;
   if (loc !== null) parts.push(`at ${loc}`);

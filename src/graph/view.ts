@@ -140,7 +140,7 @@ function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
 export interface ViewResult {
   /** The visible graph (groups as nodes whose id starts with `group:`). */
   snapshot: GraphSnapshot;
-  /** Laid out, in ELK's result shape. */
+  /** Laid out, in ELK's result shape, leaves on top whatever the drawing's direction. */
   layout: ElkNode;
   /** The drawing, in pieces (joinSvg(parts) is the whole SVG). */
   parts: SvgParts;
@@ -163,8 +163,8 @@ export interface ViewOptions {
   /** What the drawing's header says the graph is, instead of `backward() #N` (see renderSvgParts). */
   header?: string;
   /**
-   * Leaves on top (default) or the root on top, for full layouts only: expanding and
-   * collapsing in place assume the leaves on top.
+   * How the drawing stands (default leaves-top). The view works on leaves-top layouts and
+   * mirrors only what it draws, so expanding and collapsing in place need not know.
    */
   direction?: GraphDirection;
   /** Frames with a collapse chevron (default), or without (a picture saved to a file). */
@@ -243,8 +243,9 @@ export class GraphView {
       signal: run.signal,
       onProgress: run.onProgress,
     });
-    // Mirrored once flat: the clusters' boxes are in root coordinates, not their cluster's.
-    const layout = orient(nest ? flattenClusters(laid) : laid, this.direction);
+    // Kept leaves-top, flat (the clusters' boxes in root coordinates): finish() mirrors what
+    // it draws. The clusters' padding already leaves the header room where the drawing needs it.
+    const layout = nest ? flattenClusters(laid) : laid;
     // Older pictures no longer match this one: going back to them would move everything.
     this.history.length = 0;
     return this.finish(snapshot, layout, engine, t0);
@@ -425,10 +426,11 @@ export class GraphView {
     engine: ViewResult['engine'],
     t0: number,
   ): ViewResult {
+    const drawn = orient(layout, this.direction);
     this.last = {
       snapshot,
       layout,
-      parts: renderSvgParts(snapshot, layout, this.options.header, this.frames(layout)),
+      parts: renderSvgParts(snapshot, drawn, this.options.header, this.frames(drawn)),
       engine,
       ms: 0,
     };

@@ -1,6 +1,7 @@
 // Messages between the extension host and the graph view. Types plus one runtime guard per
 // direction: the host imports this file for the types, the webview for both; neither end
 // trusts the other's messages without checking their fields.
+import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
 
 /** What a graph is of, which decides what the view offers around it. */
 export type GraphSource =
@@ -36,6 +37,8 @@ export interface GraphPayload {
   readonly requestedAt?: number;
   /** Host clock when the host began sending it (the run over), to split that wait into phases. */
   readonly sentAt?: number;
+  /** Leaves on top (default, as torchviz) or the root on top (as agtree2dot): `gradlens.graph.direction`. */
+  readonly direction?: GraphDirection;
 }
 
 /** Where a command-to-paint wait went, in ms: the run, the trip to the page, reading the JSON, the layout worker's answer, drawing. */
@@ -150,7 +153,8 @@ function isPayload(v: unknown): v is Omit<GraphPayload, 'snapshot'> {
     (v.pickLabel === undefined || isString(v.pickLabel)) &&
     (v.notes === undefined || (Array.isArray(v.notes) && v.notes.every(isString))) &&
     (v.requestedAt === undefined || isMs(v.requestedAt)) &&
-    (v.sentAt === undefined || isMs(v.sentAt))
+    (v.sentAt === undefined || isMs(v.sentAt)) &&
+    (v.direction === undefined || GRAPH_DIRECTIONS.includes(v.direction as GraphDirection))
   );
 }
 

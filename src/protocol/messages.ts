@@ -99,6 +99,12 @@ export interface GraphNode {
   sequenceNr: number;
   /** Function and accumulate nodes of a capture that recorded flow and that ran in its backward. */
   flow?: NodeFlow;
+  /**
+   * Function nodes: the source variable that held this node's output when the graph was
+   * captured (`'Q'` on the SubBackward0 of `Q = a**3 - 3*b`), as agtree2dot's labels name
+   * intermediate tensors. Absent when no variable held it, and from older runners.
+   */
+  varName?: string;
 }
 
 export type AnomalyKind = 'nan' | 'inf';
@@ -488,6 +494,8 @@ function validateNode(v: unknown, path: string): GraphNode {
   nullable(o.attachedTo, path, 'attachedTo', str);
   int(o.sequenceNr, path, 'sequenceNr');
   if (o.flow !== undefined) validateFlow(o.flow, path, 'flow', (o.next as unknown[]).length);
+  if (o.varName !== undefined && str(o.varName, path, 'varName') === '')
+    throw new ProtocolError(at(path, 'varName'), 'expected a variable name, got an empty string');
   return o as unknown as GraphNode;
 }
 

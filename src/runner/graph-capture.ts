@@ -18,6 +18,7 @@ import { leafName, outputName, type LeafNames } from './leaf-names';
 import { currentUserLocation } from './stack';
 import { rootNode } from './structure';
 import { summarize } from './summary';
+import { nameIntermediates } from './var-names';
 
 type Node = torch.autograd.Node;
 export type Trigger = GraphSnapshot['trigger'];
@@ -175,9 +176,10 @@ export class GraphCapture {
       p.live
         ? (returned.get(v) ?? (gradInputs === null && v._grad !== null ? summarize(v._grad) : null))
         : this.gradAt(v, p.index);
+    const varNames = intermediateNames(p, origins);
     const nodes: GraphNode[] = [];
     p.order.forEach((n, i) => {
-      nodes.push(...this.nodesFor(p, i, origins, params, leafGrad));
+      nodes.push(...this.nodesFor(p, i, origins, params, leafGrad, varNames));
     });
     nodes.push(...outputNodes(p, origins.callSite));
     if (p.order.some((n) => meta(n).loc != null))
@@ -226,8 +228,10 @@ export class GraphCapture {
     o: Origins,
     params: Map<Tensor, string>,
     leafGrad: (v: Tensor) => TensorSummary | null,
+    varNames: Map<Node, string>,
   ): GraphNode[] {
     const n = p.order[i];
+    const varName = varNames.get(n);
     const id = `n${i}`;
     const via = p.consumer.get(n);
     const isAcc = n instanceof torch.autograd.AccumulateGrad;
@@ -250,6 +254,7 @@ export class GraphCapture {
         attachedTo: null,
         sequenceNr: isAcc ? -1 : n.sequenceNr,
         ...flowOf(p, n),
+        ...(varName === undefined ? {} : { varName }),
       },
     ];
     if (n instanceof torch.autograd.AccumulateGrad) {
@@ -287,6 +292,18 @@ export class GraphCapture {
     }
     return out;
   }
+}
+
+/** Variable names of the function nodes' outputs, read from the source (see var-names.ts). */
+function intermediateNames(p: Pending, o: Origins): Map<Node, string> {
+  const candidates = p.order.flatMap((node, i) => {
+    if (node instanceof torch.autograd.AccumulateGrad) return [];
+    const via = p.consumer.get(node);
+    const consumer =
+      via === undefined ? null : { node: p.order[via.at], slot: via.slot, loc: o.locs[via.at] };
+    return [{ node, loc: o.locs[i], consumer }];
+  });
+  return nameIntermediates(candidates);
 }
 
 /** The gradient that reached a function node in this backward, null where none did. */

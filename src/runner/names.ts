@@ -7,7 +7,7 @@ import type { SourceLocation } from '../protocol/messages';
 
 const files = new Map<string, string[] | null>();
 
-function sourceLines(file: string): string[] | null {
+export function sourceLines(file: string): string[] | null {
   let lines = files.get(file);
   if (lines === undefined) {
     try {

@@ -60,11 +60,13 @@ test('missing or bad values fall back to the defaults', () => {
         'run.args': ['--a', 1],
         'run.directory': 'home',
         'capturePoints.maxHits': 0,
+        'graph.direction': 'sideways',
       }),
     ),
   ).toEqual(DEFAULT_SETTINGS);
   expect(parseSettings(from({ 'capturePoints.maxHits': 2.5 })).capturePointsMaxHits).toBe(20);
   expect(parseSettings(from({ 'capturePoints.maxHits': 3 })).capturePointsMaxHits).toBe(3);
+  expect(parseSettings(from({ 'graph.direction': 'root-top' })).graphDirection).toBe('root-top');
   expect(parseSettings(from({ 'run.timeoutSeconds': Number.NaN })).timeoutSeconds).toBe(
     DEFAULT_SETTINGS.timeoutSeconds,
   );

@@ -133,6 +133,15 @@ describe('messages are checked field by field', () => {
     expect(isToWebview(withNotes(['a compiled region shows as one node']))).toBe(true);
     expect(isToWebview(withNotes([1]))).toBe(false);
     expect(isToWebview(withNotes('one note'))).toBe(false);
+    const standing = (direction: unknown) => ({
+      type: 'graph/show',
+      payload: { ...payload, direction },
+      snapshotGzip: bytes,
+    });
+    expect(isToWebview(standing('root-top'))).toBe(true);
+    expect(isToWebview(standing('leaves-top'))).toBe(true);
+    expect(isToWebview(standing('up'))).toBe(false);
+    expect(isToWebview(standing(1))).toBe(false);
     expect(
       isToWebview({ type: 'graph/failed', file: '/ws/a.ts', message: 'Gradlens: a.ts threw' }),
     ).toBe(true);

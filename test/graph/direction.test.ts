@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/args';
 import { PORT_SIZE, toElkGraph } from '../../src/graph/elk';
 import { layoutElkGraph, layoutSnapshot, type LayoutEngine } from '../../src/graph/layout';
+import type { SvgItem } from '../../src/graph/svg';
+import { GraphView, type ViewResult } from '../../src/graph/view';
 import { rnnSnapshot } from './rnn-snapshot';
 
 const centreY = (layout: ElkNode, id: string): number => {
@@ -59,4 +61,51 @@ it('gradlens run --direction takes leaves-top or root-top', () => {
   expect(() => parseRunArgs(['a.ts', '--direction', 'up'])).toThrow(
     '--direction is leaves-top or root-top, got "up"',
   );
+});
+
+describe('the graph view in root-top (gradlens.graph.direction)', () => {
+  const drawn = (r: ViewResult): Map<string, SvgItem> =>
+    new Map(r.parts.items.filter((i) => i.kind === 'node').map((i) => [i.id, i]));
+  const mid = (i: SvgItem | undefined): number => i!.y + i!.h / 2;
+
+  it('draws the output above the leaves, and the same boxes as leaves-top mirrored', async () => {
+    const snapshot = rnnSnapshot(3);
+    const down = await new GraphView(snapshot, { elk: new ELK() }).open();
+    const up = await new GraphView(snapshot, { elk: new ELK(), direction: 'root-top' }).open();
+    const out = snapshot.nodes.find((n) => n.kind === 'output')!.id;
+    const leaf = snapshot.nodes.find((n) => n.kind === 'leaf')!.id;
+    expect(mid(drawn(down).get(out))).toBeGreaterThan(mid(drawn(down).get(leaf)));
+    expect(mid(drawn(up).get(out))).toBeLessThan(mid(drawn(up).get(leaf)));
+    expect([...drawn(up).keys()].sort()).toEqual([...drawn(down).keys()].sort());
+  });
+
+  it('expands and collapses in place: boxes above the group stay, boxes below only move down', async () => {
+    const view = new GraphView(rnnSnapshot(800), { elk: new ELK(), direction: 'root-top' });
+    const before = await view.open();
+    const repeat = before.snapshot.nodes.find((n) => n.name.includes('×800'))!.id;
+    const box = drawn(before).get(repeat)!;
+    const after = view.expand(repeat);
+    expect(after.engine).toBe('incremental');
+    const now = drawn(after);
+    let above = 0;
+    let below = 0;
+    for (const [id, was] of drawn(before)) {
+      const is = now.get(id);
+      if (is === undefined) continue;
+      if (was.y + was.h <= box.y) {
+        expect([is.x, is.y], id).toEqual([was.x, was.y]);
+        above++;
+      } else if (was.y >= box.y + box.h) {
+        expect(is.y, id).toBeGreaterThanOrEqual(was.y);
+        below++;
+      }
+    }
+    expect(above).toBeGreaterThan(0);
+    expect(below).toBeGreaterThan(0);
+    // Collapsing right after brings back the picture from before.
+    const back = await view.collapse(repeat);
+    expect(back.parts.items.map((i) => [i.id, i.x, i.y])).toEqual(
+      before.parts.items.map((i) => [i.id, i.x, i.y]),
+    );
+  });
 });

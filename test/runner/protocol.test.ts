@@ -53,6 +53,7 @@ function snapshot(): GraphSnapshot {
     nodes: [
       {
         ...node('a', [{ id: 'b', inputNr: 0 }, null]),
+        varName: 'Q',
         flow: { order: 0, gradOutputs: [structuredClone(summary)], gradInputs: [summary, null] },
       },
       {
@@ -68,6 +69,14 @@ function snapshot(): GraphSnapshot {
       },
     ],
   };
+}
+
+/** A snapshot message whose first node's variable name is `varName`. */
+function snapshotWith(varName: unknown): unknown {
+  const s = snapshot();
+  const n: Record<string, unknown> = { ...s.nodes[0], varName };
+  if (varName === undefined) delete n.varName;
+  return { type: 'graph/snapshot', snapshot: { ...s, nodes: [n, s.nodes[1]] } };
 }
 
 /** The place a malformed message is refused at. */
@@ -90,6 +99,17 @@ describe('protocol validators', () => {
       JSON.parse(JSON.stringify({ type: 'graph/snapshot', snapshot: snapshot() })),
     );
     expect(m).toEqual({ type: 'graph/snapshot', snapshot: snapshot() });
+  });
+
+  it("take a function node's variable name as optional, a non-empty string when present", () => {
+    const first = (m: unknown): GraphNode =>
+      (validateChildMessage(m) as { snapshot: GraphSnapshot }).snapshot.nodes[0];
+    expect(first(snapshotWith('Q')).varName).toBe('Q');
+    // Snapshots of older runners have no such field and still load.
+    expect(first(snapshotWith(undefined))).not.toHaveProperty('varName');
+    expect(refusedAt(snapshotWith(3))).toBe('message.snapshot.nodes[0].varName');
+    expect(refusedAt(snapshotWith(''))).toBe('message.snapshot.nodes[0].varName');
+    expect(refusedAt(snapshotWith(null))).toBe('message.snapshot.nodes[0].varName');
   });
 
   it('name the place of a bad value at any depth of a snapshot', () => {

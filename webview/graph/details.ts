@@ -17,6 +17,7 @@ function summaryRows(label: string, t: TensorSummary | null): [string, string][]
 function rowsOf(n: GraphNode): [string, string][] {
   const byId = state.byId;
   const rows: [string, string][] = [['kind', n.kind === 'accumulate' ? 'AccumulateGrad' : n.kind]];
+  if (n.kind === 'function' && n.varName !== undefined) rows.push(['variable', n.varName]);
   if (n.value !== null) rows.push(['shape', formatShape(n.value)], ['dtype', n.value.dtype]);
   rows.push(...summaryRows('value', n.value).slice(0, 1));
   rows.push(...summaryRows(n.kind === 'leaf' ? '.grad' : 'gradient', n.grad).slice(0, 1));

@@ -160,6 +160,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
         op: 'open',
         snapshotGzip: (state.snapshotGzip ??= await gzipJson(snapshot)),
         header: headerOf(payload),
+        direction: payload.direction,
         postedAt: epochMs(),
       }));
     if (state.saved.payload !== payload) return;

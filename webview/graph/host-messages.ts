@@ -24,6 +24,7 @@ async function onMessage(m: ToWebview): Promise<void> {
         op: 'open',
         snapshotGzip: m.snapshotGzip,
         header: headerOf(m.payload),
+        direction: m.payload.direction,
         postedAt: epochMs(),
       });
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first

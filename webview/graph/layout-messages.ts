@@ -1,6 +1,7 @@
 // Messages between the graph view page and its layout worker. `seq` pairs a result with its request.
 import type { SvgParts } from '../../src/graph/svg';
 import type { WorkerTimes } from '../../src/protocol/graph-view';
+import type { GraphDirection } from '../../src/graph/direction';
 
 export type ToWorker =
   /**
@@ -13,6 +14,7 @@ export type ToWorker =
       readonly op: 'open';
       readonly snapshotGzip: Uint8Array;
       readonly header?: string;
+      readonly direction?: GraphDirection;
       /** When the page posted it (epochMs): the worker's start-up is counted from here. */
       readonly postedAt: number;
     }

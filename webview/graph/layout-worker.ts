@@ -84,6 +84,7 @@ async function handle(m: ToWorker): Promise<void> {
       view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, {
         elk,
         header: m.header,
+        direction: m.direction,
       });
       const readAt = epochMs();
       const r = await view.open({ onProgress });

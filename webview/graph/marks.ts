@@ -39,13 +39,16 @@ export function searchHits(q: string): SvgItem[] {
   const parts = state.parts;
   if (q === '' || parts === null) return [];
   if (hitCache?.q === q && hitCache.parts === parts) return hitCache.hits;
-  const hits = parts.items.filter(
-    (it) =>
+  // A node is found by its name, the variable holding its output (`Q`) and its modules.
+  const hits = parts.items.filter((it) => {
+    const n = state.byId.get(it.id);
+    return (
       it.kind === 'node' &&
-      `${it.name ?? ''} ${state.byId.get(it.id)?.modulePath.join(' ') ?? ''}`
+      `${it.name ?? ''} ${n?.varName ?? ''} ${n?.modulePath.join(' ') ?? ''}`
         .toLowerCase()
-        .includes(q),
-  );
+        .includes(q)
+    );
+  });
   hitCache = { q, parts, hits };
   return hits;
 }

@@ -1,0 +1,118 @@
+// Variable names for intermediate tensors, as agtree2dot's labels dict gives them: the node
+// that produced a tensor the source assigned (`const Q = a.pow(3).sub(b)`) or passed by name
+// (`Q.pow(2)`) is named after that variable. A name stands for one tensor, as a variable
+// holds one at a time: when several nodes claim a name (`h = h.mul(w)` in a loop, or
+// `y = y.add(1)` after `y = x.mul(2)`), the one created last has it, as frame locals at
+// capture time would say.
+import type * as torch from '../engine/index';
+import type { SourceLocation } from '../protocol/messages';
+import { asName, callOperands, engineNamespaces, sourceLines } from './names';
+
+type Node = torch.autograd.Node;
+
+/** What `nameIntermediates` needs of each function node of a capture. */
+export interface Candidate {
+  node: Node;
+  /** Where the node was created (V8's column points at the called function). */
+  loc: SourceLocation | null;
+  /** The node that first consumed this one's output, with its slot and location. */
+  consumer: { node: Node; slot: number; loc: SourceLocation | null } | null;
+}
+
+/** Names by node, one node per name: the latest created of those that claim it. */
+export function nameIntermediates(candidates: Candidate[]): Map<Node, string> {
+  const holder = new Map<string, Node>();
+  // A loop's nodes share their few source locations: each is read once.
+  const read = new Map<string, string | null>();
+  const once = (key: string, f: () => string | null): string | null => {
+    if (!read.has(key)) read.set(key, f());
+    return read.get(key) ?? null;
+  };
+  for (const c of candidates) {
+    const { loc, consumer: via } = c;
+    const at = loc === null ? null : where(loc);
+    const passedAt = via?.loc == null ? null : where(via.loc);
+    const name =
+      (loc === null ? null : once(`=${at}`, () => assignedName(loc))) ??
+      // Made and used by one call (`model(x)`, a composite op): passed inside it, not by the source.
+      (passedAt === null || passedAt === at
+        ? null
+        : once(`${passedAt}#${String(via?.slot)}`, () => passedName(c)));
+    if (name === null) continue;
+    const held = holder.get(name);
+    if (held === undefined || held.sequenceNr < c.node.sequenceNr) holder.set(name, c.node);
+  }
+  return new Map([...holder].map(([name, node]) => [node, name]));
+}
+
+function where(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** The name a consumer's call passed this node's output by (`Q` in `Q.pow(2)`). */
+function passedName(c: Candidate): string | null {
+  const via = c.consumer;
+  if (via === null || via.loc === null) return null;
+  const ops = callOperands(via.loc, engineNamespaces(via.loc.file));
+  // Numbers passed alongside take no nextFunctions slot: trust only an exact count.
+  if (ops === null || ops.length !== via.node.nextFunctions.length) return null;
+  return plain(asName(ops[via.slot]));
+}
+
+/** `name =` or `const name: Type =`, at the start of a statement (also after `for (…)`). */
+const ASSIGNMENT =
+  /(?:^|[;{}()]|\b(?:const|let|var)\b)\s*((?:this\.)?[A-Za-z_$][\w$]*)\s*(?::\s*[\w$.<>[\], |]+?\s*)?=(?![=>])\s*/g;
+
+/**
+ * The variable a statement assigns when the call at `loc` is the outermost one of its right
+ * side, i.e. the call whose result is assigned (`sub` in `Q = a.pow(3).sub(b.mul(3))`).
+ * A chain continued on following lines (`.add(b)`) or started on earlier ones is read whole.
+ */
+export function assignedName(loc: SourceLocation): string | null {
+  const lines = sourceLines(loc.file);
+  if (lines === null || loc.line < 1 || loc.line > lines.length) return null;
+  let first = loc.line - 1;
+  while (first > 0 && continues(lines[first - 1], lines[first])) first--;
+  let last = loc.line - 1;
+  while (last + 1 < lines.length && /^\s*\./.test(lines[last + 1])) last++;
+  const before = lines.slice(first, loc.line - 1).join('\n');
+  const text = lines.slice(first, last + 1).join('\n');
+  const at = (first < loc.line - 1 ? before.length + 1 : 0) + loc.column - 1;
+  // The last assignment before the call is the one its statement makes.
+  let m: RegExpExecArray | null = null;
+  for (const a of text.matchAll(ASSIGNMENT)) if (a.index + a[0].length <= at) m = a;
+  if (m === null) return null;
+  return outermostCall(text, m.index + m[0].length) === at ? plain(m[1]) : null;
+}
+
+/** Whether `next` continues the statement on `prev` (a chain or an unfinished right side). */
+function continues(prev: string, next: string): boolean {
+  return /^\s*\./.test(next) || /[=(,]\s*$/.test(prev);
+}
+
+/**
+ * The offset of the last call at bracket depth 0 from `start`, the outermost one of a chain;
+ * null for a function expression (its body's calls are not what is assigned).
+ */
+function outermostCall(text: string, start: number): number | null {
+  let depth = 0;
+  let found: number | null = null;
+  const re = /[A-Za-z_$][\w$]*\s*(?=\()|=>|[()[\]{};]/g;
+  re.lastIndex = start;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const s = m[0];
+    if (s === '=>' || s.trim() === 'function') return null;
+    if (s === '(' || s === '[' || s === '{') depth++;
+    else if (s === ')' || s === ']' || s === '}') depth--;
+    else if (s === ';') {
+      if (depth === 0) break;
+    } else if (depth === 0) found = m.index;
+    if (depth < 0) break;
+  }
+  return found;
+}
+
+/** `this.h` is shown as `h`, as leaf names are. */
+function plain(name: string | null): string | null {
+  return name === null ? null : name.replace(/^this\./, '');
+}
