@@ -3,9 +3,14 @@
 import { decodeNum, type GraphNode, type Num, type TensorSummary } from '../protocol/messages';
 import { lineWhere } from '../protocol/where';
 
-/** Short display name: AccumulateGrad without its C++ namespace, as torchviz shows it. */
+/**
+ * Short display name: C++ node classes without their namespace (AccumulateGrad, CopySlices),
+ * as torchviz shows them.
+ */
 export function displayName(node: GraphNode): string {
-  return node.kind === 'accumulate' ? 'AccumulateGrad' : node.name;
+  return node.kind === 'accumulate'
+    ? 'AccumulateGrad'
+    : node.name.replace(/^torch::autograd::/, '');
 }
 
 export function formatNumber(v: number | Num): string {

@@ -214,3 +214,15 @@ describe('slimSnapshot (what the graph view is sent)', () => {
     expect(big.nodes.find((n) => n.id === 'w')!.value!.first.length).toBe(12);
   });
 });
+
+describe('display names', () => {
+  it('drop the C++ namespace of node classes, as torchviz shows them', () => {
+    const copy = node({ id: 'c', kind: 'function', name: 'torch::autograd::CopySlices' });
+    const acc = node({ id: 'a', kind: 'accumulate', name: 'torch::autograd::AccumulateGrad' });
+    expect(nodeLines(copy)[0]).toBe('CopySlices');
+    expect(nodeLines(acc)[0]).toBe('AccumulateGrad');
+    expect(nodeLines(node({ id: 'm', kind: 'function', name: 'MulBackward0' }))[0]).toBe(
+      'MulBackward0',
+    );
+  });
+});
