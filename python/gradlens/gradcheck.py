@@ -178,8 +178,14 @@ def rerun(req: Request, move: Optional[Move]) -> Rerun:
         raise _Stop(tensors if isinstance(tensors, torch.Tensor) else tensors[0])
 
     sys.argv = [req.script, *req.args]
-    sys.path[0] = os.path.dirname(os.path.abspath(req.script))
+    folder = os.path.dirname(os.path.abspath(req.script))
+    sys.path[0] = folder
     torch.autograd.backward = stop_at  # type: ignore[assignment]
+    # The script's own modules are imported afresh by each rerun: a leaf made at import would
+    # otherwise keep the previous rerun's move.
+    for name, module in list(sys.modules.items()):
+        if own_module(name, getattr(module, "__file__", None), folder):
+            del sys.modules[name]
     try:
         with contextlib.redirect_stdout(sys.stderr), calls.installed(), uses:
             runpy.run_path(req.script, run_name="__main__")
@@ -190,6 +196,15 @@ def rerun(req: Request, move: Optional[Move]) -> Rerun:
     finally:
         torch.autograd.backward = backward  # type: ignore[assignment]
     raise RuntimeError(f"the script called backward() fewer than {req.at} time(s)")
+
+
+def own_module(name: str, file: Optional[str], folder: str) -> bool:
+    """A module of the script's folder: not an installed package (a venv may sit in that
+    folder), nor this package or torch."""
+    if file is None or name == "__main__" or name.split(".")[0] in ("gradlens", "torch"):
+        return False
+    path = os.path.abspath(file)
+    return path.startswith(folder + os.sep) and "site-packages" not in path and "dist-packages" not in path
 
 
 def names_in(stop: _Stop) -> Dict[int, str]:

@@ -68,3 +68,10 @@ def test_a_throwing_script_and_a_non_scalar_output_say_why(tmp_path: Any) -> Non
         (x * 2).backward(torch.ones(3))
         """))
     assert r["outcome"] == "unavailable" and "3 elements" in r["message"]
+
+
+def test_a_leaf_made_in_an_imported_module_is_made_afresh_by_each_rerun(tmp_path: Any) -> None:
+    write(tmp_path, "params.py", "import torch\nw = torch.tensor([1.0, 2.0], requires_grad=True)\n")
+    r = gradcheck(write(tmp_path, "main.py", "from params import w\n(w ** 2).sum().backward()\n"))
+    assert r["outcome"] == "agree", r
+    assert [(e["label"], e["analytic"]) for e in elements(r).values()] == [("w[0]", 2), ("w[1]", 4)]
