@@ -141,7 +141,7 @@ describe("the host's choice of what to check", () => {
     [{ file: '/w/n.ipynb' }, null, 'notebooks cannot be checked here'],
     [{}, 'n9', 'node n9 is not in the graph shown'],
   ] as const)('refuses %j (node %s): %s', (over, node, why) => {
-    const r = gradcheckTarget(over === null ? null : shown(over as Partial<GraphPayload>), node);
+    const r = gradcheckTarget(over === null ? null : shown(over), node);
     expect(r).toMatchObject({ outcome: 'unavailable', runs: 0, nodes: [] });
     expect((r as GradcheckResult).message).toContain(why);
   });
