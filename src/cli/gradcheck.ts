@@ -16,6 +16,7 @@ import {
   type GradcheckNode,
   type GradcheckResult,
 } from '../protocol/gradcheck';
+import { digits } from '../explain/gradcheck-text';
 import { decodeNum, encodeNum, type GraphNode, type GraphSnapshot } from '../protocol/messages';
 import { killTree, languageOf, pythonCommand } from '../runner/child-process';
 import { launchRunner, type LaunchOptions } from '../runner/launch';
@@ -333,9 +334,4 @@ export function gradcheckLines(r: GradcheckResult): string[] {
   if (r.dtype !== 'float64')
     lines.push('note: the output stayed float32 in the rerun, so the differences are coarse');
   return lines;
-}
-
-/** Seven significant digits: enough to see float32's precision. */
-export function digits(x: number): string {
-  return String(Number(x.toPrecision(7)));
 }

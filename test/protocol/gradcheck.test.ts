@@ -3,6 +3,7 @@
 // named. The page's request is checked too, and the host refuses what it cannot check.
 import { describe, expect, test } from 'vitest';
 import { gradcheckTarget } from '../../src/extension/gradcheck-target';
+import { pageData, renderHtml } from '../../src/graph/html';
 import { agrees, validateGradcheck, type GradcheckResult } from '../../src/protocol/gradcheck';
 import { isFromWebview, isToWebview, type GraphPayload } from '../../src/protocol/graph-view';
 import { validateSnapshot, type GraphSnapshot } from '../../src/protocol/messages';
@@ -98,6 +99,31 @@ describe('gradcheck results', () => {
       'snapshot.gradcheck.message',
     );
     expect(validateSnapshot(snapshot).gradcheck).toBeUndefined();
+  });
+
+  test("the CLI's HTML page marks the checked boxes and says the verdict", () => {
+    const s = {
+      ...snapshot,
+      nodes: [
+        ...snapshot.nodes,
+        { ...snapshot.nodes[0], id: 'n4', kind: 'accumulate', name: 'AccumulateGrad' },
+        { ...snapshot.nodes[0], id: 'n4:leaf', kind: 'leaf', name: 'x', attachedTo: 'n4' },
+      ],
+      gradcheck: result,
+    } as GraphSnapshot;
+    const data = pageData(s) as { checks: unknown; nodes: { id: string; title: string }[] };
+    expect(data.checks).toEqual([
+      ['n4:leaf', false],
+      ['n4', false],
+      ['n1', false],
+    ]);
+    expect(data.nodes.find((n) => n.id === 'n4:leaf')?.title).toContain(
+      'finite differences: DISAGREES: max abs error 6, max rel error 0.333\nx: analytic 12, numeric 18  ✗ DISAGREE',
+    );
+    expect(renderHtml(s, '<svg></svg>')).toContain(
+      '<span id="check" class="gl-check-bad">gradcheck: 1 of 2 checked gradients disagree</span>',
+    );
+    expect(renderHtml(snapshot, '<svg></svg>')).not.toContain('id="check"');
   });
 
   test('the page takes a valid result only, and the host a request with a node id or null', () => {

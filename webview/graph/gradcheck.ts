@@ -4,7 +4,8 @@
 // boxes (agreeing or not, in theme colours) and lists analytic against numeric values in the
 // details box. Marks are re-applied after each redraw, like marks.ts.
 import type { GradcheckNode, GradcheckResult } from '../../src/protocol/gradcheck';
-import { decodeNum, type GraphNode } from '../../src/protocol/messages';
+import type { GraphNode } from '../../src/protocol/messages';
+import { checkElementLine, checkLines, checkVerdict } from '../../src/explain/gradcheck-text';
 import { canvas, checkBtn, details, el } from './dom';
 import { state, vscode } from './state';
 
@@ -81,7 +82,7 @@ export function gradcheckRows(n: GraphNode): [string, string][] {
   const checked = result?.nodes.filter((c) => drawnIds(c.node).includes(n.id)) ?? [];
   return checked.map((c) => [
     c.how === 'local' ? 'own function check' : 'finite differences',
-    [verdict(c), ...c.elements.map(elementLine)].join('\n'),
+    checkLines(c).join('\n'),
   ]);
 }
 
@@ -95,14 +96,6 @@ function nameOf(n: GraphNode): string {
   return n.kind === 'accumulate' ? 'AccumulateGrad' : n.name === '' ? n.id : n.name;
 }
 
-function verdict(c: GradcheckNode): string {
-  return `${c.agree ? 'agrees' : 'DISAGREES'}: max abs error ${fmt(decodeNum(c.maxAbsError))}, max rel error ${fmt(decodeNum(c.maxRelError))}${c.skipped > 0 ? ` (${String(c.skipped)} elements unchecked)` : ''}`;
-}
-
-function elementLine(e: GradcheckNode['elements'][number]): string {
-  return `${e.label}: analytic ${fmt(decodeNum(e.analytic))}, numeric ${fmt(decodeNum(e.numeric))}${e.agree ? '' : '  ✗ DISAGREE'}`;
-}
-
 function nodeBlock(c: GradcheckNode): HTMLElement {
   return el(
     'div',
@@ -110,19 +103,14 @@ function nodeBlock(c: GradcheckNode): HTMLElement {
     el('b', {
       textContent: c.how === 'local' ? `${c.name}: its backward against its forward` : c.name,
     }),
-    el('div', { className: 'gl-check-line', textContent: verdict(c) }),
+    el('div', { className: 'gl-check-line', textContent: checkVerdict(c) }),
     ...c.elements.map((e) =>
       el('div', {
         className: `gl-check-line${e.agree ? '' : ' gl-check-bad'}`,
-        textContent: elementLine(e),
+        textContent: checkElementLine(e),
       }),
     ),
   );
-}
-
-/** Seven significant digits: float64 differences show where they part. */
-function fmt(x: number): string {
-  return String(Number(x.toPrecision(7)));
 }
 
 function showPanel(title: string, parts: HTMLElement[]): void {
