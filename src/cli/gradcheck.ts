@@ -25,6 +25,7 @@ import {
   GRADCHECK_MARK,
   type GradcheckReport,
   type GradcheckRequest,
+  type LocalCheck,
 } from '../runner/gradcheck-child';
 
 /** Leaf elements checked at most, over all leaves (each costs two runs of the script). */
@@ -70,8 +71,7 @@ async function checkScript(
 ): Promise<GradcheckResult> {
   const no = (why: string): GradcheckResult => unavailable(1, scope, why);
   const leaves = snapshot.nodes.filter((n) => n.kind === 'leaf');
-  const wanted = leavesBelow(snapshot, scope);
-  if (wanted.size === 0) return no('no leaf that requires grad lies below this node');
+  const below = nodesBelow(snapshot, scope);
   const base = await rerun(run, { at: 1, leaf: -1, index: 0, delta: 0 });
   if (base.loss === null)
     return no('backward() #1 was called on a tensor of more than one element');
@@ -80,49 +80,22 @@ async function checkScript(
       'the rerun did not reach the same leaves: does the script compute the same each time?',
     );
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
-  const picks = elementsToCheck(leaves, byId, wanted);
-  if (picks.length === 0)
-    return no('the capture kept no exact gradient of these leaves (large tensors are summarised)');
-  const numeric: number[] = [];
+  const picks = elementsToCheck(leaves, byId, below);
+  const locals = base.locals.filter((l) => below.has(l.node));
+  if (picks.length === 0 && locals.length === 0)
+    return no(
+      'no leaf below this node has an exact recorded gradient (large tensors are summarised), and no custom Function lies below it',
+    );
+  const checked = new Map<GraphNode, { name: string; of: number; rows: Row[] }>();
   for (const p of picks) {
     const leaf = base.leaves[p.leaf];
     const up = await rerun(run, { at: 1, leaf, index: p.index, delta: H });
     const down = await rerun(run, { at: 1, leaf, index: p.index, delta: -H });
     if (up.loss === null || down.loss === null) return no('a rerun gave no output value');
-    numeric.push((up.loss - down.loss) / (2 * H));
+    const c = checked.get(p.node) ?? { name: p.name, of: p.of, rows: [] };
+    c.rows.push([p.label, p.recorded, (up.loss - down.loss) / (2 * H)]);
+    checked.set(p.node, c);
   }
-  const scale = Math.max(1, ...numeric.map(Math.abs));
-  const nodes: GradcheckNode[] = [];
-  picks.forEach((p, i) => {
-    let node = nodes.find((n) => n.node === p.node.id);
-    if (node === undefined) {
-      node = {
-        node: p.node.id,
-        name: p.name,
-        how: 'leaf',
-        elements: [],
-        skipped: p.of,
-        maxAbsError: 0,
-        maxRelError: 0,
-        agree: true,
-      };
-      nodes.push(node);
-    }
-    const agree = agrees(p.recorded, numeric[i], RTOL, scale);
-    node.elements.push({
-      label: p.label,
-      analytic: encodeNum(p.recorded),
-      numeric: encodeNum(numeric[i]),
-      agree,
-    });
-    node.skipped--;
-    node.agree &&= agree;
-    const abs = Math.abs(p.recorded - numeric[i]);
-    node.maxAbsError = encodeNum(Math.max(decodeNum(node.maxAbsError), abs));
-    node.maxRelError = encodeNum(
-      Math.max(decodeNum(node.maxRelError), abs / Math.max(Math.abs(numeric[i]), 1e-12)),
-    );
-  });
   return summarise({
     backward: 1,
     scope,
@@ -132,8 +105,43 @@ async function checkScript(
     eps: H,
     rtol: RTOL,
     runs: 1 + 2 * picks.length,
-    nodes,
+    nodes: [
+      ...[...checked].map(([leaf, c]) => nodeResult(leaf.id, c.name, 'leaf', c.rows, c.of)),
+      ...locals.map((l) => nodeResult(l.node, l.name, 'local', l.rows, l.skipped + l.rows.length)),
+    ],
   });
+}
+
+/** A checked element: its label, analytic and numeric values. */
+type Row = [string, number, number];
+
+/** One checked node's result from its rows, out of `of` elements. */
+function nodeResult(
+  node: string,
+  name: string,
+  how: GradcheckNode['how'],
+  rows: Row[],
+  of: number,
+): GradcheckNode {
+  const scale = Math.max(1, ...rows.map(([, , n]) => Math.abs(n)));
+  const elements = rows.map(([label, a, n]) => ({
+    label,
+    analytic: encodeNum(a),
+    numeric: encodeNum(n),
+    agree: agrees(a, n, RTOL, scale),
+  }));
+  const abs = rows.map(([, a, n]) => Math.abs(a - n));
+  const rel = rows.map(([, , n], i) => abs[i] / Math.max(Math.abs(n), 1e-12));
+  return {
+    node,
+    name,
+    how,
+    elements,
+    skipped: of - rows.length,
+    maxAbsError: encodeNum(Math.max(0, ...abs)),
+    maxRelError: encodeNum(Math.max(0, ...rel)),
+    agree: elements.every((e) => e.agree),
+  };
 }
 
 /** Fills in the outcome and the message from the nodes' verdicts. */
@@ -155,10 +163,9 @@ export function summarise(r: GradcheckResult): GradcheckResult {
   };
 }
 
-/** The ids of the leaves whose gradient passes through node `scope` (all leaves when null). */
-function leavesBelow(snapshot: GraphSnapshot, scope: string | null): Set<string> {
-  const leaves = snapshot.nodes.filter((n) => n.kind === 'leaf');
-  if (scope === null) return new Set(leaves.map((n) => n.id));
+/** The ids of the nodes whose gradient passes through node `scope` (all when null). */
+function nodesBelow(snapshot: GraphSnapshot, scope: string | null): Set<string> {
+  if (scope === null) return new Set(snapshot.nodes.map((n) => n.id));
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   const start = byId.get(scope);
   if (start?.kind === 'leaf') return new Set([scope]);
@@ -169,9 +176,10 @@ function leavesBelow(snapshot: GraphSnapshot, scope: string | null): Set<string>
     seen.add(id);
     for (const e of byId.get(id)?.next ?? []) if (e !== null) todo.push(e.id);
   }
-  return new Set(
-    leaves.filter((l) => l.attachedTo !== null && seen.has(l.attachedTo)).map((l) => l.id),
-  );
+  // A leaf hangs on its AccumulateGrad.
+  for (const n of snapshot.nodes)
+    if (n.kind === 'leaf' && n.attachedTo !== null && seen.has(n.attachedTo)) seen.add(n.id);
+  return seen;
 }
 
 interface Element {
@@ -192,7 +200,8 @@ function elementsToCheck(
   byId: Map<string, GraphNode>,
   wanted: Set<string>,
 ): Element[] {
-  const each = Math.max(1, Math.floor(MAX_ELEMENTS / Math.max(1, wanted.size)));
+  const count = leaves.filter((l) => wanted.has(l.id)).length;
+  const each = Math.max(1, Math.floor(MAX_ELEMENTS / Math.max(1, count)));
   const picks: Element[] = [];
   leaves.forEach((leaf, k) => {
     if (!wanted.has(leaf.id)) return;
@@ -263,13 +272,33 @@ async function rerun(run: RunOf, req: GradcheckRequest): Promise<GradcheckReport
 function validateReport(v: unknown): GradcheckReport {
   const o = v as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null) throw new Error('gradcheck report: not an object');
-  const { loss, dtype, leaves } = o;
+  const { loss, dtype, leaves, locals } = o;
   if (loss !== null && typeof loss !== 'number')
     throw new Error('gradcheck report.loss: not a number');
   if (typeof dtype !== 'string') throw new Error('gradcheck report.dtype: not a string');
   if (!Array.isArray(leaves) || !leaves.every((x) => Number.isInteger(x)))
     throw new Error('gradcheck report.leaves: not a list of integers');
-  return { loss, dtype, leaves: leaves as number[] };
+  if (!Array.isArray(locals)) throw new Error('gradcheck report.locals: not a list');
+  return { loss, dtype, leaves: leaves as number[], locals: locals.map(validateLocal) };
+}
+
+function validateLocal(v: unknown, i: number): LocalCheck {
+  const o = v as Record<string, unknown> | null;
+  const where = `gradcheck report.locals[${String(i)}]`;
+  if (typeof o !== 'object' || o === null) throw new Error(`${where}: not an object`);
+  const { node, name, rows, skipped } = o;
+  if (typeof node !== 'string' || typeof name !== 'string')
+    throw new Error(`${where}: node and name must be strings`);
+  if (typeof skipped !== 'number' || !Number.isInteger(skipped) || skipped < 0)
+    throw new Error(`${where}.skipped: not a count`);
+  const isRow = (r: unknown): boolean =>
+    Array.isArray(r) &&
+    r.length === 3 &&
+    typeof r[0] === 'string' &&
+    typeof r[1] === 'number' &&
+    typeof r[2] === 'number';
+  if (!Array.isArray(rows) || !rows.every(isRow)) throw new Error(`${where}.rows: not rows`);
+  return { node, name, rows: rows as LocalCheck['rows'], skipped };
 }
 
 /**

@@ -42,7 +42,10 @@ describe('gradlens run --gradcheck', () => {
     const r = gradcheck(path.join(FIXTURES, 'gradcheck-wrong.ts'));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/: analytic 8, numerical 12, DISAGREE\n/);
-    expect(r.stdout).toContain('1 of 1 checked gradients disagree');
+    expect(r.stdout).toContain(
+      '  CubeBackward (its own function, on its recorded inputs):\n    grad_input 0: analytic 4, numerical 6, DISAGREE\n',
+    );
+    expect(r.stdout).toContain('2 of 2 checked gradients disagree');
   });
 
   it("checks nn.Linear's parameters, initialised as in the recorded run", () => {
