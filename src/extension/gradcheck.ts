@@ -18,6 +18,19 @@ export async function runGradcheck(
   node: string | null,
   output: vscode.OutputChannel,
 ): Promise<GradcheckResult> {
+  try {
+    return await check(shown, node, output);
+  } catch (e) {
+    // The page waits for an answer: it gets one, whatever went wrong here.
+    return unavailable(1, node, `the check failed: ${(e as Error).message}`);
+  }
+}
+
+async function check(
+  shown: GraphPayload | null,
+  node: string | null,
+  output: vscode.OutputChannel,
+): Promise<GradcheckResult> {
   const target = gradcheckTarget(shown, node);
   if ('outcome' in target) return target;
   if (!ensureTrusted()) return unavailable(1, node, UNTRUSTED_MESSAGE);
