@@ -3,8 +3,10 @@
 // against central differences, for the whole graph or for the leaves below one node.
 // TypeScript scripts: the gradients the run recorded, against reruns of the script in float64
 // with one leaf element moved by +h and by -h (src/runner/gradcheck-child.ts), two runs per
-// element checked. Python scripts: python/gradlens/gradcheck.py does the whole check in one
-// process (a float64 rerun, torch.autograd.gradcheck style) and reports the same result.
+// element checked; each custom autograd.Function is also checked on its own, its backward
+// against differences of its forward on the inputs it was given. Python scripts:
+// python/gradlens/gradcheck.py does the whole check in one process (a float64 rerun,
+// torch.autograd.gradcheck style) and reports the same result.
 // Reruns are whole runs of the script, so at most MAX_ELEMENTS elements are checked, and the
 // script must compute the same thing each time (seeded randomness).
 import { spawn } from 'node:child_process';
@@ -41,7 +43,7 @@ export type RunOf = Pick<
 
 /**
  * Checks the leaves of `snapshot` (backward() #1 of the run) below node `scope` (all of them
- * when null). Never throws: a check that cannot be done is an `unavailable` result saying why.
+ * when null), and the custom Functions there on their own. Never throws: a check that cannot be done is an `unavailable` result saying why.
  */
 export async function checkGradients(
   snapshot: GraphSnapshot,
@@ -145,7 +147,7 @@ function nodeResult(
 }
 
 /** Fills in the outcome and the message from the nodes' verdicts. */
-export function summarise(r: GradcheckResult): GradcheckResult {
+function summarise(r: GradcheckResult): GradcheckResult {
   const elements = r.nodes.flatMap((n) => n.elements);
   const bad = elements.filter((e) => !e.agree).length;
   const skipped = r.nodes.reduce((s, n) => s + n.skipped, 0);
