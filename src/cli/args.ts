@@ -40,7 +40,8 @@ export const USAGE = `usage: gradlens run SCRIPT.(ts|js|mjs|py|ipynb) [options] 
   --flow, --no-flow                 record that flow for every graph, or for none (default: graphs
                                     of up to ${FLOW_AUTO_MAX_NODES.toLocaleString('en')} nodes); --graph FILE.json then holds it
   --gradcheck                       check the leaves' gradients with finite differences: reruns the
-                                    script in float64 twice per leaf element (at most 16; TS/JS)
+                                    script in float64 twice per leaf element (at most 16); .py: one
+                                    float64 rerun, custom autograd.Functions also checked on their own
   --python PATH                     the Python interpreter for .py scripts (default: python3 on PATH, python on Windows)
   --direction leaves-top|root-top   --graph svg/html: leaves on top as torchviz draws them (default),
                                     or the root on top as agtree2dot does
@@ -168,13 +169,13 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError('which script? e.g. gradlens run examples/square-plus-3x.ts');
   if (out.explain && out.flow === 'never')
     throw new UsageError('--explain prints the recorded flow: it cannot be used with --no-flow');
-  if (out.gradcheck && out.flow === 'never')
+  if (out.gradcheck && out.flow === 'never' && !/\.py$/i.test(out.script))
     throw new UsageError(
       '--gradcheck compares the recorded flow: it cannot be used with --no-flow',
     );
-  if (out.gradcheck && /\.(py|ipynb)$/i.test(out.script))
+  if (out.gradcheck && /\.ipynb$/i.test(out.script))
     throw new UsageError(
-      '--gradcheck checks TypeScript/JavaScript scripts; for PyTorch use torch.autograd.gradcheck',
+      '--gradcheck checks scripts (.ts, .js, .py), not notebooks: for a notebook use torch.autograd.gradcheck',
     );
   if (!/\.(ts|mts|cts|js|mjs|cjs|py|ipynb)$/i.test(out.script))
     throw new UsageError(`${out.script}: expected a .ts, .js, .mjs, .py or .ipynb file`);

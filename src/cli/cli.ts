@@ -10,7 +10,7 @@ import { monitorCsv, monitorHtml, monitorJson } from './monitor';
 import { renderGraph, type GraphFormat } from './render';
 import { explainLines } from '../explain/text';
 import { lineWhere } from '../protocol/where';
-import { gradcheck } from './gradcheck';
+import { checkGradients, gradcheckLines } from './gradcheck';
 import { fileName } from '../protocol/paths';
 
 function say(text: string): void {
@@ -116,15 +116,18 @@ async function run(args: RunArgs): Promise<number> {
       say('--gradcheck: no backward() was captured');
       failed = true;
     } else {
-      const check = await gradcheck(snapshot, {
+      const check = await checkGradients(snapshot, {
         script: args.script,
         cwd: process.cwd(),
         args: args.scriptArgs,
         timeoutMs: args.timeoutMs ?? undefined,
         maxMemoryMb: args.maxMemoryMb ?? undefined,
+        python: args.python,
       });
-      process.stdout.write(`${check.lines.join('\n')}\n`);
-      failed = check.failed || failed;
+      process.stdout.write(`${gradcheckLines(check).join('\n')}\n`);
+      failed = check.outcome !== 'agree' || failed;
+      // The JSON (and HTML) graph written below carries it.
+      snapshot.gradcheck = check;
     }
   }
   if (args.graph !== null) {

@@ -7,6 +7,7 @@ import { registerEditorFeatures } from './editor-features';
 import { registerNotebookCells } from './notebook';
 import { cellInSight } from './notebook/editor';
 import { GraphPanel } from './graph-panel';
+import { runGradcheck } from './gradcheck';
 import { registerTrainingMonitor, type MonitorRunEvent } from './monitor';
 import { registerOnboarding } from './onboarding';
 import { registerRunStatus } from './run-status';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     rerun: (file) => void visualizer.rerun(vscode.Uri.file(file)),
     captureFull: (file, backward) =>
       void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
+    gradcheck: (shown, node) => runGradcheck(shown, node, output),
     log: (line) => output.appendLine(line),
     painted: (m) => output.appendLine(`[gradlens] ${paintedLine(m)}`),
   });

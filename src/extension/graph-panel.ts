@@ -9,6 +9,7 @@ import {
   type RestoredGraph,
   type ToWebview,
 } from '../protocol/graph-view';
+import type { GradcheckResult } from '../protocol/gradcheck';
 import { assertNever, type GraphSnapshot } from '../protocol/messages';
 import { uriPaths } from '../protocol/paths';
 import { graphFiles, nodesAtLine, restoredNodes, type LocatedNodes } from './graph-lines';
@@ -30,6 +31,8 @@ export interface GraphPanelHandlers {
   rerun(file: string): void;
   /** Run `file` again to capture its backward() #`backward` in full, and show it. */
   captureFull(file: string, backward: number): void;
+  /** Check the gradients of the graph shown (`shown`) below `node` with finite differences. */
+  gradcheck(shown: GraphPayload | null, node: string | null): Promise<GradcheckResult>;
   log(line: string): void;
   /** The page painted a graph (for the command-to-paint timing). */
   painted?(m: Extract<FromWebview, { type: 'painted' }>): void;
@@ -316,6 +319,13 @@ export class GraphPanel implements vscode.Disposable {
       case 'captureFull':
         this.handlers.captureFull(m.file, m.backward);
         return;
+      case 'gradcheck': {
+        const shown = this.last !== null && !('type' in this.last) ? this.last : null;
+        const result = await this.handlers.gradcheck(shown, m.node);
+        // A result for a graph no longer shown is dropped.
+        if (this.last === shown) this.post({ type: 'graph/gradcheck', result });
+        return;
+      }
       case 'painted':
         this.handlers.painted?.(m);
         // The page's footer then shows the graph's figures: a graph drawn again while a run

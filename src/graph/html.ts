@@ -3,6 +3,7 @@
 // and buttons) when its flow was recorded. No external resources, so the file can be mailed
 // around or opened offline. The page's script reads everything from its embedded JSON
 // (`gl-data`, see pageData), so other pages can reuse it with their own markup.
+import { checkLines } from '../explain/gradcheck-text';
 import { noStepsReason, walkthrough } from '../explain/walkthrough';
 import type { GraphSnapshot } from '../protocol/messages';
 import { escapeXml, nodeTitle } from './svg';
@@ -28,6 +29,9 @@ html,body{margin:0;height:100%;font:13px ui-monospace,Menlo,Consolas,'DejaVu San
 .gl-edge.gl-step-sent{stroke:#d35400;stroke-width:2.4}
 .gl-step-label{font-size:11px;font-weight:bold;fill:#2e7d32;paint-order:stroke;stroke:#fafafa;stroke-width:3px;pointer-events:none}
 .gl-step-label.gl-step-sent{fill:#d35400}
+.gl-node.gl-check-ok rect:first-of-type{stroke:#2e7d32;stroke-width:3}
+.gl-node.gl-check-bad rect:first-of-type{stroke:#c62828;stroke-width:4;stroke-dasharray:6 3}
+#check.gl-check-bad{color:#c62828;font-weight:bold}
 `;
 
 // Runs in the page. Kept as plain ES2017 text so it needs no bundling.
@@ -73,6 +77,11 @@ export const PAGE_SCRIPT = `
   document.getElementById('fit').addEventListener('click', fit);
   fit();
   installSteps();
+  // The finite-difference check's verdict per drawn box (--gradcheck).
+  (data.checks || []).forEach(function(c){
+    var g = document.querySelector('.gl-node[data-id="' + CSS.escape(c[0]) + '"]');
+    if (g) g.classList.add(c[1] ? 'gl-check-ok' : 'gl-check-bad');
+  });
 
   // Step through backward: data.steps (src/explain/walkthrough.ts) say, per step, which node
   // runs, its words, and the gradients its edges carry.
@@ -145,11 +154,23 @@ export const STEP_CONTROLS =
 
 /** What the page's script reads from `gl-data`: each node's text, and the backward pass's steps. */
 export function pageData(snapshot: GraphSnapshot): object {
+  const checked = snapshot.gradcheck?.nodes ?? [];
+  const attached = new Map(snapshot.nodes.map((n) => [n.id, n.attachedTo]));
+  // A leaf is drawn on its own box or within its AccumulateGrad's.
+  const drawn = (id: string): string[] => [id, attached.get(id) ?? null].filter((x) => x !== null);
+  const checkText = (id: string): string =>
+    checked
+      .filter((c) => drawn(c.node).includes(id))
+      .map((c) => `\nfinite differences: ${checkLines(c).join('\n')}`)
+      .join('');
   return {
+    checks: checked.flatMap((c) => drawn(c.node).map((id) => [id, c.agree])),
     nodes: snapshot.nodes.map((n) => ({
       id: n.id,
       title:
-        nodeTitle(n) + (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : ''),
+        nodeTitle(n) +
+        (n.modulePath.length ? `\nmodule path: ${n.modulePath.join(' > ')}` : '') +
+        checkText(n.id),
       search: `${n.name} ${n.varName ?? ''} ${n.modulePath.join(' ')}`.toLowerCase(),
     })),
     steps: walkthrough(snapshot),
@@ -173,11 +194,19 @@ export function renderHtml(
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <style>${PAGE_STYLE}</style></head>
 <body>
-<div id="bar"><strong>Gradlens</strong><span>${escapeXml(title)}</span><input id="search" type="search" placeholder="search nodes (e.g. Mul, fc1)"><span id="count"></span><button id="fit">fit</button>${STEP_CONTROLS}</div>
+<div id="bar"><strong>Gradlens</strong><span>${escapeXml(title)}</span><input id="search" type="search" placeholder="search nodes (e.g. Mul, fc1)"><span id="count"></span><button id="fit">fit</button>${STEP_CONTROLS}${checkNote(snapshot)}</div>
 <div id="view"><div id="canvas">${svg}</div></div>
 <div id="details"></div>
 <script type="application/json" id="gl-data">${json}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
+}
+
+/** The bar's note of the finite-difference check, when the graph carries one. */
+function checkNote(snapshot: GraphSnapshot): string {
+  const c = snapshot.gradcheck;
+  if (c === undefined) return '';
+  const bad = c.outcome === 'disagree' ? ' class="gl-check-bad"' : '';
+  return `<span id="check"${bad}>gradcheck: ${escapeXml(c.message)}</span>`;
 }

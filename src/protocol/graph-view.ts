@@ -2,6 +2,7 @@
 // direction: the host imports this file for the types, the webview for both; neither end
 // trusts the other's messages without checking their fields.
 import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
+import { validateGradcheck, type GradcheckResult } from './gradcheck';
 
 /** What a graph is of, which decides what the view offers around it. */
 export type GraphSource =
@@ -73,7 +74,9 @@ export type ToWebview =
   | { readonly type: 'graph/failed'; readonly file: string; readonly message: string }
   | { readonly type: 'export/request'; readonly format: ExportFormat }
   /** Select and centre these nodes (Reveal in Graph from the editor). */
-  | { readonly type: 'graph/select'; readonly ids: readonly string[] };
+  | { readonly type: 'graph/select'; readonly ids: readonly string[] }
+  /** The finite-difference check the page asked for, done (or why it could not be). */
+  | { readonly type: 'graph/gradcheck'; readonly result: GradcheckResult };
 
 export type ExportFormat = 'svg' | 'png' | 'dot';
 
@@ -107,6 +110,8 @@ export type FromWebview =
   | { readonly type: 'rerun'; readonly file: string }
   /** Run this script again to capture its backward() #`backward` in full, and show that graph. */
   | { readonly type: 'captureFull'; readonly file: string; readonly backward: number }
+  /** Check the shown graph's gradients with finite differences: below `node`, or all (null). */
+  | { readonly type: 'gradcheck'; readonly node: string | null }
   /**
    * The graph is on screen: the layout engine and its time, the worker's share when the page
    * opened a new graph, and, when the payload said when it was asked for, the whole wait.
@@ -182,6 +187,8 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return isString(m.file) && m.file !== '';
     case 'captureFull':
       return isString(m.file) && m.file !== '' && isCount(m.backward) && m.backward >= 1;
+    case 'gradcheck':
+      return m.node === null || (isString(m.node) && m.node !== '');
     case 'painted':
       return (
         isCount(m.nodes) &&
@@ -224,6 +231,13 @@ export function isToWebview(m: unknown): m is ToWebview {
       return isFormat(m.format);
     case 'graph/select':
       return Array.isArray(m.ids) && m.ids.every(isString);
+    case 'graph/gradcheck':
+      try {
+        validateGradcheck(m.result);
+        return true;
+      } catch {
+        return false;
+      }
     default:
       return false;
   }

@@ -3,6 +3,8 @@
 // every message crossing a process boundary, so a malformed message is rejected and named
 // rather than trusted.
 
+import { validateGradcheck, type GradcheckResult } from './gradcheck';
+
 /** Bumped on any incompatible change to the shapes below. */
 export const PROTOCOL_VERSION = 1;
 
@@ -148,6 +150,8 @@ export interface GraphSnapshot {
   flowRecorded?: boolean;
   /** Set on the snapshots of capture points (Python runs only). */
   stop?: StopInfo;
+  /** The finite-difference check of this graph, when one was asked for (`--gradcheck`). */
+  gradcheck?: GradcheckResult;
 }
 
 /** One backward() on a scalar, for the training monitor. */
@@ -538,6 +542,9 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
       ? {}
       : { flowRecorded: bool(o.flowRecorded, path, 'flowRecorded') }),
     ...(stop === undefined ? {} : { stop }),
+    ...(o.gradcheck === undefined
+      ? {}
+      : { gradcheck: validateGradcheck(o.gradcheck, `${path}.gradcheck`) }),
   };
 }
 

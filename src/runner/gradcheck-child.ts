@@ -3,7 +3,9 @@
 // widened to float64 where the script first uses it (after its initialiser, e.g. nn.Linear's
 // uniform_, which must draw the same random numbers as in float32), one element of one leaf
 // moved by `delta` there, and the run stopped at the checked backward() with the value of its
-// scalar output and its leaves' numbers printed on one stdout line.
+// scalar output and its leaves' numbers printed on one stdout line. The run without a move also
+// checks each custom autograd.Function of the graph on its own: its backward against central
+// differences of its forward, on the inputs the run gave it.
 import * as torch from '../engine/index';
 import { Tensor } from '../engine/index';
 import type { Node } from '../engine/autograd/node';
@@ -29,7 +31,22 @@ export interface GradcheckReport {
   dtype: string;
   /** The graph's leaves in the order of the graph's capture (breadth first from the output): their number. */
   leaves: number[];
+  /** The custom Functions' own checks (the run without a move only). */
+  locals: LocalCheck[];
 }
+
+/** A custom Function's node (`n${i}`, as the capture names it) checked on its own function. */
+export interface LocalCheck {
+  node: string;
+  name: string;
+  /** Per input element: label, its backward's value, central differences of its forward. */
+  rows: [string, number, number][];
+  skipped: number;
+}
+
+/** Input elements of each custom Function checked on its own (each costs two forward calls). */
+const LOCAL_MAX = 64;
+const H = 1e-6;
 
 /** Reads the request field by field; throws on anything else. */
 export function parseGradcheckRequest(raw: string): GradcheckRequest {
@@ -102,6 +119,7 @@ export function installGradcheck(req: GradcheckRequest): void {
       else if (!widenings.has(this)) widen(this);
     },
   });
+  const functionCalls = recordFunctionCalls();
   // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each tensor below
   const backward = Tensor.prototype.backward;
   let calls = 0;
@@ -110,10 +128,20 @@ export function installGradcheck(req: GradcheckRequest): void {
       backward.apply(this, args);
       return;
     }
+    const order = graphOrder(this);
     const report: GradcheckReport = {
       loss: this.numel() === 1 ? this.item() : null,
       dtype: this.dtype,
-      leaves: graphLeaves(this).map((t) => ordinal.get(t) ?? -1),
+      leaves: order
+        .filter((n) => n instanceof torch.autograd.AccumulateGrad)
+        .map((n) => ordinal.get(n.variable) ?? -1),
+      locals:
+        req.leaf !== -1
+          ? []
+          : order.flatMap((n, i) => {
+              const call = functionCalls.get(n);
+              return call === undefined ? [] : [localCheck(`n${String(i)}`, n.name(), call)];
+            }),
     };
     process.stdout.write(`${GRADCHECK_MARK}${JSON.stringify(report)}\n`);
     process.exit(0);
@@ -189,20 +217,102 @@ function storageIndex(t: Tensor, flat: number): number {
   return at;
 }
 
-/** The leaves behind `root`'s graph, breadth first as the graph capture walks it. */
-function graphLeaves(root: Tensor): Tensor[] {
+/** The nodes of `root`'s graph, breadth first as the graph capture walks (and names) them. */
+function graphOrder(root: Tensor): Node[] {
   if (root.gradFn === null) return [];
   const seen = new Set<Node>([root.gradFn]);
   const order: Node[] = [root.gradFn];
-  const leaves: Tensor[] = [];
   for (let i = 0; i < order.length; i++) {
     const n = order[i];
-    if (n instanceof torch.autograd.AccumulateGrad) leaves.push(n.variable);
     for (const [m] of n.nextFunctions)
       if (m !== null && !seen.has(m)) {
         seen.add(m);
         order.push(m);
       }
   }
-  return leaves;
+  return order;
+}
+
+type FunctionClass = typeof torch.autograd.Function;
+interface FunctionCall {
+  fn: FunctionClass;
+  args: unknown[];
+}
+
+/**
+ * Records each custom Function call's class and inputs by its node. Copying the inputs reads
+ * them, which is their first use (a moved leaf takes its move there), in every rerun alike.
+ */
+function recordFunctionCalls(): Map<Node, FunctionCall> {
+  const calls = new Map<Node, FunctionCall>();
+  const Fn = torch.autograd.Function;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each subclass below
+  const apply = Fn.apply;
+  Fn.apply = function (this: FunctionClass, ...args: unknown[]): Tensor {
+    const inputs = args.map((a) => (a instanceof Tensor ? a.detach().clone() : a));
+    const out = apply.apply(this, args);
+    if (out.gradFn !== null) calls.set(out.gradFn, { fn: this, args: inputs });
+    return out;
+  };
+  return calls;
+}
+
+/**
+ * `call.fn`'s backward against central differences of its forward at `call.args`, for the
+ * weighted sum of its output (fixed weights, so that every output element counts).
+ */
+function localCheck(node: string, name: string, call: FunctionCall): LocalCheck {
+  const xs = call.args.map((a) =>
+    a instanceof Tensor
+      ? a
+          .detach()
+          .clone()
+          .requiresGrad_(a.dtype !== 'int64')
+      : a,
+  );
+  const first = call.fn.apply(...xs);
+  const weights = torch
+    .tensor(
+      Array.from({ length: first.numel() }, (_, i) => 0.5 + (i % 7) / 7),
+      { dtype: 'float64' },
+    )
+    .view(...first.shape);
+  const f = (out: Tensor): Tensor => out.mul(weights).sum();
+  const checked = xs.filter((x): x is Tensor => x instanceof Tensor && x.requiresGrad);
+  const grads = torch.autograd.grad([f(first)], checked, { allowUnused: true });
+  const rows: [string, number, number][] = [];
+  let skipped = 0;
+  checked.forEach((x, j) => {
+    const g = grads[j]?.reshape(-1).tolist() as number[] | undefined;
+    const count = Math.min(x.numel(), Math.max(0, LOCAL_MAX - rows.length));
+    skipped += x.numel() - count;
+    for (let e = 0; e < count; e++) {
+      const at = storageIndex(x, e);
+      const value = (): number => torch.noGrad(() => f(call.fn.apply(...xs)).item());
+      x._data[at] += H;
+      const up = value();
+      x._data[at] -= 2 * H;
+      const down = value();
+      x._data[at] += H;
+      rows.push([
+        x.dim() === 0
+          ? `grad_input ${String(j)}`
+          : `grad_input ${String(j)}[${unravel(e, x.shape)}]`,
+        g?.[e] ?? 0,
+        (up - down) / (2 * H),
+      ]);
+    }
+  });
+  return { node, name, rows, skipped };
+}
+
+/** `1, 2` for the flat index 6 of a 4-wide matrix. */
+function unravel(flat: number, shape: readonly number[]): string {
+  const at: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at.unshift(rest % shape[d]);
+    rest = Math.floor(rest / shape[d]);
+  }
+  return at.join(', ');
 }

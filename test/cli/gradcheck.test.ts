@@ -1,15 +1,23 @@
 // `gradlens run --gradcheck` for real: the Q/P leaves and an nn.Sequential's parameters agree
-// with central differences in float64; a custom Function with a wrong backward is caught.
+// with central differences in float64; a custom Function with a wrong backward is caught, in
+// TypeScript and in PyTorch (where the Function's own node is named); the JSON graph carries
+// the result.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs, UsageError } from '../../src/cli/args';
+import { validateSnapshot } from '../../src/protocol/messages';
 import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
 
 beforeAll(ensureBuilt);
 
-function gradcheck(script: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'run', script, '--gradcheck'], {
+function gradcheck(
+  script: string,
+  ...more: string[]
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'run', script, '--gradcheck', ...more], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 170_000,
@@ -23,18 +31,21 @@ describe('gradlens run --gradcheck', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'gradcheck of backward() #1: recorded leaf gradients vs central differences in float64 (h = 0.000001), 5 runs of the script\n',
+      'gradcheck of backward() #1: gradients vs central differences in float64 (h = 0.000001), 5 runs of the script\n',
     );
-    expect(r.stdout).toContain('  a: recorded -384, numerical -384, ok\n');
-    expect(r.stdout).toContain('  b: recorded 96, numerical 96, ok\n');
+    expect(r.stdout).toContain('  a: analytic -384, numerical -384, ok\n');
+    expect(r.stdout).toContain('  b: analytic 96, numerical 96, ok\n');
     expect(r.stdout).toContain('all 2 checked gradients agree');
   });
 
   it('catches a custom Function whose backward is wrong', () => {
     const r = gradcheck(path.join(FIXTURES, 'gradcheck-wrong.ts'));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/: recorded 8, numerical 12, DISAGREE\n/);
-    expect(r.stdout).toContain('1 of 1 checked gradients disagree');
+    expect(r.stdout).toMatch(/: analytic 8, numerical 12, DISAGREE\n/);
+    expect(r.stdout).toContain(
+      '  CubeBackward (its own function, on its recorded inputs):\n    grad_input 0: analytic 4, numerical 6, DISAGREE\n',
+    );
+    expect(r.stdout).toContain('2 of 2 checked gradients disagree');
   });
 
   it("checks nn.Linear's parameters, initialised as in the recorded run", () => {
@@ -44,13 +55,33 @@ describe('gradlens run --gradcheck', () => {
     expect(lines.length).toBeGreaterThan(8);
     expect(lines.every((l) => l.endsWith(', ok'))).toBe(true);
     expect(r.stdout).toMatch(
-      / {2}0\.weight\[0, 1\]: recorded 0\.68985\d*, numerical 0\.68985\d*, ok/,
+      / {2}0\.weight\[0, 1\]: analytic 0\.68985\d*, numerical 0\.68985\d*, ok/,
     );
   }, 180_000);
 
-  it('refuses Python scripts and --no-flow', () => {
+  it('checks a PyTorch script: a wrong custom backward is named, and the JSON graph has the result', () => {
+    const json = path.join(mkdtempSync(path.join(tmpdir(), 'gl-gradcheck-')), 'g.json');
+    const r = gradcheck(
+      path.join(FIXTURES, 'gradcheck-wrong.py'),
+      '--python',
+      '/usr/bin/python3',
+      '--graph',
+      json,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/ {2}x: analytic 12, numerical 18, DISAGREE\n/);
+    expect(r.stdout).toMatch(/ {2}w: analytic 8, numerical 8, ok\n/);
+    expect(r.stdout).toContain('  CubeBackward (its own function, on its recorded inputs):');
+    const snapshot = validateSnapshot(JSON.parse(readFileSync(json, 'utf8')));
+    expect(snapshot.gradcheck?.outcome).toBe('disagree');
+    const ids = new Set(snapshot.nodes.map((n) => n.id));
+    expect(snapshot.gradcheck?.nodes.every((n) => ids.has(n.node))).toBe(true);
+  }, 180_000);
+
+  it('refuses notebooks and --no-flow', () => {
     expect(parseRunArgs(['s.ts', '--gradcheck']).gradcheck).toBe(true);
-    expect(() => parseRunArgs(['s.py', '--gradcheck'])).toThrow(UsageError);
+    expect(parseRunArgs(['s.py', '--gradcheck']).gradcheck).toBe(true);
+    expect(() => parseRunArgs(['s.ipynb', '--gradcheck'])).toThrow(UsageError);
     expect(() => parseRunArgs(['s.ts', '--gradcheck', '--no-flow'])).toThrow(UsageError);
   });
 });

@@ -4,6 +4,7 @@ import { formatShape, formatValues } from '../../src/graph/labels';
 import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
 import { lineWhere } from '../../src/protocol/where';
 import { details, el } from './dom';
+import { gradcheckRows, requestGradcheck } from './gradcheck';
 import { containerOf, state, vscode } from './state';
 
 function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
@@ -46,6 +47,7 @@ function rowsOf(n: GraphNode): [string, string][] {
         .join('\n'),
     ]);
   if (n.modulePath.length) rows.push(['module', n.modulePath.join(' › ')]);
+  rows.push(...gradcheckRows(n));
   if (n.location !== null) {
     const loc = n.location;
     const name = loc.file.split(/[\\/]/).pop() ?? '';
@@ -86,6 +88,18 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
       });
     });
     details.append(reveal);
+  }
+  if (n.kind !== 'saved') {
+    const check = el('button', {
+      className: 'gradcheck-node',
+      textContent: 'Check with finite differences',
+      title:
+        'Check the gradients of the leaves below this node against central differences (reruns the script)',
+    });
+    check.addEventListener('click', () => {
+      requestGradcheck(n.id);
+    });
+    details.append(check);
   }
   for (let g = containerOf(n.id); g !== null; g = containerOf(g)) {
     const group = g;

@@ -51,12 +51,25 @@ export const stepBtn = btn(
   'Step through backward',
   'Walk through the backward pass node by node (← → Home End, Esc to leave)',
 );
+/** Checks the graph's gradients with finite differences (webview/graph/gradcheck.ts). */
+export const checkBtn = btn(
+  'gradcheck',
+  'Check gradients',
+  "Check with finite differences: rerun the script in float64 and compare the leaves' gradients with central differences",
+);
 /** Opens the menu of the toolbar's items that did not fit in it. */
 export const more = btn('more', '…', 'More actions');
 export const moreMenu = el('div', { id: 'more-menu', hidden: true });
 /** The items that move into the menu when the toolbar is too narrow, the first to go first. */
 const searchGroup = el('span', { id: 'search-group', className: 'tool-group' }, search, matches);
-export const overflowable: readonly HTMLElement[] = [exports, pick, stepBtn, fitBtn, searchGroup];
+export const overflowable: readonly HTMLElement[] = [
+  exports,
+  checkBtn,
+  pick,
+  stepBtn,
+  fitBtn,
+  searchGroup,
+];
 export const toolbar = el(
   'div',
   { id: 'toolbar' },
@@ -65,6 +78,7 @@ export const toolbar = el(
   searchGroup,
   pick,
   stepBtn,
+  checkBtn,
   zoomOut,
   zoomIn,
   fitBtn,

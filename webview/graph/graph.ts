@@ -22,6 +22,7 @@ import { CANCELLED, cancelLayouts, layout, type LayoutResult } from './layout-cl
 import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
 import { resetStepping } from './step';
+import { resetGradcheck } from './gradcheck';
 import { nextPaint } from './timing';
 import { paint } from './viewport';
 
@@ -49,6 +50,7 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   const snapshot = payload.snapshot as GraphSnapshot;
   state.snapshot = snapshot;
   resetStepping();
+  resetGradcheck();
   showLightNote(payload, snapshot);
   state.snapshotGzip = delivery?.gzip ?? null;
   state.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));

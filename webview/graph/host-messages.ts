@@ -8,6 +8,7 @@ import {
 import { assertNever } from '../../src/protocol/messages';
 import { showMessage, showPageMessage, status, title } from './dom';
 import { exportAs } from './export';
+import { showGradcheck } from './gradcheck';
 import { headerOf, render, showFailure } from './graph';
 import { epochMs } from './layout-messages';
 import { layout } from './layout-client';
@@ -55,6 +56,9 @@ async function onMessage(m: ToWebview): Promise<void> {
       return;
     case 'graph/select':
       reveal(m.ids);
+      return;
+    case 'graph/gradcheck':
+      showGradcheck(m.result);
       return;
     default:
       assertNever(m, 'message from the extension');

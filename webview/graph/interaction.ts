@@ -22,6 +22,7 @@ import { installMinimap } from './minimap';
 import { select } from './select';
 import { save, state, vscode } from './state';
 import { installStepping } from './step';
+import { installGradcheck } from './gradcheck';
 import { installToolbarOverflow } from './toolbar';
 import { centerOn, centreAt, fit, panBy, zoomAt } from './viewport';
 
@@ -178,4 +179,5 @@ export function installInteraction(): void {
   installSearch();
   installPointer();
   installStepping();
+  installGradcheck();
 }

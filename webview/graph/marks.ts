@@ -6,6 +6,7 @@ import { canvas, matches, search } from './dom';
 import { edgeEnds } from './geometry';
 import { state } from './state';
 import { markStep } from './step-marks';
+import { markGradcheck } from './gradcheck';
 
 function nodeEls(): SVGGElement[] {
   return [...canvas.querySelectorAll<SVGGElement>('g.gl-node')];
@@ -30,6 +31,7 @@ export function remark(): void {
   applySearch();
   markSelected();
   markStep();
+  markGradcheck();
 }
 
 let hitCache: { q: string; parts: SvgParts; hits: SvgItem[] } | null = null;

@@ -1,0 +1,132 @@
+// "Check with finite differences" in the graph view: the toolbar's Check gradients (the whole
+// graph) and the details box's button (the leaves below one node) ask the host, which reruns
+// the script as a gradient check (src/extension/gradcheck.ts). The answer marks the checked
+// boxes (agreeing or not, in theme colours) and lists analytic against numeric values in the
+// details box. Marks are re-applied after each redraw, like marks.ts.
+import type { GradcheckNode, GradcheckResult } from '../../src/protocol/gradcheck';
+import type { GraphNode } from '../../src/protocol/messages';
+import { checkElementLine, checkLines, checkVerdict } from '../../src/explain/gradcheck-text';
+import { canvas, checkBtn, details, el } from './dom';
+import { state, vscode } from './state';
+
+/** The last check's result for the graph shown; whether one is under way. */
+let result: GradcheckResult | null = null;
+let pending = false;
+
+/** Asks the host to check below node `node` (the whole graph when null). */
+export function requestGradcheck(node: string | null): void {
+  if (pending || state.snapshot === null) return;
+  pending = true;
+  checkBtn.disabled = true;
+  showPanel('Check with finite differences', [
+    el('p', {
+      id: 'gradcheck-message',
+      textContent:
+        'Checking: the script runs again in float64, twice for each leaf element checked (16 at most)…',
+    }),
+  ]);
+  vscode.postMessage({ type: 'gradcheck', node });
+}
+
+/** The host's answer. */
+export function showGradcheck(r: GradcheckResult): void {
+  pending = false;
+  checkBtn.disabled = false;
+  result = r.outcome === 'unavailable' ? null : r;
+  markGradcheck();
+  const scope = r.scope === null ? null : state.byId.get(r.scope);
+  const title =
+    scope === undefined || scope === null
+      ? 'Check with finite differences'
+      : `Check below ${nameOf(scope)}`;
+  const parts: HTMLElement[] = [
+    el('p', {
+      id: 'gradcheck-message',
+      className: r.outcome === 'disagree' ? 'gl-check-bad' : '',
+      textContent: r.outcome === 'unavailable' ? `Cannot check: ${r.message}` : r.message,
+    }),
+  ];
+  if (r.outcome !== 'unavailable')
+    parts.push(
+      el('div', {
+        className: 'muted',
+        textContent: `central differences in ${r.dtype}, h = ${String(r.eps)}, relative tolerance ${String(r.rtol)}, ${String(r.runs)} run(s) of the script`,
+      }),
+      ...r.nodes.map(nodeBlock),
+    );
+  showPanel(title, parts);
+}
+
+/** After a new graph: no result, nothing pending. */
+export function resetGradcheck(): void {
+  result = null;
+  pending = false;
+  checkBtn.disabled = false;
+  markGradcheck();
+}
+
+/** Marks the checked boxes in the page: agreeing or not. */
+export function markGradcheck(): void {
+  for (const g of canvas.querySelectorAll('.gl-check-ok, .gl-check-bad'))
+    g.classList.remove('gl-check-ok', 'gl-check-bad');
+  if (result === null) return;
+  for (const n of result.nodes)
+    for (const id of drawnIds(n.node)) {
+      const g = canvas.querySelector(`g.gl-node[data-id="${CSS.escape(id)}"]`);
+      g?.classList.add(n.agree ? 'gl-check-ok' : 'gl-check-bad');
+    }
+}
+
+/** The rows of node `n`'s details that the last check gives it, if it was checked. */
+export function gradcheckRows(n: GraphNode): [string, string][] {
+  const checked = result?.nodes.filter((c) => drawnIds(c.node).includes(n.id)) ?? [];
+  return checked.map((c) => [
+    c.how === 'local' ? 'own function check' : 'finite differences',
+    checkLines(c).join('\n'),
+  ]);
+}
+
+/** A leaf is drawn on its own box or within its AccumulateGrad's: mark both. */
+function drawnIds(id: string): string[] {
+  const acc = state.byId.get(id)?.attachedTo;
+  return acc === null || acc === undefined ? [id] : [id, acc];
+}
+
+function nameOf(n: GraphNode): string {
+  return n.kind === 'accumulate' ? 'AccumulateGrad' : n.name === '' ? n.id : n.name;
+}
+
+function nodeBlock(c: GradcheckNode): HTMLElement {
+  return el(
+    'div',
+    { className: `gl-check-node ${c.agree ? 'gl-check-ok' : 'gl-check-bad'}` },
+    el('b', {
+      textContent: c.how === 'local' ? `${c.name}: its backward against its forward` : c.name,
+    }),
+    el('div', { className: 'gl-check-line', textContent: checkVerdict(c) }),
+    ...c.elements.map((e) =>
+      el('div', {
+        className: `gl-check-line${e.agree ? '' : ' gl-check-bad'}`,
+        textContent: checkElementLine(e),
+      }),
+    ),
+  );
+}
+
+function showPanel(title: string, parts: HTMLElement[]): void {
+  const x = el('button', { textContent: '×', title: 'Close' });
+  x.addEventListener('click', () => {
+    details.hidden = true;
+  });
+  details.replaceChildren(
+    el('div', { className: 'details-head' }, el('b', { textContent: title }), x),
+    ...parts,
+  );
+  details.hidden = false;
+}
+
+export function installGradcheck(): void {
+  checkBtn.addEventListener('click', () => {
+    requestGradcheck(null);
+  });
+}
