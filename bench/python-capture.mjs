@@ -1,7 +1,8 @@
 // The Python tracer's costs, measured (not asserted): (1) capture overhead on a 1,000-iteration
 // 1-10-10-1 Adam loop (torch on one thread), the same script run by plain python and under
 // `gradlens run`, default capture policy; (2) time from the end of a PyTorch script to its
-// SVG for a graph of about 1,000 nodes.
+// SVG for a graph of about 1,000 nodes; (3) the tracer's cost per step, plain and traced steps
+// interleaved in one process (bench/python_step_cost.py): far steadier than (1) on a loaded machine.
 // Usage: npm run build && node bench/python-capture.mjs [--quick] [--python PATH]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -71,10 +72,32 @@ for (const clock of ['wall', 'cpu']) {
   const p = plain.map((r) => r[clock]);
   const t = traced.map((r) => r[clock]);
   const overhead = ((Math.min(...t) / Math.min(...p) - 1) * 100).toFixed(1);
+  const medianOverhead = ((median(t) / median(p) - 1) * 100).toFixed(1);
   console.log(
-    `1-10-10-1 Adam, 1,000 iterations, 1 thread, ${clock} time: plain ${Math.min(...p).toFixed(0)} ms, under gradlens ${Math.min(...t).toFixed(0)} ms -> overhead ${overhead}% (goal <= 10%; runs plain ${p.map((v) => v.toFixed(0)).join(', ')}; traced ${t.map((v) => v.toFixed(0)).join(', ')})`,
+    `1-10-10-1 Adam, 1,000 iterations, 1 thread, ${clock} time: plain ${Math.min(...p).toFixed(0)} ms, under gradlens ${Math.min(...t).toFixed(0)} ms -> overhead ${overhead}% (of medians ${medianOverhead}%; goal <= 10%; runs plain ${p.map((v) => v.toFixed(0)).join(', ')}; traced ${t.map((v) => v.toFixed(0)).join(', ')})`,
   );
 }
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// The same loop's steps, plain and traced interleaved in one process (CPU µs per step, medians).
+const stepCost = spawnSync(python, [path.join(ROOT, 'bench', 'python_step_cost.py')], {
+  encoding: 'utf8',
+  cwd: dir,
+  env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') },
+});
+if (stepCost.status !== 0) throw new Error(stepCost.stderr);
+const phases = [...stepCost.stdout.matchAll(/STEP (\S+) (\S+) (\S+)/g)].map(
+  ([, name, plain, traced]) => `${name} ${(Number(traced) - Number(plain)).toFixed(1)}`,
+);
+const [, plainStep, tracedStep] = /STEP total (\S+) (\S+)/.exec(stepCost.stdout);
+console.log(
+  `per step, interleaved in one process (CPU, medians): plain ${plainStep} µs, traced ${tracedStep} µs -> overhead ${((tracedStep / plainStep - 1) * 100).toFixed(1)}% (µs added: ${phases.join(', ')})`,
+);
 
 // ~1,000 nodes: 330 chained op triples on a vector, then sum.
 const graph = path.join(dir, 'thousand.py');
