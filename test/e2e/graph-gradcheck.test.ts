@@ -10,14 +10,12 @@ import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
 import {
   closeSession,
-  openFile,
   openSession,
-  runCommand,
   runLog,
   screenshot,
-  shownGraph,
   type Session,
   waitForActivation,
+  visualizeFile,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -47,13 +45,6 @@ afterAll(async () => {
   ws.remove();
 });
 
-async function visualize(file: string): Promise<Frame> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  return shownGraph(page, `${file}: backward() #1`, 120_000);
-}
-
 /** The check's verdict line, once the host answered (the page says "Checking…" until then). */
 async function verdict(frame: Frame): Promise<string> {
   const message = frame.locator('#gradcheck-message');
@@ -73,7 +64,7 @@ async function checkAll(frame: Frame): Promise<void> {
 }
 
 test('Check gradients on the Q/P graph: -384 and 96 agree with central differences', async () => {
-  const frame = await visualize('qp.ts');
+  const frame = await visualizeFile(page, 'qp.ts');
   await checkAll(frame);
   expect(await verdict(frame)).toBe('all 2 checked gradients agree');
   const text = await details(frame);
@@ -86,7 +77,7 @@ test('Check gradients on the Q/P graph: -384 and 96 agree with central differenc
 });
 
 test('a TypeScript custom Function with a wrong backward is marked as disagreeing', async () => {
-  const frame = await visualize('wrong.ts');
+  const frame = await visualizeFile(page, 'wrong.ts');
   await checkAll(frame);
   expect(await verdict(frame)).toBe('2 of 2 checked gradients disagree');
   const text = await details(frame);
@@ -99,7 +90,7 @@ test('a TypeScript custom Function with a wrong backward is marked as disagreein
 });
 
 test("a PyTorch custom Function's own node is flagged, checked from its details box", async () => {
-  const frame = await visualize('wrong.py');
+  const frame = await visualizeFile(page, 'wrong.py');
   await frame.locator('g.gl-node[data-name="CubeBackward"]').click();
   await frame.locator('#details button.gradcheck-node').click();
   expect(await verdict(frame)).toMatch(/^2 of 2 checked gradients disagree/);

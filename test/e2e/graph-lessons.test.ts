@@ -9,13 +9,12 @@ import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
 import {
   closeSession,
-  openFile,
   openSession,
   runCommand,
   screenshot,
-  shownGraph,
   type Session,
   waitForActivation,
+  visualizeFile,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -35,13 +34,6 @@ afterAll(async () => {
   await closeSession(session);
   ws.remove();
 });
-
-async function visualize(file: string): Promise<Frame> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  return shownGraph(page, `${file}: backward() #`, 120_000);
-}
 
 /** The module frames drawn, by full label: the toggle's tooltip is "Collapse LABEL (N nodes)". */
 function frameLabels(frame: Frame): Promise<string[]> {
@@ -63,7 +55,7 @@ function boxes(frame: Frame): Promise<Record<string, { x: number; y: number; h: 
 }
 
 test("the attention model's modules are framed; its block folds in place and opens again", async () => {
-  const frame = await visualize('tiny-attention.ts');
+  const frame = await visualizeFile(page, 'tiny-attention.ts', 'tiny-attention.ts: backward() #');
   await runCommand(page, 'View: Close Primary Side Bar');
   await frame.click('#fit');
   const labels = await frameLabels(frame);
@@ -95,7 +87,11 @@ test("the attention model's modules are framed; its block folds in place and ope
 });
 
 test("the CNN's two conv stages are framed by name", async () => {
-  const frame = await visualize('cnn-fashion-mnist.ts');
+  const frame = await visualizeFile(
+    page,
+    'cnn-fashion-mnist.ts',
+    'cnn-fashion-mnist.ts: backward() #',
+  );
   const labels = await frameLabels(frame);
   for (const m of ['SmallCNN.conv1', 'SmallCNN.conv2', 'SmallCNN.pool2', 'SmallCNN.fc'])
     expect(labels).toContain(m);

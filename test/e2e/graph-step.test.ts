@@ -10,14 +10,12 @@ import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
 import {
   closeSession,
-  openFile,
   openSession,
-  runCommand,
   runLog,
   screenshot,
-  shownGraph,
   type Session,
   waitForActivation,
+  visualizeFile,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -48,13 +46,6 @@ afterAll(async () => {
   ws.remove();
 });
 
-async function visualize(file: string): Promise<Frame> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  return shownGraph(page, `${file}: backward() #1`, 120_000);
-}
-
 /** Clicks the toolbar's Step through backward, from the "…" menu when the toolbar had no room. */
 async function startStepping(frame: Frame): Promise<void> {
   if (!(await frame.locator('#step').isVisible())) await frame.click('#more');
@@ -74,7 +65,7 @@ async function press(frame: Frame, key: string, step: number): Promise<void> {
 }
 
 test('the keyboard walks the Q/P backward pass with its numbers in the panel', async () => {
-  const frame = await visualize('qp.ts');
+  const frame = await visualizeFile(page, 'qp.ts');
   await startStepping(frame);
   expect(await frame.locator('#step-count').textContent()).toBe('step 1 of 6');
   expect(await frame.locator('g.gl-step-now').getAttribute('data-name')).toBe('PowBackward0');
@@ -105,7 +96,7 @@ test('the keyboard walks the Q/P backward pass with its numbers in the panel', a
 });
 
 test('stepping onto a node inside a collapsed module expands it; leaving collapses it', async () => {
-  const frame = await visualize('mlp.ts');
+  const frame = await visualizeFile(page, 'mlp.ts');
   const toggles = (): Promise<number> =>
     frame.$eval('#app', (a) => Number((a as HTMLElement).dataset.toggles ?? '0'));
   // Collapse the whole model from a node inside it (its details offer each open group).
@@ -134,7 +125,7 @@ test('stepping onto a node inside a collapsed module expands it; leaving collaps
 });
 
 test('without recorded flow the button says why', async () => {
-  const frame = await visualize('long.ts');
+  const frame = await visualizeFile(page, 'long.ts');
   if (!(await frame.locator('#step').isVisible())) await frame.click('#more');
   expect(await frame.locator('#step').getAttribute('title')).toContain('was not recorded');
   await frame.click('#step');

@@ -20,6 +20,7 @@ import {
   webviewFrame,
   type Session,
   waitForActivation,
+  visualizeFile,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -45,27 +46,20 @@ afterAll(async () => {
   ws.remove();
 });
 
-async function visualize(file: string, title: string): Promise<Frame> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await openFile(page, file);
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  return shownGraph(page, title);
-}
-
 const nodeIds = (frame: Frame): Promise<string[]> =>
   frame.$$eval('g.gl-node', (gs) => gs.map((g) => g.getAttribute('data-id') ?? ''));
 
 test('a node selected in one graph is not selected in the next', async () => {
   const other = new Set(
-    await nodeIds(await visualize('retain-grad.ts', 'retain-grad.ts: backward() #1')),
+    await nodeIds(await visualizeFile(page, 'retain-grad.ts', 'retain-grad.ts: backward() #1')),
   );
-  const frame = await visualize('square-plus-3x.ts', 'square-plus-3x.ts: backward() #');
+  const frame = await visualizeFile(page, 'square-plus-3x.ts', 'square-plus-3x.ts: backward() #');
   // Node ids repeat from graph to graph: select one the next graph has too.
   const shared = (await nodeIds(frame)).find((id) => other.has(id));
   expect(shared).toBeDefined();
   await frame.click(`g.gl-node[data-id="${shared}"]`);
   expect(await frame.locator('g.gl-selected').count()).toBe(1);
-  const next = await visualize('retain-grad.ts', 'retain-grad.ts: backward() #1');
+  const next = await visualizeFile(page, 'retain-grad.ts', 'retain-grad.ts: backward() #1');
   expect(await next.locator('g.gl-selected').count()).toBe(0);
   expect(await next.locator('#details').isHidden()).toBe(true);
 });
@@ -86,7 +80,11 @@ test('the footer and the Output channel give the same layout figures', async () 
 });
 
 test('a light capture says what it lacks, and "Capture in full" shows that backward() with its values', async () => {
-  const frame = await visualize('mnist-classifier.ts', 'mnist-classifier.ts: backward() #');
+  const frame = await visualizeFile(
+    page,
+    'mnist-classifier.ts',
+    'mnist-classifier.ts: backward() #',
+  );
   const title = (await frame.textContent('#graph-title')) ?? '';
   const backward = /backward\(\) #(\d+)/.exec(title)![1];
   expect(Number(backward)).toBeGreaterThan(1);
@@ -145,7 +143,11 @@ test('a failed run shows its failure in the graph view, with Show Output and Re-
 });
 
 test('module calls show as framed clusters: the chevron collapses one into its box, a click on the box brings its frame back', async () => {
-  const frame = await visualize('mnist-classifier.ts', 'mnist-classifier.ts: backward() #');
+  const frame = await visualizeFile(
+    page,
+    'mnist-classifier.ts',
+    'mnist-classifier.ts: backward() #',
+  );
   const labels = await frame.$$eval('g.gl-frame-toggle text', (ts) => ts.map((t) => t.textContent));
   expect(labels).toEqual(expect.arrayContaining(['MNISTClassifier', 'fc1', 'dropout', 'fc2']));
   // Labels at a readable size after Fit (a line's box is a little taller than its font).

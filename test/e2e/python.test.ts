@@ -127,6 +127,18 @@ test('the training monitor fills with every step of a PyTorch training loop', as
   await screenshot(page, 'python-monitor');
 });
 
+test('a graph over the walk cap is a note, not a failure: a warning, and the footer says it', async () => {
+  await openInFirstGroup(page, 'over_cap.py');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const text = await notification(page, 'has more than 300 nodes');
+  expect(text).toContain('over_cap.py: the graph of backward() #1 has more than 300 nodes');
+  const frame = await shownGraph(page, 'over_cap.py: backward() #2');
+  await expect
+    .poll(() => frame.$eval('#status', (e) => e.textContent), { timeout: 30_000 })
+    .toContain('note: the graph of backward() #1 has more than 300 nodes');
+  expect(await page.locator('.notification-toast', { hasText: 'failed' }).count()).toBe(0);
+});
+
 test('an interpreter without torch: a message that names it and says how to choose another', async () => {
   // A window whose setting names a Python without torch (a wrapper around Debian's, site off).
   await closeSession(session);
@@ -147,16 +159,4 @@ test('an interpreter without torch: a message that names it and says how to choo
   expect(text).toContain('python-without-torch');
   expect(text).toContain('gradlens.python.path');
   await screenshot(page, 'python-no-torch');
-});
-
-test('a graph over the walk cap is a note, not a failure: a warning, and the footer says it', async () => {
-  await openInFirstGroup(page, 'over_cap.py');
-  await runCommand(page, 'Gradlens: Visualize Graph');
-  const text = await notification(page, 'has more than 300 nodes');
-  expect(text).toContain('over_cap.py: the graph of backward() #1 has more than 300 nodes');
-  const frame = await shownGraph(page, 'over_cap.py: backward() #2');
-  await expect
-    .poll(() => frame.$eval('#status', (e) => e.textContent), { timeout: 30_000 })
-    .toContain('note: the graph of backward() #1 has more than 300 nodes');
-  expect(await page.locator('.notification-toast', { hasText: 'failed' }).count()).toBe(0);
 });

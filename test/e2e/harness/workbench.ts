@@ -176,6 +176,22 @@ export async function webviewFrame(
 }
 
 /**
+ * Opens `file` in the first editor group, runs Visualize Graph on it and waits for the graph
+ * whose title holds `title` (default: its first backward()).
+ */
+export async function visualizeFile(
+  page: Page,
+  file: string,
+  title = `${file}: backward() #1`,
+  timeoutMs = 120_000,
+): Promise<Frame> {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await openFile(page, file);
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  return shownGraph(page, title, timeoutMs);
+}
+
+/**
  * Waits for the graph view to show a painted graph whose title contains `title`; by default
  * one a command asked for (it carries a command-to-paint time), with `restored` one the page
  * drew again after a reload or after its tab was hidden (no command, so no such time).
