@@ -91,6 +91,13 @@ function basename(file: string): string {
  * full capture's structure) lacks what the user clicks nodes for: say so, and offer the
  * full capture, which runs the script again and captures that call with the hooks on.
  */
+/** Which loops the Python tracer foresees the last step of; the TypeScript runner foresees none. */
+function foreseen(file: string): string {
+  return /\.(py|ipynb)$/i.test(file)
+    ? ' (it can for loops over range(...) with one backward() a pass)'
+    : '';
+}
+
 function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
   const source = payload.source;
   lightNote.hidden = !(source?.kind === 'run' && s.detail === 'light');
@@ -98,7 +105,7 @@ function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
   lightText.textContent =
     `Light capture: backward() #${String(source.backward)} shows the graph's structure and the leaves with their .grad, ` +
     'but no values or gradients of intermediate results and no backward flow to step through: ' +
-    'the run could not foresee that this step would be its last (it can for loops over range(...) with one backward() a pass). ';
+    `the run could not foresee that this step would be its last${foreseen(payload.file)}. `;
   captureFull.disabled = false;
   captureFull.textContent = 'Capture in full';
   captureFull.onclick = () => {
