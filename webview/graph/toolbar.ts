@@ -1,7 +1,7 @@
 // The toolbar stays one row in a narrow panel: the items it cannot hold (exports first, then
 // the backward() picker, Fit and search) move into the "…" menu, and come back when there is
 // room again. The title shrinks first, down to a few letters.
-import { more, moreMenu, overflowable, toolbar } from './dom';
+import { more, moreMenu, overflowable, title, toolbar } from './dom';
 
 /** Where each item that can move into the menu stands in the toolbar. */
 const homes = new Map<HTMLElement, Comment>();
@@ -26,6 +26,13 @@ export function installToolbarOverflow(): void {
     homes.set(item, home);
   }
   new ResizeObserver(fitToolbar).observe(toolbar);
+  // What fits also changes without a resize: a new title, a button shown, hidden or relabelled
+  // (the step and check buttons change after a graph arrives). Moving items does not count.
+  const changed = new MutationObserver(fitToolbar);
+  const content = { childList: true, characterData: true, subtree: true };
+  changed.observe(title, content);
+  for (const item of overflowable)
+    changed.observe(item, { ...content, attributes: true, attributeFilter: ['hidden'] });
   more.addEventListener('click', (e) => {
     e.stopPropagation();
     moreMenu.style.top = `${String(toolbar.offsetHeight)}px`;
