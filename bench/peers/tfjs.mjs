@@ -53,6 +53,22 @@ const convBlock = (c, x, pad) =>
   tf.maxPool(tf.relu(tf.add(tf.conv2d(x, c.w, 1, pad), c.b)), 2, 2, 'valid');
 const varsOf = (layers) => layers.flatMap((l) => [l.w, l.b]);
 
+/** Warm-up steps, then the best of `p.runs` runs of `p.steps` steps (each step returns its loss). */
+function timedTraining(step, p) {
+  for (let i = 0; i < p.warmup; i++) step().dispose();
+  let finalLoss;
+  const ms = bestOf(p.runs, () => {
+    let cost;
+    for (let i = 0; i < p.steps; i++) {
+      cost?.dispose();
+      cost = step();
+    }
+    finalLoss = cost.dataSync()[0];
+    cost.dispose();
+  });
+  return { rate: p.steps / (ms / 1000), finalLoss };
+}
+
 export const workloads = {
   W1(p) {
     const l1 = linear(784, 256);
@@ -73,18 +89,8 @@ export const workloads = {
       );
       return cost;
     };
-    for (let i = 0; i < p.warmup; i++) step().dispose();
-    let finalLoss;
-    const ms = bestOf(p.runs, () => {
-      let cost;
-      for (let i = 0; i < p.steps; i++) {
-        cost?.dispose();
-        cost = step();
-      }
-      finalLoss = cost.dataSync()[0];
-      cost.dispose();
-    });
-    return { stepsPerSec: p.steps / (ms / 1000), finalLoss };
+    const { rate, finalLoss } = timedTraining(step, p);
+    return { stepsPerSec: rate, finalLoss };
   },
 
   W6(p) {
@@ -106,18 +112,8 @@ export const workloads = {
         true,
         vars,
       );
-    for (let i = 0; i < p.warmup; i++) step().dispose();
-    let finalLoss;
-    const ms = bestOf(p.runs, () => {
-      let cost;
-      for (let i = 0; i < p.steps; i++) {
-        cost?.dispose();
-        cost = step();
-      }
-      finalLoss = cost.dataSync()[0];
-      cost.dispose();
-    });
-    return { cnnStepsPerSec: p.steps / (ms / 1000), finalLoss };
+    const { rate, finalLoss } = timedTraining(step, p);
+    return { cnnStepsPerSec: rate, finalLoss };
   },
 
   W2(p) {

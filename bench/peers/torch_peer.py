@@ -66,14 +66,8 @@ def mlp_step(model, loss_fn, opt, x, y):
     return loss
 
 
-def w1(torch, p):
-    nn = torch.nn
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(p["dropout"]), nn.Linear(256, 10))
-    loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.Adam(model.parameters(), lr=p["lr"])
-    x = torch.randn(p["batch"], 784)
-    y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
+def timed_training(model, loss_fn, opt, x, y, p):
+    """Warm-up steps, then the best of p["runs"] runs of p["steps"] steps: (steps/s, last loss)."""
     for _ in range(p["warmup"]):
         mlp_step(model, loss_fn, opt, x, y)
     last = {}
@@ -83,7 +77,19 @@ def w1(torch, p):
             last["loss"] = mlp_step(model, loss_fn, opt, x, y)
 
     ms = best_of(p["runs"], run)
-    return {"stepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
+    return p["steps"] / (ms / 1000), last["loss"].item()
+
+
+def w1(torch, p):
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(p["dropout"]), nn.Linear(256, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=p["lr"])
+    x = torch.randn(p["batch"], 784)
+    y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
+    rate, loss = timed_training(model, loss_fn, opt, x, y, p)
+    return {"stepsPerSec": rate, "finalLoss": loss}
 
 
 def w2(torch, p):
@@ -201,16 +207,8 @@ def w6(torch, p):
     opt = torch.optim.SGD(model.parameters(), lr=p["lr"], momentum=0.9)
     x = torch.randn(p["batch"], 1, 28, 28)
     y = torch.tensor([(i * 7) % 10 for i in range(p["batch"])], dtype=torch.int64)
-    for _ in range(p["warmup"]):
-        mlp_step(model, loss_fn, opt, x, y)
-    last = {}
-
-    def run():
-        for _ in range(p["steps"]):
-            last["loss"] = mlp_step(model, loss_fn, opt, x, y)
-
-    ms = best_of(p["runs"], run)
-    return {"cnnStepsPerSec": p["steps"] / (ms / 1000), "finalLoss": last["loss"].item()}
+    rate, loss = timed_training(model, loss_fn, opt, x, y, p)
+    return {"cnnStepsPerSec": rate, "finalLoss": loss}
 
 
 WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
