@@ -61,6 +61,17 @@ describe('gradlens run --explain', () => {
     expect(r.stdout).toContain('  a.grad: None -> 7\n');
   });
 
+  it('explains CopySlices, the base of a view written in place, by its own rule', () => {
+    const r = gradlens(['run', path.join(FIXTURES, 'explain-copy-slices.ts'), '--explain']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "step 2: CopySlices at explain-copy-slices.ts:8   base[view] = op(base[view], ...) (an in-place op on a view rewrote the base's history)\n",
+    );
+    expect(r.stdout).toContain('  -> AccumulateGrad of w as other: ');
+    expect(r.stdout).toContain('  received grad = [3, 1] from CopySlices (step 2) as base\n');
+    expect(r.stdout).not.toContain('CopySlices turns the gradient');
+  });
+
   it('says so, and fails, when the flow was not recorded', () => {
     const r = gradlens([
       'run',
