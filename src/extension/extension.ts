@@ -5,6 +5,7 @@ import { paintedLine } from '../protocol/paint-report';
 import { registerDebugCapture } from './debug/index';
 import { registerEditorFeatures } from './editor-features';
 import { registerNotebookCells } from './notebook';
+import { registerRendererMessaging } from './notebook/renderer-messaging';
 import { cellInSight } from './notebook/editor';
 import { GraphPanel } from './graph-panel';
 import { runGradcheck } from './gradcheck';
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidGrantWorkspaceTrust(prepareRunner),
     registerEditorFeatures(runs),
     registerNotebookCells(visualizer),
+    registerRendererMessaging(),
     registerDebugCapture(context, {
       showGraph: (p) => panel.show(p),
       log: (line) => output.appendLine(line),

@@ -2,7 +2,10 @@
 // extension (code-server's built-in ipynb serializer opens it): the extension's notebook
 // renderer draws the graph gradlens.show(P) saved (test/e2e/fixtures/qp-graph-output.ipynb,
 // written by scripts/gen_notebook_fixture.py with Debian's PyTorch), in preference to the
-// output's text/html fallback, and a damaged output gets a message instead of a graph.
+// output's text/html fallback, and a damaged output gets a message instead of a graph; the
+// gradlens.graph.direction setting turns the saved graph root-top.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -90,4 +93,29 @@ test('a damaged saved output shows what is wrong, not a broken graph', async () 
   expect(await frame.locator('[data-gradlens="graph-output-error"]').textContent()).toMatch(
     /Gradlens cannot show this output\. This is not a Gradlens graph \(snapshot\.nodes: expected an array\)/,
   );
+});
+
+/** How far the output's box lies below leaf a's in the output frame (negative: above it). */
+async function outputBelowLeaf(frame: Frame): Promise<number> {
+  return frame.evaluate(() => {
+    const centre = (sel: string): number => {
+      const r = document.querySelector(sel)!.getBoundingClientRect();
+      return r.y + r.height / 2;
+    };
+    return centre('g.gl-node.gl-output') - centre('g.gl-node.gl-leaf[data-name="a"]');
+  });
+}
+
+test('the direction setting turns the saved graph root-top', async () => {
+  expect(await outputBelowLeaf(await graphOutput())).toBeGreaterThan(0);
+  mkdirSync(join(ws.dir, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(ws.dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'gradlens.graph.direction': 'root-top' }),
+  );
+  // The renderer draws the output again in a new frame once the extension tells it.
+  await expect
+    .poll(async () => outputBelowLeaf(await graphOutput()), { timeout: 60_000, interval: 500 })
+    .toBeLessThan(0);
+  await screenshot(page, 'notebook-render-root-top');
 });

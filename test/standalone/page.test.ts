@@ -1,6 +1,6 @@
 // The standalone graph page (what notebook outputs show) in Debian's Chromium: a 10,000-node
 // graph opens collapsed and its groups expand and collapse on click; search, details, SVG
-// export, the VS Code theme sent by the renderer, the gzipped snapshot gradlens.show writes,
+// export, the direction, the VS Code theme sent by the renderer, the gzipped snapshot gradlens.show writes,
 // and a damaged snapshot.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -116,6 +116,30 @@ describe('the standalone graph page', () => {
     expect(download.suggestedFilename()).toBe('loss.svg');
     expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*TanhBackward0/);
     await page.close();
+  });
+
+  it('stands root-top when the document says so, leaves-top otherwise', async () => {
+    const snapshot = JSON.stringify(rnnSnapshot(1));
+    const outputBelowLeaf = (page: Page): Promise<number> =>
+      page.evaluate(() => {
+        const centre = (sel: string): number => {
+          const r = document.querySelector(sel)!.getBoundingClientRect();
+          return r.y + r.height / 2;
+        };
+        return centre('g.gl-node.gl-output') - centre('g.gl-node.gl-leaf');
+      });
+    for (const [direction, sign] of [
+      [undefined, 1],
+      ['leaves-top', 1],
+      ['root-top', -1],
+    ] as const) {
+      const page = await open(
+        `direction-${direction ?? 'default'}`,
+        standaloneDocument(snapshot, script, { title: 'loss', direction }),
+      );
+      expect(Math.sign(await outputBelowLeaf(page)), String(direction)).toBe(sign);
+      await page.close();
+    }
   });
 
   it('fits the drawing once a frame that started without a size gets one', async () => {

@@ -1,6 +1,7 @@
 // The interactive page around a snapshot: the CLI's HTML page (src/graph/html.ts: zoom, pan,
 // search, details) drawn from a layout made here in the browser, plus what a saved picture
 // cannot do: open a big graph collapsed and expand or collapse its groups, export the SVG.
+import type { GraphDirection } from '../../src/graph/direction';
 import { renderHtml } from '../../src/graph/html';
 import { joinSvg } from '../../src/graph/svg';
 import { GraphView, groupName, type ViewResult } from '../../src/graph/view';
@@ -15,14 +16,15 @@ const CLICK_SLOP = 4;
  * Replaces the document with the graph's page.
  *
  * @example
- * await showGraph(document, snapshot, 'P');
+ * await showGraph(document, snapshot, 'P', 'leaves-top');
  */
 export async function showGraph(
   doc: Document,
   snapshot: GraphSnapshot,
   title: string,
+  direction: GraphDirection,
 ): Promise<void> {
-  const view = new GraphView(snapshot);
+  const view = new GraphView(snapshot, { direction });
   const opened = await view.open();
   replaceDocument(doc, renderHtml(withGroups(snapshot, view.tree), joinSvg(opened.parts), title));
   new Page(doc, view, title).shown(opened);

@@ -1,6 +1,7 @@
 // Entry point of the standalone graph page (dist/webview/graph-standalone.js, copied into the
 // Python package as gradlens/assets/graph.js): reads the snapshot the document carries,
 // checks it, and shows it, or says why it cannot.
+import { GRAPH_DIRECTIONS, type GraphDirection } from '../../src/graph/direction';
 import { SNAPSHOT_ELEMENT } from './document';
 import { showGraph } from './graph-page';
 import { parseGraphPayload } from './payload';
@@ -27,7 +28,13 @@ async function boot(doc: Document): Promise<void> {
     showMessage(doc, parsed.message);
     return;
   }
-  await showGraph(doc, parsed.snapshot, doc.title || 'Gradlens autograd graph');
+  await showGraph(doc, parsed.snapshot, doc.title || 'Gradlens autograd graph', directionOf(root));
+}
+
+/** The direction the renderer put on the document; leaves on top anywhere else. */
+function directionOf(root: HTMLElement): GraphDirection {
+  const d = root.dataset.direction;
+  return GRAPH_DIRECTIONS.find((x) => x === d) ?? 'leaves-top';
 }
 
 async function gunzipBase64(b64: string): Promise<string> {
