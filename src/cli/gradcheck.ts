@@ -35,11 +35,13 @@ export const MAX_ELEMENTS = 16;
 const H = 1e-6;
 const RTOL = 1e-3;
 
-/** What a rerun takes from the run that made the graph. */
+/** What a rerun takes from the run that made the graph, and the user's Cancel. */
 export type RunOf = Pick<
   LaunchOptions,
   'script' | 'cwd' | 'args' | 'timeoutMs' | 'maxMemoryMb' | 'python'
->;
+> & { signal?: AbortSignal };
+
+const CANCELLED = 'the check was cancelled';
 
 /**
  * Checks the leaves of `snapshot` (backward() #1 of the run) below node `scope` (all of them
@@ -62,7 +64,7 @@ export async function checkGradients(
       ? await checkPython(run, scope)
       : await checkScript(snapshot, run, scope);
   } catch (e) {
-    return no((e as Error).message);
+    return no(run.signal?.aborted === true ? CANCELLED : (e as Error).message);
   }
 }
 
@@ -240,7 +242,8 @@ function elementLabel(name: string, shape: readonly number[], flat: number): str
 }
 
 /** One rerun of the script as `req` says; its report, read field by field. */
-async function rerun(run: RunOf, req: GradcheckRequest): Promise<GradcheckReport> {
+async function rerun({ signal, ...run }: RunOf, req: GradcheckRequest): Promise<GradcheckReport> {
+  signal?.throwIfAborted();
   let out = '';
   // The child takes its environment from this process's when it is made (synchronously, in
   // launchRunner): the request is there for that moment only, so no other run sees it.
@@ -258,7 +261,10 @@ async function rerun(run: RunOf, req: GradcheckRequest): Promise<GradcheckReport
   } finally {
     Reflect.deleteProperty(process.env, GRADCHECK_ENV);
   }
-  const result = await handle.done;
+  const cancel = (): void => handle.cancel();
+  signal?.addEventListener('abort', cancel);
+  const result = await handle.done.finally(() => signal?.removeEventListener('abort', cancel));
+  signal?.throwIfAborted();
   const line = out.split('\n').find((l) => l.startsWith(GRADCHECK_MARK));
   if (line === undefined) {
     const error = result.errors.at(0);
@@ -308,6 +314,7 @@ function validateLocal(v: unknown, i: number): LocalCheck {
  * result on one stdout line after GRADCHECK_MARK (the script's own output around it).
  */
 async function checkPython(run: RunOf, scope: string | null): Promise<GradcheckResult> {
+  run.signal?.throwIfAborted();
   const cmd = pythonCommand(run.python ?? 'python3');
   const cwd = path.resolve(run.cwd ?? path.dirname(run.script));
   const request = {
@@ -328,18 +335,17 @@ async function checkPython(run: RunOf, scope: string | null): Promise<GradcheckR
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-4000)));
-  const timer =
-    run.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          killTree(child);
-        }, run.timeoutMs);
+  const kill = (): void => killTree(child);
+  const timer = run.timeoutMs === undefined ? undefined : setTimeout(kill, run.timeoutMs);
+  run.signal?.addEventListener('abort', kill);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
   }).finally(() => {
     clearTimeout(timer);
+    run.signal?.removeEventListener('abort', kill);
   });
+  run.signal?.throwIfAborted();
   const line = out.split('\n').find((l) => l.startsWith(GRADCHECK_MARK));
   if (line === undefined)
     throw new Error(

@@ -53,8 +53,9 @@ async function check(
     {
       location: vscode.ProgressLocation.Notification,
       title: `Gradlens: checking the gradients of ${name} with finite differences`,
+      cancellable: true,
     },
-    () =>
+    (_progress, token) =>
       checkGradients(
         target.snapshot,
         {
@@ -64,10 +65,18 @@ async function check(
           python,
           timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
           maxMemoryMb: settings.memoryLimitMb,
+          signal: abortSignalOf(token),
         },
         node,
       ),
   );
   output.appendLine(`[gradlens] gradient check: ${result.message}`);
   return result;
+}
+
+function abortSignalOf(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
 }

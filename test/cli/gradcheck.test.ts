@@ -1,14 +1,15 @@
 // `gradlens run --gradcheck` for real: the Q/P leaves and an nn.Sequential's parameters agree
 // with central differences in float64; a custom Function with a wrong backward is caught, in
 // TypeScript and in PyTorch (where the Function's own node is named); the JSON graph carries
-// the result.
+// the result; Cancel ends a check's reruns.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs, UsageError } from '../../src/cli/args';
-import { validateSnapshot } from '../../src/protocol/messages';
+import { checkGradients } from '../../src/cli/gradcheck';
+import { validateSnapshot, type GraphSnapshot } from '../../src/protocol/messages';
 import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
 
 beforeAll(ensureBuilt);
@@ -84,4 +85,38 @@ describe('gradlens run --gradcheck', () => {
     expect(() => parseRunArgs(['s.ipynb', '--gradcheck'])).toThrow(UsageError);
     expect(() => parseRunArgs(['s.ts', '--gradcheck', '--no-flow'])).toThrow(UsageError);
   });
+});
+
+describe('cancelling a gradient check', () => {
+  const snapshot: GraphSnapshot = {
+    index: 1,
+    trigger: 'backward',
+    nodes: [],
+    outputs: [],
+    anomalies: [],
+    collapsed: false,
+    detail: 'full',
+  };
+  // Scripts that never reach their backward(): only Cancel (or the run timeout) ends them.
+  it.each([
+    ['never.ts', 'while (Date.now() > 0) {}\n', undefined],
+    ['never.py', 'import time\nimport torch\ntime.sleep(600)\n', '/usr/bin/python3'],
+  ])(
+    'ends the reruns of %s and says the check was cancelled',
+    async (name, text, python) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'gl-gradcheck-cancel-'));
+      const script = path.join(dir, name);
+      writeFileSync(script, text);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 2000);
+      const r = await checkGradients(snapshot, {
+        script,
+        cwd: dir,
+        python,
+        signal: controller.signal,
+      });
+      expect(r).toMatchObject({ outcome: 'unavailable', message: 'the check was cancelled' });
+    },
+    60_000,
+  );
 });
