@@ -1,7 +1,7 @@
 // The standalone graph page (what notebook outputs show) in Debian's Chromium: a 10,000-node
-// graph opens collapsed and its groups expand and collapse on click; search, details, SVG
-// export, the VS Code theme sent by the renderer, the gzipped snapshot gradlens.show writes,
-// and a damaged snapshot.
+// graph opens collapsed and its groups expand and collapse on click; zoom and pan, search,
+// details, SVG export, the VS Code theme sent by the renderer, the gzipped snapshot
+// gradlens.show writes, and a damaged snapshot.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -115,6 +115,34 @@ describe('the standalone graph page', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#gl-export')]);
     expect(download.suggestedFilename()).toBe('loss.svg');
     expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*TanhBackward0/);
+    await page.close();
+  });
+
+  it('zooms at the pointer with the wheel and pans by dragging, a drag selecting nothing', async () => {
+    const page = await open(
+      'zoom',
+      standaloneDocument(JSON.stringify(rnnSnapshot(2)), script, { title: 'zoom' }),
+    );
+    const node = page.locator('g.gl-node[data-name="TanhBackward0"]').first();
+    const box = async () => (await node.boundingBox())!;
+    const before = await box();
+    // Zoomed at the node's centre, the node stays under the pointer.
+    const at = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await box()).width).toBeGreaterThan(before.width * 1.3);
+    const zoomed = await box();
+    expect(zoomed.x).toBeLessThan(at.x);
+    expect(zoomed.x + zoomed.width).toBeGreaterThan(at.x);
+    // Dragged from the node: the drawing moves, and the press is no click on the node.
+    await page.mouse.down();
+    await page.mouse.move(at.x + 120, at.y + 80, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => Math.round((await box()).x - zoomed.x)).toBe(120);
+    expect(Math.round((await box()).y - zoomed.y)).toBe(80);
+    expect(await page.locator('#details').isVisible()).toBe(false);
+    await node.click();
+    await expect.poll(() => page.locator('#details').textContent()).toContain('TanhBackward0');
     await page.close();
   });
 
