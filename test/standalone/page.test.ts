@@ -15,6 +15,7 @@ import { rnnSnapshot } from '../graph/rnn-snapshot';
 import { ROOT } from '../runner/helpers';
 
 const BUNDLE = path.join(ROOT, 'dist', 'webview', 'graph-standalone.js');
+const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
 const OUT = mkdtempSync(path.join(os.tmpdir(), 'gradlens-standalone-'));
 
 let browser: Browser | undefined;
@@ -72,6 +73,35 @@ describe('the standalone graph page', () => {
     await page.locator('#details .gl-collapse').click();
     await expect.poll(() => drawn(page), { timeout: 120_000 }).toBe(steps);
     console.log(`10,000-node page: open ${openMs} ms, ${collapsed} boxes, ${steps} with its steps`);
+    await page.close();
+  }, 400_000);
+
+  it("opens gradlens.show's own 10,000-node output collapsed, and its loop expands", async () => {
+    // The graph the README measures: 2,500 steps of tanh(Linear(h) + x), as Python writes it.
+    const file = path.join(OUT, 'show-10k.html');
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        `import sys, torch
+from gradlens.show import graph_output
+cell = torch.nn.Linear(8, 8)
+h = torch.zeros(1, 8)
+for x in torch.randn(2500, 1, 8):
+    h = torch.tanh(cell(h) + x)
+out = graph_output((h**2).sum())
+assert len(out.snapshot["nodes"]) > 10_000, len(out.snapshot["nodes"])
+open(sys.argv[1], "w", encoding="utf-8").write(out.to_html())`,
+        file,
+      ],
+      { cwd: ROOT, env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') } },
+    );
+    const page = await open('show-10k', readFileSync(file, 'utf8'));
+    const collapsed = await drawn(page);
+    expect(collapsed).toBeLessThan(40);
+    expect(await page.locator('#gl-note').textContent()).toMatch(/1 collapsed group/);
+    await page.locator('g.gl-group').first().click();
+    await expect.poll(() => drawn(page), { timeout: 120_000 }).toBeGreaterThan(collapsed);
     await page.close();
   }, 400_000);
 
