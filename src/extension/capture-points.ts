@@ -2,8 +2,8 @@
 // pausing when the user runs Visualize Graph (Debug Script is the real debugger). Pure, so it
 // is unit-tested without VS Code: which breakpoints become points, what the Output says of
 // them, where their graphs sit among a run's backward() graphs, and their inline values.
-import * as path from 'node:path';
 import { formatShape, formatValues } from '../graph/labels';
+import { fileName, isInside, samePath } from '../protocol/paths';
 import type {
   CapturePoint,
   CapturePointReport,
@@ -27,11 +27,6 @@ export interface CapturePointChoice {
   readonly notes: string[];
 }
 
-function inside(file: string, folder: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
 /**
  * The capture points of a run of `script`: the enabled breakpoints of the script and of the
  * other .py files of the workspace (those it may import); logpoints are skipped.
@@ -44,9 +39,9 @@ export function choosePoints(
   const points: CapturePoint[] = [];
   const notes: string[] = [];
   for (const b of breakpoints) {
-    if (!b.enabled || !b.file.endsWith('.py')) continue;
-    if (b.file !== script && !folders.some((f) => inside(b.file, f))) continue;
-    const where = `${path.basename(b.file)}:${String(b.line)}`;
+    if (!b.enabled || !/\.py$/i.test(b.file)) continue;
+    if (!samePath(b.file, script) && !folders.some((f) => isInside(b.file, f))) continue;
+    const where = `${fileName(b.file)}:${String(b.line)}`;
     if (b.logMessage !== undefined && b.logMessage !== '') {
       notes.push(`the logpoint at ${where} is skipped (it records nothing)`);
       continue;
@@ -61,12 +56,12 @@ export function choosePoints(
 
 /** `x.py:12 (hit 3)`. */
 export function stopLabel(stop: Pick<StopInfo, 'file' | 'line' | 'hit'>): string {
-  return `${path.basename(stop.file)}:${String(stop.line)} (hit ${String(stop.hit)})`;
+  return `${fileName(stop.file)}:${String(stop.line)} (hit ${String(stop.hit)})`;
 }
 
 /** The Output's line as a run with capture points starts. */
 export function startLine(points: readonly CapturePoint[]): string {
-  const where = points.map((p) => `${path.basename(p.file)}:${String(p.line)}`).join(', ');
+  const where = points.map((p) => `${fileName(p.file)}:${String(p.line)}`).join(', ');
   return `[gradlens] breakpoints used as capture points (the tensors in scope are recorded each time the line is reached; the script does not pause): ${where}`;
 }
 
@@ -74,7 +69,7 @@ export function startLine(points: readonly CapturePoint[]): string {
 export function reportLines(reports: readonly CapturePointReport[], maxHits: number): string[] {
   const lines: string[] = [];
   for (const r of reports) {
-    const where = `${path.basename(r.file)}:${String(r.line)}`;
+    const where = `${fileName(r.file)}:${String(r.line)}`;
     if (r.reached === 0) lines.push(`[gradlens] breakpoint at ${where} was never reached`);
     else if (r.reached > maxHits)
       lines.push(
@@ -141,7 +136,8 @@ export interface StopValues {
  */
 export function stopValues(stops: readonly GraphSnapshot[], file: string): StopValues[] {
   const last = new Map<number, GraphSnapshot>();
-  for (const s of stops) if (s.stop !== undefined && s.stop.file === file) last.set(s.stop.line, s);
+  for (const s of stops)
+    if (s.stop !== undefined && samePath(s.stop.file, file)) last.set(s.stop.line, s);
   return [...last.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([line, s]) => {

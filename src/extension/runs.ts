@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphPayload } from '../protocol/graph-view';
 import type { ChildMessage, GraphSnapshot } from '../protocol/messages';
+import { samePath } from '../protocol/paths';
 import { lineWhere } from '../protocol/where';
 import { languageOf } from '../runner/child-process';
 import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../runner/launch';
@@ -86,7 +87,9 @@ export class RunService implements vscode.Disposable {
 
   /** The capture-point graphs taken in `file` by the last run of each script. */
   stopsIn(file: string): GraphSnapshot[] {
-    return [...this.runs.values()].flatMap((r) => r.stops.filter((s) => s.stop?.file === file));
+    return [...this.runs.values()].flatMap((r) =>
+      r.stops.filter((s) => s.stop !== undefined && samePath(s.stop.file, file)),
+    );
   }
 
   /** Runs `uri`'s script for `target` (with `args`, default the setting's) and returns its run, or null when refused. */
@@ -322,7 +325,7 @@ export class RunService implements vscode.Disposable {
     this.shown = run;
     const { file, line, hit } = snap.stop;
     this.deps.showGraph({
-      title: `${path.basename(run.file)}: breakpoint at ${file === run.file ? `line ${line}` : `${path.basename(file)}:${line}`} (hit ${hit})`,
+      title: `${path.basename(run.file)}: breakpoint at ${samePath(file, run.file) ? `line ${line}` : `${path.basename(file)}:${line}`} (hit ${hit})`,
       file: run.file,
       ...this.placeIn(run, { kind: 'stop', at }),
       source: { kind: 'stop', file, line, hit },

@@ -72,7 +72,11 @@ const value = (first: number[]): TensorSummary => ({
   infCount: 0,
 });
 
-function snap(index: number, stop?: { line: number; hit: number; x: number }): GraphSnapshot {
+function snap(
+  index: number,
+  stop?: { line: number; hit: number; x: number },
+  file = '/ws/x.py',
+): GraphSnapshot {
   return {
     index,
     trigger: 'backward',
@@ -97,7 +101,7 @@ function snap(index: number, stop?: { line: number; hit: number; x: number }): G
     ...(stop
       ? {
           stop: {
-            file: '/ws/x.py',
+            file,
             line: stop.line,
             hit: stop.hit,
             scope: [{ name: 'x', node: 'var:x' }],
@@ -145,4 +149,30 @@ test('inline values show the tensors in scope at the last hit of each line of th
     { line: 9, text: 'hit 1: x (2,) 7, 2' },
   ]);
   expect(stopValues(stops, '/ws/other.py')).toEqual([]);
+});
+
+test('Windows paths: breakpoints, labels and inline values match however a path is spelled', () => {
+  const { points, notes } = choosePoints(
+    'c:\\My Work\\train.py',
+    [
+      bp('C:\\My Work\\train.py', 4),
+      bp('c:/my work/lib/Model.PY', 7, { logMessage: 'x' }),
+      bp('C:\\My Work\\lib\\model.py', 8),
+      bp('C:\\My Workshop\\other.py', 1),
+      bp('D:\\data\\prep.py', 2),
+    ],
+    ['C:\\my work'],
+  );
+  expect(points.map((p) => [p.file, p.line])).toEqual([
+    ['C:\\My Work\\train.py', 4],
+    ['C:\\My Work\\lib\\model.py', 8],
+  ]);
+  expect(notes).toEqual(['the logpoint at Model.PY:7 is skipped (it records nothing)']);
+  expect(stopLabel({ file: 'C:\\My Work\\train.py', line: 4, hit: 1 })).toBe('train.py:4 (hit 1)');
+  // VS Code writes the drive letter in lower case where Node and Python write it upper case.
+  const stops = [snap(0, { line: 4, hit: 1, x: 3 }, 'C:\\My Work\\train.py')];
+  expect(stopValues(stops, 'c:\\my work\\train.py')).toEqual([
+    { line: 4, text: 'hit 1: x (2,) 3, 2' },
+  ]);
+  expect(stopValues(stops, 'c:\\my work\\other.py')).toEqual([]);
 });

@@ -1,7 +1,7 @@
 // The standalone graph page (what notebook outputs show) in Debian's Chromium: a 10,000-node
-// graph opens collapsed and its groups expand and collapse on click; search, details, SVG
-// export, the direction, the VS Code theme sent by the renderer, the gzipped snapshot gradlens.show writes,
-// and a damaged snapshot.
+// graph opens collapsed and its groups expand and collapse on click; zoom and pan, search,
+// details, SVG export, the direction, the VS Code theme sent by the renderer, the gzipped
+// snapshot gradlens.show writes, and a damaged snapshot.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { rnnSnapshot } from '../graph/rnn-snapshot';
 import { ROOT } from '../runner/helpers';
 
 const BUNDLE = path.join(ROOT, 'dist', 'webview', 'graph-standalone.js');
+const PYTHON = process.env.GRADLENS_TEST_PYTHON ?? '/usr/bin/python3';
 const OUT = mkdtempSync(path.join(os.tmpdir(), 'gradlens-standalone-'));
 
 let browser: Browser | undefined;
@@ -72,6 +73,35 @@ describe('the standalone graph page', () => {
     await page.locator('#details .gl-collapse').click();
     await expect.poll(() => drawn(page), { timeout: 120_000 }).toBe(steps);
     console.log(`10,000-node page: open ${openMs} ms, ${collapsed} boxes, ${steps} with its steps`);
+    await page.close();
+  }, 400_000);
+
+  it("opens gradlens.show's own 10,000-node output collapsed, and its loop expands", async () => {
+    // The graph the README measures: 2,500 steps of tanh(Linear(h) + x), as Python writes it.
+    const file = path.join(OUT, 'show-10k.html');
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        `import sys, torch
+from gradlens.show import graph_output
+cell = torch.nn.Linear(8, 8)
+h = torch.zeros(1, 8)
+for x in torch.randn(2500, 1, 8):
+    h = torch.tanh(cell(h) + x)
+out = graph_output((h**2).sum())
+assert len(out.snapshot["nodes"]) > 10_000, len(out.snapshot["nodes"])
+open(sys.argv[1], "w", encoding="utf-8").write(out.to_html())`,
+        file,
+      ],
+      { cwd: ROOT, env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') } },
+    );
+    const page = await open('show-10k', readFileSync(file, 'utf8'));
+    const collapsed = await drawn(page);
+    expect(collapsed).toBeLessThan(40);
+    expect(await page.locator('#gl-note').textContent()).toMatch(/1 collapsed group/);
+    await page.locator('g.gl-group').first().click();
+    await expect.poll(() => drawn(page), { timeout: 120_000 }).toBeGreaterThan(collapsed);
     await page.close();
   }, 400_000);
 
@@ -140,6 +170,34 @@ describe('the standalone graph page', () => {
       expect(Math.sign(await outputBelowLeaf(page)), String(direction)).toBe(sign);
       await page.close();
     }
+  });
+
+  it('zooms at the pointer with the wheel and pans by dragging, a drag selecting nothing', async () => {
+    const page = await open(
+      'zoom',
+      standaloneDocument(JSON.stringify(rnnSnapshot(2)), script, { title: 'zoom' }),
+    );
+    const node = page.locator('g.gl-node[data-name="TanhBackward0"]').first();
+    const box = async () => (await node.boundingBox())!;
+    const before = await box();
+    // Zoomed at the node's centre, the node stays under the pointer.
+    const at = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await box()).width).toBeGreaterThan(before.width * 1.3);
+    const zoomed = await box();
+    expect(zoomed.x).toBeLessThan(at.x);
+    expect(zoomed.x + zoomed.width).toBeGreaterThan(at.x);
+    // Dragged from the node: the drawing moves, and the press is no click on the node.
+    await page.mouse.down();
+    await page.mouse.move(at.x + 120, at.y + 80, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => Math.round((await box()).x - zoomed.x)).toBe(120);
+    expect(Math.round((await box()).y - zoomed.y)).toBe(80);
+    expect(await page.locator('#details').isVisible()).toBe(false);
+    await node.click();
+    await expect.poll(() => page.locator('#details').textContent()).toContain('TanhBackward0');
+    await page.close();
   });
 
   it('fits the drawing once a frame that started without a size gets one', async () => {
