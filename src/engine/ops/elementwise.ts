@@ -143,15 +143,43 @@ interface ScalarArg {
   readonly value: number;
 }
 
+/**
+ * x ** c as PyTorch's CPU kernel computes it: squares and cubes as products rounded in the
+ * tensor's dtype (`base * base * base`), other exponents through pow.
+ */
+function powOf(c: number, dtype: DType): (x: number) => number {
+  if (!isFloating(dtype)) return (x) => x ** c;
+  if (c === 2) return (x) => x * x;
+  if (c === 3) return dtype === 'float32' ? (x) => Math.fround(x * x) * x : (x) => x * x * x;
+  return (x) => x ** c;
+}
+
+/**
+ * PyTorch's pow backward, grad * (c * x ** (c - 1)), in one loop that rounds where PyTorch
+ * stores each of its three tensors (float32 rounding is exact in float64 arithmetic).
+ */
+function powGradOf(c: number, dtype: 'float32' | 'float64'): (g: number, x: number) => number {
+  const p = powOf(c - 1, dtype);
+  if (dtype === 'float64') return (g, x) => g * (c * p(x));
+  const f = Math.fround;
+  return (g, x) => g * f(c * f(p(x)));
+}
+
 /** x ** c for a number c. */
 export const PowScalar: Primitive<ScalarArg> = {
   name: 'PowBackward0',
   arity: 1,
   saves: [0],
-  forward: ([a], { value }) =>
-    unaryKernel(a, Number.isInteger(value) ? a.dtype : floatOf(a), (x) => x ** value),
-  backward: (g, { saved: [x], args: { value } }) =>
-    value === 0 ? [g.mul(0)] : [g.mul(x.pow(value - 1).mul(value))],
+  forward: ([a], { value }) => {
+    const dtype = Number.isInteger(value) ? a.dtype : floatOf(a);
+    return unaryKernel(a, dtype, powOf(value, dtype));
+  },
+  backward: (g, { saved: [x], args: { value } }) => {
+    if (value === 0) return [g.mul(0)];
+    if (!isGradEnabled() && x.dtype === g.dtype && (x.dtype === 'float32' || x.dtype === 'float64'))
+      return [binaryKernel(g, x, x.dtype, powGradOf(value, x.dtype))];
+    return [g.mul(x.pow(value - 1).mul(value))];
+  },
 };
 
 /** c ** x for a number c. */
