@@ -27,34 +27,35 @@ const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 4,
 const POOL_MIN_BYTES = 65;
 const POOL_MAX_BYTES = 1024;
 const SLAB_BYTES = 8192;
-let slab = new ArrayBuffer(0);
+let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
-function carve(bytes: number): { buffer: ArrayBuffer; offset: number } {
+/** Reserves `bytes` in the current slab (a fresh one when it is full) and returns their offset. */
+function carve(bytes: number): number {
   // Offsets stay 8-byte aligned, as a Float64Array view needs.
   const size = (bytes + 7) & ~7;
-  if (slabUsed + size > slab.byteLength) {
+  if (slabUsed + size > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
   const offset = slabUsed;
   slabUsed += size;
-  return { buffer: slab, offset };
+  return offset;
 }
 
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = n * ELEMENT_BYTES[dtype];
   if (bytes >= POOL_MIN_BYTES && bytes <= POOL_MAX_BYTES) {
-    const { buffer, offset } = carve(bytes);
+    const offset = carve(bytes);
     switch (dtype) {
       case 'float32':
-        return new Float32Array(buffer, offset, n);
+        return new Float32Array(slab, offset, n);
       case 'float64':
-        return new Float64Array(buffer, offset, n);
+        return new Float64Array(slab, offset, n);
       case 'int64':
-        return new Int32Array(buffer, offset, n);
+        return new Int32Array(slab, offset, n);
       case 'bool':
-        return new Uint8Array(buffer, offset, n);
+        return new Uint8Array(slab, offset, n);
     }
   }
   switch (dtype) {
