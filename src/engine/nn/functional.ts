@@ -101,7 +101,8 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const mask = allocate(x.dtype, x.numel());
   if (p < 1 && (mask instanceof Float32Array || mask instanceof Float64Array))
     fillBernoulliMask(mask, keep, 1 / keep);
-  else if (p < 1) for (let i = 0; i < mask.length; i++) mask[i] = randomUnit() < keep ? 1 / keep : 0;
+  else if (p < 1)
+    for (let i = 0; i < mask.length; i++) mask[i] = randomUnit() < keep ? 1 / keep : 0;
   const noise = Tensor._fromFlat(mask, x.shape.slice(), x.dtype);
   // PyTorch records the mask product as MulBackward0.
   return x.mul(noise);
