@@ -16,8 +16,12 @@ import {
   fromStorage,
   isContiguous,
   mul,
+  relu,
+  reluGrad,
   sigmoid,
+  sigmoidGrad,
   sub,
+  tanhGrad,
   unaryKernel,
 } from './kernels';
 import { apply, type Primitive } from './op';
@@ -103,22 +107,22 @@ export const Tanh = unaryPrimitive(
   Math.tanh,
   ['out'],
   (g, [y]) => g.mul(y.mul(y).rsub(1)),
-  (g, y) => g * (1 - y * y),
+  tanhGrad,
 );
 export const Sigmoid = unaryPrimitive(
   'SigmoidBackward0',
   sigmoid,
   ['out'],
   (g, [y]) => g.mul(y.mul(y.rsub(1))),
-  (g, y) => g * y * (1 - y),
+  sigmoidGrad,
 );
 // The mask comes from the output: relu'(0) is 0, as in PyTorch's threshold_backward.
 export const Relu = unaryPrimitive(
   'ReluBackward0',
-  (x) => (x > 0 ? x : 0),
+  relu,
   ['out'],
   (g, [y]) => g.mul(y.gt(0)),
-  (g, y) => (y > 0 ? g : 0),
+  reluGrad,
   true,
 );
 
