@@ -21,9 +21,10 @@ import {
   paramsFor,
   PEERS,
   RESULT_MARK,
+  TARGETS,
   WORKLOADS,
 } from './config.mjs';
-import { fmt, renderTable } from './table.mjs';
+import { checkTarget, fmt, renderTable } from './table.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -131,7 +132,7 @@ const BETWEEN_WORKLOADS_MS = 1000;
  * resident size at its start and end and its peak while it ran (peaks start again from the
  * present size at each workload).
  */
-async function inOneProcess(workloads, quick, timeoutMs) {
+async function inOneProcess(workloads, quick, timeoutMs, fresh) {
   const peer = PEERS.find((p) => p.id === 'gradlens');
   const list = workloads.map((w) => [w, paramsFor(peer.id, w, quick)]);
   process.stderr.write(`bench: ${workloads.join(',')} gradlens in one process ... `);
@@ -156,23 +157,45 @@ async function inOneProcess(workloads, quick, timeoutMs) {
     '',
     `### ${peer.label}: the workloads one after another in one process`,
     '',
-    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells); resident size (RSS) at each one's start and end, and its own peak.`,
+    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells); resident size (RSS) at each one's start and end, and its own peak. The targets of the "${peer.label}" column, checked on these figures (against the other peers' figures in the table above).`,
     '',
   ];
   if (!r.ok) return [...out, `error: ${r.error}`];
   out.push(
-    '| Workload | Figures | RSS at start | RSS at end | peak RSS while it ran |',
-    '|---|---|---|---|---|',
+    '| Workload | Figures | RSS at start | RSS at end | peak RSS while it ran | Targets |',
+    '|---|---|---|---|---|---|',
   );
   for (const [w, params] of list) {
     const { metrics, rss } = r.results[w];
-    const figures = METRICS.filter((m) => m.workload === w && metrics[m.key] !== undefined)
+    const measured = METRICS.filter((m) => m.workload === w && metrics[m.key] !== undefined);
+    const figures = measured
       .map((m) => `${m.label(params)}: ${fmt(metrics[m.key])} ${m.unit}`)
       .join('; ');
+    const targets = measured
+      .flatMap((m) => checkInOneProcess(m, metrics[m.key], fresh, peer.id))
+      .join('; ');
     const mb = (x) => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
-    out.push(`| ${w} | ${figures} | ${mb(rss.startMB)} | ${mb(rss.endMB)} | ${mb(rss.peakMB)} |`);
+    out.push(
+      `| ${w} | ${figures} | ${mb(rss.startMB)} | ${mb(rss.endMB)} | ${mb(rss.peakMB)} | ${targets} |`,
+    );
   }
   return out;
+}
+
+/**
+ * The targets of column `on` for metric `m`, with its figure from the one-process run in place
+ * of the table's and the other peers' figures from the table (`fresh`).
+ */
+function checkInOneProcess(m, value, fresh, on) {
+  const values = {};
+  for (const p of PEERS) {
+    const r = fresh.get(`${p.id}/${m.workload}`);
+    if (r?.ok) values[p.id] = r.metrics[m.key];
+  }
+  values[on] = value;
+  return TARGETS.filter((t) => t.metric === m.key && t.on === on).map(
+    (t) => checkTarget(t, values).cell,
+  );
 }
 
 /** bench/{graph,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
@@ -311,7 +334,7 @@ async function main() {
 
   const tableSeconds = (Date.now() - started) / 1000;
   const session = opts.peers.includes('gradlens')
-    ? await inOneProcess(opts.only, opts.quick, timeoutMs)
+    ? await inOneProcess(opts.only, opts.quick, timeoutMs, results)
     : [];
   const extras = opts.onlyGiven ? [] : await runExtras(opts.quick);
   const { lines, targets } = renderTable(results, opts.only, opts.quick);
@@ -328,7 +351,7 @@ async function main() {
         ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)`
         : '') +
       `. Targets are issue 6's bounds (W4 checked on the "${label('gradlens-1thread')}" column, the rest on "${label('gradlens')}")` +
-      ` and issue 2's relative targets (on "${label('gradlens')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      `, issue 2's relative targets (on "${label('gradlens')}") and issue 17's (W1 >= "${label('torch-2threads')}" on "${label('gradlens')}", >= 0.8x "${label('torch')}" on "${label('gradlens-1thread')}"; W2 <= 35 µs). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     ...session,
     ...extras,
   ];

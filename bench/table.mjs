@@ -46,10 +46,9 @@ export function renderTable(results, workloads, quick) {
     // repeat the numbers it is checked against.
     const targetCell = TARGETS.filter((t) => t.metric === m.key)
       .map((target) => {
-        const { met, detail } = target.check(values);
+        const { met, detail, cell } = checkTarget(target, values);
         targets.push({ metric: m.key, text: target.text, met, detail });
-        const verdict = met === null ? 'n/a' : met ? 'met' : 'NOT met';
-        return `${target.text}: **${verdict}**${detail ? ` (${detail})` : ''}`;
+        return cell;
       })
       .join('; ');
     const better = m.better === 'higher' ? 'higher is better' : 'lower is better';
@@ -62,6 +61,13 @@ export function renderTable(results, workloads, quick) {
     notes.forEach((n, i) => lines.push(`[${i + 1}] ${firstLine(n)}`));
   }
   return { lines, targets };
+}
+
+/** A target checked on a row's values by peer id: { met, detail, cell } (cell: its text in the table). */
+export function checkTarget(target, values) {
+  const { met, detail } = target.check(values);
+  const verdict = met === null ? 'n/a' : met ? 'met' : 'NOT met';
+  return { met, detail, cell: `${target.text}: **${verdict}**${detail ? ` (${detail})` : ''}` };
 }
 
 function firstLine(s) {

@@ -1,12 +1,15 @@
-"""The workloads in PyTorch, one thread, for the Gradlens benchmark.
+"""The workloads in PyTorch for the Gradlens benchmark, on one thread unless
+GRADLENS_BENCH_TORCH_THREADS says how many (the "PyTorch (2 threads)" column).
 
     /usr/bin/python3 bench/peers/torch_peer.py <workload> '<params json>'
 
 Prints one marked JSON line, like bench/child.mjs does for the Node peers.
 """
+import ctypes
 import gc
 import json
 import math
+import os
 import resource
 import sys
 import time
@@ -38,6 +41,34 @@ def peak_rss_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def thread_count():
+    """The threads this peer may use: GRADLENS_BENCH_TORCH_THREADS, default 1."""
+    return max(1, int(os.environ.get("GRADLENS_BENCH_TORCH_THREADS", "1")))
+
+
+def limit_blas_threads(n):
+    """OpenBLAS (Debian's pthread build) starts one thread per core whatever
+    torch.set_num_threads says, and reads its count once, when it is loaded: set it before
+    torch is imported, so that "1 thread" holds for the products too."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(n)
+
+
+def openblas_threads():
+    """The thread count the loaded OpenBLAS reports, or None where there is none."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            return int(ctypes.CDLL(path).openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 def blas_libraries():
@@ -216,14 +247,24 @@ WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
 
 def main():
     workload, params = sys.argv[1], json.loads(sys.argv[2])
+    threads = thread_count()
+    limit_blas_threads(threads)
     try:
         import torch
 
-        torch.set_num_threads(1)
+        torch.set_num_threads(threads)
         metrics = WORKLOADS[workload](torch, params)
+        blas_threads = openblas_threads()
         result = {
             "ok": True,
-            "version": "torch %s, %d thread, BLAS %s" % (torch.__version__, torch.get_num_threads(), blas_libraries()),
+            "version": "torch %s, %d thread%s%s, BLAS %s"
+            % (
+                torch.__version__,
+                torch.get_num_threads(),
+                "" if torch.get_num_threads() == 1 else "s",
+                "" if blas_threads is None else " (OpenBLAS %d)" % blas_threads,
+                blas_libraries(),
+            ),
             "metrics": metrics,
             "peakRssMB": peak_rss_mb(),
         }

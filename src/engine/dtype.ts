@@ -12,7 +12,52 @@ export type DType = 'float32' | 'float64' | 'int64' | 'bool';
 /** The typed arrays that back tensor storage. */
 export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Bytes per element of each dtype's storage. */
+const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 4, bool: 1 };
+
+/**
+ * Small storage is carved from shared slabs. V8 keeps a typed array of at most 64 bytes in
+ * its heap, but gives a larger one a backing store of its own, allocated and later freed
+ * outside the heap: for a 100-element tensor that costs ten times the arithmetic on it, and
+ * small ops (a polynomial fit, a scalar loss's backward) allocate many. A view on a slab is
+ * an ordinary heap object. Slabs are never reused: a fresh slab is zeroed, and a slab is
+ * freed by the garbage collector when no view on it is left. Slabs are small, so a small
+ * tensor kept alive holds at most one slab.
+ */
+const POOL_MIN_BYTES = 65;
+const POOL_MAX_BYTES = 1024;
+const SLAB_BYTES = 8192;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/** Reserves `bytes` in the current slab (a fresh one when it is full) and returns their offset. */
+function carve(bytes: number): number {
+  // Offsets stay 8-byte aligned, as a Float64Array view needs.
+  const size = (bytes + 7) & ~7;
+  if (slabUsed + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const offset = slabUsed;
+  slabUsed += size;
+  return offset;
+}
+
 export function allocate(dtype: DType, n: number): Storage {
+  const bytes = n * ELEMENT_BYTES[dtype];
+  if (bytes >= POOL_MIN_BYTES && bytes <= POOL_MAX_BYTES) {
+    const offset = carve(bytes);
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(slab, offset, n);
+      case 'float64':
+        return new Float64Array(slab, offset, n);
+      case 'int64':
+        return new Int32Array(slab, offset, n);
+      case 'bool':
+        return new Uint8Array(slab, offset, n);
+    }
+  }
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -23,6 +68,15 @@ export function allocate(dtype: DType, n: number): Storage {
     case 'bool':
       return new Uint8Array(n);
   }
+}
+
+/** Whether two storages share elements (slab views of different tensors share a buffer only). */
+export function overlaps(a: Storage, b: Storage): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 export function isFloating(dtype: DType): boolean {

@@ -57,6 +57,30 @@ class MT19937 {
     y ^= y >>> 18;
     return y >>> 0;
   }
+
+  /**
+   * out[i] = value where a uniform double (two draws, as uniformDouble) is below
+   * `threshold`, else 0: a dropout mask, with the draws inlined in one loop.
+   */
+  fillBelow(out: Float32Array | Float64Array, threshold: number, value: number): void {
+    const mt = this.mt;
+    for (let i = 0; i < out.length; i++) {
+      if (this.mti >= N) this.twist();
+      let hi = mt[this.mti++];
+      hi ^= hi >>> 11;
+      hi ^= (hi << 7) & 0x9d2c5680;
+      hi ^= (hi << 15) & 0xefc60000;
+      hi ^= hi >>> 18;
+      if (this.mti >= N) this.twist();
+      let lo = mt[this.mti++];
+      lo ^= lo >>> 11;
+      lo ^= (lo << 7) & 0x9d2c5680;
+      lo ^= (lo << 15) & 0xefc60000;
+      lo ^= lo >>> 18;
+      const x = ((hi & 0x1fffff) * 2 ** 32 + (lo >>> 0)) * 2 ** -53;
+      out[i] = x < threshold ? value : 0;
+    }
+  }
 }
 
 let generator = new MT19937(67280421310721);
@@ -169,6 +193,18 @@ export function exponentialUnit(): number {
  */
 export function randomUnit(): number {
   return uniformDouble(0, 1);
+}
+
+/**
+ * A dropout mask: each element `value` with probability `keep`, else 0, drawn as
+ * randomUnit() < keep element by element (PyTorch's bernoulli_ without MKL).
+ */
+export function fillBernoulliMask(
+  out: Float32Array | Float64Array,
+  keep: number,
+  value: number,
+): void {
+  generator.fillBelow(out, keep, value);
 }
 
 /** PyTorch's CPU randperm: a Fisher-Yates shuffle drawing `random() % (n - i)`. */

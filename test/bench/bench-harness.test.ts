@@ -30,6 +30,7 @@ const COLUMNS = [
   'tfjs-cpu',
   'tfjs-wasm',
   'PyTorch (1 thread)',
+  'PyTorch (2 threads)',
 ];
 
 describe('bench harness', () => {
@@ -43,16 +44,17 @@ describe('bench harness', () => {
     expect(w3).toHaveLength(header!.length);
     // The Gradlens columns always run; a peer may be skipped on a machine without it, but none may error.
     for (const cell of w3!.slice(2, 5)) expect(cell).toMatch(/^\d+(\.\d+)?$/);
-    for (const cell of w3!.slice(5, 8)) expect(cell).toMatch(/^(\d+(\.\d+)?|skipped \[\d+\])$/);
+    for (const cell of w3!.slice(5, 9)) expect(cell).toMatch(/^(\d+(\.\d+)?|skipped \[\d+\])$/);
     // Issue 6's bound and issue 2's relative target share the cell.
-    expect(w3![8]).toMatch(
+    expect(w3![9]).toMatch(
       /^<= 150 ms: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*(met|NOT met|n\/a)\*\*/,
     );
     expect(r.stdout).toMatch(/^Machine: .+, \d+ cores, Node v\d+/m);
     expect(r.stdout).toMatch(/Targets met: \d of 2/);
     // Only the workload asked for ran.
     expect(row(r.stdout, 'W1')).toBeUndefined();
-  });
+    // Eight peers, each in its own child process, and the one-process run after them.
+  }, 120_000);
 
   it('runs each Gradlens column under its own engine settings, whatever the shell exported', () => {
     // The shell's GRADLENS_NO_WASM must not reach the default column.
@@ -72,28 +74,46 @@ describe('bench harness', () => {
   it('checks W4 against the 1-thread column and the other targets against the default column', () => {
     const oneThread = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens-1thread']);
     expect(oneThread.status, oneThread.stderr).toBe(0);
-    expect(row(oneThread.stdout, 'W4 128x128 matmul forward ')![8]).toMatch(
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward ')![9]).toMatch(
       /^>= 40 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/,
     );
-    expect(row(oneThread.stdout, 'W4 128x128 matmul forward+backward')![8]).toMatch(
+    expect(row(oneThread.stdout, 'W4 128x128 matmul forward+backward')![9]).toMatch(
       /^>= 35 GFLOP\/s on 1 thread: \*\*(met|NOT met)\*\*$/,
     );
-    expect(row(oneThread.stdout, 'W5 2,000-op chain: peak RSS')![8]).toBe(
+    expect(row(oneThread.stdout, 'W5 2,000-op chain: peak RSS')![9]).toBe(
       '<= 150 MB: **n/a** (peer missing)',
     );
 
     const byDefault = runBench(['--quick', '--only', 'W4,W5', '--peers', 'gradlens']);
     expect(byDefault.status, byDefault.stderr).toBe(0);
-    expect(row(byDefault.stdout, 'W4 128x128 matmul forward ')![8]).toBe(
+    expect(row(byDefault.stdout, 'W4 128x128 matmul forward ')![9]).toBe(
       '>= 40 GFLOP/s on 1 thread: **n/a** (peer missing)',
     );
-    expect(row(byDefault.stdout, 'W5 2,000-op chain: build')![8]).toMatch(
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: build')![9]).toMatch(
       /^<= 1 µs\/op: \*\*(met|NOT met)\*\*$/,
     );
-    expect(row(byDefault.stdout, 'W5 2,000-op chain: peak RSS')![8]).toMatch(
+    expect(row(byDefault.stdout, 'W5 2,000-op chain: peak RSS')![9]).toMatch(
       /^<= 150 MB: \*\*(met|NOT met)\*\*$/,
     );
     expect(byDefault.stdout).toMatch(/Targets met: \d of 5 \(2 not checkable: peer missing\)/);
+  });
+
+  it('holds W1 to PyTorch on 2 threads for the default column and on 1 thread for the 1-thread column', () => {
+    const r = runBench(['--quick', '--only', 'W1', '--peers', 'gradlens-1thread,torch']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(row(r.stdout, 'W1')![9]).toMatch(
+      new RegExp(
+        '^>= 250 steps/s: \\*\\*n/a\\*\\* \\(peer missing\\); ' +
+          '>= 3x tfjs-cpu: \\*\\*n/a\\*\\* \\(peer missing\\); ' +
+          '>= PyTorch \\(2 threads\\): \\*\\*n/a\\*\\* \\(peer missing\\); ' +
+          '>= 0.8x PyTorch on 1 thread: \\*\\*(met|NOT met)\\*\\* \\([\\d.]+x\\)$',
+      ),
+    );
+    // PyTorch's 1-thread column holds OpenBLAS to one thread too (it would take every core).
+    if (!/PyTorch \(1 thread\) = not run/.test(r.stdout))
+      expect(r.stdout).toMatch(
+        /PyTorch \(1 thread\) = torch [^;,]*, 1 thread( \(OpenBLAS 1\))?, BLAS/,
+      );
   });
 
   it('shows a peer whose runtime is missing as skipped and still prints the table', () => {
@@ -104,8 +124,9 @@ describe('bench harness', () => {
     const w2 = row(r.stdout, 'W2');
     expect(w2![2]).toMatch(/^\d+(\.\d+)?$/);
     expect(w2![7]).toBe('skipped [1]');
-    expect(w2![8]).toMatch(
-      /^<= 40 µs: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*n\/a\*\* \(peer missing\)$/,
+    expect(w2![8]).toBe('not run');
+    expect(w2![9]).toMatch(
+      /^<= 35 µs: \*\*(met|NOT met)\*\*; faster than PyTorch: \*\*n\/a\*\* \(peer missing\)$/,
     );
     expect(r.stdout).toContain('[1] /nonexistent/python3 not found');
   });

@@ -15,7 +15,7 @@ import {
   type Reduction,
 } from '../ops/loss';
 import { allocate } from '../dtype';
-import { randomUnit } from '../random';
+import { fillBernoulliMask, randomUnit } from '../random';
 import { Tensor } from '../tensor';
 
 export type { Reduction };
@@ -99,7 +99,10 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
   const keep = 1 - p;
   const mask = allocate(x.dtype, x.numel());
-  for (let i = 0; i < mask.length; i++) mask[i] = p === 1 ? 0 : randomUnit() < keep ? 1 / keep : 0;
+  if (p < 1 && (mask instanceof Float32Array || mask instanceof Float64Array))
+    fillBernoulliMask(mask, keep, 1 / keep);
+  else if (p < 1)
+    for (let i = 0; i < mask.length; i++) mask[i] = randomUnit() < keep ? 1 / keep : 0;
   const noise = Tensor._fromFlat(mask, x.shape.slice(), x.dtype);
   // PyTorch records the mask product as MulBackward0.
   return x.mul(noise);

@@ -5,7 +5,7 @@
 // which is most of the cost on small tensors.
 import { allocate, isFloating, promote, type DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
-import { broadcastShapes } from '../shape';
+import { broadcastShapes, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import {
   add,
@@ -14,9 +14,14 @@ import {
   contiguousData,
   div,
   fromStorage,
+  isContiguous,
   mul,
+  relu,
+  reluGrad,
   sigmoid,
+  sigmoidGrad,
   sub,
+  tanhGrad,
   unaryKernel,
 } from './kernels';
 import { apply, type Primitive } from './op';
@@ -102,22 +107,22 @@ export const Tanh = unaryPrimitive(
   Math.tanh,
   ['out'],
   (g, [y]) => g.mul(y.mul(y).rsub(1)),
-  (g, y) => g * (1 - y * y),
+  tanhGrad,
 );
 export const Sigmoid = unaryPrimitive(
   'SigmoidBackward0',
   sigmoid,
   ['out'],
   (g, [y]) => g.mul(y.mul(y.rsub(1))),
-  (g, y) => g * y * (1 - y),
+  sigmoidGrad,
 );
 // The mask comes from the output: relu'(0) is 0, as in PyTorch's threshold_backward.
 export const Relu = unaryPrimitive(
   'ReluBackward0',
-  (x) => (x > 0 ? x : 0),
+  relu,
   ['out'],
   (g, [y]) => g.mul(y.gt(0)),
-  (g, y) => (y > 0 ? g : 0),
+  reluGrad,
   true,
 );
 
@@ -143,15 +148,63 @@ interface ScalarArg {
   readonly value: number;
 }
 
+/**
+ * x ** c as PyTorch's CPU kernel computes it: squares and cubes as products rounded in the
+ * tensor's dtype (`base * base * base`), other exponents through pow. Squares and cubes have
+ * loops of their own: a per-element call of a function V8 cannot inline returns each result
+ * as a boxed number, which on small tensors costs more than the arithmetic.
+ */
+function powKernel(a: Tensor, c: number, dtype: DType): Tensor {
+  if (!isFloating(dtype) || (c !== 2 && c !== 3)) return unaryKernel(a, dtype, (x) => x ** c);
+  const src = contiguousData(a);
+  const n = src.length;
+  const out = allocate(dtype, n);
+  if (c === 2) for (let i = 0; i < n; i++) out[i] = src[i] * src[i];
+  else if (dtype === 'float32')
+    for (let i = 0; i < n; i++) out[i] = Math.fround(src[i] * src[i]) * src[i];
+  else for (let i = 0; i < n; i++) out[i] = src[i] * src[i] * src[i];
+  return fromStorage(out, a.shape, dtype);
+}
+
+/**
+ * PyTorch's pow backward for c = 2 or 3, grad * (c * x ** (c - 1)), in one loop that rounds
+ * where PyTorch stores each of its tensors (float32 rounding is exact in float64 arithmetic).
+ * Null where it does not apply: another exponent or dtype, or a gradient neither laid out as x
+ * nor one value broadcast (as sum's backward hands it).
+ */
+function powGradKernel(g: Tensor, x: Tensor, c: number): Tensor | null {
+  const dtype = x.dtype;
+  if ((c !== 2 && c !== 3) || g.dtype !== dtype || !isFloating(dtype)) return null;
+  if (!sameShape(g.shape, x.shape)) return null;
+  const oneValue = g._strides.every((s) => s === 0);
+  if (!oneValue && !isContiguous(g)) return null;
+  const xd = contiguousData(x);
+  const gd = g._data;
+  const go = g._offset;
+  const gs = oneValue ? 0 : 1;
+  const n = xd.length;
+  const out = allocate(dtype, n);
+  const f = Math.fround;
+  if (dtype === 'float64' && c === 2)
+    for (let i = 0, p = go; i < n; i++, p += gs) out[i] = gd[p] * (2 * xd[i]);
+  else if (dtype === 'float64')
+    for (let i = 0, p = go; i < n; i++, p += gs) out[i] = gd[p] * (3 * (xd[i] * xd[i]));
+  else if (c === 2) for (let i = 0, p = go; i < n; i++, p += gs) out[i] = gd[p] * f(2 * xd[i]);
+  else for (let i = 0, p = go; i < n; i++, p += gs) out[i] = gd[p] * f(3 * f(xd[i] * xd[i]));
+  return fromStorage(out, x.shape.slice(), dtype);
+}
+
 /** x ** c for a number c. */
 export const PowScalar: Primitive<ScalarArg> = {
   name: 'PowBackward0',
   arity: 1,
   saves: [0],
-  forward: ([a], { value }) =>
-    unaryKernel(a, Number.isInteger(value) ? a.dtype : floatOf(a), (x) => x ** value),
-  backward: (g, { saved: [x], args: { value } }) =>
-    value === 0 ? [g.mul(0)] : [g.mul(x.pow(value - 1).mul(value))],
+  forward: ([a], { value }) => powKernel(a, value, Number.isInteger(value) ? a.dtype : floatOf(a)),
+  backward: (g, { saved: [x], args: { value } }) => {
+    if (value === 0) return [g.mul(0)];
+    const fused = isGradEnabled() ? null : powGradKernel(g, x, value);
+    return [fused ?? g.mul(x.pow(value - 1).mul(value))];
+  },
 };
 
 /** c ** x for a number c. */

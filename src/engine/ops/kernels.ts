@@ -105,12 +105,18 @@ const SIMD_UNARY = new Map<(x: number) => number, SimdUnary>([
   [sigmoid, 'sigmoid'],
 ]);
 
+/** ReLU; Relu passes this very object, so unaryKernel runs it as a loop of its own. */
+export const relu = (x: number): number => (x > 0 ? x : 0);
+
 export function unaryKernel(a: Tensor, dtype: DType, f: (x: number) => number): Tensor {
   const src = contiguousData(a);
   const n = src.length;
   const out = allocate(dtype, n);
   const simd = dtype === 'float32' && src instanceof Float32Array ? SIMD_UNARY.get(f) : undefined;
-  if (simd === undefined || !wasmUnary(simd, src as Float32Array, out as Float32Array))
+  // A call per element of a function V8 cannot inline here returns a boxed number: the
+  // commonest functions get loops with the operation written in.
+  if (f === relu) for (let i = 0; i < n; i++) out[i] = src[i] > 0 ? src[i] : 0;
+  else if (simd === undefined || !wasmUnary(simd, src as Float32Array, out as Float32Array))
     for (let i = 0; i < n; i++) out[i] = f(src[i]);
   // Shapes are never mutated in place, so the output can share the input's array.
   return fromStorage(out, a.shape, dtype);
@@ -144,6 +150,15 @@ export const mul = (x: number, y: number): number => x * y;
 export const div = (x: number, y: number): number => x / y;
 
 /**
+ * Fused backward loops of unary ops, (gradient, saved value) -> input gradient, recognised
+ * by binaryKernel like the four above: ReLU's (from its output), tanh's and sigmoid's (from
+ * their outputs).
+ */
+export const reluGrad = (g: number, y: number): number => (y > 0 ? g : 0);
+export const tanhGrad = (g: number, y: number): number => g * (1 - y * y);
+export const sigmoidGrad = (g: number, y: number): number => g * y * (1 - y);
+
+/**
  * out[i] = f(ad[ao + i·as], bd[bo + i·bs]) for i < n when f is one of the four above (steps
  * are 0 for a broadcast scalar, 1 otherwise); false, writing nothing, for any other f.
  */
@@ -166,6 +181,14 @@ function arithLoop(
     for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] - bd[q];
   else if (f === div)
     for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = ad[p] / bd[q];
+  else if (f === reluGrad)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs) out[i] = bd[q] > 0 ? ad[p] : 0;
+  else if (f === tanhGrad)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs)
+      out[i] = ad[p] * (1 - bd[q] * bd[q]);
+  else if (f === sigmoidGrad)
+    for (let i = 0, p = ao, q = bo; i < n; i++, p += as, q += bs)
+      out[i] = ad[p] * bd[q] * (1 - bd[q]);
   else return false;
   return true;
 }

@@ -1,4 +1,5 @@
 // Copies that rearrange elements: `flip` (reversed along dims) and `repeat` (tiled).
+import { overlaps } from '../dtype';
 import { noGrad } from '../grad-mode';
 import { formatShape, wrapDim } from '../shape';
 import type { Tensor } from '../tensor';
@@ -8,7 +9,7 @@ import { apply, type Primitive } from './op';
 /** The elements of `view` in row-major order, in storage of their own, with `shape`. */
 function copyOf(view: Tensor, shape: number[]): Tensor {
   const data = contiguousData(view);
-  return fromStorage(data.buffer === view._data.buffer ? data.slice() : data, shape, view.dtype);
+  return fromStorage(overlaps(data, view._data) ? data.slice() : data, shape, view.dtype);
 }
 
 interface FlipArgs {

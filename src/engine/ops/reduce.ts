@@ -13,8 +13,23 @@ export function reduceDims(dim: number | readonly number[] | undefined, ndim: nu
   return mask;
 }
 
+/**
+ * The sum of a vector, in the order and precision of the loop below (a float64 accumulator),
+ * read through its stride: no copy and no intermediate arrays for the commonest reduction.
+ */
+function sumVector(t: Tensor, keepdim: boolean, dtype: DType): Tensor {
+  const data = t._data;
+  const step = t._strides[0];
+  let acc = 0;
+  for (let i = 0, p = t._offset; i < t.shape[0]; i++, p += step) acc += data[p];
+  const result = allocate(dtype, 1);
+  result[0] = acc;
+  return fromStorage(result, keepdim ? [1] : [], dtype);
+}
+
 /** Sums over the dims in `mask`, one dim at a time from the innermost. */
 function sumKernel(t: Tensor, mask: readonly boolean[], keepdim: boolean, dtype: DType): Tensor {
+  if (t.shape.length === 1 && mask[0]) return sumVector(t, keepdim, dtype);
   let data: ArrayLike<number> = contiguousData(t);
   let shape = t.shape.slice();
   for (let d = shape.length - 1; d >= 0; d--) {
