@@ -51,7 +51,10 @@ export function defaultChildPath(): string {
 const CHANNEL = '3:4';
 
 export function nodeCommand(childPath: string, maxMemoryMb: number | undefined): ChildCommand {
-  const args = ['--enable-source-maps', '--stack-size=4000'];
+  // --expose-gc: the engine asks for a collection when it drops the memory of large matrix
+  // products (src/engine/wasm/memory-release.ts), so that it is returned then, not at the
+  // next full collection, which a script that allocates little may not reach for a long time.
+  const args = ['--enable-source-maps', '--stack-size=4000', '--expose-gc'];
   if (maxMemoryMb !== undefined)
     args.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
   args.push(childPath);
