@@ -115,6 +115,40 @@ export const METRICS = [
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 /**
+ * The Python tracer's rows (bench/python-capture.mjs, run after the workloads when no --only
+ * is given): PyTorch's own loop and script run plain and under `gradlens run`, so the figures
+ * stand in the PyTorch column and the other columns stay empty (`peer`).
+ */
+export const TRACER = 'PT';
+METRICS.push(
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerOverheadPct',
+    label: () => 'Python tracer: capture overhead, 1-10-10-1 Adam, 1,000 iterations (wall time)',
+    unit: '%',
+    better: 'lower',
+  },
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerStepOverheadPct',
+    label: () =>
+      'Python tracer: the same per step, plain and traced steps interleaved in one process (CPU time)',
+    unit: '%',
+    better: 'lower',
+  },
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerSvgMs',
+    label: () => 'Python tracer: PyTorch script end -> SVG, ~1,000-node graph',
+    unit: 'ms',
+    better: 'lower',
+  },
+);
+
+/**
  * Amounts of work. `warmup` runs first and is not timed; then `runs` (or the `Reps`) timed
  * repetitions of a fixed amount of work, of which the fastest is reported: other load on the
  * machine only ever makes a repetition slower, so the minimum is the least disturbed. Every
@@ -230,6 +264,8 @@ export const TARGETS = [
   { metric: 'buildUsPerOp', text: '<= 1 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 1) },
   { metric: 'backwardUsPerOp', text: '<= 1 µs/op', check: (v) => bound(v.gradlens, (g) => g <= 1) },
   { metric: 'peakRssMB', text: '<= 150 MB', check: (v) => bound(v.gradlens, (g) => g <= 150) },
+  { metric: 'tracerOverheadPct', text: '<= 10 %', check: (v) => bound(v.torch, (g) => g <= 10) },
+  { metric: 'tracerSvgMs', text: '<= 1000 ms', check: (v) => bound(v.torch, (g) => g <= 1000) },
 ];
 
 function ratio(g, t, ok, describe) {

@@ -4,7 +4,8 @@
 //
 //   node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,torch] [--json FILE]
 //
-// Other benches named bench/{graph,runner}-*.{mjs,ts} (graph layout and paint, runner capture
+// Without --only, the Python tracer's capture overhead and graph time (bench/python-capture.mjs)
+// add their rows to the table, in the PyTorch column. Other benches named bench/{graph,runner}-*.{mjs,ts} (graph layout and paint, runner capture
 // overhead) run after the table when no --only is given, each in its own process, and their
 // output is appended.
 //
@@ -21,6 +22,7 @@ import {
   paramsFor,
   PEERS,
   RESULT_MARK,
+  TRACER,
   WORKLOADS,
 } from './config.mjs';
 import { fmt, renderTable } from './table.mjs';
@@ -175,6 +177,24 @@ async function inOneProcess(workloads, quick, timeoutMs) {
   return out;
 }
 
+/** The Python tracer's overhead and graph time (bench/python-capture.mjs), for the table. */
+async function pythonTracer(quick) {
+  process.stderr.write('bench: Python tracer (python-capture.mjs) ... ');
+  const t0 = Date.now();
+  const r = existsSync(PYTHON)
+    ? await runChild(
+        process.execPath,
+        [join(here, 'python-capture.mjs'), '--python', PYTHON, ...(quick ? ['--quick'] : [])],
+        process.env,
+        quick ? 120_000 : 600_000,
+      )
+    : { ok: false, skipped: true, error: `${PYTHON} not found` };
+  process.stderr.write(
+    `${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+  return r;
+}
+
 /** bench/{graph,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
 async function runExtras(quick) {
   const files = readdirSync(here)
@@ -309,12 +329,18 @@ async function main() {
     }
   }
 
+  const rows = [...opts.only];
+  if (!opts.onlyGiven && opts.peers.includes('torch')) {
+    results.set(`torch/${TRACER}`, await pythonTracer(opts.quick));
+    rows.push(TRACER);
+  }
+
   const tableSeconds = (Date.now() - started) / 1000;
   const session = opts.peers.includes('gradlens')
     ? await inOneProcess(opts.only, opts.quick, timeoutMs)
     : [];
   const extras = opts.onlyGiven ? [] : await runExtras(opts.quick);
-  const { lines, targets } = renderTable(results, opts.only, opts.quick);
+  const { lines, targets } = renderTable(results, rows, opts.quick);
   const out = [
     `## Gradlens benchmark${opts.quick ? ' (--quick: reduced sizes, numbers not comparable to the full run)' : ''}`,
     '',
@@ -328,7 +354,7 @@ async function main() {
         ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)`
         : '') +
       `. Targets are issue 6's bounds (W4 checked on the "${label('gradlens-1thread')}" column, the rest on "${label('gradlens')}")` +
-      ` and issue 2's relative targets (on "${label('gradlens')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      ` and issue 2's relative targets (on "${label('gradlens')}"); the Python tracer's, issue 17's (on "${label('torch')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     ...session,
     ...extras,
   ];
