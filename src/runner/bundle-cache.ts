@@ -135,7 +135,7 @@ export function pruneBundleCache(dir: string, keep = MAX_ENTRIES, now = Date.now
     } catch {
       continue;
     }
-    if (m[2] !== undefined) {
+    if (name.endsWith('.tmp')) {
       if (now - mtime > STALE_TEMP_MS) remove(name);
       continue;
     }
