@@ -115,6 +115,14 @@ export const METRICS = [
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 /**
+ * The heap settings the runner gives the Node process of a script (RUNNER_HEAP_FLAGS in
+ * src/runner/child-process.ts; a test keeps the two equal). The one-process run, which stands
+ * for a long script or a notebook session under Gradlens, runs with them; the table's columns
+ * run with Node's defaults.
+ */
+export const RUNNER_HEAP_FLAGS = ['--max-semi-space-size=4'];
+
+/**
  * The Python tracer's rows (bench/python-capture.mjs, run after the workloads when no --only
  * is given): PyTorch's own loop and script run plain and under `gradlens run`, so the figures
  * stand in the PyTorch column and the other columns stay empty (`peer`).

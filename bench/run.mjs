@@ -22,6 +22,7 @@ import {
   paramsFor,
   PEERS,
   RESULT_MARK,
+  RUNNER_HEAP_FLAGS,
   TRACER,
   WORKLOADS,
 } from './config.mjs';
@@ -142,6 +143,7 @@ async function inOneProcess(workloads, quick, timeoutMs) {
     process.execPath,
     [
       '--expose-gc',
+      ...RUNNER_HEAP_FLAGS,
       join(here, 'child.mjs'),
       '--in-one-process',
       peer.id,
@@ -158,7 +160,7 @@ async function inOneProcess(workloads, quick, timeoutMs) {
     '',
     `### ${peer.label}: the workloads one after another in one process`,
     '',
-    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells); resident size (RSS) at each one's start and end, and its own peak.`,
+    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells), with the heap settings the runner gives a script's process (${RUNNER_HEAP_FLAGS.join(' ')}); resident size (RSS) at each one's start and end, and its own peak.`,
     '',
   ];
   if (!r.ok) return [...out, `error: ${r.error}`];
