@@ -129,6 +129,48 @@ export const METRICS = [
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 /**
+ * The heap settings the runner gives the Node process of a script (RUNNER_HEAP_FLAGS in
+ * src/runner/child-process.ts; a test keeps the two equal). The one-process run, which stands
+ * for a long script or a notebook session under Gradlens, runs with them; the table's columns
+ * run with Node's defaults.
+ */
+export const RUNNER_HEAP_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * The Python tracer's rows (bench/python-capture.mjs, run after the workloads when no --only
+ * is given): PyTorch's own loop and script run plain and under `gradlens run`, so the figures
+ * stand in the PyTorch column and the other columns stay empty (`peer`).
+ */
+export const TRACER = 'PT';
+METRICS.push(
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerOverheadPct',
+    label: () => 'Python tracer: capture overhead, 1-10-10-1 Adam, 1,000 iterations (wall time)',
+    unit: '%',
+    better: 'lower',
+  },
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerStepOverheadPct',
+    label: () =>
+      'Python tracer: the same per step, plain and traced steps interleaved in one process (CPU time)',
+    unit: '%',
+    better: 'lower',
+  },
+  {
+    workload: TRACER,
+    peer: 'torch',
+    key: 'tracerSvgMs',
+    label: () => 'Python tracer: PyTorch script end -> SVG, ~1,000-node graph',
+    unit: 'ms',
+    better: 'lower',
+  },
+);
+
+/**
  * Amounts of work. `warmup` runs first and is not timed; then `runs` (or the `Reps`) timed
  * repetitions of a fixed amount of work, of which the fastest is reported: other load on the
  * machine only ever makes a repetition slower, so the minimum is the least disturbed. Every
@@ -300,6 +342,18 @@ export const TARGETS = [
     text: '<= 150 MB',
     on: 'gradlens',
     check: (v) => bound(v.gradlens, (g) => g <= 150),
+  },
+  {
+    metric: 'tracerOverheadPct',
+    text: '<= 10 %',
+    on: 'torch',
+    check: (v) => bound(v.torch, (g) => g <= 10),
+  },
+  {
+    metric: 'tracerSvgMs',
+    text: '<= 1000 ms',
+    on: 'torch',
+    check: (v) => bound(v.torch, (g) => g <= 1000),
   },
 ];
 

@@ -4,11 +4,14 @@
 // SVG for a graph of about 1,000 nodes; (3) the tracer's cost per step, plain and traced steps
 // interleaved in one process (bench/python_step_cost.py): far steadier than (1) on a loaded machine.
 // Usage: npm run build && node bench/python-capture.mjs [--quick] [--python PATH]
+// The last stdout line carries the figures as JSON after RESULT_MARK: bench/run.mjs puts them
+// in the table's "Python tracer" rows.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESULT_MARK } from './config.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'gradlens.cjs');
@@ -53,6 +56,7 @@ function loopMs(args) {
 }
 const plain = [];
 const traced = [];
+const overheadPct = {};
 for (let i = 0; i < runs; i++) {
   plain.push(loopMs([python, loop]));
   traced.push(
@@ -71,7 +75,8 @@ for (let i = 0; i < runs; i++) {
 for (const clock of ['wall', 'cpu']) {
   const p = plain.map((r) => r[clock]);
   const t = traced.map((r) => r[clock]);
-  const overhead = ((Math.min(...t) / Math.min(...p) - 1) * 100).toFixed(1);
+  overheadPct[clock] = (Math.min(...t) / Math.min(...p) - 1) * 100;
+  const overhead = overheadPct[clock].toFixed(1);
   const medianOverhead = ((median(t) / median(p) - 1) * 100).toFixed(1);
   console.log(
     `1-10-10-1 Adam, 1,000 iterations, 1 thread, ${clock} time: plain ${Math.min(...p).toFixed(0)} ms, under gradlens ${Math.min(...t).toFixed(0)} ms -> overhead ${overhead}% (of medians ${medianOverhead}%; goal <= 10%; runs plain ${p.map((v) => v.toFixed(0)).join(', ')}; traced ${t.map((v) => v.toFixed(0)).join(', ')})`,
@@ -95,6 +100,7 @@ const phases = [...stepCost.stdout.matchAll(/STEP (\S+) (\S+) (\S+)/g)].map(
   ([, name, plain, traced]) => `${name} ${(Number(traced) - Number(plain)).toFixed(1)}`,
 );
 const [, plainStep, tracedStep] = /STEP total (\S+) (\S+)/.exec(stepCost.stdout);
+overheadPct.step = (tracedStep / plainStep - 1) * 100;
 console.log(
   `per step, interleaved in one process (CPU, medians): plain ${plainStep} µs, traced ${tracedStep} µs -> overhead ${((tracedStep / plainStep - 1) * 100).toFixed(1)}% (µs added: ${phases.join(', ')})`,
 );
@@ -130,3 +136,14 @@ for (let i = 0; i < (quick ? 1 : 3); i++) {
 console.log(
   `PyTorch script end -> SVG, ~1,000-node graph: best ${Math.min(...times).toFixed(0)} ms (runs: ${times.map((v) => v.toFixed(0)).join(', ')}; goal <= 1000 ms)`,
 );
+const result = {
+  ok: true,
+  version: `Python tracer (gradlens run) with ${python}`,
+  metrics: {
+    tracerOverheadPct: overheadPct.wall,
+    tracerCpuOverheadPct: overheadPct.cpu,
+    tracerStepOverheadPct: overheadPct.step,
+    tracerSvgMs: Math.min(...times),
+  },
+};
+process.stdout.write(`\n${RESULT_MARK}${JSON.stringify(result)}\n`);

@@ -4,7 +4,8 @@
 //
 //   node --expose-gc bench/run.mjs [--quick] [--only W1,W3] [--peers gradlens,torch] [--json FILE]
 //
-// Other benches named bench/{graph,runner}-*.{mjs,ts} (graph layout and paint, runner capture
+// Without --only, the Python tracer's capture overhead and graph time (bench/python-capture.mjs)
+// add their rows to the table, in the PyTorch column. Other benches named bench/{graph,runner}-*.{mjs,ts} (graph layout and paint, runner capture
 // overhead) run after the table when no --only is given, each in its own process, and their
 // output is appended.
 //
@@ -21,7 +22,9 @@ import {
   paramsFor,
   PEERS,
   RESULT_MARK,
+  RUNNER_HEAP_FLAGS,
   TARGETS,
+  TRACER,
   WORKLOADS,
 } from './config.mjs';
 import { checkTarget, fmt, renderTable } from './table.mjs';
@@ -141,6 +144,7 @@ async function inOneProcess(workloads, quick, timeoutMs, fresh) {
     process.execPath,
     [
       '--expose-gc',
+      ...RUNNER_HEAP_FLAGS,
       join(here, 'child.mjs'),
       '--in-one-process',
       peer.id,
@@ -157,7 +161,7 @@ async function inOneProcess(workloads, quick, timeoutMs, fresh) {
     '',
     `### ${peer.label}: the workloads one after another in one process`,
     '',
-    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells); resident size (RSS) at each one's start and end, and its own peak. The targets of the "${peer.label}" column, checked on these figures (against the other peers' figures in the table above).`,
+    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells), with the heap settings the runner gives a script's process (${RUNNER_HEAP_FLAGS.join(' ')}); resident size (RSS) at each one's start and end, and its own peak. The targets of the "${peer.label}" column, checked on these figures (against the other peers' figures in the table above).`,
     '',
   ];
   if (!r.ok) return [...out, `error: ${r.error}`];
@@ -196,6 +200,24 @@ function checkInOneProcess(m, value, fresh, on) {
   return TARGETS.filter((t) => t.metric === m.key && t.on === on).map(
     (t) => checkTarget(t, values).cell,
   );
+}
+
+/** The Python tracer's overhead and graph time (bench/python-capture.mjs), for the table. */
+async function pythonTracer(quick) {
+  process.stderr.write('bench: Python tracer (python-capture.mjs) ... ');
+  const t0 = Date.now();
+  const r = existsSync(PYTHON)
+    ? await runChild(
+        process.execPath,
+        [join(here, 'python-capture.mjs'), '--python', PYTHON, ...(quick ? ['--quick'] : [])],
+        process.env,
+        quick ? 120_000 : 600_000,
+      )
+    : { ok: false, skipped: true, error: `${PYTHON} not found` };
+  process.stderr.write(
+    `${r.ok ? 'done' : r.skipped ? 'skipped' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+  return r;
 }
 
 /** bench/{graph,runner}-*.{mjs,ts}, run after the table; .ts files are bundled with esbuild first. */
@@ -332,12 +354,18 @@ async function main() {
     }
   }
 
+  const rows = [...opts.only];
+  if (!opts.onlyGiven && opts.peers.includes('torch')) {
+    results.set(`torch/${TRACER}`, await pythonTracer(opts.quick));
+    rows.push(TRACER);
+  }
+
   const tableSeconds = (Date.now() - started) / 1000;
   const session = opts.peers.includes('gradlens')
     ? await inOneProcess(opts.only, opts.quick, timeoutMs, results)
     : [];
   const extras = opts.onlyGiven ? [] : await runExtras(opts.quick);
-  const { lines, targets } = renderTable(results, opts.only, opts.quick);
+  const { lines, targets } = renderTable(results, rows, opts.quick);
   const out = [
     `## Gradlens benchmark${opts.quick ? ' (--quick: reduced sizes, numbers not comparable to the full run)' : ''}`,
     '',
@@ -351,7 +379,7 @@ async function main() {
         ? ` (${targets.filter((t) => t.met === null).length} not checkable: peer missing)`
         : '') +
       `. Targets are issue 6's bounds (W4 checked on the "${label('gradlens-1thread')}" column, the rest on "${label('gradlens')}")` +
-      `, issue 2's relative targets (on "${label('gradlens')}") and issue 17's (W1 >= "${label('torch-2threads')}" on "${label('gradlens')}", >= 0.8x "${label('torch')}" on "${label('gradlens-1thread')}"; W2 <= 35 µs). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      `, issue 2's relative targets (on "${label('gradlens')}") and issue 17's (W1 >= "${label('torch-2threads')}" on "${label('gradlens')}", >= 0.8x "${label('torch')}" on "${label('gradlens-1thread')}"; W2 <= 35 µs; the Python tracer's on "${label('torch')}"). Table ${tableSeconds.toFixed(0)} s, whole bench ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     ...session,
     ...extras,
   ];

@@ -33,6 +33,7 @@ export function renderTable(results, workloads, quick) {
   for (const m of METRICS.filter((m) => workloads.includes(m.workload))) {
     const values = {};
     const cells = PEERS.map((peer) => {
+      if (m.peer !== undefined && m.peer !== peer.id) return '';
       const r = results.get(`${peer.id}/${m.workload}`);
       if (r === undefined) return 'not run';
       if (!r.ok)

@@ -2,9 +2,19 @@
 // unchanged script again does not wait for esbuild. One entry per script path:
 // the bundle and a manifest with the SHA-256 of every file esbuild read to make it. An entry
 // serves only while each of those files still has that content and the runner is the one that
-// wrote it; otherwise the script is bundled again and the entry replaced.
+// wrote it; otherwise the script is bundled again and the entry replaced. Each new entry prunes
+// the folder to the entries used most recently, so scripts run once long ago do not pile up.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 
 interface Manifest {
@@ -14,6 +24,12 @@ interface Manifest {
 
 /** File systems with coarse clocks (FAT: 2 s) stamp a file saved just before a build as older. */
 const CLOCK_SLACK_MS = 2000;
+
+/** Entries kept: a bundle is typically tens of kB (the engine is not in it), so a few MB at most. */
+export const MAX_ENTRIES = 64;
+
+/** A temporary file this old is left over from a run that died while writing; a live one is seconds old. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -53,6 +69,16 @@ export class BundleCache {
     }
   }
 
+  /** Marks the entry as just used, so that pruning keeps it over entries unused for longer. */
+  markUsed(): void {
+    try {
+      const now = new Date();
+      utimesSync(this.manifest, now, now);
+    } catch {
+      // A read-only or vanished entry still served this run.
+    }
+  }
+
   /**
    * Writes the bundle and then its manifest, each by rename so that a run reading the entry
    * meanwhile sees a whole one. The hashes are taken after the build, so an input changed
@@ -74,9 +100,49 @@ export class BundleCache {
       };
       writeFileSync(this.manifest + tmp, JSON.stringify(manifest));
       renameSync(this.manifest + tmp, this.manifest);
+      pruneBundleCache(this.dir);
       return true;
     } catch {
       return false;
     }
   }
+}
+
+/**
+ * Keeps the `keep` entries of `dir` used most recently (by the newer of an entry's two
+ * files' modification times; a served entry's manifest is touched) and removes the rest, and
+ * temporary files left by runs that died while writing. Returns how many files it removed.
+ * Best effort: a file another run removes or replaces meanwhile is skipped.
+ */
+export function pruneBundleCache(dir: string, keep = MAX_ENTRIES, now = Date.now()): number {
+  const used = new Map<string, number>();
+  const files = new Map<string, string[]>();
+  let removed = 0;
+  const remove = (file: string): void => {
+    try {
+      rmSync(path.join(dir, file));
+      removed++;
+    } catch {
+      // gone already
+    }
+  };
+  for (const name of readdirSync(dir)) {
+    const m = /^([0-9a-f]{32})\.(?:bundle\.mjs|json)(\.\d+\.tmp)?$/.exec(name);
+    if (m === null) continue;
+    let mtime: number;
+    try {
+      mtime = statSync(path.join(dir, name)).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (name.endsWith('.tmp')) {
+      if (now - mtime > STALE_TEMP_MS) remove(name);
+      continue;
+    }
+    used.set(m[1], Math.max(used.get(m[1]) ?? 0, mtime));
+    files.set(m[1], [...(files.get(m[1]) ?? []), name]);
+  }
+  const newestFirst = [...used.keys()].sort((a, b) => (used.get(b) ?? 0) - (used.get(a) ?? 0));
+  for (const key of newestFirst.slice(keep)) for (const name of files.get(key) ?? []) remove(name);
+  return removed;
 }

@@ -90,7 +90,10 @@ export async function bundleScript(script: string, cacheDir?: string): Promise<B
 async function cachedBundle(script: string, cacheDir: string): Promise<Bundled> {
   const cache = new BundleCache(cacheDir, script, loadEsbuild().version);
   const kept = { file: cache.bundle, cleanup: () => undefined };
-  if (cache.fresh()) return { ...kept, cached: true };
+  if (cache.fresh()) {
+    cache.markUsed();
+    return { ...kept, cached: true };
+  }
   const from = Date.now();
   const built = await build(script, kept.file);
   cache.store(built.text, built.inputs, from);

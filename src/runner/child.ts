@@ -2,6 +2,9 @@
 // user's script with the capture hooks installed, and reports through the typed protocol on
 // the channel of src/runner/channel.ts.
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { COLLECTOR_KEY } from '../engine/wasm/memory-release';
 import {
   PROTOCOL_VERSION,
   type ChildMessage,
@@ -15,6 +18,12 @@ import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled }
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
 import { GRADCHECK_ENV, installGradcheck, parseGradcheckRequest } from './gradcheck-child';
+
+// The engine asks for a collection when it drops a large product's memory
+// (src/engine/wasm/memory-release.ts). The collector comes from a context of its own, so the
+// user's script gets no global `gc` that plain `node` would not give it.
+setFlagsFromString('--expose-gc');
+(globalThis as Record<symbol, unknown>)[COLLECTOR_KEY] = runInNewContext('gc');
 
 /** When the run started (a child may wait for its script, started ahead). */
 let started = Date.now();

@@ -1,11 +1,12 @@
 // The WebAssembly memory a large product grew is given back once large products stop: the
 // module in use then has a small memory again (read from WebAssembly.Memory's buffer size),
-// its workers were replaced, and products after the release are still right.
+// its workers were replaced, and products after the release are still right. The worker
+// threads end once products stop for longer, and start again for the next product.
 import { afterAll, expect, it } from 'vitest';
 import { wasmMatmul } from '../../src/engine/wasm/gemm';
-import { KEEP_BYTES } from '../../src/engine/wasm/memory-release';
+import { KEEP_BYTES, POOL_IDLE_MS } from '../../src/engine/wasm/memory-release';
 import { simd } from '../../src/engine/wasm/module';
-import { readyThreads } from '../../src/engine/wasm/threads';
+import { poolRunning, readyThreads } from '../../src/engine/wasm/threads';
 import * as torch from '../../src/engine/index';
 import { expectNear, randomMatrix, reference } from '../helpers/matmul';
 import { rng } from '../helpers/rng';
@@ -46,4 +47,29 @@ it('gives back the memory of a large product once large products stop, and multi
   expect(bytes()).toBeLessThanOrEqual(KEEP_BYTES);
   product(300, 200, 100);
   product(1500, 16, 1500);
+});
+
+it('ends the worker threads once products stop for a while, and starts them again for the next large product', async () => {
+  // After the test above: its large product's memory goes first.
+  await expect
+    .poll(() => simd()!.memory.buffer.byteLength, { timeout: 20_000, interval: 100 })
+    .toBeLessThanOrEqual(KEEP_BYTES);
+  product(64, 64, 64);
+  const mod = simd()!;
+  for (let i = 0; i < 200 && readyThreads(mod) < 2; i++)
+    await new Promise((res) => setTimeout(res, 25));
+  expect(poolRunning(mod)).toBe(true);
+  product(300, 200, 100);
+
+  await expect
+    .poll(() => poolRunning(mod), { timeout: POOL_IDLE_MS + 20_000, interval: 100 })
+    .toBe(false);
+  // The module and its small memory stay; only the workers went.
+  expect(simd()).toBe(mod);
+  product(600, 300, 600);
+  expect(poolRunning(mod)).toBe(true);
+  for (let i = 0; i < 200 && readyThreads(mod) < 2; i++)
+    await new Promise((res) => setTimeout(res, 25));
+  expect(readyThreads(mod)).toBe(2);
+  product(600, 300, 600);
 });

@@ -139,6 +139,20 @@ describe('running scripts', () => {
     expect(r.errors).toEqual([]);
     expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
   });
+
+  it("gives the script the globals plain node gives it: no 'gc' from the child's flags", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-globals-'));
+    const script = path.join(dir, 'globals.mjs');
+    writeFileSync(
+      script,
+      "import * as torch from 'gradlens';\n" +
+        'torch.tensor(2, { requiresGrad: true }).mul(3).backward();\n' +
+        'console.log(`gc is ${typeof globalThis.gc}`);\n',
+    );
+    const r = await run(script, { cwd: dir });
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toContain('gc is undefined');
+  });
 });
 
 describe('a runner started ahead', () => {

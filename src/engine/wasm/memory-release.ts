@@ -1,8 +1,10 @@
-// Giving back the WebAssembly memory a large matrix product grew. A WebAssembly.Memory never
+// Giving back what large matrix products hold once they stop. A WebAssembly.Memory never
 // shrinks, so a process that once multiplied two 1024x1024 matrices would hold that memory
-// (and its worker threads' share of it) for the rest of its life. Once large products stop
-// for a moment, the module, its memory and its workers are dropped; the next product
-// instantiates a fresh module on a small memory (compiling nothing again) and new workers.
+// (and its worker threads' share of it) for the rest of its life; and the worker threads,
+// each a JavaScript engine of its own, would stay for the rest of the process too. Once large
+// products stop for a moment, the module, its memory and its workers are dropped; the next
+// product instantiates a fresh module on a small memory (compiling nothing again) and new
+// workers. Once any product has stopped for longer, the workers end too (the module stays).
 import { dropSimd, type SimdModule } from './module';
 import { stopPool } from './threads';
 
@@ -19,16 +21,27 @@ export const KEEP_BYTES = 8 * 2 ** 20;
  */
 const IDLE_MS = 500;
 
-let lastLarge = 0;
+/**
+ * How long products must have stopped before the worker threads end: longer than a pause
+ * inside a training loop (evaluation, logging), short against a notebook's pause between
+ * cells. Starting them again costs the next product its parallelism until they are up.
+ */
+export const POOL_IDLE_MS = 5000;
+
+let lastProduct = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let held: SimdModule | null = null;
 
-/** Called after each product on `mod`: arms the release when its memory is over KEEP_BYTES. */
+/** Called after each product on `mod`: arms the release of what it holds once products stop. */
 export function releaseWhenIdle(mod: SimdModule): void {
-  if (mod.memory.buffer.byteLength <= KEEP_BYTES) return;
-  lastLarge = Date.now();
+  lastProduct = Date.now();
   held = mod;
-  if (timer === null) arm(IDLE_MS);
+  if (timer === null) arm(idleLimit(mod));
+}
+
+/** How long `mod` may sit idle before the next step of its release. */
+function idleLimit(mod: SimdModule): number {
+  return mod.memory.buffer.byteLength > KEEP_BYTES ? IDLE_MS : POOL_IDLE_MS;
 }
 
 function arm(ms: number): void {
@@ -39,16 +52,31 @@ function arm(ms: number): void {
 
 function check(): void {
   timer = null;
-  const idle = Date.now() - lastLarge;
-  if (idle < IDLE_MS) {
-    arm(IDLE_MS - idle);
+  const mod = held;
+  if (mod === null) return;
+  const idle = Date.now() - lastProduct;
+  const limit = idleLimit(mod);
+  if (idle < limit) {
+    arm(limit - idle);
     return;
   }
-  if (held !== null) releaseNow(held);
+  held = null;
+  stopPool(mod);
+  if (limit === IDLE_MS) {
+    dropSimd(mod);
+    collectGarbage();
+  }
 }
 
-function releaseNow(mod: SimdModule): void {
-  stopPool(mod);
-  dropSimd(mod);
-  if (held === mod) held = null;
+/** Where a host that can collect garbage on request puts its collector (the runner's child). */
+export const COLLECTOR_KEY = Symbol.for('gradlens.collectGarbage');
+
+/**
+ * The dropped memory is freed only when the garbage collector finds it unreferenced, which a
+ * script that allocates little may not make it do for a long time; where the host lets the
+ * engine ask for a collection (the runner's child; Node's --expose-gc), ask now.
+ */
+function collectGarbage(): void {
+  const g = globalThis as { [COLLECTOR_KEY]?: () => void; gc?: () => void };
+  (g[COLLECTOR_KEY] ?? g.gc)?.();
 }

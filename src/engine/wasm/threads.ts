@@ -205,6 +205,11 @@ export function stopPool(mod: SimdModule): void {
   pool = undefined;
 }
 
+/** Whether worker threads are running (or starting) for `mod`; never starts them. */
+export function poolRunning(mod: SimdModule): boolean {
+  return pool !== undefined && pool !== null && pool.mod === mod;
+}
+
 /** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc. */
 export type GemmPart = [
   number,
