@@ -8,35 +8,7 @@ import { _setKernelBackend, wasmSimdAvailable } from '../../src/engine/wasm/modu
 import { GENERATED, generatedModule } from '../../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
 import { rng } from '../helpers/rng';
-import { expectNear, randomMatrix, reference } from '../helpers/matmul';
-
-type T = torch.Tensor;
-
-/** The same matrix laid out four ways: contiguous, transposed storage, strided rows, and a column slice. */
-function layouts(r: () => number, rows: number, cols: number): Record<string, T> {
-  const x = randomMatrix(r, rows, cols);
-  return {
-    contiguous: x,
-    transposed: x.t().contiguous().t(),
-    strided: torch.cat([x, randomMatrix(r, rows, 3)], 1).narrow(1, 0, cols),
-    everyOther: torch.stack([x, randomMatrix(r, rows, cols)], 2).select(2, 0),
-  };
-}
-
-// [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the kernel's
-// MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
-const SHAPES: Array<[number, number, number]> = [
-  [1, 1, 1],
-  [3, 5, 7],
-  [4, 4, 8],
-  [5, 3, 9],
-  [2, 1000, 1],
-  [1, 600, 3],
-  [33, 65, 17],
-  [64, 784, 256],
-  [130, 300, 20],
-  [129, 257, 513],
-];
+import { expectNear, layouts, MATMUL_SHAPES, randomMatrix, reference } from '../helpers/matmul';
 
 afterEach(() => {
   _setKernelBackend('auto');
@@ -50,7 +22,7 @@ describe('WebAssembly SIMD matmul kernel', () => {
 
   it('gives the float64 reference within float32 rounding, as the TypeScript kernel does, for every size and layout', () => {
     const r = rng(1);
-    for (const [m, k, n] of SHAPES) {
+    for (const [m, k, n] of MATMUL_SHAPES) {
       const as = layouts(r, m, k);
       const bs = layouts(r, k, n);
       const ref = reference(as.contiguous, bs.contiguous, null);

@@ -5,8 +5,9 @@
 // C += A·B, GotoBLAS-style: B is packed into KC×NR panels, A into MR×KC panels, and a 4×8
 // register tile (8 f32x4 accumulators) does 32 multiply-adds per 2 loads and 4 broadcasts.
 // V8 gives WebAssembly 15 usable xmm registers on x64; larger tiles (5×8, 6×8, 4×12, 3×16)
-// spill and measured 2-3× slower. There is no fused multiply-add without relaxed SIMD, so
-// each step is f32x4.mul then f32x4.add.
+// spill and measured 2-3× slower. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
+// binaries), each step is one f32x4.relaxed_madd, a fused multiply-add where the CPU has one;
+// without it, f32x4.mul then f32x4.add.
 //
 // The caller lays out memory: A and B anywhere (element strides given in floats), C with
 // `ldc` floats per row where ldc is a multiple of NR and the row count a multiple of MR, so
@@ -124,6 +125,13 @@ export function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize
   }
 }
 
+/** acc + x·y: fused (rounded once) where relaxed SIMD is on and the CPU has FMA. */
+@inline
+function madd(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
 /** C[0:4, 0:8] += packed A panel (kc×4) · packed B panel (kc×8). `ldc` is in bytes. */
 @inline
 function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
@@ -135,17 +143,17 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     pa += MR * 4;
     pb += NR * 4;
   }
