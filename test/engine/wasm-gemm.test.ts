@@ -53,6 +53,19 @@ describe('WebAssembly SIMD matmul kernel', () => {
     expect(wasmMatmul(a, b, c, false)).toBe(false);
   });
 
+  it('overwrites whatever the heap held where c is zero (the kernel does not clear it first)', () => {
+    _setKernelBackend('wasm');
+    const r = rng(6);
+    // Both products ragged (padding rows and columns), both split over more than one depth
+    // pass (k > 256): the first leaves NaN in the heap's C, padding included.
+    const a = randomMatrix(r, 37, 300);
+    const b = randomMatrix(r, 300, 45);
+    expect(wasmMatmul(a, b, new Float32Array(37 * 45).fill(NaN), false)).toBe(true);
+    const c = new Float32Array(37 * 45);
+    expect(wasmMatmul(a, b, c, true)).toBe(true);
+    expectNear(torch.tensor(c).reshape(37, 45), reference(a, b, null), 300, 'c = a·b');
+  });
+
   it('adds addmm bias (row, column, full and scalar broadcasts) like the TypeScript kernel', () => {
     const r = rng(3);
     const [m, k, n] = [37, 70, 45];

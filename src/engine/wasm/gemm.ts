@@ -87,19 +87,17 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   mem.set(A.data, aOff >> 2);
   mem.set(B.data, bOff >> 2);
   const c0 = cOff >> 2;
-  if (ldc === n) {
-    if (cIsZero) mem.fill(0, c0, c0 + m * n);
-    else mem.set(c, c0);
-  } else if (cIsZero) {
-    mem.fill(0, c0, c0 + m * ldc);
-  } else {
-    copyRows(c, mem, c0, ldc, m, n, true);
+  // A zero c is not copied in: the kernel overwrites the heap's C instead of adding to it.
+  const overwrite = cIsZero ? 1 : 0;
+  if (!cIsZero) {
+    if (ldc === n) mem.set(c, c0);
+    else copyRows(c, mem, c0, ldc, m, n, true);
   }
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
   if (threads === 1) {
-    kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, sOff);
+    kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
   } else {
     const parts: GemmPart[] = [];
     for (let t = 0, done = 0; t < threads; t++) {
@@ -119,6 +117,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
           csb,
           cOff + i0 * ldc * 4,
           ldc,
+          overwrite,
         ]);
       } else {
         const j0 = done * nr;
@@ -135,6 +134,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
           csb,
           cOff + j0 * 4,
           ldc,
+          overwrite,
         ]);
       }
       done = end;

@@ -33,6 +33,7 @@ export interface SimdExports {
     csb: number,
     c: number,
     ldc: number,
+    overwrite: number,
     scratch: number,
   ): void;
   adam(
