@@ -1,5 +1,5 @@
 // AssemblyScript source of the float32 matrix-product kernel (WebAssembly SIMD, 128-bit).
-// scripts/build-wasm.mjs compiles it into gemm.generated.ts; it is not host TypeScript, hence
+// scripts/build-wasm.mjs compiles it into simd.generated.ts; it is not host TypeScript, hence
 // the .as extension that keeps tsc away from it.
 //
 // C += A·B, GotoBLAS-style: B is packed into KC×NR panels, A into MR×KC panels, and a 4×8
