@@ -3,9 +3,10 @@
 // bundles stay single files with no runtime dependency and no file to fetch. Run by
 // scripts/build.mjs before the engine is bundled; `node scripts/build-wasm.mjs` alone works too.
 //
-// Two binaries from the same source: one imports a shared memory (worker threads run matmul
+// Four binaries from the same source: one imports a shared memory (worker threads run matmul
 // tiles on the same memory) and one owns an ordinary memory, for hosts that refuse shared
-// memory (browsers without cross-origin isolation).
+// memory (browsers without cross-origin isolation); each with relaxed SIMD (fused
+// multiply-add in the matmul kernel) and without, for runtimes that lack it.
 import asc from 'assemblyscript/asc';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,23 +32,37 @@ const COMMON = {
   noAssert: true,
 };
 
-/** The two memory variants: `name` is the constant each binary is exported as. */
-export const VARIANTS = [
-  { name: 'SIMD_WASM_BASE64', options: { ...COMMON, enable: ['simd'] } },
+/** The two memory variants. */
+const MEMORIES = [
+  { suffix: '', options: {} },
   {
-    name: 'SIMD_SHARED_WASM_BASE64',
+    suffix: 'SHARED_',
     // 65536 pages = 4 GiB, wasm32's whole range: a shared memory must declare its maximum and
     // only reserves address space for it.
     options: {
-      ...COMMON,
-      enable: ['simd', 'threads'],
       importMemory: true,
       sharedMemory: true,
       initialMemory: 16,
       maximumMemory: 65536,
     },
+    features: ['threads'],
   },
 ];
+
+/**
+ * Each memory variant twice: with relaxed SIMD (gemm.as fuses its multiply-adds) and without,
+ * for runtimes that do not have it. `name` is the constant each binary is exported as.
+ */
+export const VARIANTS = [false, true].flatMap((relaxed) =>
+  MEMORIES.map((memory) => ({
+    name: `SIMD_${relaxed ? 'RELAXED_' : ''}${memory.suffix}WASM_BASE64`,
+    options: {
+      ...COMMON,
+      ...memory.options,
+      enable: ['simd', ...(relaxed ? ['relaxed-simd'] : []), ...(memory.features ?? [])],
+    },
+  })),
+);
 
 /** Compiles the kernels with one variant's options; returns the binary. */
 export async function compileVariant(variant) {

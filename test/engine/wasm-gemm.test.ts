@@ -8,35 +8,7 @@ import { _setKernelBackend, wasmSimdAvailable } from '../../src/engine/wasm/modu
 import { GENERATED, generatedModule } from '../../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
 import { rng } from '../helpers/rng';
-import { expectNear, randomMatrix, reference } from '../helpers/matmul';
-
-type T = torch.Tensor;
-
-/** The same matrix laid out four ways: contiguous, transposed storage, strided rows, and a column slice. */
-function layouts(r: () => number, rows: number, cols: number): Record<string, T> {
-  const x = randomMatrix(r, rows, cols);
-  return {
-    contiguous: x,
-    transposed: x.t().contiguous().t(),
-    strided: torch.cat([x, randomMatrix(r, rows, 3)], 1).narrow(1, 0, cols),
-    everyOther: torch.stack([x, randomMatrix(r, rows, cols)], 2).select(2, 0),
-  };
-}
-
-// [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the kernel's
-// MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
-const SHAPES: Array<[number, number, number]> = [
-  [1, 1, 1],
-  [3, 5, 7],
-  [4, 4, 8],
-  [5, 3, 9],
-  [2, 1000, 1],
-  [1, 600, 3],
-  [33, 65, 17],
-  [64, 784, 256],
-  [130, 300, 20],
-  [129, 257, 513],
-];
+import { expectNear, layouts, MATMUL_SHAPES, randomMatrix, reference } from '../helpers/matmul';
 
 afterEach(() => {
   _setKernelBackend('auto');
@@ -50,7 +22,7 @@ describe('WebAssembly SIMD matmul kernel', () => {
 
   it('gives the float64 reference within float32 rounding, as the TypeScript kernel does, for every size and layout', () => {
     const r = rng(1);
-    for (const [m, k, n] of SHAPES) {
+    for (const [m, k, n] of MATMUL_SHAPES) {
       const as = layouts(r, m, k);
       const bs = layouts(r, k, n);
       const ref = reference(as.contiguous, bs.contiguous, null);
@@ -79,6 +51,19 @@ describe('WebAssembly SIMD matmul kernel', () => {
     expectNear(torch.tensor(c).reshape(5, 3), reference(a, b, torch.ones(5, 3)), 7, 'c += a·b');
     _setKernelBackend('ts');
     expect(wasmMatmul(a, b, c, false)).toBe(false);
+  });
+
+  it('overwrites whatever the heap held where c is zero (the kernel does not clear it first)', () => {
+    _setKernelBackend('wasm');
+    const r = rng(6);
+    // Both products ragged (padding rows and columns), both split over more than one depth
+    // pass (k > 256): the first leaves NaN in the heap's C, padding included.
+    const a = randomMatrix(r, 37, 300);
+    const b = randomMatrix(r, 300, 45);
+    expect(wasmMatmul(a, b, new Float32Array(37 * 45).fill(NaN), false)).toBe(true);
+    const c = new Float32Array(37 * 45);
+    expect(wasmMatmul(a, b, c, true)).toBe(true);
+    expectNear(torch.tensor(c).reshape(37, 45), reference(a, b, null), 300, 'c = a·b');
   });
 
   it('adds addmm bias (row, column, full and scalar broadcasts) like the TypeScript kernel', () => {

@@ -10,6 +10,34 @@ export function randomMatrix(r: () => number, rows: number, cols: number): T {
     .reshape(rows, cols);
 }
 
+/** The same matrix laid out four ways: contiguous, transposed storage, strided rows, and a column slice. */
+export function layouts(r: () => number, rows: number, cols: number): Record<string, T> {
+  const x = randomMatrix(r, rows, cols);
+  return {
+    contiguous: x,
+    transposed: x.t().contiguous().t(),
+    strided: torch.cat([x, randomMatrix(r, rows, 3)], 1).narrow(1, 0, cols),
+    everyOther: torch.stack([x, randomMatrix(r, rows, cols)], 2).select(2, 0),
+  };
+}
+
+/**
+ * [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the
+ * kernel's MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
+ */
+export const MATMUL_SHAPES: ReadonlyArray<[number, number, number]> = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 4, 8],
+  [5, 3, 9],
+  [2, 1000, 1],
+  [1, 600, 3],
+  [33, 65, 17],
+  [64, 784, 256],
+  [130, 300, 20],
+  [129, 257, 513],
+];
+
 /** float64 product and Σ|a||b| per element, from the float32 values, in plain loops. */
 export function reference(
   a: T,

@@ -1,12 +1,13 @@
 // AssemblyScript source of the float32 matrix-product kernel (WebAssembly SIMD, 128-bit).
-// scripts/build-wasm.mjs compiles it into gemm.generated.ts; it is not host TypeScript, hence
+// scripts/build-wasm.mjs compiles it into simd.generated.ts; it is not host TypeScript, hence
 // the .as extension that keeps tsc away from it.
 //
 // C += A·B, GotoBLAS-style: B is packed into KC×NR panels, A into MR×KC panels, and a 4×8
 // register tile (8 f32x4 accumulators) does 32 multiply-adds per 2 loads and 4 broadcasts.
 // V8 gives WebAssembly 15 usable xmm registers on x64; larger tiles (5×8, 6×8, 4×12, 3×16)
-// spill and measured 2-3× slower. There is no fused multiply-add without relaxed SIMD, so
-// each step is f32x4.mul then f32x4.add.
+// spill and measured 2-3× slower. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
+// binaries), each step is one f32x4.relaxed_madd, a fused multiply-add where the CPU has one;
+// without it, f32x4.mul then f32x4.add.
 //
 // The caller lays out memory: A and B anywhere (element strides given in floats), C with
 // `ldc` floats per row where ldc is a multiple of NR and the row count a multiple of MR, so
@@ -124,9 +125,19 @@ export function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize
   }
 }
 
-/** C[0:4, 0:8] += packed A panel (kc×4) · packed B panel (kc×8). `ldc` is in bytes. */
+/** acc + x·y: fused (rounded once) where relaxed SIMD is on and the CPU has FMA. */
 @inline
-function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
+function madd(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
+/**
+ * C[0:4, 0:8] += packed A panel (kc×4) · packed B panel (kc×8), or = when `overwrite`.
+ * `ldc` is in bytes.
+ */
+@inline
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -135,19 +146,33 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     pa += MR * 4;
     pb += NR * 4;
+  }
+  if (overwrite) {
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    c += ldc;
+    v128.store(c, c10);
+    v128.store(c, c11, 16);
+    c += ldc;
+    v128.store(c, c20);
+    v128.store(c, c21, 16);
+    c += ldc;
+    v128.store(c, c30);
+    v128.store(c, c31, 16);
+    return;
   }
   v128.store(c, f32x4.add(v128.load(c), c00));
   v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
@@ -163,26 +188,29 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
 }
 
 /**
- * C[0:mc, 0:nc] += packed A block · packed B block, one 4×8 tile at a time. The tile is
- * inlined (a call per tile measured ~12% slower) and this function is exported, so V8 tiers
- * it up by itself early in the first product rather than after the whole of `gemm` returns.
+ * C[0:mc, 0:nc] += packed A block · packed B block (= when `overwrite`), one 4×8 tile at a
+ * time. The tile is inlined (a call per tile measured ~12% slower) and this function is
+ * exported, so V8 tiers it up by itself early in the first product rather than after the
+ * whole of `gemm` returns.
  */
-export function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize): void {
+export function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const panelB = pb + <usize>(jr * kc) * 4;
     const cCol = c + <usize>jr * 4;
     for (let ir = 0; ir < mc; ir += MR) {
-      kernel4x8(kc, pa + <usize>(ir * kc) * 4, panelB, cCol + <usize>ir * ldc, ldc);
+      kernel4x8(kc, pa + <usize>(ir * kc) * 4, panelB, cCol + <usize>ir * ldc, ldc, overwrite);
     }
   }
 }
 
 /**
- * C[m,n] += A[m,k]·B[k,n]. A(i,p) is the float at a + 4·(i·rsa + p·csa), B(p,j) at
- * b + 4·(p·rsb + j·csb); C is row-major with `ldc` floats per row (a multiple of NR) and at
- * least m rounded up to MR rows. `scratch` points at scratchBytes() free bytes.
+ * C[m,n] += A[m,k]·B[k,n], or C = A·B when `overwrite` (C's old contents, padding included,
+ * are then never read: the caller need not clear it). A(i,p) is the float at
+ * a + 4·(i·rsa + p·csa), B(p,j) at b + 4·(p·rsb + j·csb); C is row-major with `ldc` floats
+ * per row (a multiple of NR) and at least m rounded up to MR rows. `scratch` points at
+ * scratchBytes() free bytes.
  */
-export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, scratch: usize): void {
+export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, overwrite: bool, scratch: usize): void {
   const pa = scratch;
   const pb = scratch + <usize>(MC * KC) * 4;
   const ldcBytes = <usize>ldc * 4;
@@ -198,7 +226,7 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: us
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
-        macroKernel(mc, nc, kc, pa, pb, c + <usize>(ic * ldc + jc) * 4, ldcBytes);
+        macroKernel(mc, nc, kc, pa, pb, c + <usize>(ic * ldc + jc) * 4, ldcBytes, overwrite && pc == 0);
       }
     }
   }

@@ -26,8 +26,11 @@ const WASM_MIN_THIN_WORK = 1 << 16;
 /**
  * Products are split over threads only in parts of at least this many multiply-adds: handing
  * a smaller part to a worker, let alone waking a sleeping one, costs more than it saves.
+ * Measured with bench/matmul-threads.mjs on 2 cores (x64, Node 20): two threads overtake one
+ * between 48³ and 80³ when the worker is awake; from about 101³ (2²⁰) the split leaves room
+ * for a worker that must first wake up.
  */
-export const THREAD_MIN_WORK = 1 << 21;
+export const THREAD_MIN_WORK = 1 << 19;
 
 /** A 2-D float32 operand as storage plus whether it holds the matrix transposed (row-major). */
 function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
@@ -87,19 +90,17 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   mem.set(A.data, aOff >> 2);
   mem.set(B.data, bOff >> 2);
   const c0 = cOff >> 2;
-  if (ldc === n) {
-    if (cIsZero) mem.fill(0, c0, c0 + m * n);
-    else mem.set(c, c0);
-  } else if (cIsZero) {
-    mem.fill(0, c0, c0 + m * ldc);
-  } else {
-    copyRows(c, mem, c0, ldc, m, n, true);
+  // A zero c is not copied in: the kernel overwrites the heap's C instead of adding to it.
+  const overwrite = cIsZero ? 1 : 0;
+  if (!cIsZero) {
+    if (ldc === n) mem.set(c, c0);
+    else copyRows(c, mem, c0, ldc, m, n, true);
   }
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
   if (threads === 1) {
-    kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, sOff);
+    kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
   } else {
     const parts: GemmPart[] = [];
     for (let t = 0, done = 0; t < threads; t++) {
@@ -119,6 +120,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
           csb,
           cOff + i0 * ldc * 4,
           ldc,
+          overwrite,
         ]);
       } else {
         const j0 = done * nr;
@@ -135,6 +137,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
           csb,
           cOff + j0 * 4,
           ldc,
+          overwrite,
         ]);
       }
       done = end;

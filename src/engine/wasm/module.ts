@@ -1,9 +1,16 @@
 // The engine's WebAssembly SIMD module (gemm.as, optim.as, math.as): instantiated once on first use,
 // on a shared memory where the host allows it (so worker threads can run matmul tiles on the
-// same memory), else on an ordinary one. Every kernel driver (gemm.ts, adam.ts, math.ts) answers
-// `false` when this module is unavailable or switched off, and the caller falls back to its
-// TypeScript loop.
-import { SIMD_SHARED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd.generated';
+// same memory), else on an ordinary one; built with relaxed SIMD (fused multiply-adds in the
+// matmul kernel) where the runtime has it, else with plain SIMD. Every kernel driver (gemm.ts,
+// adam.ts, math.ts) answers `false` when this module is unavailable or switched off, and the
+// caller falls back to its TypeScript loop.
+import {
+  SIMD_RELAXED_SHARED_WASM_BASE64,
+  SIMD_RELAXED_WASM_BASE64,
+  SIMD_SHARED_WASM_BASE64,
+  SIMD_WASM_BASE64,
+} from './simd.generated';
+import { relaxedSimdSupported } from './relaxed-simd';
 
 /** Which kernels run float32 work: `'auto'` picks WASM SIMD where it pays. */
 export type KernelBackend = 'auto' | 'wasm' | 'ts';
@@ -26,6 +33,7 @@ export interface SimdExports {
     csb: number,
     c: number,
     ldc: number,
+    overwrite: number,
     scratch: number,
   ): void;
   adam(
@@ -52,6 +60,8 @@ export interface SimdModule {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   shared: boolean;
+  /** Whether this is the relaxed SIMD build (its products round each multiply-add once). */
+  relaxed: boolean;
   /** Bytes from heapBase reserved for worker-thread control blocks. */
   controlBase: number;
   /** First byte drivers may use as scratch; everything above it is theirs between calls. */
@@ -135,15 +145,45 @@ function compileNow(base64: string): WebAssembly.Module | null {
   return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
 }
 
+/** The two builds of one memory variant, preferred first. */
+interface Binaries {
+  relaxed: string;
+  plain: string;
+}
+const SHARED: Binaries = {
+  relaxed: SIMD_RELAXED_SHARED_WASM_BASE64,
+  plain: SIMD_SHARED_WASM_BASE64,
+};
+const PLAIN: Binaries = { relaxed: SIMD_RELAXED_WASM_BASE64, plain: SIMD_WASM_BASE64 };
+
+/**
+ * Whether to use the relaxed SIMD build: where the runtime has relaxed SIMD, unless
+ * `GRADLENS_NO_RELAXED_SIMD` is set (read at each instantiation, like the module's memory).
+ */
+function wantRelaxed(): boolean {
+  const off = envVar('GRADLENS_NO_RELAXED_SIMD');
+  return (off === undefined || off === '' || off === '0') && relaxedSimdSupported();
+}
+
+/** The relaxed build where wanted and it compiles, else the plain one; null if neither does. */
+function compileBest(binaries: Binaries): { module: WebAssembly.Module; relaxed: boolean } | null {
+  if (wantRelaxed()) {
+    const module = compile(binaries.relaxed);
+    if (module !== null) return { module, relaxed: true };
+  }
+  const module = compile(binaries.plain);
+  return module === null ? null : { module, relaxed: false };
+}
+
 function instantiateShared(): SimdModule | null {
   try {
-    const module = compile(SIMD_SHARED_WASM_BASE64);
-    if (module === null) return null;
+    const best = compileBest(SHARED);
+    if (best === null) return null;
     // Browsers without cross-origin isolation refuse shared memories: the plain module serves.
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    const exports = new WebAssembly.Instance(module, { env: { memory } })
+    const exports = new WebAssembly.Instance(best.module, { env: { memory } })
       .exports as unknown as SimdExports;
-    return layout(exports, module, memory, true);
+    return layout(exports, best.module, memory, true, best.relaxed);
   } catch {
     return null;
   }
@@ -151,11 +191,11 @@ function instantiateShared(): SimdModule | null {
 
 function instantiatePlain(): SimdModule | null {
   try {
-    const module = compile(SIMD_WASM_BASE64);
-    if (module === null) return null;
-    const instance = new WebAssembly.Instance(module, {});
+    const best = compileBest(PLAIN);
+    if (best === null) return null;
+    const instance = new WebAssembly.Instance(best.module, {});
     const exports = instance.exports as unknown as SimdExports & { memory: WebAssembly.Memory };
-    return layout(exports, module, exports.memory, false);
+    return layout(exports, best.module, exports.memory, false, best.relaxed);
   } catch {
     return null;
   }
@@ -168,9 +208,18 @@ function layout(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
   shared: boolean,
+  relaxed: boolean,
 ): SimdModule {
   const controlBase = align(exports.heapBase());
-  return { exports, module, memory, shared, controlBase, base: controlBase + CONTROL_BYTES };
+  return {
+    exports,
+    module,
+    memory,
+    shared,
+    relaxed,
+    controlBase,
+    base: controlBase + CONTROL_BYTES,
+  };
 }
 
 /** The module, instantiated on first call; null where WebAssembly or its SIMD is missing. */

@@ -26,8 +26,8 @@ const SCRATCH = 4; // packing scratch of thread t: SCRATCH + t·SCRATCH_STEP (by
 const SCRATCH_STEP = 5;
 const READY = 8; // READY + w is 1 once worker w has instantiated the module
 const RAN = 24; // RAN + w counts the parts worker w has run
-const PARTS = 48; // part i's 11 gemm arguments (all but scratch) at PARTS + 11·i
-const PART_SLOTS = 11;
+const PARTS = 48; // part i's 12 gemm arguments (all but scratch) at PARTS + 12·i
+const PART_SLOTS = 12;
 /** Parts per task, as NEXT's low 8 bits can count. */
 const MAX_PARTS = 16;
 const BLOCK_SLOTS = PARTS + MAX_PARTS * PART_SLOTS;
@@ -73,7 +73,7 @@ for (;;) {
   for (let i = claim(tag, count); i >= 0; i = claim(tag, count)) {
     const p = ${PARTS} + i * ${PART_SLOTS};
     try {
-      k.gemm(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7], s[p + 8], s[p + 9], s[p + 10], scratch);
+      k.gemm(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7], s[p + 8], s[p + 9], s[p + 10], s[p + 11], scratch);
     } finally {
       Atomics.add(s, ${RAN} + thread - 1, 1);
       Atomics.add(s, ${FINISHED}, 1);
@@ -210,8 +210,9 @@ export function poolRunning(mod: SimdModule): boolean {
   return pool !== undefined && pool !== null && pool.mod === mod;
 }
 
-/** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc. */
+/** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite. */
 export type GemmPart = [
+  number,
   number,
   number,
   number,
