@@ -96,13 +96,14 @@ const stepCost = spawnSync(python, [path.join(ROOT, 'bench', 'python_step_cost.p
   env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') },
 });
 if (stepCost.status !== 0) throw new Error(stepCost.stderr);
-const phases = [...stepCost.stdout.matchAll(/STEP (\S+) (\S+) (\S+)/g)].map(
+const phases = [...stepCost.stdout.matchAll(/STEP (?!p10)(\S+) (\S+) (\S+)/g)].map(
   ([, name, plain, traced]) => `${name} ${(Number(traced) - Number(plain)).toFixed(1)}`,
 );
 const [, plainStep, tracedStep] = /STEP total (\S+) (\S+)/.exec(stepCost.stdout);
 overheadPct.step = (tracedStep / plainStep - 1) * 100;
+const [, plainP10, tracedP10] = /STEP p10 (\S+) (\S+)/.exec(stepCost.stdout);
 console.log(
-  `per step, interleaved in one process (CPU, medians): plain ${plainStep} µs, traced ${tracedStep} µs -> overhead ${((tracedStep / plainStep - 1) * 100).toFixed(1)}% (µs added: ${phases.join(', ')})`,
+  `per step, interleaved in one process (CPU, medians): plain ${plainStep} µs, traced ${tracedStep} µs -> overhead ${((tracedStep / plainStep - 1) * 100).toFixed(1)}% (µs added: ${phases.join(', ')}); tenth percentiles: plain ${plainP10} µs, traced ${tracedP10} µs -> ${((tracedP10 / plainP10 - 1) * 100).toFixed(1)}%`,
 );
 
 // ~1,000 nodes: 330 chained op triples on a vector, then sum.

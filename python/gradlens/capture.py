@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import math
 import sys
-import threading
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -100,7 +99,7 @@ class Capture:
         self.started = started
         self.count = 0
         self.requested = False
-        self._request = threading.Event()
+        self._asked = False
         self.flagged_non_finite = False
         self.has_precise_anomaly = False
         self.recorder = Recorder()
@@ -115,6 +114,13 @@ class Capture:
         self.expect_repeat = False
         # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
         self._steady = False
+        # Steady steps stop short of this backward() (see _steady_limit), and are called
+        # from this instruction.
+        self._steady_until = 0
+        self._site_code: Any = None
+        self._site_lasti = -1
+        # The backward() count at the last optimizer zero_grad().
+        self._zeroed_at = 0
         # The backward() foreseen as a training loop's last: captured in full like any other,
         # so the last graph shown has its values and backward flow (a rebuild at the end of
         # the run has neither). Foreseen from the loops' range(...) at the loop's first full
@@ -150,10 +156,30 @@ class Capture:
         tensor_backward = torch.Tensor.backward
         autograd_backward = torch.autograd.backward
         autograd_grad = torch.autograd.grad
+        has_torch_function = torch.overrides.has_torch_function_unary
+        gate = GATE
 
         @functools.wraps(tensor_backward)
-        def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-            return self.around("backward", [tensor], lambda: tensor_backward(tensor, *args, **kwargs))
+        def backward(tensor: torch.Tensor, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False, inputs: Any = None) -> Any:
+            if self._depth > 0:
+                return tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs)
+            if has_torch_function(tensor):
+                # A tensor subclass or a function mode: Tensor.backward dispatches it, and its
+                # call of torch.autograd.backward passes through (depth > 0).
+                return self.around("backward", [tensor], lambda: tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs))
+            # One wrapper layer: what Tensor.backward itself would call.
+            if self._steady and gradient is None and inputs is None and not gate.closed:
+                loss = self._steady_loss(tensor, sys._getframe(1))
+                if loss is not None:
+                    k = self.count = self.count + 1
+                    self._depth = 1
+                    try:
+                        autograd_backward(tensor, None, retain_graph, create_graph)
+                    finally:
+                        self._depth = 0
+                    self._record_steady(k, tensor, loss)
+                    return None
+            return self.around("backward", [tensor], lambda: autograd_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs))
 
         @functools.wraps(autograd_backward)
         def backward_fn(tensors: Any, *args: Any, **kwargs: Any) -> Any:
@@ -201,12 +227,13 @@ class Capture:
 
     def request(self) -> None:
         """The host asked for a full capture of the next backward() (called on the reader
-        thread: the main thread takes it up at its next backward or optimizer step)."""
-        self._request.set()
+        thread: the main thread takes it up at its next backward or optimizer step). A plain
+        flag: the steady path reads it every step."""
+        self._asked = True
 
     def _take_request(self) -> None:
-        if self._request.is_set():
-            self._request.clear()
+        if self._asked:
+            self._asked = False
             self.requested = True
 
     def _should_capture(self, k: int) -> bool:
@@ -224,18 +251,19 @@ class Capture:
             self.recorder.disarm()
 
     def _on_zero_grad(self, optimizer: Any) -> None:
-        self._take_request()
-        if self.requested:
+        self._zeroed_at = self.count
+        if self._asked:
+            self._take_request()
             self._set_armed(True)
 
     def _on_step(self, optimizer: Any) -> None:
         if self._depth > 0:
             return
-        self._take_request()
-        if self.requested:
+        if self._asked:
+            self._take_request()
             self._set_armed(True)
-        lr = _learning_rate(optimizer)
-        self.metrics.set_lr(lr)
+        if self.metrics.pending is not None:
+            self.metrics.set_lr(_learning_rate(optimizer))
 
     # ---- around each backward -----------------------------------------------------------
 
@@ -244,48 +272,73 @@ class Capture:
         if self._depth > 0:
             return run()
         GATE.checkpoint()
-        loss = self._steady_loss(trigger, roots) if self._steady else None
-        if loss is not None:
-            return self._steady_step(roots, run, loss)
+        caller = sys._getframe(2)  # around <- the wrapper <- the caller of backward()
+        if self._steady and trigger == "backward" and len(roots) == 1:
+            loss = self._steady_loss(roots[0], caller)
+            if loss is not None:
+                return self._steady_step(roots[0], run, loss)
         self._depth += 1
         self.recorder.busy = True
         self.recorder.pause()
         try:
-            return self._around(trigger, roots, run, inputs)
+            return self._around(trigger, roots, run, inputs, caller)
         finally:
             self.recorder.busy = False
             self.recorder.resume()
             self._depth -= 1
 
-    def _steady_loss(self, trigger: str, roots: List[torch.Tensor]) -> Optional[float]:
-        """The loss of a backward() that can take the steady path, else None: the loop's
-        output node kind is unchanged, its loss finite, no host request or capture or
-        structure check is due."""
-        k = self.count + 1
-        if trigger != "backward" or len(roots) != 1 or self.requested or self._request.is_set():
+    def _steady_loss(self, root: torch.Tensor, caller: FrameType) -> Optional[float]:
+        """The loss of a backward() that can take the steady path, else None: no host
+        request, capture or structure check is due before step `_steady_until`, backward()
+        is called from the same place as the step before (a new phase of the script usually
+        calls it from elsewhere; reading the output's node kind would cost more, as it makes
+        a Python object of the node), and its loss is a finite scalar."""
+        if self.count + 1 >= self._steady_until or self._asked or self.requested or caller.f_code is not self._site_code or caller.f_lasti != self._site_lasti:
             return None
-        if k % STRUCTURE_EVERY_LATER == 0 or self.options.capture_at in (k, k + 1) or self._last_foreseen in (k, k + 1):
+        try:
+            loss = root.item()
+        except RuntimeError:  # not a scalar
             return None
-        if self._foresight is not None:
+        if type(loss) is not float or loss - loss != 0:  # complex, or NaN/Inf (NaN - NaN is NaN)
             return None
-        root = roots[0]
-        if type(root.grad_fn) is not self._last_kind or root.numel() != 1:
-            return None
-        loss = _read_scalar(root)
-        return loss if math.isfinite(loss) else None
+        return loss
 
-    def _steady_step(self, roots: List[torch.Tensor], run: Callable[[], Any], loss: float) -> Any:
+    def _steady_step(self, root: torch.Tensor, run: Callable[[], Any], loss: float) -> Any:
         k = self.count = self.count + 1
-        self.metrics.commit()
         self._depth += 1
         try:
             result = run()
         finally:
             self._depth -= 1
-        self._record(k, "backward", roots, None, self._last_leaves or [], loss)
+        self._record_steady(k, root, loss)
         return result
 
-    def _around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]]) -> Any:
+    def _record_steady(self, k: int, root: torch.Tensor, loss: float) -> None:
+        """A steady step's record: its metric, and what the rebuild at the end would need."""
+        now = time.perf_counter()
+        metrics = self.metrics
+        if metrics.pending is not None:
+            metrics.commit(now)  # the last step's, with no optimizer step after it
+        named = self._named_leaves(self._last_leaves or []) if (k % metrics.stride == 0 or self._keeps_grads(k)) else []
+        self._keep_grads(k, named)
+        if k % metrics.stride == 0:
+            metrics.pending = {"step": k, "loss": loss, "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
+        last = self.last
+        if last is not None:
+            last.index, last.trigger, last.roots, last.call_site = k, "backward", [root], None
+
+    def _steady_limit(self) -> int:
+        """The first backward() after this one that must not take the steady path: a
+        structure check, a capture (captureAt N, or the foreseen last step) or the backward()
+        before it, whose ops must be recorded."""
+        k = self.count
+        limit = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        for target in (self.options.capture_at, self._last_foreseen):
+            if isinstance(target, int) and not isinstance(target, bool) and target > k + 1:
+                limit = min(limit, target - 1)
+        return limit
+
+    def _around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]], caller: FrameType) -> Any:
         k = self.count = self.count + 1
         if k == 1:
             self._first_at = time.perf_counter()
@@ -346,7 +399,9 @@ class Capture:
             # A non-finite loss not yet explained: capture the next step in full to name the op.
             self.requested = True
         self._set_armed(self._should_capture(k + 1))
-        self._steady = self.repeating and stop is None and self.options.capture_at != "all" and not self.recorder.armed
+        self._steady = self.repeating and stop is None and self.options.capture_at != "all" and not self.recorder.armed and self._foresight is None
+        self._steady_until = self._steady_limit()
+        self._site_code, self._site_lasti = caller.f_code, caller.f_lasti
         if stop_here:
             self.sink.stop()
         return result
@@ -413,25 +468,34 @@ class Capture:
         return self._walk_seconds <= WALK_SHARE * (time.perf_counter() - self._first_at)
 
     def _record(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], leaves: List[torch.Tensor], loss: Optional[float]) -> None:
-        """What every backward() leaves: for a scalar one, its gradients (by reference, with
-        their versions: enough for the rebuild at the end to tell whether a gradient still
-        holds this step's values) and its metric."""
+        """What every backward() leaves: for a scalar one, its gradients for the rebuild at
+        the end and its metric."""
         if loss is not None:
+            now = time.perf_counter()
             named = self._named_leaves(leaves)
-            kept = [(t, g, g._version) for _, t in named if (g := t.grad) is not None]
-            self._kept_step = (k, kept)
+            self._keep_grads(k, named)
             if self.metrics.keeps(k):
-                self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (time.perf_counter() - self.started) * 1000, "gradNorms": self._sampled_norms(k, named), "lr": None}
+                self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
         last = self.last
         if last is None:
             self.last = LastBackward(k, trigger, roots, call_site)
         else:
             last.index, last.trigger, last.roots, last.call_site = k, trigger, roots, call_site
 
-    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor]]) -> Dict[str, Any]:
+    def _keeps_grads(self, k: int) -> bool:
+        """Whether backward #k's gradients are worth keeping for a rebuild at the end: not
+        while the loop's last backward(), foreseen and captured live, is still to come."""
+        return self.options.capture_at == "last" and (self._last_foreseen is None or k >= self._last_foreseen)
+
+    def _keep_grads(self, k: int, named: List[Tuple[str, torch.Tensor]]) -> None:
+        """The named gradients by reference, with their versions: enough for the rebuild at
+        the end to tell whether a gradient still holds this step's values."""
+        if self._keeps_grads(k):
+            self._kept_step = (k, [(t, g, g._version) for _, t in named if (g := t.grad) is not None])
+
+    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor]], now: float) -> Dict[str, Any]:
         """Gradient norms of this step, or none: in a loop of tiny steps they cost as much as
         the step, so after the first steps they are taken at most every NORM_INTERVAL seconds."""
-        now = time.perf_counter()
         if k > STRUCTURE_EVERY and now - self._norms_at < NORM_INTERVAL:
             return {}
         self._norms_at = now
@@ -482,11 +546,15 @@ class Capture:
 
     def _kept_grad(self, v: torch.Tensor, step: int) -> Optional[Summary]:
         k, kept = self._kept_step
-        if k != step:
+        if k == step:
+            for t, grad, version in kept:
+                if t is v:
+                    return summarize(grad) if grad._version == version else None
             return None
-        for t, grad, version in kept:
-            if t is v:
-                return summarize(grad) if grad._version == version else None
+        # Not kept (a foreseen loop that ended early): the leaf's gradient as it is now, unless
+        # an optimizer's zero_grad() ran since (a gradient zeroed by hand is not noticed).
+        if self._zeroed_at < step and v.grad is not None:
+            return summarize(v.grad)
         return None
 
     # ---- building snapshots -------------------------------------------------------------
@@ -531,7 +599,7 @@ class Capture:
                 saved = saved_tensors(n)
                 freed = saved is None
                 p.saved[i] = [summarize(s) for s in saved or []]
-            if live and p.flow is None:
+            if live and p.flow is None and (len(order) <= graph.MAX_SUMMARIZED or _has_value(n)):
                 p.hooks.append(self._hook_grad(n, i, p.grads))
         return p
 
@@ -695,6 +763,11 @@ def _wrap_method(cls: type, name: str, after: Callable[[Any], None]) -> None:
 
     wrapped._gradlens_wrapped = True  # type: ignore[attr-defined]
     setattr(cls, name, wrapped)
+
+
+def _has_value(node: Node) -> bool:
+    meta = meta_of(node)
+    return meta is not None and meta.value is not None
 
 
 def _read_scalar(t: torch.Tensor) -> float:

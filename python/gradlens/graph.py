@@ -9,6 +9,11 @@ Node = Any  # torch.autograd.graph.Node on 2.x; C++-backed function objects on 1
 
 # Snapshots beyond this are not built: their JSON alone would take seconds and gigabytes.
 MAX_WALK = 200_000
+# A full capture summarizes the values and gradients of this many nodes: the first ops of a
+# forward (and their nodes' gradients). Beyond it a big graph's nodes keep their names,
+# source lines and modules only: a summary per node would cost a good part of its training
+# step, and a graph that big opens collapsed by module.
+MAX_SUMMARIZED = 5_000
 
 
 class GraphTooLarge(Exception):

@@ -21,7 +21,7 @@ class MetricStream:
         self._send = send
         self._lock = threading.Lock()
         self._buffer: List[Json] = []
-        self._last_flush = time.monotonic()
+        self._last_flush = time.perf_counter()
         self.stride = 1
         # The last step's metric waits here for an optimizer step to fill in its lr.
         self.pending: Optional[Json] = None
@@ -36,7 +36,7 @@ class MetricStream:
 
     def _tick(self) -> None:
         while not self._stopped.wait(FLUSH_SECONDS):
-            if time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+            if time.perf_counter() - self._last_flush >= FLUSH_SECONDS:
                 self.flush()
 
     def stop_timer(self) -> None:
@@ -51,8 +51,9 @@ class MetricStream:
             self.pending["lr"] = lr
             self.commit()
 
-    def commit(self) -> None:
-        """Moves the pending metric into the batch; flushes when the batch is due."""
+    def commit(self, now: Optional[float] = None) -> None:
+        """Moves the pending metric into the batch; flushes when the batch is due. `now`:
+        time.perf_counter() if the caller has just read it."""
         metric, self.pending = self.pending, None
         if metric is None:
             return
@@ -62,12 +63,12 @@ class MetricStream:
                 if len(self._buffer) >= MAX_BATCH:
                     self.stride *= 2
                     self._buffer = [m for m in self._buffer if m["step"] % self.stride == 0]
-        if time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+        if (time.perf_counter() if now is None else now) - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         with self._lock:
-            self._last_flush = time.monotonic()
+            self._last_flush = time.perf_counter()
             if not self._buffer:
                 return
             batch, self._buffer = self._buffer, []

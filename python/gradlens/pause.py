@@ -56,16 +56,20 @@ class Gate:
     def __init__(self) -> None:
         self._open = threading.Event()
         self._open.set()
+        # Read by every backward(): a plain flag costs less than asking the event.
+        self.closed = False
         self.on_wait: Callable[[bool], None] = lambda paused: None
 
     def close(self) -> None:
         self._open.clear()
+        self.closed = True
 
     def open(self) -> None:
+        self.closed = False
         self._open.set()
 
     def checkpoint(self) -> None:
-        if self._open.is_set():
+        if not self.closed:
             return
         self.on_wait(True)
         self._open.wait()

@@ -126,7 +126,8 @@ class Recorder:
                 inners = _unclaimed_behind(node, boundary)
                 for inner in reversed(inners):
                     inner.metadata[KEY] = NodeMeta(location, modules, calls, None, next(self._order))
-                node.metadata[KEY] = NodeMeta(location, modules, calls, summarize(t), next(self._order))
+                value = summarize(t) if self.claimed < graph.MAX_SUMMARIZED else None
+                node.metadata[KEY] = NodeMeta(location, modules, calls, value, next(self._order))
                 self.claimed += 1 + len(inners)
             self.full = self.claimed > graph.MAX_WALK
         finally:

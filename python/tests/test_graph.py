@@ -153,3 +153,29 @@ def test_a_compiled_region_is_recognised_by_its_node_kind():
 def test_torch_1_13_is_said_to_lack_torch_compile():
     assert "torch.compile" in predicted_missing("1.13.1")
     assert "torch.compile" not in predicted_missing("2.3.0")
+
+
+def test_a_big_graph_summarizes_its_first_ops_only(tmp_path):
+    from gradlens.graph import MAX_SUMMARIZED
+
+    steps = MAX_SUMMARIZED // 2 + 500
+    result = run_script(tmp_path, f"""
+        import torch
+        w = torch.tensor([0.5, -0.5], requires_grad=True)
+        h = w
+        for _ in range({steps}):
+            h = torch.tanh(h * 1.01)
+        h.sum().backward()
+    """, maxNodes=50_000)
+    [snap] = result.snapshots
+    assert snap["detail"] == "full"
+    nodes = functions(snap)
+    assert len(nodes) > MAX_SUMMARIZED
+    valued = [n for n in nodes if n["value"] is not None]
+    with_grad = [n for n in nodes if n["grad"] is not None]
+    assert MAX_SUMMARIZED - 2 <= len(valued) <= MAX_SUMMARIZED
+    assert {n["id"] for n in with_grad} == {n["id"] for n in valued}
+    # The first ops (the farthest from the root in walk order) have them, the last do not.
+    assert nodes[-2]["value"] is not None and nodes[0]["value"] is None
+    assert all(n["location"] is not None for n in nodes)
+    assert leaves(snap)["w"]["grad"] is not None

@@ -2,7 +2,7 @@
 say how many passes are left (range(...) of plain values), it is captured in full, with its
 values and backward flow; when they cannot say (a while loop, a loop over a DataLoader,
 backward() more than once a pass), it is rebuilt at the end as a light capture."""
-from helpers import run_script
+from helpers import leaves, run_script
 
 LOOP = """
 import argparse
@@ -91,3 +91,19 @@ for i in range(10):
     step()
 """
     assert captured(loop, tmp_path) == [(1, "full", True), (20, "light", False)]
+
+
+def test_a_foreseen_loop_left_early_is_rebuilt_with_its_last_gradients(tmp_path):
+    loop = """
+for i in range(50):
+    step()
+    if i == 9:
+        break
+"""
+    result = run_script(tmp_path, LOOP.format(loop=loop))
+    assert [(s["index"], s["detail"]) for s in result.snapshots] == [(1, "full"), (10, "light")]
+    # Its steps kept no gradients (the last one was foreseen): the leaves' own, as no
+    # zero_grad() ran after the last backward().
+    grads = {name: n["grad"] for name, n in leaves(result.snapshots[-1]).items()}
+    assert set(grads) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert all(g is not None for g in grads.values())
