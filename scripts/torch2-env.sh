@@ -14,8 +14,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${GRADLENS_TORCH2_ROOT:-$repo/.torch2}"
 mirror="${GRADLENS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-# python3-torch brings numpy; the tests need pytest; gcc lets torch.compile's inductor build.
-packages=python3-torch,python3-pytest,gcc,libc6-dev
+# python3-torch brings numpy; the tests need pytest. No C++ compiler: torch.compile's test
+# uses the aot_eager backend, which needs none (inductor would need g++ and python3-dev).
+packages=python3-torch,python3-pytest
 
 if [ -f "$root/.gradlens-torch2-complete" ]; then
   echo "torch2 root ready: $root"
