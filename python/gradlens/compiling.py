@@ -14,8 +14,8 @@ import torch
 
 
 def _check() -> Callable[[], bool]:
-    # torch.compiler.is_compiling from 2.3, torch._utils.is_compiling from 2.1; 1.13 and
-    # 2.0 have no check (and 1.13 no torch.compile).
+    # torch.compiler.is_compiling in recent 2.x (2.6 tested), torch._utils.is_compiling in
+    # some earlier 2.x; 1.13 has neither (and no torch.compile).
     compiler = getattr(torch, "compiler", None)
     found = getattr(compiler, "is_compiling", None) or getattr(torch._utils, "is_compiling", None)
     return found if found is not None else (lambda: False)
