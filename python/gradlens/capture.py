@@ -17,6 +17,7 @@ import torch
 
 from . import features, graph
 from .anomalies import find_anomalies, has_precise
+from .compiling import traced_by_torch
 from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compiled, root_node, saved_tensors, signature, structure, walk
 from .flow import FlowRecorder, records_flow
 from .loops import in_loop, passes_left
@@ -179,6 +180,8 @@ class Capture:
                         self._depth = 0
                     self._record_steady(k, tensor, loss)
                     return None
+            if traced_by_torch([tensor]):
+                return tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs)
             return self.around("backward", [tensor], lambda: autograd_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs))
 
         @functools.wraps(autograd_backward)
@@ -186,12 +189,16 @@ class Capture:
             if self._depth > 0:  # called by Tensor.backward
                 return autograd_backward(tensors, *args, **kwargs)
             roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+            if traced_by_torch(roots):
+                return autograd_backward(tensors, *args, **kwargs)
             return self.around("backward", roots, lambda: autograd_backward(tensors, *args, **kwargs))
 
         @functools.wraps(autograd_grad)
         def grad_fn(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
             roots = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
             wrt = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+            if traced_by_torch(roots):
+                return autograd_grad(outputs, inputs, *args, **kwargs)
             return self.around("autograd.grad", roots, lambda: autograd_grad(outputs, inputs, *args, **kwargs), wrt)
 
         torch.Tensor.backward = backward  # type: ignore[assignment]

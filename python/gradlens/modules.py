@@ -10,6 +10,8 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 import torch
 import torch.nn.modules.module as module_hooks
 
+from .compiling import is_compiling
+
 # torch.compile(module) (torch 2.x) returns an OptimizedModule that holds the module as its
 # submodule `_orig_mod`: the wrapper is named as the module it holds, and `_orig_mod` steps
 # are left out of module and parameter paths ("_orig_mod.fc1.weight" is "fc1.weight").
@@ -71,6 +73,8 @@ class ModuleCalls:
         self._calls.clear()
 
     def _enter(self, module: torch.nn.Module, args: Any) -> None:
+        if is_compiling():
+            return
         if not self._stack:
             self.roots[id(module)] = module
             # Named again at each outermost call: the module tree may change between calls.
@@ -79,6 +83,8 @@ class ModuleCalls:
         self._calls.append(next(self._counter))
 
     def _exit(self, module: torch.nn.Module, args: Any, output: Any) -> None:
+        if is_compiling():
+            return
         # Hooks installed in the middle of a forward see exits without their entries.
         if self._stack and self._stack[-1] is module:
             self._on_exit(module, args, output)

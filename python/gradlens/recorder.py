@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional
 import torch
 
 from . import graph
+from .compiling import is_compiling
 from .graph import ACCUMULATE, Node
 from .modules import ModuleCalls
 from .protocol import Json
@@ -169,7 +170,7 @@ def _make_mode(recorder: Recorder) -> Any:
     class RecordingMode(torch.overrides.TorchFunctionMode):
         def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
             result = func(*args, **(kwargs or {}))
-            if not recorder.busy:
+            if not recorder.busy and not is_compiling():
                 recorder.op_done(result, args, kwargs)
             return result
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds a Debian trixie root with PyTorch 2.x (python3-torch 2.6, Python 3.13) so the Python
+# tracer's tests can run against torch 2 on a machine whose own torch is Debian bookworm's 1.13.
+#
+#   scripts/torch2-env.sh            build the root (does nothing if it is already complete)
+#   GRADLENS_TORCH2_ROOT=DIR ...     build it in DIR instead of .torch2/ in the repository
+#   GRADLENS_DEBIAN_MIRROR=URL ...   another Debian mirror (default http://deb.debian.org/debian)
+#
+# Needs root (as .ci/run has): mmdebstrap, installed with apt-get when missing, builds the root
+# in one apt solve, and scripts/torch2-python runs its python3 through chroot. The root is
+# built beside its final place and renamed when complete, so an interrupted build is redone,
+# never half used.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+root="${GRADLENS_TORCH2_ROOT:-$repo/.torch2}"
+mirror="${GRADLENS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# python3-torch brings numpy; the tests need pytest. No C++ compiler: torch.compile's test
+# uses the aot_eager backend, which needs none (inductor would need g++ and python3-dev).
+packages=python3-torch,python3-pytest
+
+if [ -f "$root/.gradlens-torch2-complete" ]; then
+  echo "torch2 root ready: $root"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "scripts/torch2-env.sh: building the trixie root needs root (chroot, device nodes)" >&2
+  exit 1
+fi
+if ! command -v mmdebstrap >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq mmdebstrap >/dev/null
+fi
+
+partial="$root.partial"
+# --one-file-system: never into a /proc or /dev that a killed build left mounted.
+rm -rf --one-file-system "$partial"
+mkdir -p "$(dirname "$root")"
+# In a mount namespace of its own, the build's mounts (/proc, /dev in the root) end with it.
+unshare --mount -- mmdebstrap --variant=minbase --include="$packages" --quiet trixie "$partial" "$mirror"
+touch "$partial/.gradlens-torch2-complete"
+rm -rf --one-file-system "$root"
+mv "$partial" "$root"
+echo "torch2 root ready: $root"

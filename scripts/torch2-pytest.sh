@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The Python tracer's tests (python/tests) under torch 2.x: builds the trixie root first when
+# it is missing (scripts/torch2-env.sh), then runs pytest there with the given arguments.
+#   scripts/torch2-pytest.sh -q
+#   scripts/torch2-pytest.sh -q python/tests/test_graph.py -k leaves
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/torch2-env.sh >/dev/null
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  exec scripts/torch2-python -m pytest "$@"
+fi
+exec scripts/torch2-python -m pytest python/tests "$@"
