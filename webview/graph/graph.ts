@@ -23,7 +23,14 @@ import {
 import { fitToolbar } from './toolbar';
 import { hideDetails } from './details';
 import { epochMs } from './layout-messages';
-import { CANCELLED, adoptElkView, cancelLayouts, layout, type LayoutResult } from './layout-client';
+import {
+  CANCELLED,
+  adoptElkView,
+  cancelLayouts,
+  layout,
+  requestsSent,
+  type LayoutResult,
+} from './layout-client';
 import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
 import { resetStepping } from './step';
@@ -254,19 +261,21 @@ async function settle(payload: KeptPayload): Promise<void> {
   const { snapshotGzip } = state;
   // Nodes revealed from an editor are centred where they are now.
   if (snapshotGzip === null || state.selected.length > 0) return;
+  const opening = layout(
+    {
+      op: 'open',
+      snapshotGzip,
+      header: headerOf(payload),
+      direction: payload.direction,
+      postedAt: epochMs(),
+    },
+    'elk',
+  );
+  // Taken once the request is out: any expand or collapse after it is a layout request more.
   const untouched = viewMark();
   let r: LayoutResult;
   try {
-    r = await layout(
-      {
-        op: 'open',
-        snapshotGzip,
-        header: headerOf(payload),
-        direction: payload.direction,
-        postedAt: epochMs(),
-      },
-      'elk',
-    );
+    r = await opening;
   } catch {
     return;
   }
@@ -282,5 +291,5 @@ async function settle(payload: KeptPayload): Promise<void> {
 /** What the user changes in a view by touching it: where it stands, the selection, the groups open. */
 function viewMark(): string {
   const { scale, tx, ty } = state.transform;
-  return JSON.stringify([scale, tx, ty, state.selected, app.dataset.toggles ?? '0']);
+  return JSON.stringify([scale, tx, ty, state.selected, requestsSent()]);
 }

@@ -158,6 +158,11 @@ export function layout(m: LayoutRequest, on: WorkerKind | 'auto' = 'auto'): Prom
   });
 }
 
+/** How many requests the page has sent: one more whenever a layout starts. */
+export function requestsSent(): number {
+  return seq;
+}
+
 /** The graph's view opened with `on: 'elk'` is the one on screen now: its toggles go there. */
 export function adoptElkView(): void {
   holder = 'elk';
