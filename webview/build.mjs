@@ -1,34 +1,44 @@
-// Bundles the graph view page (browser IIFE). The layout worker (src/graph + ELK's bundled
-// build) is bundled first and inlined as a string, so the page starts it from a Blob:
-// webview workers loaded by URL are broken in recent VS Code.
+// Bundles the graph view page (browser IIFE) and its two layout workers, which the page starts
+// from Blobs of their sources: webview workers loaded by URL are broken in recent VS Code.
+// The worker without ELK (src/graph alone) is inlined in the page as a string; the one with
+// ELK's bundled build is a script of its own that sets a global to its source, loaded beside
+// the page's (async), so the page starts without parsing ELK's 1.6 MB first (names in
+// src/protocol/elk-source.ts).
 // Called by scripts/build.mjs; runnable on its own: `node webview/build.mjs [--production]`.
 import * as esbuild from 'esbuild';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-/** `import source from 'layout-worker-source'` yields the text of the bundled worker. */
-function layoutWorkerSource(production) {
+/** The text of the bundled webview/graph/layout-worker-`kind`.ts. */
+async function layoutWorker(kind, production) {
+  const r = await esbuild.build({
+    entryPoints: [`webview/graph/layout-worker-${kind}.ts`],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    // ELK's bundle is large; minifying the workers keeps them quick to parse either way.
+    minify: true,
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+  });
+  return r.outputFiles[0].text;
+}
+
+/** `import source from 'fast-layout-worker-source'` yields the text of the worker without ELK. */
+function fastWorkerSource(production) {
   return {
-    name: 'layout-worker-source',
+    name: 'fast-layout-worker-source',
     setup(build) {
-      build.onResolve({ filter: /^layout-worker-source$/ }, () => ({
-        path: 'layout-worker',
+      build.onResolve({ filter: /^fast-layout-worker-source$/ }, () => ({
+        path: 'fast',
         namespace: 'layout-worker-source',
       }));
-      build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => {
-        const r = await esbuild.build({
-          entryPoints: ['webview/graph/layout-worker.ts'],
-          bundle: true,
-          write: false,
-          format: 'iife',
-          platform: 'browser',
-          target: 'es2022',
-          // ELK's bundle is large; minifying the worker keeps the page quick to parse either way.
-          minify: true,
-          logLevel: 'warning',
-          define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
-        });
-        return { contents: r.outputFiles[0].text, loader: 'text' };
-      });
+      build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => ({
+        contents: await layoutWorker('fast', production),
+        loader: 'text',
+      }));
     },
   };
 }
@@ -51,8 +61,13 @@ export function pageOptions(entry, outfile, production) {
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
     ...pageOptions('webview/graph/main.ts', 'dist/webview/graph-view.js', production),
-    plugins: [layoutWorkerSource(production)],
+    plugins: [fastWorkerSource(production)],
   });
+  const elk = await layoutWorker('elk', production);
+  writeFileSync(
+    'dist/webview/graph-elk-worker.js',
+    `self.gradlensElkWorkerSource = ${JSON.stringify(elk)};\n`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href)

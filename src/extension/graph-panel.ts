@@ -17,6 +17,7 @@ import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { readSettings } from './runs';
+import { ELK_SOURCE_FILE, ELK_SOURCE_SCRIPT_ID } from '../protocol/elk-source';
 import { webviewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
@@ -234,6 +235,7 @@ export class GraphPanel implements vscode.Disposable {
       cspSource: panel.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
+      asyncScripts: [{ id: ELK_SOURCE_SCRIPT_ID, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
     });
     const subs: vscode.Disposable[] = [];
     subs.push(

@@ -1,5 +1,6 @@
 // The one HTML shell of both Gradlens webviews (graph view and training monitor): a strict CSP
-// with a fresh nonce, one bundled script, one stylesheet, a placeholder until the script runs.
+// with a fresh nonce, one bundled script (and scripts it loads alongside), one stylesheet, a
+// placeholder until the script runs.
 // The theme reaches the pages through VS Code's --vscode-* variables, which the stylesheets
 // use. Kept free of `vscode` so its security properties are unit-tested without VS Code.
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,11 @@ export interface WebviewHtmlInput {
   /** Webview URIs (as strings) of the bundled script and stylesheet. */
   readonly scriptUri: string;
   readonly styleUri: string;
+  /**
+   * Scripts loaded beside the page's own without holding it up (`async`): the graph view's
+   * ELK worker source, which the page needs only once a first graph is drawn.
+   */
+  readonly asyncScripts?: readonly { readonly id: string; readonly uri: string }[];
   /** Fixed only in tests; a fresh random nonce otherwise. */
   readonly nonce?: string;
 }
@@ -38,10 +44,10 @@ export function makeNonce(): string {
  * through CSSOM, as uPlot does, which CSP does not restrict; the graph's SVG carries no style
  * attributes or elements). Fonts and images come from the extension only, except:
  * - graph, `img-src data:`: a PNG export draws the SVG, loaded as a data: URL, on a canvas;
- * - graph, `worker-src blob:`: the layout worker (ELK) is started from a Blob of its bundled
- *   source, because webview workers loaded by URL are broken in recent VS Code. A blob worker
- *   inherits this policy; ELK's bundled build uses neither eval nor Function, so it runs
- *   under it as it is.
+ * - graph, `worker-src blob:`: the layout workers (one with ELK, one without) are started from
+ *   Blobs of their bundled sources, because webview workers loaded by URL are broken in recent
+ *   VS Code. A blob worker inherits this policy; ELK's bundled build uses neither eval nor
+ *   Function, so it runs under it as it is.
  * Nothing is fetched (`connect-src` stays 'none' through default-src).
  */
 export function contentSecurityPolicy(page: WebviewPage, cspSource: string, nonce: string): string {
@@ -71,7 +77,12 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <body>
 ${root}
 <script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
-</body>
+${(input.asyncScripts ?? [])
+  .map(
+    (a) =>
+      `<script nonce="${nonce}" id="${escapeAttr(a.id)}" async src="${escapeAttr(a.uri)}"></script>\n`,
+  )
+  .join('')}</body>
 </html>`;
 }
 

@@ -104,8 +104,10 @@ export function findAnomalies(nodes: GraphNode[], evidence: AnomalyEvidence): Fo
 function earliestEvidence(nodes: GraphNode[], e: AnomalyEvidence): Anomaly[] {
   for (const [i, n] of e.order.entries()) {
     const bad = e.saved.get(n)?.find(nonFinite);
+    if (bad === undefined) continue;
+    // Looked up only here: a search per engine node made this quadratic in the graph's size.
     const node = nodes.find((x) => x.id === `n${i}`);
-    if (bad === undefined || node === undefined) continue;
+    if (node === undefined) continue;
     const k = kindOf(bad);
     return [
       {

@@ -1,7 +1,12 @@
 // The graph on screen: taking a graph from the host (or the saved state), laying it out,
 // drawing it and reporting the paint; a failed run or a cancelled layout in its place.
 import type { GraphSnapshot } from '../../src/protocol/messages';
-import { gzipJson, type RestoredGraph } from '../../src/protocol/graph-view';
+import {
+  gzipJson,
+  type PaintPhases,
+  type RestoredGraph,
+  type WorkerTimes,
+} from '../../src/protocol/graph-view';
 import {
   app,
   btn,
@@ -18,7 +23,14 @@ import {
 import { fitToolbar } from './toolbar';
 import { hideDetails } from './details';
 import { epochMs } from './layout-messages';
-import { CANCELLED, cancelLayouts, layout, type LayoutResult } from './layout-client';
+import {
+  CANCELLED,
+  adoptElkView,
+  cancelLayouts,
+  layout,
+  requestsSent,
+  type LayoutResult,
+} from './layout-client';
 import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
 import { resetStepping } from './step';
@@ -155,7 +167,10 @@ export function cancelLayout(): void {
   showMessage('Layout cancelled.', 'Lay out again', () => void openGraph(null));
 }
 
-/** Lays out and draws the current graph; with its delivery, also reports the command-to-paint time. */
+/**
+ * Lays out and draws the current graph; with its delivery, also reports the command-to-paint
+ * time. The view is marked painted once its layout is final (see settle).
+ */
 async function openGraph(delivery: Delivery | null): Promise<void> {
   const { snapshot } = state;
   const payload = state.saved.payload;
@@ -188,9 +203,6 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     revealPending();
     await nextPaint();
     const paintedAt = Date.now();
-    app.dataset.state = 'painted';
-    // Counts fresh graphs on screen, so tests can wait for the next one.
-    app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
     const { requestedAt, sentAt } = payload;
     const commandToPaintMs =
       delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;
@@ -205,19 +217,79 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
             paint: paintedAt - laidOut,
           }
         : null;
-    vscode.postMessage({
-      type: 'painted',
-      nodes: last.boxes,
-      engine: last.engine,
-      layoutMs: last.ms,
-      worker,
-      commandToPaintMs,
-      phases,
-    });
+    reportPaint(last, worker, commandToPaintMs, phases);
+    if (last === r && r.provisional === true) {
+      app.dataset.state = 'provisional';
+      await settle(payload);
+    }
+    if (state.saved.payload !== payload) return;
+    app.dataset.state = 'painted';
+    // Counts fresh graphs on screen, so tests can wait for the next one.
+    app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
   } catch (e) {
     if ((e as Error).message === CANCELLED) return;
     app.dataset.state = 'error';
     showMessage(`Could not lay out this graph: ${(e as Error).message}`);
     vscode.postMessage({ type: 'error', message: (e as Error).message });
   }
+}
+
+function reportPaint(
+  r: LayoutResult,
+  worker: WorkerTimes | null,
+  commandToPaintMs: number | null,
+  phases: PaintPhases | null,
+): void {
+  vscode.postMessage({
+    type: 'painted',
+    nodes: r.boxes,
+    engine: r.engine,
+    layoutMs: r.ms,
+    worker,
+    commandToPaintMs,
+    phases,
+  });
+}
+
+/**
+ * A graph drawn by the fast layout because ELK was not ready yet (a window's first graph):
+ * ELK lays it out again, and its layout replaces the drawing as long as the user has not
+ * touched the view meanwhile (moved or zoomed it, selected, expanded or collapsed), so no
+ * one loses their place. Otherwise, or if ELK fails, the drawing stays as it is.
+ */
+async function settle(payload: KeptPayload): Promise<void> {
+  const { snapshotGzip } = state;
+  // Nodes revealed from an editor are centred where they are now.
+  if (snapshotGzip === null || state.selected.length > 0) return;
+  const opening = layout(
+    {
+      op: 'open',
+      snapshotGzip,
+      header: headerOf(payload),
+      direction: payload.direction,
+      postedAt: epochMs(),
+    },
+    'elk',
+  );
+  // Taken once the request is out: any expand or collapse after it is a layout request more.
+  const untouched = viewMark();
+  let r: LayoutResult;
+  try {
+    r = await opening;
+  } catch {
+    return;
+  }
+  if (state.saved.payload !== payload || viewMark() !== untouched) return;
+  adoptElkView();
+  state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
+  state.groupOf = r.groupOf ?? {};
+  paint(r, true, r.times ?? null);
+  await nextPaint();
+  reportPaint(r, r.times ?? null, null, null);
+}
+
+/** What the user changes in a view by touching it: where it stands, the selection, the groups open. */
+function viewMark(): string {
+  const { scale, tx, ty } = state.transform;
+  return JSON.stringify([scale, tx, ty, state.selected, requestsSent()]);
 }

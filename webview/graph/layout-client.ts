@@ -1,7 +1,13 @@
-// The page's side of the layout worker: one request at a time is answered in order, each paired
-// with its result by `seq`; progress shows after PROGRESS_DELAY_MS. The worker is started from
-// a Blob of its bundled source (see webview/build.mjs and the CSP's worker-src).
-import workerSource from 'layout-worker-source';
+// The page's side of the layout workers: one request at a time is answered in order, each
+// paired with its result by `seq`; progress shows after PROGRESS_DELAY_MS. Two workers are
+// started from Blobs of their bundled sources (see webview/build.mjs and the CSP's worker-src):
+// one with ELK, whose source a script loaded beside the page's brings, and one without, which
+// is ready at once. A graph opens in the ELK worker once
+// that has warmed up; before that (a window's first graph), in the other, and the page may
+// open it again in the ELK worker (`on: 'elk'`) and adopt that view (adoptElkView). Expanding
+// and collapsing go to the worker that holds the graph's view.
+import fastWorkerSource from 'fast-layout-worker-source';
+import { ELK_SOURCE_GLOBAL, ELK_SOURCE_SCRIPT_ID } from '../../src/protocol/elk-source';
 import { progress, progressBar, progressText } from './dom';
 import type { FromWorker, ToWorker } from './layout-messages';
 
@@ -23,18 +29,58 @@ interface Waiting {
   reject(e: Error): void;
 }
 
-let worker: Worker | null = null;
+type WorkerKind = 'elk' | 'fast';
+
+const workers: Record<WorkerKind, Worker | null> = { elk: null, fast: null };
+/** The ELK worker's source, once its script has loaded (a failed load rejects). */
+let elkSource: Promise<string> | null = null;
+/** The ELK worker has laid out its warm-up graph. */
+let elkWarm = false;
+/** The worker holding the view of the graph on screen. */
+let holder: WorkerKind = 'elk';
 let seq = 0;
 const waiting = new Map<number, Waiting>();
+/** The requests sent without progress (see layout). */
+const quiet = new Set<number>();
 let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
 /**
- * Starts the worker if it is not running: parsing ELK takes a moment, and the view usually
- * opens while the script still runs, so the first graph finds the worker ready.
+ * Starts the workers that are not running: parsing ELK takes a moment, and the view usually
+ * opens while the script still runs, so the first graph often finds ELK ready.
  */
-export function startLayoutWorker(): Worker {
-  if (worker !== null) return worker;
-  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+export function startLayoutWorkers(): void {
+  workerOf('fast');
+  void elkWorker().catch(() => undefined);
+}
+
+/** The ELK worker, started once its source is there; rejects if that source never comes. */
+async function elkWorker(): Promise<Worker> {
+  const source = await (elkSource ??= loadedElkSource());
+  return workerOf('elk', source);
+}
+
+/** Waits for the script that brings the ELK worker's source (or for the page's load, by which it ran or failed). */
+function loadedElkSource(): Promise<string> {
+  const read = (): string | undefined =>
+    (globalThis as unknown as Record<string, string | undefined>)[ELK_SOURCE_GLOBAL];
+  return new Promise<string>((resolve, reject) => {
+    const settle = (): void => {
+      const source = read();
+      if (source !== undefined) resolve(source);
+      else if (document.readyState === 'complete')
+        reject(new Error("the ELK layout worker's script did not load"));
+    };
+    settle();
+    document.getElementById(ELK_SOURCE_SCRIPT_ID)?.addEventListener('load', settle);
+    document.getElementById(ELK_SOURCE_SCRIPT_ID)?.addEventListener('error', settle);
+    window.addEventListener('load', settle);
+  });
+}
+
+function workerOf(kind: WorkerKind, source = fastWorkerSource): Worker {
+  const running = workers[kind];
+  if (running !== null) return running;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const w = new Worker(url);
   URL.revokeObjectURL(url);
   w.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -43,11 +89,15 @@ export function startLayoutWorker(): Worker {
   w.onerror = (e) => {
     rejectAll(`layout worker failed: ${e.message}`);
   };
-  worker = w;
+  workers[kind] = w;
   return w;
 }
 
 function onResult(m: FromWorker): void {
+  if (m.type === 'warm') {
+    elkWarm = true;
+    return;
+  }
   const wait = waiting.get(m.seq);
   if (wait === undefined) return;
   if (m.type === 'progress') {
@@ -65,23 +115,57 @@ function rejectAll(message: string): void {
   waiting.clear();
 }
 
-/** Sends one request; shows progress when it takes longer than PROGRESS_DELAY_MS. */
-export function layout(m: LayoutRequest): Promise<LayoutResult> {
-  const w = startLayoutWorker();
+/**
+ * Sends one request; shows progress when it takes longer than PROGRESS_DELAY_MS. An 'open'
+ * goes to the ELK worker once it is warm, else to the other, which then holds the view;
+ * with `on: 'elk'` it goes to the ELK worker whatever its state, without progress (a graph
+ * is on screen meanwhile), and the view it opens there is used only once the page adopts it.
+ */
+export function layout(m: LayoutRequest, on: WorkerKind | 'auto' = 'auto'): Promise<LayoutResult> {
+  let kind: WorkerKind = holder;
+  if (m.op === 'open') {
+    kind = on !== 'auto' ? on : elkWarm ? 'elk' : 'fast';
+    if (on === 'auto') holder = kind;
+  }
   const id = ++seq;
+  const running = workers[kind];
   return new Promise<LayoutResult>((resolve, reject) => {
     waiting.set(id, { resolve, reject });
+    const send = (w: Worker): void => {
+      w.postMessage({ ...m, seq: id } satisfies ToWorker);
+    };
+    if (on === 'elk') {
+      quiet.add(id);
+      if (running !== null) send(running);
+      else
+        elkWorker().then(send, (e: unknown) => {
+          waiting.delete(id);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        });
+      return;
+    }
     if (progressTimer !== null) clearTimeout(progressTimer);
     progressTimer = setTimeout(() => {
       if (!waiting.has(id)) return;
       progress.hidden = false;
       if (!progressText.textContent) progressText.textContent = 'Laying out…';
     }, PROGRESS_DELAY_MS);
-    const request: ToWorker = { ...m, seq: id };
-    w.postMessage(request);
+    // Only the fast worker can be missing here: the ELK one holds a view or is warm only once started.
+    send(running ?? workerOf('fast'));
   }).finally(() => {
-    if (waiting.size === 0) hideProgress();
+    quiet.delete(id);
+    if ([...waiting.keys()].every((k) => quiet.has(k))) hideProgress();
   });
+}
+
+/** How many requests the page has sent: one more whenever a layout starts. */
+export function requestsSent(): number {
+  return seq;
+}
+
+/** The graph's view opened with `on: 'elk'` is the one on screen now: its toggles go there. */
+export function adoptElkView(): void {
+  holder = 'elk';
 }
 
 function hideProgress(): void {
@@ -90,11 +174,15 @@ function hideProgress(): void {
   progressBar.style.width = '0';
 }
 
-/** Ends the worker and rejects its requests with CANCELLED; the next request starts afresh. */
+/** Ends the workers and rejects their requests with CANCELLED; the next request starts afresh. */
 export function cancelLayouts(): void {
   // ELK cannot be interrupted from inside.
-  worker?.terminate();
-  worker = null;
+  for (const kind of ['elk', 'fast'] as const) {
+    workers[kind]?.terminate();
+    workers[kind] = null;
+  }
+  elkWarm = false;
+  holder = 'elk';
   rejectAll(CANCELLED);
   progress.hidden = true;
 }

@@ -57,5 +57,12 @@ export type FromWorker =
       readonly groupOf?: Readonly<Record<string, string>>;
       /** Sent with 'open' only: where the worker's time for it went. */
       readonly times?: WorkerTimes;
+      /**
+       * Sent with 'open' only: laid out by the worker without ELK although ELK's policy
+       * would take this graph (ELK's worker was not ready yet).
+       */
+      readonly provisional?: boolean;
     }
+  /** The worker with ELK has laid out its first graph: its next layouts are quick. */
+  | { readonly seq: 0; readonly type: 'warm' }
   | { readonly seq: number; readonly type: 'error'; readonly message: string };

@@ -1,7 +1,15 @@
-// The graph view's layout worker: the whole GraphView (ELK for small graphs, the fast layout
-// for big ones, group expansion) runs here so the page stays responsive. Started from a Blob.
-import ELK from 'elkjs/lib/elk.bundled.js';
-import { GraphView, groupName, toElkGraph, type ViewResult } from '../../src/graph/index';
+// The graph view's layout workers: the whole GraphView (ELK for small graphs, the fast layout
+// for big ones, group expansion) runs in one so the page stays responsive. Two bundles serve
+// it (webview/build.mjs): layout-worker-elk.ts with ELK, and layout-worker-fast.ts without,
+// which starts at once and lays out a window's first graph while ELK still loads.
+import {
+  ELK_MAX_NODES,
+  GraphView,
+  groupName,
+  toElkGraph,
+  type ElkLike,
+  type ViewResult,
+} from '../../src/graph/index';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
 import { readGzipJson } from '../../src/protocol/graph-view';
@@ -11,16 +19,35 @@ declare const self: {
   postMessage(m: FromWorker): void;
 };
 
-// ELK's bundle installs its own onmessage when it finds itself in a worker; ours replaces it below.
-const elk = new ELK();
 let view: GraphView | null = null;
+let elk: ElkLike | null = null;
+let warmedUp: Promise<unknown> = Promise.resolve();
 
 /**
+ * Takes requests from the page, laying out with `withElk` (null: the fast layout only).
  * ELK's first layout pays for its own set-up and cold code: about 150 ms here, several times
  * that on a busy machine. The worker lays out a three-box graph as soon as it starts, while
- * the page waits for the run, and takes requests once that is done.
+ * the page waits for the run, tells the page it is warm, and takes requests once that is done.
  */
-const warmedUp: Promise<unknown> = elk.layout(toElkGraph(warmUpSnapshot())).catch(() => undefined);
+export function serveLayouts(withElk: ElkLike | null): void {
+  elk = withElk;
+  if (withElk !== null)
+    warmedUp = withElk
+      .layout(toElkGraph(warmUpSnapshot()))
+      .catch(() => undefined)
+      .then(() => {
+        self.postMessage({ seq: 0, type: 'warm' });
+      });
+  self.onmessage = (e) => {
+    handle(e.data).catch((err: unknown) =>
+      self.postMessage({
+        seq: e.data.seq,
+        type: 'error',
+        message: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  };
+}
 
 function warmUpSnapshot(): GraphSnapshot {
   const node = (
@@ -97,6 +124,8 @@ async function handle(m: ToWorker): Promise<void> {
       // and warms it up waits in the worker's queue, where no handler can see it.
       const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
       send(m.seq, view, r, {
+        // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
+        provisional: elk === null && (r.layout.children?.length ?? 0) <= ELK_MAX_NODES,
         groups,
         groupOf: Object.fromEntries(
           [...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),
@@ -115,13 +144,3 @@ async function handle(m: ToWorker): Promise<void> {
       return;
   }
 }
-
-self.onmessage = (e) => {
-  handle(e.data).catch((err: unknown) =>
-    self.postMessage({
-      seq: e.data.seq,
-      type: 'error',
-      message: err instanceof Error ? err.message : String(err),
-    }),
-  );
-};

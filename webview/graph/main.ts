@@ -1,5 +1,5 @@
 // Entry point of the graph view page. The view is split by concern: state.ts (its one state
-// object), dom.ts (the page's elements), layout-client.ts (the layout worker), drawing.ts and
+// object), dom.ts (the page's elements), layout-client.ts (the layout workers), drawing.ts and
 // viewport.ts (what is drawn, and where), marks.ts (search, path, selection), interaction.ts
 // (the user's input), groups.ts, details.ts, export.ts, graph.ts (the graph's life on screen)
 // and host-messages.ts (the extension's messages).
@@ -7,7 +7,7 @@ import { showPageMessage } from './dom';
 import { render, restoredGraph } from './graph';
 import { listenToHost } from './host-messages';
 import { installInteraction } from './interaction';
-import { startLayoutWorker } from './layout-client';
+import { startLayoutWorkers } from './layout-client';
 import { state, vscode } from './state';
 
 installInteraction();
@@ -18,6 +18,7 @@ else if (dropped !== undefined)
   showPageMessage(
     `"${dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.`,
   );
-startLayoutWorker();
 vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
 if (payload !== null) vscode.postMessage({ type: 'restored', graph: restoredGraph(payload) });
+// After 'ready': the host sends a graph that waits meanwhile as soon as it hears it.
+startLayoutWorkers();
