@@ -8,7 +8,14 @@ import { _setKernelBackend, wasmSimdAvailable } from '../../src/engine/wasm/modu
 import { GENERATED, generatedModule } from '../../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
 import { rng } from '../helpers/rng';
-import { expectNear, layouts, MATMUL_SHAPES, randomMatrix, reference } from '../helpers/matmul';
+import {
+  expectGradientsAsTypeScript,
+  expectNear,
+  layouts,
+  MATMUL_SHAPES,
+  randomMatrix,
+  reference,
+} from '../helpers/matmul';
 
 afterEach(() => {
   _setKernelBackend('auto');
@@ -91,25 +98,7 @@ describe('WebAssembly SIMD matmul kernel', () => {
   });
 
   it('gives the same gradients through Linear and matmul backward (transposed operands)', () => {
-    const grads: Record<string, number[][]> = {};
-    for (const kernel of ['wasm', 'ts'] as const) {
-      _setKernelBackend(kernel);
-      torch.manualSeed(0);
-      const fc = new torch.nn.Linear(97, 51);
-      const x = torch.randn(66, 97, { requiresGrad: true });
-      const w2 = torch.randn(51, 19, { requiresGrad: true });
-      torch.matmul(fc.forward(x).tanh(), w2).square().sum().backward();
-      grads[kernel] = [x.grad!, fc.weight.grad!, fc.bias!.grad!, w2.grad!].map((g) =>
-        Array.from(g.contiguous()._data),
-      );
-    }
-    grads.wasm.forEach((g, i) => {
-      const t = grads.ts[i];
-      const scale = Math.max(...t.map(Math.abs));
-      const worst = Math.max(...g.map((v, j) => Math.abs(v - t[j])));
-      expect(worst, `gradient ${i}`).toBeLessThan(scale * 1e-4);
-      expect(scale).toBeGreaterThan(0);
-    });
+    expectGradientsAsTypeScript('wasm');
   });
 
   it('leaves float64 products to the TypeScript kernel (exact to float64 rounding)', () => {

@@ -1,6 +1,7 @@
 // Float64 references for float32 matrix products, shared by the kernel tests.
 import { expect } from 'vitest';
 import * as torch from '../../src/engine/index';
+import { _setKernelBackend } from '../../src/engine/wasm/module';
 
 type T = torch.Tensor;
 
@@ -84,4 +85,30 @@ export function expectNear(
     worst = Math.max(worst, Math.abs(data[i] - ref.value[i]) / tol);
   }
   expect(worst, `${what}: worst error in units of the float32 bound`).toBeLessThanOrEqual(1);
+}
+
+/**
+ * Linear and matmul backward (transposed operands) on the WebAssembly kernel against the
+ * TypeScript kernel: x, fc.weight, fc.bias and w2's gradients agree within 1e-4 of their scale.
+ */
+export function expectGradientsAsTypeScript(label: string): void {
+  const grads: Record<string, number[][]> = {};
+  for (const kernel of ['wasm', 'ts'] as const) {
+    _setKernelBackend(kernel);
+    torch.manualSeed(0);
+    const fc = new torch.nn.Linear(97, 51);
+    const x = torch.randn(66, 97, { requiresGrad: true });
+    const w2 = torch.randn(51, 19, { requiresGrad: true });
+    torch.matmul(fc.forward(x).tanh(), w2).square().sum().backward();
+    grads[kernel] = [x.grad!, fc.weight.grad!, fc.bias!.grad!, w2.grad!].map((g) =>
+      Array.from(g.contiguous()._data),
+    );
+  }
+  grads.wasm.forEach((g, i) => {
+    const t = grads.ts[i];
+    const scale = Math.max(...t.map(Math.abs));
+    const worst = Math.max(...g.map((v, j) => Math.abs(v - t[j])));
+    expect(scale, `${label} gradient ${i}`).toBeGreaterThan(0);
+    expect(worst, `${label} gradient ${i}`).toBeLessThan(scale * 1e-4);
+  });
 }
