@@ -29,6 +29,7 @@ import {
   cancelLayouts,
   layout,
   requestsSent,
+  type LayoutRequest,
   type LayoutResult,
 } from './layout-client';
 import { revealPending } from './select';
@@ -84,8 +85,22 @@ export function restoredGraph(payload: KeptPayload): RestoredGraph {
   return { file: payload.file, title: payload.title, nodes };
 }
 
+/** The layout worker's request to open the graph of `payload` from its gzipped snapshot. */
+export function openRequest(
+  snapshotGzip: Uint8Array,
+  payload: Pick<KeptPayload, 'source' | 'direction'>,
+): LayoutRequest {
+  return {
+    op: 'open',
+    snapshotGzip,
+    header: headerOf(payload),
+    direction: payload.direction,
+    postedAt: epochMs(),
+  };
+}
+
 /** What the drawing's header calls the graph: a debug stop or a capture point is no backward() call. */
-export function headerOf(payload: Pick<KeptPayload, 'source'>): string | undefined {
+function headerOf(payload: Pick<KeptPayload, 'source'>): string | undefined {
   const source = payload.source;
   if (source?.kind === 'debug')
     return `tensors in scope at debug stop ${String(source.stop)} (no backward() involved)`;
@@ -180,13 +195,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   showMessage('Laying out…');
   try {
     const r = await (delivery?.opening ??
-      layout({
-        op: 'open',
-        snapshotGzip: (state.snapshotGzip ??= await gzipJson(snapshot)),
-        header: headerOf(payload),
-        direction: payload.direction,
-        postedAt: epochMs(),
-      }));
+      layout(openRequest((state.snapshotGzip ??= await gzipJson(snapshot)), payload)));
     if (state.saved.payload !== payload) return;
     state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     state.groupOf = r.groupOf ?? {};
@@ -261,16 +270,7 @@ async function settle(payload: KeptPayload): Promise<void> {
   const { snapshotGzip } = state;
   // Nodes revealed from an editor are centred where they are now.
   if (snapshotGzip === null || state.selected.length > 0) return;
-  const opening = layout(
-    {
-      op: 'open',
-      snapshotGzip,
-      header: headerOf(payload),
-      direction: payload.direction,
-      postedAt: epochMs(),
-    },
-    'elk',
-  );
+  const opening = layout(openRequest(snapshotGzip, payload), 'elk');
   // Taken once the request is out: any expand or collapse after it is a layout request more.
   const untouched = viewMark();
   let r: LayoutResult;

@@ -9,8 +9,7 @@ import { assertNever } from '../../src/protocol/messages';
 import { showMessage, showPageMessage, status, title } from './dom';
 import { exportAs } from './export';
 import { showGradcheck } from './gradcheck';
-import { headerOf, render, showFailure } from './graph';
-import { epochMs } from './layout-messages';
+import { openRequest, render, showFailure } from './graph';
 import { layout } from './layout-client';
 import { reveal } from './select';
 import { save, state, vscode } from './state';
@@ -21,13 +20,7 @@ async function onMessage(m: ToWebview): Promise<void> {
       const seq = ++state.shows;
       const arrivedAt = Date.now();
       // The worker reads and lays out its own copy while the page reads this one.
-      const opening = layout({
-        op: 'open',
-        snapshotGzip: m.snapshotGzip,
-        header: headerOf(m.payload),
-        direction: m.payload.direction,
-        postedAt: epochMs(),
-      });
+      const opening = layout(openRequest(m.snapshotGzip, m.payload));
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
       let snapshot: unknown;
       try {

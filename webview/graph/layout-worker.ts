@@ -3,7 +3,7 @@
 // it (webview/build.mjs): layout-worker-elk.ts with ELK, and layout-worker-fast.ts without,
 // which starts at once and lays out a window's first graph while ELK still loads.
 import {
-  ELK_MAX_NODES,
+  chooseEngine,
   GraphView,
   groupName,
   toElkGraph,
@@ -125,7 +125,7 @@ async function handle(m: ToWorker): Promise<void> {
       const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
       send(m.seq, view, r, {
         // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
-        provisional: elk === null && (r.layout.children?.length ?? 0) <= ELK_MAX_NODES,
+        provisional: elk === null && chooseEngine(r.layout, true) === 'elk',
         groups,
         groupOf: Object.fromEntries(
           [...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),
