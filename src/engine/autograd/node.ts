@@ -61,6 +61,9 @@ const PLAIN_RARE: readonly NodeRare[] = [
 
 let nextSequenceNr = 0;
 
+/** `Node._deps` of a node that no running backward has claimed. */
+export const UNCLAIMED = -1;
+
 /** Sequence number PyTorch gives AccumulateGrad: the largest, so leaves run as soon as ready. */
 const ACCUMULATE_SEQUENCE_NR = Number.MAX_SAFE_INTEGER;
 
@@ -152,10 +155,12 @@ export abstract class Node {
   private _rare: NodeRare;
   /** Creation order; backward runs ready nodes with the highest number first. */
   readonly sequenceNr: number;
-  /** @internal per-backward bookkeeping, owned by the engine while a backward runs */
-  _task: object | null = null;
-  /** @internal */
-  _deps = 0;
+  /**
+   * @internal Per-backward bookkeeping, owned by the engine while a backward runs: the
+   * dependency count of a node that backward claimed, UNCLAIMED otherwise (the claim and the
+   * count in one field: the node of a long chain keeps every field alive).
+   */
+  _deps = UNCLAIMED;
   /** @internal */
   _buffer: Tensor | null = null;
 
