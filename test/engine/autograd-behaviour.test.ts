@@ -266,3 +266,37 @@ describe('a backward that throws leaves the graph usable', () => {
     expect(x.grad!.tolist()).toEqual([2, 4]);
   });
 });
+
+describe('a backward started from a hook inside another', () => {
+  it('runs through a graph of its own; both passes give their gradients', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    const w = torch.tensor([3, 4], { requiresGrad: true });
+    const y = x.mul(x);
+    // Backward runs its hooks without grad mode: the hook's graph is built before.
+    const inner = w.mul(w).sum();
+    y.registerHook((g) => {
+      inner.backward();
+      return g;
+    });
+    y.sum().backward();
+    expect(x.grad!.tolist()).toEqual([2, 4]);
+    expect(w.grad!.tolist()).toEqual([6, 8]);
+  });
+
+  it("through the outer pass's graph throws, and that graph runs backward again after it", () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x);
+    const loss = y.sum();
+    const again = y.sum();
+    const handle = y.registerHook((g) => {
+      again.backward(null, { retainGraph: true });
+      return g;
+    });
+    expect(() => loss.backward(null, { retainGraph: true })).toThrow(
+      'backward() was called from inside another backward() through the same graph (at MulBackward0)',
+    );
+    handle.remove();
+    loss.backward();
+    expect(x.grad!.tolist()).toEqual([2, 4]);
+  });
+});

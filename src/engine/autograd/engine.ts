@@ -7,7 +7,7 @@ import { torchSize } from '../print/size';
 import { allocate } from '../dtype';
 import { Tensor } from '../tensor';
 import { MultiOutputNode } from './multi-output';
-import { AccumulateGrad, type GradHook, type Node } from './node';
+import { AccumulateGrad, type GradHook, type Node, UNCLAIMED } from './node';
 
 export interface BackwardOptions {
   retainGraph: boolean;
@@ -34,6 +34,9 @@ export interface BackwardObserver {
 }
 
 let observer: BackwardObserver | null = null;
+
+/** Backward passes running now: more than one when a hook runs a backward of its own. */
+let running = 0;
 
 /** Sets (or, with null, removes) the observer of the backward passes that start from now on. */
 export function setBackwardObserver(o: BackwardObserver | null): void {
@@ -182,28 +185,32 @@ export function runBackward(
   const rootGrads = roots.map((t, i) => defaultGradient(t, gradOutputs[i] ?? null));
 
   // Discover the graph (iterative DFS) and count dependencies. Counts and gradient
-  // buffers live on the nodes (no maps on the hot path), claimed by this task; every claimed
-  // node is listed in `claimed` and released in the finally below, whatever throws.
-  const task = {};
+  // buffers live on the nodes (no maps on the hot path), claimed by this pass; every claimed
+  // node is listed in `claimed` and released in the finally below, whatever throws. A pass
+  // started inside another (from a hook) keeps its claims in a set too, to tell them from
+  // the outer pass's.
+  const mine = running > 0 ? new Set<Node>() : null;
+  const isMine = (n: Node): boolean => n._deps !== UNCLAIMED && (mine === null || mine.has(n));
   const claimed: Node[] = [];
   const prevGrad = isGradEnabled();
   let captureAt: Map<Node, number[]> | null = null;
   let needed: Set<Node> | null = null;
   const captured: (Tensor | null)[] = [];
   const watch = observer;
+  running++;
   try {
     const stack: Node[] = [];
     const visit = (n: Node): void => {
-      claim(n, task);
+      claim(n, mine);
       claimed.push(n);
       stack.push(n);
     };
-    for (const n of rootNodes) if (n._task !== task) visit(n);
+    for (const n of rootNodes) if (!isMine(n)) visit(n);
     for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
       for (let i = 0, count = n._edgeCount; i < count; i++) {
         const next = n._edge(i);
         if (next === null) continue;
-        if (next._task !== task) visit(next);
+        if (!isMine(next)) visit(next);
         next._deps++;
       }
     }
@@ -291,6 +298,7 @@ export function runBackward(
       }
     }
   } finally {
+    running--;
     setGradEnabled(prevGrad);
     for (const n of claimed) release(n);
   }
@@ -327,22 +335,21 @@ function topologicalOrder(rootNodes: Node[], nodes: Node[]): Node[] {
   return topo;
 }
 
-function claim(n: Node, task: object): void {
-  if (n._task !== null) {
+function claim(n: Node, mine: Set<Node> | null): void {
+  if (n._deps !== UNCLAIMED) {
     throw new Error(
       `backward() was called from inside another backward() through the same graph (at ${n.name()}); Gradlens does not support reentrant backward.`,
     );
   }
-  n._task = task;
   n._deps = 0;
   n._buffer = null;
+  if (mine !== null) mine.add(n);
 }
 
 function release(n: Node): void {
-  n._task = null;
   n._buffer = null;
   if (n instanceof MultiOutputNode) n._outputGrads = null;
-  n._deps = 0;
+  n._deps = UNCLAIMED;
 }
 
 function hasNeededChild(node: Node, needed: Set<Node>): boolean {

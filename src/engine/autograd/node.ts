@@ -25,20 +25,44 @@ export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 /** A hook run after a node, with its input gradients and output gradient. */
 export type PostHook = (gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void;
 
-/** Placeholders for `Node._nextRest` of nodes with up to two inputs; never written. */
-const EDGE_COUNTS: readonly (readonly null[])[] = [
-  Object.freeze([]),
-  Object.freeze([null]),
-  Object.freeze([null, null]),
-];
-
-interface NodeExtras {
+/**
+ * What a node seldom has: a third edge, an input that is not output 0 of its node, hooks,
+ * metadata. Nodes without any of these share one object per edge count (never written), so
+ * a node pays one field for all of it: every field of a node in a long chain is kept alive,
+ * copied by the young-generation collector and then moved to a fresh page of the old one.
+ */
+interface NodeRare {
+  /** How many inputs (edges) the node has. */
+  readonly edgeCount: number;
+  /** Every edge when there are more than two (edges 0 and 1 are in the node's fields), else null. */
+  readonly edges: readonly (Node | null)[] | null;
+  /** Which output of its node each input is: null while all are 0 (unless an input came out of `chunk`). */
+  readonly nextNrs: readonly number[] | null;
   preHooks: GradHook[] | null;
   postHooks: PostHook[] | null;
   metadata: Record<string, unknown> | null;
 }
 
+/** Made in one place, so that every NodeRare has the same hidden class. */
+function makeRare(
+  edgeCount: number,
+  edges: readonly (Node | null)[] | null,
+  nextNrs: readonly number[] | null,
+): NodeRare {
+  return { edgeCount, edges, nextNrs, preHooks: null, postHooks: null, metadata: null };
+}
+
+/** The shared NodeRare of nodes with 0, 1 or 2 edges and nothing seldom. */
+const PLAIN_RARE: readonly NodeRare[] = [
+  makeRare(0, null, null),
+  makeRare(1, null, null),
+  makeRare(2, null, null),
+];
+
 let nextSequenceNr = 0;
+
+/** `Node._deps` of a node that no running backward has claimed. */
+export const UNCLAIMED = -1;
 
 /** Sequence number PyTorch gives AccumulateGrad: the largest, so leaves run as soon as ready. */
 const ACCUMULATE_SEQUENCE_NR = Number.MAX_SAFE_INTEGER;
@@ -127,24 +151,16 @@ export abstract class Node {
   readonly _next0: Node | null;
   /** @internal */
   readonly _next1: Node | null;
-  /**
-   * @internal As long as the node has inputs: every edge when there are more than two,
-   * else a shared array of nulls that only says how many (edges 0 and 1 are in the fields).
-   */
-  readonly _nextRest: readonly (Node | null)[];
-  /**
-   * @internal Which output of its node each input is (`nextFunctions`' second element): null
-   * while all are 0, as they are unless an input came out of a multi-output node (`chunk`).
-   */
-  readonly _nextNrs: readonly number[] | null;
+  /** Edge count, edges past the second, output numbers, hooks, metadata: shared until set. */
+  private _rare: NodeRare;
   /** Creation order; backward runs ready nodes with the highest number first. */
   readonly sequenceNr: number;
-  /** @internal hooks and metadata, which most nodes never get: made on first use */
-  private _extras: NodeExtras | null = null;
-  /** @internal per-backward bookkeeping, owned by the engine while a backward runs */
-  _task: object | null = null;
-  /** @internal */
-  _deps = 0;
+  /**
+   * @internal Per-backward bookkeeping, owned by the engine while a backward runs: the
+   * dependency count of a node that backward claimed, UNCLAIMED otherwise (the claim and the
+   * count in one field: the node of a long chain keeps every field alive).
+   */
+  _deps = UNCLAIMED;
   /** @internal */
   _buffer: Tensor | null = null;
 
@@ -156,9 +172,11 @@ export abstract class Node {
     const n = next.length;
     this._next0 = n > 0 ? next[0] : null;
     this._next1 = n > 1 ? next[1] : null;
-    this._nextRest = n < EDGE_COUNTS.length ? EDGE_COUNTS[n] : next;
+    this._rare =
+      n < PLAIN_RARE.length && nextNrs === null
+        ? PLAIN_RARE[n]
+        : makeRare(n, n < PLAIN_RARE.length ? null : next, nextNrs);
     this.sequenceNr = sequenceNr;
-    this._nextNrs = nextNrs;
   }
 
   /** How many outputs the node's op returned (`chunk` and `split`: several). */
@@ -168,17 +186,18 @@ export abstract class Node {
 
   /** @internal How many inputs (edges) this node has. */
   get _edgeCount(): number {
-    return this._nextRest.length;
+    return this._rare.edgeCount;
   }
 
   /** @internal The node of input `i` (null: needs no grad), without allocating. */
   _edge(i: number): Node | null {
-    return i === 0 ? this._next0 : i === 1 ? this._next1 : this._nextRest[i];
+    return i === 0 ? this._next0 : i === 1 ? this._next1 : (this._rare.edges as Node[])[i];
   }
 
-  /** @internal Which output of `_edge(i)` input `i` is. */
+  /** @internal Which output of `_edge(i)` input `i` is (`nextFunctions`' second element). */
   _edgeNr(i: number): number {
-    return this._nextNrs === null ? 0 : this._nextNrs[i];
+    const nrs = this._rare.nextNrs;
+    return nrs === null ? 0 : nrs[i];
   }
 
   /**
@@ -196,7 +215,7 @@ export abstract class Node {
    * y.gradFn!.preHooks!.length; // 1
    */
   get preHooks(): GradHook[] | null {
-    return this._extras === null ? null : this._extras.preHooks;
+    return this._rare.preHooks;
   }
 
   /**
@@ -205,22 +224,24 @@ export abstract class Node {
    * y.gradFn!.postHooks; // null
    */
   get postHooks(): PostHook[] | null {
-    return this._extras === null ? null : this._extras.postHooks;
+    return this._rare.postHooks;
   }
 
   /** Free-form metadata (the runner records source locations and module paths here). */
   get metadata(): Record<string, unknown> {
-    const extras = this.extras();
-    return (extras.metadata ??= {});
+    return (this.ownRare().metadata ??= {});
   }
 
   /** @internal the metadata if any was made (the debug inspector reads it without making it) */
   get _metadata(): Record<string, unknown> | null {
-    return this._extras === null ? null : this._extras.metadata;
+    return this._rare.metadata;
   }
 
-  private extras(): NodeExtras {
-    return (this._extras ??= { preHooks: null, postHooks: null, metadata: null });
+  /** This node's own NodeRare, copied from the shared one before its first write. */
+  private ownRare(): NodeRare {
+    const rare = this._rare;
+    if (rare !== PLAIN_RARE[rare.edgeCount]) return rare;
+    return (this._rare = makeRare(rare.edgeCount, null, null));
   }
 
   /** PyTorch's class name for this node, e.g. `'MulBackward0'`. */
@@ -253,7 +274,7 @@ export abstract class Node {
    * y.gradFn!.registerHook((gradInputs, gradOutputs) => console.log(gradOutputs[0].item()));
    */
   registerHook(fn: PostHook): { remove(): void } {
-    const hooks = (this.extras().postHooks ??= []);
+    const hooks = (this.ownRare().postHooks ??= []);
     hooks.push(fn);
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }
@@ -264,7 +285,7 @@ export abstract class Node {
    * y.gradFn!.registerPrehook((g) => g.mul(2));
    */
   registerPrehook(fn: GradHook): { remove(): void } {
-    const hooks = (this.extras().preHooks ??= []);
+    const hooks = (this.ownRare().preHooks ??= []);
     hooks.push(fn);
     return { remove: () => void hooks.splice(hooks.indexOf(fn) >>> 0, 1) };
   }
