@@ -9,6 +9,7 @@ import type { GraphSnapshot, RunOptions, SourceLocation, TrainMetric } from '../
 import { CapturePolicy } from './capture-policy';
 import { GraphCapture, type Pending, type Trigger } from './graph-capture';
 import { LeafNames } from './leaf-names';
+import { installLeafSites } from './leaf-sites';
 import { currentUserLocation } from './stack';
 import { structure } from './structure';
 import { TrainingRecord } from './training-record';
@@ -54,7 +55,8 @@ export class Capture {
   }
 
   /**
-   * Wraps backward() and autograd.grad, hooks the optimizer, arms the first capture, and
+   * Wraps backward() and autograd.grad, hooks the optimizer, notes where leaves are made
+   * (they are named after the variable they were assigned to), arms the first capture, and
    * returns the engine object the user's `import 'gradlens'` should receive.
    */
   install(): typeof torch {
@@ -76,6 +78,7 @@ export class Capture {
         Array.isArray(inputs) ? inputs : [inputs],
       );
     torch.optim.Optimizer.onStep = (opt) => this.record.onStep(opt.paramGroups[0]?.lr ?? null);
+    installLeafSites();
     this.policy.armFor(1);
     // The namespace object is frozen; the user gets a copy whose autograd.grad is wrapped.
     return { ...torch, autograd: { ...torch.autograd, grad: wrappedGrad } };
