@@ -9,7 +9,7 @@ import type { GraphSnapshot, RunOptions, SourceLocation, TrainMetric } from '../
 import { CapturePolicy } from './capture-policy';
 import { GraphCapture, type Pending, type Trigger } from './graph-capture';
 import { LeafNames } from './leaf-names';
-import { installLeafSites } from './leaf-sites';
+import { installLeafSites, recordLeafSites } from './leaf-sites';
 import { currentUserLocation } from './stack';
 import { structure } from './structure';
 import { TrainingRecord } from './training-record';
@@ -45,9 +45,12 @@ export class Capture {
   ) {
     this.record = new TrainingRecord((batch, stride) => sink.metrics(batch, stride));
     this.graph = new GraphCapture(options, this.names, (v, step) => this.record.gradAt(v, step));
-    this.policy = new CapturePolicy(options.captureAt, (on) =>
-      torch._setNodeCreatedHook(on ? this.graph.onNode : null),
-    );
+    this.policy = new CapturePolicy(options.captureAt, (on) => {
+      torch._setNodeCreatedHook(on ? this.graph.onNode : null);
+      // Leaves made while no full capture is armed are not drawn with their names: a loop
+      // that makes one each step pays for the stack walk only where it is captured.
+      recordLeafSites(on);
+    });
   }
 
   get backwardCount(): number {
@@ -102,6 +105,7 @@ export class Capture {
     }
     this.record.finish();
     torch._setNodeCreatedHook(null);
+    recordLeafSites(false);
   }
 
   private around<R>(trigger: Trigger, roots: Tensor[], run: () => R, inputs: Tensor[] = []): R {

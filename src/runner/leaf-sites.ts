@@ -9,12 +9,20 @@ import { currentUserLocation } from './stack';
 import { assignedName } from './var-names';
 
 const sites = new WeakMap<Tensor, SourceLocation>();
+/** Whether sites are recorded now (while a full capture is armed, as node locations are). */
+let recording = false;
 /** Names by site: a loop makes its leaves at one place, read once. */
 const names = new Map<string, string | null>();
 
+/** Starts or stops recording where leaves are made. */
+export function recordLeafSites(on: boolean): void {
+  recording = on;
+}
+
 /**
  * Records the user's source location whenever a leaf starts to require grad (factories'
- * `requiresGrad: true`, `requiresGrad_()`, nn.Parameter all set `requiresGrad`).
+ * `requiresGrad: true`, `requiresGrad_()`, nn.Parameter all set `requiresGrad`), while
+ * recordLeafSites says so.
  */
 export function installLeafSites(): void {
   const desc = Object.getOwnPropertyDescriptor(Tensor.prototype, 'requiresGrad');
@@ -27,9 +35,9 @@ export function installLeafSites(): void {
     ...desc,
     get,
     set(this: Tensor, value: boolean) {
-      const was = get.call(this);
+      const was = recording && get.call(this);
       set.call(this, value);
-      if (value && !was) {
+      if (recording && value && !was) {
         const loc = currentUserLocation();
         if (loc !== null) sites.set(this, loc);
       }
