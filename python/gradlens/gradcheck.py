@@ -259,6 +259,13 @@ def below(order: List[Any], scope: Optional[str]) -> set:
 
 
 def check(req: Request) -> Dict[str, Any]:
+    if req.at != 1:
+        # A Move lands where the script first uses the leaf, before any optimizer step: the
+        # differences would be those of the loss at #at against the leaf's first value.
+        return unavailable(req, f"only backward() #1 is checked, and this is backward() #{req.at}: the check moves each "
+                                "leaf where the script first uses it, so for a later backward() it would measure the "
+                                "effect of the leaf's first value through everything in between (an optimizer's steps), "
+                                "not the gradient shown")
     torch.set_default_dtype(torch.float64)
     base = rerun(req, None)
     calls = base.calls

@@ -17,8 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCRIPTS = os.path.join(ROOT, "test", "fixtures", "scripts")
 
 
-def gradcheck(script: str, scope: Optional[str] = None) -> Dict[str, Any]:
-    request = {"script": script, "args": [], "at": 1, "scope": scope, "maxElements": 16}
+def gradcheck(script: str, scope: Optional[str] = None, at: int = 1) -> Dict[str, Any]:
+    request = {"script": script, "args": [], "at": at, "scope": scope, "maxElements": 16}
     env = {**os.environ, ENV: json.dumps(request), "PYTHONPATH": os.path.join(ROOT, "python")}
     r = subprocess.run([sys.executable, "-m", "gradlens.gradcheck"], env=env, capture_output=True, text=True,
                        timeout=120, cwd=os.path.dirname(script))
@@ -68,6 +68,24 @@ def test_a_throwing_script_and_a_non_scalar_output_say_why(tmp_path: Any) -> Non
         (x * 2).backward(torch.ones(3))
         """))
     assert r["outcome"] == "unavailable" and "3 elements" in r["message"]
+
+
+def test_a_later_backward_is_refused_rather_than_compared_through_the_optimizer_steps(tmp_path: Any) -> None:
+    # Moving w where the script first uses it changes where SGD's step leaves it: the loss at
+    # #2 against w's first value is not the gradient backward() #2 computed.
+    script = write(tmp_path, "sgd.py", """\
+        import torch
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.1)
+        for _ in range(2):
+            opt.zero_grad()
+            (w ** 3).sum().backward()
+            opt.step()
+        """)
+    assert gradcheck(script)["outcome"] == "agree"
+    r = gradcheck(script, at=2)
+    assert (r["outcome"], r["backward"], r["runs"]) == ("unavailable", 2, 0)
+    assert r["message"].startswith("only backward() #1 is checked, and this is backward() #2: ")
 
 
 def test_a_leaf_made_in_an_imported_module_is_made_afresh_by_each_rerun(tmp_path: Any) -> None:

@@ -18,7 +18,7 @@ import {
   type GradcheckNode,
   type GradcheckResult,
 } from '../protocol/gradcheck';
-import { digits } from '../explain/gradcheck-text';
+import { digits, onlyFirstBackward } from '../explain/gradcheck-text';
 import { decodeNum, encodeNum, type GraphNode, type GraphSnapshot } from '../protocol/messages';
 import { killTree, languageOf, pythonCommand } from '../runner/child-process';
 import { launchRunner, type LaunchOptions } from '../runner/launch';
@@ -54,9 +54,7 @@ export async function checkGradients(
 ): Promise<GradcheckResult> {
   const no = (why: string): GradcheckResult => unavailable(snapshot.index, scope, why);
   if (snapshot.index !== 1)
-    return no(
-      'the check reruns the script up to its first backward() (leaves are moved where the script first uses them): show backward() #1 to check it',
-    );
+    return no(onlyFirstBackward(snapshot.index, 'run with --at 1 (or show backward() #1)'));
   if (scope !== null && !snapshot.nodes.some((n) => n.id === scope))
     return no(`node ${scope} is not in this graph`);
   try {

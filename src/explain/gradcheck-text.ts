@@ -22,3 +22,15 @@ export function checkElementLine(e: GradcheckNode['elements'][number]): string {
 export function checkLines(c: GradcheckNode): string[] {
   return [checkVerdict(c), ...c.elements.map(checkElementLine)];
 }
+
+/**
+ * Why a later backward() is not checked: the check moves a leaf where the script first uses
+ * it, so for backward() #n it would measure how the loss at #n depends on the leaf's first
+ * value through everything in between (an optimizer's steps), not the gradient #n computed.
+ * `how` says how to show #1.
+ *
+ * @example onlyFirstBackward(3, 'pick backward() #1 in the toolbar')
+ */
+export function onlyFirstBackward(n: number, how: string): string {
+  return `only backward() #1 is checked, and this graph is backward() #${String(n)}: the check moves each leaf where the script first uses it, so for a later backward() it would measure the effect of the leaf's first value through everything in between (an optimizer's steps), not the gradient shown; ${how} to check it`;
+}

@@ -1,6 +1,7 @@
 // What the graph view's "Check with finite differences" can check: the graph shown must be a
 // run's backward() #1 (the check reruns the script up to it), and the node asked for one of
 // its own. Kept apart from src/extension/gradcheck.ts so that it runs without VS Code.
+import { onlyFirstBackward } from '../explain/gradcheck-text';
 import type { GraphPayload } from '../protocol/graph-view';
 import { unavailable, type GradcheckResult } from '../protocol/gradcheck';
 import type { GraphSnapshot } from '../protocol/messages';
@@ -26,8 +27,10 @@ export function gradcheckTarget(
   if (/\.ipynb$/i.test(shown.file))
     return no('notebooks cannot be checked here: use torch.autograd.gradcheck in a cell');
   if (shown.source.backward !== 1)
-    return no(
-      'the check reruns the script up to its first backward(): show backward() #1 (toolbar picker) to check it',
+    return unavailable(
+      shown.source.backward,
+      node,
+      onlyFirstBackward(shown.source.backward, 'show backward() #1 (toolbar picker)'),
     );
   if (node !== null && !snapshot.nodes.some((n) => n.id === node))
     return no(`node ${node} is not in the graph shown`);

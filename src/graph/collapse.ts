@@ -1,7 +1,8 @@
 // Graphs over the size limit are shown collapsed: every node created inside one module call
 // becomes a single box named after the module, at the deepest module level that fits.
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
-import { groupTree } from './groups';
+import { groupTree, type GraphGroup, type GroupTree } from './groups';
+import { must } from './must';
 import { OPEN_BUDGET, expandWithinBudget, viewSnapshot } from './view';
 
 function groupKey(n: GraphNode, depth: number, byId: Map<string, GraphNode>): string | null {
@@ -96,9 +97,30 @@ export function collapseByModule(snapshot: GraphSnapshot, depth: number): GraphS
 export function limitSnapshot(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {
   if (snapshot.nodes.length <= maxNodes) return snapshot;
   const tree = groupTree(snapshot);
-  const view = viewSnapshot(snapshot, tree, expandWithinBudget(tree, maxNodes, OPEN_BUDGET));
-  if (view.nodes.length <= maxNodes) return { ...view, collapsed: true };
+  const expanded = expandWithinBudget(tree, maxNodes, OPEN_BUDGET);
+  const view = viewSnapshot(snapshot, tree, expanded);
+  if (view.nodes.length <= maxNodes)
+    return { ...view, collapsed: true, groups: shownGroups(tree, expanded) };
   return nearestToOutputs(snapshot, Math.max(1, maxNodes));
+}
+
+/**
+ * The groups a view shows: those `expanded` (a frame around their items) and the outermost
+ * ones that are not (a box each, their contents left out).
+ */
+function shownGroups(tree: GroupTree, expanded: ReadonlySet<string>): GraphGroup[] {
+  const kept = new Set<string>();
+  // Down from the top through expanded groups (ids do not order parents first: a repeat is
+  // made after the calls it gathers).
+  const todo = tree.roots.filter((id) => tree.groups.has(id));
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    kept.add(id);
+    if (expanded.has(id))
+      todo.push(...must(tree.groups.get(id), id).items.filter((it) => tree.groups.has(it)));
+  }
+  return [...tree.groups.values()]
+    .filter((g) => kept.has(g.id))
+    .map((g) => ({ ...g, items: expanded.has(g.id) ? [...g.items] : [] }));
 }
 
 function nearestToOutputs(snapshot: GraphSnapshot, maxNodes: number): GraphSnapshot {

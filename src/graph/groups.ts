@@ -14,27 +14,12 @@
 // AccumulateGrad nodes belong to the innermost group holding all their consumers (a weight
 // used at every step sits beside the repeat, not inside one step); tensors (leaves, saved)
 // go with the node they hang from; outputs stay at the top.
-import type { GraphNode, GraphSnapshot } from '../protocol/messages';
+import type { GraphNode, GraphSnapshot, GroupKind, SnapshotGroup } from '../protocol/messages';
 import { must } from './must';
 
-export type GroupKind = 'call' | 'repeat' | 'step';
-
-export interface GraphGroup {
-  /** `group:<n>`, numbered in creation order: the same snapshot always gives the same ids. */
-  id: string;
-  kind: GroupKind;
-  /** The module's qualified name for a call (`Net.cell`); what repeats for a repeat; `#3` for a step. */
-  label: string;
-  parent: string | null;
-  /** Child groups and node ids directly inside, in creation order. */
-  items: string[];
-  /** Function and AccumulateGrad nodes inside, at any depth. */
-  size: number;
-  /** Steps of a repeat. */
-  count: number;
-  /** The module path a call ran in, outermost first (ending with this call's module). */
-  modulePath: string[];
-}
+/** A module call, a repeat or one of its steps (the fields are documented in the protocol). */
+export type GraphGroup = SnapshotGroup;
+export type { GroupKind };
 
 export interface GroupTree {
   groups: Map<string, GraphGroup>;
@@ -51,6 +36,53 @@ export function isGroupId(id: string): boolean {
   return id.startsWith(GROUP_PREFIX);
 }
 
+/**
+ * Whether a group's contents are in the snapshot: not in a box of a snapshot cut to its size
+ * limit (the CLI's), which can be shown but not opened.
+ */
+export function hasContents(g: GraphGroup): boolean {
+  return g.items.length > 0;
+}
+
+/** Repeats of fewer steps get no frame (nor their steps): two alike calls in a row are no loop worth a frame. */
+export const MIN_FRAMED_STEPS = 3;
+
+/**
+ * The group itself or its nearest enclosing group drawn with a frame when open (null at the
+ * top): module calls always, repeats and their steps from MIN_FRAMED_STEPS steps on.
+ */
+export function framedGroup(tree: GroupTree, group: string | null): string | null {
+  let g = group;
+  while (g !== null) {
+    const info = must(tree.groups.get(g), g);
+    const repeat = info.kind === 'step' ? tree.groups.get(info.parent ?? '') : info;
+    if (info.kind === 'call' || (repeat?.count ?? 0) >= MIN_FRAMED_STEPS) return g;
+    g = info.parent;
+  }
+  return null;
+}
+
+/**
+ * What a group's frame says: the module's name without its enclosing module's (`fc1` inside
+ * `Net`), a repeat's count, a step's number.
+ */
+export function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
+  switch (g.kind) {
+    case 'call': {
+      const outer = g.modulePath.at(-2);
+      return outer !== undefined && g.label.startsWith(`${outer}.`)
+        ? g.label.slice(outer.length + 1)
+        : g.label;
+    }
+    case 'repeat': // the count first: a long label is cut at the frame's width
+      return `×${String(g.count)} ${g.label}`;
+    case 'step': {
+      const rep = g.parent === null ? undefined : tree.groups.get(g.parent);
+      return `step ${g.label}${rep === undefined ? '' : ` of ${String(rep.count)}`}`;
+    }
+  }
+}
+
 /** Longest repeated unit looked for, in items. */
 const MAX_PERIOD = 24;
 
@@ -60,14 +92,9 @@ const MAX_PERIOD = 24;
  * tree.roots; // ['group:0', 'n0', ...]
  */
 export function groupTree(snapshot: GraphSnapshot): GroupTree {
-  // A snapshot already limited to boxes (the CLI's JSON) holds `group:<n>` boxes, not module
-  // calls: it is shown as it is.
-  if (snapshot.collapsed)
-    return {
-      groups: new Map(),
-      roots: snapshot.nodes.map((n) => n.id),
-      groupOf: new Map(snapshot.nodes.map((n) => [n.id, null])),
-    };
+  // A snapshot already limited to boxes (the CLI's) holds `group:<n>` boxes, not module
+  // calls: its groups came with it (none when it was cut to the nodes nearest the outputs).
+  if (snapshot.collapsed) return givenTree(snapshot);
   const b = new TreeBuilder(snapshot);
   b.addModuleCalls();
   b.addAccumulators();
@@ -76,6 +103,26 @@ export function groupTree(snapshot: GraphSnapshot): GroupTree {
   b.findAllRepeats();
   b.followOwners();
   return { groups: b.groups, roots: b.roots, groupOf: b.groupOf };
+}
+
+/**
+ * The tree of a limited snapshot, from its `groups`: a box (a node with a group's id) belongs
+ * where its group does, so that folding the frame around it folds it too.
+ */
+function givenTree(snapshot: GraphSnapshot): GroupTree {
+  const groups = new Map((snapshot.groups ?? []).map((g) => [g.id, { ...g, items: [...g.items] }]));
+  const groupOf = new Map<string, string | null>(snapshot.nodes.map((n) => [n.id, null]));
+  for (const g of groups.values())
+    for (const it of g.items) if (!groups.has(it)) groupOf.set(it, g.id);
+  for (const n of snapshot.nodes) {
+    const box = groups.get(n.id);
+    if (box !== undefined) groupOf.set(n.id, box.parent);
+  }
+  const roots = [
+    ...[...groups.values()].filter((g) => g.parent === null && g.items.length > 0).map((g) => g.id),
+    ...snapshot.nodes.filter((n) => groupOf.get(n.id) === null).map((n) => n.id),
+  ];
+  return { groups, roots, groupOf };
 }
 
 /** The tree under construction; each step of `groupTree` is one method. */

@@ -27,7 +27,7 @@ import {
 } from './labels';
 
 const MARGIN = 16;
-const GROUP_FILL = '#e6defa';
+export const GROUP_FILL = '#e6defa';
 const HEADER = 22;
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {

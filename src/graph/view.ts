@@ -10,7 +10,16 @@ import { flattenClusters, groupFrames, nestClusters } from './clusters';
 import { orient, type GraphDirection } from './direction';
 import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
-import { groupTree, isGroupId, type GraphGroup, type GroupTree } from './groups';
+import {
+  MIN_FRAMED_STEPS,
+  frameLabelOf,
+  framedGroup,
+  groupTree,
+  hasContents,
+  isGroupId,
+  type GraphGroup,
+  type GroupTree,
+} from './groups';
 import { chooseEngine, layoutElkGraph, type ElkLike, type LayoutEngine } from './layout';
 import { insertExpanded } from './insertion';
 import { must } from './must';
@@ -22,8 +31,7 @@ export { overlaps };
 
 /** Up to this many boxes, ELK lays out expanded groups as clusters (see relayout). */
 export const CLUSTER_MAX_BOXES = 150;
-/** Repeats of fewer steps get no frame (nor their steps): see GraphView.containerOf. */
-export const MIN_FRAMED_STEPS = 3;
+export { MIN_FRAMED_STEPS };
 /** Graphs up to this many nodes open flat (every node visible); bigger ones open collapsed. */
 export const FLAT_MAX_NODES = 1500;
 /** When opening collapsed, groups are expanded (biggest first) while at most this many boxes show. */
@@ -116,27 +124,6 @@ export function groupName(g: GraphGroup): string {
   }
 }
 
-/**
- * What a group's frame says: the module's name without its enclosing module's (`fc1` inside
- * `Net`), a repeat's count, a step's number.
- */
-function frameLabelOf(g: GraphGroup, tree: GroupTree): string {
-  switch (g.kind) {
-    case 'call': {
-      const outer = g.modulePath.at(-2);
-      return outer !== undefined && g.label.startsWith(`${outer}.`)
-        ? g.label.slice(outer.length + 1)
-        : g.label;
-    }
-    case 'repeat': // the count first: a long label is cut at the frame's width
-      return `×${String(g.count)} ${g.label}`;
-    case 'step': {
-      const rep = g.parent === null ? undefined : tree.groups.get(g.parent);
-      return `step ${g.label}${rep === undefined ? '' : ` of ${String(rep.count)}`}`;
-    }
-  }
-}
-
 export interface ViewResult {
   /** The visible graph (groups as nodes whose id starts with `group:`). */
   snapshot: GraphSnapshot;
@@ -218,7 +205,7 @@ export class GraphView {
     const t0 = now();
     this.expanded.clear();
     if (this.source.nodes.length <= (this.options.flatMaxNodes ?? FLAT_MAX_NODES)) {
-      for (const id of this.tree.groups.keys()) this.expanded.add(id);
+      for (const g of this.tree.groups.values()) if (hasContents(g)) this.expanded.add(g.id);
     } else {
       this.expandWithin(this.options.openBudget ?? OPEN_BUDGET);
     }
@@ -262,7 +249,12 @@ export class GraphView {
     const t0 = now();
     const prev = this.last;
     if (prev === null) throw new Error('expand before open: call open() first');
-    if (!this.tree.groups.has(groupId)) throw new Error(`no group ${groupId} in this graph`);
+    const group = this.tree.groups.get(groupId);
+    if (group === undefined) throw new Error(`no group ${groupId} in this graph`);
+    if (!hasContents(group))
+      throw new Error(
+        `group ${groupId} was left collapsed when the graph was cut to its size limit: its contents are not in this graph`,
+      );
     const box = prev.layout.children?.find((c) => c.id === groupId);
     if (box === undefined)
       throw new Error(`group ${groupId} is not shown collapsed, so it cannot be expanded`);
@@ -358,14 +350,7 @@ export class GraphView {
     this.framedSelfOrParent(must(this.tree.groups.get(group), group).parent);
 
   private framedSelfOrParent(group: string | null): string | null {
-    let g = group;
-    while (g !== null) {
-      const info = must(this.tree.groups.get(g), g);
-      const repeat = info.kind === 'step' ? this.tree.groups.get(info.parent ?? '') : info;
-      if (info.kind === 'call' || (repeat?.count ?? 0) >= MIN_FRAMED_STEPS) return g;
-      g = info.parent;
-    }
-    return null;
+    return framedGroup(this.tree, group);
   }
 
   /** The frames of the expanded groups shown, with their labels. */
@@ -491,7 +476,7 @@ export function expandWithinBudget(
 ): Set<string> {
   const skipped = new Set<string>();
   for (const g of tree.groups.values())
-    if (g.kind === 'repeat' && g.count > maxSteps) skipped.add(g.id);
+    if ((g.kind === 'repeat' && g.count > maxSteps) || !hasContents(g)) skipped.add(g.id);
   const expanded = new Set<string>();
   const visible = new Set<string>(tree.roots);
   const sameAs = (a: GraphGroup, b: GraphGroup): boolean =>

@@ -144,6 +144,12 @@ export interface GraphSnapshot {
   anomalies: Anomaly[];
   /** Set when a graph over the size limit was collapsed by module call. */
   collapsed: boolean;
+  /**
+   * A collapsed snapshot's groups (limitSnapshot): the module calls and repeats shown open
+   * (their contents are nodes here, drawn in a frame) and those shown as one box (a node with
+   * the group's id, `items` empty), so renderers frame and name them as the graph view does.
+   */
+  groups?: SnapshotGroup[];
   /** Whether values of intermediate nodes were recorded (armed capture) or only leaves and saved tensors. */
   detail: 'full' | 'light';
   /** True when the capture recorded the backward pass's flow (nodes that ran carry `flow`). */
@@ -152,6 +158,26 @@ export interface GraphSnapshot {
   stop?: StopInfo;
   /** The finite-difference check of this graph, when one was asked for (`--gradcheck`). */
   gradcheck?: GradcheckResult;
+}
+
+export type GroupKind = 'call' | 'repeat' | 'step';
+
+/** An nn.Module call or a repeated block of a graph (src/graph/groups.ts builds them). */
+export interface SnapshotGroup {
+  /** `group:<n>`, numbered in creation order: the same snapshot always gives the same ids. */
+  id: string;
+  kind: GroupKind;
+  /** The module's qualified name for a call (`Net.cell`); what repeats for a repeat; `#3` for a step. */
+  label: string;
+  parent: string | null;
+  /** Child groups and node ids directly inside, in creation order. */
+  items: string[];
+  /** Function and AccumulateGrad nodes inside, at any depth. */
+  size: number;
+  /** Steps of a repeat. */
+  count: number;
+  /** The module path a call ran in, outermost first (ending with this call's module). */
+  modulePath: string[];
 }
 
 /** One backward() on a scalar, for the training monitor. */
@@ -530,6 +556,8 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
   for (const id of outputs)
     if (!ids.has(id)) throw new ProtocolError(`${path}.outputs`, `unknown node ${id}`);
   const stop = o.stop === undefined ? undefined : validateStop(o.stop, `${path}.stop`, ids);
+  const groups =
+    o.groups === undefined ? undefined : validateGroups(o.groups, `${path}.groups`, ids);
   return {
     index: int(o.index, path, 'index'),
     trigger: oneOf(o.trigger, path, 'trigger', ['backward', 'autograd.grad'] as const),
@@ -542,10 +570,36 @@ export function validateSnapshot(v: unknown, path = 'snapshot'): GraphSnapshot {
       ? {}
       : { flowRecorded: bool(o.flowRecorded, path, 'flowRecorded') }),
     ...(stop === undefined ? {} : { stop }),
+    ...(groups === undefined ? {} : { groups }),
     ...(o.gradcheck === undefined
       ? {}
       : { gradcheck: validateGradcheck(o.gradcheck, `${path}.gradcheck`) }),
   };
+}
+
+/** Groups whose parents are groups of the list and whose items are its groups or `ids`. */
+function validateGroups(v: unknown, path: string, ids: Set<string>): SnapshotGroup[] {
+  const groups = each(v, path, undefined, (x, p) => {
+    const o = obj(x, p);
+    str(o.id, p, 'id');
+    oneOf(o.kind, p, 'kind', ['call', 'repeat', 'step'] as const);
+    str(o.label, p, 'label');
+    nullable(o.parent, p, 'parent', str);
+    each(o.items, p, 'items', str);
+    int(o.size, p, 'size');
+    int(o.count, p, 'count');
+    each(o.modulePath, p, 'modulePath', str);
+    return o as unknown as SnapshotGroup;
+  });
+  const known = new Set(groups.map((g) => g.id));
+  groups.forEach((g, i) => {
+    if (g.parent !== null && !known.has(g.parent))
+      throw new ProtocolError(`${path}[${i}].parent`, `unknown group ${g.parent}`);
+    for (const it of g.items)
+      if (!known.has(it) && !ids.has(it))
+        throw new ProtocolError(`${path}[${i}].items`, `unknown node or group ${it}`);
+  });
+  return groups;
 }
 
 function validateStop(v: unknown, path: string, ids: Set<string>): StopInfo {

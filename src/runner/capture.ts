@@ -9,6 +9,7 @@ import type { GraphSnapshot, RunOptions, SourceLocation, TrainMetric } from '../
 import { CapturePolicy } from './capture-policy';
 import { GraphCapture, type Pending, type Trigger } from './graph-capture';
 import { LeafNames } from './leaf-names';
+import { installLeafSites, recordLeafSites } from './leaf-sites';
 import { currentUserLocation } from './stack';
 import { structure } from './structure';
 import { TrainingRecord } from './training-record';
@@ -44,9 +45,12 @@ export class Capture {
   ) {
     this.record = new TrainingRecord((batch, stride) => sink.metrics(batch, stride));
     this.graph = new GraphCapture(options, this.names, (v, step) => this.record.gradAt(v, step));
-    this.policy = new CapturePolicy(options.captureAt, (on) =>
-      torch._setNodeCreatedHook(on ? this.graph.onNode : null),
-    );
+    this.policy = new CapturePolicy(options.captureAt, (on) => {
+      torch._setNodeCreatedHook(on ? this.graph.onNode : null);
+      // Leaves made while no full capture is armed are not drawn with their names: a loop
+      // that makes one each step pays for the stack walk only where it is captured.
+      recordLeafSites(on);
+    });
   }
 
   get backwardCount(): number {
@@ -54,7 +58,8 @@ export class Capture {
   }
 
   /**
-   * Wraps backward() and autograd.grad, hooks the optimizer, arms the first capture, and
+   * Wraps backward() and autograd.grad, hooks the optimizer, notes where leaves are made
+   * (they are named after the variable they were assigned to), arms the first capture, and
    * returns the engine object the user's `import 'gradlens'` should receive.
    */
   install(): typeof torch {
@@ -76,6 +81,7 @@ export class Capture {
         Array.isArray(inputs) ? inputs : [inputs],
       );
     torch.optim.Optimizer.onStep = (opt) => this.record.onStep(opt.paramGroups[0]?.lr ?? null);
+    installLeafSites();
     this.policy.armFor(1);
     // The namespace object is frozen; the user gets a copy whose autograd.grad is wrapped.
     return { ...torch, autograd: { ...torch.autograd, grad: wrappedGrad } };
@@ -99,6 +105,7 @@ export class Capture {
     }
     this.record.finish();
     torch._setNodeCreatedHook(null);
+    recordLeafSites(false);
   }
 
   private around<R>(trigger: Trigger, roots: Tensor[], run: () => R, inputs: Tensor[] = []): R {

@@ -15,6 +15,7 @@ import type {
 import { findAnomalies } from './anomalies';
 import { FlowRecorder, recordsFlow } from './flow-recorder';
 import { leafName, outputName, type LeafNames } from './leaf-names';
+import { createdName } from './leaf-sites';
 import { currentUserLocation } from './stack';
 import { rootNode } from './structure';
 import { summarize } from './summary';
@@ -264,6 +265,7 @@ export class GraphCapture {
         kind: 'leaf',
         name:
           params.get(v) ??
+          createdName(v) ??
           (via === undefined ? null : leafName(p.order[via.at], via.slot, o.locs[via.at])) ??
           '',
         next: [],

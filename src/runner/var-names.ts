@@ -62,10 +62,16 @@ function passedName(c: Candidate): string | null {
 /** `name =` or `const name: Type =`, at the start of a statement (also after `for (…)`). */
 const ASSIGNMENT =
   /(?:^|[;{}()]|\b(?:const|let|var)\b)\s*((?:this\.)?[A-Za-z_$][\w$]*)\s*(?::\s*[\w$.<>[\], |]+?\s*)?=(?![=>])\s*/g;
+/** `[a, b] =`, `const { weight, bias }: T =`: a destructuring pattern of names. */
+const DESTRUCTURING =
+  /(?:^|[;{}()]|\b(?:const|let|var)\b)\s*([[{][\w$\s,:.]*[\]}])\s*(?::\s*[\w$.<>[\], |]+?\s*)?=(?![=>])\s*/g;
 
 /**
  * The variable a statement assigns when the call at `loc` is the outermost one of its right
- * side, i.e. the call whose result is assigned (`sub` in `Q = a.pow(3).sub(b.mul(3))`).
+ * side, i.e. the call whose result is assigned (`sub` in `Q = a.pow(3).sub(b.mul(3))`), or
+ * of one element of an array or object literal that a pattern destructures (`w` for the
+ * first call of `const [w, b] = [torch.randn(3), torch.randn(3)]`), as Python's tuple
+ * unpacking leaves each value in its own variable.
  * A chain continued on following lines (`.add(b)`) or started on earlier ones is read whole.
  */
 export function assignedName(loc: SourceLocation): string | null {
@@ -79,15 +85,77 @@ export function assignedName(loc: SourceLocation): string | null {
   const text = lines.slice(first, last + 1).join('\n');
   const at = (first < loc.line - 1 ? before.length + 1 : 0) + loc.column - 1;
   // The last assignment before the call is the one its statement makes.
-  let m: RegExpExecArray | null = null;
-  for (const a of text.matchAll(ASSIGNMENT)) if (a.index + a[0].length <= at) m = a;
+  const lastBefore = (re: RegExp): RegExpExecArray | null => {
+    let m: RegExpExecArray | null = null;
+    for (const a of text.matchAll(re)) if (a.index + a[0].length <= at) m = a;
+    return m;
+  };
+  const m = lastBefore(ASSIGNMENT);
+  const d = lastBefore(DESTRUCTURING);
+  if (d !== null && (m === null || d.index > m.index))
+    return destructuredName(text, d[1], d.index + d[0].length, at);
   if (m === null) return null;
   return outermostCall(text, m.index + m[0].length) === at ? plain(m[1]) : null;
 }
 
+/**
+ * The name `pattern` gives the element of the literal at `start` whose outermost call is at
+ * `at`: by position for an array (`[w, b] = [...]`), by key for an object
+ * (`{ weight, bias: b } = { weight: ..., bias: ... }`). Null for any other right side.
+ */
+function destructuredName(text: string, pattern: string, start: number, at: number): string | null {
+  const open = text[start];
+  if (open !== '[' && open !== '{') return null;
+  const names = patternNames(pattern);
+  const entries = listEntries(text, start);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (at < e.start || at >= e.end) continue;
+    if (open === '[') return outermostCall(text, e.start) === at ? (names.get(i) ?? null) : null;
+    const key = /^\s*['"]?([\w$]+)['"]?\s*:/.exec(text.slice(e.start, e.end));
+    if (key === null) return null;
+    return outermostCall(text, e.start + key[0].length) === at ? (names.get(key[1]) ?? null) : null;
+  }
+  return null;
+}
+
+/** A flat pattern's variables: by position for `[a, , b]`, by key for `{ a, b: c }`. */
+function patternNames(pattern: string): Map<number | string, string> {
+  const out = new Map<number | string, string>();
+  const inner = pattern.slice(1, -1);
+  if (/[[\]{}]/.test(inner)) return out; // nested patterns are not read
+  inner.split(',').forEach((part, i) => {
+    const [key, name = key] = part.split(':').map((x) => x.trim());
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return;
+    out.set(pattern.startsWith('[') ? i : key, name);
+  });
+  return out;
+}
+
+/** The comma-separated entries of the bracketed list opening at `start`, as offsets. */
+function listEntries(text: string, start: number): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let depth = 0;
+  let from = start + 1;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth === 0) {
+        out.push({ start: from, end: i });
+        return out;
+      }
+    } else if (c === ',' && depth === 1) {
+      out.push({ start: from, end: i });
+      from = i + 1;
+    }
+  }
+  return out;
+}
+
 /** Whether `next` continues the statement on `prev` (a chain or an unfinished right side). */
 function continues(prev: string, next: string): boolean {
-  return /^\s*\./.test(next) || /[=(,]\s*$/.test(prev);
+  return /^\s*\./.test(next) || /[=(,[{]\s*$/.test(prev);
 }
 
 /**
@@ -97,14 +165,15 @@ function continues(prev: string, next: string): boolean {
 function outermostCall(text: string, start: number): number | null {
   let depth = 0;
   let found: number | null = null;
-  const re = /[A-Za-z_$][\w$]*\s*(?=\()|=>|[()[\]{};]/g;
+  const re = /[A-Za-z_$][\w$]*\s*(?=\()|=>|[()[\]{};,]/g;
   re.lastIndex = start;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const s = m[0];
     if (s === '=>' || s.trim() === 'function') return null;
     if (s === '(' || s === '[' || s === '{') depth++;
     else if (s === ')' || s === ']' || s === '}') depth--;
-    else if (s === ';') {
+    else if (s === ';' || s === ',') {
+      // The end of the statement, or of the literal's element being read.
       if (depth === 0) break;
     } else if (depth === 0) found = m.index;
     if (depth < 0) break;

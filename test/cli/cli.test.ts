@@ -267,6 +267,53 @@ describe('outputs', () => {
     await page.close();
   });
 
+  it('a graph cut by --max-nodes keeps its frames: the unrolled RNN in SVG and DOT', async () => {
+    const svg = path.join(OUT, 'rnn-cut.svg');
+    const dot = path.join(OUT, 'rnn-cut.dot');
+    for (const file of [svg, dot]) {
+      const r = gradlens(['run', 'examples/unrolled-rnn.ts', '--graph', file]);
+      expect(r.stderr).toContain('collapsed by module');
+      expect(r.code).toBe(0);
+    }
+    const page = await browser!.newPage({ viewport: { width: 900, height: 900 } });
+    await page.goto(`file://${svg}`);
+    const { frames, repeat } = await page.evaluate(() => {
+      const rect = (e: Element): { x0: number; y0: number; x1: number; y1: number } => {
+        const r = e.getBoundingClientRect();
+        return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+      };
+      const box = document.querySelector('g.gl-group')!;
+      return {
+        frames: [...document.querySelectorAll('rect.gl-frame')].map((f) => ({
+          label: document.querySelector(
+            `.gl-frame-header[data-group="${f.getAttribute('data-group')}"] .gl-frame-label`,
+          )!.textContent,
+          r: rect(f),
+        })),
+        repeat: { name: box.getAttribute('data-name'), r: rect(box.querySelector('rect')!) },
+      };
+    });
+    expect(frames.map((f) => f.label)).toEqual(['SeqModel']);
+    expect(repeat.name).toMatch(/^SeqModel\.cell, SeqModel\.head, .*×800 \(9,600 nodes\)$/);
+    const [f] = frames;
+    expect(
+      repeat.r.x0 >= f.r.x0 &&
+        repeat.r.y0 >= f.r.y0 &&
+        repeat.r.x1 <= f.r.x1 &&
+        repeat.r.y1 <= f.r.y1,
+    ).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'rnn-cut.svg.png') });
+    await page.close();
+    const drawn = spawnSync('/usr/bin/dot', ['-Tsvg', dot], { encoding: 'utf8' });
+    expect(drawn.status).toBe(0);
+    // Graphviz draws the cluster with its label, the repeat's box inside it.
+    expect(drawn.stdout).toMatch(
+      /<g id="clust1" class="cluster">\s*<title>cluster_group:0<\/title>/,
+    );
+    expect(drawn.stdout).toContain('>SeqModel</text>');
+    expect(drawn.stdout).toContain('×800 (9,600 nodes)');
+  }, 200_000);
+
   it('DOT opens in Graphviz; JSON is the snapshot; --at picks the backward', () => {
     const dot = path.join(OUT, 'lr.dot');
     expect(

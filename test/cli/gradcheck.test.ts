@@ -79,6 +79,22 @@ describe('gradlens run --gradcheck', () => {
     expect(snapshot.gradcheck?.nodes.every((n) => ids.has(n.node))).toBe(true);
   }, 180_000);
 
+  it('refuses a later backward() without running the script, and says how to check #1', async () => {
+    const later: GraphSnapshot = {
+      index: 2,
+      trigger: 'backward',
+      nodes: [],
+      outputs: [],
+      anomalies: [],
+      collapsed: false,
+      detail: 'full',
+    };
+    const r = await checkGradients(later, { script: path.join(ROOT, 'does-not-exist.ts') });
+    expect(r).toMatchObject({ outcome: 'unavailable', backward: 2, runs: 0 });
+    expect(r.message).toContain('this graph is backward() #2');
+    expect(r.message).toMatch(/run with --at 1 \(or show backward\(\) #1\) to check it$/);
+  });
+
   it('refuses notebooks and --no-flow', () => {
     expect(parseRunArgs(['s.ts', '--gradcheck']).gradcheck).toBe(true);
     expect(parseRunArgs(['s.py', '--gradcheck']).gradcheck).toBe(true);

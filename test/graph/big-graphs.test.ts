@@ -8,6 +8,7 @@ import { PORT_SIZE, inPortId } from '../../src/graph/elk';
 import {
   ELK_MAX_NODES,
   GraphView,
+  drawSnapshot,
   chooseEngine,
   fastLayout,
   groupTree,
@@ -18,6 +19,7 @@ import {
   overlaps,
   renderSvg,
   renderSvgParts,
+  toDot,
   toElkGraph,
   viewSnapshot,
 } from '../../src/graph/index';
@@ -375,14 +377,36 @@ describe('group tree and collapsed view', () => {
     expect(limited.nodes.filter((n) => n.name.includes('×800'))).toHaveLength(1);
   });
 
-  it('shows an already limited snapshot as it is', async () => {
-    const limited = limitSnapshot(rnn, 2000);
+  it('a limited snapshot keeps its groups: frames, names and the ×800 repeat as a group box', async () => {
+    const limited = validateSnapshot(JSON.parse(JSON.stringify(limitSnapshot(rnn, 2000))));
     const tree = groupTree(limited);
-    expect(tree.groups.size).toBe(0);
-    expect(tree.roots).toHaveLength(limited.nodes.length);
-    const view = await new GraphView(limited).open();
-    expect(view.snapshot.nodes.map((n) => n.id).sort()).toEqual(
+    const repeat = [...tree.groups.values()].find((g) => g.kind === 'repeat')!;
+    expect([repeat.count, repeat.size, repeat.items]).toEqual([800, 9600, []]);
+    expect(limited.nodes.map((n) => n.id)).toContain(repeat.id);
+    const model = tree.groups.get(repeat.parent!)!;
+    expect([model.kind, model.label]).toEqual(['call', 'SeqModel']);
+    expect(model.items).toContain(repeat.id);
+    // Every node but the output lies in the SeqModel call, as in the graph view.
+    expect(limited.nodes.filter((n) => tree.groupOf.get(n.id) === null).map((n) => n.kind)).toEqual(
+      ['output'],
+    );
+    const svg = await drawSnapshot(limited, { elk: new ELK() });
+    expect(svg).toMatch(/class="gl-frame-label"[^>]*>SeqModel</);
+    expect(svg).toContain('×800 (9,600 nodes)');
+    const dot = toDot(limited);
+    expect(dot).toContain(`subgraph "cluster_${model.id}" {`);
+    expect(dot).toContain('label="SeqModel";');
+    expect(dot).toMatch(
+      /"group:\d+" \[label="SeqModel\.cell, [^"]*×800 \(9,600 nodes\)[^\]]*dashed/,
+    );
+    // Shown as it is: the box stays one box; its contents were left out.
+    const view = new GraphView(limited);
+    const opened = await view.open();
+    expect(opened.snapshot.nodes.map((n) => n.id).sort()).toEqual(
       limited.nodes.map((n) => n.id).sort(),
     );
+    expect(() => view.expand(repeat.id)).toThrow(/left collapsed when the graph was cut/);
+    // Cut to the nodes nearest the outputs instead, it has no groups to show.
+    expect(groupTree(limitSnapshot(rnn, 1)).groups.size).toBe(0);
   });
 });

@@ -160,6 +160,16 @@ describe("the host's choice of what to check", () => {
     expect(gradcheckTarget(shown(), 'n0')).toMatchObject({ node: 'n0' });
   });
 
+  test('a later backward() is refused as itself, saying why only #1 is checked', () => {
+    // A training loop's backward() #3: moving a leaf where the script first uses it would
+    // measure the loss at #3 against the leaf's first value, through two optimizer steps.
+    const r = gradcheckTarget(shown({ source: { kind: 'run', backward: 3 } }), null);
+    expect(r).toMatchObject({ outcome: 'unavailable', backward: 3 });
+    expect((r as GradcheckResult).message).toMatch(
+      /^only backward\(\) #1 is checked, and this graph is backward\(\) #3: .*an optimizer's steps.*show backward\(\) #1 \(toolbar picker\) to check it$/,
+    );
+  });
+
   test.each([
     [null, null, 'no graph is shown'],
     [{ source: { kind: 'run', backward: 2 } }, null, 'show backward() #1'],

@@ -16,6 +16,17 @@ const LINES = [
   'this.state = this.cell(x);',
   'const f = () => x.mul(2);',
   'for (let i = 0; i < 3; i++) h = h.matmul(w).add(b).tanh();',
+  'const [w, b] = [torch.randn([3], { requiresGrad: true }), torch.randn([3]).requiresGrad_()];',
+  'const { weight, bias: b2 }: Params = { weight: torch.randn([3]), "bias": torch.zeros([3]) };',
+  'let c, d;',
+  '[c, d] = [x.mul(2), x.mul(3).add(1)];',
+  'const [p, q] = makeParams(torch.randn([3]));',
+  'let u = 1, v = torch.randn([3]);',
+  'const [m, , n] = [',
+  '  torch.randn([3]),',
+  '  torch.zeros([3]),',
+  '  torch.ones([3]).mul(2),',
+  '];',
 ];
 const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'gradlens-names-')), 'script.ts');
 writeFileSync(file, LINES.join('\n'));
@@ -52,5 +63,31 @@ describe('assignedName', () => {
   it('reads an assignment after a loop header on the same line', () => {
     expect(at(9, 'tanh')).toBe('h');
     expect(at(9, 'matmul')).toBeNull();
+  });
+
+  it('names each element of a destructured array or object literal, as tuple unpacking does', () => {
+    expect(at(10, 'randn')).toBe('w');
+    expect(at(10, 'requiresGrad_')).toBe('b');
+    expect(at(10, 'randn', 1)).toBeNull(); // inside b's element, not its outermost call
+    expect(at(11, 'randn')).toBe('weight');
+    expect(at(11, 'zeros')).toBe('b2'); // by key, renamed by the pattern
+    expect(at(13, 'mul')).toBe('c'); // an assignment to names declared before
+    expect(at(13, 'add')).toBe('d');
+    expect(at(13, 'mul', 1)).toBeNull();
+  });
+
+  it('reads a destructured literal over several lines, skipping holes', () => {
+    expect(at(17, 'randn')).toBe('m');
+    expect(at(18, 'zeros')).toBeNull();
+    expect(at(19, 'mul')).toBe('n');
+    expect(at(19, 'ones')).toBeNull();
+  });
+
+  it('names nothing the source does not pair with a variable', () => {
+    // A call returning the array: which element is which tensor is not in the source.
+    expect(at(14, 'makeParams')).toBeNull();
+    expect(at(14, 'randn')).toBeNull();
+    // The second declarator's value is not the first's.
+    expect(at(15, 'randn')).not.toBe('u');
   });
 });

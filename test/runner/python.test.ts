@@ -4,7 +4,9 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchRunner, type LaunchOptions, type RunResult } from '../../src/runner/launch';
-import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
+import { svgOf } from '../../src/cli/render';
+import { toDot } from '../../src/graph/dot';
+import { validateSnapshot, type GraphNode, type GraphSnapshot } from '../../src/protocol/messages';
 import { goneWithin } from '../helpers/process';
 import { FIXTURES, ROOT } from './helpers';
 
@@ -74,6 +76,19 @@ describe('Python scripts through the runner host', () => {
     // The loop's last step (its range(300) foreseen) is captured in full, with its flow.
     const last = r.snapshots.at(-1)!;
     expect([last.index, last.detail, last.flowRecorded]).toEqual([300, 'full', true]);
+  });
+
+  it('a PyTorch graph over --max-nodes: collapsed with its module frame and ×800 repeat', async () => {
+    const r = await run(path.join(EXAMPLES, 'unrolled_rnn.py'), { maxNodes: 2000 });
+    expect(r.ok).toBe(true);
+    const s = validateSnapshot(JSON.parse(JSON.stringify(r.snapshots[0])));
+    expect(s.collapsed).toBe(true);
+    expect(s.groups?.map((g) => [g.kind, g.label.split(',')[0], g.count])).toEqual([
+      ['call', 'SeqModel', 0],
+      ['repeat', 'SeqModel.cell', 800],
+    ]);
+    expect(await svgOf(s)).toMatch(/class="gl-frame-label"[^>]*>SeqModel</);
+    expect(toDot(s)).toContain('label="SeqModel";');
   });
 
   it('a graph over the walk cap is a notice: the run finishes, and says so once', async () => {

@@ -137,7 +137,8 @@ describe('running scripts', () => {
     copyFileSync(path.join(FIXTURES, 'lib', 'helpers.ts'), path.join(dir, 'lib', 'helpers.ts'));
     const r = await run(path.join(dir, 'main.ts'), { cwd: dir });
     expect(r.errors).toEqual([]);
-    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
+    // Named after the script's variable, not square()'s parameter t, as Python names it.
+    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('w');
   });
 
   it("gives the script the globals plain node gives it: no 'gc' from the child's flags", async () => {
@@ -173,7 +174,7 @@ describe('a runner started ahead', () => {
     expect(spare.pid).toBe(null);
     expect(r.errors).toEqual([]);
     expect(stdout).toContain('relative import ok, grad 6');
-    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('t');
+    expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('w');
   });
 
   it('is taken while still starting: the run goes on in it once it says hello', async () => {

@@ -60,4 +60,15 @@ describe('intermediate tensors named from the source', () => {
       ['AddmmBackward0', 'out'],
     ]);
   });
+
+  it('names destructured leaves after their variables, not the parameters they are used under', async () => {
+    const s = await snapshotOf('var-names-destructuring.ts');
+    const leaves = s.nodes.filter((n) => n.kind === 'leaf').map((n) => n.name);
+    expect(leaves.sort()).toEqual(['b', 'bias', 'u', 'v', 'w', 'weight']);
+    // The names sit on the right tensors: p's gradient is x, q's is ones.
+    const grad = (name: string): unknown =>
+      s.nodes.find((n) => n.kind === 'leaf' && n.name === name)!.grad?.first;
+    for (const name of ['w', 'weight', 'u']) expect(grad(name), name).toEqual([1, 2, 3]);
+    for (const name of ['b', 'bias', 'v']) expect(grad(name), name).toEqual([1, 1, 1]);
+  });
 });

@@ -32,7 +32,10 @@ export async function showGraph(
 
 /** The snapshot plus one node per group, so the page's search and details know the boxes too. */
 function withGroups(snapshot: GraphSnapshot, tree: GroupTree): GraphSnapshot {
-  const boxes: GraphNode[] = [...tree.groups.values()].map((g) => ({
+  // A snapshot cut to its size limit (the CLI's) holds some boxes already.
+  const ids = new Set(snapshot.nodes.map((n) => n.id));
+  const missing = [...tree.groups.values()].filter((g) => !ids.has(g.id));
+  const boxes: GraphNode[] = missing.map((g) => ({
     id: g.id,
     kind: 'function',
     name: groupName(g),
