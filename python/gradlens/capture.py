@@ -143,6 +143,8 @@ class Capture:
         self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
         self._norms = GradNorms()
         self._depth = 0
+        # Recording stopped for an optimizer's step() or zero_grad(), to resume after it.
+        self._optimizer_paused = False
         self.metrics = MetricStream(sink.metrics)
         # The backward() whose graph was over the walk cap (0: none): ops are not recorded
         # and backward() calls not captured until a later structure walk sees the graph change.
@@ -213,6 +215,9 @@ class Capture:
 
         step_hook = self.has[features.OPTIMIZER_STEP_HOOK]
         if step_hook:
+            pre_hook = getattr(optimizer_module, "register_optimizer_step_pre_hook", None)
+            if pre_hook is not None:
+                pre_hook(lambda opt, args, kwargs: self._before_optimizer(opt, _has_closure(args, kwargs)))
             optimizer_module.register_optimizer_step_post_hook(lambda opt, args, kwargs: self._on_step(opt))
         # zero_grad() starts a training step: a host request taken there arms the capture
         # before the forward, so the next backward has op values. Older torch has no step
@@ -224,9 +229,10 @@ class Capture:
         def wrapped_init(opt: Any, *args: Any, **kwargs: Any) -> None:
             init(opt, *args, **kwargs)
             cls = type(opt)
-            _wrap_method(cls, "zero_grad", capture._on_zero_grad)
+            recorder = capture.recorder
+            _wrap_method(cls, "zero_grad", recorder, lambda opt, args, kwargs: capture._before_optimizer(opt, False), capture._on_zero_grad)
             if not step_hook:
-                _wrap_method(cls, "step", capture._on_step)
+                _wrap_method(cls, "step", recorder, lambda opt, args, kwargs: capture._before_optimizer(opt, _has_closure(args, kwargs)), capture._on_step)
 
         torch.optim.Optimizer.__init__ = wrapped_init  # type: ignore[assignment]
 
@@ -257,13 +263,29 @@ class Capture:
         else:
             self.recorder.disarm()
 
+    def _before_optimizer(self, optimizer: Any, closure: bool) -> None:
+        """An armed capture stops recording for the optimizer's step() and zero_grad(): their
+        ops run without grad and make no graph nodes, yet through the function mode each
+        costs more than itself (an Adam step is dozens of them). Not for a step given a
+        closure (LBFGS runs the forward in it) or a differentiable optimizer."""
+        if self.recorder.recording and not closure and not _differentiable(optimizer):
+            self.recorder.pause()
+            self._optimizer_paused = True
+
+    def _after_optimizer(self) -> None:
+        if self._optimizer_paused:
+            self._optimizer_paused = False
+            self.recorder.resume()
+
     def _on_zero_grad(self, optimizer: Any) -> None:
+        self._after_optimizer()
         self._zeroed_at = self.count
         if self._asked:
             self._take_request()
             self._set_armed(True)
 
     def _on_step(self, optimizer: Any) -> None:
+        self._after_optimizer()
         if self._depth > 0:
             return
         if self._asked:
@@ -757,19 +779,32 @@ class Capture:
         self._named = None  # names may have changed: sort the named leaves again
 
 
-def _wrap_method(cls: type, name: str, after: Callable[[Any], None]) -> None:
+def _wrap_method(cls: type, name: str, recorder: Recorder, before: Callable[[Any, Sequence[Any], Dict[str, Any]], None], after: Callable[[Any], None]) -> None:
+    """`before` runs only while ops are recorded: a training loop's steady steps pay one check."""
     method = getattr(cls, name)
     if getattr(method, "_gradlens_wrapped", False):
         return
 
     @functools.wraps(method)
     def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if recorder.recording:
+            before(self, args, kwargs)
         result = method(self, *args, **kwargs)
         after(self)
         return result
 
     wrapped._gradlens_wrapped = True  # type: ignore[attr-defined]
     setattr(cls, name, wrapped)
+
+
+def _has_closure(args: Sequence[Any], kwargs: Dict[str, Any]) -> bool:
+    return any(a is not None for a in args) or kwargs.get("closure") is not None
+
+
+def _differentiable(optimizer: Any) -> bool:
+    """An optimizer whose step is part of the graph (torch 2.x: `differentiable=True`)."""
+    defaults = getattr(optimizer, "defaults", None)
+    return isinstance(defaults, dict) and bool(defaults.get("differentiable", False))
 
 
 def _has_value(node: Node) -> bool:
