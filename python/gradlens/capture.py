@@ -115,6 +115,8 @@ class Capture:
         self.expect_repeat = False
         # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
         self._steady = False
+        # The steady step that checks the graph's structure (every STRUCTURE_EVERY_LATER-th).
+        self._check_at = 0
         # Steady steps stop short of this backward() (see _steady_limit), and are called
         # from this instruction.
         self._steady_until = 0
@@ -291,8 +293,9 @@ class Capture:
         if self._asked:
             self._take_request()
             self._set_armed(True)
-        if self.metrics.pending is not None:
-            self.metrics.set_lr(_learning_rate(optimizer))
+        metrics = self.metrics
+        if metrics.has_pending:
+            metrics.commit(lr=_learning_rate(optimizer))
 
     # ---- around each backward -----------------------------------------------------------
 
@@ -318,7 +321,7 @@ class Capture:
 
     def _steady_loss(self, root: torch.Tensor, caller: FrameType) -> Optional[float]:
         """The loss of a backward() that can take the steady path, else None: no host
-        request, capture or structure check is due before step `_steady_until`, backward()
+        request or capture is due before step `_steady_until`, backward()
         is called from the same place as the step before (a new phase of the script usually
         calls it from elsewhere; reading the output's node kind would cost more, as it makes
         a Python object of the node), and its loss is a finite scalar."""
@@ -344,24 +347,53 @@ class Capture:
 
     def _record_steady(self, k: int, root: torch.Tensor, loss: float) -> None:
         """A steady step's record: its metric, and what the rebuild at the end would need."""
+        if k == self._check_at:
+            self._steady_check(k, root)
         now = time.perf_counter()
         metrics = self.metrics
-        if metrics.pending is not None:
+        if metrics.has_pending:
             metrics.commit(now)  # the last step's, with no optimizer step after it
-        named = self._named_leaves(self._last_leaves or []) if (k % metrics.stride == 0 or self._keeps_grads(k)) else []
-        self._keep_grads(k, named)
+        if self._keeps_grads(k):
+            self._keep_grads(k, self._named_leaves(self._last_leaves or []))
         if k % metrics.stride == 0:
-            metrics.pending = {"step": k, "loss": loss, "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
+            # Norms are due seldom: the named leaves are looked up only then.
+            due = k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL
+            norms = self._sampled_norms(k, self._named_leaves(self._last_leaves or []), now) if due else None
+            metrics.begin(k, loss, (now - self.started) * 1000, norms)
         last = self.last
         if last is not None:
             last.index, last.trigger, last.roots, last.call_site = k, "backward", [root], None
 
+    def _steady_check(self, k: int, root: torch.Tensor) -> None:
+        """A steady step's structure check (after its backward: the walk needs node types and
+        leaves only). The same graph keeps the loop steady; another arms a full capture of the
+        next backward(), as _after does for the steps that leave the steady path."""
+        self._check_at = k + STRUCTURE_EVERY_LATER
+        if self._walk_seconds > WALK_SHARE * (time.perf_counter() - self._first_at):
+            return
+        started = time.perf_counter()
+        sig, leaves = structure([root])
+        self._walk_seconds += time.perf_counter() - started
+        self._last_leaves = leaves
+        if sig == self._last_sig:
+            return
+        self._last_sig = sig
+        self.repeating = False
+        if self._over_cap != k:
+            self._over_cap = 0
+            self.requested = True
+            self.expect_repeat = False
+        self._set_armed(self._should_capture(k + 1))
+        self._steady = False
+
     def _steady_limit(self) -> int:
-        """The first backward() after this one that must not take the steady path: a
-        structure check, a capture (captureAt N, or the foreseen last step) or the backward()
-        before it, whose ops must be recorded."""
+        """The first backward() after this one that must not take the steady path: a capture
+        (captureAt N, or the foreseen last step) or the backward() before it, whose ops must
+        be recorded."""
         k = self.count
-        limit = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        # Structure checks run on the steady path itself (_steady_check).
+        self._check_at = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        limit = 1 << 62
         for target in (self.options.capture_at, self._last_foreseen):
             if isinstance(target, int) and not isinstance(target, bool) and target > k + 1:
                 limit = min(limit, target - 1)
@@ -504,7 +536,7 @@ class Capture:
             named = self._named_leaves(leaves)
             self._keep_grads(k, named)
             if self.metrics.keeps(k):
-                self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
+                self.metrics.begin(k, loss, (now - self.started) * 1000, self._sampled_norms(k, named, now))
         last = self.last
         if last is None:
             self.last = LastBackward(k, trigger, roots, call_site)
