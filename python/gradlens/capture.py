@@ -294,7 +294,7 @@ class Capture:
             self._take_request()
             self._set_armed(True)
         metrics = self.metrics
-        if metrics.has_pending:
+        if metrics.pending is not None:
             metrics.commit(lr=_learning_rate(optimizer))
 
     # ---- around each backward -----------------------------------------------------------
@@ -351,7 +351,7 @@ class Capture:
             self._steady_check(k, root)
         now = time.perf_counter()
         metrics = self.metrics
-        if metrics.has_pending:
+        if metrics.pending is not None:
             metrics.commit(now)  # the last step's, with no optimizer step after it
         if self._keeps_grads(k):
             self._keep_grads(k, self._named_leaves(self._last_leaves or []))

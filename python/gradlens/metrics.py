@@ -5,7 +5,7 @@ import math
 import threading
 import time
 from array import array
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .protocol import Json
 from .wire import Num, encode_num
@@ -22,28 +22,21 @@ class MetricStream:
     (stride doubles, the kept ones so far thinned to match) so memory and the host's work
     stay bounded; the stride is sent with each batch.
 
-    A batch waits as columns of plain numbers, its messages made at the flush: a dict per
-    step kept until then would cost a fast loop more than making it (memory each step's
-    tensors would otherwise reuse)."""
+    A batch waits as plain numbers in one array, its messages made at the flush: a dict per
+    step kept until then costs a fast loop more than making it."""
 
     def __init__(self, send: Callable[[List[Json], int], None]) -> None:
         self._send = send
         self._lock = threading.Lock()
-        self._steps = array("q")
-        self._losses = array("d")
-        self._times = array("d")
-        # NaN: no optimizer step gave the step a learning rate.
-        self._lrs = array("d")
+        # Four numbers a step: step, loss, time (ms), learning rate (NaN: no optimizer step).
+        self._rows = array("d")
         # Gradient norms are sampled: only the few steps that have them, by step.
         self._norms: Dict[int, GradNorms] = {}
         self._last_flush = time.perf_counter()
         self.stride = 1
-        # The last step's metric waits for an optimizer step to fill in its lr.
-        self.has_pending = False
-        self._pending_step = 0
-        self._pending_loss = 0.0
-        self._pending_time = 0.0
-        self._pending_norms: Optional[GradNorms] = None
+        # The last step's metric (step, loss, time, norms) waits for an optimizer step to
+        # commit it with its learning rate.
+        self.pending: Optional[Tuple[int, float, float, Optional[GradNorms]]] = None
         self._timer: Optional[threading.Thread] = None
         self._stopped = threading.Event()
 
@@ -69,53 +62,47 @@ class MetricStream:
         """The step's metric, pending until its optimizer step commits it with its learning
         rate, or the next commit. `loss` may be NaN or infinite; `grad_norms` None or empty
         when not sampled."""
-        self.has_pending = True
-        self._pending_step = step
-        self._pending_loss = loss
-        self._pending_time = time_ms
-        self._pending_norms = grad_norms or None
+        self.pending = (step, loss, time_ms, grad_norms or None)
 
     def commit(self, now: Optional[float] = None, lr: Optional[float] = None) -> None:
         """Moves the pending metric into the batch, with the learning rate its optimizer
         step used if any; flushes when the batch is due. `now`: time.perf_counter() if the
         caller has just read it."""
-        if not self.has_pending:
+        pending = self.pending
+        if pending is None:
             return
-        self.has_pending = False
-        step = self._pending_step
+        self.pending = None
+        step, loss, time_ms, norms = pending
         with self._lock:
             if step % self.stride == 0:
-                self._steps.append(step)
-                self._losses.append(self._pending_loss)
-                self._times.append(self._pending_time)
-                self._lrs.append(math.nan if lr is None else lr)
-                if self._pending_norms is not None:
-                    self._norms[step] = self._pending_norms
-                if len(self._steps) >= MAX_BATCH:
+                self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
+                if norms is not None:
+                    self._norms[step] = norms
+                if len(self._rows) >= 4 * MAX_BATCH:
                     self._thin(self.stride * 2)
         if (time.perf_counter() if now is None else now) - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def _thin(self, stride: int) -> None:
         self.stride = stride
-        kept = [i for i, step in enumerate(self._steps) if step % stride == 0]
-        self._steps = array("q", (self._steps[i] for i in kept))
-        self._losses = array("d", (self._losses[i] for i in kept))
-        self._times = array("d", (self._times[i] for i in kept))
-        self._lrs = array("d", (self._lrs[i] for i in kept))
+        rows = self._rows
+        self._rows = array("d")
+        for i in range(0, len(rows), 4):
+            if int(rows[i]) % stride == 0:
+                self._rows.extend(rows[i:i + 4])
         self._norms = {step: norms for step, norms in self._norms.items() if step % stride == 0}
 
     def flush(self) -> None:
         with self._lock:
             self._last_flush = time.perf_counter()
-            if not self._steps:
+            if not self._rows:
                 return
-            batch = [
-                {"step": step, "loss": encode_num(loss), "timeMs": time_ms, "gradNorms": self._norms.get(step, {}), "lr": None if lr != lr else lr}
-                for step, loss, time_ms, lr in zip(self._steps, self._losses, self._times, self._lrs)
-            ]
-            self._steps, self._losses, self._times, self._lrs = array("q"), array("d"), array("d"), array("d")
-            self._norms = {}
+            rows, self._rows = self._rows, array("d")
+            norms, self._norms = self._norms, {}
+            batch = []
+            for i in range(0, len(rows), 4):
+                step, loss, time_ms, lr = int(rows[i]), rows[i + 1], rows[i + 2], rows[i + 3]
+                batch.append({"step": step, "loss": encode_num(loss), "timeMs": time_ms, "gradNorms": norms.get(step, {}), "lr": None if lr != lr else lr})
             stride = self.stride
             # Sent under the lock: batches from the timer thread and the main thread stay in order.
             self._send(batch, stride)
