@@ -115,6 +115,8 @@ class Capture:
         self.expect_repeat = False
         # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
         self._steady = False
+        # The steady step that checks the graph's structure (every STRUCTURE_EVERY_LATER-th).
+        self._check_at = 0
         # Steady steps stop short of this backward() (see _steady_limit), and are called
         # from this instruction.
         self._steady_until = 0
@@ -143,6 +145,8 @@ class Capture:
         self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
         self._norms = GradNorms()
         self._depth = 0
+        # Recording stopped for an optimizer's step() or zero_grad(), to resume after it.
+        self._optimizer_paused = False
         self.metrics = MetricStream(sink.metrics)
         # The backward() whose graph was over the walk cap (0: none): ops are not recorded
         # and backward() calls not captured until a later structure walk sees the graph change.
@@ -213,6 +217,9 @@ class Capture:
 
         step_hook = self.has[features.OPTIMIZER_STEP_HOOK]
         if step_hook:
+            pre_hook = getattr(optimizer_module, "register_optimizer_step_pre_hook", None)
+            if pre_hook is not None:
+                pre_hook(lambda opt, args, kwargs: self._before_optimizer(opt, _has_closure(args, kwargs)))
             optimizer_module.register_optimizer_step_post_hook(lambda opt, args, kwargs: self._on_step(opt))
         # zero_grad() starts a training step: a host request taken there arms the capture
         # before the forward, so the next backward has op values. Older torch has no step
@@ -224,9 +231,10 @@ class Capture:
         def wrapped_init(opt: Any, *args: Any, **kwargs: Any) -> None:
             init(opt, *args, **kwargs)
             cls = type(opt)
-            _wrap_method(cls, "zero_grad", capture._on_zero_grad)
+            recorder = capture.recorder
+            _wrap_method(cls, "zero_grad", recorder, lambda opt, args, kwargs: capture._before_optimizer(opt, False), capture._on_zero_grad)
             if not step_hook:
-                _wrap_method(cls, "step", capture._on_step)
+                _wrap_method(cls, "step", recorder, lambda opt, args, kwargs: capture._before_optimizer(opt, _has_closure(args, kwargs)), capture._on_step)
 
         torch.optim.Optimizer.__init__ = wrapped_init  # type: ignore[assignment]
 
@@ -257,20 +265,37 @@ class Capture:
         else:
             self.recorder.disarm()
 
+    def _before_optimizer(self, optimizer: Any, closure: bool) -> None:
+        """An armed capture stops recording for the optimizer's step() and zero_grad(): their
+        ops run without grad and make no graph nodes, yet through the function mode each
+        costs more than itself (an Adam step is dozens of them). Not for a step given a
+        closure (LBFGS runs the forward in it) or a differentiable optimizer."""
+        if self.recorder.recording and not closure and not _differentiable(optimizer):
+            self.recorder.pause()
+            self._optimizer_paused = True
+
+    def _after_optimizer(self) -> None:
+        if self._optimizer_paused:
+            self._optimizer_paused = False
+            self.recorder.resume()
+
     def _on_zero_grad(self, optimizer: Any) -> None:
+        self._after_optimizer()
         self._zeroed_at = self.count
         if self._asked:
             self._take_request()
             self._set_armed(True)
 
     def _on_step(self, optimizer: Any) -> None:
+        self._after_optimizer()
         if self._depth > 0:
             return
         if self._asked:
             self._take_request()
             self._set_armed(True)
-        if self.metrics.pending is not None:
-            self.metrics.set_lr(_learning_rate(optimizer))
+        metrics = self.metrics
+        if metrics.pending is not None:
+            metrics.commit(lr=_learning_rate(optimizer))
 
     # ---- around each backward -----------------------------------------------------------
 
@@ -296,7 +321,7 @@ class Capture:
 
     def _steady_loss(self, root: torch.Tensor, caller: FrameType) -> Optional[float]:
         """The loss of a backward() that can take the steady path, else None: no host
-        request, capture or structure check is due before step `_steady_until`, backward()
+        request or capture is due before step `_steady_until`, backward()
         is called from the same place as the step before (a new phase of the script usually
         calls it from elsewhere; reading the output's node kind would cost more, as it makes
         a Python object of the node), and its loss is a finite scalar."""
@@ -322,24 +347,53 @@ class Capture:
 
     def _record_steady(self, k: int, root: torch.Tensor, loss: float) -> None:
         """A steady step's record: its metric, and what the rebuild at the end would need."""
+        if k == self._check_at:
+            self._steady_check(k, root)
         now = time.perf_counter()
         metrics = self.metrics
         if metrics.pending is not None:
             metrics.commit(now)  # the last step's, with no optimizer step after it
-        named = self._named_leaves(self._last_leaves or []) if (k % metrics.stride == 0 or self._keeps_grads(k)) else []
-        self._keep_grads(k, named)
+        if self._keeps_grads(k):
+            self._keep_grads(k, self._named_leaves(self._last_leaves or []))
         if k % metrics.stride == 0:
-            metrics.pending = {"step": k, "loss": loss, "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
+            # Norms are due seldom: the named leaves are looked up only then.
+            due = k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL
+            norms = self._sampled_norms(k, self._named_leaves(self._last_leaves or []), now) if due else None
+            metrics.begin(k, loss, (now - self.started) * 1000, norms)
         last = self.last
         if last is not None:
             last.index, last.trigger, last.roots, last.call_site = k, "backward", [root], None
 
+    def _steady_check(self, k: int, root: torch.Tensor) -> None:
+        """A steady step's structure check (after its backward: the walk needs node types and
+        leaves only). The same graph keeps the loop steady; another arms a full capture of the
+        next backward(), as _after does for the steps that leave the steady path."""
+        self._check_at = k + STRUCTURE_EVERY_LATER
+        if self._walk_seconds > WALK_SHARE * (time.perf_counter() - self._first_at):
+            return
+        started = time.perf_counter()
+        sig, leaves = structure([root])
+        self._walk_seconds += time.perf_counter() - started
+        self._last_leaves = leaves
+        if sig == self._last_sig:
+            return
+        self._last_sig = sig
+        self.repeating = False
+        if self._over_cap != k:
+            self._over_cap = 0
+            self.requested = True
+            self.expect_repeat = False
+        self._set_armed(self._should_capture(k + 1))
+        self._steady = False
+
     def _steady_limit(self) -> int:
-        """The first backward() after this one that must not take the steady path: a
-        structure check, a capture (captureAt N, or the foreseen last step) or the backward()
-        before it, whose ops must be recorded."""
+        """The first backward() after this one that must not take the steady path: a capture
+        (captureAt N, or the foreseen last step) or the backward() before it, whose ops must
+        be recorded."""
         k = self.count
-        limit = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        # Structure checks run on the steady path itself (_steady_check).
+        self._check_at = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        limit = 1 << 62
         for target in (self.options.capture_at, self._last_foreseen):
             if isinstance(target, int) and not isinstance(target, bool) and target > k + 1:
                 limit = min(limit, target - 1)
@@ -482,7 +536,7 @@ class Capture:
             named = self._named_leaves(leaves)
             self._keep_grads(k, named)
             if self.metrics.keeps(k):
-                self.metrics.pending = {"step": k, "loss": encode_num(loss), "timeMs": (now - self.started) * 1000, "gradNorms": self._sampled_norms(k, named, now), "lr": None}
+                self.metrics.begin(k, loss, (now - self.started) * 1000, self._sampled_norms(k, named, now))
         last = self.last
         if last is None:
             self.last = LastBackward(k, trigger, roots, call_site)
@@ -757,19 +811,32 @@ class Capture:
         self._named = None  # names may have changed: sort the named leaves again
 
 
-def _wrap_method(cls: type, name: str, after: Callable[[Any], None]) -> None:
+def _wrap_method(cls: type, name: str, recorder: Recorder, before: Callable[[Any, Sequence[Any], Dict[str, Any]], None], after: Callable[[Any], None]) -> None:
+    """`before` runs only while ops are recorded: a training loop's steady steps pay one check."""
     method = getattr(cls, name)
     if getattr(method, "_gradlens_wrapped", False):
         return
 
     @functools.wraps(method)
     def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if recorder.recording:
+            before(self, args, kwargs)
         result = method(self, *args, **kwargs)
         after(self)
         return result
 
     wrapped._gradlens_wrapped = True  # type: ignore[attr-defined]
     setattr(cls, name, wrapped)
+
+
+def _has_closure(args: Sequence[Any], kwargs: Dict[str, Any]) -> bool:
+    return any(a is not None for a in args) or kwargs.get("closure") is not None
+
+
+def _differentiable(optimizer: Any) -> bool:
+    """An optimizer whose step is part of the graph (torch 2.x: `differentiable=True`)."""
+    defaults = getattr(optimizer, "defaults", None)
+    return isinstance(defaults, dict) and bool(defaults.get("differentiable", False))
 
 
 def _has_value(node: Node) -> bool:

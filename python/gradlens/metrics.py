@@ -1,30 +1,42 @@
 """The training record: one metric per backward() on a scalar, sent in batches."""
 from __future__ import annotations
 
+import math
 import threading
 import time
-from typing import Callable, List, Optional
+from array import array
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .protocol import Json
+from .wire import Num, encode_num
 
 FLUSH_SECONDS = 0.2
 MAX_BATCH = 1000
+
+GradNorms = Dict[str, Num]
 
 
 class MetricStream:
     """Batches metrics: one message per step would cost more than a small training step.
     When steps come faster than MAX_BATCH per flush, only every stride-th step is kept
     (stride doubles, the kept ones so far thinned to match) so memory and the host's work
-    stay bounded; the stride is sent with each batch."""
+    stay bounded; the stride is sent with each batch.
+
+    A batch waits as plain numbers in one array, its messages made at the flush: a dict per
+    step kept until then costs a fast loop more than making it."""
 
     def __init__(self, send: Callable[[List[Json], int], None]) -> None:
         self._send = send
         self._lock = threading.Lock()
-        self._buffer: List[Json] = []
+        # Four numbers a step: step, loss, time (ms), learning rate (NaN: no optimizer step).
+        self._rows = array("d")
+        # Gradient norms are sampled: only the few steps that have them, by step.
+        self._norms: Dict[int, GradNorms] = {}
         self._last_flush = time.perf_counter()
         self.stride = 1
-        # The last step's metric waits here for an optimizer step to fill in its lr.
-        self.pending: Optional[Json] = None
+        # The last step's metric (step, loss, time, norms) waits for an optimizer step to
+        # commit it with its learning rate.
+        self.pending: Optional[Tuple[int, float, float, Optional[GradNorms]]] = None
         self._timer: Optional[threading.Thread] = None
         self._stopped = threading.Event()
 
@@ -46,32 +58,51 @@ class MetricStream:
         """Whether `step` is in the thinned stream (its metric is worth computing)."""
         return step % self.stride == 0
 
-    def set_lr(self, lr: Optional[float]) -> None:
-        if self.pending is not None:
-            self.pending["lr"] = lr
-            self.commit()
+    def begin(self, step: int, loss: float, time_ms: float, grad_norms: Optional[GradNorms]) -> None:
+        """The step's metric, pending until its optimizer step commits it with its learning
+        rate, or the next commit. `loss` may be NaN or infinite; `grad_norms` None or empty
+        when not sampled."""
+        self.pending = (step, loss, time_ms, grad_norms or None)
 
-    def commit(self, now: Optional[float] = None) -> None:
-        """Moves the pending metric into the batch; flushes when the batch is due. `now`:
-        time.perf_counter() if the caller has just read it."""
-        metric, self.pending = self.pending, None
-        if metric is None:
+    def commit(self, now: Optional[float] = None, lr: Optional[float] = None) -> None:
+        """Moves the pending metric into the batch, with the learning rate its optimizer
+        step used if any; flushes when the batch is due. `now`: time.perf_counter() if the
+        caller has just read it."""
+        pending = self.pending
+        if pending is None:
             return
+        self.pending = None
+        step, loss, time_ms, norms = pending
         with self._lock:
-            if metric["step"] % self.stride == 0:
-                self._buffer.append(metric)
-                if len(self._buffer) >= MAX_BATCH:
-                    self.stride *= 2
-                    self._buffer = [m for m in self._buffer if m["step"] % self.stride == 0]
+            if step % self.stride == 0:
+                self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
+                if norms is not None:
+                    self._norms[step] = norms
+                if len(self._rows) >= 4 * MAX_BATCH:
+                    self._thin(self.stride * 2)
         if (time.perf_counter() if now is None else now) - self._last_flush >= FLUSH_SECONDS:
             self.flush()
+
+    def _thin(self, stride: int) -> None:
+        self.stride = stride
+        rows = self._rows
+        self._rows = array("d")
+        for i in range(0, len(rows), 4):
+            if int(rows[i]) % stride == 0:
+                self._rows.extend(rows[i:i + 4])
+        self._norms = {step: norms for step, norms in self._norms.items() if step % stride == 0}
 
     def flush(self) -> None:
         with self._lock:
             self._last_flush = time.perf_counter()
-            if not self._buffer:
+            if not self._rows:
                 return
-            batch, self._buffer = self._buffer, []
+            rows, self._rows = self._rows, array("d")
+            norms, self._norms = self._norms, {}
+            batch = []
+            for i in range(0, len(rows), 4):
+                step, loss, time_ms, lr = int(rows[i]), rows[i + 1], rows[i + 2], rows[i + 3]
+                batch.append({"step": step, "loss": encode_num(loss), "timeMs": time_ms, "gradNorms": norms.get(step, {}), "lr": None if lr != lr else lr})
             stride = self.stride
             # Sent under the lock: batches from the timer thread and the main thread stay in order.
             self._send(batch, stride)

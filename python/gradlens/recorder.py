@@ -74,6 +74,11 @@ class Recorder:
             mode, self._mode = self._mode, None
             mode.__exit__(None, None, None)
 
+    @property
+    def recording(self) -> bool:
+        """Whether ops run through the function mode now."""
+        return self._mode is not None
+
     def pause(self) -> None:
         """Takes the function mode off while the capture does its own tensor work: every
         op through the mode costs more than a small op itself. A mode the script pushed

@@ -19,9 +19,15 @@ VALUES_MAX = 64
 Summary = Dict[str, Any]
 
 
+_DTYPE_NAMES: Dict[torch.dtype, str] = {}
+
+
 def dtype_name(dtype: torch.dtype) -> str:
     # The TypeScript engine names dtypes as PyTorch prints them without the prefix ("float32").
-    return str(dtype).replace("torch.", "")
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype).replace("torch.", "")
+    return name
 
 
 def _plain(t: torch.Tensor) -> torch.Tensor:
@@ -55,9 +61,16 @@ def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
         return base  # meta or otherwise unreadable tensors: shape and dtype only
     if numel <= SMALL:
         values = flat.tolist()
-        finite = _from_values(base, values)
+        total = sum(values)
+        # A NaN or Inf element makes the sum NaN or Inf: a finite one settles it in C.
+        finite = math.isfinite(total)
+        if finite:
+            base["first"] = values[:FIRST]
+            base["min"], base["max"], base["mean"] = float(min(values)), float(max(values)), total / numel
+        else:
+            finite = _from_values(base, values)
         if exact:
-            base["norm"] = _norm(values)
+            base["norm"] = _finite_norm_of(values) if finite else _norm(values)
             if numel <= VALUES_MAX:
                 # Python numbers from tolist() are JSON as they are when all are finite.
                 base["values"] = values if finite else [_number(v) for v in values]
@@ -109,6 +122,12 @@ def _from_values(base: Summary, values: List[Any]) -> bool:
         mean = sum(finite) / len(finite)
         base["min"], base["max"], base["mean"] = float(min(finite)), float(max(finite)), (mean if math.isfinite(mean) else None)
     return all_finite
+
+
+def _finite_norm_of(values: List[Any]) -> Optional[float]:
+    """The L2 norm of finite numbers, in one C call."""
+    norm = math.hypot(*values)
+    return norm if math.isfinite(norm) else None
 
 
 def _norm(values: List[Any]) -> Optional[float]:

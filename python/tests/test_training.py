@@ -95,6 +95,22 @@ def test_structure_change_rearms_a_full_capture(tmp_path):
     assert result.snapshots[-1]["index"] == 20
 
 
+def test_a_steady_loop_whose_graph_changes_at_the_same_call_is_captured_again(tmp_path):
+    # The same backward() line and output node kind throughout: only the periodic structure
+    # check of a steady loop can see the change (the loop's end is not foreseen).
+    result = run_script(tmp_path, """
+        import torch
+        w = torch.tensor(1.0, requires_grad=True)
+        for i in list(range(200)):
+            h = w * 3 if i < 100 else w.sin() * 3
+            (h * 2).backward()
+    """)
+    full = [s for s in result.snapshots if s["detail"] == "full"]
+    changed = [s for s in full if any(n["name"] == "SinBackward0" for n in s["nodes"])]
+    assert changed and 100 < changed[0]["index"] <= 140
+    assert all(s["index"] <= 100 for s in full if s not in changed)
+
+
 def test_stop_after_inside_while_true(tmp_path):
     path = write(tmp_path, "forever.py", """
         import torch
