@@ -3,6 +3,7 @@
 # it is missing (scripts/torch2-env.sh), then runs pytest there with the given arguments.
 #   scripts/torch2-pytest.sh -q
 #   scripts/torch2-pytest.sh -q python/tests/test_graph.py -k leaves
+#   GRADLENS_TORCH2_SUITE=forky scripts/torch2-pytest.sh -q   (that suite's torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/torch2-env.sh >/dev/null

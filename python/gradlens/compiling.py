@@ -14,8 +14,10 @@ import torch
 
 
 def _check() -> Callable[[], bool]:
-    # torch.compiler.is_compiling in recent 2.x (2.6 tested), torch._utils.is_compiling in
-    # some earlier 2.x; 1.13 has neither (and no torch.compile).
+    # torch.compiler.is_compiling from 2.3 (2.6 and 2.14 tested); before it
+    # torch._utils.is_compiling, which dynamo folds to True since 2.0 (its constant_functions
+    # then) and which later 2.x deprecate with a warning at each call; 1.13 has neither
+    # (and no torch.compile).
     compiler = getattr(torch, "compiler", None)
     found = getattr(compiler, "is_compiling", None) or getattr(torch._utils, "is_compiling", None)
     return found if found is not None else (lambda: False)

@@ -151,11 +151,11 @@ def _place_fds(out_w: int, in_r: int):
     return place
 
 
-def run(script: str, python_args: Optional[List[str]] = None, **options: Any) -> Result:
+def run(script: str, python_args: Optional[List[str]] = None, collect_timeout: float = 120, **options: Any) -> Result:
     r = Runner(python_args)
     try:
         r.hello()
         r.start(script, **options)
-        return r.collect()
+        return r.collect(collect_timeout)
     finally:
         r.kill()

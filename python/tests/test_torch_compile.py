@@ -2,7 +2,8 @@
 is one opaque CompiledFunctionBackward node, and the run says so in a `run/notice`.
 
 The backend is `aot_eager`: AOTAutograd makes the same one-node backward as inductor does,
-without inductor's C++ compiler and build step, so the test needs only torch itself.
+without inductor's C++ compiler and build step, so the test needs only torch itself
+(test_torch_compile_inductor.py runs the default backend where a C++ compiler is present).
 Skipped where torch has no torch.compile (1.13) or dynamo cannot run (e.g. a Python newer
 than the torch release supports)."""
 import os
