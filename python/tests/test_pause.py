@@ -36,9 +36,15 @@ def test_a_gil_holding_read_stops_a_pure_python_loop():
     thread.join()
     writer.wait()
     os.close(r)
-    during = [n for (t, n) in counts if started + 0.05 < t < ended - 0.05]
     assert ended - started > 0.3
-    assert during == []
+    # The loop's longest silence is the read: it spans the read's end, and lasts most of it.
+    # (Not "no sample after `started`": on a loaded machine the loop may run a while before
+    # the read takes the GIL.)
+    gap, last_before, first_after = max(
+        (t1 - t0, t0, t1) for (t0, _), (t1, _) in zip(counts, counts[1:])
+    )
+    assert last_before < ended <= first_after + 0.01
+    assert gap > 0.3
     assert counts[-1][0] > ended  # the loop went on afterwards
 
 
