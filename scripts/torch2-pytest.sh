@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/torch2-env.sh >/dev/null
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-  exec scripts/torch2-python -m pytest "$@"
-fi
+# python/tests unless a test path is among the arguments.
+for arg in "$@"; do
+  case "$arg" in
+    python/* | ./python/*) exec scripts/torch2-python -m pytest "$@" ;;
+  esac
+done
 exec scripts/torch2-python -m pytest python/tests "$@"
