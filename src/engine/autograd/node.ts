@@ -239,6 +239,14 @@ export abstract class Node {
     return null;
   }
 
+  /**
+   * @internal Whether `apply` is one of the engine's backward rules, which keep nothing they
+   * make (a Function's backward is the user's code, and may).
+   */
+  get _keepsNoResults(): boolean {
+    return false;
+  }
+
   /** Tensors this node saved for backward (empty once freed). */
   savedTensors(): Tensor[] {
     return [];

@@ -203,6 +203,10 @@ export class OpNode<A> extends Node {
     });
   }
 
+  override get _keepsNoResults(): boolean {
+    return true;
+  }
+
   override inputShape(index: number): readonly number[] {
     return this.kind.shapes[index];
   }
