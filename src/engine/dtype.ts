@@ -50,6 +50,11 @@ function carve(bytes: number): number {
  */
 let births: Storage[] | null = null;
 
+/** Whether `allocate` lists a storage of this many bytes while watched (see watchAllocations). */
+export function isWatchedSize(bytes: number): boolean {
+  return bytes > POOL_MAX_BYTES;
+}
+
 /** Lists every storage of more than POOL_MAX_BYTES allocated from now on in `list`; null stops. */
 export function watchAllocations(list: Storage[] | null): void {
   births = list;

@@ -4,7 +4,7 @@
 // use counts, so ownership is proven instead: a gradient is the engine's own when an op's
 // backward rule made its storage while it ran, or when a rule passed on a view of a gradient
 // the engine owned, and no other gradient that rule returned shares the storage.
-import { watchAllocations, type Storage } from '../dtype';
+import { isWatchedSize, watchAllocations, type Storage } from '../dtype';
 import { isContiguous } from '../ops/kernels';
 import type { Tensor } from '../tensor';
 import type { Node } from './node';
@@ -23,9 +23,10 @@ export class GradOwnership {
    * (and `stop` if it throws).
    */
   before(node: Node, grad: Tensor): boolean {
-    this.gradOwned = this.owned.delete(grad) ? grad : null;
+    // A chain of small ops owns nothing: no hashing of every gradient for an empty set.
+    this.gradOwned = this.owned.size > 0 && this.owned.delete(grad) ? grad : null;
     // Hooks see (and may keep) the node's gradients; a user's Function may keep what it makes.
-    if (!node._keepsNoResults || node.preHooks !== null || node.postHooks !== null) return false;
+    if (!node._mayOwnResults || node.preHooks !== null || node.postHooks !== null) return false;
     this.born.length = 0;
     watchAllocations(this.born);
     return true;
@@ -35,6 +36,7 @@ export class GradOwnership {
   after(out: readonly (Tensor | null)[]): void {
     watchAllocations(null);
     const passed = this.gradOwned;
+    if (passed === null && this.born.length === 0) return;
     for (let i = 0; i < out.length; i++) {
       const g = out[i];
       if (g === null || sharedWithAnother(out, i)) continue;
@@ -52,11 +54,19 @@ export class GradOwnership {
 
   /** `sum`, made by adding `a` and `b` where two gradients meet, replaces them. */
   summed(a: Tensor, b: Tensor, sum: Tensor): void {
-    this.owned.delete(a);
-    this.owned.delete(b);
-    // A slab view shares its buffer with other tensors' storage: only a buffer of its own is proof.
+    if (this.owned.size > 0) {
+      this.owned.delete(a);
+      this.owned.delete(b);
+    }
+    // As for allocations: small sums are left to be copied, and a slab view shares its buffer
+    // with other tensors' storage (only a buffer of its own is proof).
     const data = sum._data;
-    if (data.byteLength === data.buffer.byteLength && data !== a._data && data !== b._data)
+    if (
+      isWatchedSize(data.byteLength) &&
+      data.byteLength === data.buffer.byteLength &&
+      data !== a._data &&
+      data !== b._data
+    )
       this.owned.add(sum);
   }
 
@@ -66,7 +76,11 @@ export class GradOwnership {
    */
   take(g: Tensor): boolean {
     return (
-      this.owned.delete(g) && g._offset === 0 && g._data.length === g.numel() && isContiguous(g)
+      this.owned.size > 0 &&
+      this.owned.delete(g) &&
+      g._offset === 0 &&
+      g._data.length === g.numel() &&
+      isContiguous(g)
     );
   }
 }

@@ -241,9 +241,10 @@ export abstract class Node {
 
   /**
    * @internal Whether `apply` is one of the engine's backward rules, which keep nothing they
-   * make (a Function's backward is the user's code, and may).
+   * make (a Function's backward is the user's code, and may), on inputs large enough for
+   * their gradients to be worth taking without a copy (see autograd/grad-ownership.ts).
    */
-  get _keepsNoResults(): boolean {
+  get _mayOwnResults(): boolean {
     return false;
   }
 
