@@ -33,11 +33,11 @@ const WASM_MIN_THIN_WORK = 1 << 16;
 /**
  * Products are split over threads only in parts of at least this many multiply-adds: handing
  * a smaller part to a worker, let alone waking a sleeping one, costs more than it saves.
- * Measured with bench/matmul-threads.mjs on 2 cores (x64, Node 20): two threads overtake one
- * between 48³ and 80³ when the worker is awake; from about 101³ (2²⁰) the split leaves room
- * for a worker that must first wake up.
+ * Measured with bench/matmul-threads.mjs on 2 cores (x64, Node 20), with B packed once for
+ * both threads and the product cut into units: 128³ (2²¹) ran slower on two threads than on
+ * one, 192³ 1.3x and 256³-512³ 1.4-1.5x faster.
  */
-export const THREAD_MIN_WORK = 1 << 19;
+export const THREAD_MIN_WORK = 1 << 21;
 
 /** A 2-D float32 operand as storage plus whether it holds the matrix transposed (row-major). */
 function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
