@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.SIZES ?? '32,48,64,80,96,128,160,192,256,384,512')
   .split(',')
   .map(Number);
-const THRESHOLD = 'export const THREAD_MIN_WORK = 1 << 19;';
+const THRESHOLD = 'export const THREAD_MIN_WORK = 1 << 21;';
 
 /** The engine with every product splittable, bundled to `outfile`. */
 async function bundleSplittable(outfile) {

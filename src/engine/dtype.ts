@@ -43,9 +43,31 @@ function carve(bytes: number): number {
   return offset;
 }
 
+/**
+ * Storages with a backing store of their own allocated while a backward rule runs, listed for
+ * the backward pass (autograd/grad-ownership.ts) while it watches; null otherwise. Slab views
+ * are left out: copying one costs less than keeping track of it.
+ */
+let births: Storage[] | null = null;
+
+/** Whether `allocate` lists a storage of this many bytes while watched (see watchAllocations). */
+export function isWatchedSize(bytes: number): boolean {
+  return bytes > POOL_MAX_BYTES;
+}
+
+/** Lists every storage of more than POOL_MAX_BYTES allocated from now on in `list`; null stops. */
+export function watchAllocations(list: Storage[] | null): void {
+  births = list;
+}
+
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = n * ELEMENT_BYTES[dtype];
-  if (bytes >= POOL_MIN_BYTES && bytes <= POOL_MAX_BYTES) {
+  if (bytes > POOL_MAX_BYTES) {
+    const storage = ownStorage(dtype, n);
+    if (births !== null) births.push(storage);
+    return storage;
+  }
+  if (bytes >= POOL_MIN_BYTES) {
     const offset = carve(bytes);
     switch (dtype) {
       case 'float32':
@@ -58,6 +80,10 @@ export function allocate(dtype: DType, n: number): Storage {
         return new Uint8Array(slab, offset, n);
     }
   }
+  return ownStorage(dtype, n);
+}
+
+function ownStorage(dtype: DType, n: number): Storage {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);

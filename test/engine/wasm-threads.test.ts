@@ -50,7 +50,7 @@ describe('worker threads for large matmuls', () => {
     process.env.GRADLENS_THREADS = '2';
   });
 
-  it('splits large products by rows and by columns, with correct results whoever runs the parts', async () => {
+  it('splits large products into blocks of rows and columns, with correct results whoever runs them', async () => {
     expect(simd()?.shared).toBe(true);
     expect(await workersReady()).toBe(2);
     const r = rng(11);
@@ -70,6 +70,11 @@ describe('worker threads for large matmuls', () => {
         expect(wasmMatmul(a, b, c, true)).toBe(true);
         const what = `${m}x${k} @ ${k}x${n}${transposed ? ' (transposed)' : ''}`;
         expectNear(torch.tensor(c).reshape(m, n), reference(a, b, null), k, what);
+        // Added to a C that is not zero (addmm's bias), copied in while B is packed.
+        const bias = randomMatrix(r, m, n);
+        const acc = Float32Array.from(bias.contiguous()._data as Float32Array);
+        expect(wasmMatmul(a, b, acc, false)).toBe(true);
+        expectNear(torch.tensor(acc).reshape(m, n), reference(a, b, bias), k, `${what} + C`);
       }
     }
   });

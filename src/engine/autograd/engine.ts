@@ -8,6 +8,7 @@ import { allocate } from '../dtype';
 import { Tensor } from '../tensor';
 import { MultiOutputNode } from './multi-output';
 import { AccumulateGrad, type GradHook, type Node, UNCLAIMED } from './node';
+import { GradOwnership } from './grad-ownership';
 
 export interface BackwardOptions {
   retainGraph: boolean;
@@ -22,7 +23,8 @@ export interface BackwardObserver {
   /**
    * A function node ran: `gradOutputs` are the gradients it received for each of its outputs
    * (after hooks; null for an output of a multi-output node that received none), `gradInputs`
-   * what it returned per edge (shorter, or empty, where it returned nothing).
+   * what it returned per edge (shorter, or empty, where it returned nothing). Summarize them
+   * on the spot: one may become a leaf's `.grad`, which later backward passes add to in place.
    */
   ran(
     node: Node,
@@ -141,9 +143,14 @@ function runHooks(hooks: readonly GradHook[] | null, g: Tensor): Tensor {
 }
 
 /** Adds `g` to what waits at output `nr` of `n`. */
-function receive(n: Node, nr: number, g: Tensor): void {
+function receive(n: Node, nr: number, g: Tensor, ownership: GradOwnership | null): void {
   if (n instanceof MultiOutputNode) n._receive(nr, g);
-  else n._buffer = n._buffer === null ? g : n._buffer.add(g);
+  else if (n._buffer === null) n._buffer = g;
+  else {
+    const sum = n._buffer.add(g);
+    ownership?.summed(n._buffer, g, sum);
+    n._buffer = sum;
+  }
 }
 
 /** Whether some elements of `t` are one memory location (an expanded dim). */
@@ -152,10 +159,19 @@ function sharesElements(t: Tensor): boolean {
   return false;
 }
 
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * Adds `g` into `leaf.grad`. `owned`: nothing else holds `g` and it is laid out as its copy
+ * would be, so a leaf without a gradient takes it as it is.
+ */
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, owned: boolean): void {
   if (leaf.grad === null) {
-    // A fresh copy: the same gradient tensor may be flowing to several leaves.
-    leaf.grad = createGraph ? g : g.detach().clone();
+    // Else a fresh copy: the same gradient tensor may be flowing to several leaves, or be the
+    // caller's.
+    leaf.grad = createGraph
+      ? g
+      : owned
+        ? Tensor._fromFlat(g._data, g.shape.slice(), g.dtype)
+        : g.detach().clone();
   } else if (createGraph || sharesElements(leaf.grad)) {
     // A gradient kept from a createGraph pass may be an expanded view: add out of place.
     leaf.grad = leaf.grad.add(g);
@@ -198,6 +214,7 @@ export function runBackward(
   const captured: (Tensor | null)[] = [];
   const watch = observer;
   running++;
+  let ownership: GradOwnership | null = null;
   try {
     const stack: Node[] = [];
     const visit = (n: Node): void => {
@@ -241,8 +258,10 @@ export function runBackward(
 
     const queue = new ReadyQueue();
     setGradEnabled(options.createGraph);
+    // Under createGraph a gradient is part of a graph; autograd.grad accumulates nothing.
+    if (!options.createGraph && captureAt === null) ownership = new GradOwnership();
     rootNodes.forEach((n, i) => {
-      receive(n, roots[i].gradFn === null ? 0 : roots[i]._outputNr, rootGrads[i]);
+      receive(n, roots[i].gradFn === null ? 0 : roots[i]._outputNr, rootGrads[i], ownership);
     });
     for (const n of new Set(rootNodes)) if (n._deps === 0) queue.push(n);
 
@@ -267,7 +286,14 @@ export function runBackward(
       if (needed !== null && !needed.has(node)) continue;
       if (node instanceof AccumulateGrad) {
         if (watch !== null) watch.accumulating(node, grad);
-        if (captureAt === null) accumulate(node.variable, grad, options.createGraph);
+        if (captureAt === null) {
+          const owned =
+            ownership !== null &&
+            leafHooks === null &&
+            node.preHooks === null &&
+            ownership.take(grad);
+          accumulate(node.variable, grad, options.createGraph, owned);
+        }
         continue;
       }
       if (targets !== undefined && needed !== null && !hasNeededChild(node, needed)) {
@@ -275,8 +301,10 @@ export function runBackward(
         continue;
       }
 
+      const watched = ownership !== null && ownership.before(node, grad);
       const gradInputs =
         multi === null || grads === null ? node.apply(grad) : multi.applyOutputs(grads);
+      if (watched && ownership !== null) ownership.after(gradInputs);
       if (watch !== null) watch.ran(node, arrived ?? [grad], gradInputs);
       if (node.postHooks !== null)
         for (const h of node.postHooks.slice()) h(gradInputs, grads ?? [grad]);
@@ -289,7 +317,7 @@ export function runBackward(
           if (isAnomalyEnabled() && hasNaN(g)) {
             throw new Error(`Function '${node.name()}' returned nan values in its ${i}th output.`);
           }
-          receive(next, node._edgeNr(i), validate(node, i, g));
+          receive(next, node._edgeNr(i), validate(node, i, g), ownership);
         }
         if (--next._deps === 0) {
           if (next._buffer !== null) queue.push(next);
@@ -299,6 +327,7 @@ export function runBackward(
     }
   } finally {
     running--;
+    ownership?.stop();
     setGradEnabled(prevGrad);
     for (const n of claimed) release(n);
   }

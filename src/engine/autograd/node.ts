@@ -260,6 +260,15 @@ export abstract class Node {
     return null;
   }
 
+  /**
+   * @internal Whether `apply` is one of the engine's backward rules, which keep nothing they
+   * make (a Function's backward is the user's code, and may), on inputs large enough for
+   * their gradients to be worth taking without a copy (see autograd/grad-ownership.ts).
+   */
+  get _mayOwnResults(): boolean {
+    return false;
+  }
+
   /** Tensors this node saved for backward (empty once freed). */
   savedTensors(): Tensor[] {
     return [];

@@ -3,7 +3,7 @@
 // (so `createGraph` gives higher-order gradients for free). `apply` is the only place that
 // records history.
 import { AccumulateGrad, checkSaved, Node, outputNrsOf } from '../autograd/node';
-import type { DType } from '../dtype';
+import { isWatchedSize, type DType } from '../dtype';
 import { isGradEnabled } from '../grad-mode';
 import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -89,6 +89,8 @@ class OpKind<A> {
   /** Whether `saves[0]` / `saves[1]` are kept, given `needs` and `savedFor`. */
   readonly keep0: boolean;
   readonly keep1: boolean;
+  /** Whether an input's gradient would be a storage `allocate` lists while watched. */
+  readonly largeInput: boolean;
 
   constructor(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]) {
     this.op = op;
@@ -98,6 +100,7 @@ class OpKind<A> {
     const n = op.saves === undefined ? 0 : op.saves.length;
     this.keep0 = n > 0 && this.keeps(0);
     this.keep1 = n > 1 && this.keeps(1);
+    this.largeInput = inputs.some((t) => isWatchedSize(t.numel() * t._data.BYTES_PER_ELEMENT));
   }
 
   private keeps(slot: number): boolean {
@@ -201,6 +204,10 @@ export class OpNode<A> extends Node {
       needs: kind.needs,
       args: this.args,
     });
+  }
+
+  override get _mayOwnResults(): boolean {
+    return this.kind.largeInput;
   }
 
   override inputShape(index: number): readonly number[] {

@@ -32,6 +32,16 @@ export function scratchBytes(): usize {
   return <usize>(MC * KC + KC * NC) * 4;
 }
 
+/** Rows of A one packing holds (MC): a part of a threaded product packs at most this many. */
+export function blockRows(): i32 {
+  return MC;
+}
+
+/** Depth of one pass (KC); `gemm` evens the passes out below it (see there). */
+export function blockDepth(): i32 {
+  return KC;
+}
+
 export function tileRows(): i32 {
   return MR;
 }

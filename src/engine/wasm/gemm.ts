@@ -6,7 +6,14 @@ import type { Tensor } from '../tensor';
 import { contiguousData, isContiguous } from '../ops/kernels';
 import { align, heapOf, kernelBackend, simd } from './module';
 import { releaseWhenIdle } from './memory-release';
-import { poolThreads, readyThreads, runParts, type GemmPart } from './threads';
+import {
+  packABytes,
+  packedBytes,
+  poolThreads,
+  readyThreads,
+  runGemm,
+  type CopyOut,
+} from './threads';
 
 /**
  * Products smaller than this many multiply-adds (m·n·k) stay in TypeScript: below it, copying
@@ -26,11 +33,11 @@ const WASM_MIN_THIN_WORK = 1 << 16;
 /**
  * Products are split over threads only in parts of at least this many multiply-adds: handing
  * a smaller part to a worker, let alone waking a sleeping one, costs more than it saves.
- * Measured with bench/matmul-threads.mjs on 2 cores (x64, Node 20): two threads overtake one
- * between 48³ and 80³ when the worker is awake; from about 101³ (2²⁰) the split leaves room
- * for a worker that must first wake up.
+ * Measured with bench/matmul-threads.mjs on 2 cores (x64, Node 20), with B packed once for
+ * both threads and the product cut into units: 128³ (2²¹) ran slower on two threads than on
+ * one, 192³ 1.3x and 256³-512³ 1.4-1.5x faster.
  */
-export const THREAD_MIN_WORK = 1 << 19;
+export const THREAD_MIN_WORK = 1 << 21;
 
 /** A 2-D float32 operand as storage plus whether it holds the matrix transposed (row-major). */
 function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
@@ -69,111 +76,93 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   const nr = kern.tileCols();
   const ldc = Math.ceil(n / nr) * nr;
   const rows = Math.ceil(m / mr) * mr;
-  // Split along the longer side of C, in whole micro-tiles.
-  const byRows = m >= n;
-  const tiles = byRows ? rows / mr : ldc / nr;
   const threads =
     work < 2 * THREAD_MIN_WORK
       ? 1
-      : Math.min(readyThreads(mod), Math.floor(work / THREAD_MIN_WORK), tiles);
+      : Math.min(readyThreads(mod), Math.floor(work / THREAD_MIN_WORK));
   const aOff = mod.base;
   const bOff = aOff + align(m * k * 4);
   const cOff = bOff + align(k * n * 4);
-  const sOff = cOff + align(rows * ldc * 4);
-  const scratch = kern.scratchBytes();
-  // Every thread of the pool may claim a part, so each gets its own packing scratch.
-  const mem = heapOf(mod, sOff + (threads === 1 ? 1 : poolThreads(mod)) * scratch);
+  // Threads share one packing of B (after C) and pack A each in its own scratch.
+  const pOff = cOff + align(rows * ldc * 4);
+  const sOff = threads === 1 ? pOff : pOff + align(packedBytes(kern, n, k));
+  const scratch = threads === 1 ? kern.scratchBytes() : align(packABytes(kern));
+  // Room for gemm's scratch too: a product cut into too many units runs on one thread.
+  const scratchEnd = sOff + Math.max(kern.scratchBytes(), poolThreads(mod) * scratch);
+  const mem = heapOf(mod, scratchEnd);
   if (mem === null) return false;
 
   const A = operand(a);
   const B = operand(b);
-  mem.set(A.data, aOff >> 2);
-  mem.set(B.data, bOff >> 2);
   const c0 = cOff >> 2;
   // A zero c is not copied in: the kernel overwrites the heap's C instead of adding to it.
   const overwrite = cIsZero ? 1 : 0;
-  if (!cIsZero) {
+  const copyRest = (): void => {
+    mem.set(A.data, aOff >> 2);
+    if (cIsZero) return;
     if (ldc === n) mem.set(c, c0);
-    else copyRows(c, mem, c0, ldc, m, n, true);
-  }
+    else copyRowsIn(c, mem, c0, ldc, m, n);
+  };
+  mem.set(B.data, bOff >> 2);
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
+  const copyOut: CopyOut = (i0, rows, j0, cols) => {
+    if (j0 === 0 && cols === n && ldc === n)
+      c.set(mem.subarray(c0 + i0 * n, c0 + (i0 + rows) * n), i0 * n);
+    else copyBlock(c, n, mem, c0 + i0 * ldc + j0, ldc, i0, rows, j0, cols);
+  };
   if (threads === 1) {
+    copyRest();
     kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
+    copyOut(0, m, 0, n);
   } else {
-    const parts: GemmPart[] = [];
-    for (let t = 0, done = 0; t < threads; t++) {
-      const end = Math.round((tiles * (t + 1)) / threads);
-      if (byRows) {
-        const i0 = done * mr;
-        const i1 = Math.min(m, end * mr);
-        parts.push([
-          i1 - i0,
-          n,
-          k,
-          aOff + i0 * rsa * 4,
-          rsa,
-          csa,
-          bOff,
-          rsb,
-          csb,
-          cOff + i0 * ldc * 4,
-          ldc,
-          overwrite,
-        ]);
-      } else {
-        const j0 = done * nr;
-        const j1 = Math.min(n, end * nr);
-        parts.push([
-          m,
-          j1 - j0,
-          k,
-          aOff,
-          rsa,
-          csa,
-          bOff + j0 * csb * 4,
-          rsb,
-          csb,
-          cOff + j0 * 4,
-          ldc,
-          overwrite,
-        ]);
-      }
-      done = end;
-    }
-    runParts(mod, parts, sOff, scratch);
+    const task = { m, n, k, a: aOff, rsa, csa, b: bOff, rsb, csb, c: cOff, ldc, overwrite };
+    const shared = { packed: pOff, scratch: sOff, scratchStep: scratch };
+    runGemm(mod, { ...task, ...shared }, threads, copyRest, copyOut);
   }
-  if (ldc === n) c.set(mem.subarray(c0, c0 + m * n));
-  else copyRows(c, mem, c0, ldc, m, n, false);
   releaseWhenIdle(mod);
   return true;
 }
 
 /**
- * Copies m rows of n floats between `c` (row-major) and the heap at h0 (ldc per row), into
- * the heap when `toHeap`. Narrow rows copy element by element: a subarray per row costs more
- * than the row itself below a few dozen floats.
+ * Copies m rows of n floats from `c` (row-major) into the heap at h0 (ldc per row). Narrow
+ * rows copy element by element: a subarray per row costs more than the row itself below a
+ * few dozen floats.
  */
-function copyRows(
+function copyRowsIn(
   c: Float32Array,
   heap: Float32Array,
   h0: number,
   ldc: number,
   m: number,
   n: number,
-  toHeap: boolean,
 ): void {
-  if (n >= 32) {
-    for (let i = 0; i < m; i++) {
-      if (toHeap) heap.set(c.subarray(i * n, i * n + n), h0 + i * ldc);
-      else c.set(heap.subarray(h0 + i * ldc, h0 + i * ldc + n), i * n);
-    }
-  } else if (toHeap) {
-    for (let i = 0; i < m; i++)
-      for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) heap[p + j] = c[q + j];
-  } else {
-    for (let i = 0; i < m; i++)
-      for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) c[q + j] = heap[p + j];
+  for (let i = 0; i < m; i++) {
+    if (n >= 32) heap.set(c.subarray(i * n, i * n + n), h0 + i * ldc);
+    else for (let j = 0, p = h0 + i * ldc, q = i * n; j < n; j++) heap[p + j] = c[q + j];
+  }
+}
+
+/**
+ * Copies the block of rows i0..i0+rows, columns j0..j0+cols of the heap's C (at h0, ldc floats
+ * per row) into `c` (row-major, n per row), narrow rows element by element.
+ */
+function copyBlock(
+  c: Float32Array,
+  n: number,
+  heap: Float32Array,
+  h0: number,
+  ldc: number,
+  i0: number,
+  rows: number,
+  j0: number,
+  cols: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const h = h0 + i * ldc;
+    const o = (i0 + i) * n + j0;
+    if (cols >= 32) c.set(heap.subarray(h, h + cols), o);
+    else for (let j = 0; j < cols; j++) c[o + j] = heap[h + j];
   }
 }

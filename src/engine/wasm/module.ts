@@ -19,8 +19,22 @@ const KERNEL_BACKENDS: readonly string[] = ['auto', 'wasm', 'ts'];
 export interface SimdExports {
   heapBase(): number;
   scratchBytes(): number;
+  blockRows(): number;
+  blockDepth(): number;
   tileRows(): number;
   tileCols(): number;
+  packA(mc: number, kc: number, a: number, rsa: number, csa: number, dst: number): void;
+  packB(kc: number, nc: number, b: number, rsb: number, csb: number, dst: number): void;
+  macroKernel(
+    mc: number,
+    nc: number,
+    kc: number,
+    pa: number,
+    pb: number,
+    c: number,
+    ldc: number,
+    overwrite: number,
+  ): void;
   gemm(
     m: number,
     n: number,

@@ -1,85 +1,146 @@
-// Worker threads that run parts of a large matmul on the SIMD module's shared memory, so a
-// product uses every core while the engine's API stays synchronous: the calling thread hands
-// out parts through a control block in shared memory, does its own part, and blocks on
-// Atomics until the others are done. No message passing per product: a postMessage round trip
-// costs more than a whole W1-sized product.
+// Worker threads that share a large matmul on the SIMD module's shared memory, so a product
+// uses every core while the engine's API stays synchronous: the calling thread posts the
+// product in a control block in shared memory, works on it too, and blocks on Atomics until
+// it is done. No message passing per product: a postMessage round trip costs more than a
+// whole W1-sized product.
+//
+// A product is cut into units, claimed by whichever thread gets to them first (a worker the
+// OS has not scheduled yet costs nothing: the caller runs the units itself). First come the
+// pack units, which pack B once into panels every thread reads; then the product units, each
+// a block of C (its rows of A packed by the thread that claimed it), which wait until B is
+// packed and the caller has copied A in. Packing B once instead of once per thread, and
+// many small units instead of one per thread, keep both cores busy to the end even when one
+// of them is interrupted.
 //
 // Workers exist only where the host offers them without an import (Node's
 // process.getBuiltinModule): the engine never imports a Node module, and elsewhere every
 // product simply runs on the calling thread.
-import { envVar, type SimdModule } from './module';
+import { envVar, type SimdExports, type SimdModule } from './module';
 
 /**
- * Int32 slots of the task block at the module's controlBase. For each task the caller writes
- * the parts, COUNT, SCRATCH and FINISHED = 0, sets NEXT to the task's tag with index 0, then
- * bumps SEQ; every thread (the caller included) claims parts by compare-and-swap on NEXT until
- * the index reaches COUNT. A part goes to whoever gets to it first, so a worker the OS has not
- * scheduled yet costs nothing: the caller runs the parts itself. The tag (the low 23 bits of
- * SEQ) in NEXT's high bits stops a worker still finishing one task from claiming a part of
- * the next before it has seen that task's SEQ.
+ * Int32 slots of the control block at the module's controlBase. For each product the caller
+ * writes TASK, COUNT, SCRATCH, GATE = 0, OPEN and FINISHED = 0, sets NEXT to the product's
+ * tag with index 0, then bumps SEQ. Every thread claims units by compare-and-swap on NEXT
+ * until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
+ * still finishing one product from claiming a unit of the next before it has seen its SEQ.
  */
-const SEQ = 0; // bumped by the caller for each task
-const NEXT = 1; // tag << 8 | the next part to claim
-const COUNT = 2; // parts in this task
-const FINISHED = 3; // parts done
-const SCRATCH = 4; // packing scratch of thread t: SCRATCH + t·SCRATCH_STEP (bytes)
-const SCRATCH_STEP = 5;
-const READY = 8; // READY + w is 1 once worker w has instantiated the module
-const RAN = 24; // RAN + w counts the parts worker w has run
-const PARTS = 48; // part i's 12 gemm arguments (all but scratch) at PARTS + 12·i
-const PART_SLOTS = 12;
-/** Parts per task, as NEXT's low 8 bits can count. */
-const MAX_PARTS = 16;
-const BLOCK_SLOTS = PARTS + MAX_PARTS * PART_SLOTS;
+const SLOTS = {
+  SEQ: 0, // bumped by the caller for each product
+  NEXT: 1, // tag << INDEX_BITS | the next unit to claim
+  COUNT: 2, // units in this product
+  FINISHED: 3, // units done
+  SCRATCH: 4, // packing scratch of thread t: SCRATCH + t·SCRATCH_STEP (bytes)
+  SCRATCH_STEP: 5,
+  GATE: 6, // pack units done, plus 1 once the caller has copied A (and C) in
+  OPEN: 7, // the GATE at which product units may start
+  READY: 8, // READY + w is 1 once worker w has instantiated the module
+  RAN: 24, // RAN + w counts the units worker w has run
+  TASK: 48, // the product: see GemmTask and runGemm
+  TASK_SLOTS: 21,
+  DONE: 72, // DONE + p is the product's tag once its product unit p is done
+  INDEX_BITS: 12,
+};
+type Slots = typeof SLOTS;
+/** Units per product, as NEXT's low bits can count. */
+const MAX_UNITS = 1 << SLOTS.INDEX_BITS;
+/** Product units per product, as DONE has slots for. */
+const MAX_PRODUCT_UNITS = 64;
+const BLOCK_SLOTS = SLOTS.DONE + MAX_PRODUCT_UNITS;
 
-const tagOf = (seq: number): number => seq & 0x7fffff;
+const tagOf = (seq: number): number => seq & ((1 << (31 - SLOTS.INDEX_BITS)) - 1);
 
-/** Claims the next part of the task tagged `tag`; -1 when there is none left (or a newer task began). */
-function claim(s: Int32Array, tag: number, count: number): number {
+/** What drive needs of the kernel module (its exports, or a worker's instance of it). */
+type Kernel = Pick<SimdExports, 'packA' | 'packB' | 'macroKernel'>;
+
+/**
+ * Claims and runs units of the product tagged `tag` until none is left; returns how many it
+ * ran. `afterUnit`, if given, is called after each. Runs on the calling thread and, from its
+ * source, in every worker: it must use nothing from outside but its arguments (`L` is SLOTS).
+ */
+function drive(
+  k: Kernel,
+  s: Int32Array,
+  thread: number,
+  tag: number,
+  L: Slots,
+  afterUnit: (() => void) | null,
+): number {
+  const t = L.TASK;
+  const [m, n, depth, a, rsa, csa, b, rsb, csb, c, ldc, overwrite] = s.subarray(t, t + 12);
+  const [packed, kStep, nPad, packChunks, packCols, unitRows, unitCols, colUnits, mcMax] =
+    s.subarray(t + 12, t + L.TASK_SLOTS);
+  const count = Atomics.load(s, L.COUNT);
+  const open = Atomics.load(s, L.OPEN);
+  const packUnits = Math.ceil(depth / kStep) * packChunks;
+  const scratch = Atomics.load(s, L.SCRATCH) + thread * Atomics.load(s, L.SCRATCH_STEP);
+  const mask = (1 << L.INDEX_BITS) - 1;
+  let ran = 0;
   for (;;) {
-    const v = Atomics.load(s, NEXT);
-    if (v >>> 8 !== tag || (v & 255) >= count) return -1;
-    if (Atomics.compareExchange(s, NEXT, v, v + 1) === v) return v & 255;
+    const v = Atomics.load(s, L.NEXT);
+    if (v >>> L.INDEX_BITS !== tag || (v & mask) >= count) return ran;
+    if (Atomics.compareExchange(s, L.NEXT, v, v + 1) !== v) continue;
+    const u = v & mask;
+    try {
+      if (u < packUnits) {
+        // Panels of B for depths pc..pc+kc and columns j0..j0+w, at their place in the whole.
+        const pc = Math.floor(u / packChunks) * kStep;
+        const kc = Math.min(kStep, depth - pc);
+        const j0 = (u % packChunks) * packCols;
+        const w = Math.min(packCols, n - j0);
+        k.packB(kc, w, b + (pc * rsb + j0 * csb) * 4, rsb, csb, packed + (pc * nPad + j0 * kc) * 4);
+        Atomics.add(s, L.GATE, 1);
+        Atomics.notify(s, L.GATE);
+      } else {
+        // A block of C needs all of B packed and A copied in: wait at the gate (briefly).
+        for (let spin = 0, g = Atomics.load(s, L.GATE); g < open; g = Atomics.load(s, L.GATE))
+          if (++spin > 20000) Atomics.wait(s, L.GATE, g);
+        const p = u - packUnits;
+        const i0 = Math.floor(p / colUnits) * unitRows;
+        const i1 = Math.min(i0 + unitRows, m);
+        const j0 = (p % colUnits) * unitCols;
+        const nc = Math.min(unitCols, n - j0);
+        for (let pc = 0; pc < depth; pc += kStep) {
+          const kc = Math.min(kStep, depth - pc);
+          const pb = packed + (pc * nPad + j0 * kc) * 4;
+          // Rows of A at most mcMax at a time, as much as one packing holds.
+          for (let i = i0; i < i1; i += mcMax) {
+            const mc = Math.min(mcMax, i1 - i);
+            k.packA(mc, kc, a + (i * rsa + pc * csa) * 4, rsa, csa, scratch);
+            const cij = c + (i * ldc + j0) * 4;
+            k.macroKernel(mc, nc, kc, scratch, pb, cij, ldc * 4, overwrite && pc === 0 ? 1 : 0);
+          }
+        }
+        Atomics.store(s, L.DONE + p, tag);
+      }
+    } finally {
+      ran++;
+      Atomics.add(s, L.FINISHED, 1);
+      Atomics.notify(s, L.FINISHED);
+    }
+    if (afterUnit !== null) afterUnit();
   }
 }
 
 /**
  * The worker's whole program (CommonJS, run with `eval`): instantiate the module on the shared
- * memory, then claim and run parts of each task (with the same claim as above). It spins
- * briefly before sleeping because products come in bursts (a forward's, then a backward's)
- * and waking from Atomics.wait costs tens of µs.
+ * memory, then run units of each product with drive. It spins briefly before sleeping because
+ * products come in bursts (a forward's, then a backward's) and waking from Atomics.wait costs
+ * tens of µs.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, thread } = workerData;
+const { module, memory, control, thread, slots: L } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const s = new Int32Array(memory.buffer, control, ${BLOCK_SLOTS});
-function claim(tag, count) {
-  for (;;) {
-    const v = Atomics.load(s, ${NEXT});
-    if (v >>> 8 !== tag || (v & 255) >= count) return -1;
-    if (Atomics.compareExchange(s, ${NEXT}, v, v + 1) === v) return v & 255;
-  }
-}
-let seen = Atomics.load(s, ${SEQ});
-Atomics.store(s, ${READY} + thread - 1, 1);
+const drive = (${drive.toString()});
+let seen = Atomics.load(s, L.SEQ);
+Atomics.store(s, L.READY + thread - 1, 1);
 for (;;) {
-  for (let spin = 0; spin < 20000 && Atomics.load(s, ${SEQ}) === seen; spin++);
-  Atomics.wait(s, ${SEQ}, seen);
-  seen = Atomics.load(s, ${SEQ});
-  const tag = seen & 0x7fffff;
-  const count = Atomics.load(s, ${COUNT});
-  const scratch = Atomics.load(s, ${SCRATCH}) + thread * Atomics.load(s, ${SCRATCH_STEP});
-  for (let i = claim(tag, count); i >= 0; i = claim(tag, count)) {
-    const p = ${PARTS} + i * ${PART_SLOTS};
-    try {
-      k.gemm(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7], s[p + 8], s[p + 9], s[p + 10], s[p + 11], scratch);
-    } finally {
-      Atomics.add(s, ${RAN} + thread - 1, 1);
-      Atomics.add(s, ${FINISHED}, 1);
-      Atomics.notify(s, ${FINISHED});
-    }
-  }
+  for (let spin = 0; spin < 20000 && Atomics.load(s, L.SEQ) === seen; spin++);
+  Atomics.wait(s, L.SEQ, seen);
+  seen = Atomics.load(s, L.SEQ);
+  const ran = drive(k, s, thread, seen & ((1 << (31 - L.INDEX_BITS)) - 1), L, null);
+  Atomics.add(s, L.RAN + thread - 1, ran);
 }
 `;
 
@@ -98,7 +159,7 @@ interface WorkerThreads {
 }
 
 /** Maximum threads (the caller included); 1 means no workers. */
-const MAX_THREADS = MAX_PARTS;
+const MAX_THREADS = SLOTS.RAN - SLOTS.READY;
 
 /**
  * How many threads (the calling one included) large products use: `GRADLENS_THREADS` when it
@@ -171,10 +232,11 @@ function poolFor(mod: SimdModule): Pool | null {
           memory: mod.memory,
           control: mod.controlBase,
           thread: w + 1,
+          slots: SLOTS,
         },
       });
       // A worker that fails stops counting as ready; parts it would have run, the caller runs.
-      worker.on('error', () => Atomics.store(block, READY + w, 0));
+      worker.on('error', () => Atomics.store(block, SLOTS.READY + w, 0));
       worker.unref(); // an idle worker must not keep the process alive.
       started.push(worker);
     }
@@ -210,28 +272,12 @@ export function poolRunning(mod: SimdModule): boolean {
   return pool !== undefined && pool !== null && pool.mod === mod;
 }
 
-/** Arguments of one gemm call but its scratch: m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite. */
-export type GemmPart = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
-
 /** How many parts each worker has run so far (internal: tests and diagnostics). */
 export function workerParts(mod: SimdModule): number[] {
   const p = poolFor(mod);
   return p === null
     ? []
-    : Array.from({ length: p.workers }, (_, w) => Atomics.load(p.block, RAN + w));
+    : Array.from({ length: p.workers }, (_, w) => Atomics.load(p.block, SLOTS.RAN + w));
 }
 
 /** Threads that may run parts of a product, ready or not, the calling one included. */
@@ -247,47 +293,174 @@ export function readyThreads(mod: SimdModule): number {
   const p = poolFor(mod);
   if (p === null) return 1;
   let n = 1;
-  for (let w = 0; w < p.workers; w++) if (Atomics.load(p.block, READY + w) === 1) n++;
+  for (let w = 0; w < p.workers; w++) if (Atomics.load(p.block, SLOTS.READY + w) === 1) n++;
   return n;
 }
 
 /**
- * Runs the parts on the calling thread and whichever workers claim some, returning when all
- * are done. Thread t packs in scratch + t·scratchStep, so there must be room for
- * poolThreads(mod) scratch areas.
+ * One product C[m,n] (+)= A[m,k]·B[k,n] for the pool, with gemm's arguments (addresses in
+ * bytes, strides in floats: A(i,p) at a + 4·(i·rsa + p·csa), B(p,j) at b + 4·(p·rsb + j·csb),
+ * C row-major with ldc floats per row), and where its shared buffers are.
  */
-export function runParts(
+export interface GemmTask {
+  m: number;
+  n: number;
+  k: number;
+  a: number;
+  rsa: number;
+  csa: number;
+  b: number;
+  rsb: number;
+  csb: number;
+  c: number;
+  ldc: number;
+  overwrite: number;
+  /** packedBytes(...) free bytes for B's panels. */
+  packed: number;
+  /** The first thread's packing scratch for A; thread t's is scratchStep bytes further on. */
+  scratch: number;
+  scratchStep: number;
+}
+
+/** Product units per thread: enough that the threads finish together even if one is held up. */
+const UNITS_PER_THREAD = 8;
+/**
+ * A product unit at least this wide: each unit packs its rows of A again, which costs about
+ * as much as a product unit's work on eight columns.
+ */
+const MIN_UNIT_COLS = 256;
+
+/** How `drive` cuts a product of `threads` threads into units. */
+function plan(kern: SimdExports, m: number, n: number, k: number, threads: number) {
+  const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
+  const mr = kern.tileRows();
+  const nr = kern.tileCols();
+  const mcMax = kern.blockRows();
+  const nPad = roundUp(n, nr);
+  // As gemm does in gemm.as: passes of even depth, multiples of 4.
+  const kBlocks = Math.ceil(k / kern.blockDepth());
+  const kStep = Math.min(kern.blockDepth(), roundUp(Math.ceil(k / kBlocks), 4));
+  // Two pack units per thread and pass, of whole panels.
+  const packCols = roundUp(Math.ceil(nPad / Math.min(2 * threads, nPad / nr)), nr);
+  const packChunks = Math.ceil(n / packCols);
+  // Product units of whole packings of A (fewer rows per packing measured slower), split by
+  // columns too while there are fewer than wanted.
+  const wanted = Math.min(UNITS_PER_THREAD * threads, MAX_PRODUCT_UNITS);
+  let rowUnits = Math.min(Math.ceil(m / mcMax), wanted);
+  const colSplit = Math.max(
+    1,
+    Math.min(Math.ceil(wanted / rowUnits), Math.floor(nPad / MIN_UNIT_COLS)),
+  );
+  // A medium product (128-512) would have too few units to share: cut its rows finer (they
+  // need no packing of their own, unlike narrower columns).
+  if (rowUnits * colSplit < 2 * threads)
+    rowUnits = Math.min(Math.ceil(m / mr), Math.ceil((2 * threads) / colSplit));
+  const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
+  const unitCols = roundUp(Math.ceil(nPad / colSplit), nr);
+  const colUnits = Math.ceil(n / unitCols);
+  const productUnits = Math.ceil(m / unitRows) * colUnits;
+  const packUnits = kBlocks * packChunks;
+  return {
+    kStep,
+    nPad,
+    packChunks,
+    packCols,
+    unitRows,
+    unitCols,
+    colUnits,
+    mcMax,
+    packUnits,
+    productUnits,
+  };
+}
+
+/** Bytes of one thread's packing of A. */
+export function packABytes(kern: SimdExports): number {
+  return kern.blockRows() * kern.blockDepth() * 4;
+}
+
+/** Bytes of B's panels for an n-column product of depth k. */
+export function packedBytes(kern: SimdExports, n: number, k: number): number {
+  const nr = kern.tileCols();
+  return Math.ceil(n / nr) * nr * k * 4;
+}
+
+/** Copies the block of C at rows i0..i0+rows, columns j0..j0+cols out of the heap. */
+export type CopyOut = (i0: number, rows: number, j0: number, cols: number) => void;
+
+/**
+ * Runs `task` on the calling thread and whichever workers join, returning when it is done and
+ * copied out. B must be in memory already; `copyIn` copies A (and C, when it is added to) in
+ * while the workers start packing B; `copyOut` copies blocks of C out as they are done, so
+ * that most of that copy overlaps the workers' last units. There must be room for
+ * poolThreads(mod) scratch areas of A.
+ */
+export function runGemm(
   mod: SimdModule,
-  parts: GemmPart[],
-  scratch: number,
-  scratchStep: number,
+  task: GemmTask,
+  threads: number,
+  copyIn: () => void,
+  copyOut: CopyOut,
 ): void {
+  const kern = mod.exports;
   const p = poolFor(mod);
-  if (p === null || parts.length > MAX_PARTS) {
-    for (const part of parts) mod.exports.gemm(...part, scratch);
+  const u = plan(kern, task.m, task.n, task.k, threads);
+  const units = u.packUnits + u.productUnits;
+  if (p === null || units > MAX_UNITS || u.productUnits > MAX_PRODUCT_UNITS) {
+    copyIn();
+    const { m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite } = task;
+    kern.gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite, task.scratch);
+    copyOut(0, m, 0, n);
     return;
   }
   const s = p.block;
-  for (let i = 0; i < parts.length; i++) s.set(parts[i], PARTS + i * PART_SLOTS);
-  Atomics.store(s, COUNT, parts.length);
-  Atomics.store(s, SCRATCH, scratch);
-  Atomics.store(s, SCRATCH_STEP, scratchStep);
-  Atomics.store(s, FINISHED, 0);
-  const seq = (Atomics.load(s, SEQ) + 1) | 0;
+  s.set(
+    [
+      ...[task.m, task.n, task.k, task.a, task.rsa, task.csa, task.b, task.rsb, task.csb],
+      ...[task.c, task.ldc, task.overwrite, task.packed, u.kStep, u.nPad, u.packChunks],
+      ...[u.packCols, u.unitRows, u.unitCols, u.colUnits, u.mcMax],
+    ],
+    SLOTS.TASK,
+  );
+  Atomics.store(s, SLOTS.COUNT, units);
+  Atomics.store(s, SLOTS.SCRATCH, task.scratch);
+  Atomics.store(s, SLOTS.SCRATCH_STEP, task.scratchStep);
+  Atomics.store(s, SLOTS.GATE, 0);
+  Atomics.store(s, SLOTS.OPEN, u.packUnits + 1);
+  Atomics.store(s, SLOTS.FINISHED, 0);
+  // No tag is negative: a slot left from a product with the same tag (2¹⁹ ago) cannot match.
+  s.fill(-1, SLOTS.DONE, SLOTS.DONE + u.productUnits);
+  const seq = (Atomics.load(s, SLOTS.SEQ) + 1) | 0;
   const tag = tagOf(seq);
-  Atomics.store(s, NEXT, tag << 8);
-  Atomics.store(s, SEQ, seq);
-  Atomics.notify(s, SEQ);
-  for (let i = claim(s, tag, parts.length); i >= 0; i = claim(s, tag, parts.length)) {
-    mod.exports.gemm(...parts[i], scratch);
-    Atomics.add(s, FINISHED, 1);
+  Atomics.store(s, SLOTS.NEXT, tag << SLOTS.INDEX_BITS);
+  Atomics.store(s, SLOTS.SEQ, seq);
+  Atomics.notify(s, SLOTS.SEQ);
+  try {
+    copyIn();
+  } finally {
+    // Opened whatever happens, or the workers would wait at the gate for good.
+    Atomics.add(s, SLOTS.GATE, 1);
+    Atomics.notify(s, SLOTS.GATE);
   }
-  for (let spin = 0; spin < 20000 && Atomics.load(s, FINISHED) < parts.length; spin++);
-  for (
-    let done = Atomics.load(s, FINISHED);
-    done < parts.length;
-    done = Atomics.load(s, FINISHED)
-  ) {
-    Atomics.wait(s, FINISHED, done);
+  const copied = new Uint8Array(u.productUnits);
+  let left = u.productUnits;
+  /** Copies out the blocks of C done since the last call. */
+  const collect = (): void => {
+    for (let q = 0; q < u.productUnits; q++) {
+      if (copied[q] === 1 || Atomics.load(s, SLOTS.DONE + q) !== tag) continue;
+      copied[q] = 1;
+      left--;
+      const i0 = Math.floor(q / u.colUnits) * u.unitRows;
+      const j0 = (q % u.colUnits) * u.unitCols;
+      copyOut(i0, Math.min(u.unitRows, task.m - i0), j0, Math.min(u.unitCols, task.n - j0));
+    }
+  };
+  drive(kern, s, 0, tag, SLOTS, collect);
+  for (let done = Atomics.load(s, SLOTS.FINISHED); ; done = Atomics.load(s, SLOTS.FINISHED)) {
+    collect();
+    if (left === 0) return;
+    // The workers' last units: spin briefly, then sleep until one more is done.
+    for (let spin = 0; spin < 20000 && Atomics.load(s, SLOTS.FINISHED) === done; spin++);
+    Atomics.wait(s, SLOTS.FINISHED, done);
   }
 }
