@@ -68,7 +68,7 @@ export class RunService implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('gradlens');
   /** The run the graph view shows, for the backward() picker. */
   private shown: FileRun | null = null;
-  private active: { cancel(): void } | null = null;
+  private active: { readonly file: string; readonly handle: RunHandle } | null = null;
   private started = 0;
   /** A runner child started after each run, so that the next run does not wait for one. */
   private spare: SpareRunner | null = null;
@@ -107,7 +107,7 @@ export class RunService implements vscode.Disposable {
     // The runner reads the file from disk: run what the user sees.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
-    this.active?.cancel();
+    this.active?.handle.cancel();
     const number = ++this.started;
     const settings = readSettings();
     const upTo =
@@ -135,6 +135,8 @@ export class RunService implements vscode.Disposable {
         : undefined;
 
     this.deps.running(file);
+    const launchedAt = Date.now();
+    let graphAt: number | undefined;
     const result = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -144,6 +146,7 @@ export class RunService implements vscode.Disposable {
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
+        out.appendLine(`[gradlens] ${runnerState(spare)}`);
         const handle = launchRunner(
           {
             ...launchOptions(file, settings, place, stopAfter, captureAt),
@@ -156,6 +159,7 @@ export class RunService implements vscode.Disposable {
             onMessage: (message) => {
               this.deps.message(handle, message);
               if (message.type !== 'graph/snapshot') return;
+              graphAt ??= Date.now();
               const { stop, index } = message.snapshot;
               progress.report({
                 message: `captured ${stop ? stopLabel(stop) : `backward() #${index}`}`,
@@ -166,13 +170,14 @@ export class RunService implements vscode.Disposable {
           },
         );
         this.deps.started(file, handle);
-        this.active = handle;
+        const active = { file, handle };
+        this.active = active;
         const sub = token.onCancellationRequested(() => handle.cancel());
         try {
           return await handle.done;
         } finally {
           sub.dispose();
-          if (this.active === handle) this.active = null;
+          if (this.active === active) this.active = null;
           this.renewSpare(file, place.python, settings.memoryLimitMb);
         }
       },
@@ -180,7 +185,7 @@ export class RunService implements vscode.Disposable {
 
     const outcome = runOutcome(result, name);
     out.appendLine(
-      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
+      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${graphAt === undefined ? '' : ` (the first ${seconds(graphAt - launchedAt)} s after the launch)`}${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
     );
     if (capturePoints)
       for (const line of reportLines(result.capturePoints, capturePoints.maxHits))
@@ -245,6 +250,11 @@ export class RunService implements vscode.Disposable {
       python,
       maxMemoryMb: settings.memoryLimitMb,
     });
+  }
+
+  /** Stops the run going on if it is of `file` (a view's Stop may come after that run ended). */
+  stop(file: string): void {
+    if (this.active !== null && samePath(this.active.file, file)) this.active.handle.cancel();
   }
 
   /** Whether a runner is waiting or running already, or the service is gone. */
@@ -380,9 +390,26 @@ export class RunService implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    this.active?.cancel();
+    this.active?.handle.cancel();
     this.spare?.dispose();
     this.changed.dispose();
     this.diagnostics.dispose();
   }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+/**
+ * What the run starts in: a spare runner and whether it had loaded (its hello) by then, or a
+ * new child. Says where a window's first run spends its time.
+ */
+function runnerState(spare: SpareRunner | undefined): string {
+  if (spare === undefined || spare.pid === null) return 'runner: none waiting, a new one starts';
+  const now = Date.now();
+  const started = `started ${seconds(now - spare.startedAt)} s ago`;
+  return spare.helloAt === null
+    ? `runner: the spare one ${started} is still loading`
+    : `runner: the spare one ${started} was ready ${seconds(now - spare.helloAt)} s ago`;
 }

@@ -157,6 +157,9 @@ export class SpareRunner {
   private readonly key: string;
   /** Settles true once the child has said hello, false if it ended first or never started. */
   readonly ready: Promise<boolean>;
+  /** When it was started, and when it said hello (ms since the epoch), for the run's timing line. */
+  readonly startedAt = Date.now();
+  helloAt: number | null = null;
 
   constructor(options: CommandOptions = {}) {
     const command = commandFor(options);
@@ -177,6 +180,7 @@ export class SpareRunner {
       message: (m) => {
         if (this.hello === null && m.type === 'hello') {
           this.hello = m;
+          this.helloAt = Date.now();
           settle(true);
         }
       },
