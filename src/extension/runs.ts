@@ -249,6 +249,7 @@ export class RunService implements vscode.Disposable {
       script: uri.fsPath,
       python,
       maxMemoryMb: settings.memoryLimitMb,
+      bundleCache: this.deps.bundleCache,
     });
   }
 
@@ -265,7 +266,12 @@ export class RunService implements vscode.Disposable {
   /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */
   private renewSpare(script: string, python: string | undefined, maxMemoryMb: number): void {
     this.spare?.dispose();
-    this.spare = new SpareRunner({ script, python, maxMemoryMb });
+    this.spare = new SpareRunner({
+      script,
+      python,
+      maxMemoryMb,
+      bundleCache: this.deps.bundleCache,
+    });
   }
 
   private report(result: RunResult, outcome: RunOutcome, name: string): void {

@@ -161,7 +161,11 @@ export class SpareRunner {
   readonly startedAt = Date.now();
   helloAt: number | null = null;
 
-  constructor(options: CommandOptions = {}) {
+  /**
+   * With `script` and `bundleCache`, a Node runner also bundles the script into the cache
+   * while it waits (it runs nothing), so that the run of the script as it is finds it kept.
+   */
+  constructor(options: CommandOptions & Pick<LaunchOptions, 'bundleCache'> = {}) {
     const command = commandFor(options);
     this.key = command.key;
     let settle: (ok: boolean) => void = () => undefined;
@@ -188,6 +192,9 @@ export class SpareRunner {
     });
     child.once('exit', () => settle(false));
     child.on('error', () => this.dispose());
+    const { script, bundleCache } = options;
+    if (command.language === 'node' && script !== undefined && bundleCache !== undefined)
+      this.channel.send({ type: 'run/prepare', script: path.resolve(script), bundleCache });
     // Waiting must not keep the host's process alive (a CLI would never exit).
     child.unref();
     this.channel.unref();
