@@ -76,6 +76,11 @@ export class RunService implements vscode.Disposable {
 
   constructor(private readonly deps: RunServiceDeps) {}
 
+  /** How many runs this window has started. */
+  get runsStarted(): number {
+    return this.started;
+  }
+
   /** Whether a newer run started after `run` (and so cancelled it). */
   replaced(run: FileRun): boolean {
     return run.number !== this.started;
