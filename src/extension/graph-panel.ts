@@ -101,8 +101,8 @@ export class GraphPanel implements vscode.Disposable {
    * rather than after it: the first graph of a window paints that much sooner.
    */
   showRunning(file: string): void {
-    this.ensurePanel();
     this.running = { type: 'graph/running', file };
+    this.ensurePanel();
     this.post(this.running);
   }
 
@@ -241,6 +241,7 @@ export class GraphPanel implements vscode.Disposable {
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
       asyncScripts: [{ id: ELK_SOURCE_SCRIPT_ID, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
+      ...(this.running === null ? {} : { placeholder: `Running ${this.running.file}…` }),
     });
     const subs: vscode.Disposable[] = [];
     subs.push(

@@ -103,6 +103,7 @@ export class RunService implements vscode.Disposable {
     target: RunTarget = { kind: 'script' },
     args?: readonly string[],
   ): Promise<FileRun | null> {
+    const askedAt = Date.now();
     if (!ensureTrusted()) return null;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
@@ -151,7 +152,9 @@ export class RunService implements vscode.Disposable {
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
-        out.appendLine(`[gradlens] ${runnerState(spare)}`);
+        out.appendLine(
+          `[gradlens] ${runnerState(spare)}; launched ${seconds(Date.now() - askedAt)} s after the run was asked for`,
+        );
         const handle = launchRunner(
           {
             ...launchOptions(file, settings, place, stopAfter, captureAt),
