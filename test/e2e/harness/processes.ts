@@ -111,7 +111,9 @@ export function cpuByGroup(
       if (cpu === null) continue;
       // A process started since start() counts whole.
       if (!first.has(p.pid)) first.set(p.pid, initial ? cpu : 0);
-      last.set(p.pid, { group: groupOf(p.cmdline), cpu });
+      // An ended process not yet reaped has no command line any more: it keeps its group.
+      const group = p.cmdline === '' ? last.get(p.pid)?.group : undefined;
+      last.set(p.pid, { group: group ?? groupOf(p.cmdline), cpu });
     }
   };
   sample();
