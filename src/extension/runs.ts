@@ -192,8 +192,9 @@ export class RunService implements vscode.Disposable {
     );
 
     const outcome = runOutcome(result, name);
+    const sinceEnd = Date.now() - result.endedAt;
     out.appendLine(
-      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${graphAt === undefined ? '' : ` (the first ${seconds(graphAt - launchedAt)} s after the launch)`}${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
+      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${graphAt === undefined ? '' : ` (the first ${seconds(graphAt - launchedAt)} s after the launch)`}; ${sinceEnd} ms since its end${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
     );
     if (capturePoints)
       for (const line of reportLines(result.capturePoints, capturePoints.maxHits))
@@ -328,6 +329,10 @@ export class RunService implements vscode.Disposable {
   /** Shows snapshot `index` (default: the last) of a run in the graph view. */
   show(run: FileRun, index = run.snapshots.length - 1, requestedAt?: number): void {
     if (index < 0 || index >= run.snapshots.length) return;
+    if (requestedAt !== undefined && run.result.endedAt > requestedAt)
+      this.deps.output.appendLine(
+        `[gradlens] showing ${path.basename(run.file)}'s graph ${Date.now() - run.result.endedAt} ms after its run ended`,
+      );
     const snap = run.snapshots[index];
     this.shown = run;
     const out = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location;

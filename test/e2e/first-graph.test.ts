@@ -76,7 +76,7 @@ async function firstGraph(
     const said = (what: string): string =>
       (log.find((l) => l.includes(what)) ?? '').replace(/^.*\[gradlens\] /, '');
     timings.push(
-      `${file}, window ${w}: command to first paint ${ms} ms, Enter to final layout painted ${wall} ms; ${said('graph painted')}; ${said('runner:')}; ${said('graph(s) captured')}; ${said('page ready')}; CPU s from the palette to the final layout: ${used}`,
+      `${file}, window ${w}: command to first paint ${ms} ms, Enter to final layout painted ${wall} ms; ${said('graph painted')}; ${said('runner:')}; ${said('graph(s) captured')}; ${said("'s graph")}; ${said('page ready')}; CPU s from the palette to the final layout: ${used}`,
     );
     await check(frame);
   } finally {
