@@ -186,7 +186,11 @@ export class RunService implements vscode.Disposable {
         } finally {
           sub.dispose();
           if (this.active === active) this.active = null;
-          this.renewSpare(file, place.python, settings.memoryLimitMb);
+          // Starting a process holds up the extension host: the run's graph goes to the view first.
+          setTimeout(() => {
+            if (!this.disposed && this.active === null)
+              this.renewSpare(file, place.python, settings.memoryLimitMb);
+          }, 0);
         }
       },
     );
