@@ -4,6 +4,7 @@
 //   cold       a runner child started for the run (Node, the runner, the engine, esbuild)
 //   spare      a runner started ahead, as the extension does once a script is in sight
 //   spare+hit  the same with the bundle of the unchanged script kept from an earlier run
+//   prepared   a spare told the script ahead (as the extension does): it bundled it while waiting
 //   (cold with a hit needs no row: esbuild starts with the child either way)
 // Usage: npm run build && node bench/runner-start.mjs (bundled by bench/run.mjs) [--quick]
 import { copyFileSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
@@ -34,15 +35,15 @@ async function toGraph(spare?: SpareRunner, bundleCache?: string): Promise<numbe
   return at - t0;
 }
 
-async function readySpare(): Promise<SpareRunner> {
-  const s = new SpareRunner({ script, childPath });
+async function readySpare(bundleCache?: string): Promise<SpareRunner> {
+  const s = new SpareRunner({ script, childPath, bundleCache });
   if (!(await s.ready)) throw new Error('the spare runner did not start');
   // Let its esbuild service finish starting, as it has by the time a user runs a command.
   await new Promise((r) => setTimeout(r, 300));
   return s;
 }
 
-const rows: Record<string, number[]> = { cold: [], spare: [], 'spare+hit': [] };
+const rows: Record<string, number[]> = { cold: [], spare: [], 'spare+hit': [], prepared: [] };
 const hitCache = path.join(dir, 'kept');
 await toGraph(undefined, hitCache); // fills the cache for the hit rows
 for (let round = 0; round < (quick ? 2 : 7); round++) {
@@ -50,6 +51,8 @@ for (let round = 0; round < (quick ? 2 : 7); round++) {
   const missCache = path.join(dir, `miss-${round}`);
   rows.spare.push(await toGraph(await readySpare(), missCache));
   rows['spare+hit'].push(await toGraph(await readySpare(), hitCache));
+  const preparedCache = path.join(dir, `prepared-${round}`);
+  rows.prepared.push(await toGraph(await readySpare(preparedCache), preparedCache));
 }
 clearInterval(keep);
 rmSync(dir, { recursive: true, force: true });

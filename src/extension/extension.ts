@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     pickBackward: () => void vscode.commands.executeCommand('gradlens.pickBackward'),
     showOutput: () => output.show(true),
     rerun: (file) => void visualizer.rerun(vscode.Uri.file(file)),
+    stopRun: (file) => runs.stop(file),
     captureFull: (file, backward) =>
       void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     gradcheck: (shown, node) => runGradcheck(shown, node, output),

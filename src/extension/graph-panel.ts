@@ -30,6 +30,8 @@ export interface GraphPanelHandlers {
   showOutput(): void;
   /** Run `file` again (the view's Re-run after a failure). */
   rerun(file: string): void;
+  /** Stop the run of `file` going on (the view's Stop while it says the script runs). */
+  stopRun(file: string): void;
   /** Run `file` again to capture its backward() #`backward` in full, and show it. */
   captureFull(file: string, backward: number): void;
   /** Check the gradients of the graph shown (`shown`) below `node` with finite differences. */
@@ -42,6 +44,8 @@ export interface GraphPanelHandlers {
 export class GraphPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /** When this extension created the panel, until its page first said 'ready' (for the Output's timing). */
+  private createdAt: number | null = null;
   private pending: ToWebview[] = [];
   /**
    * What the view shows: a graph or a failed run. A page rebuilt after its tab was hidden
@@ -97,8 +101,8 @@ export class GraphPanel implements vscode.Disposable {
    * rather than after it: the first graph of a window paints that much sooner.
    */
   showRunning(file: string): void {
-    this.ensurePanel();
     this.running = { type: 'graph/running', file };
+    this.ensurePanel();
     this.post(this.running);
   }
 
@@ -203,6 +207,7 @@ export class GraphPanel implements vscode.Disposable {
       this.panel.reveal(undefined, true);
       return;
     }
+    this.createdAt = Date.now();
     const panel = vscode.window.createWebviewPanel(
       GRAPH_VIEW_TYPE,
       'Gradlens Graph',
@@ -236,6 +241,7 @@ export class GraphPanel implements vscode.Disposable {
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
       asyncScripts: [{ id: ELK_SOURCE_SCRIPT_ID, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
+      ...(this.running === null ? {} : { placeholder: `Running ${this.running.file}…` }),
     });
     const subs: vscode.Disposable[] = [];
     subs.push(
@@ -276,6 +282,11 @@ export class GraphPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
+        if (this.createdAt !== null)
+          this.handlers.log(
+            `[gradlens] graph view page ready ${Date.now() - this.createdAt} ms after the view was opened`,
+          );
+        this.createdAt = null;
         const queued = this.pending;
         this.pending = [];
         if (
@@ -317,6 +328,9 @@ export class GraphPanel implements vscode.Disposable {
         return;
       case 'rerun':
         this.handlers.rerun(m.file);
+        return;
+      case 'stopRun':
+        this.handlers.stopRun(m.file);
         return;
       case 'captureFull':
         this.handlers.captureFull(m.file, m.backward);

@@ -68,13 +68,18 @@ export class RunService implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('gradlens');
   /** The run the graph view shows, for the backward() picker. */
   private shown: FileRun | null = null;
-  private active: { cancel(): void } | null = null;
+  private active: { readonly file: string; readonly handle: RunHandle } | null = null;
   private started = 0;
   /** A runner child started after each run, so that the next run does not wait for one. */
   private spare: SpareRunner | null = null;
   private disposed = false;
 
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** How many runs this window has started. */
+  get runsStarted(): number {
+    return this.started;
+  }
 
   /** Whether a newer run started after `run` (and so cancelled it). */
   replaced(run: FileRun): boolean {
@@ -98,6 +103,7 @@ export class RunService implements vscode.Disposable {
     target: RunTarget = { kind: 'script' },
     args?: readonly string[],
   ): Promise<FileRun | null> {
+    const askedAt = Date.now();
     if (!ensureTrusted()) return null;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Gradlens: only scripts saved on disk can be run.');
@@ -107,7 +113,7 @@ export class RunService implements vscode.Disposable {
     // The runner reads the file from disk: run what the user sees.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
-    this.active?.cancel();
+    this.active?.handle.cancel();
     const number = ++this.started;
     const settings = readSettings();
     const upTo =
@@ -135,6 +141,8 @@ export class RunService implements vscode.Disposable {
         : undefined;
 
     this.deps.running(file);
+    const launchedAt = Date.now();
+    let graphAt: number | undefined;
     const result = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -144,6 +152,9 @@ export class RunService implements vscode.Disposable {
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;
+        out.appendLine(
+          `[gradlens] ${runnerState(spare)}; launched ${seconds(Date.now() - askedAt)} s after the run was asked for`,
+        );
         const handle = launchRunner(
           {
             ...launchOptions(file, settings, place, stopAfter, captureAt),
@@ -156,6 +167,7 @@ export class RunService implements vscode.Disposable {
             onMessage: (message) => {
               this.deps.message(handle, message);
               if (message.type !== 'graph/snapshot') return;
+              graphAt ??= Date.now();
               const { stop, index } = message.snapshot;
               progress.report({
                 message: `captured ${stop ? stopLabel(stop) : `backward() #${index}`}`,
@@ -166,21 +178,27 @@ export class RunService implements vscode.Disposable {
           },
         );
         this.deps.started(file, handle);
-        this.active = handle;
+        const active = { file, handle };
+        this.active = active;
         const sub = token.onCancellationRequested(() => handle.cancel());
         try {
           return await handle.done;
         } finally {
           sub.dispose();
-          if (this.active === handle) this.active = null;
-          this.renewSpare(file, place.python, settings.memoryLimitMb);
+          if (this.active === active) this.active = null;
+          // Starting a process holds up the extension host: the run's graph goes to the view first.
+          setTimeout(() => {
+            if (!this.disposed && this.active === null)
+              this.renewSpare(file, place.python, settings.memoryLimitMb);
+          }, 0);
         }
       },
     );
 
     const outcome = runOutcome(result, name);
+    const sinceEnd = Date.now() - result.endedAt;
     out.appendLine(
-      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
+      `[gradlens] ${outcome.kind === 'stopped' ? 'stopped by the user' : outcome.kind} after ${(result.durationMs / 1000).toFixed(2)} s, ${result.snapshots.length} graph(s) captured${graphAt === undefined ? '' : ` (the first ${seconds(graphAt - launchedAt)} s after the launch)`}; ${sinceEnd} ms since its end${capturePoints ? `, ${result.stops.length} at breakpoints` : ''}`,
     );
     if (capturePoints)
       for (const line of reportLines(result.capturePoints, capturePoints.maxHits))
@@ -244,7 +262,13 @@ export class RunService implements vscode.Disposable {
       script: uri.fsPath,
       python,
       maxMemoryMb: settings.memoryLimitMb,
+      bundleCache: this.deps.bundleCache,
     });
+  }
+
+  /** Stops the run going on if it is of `file` (a view's Stop may come after that run ended). */
+  stop(file: string): void {
+    if (this.active !== null && samePath(this.active.file, file)) this.active.handle.cancel();
   }
 
   /** Whether a runner is waiting or running already, or the service is gone. */
@@ -255,7 +279,12 @@ export class RunService implements vscode.Disposable {
   /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */
   private renewSpare(script: string, python: string | undefined, maxMemoryMb: number): void {
     this.spare?.dispose();
-    this.spare = new SpareRunner({ script, python, maxMemoryMb });
+    this.spare = new SpareRunner({
+      script,
+      python,
+      maxMemoryMb,
+      bundleCache: this.deps.bundleCache,
+    });
   }
 
   private report(result: RunResult, outcome: RunOutcome, name: string): void {
@@ -304,6 +333,10 @@ export class RunService implements vscode.Disposable {
   /** Shows snapshot `index` (default: the last) of a run in the graph view. */
   show(run: FileRun, index = run.snapshots.length - 1, requestedAt?: number): void {
     if (index < 0 || index >= run.snapshots.length) return;
+    if (requestedAt !== undefined && run.result.endedAt > requestedAt)
+      this.deps.output.appendLine(
+        `[gradlens] showing ${path.basename(run.file)}'s graph ${Date.now() - run.result.endedAt} ms after its run ended`,
+      );
     const snap = run.snapshots[index];
     this.shown = run;
     const out = snap.nodes.find((n) => snap.outputs.includes(n.id))?.location;
@@ -380,9 +413,26 @@ export class RunService implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    this.active?.cancel();
+    this.active?.handle.cancel();
     this.spare?.dispose();
     this.changed.dispose();
     this.diagnostics.dispose();
   }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+/**
+ * What the run starts in: a spare runner and whether it had loaded (its hello) by then, or a
+ * new child. Says where a window's first run spends its time.
+ */
+function runnerState(spare: SpareRunner | undefined): string {
+  if (spare === undefined || spare.pid === null) return 'runner: none waiting, a new one starts';
+  const now = Date.now();
+  const started = `started ${seconds(now - spare.startedAt)} s ago`;
+  return spare.helloAt === null
+    ? `runner: the spare one ${started} is still loading`
+    : `runner: the spare one ${started} was ready ${seconds(now - spare.helloAt)} s ago`;
 }

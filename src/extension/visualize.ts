@@ -23,7 +23,19 @@ export class Visualizer {
   ): Promise<void> {
     const requestedAt = Date.now();
     if ('cell' in target && target.cell !== undefined) this.cellTargets.set(uri.fsPath, target);
-    const run = await this.runs.run(uri, target, args);
+    const before = this.runs.runsStarted;
+    let run: FileRun | null;
+    try {
+      run = await this.runs.run(uri, target, args);
+    } catch (e) {
+      // The view may already say that this run goes on: it must not go on saying so.
+      if (this.runs.runsStarted <= before + 1)
+        this.panel.showFailure(
+          uri.fsPath,
+          `Gradlens: could not run ${path.basename(uri.fsPath)}: ${(e as Error).message}`,
+        );
+      throw e;
+    }
     // A run a newer one replaced must not take the view from it.
     if (run === null || this.runs.replaced(run)) return;
     const at = graphToShow(run, target);

@@ -20,17 +20,25 @@ export interface WebviewHtmlInput {
   readonly asyncScripts?: readonly { readonly id: string; readonly uri: string }[];
   /** Fixed only in tests; a fresh random nonce otherwise. */
   readonly nonce?: string;
+  /**
+   * Text shown in place of the page's placeholder until its script runs (the graph view opened
+   * for a run says that it runs from its first paint on).
+   */
+  readonly placeholder?: string;
 }
 
-/** What differs between the pages: their title and the element their script fills. */
-const PAGES: Record<WebviewPage, { title: string; root: string }> = {
+/** What differs between the pages: their title, the element their script fills and what it holds until then. */
+const PAGES: Record<WebviewPage, { title: string; root: string; placeholder: string }> = {
   graph: {
     title: 'Gradlens Graph',
-    root: '<div id="app" data-gradlens="graph-view"><p class="empty">Run <b>Gradlens: Visualize Graph</b> on a script to see its autograd graph.</p></div>',
+    root: '<div id="app" data-gradlens="graph-view">',
+    placeholder: 'Run <b>Gradlens: Visualize Graph</b> on a script to see its autograd graph.',
   },
   monitor: {
     title: 'Training Monitor',
-    root: '<div id="monitor" data-gradlens="monitor" data-status="idle" data-rows="0"><p class="empty">Run a script that calls <code>backward()</code> on a loss to see its training here.</p></div>',
+    root: '<div id="monitor" data-gradlens="monitor" data-status="idle" data-rows="0">',
+    placeholder:
+      'Run a script that calls <code>backward()</code> on a loss to see its training here.',
   },
 };
 
@@ -65,6 +73,8 @@ export function contentSecurityPolicy(page: WebviewPage, cspSource: string, nonc
 export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string {
   const nonce = input.nonce ?? makeNonce();
   const { title, root } = PAGES[page];
+  const placeholder =
+    input.placeholder === undefined ? PAGES[page].placeholder : escapeAttr(input.placeholder);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -75,7 +85,7 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <title>${title}</title>
 </head>
 <body>
-${root}
+${root}<p class="empty" role="status">${placeholder}</p></div>
 <script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
 ${(input.asyncScripts ?? [])
   .map(
@@ -86,7 +96,7 @@ ${(input.asyncScripts ?? [])
 </html>`;
 }
 
-/** Escapes a value for a double-quoted HTML attribute. */
+/** Escapes a value for a double-quoted HTML attribute (or for text). */
 function escapeAttr(s: string): string {
   return s
     .replace(/&/g, '&amp;')

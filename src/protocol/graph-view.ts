@@ -108,6 +108,8 @@ export type FromWebview =
   | { readonly type: 'showOutput' }
   /** Run this script again (after a failure). */
   | { readonly type: 'rerun'; readonly file: string }
+  /** Stop the run of this script going on (the view said it runs). */
+  | { readonly type: 'stopRun'; readonly file: string }
   /** Run this script again to capture its backward() #`backward` in full, and show that graph. */
   | { readonly type: 'captureFull'; readonly file: string; readonly backward: number }
   /** Check the shown graph's gradients with finite differences: below `node`, or all (null). */
@@ -184,6 +186,7 @@ export function isFromWebview(m: unknown): m is FromWebview {
     case 'showOutput':
       return true;
     case 'rerun':
+    case 'stopRun':
       return isString(m.file) && m.file !== '';
     case 'captureFull':
       return isString(m.file) && m.file !== '' && isCount(m.backward) && m.backward >= 1;

@@ -311,6 +311,11 @@ export type ChildMessage =
  */
 export type HostMessage =
   | { type: 'run/start'; protocol: number; options: RunOptions }
+  /**
+   * To a Node runner waiting for its run: bundle this script into `bundleCache` meanwhile
+   * (nothing runs), so that its run finds the bundle kept.
+   */
+  | { type: 'run/prepare'; script: string; bundleCache: string }
   | { type: 'capture/request' }
   | { type: 'run/pause' }
   | { type: 'run/resume' };
@@ -780,6 +785,12 @@ export function validateHostMessage(v: unknown): HostMessage {
         type,
         protocol: int(o.protocol, 'message.protocol'),
         options: validateRunOptions(o.options, 'message.options'),
+      };
+    case 'run/prepare':
+      return {
+        type,
+        script: str(o.script, 'message.script'),
+        bundleCache: str(o.bundleCache, 'message.bundleCache'),
       };
     case 'capture/request':
     case 'run/pause':

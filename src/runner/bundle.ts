@@ -60,6 +60,28 @@ export function warmBundler(): void {
 }
 
 /**
+ * Imports a module of nothing with an inline source map and reads a stack through it, so that
+ * Node loads its ES module loader and source-map support (what the script's bundle needs
+ * first) while a runner started ahead waits, not when the script runs. Runs no user code.
+ */
+export async function warmModuleLoader(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-warm-'));
+  try {
+    const file = path.join(dir, 'warm.mjs');
+    const map = Buffer.from(
+      JSON.stringify({ version: 3, sources: ['warm.ts'], names: [], mappings: 'AAAA' }),
+    ).toString('base64');
+    writeFileSync(
+      file,
+      `export const stack = new Error('warm').stack;\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+    );
+    await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Bundles `script` to an .mjs file with an inline source map: in `cacheDir` when given, where
  * a later run of the same unchanged script (and the files it imports) finds it without
  * building (see src/runner/bundle-cache.ts), else in a temporary folder.

@@ -40,6 +40,9 @@ function onFrame(raw: unknown): void {
     case 'run/start':
       post({ kind: 'start', message: m });
       return;
+    case 'run/prepare':
+      post({ kind: 'prepare', message: m });
+      return;
     case 'run/pause':
       setSlot(PAUSE, 1);
       return;

@@ -13,8 +13,15 @@ import {
 } from '../protocol/messages';
 import { ChildChannel } from './channel';
 import { HostInbox } from './host-inbox';
-import type { StartMessage } from './host-inbox-flags';
-import { ENGINE_GLOBAL, SyntaxProblem, bundleScript, warmBundler, type Bundled } from './bundle';
+import type { PrepareMessage, StartMessage } from './host-inbox-flags';
+import {
+  ENGINE_GLOBAL,
+  SyntaxProblem,
+  bundleScript,
+  warmBundler,
+  warmModuleLoader,
+  type Bundled,
+} from './bundle';
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
 import { GRADCHECK_ENV, installGradcheck, parseGradcheckRequest } from './gradcheck-child';
@@ -30,6 +37,8 @@ let started = Date.now();
 let capture: Capture | null = null;
 let bundled: Bundled | null = null;
 let finished = false;
+/** The bundle a waiting runner makes of the script it was told it will likely run. */
+let prepared: { script: string; bundleCache: string; done: Promise<unknown> } | null = null;
 const channel = new ChildChannel();
 
 function send(m: ChildMessage): void {
@@ -117,6 +126,9 @@ async function run(options: RunOptions): Promise<void> {
   if (gradcheck !== undefined) installGradcheck(parseGradcheckRequest(gradcheck));
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
   try {
+    // The kept bundle of a prepared script serves if the script is as it was then.
+    if (prepared?.script === options.script && prepared.bundleCache === options.bundleCache)
+      await prepared.done;
     bundled = await bundleScript(options.script, options.bundleCache);
   } catch (e) {
     reportError(errorOf(e));
@@ -160,8 +172,23 @@ function onStart(m: StartMessage): void {
   run(m.options).catch(fail);
 }
 
+/** Bundles the script into the cache while the runner waits; its run then finds it kept. */
+function onPrepare(m: PrepareMessage): void {
+  if (prepared !== null || capture !== null) return;
+  prepared = {
+    ...m,
+    // A script that does not parse is reported by its run, which bundles it again; so is one
+    // whose bundle could not be kept (a temporary one is removed).
+    done: bundleScript(m.script, m.bundleCache).then(
+      (b) => b.cleanup(),
+      () => undefined,
+    ),
+  };
+}
+
 const inbox = new HostInbox(channel.fds.in, {
   start: onStart,
+  prepare: onPrepare,
   problem: (message) => reportError({ kind: 'protocol', message, stack: null, location: null }),
   captureRequested: () => capture?.request(),
   paused: (paused) => send({ type: paused ? 'run/paused' : 'run/resumed' }),
@@ -175,3 +202,4 @@ send({
   runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] },
 });
 warmBundler();
+warmModuleLoader().catch(() => undefined);

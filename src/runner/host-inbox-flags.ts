@@ -4,6 +4,7 @@
 import type { HostMessage } from '../protocol/messages';
 
 export type StartMessage = Extract<HostMessage, { type: 'run/start' }>;
+export type PrepareMessage = Extract<HostMessage, { type: 'run/prepare' }>;
 
 /** 1 while the host wants the script paused. */
 export const PAUSE = 0;
@@ -15,4 +16,7 @@ export const SLOTS = 3;
 
 /** What the reader thread posts to the main thread (the rest travels through the slots). */
 export type ReaderPost =
-  { kind: 'start'; message: StartMessage } | { kind: 'problem'; text: string } | { kind: 'wake' };
+  | { kind: 'start'; message: StartMessage }
+  | { kind: 'prepare'; message: PrepareMessage }
+  | { kind: 'problem'; text: string }
+  | { kind: 'wake' };

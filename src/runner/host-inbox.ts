@@ -9,12 +9,15 @@ import {
   HOST_GONE,
   PAUSE,
   SLOTS,
+  type PrepareMessage,
   type ReaderPost,
   type StartMessage,
 } from './host-inbox-flags';
 
 export interface InboxHandlers {
   start(message: StartMessage): void;
+  /** The host named the script this waiting runner will likely run. */
+  prepare(message: PrepareMessage): void;
   problem(text: string): void;
   /** The host asked for a full capture of the next backward(). */
   captureRequested(): void;
@@ -66,6 +69,9 @@ export class HostInbox {
     switch (p.kind) {
       case 'start':
         this.handlers.start(p.message);
+        return;
+      case 'prepare':
+        this.handlers.prepare(p.message);
         return;
       case 'problem':
         this.handlers.problem(p.text);

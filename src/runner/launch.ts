@@ -157,8 +157,15 @@ export class SpareRunner {
   private readonly key: string;
   /** Settles true once the child has said hello, false if it ended first or never started. */
   readonly ready: Promise<boolean>;
+  /** When it was started, and when it said hello (ms since the epoch), for the run's timing line. */
+  readonly startedAt = Date.now();
+  helloAt: number | null = null;
 
-  constructor(options: CommandOptions = {}) {
+  /**
+   * With `script` and `bundleCache`, a Node runner also bundles the script into the cache
+   * while it waits (it runs nothing), so that the run of the script as it is finds it kept.
+   */
+  constructor(options: CommandOptions & Pick<LaunchOptions, 'bundleCache'> = {}) {
     const command = commandFor(options);
     this.key = command.key;
     let settle: (ok: boolean) => void = () => undefined;
@@ -177,6 +184,7 @@ export class SpareRunner {
       message: (m) => {
         if (this.hello === null && m.type === 'hello') {
           this.hello = m;
+          this.helloAt = Date.now();
           settle(true);
         }
       },
@@ -184,6 +192,9 @@ export class SpareRunner {
     });
     child.once('exit', () => settle(false));
     child.on('error', () => this.dispose());
+    const { script, bundleCache } = options;
+    if (command.language === 'node' && script !== undefined && bundleCache !== undefined)
+      this.channel.send({ type: 'run/prepare', script: path.resolve(script), bundleCache });
     // Waiting must not keep the host's process alive (a CLI would never exit).
     child.unref();
     this.channel.unref();

@@ -1,7 +1,7 @@
 // What the graph view and the editor say around a run, in a fresh window with settings of its
 // own (issue 12): a first run that cannot even start shows the failure (message, Show Output,
 // Re-run) and no walkthrough offer interrupts; while a run goes on the view says so, also after
-// its page was rebuilt; inline gradients sit where parameters are made and include the .grad
+// its page was rebuilt, and its Stop ends the run; inline gradients sit where parameters are made and include the .grad
 // of intermediates the script keeps.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,7 +115,7 @@ test('a first run that cannot start shows the failure in the view; no walkthroug
   await screenshot(page, 'run-view-first-failure');
 });
 
-test('while a run goes on the view says so, also after its page was rebuilt', async () => {
+test('while a run goes on the view says so, also after its page was rebuilt; its Stop ends the run', async () => {
   await openInFirstGroup(page, 'view_loop.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   await viewSays('Running');
@@ -128,8 +128,10 @@ test('while a run goes on the view says so, also after its page was rebuilt', as
   const frame = await viewSays('Running');
   expect(await frame.locator('#app').innerText()).toContain('view_loop.ts');
   expect(await frame.locator('#failure').count()).toBe(0);
+  expect(await frame.locator('#running[role="status"]').count()).toBe(1);
   await screenshot(page, 'run-view-running-after-rebuild');
-  await runCommand(page, 'Gradlens: Stop the Running Script');
+  // The view's own Stop ends the run: what it captured so far is shown.
+  await frame.locator('#stop-run').click();
   await shownGraph(page, 'view_loop.ts: backward() #');
 });
 

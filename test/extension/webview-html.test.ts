@@ -96,3 +96,15 @@ test('scripts loaded beside the page carry the nonce, their id and async, after 
   ]);
   expect(html).not.toMatch(/<script[^>]*>[^<]/);
 });
+
+test('a page opened for a run says so as text until its script runs; otherwise it invites a run', () => {
+  const shell = { cspSource: ORIGIN, scriptUri: `${ORIGIN}/a.js`, styleUri: `${ORIGIN}/a.css` };
+  const running = webviewHtml('graph', { ...shell, placeholder: 'Running /ws/<b>x</b>.ts…' });
+  expect(running).toContain(
+    '<p class="empty" role="status">Running /ws/&lt;b&gt;x&lt;/b&gt;.ts…</p>',
+  );
+  expect(running).not.toContain('Visualize Graph');
+  expect(webviewHtml('graph', shell)).toContain(
+    'Run <b>Gradlens: Visualize Graph</b> on a script to see its autograd graph.',
+  );
+});

@@ -159,6 +159,9 @@ describe('messages are checked field by field', () => {
     expect(isFromWebview({ type: 'captureFull', file: '', backward: 3 })).toBe(false);
     expect(isFromWebview({ type: 'rerun', file: '/ws/a.ts' })).toBe(true);
     expect(isFromWebview({ type: 'rerun' })).toBe(false);
+    expect(isFromWebview({ type: 'stopRun', file: '/ws/loop.ts' })).toBe(true);
+    expect(isFromWebview({ type: 'stopRun', file: '' })).toBe(false);
+    expect(isFromWebview({ type: 'stopRun', file: 3 })).toBe(false);
     expect(isFromWebview({ type: 'showOutput' })).toBe(true);
     expect(isFromWebview({ type: 'reveal', file: '/ws/a.ts', line: 3, column: '1' })).toBe(false);
     expect(isFromWebview({ type: 'export', format: 'svg', data: 1 })).toBe(false);

@@ -232,5 +232,13 @@ describe('protocol validators', () => {
         validateHostMessage,
       ),
     ).toBe('message.options.flow');
+    const prepare = { type: 'run/prepare', script: '/s.ts', bundleCache: '/cache' };
+    expect(validateHostMessage(prepare)).toEqual(prepare);
+    expect(refusedAt({ ...prepare, bundleCache: 7 }, validateHostMessage)).toBe(
+      'message.bundleCache',
+    );
+    expect(refusedAt({ type: 'run/prepare', bundleCache: '/c' }, validateHostMessage)).toBe(
+      'message.script',
+    );
   });
 });

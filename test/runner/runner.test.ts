@@ -1,6 +1,15 @@
 // The runner run for real: a child Node process per script, the typed protocol, and the
 // snapshots checked against PyTorch's nextFunctions structure.
-import { mkdtempSync, copyFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +195,36 @@ describe('a runner started ahead', () => {
     expect(r.errors).toEqual([]);
     expect(r.snapshots).toHaveLength(1);
     expect(h.pid).toBe(pid);
+  });
+
+  it('bundles the script it was started for while it waits, runs nothing of it, and its run takes that bundle', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-prepare-'));
+    const cache = path.join(dir, 'bundles');
+    const marker = path.join(dir, 'ran.txt');
+    const script = path.join(dir, 'prepared.ts');
+    writeFileSync(
+      script,
+      `import * as torch from 'gradlens';
+import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(marker)}, 'ran');
+torch.tensor([2], { requiresGrad: true }).mul(3).sum().backward();
+`,
+    );
+    // Saved a while ago, as a script opened in a new window is: its bundle may be kept.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(script, past, past);
+    const kept = (ext: string): string[] =>
+      existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith(ext)) : [];
+    const spare = new SpareRunner({ script, bundleCache: cache });
+    await expect.poll(() => kept('.json'), { timeout: 20_000 }).toHaveLength(1);
+    expect(existsSync(marker)).toBe(false);
+    const bundle = path.join(cache, kept('.bundle.mjs')[0]);
+    const built = statSync(bundle).mtimeMs;
+    const r = await launchRunner({ script, cwd: dir, spare, bundleCache: cache }).done;
+    expect(r.errors).toEqual([]);
+    expect(r.snapshots).toHaveLength(1);
+    expect(existsSync(marker)).toBe(true);
+    expect(statSync(bundle).mtimeMs).toBe(built);
   });
 
   it('is stopped, and a new child started, when it was started for another memory cap', async () => {

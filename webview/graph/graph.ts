@@ -174,6 +174,27 @@ export function showFailure(file: string, message: string): void {
   );
 }
 
+/**
+ * A run goes on and no graph is on screen: the whole view says so, read out once by screen
+ * readers, with the Stop the status bar item also offers.
+ */
+export function showRunning(file: string): void {
+  app.dataset.state = 'running';
+  const stop = btn('stop-run', 'Stop', `Stop ${file}; what it captured so far is shown`);
+  stop.addEventListener('click', () => {
+    stop.disabled = true;
+    vscode.postMessage({ type: 'stopRun', file });
+  });
+  app.replaceChildren(
+    el(
+      'div',
+      { id: 'running', role: 'status' },
+      el('p', { id: 'running-message', textContent: `Running ${file}…` }),
+      el('p', {}, stop),
+    ),
+  );
+}
+
 /** The user stopped the layout: say so, and offer it again. */
 export function cancelLayout(): void {
   cancelLayouts();

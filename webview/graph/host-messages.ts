@@ -6,10 +6,10 @@ import {
   type ToWebview,
 } from '../../src/protocol/graph-view';
 import { assertNever } from '../../src/protocol/messages';
-import { showMessage, showPageMessage, status, title } from './dom';
+import { showMessage, status, title } from './dom';
 import { exportAs } from './export';
 import { showGradcheck } from './gradcheck';
-import { openRequest, render, showFailure } from './graph';
+import { openRequest, render, showFailure, showRunning } from './graph';
 import { layout } from './layout-client';
 import { reveal } from './select';
 import { save, state, vscode } from './state';
@@ -39,7 +39,7 @@ async function onMessage(m: ToWebview): Promise<void> {
     case 'graph/running':
       // With no graph on screen (first run, or after a failure) the whole view says so.
       if (title.isConnected) status.textContent = `Running ${m.file}…`;
-      else showPageMessage(`Running ${m.file}…`);
+      else showRunning(m.file);
       return;
     case 'graph/failed':
       showFailure(m.file, m.message);

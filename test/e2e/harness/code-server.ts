@@ -147,7 +147,10 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     workspace: opts.workspace,
     exthostLog: () => readExthostLog(userDataDir),
     stop: () =>
-      stopProcess(child).then(() => rmSync(userDataDir, { recursive: true, force: true })),
+      stopProcess(child).then(() =>
+        // code-server's last writes may still land while the folder goes.
+        rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5 }),
+      ),
   };
 }
 

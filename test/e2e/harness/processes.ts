@@ -83,3 +83,50 @@ export function runnerProcesses(extensionsDir: string): ProcessInfo[] {
     return p.cmdline.includes(extensionsDir) || env.includes(extensionsDir);
   });
 }
+
+/** CPU seconds (user and system) a process has used, or null once it is gone. */
+function cpuSeconds(pid: number): number | null {
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat(5), counted after the command name; clock ticks of 1/100 s.
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds used by the processes below `root` from `start()` to `stop()`, by the group
+ * `groupOf` names from a command line. Sampled every 100 ms, so a process that ends between
+ * two samples (a runner child) keeps what it had used by the last one.
+ */
+export function cpuByGroup(
+  root: number,
+  groupOf: (cmdline: string) => string,
+): { stop(): Record<string, number> } {
+  const first = new Map<number, number>();
+  const last = new Map<number, { group: string; cpu: number }>();
+  let initial = true;
+  const sample = (): void => {
+    for (const p of descendants(root)) {
+      const cpu = cpuSeconds(p.pid);
+      if (cpu === null) continue;
+      // A process started since start() counts whole.
+      if (!first.has(p.pid)) first.set(p.pid, initial ? cpu : 0);
+      // An ended process not yet reaped has no command line any more: it keeps its group.
+      const group = p.cmdline === '' ? last.get(p.pid)?.group : undefined;
+      last.set(p.pid, { group: group ?? groupOf(p.cmdline), cpu });
+    }
+  };
+  sample();
+  initial = false;
+  const timer = setInterval(sample, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      const out: Record<string, number> = {};
+      for (const [pid, { group, cpu }] of last)
+        out[group] = (out[group] ?? 0) + cpu - (first.get(pid) ?? 0);
+      return out;
+    },
+  };
+}
