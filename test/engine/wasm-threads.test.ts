@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
-import { wasmMatmul, THREAD_MIN_WORK } from '../../src/engine/wasm/gemm';
+import { wasmMatmul, THREAD_MIN_SIDE, THREAD_MIN_WORK } from '../../src/engine/wasm/gemm';
 import { simd } from '../../src/engine/wasm/module';
 import { readyThreads, threadCount, workerParts } from '../../src/engine/wasm/threads';
 import { expectNear, randomMatrix, reference } from '../helpers/matmul';
@@ -57,12 +57,13 @@ describe('worker threads for large matmuls', () => {
     // [m, k, n]: tall (split by rows, ragged last tile), wide (split by columns), transposed
     // operands as the backward pass passes them.
     const shapes: Array<[number, number, number]> = [
-      [301, 150, 97],
-      [9, 700, 1003],
-      [64, 784, 256],
+      [301, 150, 131],
+      [129, 700, 1003],
+      [256, 784, 130],
     ];
     for (const [m, k, n] of shapes) {
       expect(m * n * k).toBeGreaterThanOrEqual(2 * THREAD_MIN_WORK);
+      expect(Math.min(m, k, n)).toBeGreaterThanOrEqual(THREAD_MIN_SIDE);
       for (const transposed of [false, true]) {
         const a = transposed ? randomMatrix(r, k, m).t() : randomMatrix(r, m, k);
         const b = transposed ? randomMatrix(r, n, k).t() : randomMatrix(r, k, n);
@@ -102,6 +103,19 @@ describe('worker threads for large matmuls', () => {
     const before = workerRan();
     const c = new Float32Array(64 * 64);
     expect(wasmMatmul(randomMatrix(r, 64, 64), randomMatrix(r, 64, 64), c, true)).toBe(true);
+    expect(workerRan()).toBe(before);
+  });
+
+  it('keeps a batch of 64 on the calling thread however large the product', async () => {
+    expect(await workersReady()).toBe(2);
+    const r = rng(14);
+    const before = workerRan();
+    // W1's first layer: 64x784 @ 784x256, above THREAD_MIN_WORK but too thin to share.
+    expect(64 * 784 * 256).toBeGreaterThanOrEqual(2 * THREAD_MIN_WORK);
+    for (let i = 0; i < 20; i++) {
+      const c = new Float32Array(64 * 256);
+      expect(wasmMatmul(randomMatrix(r, 64, 784), randomMatrix(r, 784, 256), c, true)).toBe(true);
+    }
     expect(workerRan()).toBe(before);
   });
 

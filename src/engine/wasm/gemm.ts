@@ -39,6 +39,12 @@ const WASM_MIN_THIN_WORK = 1 << 16;
  */
 export const THREAD_MIN_WORK = 1 << 21;
 
+/**
+ * Nor is a product with a side this short: a training step's batch of 64 (W1's 64x784x256
+ * and its gradients) ran slower on two threads than on one, the blocks of C too thin to share.
+ */
+export const THREAD_MIN_SIDE = 128;
+
 /** A 2-D float32 operand as storage plus whether it holds the matrix transposed (row-major). */
 function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
   const [rows, cols] = t.shape;
@@ -77,7 +83,7 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   const ldc = Math.ceil(n / nr) * nr;
   const rows = Math.ceil(m / mr) * mr;
   const threads =
-    work < 2 * THREAD_MIN_WORK
+    work < 2 * THREAD_MIN_WORK || Math.min(m, n, k) < THREAD_MIN_SIDE
       ? 1
       : Math.min(readyThreads(mod), Math.floor(work / THREAD_MIN_WORK));
   const aOff = mod.base;
