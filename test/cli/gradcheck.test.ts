@@ -12,6 +12,19 @@ import { checkGradients } from '../../src/cli/gradcheck';
 import { validateSnapshot, type GraphSnapshot } from '../../src/protocol/messages';
 import { CLI, FIXTURES, ROOT, ensureBuilt } from '../runner/helpers';
 
+/** backward() #`index`'s graph with nothing in it: what a check is asked about, not what it reads. */
+function emptySnapshot(index: number): GraphSnapshot {
+  return {
+    index,
+    trigger: 'backward',
+    nodes: [],
+    outputs: [],
+    anomalies: [],
+    collapsed: false,
+    detail: 'full',
+  };
+}
+
 beforeAll(ensureBuilt);
 
 function gradcheck(
@@ -80,15 +93,7 @@ describe('gradlens run --gradcheck', () => {
   }, 180_000);
 
   it('refuses a later backward() without running the script, and says how to check #1', async () => {
-    const later: GraphSnapshot = {
-      index: 2,
-      trigger: 'backward',
-      nodes: [],
-      outputs: [],
-      anomalies: [],
-      collapsed: false,
-      detail: 'full',
-    };
+    const later = emptySnapshot(2);
     const r = await checkGradients(later, { script: path.join(ROOT, 'does-not-exist.ts') });
     expect(r).toMatchObject({ outcome: 'unavailable', backward: 2, runs: 0 });
     expect(r.message).toContain('this graph is backward() #2');
@@ -104,15 +109,7 @@ describe('gradlens run --gradcheck', () => {
 });
 
 describe('cancelling a gradient check', () => {
-  const snapshot: GraphSnapshot = {
-    index: 1,
-    trigger: 'backward',
-    nodes: [],
-    outputs: [],
-    anomalies: [],
-    collapsed: false,
-    detail: 'full',
-  };
+  const snapshot = emptySnapshot(1);
   // Scripts that never reach their backward(): only Cancel (or the run timeout) ends them.
   it.each([
     ['never.ts', 'while (Date.now() > 0) {}\n', undefined],
