@@ -54,6 +54,9 @@ async function chooseFolder(): Promise<string | undefined> {
   const pick = await vscode.window.showQuickPick([suggested, browse], {
     title: 'Gradlens: copy the examples to',
     placeHolder: 'Only missing files are copied: your edits to earlier copies stay',
+    // Opened from the walkthrough, whose page may take the focus back a moment later: that
+    // closed the picker before the user could choose (Escape still cancels).
+    ignoreFocusOut: true,
   });
   if (pick === suggested) return fallback;
   if (pick !== browse) return undefined;
