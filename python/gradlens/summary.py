@@ -61,16 +61,9 @@ def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
         return base  # meta or otherwise unreadable tensors: shape and dtype only
     if numel <= SMALL:
         values = flat.tolist()
-        total = sum(values)
-        # A NaN or Inf element makes the sum NaN or Inf: a finite one settles it in C.
-        finite = math.isfinite(total)
-        if finite:
-            base["first"] = values[:FIRST]
-            base["min"], base["max"], base["mean"] = float(min(values)), float(max(values)), total / numel
-        else:
-            finite = _from_values(base, values)
+        finite = _from_values(base, values)
         if exact:
-            base["norm"] = _finite_norm_of(values) if finite else _norm(values)
+            base["norm"] = _norm(values, finite)
             if numel <= VALUES_MAX:
                 # Python numbers from tolist() are JSON as they are when all are finite.
                 base["values"] = values if finite else [_number(v) for v in values]
@@ -110,7 +103,13 @@ def summarize(t: torch.Tensor, exact: bool = False) -> Summary:
 
 
 def _from_values(base: Summary, values: List[Any]) -> bool:
-    """Fills in the summary from the tensor's Python numbers; whether all are finite."""
+    """Fills in the summary from the tensor's (non-empty) Python numbers; whether all are finite."""
+    total = sum(values)
+    # A NaN or Inf element makes the sum NaN or Inf: a finite one settles it in C.
+    if math.isfinite(total):
+        base["first"] = values[:FIRST]
+        base["min"], base["max"], base["mean"] = float(min(values)), float(max(values)), total / len(values)
+        return True
     finite = [v for v in values if v - v == 0]  # NaN - NaN and Inf - Inf are NaN
     all_finite = len(finite) == len(values)
     base["first"] = values[:FIRST] if all_finite else [_number(v) for v in values[:FIRST]]
@@ -124,14 +123,9 @@ def _from_values(base: Summary, values: List[Any]) -> bool:
     return all_finite
 
 
-def _finite_norm_of(values: List[Any]) -> Optional[float]:
-    """The L2 norm of finite numbers, in one C call."""
-    norm = math.hypot(*values)
-    return norm if math.isfinite(norm) else None
-
-
-def _norm(values: List[Any]) -> Optional[float]:
-    norm = math.sqrt(sum(float(v) * float(v) for v in values if v - v == 0))
+def _norm(values: List[Any], all_finite: bool) -> Optional[float]:
+    """The L2 norm of the finite ones of `values` (all of them, in one C call, when all are)."""
+    norm = math.hypot(*values) if all_finite else math.sqrt(sum(float(v) * float(v) for v in values if v - v == 0))
     return norm if math.isfinite(norm) else None
 
 
