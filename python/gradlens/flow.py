@@ -18,10 +18,6 @@ def records_flow(policy: str, nodes: int) -> bool:
     return policy == "always" or (policy == "auto" and nodes <= FLOW_AUTO_MAX_NODES)
 
 
-def _exact(t: Optional[torch.Tensor]) -> Optional[Summary]:
-    return None if t is None else summarize(t, exact=True)
-
-
 def _plain_summary(exact: Summary) -> Summary:
     """The summary `summarize` gives, from the exact one of the same tensor."""
     return {k: v for k, v in exact.items() if k != "norm" and k != "values"}
@@ -37,7 +33,7 @@ class FlowRecorder:
         # A gradient one node sends is, most often, the very tensor the next node receives:
         # summarized once (by the tensor's id, while it lives and is not changed in place).
         self._summaries: Dict[int, Tuple[Any, int, Summary]] = {}
-        self._before: Dict[int, Optional[Summary]] = {i: _exact(n.variable.grad) for i, n in enumerate(order) if is_accumulate(n)}
+        self._before: Dict[int, Optional[Summary]] = {i: self._exact(n.variable.grad) for i, n in enumerate(order) if is_accumulate(n)}
         self.hooks: List[Any] = [n.register_hook(self._hook(i, n)) for i, n in enumerate(order)]
 
     def _exact(self, t: Optional[torch.Tensor]) -> Optional[Summary]:
