@@ -12,10 +12,14 @@ def test_a_gil_holding_read_stops_a_pure_python_loop():
     read = gil_holding_read()
     assert read is not None  # CPython with a GIL on Linux
     r, w = os.pipe()
-    # Another process answers: a thread of ours could not run while the read holds the GIL.
-    answer = "import os, sys, time; time.sleep(0.6); os.write(int(sys.argv[1]), b'resume')"
-    writer = subprocess.Popen([sys.executable, "-c", answer, str(w)], pass_fds=(w,))
+    go_r, go_w = os.pipe()
+    # Another process answers, 0.6 s after it is told that the read begins (its own start-up
+    # may take longer than that on a loaded machine): a thread of ours could not run while the
+    # read holds the GIL.
+    answer = "import os, sys, time; os.read(int(sys.argv[2]), 1); time.sleep(0.6); os.write(int(sys.argv[1]), b'resume')"
+    writer = subprocess.Popen([sys.executable, "-c", answer, str(w), str(go_r)], pass_fds=(w, go_r))
     os.close(w)
+    os.close(go_r)
     counts = []
     stop = threading.Event()
 
@@ -29,6 +33,7 @@ def test_a_gil_holding_read_stops_a_pure_python_loop():
     thread.start()
     time.sleep(0.1)
     started = time.monotonic()
+    os.write(go_w, b"g")
     assert read(r, 16) == b"resume"
     ended = time.monotonic()
     time.sleep(0.1)
@@ -36,6 +41,7 @@ def test_a_gil_holding_read_stops_a_pure_python_loop():
     thread.join()
     writer.wait()
     os.close(r)
+    os.close(go_w)
     assert ended - started > 0.3
     # The loop's longest silence is the read: more than 0.3 s of it fall inside the read.
     # (Not "no sample after `started`", nor "none before `ended`": on a loaded machine the
