@@ -369,20 +369,15 @@ class Capture:
         leaves only). The same graph keeps the loop steady; another arms a full capture of the
         next backward(), as _after does for the steps that leave the steady path."""
         self._check_at = k + STRUCTURE_EVERY_LATER
-        if self._walk_seconds > WALK_SHARE * (time.perf_counter() - self._first_at):
+        if not self._within_walk_budget():
             return
-        started = time.perf_counter()
-        sig, leaves = structure([root])
-        self._walk_seconds += time.perf_counter() - started
+        sig, leaves = self._walk([root])
         self._last_leaves = leaves
         if sig == self._last_sig:
             return
         self._last_sig = sig
         self.repeating = False
-        if self._over_cap != k:
-            self._over_cap = 0
-            self.requested = True
-            self.expect_repeat = False
+        self._structure_changed(k)
         self._set_armed(self._should_capture(k + 1))
         self._steady = False
 
@@ -502,19 +497,15 @@ class Capture:
         # The output's node kind is checked every step: a new phase usually changes it.
         kind = type(roots[0].grad_fn) if roots else None
         if walked is None and self._walk_due(k, kind):
-            started = time.perf_counter()
-            walked = structure(roots)
-            self._walk_seconds += time.perf_counter() - started
+            walked = self._walk(roots)
         self._last_kind = kind
         if walked is not None:
             sig, leaves = walked
             if not captured:
                 same = sig == self._last_sig
                 self.repeating = same
-                if not same and self._over_cap != k:
-                    self._over_cap = 0
-                    self.requested = True
-                    self.expect_repeat = False
+                if not same:
+                    self._structure_changed(k)
             self._last_sig = sig
             self._last_leaves = leaves
         else:
@@ -526,7 +517,27 @@ class Capture:
             return True
         if k > STRUCTURE_EVERY and k % STRUCTURE_EVERY_LATER != 0:
             return False
+        return self._within_walk_budget()
+
+    def _within_walk_budget(self) -> bool:
+        """Whether structure walks so far took at most WALK_SHARE of the time since the first
+        backward()."""
         return self._walk_seconds <= WALK_SHARE * (time.perf_counter() - self._first_at)
+
+    def _walk(self, roots: List[torch.Tensor]) -> Tuple[int, List[torch.Tensor]]:
+        """The graph's structure signature and leaves, its time counted against the budget."""
+        started = time.perf_counter()
+        walked = structure(roots)
+        self._walk_seconds += time.perf_counter() - started
+        return walked
+
+    def _structure_changed(self, k: int) -> None:
+        """Backward() #k's graph is not the last one's: the next is captured in full again,
+        unless #k's graph was over the walk cap (its change is that)."""
+        if self._over_cap != k:
+            self._over_cap = 0
+            self.requested = True
+            self.expect_repeat = False
 
     def _record(self, k: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], leaves: List[torch.Tensor], loss: Optional[float]) -> None:
         """What every backward() leaves: for a scalar one, its gradients for the rebuild at
