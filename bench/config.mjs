@@ -147,7 +147,8 @@ METRICS.push(
     workload: TRACER,
     peer: 'torch',
     key: 'tracerOverheadPct',
-    label: () => 'Python tracer: capture overhead, 1-10-10-1 Adam, 1,000 iterations (wall time)',
+    label: () =>
+      'Python tracer: capture overhead, 1-10-10-1 Adam, 1,000 iterations (wall time, medians)',
     unit: '%',
     better: 'lower',
   },
@@ -156,7 +157,7 @@ METRICS.push(
     peer: 'torch',
     key: 'tracerStepOverheadPct',
     label: () =>
-      'Python tracer: the same per step, plain and traced steps interleaved in one process (CPU time)',
+      'Python tracer: the same per step, plain and traced steps interleaved in one process (tenth percentiles)',
     unit: '%',
     better: 'lower',
   },

@@ -120,10 +120,14 @@ class Capture:
         # Steady steps stop short of this backward() (see _steady_limit), and are called
         # from this instruction.
         self._steady_until = 0
+        # Steady steps from this backward() on keep their gradients (see _keeps_grads).
+        self._keep_grads_from = 0
         self._site_code: Any = None
         self._site_lasti = -1
         # The backward() count at the last optimizer zero_grad().
         self._zeroed_at = 0
+        # The optimizer made, stepped or zeroed last: its learning rate goes in the record.
+        self._optimizer: Optional["weakref.ref[Any]"] = None
         # The backward() foreseen as a training loop's last: captured in full like any other,
         # so the last graph shown has its values and backward flow (a rebuild at the end of
         # the run has neither). Foreseen from the loops' range(...) at the loop's first full
@@ -230,6 +234,7 @@ class Capture:
         @functools.wraps(init)
         def wrapped_init(opt: Any, *args: Any, **kwargs: Any) -> None:
             init(opt, *args, **kwargs)
+            capture._use_optimizer(opt)
             cls = type(opt)
             recorder = capture.recorder
             _wrap_method(cls, "zero_grad", recorder, lambda opt, args, kwargs: capture._before_optimizer(opt, False), capture._on_zero_grad)
@@ -275,27 +280,39 @@ class Capture:
             self._optimizer_paused = True
 
     def _after_optimizer(self) -> None:
-        if self._optimizer_paused:
-            self._optimizer_paused = False
-            self.recorder.resume()
+        self._optimizer_paused = False
+        self.recorder.resume()
 
+    def _use_optimizer(self, optimizer: Any) -> None:
+        try:
+            self._optimizer = weakref.ref(optimizer)
+        except TypeError:  # a class with __slots__ and no __weakref__
+            self._optimizer = None
+
+    # Called at every zero_grad() and step(): a training loop's steady steps pay only for
+    # the checks, inlined.
     def _on_zero_grad(self, optimizer: Any) -> None:
-        self._after_optimizer()
+        if self._optimizer_paused:
+            self._after_optimizer()
+        ref = self._optimizer
+        if ref is None or ref() is not optimizer:
+            self._use_optimizer(optimizer)
         self._zeroed_at = self.count
         if self._asked:
             self._take_request()
             self._set_armed(True)
 
     def _on_step(self, optimizer: Any) -> None:
-        self._after_optimizer()
+        if self._optimizer_paused:
+            self._after_optimizer()
         if self._depth > 0:
             return
+        ref = self._optimizer
+        if ref is None or ref() is not optimizer:
+            self._use_optimizer(optimizer)
         if self._asked:
             self._take_request()
             self._set_armed(True)
-        metrics = self.metrics
-        if metrics.pending is not None:
-            metrics.commit(lr=_learning_rate(optimizer))
 
     # ---- around each backward -----------------------------------------------------------
 
@@ -349,17 +366,15 @@ class Capture:
         """A steady step's record: its metric, and what the rebuild at the end would need."""
         if k == self._check_at:
             self._steady_check(k, root)
-        now = time.perf_counter()
-        metrics = self.metrics
-        if metrics.pending is not None:
-            metrics.commit(now)  # the last step's, with no optimizer step after it
-        if self._keeps_grads(k):
+        if k >= self._keep_grads_from:
             self._keep_grads(k, self._named_leaves(self._last_leaves or []))
+        metrics = self.metrics
         if k % metrics.stride == 0:
+            now = time.perf_counter()
             # Norms are due seldom: the named leaves are looked up only then.
             due = k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL
             norms = self._sampled_norms(k, self._named_leaves(self._last_leaves or []), now) if due else None
-            metrics.begin(k, loss, (now - self.started) * 1000, norms)
+            metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), norms)
         last = self.last
         if last is not None:
             last.index, last.trigger, last.roots, last.call_site = k, "backward", [root], None
@@ -398,7 +413,6 @@ class Capture:
         k = self.count = self.count + 1
         if k == 1:
             self._first_at = time.perf_counter()
-        self.metrics.commit()
         self.recorder.modules.reset()
         self.recorder.new_graph()
         self._take_request()
@@ -457,6 +471,7 @@ class Capture:
         self._set_armed(self._should_capture(k + 1))
         self._steady = self.repeating and stop is None and self.options.capture_at != "all" and not self.recorder.armed and self._foresight is None
         self._steady_until = self._steady_limit()
+        self._keep_grads_from = (self._last_foreseen or 0) if self.options.capture_at == "last" else 1 << 62
         self._site_code, self._site_lasti = caller.f_code, caller.f_lasti
         if stop_here:
             self.sink.stop()
@@ -547,7 +562,7 @@ class Capture:
             named = self._named_leaves(leaves)
             self._keep_grads(k, named)
             if self.metrics.keeps(k):
-                self.metrics.begin(k, loss, (now - self.started) * 1000, self._sampled_norms(k, named, now))
+                self.metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), self._sampled_norms(k, named, now))
         last = self.last
         if last is None:
             self.last = LastBackward(k, trigger, roots, call_site)
@@ -589,7 +604,6 @@ class Capture:
 
     def flush_metrics(self) -> None:
         self.metrics.stop_timer()
-        self.metrics.commit()
         self.metrics.flush()
 
     # ---- leaf names -----------------------------------------------------------------------
@@ -863,7 +877,12 @@ def _read_scalar(t: torch.Tensor) -> float:
     return float(v.real if isinstance(v, complex) else v)
 
 
-def _learning_rate(optimizer: Any) -> Optional[float]:
+def _learning_rate(ref: Optional["weakref.ref[Any]"]) -> Optional[float]:
+    """The learning rate the coming optimizer step will use: read at backward(), where a
+    step's metric is made (a scheduler usually moves it after the step)."""
+    optimizer = ref() if ref is not None else None
+    if optimizer is None:
+        return None
     try:
         lr = float(optimizer.param_groups[0]["lr"])
     except (AttributeError, IndexError, KeyError, TypeError, ValueError, RuntimeError):

@@ -5,7 +5,7 @@ import math
 import threading
 import time
 from array import array
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional
 
 from .protocol import Json
 from .wire import Num, encode_num
@@ -28,21 +28,18 @@ class MetricStream:
     def __init__(self, send: Callable[[List[Json], int], None]) -> None:
         self._send = send
         self._lock = threading.Lock()
-        # Four numbers a step: step, loss, time (ms), learning rate (NaN: no optimizer step).
+        # Four numbers a step: step, loss, time (ms), learning rate (NaN: no optimizer).
         self._rows = array("d")
         # Gradient norms are sampled: only the few steps that have them, by step.
         self._norms: Dict[int, GradNorms] = {}
         self._last_flush = time.perf_counter()
         self.stride = 1
-        # The last step's metric (step, loss, time, norms) waits for an optimizer step to
-        # commit it with its learning rate.
-        self.pending: Optional[Tuple[int, float, float, Optional[GradNorms]]] = None
         self._timer: Optional[threading.Thread] = None
         self._stopped = threading.Event()
 
     def start_timer(self) -> None:
         # A script that stops stepping (evaluation, a long pause) still gets its last
-        # metrics out; a synchronous loop is flushed from commit() itself.
+        # metrics out; a synchronous loop is flushed from add() itself.
         self._timer = threading.Thread(target=self._tick, name="gradlens-metrics", daemon=True)
         self._timer.start()
 
@@ -58,29 +55,18 @@ class MetricStream:
         """Whether `step` is in the thinned stream (its metric is worth computing)."""
         return step % self.stride == 0
 
-    def begin(self, step: int, loss: float, time_ms: float, grad_norms: Optional[GradNorms]) -> None:
-        """The step's metric, pending until its optimizer step commits it with its learning
-        rate, or the next commit. `loss` may be NaN or infinite; `grad_norms` None or empty
-        when not sampled."""
-        self.pending = (step, loss, time_ms, grad_norms or None)
-
-    def commit(self, now: Optional[float] = None, lr: Optional[float] = None) -> None:
-        """Moves the pending metric into the batch, with the learning rate its optimizer
-        step used if any; flushes when the batch is due. `now`: time.perf_counter() if the
-        caller has just read it."""
-        pending = self.pending
-        if pending is None:
-            return
-        self.pending = None
-        step, loss, time_ms, norms = pending
+    def add(self, step: int, loss: float, now: float, time_ms: float, lr: Optional[float], grad_norms: Optional[GradNorms]) -> None:
+        """A kept step's metric; flushes when the batch is due. `loss` may be NaN or
+        infinite; `grad_norms` None or empty when not sampled; `now`: time.perf_counter()."""
         with self._lock:
-            if step % self.stride == 0:
-                self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
-                if norms is not None:
-                    self._norms[step] = norms
-                if len(self._rows) >= 4 * MAX_BATCH:
-                    self._thin(self.stride * 2)
-        if (time.perf_counter() if now is None else now) - self._last_flush >= FLUSH_SECONDS:
+            if step % self.stride != 0:
+                return
+            self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
+            if grad_norms:
+                self._norms[step] = grad_norms
+            if len(self._rows) >= 4 * MAX_BATCH:
+                self._thin(self.stride * 2)
+        if now - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def _thin(self, stride: int) -> None:

@@ -3,6 +3,7 @@ the user's line that created it, and the module calls it ran in. Kept in the nod
 `metadata` dict, which lives as long as the node does."""
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
@@ -51,6 +52,9 @@ class Recorder:
         self.modules = ModuleCalls(self._module_output)
         self._order = itertools.count()
         self._mode: Any = None
+        # Whether ops run through the function mode now (`_mode` is set): a plain attribute,
+        # read at every optimizer step and zero_grad().
+        self.recording = False
         self.busy = False
         self.armed = False
         # Nodes claimed since the last backward: past the walk cap the graph cannot be
@@ -72,12 +76,8 @@ class Recorder:
             self.modules.remove()
         if self._mode is not None:
             mode, self._mode = self._mode, None
+            self.recording = False
             mode.__exit__(None, None, None)
-
-    @property
-    def recording(self) -> bool:
-        """Whether ops run through the function mode now."""
-        return self._mode is not None
 
     def pause(self) -> None:
         """Takes the function mode off while the capture does its own tensor work: every
@@ -86,12 +86,14 @@ class Recorder:
         mode = self._mode
         if mode is not None and _current_mode() is mode:
             self._mode = None
+            self.recording = False
             mode.__exit__(None, None, None)
 
     def resume(self) -> None:
         if self.armed and self._mode is None and self.available:
-            self._mode = _make_mode(self)
+            self._mode = _mode_class()(self)
             self._mode.__enter__()
+            self.recording = True
 
     def new_graph(self) -> None:
         """At each backward: counting starts again."""
@@ -171,12 +173,21 @@ def _current_mode() -> Any:
     return current() if current is not None else None
 
 
-def _make_mode(recorder: Recorder) -> Any:
+@functools.lru_cache(maxsize=None)
+def _mode_class() -> type:
+    """Made once (the mode is pushed anew at every resume), and only on a torch that has
+    function modes."""
+
     class RecordingMode(torch.overrides.TorchFunctionMode):
+        def __init__(self, recorder: Recorder) -> None:
+            super().__init__()
+            self.recorder = recorder
+
         def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
             result = func(*args, **(kwargs or {}))
+            recorder = self.recorder
             if not recorder.busy and not is_compiling():
                 recorder.op_done(result, args, kwargs)
             return result
 
-    return RecordingMode()
+    return RecordingMode
