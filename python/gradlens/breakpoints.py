@@ -65,7 +65,7 @@ class CapturePoints:
         recorder.busy = True
         recorder.pause()  # the summaries' own tensor ops are not the script's
         try:
-            snapshot = stop_snapshot(frame, point, self.capture.count, self.capture._leaf_name)
+            snapshot = stop_snapshot(frame, point, self.capture.count, self.capture.names.name_of)
         except GraphTooLarge:
             self.capture.sink.notice("graph-too-large", f"the graph in scope at {point.file}:{point.line} has more than {MAX_WALK:,} nodes and was not captured")
             return

@@ -9,26 +9,24 @@ import math
 import sys
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
 from . import features, graph
-from .anomalies import find_anomalies, has_precise
 from .compiling import traced_by_torch
-from .graph import GraphTooLarge, Node, creation_ranks, is_accumulate, is_compiled, root_node, saved_tensors, signature, structure, walk
-from .flow import FlowRecorder, records_flow
+from .graph import GraphTooLarge, signature, structure
+from .leafnames import LeafNames
 from .loops import in_loop, passes_left
 from .metrics import MetricStream
-from .modules import plain_path
 from .pause import GATE
 from .protocol import Json, RunOptions
-from .recorder import NodeMeta, Recorder, meta_of
+from .recorder import Recorder
+from .snapshots import Pending, SnapshotBuilder
 from .summary import GradNorms, Summary, summarize
-from .userframes import frame_location, names_in_frames, output_name, user_frame
-from .varnames import names_by_node, tensors_in_frames
+from .userframes import frame_location, user_frame
 from .wire import encode_num
 
 # With captureAt "last", at most this many backward() calls are captured in full before
@@ -55,37 +53,6 @@ class Sink:
 
 
 @dataclass
-class Pending:
-    """A capture in progress: structure and values taken before backward, gradients after."""
-
-    index: int
-    trigger: str
-    roots: List[torch.Tensor]
-    call_site: Optional[Json]
-    order: List[Node]
-    index_of: Dict[Node, int]
-    consumer: Dict[Node, Tuple[Node, int]]
-    root_values: List[Summary]
-    leaf_values: Dict[int, Summary] = field(default_factory=dict)
-    saved: Dict[int, List[Summary]] = field(default_factory=dict)
-    grads: Dict[int, Summary] = field(default_factory=dict)
-    hooks: List[Any] = field(default_factory=list)
-    flow: Optional[FlowRecorder] = None
-
-
-@dataclass
-class Template:
-    """The last full capture's per-node facts, reused for a light rebuild of the same graph."""
-
-    names: List[str]
-    locations: List[Optional[Json]]
-    modules: List[List[str]]
-    calls: List[List[int]]
-    call_site: Optional[Json]
-    sequence: List[int]
-
-
-@dataclass
 class LastBackward:
     index: int
     trigger: str
@@ -102,12 +69,10 @@ class Capture:
         self.requested = False
         self._asked = False
         self.flagged_non_finite = False
-        self.has_precise_anomaly = False
         self.recorder = Recorder()
         self.has = features.available(torch)
         self.last: Optional[LastBackward] = None
         self.last_full_index = 0
-        self.template: Optional[Template] = None
         # The graph repeats the one checked before it: the script is in a loop.
         self.repeating = False
         # The last full capture was called from a loop: the next backward() is expected to
@@ -135,9 +100,8 @@ class Capture:
         # one pass later.
         self._last_foreseen: Optional[int] = None
         self._foresight: Optional[Tuple[int, int]] = None
-        # Names given to leaves by full captures, and their column order in the training record.
-        self._leaf_names: Dict[int, Tuple[Any, str]] = {}
-        self._rank: Dict[str, int] = {}
+        self.names = LeafNames()
+        self.snapshots = SnapshotBuilder(options, self.has, self.recorder, sink.notice, self.names, self._kept_grad)
         self._last_sig: Optional[int] = None
         self._last_leaves: Optional[List[torch.Tensor]] = None
         self._norms_at = 0.0
@@ -146,7 +110,6 @@ class Capture:
         self._walk_seconds = 0.0
         # The last scalar backward's named gradients: (step, [(leaf, grad, grad's version)]).
         self._kept_step: Tuple[int, List[Tuple[torch.Tensor, torch.Tensor, int]]] = (0, [])
-        self._named: Optional[Tuple[List[torch.Tensor], List[Tuple[str, torch.Tensor]]]] = None
         self._norms = GradNorms()
         self._depth = 0
         # Recording stopped for an optimizer's step() or zero_grad(), to resume after it.
@@ -156,7 +119,6 @@ class Capture:
         # and backward() calls not captured until a later structure walk sees the graph change.
         self._over_cap = 0
         self._told_over_cap = False
-        self._told_compiled = False
 
     # ---- installation -----------------------------------------------------------------
 
@@ -367,13 +329,13 @@ class Capture:
         if k == self._check_at:
             self._steady_check(k, root)
         if k >= self._keep_grads_from:
-            self._keep_grads(k, self._named_leaves(self._last_leaves or []))
+            self._keep_grads(k, self.names.named(self._last_leaves or []))
         metrics = self.metrics
         if k % metrics.stride == 0:
             now = time.perf_counter()
             # Norms are due seldom: the named leaves are looked up only then.
             due = k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL
-            norms = self._sampled_norms(k, self._named_leaves(self._last_leaves or []), now) if due else None
+            norms = self._sampled_norms(k, self.names.named(self._last_leaves or []), now) if due else None
             metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), norms)
         last = self.last
         if last is not None:
@@ -465,7 +427,7 @@ class Capture:
                     self._say_over_cap(f"more than {graph.MAX_WALK:,} nodes were made before backward() #{k}: ops after them were not recorded, so part of its graph has no values or source lines")
         del site
         self._after(k, trigger, roots, call_site, pending is not None, scalar, loss, walked)
-        if non_finite and self.last_full_index == k and not self.has_precise_anomaly:
+        if non_finite and self.last_full_index == k and not self.snapshots.has_precise_anomaly:
             # A non-finite loss not yet explained: capture the next step in full to name the op.
             self.requested = True
         self._set_armed(self._should_capture(k + 1))
@@ -483,7 +445,7 @@ class Capture:
         at = self.options.capture_at
         return (
             at == "last" and k > 1 and not self.requested and not non_finite and self.options.stop_after is None and k != self._last_foreseen
-            and self.last_full_index == k - 1 and self.template is not None and self._last_sig is not None
+            and self.last_full_index == k - 1 and self.snapshots.template is not None and self._last_sig is not None
         )
 
     def _foresee(self, k: int, site: Optional[FrameType]) -> None:
@@ -559,7 +521,7 @@ class Capture:
         the end and its metric."""
         if loss is not None:
             now = time.perf_counter()
-            named = self._named_leaves(leaves)
+            named = self.names.named(leaves)
             self._keep_grads(k, named)
             if self.metrics.keeps(k):
                 self.metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), self._sampled_norms(k, named, now))
@@ -606,30 +568,6 @@ class Capture:
         self.metrics.stop_timer()
         self.metrics.flush()
 
-    # ---- leaf names -----------------------------------------------------------------------
-
-    def _leaf_name(self, t: torch.Tensor) -> Optional[str]:
-        entry = self._leaf_names.get(id(t))
-        return entry[1] if entry is not None and entry[0]() is t else None
-
-    def _remember_name(self, t: torch.Tensor, name: str) -> None:
-        self._leaf_names[id(t)] = (weakref.ref(t), name)
-
-    def _named_leaves(self, leaves: List[torch.Tensor]) -> List[Tuple[str, torch.Tensor]]:
-        """The leaves that have names, in parameter order; reused while a training loop
-        passes the same leaves and no capture renames them."""
-        last = self._named
-        # Between structure walks the very same list comes back: no need to compare it.
-        if last is not None and last[0] is leaves:
-            return last[1]
-        if last is not None and len(last[0]) == len(leaves) and all(a is b for a, b in zip(last[0], leaves)):
-            self._named = (leaves, last[1])
-            return last[1]
-        named = [(name, t) for t in leaves if (name := self._leaf_name(t)) is not None]
-        named.sort(key=lambda x: self._rank.get(x[0], math.inf))
-        self._named = (leaves, named)
-        return named
-
     def _kept_grad(self, v: torch.Tensor, step: int) -> Optional[Summary]:
         k, kept = self._kept_step
         if k == step:
@@ -647,7 +585,7 @@ class Capture:
 
     def _begin_safely(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Optional[Pending]:
         try:
-            return self._begin(index, trigger, roots, call_site, live)
+            return self.snapshots.begin(index, trigger, roots, call_site, live)
         except GraphTooLarge:
             self._over_cap = self.last_full_index = index  # not tried again at the end of the run
             self._say_over_cap(f"the graph of backward() #{index} has more than {graph.MAX_WALK:,} nodes and was not captured; while graphs stay that large, ops are not recorded and backward() calls are not captured")
@@ -662,178 +600,13 @@ class Capture:
 
     def _complete_safely(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Optional[Json]:
         try:
-            return self._complete(p, grad_inputs, grad_result, live, frame)
+            snapshot = self.snapshots.complete(p, grad_inputs, grad_result, live, frame)
         except Exception as e:
             self.sink.error("crash", f"capture of backward() #{p.index} failed: {type(e).__name__}: {e}")
             return None
-
-    def _begin(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Pending:
-        """Walks everything reachable from the roots and records values before backward frees them."""
-        order, index_of, consumer = walk(roots)
-        p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
-        # Each freed node raises a C++ error that records a backtrace, dearer than the node:
-        # backward frees every node it ran, so the first freed node ends the search.
-        freed = False
-        if live and records_flow(self.options.flow, len(order)):
-            p.flow = FlowRecorder(order, p.grads)
-            p.hooks = p.flow.hooks
-        for i, n in enumerate(order):
-            if is_accumulate(n):
-                p.leaf_values[i] = summarize(n.variable)
-                continue
-            if not freed and (self.options.saved_tensors or not live):
-                saved = saved_tensors(n)
-                freed = saved is None
-                p.saved[i] = [summarize(s) for s in saved or []]
-            if live and p.flow is None and (len(order) <= graph.MAX_SUMMARIZED or _has_value(n)):
-                p.hooks.append(self._hook_grad(n, i, p.grads))
-        return p
-
-    def _hook_grad(self, node: Node, i: int, grads: Dict[int, Summary]) -> Any:
-        def record(grad_outputs: Sequence[Optional[torch.Tensor]]) -> None:
-            g = next((x for x in grad_outputs if x is not None), None)
-            if g is not None:
-                try:
-                    grads[i] = summarize(g)
-                except Exception:
-                    pass  # a summary problem must not fail the user's backward
-
-        if self.has[features.NODE_PREHOOK]:
-            return node.register_prehook(record)
-        return node.register_hook(lambda grad_inputs, grad_outputs: record(grad_outputs))
-
-    def _complete(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Json:
-        """Gradients are in: build the snapshot, name its leaves, find NaN/Inf."""
-        variables, frame_modules = names_in_frames(frame) if frame is not None else ({}, [])
-        params = self._parameter_names(frame_modules)
-        returned: Dict[int, Summary] = {}
-        if grad_inputs is not None and isinstance(grad_result, (tuple, list)):
-            for t, g in zip(grad_inputs, grad_result):
-                if isinstance(g, torch.Tensor):
-                    returned[id(t)] = summarize(g)
-        order = p.order
-        names = [n.name() for n in order]
-        metas: List[Optional[NodeMeta]] = [None if is_accumulate(n) else meta_of(n) for n in order]
-        same = self.template is not None and names == self.template.names
-        if same and metas and metas[0] is not None and metas[0].location is not None:
+        if self.snapshots.repeats_template:
             self.repeating = True
-        template = self.template if same else None
-        locations = [m.location if m is not None and m.location is not None else (template.locations[i] if template else None) for i, m in enumerate(metas)]
-        modules = [m.modules if m is not None else (template.modules[i] if template else []) for i, m in enumerate(metas)]
-        calls = [m.calls if m is not None else (template.calls[i] if template else []) for i, m in enumerate(metas)]
-        call_site = p.call_site if p.call_site is not None else (template.call_site if template else None)
-        sequence = self._sequence_numbers(order, p.index_of, metas, template)
-        var_names = names_by_node(tensors_in_frames(frame), p.index_of) if frame is not None else {}
-
-        nodes: List[Json] = []
-        for i, n in enumerate(order):
-            node_id = f"n{i}"
-            via = p.consumer.get(n)
-            via_index = p.index_of[via[0]] if via is not None else -1
-            acc = is_accumulate(n)
-            # A leaf's location and module are those of the op that consumed it.
-            loc = (locations[via_index] if via_index >= 0 else None) if acc else locations[i]
-            module_path = (modules[via_index] if via_index >= 0 else []) if acc else modules[i]
-            meta = metas[i]
-            node: Json = {
-                "id": node_id,
-                "kind": "accumulate" if acc else "function",
-                "name": names[i],
-                "next": [None if m is None else {"id": f"n{p.index_of[m]}", "inputNr": int(nr)} for m, nr in n.next_functions],
-                "value": meta.value if meta is not None else None,
-                "grad": p.grads.get(i),
-                "location": loc,
-                "modulePath": module_path,
-                "attachedTo": None,
-                "sequenceNr": -1 if acc else sequence[i],
-            }
-            if not acc and calls[i]:
-                node["moduleCalls"] = calls[i]
-            if i in var_names:
-                node["varName"] = var_names[i]
-            if p.flow is not None and i in p.flow.flows:
-                node["flow"] = p.flow.flows[i]
-            nodes.append(node)
-            if acc:
-                v = n.variable
-                if live:
-                    grad = returned.get(id(v)) if grad_inputs is not None else (summarize(v.grad) if v.grad is not None else None)
-                else:
-                    grad = self._kept_grad(v, p.index)
-                name = params.get(id(v)) or variables.get(id(v)) or self._leaf_name(v) or ""
-                nodes.append({
-                    "id": f"{node_id}:leaf", "kind": "leaf", "name": name, "next": [],
-                    "value": p.leaf_values.get(i) or summarize(v), "grad": grad, "location": loc,
-                    "modulePath": module_path, "attachedTo": node_id, "sequenceNr": -1,
-                })
-            elif self.options.saved_tensors:
-                for j, s in enumerate(p.saved.get(i, [])):
-                    nodes.append({"id": f"{node_id}:saved{j}", "kind": "saved", "name": f"saved {j}", "next": [], "value": s, "grad": None, "location": None, "modulePath": module_path, "attachedTo": node_id, "sequenceNr": -1})
-        out_name = output_name(call_site)
-        outputs: List[str] = []
-        for i, r in enumerate(p.roots):
-            owner = root_node(r)
-            owner_index = p.index_of.get(owner) if owner is not None else None
-            outputs.append(f"out{i}")
-            nodes.append({
-                "id": f"out{i}", "kind": "output", "name": out_name if len(p.roots) == 1 else f"{out_name}[{i}]", "next": [],
-                "value": p.root_values[i], "grad": p.grads.get(owner_index) if owner_index is not None else None,
-                "location": call_site, "modulePath": [], "attachedTo": None if owner_index is None else f"n{owner_index}", "sequenceNr": -1,
-            })
-        if not self._told_compiled and any(is_compiled(n) for n in order):
-            self._told_compiled = True
-            self.sink.notice("compiled", f"the graph of backward() #{p.index} has a region compiled by torch.compile: it shows as one node, its inside is not recorded")
-        if any(m is not None and m.location is not None for m in metas):
-            self.template = Template(names, locations, modules, calls, call_site, sequence)
-        self._track_names(nodes, order, params)
-        anomalies = find_anomalies(nodes, {f"n{i}": s for i, s in sorted(p.saved.items())}, p.root_values)
-        if has_precise(anomalies):
-            self.has_precise_anomaly = True
-        snapshot: Json = {
-            "index": p.index, "trigger": p.trigger, "nodes": nodes, "outputs": outputs, "anomalies": anomalies,
-            "collapsed": False, "detail": "full" if live and any(m is not None and m.value is not None for m in metas) else "light",
-        }
-        if p.flow is not None:
-            snapshot["flowRecorded"] = True
         return snapshot
-
-    def _parameter_names(self, frame_modules: List[torch.nn.Module]) -> Dict[int, str]:
-        """Parameter names by tensor id: modules that ran a forward first, then modules in
-        the user's frames, biggest first (a model's names win over one of its layers')."""
-        modules = list(self.recorder.modules.roots.values())
-        modules += sorted(frame_modules, key=lambda m: -sum(1 for _ in m.parameters()))
-        params: Dict[int, str] = {}
-        for m in modules:
-            for name, t in m.named_parameters():
-                params.setdefault(id(t), plain_path(name))
-        return params
-
-    def _sequence_numbers(self, order: List[Node], index_of: Dict[Node, int], metas: List[Optional[NodeMeta]], template: Optional[Template]) -> List[int]:
-        if self.has[features.SEQUENCE_NR]:
-            return [-1 if is_accumulate(n) else int(n._sequence_nr()) for n in order]
-        if all(m is not None for n, m in zip(order, metas) if not is_accumulate(n)):
-            return [-1 if m is None else m.order for m in metas]
-        if template is not None:
-            # The same graph as the template's, node for node: its creation order holds, and
-            # keeps each module call a contiguous run, which a depth-first rank does not.
-            return template.sequence
-        return creation_ranks(order, index_of)
-
-    def _track_names(self, nodes: List[Json], order: List[Node], params: Dict[int, str]) -> None:
-        seen = set()
-        tracked: List[Tuple[str, torch.Tensor]] = []
-        for node in nodes:
-            if node["kind"] != "leaf" or not node["name"] or node["name"] in seen:
-                continue
-            seen.add(node["name"])
-            tracked.append((node["name"], order[int(node["attachedTo"][1:])].variable))
-        # Parameters in the model's own order (fc1.weight, fc1.bias, ...), other leaves after.
-        rank = {name: i for i, name in enumerate(params.values())}
-        tracked.sort(key=lambda x: rank.get(x[0], len(rank)))
-        for name, t in tracked:
-            self._remember_name(t, name)
-            self._rank.setdefault(name, len(self._rank))
-        self._named = None  # names may have changed: sort the named leaves again
 
 
 def _wrap_method(cls: type, name: str, recorder: Recorder, before: Callable[[Any, Sequence[Any], Dict[str, Any]], None], after: Callable[[Any], None]) -> None:
@@ -862,11 +635,6 @@ def _differentiable(optimizer: Any) -> bool:
     """An optimizer whose step is part of the graph (torch 2.x: `differentiable=True`)."""
     defaults = getattr(optimizer, "defaults", None)
     return isinstance(defaults, dict) and bool(defaults.get("differentiable", False))
-
-
-def _has_value(node: Node) -> bool:
-    meta = meta_of(node)
-    return meta is not None and meta.value is not None
 
 
 def _read_scalar(t: torch.Tensor) -> float:

@@ -13,7 +13,7 @@ from helpers import functions, run_script
 
 sys.path.insert(0, host.PYTHON_DIR)
 
-from gradlens import capture as capture_module  # noqa: E402
+from gradlens import snapshots as snapshots_module  # noqa: E402
 from gradlens.capture import Capture, Sink  # noqa: E402
 from gradlens.protocol import RunOptions  # noqa: E402
 
@@ -100,13 +100,13 @@ def test_freed_graph_is_probed_once(monkeypatch):
     # Probing a freed node raises a C++ error that records a backtrace: a 30,000-node graph
     # rebuilt at the end of a run must not pay that per node.
     calls = []
-    probe = capture_module.saved_tensors
+    probe = snapshots_module.saved_tensors
 
     def counting(node: Any) -> Any:
         calls.append(node)
         return probe(node)
 
-    monkeypatch.setattr(capture_module, "saved_tensors", counting)
+    monkeypatch.setattr(snapshots_module, "saved_tensors", counting)
     w = torch.ones(3, requires_grad=True)
     x = w
     for _ in range(50):
@@ -115,7 +115,7 @@ def test_freed_graph_is_probed_once(monkeypatch):
     loss.backward()
     options = RunOptions(script="x.py", cwd=".", capture_at="last", max_nodes=2000, saved_tensors=False, stop_after=None)
     capture = Capture(options, _Quiet(), 0.0)
-    pending = capture._begin(1, "backward", [loss], None, live=False)
+    pending = capture.snapshots.begin(1, "backward", [loss], None, live=False)
     assert len(pending.order) > 100
     # SumBackward0 keeps only sizes, readable after backward; SinBackward0 is the first freed.
     assert len(calls) <= 3
