@@ -93,6 +93,10 @@ class Runner:
         self.channel.send({"type": "hello", "protocol": PROTOCOL_VERSION, "pid": os.getpid(), "runtime": runtime_info()})
         self.channel.start_reader(self.on_message, self.on_bad_frame)
         torch_error = _import_torch()
+        if torch_error is None:
+            from .warmup import warm_up
+
+            warm_up()
         start = self.starts.get()
         if start.protocol != PROTOCOL_VERSION:
             self.channel.send(run_error("protocol", f"host speaks protocol {start.protocol}, runner expects {PROTOCOL_VERSION}"))

@@ -1,5 +1,7 @@
 """How a run ends: errors, exit codes, the script's environment, and what it cannot break."""
 import os
+import subprocess
+import sys
 
 import host
 from contract import check_all
@@ -81,6 +83,25 @@ def test_argv_cwd_and_import_path(tmp_path):
     assert f"cwd {work}" in result.stdout
     assert "name __main__ 42" in result.stdout
     assert "channel env False" in result.stdout
+
+
+def test_the_runner_leaves_torch_as_plain_python_has_it(tmp_path):
+    """The runner's warm-up before the script draws no random numbers and changes no
+    setting: the generator is where its seed left it, the settings are plain python's."""
+    source = """
+        import torch
+        seed = torch.initial_seed()
+        first = torch.rand(3).tolist()
+        torch.manual_seed(seed)
+        print("untouched generator", first == torch.rand(3).tolist())
+        print("settings", torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_num_threads())
+        a = torch.tensor(1.0, requires_grad=True)
+        (a * 2).backward()
+    """
+    result = run_script(tmp_path, source)
+    plain = subprocess.run([sys.executable, os.path.join(str(tmp_path), "script.py")], capture_output=True, text=True, check=True)
+    assert plain.stdout.splitlines()[0] == "untouched generator True"
+    assert result.stdout.splitlines() == plain.stdout.splitlines()
 
 
 def test_torch_missing():
