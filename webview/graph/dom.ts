@@ -14,6 +14,14 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export const btn = (id: string, text: string, tip: string): HTMLButtonElement =>
   el('button', { id, textContent: text, title: tip });
 
+/** A panel's ×: screen readers name it by `label`, not by the sign. */
+export function closeButton(onClose: () => void, label = 'Close', tip = label): HTMLButtonElement {
+  const x = el('button', { textContent: '×', title: tip });
+  x.setAttribute('aria-label', label);
+  x.addEventListener('click', onClose);
+  return x;
+}
+
 /**
  * What screen readers are told as it happens (a run going on, a check's verdict). A live
  * region is heard only when it changes after it joined the page, so this one lives outside
