@@ -1,7 +1,23 @@
 // A gradient check's result in words, as the graph view's details and the CLI's HTML page show
 // it: per checked node a verdict with its largest errors, then one line per element.
+import { fileNameOf } from '../protocol/file-name';
 import type { GradcheckNode } from '../protocol/gradcheck';
 import { decodeNum } from '../protocol/messages';
+
+/**
+ * The check's heading: the backward() checked (null when the graph is of no backward(), as at
+ * a stop), the node it was asked below (the whole graph when null) and the script's file name.
+ *
+ * @example checkTitle(1, 'CubeBackward', '/work/wrong.py') // 'Gradient check of backward() #1 below CubeBackward in wrong.py'
+ */
+export function checkTitle(backward: number | null, below: string | null, file: string): string {
+  return [
+    'Gradient check',
+    ...(backward === null ? [] : [`of backward() #${String(backward)}`]),
+    ...(below === null ? [] : [`below ${below}`]),
+    `in ${fileNameOf(file)}`,
+  ].join(' ');
+}
 
 /** Seven significant digits: float64 differences show where they part. */
 export function digits(x: number): string {

@@ -6,6 +6,7 @@ import {
   type ExportFormat,
   type FromWebview,
   type GraphPayload,
+  runningText,
   type RestoredGraph,
   type ToWebview,
 } from '../protocol/graph-view';
@@ -241,7 +242,7 @@ export class GraphPanel implements vscode.Disposable {
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
       asyncScripts: [{ id: ELK_SOURCE_SCRIPT_ID, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
-      ...(this.running === null ? {} : { placeholder: `Running ${this.running.file}…` }),
+      ...(this.running === null ? {} : { placeholder: runningText(this.running.file) }),
     });
     const subs: vscode.Disposable[] = [];
     subs.push(

@@ -2,6 +2,7 @@
 // direction: the host imports this file for the types, the webview for both; neither end
 // trusts the other's messages without checking their fields.
 import { GRAPH_DIRECTIONS, type GraphDirection } from '../graph/direction';
+import { fileNameOf } from './file-name';
 import { validateGradcheck, type GradcheckResult } from './gradcheck';
 
 /** What a graph is of, which decides what the view offers around it. */
@@ -60,6 +61,14 @@ export interface WorkerTimes {
   readonly startup: number;
   readonly read: number;
   readonly layout: number;
+}
+
+/**
+ * What the view says while a run of `file` goes on, in the host's placeholder and in the page:
+ * the file name, as editor tabs show it (the full path goes in a tooltip).
+ */
+export function runningText(file: string): string {
+  return `Running ${fileNameOf(file)}…`;
 }
 
 export type ToWebview =

@@ -2,7 +2,8 @@
 // graph the toolbar's Check gradients reports a = -384 and b = 96 agreeing with central
 // differences, and the boxes are marked as agreeing; a custom Function with a wrong backward
 // is marked as disagreeing on its own node, in TypeScript (whole graph) and in PyTorch
-// (checked from the node's details box). Screenshots: test-artifacts/gradcheck-*.png.
+// (checked from the node's details box). The panel's heading names the backward() checked and
+// the script. Screenshots: test-artifacts/gradcheck-*.png.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -67,6 +68,17 @@ test('Check gradients on the Q/P graph: -384 and 96 agree with central differenc
   const frame = await visualizeFile(page, 'qp.ts');
   await checkAll(frame);
   expect(await verdict(frame)).toBe('all 2 checked gradients agree');
+  expect(await frame.locator('#gradcheck-title').textContent()).toBe(
+    'Gradient check of backward() #1 in qp.ts',
+  );
+  expect(await frame.locator('#gradcheck-title').getAttribute('title')).toBe(join(ws.dir, 'qp.ts'));
+  // Screen readers hear the verdict; the focus, lost with the disabled button, is in the panel.
+  expect(await frame.locator('#announce[role="status"]').textContent()).toBe(
+    'Gradient check of backward() #1 in qp.ts: all 2 checked gradients agree',
+  );
+  expect(await frame.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+    'Close',
+  );
   const text = await details(frame);
   expect(text).toContain('a: analytic -384, numeric -384');
   expect(text).toContain('b: analytic 96, numeric 96');
@@ -80,6 +92,9 @@ test('a TypeScript custom Function with a wrong backward is marked as disagreein
   const frame = await visualizeFile(page, 'wrong.ts');
   await checkAll(frame);
   expect(await verdict(frame)).toBe('2 of 2 checked gradients disagree');
+  expect(await frame.locator('#gradcheck-title').textContent()).toBe(
+    'Gradient check of backward() #1 in wrong.ts',
+  );
   const text = await details(frame);
   expect(text).toContain('analytic 8, numeric 12  ✗ DISAGREE');
   expect(text).toContain('grad_input 0: analytic 4, numeric 6  ✗ DISAGREE');
@@ -95,7 +110,9 @@ test("a PyTorch custom Function's own node is flagged, checked from its details 
   await frame.locator('#details button.gradcheck-node').click();
   expect(await verdict(frame)).toMatch(/^2 of 2 checked gradients disagree/);
   const text = await details(frame);
-  expect(text).toContain('Check below CubeBackward');
+  expect(await frame.locator('#gradcheck-title').textContent()).toBe(
+    'Gradient check of backward() #1 below CubeBackward in wrong.py',
+  );
   expect(text).toContain('CubeBackward: its backward against its forward');
   expect(text).toContain('x: analytic 12, numeric 18');
   await expect

@@ -1,7 +1,8 @@
 // The graph view in light, dark and high-contrast themes: boxes, text, ports and the legend take
 // their colours from the theme, and every node's text keeps a readable contrast (WCAG AA, 4.5:1)
-// against its box. Screenshots go to test-artifacts/theme-*.png.
-import { copyFileSync } from 'node:fs';
+// against its box; the running page's text and Stop are readable too, with the theme's focus
+// colour. Screenshots go to test-artifacts/theme-*.png.
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
@@ -15,6 +16,7 @@ import {
   shownGraph,
   type Session,
   waitForActivation,
+  webviewFrame,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
 
@@ -30,9 +32,20 @@ let session: Session | undefined;
 let page: Page;
 const ws = makeWorkspace();
 
+/** A script that runs until stopped: the view shows its running page meanwhile. */
+const LOOP = `import * as torch from 'gradlens';
+
+const w = torch.tensor([0.5], { requiresGrad: true });
+for (;;) {
+  w.mul(3).sub(1).pow(2).sum().backward();
+  w.grad!.zero_();
+}
+`;
+
 beforeAll(() => {
   copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
   copyFileSync(join(ROOT, 'test/fixtures/scripts/nan.ts'), join(ws.dir, 'nan.ts'));
+  writeFileSync(join(ws.dir, 'theme_loop.ts'), LOOP);
 });
 
 afterAll(async () => {
@@ -204,3 +217,98 @@ test("a NaN node's line is drawn in the theme's error colour", async () => {
   expect(line).toBe(error);
   await screenshot(page, 'theme-nan');
 });
+
+/**
+ * The running page's parts as drawn: the contrast of the message and of the Stop button's label
+ * against what lies behind them, the Stop button's focus outline colour when it has focus
+ * ('' without one) and its progress bar's colour, with the theme's colours for both.
+ */
+async function runningPage(frame: Frame): Promise<{
+  message: number;
+  stop: number;
+  outline: string;
+  focusBorder: string;
+  bar: string;
+  progressBar: string;
+}> {
+  return frame.evaluate(() => {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    const rgba = (css: string): number[] => {
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      return [...probe.getImageData(0, 0, 1, 1).data];
+    };
+    const luminance = ([r, g, b]: number[]): number => {
+      const c = [r, g, b].map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const ratio = (x: number[], y: number[]): number => {
+      const [a, b] = [luminance(x), luminance(y)];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    };
+    /** The first opaque background at or above `e` (the page's own in the end). */
+    const behind = (e: Element | null): number[] => {
+      for (; e !== null; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] === 255) return c;
+      }
+      return rgba(getComputedStyle(document.documentElement).backgroundColor);
+    };
+    const text = (e: Element): number => ratio(rgba(getComputedStyle(e).color), behind(e));
+    const message = document.getElementById('running-message')!;
+    const stop = document.getElementById('stop-run')!;
+    stop.focus();
+    const st = getComputedStyle(stop);
+    const outline = st.outlineStyle === 'none' || st.outlineWidth === '0px' ? '' : st.outlineColor;
+    const theme = (name: string): string =>
+      getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    const bar = getComputedStyle(document.getElementById('running-progress')!, '::before');
+    const norm = (css: string): string => {
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      return probe.fillStyle;
+    };
+    return {
+      message: text(message),
+      stop: text(stop),
+      outline: outline === '' ? '' : norm(outline),
+      focusBorder: norm(theme('--vscode-focusBorder')),
+      bar: norm(bar.backgroundColor),
+      progressBar: norm(theme('--vscode-progressBar-background')),
+    };
+  });
+}
+
+test('the running page names the script by its file name and is readable in light and dark', async () => {
+  const script = join(ws.dir, 'theme_loop.ts');
+  for (const theme of ['Default Light Modern', 'Default Dark Modern']) {
+    await openIn(theme);
+    await openInFirstGroup(page, 'theme_loop.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    const frame = await webviewFrame(page, '#running-message');
+    const message = frame.locator('#running-message');
+    // As editor tabs name a file; the full path is its tooltip.
+    expect(await message.textContent()).toBe('Running theme_loop.ts…');
+    expect(await message.getAttribute('title')).toBe(script);
+    expect(await frame.locator('#app').innerText()).not.toContain(ws.dir);
+    const stop = frame.locator('#stop-run');
+    expect(await stop.getAttribute('aria-label')).toBe('Stop theme_loop.ts');
+    // Screen readers hear the run from a live region that was in the page before it spoke.
+    expect(await frame.locator('#announce[role="status"]').textContent()).toBe(
+      'Running theme_loop.ts…',
+    );
+    const seen = await runningPage(frame);
+    expect(seen.message, `${theme}: message`).toBeGreaterThanOrEqual(4.5);
+    expect(seen.stop, `${theme}: Stop`).toBeGreaterThanOrEqual(4.5);
+    expect(seen.outline, `${theme}: Stop's focus outline`).toBe(seen.focusBorder);
+    expect(seen.bar, `${theme}: progress bar`).toBe(seen.progressBar);
+    await screenshot(page, `theme-running-${theme.replace(/\s+/g, '-').toLowerCase()}`);
+    await stop.click();
+    await shownGraph(page, 'theme_loop.ts: backward() #');
+  }
+}, 400_000);

@@ -3,7 +3,7 @@
 import { formatShape, formatValues } from '../../src/graph/labels';
 import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
 import { lineWhere } from '../../src/protocol/where';
-import { details, el } from './dom';
+import { closeButton, details, el } from './dom';
 import { gradcheckRows, requestGradcheck } from './gradcheck';
 import { containerOf, state, vscode } from './state';
 
@@ -66,8 +66,7 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
   const table = el('table');
   for (const [k, v] of rowsOf(n))
     table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
-  const close = el('button', { textContent: '×', title: 'Close' });
-  close.addEventListener('click', hideDetails);
+  const close = closeButton(hideDetails);
   const head = el(
     'div',
     { className: 'details-head' },

@@ -14,6 +14,28 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export const btn = (id: string, text: string, tip: string): HTMLButtonElement =>
   el('button', { id, textContent: text, title: tip });
 
+/** A panel's ×: screen readers name it by `label`, not by the sign. */
+export function closeButton(onClose: () => void, label = 'Close', tip = label): HTMLButtonElement {
+  const x = el('button', { textContent: '×', title: tip });
+  x.setAttribute('aria-label', label);
+  x.addEventListener('click', onClose);
+  return x;
+}
+
+/**
+ * What screen readers are told as it happens (a run going on, a check's verdict). A live
+ * region is heard only when it changes after it joined the page, so this one lives outside
+ * `app`, whose content is replaced whole, from the page's start on.
+ */
+const announcer = el('div', { id: 'announce', className: 'visually-hidden', role: 'status' });
+announcer.setAttribute('aria-atomic', 'true');
+document.body.append(announcer);
+
+export function announce(text: string): void {
+  // A new text node even for the same words: a second run of one script is heard again.
+  announcer.replaceChildren(document.createTextNode(text));
+}
+
 // The shell's root element (src/extension/webview-html.ts); its data-* attributes report the
 // view's progress to tests.
 export const app = document.getElementById('app') ?? document.body;

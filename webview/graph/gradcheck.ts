@@ -5,8 +5,13 @@
 // details box. Marks are re-applied after each redraw, like marks.ts.
 import type { GradcheckNode, GradcheckResult } from '../../src/protocol/gradcheck';
 import type { GraphNode } from '../../src/protocol/messages';
-import { checkElementLine, checkLines, checkVerdict } from '../../src/explain/gradcheck-text';
-import { canvas, checkBtn, details, el } from './dom';
+import {
+  checkElementLine,
+  checkLines,
+  checkTitle,
+  checkVerdict,
+} from '../../src/explain/gradcheck-text';
+import { announce, canvas, checkBtn, closeButton, details, el } from './dom';
 import { state, vscode } from './state';
 
 /** The last check's result for the graph shown; whether one is under way. */
@@ -18,7 +23,8 @@ export function requestGradcheck(node: string | null): void {
   if (pending || state.snapshot === null) return;
   pending = true;
   checkBtn.disabled = true;
-  showPanel('Check with finite differences', [
+  const run = state.saved.payload?.source;
+  showPanel(headingOf(run?.kind === 'run' ? run.backward : null, node), [
     el('p', {
       id: 'gradcheck-message',
       textContent:
@@ -34,16 +40,14 @@ export function showGradcheck(r: GradcheckResult): void {
   checkBtn.disabled = false;
   result = r.outcome === 'unavailable' ? null : r;
   markGradcheck();
-  const scope = r.scope === null ? null : state.byId.get(r.scope);
-  const title =
-    scope === undefined || scope === null
-      ? 'Check with finite differences'
-      : `Check below ${nameOf(scope)}`;
+  const ofRun = state.saved.payload?.source?.kind === 'run';
+  const heading = headingOf(ofRun ? r.backward : null, r.scope);
+  const said = r.outcome === 'unavailable' ? `Cannot check: ${r.message}` : r.message;
   const parts: HTMLElement[] = [
     el('p', {
       id: 'gradcheck-message',
       className: r.outcome === 'disagree' ? 'gl-check-bad' : '',
-      textContent: r.outcome === 'unavailable' ? `Cannot check: ${r.message}` : r.message,
+      textContent: said,
     }),
   ];
   if (r.outcome !== 'unavailable')
@@ -54,7 +58,8 @@ export function showGradcheck(r: GradcheckResult): void {
       }),
       ...r.nodes.map(nodeBlock),
     );
-  showPanel(title, parts);
+  showPanel(heading, parts);
+  announce(`${heading.textContent}: ${said}`);
 }
 
 /** After a new graph: no result, nothing pending. */
@@ -92,6 +97,18 @@ function drawnIds(id: string): string[] {
   return acc === null || acc === undefined ? [id] : [id, acc];
 }
 
+/** The panel's heading (see checkTitle), with the script's path in its tooltip. */
+function headingOf(backward: number | null, scope: string | null): HTMLElement {
+  const node = scope === null ? undefined : state.byId.get(scope);
+  const below = node === undefined ? null : nameOf(node);
+  const file = state.saved.payload?.file ?? '';
+  return el('b', {
+    id: 'gradcheck-title',
+    textContent: checkTitle(backward, below, file),
+    title: file,
+  });
+}
+
 function nameOf(n: GraphNode): string {
   return n.kind === 'accumulate' ? 'AccumulateGrad' : n.name === '' ? n.id : n.name;
 }
@@ -113,16 +130,27 @@ function nodeBlock(c: GradcheckNode): HTMLElement {
   );
 }
 
-function showPanel(title: string, parts: HTMLElement[]): void {
-  const x = el('button', { textContent: '×', title: 'Close' });
-  x.addEventListener('click', () => {
+function showPanel(heading: HTMLElement, parts: HTMLElement[]): void {
+  const refocus = focusGoes(document.activeElement);
+  const x = closeButton(() => {
     details.hidden = true;
   });
-  details.replaceChildren(
-    el('div', { className: 'details-head' }, el('b', { textContent: title }), x),
-    ...parts,
-  );
+  details.replaceChildren(el('div', { className: 'details-head' }, heading, x), ...parts);
   details.hidden = false;
+  if (refocus) x.focus();
+}
+
+/**
+ * Whether the focus is lost with this panel's update: the button pressed for the check is
+ * disabled by now (the toolbar's) or replaced with the panel's content (the details box's).
+ */
+function focusGoes(focused: Element | null): boolean {
+  return (
+    focused === null ||
+    focused === document.body ||
+    details.contains(focused) ||
+    (focused instanceof HTMLButtonElement && focused.disabled)
+  );
 }
 
 export function installGradcheck(): void {

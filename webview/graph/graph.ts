@@ -1,13 +1,16 @@
 // The graph on screen: taking a graph from the host (or the saved state), laying it out,
 // drawing it and reporting the paint; a failed run or a cancelled layout in its place.
+import { fileNameOf } from '../../src/protocol/file-name';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 import {
   gzipJson,
+  runningText,
   type PaintPhases,
   type RestoredGraph,
   type WorkerTimes,
 } from '../../src/protocol/graph-view';
 import {
+  announce,
   app,
   btn,
   captureFull,
@@ -105,12 +108,8 @@ function headerOf(payload: Pick<KeptPayload, 'source'>): string | undefined {
   if (source?.kind === 'debug')
     return `tensors in scope at debug stop ${String(source.stop)} (no backward() involved)`;
   if (source?.kind === 'stop')
-    return `tensors in scope at ${basename(source.file)}:${String(source.line)} (hit ${String(source.hit)}), before the line ran`;
+    return `tensors in scope at ${fileNameOf(source.file)}:${String(source.line)} (hit ${String(source.hit)}), before the line ran`;
   return undefined;
-}
-
-function basename(file: string): string {
-  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 /**
@@ -175,24 +174,33 @@ export function showFailure(file: string, message: string): void {
 }
 
 /**
- * A run goes on and no graph is on screen: the whole view says so, read out once by screen
- * readers, with the Stop the status bar item also offers.
+ * A run goes on and no graph is on screen: the whole view says so (the script by its file
+ * name, its path in the tooltip), read out once by screen readers, with the Stop the status
+ * bar item also offers.
  */
 export function showRunning(file: string): void {
   app.dataset.state = 'running';
-  const stop = btn('stop-run', 'Stop', `Stop ${file}; what it captured so far is shown`);
+  const name = fileNameOf(file);
+  const stop = btn('stop-run', 'Stop', `Stop ${name}; what it captured so far is shown`);
+  stop.setAttribute('aria-label', `Stop ${name}`);
   stop.addEventListener('click', () => {
     stop.disabled = true;
     vscode.postMessage({ type: 'stopRun', file });
   });
+  const text = runningText(file);
+  // Shows that the run is alive; the words are what screen readers hear (announce).
+  const bar = el('div', { id: 'running-progress' });
+  bar.setAttribute('aria-hidden', 'true');
   app.replaceChildren(
     el(
       'div',
-      { id: 'running', role: 'status' },
-      el('p', { id: 'running-message', textContent: `Running ${file}…` }),
+      { id: 'running' },
+      bar,
+      el('p', { id: 'running-message', textContent: text, title: file }),
       el('p', {}, stop),
     ),
   );
+  announce(text);
 }
 
 /** The user stopped the layout: say so, and offer it again. */

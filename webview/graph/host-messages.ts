@@ -2,11 +2,12 @@
 import {
   isToWebview,
   readGzipJson,
+  runningText,
   type GraphPayload,
   type ToWebview,
 } from '../../src/protocol/graph-view';
 import { assertNever } from '../../src/protocol/messages';
-import { showMessage, status, title } from './dom';
+import { announce, showMessage, status, title } from './dom';
 import { exportAs } from './export';
 import { showGradcheck } from './gradcheck';
 import { openRequest, render, showFailure, showRunning } from './graph';
@@ -38,8 +39,10 @@ async function onMessage(m: ToWebview): Promise<void> {
     }
     case 'graph/running':
       // With no graph on screen (first run, or after a failure) the whole view says so.
-      if (title.isConnected) status.textContent = `Running ${m.file}…`;
-      else showRunning(m.file);
+      if (title.isConnected) {
+        status.textContent = runningText(m.file);
+        announce(status.textContent);
+      } else showRunning(m.file);
       return;
     case 'graph/failed':
       showFailure(m.file, m.message);

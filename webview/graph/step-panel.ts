@@ -2,12 +2,11 @@
 // sum in numbers, and the same lines as `gradlens run --explain` (what the node received and
 // what it sent to each input, with the rule's formula and its numbers).
 import type { WalkStep } from '../../src/explain/walkthrough';
-import { details, el } from './dom';
+import { closeButton, details, el } from './dom';
 
 /** Shows step `index` of `count`; `close` leaves the step-through. */
 export function showStepPanel(st: WalkStep, index: number, count: number, close: () => void): void {
-  const x = el('button', { textContent: '×', title: 'Leave the step-through (Esc)' });
-  x.addEventListener('click', close);
+  const x = closeButton(close, 'Leave the step-through', 'Leave the step-through (Esc)');
   const head = el(
     'div',
     { className: 'details-head' },
@@ -28,8 +27,7 @@ export function showStepPanel(st: WalkStep, index: number, count: number, close:
 
 /** Says why there is nothing to step through. */
 export function showNoSteps(reason: string): void {
-  const x = el('button', { textContent: '×', title: 'Close' });
-  x.addEventListener('click', () => {
+  const x = closeButton(() => {
     details.hidden = true;
   });
   details.replaceChildren(
