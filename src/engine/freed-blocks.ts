@@ -4,14 +4,19 @@
 // mapping until a block that large has been freed once, then from its heap; but it gives the
 // top of its heap back to the system as soon as more than twice the largest block freed so far
 // is free there. A 1024x1024 matmul's forward and backward make three 4 MB arrays that die
-// at the same collection: glibc returns the 12 MB, and the next step's arrays fault every
-// page in again (about 3,000 page faults a step, each costing more than copying the page).
-// Freeing one block of BLOCK_BYTES once, before that happens, raises both limits for the
-// rest of the process (glibc keeps them at the largest freed block below 32 MiB), so that the
-// heap keeps what a step frees for the next one. Other allocators ignore the block.
+// at the same collection: glibc returns the 12 MB (over twice 4 MB), and the next step's
+// arrays fault every page in again (about 3,000 page faults a step, each costing far more
+// than copying the page). Freeing one block of BLOCK_BYTES once raises both limits for the
+// rest of the process (glibc keeps them at the largest block freed so far, up to 32 MiB).
+// Other allocators ignore the block.
 
-/** The block freed once: under glibc's 32 MiB ceiling for the limit, with its header. */
-const BLOCK_BYTES = 16 * 2 ** 20;
+/**
+ * The block freed once: glibc then keeps up to 16 MiB free, what such a step frees and more.
+ * Not larger: what it keeps when large products stop stays in the process (a workload run
+ * after W4 in the same process peaked 10-40 MB higher with 32 MiB kept, within its spread
+ * with 16).
+ */
+const BLOCK_BYTES = 8 * 2 ** 20;
 
 /**
  * Storages at least this large allocate the block. Smaller ones leave the process as it was:
