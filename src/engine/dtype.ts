@@ -1,3 +1,5 @@
+import { keepFreedBlocks, LARGE_STORAGE_BYTES } from './freed-blocks';
+
 /**
  * Element types a tensor can hold. `int64` holds integer values (class indices, positions)
  * in an `Int32Array`: exact for |v| < 2^31, which covers every index a tensor here can have.
@@ -63,6 +65,7 @@ export function watchAllocations(list: Storage[] | null): void {
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = n * ELEMENT_BYTES[dtype];
   if (bytes > POOL_MAX_BYTES) {
+    if (bytes >= LARGE_STORAGE_BYTES) keepFreedBlocks();
     const storage = ownStorage(dtype, n);
     if (births !== null) births.push(storage);
     return storage;
