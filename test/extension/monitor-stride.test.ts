@@ -1,12 +1,12 @@
 import { expect, test } from 'vitest';
-import { strideNote } from '../../src/extension/monitor/stride-note';
+import { strideNote } from '../../src/protocol/stride-note';
 
 test('a thinned record says which steps it shows', () => {
   expect(strideNote(2)).toBe(
     'every 2nd step shown: the script makes steps faster than the monitor keeps',
   );
-  expect([1, 3, 4, 11, 12, 13, 21, 64].map((n) => strideNote(n).split(' ')[1])).toEqual([
-    '1st',
+  expect(strideNote(1)).toBeNull();
+  expect([3, 4, 11, 12, 13, 21, 64].map((n) => strideNote(n)!.split(' ')[1])).toEqual([
     '3rd',
     '4th',
     '11th',
@@ -15,4 +15,14 @@ test('a thinned record says which steps it shows', () => {
     '21st',
     '64th',
   ]);
+});
+
+test('a record capped on rows says how its buckets are drawn, and that the last step is exact', () => {
+  expect(strideNote(1, 512)).toBe(
+    'long run: each 512 steps shown as their lowest and highest loss and largest gradient; the newest steps in full, the last step exact',
+  );
+  expect(strideNote(4, 2048)).toContain('each 2,048 steps');
+  expect(strideNote(4, 2048)).toContain('the newest steps at every 4th step');
+  // Buckets no wider than the runner's stride add nothing to say.
+  expect(strideNote(8, 8)).toBe(strideNote(8));
 });

@@ -206,7 +206,7 @@ function appendRows(cur: Current, cols: RunColumns): void {
     grown.set(cur.sps.subarray(0, from));
     cur.sps = grown;
   }
-  stepsPerSecond(c.timeMs, 20, from, cur.sps.subarray(0, n));
+  stepsPerSecond(c.step, c.timeMs, 20, from, cur.sps.subarray(0, n));
   const columns: [string, Float64Array][] = [
     ['loss', c.loss],
     ['lr', c.lr],
