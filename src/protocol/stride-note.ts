@@ -8,7 +8,7 @@
  */
 export function strideNote(stride: number, width = 1): string | null {
   if (width > stride)
-    return `long run: each ${width.toLocaleString('en-US')} steps shown as their lowest and highest loss and largest gradient; the newest steps${stride > 1 ? ` at every ${stride}${ordinalSuffix(stride)} step` : ' in full'}, the last step exact`;
+    return `long run: older steps shown in buckets of ${width.toLocaleString('en-US')} (lowest and highest loss, largest gradient); newer ${stride > 1 ? `every ${stride}${ordinalSuffix(stride)} step shown` : 'steps all shown'}; the last step exact`;
   if (stride > 1)
     return `every ${stride}${ordinalSuffix(stride)} step shown: the script makes steps faster than the monitor keeps`;
   return null;
