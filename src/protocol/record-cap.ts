@@ -33,7 +33,8 @@ export function thinRows(rows: RowSource, width: number, limit: number): Thinned
   let w = Math.max(1, width);
   for (;;) {
     const keep = bucketPicks(rows, w);
-    if (keep.length <= limit) return { keep, width: w };
+    // Past 2^53 every step shares one bucket: a limit below its four rows cannot be met.
+    if (keep.length <= limit || w >= Number.MAX_SAFE_INTEGER) return { keep, width: w };
     w *= 2;
   }
 }
