@@ -411,7 +411,7 @@ function renderHead(): void {
   const sps = cur.sps[i];
   if (Number.isFinite(sps))
     parts.push(`${sps >= 100 ? sps.toFixed(0) : sps.toPrecision(3)} steps/s`);
-  parts.push(`${c.step.length.toLocaleString('en-US')} steps recorded`);
+  parts.push(`${c.step.length.toLocaleString('en-US')} points recorded`);
   stats.textContent = parts.join(' · ');
 }
 
