@@ -2,7 +2,7 @@
 // (784-256-10, batch 64, Adam) trains for the given time under `gradlens run --monitor`, the
 // way the extension runs a script, while this process samples the resident size of the
 // runner child (the process that runs the script) and of the host (the CLI, which receives
-// the training record). Prints start, end, peak and the slope of each.
+// the training record). Prints start, end, peak and the slope of each, and the record's rows.
 // Usage: npm run build && node bench/soak-memory.mjs [--minutes N] [--interval SECONDS] [--json FILE]
 import { spawn } from 'node:child_process';
 import { clearInterval, setInterval } from 'node:timers';
@@ -140,6 +140,8 @@ const code = await new Promise((resolve) => host.on('exit', resolve));
 clearInterval(timer);
 if (code !== 0) throw new Error(`gradlens run exited with ${code}\n${stdout}`);
 const steps = Number(/STEPS (\d+)/.exec(stdout)?.[1] ?? NaN);
+// The host's training record as it wrote it at the end: its rows and last step.
+const record = JSON.parse(readFileSync(path.join(dir, 'monitor.json'), 'utf8')).metrics;
 const steady = samples.filter((s) => s.t >= warmupS);
 if (steady.length < 2) throw new Error(`too few samples after warm-up (${samples.length} in all)`);
 
@@ -168,4 +170,11 @@ for (const [key, label] of [
     `  ${label}: RSS first ${f(r.firstMB)} MB, start ${f(r.startMB)}, end ${f(r.endMB)} (${r.endMB >= r.startMB ? '+' : ''}${f(r.endMB - r.startMB)}), peak ${f(r.peakMB)}; slope ${f(r.slopeMBPerHour)} MB/hour`,
   );
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ minutes, steps, report, samples }, null, 1));
+console.log(
+  `  training record on the host: ${record.length} rows, last step ${record.at(-1)?.step ?? 'none'}`,
+);
+if (jsonOut)
+  writeFileSync(
+    jsonOut,
+    JSON.stringify({ minutes, steps, recordRows: record.length, report, samples }, null, 1),
+  );

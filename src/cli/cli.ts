@@ -7,6 +7,7 @@ import { launchRunner, type RunResult } from '../runner/launch';
 import type { GraphSnapshot, RunError } from '../protocol/messages';
 import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args';
 import { monitorCsv, monitorHtml, monitorJson } from './monitor';
+import { strideNote } from '../protocol/stride-note';
 import { renderGraph, type GraphFormat } from './render';
 import { explainLines } from '../explain/text';
 import { lineWhere } from '../protocol/where';
@@ -169,14 +170,17 @@ async function run(args: RunArgs): Promise<number> {
       failed = true;
     } else {
       const ext = path.extname(args.monitor).slice(1).toLowerCase();
+      const note = strideNote(result.metricStride, result.metricWidth);
       const text =
         ext === 'csv'
           ? monitorCsv(result.metrics)
           : ext === 'html'
-            ? monitorHtml(result.metrics, `${fileName(args.script)}: training record`)
+            ? monitorHtml(result.metrics, `${fileName(args.script)}: training record`, note)
             : monitorJson(result.metrics);
       write(args.monitor, text);
-      say(`wrote ${result.metrics.length} training steps to ${args.monitor}`);
+      say(
+        `wrote ${result.metrics.length} training steps to ${args.monitor}${note === null ? '' : ` (${note})`}`,
+      );
     }
   }
   return result.cancelled ? 130 : failed ? 1 : 0;

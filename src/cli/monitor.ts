@@ -1,6 +1,8 @@
 // The training record as a file: JSON (the metrics themselves), CSV (one row per step, a
 // column per parameter's gradient norm) or a self-contained HTML page with loss and
-// gradient-norm charts.
+// gradient-norm charts. The record is the host's, capped at MAX_ROWS rows (record-cap.ts): a
+// long run's file holds real rows with their exact values (each bucket's lowest and highest
+// loss, largest gradient, and the last step), not every step.
 import { decodeNum, type Num, type TrainMetric } from '../protocol/messages';
 import { escapeXml } from '../graph/svg';
 
@@ -81,7 +83,12 @@ function chart(
 ${lines.join('\n')}</svg><div>${legend}</div>`;
 }
 
-export function monitorHtml(metrics: TrainMetric[], title: string): string {
+/** `note`: how the record was thinned (strideNote), null when it holds every step. */
+export function monitorHtml(
+  metrics: TrainMetric[],
+  title: string,
+  note: string | null = null,
+): string {
   const loss = [
     { name: 'loss', points: metrics.map((m) => [m.step, decodeNum(m.loss)] as [number, number]) },
   ];
@@ -98,7 +105,7 @@ export function monitorHtml(metrics: TrainMetric[], title: string): string {
   const summary =
     last === undefined
       ? 'no backward() on a scalar was recorded'
-      : `${metrics.length} steps, final loss ${cell(last.loss)}${lastLr ? `, lr ${lastLr[1]}` : ''}`;
+      : `${metrics.length} steps${note === null ? '' : ` (${note})`}, final loss at step ${last.step} ${cell(last.loss)}${lastLr ? `, lr ${lastLr[1]}` : ''}`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font:13px ui-monospace,Menlo,Consolas,monospace;margin:20px;color:#111}</style></head><body>
 <h1>${escapeXml(title)}</h1><p>${escapeXml(summary)}</p>

@@ -2,6 +2,7 @@
 // cost a few dozen reallocations and no per-step objects. Used by the host (fed by the
 // runner's metrics) and by the page (fed by the host's batches). No DOM, no `vscode`.
 import type { RunColumns } from './monitor';
+import { thinRows, type RowSource } from './record-cap';
 
 /** One step with its numbers already decoded (NaN where a value is missing). */
 export interface StepRow {
@@ -20,9 +21,18 @@ export class ColumnBuilder {
   private timeMs: Float64Array;
   private lr: Float64Array;
   private norms = new Map<string, Float64Array>();
+  private bucketWidth = 1;
+  private thinnings = 0;
 
-  constructor(capacity = 1024) {
-    this.cap = Math.max(16, capacity);
+  /**
+   * `maxRows`: append() thins the record (record-cap.ts) to half of it whenever a step would
+   * go past it, so it never holds more rows; the host's live run has one, the page mirrors it.
+   */
+  constructor(
+    capacity = 1024,
+    private readonly maxRows = Infinity,
+  ) {
+    this.cap = Math.max(16, Math.min(capacity, maxRows));
     this.step = new Float64Array(this.cap);
     this.loss = new Float64Array(this.cap);
     this.timeMs = new Float64Array(this.cap);
@@ -44,7 +54,18 @@ export class ColumnBuilder {
     return [...this.norms.keys()];
   }
 
+  /** Steps per bucket of the thinned part of the record (1 until it was first thinned). */
+  get width(): number {
+    return this.bucketWidth;
+  }
+
+  /** How often the record was thinned: rows already read may have moved when this changes. */
+  get thinned(): number {
+    return this.thinnings;
+  }
+
   append(row: StepRow): void {
+    if (this.n >= this.maxRows) this.thin();
     this.reserve(this.n + 1);
     const i = this.n;
     this.step[i] = row.step;
@@ -103,6 +124,28 @@ export class ColumnBuilder {
     };
   }
 
+  /** Keeps the rows that matter on a chart (record-cap.ts), the newest among them. */
+  private thin(): void {
+    const norms = [...this.norms.values()];
+    const rows: RowSource = {
+      length: this.n,
+      step: (i) => this.step[i],
+      loss: (i) => this.loss[i],
+      gradMax: (i) => {
+        let m = NaN;
+        for (const col of norms) if (!Number.isNaN(col[i]) && !(col[i] <= m)) m = col[i];
+        return m;
+      },
+    };
+    const { keep, width } = thinRows(rows, this.bucketWidth, this.maxRows / 2);
+    // Ascending indices, each at or after its destination: compacting in place is safe.
+    for (const col of [this.step, this.loss, this.timeMs, this.lr, ...norms])
+      keep.forEach((from, to) => (col[to] = col[from]));
+    this.n = keep.length;
+    this.bucketWidth = width;
+    this.thinnings++;
+  }
+
   private normColumn(name: string): Float64Array {
     let col = this.norms.get(name);
     if (col === undefined) {
@@ -118,6 +161,7 @@ export class ColumnBuilder {
     if (size <= this.cap) return;
     let cap = this.cap;
     while (cap < size) cap *= 2;
+    cap = Math.max(size, Math.min(cap, this.maxRows));
     const grow = (a: Float64Array): Float64Array => {
       const b = new Float64Array(cap);
       b.set(a.subarray(0, this.n));

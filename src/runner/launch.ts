@@ -32,6 +32,7 @@ import {
   spawnChild,
   type ChildCommand,
 } from './child-process';
+import { MAX_ROWS, thinMetrics } from '../protocol/record-cap';
 import { HostChannel } from './host-channel';
 import { defaultPython } from './default-python';
 
@@ -97,9 +98,12 @@ export interface RunResult {
   stops: GraphSnapshot[];
   /** How often each capture point was reached (from the end of a run that had them). */
   capturePoints: CapturePointReport[];
+  /** The training record: every step that reached the host until MAX_ROWS, then capped (record-cap.ts). */
   metrics: TrainMetric[];
   /** Set when the stream of metrics was thinned: only every stride-th step is in `metrics` from then on. */
   metricStride: number;
+  /** Steps per bucket once `metrics` reached its cap on rows (1: every step that arrived is in it). */
+  metricWidth: number;
   backwardCount: number;
   durationMs: number;
   /** Wall-clock time when the script ended (ms since epoch), for end-to-output timings. */
@@ -277,6 +281,7 @@ class Run {
     capturePoints: [],
     metrics: [],
     metricStride: 1,
+    metricWidth: 1,
     backwardCount: 0,
     durationMs: 0,
     endedAt: 0,
@@ -438,7 +443,10 @@ class Run {
         break;
       case 'train/metrics':
         // No spread: a batch from a long synchronous loop can exceed the argument limit.
-        for (const metric of m.metrics) r.metrics.push(metric);
+        for (const metric of m.metrics) {
+          if (r.metrics.length >= MAX_ROWS) r.metricWidth = thinMetrics(r.metrics, r.metricWidth);
+          r.metrics.push(metric);
+        }
         if (m.stride !== undefined) r.metricStride = m.stride;
         break;
       case 'run/error':

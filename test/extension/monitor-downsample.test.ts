@@ -86,16 +86,19 @@ describe('reduceSeries', () => {
   });
 });
 
-test('stepsPerSecond over a window of rows, incrementally', () => {
-  const t = Float64Array.from({ length: 50 }, (_, i) => i * 10); // 100 steps/s
-  const r = stepsPerSecond(t, 20);
+test('stepsPerSecond over a window of rows, counted in steps, incrementally', () => {
+  const t = Float64Array.from({ length: 50 }, (_, i) => i * 10); // a row every 10 ms
+  const r = stepsPerSecond(steps(50), t, 20);
   expect(Number.isNaN(r[0])).toBe(true);
   expect(r[1]).toBeCloseTo(100);
   expect(r[49]).toBeCloseTo(100);
   const out = new Float64Array(50).fill(-1);
-  stepsPerSecond(t, 20, 40, out);
+  stepsPerSecond(steps(50), t, 20, 40, out);
   expect(out[39]).toBe(-1);
   expect(out[40]).toBeCloseTo(100);
+  // Every 8th step recorded (a stride, or a capped record): still the script's steps per second.
+  const every8th = Float64Array.from({ length: 50 }, (_, i) => 8 * (i + 1));
+  expect(stepsPerSecond(every8th, t, 20)[49]).toBeCloseTo(800);
 });
 
 describe('BlockIndex', () => {

@@ -207,10 +207,12 @@ export function reduceSeries(
 }
 
 /**
- * Training steps (rows) per second at each row, over the `window` rows before it, on the
- * script's own clock. NaN for the first row. Rows before `from` are left as they are in `out`.
+ * Training steps per second at each row, over the `window` rows before it, on the script's own
+ * clock. Counted in steps, not rows: a thinned record (a stride, or the host's cap on rows)
+ * has fewer rows than steps. NaN for the first row. Rows before `from` are left as they are in `out`.
  */
 export function stepsPerSecond(
+  step: ArrayLike<number>,
   timeMs: ArrayLike<number>,
   window = 20,
   from = 0,
@@ -221,7 +223,7 @@ export function stepsPerSecond(
   for (let i = from; i < n; i++) {
     const j = Math.max(0, i - window);
     const dt = timeMs[i] - timeMs[j];
-    r[i] = i === j || dt <= 0 ? NaN : ((i - j) * 1000) / dt;
+    r[i] = i === j || dt <= 0 ? NaN : ((step[i] - step[j]) * 1000) / dt;
   }
   return r;
 }

@@ -206,7 +206,7 @@ function appendRows(cur: Current, cols: RunColumns): void {
     grown.set(cur.sps.subarray(0, from));
     cur.sps = grown;
   }
-  stepsPerSecond(c.timeMs, 20, from, cur.sps.subarray(0, n));
+  stepsPerSecond(c.step, c.timeMs, 20, from, cur.sps.subarray(0, n));
   const columns: [string, Float64Array][] = [
     ['loss', c.loss],
     ['lr', c.lr],
@@ -411,7 +411,7 @@ function renderHead(): void {
   const sps = cur.sps[i];
   if (Number.isFinite(sps))
     parts.push(`${sps >= 100 ? sps.toFixed(0) : sps.toPrecision(3)} steps/s`);
-  parts.push(`${c.step.length.toLocaleString('en-US')} steps recorded`);
+  parts.push(`${c.step.length.toLocaleString('en-US')} points recorded`);
   stats.textContent = parts.join(' · ');
 }
 

@@ -1,5 +1,5 @@
-// CSV export of one run: every recorded step, full precision (shortest round-trip form), one
-// column per parameter's gradient norm. No `vscode` here.
+// CSV export of one run: every row of its record (a long run's is capped: record-cap.ts), full
+// precision (shortest round-trip form), one column per parameter's gradient norm. No `vscode` here.
 import type { RunColumns } from '../../protocol/monitor';
 
 /**

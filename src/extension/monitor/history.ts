@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeNum, type TrainMetric } from '../../protocol/messages';
+import { MAX_ROWS } from '../../protocol/record-cap';
 import { ColumnBuilder } from '../../protocol/run-columns';
 import type { RunColumns, RunMeta, RunRecord, RunStatus } from '../../protocol/monitor';
 
@@ -13,9 +14,11 @@ export interface HistoryLimits {
   readonly perScript: number;
   /** Finished runs kept in all. */
   readonly total: number;
+  /** Rows a run keeps at most (record-cap.ts): a run of any length holds flat memory. */
+  readonly rowsPerRun: number;
 }
 
-const DEFAULT_LIMITS: HistoryLimits = { perScript: 5, total: 40 };
+const DEFAULT_LIMITS: HistoryLimits = { perScript: 5, total: 40, rowsPerRun: MAX_ROWS };
 const HEADER_VERSION = 1;
 
 interface StoredHeader {
@@ -36,12 +39,14 @@ export class RunHistory {
   /** Finished runs, oldest first; columns are read from disk on first use. */
   private finished: { meta: RunMeta; columns: RunColumns | null }[] = [];
   private seq = 0;
+  private readonly limits: HistoryLimits;
 
   /** `dir` null: keep everything in memory only (no workspace storage). */
   constructor(
     private readonly dir: string | null,
-    private readonly limits: HistoryLimits = DEFAULT_LIMITS,
+    limits: Partial<HistoryLimits> = {},
   ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
     if (dir !== null) this.load(dir);
   }
 
@@ -51,7 +56,7 @@ export class RunHistory {
     const id = `${startedAt.toString(36)}-${(this.seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.live = {
       meta: { id, script, startedAt, status: 'running', message: null, pid: null },
-      builder: new ColumnBuilder(),
+      builder: new ColumnBuilder(1024, this.limits.rowsPerRun),
     };
     return this.live;
   }

@@ -36,7 +36,7 @@ import { RunControl, type StoppableRun } from './control';
 import { toCsv } from './csv';
 import { webviewHtml } from '../webview-html';
 import { RunHistory } from './history';
-import { strideNote } from './stride-note';
+import { strideNote } from '../../protocol/stride-note';
 
 /** The view's id (package.json `contributes.views`). */
 export const MONITOR_VIEW_ID = 'gradlens.monitor';
@@ -91,6 +91,8 @@ interface Live {
   stopRequested: boolean;
   /** Only every stride-th step reaches the monitor once a loop outruns it (1: every step). */
   stride: number;
+  /** Steps per bucket once the record reached its cap on rows (1: not yet). */
+  width: number;
 }
 
 class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -164,6 +166,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       control: new RunControl(handle),
       stopRequested: false,
       stride: 1,
+      width: 1,
     };
     this.live = live;
     this.sent = 0;
@@ -189,21 +192,29 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
           pid: m.pid,
         });
         return;
-      case 'train/metrics':
+      case 'train/metrics': {
+        const builder = this.history.current?.builder;
+        const thinned = builder?.thinned;
         for (const metric of m.metrics) this.history.append(live.id, metric);
-        if (m.stride !== undefined && m.stride !== live.stride) {
-          live.stride = m.stride;
-          this.history.setStatus(live.id, 'running', strideNote(m.stride));
+        const width = builder?.width ?? 1;
+        if ((m.stride ?? live.stride) !== live.stride || width !== live.width) {
+          live.stride = m.stride ?? live.stride;
+          live.width = width;
+          const note = strideNote(live.stride, width);
+          this.history.setStatus(live.id, 'running', note);
           this.post({
             type: 'monitor/status',
             runId: live.id,
             status: 'running',
-            message: strideNote(m.stride),
+            message: note,
             pid: this.history.record(live.id)?.meta.pid ?? null,
           });
         }
-        this.scheduleFlush();
+        // Thinning moved rows the page already has: it gets the (capped) record whole again.
+        if (builder?.thinned !== thinned) this.replay();
+        else this.scheduleFlush();
         return;
+      }
       case 'run/paused':
         // The request was taken: the script now waits at a tensor op.
         this.post({
@@ -231,13 +242,13 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     if (this.live !== live) return;
     this.flush();
     let status: RunStatus;
-    let message: string | null = null;
+    let message: string | null;
     if (live.stopRequested || result?.cancelled === true) {
       status = 'stopped';
       message = 'stopped';
     } else if (result?.ok === true) {
       status = 'done';
-      if (live.stride > 1) message = strideNote(live.stride);
+      message = strideNote(live.stride, live.width);
     } else {
       status = 'failed';
       message = failure ?? result?.errors.map((e) => e.message).join('; ') ?? 'the run failed';
