@@ -336,9 +336,10 @@ describe('training record', () => {
     expect(r.ok).toBe(true);
     expect(r.backwardCount).toBe(150_000);
     expect(r.metricStride).toBeGreaterThan(1);
-    // The stream alone sends over 100,000 steps of this loop; the host's record stops at its cap.
+    // How many rows the stream sends depends on the machine's speed (its stride doubles with
+    // the loop's pace), so whether the host thinned them too varies; its cap always holds
+    // (test/protocol/record-cap.test.ts thins a million steps).
     expect(r.metrics.length).toBeLessThanOrEqual(MAX_ROWS);
-    expect(r.metricWidth).toBeGreaterThan(1);
     const steps = r.metrics.map((m) => m.step);
     expect(steps.every((s, i) => i === 0 || s > steps[i - 1])).toBe(true);
     expect(steps.at(-1)! % r.metricStride).toBe(0);
