@@ -1,9 +1,9 @@
 // Bundles the graph view page (browser IIFE) and its two layout workers, which the page starts
 // from Blobs of their sources: webview workers loaded by URL are broken in recent VS Code.
 // The worker without ELK (src/graph alone) is inlined in the page as a string; the one with
-// ELK's bundled build is a script of its own that sets a global to its source, loaded beside
-// the page's (async), so the page starts without parsing ELK's 1.6 MB first (names in
-// src/protocol/elk-source.ts).
+// ELK's bundled build is a script of its own that sets a global to its source, which the page
+// loads once a first graph is on screen, so neither its start nor the run waits on ELK's 1.6 MB
+// (names in src/protocol/elk-source.ts).
 // Called by scripts/build.mjs; runnable on its own: `node webview/build.mjs [--production]`.
 import * as esbuild from 'esbuild';
 import { writeFileSync } from 'node:fs';

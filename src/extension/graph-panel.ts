@@ -18,7 +18,7 @@ import { notebookCellDocument } from './notebook/editor';
 import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { readSettings } from './runs';
-import { ELK_SOURCE_FILE, ELK_SOURCE_SCRIPT_ID } from '../protocol/elk-source';
+import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../protocol/elk-source';
 import { webviewHtml } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
@@ -241,7 +241,7 @@ export class GraphPanel implements vscode.Disposable {
       cspSource: panel.webview.cspSource,
       scriptUri: asUri('dist', 'webview', 'graph-view.js'),
       styleUri: asUri('media', 'graph-view.css'),
-      asyncScripts: [{ id: ELK_SOURCE_SCRIPT_ID, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
+      lateScripts: [{ name: ELK_SOURCE_META, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
       ...(this.running === null ? {} : { placeholder: runningText(this.running.file) }),
     });
     const subs: vscode.Disposable[] = [];

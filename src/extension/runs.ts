@@ -42,7 +42,7 @@ export type RunTarget =
 export interface RunServiceDeps {
   readonly output: vscode.OutputChannel;
   readonly showGraph: (payload: GraphPayload) => void;
-  /** A run is about to start (after the trust and file checks). */
+  /** A run is about to start: after the trust and file checks, before any await (saving, the interpreter). */
   readonly running: (file: string) => void;
   /** Every launch and each of its messages, for the training monitor. */
   readonly started: (script: string, handle: RunHandle) => void;
@@ -110,11 +110,13 @@ export class RunService implements vscode.Disposable {
       return null;
     }
     const file = uri.fsPath;
+    this.active?.handle.cancel();
+    const number = ++this.started;
+    // Before anything is awaited: code-server builds the view's page while the script runs.
+    this.deps.running(file);
     // The runner reads the file from disk: run what the user sees.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
-    this.active?.handle.cancel();
-    const number = ++this.started;
     const settings = readSettings();
     const upTo =
       target.kind === 'cell' || target.kind === 'stopAfterLine' ? target.cell : undefined;
@@ -140,7 +142,6 @@ export class RunService implements vscode.Disposable {
         ? capturePointsFor(file, settings.capturePointsMaxHits, out)
         : undefined;
 
-    this.deps.running(file);
     const launchedAt = Date.now();
     let graphAt: number | undefined;
     const result = await vscode.window.withProgress(

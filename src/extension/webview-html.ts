@@ -1,6 +1,6 @@
 // The one HTML shell of both Gradlens webviews (graph view and training monitor): a strict CSP
-// with a fresh nonce, one bundled script (and scripts it loads alongside), one stylesheet, a
-// placeholder until the script runs.
+// with a fresh nonce, one bundled script (and the addresses of scripts it loads later), one
+// stylesheet, a placeholder until the script runs.
 // The theme reaches the pages through VS Code's --vscode-* variables, which the stylesheets
 // use. Kept free of `vscode` so its security properties are unit-tested without VS Code.
 import { randomBytes } from 'node:crypto';
@@ -14,10 +14,11 @@ export interface WebviewHtmlInput {
   readonly scriptUri: string;
   readonly styleUri: string;
   /**
-   * Scripts loaded beside the page's own without holding it up (`async`): the graph view's
-   * ELK worker source, which the page needs only once a first graph is drawn.
+   * Scripts the page loads itself when it needs them, with its own nonce: the graph view's
+   * ELK worker source, needed only once a first graph is on screen. The page holds their URIs
+   * as `<meta name content>`: loaded with it, they would share the CPU with its start.
    */
-  readonly asyncScripts?: readonly { readonly id: string; readonly uri: string }[];
+  readonly lateScripts?: readonly { readonly name: string; readonly uri: string }[];
   /** Fixed only in tests; a fresh random nonce otherwise. */
   readonly nonce?: string;
   /**
@@ -82,17 +83,14 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page, input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
-<title>${title}</title>
+${(input.lateScripts ?? [])
+  .map((s) => `<meta name="${escapeAttr(s.name)}" content="${escapeAttr(s.uri)}">\n`)
+  .join('')}<title>${title}</title>
 </head>
 <body>
 ${root}<p class="empty" role="status">${placeholder}</p></div>
 <script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
-${(input.asyncScripts ?? [])
-  .map(
-    (a) =>
-      `<script nonce="${nonce}" id="${escapeAttr(a.id)}" async src="${escapeAttr(a.uri)}"></script>\n`,
-  )
-  .join('')}</body>
+</body>
 </html>`;
 }
 

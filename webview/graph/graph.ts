@@ -32,6 +32,7 @@ import {
   cancelLayouts,
   layout,
   requestsSent,
+  startElkWorker,
   type LayoutRequest,
   type LayoutResult,
 } from './layout-client';
@@ -264,6 +265,8 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     app.dataset.state = 'painted';
     // Counts fresh graphs on screen, so tests can wait for the next one.
     app.dataset.paints = String(Number(app.dataset.paints ?? '0') + 1);
+    // ELK's worker waited for a graph on screen (see layout-client.ts): the graphs to come open in it.
+    startElkWorker();
   } catch (e) {
     if ((e as Error).message === CANCELLED) return;
     app.dataset.state = 'error';

@@ -1,14 +1,16 @@
 // The page's side of the layout workers: one request at a time is answered in order, each
 // paired with its result by `seq`; progress shows after PROGRESS_DELAY_MS. Two workers are
 // started from Blobs of their bundled sources (see webview/build.mjs and the CSP's worker-src):
-// one with ELK, whose source a script loaded beside the page's brings, and one without, which
-// is ready at once. A graph opens in the ELK worker once
-// that has warmed up; before that (a window's first graph), in the other, and the page may
-// open it again in the ELK worker (`on: 'elk'`) and adopt that view (adoptElkView). Expanding
-// and collapsing go to the worker that holds the graph's view.
+// one without ELK, which the page starts at once, and one with ELK, whose source a script of
+// its own brings, loaded and started only once a first graph is on screen (startElkWorker):
+// parsing ELK and its warm-up layout would otherwise take the CPU from the run and the page
+// that the user is waiting on. So a window's first graph opens in the worker without ELK, and
+// the page opens it again in the ELK worker (`on: 'elk'`) and adopts that view
+// (adoptElkView); later graphs open in the ELK worker once it has warmed up. Expanding and
+// collapsing go to the worker that holds the graph's view.
 import fastWorkerSource from 'fast-layout-worker-source';
-import { ELK_SOURCE_GLOBAL, ELK_SOURCE_SCRIPT_ID } from '../../src/protocol/elk-source';
-import { progress, progressBar, progressText } from './dom';
+import { ELK_SOURCE_GLOBAL, ELK_SOURCE_META } from '../../src/protocol/elk-source';
+import { app, progress, progressBar, progressText } from './dom';
 import type { FromWorker, ToWorker } from './layout-messages';
 
 /** Layouts quicker than this never show the progress bar (no flicker on small graphs). */
@@ -44,12 +46,13 @@ const waiting = new Map<number, Waiting>();
 const quiet = new Set<number>();
 let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
-/**
- * Starts the workers that are not running: parsing ELK takes a moment, and the view usually
- * opens while the script still runs, so the first graph often finds ELK ready.
- */
-export function startLayoutWorkers(): void {
+/** Starts the worker without ELK, which lays out the first graph the page receives. */
+export function startFastWorker(): void {
   workerOf('fast');
+}
+
+/** Starts the ELK worker unless it runs (or its source is still loading); a failed load leaves the fast layout. */
+export function startElkWorker(): void {
   void elkWorker().catch(() => undefined);
 }
 
@@ -59,21 +62,32 @@ async function elkWorker(): Promise<Worker> {
   return workerOf('elk', source);
 }
 
-/** Waits for the script that brings the ELK worker's source (or for the page's load, by which it ran or failed). */
+/** The page's nonce, read while its script runs: the CSP runs a script the page adds only with it. */
+const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+
+/** Loads the script that brings the ELK worker's source, from the address the page holds. */
 function loadedElkSource(): Promise<string> {
-  const read = (): string | undefined =>
-    (globalThis as unknown as Record<string, string | undefined>)[ELK_SOURCE_GLOBAL];
   return new Promise<string>((resolve, reject) => {
-    const settle = (): void => {
-      const source = read();
-      if (source !== undefined) resolve(source);
-      else if (document.readyState === 'complete')
-        reject(new Error("the ELK layout worker's script did not load"));
+    const failed = (): void => {
+      reject(new Error("the ELK layout worker's script did not load"));
     };
-    settle();
-    document.getElementById(ELK_SOURCE_SCRIPT_ID)?.addEventListener('load', settle);
-    document.getElementById(ELK_SOURCE_SCRIPT_ID)?.addEventListener('error', settle);
-    window.addEventListener('load', settle);
+    const uri = document.querySelector<HTMLMetaElement>(`meta[name="${ELK_SOURCE_META}"]`)?.content;
+    if (uri === undefined) {
+      failed();
+      return;
+    }
+    const script = document.createElement('script');
+    script.nonce = nonce;
+    script.src = uri;
+    script.onload = () => {
+      const source = (globalThis as unknown as Record<string, string | undefined>)[
+        ELK_SOURCE_GLOBAL
+      ];
+      if (source === undefined) failed();
+      else resolve(source);
+    };
+    script.onerror = failed;
+    document.body.append(script);
   });
 }
 
@@ -90,6 +104,8 @@ function workerOf(kind: WorkerKind, source = fastWorkerSource): Worker {
     rejectAll(`layout worker failed: ${e.message}`);
   };
   workers[kind] = w;
+  // What the view showed when ELK's worker first started: tests check it waited for a graph on screen.
+  if (kind === 'elk') app.dataset.elkWorkerStart ??= app.dataset.state ?? 'empty';
   return w;
 }
 

@@ -7,7 +7,7 @@ import { showPageMessage } from './dom';
 import { render, restoredGraph } from './graph';
 import { listenToHost } from './host-messages';
 import { installInteraction } from './interaction';
-import { startLayoutWorkers } from './layout-client';
+import { startFastWorker } from './layout-client';
 import { state, vscode } from './state';
 
 installInteraction();
@@ -20,5 +20,6 @@ else if (dropped !== undefined)
   );
 vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
 if (payload !== null) vscode.postMessage({ type: 'restored', graph: restoredGraph(payload) });
-// After 'ready': the host sends a graph that waits meanwhile as soon as it hears it.
-startLayoutWorkers();
+// After 'ready': the host sends a graph that waits meanwhile as soon as it hears it. ELK's
+// worker starts once a graph is on screen (see openGraph).
+startFastWorker();
