@@ -1,4 +1,4 @@
-"""Runs the capture's own torch ops once, while the runner waits for the host's start: the
+"""Runs the capture's own torch ops, and the encoding of a metrics batch, once while the runner waits for the host's start: the
 first call of an op in a process pays for finding its kernel, which would otherwise land in
 the user's first training step. Touches nothing the script can see (no random numbers,
 no global settings, its tensors are gone when it returns)."""
@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import torch
 
+from .metrics import MAX_BATCH
+from .protocol import metrics_message
 from .summary import SMALL, GradNorms, summarize
+from .wire import encode_frame
 
 
 def warm_up() -> None:
@@ -18,5 +21,8 @@ def warm_up() -> None:
             summarize(t)
             summarize(t, exact=True)
         GradNorms()([small.grad, large])
+        # A batch of metrics as a fast loop sends them: the first one made and encoded in a
+        # process costs twice the next.
+        encode_frame(metrics_message([{"step": i, "loss": i / 7, "timeMs": i / 3, "gradNorms": {}, "lr": 0.1} for i in range(1, MAX_BATCH)], 1))
     except Exception:  # noqa: BLE001  (a warm-up must never stop a run)
         pass
