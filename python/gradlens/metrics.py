@@ -12,16 +12,19 @@ from .wire import Num, encode_num
 
 # Small, frequent batches: what making and encoding one allocates stays within the memory the
 # allocator keeps between flushes (1,000-step batches faulted in about 100 fresh pages each
-# time, which cost more than the encoding). At most MAX_BATCH steps a flush: 5,000 a second.
+# time, which cost more than the encoding).
 FLUSH_SECONDS = 0.05
-MAX_BATCH = 250
+# At most this many steps are kept in any WINDOW_SECONDS (5,000 a second): past it the stride
+# doubles.
+MAX_BATCH = 1000
+WINDOW_SECONDS = 0.2
 
 GradNorms = Dict[str, Num]
 
 
 class MetricStream:
     """Batches metrics: one message per step would cost more than a small training step.
-    When steps come faster than MAX_BATCH per flush, only every stride-th step is kept
+    When steps come faster than MAX_BATCH per window, only every stride-th step is kept
     (stride doubles, the kept ones so far thinned to match) so memory and the host's work
     stay bounded; the stride is sent with each batch.
 
@@ -37,6 +40,9 @@ class MetricStream:
         self._norms: Dict[int, GradNorms] = {}
         self._last_flush = time.perf_counter()
         self.stride = 1
+        # Steps kept since the window began.
+        self._window_start = self._last_flush
+        self._window_kept = 0
         self._timer: Optional[threading.Thread] = None
         self._stopped = threading.Event()
 
@@ -67,8 +73,12 @@ class MetricStream:
             self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
             if grad_norms:
                 self._norms[step] = grad_norms
-            if len(self._rows) >= 4 * MAX_BATCH:
+            if now - self._window_start >= WINDOW_SECONDS:
+                self._window_start, self._window_kept = now, 0
+            self._window_kept += 1
+            if self._window_kept >= MAX_BATCH:
                 self._thin(self.stride * 2)
+                self._window_kept //= 2
         if now - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
