@@ -1,7 +1,7 @@
-"""Runs the capture's own torch ops, and the encoding of a metrics batch, once while the runner waits for the host's start: the
-first call of an op in a process pays for finding its kernel, which would otherwise land in
-the user's first training step. Touches nothing the script can see (no random numbers,
-no global settings, its tensors are gone when it returns)."""
+"""Runs the capture's own torch ops, and the encoding of a metrics batch, once while the
+runner waits for the host's start: the first call of an op in a process pays for finding its
+kernel, which would otherwise land in the user's first training step. Touches nothing the
+script can see (no random numbers, no global settings, its tensors are gone when it returns)."""
 from __future__ import annotations
 
 import torch
