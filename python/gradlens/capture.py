@@ -46,7 +46,7 @@ class Sink:
     """Where the capture's results go (the runner's channel)."""
 
     def snapshot(self, snapshot: Json) -> None: ...
-    def metrics(self, metrics: List[Json], stride: int) -> None: ...
+    def metrics(self, columns: Json, stride: int) -> None: ...
     def error(self, kind: str, message: str) -> None: ...
     def notice(self, kind: str, message: str) -> None: ...
     def stop(self) -> None: ...
@@ -334,9 +334,9 @@ class Capture:
         if k % metrics.stride == 0:
             now = time.perf_counter()
             # Norms are due seldom: the named leaves are looked up only then.
-            due = k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL
-            norms = self._sampled_norms(k, self.names.named(self._last_leaves or []), now) if due else None
-            metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), norms)
+            if k <= STRUCTURE_EVERY or now - self._norms_at >= NORM_INTERVAL:
+                self._sample_norms(k, self.names.named(self._last_leaves or []), now)
+            metrics.add(k, loss, (now - self.started) * 1000, _learning_rate(self._optimizer), now)
         last = self.last
         if last is not None:
             last.index, last.trigger, last.roots, last.call_site = k, "backward", [root], None
@@ -524,7 +524,8 @@ class Capture:
             named = self.names.named(leaves)
             self._keep_grads(k, named)
             if self.metrics.keeps(k):
-                self.metrics.add(k, loss, now, (now - self.started) * 1000, _learning_rate(self._optimizer), self._sampled_norms(k, named, now))
+                self._sample_norms(k, named, now)
+                self.metrics.add(k, loss, (now - self.started) * 1000, _learning_rate(self._optimizer), now)
         last = self.last
         if last is None:
             self.last = LastBackward(k, trigger, roots, call_site)
@@ -542,15 +543,17 @@ class Capture:
         if self._keeps_grads(k):
             self._kept_step = (k, [(t, g, g._version) for _, t in named if (g := t.grad) is not None])
 
-    def _sampled_norms(self, k: int, named: List[Tuple[str, torch.Tensor]], now: float) -> Dict[str, Any]:
-        """Gradient norms of this step, or none: in a loop of tiny steps they cost as much as
-        the step, so after the first steps they are taken at most every NORM_INTERVAL seconds."""
+    def _sample_norms(self, k: int, named: List[Tuple[str, torch.Tensor]], now: float) -> None:
+        """Gradient norms of this step for its metric, or none: in a loop of tiny steps they
+        cost as much as the step, so after the first steps they are taken at most every
+        NORM_INTERVAL seconds."""
         if k > STRUCTURE_EVERY and now - self._norms_at < NORM_INTERVAL:
-            return {}
+            return
         self._norms_at = now
         with_grad = [(name, g) for name, t in named if (g := t.grad) is not None]
-        norms = self._norms([g for _, g in with_grad])
-        return {name: encode_num(norm) for (name, _), norm in zip(with_grad, norms)}
+        if with_grad:
+            norms = self._norms([g for _, g in with_grad])
+            self.metrics.norms[k] = {name: encode_num(norm) for (name, _), norm in zip(with_grad, norms)}
 
     def finish(self) -> None:
         """Sends what is still pending: the last backward's graph (if not yet captured) and metrics."""
@@ -645,17 +648,17 @@ def _read_scalar(t: torch.Tensor) -> float:
     return float(v.real if isinstance(v, complex) else v)
 
 
-def _learning_rate(ref: Optional["weakref.ref[Any]"]) -> Optional[float]:
-    """The learning rate the coming optimizer step will use: read at backward(), where a
-    step's metric is made (a scheduler usually moves it after the step)."""
+def _learning_rate(ref: Optional["weakref.ref[Any]"]) -> float:
+    """The learning rate the coming optimizer step will use (NaN: none known): read at
+    backward(), where a step's metric is made (a scheduler usually moves it after the step)."""
     optimizer = ref() if ref is not None else None
     if optimizer is None:
-        return None
+        return math.nan
     try:
-        lr = float(optimizer.param_groups[0]["lr"])
+        lr = optimizer.param_groups[0]["lr"]
+        return lr if type(lr) is float else float(lr)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError, RuntimeError):
-        return None
-    return lr if math.isfinite(lr) else None
+        return math.nan
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -25,36 +25,38 @@ GradNorms = Dict[str, Num]
 class MetricStream:
     """Batches metrics: one message per step would cost more than a small training step.
     When steps come faster than MAX_BATCH per window, only every stride-th step is kept
-    (stride doubles, the kept ones so far thinned to match) so memory and the host's work
+    (stride doubles, the batch being sent thinned to match) so memory and the host's work
     stay bounded; the stride is sent with each batch.
 
-    A batch waits as plain numbers in one array, its messages made at the flush: a dict per
-    step kept until then costs a fast loop more than making it."""
+    A step's metric is four numbers appended to one array, with no lock: the flush takes the
+    rows present when it starts and deletes just those, so a row the main thread appends
+    meanwhile waits for the next batch. Batches go out in columns (train/metrics `columns`):
+    a JSON object per step costs a fast loop more than its step's own bookkeeping."""
 
-    def __init__(self, send: Callable[[List[Json], int], None]) -> None:
+    def __init__(self, send: Callable[[Json, int], None]) -> None:
         self._send = send
+        # Flushes come from the main thread and the timer thread: one at a time, in order.
         self._lock = threading.Lock()
-        # Four numbers a step: step, loss, time (ms), learning rate (NaN: no optimizer).
-        self._rows = array("d")
+        # Step, loss, time (ms), learning rate (NaN: no optimizer) of each kept step.
+        self.rows = array("d")
         # Gradient norms are sampled: only the few steps that have them, by step.
-        self._norms: Dict[int, GradNorms] = {}
-        self._last_flush = time.perf_counter()
+        self.norms: Dict[int, GradNorms] = {}
         self.stride = 1
+        # When the main thread flushes at its next add (time.perf_counter()).
+        self.flush_at = time.perf_counter() + FLUSH_SECONDS
         # Steps kept since the window began.
-        self._window_start = self._last_flush
+        self._window_start = self.flush_at - FLUSH_SECONDS
         self._window_kept = 0
-        self._timer: Optional[threading.Thread] = None
         self._stopped = threading.Event()
 
     def start_timer(self) -> None:
         # A script that stops stepping (evaluation, a long pause) still gets its last
         # metrics out; a synchronous loop is flushed from add() itself.
-        self._timer = threading.Thread(target=self._tick, name="gradlens-metrics", daemon=True)
-        self._timer.start()
+        threading.Thread(target=self._tick, name="gradlens-metrics", daemon=True).start()
 
     def _tick(self) -> None:
         while not self._stopped.wait(FLUSH_SECONDS):
-            if time.perf_counter() - self._last_flush >= FLUSH_SECONDS:
+            if time.perf_counter() >= self.flush_at:
                 self.flush()
 
     def stop_timer(self) -> None:
@@ -64,44 +66,65 @@ class MetricStream:
         """Whether `step` is in the thinned stream (its metric is worth computing)."""
         return step % self.stride == 0
 
-    def add(self, step: int, loss: float, now: float, time_ms: float, lr: Optional[float], grad_norms: Optional[GradNorms]) -> None:
-        """A kept step's metric; flushes when the batch is due. `loss` may be NaN or
-        infinite; `grad_norms` None or empty when not sampled; `now`: time.perf_counter()."""
-        with self._lock:
-            if step % self.stride != 0:
-                return
-            self._rows.extend((step, loss, time_ms, math.nan if lr is None else lr))
-            if grad_norms:
-                self._norms[step] = grad_norms
-            if now - self._window_start >= WINDOW_SECONDS:
-                self._window_start, self._window_kept = now, 0
-            self._window_kept += 1
-            if self._window_kept >= MAX_BATCH:
-                self._thin(self.stride * 2)
-                self._window_kept //= 2
-        if now - self._last_flush >= FLUSH_SECONDS:
+    def add(self, step: int, loss: float, time_ms: float, lr: float, now: float) -> None:
+        """A kept step's metric (see keeps()); `loss` may be NaN or infinite, `lr` NaN when
+        there is no optimizer; `now`: time.perf_counter(). Gradient norms, when sampled, go
+        in `norms` under the step first."""
+        self.rows.extend((step, loss, time_ms, lr))
+        if now >= self.flush_at:
             self.flush()
-
-    def _thin(self, stride: int) -> None:
-        self.stride = stride
-        rows = self._rows
-        self._rows = array("d")
-        for i in range(0, len(rows), 4):
-            if int(rows[i]) % stride == 0:
-                self._rows.extend(rows[i:i + 4])
-        self._norms = {step: norms for step, norms in self._norms.items() if step % stride == 0}
 
     def flush(self) -> None:
         with self._lock:
-            self._last_flush = time.perf_counter()
-            if not self._rows:
+            now = time.perf_counter()
+            self.flush_at = now + FLUSH_SECONDS
+            rows = self.rows
+            n = len(rows)
+            if n == 0:
                 return
-            rows, self._rows = self._rows, array("d")
-            norms, self._norms = self._norms, {}
-            batch = []
-            for i in range(0, len(rows), 4):
-                step, loss, time_ms, lr = int(rows[i]), rows[i + 1], rows[i + 2], rows[i + 3]
-                batch.append({"step": step, "loss": encode_num(loss), "timeMs": time_ms, "gradNorms": norms.get(step, {}), "lr": None if lr != lr else lr})
-            stride = self.stride
-            # Sent under the lock: batches from the timer thread and the main thread stay in order.
-            self._send(batch, stride)
+            batch = rows[:n]
+            del rows[:n]
+            stride = self._keep_within_window(batch, now)
+            self._send(self._columns(batch, stride), stride)
+
+    def _keep_within_window(self, batch: "array[float]", now: float) -> int:
+        """Doubles the stride when the window has kept MAX_BATCH steps (thinning `batch` in
+        place to match); the stride the batch is sent with."""
+        if now - self._window_start >= WINDOW_SECONDS:
+            self._window_start, self._window_kept = now, 0
+        stride = self.stride
+        if stride > 1:
+            _thin(batch, stride)  # rows appended before the last doubling
+        self._window_kept += len(batch) // 4
+        while self._window_kept >= MAX_BATCH:
+            stride = self.stride = stride * 2
+            _thin(batch, stride)
+            self._window_kept //= 2
+        return stride
+
+    def _columns(self, batch: "array[float]", stride: int) -> Json:
+        steps = [int(s) for s in batch[0::4]]
+        losses: List[Num] = batch[1::4].tolist()
+        # One sum settles in C that all are finite (a NaN or Inf makes it non-finite).
+        if not math.isfinite(sum(losses)):
+            losses = [encode_num(v) for v in losses]
+        lrs: List[Optional[float]] = batch[3::4].tolist()
+        if not math.isfinite(sum(lrs)):
+            lrs = [v if math.isfinite(v) else None for v in lrs]
+        norms: Dict[str, GradNorms] = {}
+        for step in steps:
+            sampled = self.norms.pop(step, None)
+            if sampled:
+                norms[str(step)] = sampled
+        if stride > 1:
+            for step in [s for s in list(self.norms) if s % stride]:
+                self.norms.pop(step, None)
+        return {"step": steps, "loss": losses, "timeMs": batch[2::4].tolist(), "lr": lrs, "gradNorms": norms}
+
+
+def _thin(batch: "array[float]", stride: int) -> None:
+    kept = array("d")
+    for i in range(0, len(batch), 4):
+        if int(batch[i]) % stride == 0:
+            kept.extend(batch[i:i + 4])
+    batch[:] = kept

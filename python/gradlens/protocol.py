@@ -241,8 +241,10 @@ def snapshot_message(snapshot: Json) -> Json:
     return {"type": "graph/snapshot", "snapshot": snapshot}
 
 
-def metrics_message(metrics: List[Json], stride: int) -> Json:
-    m: Json = {"type": "train/metrics", "metrics": metrics}
+def metrics_message(columns: Json, stride: int) -> Json:
+    """A batch of metrics in columns: step, loss, timeMs and lr lists of one length, and
+    gradNorms by step (as a string) for the steps that have them."""
+    m: Json = {"type": "train/metrics", "columns": columns}
     if stride > 1:
         m["stride"] = stride
     return m

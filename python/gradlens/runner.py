@@ -193,8 +193,8 @@ class _ChannelSink:
     def snapshot(self, snapshot: Json) -> None:
         self.runner.send(snapshot_message(snapshot))
 
-    def metrics(self, metrics: list, stride: int) -> None:
-        self.runner.channel.send(metrics_message(metrics, stride))
+    def metrics(self, columns: Json, stride: int) -> None:
+        self.runner.channel.send(metrics_message(columns, stride))
 
     def error(self, kind: str, message: str) -> None:
         self.runner.channel.send(run_error(kind, message))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import torch
 
-from .metrics import MAX_BATCH
-from .protocol import metrics_message
+from .metrics import MetricStream
+from .protocol import Json, metrics_message
 from .summary import SMALL, GradNorms, summarize
 from .wire import encode_frame
 
@@ -23,6 +23,13 @@ def warm_up() -> None:
         GradNorms()([small.grad, large])
         # A batch of metrics as a fast loop sends them: the first one made and encoded in a
         # process costs twice the next.
-        encode_frame(metrics_message([{"step": i, "loss": i / 7, "timeMs": i / 3, "gradNorms": {}, "lr": 0.1} for i in range(1, MAX_BATCH)], 1))
+        stream = MetricStream(_encode_batch)
+        for step in range(1, 200):
+            stream.add(step, step / 7, step / 3, 0.1, 0.0)
+        stream.flush()
     except Exception:  # noqa: BLE001  (a warm-up must never stop a run)
         pass
+
+
+def _encode_batch(columns: Json, stride: int) -> None:
+    encode_frame(metrics_message(columns, stride))

@@ -115,13 +115,15 @@ def check_message(m: Dict[str, Any]) -> None:
     elif t == "graph/snapshot":
         check_snapshot(m["snapshot"])
     elif t == "train/metrics":
-        assert isinstance(m["metrics"], list)
+        c = m["columns"]
         if "stride" in m:
             assert _int(m["stride"]) and m["stride"] >= 1
-        for x in m["metrics"]:
-            assert _int(x["step"]) and _num_enc(x["loss"]) and _num(x["timeMs"])
-            assert all(isinstance(k, str) and _num_enc(v) for k, v in x["gradNorms"].items())
-            assert x["lr"] is None or _num(x["lr"])
+        assert len(c["step"]) == len(c["loss"]) == len(c["timeMs"]) == len(c["lr"])
+        assert all(_int(x) for x in c["step"]) and all(_num_enc(x) for x in c["loss"]) and all(_num(x) for x in c["timeMs"])
+        assert all(x is None or _num(x) for x in c["lr"])
+        for step, norms in c["gradNorms"].items():
+            assert int(step) in c["step"]
+            assert all(isinstance(k, str) and _num_enc(v) for k, v in norms.items())
     elif t == "run/error":
         e = m["error"]
         assert e["kind"] in ERROR_KINDS and isinstance(e["message"], str)

@@ -44,7 +44,7 @@ class Result:
 
     @property
     def metrics(self) -> List[Dict[str, Any]]:
-        return [x for m in self.of("train/metrics") for x in m["metrics"]]
+        return [x for m in self.of("train/metrics") for x in metric_rows(m)]
 
     @property
     def done(self) -> Dict[str, Any]:
@@ -159,3 +159,12 @@ def run(script: str, python_args: Optional[List[str]] = None, collect_timeout: f
         return r.collect(collect_timeout)
     finally:
         r.kill()
+
+
+def metric_rows(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """A train/metrics batch as one metric per step, as the host reads it."""
+    c = message["columns"]
+    return [
+        {"step": step, "loss": loss, "timeMs": time_ms, "gradNorms": c["gradNorms"].get(str(step), {}), "lr": lr}
+        for step, loss, time_ms, lr in zip(c["step"], c["loss"], c["timeMs"], c["lr"])
+    ]

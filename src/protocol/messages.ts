@@ -291,6 +291,7 @@ export type ChildMessage =
    * Batched: one message per training step would cost more than a small step. `stride` is
    * set once steps come faster than the stream carries them: only every stride-th step is in it.
    */
+  /** On the wire also as `columns` (see validateMetricColumns); read as `metrics`. */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
   | { type: 'run/notice'; notice: RunNotice }
@@ -634,6 +635,45 @@ function validateMetric(v: unknown, path: string): TrainMetric {
   };
 }
 
+/**
+ * A batch in columns (the Python runner's form: an object per step costs a fast loop more
+ * than the step's bookkeeping), read as the rows the host keeps.
+ */
+function validateMetricColumns(v: unknown, path: string): TrainMetric[] {
+  const o = obj(v, path);
+  const steps = each(o.step, path, 'step', int);
+  const losses = each(o.loss, path, 'loss', numEnc);
+  const times = each(o.timeMs, path, 'timeMs', num);
+  const lrs = each(o.lr, path, 'lr', (x, p) => nullable(x, p, undefined, num));
+  for (const [key, column] of [
+    ['loss', losses],
+    ['timeMs', times],
+    ['lr', lrs],
+  ] as const) {
+    if (column.length !== steps.length)
+      throw new ProtocolError(at(path, key), `expected ${steps.length} entries, one per step`);
+  }
+  const norms = obj(o.gradNorms, path, 'gradNorms');
+  const byStep = new Map<number, Record<string, Num>>();
+  const stepSet = new Set(steps);
+  for (const [step, x] of Object.entries(norms)) {
+    const p = at(`${path}.gradNorms`, step);
+    const n = Number(step);
+    if (!stepSet.has(n)) throw new ProtocolError(p, 'expected a step of this batch');
+    const named = obj(x, p);
+    const gradNorms: Record<string, Num> = {};
+    for (const [name, norm] of Object.entries(named)) gradNorms[name] = numEnc(norm, p, name);
+    byStep.set(n, gradNorms);
+  }
+  return steps.map((step, i) => ({
+    step,
+    loss: losses[i],
+    timeMs: times[i],
+    gradNorms: byStep.get(step) ?? {},
+    lr: lrs[i],
+  }));
+}
+
 const ERROR_KINDS: readonly RunErrorKind[] = [
   'syntax',
   'exception',
@@ -690,7 +730,10 @@ export function validateChildMessage(v: unknown): ChildMessage {
     case 'graph/snapshot':
       return { type, snapshot: validateSnapshot(o.snapshot, 'message.snapshot') };
     case 'train/metrics': {
-      const metrics = each(o.metrics, 'message', 'metrics', validateMetric);
+      const metrics =
+        o.columns === undefined
+          ? each(o.metrics, 'message', 'metrics', validateMetric)
+          : validateMetricColumns(o.columns, 'message.columns');
       if (o.stride === undefined) return { type, metrics };
       const stride = int(o.stride, 'message.stride');
       if (stride < 1) throw new ProtocolError('message.stride', 'expected at least 1');

@@ -193,6 +193,33 @@ describe('protocol validators', () => {
     expect(refusedAt({ type: 'run/notice' })).toBe('message.notice');
   });
 
+  it('read a batch of metrics in columns as one metric per step', () => {
+    const columns = {
+      step: [4, 6],
+      loss: [0.5, 'NaN'],
+      timeMs: [10, 12.5],
+      lr: [0.01, null],
+      gradNorms: { '6': { 'fc.weight': 'Infinity' } },
+    };
+    expect(validateChildMessage({ type: 'train/metrics', columns, stride: 2 })).toEqual({
+      type: 'train/metrics',
+      stride: 2,
+      metrics: [
+        { step: 4, loss: 0.5, timeMs: 10, gradNorms: {}, lr: 0.01 },
+        { step: 6, loss: 'NaN', timeMs: 12.5, gradNorms: { 'fc.weight': 'Infinity' }, lr: null },
+      ],
+    });
+    const refused = (change: object) =>
+      refusedAt({ type: 'train/metrics', columns: { ...columns, ...change } });
+    expect(refused({ step: [4, 6.5] })).toBe('message.columns.step[1]');
+    expect(refused({ loss: [0.5] })).toBe('message.columns.loss');
+    expect(refused({ lr: [0.01, 'fast'] })).toBe('message.columns.lr[1]');
+    expect(refused({ timeMs: [10, null] })).toBe('message.columns.timeMs[1]');
+    expect(refused({ gradNorms: { '5': { w: 1 } } })).toBe('message.columns.gradNorms.5');
+    expect(refused({ gradNorms: { '4': { w: 'big' } } })).toBe('message.columns.gradNorms.4.w');
+    expect(refused({ gradNorms: [] })).toBe('message.columns.gradNorms');
+  });
+
   it('name the place of a bad value in metrics, errors and the host start message', () => {
     expect(
       refusedAt({
