@@ -23,9 +23,14 @@ def finite_or_none(v: float) -> Union[float, None]:
     return v if math.isfinite(v) else None
 
 
+# allow_nan=False: a NaN that slipped past encode_num is a bug to surface, not to send. No
+# check for cycles: messages are trees the runner builds, and the check costs a snapshot's
+# encoding a tenth of its time.
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False)
+
+
 def encode_frame(message: Any) -> bytes:
-    # allow_nan=False: a NaN that slipped past encode_num is a bug to surface, not to send.
-    text = json.dumps(message, allow_nan=False, separators=(",", ":"))
+    text = _ENCODER.encode(message)
     return MAGIC + text.encode("utf-8") + b"\n"
 
 
