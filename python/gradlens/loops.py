@@ -44,6 +44,12 @@ def _loop_spans(file: str) -> List[Tuple[int, int, Loop]]:
     return spans
 
 
+def read_loops(file: str) -> None:
+    """Finds a script's loops before it runs: its first captured backward() (most often in a
+    training loop's first pass) then does not wait for the parse."""
+    _loop_spans(file)
+
+
 def in_loop(frame: Optional[FrameType]) -> bool:
     """Whether `frame` or one of its callers in the user's files stands inside a loop."""
     while frame is not None:

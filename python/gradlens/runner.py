@@ -116,6 +116,7 @@ class Runner:
     def run(self, options: RunOptions) -> int:
         from .capture import Capture
         from .errors import exception_error
+        from .loops import read_loops
 
         if is_notebook(options.script):
             try:
@@ -141,6 +142,7 @@ class Runner:
             if self.notebook is not None:
                 self.notebook.run()
             else:
+                read_loops(options.script)  # the name runpy compiles it under
                 runpy.run_path(options.script, run_name="__main__")
         except SystemExit as e:
             code = _exit_code(e)

@@ -168,3 +168,17 @@ for i in range(3):
 """))
     # Step 2 was expected to repeat step 1 and did not: step 3 is captured in full.
     assert [(s["index"], s["detail"]) for s in result.snapshots] == [(1, "full"), (3, "full")]
+
+
+def test_the_runner_reads_a_scripts_loops_before_it_runs(tmp_path):
+    # The first captured backward() of a training loop would otherwise parse the file.
+    result = run_script(tmp_path, """
+        import sys
+        import torch
+        loops = sys.modules["gradlens.loops"]
+        print("READ", [first for first, _, _ in loops._spans.get(__file__, [])])
+        w = torch.ones(2, requires_grad=True)
+        for i in range(2):
+            (w * 2).sum().backward()
+    """)
+    assert "READ [7]" in result.stdout
