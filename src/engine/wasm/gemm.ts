@@ -12,6 +12,7 @@ import {
   poolThreads,
   readyThreads,
   runGemm,
+  type CopyB,
   type CopyOut,
 } from './threads';
 
@@ -109,7 +110,13 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
     if (ldc === n) mem.set(c, c0);
     else copyRowsIn(c, mem, c0, ldc, m, n);
   };
-  mem.set(B.data, bOff >> 2);
+  // B's storage row by row: depths when B is row-major, columns when it is transposed.
+  const bRowLength = B.transposed ? k : n;
+  const copyB: CopyB = {
+    rows: B.transposed ? n : k,
+    copy: (r0, r1) =>
+      mem.set(B.data.subarray(r0 * bRowLength, r1 * bRowLength), (bOff >> 2) + r0 * bRowLength),
+  };
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
@@ -119,13 +126,14 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
     else copyBlock(c, n, mem, c0 + i0 * ldc + j0, ldc, i0, rows, j0, cols);
   };
   if (threads === 1) {
+    copyB.copy(0, copyB.rows);
     copyRest();
     kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
     copyOut(0, m, 0, n);
   } else {
     const task = { m, n, k, a: aOff, rsa, csa, b: bOff, rsb, csb, c: cOff, ldc, overwrite };
     const shared = { packed: pOff, scratch: sOff, scratchStep: scratch };
-    runGemm(mod, { ...task, ...shared }, threads, copyRest, copyOut);
+    runGemm(mod, { ...task, ...shared }, threads, copyB, copyRest, copyOut);
   }
   releaseWhenIdle(mod);
   return true;
