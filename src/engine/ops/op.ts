@@ -208,7 +208,7 @@ export class OpNode<A> extends Node {
   }
 }
 
-/** A node that keeps one of its op's saves (`saves[slot]`, the other one unneeded). */
+/** A node that keeps one of its op's saves (`keep0` or `keep1` says which; no gradient needs the other). */
 class OpNodeKeepingOne<A> extends OpNode<A> {
   private saved: Tensor | null;
   private readonly version: number;
