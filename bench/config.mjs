@@ -3,19 +3,47 @@
 // receives its slice of this as JSON, so the amounts of work are declared once.
 
 /**
+ * The heap settings the runner gives the Node process of a script (RUNNER_HEAP_FLAGS in
+ * src/runner/child-process.ts; a test keeps the two equal): a young generation of at most
+ * 2x4 MB instead of Node's 2x16 MB.
+ */
+export const RUNNER_HEAP_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * Every Node flag the runner starts a script's process with (nodeCommand in
+ * src/runner/child-process.ts, without a memory limit; a test keeps the two equal). The
+ * Gradlens columns and the one-process run stand for a script run under Gradlens (the
+ * extension, `gradlens run`), so their processes get exactly these.
+ */
+export const RUNNER_NODE_FLAGS = [
+  '--enable-source-maps',
+  '--stack-size=4000',
+  ...RUNNER_HEAP_FLAGS,
+];
+
+/**
  * The peers, in table order. `kind` says which child program runs them, `impl` which
- * implementation of the workloads that child loads, and `env` the engine settings the child
- * process gets: the three Gradlens columns run the same code under different settings.
+ * implementation of the workloads that child loads, `env` the engine settings the child
+ * process gets (the three Gradlens columns run the same code under different settings) and
+ * `nodeFlags` its Node flags besides --expose-gc.
  */
 export const PEERS = [
   // The engine's defaults: WebAssembly SIMD, and worker threads for large matmuls as the engine decides.
-  { id: 'gradlens', label: 'Gradlens', kind: 'node', impl: 'gradlens', env: {} },
+  {
+    id: 'gradlens',
+    label: 'Gradlens',
+    kind: 'node',
+    impl: 'gradlens',
+    env: {},
+    nodeFlags: RUNNER_NODE_FLAGS,
+  },
   {
     id: 'gradlens-1thread',
     label: 'Gradlens 1 thread',
     kind: 'node',
     impl: 'gradlens',
     env: { GRADLENS_THREADS: '1' },
+    nodeFlags: RUNNER_NODE_FLAGS,
   },
   {
     id: 'gradlens-ts',
@@ -23,6 +51,7 @@ export const PEERS = [
     kind: 'node',
     impl: 'gradlens',
     env: { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '1' },
+    nodeFlags: RUNNER_NODE_FLAGS,
   },
   { id: 'tfjs-cpu', label: 'tfjs-cpu', kind: 'node', impl: 'tfjs-cpu', env: {} },
   { id: 'tfjs-wasm', label: 'tfjs-wasm', kind: 'node', impl: 'tfjs-wasm', env: {} },
@@ -127,14 +156,6 @@ export const METRICS = [
 ];
 
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
-
-/**
- * The heap settings the runner gives the Node process of a script (RUNNER_HEAP_FLAGS in
- * src/runner/child-process.ts; a test keeps the two equal). The one-process run, which stands
- * for a long script or a notebook session under Gradlens, runs with them; the table's columns
- * run with Node's defaults.
- */
-export const RUNNER_HEAP_FLAGS = ['--max-semi-space-size=4'];
 
 /**
  * The Python tracer's rows (bench/python-capture.mjs, run after the workloads when no --only

@@ -22,7 +22,7 @@ import {
   paramsFor,
   PEERS,
   RESULT_MARK,
-  RUNNER_HEAP_FLAGS,
+  RUNNER_NODE_FLAGS,
   TARGETS,
   TRACER,
   WORKLOADS,
@@ -144,7 +144,7 @@ async function inOneProcess(workloads, quick, timeoutMs, fresh) {
     process.execPath,
     [
       '--expose-gc',
-      ...RUNNER_HEAP_FLAGS,
+      ...RUNNER_NODE_FLAGS,
       join(here, 'child.mjs'),
       '--in-one-process',
       peer.id,
@@ -161,7 +161,7 @@ async function inOneProcess(workloads, quick, timeoutMs, fresh) {
     '',
     `### ${peer.label}: the workloads one after another in one process`,
     '',
-    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells), with the heap settings the runner gives a script's process (${RUNNER_HEAP_FLAGS.join(' ')}); resident size (RSS) at each one's start and end, and its own peak. The targets of the "${peer.label}" column, checked on these figures (against the other peers' figures in the table above).`,
+    `The same workloads in one process, in this order, ${BETWEEN_WORKLOADS_MS / 1000} s apart with the event loop free (as between a notebook's cells), with the Node flags the runner gives a script's process (${RUNNER_NODE_FLAGS.join(' ')}); resident size (RSS) at each one's start and end, and its own peak. The targets of the "${peer.label}" column, checked on these figures (against the other peers' figures in the table above).`,
     '',
   ];
   if (!r.ok) return [...out, `error: ${r.error}`];
@@ -338,7 +338,14 @@ async function main() {
       } else {
         r = await runChild(
           process.execPath,
-          ['--expose-gc', join(here, 'child.mjs'), peer.id, w, JSON.stringify(params)],
+          [
+            '--expose-gc',
+            ...(peer.nodeFlags ?? []),
+            join(here, 'child.mjs'),
+            peer.id,
+            w,
+            JSON.stringify(params),
+          ],
           childEnv(peer),
           timeoutMs,
         );

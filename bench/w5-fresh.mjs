@@ -1,7 +1,7 @@
 // Where W5's build time goes in a fresh process: the table's W5 chain (peers/gradlens.mjs, the
-// same warm-up and collection) under Node's default heap, under the runner's heap flags, and
-// with the young generation at its full size from the start, each in its own process,
-// alternated ROUNDS times. Beside the wall time it reports what a loaded machine does not
+// same warm-up and collection) under Node's default heap, under the runner's Node flags (as
+// the table's columns run it), and with the young generation at its full size from the
+// start, each in its own process, alternated ROUNDS times. Beside the wall time it reports what a loaded machine does not
 // inflate as much: the main thread's CPU time, the page faults and the collections inside the
 // timed build, and what one page fault costs on this machine now. Run by hand, not part of
 // `npm run bench`:
@@ -14,15 +14,15 @@ import { dirname, join, resolve } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { paramsFor, RESULT_MARK, RUNNER_HEAP_FLAGS } from './config.mjs';
+import { paramsFor, RESULT_MARK, RUNNER_NODE_FLAGS } from './config.mjs';
 import { collect, now } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The heap settings compared: the table's columns, a script under the runner, a grown young generation. */
+/** The heap settings compared: a plain Node script, the table's columns (a script under the runner), a grown young generation. */
 const HEAPS = [
-  { label: 'Node defaults (the table)', flags: [] },
-  { label: 'runner heap flags', flags: RUNNER_HEAP_FLAGS },
+  { label: 'Node defaults (a plain node script)', flags: [] },
+  { label: "the runner's Node flags (the table)", flags: RUNNER_NODE_FLAGS },
   // Node 20's default maximum semi-space is 16 MB: nothing left to grow during the build.
   { label: 'young generation full-size from the start', flags: ['--min-semi-space-size=16'] },
 ];

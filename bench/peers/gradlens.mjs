@@ -8,7 +8,9 @@ import { bestOf, collect, gflops, now, peakRssMB } from '../timing.mjs';
 const settings = ENGINE_ENV.filter((k) => process.env[k] !== undefined).map(
   (k) => `${k}=${process.env[k]}`,
 );
-export const version = `gradlens (dist/engine), ${settings.length === 0 ? 'engine defaults' : settings.join(', ')}`;
+// And its Node flags: the runner's (config.mjs RUNNER_NODE_FLAGS), as a script under Gradlens runs.
+const nodeFlags = process.execArgv.filter((f) => f !== '--expose-gc');
+export const version = `gradlens (dist/engine), ${settings.length === 0 ? 'engine defaults' : settings.join(', ')}${nodeFlags.length === 0 ? '' : `, node ${nodeFlags.join(' ')}`}`;
 
 function mlpStep(model, lossFn, opt, x, y) {
   opt.zeroGrad();

@@ -63,11 +63,12 @@ describe('bench harness', () => {
       { GRADLENS_NO_WASM: '1', GRADLENS_THREADS: '7' },
     );
     expect(r.status, r.stderr).toBe(0);
-    // The header reports the settings each child process saw.
+    // The header reports the settings and the Node flags (the runner's) each child process saw.
+    const flags = 'node --enable-source-maps --stack-size=4000 --max-semi-space-size=4';
     expect(r.stdout).toContain(
-      'Peers: Gradlens = gradlens (dist/engine), engine defaults; ' +
-        'Gradlens 1 thread = gradlens (dist/engine), GRADLENS_THREADS=1; ' +
-        'Gradlens TS fallback = gradlens (dist/engine), GRADLENS_NO_WASM=1, GRADLENS_THREADS=1; tfjs-cpu = not run;',
+      `Peers: Gradlens = gradlens (dist/engine), engine defaults, ${flags}; ` +
+        `Gradlens 1 thread = gradlens (dist/engine), GRADLENS_THREADS=1, ${flags}; ` +
+        `Gradlens TS fallback = gradlens (dist/engine), GRADLENS_NO_WASM=1, GRADLENS_THREADS=1, ${flags}; tfjs-cpu = not run;`,
     );
   });
 

@@ -7,7 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/engine/index';
-import { wasmMatmul, THREAD_MIN_SIDE, THREAD_MIN_WORK } from '../../src/engine/wasm/gemm';
+import {
+  wasmMatmul,
+  wasmProduct,
+  THREAD_MIN_SIDE,
+  THREAD_MIN_WORK,
+} from '../../src/engine/wasm/gemm';
 import { simd } from '../../src/engine/wasm/module';
 import { readyThreads, threadCount, workerParts } from '../../src/engine/wasm/threads';
 import { expectNear, randomMatrix, reference } from '../helpers/matmul';
@@ -78,6 +83,29 @@ describe('worker threads for large matmuls', () => {
         expectNear(torch.tensor(acc).reshape(m, n), reference(a, b, bias), k, `${what} + C`);
       }
     }
+  });
+
+  it('allocates a new product once, while the workers run it, or not at all when it stays in TypeScript', async () => {
+    expect(await workersReady()).toBe(2);
+    const r = rng(15);
+    for (const transposed of [false, true]) {
+      const a = transposed ? randomMatrix(r, 300, 257).t() : randomMatrix(r, 257, 300);
+      const b = transposed ? randomMatrix(r, 140, 300).t() : randomMatrix(r, 300, 140);
+      let allocated = 0;
+      const c = wasmProduct(a, b, () => {
+        allocated++;
+        return new Float32Array(257 * 140);
+      });
+      expect(allocated).toBe(1);
+      expectNear(torch.tensor(c!).reshape(257, 140), reference(a, b, null), 300, `${transposed}`);
+    }
+    let allocated = 0;
+    const tiny = wasmProduct(randomMatrix(r, 2, 2), randomMatrix(r, 2, 2), () => {
+      allocated++;
+      return new Float32Array(4);
+    });
+    expect(tiny).toBe(null);
+    expect(allocated).toBe(0);
   });
 
   it('has the worker run parts (the caller takes them only when the worker is late)', async () => {

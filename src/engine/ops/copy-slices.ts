@@ -7,7 +7,7 @@ import { allocate, type DType } from '../dtype';
 import { numelOf } from '../shape';
 import { Tensor } from '../tensor';
 import { contiguousData, fromStorage } from './kernels';
-import { apply, gradientEdge, notifyNodeCreated, OpNode, type Primitive } from './op';
+import { apply, gradientEdge, notifyNodeCreated, opNode, type Primitive } from './op';
 
 /** Where a view's elements sit in its base: for each view element (row-major), the base's flat index. */
 export interface ViewGeometry {
@@ -77,7 +77,7 @@ export function multiOutputViewError(view: Tensor, written: 'view' | 'base'): Er
 
 /** The history PyTorch gives a view whose base changed in place: AsStridedBackward0 from the base. */
 export function regeneratedViewNode(base: Tensor, view: Tensor): Node {
-  const node = new OpNode(AsStrided, viewGeometry(base, view), [base], view, [gradientEdge(base)]);
+  const node = opNode(AsStrided, viewGeometry(base, view), [base], view, [gradientEdge(base)]);
   notifyNodeCreated(node, view);
   return node;
 }

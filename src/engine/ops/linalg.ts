@@ -8,7 +8,7 @@ import { broadcastShapes } from '../shape';
 import { noGrad } from '../grad-mode';
 import { apply, type Primitive } from './op';
 import { sumTo } from './reduce';
-import { wasmMatmul } from '../wasm/gemm';
+import { wasmMatmul, wasmProduct } from '../wasm/gemm';
 
 /** Columns of k processed per pass, so the 8 rows a micro-tile reads stay in L1. */
 const KB = 256;
@@ -160,14 +160,18 @@ function mmKernel(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
     throw new Error(`mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
   }
   const dtype = matmulDtype(a, b);
+  // WebAssembly SIMD where it pays (float32, big enough); this TypeScript kernel otherwise.
+  if (dtype === 'float32' && bias === null) {
+    const product = wasmProduct(a, b, () => allocate(dtype, m * n) as Float32Array);
+    if (product !== null) return fromStorage(product, [m, n], dtype);
+  }
   const c = allocate(dtype, m * n);
   if (bias !== null) {
     // Bias broadcast into C first, so the product accumulates on top of it.
     c.set(contiguousData(broadcastView(bias, [m, n])));
+    if (dtype === 'float32' && wasmMatmul(a, b, c as Float32Array, false))
+      return fromStorage(c, [m, n], dtype);
   }
-  // WebAssembly SIMD where it pays (float32, big enough); this TypeScript kernel otherwise.
-  if (dtype === 'float32' && wasmMatmul(a, b, c as Float32Array, bias === null))
-    return fromStorage(c, [m, n], dtype);
   gemmABt(contiguousData(a), asBt(b, dtype), c, m, k, n);
   return fromStorage(c, [m, n], dtype);
 }

@@ -83,6 +83,8 @@ export function gradientEdge(t: Tensor): Node | null {
  */
 class OpKind<A> {
   readonly op: Primitive<A>;
+  /** The op's `saves` (empty when it has none). */
+  readonly saves: readonly (number | 'out')[];
   readonly shapes: readonly (readonly number[])[];
   readonly dtypes: readonly DType[];
   readonly needs: readonly boolean[];
@@ -94,10 +96,11 @@ class OpKind<A> {
 
   constructor(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]) {
     this.op = op;
+    this.saves = op.saves ?? [];
     this.shapes = inputs.map((t) => t.shape);
     this.dtypes = inputs.map((t) => t.dtype);
     this.needs = edges.map((e) => e !== null);
-    const n = op.saves === undefined ? 0 : op.saves.length;
+    const n = this.saves.length;
     this.keep0 = n > 0 && this.keeps(0);
     this.keep1 = n > 1 && this.keeps(1);
     this.largeInput = inputs.some((t) => isWatchedSize(t.numel() * t._data.BYTES_PER_ELEMENT));
@@ -143,36 +146,26 @@ function kindOf<A>(op: Primitive<A>, inputs: Tensor[], edges: (Node | null)[]): 
 /** Stands in, in `saved`, for a save that was skipped because no gradient needs it. */
 const NOT_SAVED = undefined as unknown as Tensor;
 
+/** What `saves` entry `slot` names: an input of the op, or its output. */
+function savedOf(slot: number | 'out', inputs: Tensor[], out: Tensor): Tensor {
+  return slot === 'out' ? out : inputs[slot];
+}
+
 /**
  * The node a primitive leaves in the graph. A long chain keeps one node per op alive, so it
- * holds only what differs from node to node: its kind, args and up to two saved tensors in
- * fields rather than arrays (every object here is one more for the garbage collector to copy).
+ * holds only what differs from node to node: its kind and args, and (in the two subclasses
+ * below, only when it keeps them) its saved tensors in fields rather than arrays. Every field
+ * of such a node is copied by the young-generation collector and then faulted into a fresh
+ * page of the old one: half of a chain of `mul`s and `add`s keeps nothing.
  */
 export class OpNode<A> extends Node {
-  private readonly kind: OpKind<A>;
+  protected readonly kind: OpKind<A>;
   readonly args: A;
-  private saved0: Tensor | null = null;
-  private saved1: Tensor | null = null;
-  private readonly version0: number = 0;
-  private readonly version1: number = 0;
 
-  constructor(op: Primitive<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
+  constructor(kind: OpKind<A>, args: A, inputs: Tensor[], edges: (Node | null)[]) {
     super(edges, undefined, outputNrsOf(inputs));
-    const kind = kindOf(op, inputs, edges);
     this.kind = kind;
     this.args = args;
-    // keep0/keep1 are set only for slots that `saves` has.
-    const saves = op.saves ?? [];
-    if (kind.keep0) {
-      const s0 = saves[0];
-      this.saved0 = s0 === 'out' ? out : inputs[s0];
-      this.version0 = this.saved0._version;
-    }
-    if (kind.keep1) {
-      const s1 = saves[1];
-      this.saved1 = s1 === 'out' ? out : inputs[s1];
-      this.version1 = this.saved1._version;
-    }
   }
 
   /** The primitive this node records. */
@@ -186,24 +179,20 @@ export class OpNode<A> extends Node {
 
   apply(grad: Tensor): (Tensor | null)[] {
     const kind = this.kind;
-    const saves = kind.op.saves;
+    const n = kind.saves.length;
     const saved: Tensor[] = [];
-    if (saves !== undefined && saves.length > 0) {
-      // After releaseVariables both fields are null, and checkSaved reports the freed graph.
-      saved.push(
-        kind.keep0 ? checkSaved(this.saved0, this.version0, saves[0] === 'out', this) : NOT_SAVED,
-      );
-      if (saves.length > 1)
-        saved.push(
-          kind.keep1 ? checkSaved(this.saved1, this.version1, saves[1] === 'out', this) : NOT_SAVED,
-        );
-    }
+    for (let slot = 0; slot < n; slot++) saved.push(this.unpack(slot));
     return kind.op.backward(grad, {
       saved,
       shapes: kind.shapes,
       needs: kind.needs,
       args: this.args,
     });
+  }
+
+  /** Saved tensor `slot`, version-checked; NOT_SAVED where it was not kept. */
+  protected unpack(_slot: number): Tensor {
+    return NOT_SAVED;
   }
 
   override get _mayOwnResults(): boolean {
@@ -216,6 +205,58 @@ export class OpNode<A> extends Node {
 
   override inputDtype(index: number): DType {
     return this.kind.dtypes[index];
+  }
+}
+
+/** A node that keeps one of its op's saves (`keep0` or `keep1` says which; no gradient needs the other). */
+class OpNodeKeepingOne<A> extends OpNode<A> {
+  private saved: Tensor | null;
+  private readonly version: number;
+
+  constructor(kind: OpKind<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
+    super(kind, args, inputs, edges);
+    this.saved = savedOf(kind.saves[kind.keep0 ? 0 : 1], inputs, out);
+    this.version = this.saved._version;
+  }
+
+  protected override unpack(slot: number): Tensor {
+    const kind = this.kind;
+    if (slot !== (kind.keep0 ? 0 : 1)) return NOT_SAVED;
+    // After releaseVariables the field is null, and checkSaved reports the freed graph.
+    return checkSaved(this.saved, this.version, kind.saves[slot] === 'out', this);
+  }
+
+  override savedTensors(): Tensor[] {
+    return this.saved === null ? [] : [this.saved];
+  }
+
+  override releaseVariables(): void {
+    this.saved = null;
+  }
+}
+
+/** A node that keeps both of its op's saves. */
+class OpNodeKeepingTwo<A> extends OpNode<A> {
+  private saved0: Tensor | null;
+  private saved1: Tensor | null;
+  private readonly version0: number;
+  private readonly version1: number;
+
+  constructor(kind: OpKind<A>, args: A, inputs: Tensor[], out: Tensor, edges: (Node | null)[]) {
+    super(kind, args, inputs, edges);
+    const saves = kind.saves;
+    this.saved0 = savedOf(saves[0], inputs, out);
+    this.saved1 = savedOf(saves[1], inputs, out);
+    this.version0 = this.saved0._version;
+    this.version1 = this.saved1._version;
+  }
+
+  protected override unpack(slot: number): Tensor {
+    const isOut = this.kind.saves[slot] === 'out';
+    // After releaseVariables both fields are null, and checkSaved reports the freed graph.
+    return slot === 0
+      ? checkSaved(this.saved0, this.version0, isOut, this)
+      : checkSaved(this.saved1, this.version1, isOut, this);
   }
 
   override savedTensors(): Tensor[] {
@@ -231,6 +272,20 @@ export class OpNode<A> extends Node {
   }
 }
 
+/** The node recording `op` on `inputs`, of the class that holds just the saves it keeps. */
+export function opNode<A>(
+  op: Primitive<A>,
+  args: A,
+  inputs: Tensor[],
+  out: Tensor,
+  edges: (Node | null)[],
+): OpNode<A> {
+  const kind = kindOf(op, inputs, edges);
+  if (kind.keep0 && kind.keep1) return new OpNodeKeepingTwo(kind, args, inputs, out, edges);
+  if (kind.keep0 || kind.keep1) return new OpNodeKeepingOne(kind, args, inputs, out, edges);
+  return new OpNode(kind, args, inputs, edges);
+}
+
 /**
  * Runs a primitive and, when grad mode is on and an input requires grad, records its node.
  */
@@ -243,7 +298,7 @@ export function apply<A>(op: Primitive<A>, inputs: Tensor[], args: A): Tensor {
   if (!any) return out;
   const edges = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) edges[i] = gradientEdge(inputs[i]);
-  const node = new OpNode(op, args, inputs, out, edges);
+  const node = opNode(op, args, inputs, out, edges);
   out._setHistory(node);
   notifyNodeCreated(node, out);
   return out;

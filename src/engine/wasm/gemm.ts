@@ -12,6 +12,7 @@ import {
   poolThreads,
   readyThreads,
   runGemm,
+  type CopyB,
   type CopyOut,
 } from './threads';
 
@@ -63,19 +64,43 @@ function operand(t: Tensor): { data: Float32Array; transposed: boolean } {
  * untouched, when the TypeScript kernel should do the product instead.
  */
 export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boolean): boolean {
+  return product(a, b, c, cIsZero) !== null;
+}
+
+/**
+ * a[m,k]·b[k,n] on the WebAssembly kernel into a new array from `allocateC` (m·n zeros), or
+ * null, having allocated nothing, when the TypeScript kernel should do the product instead.
+ * On worker threads the array is allocated while they pack B: zeroing 4 MB for a 1024x1024
+ * product would otherwise keep the workers waiting.
+ */
+export function wasmProduct(
+  a: Tensor,
+  b: Tensor,
+  allocateC: () => Float32Array,
+): Float32Array | null {
+  return product(a, b, allocateC, true);
+}
+
+/** wasmMatmul and wasmProduct: C given, or allocated when the product needs it. */
+function product(
+  a: Tensor,
+  b: Tensor,
+  target: Float32Array | (() => Float32Array),
+  cIsZero: boolean,
+): Float32Array | null {
   const backend = kernelBackend();
-  if (backend === 'ts') return false;
+  if (backend === 'ts') return null;
   const [m, k] = a.shape;
   const n = b.shape[1];
-  if (m === 0 || n === 0 || k === 0) return false;
+  if (m === 0 || n === 0 || k === 0) return null;
   const work = m * n * k;
   if (
     backend === 'auto' &&
     (work < WASM_MIN_WORK || ((n === 1 || k === 1) && work < WASM_MIN_THIN_WORK))
   )
-    return false;
+    return null;
   const mod = simd();
-  if (mod === null) return false;
+  if (mod === null) return null;
   const kern = mod.exports;
 
   const mr = kern.tileRows();
@@ -96,39 +121,51 @@ export function wasmMatmul(a: Tensor, b: Tensor, c: Float32Array, cIsZero: boole
   // Room for gemm's scratch too: a product cut into too many units runs on one thread.
   const scratchEnd = sOff + Math.max(kern.scratchBytes(), poolThreads(mod) * scratch);
   const mem = heapOf(mod, scratchEnd);
-  if (mem === null) return false;
+  if (mem === null) return null;
 
   const A = operand(a);
   const B = operand(b);
+  let c = typeof target === 'function' ? null : target;
+  const output = (): Float32Array => (c ??= (target as () => Float32Array)());
   const c0 = cOff >> 2;
   // A zero c is not copied in: the kernel overwrites the heap's C instead of adding to it.
   const overwrite = cIsZero ? 1 : 0;
   const copyRest = (): void => {
     mem.set(A.data, aOff >> 2);
-    if (cIsZero) return;
-    if (ldc === n) mem.set(c, c0);
-    else copyRowsIn(c, mem, c0, ldc, m, n);
+    if (cIsZero) {
+      output();
+      return;
+    }
+    if (ldc === n) mem.set(output(), c0);
+    else copyRowsIn(output(), mem, c0, ldc, m, n);
   };
-  mem.set(B.data, bOff >> 2);
+  // B's storage row by row: depths when B is row-major, columns when it is transposed.
+  const bRowLength = B.transposed ? k : n;
+  const copyB: CopyB = {
+    rows: B.transposed ? n : k,
+    copy: (r0, r1) =>
+      mem.set(B.data.subarray(r0 * bRowLength, r1 * bRowLength), (bOff >> 2) + r0 * bRowLength),
+  };
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
   const copyOut: CopyOut = (i0, rows, j0, cols) => {
     if (j0 === 0 && cols === n && ldc === n)
-      c.set(mem.subarray(c0 + i0 * n, c0 + (i0 + rows) * n), i0 * n);
-    else copyBlock(c, n, mem, c0 + i0 * ldc + j0, ldc, i0, rows, j0, cols);
+      output().set(mem.subarray(c0 + i0 * n, c0 + (i0 + rows) * n), i0 * n);
+    else copyBlock(output(), n, mem, c0 + i0 * ldc + j0, ldc, i0, rows, j0, cols);
   };
   if (threads === 1) {
+    copyB.copy(0, copyB.rows);
     copyRest();
     kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
     copyOut(0, m, 0, n);
   } else {
     const task = { m, n, k, a: aOff, rsa, csa, b: bOff, rsb, csb, c: cOff, ldc, overwrite };
     const shared = { packed: pOff, scratch: sOff, scratchStep: scratch };
-    runGemm(mod, { ...task, ...shared }, threads, copyRest, copyOut);
+    runGemm(mod, { ...task, ...shared }, threads, copyB, copyRest, copyOut);
   }
   releaseWhenIdle(mod);
-  return true;
+  return output();
 }
 
 /**

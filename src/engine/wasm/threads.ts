@@ -6,9 +6,11 @@
 //
 // A product is cut into units, claimed by whichever thread gets to them first (a worker the
 // OS has not scheduled yet costs nothing: the caller runs the units itself). First come the
-// pack units, which pack B once into panels every thread reads; then the product units, each
-// a block of C (its rows of A packed by the thread that claimed it), which wait until B is
-// packed and the caller has copied A in. Packing B once instead of once per thread, and
+// pack units, which pack B once into panels every thread reads, each as soon as the caller
+// has copied in the rows of B it reads (the caller copies B in a few pieces after posting
+// the product, so the workers pack while it copies); then the product units, each a block of
+// C (its rows of A packed by the thread that claimed it), which wait until B is packed and
+// the caller has copied A in. Packing B once instead of once per thread, and
 // many small units instead of one per thread, keep both cores busy to the end even when one
 // of them is interrupted.
 //
@@ -19,7 +21,7 @@ import { envVar, type SimdExports, type SimdModule } from './module';
 
 /**
  * Int32 slots of the control block at the module's controlBase. For each product the caller
- * writes TASK, COUNT, SCRATCH, GATE = 0, OPEN and FINISHED = 0, sets NEXT to the product's
+ * writes TASK, COUNT, SCRATCH, GATE = 0, OPEN, FINISHED = 0 and B_ROWS = 0, sets NEXT to the product's
  * tag with index 0, then bumps SEQ. Every thread claims units by compare-and-swap on NEXT
  * until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
  * still finishing one product from claiming a unit of the next before it has seen its SEQ.
@@ -37,6 +39,7 @@ const SLOTS = {
   RAN: 24, // RAN + w counts the units worker w has run
   TASK: 48, // the product: see GemmTask and runGemm
   TASK_SLOTS: 21,
+  B_ROWS: 69, // rows of B's storage copied in so far (see bRowsNeeded)
   DONE: 72, // DONE + p is the product's tag once its product unit p is done
   INDEX_BITS: 12,
 };
@@ -87,6 +90,11 @@ function drive(
         const kc = Math.min(kStep, depth - pc);
         const j0 = (u % packChunks) * packCols;
         const w = Math.min(packCols, n - j0);
+        // The rows of B's storage this unit reads: depths when B is row-major (unit stride
+        // along j), columns when it is a transposed view.
+        const need = csb === 1 ? pc + kc : j0 + w;
+        for (let spin = 0, r = Atomics.load(s, L.B_ROWS); r < need; r = Atomics.load(s, L.B_ROWS))
+          if (++spin > 20000) Atomics.wait(s, L.B_ROWS, r);
         k.packB(kc, w, b + (pc * rsb + j0 * csb) * 4, rsb, csb, packed + (pc * nPad + j0 * kc) * 4);
         Atomics.add(s, L.GATE, 1);
         Atomics.notify(s, L.GATE);
@@ -389,16 +397,32 @@ export function packedBytes(kern: SimdExports, n: number, k: number): number {
 export type CopyOut = (i0: number, rows: number, j0: number, cols: number) => void;
 
 /**
+ * How runGemm copies B in: `rows` rows of its storage (depths when B is row-major, columns
+ * when it is a transposed view), `copy(r0, r1)` copying rows r0..r1-1.
+ */
+export interface CopyB {
+  rows: number;
+  copy(r0: number, r1: number): void;
+}
+
+/**
+ * Pieces B is copied in: the workers start packing once the first is in, and the caller's
+ * copying of the rest overlaps their packing.
+ */
+const B_PIECES = 8;
+
+/**
  * Runs `task` on the calling thread and whichever workers join, returning when it is done and
- * copied out. B must be in memory already; `copyIn` copies A (and C, when it is added to) in
- * while the workers start packing B; `copyOut` copies blocks of C out as they are done, so
- * that most of that copy overlaps the workers' last units. There must be room for
- * poolThreads(mod) scratch areas of A.
+ * copied out. `copyB` copies B in, piece by piece while the workers pack the pieces already
+ * in; `copyIn` then copies A (and C, when it is added to) in while they finish packing B;
+ * `copyOut` copies blocks of C out as they are done, so that most of that copy overlaps the
+ * workers' last units. There must be room for poolThreads(mod) scratch areas of A.
  */
 export function runGemm(
   mod: SimdModule,
   task: GemmTask,
   threads: number,
+  copyB: CopyB,
   copyIn: () => void,
   copyOut: CopyOut,
 ): void {
@@ -407,6 +431,7 @@ export function runGemm(
   const u = plan(kern, task.m, task.n, task.k, threads);
   const units = u.packUnits + u.productUnits;
   if (p === null || units > MAX_UNITS || u.productUnits > MAX_PRODUCT_UNITS) {
+    copyB.copy(0, copyB.rows);
     copyIn();
     const { m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite } = task;
     kern.gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite, task.scratch);
@@ -428,6 +453,7 @@ export function runGemm(
   Atomics.store(s, SLOTS.GATE, 0);
   Atomics.store(s, SLOTS.OPEN, u.packUnits + 1);
   Atomics.store(s, SLOTS.FINISHED, 0);
+  Atomics.store(s, SLOTS.B_ROWS, 0);
   // No tag is negative: a slot left from a product with the same tag (2¹⁹ ago) cannot match.
   s.fill(-1, SLOTS.DONE, SLOTS.DONE + u.productUnits);
   const seq = (Atomics.load(s, SLOTS.SEQ) + 1) | 0;
@@ -436,9 +462,12 @@ export function runGemm(
   Atomics.store(s, SLOTS.SEQ, seq);
   Atomics.notify(s, SLOTS.SEQ);
   try {
+    copyInPieces(s, copyB);
     copyIn();
   } finally {
-    // Opened whatever happens, or the workers would wait at the gate for good.
+    // Rows and gate opened whatever happens, or the workers would wait for good.
+    Atomics.store(s, SLOTS.B_ROWS, copyB.rows);
+    Atomics.notify(s, SLOTS.B_ROWS);
     Atomics.add(s, SLOTS.GATE, 1);
     Atomics.notify(s, SLOTS.GATE);
   }
@@ -462,5 +491,16 @@ export function runGemm(
     // The workers' last units: spin briefly, then sleep until one more is done.
     for (let spin = 0; spin < 20000 && Atomics.load(s, SLOTS.FINISHED) === done; spin++);
     Atomics.wait(s, SLOTS.FINISHED, done);
+  }
+}
+
+/** Copies B in B_PIECES pieces, telling the workers after each how many rows are in. */
+function copyInPieces(s: Int32Array, copyB: CopyB): void {
+  const step = Math.ceil(copyB.rows / B_PIECES);
+  for (let r0 = 0; r0 < copyB.rows; r0 += step) {
+    const r1 = Math.min(copyB.rows, r0 + step);
+    copyB.copy(r0, r1);
+    Atomics.store(s, SLOTS.B_ROWS, r1);
+    Atomics.notify(s, SLOTS.B_ROWS);
   }
 }
