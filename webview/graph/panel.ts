@@ -44,14 +44,16 @@ export function showPanel(
   return x;
 }
 
-/** Closes the panel as its × does; the focus, if it was in the panel, goes back to its opener. */
+/**
+ * Closes the panel as its × or Esc does: the focus goes back to its opener (a click on the ×
+ * need not have focused it, and the focus would be lost with the panel).
+ */
 export function closePanel(): void {
-  const hadFocus = details.contains(document.activeElement);
   const action = closing;
   closing = null;
   action?.();
   details.hidden = true;
-  if (hadFocus) returnFocus();
+  returnFocus();
 }
 
 /** Hides the panel without moving the focus (a new graph, a click beside the boxes). */
