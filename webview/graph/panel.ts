@@ -15,10 +15,20 @@ export interface PanelClose {
 let opener: HTMLElement | null = null;
 /** What the panel on screen does when it closes (its ×'s action). */
 let closing: (() => void) | null = null;
+/** The control a panel still to come was asked from (see panelAskedFrom). */
+let askedFrom: HTMLElement | null = null;
 
 /** A panel's title: an h2, under the page's h1 (the graph's title). */
 export function panelTitle(text: string, props: Partial<HTMLHeadingElement> = {}): HTMLElement {
   return el('h2', { className: 'panel-title', textContent: text, ...props });
+}
+
+/**
+ * Names the control that asks for a panel when the focus will have left it by the time the
+ * panel shows: Step through backward hides itself at once, and its panel comes after a layout.
+ */
+export function panelAskedFrom(control: HTMLElement): void {
+  askedFrom = control;
 }
 
 /**
@@ -30,7 +40,8 @@ export function showPanel(
   close: PanelClose,
   ...parts: HTMLElement[]
 ): HTMLButtonElement {
-  if (details.hidden) opener = focusedControl();
+  if (details.hidden) opener = askedFrom ?? focusedControl();
+  askedFrom = null;
   closing = close.action;
   const x = closeButton(
     () => {
@@ -59,6 +70,7 @@ export function closePanel(): void {
 /** Hides the panel without moving the focus (a new graph, a click beside the boxes). */
 export function hidePanel(): void {
   closing = null;
+  askedFrom = null;
   details.hidden = true;
 }
 
