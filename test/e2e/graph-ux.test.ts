@@ -97,16 +97,19 @@ test('panels: titled by headings under the graph title; Esc and × close them an
     expect(await panelTitle.textContent()).toMatch(/^Step 1 of \d+$/);
   };
   const leave = details.getByRole('button', { name: 'Leave the step-through' });
+  // A narrow toolbar holds the button in its closed "…" menu: the focus goes to the menu's button.
+  const opener = (): Promise<string> =>
+    frame.locator('#step').evaluate((b) => (b.closest('#more-menu') === null ? 'step' : 'more'));
   await stepThrough();
   await leave.press('Escape');
   await details.waitFor({ state: 'hidden' });
   expect(await frame.locator('#step-bar').count()).toBe(0);
-  expect(await focused(frame)).toBe('step');
+  expect(await focused(frame)).toBe(await opener());
   // The same with a click on its ×.
   await stepThrough();
   await leave.click();
   await details.waitFor({ state: 'hidden' });
-  expect(await focused(frame)).toBe('step');
+  expect(await focused(frame)).toBe(await opener());
   // Esc elsewhere in the page still leaves the step-through, as its tooltip says.
   await stepThrough();
   await frame.locator('#step-next').press('Escape');

@@ -2,7 +2,7 @@
 // gradient check, or why there is nothing to step through. Its title is a heading under the
 // view's (the graph's title is the page's h1), its × and Esc close it, and closing it hands the
 // focus back to the control that opened it, so a keyboard user goes on where they were.
-import { closeButton, details, el } from './dom';
+import { closeButton, details, el, more, moreMenu } from './dom';
 
 /** What a panel's × says and does. */
 export interface PanelClose {
@@ -93,10 +93,14 @@ function focusedControl(): HTMLElement | null {
   return f instanceof HTMLElement && f !== document.body && !details.contains(f) ? f : null;
 }
 
-/** The opener gets the focus back if it can take it (a step-through's bar is gone by then). */
+/**
+ * The opener gets the focus back if it can take it (a step-through's bar is gone by then); one
+ * in the closed "…" menu of a narrow toolbar hands it to the menu's button.
+ */
 function returnFocus(): void {
   const o = opener;
   opener = null;
   if (o === null || !o.isConnected) return;
   o.focus();
+  if (document.activeElement !== o && moreMenu.contains(o)) more.focus();
 }
