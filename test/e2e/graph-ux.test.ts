@@ -65,6 +65,21 @@ test('a node selected in one graph is not selected in the next', async () => {
   expect(await next.locator('#details').isHidden()).toBe(true);
 });
 
+test('the footer and the Output channel give the same layout figures', async () => {
+  const frame = await shownGraph(page, 'retain-grad.ts: backward() #1');
+  const footer = (await frame.textContent('#status')) ?? '';
+  // "9 boxes · elk layout 40 ms, after 3 ms queued in the layout worker and 2 ms reading the graph"
+  const figures = /^(\d+) boxes · (\w+ layout \d+ ms(?:, after .+)?)$/.exec(footer);
+  expect(figures, footer).not.toBeNull();
+  await expect
+    .poll(
+      () =>
+        session.server.exthostLog().includes(`graph painted: ${figures![1]} boxes, ${figures![2]}`),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+});
+
 /** The id of the element with the focus in the view's page ('' for none). */
 const focused = (frame: Frame): Promise<string> =>
   frame.evaluate(() =>
@@ -115,21 +130,6 @@ test('panels: titled by headings under the graph title; Esc and × close them an
   await frame.locator('#step-next').press('Escape');
   await frame.locator('#step-bar').waitFor({ state: 'detached' });
   expect(await details.isHidden()).toBe(true);
-});
-
-test('the footer and the Output channel give the same layout figures', async () => {
-  const frame = await shownGraph(page, 'retain-grad.ts: backward() #1');
-  const footer = (await frame.textContent('#status')) ?? '';
-  // "9 boxes · elk layout 40 ms, after 3 ms queued in the layout worker and 2 ms reading the graph"
-  const figures = /^(\d+) boxes · (\w+ layout \d+ ms(?:, after .+)?)$/.exec(footer);
-  expect(figures, footer).not.toBeNull();
-  await expect
-    .poll(
-      () =>
-        session.server.exthostLog().includes(`graph painted: ${figures![1]} boxes, ${figures![2]}`),
-      { timeout: 15_000 },
-    )
-    .toBe(true);
 });
 
 test('a light capture says what it lacks, and "Capture in full" shows that backward() with its values', async () => {
