@@ -1,11 +1,13 @@
 // The graph view in light, dark and high-contrast themes: boxes, text, ports and the legend take
 // their colours from the theme, and every node's text keeps a readable contrast (WCAG AA, 4.5:1)
 // against its box; the running page's text and Stop are readable too, with the theme's focus
-// colour. Screenshots go to test-artifacts/theme-*.png.
+// colour. One window: it opens in the first theme, and the others are switched to while the
+// page stays (it takes them live, as VS Code sends its styles), so each check costs no new window
+// or run. Screenshots go to test-artifacts/theme-*.png.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { ROOT } from './harness/code-server';
 import {
   closeSession,
@@ -18,17 +20,22 @@ import {
   waitForActivation,
   webviewFrame,
 } from './harness/workbench';
+import { installColours, type ColourWindow } from './harness/colours';
 import { makeWorkspace } from './workspace';
 
-/** `workbench.colorTheme` values of VS Code's built-in light, dark and high-contrast themes. */
+/**
+ * VS Code's built-in light, dark and high-contrast themes: their `workbench.colorTheme` value
+ * and the name the theme picker (and the page's body) gives them.
+ */
 const THEMES = [
-  'Default Light Modern',
-  'Default Dark Modern',
-  'Default High Contrast',
-  'Default High Contrast Light',
-];
+  { id: 'Default Light Modern', label: 'Light Modern' },
+  { id: 'Default Dark Modern', label: 'Dark Modern' },
+  { id: 'Default High Contrast', label: 'Dark High Contrast' },
+  { id: 'Default High Contrast Light', label: 'Light High Contrast' },
+] as const;
+type Theme = (typeof THEMES)[number];
 
-let session: Session | undefined;
+let session: Session;
 let page: Page;
 const ws = makeWorkspace();
 
@@ -42,10 +49,17 @@ for (;;) {
 }
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
   copyFileSync(join(ROOT, 'examples/nn-sinus.ts'), join(ws.dir, 'nn-sinus.ts'));
   copyFileSync(join(ROOT, 'test/fixtures/scripts/nan.ts'), join(ws.dir, 'nan.ts'));
   writeFileSync(join(ws.dir, 'theme_loop.ts'), LOOP);
+  session = await openSession({
+    workspace: ws.dir,
+    disableWorkspaceTrust: true,
+    settings: { 'workbench.colorTheme': THEMES[0].id },
+  });
+  page = session.page;
+  await waitForActivation(page);
 });
 
 afterAll(async () => {
@@ -53,47 +67,53 @@ afterAll(async () => {
   ws.remove();
 });
 
-/** A window in `theme` (one per theme: the setting is read as the window opens). */
-async function openIn(theme: string): Promise<void> {
-  await closeSession(session);
-  session = await openSession({
-    workspace: ws.dir,
-    disableWorkspaceTrust: true,
-    settings: { 'workbench.colorTheme': theme },
-  });
-  page = session.page;
-  await waitForActivation(page);
+/** The theme the view's page shows (VS Code names it on the page's body). */
+const pageTheme = (frame: Frame): Promise<string> =>
+  frame.evaluate(() => document.body.dataset.vscodeThemeName ?? '');
+
+/** The quick pick's row named `label` exactly (not one whose name contains it). */
+const pickRow = (label: string): Locator =>
+  page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
+    .first();
+
+/** Puts the window in `theme` (Preferences: Color Theme) and waits until the view's page has it. */
+async function switchTheme(frame: Frame, theme: Theme): Promise<void> {
+  const from = await pageTheme(frame);
+  if (from === theme.label) return;
+  // Clicked, not Enter: the palette's first row for these words can be the Marketplace's themes.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+  await pickRow('Preferences: Color Theme').click();
+  // The picker is up once it shows the current theme; its list is longer than it shows, so
+  // the new theme is typed to bring its row into view.
+  await pickRow(from).waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('.quick-input-widget input').fill(theme.label);
+  await pickRow(theme.label).click();
+  await expect.poll(() => pageTheme(frame), { timeout: 30_000 }).toBe(theme.label);
 }
+
+/** A screenshot's name for `theme`, as before the themes were switched in one window. */
+const shot = (prefix: string, theme: Theme): string =>
+  `${prefix}-${theme.id.replace(/\s+/g, '-').toLowerCase()}`;
 
 /** Each node's text colour, box colour and their contrast ratio, as the page computes them. */
 async function contrasts(
   frame: Frame,
 ): Promise<{ name: string; ratio: number; text: string; box: string }[]> {
+  await installColours(frame);
   return frame.evaluate(() => {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    // The canvas normalises any CSS colour (rgb(), color(srgb ...), color-mix results) to rgb.
-    const rgb = (css: string): number[] => {
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    };
-    const luminance = ([r, g, b]: number[]): number => {
-      const c = [r, g, b].map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    };
+    const { rgb, ratio } = (window as unknown as ColourWindow).gradlensColours;
     return [...document.querySelectorAll('#canvas svg g.gl-node')].map((g) => {
       const text = getComputedStyle(g.querySelector('text')!).fill;
       const box = getComputedStyle(g.querySelector('rect')!).fill;
-      const [a, b] = [luminance(rgb(text)), luminance(rgb(box))];
       return {
         name: g.getAttribute('data-name') ?? '',
         text,
         box,
-        ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+        ratio: ratio(rgb(text), rgb(box)),
       };
     });
   });
@@ -107,27 +127,9 @@ async function contrasts(
 async function frameContrasts(
   frame: Frame,
 ): Promise<{ label: string; text: number; chevron: number; border: number }[]> {
+  await installColours(frame);
   return frame.evaluate(() => {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    const rgb = (css: string): number[] => {
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    };
-    const over = (top: number[], alpha: number, under: number[]): number[] =>
-      top.map((v, i) => v * alpha + under[i] * (1 - alpha));
-    const luminance = ([r, g, b]: number[]): number => {
-      const c = [r, g, b].map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    };
-    const ratio = (x: number[], y: number[]): number => {
-      const [a, b] = [luminance(x), luminance(y)];
-      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    };
+    const { rgb, over, ratio } = (window as unknown as ColourWindow).gradlensColours;
     const bg = rgb(getComputedStyle(document.querySelector('#canvas svg .gl-bg')!).fill);
     const rects = [...document.querySelectorAll<SVGRectElement>('#canvas svg rect.gl-frame')];
     const box = (r: SVGRectElement): DOMRect => r.getBoundingClientRect();
@@ -161,11 +163,13 @@ async function frameContrasts(
 
 test('every node stays readable in light, dark and high-contrast themes, with a legend', async () => {
   const boxes = new Set<string>();
+  await openInFirstGroup(page, 'nn-sinus.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await shownGraph(page, 'nn-sinus.ts: backward() #');
+  // The first theme is the one the window opened in.
+  expect(await pageTheme(frame)).toBe(THEMES[0].label);
   for (const theme of THEMES) {
-    await openIn(theme);
-    await openInFirstGroup(page, 'nn-sinus.ts');
-    await runCommand(page, 'Gradlens: Visualize Graph');
-    const frame = await shownGraph(page, 'nn-sinus.ts: backward() #');
+    await switchTheme(frame, theme);
     expect(await frame.$$eval('#legend span', (ss) => ss.map((s) => s.textContent))).toEqual([
       'leaf',
       'function',
@@ -175,18 +179,21 @@ test('every node stays readable in light, dark and high-contrast themes, with a 
     const found = await contrasts(frame);
     expect(found.length).toBeGreaterThan(5);
     for (const c of found)
-      expect(c.ratio, `${theme}: ${c.name} text ${c.text} on ${c.box}`).toBeGreaterThanOrEqual(4.5);
+      expect(
+        c.ratio,
+        `${theme.label}: ${c.name} text ${c.text} on ${c.box}`,
+      ).toBeGreaterThanOrEqual(4.5);
     // Module frames (NN_sinus, fc1, fc2, fc3, MSELoss): labels and chevrons readable on their
     // tint (WCAG AA for text), the border visible against what is outside (3:1 for graphics).
     const frames = await frameContrasts(frame);
     expect(frames.map((f) => f.label).sort()).toEqual(['MSELoss', 'NN_sinus', 'fc1', 'fc2', 'fc3']);
     for (const f of frames) {
-      expect(f.text, `${theme}: frame ${f.label} label`).toBeGreaterThanOrEqual(4.5);
-      expect(f.chevron, `${theme}: frame ${f.label} chevron`).toBeGreaterThanOrEqual(3);
-      expect(f.border, `${theme}: frame ${f.label} border`).toBeGreaterThanOrEqual(3);
+      expect(f.text, `${theme.label}: frame ${f.label} label`).toBeGreaterThanOrEqual(4.5);
+      expect(f.chevron, `${theme.label}: frame ${f.label} chevron`).toBeGreaterThanOrEqual(3);
+      expect(f.border, `${theme.label}: frame ${f.label} border`).toBeGreaterThanOrEqual(3);
     }
     boxes.add(found[0].box);
-    await screenshot(page, `theme-${theme.replace(/\s+/g, '-').toLowerCase()}`);
+    await screenshot(page, shot('theme', theme));
   }
   // The boxes took each theme's colours.
   expect(boxes.size).toBe(THEMES.length);
@@ -196,13 +203,9 @@ test("a NaN node's line is drawn in the theme's error colour", async () => {
   await openInFirstGroup(page, 'nan.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await shownGraph(page, 'nan.ts: backward() #1');
+  await installColours(frame);
   const [line, error] = await frame.evaluate(() => {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    const norm = (css: string): string => {
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      return probe.fillStyle;
-    };
+    const { norm } = (window as unknown as ColourWindow).gradlensColours;
     const t = document.querySelector('#canvas svg g.gl-flagged text.gl-nan');
     return [
       t === null ? '' : norm(getComputedStyle(t).fill),
@@ -231,26 +234,9 @@ async function runningPage(frame: Frame): Promise<{
   bar: string;
   progressBar: string;
 }> {
+  await installColours(frame);
   return frame.evaluate(() => {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    const rgba = (css: string): number[] => {
-      probe.clearRect(0, 0, 1, 1);
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      return [...probe.getImageData(0, 0, 1, 1).data];
-    };
-    const luminance = ([r, g, b]: number[]): number => {
-      const c = [r, g, b].map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    };
-    const ratio = (x: number[], y: number[]): number => {
-      const [a, b] = [luminance(x), luminance(y)];
-      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    };
+    const { rgba, norm, ratio } = (window as unknown as ColourWindow).gradlensColours;
     /** The first opaque background at or above `e` (the page's own in the end). */
     const behind = (e: Element | null): number[] => {
       for (; e !== null; e = e.parentElement) {
@@ -268,11 +254,6 @@ async function runningPage(frame: Frame): Promise<{
     const theme = (name: string): string =>
       getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     const bar = getComputedStyle(document.getElementById('running-progress')!, '::before');
-    const norm = (css: string): string => {
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      return probe.fillStyle;
-    };
     return {
       message: text(message),
       stop: text(stop),
@@ -286,29 +267,31 @@ async function runningPage(frame: Frame): Promise<{
 
 test('the running page names the script by its file name and is readable in light and dark', async () => {
   const script = join(ws.dir, 'theme_loop.ts');
-  for (const theme of ['Default Light Modern', 'Default Dark Modern']) {
-    await openIn(theme);
-    await openInFirstGroup(page, 'theme_loop.ts');
-    await runCommand(page, 'Gradlens: Visualize Graph');
-    const frame = await webviewFrame(page, '#running-message');
-    const message = frame.locator('#running-message');
-    // As editor tabs name a file; the full path is its tooltip.
-    expect(await message.textContent()).toBe('Running theme_loop.ts…');
-    expect(await message.getAttribute('title')).toBe(script);
-    expect(await frame.locator('#app').innerText()).not.toContain(ws.dir);
-    const stop = frame.locator('#stop-run');
-    expect(await stop.getAttribute('aria-label')).toBe('Stop theme_loop.ts');
-    // Screen readers hear the run from a live region that was in the page before it spoke.
-    expect(await frame.locator('#announce[role="status"]').textContent()).toBe(
-      'Running theme_loop.ts…',
-    );
+  // The running page shows in a view without a graph: a fresh one.
+  await runCommand(page, 'View: Close All Editors');
+  await openInFirstGroup(page, 'theme_loop.ts');
+  await runCommand(page, 'Gradlens: Visualize Graph');
+  const frame = await webviewFrame(page, '#running-message');
+  const message = frame.locator('#running-message');
+  // As editor tabs name a file; the full path is its tooltip.
+  expect(await message.textContent()).toBe('Running theme_loop.ts…');
+  expect(await message.getAttribute('title')).toBe(script);
+  expect(await frame.locator('#app').innerText()).not.toContain(ws.dir);
+  const stop = frame.locator('#stop-run');
+  expect(await stop.getAttribute('aria-label')).toBe('Stop theme_loop.ts');
+  // Screen readers hear the run from a live region that was in the page before it spoke.
+  expect(await frame.locator('#announce[role="status"]').textContent()).toBe(
+    'Running theme_loop.ts…',
+  );
+  for (const theme of THEMES.slice(0, 2)) {
+    await switchTheme(frame, theme);
     const seen = await runningPage(frame);
-    expect(seen.message, `${theme}: message`).toBeGreaterThanOrEqual(4.5);
-    expect(seen.stop, `${theme}: Stop`).toBeGreaterThanOrEqual(4.5);
-    expect(seen.outline, `${theme}: Stop's focus outline`).toBe(seen.focusBorder);
-    expect(seen.bar, `${theme}: progress bar`).toBe(seen.progressBar);
-    await screenshot(page, `theme-running-${theme.replace(/\s+/g, '-').toLowerCase()}`);
-    await stop.click();
-    await shownGraph(page, 'theme_loop.ts: backward() #');
+    expect(seen.message, `${theme.label}: message`).toBeGreaterThanOrEqual(4.5);
+    expect(seen.stop, `${theme.label}: Stop`).toBeGreaterThanOrEqual(4.5);
+    expect(seen.outline, `${theme.label}: Stop's focus outline`).toBe(seen.focusBorder);
+    expect(seen.bar, `${theme.label}: progress bar`).toBe(seen.progressBar);
+    await screenshot(page, shot('theme-running', theme));
   }
-}, 400_000);
+  await stop.click();
+  await shownGraph(page, 'theme_loop.ts: backward() #');
+});

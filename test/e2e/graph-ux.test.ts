@@ -2,7 +2,8 @@
 // selection stays with its graph, a light capture says what it lacks and captures itself in
 // full on one click, a failed run shows its failure with Show Output and Re-run, and the
 // footer's layout figures are the Output channel's, module calls are framed clusters that
-// collapse from their chevron. Screenshots go to test-artifacts/ux-*.png.
+// collapse from their chevron; panels have headings, close with Esc and × and give the focus
+// back, and a failure is announced to screen readers once. Screenshots go to test-artifacts/ux-*.png.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -79,6 +80,58 @@ test('the footer and the Output channel give the same layout figures', async () 
     .toBe(true);
 });
 
+/** The id of the element with the focus in the view's page ('' for none). */
+const focused = (frame: Frame): Promise<string> =>
+  frame.evaluate(() =>
+    document.activeElement === document.body ? '' : document.activeElement!.id,
+  );
+
+test('panels: titled by headings under the graph title; Esc and × close them and give the focus back', async () => {
+  const frame = await visualizeFile(page, 'square-plus-3x.ts', 'square-plus-3x.ts: backward() #');
+  const title = (await frame.textContent('#graph-title'))!;
+  expect(await frame.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+  const details = frame.locator('#details');
+  const panelTitle = frame.locator('#details').getByRole('heading', { level: 2 });
+
+  // A node's details: its name is the panel's heading.
+  await frame.click('g.gl-node[data-name="PowBackward0"]');
+  await details.waitFor({ state: 'visible' });
+  expect(await panelTitle.textContent()).toBe('PowBackward0');
+  // Esc outside the panel (here, on a zoom button) leaves it open; inside it, closes it.
+  await frame.locator('#zoom-in').press('Escape');
+  expect(await details.isVisible()).toBe(true);
+  await details.getByRole('button', { name: 'Close' }).press('Escape');
+  await details.waitFor({ state: 'hidden' });
+
+  // The step-through's panel, opened from the keyboard: Esc in it leaves the step-through and
+  // the focus returns to Step through backward.
+  const stepThrough = async (): Promise<void> => {
+    if (!(await frame.locator('#step').isVisible())) await frame.click('#more');
+    await frame.locator('#step').press('Enter');
+    await frame.locator('#step-bar').waitFor({ state: 'visible' });
+    expect(await panelTitle.textContent()).toMatch(/^Step 1 of \d+$/);
+  };
+  const leave = details.getByRole('button', { name: 'Leave the step-through' });
+  // A narrow toolbar holds the button in its closed "…" menu: the focus goes to the menu's button.
+  const opener = (): Promise<string> =>
+    frame.locator('#step').evaluate((b) => (b.closest('#more-menu') === null ? 'step' : 'more'));
+  await stepThrough();
+  await leave.press('Escape');
+  await details.waitFor({ state: 'hidden' });
+  expect(await frame.locator('#step-bar').count()).toBe(0);
+  expect(await focused(frame)).toBe(await opener());
+  // The same with a click on its ×.
+  await stepThrough();
+  await leave.click();
+  await details.waitFor({ state: 'hidden' });
+  expect(await focused(frame)).toBe(await opener());
+  // Esc elsewhere in the page still leaves the step-through, as its tooltip says.
+  await stepThrough();
+  await frame.locator('#step-next').press('Escape');
+  await frame.locator('#step-bar').waitFor({ state: 'detached' });
+  expect(await details.isHidden()).toBe(true);
+});
+
 test('a light capture says what it lacks, and "Capture in full" shows that backward() with its values', async () => {
   const frame = await visualizeFile(
     page,
@@ -118,10 +171,25 @@ test('a failed run shows its failure in the graph view, with Show Output and Re-
   await openFile(page, 'throws.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
   const frame = await webviewFrame(page, '#failure-message', 60_000);
-  expect(await frame.textContent('#failure-message')).toContain(
-    'Gradlens: throws.ts threw (line 4)',
-  );
+  const message = (await frame.textContent('#failure-message'))!;
+  expect(message).toContain('Gradlens: throws.ts threw (line 4)');
+  // Screen readers hear it from the page's live region; the message itself is no live region,
+  // or they would hear it twice.
+  expect(await frame.locator('#announce[role="status"]').textContent()).toBe(message);
+  expect(
+    await frame
+      .locator('[role="status"], [role="alert"], [aria-live]')
+      .filter({ hasText: 'threw' })
+      .count(),
+  ).toBe(1);
   await screenshot(page, 'ux-failed-run');
+  // Each text the live region takes is heard: count the failures it says from now on.
+  await frame.evaluate(() => {
+    const said: string[] = [];
+    (window as unknown as { said: string[] }).said = said;
+    const live = document.getElementById('announce')!;
+    new MutationObserver(() => said.push(live.textContent)).observe(live, { childList: true });
+  });
 
   await frame.click('#show-output');
   await page
@@ -141,6 +209,9 @@ test('a failed run shows its failure in the graph view, with Show Output and Re-
   await notification(page, 'Gradlens: throws.ts threw (line 4)', 60_000);
   const again = await webviewFrame(page, '#failure-message', 60_000);
   expect(await again.textContent('#failure-message')).toContain('threw (line 4)');
+  // The re-run was announced, then its failure, once.
+  const said = await frame.evaluate(() => (window as unknown as { said: string[] }).said);
+  expect(said.filter((t) => t.includes('threw'))).toEqual([message]);
 });
 
 test('module calls show as framed clusters: the chevron collapses one into its box, a click on the box brings its frame back', async () => {

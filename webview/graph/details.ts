@@ -3,8 +3,9 @@
 import { formatShape, formatValues } from '../../src/graph/labels';
 import type { GraphNode, TensorSummary } from '../../src/protocol/messages';
 import { lineWhere } from '../../src/protocol/where';
-import { closeButton, details, el } from './dom';
+import { details, el } from './dom';
 import { gradcheckRows, requestGradcheck } from './gradcheck';
+import { hidePanel, panelTitle, showPanel } from './panel';
 import { containerOf, state, vscode } from './state';
 
 function summaryRows(label: string, t: TensorSummary | null): [string, string][] {
@@ -66,14 +67,11 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
   const table = el('table');
   for (const [k, v] of rowsOf(n))
     table.append(el('tr', {}, el('th', { textContent: k }), el('td', { textContent: v })));
-  const close = closeButton(hideDetails);
-  const head = el(
-    'div',
-    { className: 'details-head' },
-    el('b', { textContent: n.kind === 'accumulate' ? 'AccumulateGrad' : n.name }),
-    close,
+  showPanel(
+    panelTitle(n.kind === 'accumulate' ? 'AccumulateGrad' : n.name),
+    { action: hidePanel },
+    table,
   );
-  details.replaceChildren(head, table);
   const loc = n.location;
   if (loc !== null) {
     const reveal = el('button', { textContent: 'Reveal in editor' });
@@ -111,9 +109,8 @@ export function showDetails(n: GraphNode, collapse: (group: string) => void): vo
     });
     details.append(b);
   }
-  details.hidden = false;
 }
 
 export function hideDetails(): void {
-  details.hidden = true;
+  hidePanel();
 }

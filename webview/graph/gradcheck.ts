@@ -11,7 +11,8 @@ import {
   checkTitle,
   checkVerdict,
 } from '../../src/explain/gradcheck-text';
-import { announce, canvas, checkBtn, closeButton, details, el } from './dom';
+import { announce, canvas, checkBtn, details, el } from './dom';
+import { hidePanel, panelTitle, showPanel } from './panel';
 import { state, vscode } from './state';
 
 /** The last check's result for the graph shown; whether one is under way. */
@@ -22,15 +23,16 @@ let pending = false;
 export function requestGradcheck(node: string | null): void {
   if (pending || state.snapshot === null) return;
   pending = true;
-  checkBtn.disabled = true;
   const run = state.saved.payload?.source;
-  showPanel(headingOf(run?.kind === 'run' ? run.backward : null, node), [
+  // The panel opens while the toolbar's button still has the focus: the focus returns to it.
+  showCheckPanel(headingOf(run?.kind === 'run' ? run.backward : null, node), [
     el('p', {
       id: 'gradcheck-message',
       textContent:
         'Checking: the script runs again in float64, twice for each leaf element checked (16 at most)…',
     }),
   ]);
+  checkBtn.disabled = true;
   vscode.postMessage({ type: 'gradcheck', node });
 }
 
@@ -58,7 +60,7 @@ export function showGradcheck(r: GradcheckResult): void {
       }),
       ...r.nodes.map(nodeBlock),
     );
-  showPanel(heading, parts);
+  showCheckPanel(heading, parts);
   announce(`${heading.textContent}: ${said}`);
 }
 
@@ -102,11 +104,7 @@ function headingOf(backward: number | null, scope: string | null): HTMLElement {
   const node = scope === null ? undefined : state.byId.get(scope);
   const below = node === undefined ? null : nameOf(node);
   const file = state.saved.payload?.file ?? '';
-  return el('b', {
-    id: 'gradcheck-title',
-    textContent: checkTitle(backward, below, file),
-    title: file,
-  });
+  return panelTitle(checkTitle(backward, below, file), { id: 'gradcheck-title', title: file });
 }
 
 function nameOf(n: GraphNode): string {
@@ -117,7 +115,8 @@ function nodeBlock(c: GradcheckNode): HTMLElement {
   return el(
     'div',
     { className: `gl-check-node ${c.agree ? 'gl-check-ok' : 'gl-check-bad'}` },
-    el('b', {
+    el('h3', {
+      className: 'panel-subtitle',
       textContent: c.how === 'local' ? `${c.name}: its backward against its forward` : c.name,
     }),
     el('div', { className: 'gl-check-line', textContent: checkVerdict(c) }),
@@ -130,24 +129,21 @@ function nodeBlock(c: GradcheckNode): HTMLElement {
   );
 }
 
-function showPanel(heading: HTMLElement, parts: HTMLElement[]): void {
+function showCheckPanel(heading: HTMLElement, parts: HTMLElement[]): void {
   const refocus = focusGoes(document.activeElement);
-  const x = closeButton(() => {
-    details.hidden = true;
-  });
-  details.replaceChildren(el('div', { className: 'details-head' }, heading, x), ...parts);
-  details.hidden = false;
+  const x = showPanel(heading, { action: hidePanel }, ...parts);
   if (refocus) x.focus();
 }
 
 /**
  * Whether the focus is lost with this panel's update: the button pressed for the check is
- * disabled by now (the toolbar's) or replaced with the panel's content (the details box's).
+ * disabled meanwhile (the toolbar's) or replaced with the panel's content (the details box's).
  */
 function focusGoes(focused: Element | null): boolean {
   return (
     focused === null ||
     focused === document.body ||
+    focused === checkBtn ||
     details.contains(focused) ||
     (focused instanceof HTMLButtonElement && focused.disabled)
   );

@@ -142,7 +142,10 @@ function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
   };
 }
 
-/** A run of `file` gave no graph: why, with the output and another run one click away. */
+/**
+ * A run of `file` gave no graph: why, with the output and another run one click away. Screen
+ * readers hear why from the page's live region, once (the message itself is no live region).
+ */
 export function showFailure(file: string, message: string): void {
   state.shows++; // a graph still being read must not replace this
   save({ payload: null, collapsed: [], search: state.saved.search });
@@ -172,6 +175,7 @@ export function showFailure(file: string, message: string): void {
       el('p', {}, output, ' ', rerun),
     ),
   );
+  announce(message);
 }
 
 /**

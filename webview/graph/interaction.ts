@@ -19,6 +19,7 @@ import { cancelLayout } from './graph';
 import { toggleGroup } from './groups';
 import { applySearch, highlightPath, markSelected, searchHits, searchText } from './marks';
 import { installMinimap } from './minimap';
+import { installPanelKeys } from './panel';
 import { select } from './select';
 import { save, state, vscode } from './state';
 import { installStepping } from './step';
@@ -180,4 +181,5 @@ export function installInteraction(): void {
   installPointer();
   installStepping();
   installGradcheck();
+  installPanelKeys();
 }

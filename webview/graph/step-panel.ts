@@ -2,17 +2,11 @@
 // sum in numbers, and the same lines as `gradlens run --explain` (what the node received and
 // what it sent to each input, with the rule's formula and its numbers).
 import type { WalkStep } from '../../src/explain/walkthrough';
-import { closeButton, details, el } from './dom';
+import { el } from './dom';
+import { hidePanel, panelTitle, showPanel } from './panel';
 
 /** Shows step `index` of `count`; `close` leaves the step-through. */
 export function showStepPanel(st: WalkStep, index: number, count: number, close: () => void): void {
-  const x = closeButton(close, 'Leave the step-through', 'Leave the step-through (Esc)');
-  const head = el(
-    'div',
-    { className: 'details-head' },
-    el('b', { textContent: `Step ${String(index + 1)} of ${String(count)}` }),
-    x,
-  );
   const lines = [
     el('div', { className: 'gl-step-head', textContent: st.head.replace(/^step \d+: /, '') }),
     el('div', { className: 'gl-step-rule', textContent: st.rule }),
@@ -21,18 +15,18 @@ export function showStepPanel(st: WalkStep, index: number, count: number, close:
     lines.push(el('div', { className: 'gl-step-sum', textContent: `summed: ${st.sum}` }));
   for (const line of st.body)
     lines.push(el('div', { className: 'gl-step-line', textContent: line }));
-  details.replaceChildren(head, ...lines);
-  details.hidden = false;
+  showPanel(
+    panelTitle(`Step ${String(index + 1)} of ${String(count)}`),
+    { action: close, label: 'Leave the step-through', tip: 'Leave the step-through (Esc)' },
+    ...lines,
+  );
 }
 
 /** Says why there is nothing to step through. */
 export function showNoSteps(reason: string): void {
-  const x = closeButton(() => {
-    details.hidden = true;
-  });
-  details.replaceChildren(
-    el('div', { className: 'details-head' }, el('b', { textContent: 'Step through backward' }), x),
+  showPanel(
+    panelTitle('Step through backward'),
+    { action: hidePanel },
     el('p', { id: 'step-unavailable', textContent: reason }),
   );
-  details.hidden = false;
 }

@@ -6,6 +6,7 @@ import { noStepsReason, walkthrough } from '../../src/explain/walkthrough';
 import { btn, details, el, stepBtn, toolbar, view } from './dom';
 import { hideDetails } from './details';
 import { toggleGroup } from './groups';
+import { panelAskedFrom } from './panel';
 import { markStep } from './step-marks';
 import { showNoSteps, showStepPanel } from './step-panel';
 import { containerOf, state } from './state';
@@ -43,6 +44,7 @@ function enter(): void {
     return;
   }
   state.step = { steps, index: 0, opened: [] };
+  panelAskedFrom(stepBtn);
   stepBtn.hidden = true;
   toolbar.after(bar);
   go(0);

@@ -9,7 +9,9 @@ const homes = new Map<HTMLElement, Comment>();
 /** Puts every item back, then moves the first to go into the menu until the row fits. */
 export function fitToolbar(): void {
   if (!toolbar.isConnected) return;
-  for (const [item, home] of homes) home.before(item);
+  // Only items away from home move: moving one takes the focus off it (a panel's opener
+  // shown again gets the focus back just before this runs).
+  for (const [item, home] of homes) if (item.nextSibling !== home) home.before(item);
   more.hidden = false;
   for (const item of overflowable) {
     if (toolbar.scrollWidth <= toolbar.clientWidth) break;

@@ -27,8 +27,6 @@ import type { RunResult } from '../../runner/launch';
 import {
   isFromMonitor,
   type FromMonitor,
-  type RunColumns,
-  type RunRecord,
   type RunStatus,
   type ToMonitor,
 } from '../../protocol/monitor';
@@ -36,6 +34,7 @@ import { RunControl, type StoppableRun } from './control';
 import { toCsv } from './csv';
 import { webviewHtml } from '../webview-html';
 import { RunHistory } from './history';
+import { LiveFeed, type FedRun } from './live-feed';
 import { strideNote } from '../../protocol/stride-note';
 
 /** The view's id (package.json `contributes.views`). */
@@ -52,10 +51,6 @@ export type MonitorRunEvent =
   /** A message of that run, as launchRunner's onMessage (or the host's RunnerMessage stream) gave it. */
   | { readonly type: 'message'; readonly handle: StoppableRun; readonly message: RunnerMessage };
 
-/** How often batched steps are posted to the page while a run streams. */
-const FLUSH_MS = 100;
-/** Earlier runs of the same script sent for the overlay. */
-const OVERLAY_RUNS = 3;
 /** Shown from the request until the script stops: a loop without tensor ops never does. */
 const PAUSING = "pausing at the script's next tensor op…";
 
@@ -84,30 +79,31 @@ export function registerTrainingMonitor(
 
 type RunStart = Extract<MonitorRunEvent, { type: 'start' }>;
 
-interface Live {
-  readonly id: string;
+interface Live extends FedRun {
   readonly handle: RunStart['handle'];
   readonly control: RunControl;
   stopRequested: boolean;
-  /** Only every stride-th step reaches the monitor once a loop outruns it (1: every step). */
-  stride: number;
-  /** Steps per bucket once the record reached its cap on rows (1: not yet). */
-  width: number;
 }
 
 class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private live: Live | null = null;
-  /** Rows of the live run the page already has. */
-  private sent = 0;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly feed: LiveFeed;
   private readonly viewSubs: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly history: RunHistory,
-  ) {}
+  ) {
+    this.feed = new LiveFeed(
+      history,
+      (m) => {
+        this.post(m);
+      },
+      () => this.ready && this.view !== undefined,
+    );
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     for (const d of this.viewSubs.splice(0)) d.dispose();
@@ -169,8 +165,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       width: 1,
     };
     this.live = live;
-    this.sent = 0;
-    this.replay();
+    this.feed.start(live);
     handle.done.then(
       (result) => this.endRun(live, result),
       (e: unknown) => this.endRun(live, null, String(e)),
@@ -192,29 +187,9 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
           pid: m.pid,
         });
         return;
-      case 'train/metrics': {
-        const builder = this.history.current?.builder;
-        const thinned = builder?.thinned;
-        for (const metric of m.metrics) this.history.append(live.id, metric);
-        const width = builder?.width ?? 1;
-        if ((m.stride ?? live.stride) !== live.stride || width !== live.width) {
-          live.stride = m.stride ?? live.stride;
-          live.width = width;
-          const note = strideNote(live.stride, width);
-          this.history.setStatus(live.id, 'running', note);
-          this.post({
-            type: 'monitor/status',
-            runId: live.id,
-            status: 'running',
-            message: note,
-            pid: this.history.record(live.id)?.meta.pid ?? null,
-          });
-        }
-        // Thinning moved rows the page already has: it gets the (capped) record whole again.
-        if (builder?.thinned !== thinned) this.replay();
-        else this.scheduleFlush();
+      case 'train/metrics':
+        this.feed.metrics(live, m.metrics, m.stride);
         return;
-      }
       case 'run/paused':
         // The request was taken: the script now waits at a tensor op.
         this.post({
@@ -240,7 +215,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
 
   private endRun(live: Live, result: RunResult | null, failure?: string): void {
     if (this.live !== live) return;
-    this.flush();
+    this.feed.end(live);
     let status: RunStatus;
     let message: string | null;
     if (live.stopRequested || result?.cancelled === true) {
@@ -262,7 +237,7 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.replay();
+        this.feed.replay();
         return;
       case 'control':
         this.control(m.runId, m.action);
@@ -324,72 +299,17 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
     });
   }
 
-  /** Sends the whole picture: the latest run and earlier runs of its script. */
-  private replay(): void {
-    if (!this.ready) return;
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const latest = this.history.latest();
-    const current = latest === null ? null : detach(latest);
-    if (this.live !== null && latest?.meta.id === this.live.id)
-      this.sent = latest.columns.step.length;
-    const previous =
-      latest === null
-        ? []
-        : this.history.previous(latest.meta.script, latest.meta.id, OVERLAY_RUNS).map(detach);
-    this.post({ type: 'monitor/replay', current, previous });
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null || !this.ready) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flush();
-    }, FLUSH_MS);
-  }
-
-  private flush(): void {
-    const live = this.live;
-    if (live === null || !this.ready) return;
-    const run = this.history.current;
-    if (run === null || run.meta.id !== live.id) return;
-    const n = run.builder.length;
-    if (n <= this.sent) return;
-    this.post({
-      type: 'monitor/append',
-      runId: live.id,
-      from: this.sent,
-      columns: run.builder.copy(this.sent, n),
-    });
-    this.sent = n;
-  }
-
   private post(m: ToMonitor): void {
     if (this.view === undefined || !this.ready) return;
     void this.view.webview.postMessage(m);
   }
 
   dispose(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.feed.dispose();
     for (const d of this.viewSubs) d.dispose();
     // A paused child would otherwise stay frozen after the extension goes away.
     this.live?.control.resume();
   }
-}
-
-/** Columns as their own buffers: a view into a larger buffer would post the whole buffer. */
-function detach(r: RunRecord): RunRecord {
-  const c = r.columns;
-  const gradNorms: Record<string, Float64Array> = {};
-  for (const k in c.gradNorms) gradNorms[k] = c.gradNorms[k].slice();
-  const columns: RunColumns = {
-    step: c.step.slice(),
-    loss: c.loss.slice(),
-    timeMs: c.timeMs.slice(),
-    lr: c.lr.slice(),
-    gradNorms,
-  };
-  return { meta: { ...r.meta }, columns };
 }
 
 function baseName(script: string): string {
