@@ -17,12 +17,7 @@ export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 /** One message as a frame's bytes. */
 export function encodeFrame(message: unknown): Buffer {
-  return frameOfJson(JSON.stringify(message));
-}
-
-/** The frame of a message already turned into JSON. */
-export function frameOfJson(json: string): Buffer {
-  return Buffer.from(`${FRAME_MAGIC}${json}\n`, 'utf8');
+  return Buffer.from(`${FRAME_MAGIC}${JSON.stringify(message)}\n`, 'utf8');
 }
 
 export type FrameProblem =

@@ -1,15 +1,13 @@
 // The runner child's end of the channel (src/protocol/frames.ts): frames out on one fd,
-// written synchronously (a big message in a file the frame names: frame-spill.ts); frames in
-// on another, read by host-inbox.ts.
+// written synchronously; frames in on another, read by host-inbox.ts.
 //
 // Synchronous writes are the point: a training loop that never yields still reaches the host
 // (an asynchronous write would queue in the child until the loop ends, growing without bound),
 // the pipe's back-pressure bounds what is in flight, and a run stopped in the middle of a loop
 // has sent everything before `process.exit`.
 import { writeSync } from 'node:fs';
-import { encodeFrame, frameOfJson } from '../protocol/frames';
+import { encodeFrame } from '../protocol/frames';
 import type { ChildMessage } from '../protocol/messages';
-import { SPILL_MIN_CHARS, spill } from './frame-spill';
 
 /** Where the host put the channel: `OUT:IN` file descriptors. */
 export function channelFds(env: NodeJS.ProcessEnv = process.env): { out: number; in: number } {
@@ -27,9 +25,7 @@ export class ChildChannel {
   /** Writes one message before returning. After the host is gone, messages are dropped. */
   send(message: ChildMessage): void {
     if (this.closed) return;
-    const json = JSON.stringify(message);
-    const spilled = json.length >= SPILL_MIN_CHARS ? spill(json) : null;
-    const bytes = spilled === null ? frameOfJson(json) : encodeFrame(spilled);
+    const bytes = encodeFrame(message);
     let done = 0;
     while (done < bytes.length) {
       try {

@@ -1,7 +1,6 @@
-// The host's end of a runner child's channel: frames read from fd 3 (a big message from the
-// file its frame names: frame-spill.ts) and validated, frames written to fd 4. Nothing the
-// child writes can throw here: garbage, oversize and malformed frames become problems,
-// reported once per kind (with how many there were at the end).
+// The host's end of a runner child's channel: frames read from fd 3 and validated, frames
+// written to fd 4. Nothing the child writes can throw here: garbage, oversize and malformed
+// frames become problems, reported once per kind (with how many there were at the end).
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -16,7 +15,6 @@ import {
   type ChildMessage,
   type HostMessage,
 } from '../protocol/messages';
-import { isSpilledFrame, readSpilled } from './frame-spill';
 
 export interface HostChannelHandlers {
   message(m: ChildMessage): void;
@@ -89,17 +87,8 @@ export class HostChannel {
 
   private frame(v: unknown): void {
     let m: ChildMessage;
-    let value = v;
-    if (isSpilledFrame(v)) {
-      try {
-        value = readSpilled(v);
-      } catch (e) {
-        this.once('spill', `the runner's channel: ${(e as Error).message}`);
-        return;
-      }
-    }
     try {
-      m = validateChildMessage(value);
+      m = validateChildMessage(v);
     } catch (e) {
       const detail = e instanceof ProtocolError ? e.message : String(e);
       this.once('message', `rejected a message from the runner: ${detail}`);
