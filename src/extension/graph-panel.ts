@@ -99,12 +99,16 @@ export class GraphPanel implements vscode.Disposable {
 
   /**
    * Opens the view as a run starts, so its page and layout worker load while the script runs
-   * rather than after it: the first graph of a window paints that much sooner.
+   * rather than after it: the first graph of a window paints that much sooner. True when the
+   * page shows the run in place of a graph, with its Stop; false when a graph stays on screen
+   * and only its footer says that the run goes on.
    */
-  showRunning(file: string): void {
+  showRunning(file: string): boolean {
     this.running = { type: 'graph/running', file };
     this.ensurePanel();
     this.post(this.running);
+    const graphShown = (this.last !== null && !('type' in this.last)) || this.restored !== null;
+    return !graphShown;
   }
 
   /** A run of `file` gave no graph: the view says why, in place of the graph. */

@@ -6,9 +6,13 @@ import type { MonitorRunEvent } from './monitor';
 
 type Handle = Extract<MonitorRunEvent, { type: 'start' }>['handle'];
 
-/** The status bar text for a run of `script` that reached `step` (0: no backward() yet). */
+/**
+ * The status bar text for a run of `script` that reached `step` (0: no backward() yet). Its
+ * icon stands still: a spinning one kept the browser repainting while the script needed the
+ * same cores, and the step count already moves while a training loop runs.
+ */
 function runStatusText(script: string, step: number): string {
-  return `$(loading~spin) ${path.basename(script)}${step > 0 ? ` · step ${step.toLocaleString('en-US')}` : ''}`;
+  return `$(pulse) ${path.basename(script)}${step > 0 ? ` · step ${step.toLocaleString('en-US')}` : ''}`;
 }
 
 export function registerRunStatus(events: vscode.Event<MonitorRunEvent>): vscode.Disposable {

@@ -1,5 +1,6 @@
 // Running a script for its graphs: the runner child (never the extension host) executes user
-// code, behind a progress notification whose Cancel kills the child. Each file keeps the
+// code; the graph view's running page (or else a progress notification) offers a Stop that
+// kills the child. Each file keeps the
 // snapshots of its last run for the graph view, the picker, hovers and inline gradients.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +13,7 @@ import { SpareRunner, launchRunner, type RunHandle, type RunResult } from '../ru
 import { limitNotes, reportLines, runOrder, stopLabel, type Capture } from './capture-points';
 import { capturePointsFor } from './capture-points-editor';
 import { pythonFor } from './python-interpreter';
+import { withRunProgress } from './run-progress';
 import { cellDocumentUri, cellsToRun, isNotebookFile } from './notebook/editor';
 import { errorDiagnostics } from './run-errors';
 import { noticeMessage, runOutcome, type RunOutcome } from './run-outcome';
@@ -42,8 +44,11 @@ export type RunTarget =
 export interface RunServiceDeps {
   readonly output: vscode.OutputChannel;
   readonly showGraph: (payload: GraphPayload) => void;
-  /** A run is about to start: after the trust and file checks, before any await (saving, the interpreter). */
-  readonly running: (file: string) => void;
+  /**
+   * A run is about to start: after the trust and file checks, before any await (saving, the
+   * interpreter). True when the view shows the run with a Stop of its own.
+   */
+  readonly running: (file: string) => boolean;
   /** Every launch and each of its messages, for the training monitor. */
   readonly started: (script: string, handle: RunHandle) => void;
   readonly message: (handle: RunHandle, message: ChildMessage) => void;
@@ -113,7 +118,7 @@ export class RunService implements vscode.Disposable {
     this.active?.handle.cancel();
     const number = ++this.started;
     // Before anything is awaited: code-server builds the view's page while the script runs.
-    this.deps.running(file);
+    const viewShowsRun = this.deps.running(file);
     // The runner reads the file from disk: run what the user sees.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
@@ -144,12 +149,8 @@ export class RunService implements vscode.Disposable {
 
     const launchedAt = Date.now();
     let graphAt: number | undefined;
-    const result = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Gradlens: running ${name}`,
-        cancellable: true,
-      },
+    const result = await withRunProgress(
+      viewShowsRun ? null : `Gradlens: running ${name}`,
       async (progress, token) => {
         const spare = this.spare ?? undefined;
         this.spare = null;

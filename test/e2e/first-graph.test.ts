@@ -7,7 +7,7 @@
 // painted in its final layout, extension activation included, and the CPU seconds each kind
 // of process used meanwhile (the runner, the extension host, tsserver, the browser). Before
 // any command, a runner is already loading once the script is in sight (trusted workspace).
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
@@ -20,6 +20,7 @@ import {
   openSession,
   runCommand,
   shownGraph,
+  webviewFrame,
   type Session,
 } from './harness/workbench';
 import { makeWorkspace } from './workspace';
@@ -118,6 +119,51 @@ test(
   },
   WINDOWS * 300_000,
 );
+
+// A first run that waits before its backward(), as a script loading its data does.
+const WAITS = `import * as torch from 'gradlens';
+const x = torch.tensor([1, 2], { requiresGrad: true });
+await new Promise((resolve) => setTimeout(resolve, 600_000));
+x.mul(2).sum().backward();
+`;
+
+test("while a window's first run goes on, the view shows it with a Stop and nothing else moves", async () => {
+  const ws = makeWorkspace();
+  let session: Session | undefined;
+  try {
+    writeFileSync(join(ws.dir, 'waits.ts'), WAITS);
+    session = await openSession({ workspace: ws.dir, disableWorkspaceTrust: true });
+    const page = session.page;
+    await openInFirstGroup(page, 'waits.ts');
+    await runCommand(page, 'Gradlens: Visualize Graph');
+    const frame = await webviewFrame(page, '#stop-run');
+    // What the browser spends on a run's progress (moving bars, spinners) while the script
+    // would need the CPU: printed, not asserted.
+    await page.waitForTimeout(1000);
+    const cpu = cpuByGroup(process.pid, processGroup);
+    await page.waitForTimeout(5000);
+    const used = cpu.stop();
+    const browser = (used['browser'] ?? 0) + (used['browser pages'] ?? 0);
+    timings.push(`waits.ts: the browser used ${browser.toFixed(2)} CPU s in 5 s of its run`);
+    expect(await page.locator('.notification-toast', { hasText: 'running waits.ts' }).count()).toBe(
+      0,
+    );
+    expect(
+      await frame.$eval(
+        '#running-progress',
+        (bar) => getComputedStyle(bar, '::before').animationName,
+      ),
+    ).toBe('none');
+    const item = page.locator('.statusbar-item', { hasText: 'waits.ts' }).first();
+    expect(await item.locator('.codicon-pulse').count()).toBe(1);
+    expect(await item.locator('.codicon-modifier-spin').count()).toBe(0);
+    await frame.locator('#stop-run').click();
+    await frame.locator('#failure').waitFor({ timeout: 30_000 });
+  } finally {
+    await closeSession(session);
+    ws.remove();
+  }
+});
 
 test('a runner starts loading as soon as a script is in sight, before any command', async () => {
   const ws = makeWorkspace();

@@ -179,6 +179,8 @@ test('clicking a node shows its details and reveals its line', async () => {
 });
 
 test('Cancel on the progress notification kills a script that never ends', async () => {
+  // The view keeps the last graph on screen (its footer says that the run goes on), so the
+  // notification carries the Stop.
   const pidFile = join(ws.dir, 'forever.pid');
   await openInFirstGroup(page, 'forever.ts');
   await runCommand(page, 'Gradlens: Visualize Graph');
