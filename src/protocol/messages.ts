@@ -290,8 +290,8 @@ export type ChildMessage =
   /**
    * Batched: one message per training step would cost more than a small step. `stride` is
    * set once steps come faster than the stream carries them: only every stride-th step is in it.
+   * On the wire also as `columns` (the Python runner's form, see validateMetricColumns).
    */
-  /** On the wire also as `columns` (see validateMetricColumns); read as `metrics`. */
   | { type: 'train/metrics'; metrics: TrainMetric[]; stride?: number }
   | { type: 'run/error'; error: RunError }
   | { type: 'run/notice'; notice: RunNotice }
