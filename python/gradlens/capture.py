@@ -137,7 +137,7 @@ class Capture:
             if has_torch_function(tensor):
                 # A tensor subclass or a function mode: Tensor.backward dispatches it, and its
                 # call of torch.autograd.backward passes through (depth > 0).
-                return self.around("backward", [tensor], lambda: tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs))
+                return self.around("backward", [tensor], lambda: tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs), _listed(inputs))
             # One wrapper layer: what Tensor.backward itself would call.
             if self._steady and gradient is None and inputs is None and not gate.closed:
                 loss = self._steady_loss(tensor, sys._getframe(1))
@@ -152,7 +152,7 @@ class Capture:
                     return None
             if traced_by_torch([tensor]):
                 return tensor_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs)
-            return self.around("backward", [tensor], lambda: autograd_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs))
+            return self.around("backward", [tensor], lambda: autograd_backward(tensor, gradient, retain_graph, create_graph, inputs=inputs), _listed(inputs))
 
         @functools.wraps(autograd_backward)
         def backward_fn(tensors: Any, *args: Any, **kwargs: Any) -> Any:
@@ -161,15 +161,16 @@ class Capture:
             roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
             if traced_by_torch(roots):
                 return autograd_backward(tensors, *args, **kwargs)
-            return self.around("backward", roots, lambda: autograd_backward(tensors, *args, **kwargs))
+            # torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, grad_variables, inputs)
+            given = kwargs.get("inputs", args[4] if len(args) > 4 else None)
+            return self.around("backward", roots, lambda: autograd_backward(tensors, *args, **kwargs), _listed(given))
 
         @functools.wraps(autograd_grad)
         def grad_fn(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
             roots = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
-            wrt = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
             if traced_by_torch(roots):
                 return autograd_grad(outputs, inputs, *args, **kwargs)
-            return self.around("autograd.grad", roots, lambda: autograd_grad(outputs, inputs, *args, **kwargs), wrt)
+            return self.around("autograd.grad", roots, lambda: autograd_grad(outputs, inputs, *args, **kwargs), _listed(inputs))
 
         torch.Tensor.backward = backward  # type: ignore[assignment]
         torch.autograd.backward = backward_fn  # type: ignore[assignment]
@@ -279,6 +280,7 @@ class Capture:
     # ---- around each backward -----------------------------------------------------------
 
     def around(self, trigger: str, roots: List[torch.Tensor], run: Callable[[], Any], inputs: Optional[List[torch.Tensor]] = None) -> Any:
+        """`inputs`: the tensors gradients are asked for (autograd.grad's, backward()'s `inputs=`)."""
         # Tensor.backward calls torch.autograd.backward: one user call, one count.
         if self._depth > 0:
             return run()
@@ -407,7 +409,7 @@ class Capture:
                 self.expect_repeat = in_loop(site)
                 if self.expect_repeat:
                     self._foresee(k, site)
-            pending = self._begin_safely(k, trigger, roots, call_site, live=True)
+            pending = self._begin_safely(k, trigger, roots, call_site, live=True, partial=inputs is not None)
             if pending is not None:
                 walked = signature(pending.order)
         try:
@@ -586,9 +588,9 @@ class Capture:
 
     # ---- building snapshots -------------------------------------------------------------
 
-    def _begin_safely(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Optional[Pending]:
+    def _begin_safely(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool, partial: bool = False) -> Optional[Pending]:
         try:
-            return self.snapshots.begin(index, trigger, roots, call_site, live)
+            return self.snapshots.begin(index, trigger, roots, call_site, live, partial)
         except GraphTooLarge:
             self._over_cap = self.last_full_index = index  # not tried again at the end of the run
             self._say_over_cap(f"the graph of backward() #{index} has more than {graph.MAX_WALK:,} nodes and was not captured; while graphs stay that large, ops are not recorded and backward() calls are not captured")
@@ -628,6 +630,12 @@ def _wrap_method(cls: type, name: str, recorder: Recorder, before: Callable[[Any
 
     wrapped._gradlens_wrapped = True  # type: ignore[attr-defined]
     setattr(cls, name, wrapped)
+
+
+def _listed(tensors: Any) -> Optional[List[torch.Tensor]]:
+    if tensors is None:
+        return None
+    return [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
 
 
 def _has_closure(args: Sequence[Any], kwargs: Dict[str, Any]) -> bool:

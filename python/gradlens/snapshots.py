@@ -69,15 +69,16 @@ class SnapshotBuilder:
         self.has_precise_anomaly = False
         self._told_compiled = False
 
-    def begin(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool) -> Pending:
-        """Walks everything reachable from the roots and records values before backward frees them."""
+    def begin(self, index: int, trigger: str, roots: List[torch.Tensor], call_site: Optional[Json], live: bool, partial: bool = False) -> Pending:
+        """Walks everything reachable from the roots and records values before backward frees them.
+        `partial`: the backward() runs only toward given inputs."""
         order, index_of, consumer = walk(roots)
         p = Pending(index, trigger, roots, call_site, order, index_of, consumer, [summarize(r) for r in roots])
         # Each freed node raises a C++ error that records a backtrace, dearer than the node:
         # backward frees every node it ran, so the first freed node ends the search.
         freed = False
         if live and records_flow(self.options.flow, len(order)):
-            p.flow = FlowRecorder(order, p.grads)
+            p.flow = FlowRecorder(order, index_of, p.grads, *_flow_roots(trigger, roots, index_of, partial))
             p.hooks = p.flow.hooks
         for i, n in enumerate(order):
             if is_accumulate(n):
@@ -106,6 +107,8 @@ class SnapshotBuilder:
 
     def complete(self, p: Pending, grad_inputs: Optional[List[torch.Tensor]], grad_result: Any, live: bool, frame: Optional[FrameType]) -> Json:
         """Gradients are in: build the snapshot, name its leaves, find NaN/Inf."""
+        if p.flow is not None:
+            p.flow.finish()
         variables, frame_modules = names_in_frames(frame) if frame is not None else ({}, [])
         params = self._parameter_names(frame_modules)
         returned: Dict[int, Summary] = {}
@@ -219,6 +222,18 @@ class SnapshotBuilder:
             # keeps each module call a contiguous run, which a depth-first rank does not.
             return template.sequence
         return creation_ranks(order, index_of)
+
+
+def _flow_roots(trigger: str, roots: List[torch.Tensor], index_of: Dict[Node, int], partial: bool) -> Tuple[List[int], str]:
+    """The roots' node indices, and how the flow recorder learns what AccumulateGrad nodes
+    received (FlowRecorder's `leaves`)."""
+    nodes = [root_node(r) for r in roots]
+    indices = [index_of[n] for n in nodes if n is not None]
+    if trigger == "autograd.grad":
+        return indices, "none"
+    if partial or any(n is None or is_accumulate(n) for n in nodes):
+        return indices, "hook"
+    return indices, "derive"
 
 
 def _has_value(node: Node) -> bool:

@@ -117,3 +117,63 @@ def test_bad_flow_policy_is_rejected(tmp_path):
         assert "message.options.flow" in error["error"]["message"]
     finally:
         r.kill()
+
+
+def test_a_loop_keeps_no_hook_holder_on_its_parameters(tmp_path):
+    # A parameter's AccumulateGrad node is reused by every later step's graph; PyTorch keeps a
+    # hooked node's Python hook holder after the hook is removed (each backward() would then
+    # call into Python for it). Node.register_hook hands an existing holder's dict to
+    # Function._register_hook: None means the node has none.
+    result = run_script(tmp_path, """
+        import torch
+        from torch import nn
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        x = torch.randn(4, 2)
+        for _ in range(3):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+        held = []
+        register = torch.autograd.Function._register_hook
+        def spy(backward_hooks, hook):
+            held.append(backward_hooks is not None)
+            return register(backward_hooks, hook)
+        torch.autograd.Function._register_hook = staticmethod(spy)
+        out = model(x).pow(2).mean()
+        stack, seen = [out.grad_fn], set()
+        while stack:
+            n = stack.pop()
+            if n is None or n in seen:
+                continue
+            seen.add(n)
+            stack.extend(f for f, _ in n.next_functions)
+            if type(n).__name__ == "AccumulateGrad":
+                n.register_hook(lambda *_: None).remove()
+        print(held)
+    """)
+    assert result.stdout.split("\n")[0] == "[False, False, False, False]"
+    # The loop's first and last steps were captured with their flow, AccumulateGrad's included.
+    first, last = result.snapshots[0], result.snapshots[-1]
+    for snap in (first, last):
+        accs = [n for n in snap["nodes"] if n["kind"] == "accumulate"]
+        assert len(accs) == 4 and all(n["flow"]["gradOutputs"][0] is not None for n in accs)
+        assert sorted(n["flow"]["order"] for n in snap["nodes"] if "flow" in n) == list(range(len([n for n in snap["nodes"] if "flow" in n])))
+
+
+def test_backward_toward_given_inputs_runs_only_their_accumulate_grad(tmp_path):
+    result = run_script(tmp_path, """
+        import torch
+        a = torch.tensor(2.0, requires_grad=True)
+        b = torch.tensor(5.0, requires_grad=True)
+        torch.autograd.backward([a * b], inputs=[a])
+        print(a.grad.item(), b.grad)
+    """)
+    assert result.stdout.split() == ["5.0", "None"]
+    [snap] = result.snapshots
+    leaf_of = {n["attachedTo"]: n["name"] for n in snap["nodes"] if n["kind"] == "leaf"}
+    flows = {leaf_of[n["id"]]: n.get("flow") for n in snap["nodes"] if n["kind"] == "accumulate"}
+    assert flows["b"] is None
+    assert _values(flows["a"]["gradOutputs"][0]) == [5.0] and _values(flows["a"]["gradAfter"]) == [5.0]
