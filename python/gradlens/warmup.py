@@ -1,7 +1,10 @@
 """Runs the capture's own torch ops, and the encoding of a metrics batch, once while the
 runner waits for the host's start: the first call of an op in a process pays for finding its
 kernel, which would otherwise land in the user's first training step. Touches nothing the
-script can see (no random numbers, no global settings, its tensors are gone when it returns)."""
+script can see (no random numbers, no global settings, its tensors are gone when it returns).
+No backward(): on torch 2.x the first one starts autograd's thread pool, after which a process
+the script forks can no longer use autograd ("Unable to handle autograd's threading in
+combination with fork-based multiprocessing"), as it could under plain python."""
 from __future__ import annotations
 
 import torch
@@ -14,13 +17,13 @@ from .wire import encode_frame
 
 def warm_up() -> None:
     try:
-        small = torch.linspace(-1.0, 1.0, SMALL, requires_grad=True)
+        small = torch.linspace(-1.0, 1.0, SMALL)
         large = torch.linspace(-1.0, 1.0, SMALL * 4).reshape(4, SMALL)
-        (large * small).sum().backward()
-        for t in (small, large, small.grad):
+        grad = (large * small).sum(0)
+        for t in (small, large, grad):
             summarize(t)
             summarize(t, exact=True)
-        GradNorms()([small.grad, large])
+        GradNorms()([grad, large])
         # A batch of metrics as a fast loop sends them: the first one made and encoded in a
         # process costs twice the next.
         stream = MetricStream(_encode_batch)
