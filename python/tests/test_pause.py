@@ -43,14 +43,12 @@ def test_a_gil_holding_read_stops_a_pure_python_loop():
     os.close(r)
     os.close(go_w)
     assert ended - started > 0.3
-    # The loop's longest silence is the read: more than 0.3 s of it fall inside the read.
-    # (Not "no sample after `started`", nor "none before `ended`": on a loaded machine the
-    # loop may run a moment before the read takes the GIL, and after it gives it back but
-    # before `ended` is read.)
-    _, last_before, first_after = max(
-        (t1 - t0, t0, t1) for (t0, _), (t1, _) in zip(counts, counts[1:])
-    )
-    assert min(first_after, ended) - max(last_before, started) > 0.3
+    # Some silence of the loop covers more than 0.3 s of the read. (Not "no sample after
+    # `started`", nor "none before `ended`": on a loaded machine the loop may run a moment
+    # before the read takes the GIL, and after it gives it back but before `ended` is read;
+    # nor "the longest silence": the machine may stall the loop longer at another time.)
+    covered = max(min(t1, ended) - max(t0, started) for (t0, _), (t1, _) in zip(counts, counts[1:]))
+    assert covered > 0.3
     assert counts[-1][0] > ended  # the loop went on afterwards
 
 
