@@ -20,38 +20,39 @@ export function float32Digits(v: number): number {
   const a = f < 0 ? -f : f;
   const e = Math.floor(Math.log10(a));
   // Beyond these exponents 10^k is not exact for some digit count: parse the text instead.
-  const short = e > 20 || e < -13 ? bySearch(a, parsedDigits) : bySearch(a, (p) => scaled(a, p, e));
+  const short = bySearch(a, e > 20 || e < -13 ? NaN : e);
   return f < 0 ? -short : short;
 }
 
 /**
  * The fewest digits (1 to 9) whose value rounds to the float32 `a`, found by bisection (more
- * digits round no further from `a`); nine digits always do.
+ * digits round no further from `a`); nine digits always do. `e`: see withDigits.
  */
-function bySearch(a: number, withDigits: (p: number, a: number) => number): number {
+function bySearch(a: number, e: number): number {
   let lo = 1;
   let hi = 9;
   let best = NaN;
   while (lo < hi) {
     const p = (lo + hi) >> 1;
-    const c = withDigits(p, a);
+    const c = withDigits(a, p, e);
     if (Math.fround(c) === a) {
       best = c;
       hi = p;
     } else lo = p + 1;
   }
   if (best === best) return best;
-  const nine = withDigits(9, a);
+  const nine = withDigits(a, 9, e);
   // A decimal exponent that Math.log10 rounded up leaves scaled() one digit short.
-  return Math.fround(nine) === a ? nine : parsedDigits(9, a);
+  return Math.fround(nine) === a ? nine : Number(a.toPrecision(9));
+}
+
+/** `a` rounded to p significant digits: scaled by an exact power of ten, else as text (e NaN). */
+function withDigits(a: number, p: number, e: number): number {
+  return e === e ? scaled(a, p, e) : Number(a.toPrecision(p));
 }
 
 /** `a` rounded to p significant digits, with e the decimal exponent of its leading digit. */
 function scaled(a: number, p: number, e: number): number {
   const k = p - 1 - e;
   return k >= 0 ? Math.round(a * POW10[k]) / POW10[k] : Math.round(a / POW10[-k]) * POW10[-k];
-}
-
-function parsedDigits(p: number, a: number): number {
-  return Number(a.toPrecision(p));
 }

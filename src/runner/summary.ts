@@ -40,21 +40,8 @@ function scan(
   let nan = 0;
   let inf = 0;
   let sq = 0;
-  const visit = (v: number): void => {
-    if (first.length < limit) first.push(encodeNum(digits(v)));
-    if (v !== v) nan++;
-    else if (v === Infinity || v === -Infinity) inf++;
-    else {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-      sq += v * v;
-      finite++;
-    }
-  };
   const data = t._data;
   const shape = t.shape;
-  const strides = t._strides;
   if (n > 0) {
     if (t.isContiguous()) {
       // The common case, run every training step on every gradient: kept as a tight loop.
@@ -74,16 +61,7 @@ function scan(
         else inf++;
       }
     } else {
-      const idx = new Array<number>(shape.length).fill(0);
-      for (let k = 0; k < n; k++) {
-        let at = t._offset;
-        for (let d = 0; d < shape.length; d++) at += idx[d] * strides[d];
-        visit(data[at]);
-        for (let d = shape.length - 1; d >= 0; d--) {
-          if (++idx[d] < shape[d]) break;
-          idx[d] = 0;
-        }
-      }
+      ({ min, max, sum, sq, finite, nan, inf } = stridedStats(t, limit, digits, first));
     }
   }
   const summary: TensorSummary = {
@@ -99,6 +77,53 @@ function scan(
   };
   const values = keepAll > 0 && n <= keepAll ? first : null;
   return { summary, norm: finite ? Math.sqrt(sq) : null, values };
+}
+
+interface Stats {
+  min: number;
+  max: number;
+  sum: number;
+  sq: number;
+  finite: number;
+  nan: number;
+  inf: number;
+}
+
+/**
+ * scan()'s pass over a tensor that is not contiguous, index by index. Apart from scan() so
+ * that scan's own counters stay out of a closure's reach (V8 would keep them in a heap context).
+ */
+function stridedStats(
+  t: Tensor,
+  limit: number,
+  digits: (v: number) => number,
+  first: TensorSummary['first'],
+): Stats {
+  const s: Stats = { min: Infinity, max: -Infinity, sum: 0, sq: 0, finite: 0, nan: 0, inf: 0 };
+  const data = t._data;
+  const shape = t.shape;
+  const strides = t._strides;
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let k = 0, n = t.numel(); k < n; k++) {
+    let at = t._offset;
+    for (let d = 0; d < shape.length; d++) at += idx[d] * strides[d];
+    const v = data[at];
+    if (first.length < limit) first.push(encodeNum(digits(v)));
+    if (v !== v) s.nan++;
+    else if (v === Infinity || v === -Infinity) s.inf++;
+    else {
+      if (v < s.min) s.min = v;
+      if (v > s.max) s.max = v;
+      s.sum += v;
+      s.sq += v * v;
+      s.finite++;
+    }
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return s;
 }
 
 /** How a tensor's numbers are written: float32 ones at float32 precision, others as they are. */

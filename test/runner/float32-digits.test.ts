@@ -76,6 +76,13 @@ describe('summaries at float32 precision', () => {
     expect(String(wire.norm).length).toBeLessThanOrEqual(11);
   });
 
+  it('say the same of a strided view as of its contiguous copy', () => {
+    const x = torch.tensor([data.slice(0, 3), data.slice(3, 6)]).t();
+    expect(x.isContiguous()).toBe(false);
+    expect(summarizeExact(x)).toEqual(summarizeExact(x.contiguous()));
+    expect(summarizeExact(x).values).toEqual([0.1, 'Infinity', -0.33333334, 2.5e-7, 'NaN', 7]);
+  });
+
   it('leave a float64 tensor numbers as they are', () => {
     const s = summarize(torch.tensor(data, { dtype: 'float64' }));
     expect(s.first).toEqual([0.1, -1 / 3, 'NaN', 'Infinity', 2.5e-7, 7]);
