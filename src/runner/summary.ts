@@ -103,10 +103,10 @@ function stridedStats(
   const data = t._data;
   const shape = t.shape;
   const strides = t._strides;
+  const last = shape.length - 1;
   const idx = new Array<number>(shape.length).fill(0);
+  let at = t._offset;
   for (let k = 0, n = t.numel(); k < n; k++) {
-    let at = t._offset;
-    for (let d = 0; d < shape.length; d++) at += idx[d] * strides[d];
     const v = data[at];
     if (first.length < limit) first.push(encodeNum(digits(v)));
     if (v !== v) s.nan++;
@@ -118,8 +118,11 @@ function stridedStats(
       s.sq += v * v;
       s.finite++;
     }
-    for (let d = shape.length - 1; d >= 0; d--) {
+    // The next index in row-major order, its position moved along with it.
+    for (let d = last; d >= 0; d--) {
+      at += strides[d];
       if (++idx[d] < shape[d]) break;
+      at -= shape[d] * strides[d];
       idx[d] = 0;
     }
   }

@@ -81,6 +81,10 @@ describe('summaries at float32 precision', () => {
     expect(x.isContiguous()).toBe(false);
     expect(summarizeExact(x)).toEqual(summarizeExact(x.contiguous()));
     expect(summarizeExact(x).values).toEqual([0.1, 'Infinity', -0.33333334, 2.5e-7, 'NaN', 7]);
+    const y = torch.arange(24).reshape(2, 3, 4).transpose(0, 2).div(7);
+    expect(summarizeExact(y.transpose(0, 1))).toEqual(
+      summarizeExact(y.transpose(0, 1).contiguous()),
+    );
   });
 
   it('leave a float64 tensor numbers as they are', () => {
