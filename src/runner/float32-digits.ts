@@ -1,6 +1,6 @@
 // float32 numbers at float32 precision. JSON prints a float32 value as the float64 it is
 // (0.1f as 0.10000000149011612); the shortest decimal that reads back as the same float32 has
-// at most 9 significant digits and says the same thing, in half the bytes of a snapshot.
+// at most 9 significant digits and says the same thing in a little more than half the characters.
 
 /** Powers of ten that float64 holds exactly, so that m / 10^k rounds once, as parsing does. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);

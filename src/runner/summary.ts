@@ -89,10 +89,7 @@ interface Stats {
   inf: number;
 }
 
-/**
- * scan()'s pass over a tensor that is not contiguous, index by index. Apart from scan() so
- * that scan's own counters stay out of a closure's reach (V8 would keep them in a heap context).
- */
+/** scan()'s pass over a tensor that is not contiguous, its position moved along with the index. */
 function stridedStats(
   t: Tensor,
   limit: number,
@@ -118,7 +115,7 @@ function stridedStats(
       s.sq += v * v;
       s.finite++;
     }
-    // The next index in row-major order, its position moved along with it.
+    // The next index in row-major order.
     for (let d = last; d >= 0; d--) {
       at += strides[d];
       if (++idx[d] < shape[d]) break;
