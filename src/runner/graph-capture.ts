@@ -130,8 +130,10 @@ export class GraphCapture {
       if (from >= 0) p.consumer.set(n, { at: from, slot });
     };
     for (const r of roots) visit(rootNode(r), -1, 0);
+    // `_edge`, not `nextFunctions`: a 10,000-node graph would allocate a pair for every edge.
     for (let i = 0; i < p.order.length; i++) {
-      p.order[i].nextFunctions.forEach(([m], slot) => visit(m, i, slot));
+      const n = p.order[i];
+      for (let slot = 0, count = n._edgeCount; slot < count; slot++) visit(n._edge(slot), i, slot);
     }
     if (live && recordsFlow(this.options.flow, p.order.length)) p.flow = new FlowRecorder();
     for (const n of p.order) {
@@ -244,9 +246,7 @@ export class GraphCapture {
         id,
         kind: isAcc ? 'accumulate' : 'function',
         name: n.name(),
-        next: n.nextFunctions.map(([m, inputNr]) =>
-          m === null ? null : { id: idOf(p, m), inputNr },
-        ),
+        next: edgesOf(p, n),
         value: p.values.get(n) ?? null,
         grad: isAcc ? null : gradReceived(p, n),
         location,
@@ -321,6 +321,16 @@ function flowOf(p: Pending, n: Node): { flow?: NodeFlow } {
 
 function meta(n: Node): Meta {
   return n.metadata;
+}
+
+/** A node's `nextFunctions` as graph edges, read without allocating the engine's pairs. */
+function edgesOf(p: Pending, n: Node): GraphNode['next'] {
+  const next: GraphNode['next'] = [];
+  for (let i = 0, count = n._edgeCount; i < count; i++) {
+    const m = n._edge(i);
+    next.push(m === null ? null : { id: idOf(p, m), inputNr: n._edgeNr(i) });
+  }
+  return next;
 }
 
 /** The graph node id of an engine node of this capture. */

@@ -66,7 +66,7 @@ export function leafName(consumer: Node, slot: number, loc: SourceLocation | nul
   // Only tensor operands occupy nextFunctions slots; when a call also took numbers, the
   // slot count and operand count differ and only an unambiguous match is trusted.
   const tensors = ops.filter((o) => !/^[-+\d.e]+$/.test(o));
-  const n = consumer.nextFunctions.length;
+  const n = consumer._edgeCount;
   const pick = ops.length === n ? ops[slot] : tensors.length === n ? tensors[slot] : undefined;
   const name = asName(pick);
   return name === null ? null : name.replace(/^this\./, '');

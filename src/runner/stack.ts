@@ -86,7 +86,7 @@ function userSite(limit: number): SourceLocation | null | undefined {
   const holder: { stack?: NodeJS.CallSite[] } = {};
   try {
     Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = (_error, sites) => sites;
+    Error.prepareStackTrace = callSites;
     Error.captureStackTrace(holder, currentUserLocation);
     const sites = holder.stack;
     if (!Array.isArray(sites)) return null;
@@ -107,21 +107,31 @@ function userSite(limit: number): SourceLocation | null | undefined {
   }
 }
 
+function callSites(_error: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] {
+  return sites;
+}
+
 /** Files as V8 names them, and whether they are the engine's, the runner's or Node's own. */
 const ownFiles = new Map<string, boolean>();
 
-/** Call-site positions (`file:line:column` as V8 reports them) to source locations. */
-const mappedSites = new Map<string, SourceLocation>();
+/**
+ * Call-site positions as V8 reports them, by file and then by line and column in one number
+ * (no key string to build for each node), to source locations.
+ */
+const mappedSites = new Map<string, Map<number, SourceLocation>>();
 
 function siteLocation(site: NodeJS.CallSite, file: string): SourceLocation | null {
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
   if (line === null || column === null) return null;
-  const key = `${file}:${line}:${column}`;
-  let loc = mappedSites.get(key);
+  if (column >= 2 ** 24) return mapSite(file, line, column); // a line past 16 M characters: not kept
+  let inFile = mappedSites.get(file);
+  if (inFile === undefined) mappedSites.set(file, (inFile = new Map<number, SourceLocation>()));
+  const key = line * 2 ** 24 + column;
+  let loc = inFile.get(key);
   if (loc === undefined) {
     loc = mapSite(file, line, column);
-    mappedSites.set(key, loc);
+    inFile.set(key, loc);
   }
   return loc;
 }

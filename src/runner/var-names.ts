@@ -55,7 +55,7 @@ function passedName(c: Candidate): string | null {
   if (via === null || via.loc === null) return null;
   const ops = callOperands(via.loc, engineNamespaces(via.loc.file));
   // Numbers passed alongside take no nextFunctions slot: trust only an exact count.
-  if (ops === null || ops.length !== via.node.nextFunctions.length) return null;
+  if (ops === null || ops.length !== via.node._edgeCount) return null;
   return plain(asName(ops[via.slot]));
 }
 
