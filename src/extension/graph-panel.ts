@@ -45,6 +45,12 @@ export interface GraphPanelHandlers {
 export class GraphPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /**
+   * The page was just given its HTML and not hidden since: messages go to it at once, without
+   * waiting for its 'ready' (VS Code holds them until its document is written, and its head
+   * keeps them until its script listens: src/protocol/early-messages.ts).
+   */
+  private fresh = false;
   /** When this extension created the panel, until its page first said 'ready' (for the Output's timing). */
   private createdAt: number | null = null;
   private pending: ToWebview[] = [];
@@ -237,6 +243,7 @@ export class GraphPanel implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     this.ready = false;
+    this.fresh = true;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
     const asUri = (...p: string[]) =>
@@ -256,7 +263,7 @@ export class GraphPanel implements vscode.Disposable {
       // A hidden webview's page is torn down (no retainContextWhenHidden) and messages posted to
       // it are lost: queue them until the page says 'ready' again after it is shown.
       panel.onDidChangeViewState(() => {
-        if (!panel.visible && this.panel === panel) this.ready = false;
+        if (!panel.visible && this.panel === panel) this.ready = this.fresh = false;
       }),
       panel.onDidDispose(() => {
         for (const s of subs) s.dispose();
@@ -271,7 +278,7 @@ export class GraphPanel implements vscode.Disposable {
 
   private post(m: ToWebview): void {
     if (this.panel === undefined) return;
-    if (!this.ready) {
+    if (!this.ready && !this.fresh) {
       // The page has not loaded yet; it says 'ready' when its listener is installed.
       if (m.type === 'graph/show' || m.type === 'graph/failed')
         this.pending = this.pending.filter(
@@ -294,6 +301,12 @@ export class GraphPanel implements vscode.Disposable {
         this.createdAt = null;
         const queued = this.pending;
         this.pending = [];
+        // A fresh page already has every message sent since its HTML was set.
+        if (this.fresh) {
+          this.fresh = false;
+          for (const q of queued) this.post(q);
+          return;
+        }
         if (
           !m.restoredGraph &&
           this.last !== null &&

@@ -4,6 +4,7 @@
 // The theme reaches the pages through VS Code's --vscode-* variables, which the stylesheets
 // use. Kept free of `vscode` so its security properties are unit-tested without VS Code.
 import { randomBytes } from 'node:crypto';
+import { EARLY_MESSAGES_SCRIPT } from '../protocol/early-messages';
 
 export type WebviewPage = 'graph' | 'monitor';
 
@@ -82,7 +83,7 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page, input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
+${page === 'graph' ? earlyMessages(nonce) : ''}<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
 ${(input.lateScripts ?? [])
   .map((s) => `<meta name="${escapeAttr(s.name)}" content="${escapeAttr(s.uri)}">\n`)
   .join('')}<title>${title}</title>
@@ -92,6 +93,11 @@ ${root}<p class="empty" role="status">${placeholder}</p></div>
 <script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+/** The graph view's inline script that keeps the host's messages until its own script runs. */
+function earlyMessages(nonce: string): string {
+  return `<script nonce="${nonce}">${EARLY_MESSAGES_SCRIPT}</script>\n`;
 }
 
 /** Escapes a value for a double-quoted HTML attribute (or for text). */
