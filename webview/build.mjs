@@ -61,6 +61,9 @@ export function pageOptions(entry, outfile, production) {
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
     ...pageOptions('webview/graph/main.ts', 'dist/webview/graph-view.js', production),
+    // Minified in every build: a window's first graph waits for this script to reach the page
+    // through VS Code's resource loading and to be parsed (README, "First graph of a window").
+    minify: true,
     plugins: [fastWorkerSource(production)],
   });
   const elk = await layoutWorker('elk', production);
