@@ -61,9 +61,11 @@ export function pageOptions(entry, outfile, production) {
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
     ...pageOptions('webview/graph/main.ts', 'dist/webview/graph-view.js', production),
-    // Minified in every build: a window's first graph waits for this script to reach the page
-    // through VS Code's resource loading and to be parsed (README, "First graph of a window").
+    // The host writes this script into the page's HTML (src/extension/webview-html.ts): minified
+    // in every build, for a window's first graph waits for it to be parsed, and without a map,
+    // which an inline script would not find.
     minify: true,
+    sourcemap: false,
     plugins: [fastWorkerSource(production)],
   });
   const elk = await layoutWorker('elk', production);

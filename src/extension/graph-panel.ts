@@ -1,5 +1,6 @@
 // The graph view: one webview panel beside the editor, restored after a reload by a serializer
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   isFromWebview,
@@ -19,7 +20,7 @@ import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { readSettings } from './runs';
 import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../protocol/elk-source';
-import { webviewHtml } from './webview-html';
+import { webviewHtml, type PageAsset } from './webview-html';
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
 /** Context key: the paths of the files the graph shown has nodes from (for Reveal in Graph). */
@@ -65,6 +66,7 @@ export class GraphPanel implements vscode.Disposable {
   /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
   private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  private assets: { script: PageAsset; style: PageAsset } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -250,8 +252,7 @@ export class GraphPanel implements vscode.Disposable {
       panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     panel.webview.html = webviewHtml('graph', {
       cspSource: panel.webview.cspSource,
-      scriptUri: asUri('dist', 'webview', 'graph-view.js'),
-      styleUri: asUri('media', 'graph-view.css'),
+      ...this.pageAssets(),
       lateScripts: [{ name: ELK_SOURCE_META, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
       ...(this.running === null ? {} : { placeholder: runningText(this.running.file) }),
     });
@@ -274,6 +275,20 @@ export class GraphPanel implements vscode.Disposable {
         }
       }),
     );
+  }
+
+  /**
+   * The page's script and stylesheet, written into its HTML: fetched, they reached a window's
+   * first page 0.3-0.8 s after its document (README, "First graph of a window"). Read once.
+   */
+  private pageAssets(): { script: PageAsset; style: PageAsset } {
+    const read = (...p: string[]): string =>
+      readFileSync(vscode.Uri.joinPath(this.extensionUri, ...p).fsPath, 'utf8');
+    this.assets ??= {
+      script: { text: read('dist', 'webview', 'graph-view.js') },
+      style: { text: read('media', 'graph-view.css') },
+    };
+    return this.assets;
   }
 
   private post(m: ToWebview): void {
