@@ -20,7 +20,11 @@ import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { readSettings } from './runs';
 import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../protocol/elk-source';
-import { webviewHtml, type PageAsset } from './webview-html';
+import { FAST_WORKER_FILE } from '../protocol/fast-worker-start';
+import { webviewHtml, type WebviewHtmlInput } from './webview-html';
+
+/** The page's scripts and stylesheet, written into its HTML. */
+type PageAssets = Pick<WebviewHtmlInput, 'headScripts' | 'script' | 'style'>;
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
 /** Context key: the paths of the files the graph shown has nodes from (for Reveal in Graph). */
@@ -66,7 +70,7 @@ export class GraphPanel implements vscode.Disposable {
   /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
   private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
-  private assets: { script: PageAsset; style: PageAsset } | undefined;
+  private assets: PageAssets | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -278,13 +282,14 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   /**
-   * The page's script and stylesheet, written into its HTML: fetched, they reached a window's
-   * first page 0.3-0.8 s after its document (README, "First graph of a window"). Read once.
+   * The page's scripts and stylesheet, written into its HTML: fetched, they reached a window's
+   * first page 0.4-1.4 s after its document (README, "First graph of a window"). Read once.
    */
-  private pageAssets(): { script: PageAsset; style: PageAsset } {
+  private pageAssets(): PageAssets {
     const read = (...p: string[]): string =>
       readFileSync(vscode.Uri.joinPath(this.extensionUri, ...p).fsPath, 'utf8');
     this.assets ??= {
+      headScripts: [{ text: read('dist', 'webview', FAST_WORKER_FILE) }],
       script: { text: read('dist', 'webview', 'graph-view.js') },
       style: { text: read('media', 'graph-view.css') },
     };

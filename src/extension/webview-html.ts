@@ -23,6 +23,11 @@ export interface WebviewHtmlInput {
   readonly script: PageAsset;
   readonly style: PageAsset;
   /**
+   * Scripts run in the page's head, before its own: the graph view's starts its layout worker
+   * there (src/protocol/fast-worker-start.ts), which then boots while the page's script is parsed.
+   */
+  readonly headScripts?: readonly PageAsset[];
+  /**
    * Scripts the page loads itself when it needs them, with its own nonce: the graph view's
    * ELK worker source, needed only once a first graph is on screen. The page holds their URIs
    * as `<meta name content>`: loaded with it, they would share the CPU with its start.
@@ -91,7 +96,9 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page, input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${page === 'graph' ? earlyMessages(nonce) : ''}${styleElement(input.style, nonce)}
+${page === 'graph' ? earlyMessages(nonce) : ''}${(input.headScripts ?? [])
+    .map((h) => `${scriptElement(h, nonce)}\n`)
+    .join('')}${styleElement(input.style, nonce)}
 ${(input.lateScripts ?? [])
   .map((s) => `<meta name="${escapeAttr(s.name)}" content="${escapeAttr(s.uri)}">\n`)
   .join('')}<title>${title}</title>

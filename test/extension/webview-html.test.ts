@@ -133,6 +133,22 @@ test("a page's script and stylesheet can be written in, with the nonce, and the 
   expect(directives(html).get('style-src')).toEqual([ORIGIN, "'nonce-abc'"]);
 });
 
+test("head scripts run after the early-messages script and before the page's own", () => {
+  const html = webviewHtml('graph', {
+    cspSource: ORIGIN,
+    headScripts: [{ text: 'startWorker();' }],
+    script: { uri: `${ORIGIN}/a.js` },
+    style: { uri: `${ORIGIN}/a.css` },
+    nonce: 'abc',
+  });
+  const scripts = [...html.matchAll(/<script[^>]*>([^<]*)<\/script>/g)].map((m) => m[0]);
+  expect(scripts).toEqual([
+    `<script nonce="abc">${EARLY_MESSAGES_SCRIPT}</script>`,
+    '<script nonce="abc">startWorker();</script>',
+    `<script nonce="abc" src="${ORIGIN}/a.js"></script>`,
+  ]);
+});
+
 test('text that would end its element early is refused, not written in', () => {
   const shell = { cspSource: ORIGIN, style: { uri: `${ORIGIN}/a.css` } };
   expect(() => webviewHtml('graph', { ...shell, script: { text: 'x = "</SCRIPT>"' } })).toThrow();
@@ -146,14 +162,15 @@ test('text that would end its element early is refused, not written in', () => {
   ).toThrow();
 });
 
-// The built page and stylesheet, as the host writes them in (after `npm run build`).
+// The built page, its worker's start and its stylesheet, as the host writes them in (after `npm run build`).
 test.runIf(existsSync(join(ROOT, 'dist/webview/graph-view.js')))(
-  'the graph view bundle and stylesheet can be written in',
+  "the graph view's bundles and stylesheet can be written in",
   () => {
     const text = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
     expect(() =>
       webviewHtml('graph', {
         cspSource: ORIGIN,
+        headScripts: [{ text: text('dist/webview/graph-fast-worker.js') }],
         script: { text: text('dist/webview/graph-view.js') },
         style: { text: text('media/graph-view.css') },
       }),
