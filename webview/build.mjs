@@ -1,9 +1,10 @@
-// Bundles the graph view page (browser IIFE) and its two layout workers, which the page starts
+// Bundles the graph view page (browser IIFE) and its two layout workers, which are started
 // from Blobs of their sources: webview workers loaded by URL are broken in recent VS Code.
-// The worker without ELK (src/graph alone) is inlined in the page as a string; the one with
-// ELK's bundled build is a script of its own that sets a global to its source, which the page
-// loads once a first graph is on screen, so neither its start nor the run waits on ELK's 1.6 MB
-// (names in src/protocol/elk-source.ts).
+// The worker without ELK (src/graph alone) is started by a script of its own, which the host
+// writes into the page's head before the page's script (names in
+// src/protocol/fast-worker-start.ts); the one with ELK's bundled build is a script of its own
+// that sets a global to its source, which the page loads once a first graph is on screen, so
+// neither its start nor the run waits on ELK's 1.6 MB (names in src/protocol/elk-source.ts).
 // Called by scripts/build.mjs; runnable on its own: `node webview/build.mjs [--production]`.
 import * as esbuild from 'esbuild';
 import { writeFileSync } from 'node:fs';
@@ -26,23 +27,6 @@ async function layoutWorker(kind, production) {
   return r.outputFiles[0].text;
 }
 
-/** `import source from 'fast-layout-worker-source'` yields the text of the worker without ELK. */
-function fastWorkerSource(production) {
-  return {
-    name: 'fast-layout-worker-source',
-    setup(build) {
-      build.onResolve({ filter: /^fast-layout-worker-source$/ }, () => ({
-        path: 'fast',
-        namespace: 'layout-worker-source',
-      }));
-      build.onLoad({ filter: /.*/, namespace: 'layout-worker-source' }, async () => ({
-        contents: await layoutWorker('fast', production),
-        loader: 'text',
-      }));
-    },
-  };
-}
-
 /** esbuild options shared by every webview page: one browser IIFE per page. */
 export function pageOptions(entry, outfile, production) {
   return {
@@ -61,8 +45,22 @@ export function pageOptions(entry, outfile, production) {
 export async function buildWebview({ production = false } = {}) {
   await esbuild.build({
     ...pageOptions('webview/graph/main.ts', 'dist/webview/graph-view.js', production),
-    plugins: [fastWorkerSource(production)],
+    // The host writes this script into the page's HTML (src/extension/webview-html.ts): minified
+    // in every build, for a window's first graph waits for it to be parsed, and without a map,
+    // which an inline script would not find.
+    minify: true,
+    sourcemap: false,
   });
+  // The page's head starts this worker before the page's script runs (the host writes both in).
+  const fast = await layoutWorker('fast', production);
+  writeFileSync(
+    'dist/webview/graph-fast-worker.js',
+    '(() => {' +
+      `const url = URL.createObjectURL(new Blob([${JSON.stringify(fast)}], { type: 'text/javascript' }));` +
+      'self.gradlensFastWorker = new Worker(url);' +
+      'URL.revokeObjectURL(url);' +
+      '})();\n',
+  );
   const elk = await layoutWorker('elk', production);
   writeFileSync(
     'dist/webview/graph-elk-worker.js',

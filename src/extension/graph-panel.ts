@@ -1,5 +1,6 @@
 // The graph view: one webview panel beside the editor, restored after a reload by a serializer
 // (the webview keeps its last payload with setState, so restoring needs no re-run).
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   isFromWebview,
@@ -19,7 +20,11 @@ import { mayReveal } from './reveal-policy';
 import { snapshotGzip } from './snapshot-gzip';
 import { readSettings } from './runs';
 import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../protocol/elk-source';
-import { webviewHtml } from './webview-html';
+import { FAST_WORKER_FILE } from '../protocol/fast-worker-start';
+import { webviewHtml, type WebviewHtmlInput } from './webview-html';
+
+/** The page's scripts and stylesheet, written into its HTML. */
+type PageAssets = Pick<WebviewHtmlInput, 'headScripts' | 'script' | 'style'>;
 
 export const GRAPH_VIEW_TYPE = 'gradlens.graph';
 /** Context key: the paths of the files the graph shown has nodes from (for Reveal in Graph). */
@@ -45,6 +50,12 @@ export interface GraphPanelHandlers {
 export class GraphPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /**
+   * The page was just given its HTML and not hidden since: messages go to it at once, without
+   * waiting for its 'ready' (VS Code holds them until its document is written, and its head
+   * keeps them until its script listens: src/protocol/early-messages.ts).
+   */
+  private fresh = false;
   /** When this extension created the panel, until its page first said 'ready' (for the Output's timing). */
   private createdAt: number | null = null;
   private pending: ToWebview[] = [];
@@ -59,6 +70,7 @@ export class GraphPanel implements vscode.Disposable {
   /** The run going on since the last graph or failure: a page rebuilt meanwhile must say so too. */
   private running: Extract<ToWebview, { type: 'graph/running' }> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  private assets: PageAssets | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -237,14 +249,14 @@ export class GraphPanel implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     this.ready = false;
+    this.fresh = true;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
     const asUri = (...p: string[]) =>
       panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     panel.webview.html = webviewHtml('graph', {
       cspSource: panel.webview.cspSource,
-      scriptUri: asUri('dist', 'webview', 'graph-view.js'),
-      styleUri: asUri('media', 'graph-view.css'),
+      ...this.pageAssets(),
       lateScripts: [{ name: ELK_SOURCE_META, uri: asUri('dist', 'webview', ELK_SOURCE_FILE) }],
       ...(this.running === null ? {} : { placeholder: runningText(this.running.file) }),
     });
@@ -256,7 +268,7 @@ export class GraphPanel implements vscode.Disposable {
       // A hidden webview's page is torn down (no retainContextWhenHidden) and messages posted to
       // it are lost: queue them until the page says 'ready' again after it is shown.
       panel.onDidChangeViewState(() => {
-        if (!panel.visible && this.panel === panel) this.ready = false;
+        if (!panel.visible && this.panel === panel) this.ready = this.fresh = false;
       }),
       panel.onDidDispose(() => {
         for (const s of subs) s.dispose();
@@ -269,9 +281,24 @@ export class GraphPanel implements vscode.Disposable {
     );
   }
 
+  /**
+   * The page's scripts and stylesheet, written into its HTML: fetched, they reached a window's
+   * first page 0.4-1.4 s after its document (README, "First graph of a window"). Read once.
+   */
+  private pageAssets(): PageAssets {
+    const read = (...p: string[]): string =>
+      readFileSync(vscode.Uri.joinPath(this.extensionUri, ...p).fsPath, 'utf8');
+    this.assets ??= {
+      headScripts: [{ text: read('dist', 'webview', FAST_WORKER_FILE) }],
+      script: { text: read('dist', 'webview', 'graph-view.js') },
+      style: { text: read('media', 'graph-view.css') },
+    };
+    return this.assets;
+  }
+
   private post(m: ToWebview): void {
     if (this.panel === undefined) return;
-    if (!this.ready) {
+    if (!this.ready && !this.fresh) {
       // The page has not loaded yet; it says 'ready' when its listener is installed.
       if (m.type === 'graph/show' || m.type === 'graph/failed')
         this.pending = this.pending.filter(
@@ -294,6 +321,12 @@ export class GraphPanel implements vscode.Disposable {
         this.createdAt = null;
         const queued = this.pending;
         this.pending = [];
+        // A fresh page already has every message sent since its HTML was set.
+        if (this.fresh) {
+          this.fresh = false;
+          for (const q of queued) this.post(q);
+          return;
+        }
         if (
           !m.restoredGraph &&
           this.last !== null &&

@@ -1,18 +1,32 @@
 // The one HTML shell of both Gradlens webviews (graph view and training monitor): a strict CSP
 // with a fresh nonce, one bundled script (and the addresses of scripts it loads later), one
-// stylesheet, a placeholder until the script runs.
+// stylesheet, a placeholder until the script runs. The graph view's script and stylesheet are
+// written into its HTML, and it keeps the host's messages that come before its script runs
+// (src/protocol/early-messages.ts): a window's first graph waits on neither a fetch nor a
+// 'ready' round trip (README, "First graph of a window").
 // The theme reaches the pages through VS Code's --vscode-* variables, which the stylesheets
 // use. Kept free of `vscode` so its security properties are unit-tested without VS Code.
 import { randomBytes } from 'node:crypto';
+import { EARLY_MESSAGES_SCRIPT } from '../protocol/early-messages';
 
 export type WebviewPage = 'graph' | 'monitor';
+
+/**
+ * The bundled script or the stylesheet of a page: fetched from its webview URI (as a string),
+ * or its text written into the page, with the nonce.
+ */
+export type PageAsset = { readonly uri: string } | { readonly text: string };
 
 export interface WebviewHtmlInput {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
   readonly cspSource: string;
-  /** Webview URIs (as strings) of the bundled script and stylesheet. */
-  readonly scriptUri: string;
-  readonly styleUri: string;
+  readonly script: PageAsset;
+  readonly style: PageAsset;
+  /**
+   * Scripts run in the page's head, before its own: the graph view's starts its layout worker
+   * there (src/protocol/fast-worker-start.ts), which then boots while the page's script is parsed.
+   */
+  readonly headScripts?: readonly PageAsset[];
   /**
    * Scripts the page loads itself when it needs them, with its own nonce: the graph view's
    * ELK worker source, needed only once a first graph is on screen. The page holds their URIs
@@ -49,9 +63,9 @@ export function makeNonce(): string {
 
 /**
  * The CSP of a page, audited: no 'unsafe-inline' and no 'unsafe-eval' in either. Scripts run
- * only with the nonce; styles come only from the extension's stylesheets (the pages set styles
- * through CSSOM, as uPlot does, which CSP does not restrict; the graph's SVG carries no style
- * attributes or elements). Fonts and images come from the extension only, except:
+ * only with the nonce; styles come only from the extension's stylesheets, fetched or written
+ * in with the nonce (the pages set styles through CSSOM, as uPlot does, which CSP does not
+ * restrict; the graph's SVG carries no style attributes or elements). Fonts and images come from the extension only, except:
  * - graph, `img-src data:`: a PNG export draws the SVG, loaded as a data: URL, on a canvas;
  * - graph, `worker-src blob:`: the layout workers (one with ELK, one without) are started from
  *   Blobs of their bundled sources, because webview workers loaded by URL are broken in recent
@@ -63,7 +77,7 @@ export function contentSecurityPolicy(page: WebviewPage, cspSource: string, nonc
   const graph = page === 'graph';
   return [
     "default-src 'none'",
-    `style-src ${cspSource}`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource}${graph ? ' data:' : ''}`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
@@ -82,16 +96,46 @@ export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string 
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page, input.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
+${page === 'graph' ? earlyMessages(nonce) : ''}${(input.headScripts ?? [])
+    .map((h) => `${scriptElement(h, nonce)}\n`)
+    .join('')}${styleElement(input.style, nonce)}
 ${(input.lateScripts ?? [])
   .map((s) => `<meta name="${escapeAttr(s.name)}" content="${escapeAttr(s.uri)}">\n`)
   .join('')}<title>${title}</title>
 </head>
 <body>
 ${root}<p class="empty" role="status">${placeholder}</p></div>
-<script nonce="${nonce}" src="${escapeAttr(input.scriptUri)}"></script>
+${scriptElement(input.script, nonce)}
 </body>
 </html>`;
+}
+
+function styleElement(style: PageAsset, nonce: string): string {
+  return 'uri' in style
+    ? `<link rel="stylesheet" href="${escapeAttr(style.uri)}">`
+    : `<style nonce="${nonce}">${inlineText('style', style.text)}</style>`;
+}
+
+function scriptElement(script: PageAsset, nonce: string): string {
+  return 'uri' in script
+    ? `<script nonce="${nonce}" src="${escapeAttr(script.uri)}"></script>`
+    : `<script nonce="${nonce}">${inlineText('script', script.text)}</script>`;
+}
+
+/**
+ * Text written between `<tag>` and `</tag>`, where HTML does not escape: one that would end the
+ * element early (or, in a script, start an HTML comment that hides its end) is refused, not
+ * rewritten. The bundles hold neither (test/extension/webview-html.test.ts reads them).
+ */
+function inlineText(tag: 'script' | 'style', text: string): string {
+  if (text.toLowerCase().includes(`</${tag}`) || text.includes('<!--'))
+    throw new Error(`a page's inline ${tag} holds </${tag} or <!--`);
+  return text;
+}
+
+/** The graph view's inline script that keeps the host's messages until its own script runs. */
+function earlyMessages(nonce: string): string {
+  return `<script nonce="${nonce}">${EARLY_MESSAGES_SCRIPT}</script>\n`;
 }
 
 /** Escapes a value for a double-quoted HTML attribute (or for text). */

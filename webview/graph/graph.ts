@@ -246,6 +246,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     revealPending();
     await nextPaint();
     const paintedAt = Date.now();
+    performance.mark('gradlens/painted');
     const { requestedAt, sentAt } = payload;
     const commandToPaintMs =
       delivery !== null && requestedAt !== undefined ? paintedAt - requestedAt : null;

@@ -6,6 +6,7 @@ import {
   type GraphPayload,
   type ToWebview,
 } from '../../src/protocol/graph-view';
+import { EARLY_MESSAGES_GLOBAL } from '../../src/protocol/early-messages';
 import { assertNever } from '../../src/protocol/messages';
 import { announce, showMessage, status, title } from './dom';
 import { exportAs } from './export';
@@ -20,6 +21,7 @@ async function onMessage(m: ToWebview): Promise<void> {
     case 'graph/show': {
       const seq = ++state.shows;
       const arrivedAt = Date.now();
+      performance.mark('gradlens/graph-arrived');
       // The worker reads and lays out its own copy while the page reads this one.
       const opening = layout(openRequest(m.snapshotGzip, m.payload));
       opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
@@ -61,8 +63,21 @@ async function onMessage(m: ToWebview): Promise<void> {
   }
 }
 
+/**
+ * Listens to the host, after taking the messages that came before this script (the host posts
+ * to a new page at once; see src/protocol/early-messages.ts). In one task, so none is missed or
+ * handled twice.
+ */
 export function listenToHost(): void {
+  const early = window as unknown as Record<string, unknown[] | undefined>;
+  const before = early[EARLY_MESSAGES_GLOBAL] ?? [];
+  early[EARLY_MESSAGES_GLOBAL] = undefined;
   window.addEventListener('message', (e: MessageEvent<unknown>) => {
-    if (isToWebview(e.data)) void onMessage(e.data);
+    fromHost(e.data);
   });
+  for (const m of before) fromHost(m);
+}
+
+function fromHost(m: unknown): void {
+  if (isToWebview(m)) void onMessage(m);
 }

@@ -1,15 +1,16 @@
 // The page's side of the layout workers: one request at a time is answered in order, each
 // paired with its result by `seq`; progress shows after PROGRESS_DELAY_MS. Two workers are
 // started from Blobs of their bundled sources (see webview/build.mjs and the CSP's worker-src):
-// one without ELK, which the page starts at once, and one with ELK, whose source a script of
+// one without ELK, which the page's head starts before this script runs (see
+// src/protocol/fast-worker-start.ts), and one with ELK, whose source a script of
 // its own brings, loaded and started only once a first graph is on screen (startElkWorker):
 // parsing ELK and its warm-up layout would otherwise take the CPU from the run and the page
 // that the user is waiting on. So a window's first graph opens in the worker without ELK, and
 // the page opens it again in the ELK worker (`on: 'elk'`) and adopts that view
 // (adoptElkView); later graphs open in the ELK worker once it has warmed up. Expanding and
 // collapsing go to the worker that holds the graph's view.
-import fastWorkerSource from 'fast-layout-worker-source';
 import { ELK_SOURCE_GLOBAL, ELK_SOURCE_META } from '../../src/protocol/elk-source';
+import { FAST_WORKER_GLOBAL } from '../../src/protocol/fast-worker-start';
 import { app, progress, progressBar, progressText } from './dom';
 import type { FromWorker, ToWorker } from './layout-messages';
 
@@ -46,9 +47,16 @@ const waiting = new Map<number, Waiting>();
 const quiet = new Set<number>();
 let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
-/** Starts the worker without ELK, which lays out the first graph the page receives. */
+/**
+ * Takes the worker without ELK, which lays out the first graph the page receives; a page
+ * whose head did not start it says so at its first layout.
+ */
 export function startFastWorker(): void {
-  workerOf('fast');
+  try {
+    workerOf('fast');
+  } catch {
+    /* see layout() */
+  }
 }
 
 /** Starts the ELK worker unless it runs (or its source is still loading); a failed load leaves the fast layout. */
@@ -59,7 +67,7 @@ export function startElkWorker(): void {
 /** The ELK worker, started once its source is there; rejects if that source never comes. */
 async function elkWorker(): Promise<Worker> {
   const source = await (elkSource ??= loadedElkSource());
-  return workerOf('elk', source);
+  return workerOf('elk', () => blobWorker(source));
 }
 
 /** The page's nonce, read while its script runs: the CSP runs a script the page adds only with it. */
@@ -91,12 +99,24 @@ function loadedElkSource(): Promise<string> {
   });
 }
 
-function workerOf(kind: WorkerKind, source = fastWorkerSource): Worker {
-  const running = workers[kind];
-  if (running !== null) return running;
+/** The worker without ELK that the page's head started. */
+function headWorker(): Worker {
+  const w = (globalThis as unknown as Record<string, Worker | undefined>)[FAST_WORKER_GLOBAL];
+  if (w === undefined) throw new Error("the page's layout worker did not start");
+  return w;
+}
+
+function blobWorker(source: string): Worker {
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const w = new Worker(url);
   URL.revokeObjectURL(url);
+  return w;
+}
+
+function workerOf(kind: WorkerKind, start: () => Worker = headWorker): Worker {
+  const running = workers[kind];
+  if (running !== null) return running;
+  const w = start();
   w.onmessage = (e: MessageEvent<FromWorker>) => {
     onResult(e.data);
   };

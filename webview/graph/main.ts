@@ -10,6 +10,8 @@ import { installInteraction } from './interaction';
 import { startFastWorker } from './layout-client';
 import { state, vscode } from './state';
 
+performance.mark('gradlens/script');
+
 installInteraction();
 listenToHost();
 const { payload, dropped } = state.saved;
@@ -19,6 +21,7 @@ else if (dropped !== undefined)
     `"${dropped}" was too large to keep across a reload: run Gradlens: Visualize Graph again to see it.`,
   );
 vscode.postMessage({ type: 'ready', restoredGraph: payload !== null });
+performance.mark('gradlens/ready');
 if (payload !== null) vscode.postMessage({ type: 'restored', graph: restoredGraph(payload) });
 // After 'ready': the host sends a graph that waits meanwhile as soon as it hears it. ELK's
 // worker starts once a graph is on screen (see openGraph).

@@ -120,8 +120,8 @@ class TrainingMonitor implements vscode.WebviewViewProvider, vscode.Disposable {
       view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
     view.webview.html = webviewHtml('monitor', {
       cspSource: view.webview.cspSource,
-      scriptUri: asUri('dist', 'webview', 'monitor.js'),
-      styleUri: asUri('media', 'monitor.css'),
+      script: { uri: asUri('dist', 'webview', 'monitor.js') },
+      style: { uri: asUri('media', 'monitor.css') },
     });
     this.viewSubs.push(
       view.webview.onDidReceiveMessage((m: unknown) => {
