@@ -11,6 +11,10 @@ export default tseslint.config(
       'node_modules/**',
       'test-artifacts/**',
       '.e2e/**',
+      // Debian roots with torch 2.x for the tracer's tests (scripts/torch2-env.sh).
+      '.torch2/**',
+      '.torch2.partial/**',
+      '.torch2-*/**',
       'python/**',
       'src/engine/wasm/*.generated.ts',
       // Scripts written as a user writes them (and hostile ones on purpose).
