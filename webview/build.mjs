@@ -51,14 +51,22 @@ export async function buildWebview({ production = false } = {}) {
     minify: true,
     sourcemap: false,
   });
-  // The page's head starts this worker before the page's script runs (the host writes both in).
+  // The page's head starts this worker before the page's script runs (the host writes both in),
+  // and keeps its starter for the page to start another after a cancelled layout ended it.
+  // Globals named in src/protocol/fast-worker-start.ts.
   const fast = await layoutWorker('fast', production);
   writeFileSync(
     'dist/webview/graph-fast-worker.js',
     '(() => {' +
-      `const url = URL.createObjectURL(new Blob([${JSON.stringify(fast)}], { type: 'text/javascript' }));` +
-      'self.gradlensFastWorker = new Worker(url);' +
+      `const source = ${JSON.stringify(fast)};` +
+      'const start = () => {' +
+      "const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));" +
+      'const worker = new Worker(url);' +
       'URL.revokeObjectURL(url);' +
+      'return worker;' +
+      '};' +
+      'self.gradlensFastWorker = start();' +
+      'self.gradlensStartFastWorker = start;' +
       '})();\n',
   );
   const elk = await layoutWorker('elk', production);

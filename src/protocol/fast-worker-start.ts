@@ -9,3 +9,8 @@
 export const FAST_WORKER_FILE = 'graph-fast-worker.js';
 /** The global it sets. */
 export const FAST_WORKER_GLOBAL = 'gradlensFastWorker';
+/**
+ * The global holding its starter of more such workers: a cancelled layout ends the worker,
+ * and the page's script has no source of its own to start the next one from.
+ */
+export const FAST_WORKER_START_GLOBAL = 'gradlensStartFastWorker';

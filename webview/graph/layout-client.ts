@@ -10,7 +10,7 @@
 // (adoptElkView); later graphs open in the ELK worker once it has warmed up. Expanding and
 // collapsing go to the worker that holds the graph's view.
 import { ELK_SOURCE_GLOBAL, ELK_SOURCE_META } from '../../src/protocol/elk-source';
-import { FAST_WORKER_GLOBAL } from '../../src/protocol/fast-worker-start';
+import { FAST_WORKER_GLOBAL, FAST_WORKER_START_GLOBAL } from '../../src/protocol/fast-worker-start';
 import { app, progress, progressBar, progressText } from './dom';
 import type { FromWorker, ToWorker } from './layout-messages';
 
@@ -99,11 +99,20 @@ function loadedElkSource(): Promise<string> {
   });
 }
 
-/** The worker without ELK that the page's head started. */
+/**
+ * The worker without ELK that the page's head started, taken once; after a cancelled layout
+ * ended it, a new one from the head's starter.
+ */
 function headWorker(): Worker {
-  const w = (globalThis as unknown as Record<string, Worker | undefined>)[FAST_WORKER_GLOBAL];
-  if (w === undefined) throw new Error("the page's layout worker did not start");
-  return w;
+  const head = globalThis as unknown as Record<string, unknown>;
+  const first = head[FAST_WORKER_GLOBAL] as Worker | undefined;
+  if (first !== undefined) {
+    head[FAST_WORKER_GLOBAL] = undefined;
+    return first;
+  }
+  const start = head[FAST_WORKER_START_GLOBAL] as (() => Worker) | undefined;
+  if (start === undefined) throw new Error("the page's layout worker did not start");
+  return start();
 }
 
 function blobWorker(source: string): Worker {
