@@ -70,7 +70,7 @@ class FlowRecorder:
 
     def _hook(self, i: int, node: Node) -> Any:
         accumulate = self._accumulate[i]
-        edges = len(node.next_functions)
+        edges = len(self._nexts[i])
 
         def hook(grad_inputs: Sequence[Optional[torch.Tensor]], grad_outputs: Sequence[Optional[torch.Tensor]]) -> None:
             if not accumulate:
