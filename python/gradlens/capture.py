@@ -35,6 +35,10 @@ MAX_AUTO_CAPTURES = 20
 # The first steps of a loop have their graph structure checked; after them, every this many.
 STRUCTURE_EVERY = 8
 STRUCTURE_EVERY_LATER = 32
+# A steady loop's checks that find the same graph space out, doubling up to this many steps
+# apart: a walk finds the graph's nodes cold and leaves the next steps' torch code cold too,
+# which costs a loop of small steps more than the walk's own time.
+STRUCTURE_EVERY_MAX = 256
 # Structure checks beyond the second step's stay under this share of the run's time (a big
 # graph's walk costs a good part of its training step).
 WALK_SHARE = 0.02
@@ -80,8 +84,9 @@ class Capture:
         self.expect_repeat = False
         # Steps of a repeating loop take the steady path: nothing armed, nothing to capture.
         self._steady = False
-        # The steady step that checks the graph's structure (every STRUCTURE_EVERY_LATER-th).
+        # The steady step that checks the graph's structure, and the steps to the next check.
         self._check_at = 0
+        self._check_every = STRUCTURE_EVERY_LATER
         # Steady steps stop short of this backward() (see _steady_limit), and are called
         # from this instruction.
         self._steady_until = 0
@@ -347,12 +352,13 @@ class Capture:
         """A steady step's structure check (after its backward: the walk needs node types and
         leaves only). The same graph keeps the loop steady; another arms a full capture of the
         next backward(), as _after does for the steps that leave the steady path."""
-        self._check_at = k + STRUCTURE_EVERY_LATER
+        self._check_at = k + self._check_every
         if not self._within_walk_budget():
             return
         sig, leaves = self._walk([root])
         self._last_leaves = leaves
         if sig == self._last_sig:
+            self._check_every = min(2 * self._check_every, STRUCTURE_EVERY_MAX)
             return
         self._last_sig = sig
         self.repeating = False
@@ -367,6 +373,7 @@ class Capture:
         k = self.count
         # Structure checks run on the steady path itself (_steady_check).
         self._check_at = (k // STRUCTURE_EVERY_LATER + 1) * STRUCTURE_EVERY_LATER
+        self._check_every = STRUCTURE_EVERY_LATER
         limit = 1 << 62
         for target in (self.options.capture_at, self._last_foreseen):
             if isinstance(target, int) and not isinstance(target, bool) and target > k + 1:

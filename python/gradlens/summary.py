@@ -142,14 +142,24 @@ def has_non_finite(s: Optional[Summary]) -> bool:
 
 
 class GradNorms:
-    """L2 norms of many gradients with one conversion to Python numbers (run every step)."""
+    """L2 norms of many gradients (taken every few steps for the training record). Small CPU
+    gradients are read out as Python numbers: a loop of tiny steps samples them seldom, so
+    each sample finds torch's norm kernels cold, and their dispatch (with the cache misses
+    it leaves behind in the next steps) cost several times the Python arithmetic. The others
+    go through one _foreach_norm."""
 
     def __init__(self) -> None:
         self._foreach = hasattr(torch, "_foreach_norm")
 
     def __call__(self, grads: Sequence[torch.Tensor]) -> List[float]:
-        if not grads:
-            return []
+        norms: List[Optional[float]] = [_small_norm(g) for g in grads]
+        rest = [i for i, n in enumerate(norms) if n is None]
+        if rest:
+            for i, n in zip(rest, self._torch_norms([grads[i] for i in rest])):
+                norms[i] = n
+        return norms  # type: ignore[return-value]  (every None was filled in)
+
+    def _torch_norms(self, grads: Sequence[torch.Tensor]) -> List[float]:
         with torch.no_grad():
             if self._foreach:
                 try:
@@ -161,3 +171,13 @@ class GradNorms:
                 except (RuntimeError, TypeError):
                     self._foreach = False  # sparse, mixed devices or dtypes: the plain way from now on
             return [float(torch.linalg.vector_norm(_plain(g).to(torch.float64))) for g in grads]
+
+
+def _small_norm(g: torch.Tensor) -> Optional[float]:
+    """The L2 norm of a small, dense, real, floating-point CPU tensor whose elements are all
+    finite, computed from its Python numbers; None for any other tensor (torch computes it)."""
+    if g.numel() > SMALL or g.layout != torch.strided or g.device.type != "cpu" or not g.is_floating_point():
+        return None
+    norm = math.hypot(*g.reshape(-1).tolist())
+    # A NaN or Inf element: torch's own rules for it.
+    return norm if math.isfinite(norm) else None

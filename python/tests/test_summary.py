@@ -10,7 +10,7 @@ import host
 
 sys.path.insert(0, host.PYTHON_DIR)
 
-from gradlens.summary import summarize  # noqa: E402
+from gradlens.summary import GradNorms, summarize  # noqa: E402
 
 
 def test_finite_tensors_match_torch():
@@ -52,3 +52,25 @@ def test_small_and_large_tensors_are_summarized_alike():
             assert (s["min"], s["max"]) == (finite.min().item(), finite.max().item())
             assert math.isclose(s["mean"], finite.mean().item(), rel_tol=1e-12, abs_tol=1e-15)
         assert s["first"][: min(n, 6)] == [("NaN" if v != v else "-Infinity" if v == -math.inf else v) for v in t[:6].tolist()]
+
+
+def test_grad_norms_match_torch_for_small_large_and_non_finite_gradients():
+    torch.manual_seed(0)
+    grads = [
+        torch.randn(10, 1),  # small: read out as Python numbers
+        torch.randn(300, 7),  # large: torch's own norm
+        torch.randn(3, dtype=torch.float64),
+        torch.zeros(0),
+        torch.tensor([1.0, math.inf]),
+        torch.tensor([math.nan, 2.0]),
+        torch.randn(4, 4).t(),  # not contiguous
+        torch.arange(6),  # integers: torch decides
+    ]
+    norms = GradNorms()(grads)
+    expected = [torch.linalg.vector_norm(g.double()).item() for g in grads]
+    assert len(norms) == len(grads)
+    for norm, want in zip(norms, expected):
+        if math.isnan(want):
+            assert math.isnan(norm)
+        else:
+            assert norm == want or math.isclose(norm, want, rel_tol=1e-6)

@@ -111,6 +111,27 @@ def test_a_steady_loop_whose_graph_changes_at_the_same_call_is_captured_again(tm
     assert all(s["index"] <= 100 for s in full if s not in changed)
 
 
+def test_a_steady_loops_structure_checks_space_out_while_its_graph_stays_the_same(tmp_path):
+    # Each check walks the graph; a loop of small steps pays for it (and for the cold code it
+    # leaves behind) at every check, so unchanged checks come ever further apart.
+    result = run_script(tmp_path, """
+        import torch
+        import gradlens.capture as capture
+        walked = []
+        structure = capture.structure
+        def counted(roots):
+            walked.append(len(walked))
+            return structure(roots)
+        capture.structure = counted
+        w = torch.tensor(1.0, requires_grad=True)
+        for i in list(range(600)):
+            (w.sin() * 2).backward()
+        print(len(walked))
+    """)
+    walks = int(result.stdout.split("\n")[0])
+    assert 3 <= walks <= 7  # 32, 64, 128, 256, 512 (every 32 steps: 18)
+
+
 def test_stop_after_inside_while_true(tmp_path):
     path = write(tmp_path, "forever.py", """
         import torch
