@@ -104,6 +104,21 @@ def test_the_runner_leaves_torch_as_plain_python_has_it(tmp_path):
     assert result.stdout.splitlines() == plain.stdout.splitlines()
 
 
+def test_the_warm_up_leaves_no_function_mode_or_module_hook_behind():
+    # It records a forward as a full capture does, which pushes a function mode and
+    # registers global module hooks: a script must find neither.
+    code = """
+import torch
+import torch.nn.modules.module as m
+from gradlens.warmup import warm_up
+from gradlens.recorder import _current_mode
+warm_up()
+print(_current_mode() is None, len(m._global_forward_hooks), len(m._global_forward_pre_hooks))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": host.PYTHON_DIR})
+    assert out.stdout.split() == ["True", "0", "0"]
+
+
 def test_torch_missing():
     r = host.Runner(python_args=["-S"])
     try:
