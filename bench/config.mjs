@@ -178,7 +178,7 @@ METRICS.push(
     peer: 'torch',
     key: 'tracerStepOverheadPct',
     label: () =>
-      'Python tracer: the same per step, plain and traced steps interleaved in one process (tenth percentiles)',
+      'Python tracer: the same per step, plain and traced blocks of steps interleaved in one process (medians of block means)',
     unit: '%',
     better: 'lower',
   },
