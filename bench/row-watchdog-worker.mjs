@@ -46,6 +46,13 @@ function read(path, fallback) {
   }
 }
 
+/** Bytes the process read and wrote so far, pipes included (/proc/PID/io), or NaN. */
+function io(pid) {
+  const text = read(`/proc/${pid}/io`, '');
+  const field = (key) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { read: field('rchar'), wrote: field('wchar') };
+}
+
 /** The host and every process below it, parents first. */
 function processTree() {
   const children = new Map();
@@ -69,6 +76,8 @@ function processTree() {
 function describe(phase) {
   const tree = processTree();
   const before = new Map(tree.map((p) => [p, ticks(stat(`/proc/${p}/stat`))]));
+  // A process that floods another through a pipe shows here as much as in its CPU.
+  const ioBefore = new Map(tree.map((p) => [p, io(p)]));
   const mainBefore = ticks(stat(`/proc/${host}/task/${host}/stat`));
   const beatBefore = Atomics.load(slots, BEAT);
   sleep(SAMPLE_MS);
@@ -82,12 +91,17 @@ function describe(phase) {
     if (f === null) continue;
     const cpu = percent(before.get(pid), ticks(f)).toFixed(0);
     const wchan = read(`/proc/${pid}/wchan`, '?').replace(/^0?$/, 'none (running)');
+    const { read: r1, wrote: w1 } = io(pid);
+    const { read: r0, wrote: w0 } = ioBefore.get(pid);
+    const kb = (bytes) => (Number.isNaN(bytes) ? '?' : (bytes / 1024).toFixed(0));
     const command = read(`/proc/${pid}/cmdline`, '?').slice(0, 160);
     const who =
       pid === host
         ? `the bench (main thread ${percent(mainBefore, ticks(stat(`/proc/${host}/task/${host}/stat`))).toFixed(0)} % CPU, its event loop turned ${beats} times, about ${SAMPLE_MS / 100} when free)`
         : `parent ${f[1]}, group ${f[2]}`;
-    lines.push(`  pid ${pid} ${f[0]} ${cpu} % CPU, wait ${wchan}, ${who}: ${command}`);
+    lines.push(
+      `  pid ${pid} ${f[0]} ${cpu} % CPU, read ${kb(r1 - r0)} kB, wrote ${kb(w1 - w0)} kB, wait ${wchan}, ${who}: ${command}`,
+    );
   }
   return { text: `${lines.join('\n')}\n`, tree };
 }

@@ -65,7 +65,9 @@ for (;;) {}`,
     expect(r.signal, r.stderr).toBe('SIGTERM');
     expect(r.stderr).toContain('probe: "spinning, round 2" has not finished after 1 s');
     expect(r.stderr).toMatch(/the bench \(main thread \d+ % CPU, its event loop turned 0 times/);
-    expect(r.stderr).toMatch(new RegExp(`pid ${r.childPid} S \\d+ % CPU, wait [^,]+, parent`));
+    expect(r.stderr).toMatch(
+      new RegExp(`pid ${r.childPid} S \\d+ % CPU, read \\d+ kB, wrote \\d+ kB, wait [^,]+, parent`),
+    );
     expect(alive(r.childPid)).toBe(false);
   });
 
