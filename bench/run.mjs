@@ -259,10 +259,13 @@ async function runExtras(quick) {
     process.stderr.write(
       `${r.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
     );
+    if (!r.ok) process.stderr.write(`${r.error}\n`);
     out.push('', `### ${f}`, '', r.ok ? r.stdout.trim() : `error: ${r.error}`);
   }
   return out;
 }
+
+const STDERR_TAIL_LINES = 16;
 
 /** Runs a program and keeps its stdout; resolves { ok, stdout, error }, never rejects. */
 function runRaw(command, args, timeoutMs) {
@@ -279,14 +282,15 @@ function runRaw(command, args, timeoutMs) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      // Enough lines for a row watchdog's diagnosis (bench/row-watchdog.ts) to come out whole.
+      const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
       resolve(
         code === 0
           ? { ok: true, stdout }
           : {
               ok: false,
               stdout,
-              error: `exited with ${signal ?? `code ${code}`}${tail ? `: ${tail}` : ''}`,
+              error: `exited with ${signal ?? `code ${code}`}${tail ? `:\n\n\`\`\`\n${tail}\n\`\`\`` : ''}`,
             },
       );
     });

@@ -11,6 +11,7 @@ import { copyFileSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SpareRunner, launchRunner } from '../src/runner/launch';
+import { startRowWatchdog } from './row-watchdog';
 
 const ROOT = process.cwd();
 const childPath = path.join(ROOT, 'dist', 'runner', 'child.cjs');
@@ -22,9 +23,15 @@ copyFileSync(path.join(ROOT, 'examples', 'retain-grad.ts'), script);
 const past = new Date(Date.now() - 60_000);
 utimesSync(script, past, past);
 const keep = setInterval(() => undefined, 1000); // spares are unref'd: keep the process up
+// A row takes a second or two even on a busy machine; one that hangs is named, with what the
+// runner's processes were doing, and ends this bench instead of holding up the others.
+const watchdog = startRowWatchdog('runner-start', 60_000);
 
 /** Milliseconds from launch to the graph's arrival. */
-async function toGraph(spare?: SpareRunner, bundleCache?: string): Promise<number> {
+async function toGraph(row: string, spare?: SpareRunner, bundleCache?: string): Promise<number> {
+  const where =
+    spare === undefined ? 'a runner started for it' : `spare runner ${String(spare.pid)}`;
+  watchdog.enter(`${row}: run to graph in ${where}`);
   const t0 = performance.now();
   let at = NaN;
   const r = await launchRunner(
@@ -35,8 +42,10 @@ async function toGraph(spare?: SpareRunner, bundleCache?: string): Promise<numbe
   return at - t0;
 }
 
-async function readySpare(bundleCache?: string): Promise<SpareRunner> {
+async function readySpare(row: string, bundleCache?: string): Promise<SpareRunner> {
   const s = new SpareRunner({ script, childPath, bundleCache });
+  const what = bundleCache === undefined ? '' : ' and bundling the script';
+  watchdog.enter(`${row}: spare runner ${String(s.pid)} starting${what}`);
   if (!(await s.ready)) throw new Error('the spare runner did not start');
   // Let its esbuild service finish starting, as it has by the time a user runs a command.
   await new Promise((r) => setTimeout(r, 300));
@@ -45,15 +54,21 @@ async function readySpare(bundleCache?: string): Promise<SpareRunner> {
 
 const rows: Record<string, number[]> = { cold: [], spare: [], 'spare+hit': [], prepared: [] };
 const hitCache = path.join(dir, 'kept');
-await toGraph(undefined, hitCache); // fills the cache for the hit rows
+await toGraph('filling the kept bundles', undefined, hitCache); // for the hit rows
 for (let round = 0; round < (quick ? 2 : 7); round++) {
-  rows.cold.push(await toGraph());
+  const row = (name: string): string => `${name}, round ${round + 1}`;
+  rows.cold.push(await toGraph(row('cold')));
   const missCache = path.join(dir, `miss-${round}`);
-  rows.spare.push(await toGraph(await readySpare(), missCache));
-  rows['spare+hit'].push(await toGraph(await readySpare(), hitCache));
+  rows.spare.push(await toGraph(row('spare'), await readySpare(row('spare')), missCache));
+  rows['spare+hit'].push(
+    await toGraph(row('spare+hit'), await readySpare(row('spare+hit')), hitCache),
+  );
   const preparedCache = path.join(dir, `prepared-${round}`);
-  rows.prepared.push(await toGraph(await readySpare(preparedCache), preparedCache));
+  rows.prepared.push(
+    await toGraph(row('prepared'), await readySpare(row('prepared'), preparedCache), preparedCache),
+  );
 }
+watchdog.stop();
 clearInterval(keep);
 rmSync(dir, { recursive: true, force: true });
 

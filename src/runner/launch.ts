@@ -194,7 +194,12 @@ export class SpareRunner {
       },
       problem: () => undefined,
     });
-    child.once('exit', () => settle(false));
+    child.once('exit', () => {
+      settle(false);
+      // What it started ends with it, now: a later dispose would signal a process group id
+      // that may by then belong to another program.
+      if (this.child === child) this.dispose();
+    });
     child.on('error', () => this.dispose());
     const { script, bundleCache } = options;
     if (command.language === 'node' && script !== undefined && bundleCache !== undefined)
@@ -519,7 +524,8 @@ class Run {
   }
 
   private kill(): void {
-    if (this.child !== null) killTree(this.child);
+    // Once the child has exited its group was ended (on 'exit'), and its id may be reused.
+    if (this.child !== null && running(this.child)) killTree(this.child);
   }
 
   private error(kind: RunError['kind'], message: string): void {

@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   statSync,
   utimesSync,
@@ -17,7 +18,7 @@ import { SpareRunner, launchRunner, type RunResult } from '../../src/runner/laun
 import { MAX_ROWS } from '../../src/protocol/record-cap';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { FIXTURES, ensureBuilt } from './helpers';
-import { alive } from '../helpers/process';
+import { alive, goneWithin } from '../helpers/process';
 import { groupTree } from '../../src/graph/groups';
 
 beforeAll(ensureBuilt);
@@ -226,6 +227,35 @@ torch.tensor([2], { requiresGrad: true }).mul(3).sum().backward();
     expect(r.snapshots).toHaveLength(1);
     expect(existsSync(marker)).toBe(true);
     expect(statSync(bundle).mtimeMs).toBe(built);
+  });
+
+  it('whose child ends on its own ends what the child left in its group then, not at a later dispose', async () => {
+    // A later dispose would signal a process group id that the system may since have given to
+    // another program (pids wrap at 32768 by default).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-spare-ends-'));
+    const left = path.join(dir, 'left.pid');
+    const childPath = path.join(dir, 'ends.cjs');
+    writeFileSync(
+      childPath,
+      `const { spawn } = require('node:child_process');
+const { writeFileSync } = require('node:fs');
+const left = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+writeFileSync(${JSON.stringify(left)}, String(left.pid));
+left.unref();
+`,
+    );
+    const spare = new SpareRunner({ childPath });
+    const pid = spare.pid!;
+    expect(await spare.ready).toBe(false);
+    const leftPid = Number(readFileSync(left, 'utf8'));
+    try {
+      expect(await goneWithin(leftPid, 10_000)).toBe(true);
+      expect(spare.pid).toBe(null);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      spare.dispose();
+      if (alive(leftPid)) process.kill(leftPid, 'SIGKILL');
+    }
   });
 
   it('is stopped, and a new child started, when it was started for another memory cap', async () => {
