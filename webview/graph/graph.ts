@@ -264,6 +264,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   try {
     const r = await (delivery?.opening ?? layout(openRequest(await gzipOf(snapshot), payload)));
     if (state.saved.payload !== payload) return;
+    state.outputs = r.outputs ?? [];
     state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     state.groupOf = r.groupOf ?? {};
     state.opened = true;
@@ -376,6 +377,7 @@ async function settle(payload: KeptPayload): Promise<void> {
   }
   if (state.saved.payload !== payload || viewMark() !== untouched) return;
   adoptElkView();
+  state.outputs = r.outputs ?? [];
   state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
   state.groupOf = r.groupOf ?? {};
   paint(r, true, r.times ?? null);

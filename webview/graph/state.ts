@@ -49,6 +49,8 @@ export interface ViewState {
   /** The same snapshot gzipped, for the layout worker (see ToWorker 'open'). */
   snapshotGzip: Uint8Array | null;
   byId: Map<string, GraphNode>;
+  /** The graph's outputs (from the worker, which reads them before the page does). */
+  outputs: readonly string[];
   /** The group tree of the graph, and the innermost group of each node (from the worker). */
   groups: Map<string, GroupInfo>;
   groupOf: Readonly<Record<string, string>>;
@@ -89,6 +91,7 @@ export const state: ViewState = {
   reading: null,
   snapshotGzip: null,
   byId: new Map(),
+  outputs: [],
   groups: new Map(),
   groupOf: {},
   expanded: new Set(),
