@@ -203,8 +203,10 @@ send({
   runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] },
 });
 warmBundler();
-// The capture path warms only in a runner started ahead: a run that starts at once skips it.
+// The capture path warms only in a runner started ahead (a run that starts at once skips it),
+// after the script's bundle is kept: the run needs that first.
 warmModuleLoader()
   .catch(() => undefined)
+  .then(() => prepared?.done)
   .then(() => warmCapture(() => capture !== null))
   .catch(() => undefined);
