@@ -46,6 +46,10 @@ export {
   setBeforeOpHook as _setBeforeOpHook,
 } from './ops/op';
 export {
+  nextSequenceNumber as _nextSequenceNumber,
+  setNextSequenceNumber as _setNextSequenceNumber,
+} from './autograd/node';
+export {
   setBackwardObserver as _setBackwardObserver,
   type BackwardObserver as _BackwardObserver,
 } from './autograd/engine';

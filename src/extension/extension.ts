@@ -30,7 +30,10 @@ export function activate(context: vscode.ExtensionContext): void {
       void visualizer.run(vscode.Uri.file(file), { kind: 'captureAt', backward }),
     gradcheck: (shown, node) => runGradcheck(shown, node, output),
     log: (line) => output.appendLine(line),
-    painted: (m) => output.appendLine(`[gradlens] ${paintedLine(m)}`),
+    painted: (m) => {
+      output.appendLine(`[gradlens] ${paintedLine(m)}`);
+      runs.graphPainted();
+    },
   });
   // Runs fire { type: 'start', script, handle } after launchRunner and { type: 'message', handle, message } from its onMessage.
   const monitorEvents = new vscode.EventEmitter<MonitorRunEvent>();

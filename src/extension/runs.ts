@@ -65,6 +65,9 @@ export function readSettings() {
   return parseSettings((k) => c.get(k));
 }
 
+/** The latest the runner for the next run starts after a run, when no paint of its graph is reported. */
+const RENEW_LATEST_MS = 3000;
+
 export class RunService implements vscode.Disposable {
   private readonly runs = new Map<string, FileRun>();
   private readonly changed = new vscode.EventEmitter<string>();
@@ -77,6 +80,8 @@ export class RunService implements vscode.Disposable {
   private started = 0;
   /** A runner child started after each run, so that the next run does not wait for one. */
   private spare: SpareRunner | null = null;
+  /** Starts that runner (see renewAfterPaint), while it waits for the view's paint. */
+  private pendingRenewal: (() => void) | null = null;
   private disposed = false;
 
   constructor(private readonly deps: RunServiceDeps) {}
@@ -188,11 +193,11 @@ export class RunService implements vscode.Disposable {
         } finally {
           sub.dispose();
           if (this.active === active) this.active = null;
-          // Starting a process holds up the extension host: the run's graph goes to the view first.
-          setTimeout(() => {
-            if (!this.disposed && this.active === null)
-              this.renewSpare(file, place.python, settings.memoryLimitMb);
-          }, 0);
+          // The next runner loads (and warms its capture path) once the view has painted this
+          // run's graph: started at once, it took the CPU from the page's read and layout.
+          this.renewAfterPaint(() => {
+            this.renewSpare(file, place.python, settings.memoryLimitMb);
+          });
         }
       },
     );
@@ -276,6 +281,26 @@ export class RunService implements vscode.Disposable {
   /** Whether a runner is waiting or running already, or the service is gone. */
   private busy(): boolean {
     return this.spare !== null || this.active !== null || this.disposed;
+  }
+
+  /** The view painted a graph: the runner for the next run may start now. */
+  graphPainted(): void {
+    this.pendingRenewal?.();
+  }
+
+  /**
+   * Starts the runner for the next run once the view reports a paint, or RENEW_LATEST_MS after
+   * the run (no graph to show, or no view to show it), unless a run or a runner came meanwhile.
+   */
+  private renewAfterPaint(renew: () => void): void {
+    const start = (): void => {
+      clearTimeout(timer);
+      if (this.pendingRenewal !== start) return;
+      this.pendingRenewal = null;
+      if (!this.disposed && this.active === null && this.spare === null) renew();
+    };
+    const timer = setTimeout(start, RENEW_LATEST_MS);
+    this.pendingRenewal = start;
   }
 
   /** A runner for the next run, of the language of the last one (it loads while the user reads the graph). */

@@ -134,7 +134,8 @@ class TreeBuilder {
   private counter = 0;
 
   constructor(private readonly snapshot: GraphSnapshot) {
-    this.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+    this.byId = new Map();
+    for (const n of snapshot.nodes) this.byId.set(n.id, n);
   }
 
   group(id: string): GraphGroup {
@@ -168,13 +169,9 @@ class TreeBuilder {
 
   /** 1. Module calls as runs of the creation order. */
   addModuleCalls(): void {
-    const order = this.snapshot.nodes
-      .map((n, i) => ({ n, i }))
-      .filter((x) => x.n.kind === 'function');
-    order.sort((a, b) => a.n.sequenceNr - b.n.sequenceNr || a.i - b.i);
     const open: GraphGroup[] = [];
     const openCalls: (number | undefined)[] = [];
-    for (const { n } of order) {
+    for (const n of inCreationOrder(this.snapshot.nodes)) {
       const path = n.modulePath;
       const calls = n.moduleCalls;
       let keep = 0;
@@ -201,24 +198,31 @@ class TreeBuilder {
 
   /** 2. AccumulateGrad: the innermost group holding every consumer. */
   addAccumulators(): void {
+    // Only the edges into AccumulateGrad nodes are needed, a small part of all edges.
     const consumers = new Map<string, string[]>();
+    for (const n of this.snapshot.nodes) if (n.kind === 'accumulate') consumers.set(n.id, []);
     for (const n of this.snapshot.nodes)
-      for (const e of n.next) if (e !== null) pushTo(consumers, e.id, n.id);
+      for (const e of n.next) if (e !== null) consumers.get(e.id)?.push(n.id);
     const chain = (g: string | null): (string | null)[] => {
       const out: (string | null)[] = [];
-      for (let c = g; c !== null; c = this.group(c).parent) out.unshift(c);
-      return out;
+      for (let c = g; c !== null; c = this.group(c).parent) out.push(c);
+      return out.reverse();
     };
     for (const n of this.snapshot.nodes) {
       if (n.kind !== 'accumulate') continue;
       let common: (string | null)[] | null = null;
+      let last: string | null | undefined = undefined;
       for (const c of consumers.get(n.id) ?? []) {
-        const ch = chain(this.groupOf.get(c) ?? null);
+        const g = this.groupOf.get(c) ?? null;
+        // Consecutive consumers in one group (a weight used at each step) change nothing.
+        if (g === last) continue;
+        last = g;
+        const ch = chain(g);
         if (common === null) common = ch;
         else {
           let k = 0;
           while (k < common.length && k < ch.length && common[k] === ch[k]) k++;
-          common = common.slice(0, k);
+          common.length = k;
         }
       }
       const g = common !== null && common.length > 0 ? common[common.length - 1] : null;
@@ -255,10 +259,12 @@ class TreeBuilder {
 
   /** 3. Sizes, bottom-up (children were created after their parents). */
   countSizes(): void {
-    const ids = [...this.groups.keys()];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const g = this.group(ids[i]);
-      g.size = g.items.reduce((s, it) => s + this.itemSize(it), 0);
+    const all = [...this.groups.values()];
+    for (let i = all.length - 1; i >= 0; i--) {
+      const g = all[i];
+      let size = 0;
+      for (const it of g.items) size += this.itemSize(it);
+      g.size = size;
     }
   }
 
@@ -281,9 +287,10 @@ class TreeBuilder {
 
   private findRepeats(parent: string | null, tokens: Tokens): void {
     const items = this.itemsOf(parent);
-    const seq = items.filter((it) => this.inSequence(it));
+    const seq: string[] = [];
+    const floating: string[] = [];
+    for (const it of items) (this.inSequence(it) ? seq : floating).push(it);
     if (seq.length < 2) return;
-    const floating = items.filter((it) => !this.inSequence(it));
     const tok = seq.map((it) => tokens.of(it));
     const out: string[] = [];
     let i = 0;
@@ -297,7 +304,8 @@ class TreeBuilder {
       i += best.k * best.p;
     }
     items.length = 0;
-    items.push(...out, ...floating);
+    for (const it of out) items.push(it);
+    for (const it of floating) items.push(it);
   }
 
   /** Gathers `best.k` blocks of `best.p` items of `seq` from `i` on into one repeat group. */
@@ -328,7 +336,8 @@ class TreeBuilder {
     for (let s = 0; s < best.k; s++) {
       // One item a step: the item itself is the step.
       const step = best.p === 1 ? rep : this.newGroup('step', `#${s + 1}`, rep.id, parentPath);
-      for (const it of seq.slice(i + s * best.p, i + (s + 1) * best.p)) {
+      for (let j = i + s * best.p; j < i + (s + 1) * best.p; j++) {
+        const it = seq[j];
         step.items.push(it);
         if (isGroupId(it)) this.group(it).parent = step.id;
         else this.groupOf.set(it, step.id);
@@ -355,22 +364,62 @@ class TreeBuilder {
 }
 
 /**
+ * Function nodes by sequence number, ties in snapshot order. Sorted as numbers in a typed
+ * array (sequence number and position packed into one), which takes a fraction of a
+ * comparator's sort while the page's code is still cold; numbers that do not pack take the
+ * comparator.
+ */
+function inCreationOrder(nodes: readonly GraphNode[]): GraphNode[] {
+  const fns: number[] = [];
+  let packs = nodes.length <= POSITIONS;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.kind !== 'function') continue;
+    fns.push(i);
+    const s = n.sequenceNr;
+    if (!(Number.isInteger(s) && s >= 0 && s < MAX_PACKED_SEQ)) packs = false;
+  }
+  if (!packs) {
+    fns.sort((a, b) => nodes[a].sequenceNr - nodes[b].sequenceNr || a - b);
+    return fns.map((i) => nodes[i]);
+  }
+  const keys = new Float64Array(fns.length);
+  for (let j = 0; j < fns.length; j++) keys[j] = nodes[fns[j]].sequenceNr * POSITIONS + fns[j];
+  keys.sort();
+  const out = new Array<GraphNode>(keys.length);
+  for (let j = 0; j < keys.length; j++) out[j] = nodes[keys[j] % POSITIONS];
+  return out;
+}
+
+/** Positions and sequence numbers packed into one exact double (2^22 × 2^31 < 2^53). */
+const POSITIONS = 2 ** 22;
+const MAX_PACKED_SEQ = 2 ** 31;
+
+/**
  * Each item's structure as a number: equal numbers, equal structure. Numbers in module names
  * do not count: `layers.3` repeats `layers.2` (nn.Sequential).
  */
 class Tokens {
   private readonly ids = new Map<string, number>();
+  private readonly ofName = new Map<string, number>();
   private readonly ofGroup = new Map<string, number>();
 
   constructor(private readonly tree: TreeBuilder) {}
 
   of(item: string): number {
-    if (!isGroupId(item)) return this.intern(`N${this.tree.nameOf(item)}`);
+    if (!isGroupId(item)) {
+      const name = this.tree.nameOf(item);
+      let t = this.ofName.get(name);
+      if (t === undefined) this.ofName.set(name, (t = this.intern(`N${name}`)));
+      return t;
+    }
     let t = this.ofGroup.get(item);
     if (t === undefined) {
       const g = this.tree.group(item);
-      const inner = g.items.filter((it) => this.tree.inSequence(it)).map((it) => this.of(it));
-      t = this.intern(`G${g.kind}:${g.label.replace(/\d+/g, '#')}:${inner.join(',')}`);
+      let inner = '';
+      for (const it of g.items)
+        if (this.tree.inSequence(it)) inner += inner === '' ? `${this.of(it)}` : `,${this.of(it)}`;
+      t = this.intern(`G${g.kind}:${g.label.replace(/\d+/g, '#')}:${inner}`);
       this.ofGroup.set(item, t);
     }
     return t;
@@ -401,12 +450,6 @@ function longestRepeat(
       best = { p, k };
   }
   return best;
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }
 
 function sameBlock(tok: readonly number[], a: number, b: number, p: number): boolean {

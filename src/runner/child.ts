@@ -25,6 +25,7 @@ import {
 import { Capture } from './capture';
 import { cleanStack, setBundleFile, userLocation } from './stack';
 import { GRADCHECK_ENV, installGradcheck, parseGradcheckRequest } from './gradcheck-child';
+import { warmCapture } from './warm-capture';
 
 // The engine asks for a collection when it drops a large product's memory
 // (src/engine/wasm/memory-release.ts). The collector comes from a context of its own, so the
@@ -202,4 +203,10 @@ send({
   runtime: { language: 'node', version: process.versions.node, torch: null, missing: [] },
 });
 warmBundler();
-warmModuleLoader().catch(() => undefined);
+// The capture path warms only in a runner started ahead (a run that starts at once skips it),
+// after the script's bundle is kept: the run needs that first.
+warmModuleLoader()
+  .catch(() => undefined)
+  .then(() => prepared?.done)
+  .then(() => warmCapture(() => capture !== null))
+  .catch(() => undefined);

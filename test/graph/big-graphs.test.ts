@@ -211,6 +211,26 @@ describe('group tree and collapsed view', () => {
     expect(tree.groups.get(tree.groupOf.get(acc.id)!)!.label).toBe('SeqModel');
   });
 
+  it('orders nodes by creation whatever their order in the snapshot and their numbers', () => {
+    const small = rnnSnapshot(30);
+    const tree = (s: GraphSnapshot): string => {
+      const t = groupTree(s);
+      return JSON.stringify([...t.groups.values(), ...t.groupOf, t.roots]);
+    };
+    // Snapshot order is not creation order (function nodes sorted, the rest float as listed).
+    const reversed = { ...small, nodes: [...small.nodes].reverse() };
+    // Sequence numbers past what packs into one number with a node's position (a long run's).
+    const late = {
+      ...reversed,
+      nodes: reversed.nodes.map((n) =>
+        n.kind === 'function' ? { ...n, sequenceNr: n.sequenceNr + 2 ** 40 } : n,
+      ),
+    };
+    expect(tree(late)).toBe(tree(reversed));
+    const steps = [...groupTree(reversed).groups.values()].filter((g) => g.kind === 'repeat');
+    expect(steps.map((g) => g.count)).toEqual([30]);
+  });
+
   it('gathers nn.Sequential layers of the same structure (numbered names) into one repeat', () => {
     // Net.layers.0 .. Net.layers.5, each an AddmmBackward0 and a ReluBackward0.
     let seq = 0;

@@ -2,9 +2,10 @@
 import { toDot } from '../../src/graph/dot';
 import { joinSvg } from '../../src/graph/svg';
 import type { ExportFormat } from '../../src/protocol/graph-view';
-import { state, vscode } from './state';
+import { awaitsRead, state, vscode } from './state';
 
 export async function exportAs(format: ExportFormat): Promise<void> {
+  if (awaitsRead(() => exportAs(format))) return;
   const { snapshot, parts } = state;
   if (snapshot === null || parts === null) return;
   const svgText = joinSvg(parts);

@@ -13,7 +13,7 @@ import {
 } from '../../src/explain/gradcheck-text';
 import { announce, canvas, checkBtn, details, el } from './dom';
 import { hidePanel, panelTitle, showPanel } from './panel';
-import { state, vscode } from './state';
+import { awaitsRead, state, vscode } from './state';
 
 /** The last check's result for the graph shown; whether one is under way. */
 let result: GradcheckResult | null = null;
@@ -21,6 +21,7 @@ let pending = false;
 
 /** Asks the host to check below node `node` (the whole graph when null). */
 export function requestGradcheck(node: string | null): void {
+  if (awaitsRead(() => requestGradcheck(node))) return;
   if (pending || state.snapshot === null) return;
   pending = true;
   const run = state.saved.payload?.source;

@@ -4,6 +4,7 @@ import { fileNameOf } from '../../src/protocol/file-name';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 import {
   gzipJson,
+  readGzipJson,
   runningText,
   type PaintPhases,
   type RestoredGraph,
@@ -36,6 +37,7 @@ import {
   type LayoutRequest,
   type LayoutResult,
 } from './layout-client';
+import { remark } from './marks';
 import { revealPending } from './select';
 import { save, state, vscode, type KeptPayload } from './state';
 import { resetStepping } from './step';
@@ -45,16 +47,18 @@ import { paint } from './viewport';
 
 /** A graph just sent by the host (not one restored from the page's saved state). */
 export interface Delivery {
-  /** The snapshot as the host sent it. */
+  /** The snapshot as the host sent it: the page reads it once the graph is drawn. */
   gzip: Uint8Array;
   /** Its layout, which the worker began on arrival. */
   opening: Promise<LayoutResult>;
-  /** When the message arrived and how long the page took to read it (for PaintPhases). */
+  /** When the message arrived (for PaintPhases). */
   arrivedAt: number;
-  readMs: number;
 }
 
-/** Shows a graph: one just delivered, or (null) one from the saved state. */
+/**
+ * Shows a graph: one from the saved state (`delivery` null), or one just delivered, whose
+ * payload holds no snapshot yet: the page reads it once the worker's drawing is painted.
+ */
 export function render(payload: KeptPayload, delivery: Delivery | null): void {
   showSkeleton();
   title.textContent = payload.title;
@@ -64,19 +68,49 @@ export function render(payload: KeptPayload, delivery: Delivery | null): void {
   pick.textContent =
     payload.pickLabel ?? `backward() ${String(payload.index + 1)} of ${String(payload.count)} …`;
   fitToolbar();
-  const snapshot = payload.snapshot as GraphSnapshot;
-  state.snapshot = snapshot;
-  resetStepping();
-  resetGradcheck();
-  showLightNote(payload, snapshot);
+  // A delivered graph is kept by VS Code once read (see readDelivered); the page holds it meanwhile.
+  if (delivery !== null) state.saved = { payload, collapsed: [], search: state.saved.search };
+  adoptSnapshot(delivery === null ? (payload.snapshot as GraphSnapshot) : null, payload);
   state.snapshotGzip = delivery?.gzip ?? null;
-  state.byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+  state.reading = null;
   // Node ids repeat from graph to graph (n1, n2…): a selection belongs to the graph it was made in.
   state.selected = [];
   state.opened = false;
   hideDetails();
   search.value = state.saved.search;
   void openGraph(delivery);
+}
+
+/** The page's copy of the graph shown (null while a delivered one is still unread). */
+function adoptSnapshot(snapshot: GraphSnapshot | null, payload: KeptPayload): void {
+  state.snapshot = snapshot;
+  state.byId = new Map(snapshot?.nodes.map((n) => [n.id, n]));
+  resetStepping();
+  resetGradcheck();
+  showLightNote(payload, snapshot);
+}
+
+/**
+ * The page's own read of a delivered graph, after its first paint: details, search, stepping
+ * and the saved state need it; the drawing does not. False when it failed or a newer graph
+ * came meanwhile.
+ */
+async function readDelivered(payload: KeptPayload, gzip: Uint8Array): Promise<boolean> {
+  let snapshot: unknown;
+  try {
+    snapshot = await readGzipJson(gzip);
+  } catch (e) {
+    if (state.saved.payload !== payload) return false;
+    showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
+    vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
+    return false;
+  }
+  if (state.saved.payload !== payload) return false;
+  // The same payload object, so that what waits on this graph (settle) still knows it.
+  (payload as { snapshot: unknown }).snapshot = snapshot;
+  save(state.saved);
+  adoptSnapshot(snapshot as GraphSnapshot, payload);
+  return true;
 }
 
 /** A graph restored from the saved state, as the host needs it for Reveal in Graph after a reload. */
@@ -125,9 +159,9 @@ function foreseen(file: string): string {
     : '';
 }
 
-function showLightNote(payload: KeptPayload, s: GraphSnapshot): void {
+function showLightNote(payload: KeptPayload, s: GraphSnapshot | null): void {
   const source = payload.source;
-  lightNote.hidden = !(source?.kind === 'run' && s.detail === 'light');
+  lightNote.hidden = !(source?.kind === 'run' && s?.detail === 'light');
   if (lightNote.hidden || source?.kind !== 'run') return;
   lightText.textContent =
     `Light capture: backward() #${String(source.backward)} shows the graph's structure and the leaves with their .grad, ` +
@@ -223,14 +257,14 @@ export function cancelLayout(): void {
 async function openGraph(delivery: Delivery | null): Promise<void> {
   const { snapshot } = state;
   const payload = state.saved.payload;
-  if (snapshot === null || payload === null) return;
+  if ((snapshot === null && state.snapshotGzip === null) || payload === null) return;
   const layoutFrom = Date.now();
   app.dataset.state = 'layout';
   showMessage('Laying out…');
   try {
-    const r = await (delivery?.opening ??
-      layout(openRequest((state.snapshotGzip ??= await gzipJson(snapshot)), payload)));
+    const r = await (delivery?.opening ?? layout(openRequest(await gzipOf(snapshot), payload)));
     if (state.saved.payload !== payload) return;
+    state.outputs = r.outputs ?? [];
     state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
     state.groupOf = r.groupOf ?? {};
     state.opened = true;
@@ -242,6 +276,8 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     }
     const laidOut = Date.now();
     const worker = last === r ? (r.times ?? null) : null;
+    const reading = state.snapshot === null ? afterPaint(payload) : null;
+    state.reading = reading;
     paint(last, true, worker);
     revealPending();
     await nextPaint();
@@ -256,12 +292,14 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
         ? {
             run: sentAt - requestedAt,
             send: delivery.arrivedAt - sentAt,
-            read: delivery.readMs,
+            // The page reads its copy after the paint now: nothing before the layout.
+            read: 0,
             layout: laidOut - layoutFrom,
             paint: paintedAt - laidOut,
           }
         : null;
     reportPaint(last, worker, commandToPaintMs, phases);
+    if (reading !== null && !(await reading)) return;
     if (last === r && r.provisional === true) {
       app.dataset.state = 'provisional';
       await settle(payload);
@@ -278,6 +316,27 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     showMessage(`Could not lay out this graph: ${(e as Error).message}`);
     vscode.postMessage({ type: 'error', message: (e as Error).message });
   }
+}
+
+/** The gzipped snapshot for the layout worker: as delivered, or made from the page's copy. */
+async function gzipOf(snapshot: GraphSnapshot | null): Promise<Uint8Array> {
+  return (state.snapshotGzip ??= await gzipJson(snapshot));
+}
+
+/**
+ * The page's read of a delivered graph, once its drawing is on screen; then what waited for
+ * it (details, reveals, marks that need the nodes). False when the read failed or a newer
+ * graph came meanwhile.
+ */
+async function afterPaint(payload: KeptPayload): Promise<boolean> {
+  await nextPaint();
+  const gzip = state.snapshotGzip;
+  const read = gzip !== null && (await readDelivered(payload, gzip));
+  if (state.saved.payload === payload) state.reading = null;
+  if (!read) return false;
+  remark();
+  revealPending();
+  return true;
 }
 
 function reportPaint(
@@ -318,6 +377,7 @@ async function settle(payload: KeptPayload): Promise<void> {
   }
   if (state.saved.payload !== payload || viewMark() !== untouched) return;
   adoptElkView();
+  state.outputs = r.outputs ?? [];
   state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
   state.groupOf = r.groupOf ?? {};
   paint(r, true, r.times ?? null);

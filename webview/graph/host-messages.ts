@@ -1,42 +1,26 @@
 // The host's messages to the graph view, checked field by field (isToWebview) before use.
-import {
-  isToWebview,
-  readGzipJson,
-  runningText,
-  type GraphPayload,
-  type ToWebview,
-} from '../../src/protocol/graph-view';
+import { isToWebview, runningText, type ToWebview } from '../../src/protocol/graph-view';
 import { EARLY_MESSAGES_GLOBAL } from '../../src/protocol/early-messages';
 import { assertNever } from '../../src/protocol/messages';
-import { announce, showMessage, status, title } from './dom';
+import { announce, status, title } from './dom';
 import { exportAs } from './export';
 import { showGradcheck } from './gradcheck';
 import { openRequest, render, showFailure, showRunning } from './graph';
 import { layout } from './layout-client';
 import { reveal } from './select';
-import { save, state, vscode } from './state';
+import { state } from './state';
 
-async function onMessage(m: ToWebview): Promise<void> {
+function onMessage(m: ToWebview): void {
   switch (m.type) {
     case 'graph/show': {
-      const seq = ++state.shows;
-      const arrivedAt = Date.now();
+      ++state.shows;
       performance.mark('gradlens/graph-arrived');
-      // The worker reads and lays out its own copy while the page reads this one.
+      const arrivedAt = Date.now();
+      // The worker reads and lays out its copy; the page reads its own once the drawing is
+      // painted, since the first paint needs nothing of it (see openGraph).
       const opening = layout(openRequest(m.snapshotGzip, m.payload));
-      opening.catch(() => undefined); // awaited in openGraph, unless reading fails here first
-      let snapshot: unknown;
-      try {
-        snapshot = await readGzipJson(m.snapshotGzip);
-      } catch (e) {
-        showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
-        vscode.postMessage({ type: 'error', message: `unreadable graph: ${(e as Error).message}` });
-        return;
-      }
-      if (seq !== state.shows) return;
-      const payload: GraphPayload = { ...m.payload, snapshot };
-      save({ payload, collapsed: [], search: state.saved.search });
-      render(payload, { gzip: m.snapshotGzip, opening, arrivedAt, readMs: Date.now() - arrivedAt });
+      opening.catch(() => undefined); // awaited in openGraph
+      render({ ...m.payload, snapshot: null }, { gzip: m.snapshotGzip, opening, arrivedAt });
       return;
     }
     case 'graph/running':
@@ -79,5 +63,5 @@ export function listenToHost(): void {
 }
 
 function fromHost(m: unknown): void {
-  if (isToWebview(m)) void onMessage(m);
+  if (isToWebview(m)) onMessage(m);
 }

@@ -21,7 +21,7 @@ import { applySearch, highlightPath, markSelected, searchHits, searchText } from
 import { installMinimap } from './minimap';
 import { installPanelKeys } from './panel';
 import { select } from './select';
-import { save, state, vscode } from './state';
+import { awaitsRead, save, state, vscode } from './state';
 import { installStepping } from './step';
 import { installGradcheck } from './gradcheck';
 import { installToolbarOverflow } from './toolbar';
@@ -161,16 +161,22 @@ function installPointer(): void {
       void toggleGroup(id, 'expand');
       return;
     }
-    const n = select([id]);
-    if (n?.location != null)
-      vscode.postMessage({
-        type: 'reveal',
-        file: n.location.file,
-        line: n.location.line,
-        column: n.location.column,
-        ...(n.location.cell === undefined ? {} : { cell: n.location.cell }),
-      });
+    // A node's details and source come with the page's read of the graph, which may still go on.
+    if (!awaitsRead(() => selectAndReveal(id))) selectAndReveal(id);
   });
+}
+
+/** Shows a clicked node's details and its line in the editor. */
+function selectAndReveal(id: string): void {
+  const n = select([id]);
+  if (n?.location != null)
+    vscode.postMessage({
+      type: 'reveal',
+      file: n.location.file,
+      line: n.location.line,
+      column: n.location.column,
+      ...(n.location.cell === undefined ? {} : { cell: n.location.cell }),
+    });
 }
 
 export function installInteraction(): void {

@@ -52,6 +52,8 @@ export type FromWorker =
       /** Boxes on screen (nodes, collapsed groups, proxies). */
       readonly boxes: number;
       readonly expanded: readonly string[];
+      /** Sent with 'open' only: the graph's outputs, which Fit centres on in a big drawing. */
+      readonly outputs?: readonly string[];
       /** Sent with 'open' only: the group tree, and the innermost group of each node. */
       readonly groups?: readonly GroupInfo[];
       readonly groupOf?: Readonly<Record<string, string>>;

@@ -126,6 +126,7 @@ async function handle(m: ToWorker): Promise<void> {
       send(m.seq, view, r, {
         // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
         provisional: elk === null && chooseEngine(r.layout, true) === 'elk',
+        outputs: view.source.outputs,
         groups,
         groupOf: Object.fromEntries(
           [...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),

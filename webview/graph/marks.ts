@@ -4,7 +4,7 @@
 import type { SvgItem, SvgParts } from '../../src/graph/svg';
 import { canvas, matches, search } from './dom';
 import { edgeEnds } from './geometry';
-import { state } from './state';
+import { state, type ViewState } from './state';
 import { markStep } from './step-marks';
 import { markGradcheck } from './gradcheck';
 
@@ -34,13 +34,20 @@ export function remark(): void {
   markGradcheck();
 }
 
-let hitCache: { q: string; parts: SvgParts; hits: SvgItem[] } | null = null;
+let hitCache: {
+  q: string;
+  parts: SvgParts;
+  byId: ViewState['byId'];
+  hits: SvgItem[];
+} | null = null;
 
 /** The node boxes of the drawing that match the search text `q`, in drawing order. */
 export function searchHits(q: string): SvgItem[] {
   const parts = state.parts;
   if (q === '' || parts === null) return [];
-  if (hitCache?.q === q && hitCache.parts === parts) return hitCache.hits;
+  // The nodes come with the page's read of the graph, which may follow the drawing's paint.
+  if (hitCache?.q === q && hitCache.parts === parts && hitCache.byId === state.byId)
+    return hitCache.hits;
   // A node is found by its name, the variable holding its output (`Q`) and its modules.
   const hits = parts.items.filter((it) => {
     const n = state.byId.get(it.id);
@@ -51,7 +58,7 @@ export function searchHits(q: string): SvgItem[] {
         .includes(q)
     );
   });
-  hitCache = { q, parts, hits };
+  hitCache = { q, parts, byId: state.byId, hits };
   return hits;
 }
 

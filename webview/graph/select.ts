@@ -31,8 +31,8 @@ export function select(ids: readonly string[], nodes = ids): GraphNode | undefin
 /** Selects and centres the nodes `ids` (at a readable size), or the groups they are drawn in. */
 export function reveal(ids: readonly string[]): void {
   const p = state.parts;
-  if (p === null || !state.opened) {
-    // The graph is still being laid out (the page was rebuilt): once it is drawn.
+  if (p === null || !state.opened || state.reading !== null) {
+    // The graph is still being laid out (the page was rebuilt) or read: once it is drawn and read.
     pending = ids;
     return;
   }

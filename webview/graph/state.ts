@@ -39,11 +39,18 @@ export interface Drawn {
 
 export interface ViewState {
   saved: SavedState;
-  /** The graph shown, as the page read it; null before the first graph and after a failure. */
+  /**
+   * The graph shown, as the page read it; null before the first graph, after a failure, and
+   * while a delivered graph is drawn but not yet read (`reading`).
+   */
   snapshot: GraphSnapshot | null;
+  /** The page's read of the graph on screen, under way after its first paint (see openGraph). */
+  reading: Promise<unknown> | null;
   /** The same snapshot gzipped, for the layout worker (see ToWorker 'open'). */
   snapshotGzip: Uint8Array | null;
   byId: Map<string, GraphNode>;
+  /** The graph's outputs (from the worker, which reads them before the page does). */
+  outputs: readonly string[];
   /** The group tree of the graph, and the innermost group of each node (from the worker). */
   groups: Map<string, GroupInfo>;
   groupOf: Readonly<Record<string, string>>;
@@ -81,8 +88,10 @@ export const vscode = vscodeApi<FromWebview, SavedState>();
 export const state: ViewState = {
   saved: vscode.getState() ?? { payload: null, collapsed: [], search: '' },
   snapshot: null,
+  reading: null,
   snapshotGzip: null,
   byId: new Map(),
+  outputs: [],
   groups: new Map(),
   groupOf: {},
   expanded: new Set(),
@@ -109,8 +118,20 @@ const KEEP_MAX_NODES = 2000;
 export function save(saved: SavedState): void {
   state.saved = saved;
   const p = saved.payload;
+  // A graph drawn but not yet read is kept once read (readDelivered saves again).
+  if (p !== null && p.snapshot === null) return;
   const keep = p === null || (p.snapshot as GraphSnapshot).nodes.length <= KEEP_MAX_NODES;
   vscode.setState(keep ? saved : { ...saved, payload: null, dropped: p.title });
+}
+
+/**
+ * Whether `then` waits for the page's read of the graph on screen (true: it runs once that read
+ * is over): what a node's details, the step-through, exports and checks show comes from it.
+ */
+export function awaitsRead(then: () => unknown): boolean {
+  if (state.reading === null) return false;
+  void state.reading.then(then);
+  return true;
 }
 
 /** The group that directly holds a node or group (null at the top). */

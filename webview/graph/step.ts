@@ -9,7 +9,7 @@ import { toggleGroup } from './groups';
 import { panelAskedFrom } from './panel';
 import { markStep } from './step-marks';
 import { showNoSteps, showStepPanel } from './step-panel';
-import { containerOf, state } from './state';
+import { awaitsRead, containerOf, state } from './state';
 import { panBy } from './viewport';
 import { itemRect } from './geometry';
 
@@ -36,6 +36,7 @@ export function resetStepping(): void {
 }
 
 function enter(): void {
+  if (awaitsRead(enter)) return;
   const s = state.snapshot;
   if (s === null || !state.opened) return;
   const steps = walkthrough(s);

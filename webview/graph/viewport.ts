@@ -73,7 +73,7 @@ function clampAxis(t: number, size: number, viewSize: number): number {
 /** The box of the graph's output as drawn: the output itself, or the collapsed group holding it. */
 function rootItem(p: SvgParts): SvgItem | undefined {
   const boxes = new Map(p.items.filter((it) => it.kind === 'node').map((it) => [it.id, it]));
-  for (const out of state.snapshot?.outputs ?? []) {
+  for (const out of state.outputs) {
     for (let id: string | null = out; id !== null; id = containerOf(id)) {
       const box = boxes.get(id);
       if (box !== undefined) return box;

@@ -61,6 +61,20 @@ const PLAIN_RARE: readonly NodeRare[] = [
 
 let nextSequenceNr = 0;
 
+/**
+ * @internal The sequence number the next node gets, and setting it: the runner puts it back
+ * after warming its capture path on nodes of its own (src/runner/warm-capture.ts), so a
+ * script's nodes are numbered as in a fresh process.
+ */
+export function nextSequenceNumber(): number {
+  return nextSequenceNr;
+}
+
+/** @internal See nextSequenceNumber. */
+export function setNextSequenceNumber(n: number): void {
+  nextSequenceNr = n;
+}
+
 /** `Node._deps` of a node that no running backward has claimed. */
 export const UNCLAIMED = -1;
 
