@@ -43,11 +43,13 @@ export interface GraphPayload {
   readonly direction?: GraphDirection;
 }
 
-/** Where a command-to-paint wait went, in ms: the run, the trip to the page, reading the JSON, the layout worker's answer, drawing. */
+/**
+ * Where a command-to-paint wait went, in ms: the run, the trip to the page, the layout worker's
+ * answer, drawing (the page reads its own copy of the graph after the paint).
+ */
 export interface PaintPhases {
   readonly run: number;
   readonly send: number;
-  readonly read: number;
   readonly layout: number;
   readonly paint: number;
 }
@@ -208,7 +210,7 @@ export function isFromWebview(m: unknown): m is FromWebview {
         isMs(m.layoutMs) &&
         (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout'])) &&
         (m.commandToPaintMs === null || isMs(m.commandToPaintMs)) &&
-        (m.phases === null || allMs(m.phases, ['run', 'send', 'read', 'layout', 'paint']))
+        (m.phases === null || allMs(m.phases, ['run', 'send', 'layout', 'paint']))
       );
     case 'error':
       return isString(m.message);

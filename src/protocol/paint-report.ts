@@ -33,7 +33,7 @@ export function paintedLine(m: {
     (m.commandToPaintMs === null ? '' : `; command to paint ${ms(m.commandToPaintMs)}`) +
     (p === null
       ? ''
-      : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, read ${ms(p.read)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`)
+      : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`)
   );
 }
 

@@ -21,7 +21,7 @@ test("the Output line carries the footer text and names the page's wait on the w
     layoutMs: 147.2,
     worker,
     commandToPaintMs: 2400,
-    phases: { run: 300, send: 20, read: 5, layout: 1899, paint: 40 },
+    phases: { run: 300, send: 20, layout: 1899, paint: 40 },
   });
   expect(line).toContain(layoutText('elk', 147.2, worker));
   expect(line).toContain('layout worker 1899 ms');

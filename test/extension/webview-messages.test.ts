@@ -176,9 +176,10 @@ describe('messages are checked field by field', () => {
     };
     expect(isFromWebview(painted)).toBe(true);
     expect(isFromWebview({ ...painted, worker: { startup: 1500 } })).toBe(false);
-    expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, read: 1, layout: 1 } })).toBe(
-      false,
+    expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, layout: 1, paint: 1 } })).toBe(
+      true,
     );
+    expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, layout: 1 } })).toBe(false);
     expect(isFromWebview({ type: 'launch' })).toBe(false);
   });
 });

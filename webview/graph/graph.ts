@@ -292,8 +292,6 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
         ? {
             run: sentAt - requestedAt,
             send: delivery.arrivedAt - sentAt,
-            // The page reads its copy after the paint now: nothing before the layout.
-            read: 0,
             layout: laidOut - layoutFrom,
             paint: paintedAt - laidOut,
           }
