@@ -174,10 +174,11 @@ class GradNorms:
 
 
 def _small_norm(g: torch.Tensor) -> Optional[float]:
-    """The L2 norm of a small, dense, real, floating-point CPU tensor whose elements are all
-    finite, computed from its Python numbers; None for any other tensor (torch computes it)."""
+    """The L2 norm of a small, dense, real, floating-point CPU tensor, computed from its Python
+    numbers; None for any other tensor, or a non-finite norm (torch computes those)."""
     if g.numel() > SMALL or g.layout != torch.strided or g.device.type != "cpu" or not g.is_floating_point():
         return None
-    norm = math.hypot(*g.reshape(-1).tolist())
+    # Detached: a gradient made with create_graph=True gets no node for the reshape.
+    norm = math.hypot(*g.detach().reshape(-1).tolist())
     # A NaN or Inf element: torch's own rules for it.
     return norm if math.isfinite(norm) else None
