@@ -181,7 +181,6 @@ function showLightNote(payload: KeptPayload, s: GraphSnapshot | null): void {
  * readers hear why from the page's live region, once (the message itself is no live region).
  */
 export function showFailure(file: string, message: string): void {
-  state.shows++; // a graph still being read must not replace this
   save({ payload: null, collapsed: [], search: state.saved.search });
   state.snapshot = null;
   state.parts = null;
@@ -264,9 +263,7 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
   try {
     const r = await (delivery?.opening ?? layout(openRequest(await gzipOf(snapshot), payload)));
     if (state.saved.payload !== payload) return;
-    state.outputs = r.outputs ?? [];
-    state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
-    state.groupOf = r.groupOf ?? {};
+    adoptGroups(r);
     state.opened = true;
     // Restore the user's collapses of the groups open by default (after a reload).
     let last = r;
@@ -314,6 +311,13 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
     showMessage(`Could not lay out this graph: ${(e as Error).message}`);
     vscode.postMessage({ type: 'error', message: (e as Error).message });
   }
+}
+
+/** The outputs, groups and group membership of a layout the page shows. */
+function adoptGroups(r: LayoutResult): void {
+  state.outputs = r.outputs ?? [];
+  state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
+  state.groupOf = r.groupOf ?? {};
 }
 
 /** The gzipped snapshot for the layout worker: as delivered, or made from the page's copy. */
@@ -375,9 +379,7 @@ async function settle(payload: KeptPayload): Promise<void> {
   }
   if (state.saved.payload !== payload || viewMark() !== untouched) return;
   adoptElkView();
-  state.outputs = r.outputs ?? [];
-  state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
-  state.groupOf = r.groupOf ?? {};
+  adoptGroups(r);
   paint(r, true, r.times ?? null);
   await nextPaint();
   reportPaint(r, r.times ?? null, null, null);

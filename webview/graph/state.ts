@@ -64,8 +64,6 @@ export interface ViewState {
   selected: readonly string[];
   /** A layout of the graph has arrived, so groups can be toggled and the view refitted. */
   opened: boolean;
-  /** Counts graphs sent by the host: reading one is asynchronous, and only the newest is shown. */
-  shows: number;
   transform: Transform;
   /** What of the drawing is in the page (null: nothing yet). */
   drawn: Drawn | null;
@@ -99,7 +97,6 @@ export const state: ViewState = {
   forward: new Map(),
   selected: [],
   opened: false,
-  shows: 0,
   transform: { scale: 1, tx: 0, ty: 0 },
   drawn: null,
   matchIndex: -1,
