@@ -348,6 +348,18 @@ export const TARGETS = [
     check: (v) => bound(v['gradlens-1thread'], (g) => g >= 35),
   },
   {
+    metric: 'fwdGflops',
+    text: '>= 90 GFLOP/s on 2 threads',
+    on: 'gradlens',
+    check: (v) => bound(v.gradlens, (g) => g >= 90),
+  },
+  {
+    metric: 'fwdBwdGflops',
+    text: '>= 90 GFLOP/s on 2 threads',
+    on: 'gradlens',
+    check: (v) => bound(v.gradlens, (g) => g >= 90),
+  },
+  {
     metric: 'buildUsPerOp',
     text: '<= 1 µs/op',
     on: 'gradlens',
