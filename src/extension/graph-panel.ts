@@ -447,7 +447,7 @@ async function saveExport(format: ExportFormat, data: string): Promise<void> {
   );
 }
 
-/** The snapshot travels as a gzipped view copy (see snapshotGzip and src/graph/view-copy.ts). */
+/** The snapshot travels as gzipped JSON bytes (see snapshotGzip and readGzipJson). */
 function showMessage(payload: GraphPayload): ToWebview {
   const { snapshot, ...rest } = payload;
   return {

@@ -30,20 +30,11 @@ function slimSummary(t: TensorSummary | null): TensorSummary | null {
   if (t === null) return null;
   return {
     ...t,
-    first: shownFirst(t),
-    min: roundStat(t.min),
-    max: roundStat(t.max),
-    mean: roundStat(t.mean),
+    first: t.numel <= SHOWN_ELEMENTS ? t.first.map(round) : [],
+    min: t.min === null ? null : round(t.min),
+    max: t.max === null ? null : round(t.max),
+    mean: t.mean === null ? null : round(t.mean),
   };
-}
-
-/** The first elements as the view keeps them: all of them for a tensor it shows in full, else none. */
-export function shownFirst(t: TensorSummary): Num[] {
-  return t.numel <= SHOWN_ELEMENTS ? t.first.map(round) : [];
-}
-
-export function roundStat(v: number | null): number | null {
-  return v === null ? null : round(v);
 }
 
 function round<T extends Num>(v: T): T {

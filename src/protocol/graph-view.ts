@@ -74,7 +74,7 @@ export function runningText(file: string): string {
 }
 
 export type ToWebview =
-  /** The snapshot travels apart from the rest of the payload, as a gzipped view copy (src/graph/view-copy.ts). */
+  /** The snapshot travels apart from the rest of the payload, as gzipped UTF-8 JSON (see readGzipJson). */
   | {
       readonly type: 'graph/show';
       readonly payload: Omit<GraphPayload, 'snapshot'>;
@@ -285,7 +285,7 @@ export async function readGzipJson(bytes: unknown): Promise<unknown> {
   return fromJsonBytes(await pipeBytes(bytes, new DecompressionStream('gzip')));
 }
 
-/** A value as gzipped JSON, as readGzipJson reads it (in the page: a graph from its saved state, as a view copy for the layout worker). */
+/** A value as gzipped JSON, as readGzipJson reads it (in the page: a graph from its saved state, for the layout worker). */
 export async function gzipJson(value: unknown): Promise<Uint8Array> {
   return pipeBytes(toJsonBytes(value), new CompressionStream('gzip'));
 }

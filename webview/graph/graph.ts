@@ -1,9 +1,10 @@
 // The graph on screen: taking a graph from the host (or the saved state), laying it out,
 // drawing it and reporting the paint; a failed run or a cancelled layout in its place.
-import { readViewCopyGzip, viewCopyGzip } from '../../src/graph/view-copy';
 import { fileNameOf } from '../../src/protocol/file-name';
 import type { GraphSnapshot } from '../../src/protocol/messages';
 import {
+  gzipJson,
+  readGzipJson,
   runningText,
   type PaintPhases,
   type RestoredGraph,
@@ -95,9 +96,9 @@ function adoptSnapshot(snapshot: GraphSnapshot | null, payload: KeptPayload): vo
  * came meanwhile.
  */
 async function readDelivered(payload: KeptPayload, gzip: Uint8Array): Promise<boolean> {
-  let snapshot: GraphSnapshot;
+  let snapshot: unknown;
   try {
-    snapshot = await readViewCopyGzip(gzip);
+    snapshot = await readGzipJson(gzip);
   } catch (e) {
     if (state.saved.payload !== payload) return false;
     showMessage(`Could not read the graph from the extension: ${(e as Error).message}`);
@@ -108,7 +109,7 @@ async function readDelivered(payload: KeptPayload, gzip: Uint8Array): Promise<bo
   // The same payload object, so that what waits on this graph (settle) still knows it.
   (payload as { snapshot: unknown }).snapshot = snapshot;
   save(state.saved);
-  adoptSnapshot(snapshot, payload);
+  adoptSnapshot(snapshot as GraphSnapshot, payload);
   return true;
 }
 
@@ -321,9 +322,7 @@ function adoptGroups(r: LayoutResult): void {
 
 /** The gzipped snapshot for the layout worker: as delivered, or made from the page's copy. */
 async function gzipOf(snapshot: GraphSnapshot | null): Promise<Uint8Array> {
-  if (state.snapshotGzip !== null) return state.snapshotGzip;
-  if (snapshot === null) throw new Error('no graph to lay out');
-  return (state.snapshotGzip = await viewCopyGzip(snapshot));
+  return (state.snapshotGzip ??= await gzipJson(snapshot));
 }
 
 /**

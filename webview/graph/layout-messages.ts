@@ -5,7 +5,7 @@ import type { GraphDirection } from '../../src/graph/direction';
 
 export type ToWorker =
   /**
-   * The snapshot as the host sent it (a gzipped view copy): the worker reads it itself, while the page
+   * The snapshot gzipped, as the host sent it: the worker reads it itself, while the page
    * reads its own copy, because handing it the page's objects (structured clone) took about
    * 300 ms for a 10,000-node graph.
    */

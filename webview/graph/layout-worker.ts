@@ -12,7 +12,7 @@ import {
 } from '../../src/graph/index';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
 import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
-import { readViewCopyGzip } from '../../src/graph/view-copy';
+import { readGzipJson } from '../../src/protocol/graph-view';
 
 declare const self: {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -108,7 +108,7 @@ async function handle(m: ToWorker): Promise<void> {
     self.postMessage({ seq: m.seq, type: 'progress', phase: p.phase, fraction: p.fraction });
   switch (m.op) {
     case 'open': {
-      view = new GraphView(await readViewCopyGzip(m.snapshotGzip), {
+      view = new GraphView((await readGzipJson(m.snapshotGzip)) as GraphSnapshot, {
         elk,
         header: m.header,
         direction: m.direction,
