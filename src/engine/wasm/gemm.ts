@@ -7,7 +7,6 @@ import { contiguousData, isContiguous } from '../ops/kernels';
 import { align, heapOf, kernelBackend, simd } from './module';
 import { releaseWhenIdle } from './memory-release';
 import {
-  packABytes,
   packedBytes,
   poolThreads,
   readyThreads,
@@ -117,7 +116,7 @@ function product(
   // Threads share one packing of B (after C) and pack A each in its own scratch.
   const pOff = cOff + align(rows * ldc * 4);
   const sOff = threads === 1 ? pOff : pOff + align(packedBytes(kern, n, k));
-  const scratch = threads === 1 ? kern.scratchBytes() : align(packABytes(kern));
+  const scratch = threads === 1 ? kern.scratchBytes() : align(kern.panelBytes());
   // Room for gemm's scratch too: a product cut into too many units runs on one thread.
   const scratchEnd = sOff + Math.max(kern.scratchBytes(), poolThreads(mod) * scratch);
   const mem = heapOf(mod, scratchEnd);

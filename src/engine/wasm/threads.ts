@@ -53,7 +53,7 @@ const BLOCK_SLOTS = SLOTS.DONE + MAX_PRODUCT_UNITS;
 const tagOf = (seq: number): number => seq & ((1 << (31 - SLOTS.INDEX_BITS)) - 1);
 
 /** What drive needs of the kernel module (its exports, or a worker's instance of it). */
-type Kernel = Pick<SimdExports, 'packA' | 'packB' | 'macroKernel'>;
+type Kernel = Pick<SimdExports, 'packB' | 'macroKernel'>;
 
 /**
  * Claims and runs units of the product tagged `tag` until none is left; returns how many it
@@ -70,7 +70,7 @@ function drive(
 ): number {
   const t = L.TASK;
   const [m, n, depth, a, rsa, csa, b, rsb, csb, c, ldc, overwrite] = s.subarray(t, t + 12);
-  const [packed, kStep, nPad, packChunks, packCols, unitRows, unitCols, colUnits, mcMax] =
+  const [packed, kStep, nPad, packChunks, packCols, unitRows, unitCols, colUnits, ncMax] =
     s.subarray(t + 12, t + L.TASK_SLOTS);
   const count = Atomics.load(s, L.COUNT);
   const open = Atomics.load(s, L.OPEN);
@@ -106,16 +106,28 @@ function drive(
         const i0 = Math.floor(p / colUnits) * unitRows;
         const i1 = Math.min(i0 + unitRows, m);
         const j0 = (p % colUnits) * unitCols;
-        const nc = Math.min(unitCols, n - j0);
+        const j1 = Math.min(j0 + unitCols, n);
         for (let pc = 0; pc < depth; pc += kStep) {
           const kc = Math.min(kStep, depth - pc);
-          const pb = packed + (pc * nPad + j0 * kc) * 4;
-          // Rows of A at most mcMax at a time, as much as one packing holds.
-          for (let i = i0; i < i1; i += mcMax) {
-            const mc = Math.min(mcMax, i1 - i);
-            k.packA(mc, kc, a + (i * rsa + pc * csa) * 4, rsa, csa, scratch);
-            const cij = c + (i * ldc + j0) * 4;
-            k.macroKernel(mc, nc, kc, scratch, pb, cij, ldc * 4, overwrite && pc === 0 ? 1 : 0);
+          const ai = a + (i0 * rsa + pc * csa) * 4;
+          // Columns at most ncMax at a time: their panels of B stay in L2 for the pass.
+          for (let j = j0; j < j1; j += ncMax) {
+            const pb = packed + (pc * nPad + j * kc) * 4;
+            const cij = c + (i0 * ldc + j) * 4;
+            const first = overwrite && pc === 0 ? 1 : 0;
+            k.macroKernel(
+              i1 - i0,
+              Math.min(ncMax, j1 - j),
+              kc,
+              ai,
+              rsa,
+              csa,
+              pb,
+              cij,
+              ldc * 4,
+              first,
+              scratch,
+            );
           }
         }
         Atomics.store(s, L.DONE + p, tag);
@@ -332,18 +344,15 @@ export interface GemmTask {
 
 /** Product units per thread: enough that the threads finish together even if one is held up. */
 const UNITS_PER_THREAD = 8;
-/**
- * A product unit at least this wide: each unit packs its rows of A again, which costs about
- * as much as a product unit's work on eight columns.
- */
-const MIN_UNIT_COLS = 256;
+/** Nor fewer rows to a product unit than this: each unit's claim and hand-off cost. */
+const MIN_UNIT_ROWS = 32;
 
 /** How `drive` cuts a product of `threads` threads into units. */
 function plan(kern: SimdExports, m: number, n: number, k: number, threads: number) {
   const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
   const mr = kern.tileRows();
   const nr = kern.tileCols();
-  const mcMax = kern.blockRows();
+  const ncMax = kern.blockCols();
   const nPad = roundUp(n, nr);
   // As gemm does in gemm.as: passes of even depth, multiples of 4.
   const kBlocks = Math.ceil(k / kern.blockDepth());
@@ -351,21 +360,14 @@ function plan(kern: SimdExports, m: number, n: number, k: number, threads: numbe
   // Two pack units per thread and pass, of whole panels.
   const packCols = roundUp(Math.ceil(nPad / Math.min(2 * threads, nPad / nr)), nr);
   const packChunks = Math.ceil(n / packCols);
-  // Product units of whole packings of A (fewer rows per packing measured slower), split by
-  // columns too while there are fewer than wanted.
+  // Product units: blocks of C at most ncMax columns wide (the panels of B a pass of one
+  // unit reads then stay in L2), unless that makes more than wanted, then cut by rows into as
+  // many as wanted. Rows cost nothing to cut: every unit packs its A four rows at a time.
   const wanted = Math.min(UNITS_PER_THREAD * threads, MAX_PRODUCT_UNITS);
-  let rowUnits = Math.min(Math.ceil(m / mcMax), wanted);
-  const colSplit = Math.max(
-    1,
-    Math.min(Math.ceil(wanted / rowUnits), Math.floor(nPad / MIN_UNIT_COLS)),
-  );
-  // A medium product (128-512) would have too few units to share: cut its rows finer (they
-  // need no packing of their own, unlike narrower columns).
-  if (rowUnits * colSplit < 2 * threads)
-    rowUnits = Math.min(Math.ceil(m / mr), Math.ceil((2 * threads) / colSplit));
-  const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
-  const unitCols = roundUp(Math.ceil(nPad / colSplit), nr);
+  const unitCols = roundUp(Math.ceil(nPad / Math.min(Math.ceil(nPad / ncMax), wanted)), nr);
   const colUnits = Math.ceil(n / unitCols);
+  const rowUnits = Math.min(Math.ceil(m / MIN_UNIT_ROWS), Math.ceil(wanted / colUnits));
+  const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
   const productUnits = Math.ceil(m / unitRows) * colUnits;
   const packUnits = kBlocks * packChunks;
   return {
@@ -376,15 +378,10 @@ function plan(kern: SimdExports, m: number, n: number, k: number, threads: numbe
     unitRows,
     unitCols,
     colUnits,
-    mcMax,
+    ncMax,
     packUnits,
     productUnits,
   };
-}
-
-/** Bytes of one thread's packing of A. */
-export function packABytes(kern: SimdExports): number {
-  return kern.blockRows() * kern.blockDepth() * 4;
 }
 
 /** Bytes of B's panels for an n-column product of depth k. */
@@ -443,7 +440,7 @@ export function runGemm(
     [
       ...[task.m, task.n, task.k, task.a, task.rsa, task.csa, task.b, task.rsb, task.csb],
       ...[task.c, task.ldc, task.overwrite, task.packed, u.kStep, u.nPad, u.packChunks],
-      ...[u.packCols, u.unitRows, u.unitCols, u.colUnits, u.mcMax],
+      ...[u.packCols, u.unitRows, u.unitCols, u.colUnits, u.ncMax],
     ],
     SLOTS.TASK,
   );
