@@ -376,7 +376,10 @@ function plan(kern: SimdExports, m: number, n: number, k: number, threads: numbe
   const wanted = Math.min(UNITS_PER_THREAD * threads, MAX_PRODUCT_UNITS);
   const unitCols = roundUp(Math.ceil(nPad / Math.min(Math.ceil(nPad / ncMax), wanted)), nr);
   const colUnits = Math.ceil(n / unitCols);
-  const rowUnits = Math.min(Math.ceil(m / MIN_UNIT_ROWS), Math.ceil(wanted / colUnits));
+  const rowUnits = Math.max(
+    1,
+    Math.min(Math.ceil(m / MIN_UNIT_ROWS), Math.floor(wanted / colUnits)),
+  );
   const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
   const productUnits = Math.ceil(m / unitRows) * colUnits;
   const packUnits = kBlocks * packChunks;
