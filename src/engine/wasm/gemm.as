@@ -10,12 +10,12 @@
 // The tile is as large as V8 allows: TurboFan schedules a loop body's loads ahead of all its
 // arithmetic, so every value a step loads holds a register until the step's multiplies are
 // done: 8 accumulators + 2 vectors of B + 4 of A + 1 product = 15, the xmm registers V8 gives
-// WebAssembly on x64. Larger tiles (5×8, 6×8, 3×12) and a depth loop unrolled by hand spill.
-// What is left to win is instructions per step: the packed A panel holds each element
-// broadcast to four lanes, so the kernel reads it with plain loads at fixed offsets from one
-// pointer (a load32_splat with an offset costs V8 a base register per offset, more than the
-// loop has, and a reload of its stack-check address each step), and the loop ends on B's
-// pointer instead of counting. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
+// WebAssembly on x64. Larger tiles (5×8, 6×8, 4×12, 3×12, 3×16) and a depth loop unrolled
+// by hand spill. What is left to win is instructions per step: the packed A panel holds each
+// element broadcast to four lanes, so the kernel reads it with plain loads at fixed offsets
+// from one pointer (a load32_splat with an offset costs V8 a base register per offset, more
+// than the loop has: it rebuilt them and reloaded its stack-check address every other step),
+// and the loop ends on B's pointer instead of counting. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
 // binaries), each multiply-add is one f32x4.relaxed_madd, fused where the CPU has FMA;
 // without it, f32x4.mul then f32x4.add.
 //
@@ -212,7 +212,7 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrit
  * time; `ldc` is in bytes. The tile is inlined (a call per tile measured ~12% slower). This
  * loop is a function of its own, exported so that it stays one (not inlined into
  * macroKernel), so that it keeps few values live: with macroKernel's around it, V8 ran out of
- * general registers in the tile's loop and reloaded its stack-check address every step.
+ * general registers in the tile's loop and reloaded its stack-check address every other step.
  */
 export function panelKernel(kc: i32, nc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
   const panelB = <usize>(kc * NR) * 4;

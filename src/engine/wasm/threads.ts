@@ -22,8 +22,8 @@ import { envVar, type SimdExports, type SimdModule } from './module';
 /**
  * Int32 slots of the control block at the module's controlBase. For each product the caller
  * writes TASK, COUNT, SCRATCH, PACKED = 0, C_IN = 0, FINISHED = 0, B_ROWS = 0 and A_ROWS = 0,
- * sets NEXT to the product's tag with index 0, then bumps SEQ. Every thread claims units by compare-and-swap on NEXT
- * until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
+ * sets NEXT to the product's tag with index 0, then bumps SEQ. Every thread claims units by
+ * compare-and-swap on NEXT until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
  * still finishing one product from claiming a unit of the next before it has seen its SEQ.
  */
 const SLOTS = {
