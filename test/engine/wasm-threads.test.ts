@@ -85,6 +85,21 @@ describe('worker threads for large matmuls', () => {
     }
   });
 
+  it('runs a unit wider than a block of 256 columns in passes of 256 (n = 16392: 63 units of 264)', async () => {
+    expect(await workersReady()).toBe(2);
+    const r = rng(16);
+    const [m, k, n] = [128, 128, 16392];
+    const a = randomMatrix(r, m, k);
+    const b = randomMatrix(r, k, n);
+    const c = new Float32Array(m * n);
+    expect(wasmMatmul(a, b, c, true)).toBe(true);
+    // Every column, in the first and last rows (the float64 reference of all of it is slow).
+    for (const i of [0, m - 1]) {
+      const row = torch.tensor(c.subarray(i * n, (i + 1) * n)).reshape(1, n);
+      expectNear(row, reference(a.narrow(0, i, 1), b, null), k, `row ${i}`);
+    }
+  });
+
   it('allocates a new product once, while the workers run it, or not at all when it stays in TypeScript', async () => {
     expect(await workersReady()).toBe(2);
     const r = rng(15);

@@ -24,7 +24,8 @@ export function layouts(r: () => number, rows: number, cols: number): Record<str
 
 /**
  * [m, k, n]: tiny, odd, exactly one tile (4×8), the W1 layer, and sizes that cross the
- * kernel's MC=128 row, KC=256 depth and NC=512 column blocks with ragged edges.
+ * kernel's KC=256 depth and NC=256 column blocks with ragged edges and a last panel of A
+ * with fewer than 4 rows (37×300×600 on one thread: too thin a side for the workers).
  */
 export const MATMUL_SHAPES: ReadonlyArray<[number, number, number]> = [
   [1, 1, 1],
@@ -37,6 +38,7 @@ export const MATMUL_SHAPES: ReadonlyArray<[number, number, number]> = [
   [64, 784, 256],
   [130, 300, 20],
   [129, 257, 513],
+  [37, 300, 600],
 ];
 
 /** float64 product and Σ|a||b| per element, from the float32 values, in plain loops. */

@@ -2,11 +2,21 @@
 // scripts/build-wasm.mjs compiles it into simd.generated.ts; it is not host TypeScript, hence
 // the .as extension that keeps tsc away from it.
 //
-// C += A·B, GotoBLAS-style: B is packed into KC×NR panels, A into MR×KC panels, and a 4×8
-// register tile (8 f32x4 accumulators) does 32 multiply-adds per 2 loads and 4 broadcasts.
-// V8 gives WebAssembly 15 usable xmm registers on x64; larger tiles (5×8, 6×8, 4×12, 3×16)
-// spill and measured 2-3× slower. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
-// binaries), each step is one f32x4.relaxed_madd, a fused multiply-add where the CPU has one;
+// C += A·B, GotoBLAS-style: B is packed into KC×NR panels, a KC×NC block of them kept in L2;
+// A is packed four rows at a time into one panel that stays in L1 while the block's panels of
+// B stream past it, and a 4×8 register tile (8 f32x4 accumulators) does 32 multiply-adds per
+// step of the depth.
+//
+// The tile is as large as V8 allows: TurboFan schedules a loop body's loads ahead of all its
+// arithmetic, so every value a step loads holds a register until the step's multiplies are
+// done: 8 accumulators + 2 vectors of B + 4 of A + 1 product = 15, the xmm registers V8 gives
+// WebAssembly on x64. Larger tiles (5×8, 6×8, 4×12, 3×12, 3×16) and a depth loop unrolled
+// by hand spill. What is left to win is instructions per step: the packed A panel holds each
+// element broadcast to four lanes, so the kernel reads it with plain loads at fixed offsets
+// from one pointer (a load32_splat with an offset costs V8 a base register per offset, more
+// than the loop has: it rebuilt them and reloaded its stack-check address every other step),
+// and the loop ends on B's pointer instead of counting. Built with relaxed SIMD (scripts/build-wasm.mjs makes both
+// binaries), each multiply-add is one f32x4.relaxed_madd, fused where the CPU has FMA;
 // without it, f32x4.mul then f32x4.add.
 //
 // The caller lays out memory: A and B anywhere (element strides given in floats), C with
@@ -15,12 +25,12 @@
 
 const MR: i32 = 4;
 const NR: i32 = 8;
-/** Rows of A packed at a time: MC×KC floats (128 KiB) stay in L2. */
-const MC: i32 = 128;
-/** Depth of one pass: a KC×NR panel of B (8 KiB) stays in L1 while A's panels stream by. */
+/** Depth of one pass: a panel of A (KC×MR broadcast floats, 16 KiB) stays in L1. */
 const KC: i32 = 256;
-/** Columns of B packed at a time: KC×NC floats (512 KiB). */
-const NC: i32 = 512;
+/** Columns of B packed at a time: KC×NC floats (256 KiB) stay in L2 while A's panels pass. */
+const NC: i32 = 256;
+/** Bytes of one packed panel of A: each element broadcast to a 16-byte vector. */
+const PANEL_A: i32 = KC * MR * 16;
 
 /** First free byte after the module's own data; the caller's buffers start above it. */
 export function heapBase(): usize {
@@ -29,17 +39,22 @@ export function heapBase(): usize {
 
 /** Bytes of packing scratch that `gemm` needs after the `scratch` pointer. */
 export function scratchBytes(): usize {
-  return <usize>(MC * KC + KC * NC) * 4;
+  return <usize>(PANEL_A + KC * NC * 4);
 }
 
-/** Rows of A one packing holds (MC): a part of a threaded product packs at most this many. */
-export function blockRows(): i32 {
-  return MC;
+/** Bytes of the A panel `macroKernel` packs into its `scratch` (one per thread). */
+export function panelBytes(): i32 {
+  return PANEL_A;
 }
 
 /** Depth of one pass (KC); `gemm` evens the passes out below it (see there). */
 export function blockDepth(): i32 {
   return KC;
+}
+
+/** Columns of B one pass of `macroKernel` should take at most (NC): their panels fill L2. */
+export function blockCols(): i32 {
+  return NC;
 }
 
 export function tileRows(): i32 {
@@ -107,31 +122,28 @@ export function packB(kc: i32, nc: i32, b: usize, rsb: i32, csb: i32, dst: usize
   }
 }
 
-/** Packs the mc×kc block of A at `a` into panels [ir][p][MR], zero-padding the last panel. */
-export function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, dst: usize): void {
+/**
+ * Packs rows 0..h-1 (h <= MR) of the kc columns of A at `a` into one panel [p][ii] of
+ * 16-byte vectors, each A(ii, p) broadcast to four lanes; rows h..MR-1 are zeros.
+ */
+function packA(kc: i32, h: i32, a: usize, rsa: i32, csa: i32, dst: usize): void {
+  const rowStep = <usize>rsa * 4;
   const colStep = <usize>csa * 4;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const h = min(MR, mc - ir);
-    const src = a + <usize>(ir * rsa) * 4;
-    let p = 0;
-    if (h == MR && rsa == 1) {
-      // Aᵀ row-major (the backward pass's a.t()): each panel row is 4 consecutive floats.
-      for (let s = src; p < kc; p++, s += colStep) v128.store(dst + <usize>(p * MR) * 4, v128.load(s));
-    } else if (h == MR && csa == 1) {
-      const rowStep = <usize>rsa * 4;
-      for (; p + 4 <= kc; p += 4) {
-        const s = src + <usize>p * 4;
-        transpose4(s, s + rowStep, s + 2 * rowStep, s + 3 * rowStep, dst + <usize>(p * MR) * 4, MR * 4);
-      }
+  if (h == MR) {
+    for (let s = a, end = dst + <usize>kc * MR * 16; dst < end; s += colStep, dst += MR * 16) {
+      v128.store(dst, v128.load32_splat(s));
+      v128.store(dst, v128.load32_splat(s + rowStep), 16);
+      v128.store(dst, v128.load32_splat(s + 2 * rowStep), 32);
+      v128.store(dst, v128.load32_splat(s + 3 * rowStep), 48);
     }
-    for (; p < kc; p++) {
-      const d = dst + <usize>(p * MR) * 4;
-      const s = src + <usize>(p * csa) * 4;
-      for (let ii = 0; ii < MR; ii++) {
-        store<f32>(d + <usize>ii * 4, ii < h ? load<f32>(s + <usize>(ii * rsa) * 4) : 0);
-      }
+    return;
+  }
+  for (let p = 0; p < kc; p++) {
+    const s = a + <usize>p * colStep;
+    for (let ii = 0; ii < MR; ii++) {
+      const d = dst + <usize>(p * MR + ii) * 16;
+      v128.store(d, ii < h ? v128.load32_splat(s + <usize>ii * rowStep) : f32x4.splat(0));
     }
-    dst += <usize>(kc * MR) * 4;
   }
 }
 
@@ -143,8 +155,8 @@ function madd(x: v128, y: v128, acc: v128): v128 {
 }
 
 /**
- * C[0:4, 0:8] += packed A panel (kc×4) · packed B panel (kc×8), or = when `overwrite`.
- * `ldc` is in bytes.
+ * C[0:4, 0:8] += packed A panel (kc×4, broadcast) · packed B panel (kc×8), or = when
+ * `overwrite`. `ldc` is in bytes.
  */
 @inline
 function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
@@ -152,23 +164,21 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrit
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
+  for (const end = pb + <usize>kc * NR * 4; pb < end; pa += MR * 16, pb += NR * 4) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = v128.load32_splat(pa);
+    let x = v128.load(pa);
     c00 = madd(x, b0, c00);
     c01 = madd(x, b1, c01);
-    x = v128.load32_splat(pa, 4);
+    x = v128.load(pa, 16);
     c10 = madd(x, b0, c10);
     c11 = madd(x, b1, c11);
-    x = v128.load32_splat(pa, 8);
+    x = v128.load(pa, 32);
     c20 = madd(x, b0, c20);
     c21 = madd(x, b1, c21);
-    x = v128.load32_splat(pa, 12);
+    x = v128.load(pa, 48);
     c30 = madd(x, b0, c30);
     c31 = madd(x, b1, c31);
-    pa += MR * 4;
-    pb += NR * 4;
   }
   if (overwrite) {
     v128.store(c, c00);
@@ -198,18 +208,29 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrit
 }
 
 /**
- * C[0:mc, 0:nc] += packed A block · packed B block (= when `overwrite`), one 4×8 tile at a
- * time. The tile is inlined (a call per tile measured ~12% slower) and this function is
- * exported, so V8 tiers it up by itself early in the first product rather than after the
- * whole of `gemm` returns.
+ * C[0:4, 0:nc] += packed A panel · packed B block (= when `overwrite`), one 4×8 tile at a
+ * time; `ldc` is in bytes. The tile is inlined (a call per tile measured ~12% slower). This
+ * loop is a function of its own, exported so that it stays one (not inlined into
+ * macroKernel), so that it keeps few values live: with macroKernel's around it, V8 ran out of
+ * general registers in the tile's loop and reloaded its stack-check address every other step.
  */
-export function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
-  for (let jr = 0; jr < nc; jr += NR) {
-    const panelB = pb + <usize>(jr * kc) * 4;
-    const cCol = c + <usize>jr * 4;
-    for (let ir = 0; ir < mc; ir += MR) {
-      kernel4x8(kc, pa + <usize>(ir * kc) * 4, panelB, cCol + <usize>ir * ldc, ldc, overwrite);
-    }
+export function panelKernel(kc: i32, nc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
+  const panelB = <usize>(kc * NR) * 4;
+  for (let end = pb + <usize>((nc + NR - 1) / NR) * panelB; pb < end; pb += panelB, c += NR * 4) {
+    kernel4x8(kc, pa, pb, c, ldc, overwrite);
+  }
+}
+
+/**
+ * C[0:mc, 0:nc] += A[0:mc, 0:kc] · packed B block (= when `overwrite`): A (at `a`, strides
+ * rsa, csa in floats) is packed four rows at a time into `scratch` (panelBytes()), and each
+ * panel meets every panel of B in the block. Exported, so V8 tiers it up by itself early in
+ * the first product rather than after the whole of `gemm` returns. `ldc` is in bytes.
+ */
+export function macroKernel(mc: i32, nc: i32, kc: i32, a: usize, rsa: i32, csa: i32, pb: usize, c: usize, ldc: usize, overwrite: bool, scratch: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    packA(kc, min(MR, mc - ir), a + <usize>(ir * rsa) * 4, rsa, csa, scratch);
+    panelKernel(kc, nc, scratch, pb, c + <usize>ir * ldc, ldc, overwrite);
   }
 }
 
@@ -222,10 +243,10 @@ export function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: 
  */
 export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, overwrite: bool, scratch: usize): void {
   const pa = scratch;
-  const pb = scratch + <usize>(MC * KC) * 4;
+  const pb = scratch + <usize>PANEL_A;
   const ldcBytes = <usize>ldc * 4;
   // Depth split evenly (784 = 4×196, not 3×256 + 16): a thin last pass pays the C tile's
-  // loads and stores for little work. Multiples of 4 keep packing on its 4×4 transposes.
+  // loads and stores for little work. Multiples of 4 keep packing B on its 4×4 transposes.
   const kBlocks = (k + KC - 1) / KC;
   const kStep = min(KC, ((k + kBlocks - 1) / kBlocks + 3) & ~3);
   for (let jc = 0; jc < n; jc += NC) {
@@ -233,11 +254,8 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: us
     for (let pc = 0; pc < k; pc += kStep) {
       const kc = min(kStep, k - pc);
       packB(kc, nc, b + <usize>(pc * rsb + jc * csb) * 4, rsb, csb, pb);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA(mc, kc, a + <usize>(ic * rsa + pc * csa) * 4, rsa, csa, pa);
-        macroKernel(mc, nc, kc, pa, pb, c + <usize>(ic * ldc + jc) * 4, ldcBytes, overwrite && pc == 0);
-      }
+      const ap = a + <usize>(pc * csa) * 4;
+      macroKernel(m, nc, kc, ap, rsa, csa, pb, c + <usize>jc * 4, ldcBytes, overwrite && pc == 0, pa);
     }
   }
 }

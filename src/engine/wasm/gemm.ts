@@ -7,12 +7,11 @@ import { contiguousData, isContiguous } from '../ops/kernels';
 import { align, heapOf, kernelBackend, simd } from './module';
 import { releaseWhenIdle } from './memory-release';
 import {
-  packABytes,
   packedBytes,
   poolThreads,
   readyThreads,
   runGemm,
-  type CopyB,
+  type RowCopy,
   type CopyOut,
 } from './threads';
 
@@ -117,7 +116,7 @@ function product(
   // Threads share one packing of B (after C) and pack A each in its own scratch.
   const pOff = cOff + align(rows * ldc * 4);
   const sOff = threads === 1 ? pOff : pOff + align(packedBytes(kern, n, k));
-  const scratch = threads === 1 ? kern.scratchBytes() : align(packABytes(kern));
+  const scratch = threads === 1 ? kern.scratchBytes() : align(kern.panelBytes());
   // Room for gemm's scratch too: a product cut into too many units runs on one thread.
   const scratchEnd = sOff + Math.max(kern.scratchBytes(), poolThreads(mod) * scratch);
   const mem = heapOf(mod, scratchEnd);
@@ -131,7 +130,6 @@ function product(
   // A zero c is not copied in: the kernel overwrites the heap's C instead of adding to it.
   const overwrite = cIsZero ? 1 : 0;
   const copyRest = (): void => {
-    mem.set(A.data, aOff >> 2);
     if (cIsZero) {
       output();
       return;
@@ -140,12 +138,9 @@ function product(
     else copyRowsIn(output(), mem, c0, ldc, m, n);
   };
   // B's storage row by row: depths when B is row-major, columns when it is transposed.
-  const bRowLength = B.transposed ? k : n;
-  const copyB: CopyB = {
-    rows: B.transposed ? n : k,
-    copy: (r0, r1) =>
-      mem.set(B.data.subarray(r0 * bRowLength, r1 * bRowLength), (bOff >> 2) + r0 * bRowLength),
-  };
+  const copyB = rowCopy(mem, bOff, B.data, B.transposed ? n : k, B.transposed ? k : n);
+  // A's: rows when A is row-major, depths when it is transposed.
+  const copyA = rowCopy(mem, aOff, A.data, A.transposed ? k : m, A.transposed ? m : k);
   // Element strides: A(i,p) at i·rsa + p·csa, B(p,j) at p·rsb + j·csb.
   const [rsa, csa] = A.transposed ? [1, m] : [k, 1];
   const [rsb, csb] = B.transposed ? [1, k] : [n, 1];
@@ -156,16 +151,31 @@ function product(
   };
   if (threads === 1) {
     copyB.copy(0, copyB.rows);
+    copyA.copy(0, copyA.rows);
     copyRest();
     kern.gemm(m, n, k, aOff, rsa, csa, bOff, rsb, csb, cOff, ldc, overwrite, sOff);
     copyOut(0, m, 0, n);
   } else {
     const task = { m, n, k, a: aOff, rsa, csa, b: bOff, rsb, csb, c: cOff, ldc, overwrite };
     const shared = { packed: pOff, scratch: sOff, scratchStep: scratch };
-    runGemm(mod, { ...task, ...shared }, threads, copyB, copyRest, copyOut);
+    runGemm(mod, { ...task, ...shared }, threads, copyB, copyA, copyRest, copyOut);
   }
   releaseWhenIdle(mod);
   return output();
+}
+
+/** Copies rows r0..r1-1 of `rows` rows of `length` floats from `data` into the heap at byte `off`. */
+function rowCopy(
+  heap: Float32Array,
+  off: number,
+  data: Float32Array,
+  rows: number,
+  length: number,
+): RowCopy {
+  return {
+    rows,
+    copy: (r0, r1) => heap.set(data.subarray(r0 * length, r1 * length), (off >> 2) + r0 * length),
+  };
 }
 
 /**

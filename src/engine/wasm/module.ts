@@ -19,21 +19,24 @@ const KERNEL_BACKENDS: readonly string[] = ['auto', 'wasm', 'ts'];
 export interface SimdExports {
   heapBase(): number;
   scratchBytes(): number;
-  blockRows(): number;
+  panelBytes(): number;
   blockDepth(): number;
+  blockCols(): number;
   tileRows(): number;
   tileCols(): number;
-  packA(mc: number, kc: number, a: number, rsa: number, csa: number, dst: number): void;
   packB(kc: number, nc: number, b: number, rsb: number, csb: number, dst: number): void;
   macroKernel(
     mc: number,
     nc: number,
     kc: number,
-    pa: number,
+    a: number,
+    rsa: number,
+    csa: number,
     pb: number,
     c: number,
     ldc: number,
     overwrite: number,
+    scratch: number,
   ): void;
   gemm(
     m: number,

@@ -21,9 +21,9 @@ import { envVar, type SimdExports, type SimdModule } from './module';
 
 /**
  * Int32 slots of the control block at the module's controlBase. For each product the caller
- * writes TASK, COUNT, SCRATCH, GATE = 0, OPEN, FINISHED = 0 and B_ROWS = 0, sets NEXT to the product's
- * tag with index 0, then bumps SEQ. Every thread claims units by compare-and-swap on NEXT
- * until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
+ * writes TASK, COUNT, SCRATCH, PACKED = 0, C_IN = 0, FINISHED = 0, B_ROWS = 0 and A_ROWS = 0,
+ * sets NEXT to the product's tag with index 0, then bumps SEQ. Every thread claims units by
+ * compare-and-swap on NEXT until the index reaches COUNT. The tag (SEQ's low bits) in NEXT's high bits stops a worker
  * still finishing one product from claiming a unit of the next before it has seen its SEQ.
  */
 const SLOTS = {
@@ -33,13 +33,14 @@ const SLOTS = {
   FINISHED: 3, // units done
   SCRATCH: 4, // packing scratch of thread t: SCRATCH + t·SCRATCH_STEP (bytes)
   SCRATCH_STEP: 5,
-  GATE: 6, // pack units done, plus 1 once the caller has copied A (and C) in
-  OPEN: 7, // the GATE at which product units may start
+  PACKED: 6, // pack units done
+  C_IN: 7, // 1 once the caller has copied C in (or allocated the product's array)
   READY: 8, // READY + w is 1 once worker w has instantiated the module
   RAN: 24, // RAN + w counts the units worker w has run
   TASK: 48, // the product: see GemmTask and runGemm
   TASK_SLOTS: 21,
-  B_ROWS: 69, // rows of B's storage copied in so far (see bRowsNeeded)
+  B_ROWS: 69, // rows of B's storage copied in so far
+  A_ROWS: 70, // rows of A's storage copied in so far
   DONE: 72, // DONE + p is the product's tag once its product unit p is done
   INDEX_BITS: 12,
 };
@@ -53,7 +54,7 @@ const BLOCK_SLOTS = SLOTS.DONE + MAX_PRODUCT_UNITS;
 const tagOf = (seq: number): number => seq & ((1 << (31 - SLOTS.INDEX_BITS)) - 1);
 
 /** What drive needs of the kernel module (its exports, or a worker's instance of it). */
-type Kernel = Pick<SimdExports, 'packA' | 'packB' | 'macroKernel'>;
+type Kernel = Pick<SimdExports, 'packB' | 'macroKernel'>;
 
 /**
  * Claims and runs units of the product tagged `tag` until none is left; returns how many it
@@ -70,13 +71,17 @@ function drive(
 ): number {
   const t = L.TASK;
   const [m, n, depth, a, rsa, csa, b, rsb, csb, c, ldc, overwrite] = s.subarray(t, t + 12);
-  const [packed, kStep, nPad, packChunks, packCols, unitRows, unitCols, colUnits, mcMax] =
+  const [packed, kStep, nPad, packChunks, packCols, unitRows, unitCols, colUnits, ncMax] =
     s.subarray(t + 12, t + L.TASK_SLOTS);
   const count = Atomics.load(s, L.COUNT);
-  const open = Atomics.load(s, L.OPEN);
   const packUnits = Math.ceil(depth / kStep) * packChunks;
   const scratch = Atomics.load(s, L.SCRATCH) + thread * Atomics.load(s, L.SCRATCH_STEP);
   const mask = (1 << L.INDEX_BITS) - 1;
+  /** Waits until slot `slot` reaches `value`: spins briefly, then sleeps. */
+  const waitFor = (slot: number, value: number): void => {
+    for (let spin = 0, r = Atomics.load(s, slot); r < value; r = Atomics.load(s, slot))
+      if (++spin > 20000) Atomics.wait(s, slot, r);
+  };
   let ran = 0;
   for (;;) {
     const v = Atomics.load(s, L.NEXT);
@@ -92,30 +97,44 @@ function drive(
         const w = Math.min(packCols, n - j0);
         // The rows of B's storage this unit reads: depths when B is row-major (unit stride
         // along j), columns when it is a transposed view.
-        const need = csb === 1 ? pc + kc : j0 + w;
-        for (let spin = 0, r = Atomics.load(s, L.B_ROWS); r < need; r = Atomics.load(s, L.B_ROWS))
-          if (++spin > 20000) Atomics.wait(s, L.B_ROWS, r);
+        waitFor(L.B_ROWS, csb === 1 ? pc + kc : j0 + w);
         k.packB(kc, w, b + (pc * rsb + j0 * csb) * 4, rsb, csb, packed + (pc * nPad + j0 * kc) * 4);
-        Atomics.add(s, L.GATE, 1);
-        Atomics.notify(s, L.GATE);
+        Atomics.add(s, L.PACKED, 1);
+        Atomics.notify(s, L.PACKED);
       } else {
-        // A block of C needs all of B packed and A copied in: wait at the gate (briefly).
-        for (let spin = 0, g = Atomics.load(s, L.GATE); g < open; g = Atomics.load(s, L.GATE))
-          if (++spin > 20000) Atomics.wait(s, L.GATE, g);
+        // A block of C needs all of B packed, and C copied in when the product adds to it
+        // (briefly); A comes in pieces, waited for pass by pass below.
+        waitFor(L.PACKED, packUnits);
+        if (!overwrite) waitFor(L.C_IN, 1);
         const p = u - packUnits;
         const i0 = Math.floor(p / colUnits) * unitRows;
         const i1 = Math.min(i0 + unitRows, m);
         const j0 = (p % colUnits) * unitCols;
-        const nc = Math.min(unitCols, n - j0);
+        const j1 = Math.min(j0 + unitCols, n);
         for (let pc = 0; pc < depth; pc += kStep) {
           const kc = Math.min(kStep, depth - pc);
-          const pb = packed + (pc * nPad + j0 * kc) * 4;
-          // Rows of A at most mcMax at a time, as much as one packing holds.
-          for (let i = i0; i < i1; i += mcMax) {
-            const mc = Math.min(mcMax, i1 - i);
-            k.packA(mc, kc, a + (i * rsa + pc * csa) * 4, rsa, csa, scratch);
-            const cij = c + (i * ldc + j0) * 4;
-            k.macroKernel(mc, nc, kc, scratch, pb, cij, ldc * 4, overwrite && pc === 0 ? 1 : 0);
+          // The rows of A's storage this pass reads: the unit's rows when A is row-major,
+          // the pass's depths when it is a transposed view.
+          waitFor(L.A_ROWS, csa === 1 ? i1 : pc + kc);
+          const ai = a + (i0 * rsa + pc * csa) * 4;
+          // Columns at most ncMax at a time: their panels of B stay in L2 for the pass.
+          for (let j = j0; j < j1; j += ncMax) {
+            const pb = packed + (pc * nPad + j * kc) * 4;
+            const cij = c + (i0 * ldc + j) * 4;
+            const first = overwrite && pc === 0 ? 1 : 0;
+            k.macroKernel(
+              i1 - i0,
+              Math.min(ncMax, j1 - j),
+              kc,
+              ai,
+              rsa,
+              csa,
+              pb,
+              cij,
+              ldc * 4,
+              first,
+              scratch,
+            );
           }
         }
         Atomics.store(s, L.DONE + p, tag);
@@ -330,20 +349,20 @@ export interface GemmTask {
   scratchStep: number;
 }
 
-/** Product units per thread: enough that the threads finish together even if one is held up. */
-const UNITS_PER_THREAD = 8;
 /**
- * A product unit at least this wide: each unit packs its rows of A again, which costs about
- * as much as a product unit's work on eight columns.
+ * Product units per thread: enough that the threads finish together even if one is held up,
+ * and that the one that finishes first waits little for the other's last unit.
  */
-const MIN_UNIT_COLS = 256;
+const UNITS_PER_THREAD = 32;
+/** Nor fewer rows to a product unit than this: each unit's claim and hand-off cost. */
+const MIN_UNIT_ROWS = 32;
 
 /** How `drive` cuts a product of `threads` threads into units. */
 function plan(kern: SimdExports, m: number, n: number, k: number, threads: number) {
   const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
   const mr = kern.tileRows();
   const nr = kern.tileCols();
-  const mcMax = kern.blockRows();
+  const ncMax = kern.blockCols();
   const nPad = roundUp(n, nr);
   // As gemm does in gemm.as: passes of even depth, multiples of 4.
   const kBlocks = Math.ceil(k / kern.blockDepth());
@@ -351,21 +370,17 @@ function plan(kern: SimdExports, m: number, n: number, k: number, threads: numbe
   // Two pack units per thread and pass, of whole panels.
   const packCols = roundUp(Math.ceil(nPad / Math.min(2 * threads, nPad / nr)), nr);
   const packChunks = Math.ceil(n / packCols);
-  // Product units of whole packings of A (fewer rows per packing measured slower), split by
-  // columns too while there are fewer than wanted.
+  // Product units: blocks of C at most ncMax columns wide (the panels of B a pass of one
+  // unit reads then stay in L2), unless that makes more than wanted, then cut by rows into as
+  // many as wanted. Rows cost nothing to cut: every unit packs its A four rows at a time.
   const wanted = Math.min(UNITS_PER_THREAD * threads, MAX_PRODUCT_UNITS);
-  let rowUnits = Math.min(Math.ceil(m / mcMax), wanted);
-  const colSplit = Math.max(
-    1,
-    Math.min(Math.ceil(wanted / rowUnits), Math.floor(nPad / MIN_UNIT_COLS)),
-  );
-  // A medium product (128-512) would have too few units to share: cut its rows finer (they
-  // need no packing of their own, unlike narrower columns).
-  if (rowUnits * colSplit < 2 * threads)
-    rowUnits = Math.min(Math.ceil(m / mr), Math.ceil((2 * threads) / colSplit));
-  const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
-  const unitCols = roundUp(Math.ceil(nPad / colSplit), nr);
+  const unitCols = roundUp(Math.ceil(nPad / Math.min(Math.ceil(nPad / ncMax), wanted)), nr);
   const colUnits = Math.ceil(n / unitCols);
+  const rowUnits = Math.max(
+    1,
+    Math.min(Math.ceil(m / MIN_UNIT_ROWS), Math.floor(wanted / colUnits)),
+  );
+  const unitRows = roundUp(Math.ceil(m / rowUnits), mr);
   const productUnits = Math.ceil(m / unitRows) * colUnits;
   const packUnits = kBlocks * packChunks;
   return {
@@ -376,15 +391,10 @@ function plan(kern: SimdExports, m: number, n: number, k: number, threads: numbe
     unitRows,
     unitCols,
     colUnits,
-    mcMax,
+    ncMax,
     packUnits,
     productUnits,
   };
-}
-
-/** Bytes of one thread's packing of A. */
-export function packABytes(kern: SimdExports): number {
-  return kern.blockRows() * kern.blockDepth() * 4;
 }
 
 /** Bytes of B's panels for an n-column product of depth k. */
@@ -397,33 +407,38 @@ export function packedBytes(kern: SimdExports, n: number, k: number): number {
 export type CopyOut = (i0: number, rows: number, j0: number, cols: number) => void;
 
 /**
- * How runGemm copies B in: `rows` rows of its storage (depths when B is row-major, columns
- * when it is a transposed view), `copy(r0, r1)` copying rows r0..r1-1.
+ * How runGemm copies an operand in: `rows` rows of its storage (for B, depths when it is
+ * row-major, columns when it is a transposed view; for A, rows or depths), `copy(r0, r1)`
+ * copying rows r0..r1-1.
  */
-export interface CopyB {
+export interface RowCopy {
   rows: number;
   copy(r0: number, r1: number): void;
 }
 
 /**
- * Pieces B is copied in: the workers start packing once the first is in, and the caller's
- * copying of the rest overlaps their packing.
+ * Pieces B and A are copied in: the workers start packing B once its first piece is in, and
+ * on blocks of C once all of B is packed and the rows of A they read are in, so the caller's
+ * copying overlaps their work.
  */
-const B_PIECES = 8;
+const PIECES = 8;
 
 /**
  * Runs `task` on the calling thread and whichever workers join, returning when it is done and
  * copied out. `copyB` copies B in, piece by piece while the workers pack the pieces already
- * in; `copyIn` then copies A (and C, when it is added to) in while they finish packing B;
- * `copyOut` copies blocks of C out as they are done, so that most of that copy overlaps the
- * workers' last units. There must be room for poolThreads(mod) scratch areas of A.
+ * in; `copyA` then copies A in, piece by piece while they finish packing B and start on the
+ * blocks of C whose rows are in; `copyRest` then copies C in when the product adds to it (the
+ * blocks wait for it) or allocates the product's array; `copyOut` copies blocks of C out as
+ * they are done, so that most of that copy overlaps the workers' last units. There must be
+ * room for poolThreads(mod) scratch areas of A.
  */
 export function runGemm(
   mod: SimdModule,
   task: GemmTask,
   threads: number,
-  copyB: CopyB,
-  copyIn: () => void,
+  copyB: RowCopy,
+  copyA: RowCopy,
+  copyRest: () => void,
   copyOut: CopyOut,
 ): void {
   const kern = mod.exports;
@@ -432,7 +447,8 @@ export function runGemm(
   const units = u.packUnits + u.productUnits;
   if (p === null || units > MAX_UNITS || u.productUnits > MAX_PRODUCT_UNITS) {
     copyB.copy(0, copyB.rows);
-    copyIn();
+    copyA.copy(0, copyA.rows);
+    copyRest();
     const { m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite } = task;
     kern.gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, overwrite, task.scratch);
     copyOut(0, m, 0, n);
@@ -443,17 +459,18 @@ export function runGemm(
     [
       ...[task.m, task.n, task.k, task.a, task.rsa, task.csa, task.b, task.rsb, task.csb],
       ...[task.c, task.ldc, task.overwrite, task.packed, u.kStep, u.nPad, u.packChunks],
-      ...[u.packCols, u.unitRows, u.unitCols, u.colUnits, u.mcMax],
+      ...[u.packCols, u.unitRows, u.unitCols, u.colUnits, u.ncMax],
     ],
     SLOTS.TASK,
   );
   Atomics.store(s, SLOTS.COUNT, units);
   Atomics.store(s, SLOTS.SCRATCH, task.scratch);
   Atomics.store(s, SLOTS.SCRATCH_STEP, task.scratchStep);
-  Atomics.store(s, SLOTS.GATE, 0);
-  Atomics.store(s, SLOTS.OPEN, u.packUnits + 1);
+  Atomics.store(s, SLOTS.PACKED, 0);
+  Atomics.store(s, SLOTS.C_IN, 0);
   Atomics.store(s, SLOTS.FINISHED, 0);
   Atomics.store(s, SLOTS.B_ROWS, 0);
+  Atomics.store(s, SLOTS.A_ROWS, 0);
   // No tag is negative: a slot left from a product with the same tag (2¹⁹ ago) cannot match.
   s.fill(-1, SLOTS.DONE, SLOTS.DONE + u.productUnits);
   const seq = (Atomics.load(s, SLOTS.SEQ) + 1) | 0;
@@ -462,14 +479,17 @@ export function runGemm(
   Atomics.store(s, SLOTS.SEQ, seq);
   Atomics.notify(s, SLOTS.SEQ);
   try {
-    copyInPieces(s, copyB);
-    copyIn();
+    copyInPieces(s, SLOTS.B_ROWS, copyB);
+    copyInPieces(s, SLOTS.A_ROWS, copyA);
+    copyRest();
   } finally {
     // Rows and gate opened whatever happens, or the workers would wait for good.
     Atomics.store(s, SLOTS.B_ROWS, copyB.rows);
     Atomics.notify(s, SLOTS.B_ROWS);
-    Atomics.add(s, SLOTS.GATE, 1);
-    Atomics.notify(s, SLOTS.GATE);
+    Atomics.store(s, SLOTS.A_ROWS, copyA.rows);
+    Atomics.notify(s, SLOTS.A_ROWS);
+    Atomics.store(s, SLOTS.C_IN, 1);
+    Atomics.notify(s, SLOTS.C_IN);
   }
   const copied = new Uint8Array(u.productUnits);
   let left = u.productUnits;
@@ -494,13 +514,13 @@ export function runGemm(
   }
 }
 
-/** Copies B in B_PIECES pieces, telling the workers after each how many rows are in. */
-function copyInPieces(s: Int32Array, copyB: CopyB): void {
-  const step = Math.ceil(copyB.rows / B_PIECES);
-  for (let r0 = 0; r0 < copyB.rows; r0 += step) {
-    const r1 = Math.min(copyB.rows, r0 + step);
-    copyB.copy(r0, r1);
-    Atomics.store(s, SLOTS.B_ROWS, r1);
-    Atomics.notify(s, SLOTS.B_ROWS);
+/** Copies an operand in PIECES pieces, telling the workers after each how many rows are in. */
+function copyInPieces(s: Int32Array, slot: number, operand: RowCopy): void {
+  const step = Math.ceil(operand.rows / PIECES);
+  for (let r0 = 0; r0 < operand.rows; r0 += step) {
+    const r1 = Math.min(operand.rows, r0 + step);
+    operand.copy(r0, r1);
+    Atomics.store(s, slot, r1);
+    Atomics.notify(s, slot);
   }
 }
