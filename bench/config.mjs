@@ -19,7 +19,14 @@ export const RUNNER_NODE_FLAGS = [
   '--enable-source-maps',
   '--stack-size=4000',
   ...RUNNER_HEAP_FLAGS,
+  ...relaxedSimdFlags(),
 ];
+
+/** `relaxedSimdFlags` of src/runner/child-process.ts, for the Node that runs the bench (kept equal). */
+function relaxedSimdFlags() {
+  const [major, minor] = process.versions.v8.split('.').map(Number);
+  return major === 11 && minor < 4 ? ['--experimental-wasm-relaxed-simd'] : [];
+}
 
 /**
  * The peers, in table order. `kind` says which child program runs them, `impl` which

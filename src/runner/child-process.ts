@@ -53,12 +53,28 @@ const CHANNEL = '3:4';
 /** Node's heap settings for the runner's child (the bench's one-process run uses them too). */
 export const RUNNER_HEAP_FLAGS = ['--max-semi-space-size=4'];
 
+/**
+ * The V8 flag that gives the script WebAssembly relaxed SIMD where its runtime has it only
+ * behind one: Node 20 (V8 11.3). The engine's matmul then fuses its multiply-adds
+ * (src/engine/wasm/relaxed-simd.ts; W4 in bench/README.md). Later V8s ship it, and one that
+ * no longer knew the flag would refuse to start, so it is given to V8 11.0-11.3 only.
+ */
+export function relaxedSimdFlags(v8Version: string = process.versions.v8): string[] {
+  const [major, minor] = v8Version.split('.').map(Number);
+  return major === 11 && minor < 4 ? ['--experimental-wasm-relaxed-simd'] : [];
+}
+
 export function nodeCommand(childPath: string, maxMemoryMb: number | undefined): ChildCommand {
   // --max-semi-space-size: a young generation of at most 2x4 MB instead of 2x16 MB. A script
   // that keeps most of what it allocates (a long autograd chain, as bench W5) otherwise grows
   // it to the full 32 MB on top of what it keeps; training steps, whose garbage dies young,
   // run as fast with it (bench/README.md).
-  const args = ['--enable-source-maps', '--stack-size=4000', ...RUNNER_HEAP_FLAGS];
+  const args = [
+    '--enable-source-maps',
+    '--stack-size=4000',
+    ...RUNNER_HEAP_FLAGS,
+    ...relaxedSimdFlags(),
+  ];
   if (maxMemoryMb !== undefined)
     args.push(`--max-old-space-size=${Math.max(16, Math.floor(maxMemoryMb))}`);
   args.push(childPath);

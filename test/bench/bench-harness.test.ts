@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { relaxedSimdFlags } from '../../src/runner/child-process';
 
 const root = join(__dirname, '..', '..');
 const runBench = (args: string[], env: Record<string, string> = {}) =>
@@ -64,7 +65,10 @@ describe('bench harness', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     // The header reports the settings and the Node flags (the runner's) each child process saw.
-    const flags = 'node --enable-source-maps --stack-size=4000 --max-semi-space-size=4';
+    const flags = [
+      'node --enable-source-maps --stack-size=4000 --max-semi-space-size=4',
+      ...relaxedSimdFlags(),
+    ].join(' ');
     expect(r.stdout).toContain(
       `Peers: Gradlens = gradlens (dist/engine), engine defaults, ${flags}; ` +
         `Gradlens 1 thread = gradlens (dist/engine), GRADLENS_THREADS=1, ${flags}; ` +

@@ -17,7 +17,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SpareRunner, launchRunner, type RunResult } from '../../src/runner/launch';
 import { MAX_ROWS } from '../../src/protocol/record-cap';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
-import { FIXTURES, ensureBuilt } from './helpers';
+import { FIXTURES, ROOT, ensureBuilt } from './helpers';
+import { relaxedSimdFlags } from '../../src/runner/child-process';
 import { alive, goneWithin } from '../helpers/process';
 import { groupTree } from '../../src/graph/groups';
 
@@ -164,6 +165,31 @@ describe('running scripts', () => {
     const r = await run(script, { cwd: dir });
     expect(r.errors).toEqual([]);
     expect(r.stdout).toContain('gc is undefined');
+  });
+});
+
+describe('WebAssembly relaxed SIMD in the script', () => {
+  it('is on in the child on any supported Node, Node 20 included (behind its flag there)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-relaxed-'));
+    const script = path.join(dir, 'relaxed.ts');
+    const probe = path.join(ROOT, 'src', 'engine', 'wasm', 'relaxed-simd');
+    writeFileSync(
+      script,
+      "import * as torch from 'gradlens';\n" +
+        `import { relaxedSimdSupported } from ${JSON.stringify(probe)};\n` +
+        'torch.tensor(2, { requiresGrad: true }).mul(3).backward();\n' +
+        'console.log(`relaxed SIMD ${relaxedSimdSupported()}`);\n',
+    );
+    const r = await run(script, { cwd: dir });
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toContain('relaxed SIMD true');
+  });
+
+  it('gets its flag only from V8 11.0-11.3 (a later V8 has it on, and may not know the flag)', () => {
+    expect(relaxedSimdFlags('11.3.244.8-node.19')).toEqual(['--experimental-wasm-relaxed-simd']);
+    expect(relaxedSimdFlags('11.8.172.17-node.15')).toEqual([]);
+    expect(relaxedSimdFlags('12.4.254.21-node.33')).toEqual([]);
+    expect(relaxedSimdFlags('10.2.154.26-node.36')).toEqual([]);
   });
 });
 
