@@ -7,11 +7,7 @@ import { spawn } from 'node:child_process';
 /** `npm run <name>`; resolves with its exit status and its output. */
 function npmRun(name) {
   return new Promise((resolve) => {
-    // Under npm (`npm test`), the npm that runs us: no shell needed to find it on any platform.
-    const npm = process.env.npm_execpath;
-    const [command, args] =
-      npm === undefined ? ['npm', ['run', name]] : [process.execPath, [npm, 'run', name]];
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', name], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
