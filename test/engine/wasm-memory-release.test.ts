@@ -4,7 +4,12 @@
 // threads end once products stop for longer, and start again for the next product.
 import { afterAll, expect, it } from 'vitest';
 import { wasmMatmul } from '../../src/engine/wasm/gemm';
-import { KEEP_BYTES, POOL_IDLE_MS } from '../../src/engine/wasm/memory-release';
+import {
+  IDLE_MS,
+  KEEP_BYTES,
+  POOL_IDLE_MS,
+  releaseCheckAt,
+} from '../../src/engine/wasm/memory-release';
 import { simd } from '../../src/engine/wasm/module';
 import { poolRunning, readyThreads } from '../../src/engine/wasm/threads';
 import * as torch from '../../src/engine/index';
@@ -42,6 +47,9 @@ it('gives back the memory of a large product once large products stop, and multi
   const large = simd()!;
   expect(large).toBe(small);
   expect(bytes()).toBeGreaterThan(KEEP_BYTES);
+  // Due IDLE_MS after this product, not POOL_IDLE_MS after the small one armed the check.
+  expect(releaseCheckAt()).not.toBeNull();
+  expect(releaseCheckAt()! - Date.now()).toBeLessThanOrEqual(IDLE_MS);
 
   await expect.poll(() => simd() !== large, { timeout: 20_000, interval: 100 }).toBe(true);
   expect(bytes()).toBeLessThanOrEqual(KEEP_BYTES);

@@ -19,7 +19,7 @@ export const KEEP_BYTES = 8 * 2 ** 20;
  * How long large products must have stopped before their memory goes: a loop that makes one
  * each step keeps it, whether it yields to the event loop between steps or not.
  */
-const IDLE_MS = 500;
+export const IDLE_MS = 500;
 
 /**
  * How long products must have stopped before the worker threads end: longer than a pause
@@ -30,13 +30,25 @@ export const POOL_IDLE_MS = 5000;
 
 let lastProduct = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** When the armed check runs (Date.now() time). */
+let checkAt = 0;
 let held: SimdModule | null = null;
 
-/** Called after each product on `mod`: arms the release of what it holds once products stop. */
+/**
+ * Called after each product on `mod`: arms the release of what it holds once products stop.
+ * A check armed for longer (POOL_IDLE_MS, while the memory was small) is brought forward once
+ * a product has grown the memory, or a large product would hold it for seconds.
+ */
 export function releaseWhenIdle(mod: SimdModule): void {
   lastProduct = Date.now();
   held = mod;
-  if (timer === null) arm(idleLimit(mod));
+  const limit = idleLimit(mod);
+  if (timer === null || lastProduct + limit < checkAt) arm(limit);
+}
+
+/** When the next check of the release is due (Date.now() time), or null if none is armed (internal: tests). */
+export function releaseCheckAt(): number | null {
+  return timer === null ? null : checkAt;
 }
 
 /** How long `mod` may sit idle before the next step of its release. */
@@ -45,6 +57,8 @@ function idleLimit(mod: SimdModule): number {
 }
 
 function arm(ms: number): void {
+  if (timer !== null) clearTimeout(timer);
+  checkAt = Date.now() + ms;
   timer = setTimeout(check, ms);
   // Waiting to free memory must not keep a finished script's process alive.
   (timer as { unref?(): void }).unref?.();
