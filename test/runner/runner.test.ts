@@ -36,6 +36,14 @@ async function run(
   return { ...(await h.done), stdout };
 }
 
+/** Runs `source`, written as `fileName` into a folder of its own (also its working directory). */
+async function runSource(fileName: string, source: string): ReturnType<typeof run> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-source-'));
+  const script = path.join(dir, fileName);
+  writeFileSync(script, source);
+  return run(script, { cwd: dir });
+}
+
 /** A node's nextFunctions as names, the way PyTorch prints them. */
 function nextNames(s: GraphSnapshot, n: GraphNode): (string | null)[] {
   return n.next.map((e) => (e === null ? null : s.nodes.find((m) => m.id === e.id)!.name));
@@ -154,15 +162,12 @@ describe('running scripts', () => {
   });
 
   it("gives the script the globals plain node gives it: no 'gc' from the child's flags", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-globals-'));
-    const script = path.join(dir, 'globals.mjs');
-    writeFileSync(
-      script,
+    const r = await runSource(
+      'globals.mjs',
       "import * as torch from 'gradlens';\n" +
         'torch.tensor(2, { requiresGrad: true }).mul(3).backward();\n' +
         'console.log(`gc is ${typeof globalThis.gc}`);\n',
     );
-    const r = await run(script, { cwd: dir });
     expect(r.errors).toEqual([]);
     expect(r.stdout).toContain('gc is undefined');
   });
@@ -170,17 +175,14 @@ describe('running scripts', () => {
 
 describe('WebAssembly relaxed SIMD in the script', () => {
   it('is on in the child on any supported Node, Node 20 included (behind its flag there)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-relaxed-'));
-    const script = path.join(dir, 'relaxed.ts');
     const probe = path.join(ROOT, 'src', 'engine', 'wasm', 'relaxed-simd');
-    writeFileSync(
-      script,
+    const r = await runSource(
+      'relaxed.ts',
       "import * as torch from 'gradlens';\n" +
         `import { relaxedSimdSupported } from ${JSON.stringify(probe)};\n` +
         'torch.tensor(2, { requiresGrad: true }).mul(3).backward();\n' +
         'console.log(`relaxed SIMD ${relaxedSimdSupported()}`);\n',
     );
-    const r = await run(script, { cwd: dir });
     expect(r.errors).toEqual([]);
     expect(r.stdout).toContain('relaxed SIMD true');
   });
