@@ -101,6 +101,11 @@ describe('bench harness', () => {
       /^<= 150 MB: \*\*(met|NOT met)\*\*$/,
     );
     expect(byDefault.stdout).toMatch(/Targets met: \d of 7 \(2 not checkable: peer missing\)/);
+    // W4's share of the machine's ceiling, measured in the same run.
+    expect(byDefault.stdout).toMatch(
+      /W4's ceiling on this machine .*: [\d.]+ GFLOP\/s on one thread, [\d.]+ on two\. W4 on "Gradlens" is \d+ % of the two threads' figure forward and \d+ % forward\+backward/,
+    );
+    expect(oneThread.stdout).toMatch(/on two\. W4 on "Gradlens" did not run \(/);
   });
 
   it('holds W1 to PyTorch on 2 threads for the default column and on 1 thread for the 1-thread column', () => {
