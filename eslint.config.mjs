@@ -62,6 +62,7 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         performance: 'readonly',
         fetch: 'readonly',
+        WebAssembly: 'readonly',
       },
     },
   },
