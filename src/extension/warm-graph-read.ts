@@ -1,8 +1,8 @@
 // Warming the extension host's read of a graph while a runner started ahead waits. A window's
 // first graph is read (frame, JSON, field-by-field check) and copied for the view (slim, JSON,
-// gzip) by code that never ran before: interpreted, it takes a third more than once V8 has
-// compiled it. Here the same code runs first on small snapshots of its own, one an event-loop
-// turn, and stops as soon as a run begins; nothing of it is kept.
+// gzip) by code that never ran before, interpreted until V8 compiles it. Here the same code
+// runs first on small snapshots of its own, one an event-loop turn, and stops as soon as a run
+// begins; nothing of it is kept.
 import { FrameReader, encodeFrame } from '../protocol/frames';
 import {
   validateChildMessage,
@@ -23,7 +23,7 @@ const CHUNK_BYTES = 65_536;
  * `stopped()` (a run began).
  *
  * @example
- * void warmGraphRead(() => this.active !== null);
+ * void warmGraphRead(() => runsStarted > 0);
  */
 export async function warmGraphRead(stopped: () => boolean): Promise<void> {
   const frame = encodeFrame({ type: 'graph/snapshot', snapshot: warmSnapshot(NODES) });
@@ -108,7 +108,7 @@ export function warmSnapshot(count: number): GraphSnapshot {
       });
     });
   }
-  nodes.push(...leafNodes(0));
+  nodes.push(...parameterNodes());
   nodes.push({
     id: 'out0',
     kind: 'output',
@@ -132,9 +132,9 @@ export function warmSnapshot(count: number): GraphSnapshot {
   };
 }
 
-/** The AccumulateGrad node of the i-th node's parameter, and the parameter. */
-function leafNodes(i: number): GraphNode[] {
-  const acc = `a${i}`;
+/** A parameter's AccumulateGrad node and the parameter. */
+function parameterNodes(): GraphNode[] {
+  const acc = 'a0';
   return [
     {
       id: acc,
@@ -151,10 +151,10 @@ function leafNodes(i: number): GraphNode[] {
     {
       id: `${acc}:leaf`,
       kind: 'leaf',
-      name: `w${i}`,
+      name: 'w',
       next: [],
-      value: summary(i + 0.25, [8, 8]),
-      grad: summary(i + 0.75, [8, 8]),
+      value: summary(0.25, [8, 8]),
+      grad: summary(0.75, [8, 8]),
       location: null,
       modulePath: [],
       attachedTo: acc,

@@ -71,7 +71,7 @@ export function currentUserLocation(): SourceLocation | null {
   return userLocationBelow(currentUserLocation);
 }
 
-/** The first user frame below the latest call of `top`; see userSite for `limit`. */
+/** The first user frame below the latest call of `top`, or null. */
 function userLocationBelow(top: StackTop): SourceLocation | null {
   // Most ops are a few engine frames below user code: a shallow walk finds it at a fraction
   // of a deep one's cost, and only a walk that ran out of frames is done again deeper.
@@ -87,7 +87,7 @@ const FAR_FRAMES = 64;
 
 /**
  * How far below the node-created hook's caller each kind of node has had its user frame, at
- * most: a capture costs about a µs per frame it takes, and nodes of a kind are mostly made
+ * most: a capture costs more the more frames it takes, and nodes of a kind are mostly made
  * from one depth (an add a frame or two below user code, a Linear's addmm a few more).
  */
 const nodeDepths = new Map<string, number>();
