@@ -43,6 +43,7 @@ export * as optim from './optim/index';
 export * as utils from './utils/index';
 export {
   setNodeCreatedHook as _setNodeCreatedHook,
+  notifyNodeCreated as _notifyNodeCreated,
   setBeforeOpHook as _setBeforeOpHook,
 } from './ops/op';
 export {

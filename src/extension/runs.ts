@@ -19,6 +19,7 @@ import { errorDiagnostics } from './run-errors';
 import { noticeMessage, runOutcome, type RunOutcome } from './run-outcome';
 import { launchOptions, parseSettings, type GradlensSettings, type RunPlace } from './settings';
 import { ensureTrusted } from './trust';
+import { warmGraphRead } from './warm-graph-read';
 
 export interface FileRun {
   /** Counts the runs of this window from 1; a higher number replaced (cancelled) a lower one. */
@@ -83,6 +84,8 @@ export class RunService implements vscode.Disposable {
   /** Starts that runner (see renewAfterPaint), while it waits for the view's paint. */
   private pendingRenewal: (() => void) | null = null;
   private disposed = false;
+  /** Whether this window's read of a graph was warmed (see warm-graph-read.ts). */
+  private readWarmed = false;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -271,6 +274,12 @@ export class RunService implements vscode.Disposable {
       maxMemoryMb: settings.memoryLimitMb,
       bundleCache: this.deps.bundleCache,
     });
+    // The first graph is read by code that never ran: warm it while the runner waits, unless a
+    // run has begun (it would take the CPU that run needs).
+    if (!this.readWarmed) {
+      this.readWarmed = true;
+      void warmGraphRead(() => this.disposed || this.started > 0);
+    }
   }
 
   /** Stops the run going on if it is of `file` (a view's Stop may come after that run ended). */

@@ -16,7 +16,7 @@ import { findAnomalies } from './anomalies';
 import { FlowRecorder, recordsFlow } from './flow-recorder';
 import { leafName, outputName, type LeafNames } from './leaf-names';
 import { createdName } from './leaf-sites';
-import { currentUserLocation } from './stack';
+import { createdNodeLocation } from './stack';
 import { rootNode } from './structure';
 import { summarize } from './summary';
 import { nameIntermediates } from './var-names';
@@ -83,7 +83,7 @@ export class GraphCapture {
   /** The engine's node-created hook while a full capture is armed. */
   readonly onNode = (node: Node, output: Tensor): void => {
     const md = node.metadata as Meta;
-    md.loc = currentUserLocation();
+    md.loc = createdNodeLocation(node.name(), torch._notifyNodeCreated);
     md.modules = torch.nn.currentModulePath();
     md.calls = torch.nn._activeModuleCalls().slice();
     md.out = output;

@@ -63,34 +63,80 @@ export function userLocation(stack: string | undefined): SourceLocation | null {
 }
 
 /**
- * Where the caller's caller (user code) is right now. Called for every node created while a
- * capture is armed, so it reads V8's call sites rather than stack text: formatting a stack
- * with source maps costs tens of µs a frame, and a loop creates its nodes at a handful of
- * positions, each mapped once and then cached.
+ * Where the caller's caller (user code) is right now. Reads V8's call sites rather than stack
+ * text: formatting a stack with source maps costs tens of µs a frame, and a loop creates its
+ * nodes at a handful of positions, each mapped once and then cached.
  */
 export function currentUserLocation(): SourceLocation | null {
+  return userLocationBelow(currentUserLocation);
+}
+
+/** The first user frame below the latest call of `top`, or null. */
+function userLocationBelow(top: StackTop): SourceLocation | null {
   // Most ops are a few engine frames below user code: a shallow walk finds it at a fraction
   // of a deep one's cost, and only a walk that ran out of frames is done again deeper.
-  const near = userSite(NEAR_FRAMES);
-  return near !== undefined ? near : (userSite(FAR_FRAMES) ?? null);
+  const near = userSite(NEAR_FRAMES, top);
+  return near !== undefined ? near : (userSite(FAR_FRAMES, top) ?? null);
 }
+
+/** A function on the stack: frames from its latest call up are left out of a walk. */
+type StackTop = (...args: never[]) => unknown;
 
 const NEAR_FRAMES = 12;
 const FAR_FRAMES = 64;
 
-/** The first user frame within `limit` frames; null if there is none, undefined if the stack was cut there. */
-function userSite(limit: number): SourceLocation | null | undefined {
+/**
+ * How far below the node-created hook's caller each kind of node has had its user frame, at
+ * most: a capture costs more the more frames it takes, and nodes of a kind are mostly made
+ * from one depth (an add a frame or two below user code, a Linear's addmm a few more).
+ */
+const nodeDepths = new Map<string, number>();
+
+/**
+ * Where the user code that made a node is, called from the engine's node-created hook with
+ * the engine function that calls that hook (`creator`): the same location as
+ * currentUserLocation, found with only as many frames as this kind of node needed before.
+ * Called for every node a capture creates.
+ */
+export function createdNodeLocation(kind: string, creator: StackTop): SourceLocation | null {
+  const depth = nodeDepths.get(kind);
+  const near = userSite(depth === undefined ? NEAR_FRAMES : depth + 1, creator, NO_STACK);
+  if (near === NO_STACK) return currentUserLocation();
+  // A walk cut before any user frame is done again deeper: the first user frame within fewer
+  // frames is the first one of a deeper walk too, so the location is the same.
+  const loc = near !== undefined ? near : (userSite(FAR_FRAMES, creator) ?? null);
+  if (foundAt > (depth ?? -1)) nodeDepths.set(kind, foundAt);
+  return loc;
+}
+
+/** userSite's answer when `top` was not on the stack (nothing was taken). */
+const NO_STACK = { file: '', line: 0, column: 0 } as const;
+/** The position among the sites taken of the frame userSite last found, -1 if none. */
+let foundAt = -1;
+
+/**
+ * The first user frame within `limit` frames below the latest call of `top`; null if there is
+ * none, undefined if the stack was cut there, `noStack` (when given) if `top` is not on it.
+ */
+function userSite<T = null>(
+  limit: number,
+  top: StackTop,
+  noStack?: T,
+): SourceLocation | T | null | undefined {
   const stackLimit = Error.stackTraceLimit;
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, not called
   const prepare = Error.prepareStackTrace;
   const holder: { stack?: NodeJS.CallSite[] } = {};
+  foundAt = -1;
   try {
     Error.stackTraceLimit = limit;
     Error.prepareStackTrace = callSites;
-    Error.captureStackTrace(holder, currentUserLocation);
+    Error.captureStackTrace(holder, top);
     const sites = holder.stack;
     if (!Array.isArray(sites)) return null;
-    for (const site of sites) {
+    if (sites.length === 0 && noStack !== undefined) return noStack;
+    for (let i = 0; i < sites.length; i++) {
+      const site = sites[i];
       const file = site.getFileName();
       if (!file) continue;
       let own = ownFiles.get(file);
@@ -98,7 +144,10 @@ function userSite(limit: number): SourceLocation | null | undefined {
         ownFiles.set(file, (own = file.startsWith('node:') || isOwnFile(toPath(file))));
       if (own) continue;
       const loc = siteLocation(site, file);
-      if (loc !== null && isUserFile(loc.file)) return loc;
+      if (loc !== null && isUserFile(loc.file)) {
+        foundAt = i;
+        return loc;
+      }
     }
     return sites.length >= limit ? undefined : null;
   } finally {

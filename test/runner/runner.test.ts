@@ -161,6 +161,27 @@ describe('running scripts', () => {
     expect(r.snapshots[0].nodes.find((n) => n.kind === 'leaf')!.name).toBe('w');
   });
 
+  it('gives a kind of node made deeper in the engine than before its own user line', async () => {
+    // The first AddmmBackward0 is made a frame below the script, the next ones inside
+    // nn.Linear, one and two module calls down: walks sized for the first must go deeper.
+    const r = await runSource(
+      'deeper.ts',
+      "import * as torch from 'gradlens';\n" +
+        'const x = torch.ones([1, 2], { requiresGrad: true });\n' +
+        'const w = torch.ones([3, 2], { requiresGrad: true });\n' +
+        'const a = torch.addmm(torch.zeros([3]), x, w.t());\n' +
+        'const lin = new torch.nn.Linear(3, 3);\n' +
+        'const b = lin(a);\n' +
+        'const seq = new torch.nn.Sequential(new torch.nn.Linear(3, 1));\n' +
+        'seq(b).sum().backward();\n',
+    );
+    expect(r.errors).toEqual([]);
+    const lines = r.snapshots[0].nodes
+      .filter((n) => n.name === 'AddmmBackward0')
+      .map((n) => n.location?.line);
+    expect(lines.sort()).toEqual([4, 6, 8]);
+  });
+
   it("gives the script the globals plain node gives it: no 'gc' from the child's flags", async () => {
     const r = await runSource(
       'globals.mjs',
