@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { ceilingModule } from '../../bench/simd-ceiling.mjs';
 import { relaxedSimdSupported } from '../../src/engine/wasm/relaxed-simd';
 
-const build = ceilingModule as (relaxed: boolean) => Uint8Array;
+const build = ceilingModule as (relaxed: boolean) => Uint8Array<ArrayBuffer>;
 
 function peak(relaxed: boolean): (turns: number) => number {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(build(relaxed)));
