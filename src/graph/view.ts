@@ -7,6 +7,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
 import { flattenClusters, groupFrames, nestClusters } from './clusters';
+import { countText } from './count-text';
 import { orient, type GraphDirection } from './direction';
 import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
@@ -113,7 +114,7 @@ export function viewSnapshot(
 
 /** What a group's box says: `Net.cell (6 nodes)`, `Net.cell, Net.head ×800 (9,600 nodes)`. */
 export function groupName(g: GraphGroup): string {
-  const size = `(${g.size.toLocaleString('en-US')} nodes)`;
+  const size = `(${countText(g.size)} nodes)`;
   switch (g.kind) {
     case 'call':
       return `${g.label} ${size}`;
