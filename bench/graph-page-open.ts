@@ -9,7 +9,7 @@
 //   [--quick] [--rounds N] [--snapshot FILE (default: the RNN, run by the CLI)]
 //   [--dist OTHER/dist ...] (compares builds' pages, taken in turn round by round)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -196,10 +196,15 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)];
 };
 
+const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.log(`skipped: no Chromium at ${CHROMIUM} (GRADLENS_CHROMIUM names another)`);
+  process.exit(0);
+}
 const snapshot = rnnSnapshot();
 const gzip = snapshotGzip(snapshot);
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
 });
 const samples = new Map<string, Sample[]>(builds.map((b) => [b, []]));
