@@ -111,8 +111,8 @@ export function viewSnapshot(
 
 /**
  * The function node created first (the earliest in the snapshot among equal sequence numbers),
- * else the first member: one pass, where sorting the RNN's repeat box (9,600 members) was a
- * fifth of the collapsed view's build before a window's first paint.
+ * else the first member. One pass: sorting a big box's members (the RNN's repeat box holds
+ * 9,600) weighed on the collapsed view's build before a window's first paint.
  */
 function firstCreated(members: readonly GraphNode[]): GraphNode {
   let first: GraphNode | undefined;

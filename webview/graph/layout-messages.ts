@@ -62,8 +62,9 @@ export type FromWorker =
       readonly outputs?: readonly string[];
       /**
        * Sent with 'open' only: the group tree and the innermost group of each node, as JSON of
-       * a Membership. One string crosses to the page as one copy: as objects, the RNN's 4,002
-       * groups and 9,613 nodes took the page 25-30 ms to take in before its first paint.
+       * a Membership. One string crosses to the page as one copy, where a big graph's thousands
+       * of groups and nodes as objects were copied one by one before its first paint (README,
+       * "First graph of a window").
        */
       readonly membership?: string;
       /** Sent with 'open' only: where the worker's time for it went. */

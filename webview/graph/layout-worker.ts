@@ -101,6 +101,7 @@ function send(
   });
 }
 
+/** The page's copy of the group tree: each group with its name, and each grouped node's group. */
 function membership(v: GraphView): Membership {
   return {
     groups: [...v.tree.groups.values()].map((g) => ({
