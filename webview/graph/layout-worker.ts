@@ -129,14 +129,21 @@ async function handle(m: ToWorker): Promise<void> {
       });
       const readAt = epochMs();
       const r = await view.open({ onProgress });
+      const laidAt = epochMs();
+      const groups = JSON.stringify(membership(view));
       // Counted from the page's post: a request that arrives while the worker still loads ELK
       // and warms it up waits in the worker's queue, where no handler can see it.
-      const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
+      const times = {
+        startup: startedAt - m.postedAt,
+        read: readAt - startedAt,
+        layout: r.ms,
+        answer: epochMs() - laidAt,
+      };
       send(m.seq, view, r, {
         // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
         provisional: elk === null && chooseEngine(r.layout, true) === 'elk',
         outputs: view.source.outputs,
-        membership: JSON.stringify(membership(view)),
+        membership: groups,
         times,
       });
       return;
