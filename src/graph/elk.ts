@@ -3,6 +3,7 @@
 // `nextFunctions` slot in fixed order, so edge i always enters port i.
 import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot } from '../protocol/messages';
+import { countText } from './count-text';
 import { graphEdges, type GraphEdge } from './edges';
 import { displayName, nodeLines } from './labels';
 
@@ -99,7 +100,7 @@ function sharedUses(snapshot: GraphSnapshot): Map<string, number> {
 export function boxLines(snapshot: GraphSnapshot, n: GraphNode): string[] {
   const uses = snapshotIndex(snapshot).shared.get(n.id);
   const lines = nodeLines(n);
-  return uses === undefined ? lines : [...lines, `used ${uses.toLocaleString('en-US')} times`];
+  return uses === undefined ? lines : [...lines, `used ${countText(uses)} times`];
 }
 
 /** Whether node `id` is drawn once with an edge to its first consumer only (see SHARED_MIN_USES). */

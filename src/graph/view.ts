@@ -7,6 +7,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GraphNode, GraphSnapshot, NextFunction } from '../protocol/messages';
 import { flattenClusters, groupFrames, nestClusters } from './clusters';
+import { countText } from './count-text';
 import { orient, type GraphDirection } from './direction';
 import { proxiedNode, proxyConsumer, toElkGraph } from './elk';
 import { fastLayout, type LayoutProgress } from './fast-layout';
@@ -88,10 +89,7 @@ export function viewSnapshot(
   const boxNodes: GraphNode[] = [];
   for (const [id, b] of boxes) {
     const g = must(tree.groups.get(id), id);
-    const first =
-      b.members
-        .filter((m) => m.kind === 'function')
-        .sort((x, y) => x.sequenceNr - y.sequenceNr)[0] ?? b.members[0];
+    const first = firstCreated(b.members);
     boxNodes.push({
       id,
       kind: 'function',
@@ -111,9 +109,22 @@ export function viewSnapshot(
   return { ...snapshot, nodes, collapsed };
 }
 
+/**
+ * The function node created first (the earliest in the snapshot among equal sequence numbers),
+ * else the first member. One pass: sorting a big box's members (the RNN's repeat box holds
+ * 9,600) weighed on the collapsed view's build before a window's first paint.
+ */
+function firstCreated(members: readonly GraphNode[]): GraphNode {
+  let first: GraphNode | undefined;
+  for (const m of members)
+    if (m.kind === 'function' && (first === undefined || m.sequenceNr < first.sequenceNr))
+      first = m;
+  return first ?? members[0];
+}
+
 /** What a group's box says: `Net.cell (6 nodes)`, `Net.cell, Net.head ×800 (9,600 nodes)`. */
 export function groupName(g: GraphGroup): string {
-  const size = `(${g.size.toLocaleString('en-US')} nodes)`;
+  const size = `(${countText(g.size)} nodes)`;
   switch (g.kind) {
     case 'call':
       return `${g.label} ${size}`;

@@ -57,12 +57,15 @@ export interface PaintPhases {
 /**
  * Where the layout worker's time for a new graph went, in ms: from the page's request until
  * the worker took it up (its own start-up, ELK's warm-up, any request before it), reading and
- * grouping the graph, and the layout itself (view, layout engine and SVG).
+ * grouping the graph, the layout itself (view, layout engine and SVG), and making its answer
+ * after the layout (the page's copy of the group tree). The rest of the page's wait on the
+ * worker (PaintPhases' layout) is the answer's trip back and the page's own thread.
  */
 export interface WorkerTimes {
   readonly startup: number;
   readonly read: number;
   readonly layout: number;
+  readonly answer: number;
 }
 
 /**
@@ -208,7 +211,7 @@ export function isFromWebview(m: unknown): m is FromWebview {
         isCount(m.nodes) &&
         isString(m.engine) &&
         isMs(m.layoutMs) &&
-        (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout'])) &&
+        (m.worker === null || allMs(m.worker, ['startup', 'read', 'layout', 'answer'])) &&
         (m.commandToPaintMs === null || isMs(m.commandToPaintMs)) &&
         (m.phases === null || allMs(m.phases, ['run', 'send', 'layout', 'paint']))
       );

@@ -28,12 +28,14 @@ export function paintedLine(m: {
   phases: PaintPhases | null;
 }): string {
   const p = m.phases;
+  const answer =
+    m.worker === null ? '' : ` (${ms(m.worker.answer)} of it answering after the layout)`;
   return (
     `graph painted: ${m.nodes} boxes, ${layoutText(m.engine, m.layoutMs, m.worker)}` +
     (m.commandToPaintMs === null ? '' : `; command to paint ${ms(m.commandToPaintMs)}`) +
     (p === null
       ? ''
-      : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, layout worker ${ms(p.layout)}, draw ${ms(p.paint)})`)
+      : ` (run ${ms(p.run)}, to the page ${ms(p.send)}, layout worker ${ms(p.layout)}${answer}, draw ${ms(p.paint)})`)
   );
 }
 

@@ -170,12 +170,15 @@ describe('messages are checked field by field', () => {
       nodes: 12,
       engine: 'elk',
       layoutMs: 147,
-      worker: { startup: 1500, read: 150, layout: 147 },
+      worker: { startup: 1500, read: 150, layout: 147, answer: 20 },
       commandToPaintMs: null,
       phases: null,
     };
     expect(isFromWebview(painted)).toBe(true);
     expect(isFromWebview({ ...painted, worker: { startup: 1500 } })).toBe(false);
+    expect(isFromWebview({ ...painted, worker: { startup: 1500, read: 150, layout: 147 } })).toBe(
+      false,
+    );
     expect(isFromWebview({ ...painted, phases: { run: 1, send: 1, layout: 1, paint: 1 } })).toBe(
       true,
     );

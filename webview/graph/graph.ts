@@ -26,7 +26,7 @@ import {
 } from './dom';
 import { fitToolbar } from './toolbar';
 import { hideDetails } from './details';
-import { epochMs } from './layout-messages';
+import { epochMs, type Membership } from './layout-messages';
 import {
   CANCELLED,
   adoptElkView,
@@ -316,8 +316,12 @@ async function openGraph(delivery: Delivery | null): Promise<void> {
 /** The outputs, groups and group membership of a layout the page shows. */
 function adoptGroups(r: LayoutResult): void {
   state.outputs = r.outputs ?? [];
-  state.groups = new Map((r.groups ?? []).map((g) => [g.id, g]));
-  state.groupOf = r.groupOf ?? {};
+  const { groups, groupOf } =
+    r.membership === undefined
+      ? { groups: [], groupOf: {} }
+      : (JSON.parse(r.membership) as Membership);
+  state.groups = new Map(groups.map((g) => [g.id, g]));
+  state.groupOf = groupOf;
 }
 
 /** The gzipped snapshot for the layout worker: as delivered, or made from the page's copy. */

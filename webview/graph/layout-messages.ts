@@ -35,6 +35,12 @@ export interface GroupInfo {
   readonly parent: string | null;
 }
 
+/** The group tree as the page holds it: each group, and the innermost group of each node in one. */
+export interface Membership {
+  readonly groups: readonly GroupInfo[];
+  readonly groupOf: Readonly<Record<string, string>>;
+}
+
 export type FromWorker =
   | {
       readonly seq: number;
@@ -54,9 +60,13 @@ export type FromWorker =
       readonly expanded: readonly string[];
       /** Sent with 'open' only: the graph's outputs, which Fit centres on in a big drawing. */
       readonly outputs?: readonly string[];
-      /** Sent with 'open' only: the group tree, and the innermost group of each node. */
-      readonly groups?: readonly GroupInfo[];
-      readonly groupOf?: Readonly<Record<string, string>>;
+      /**
+       * Sent with 'open' only: the group tree and the innermost group of each node, as JSON of
+       * a Membership. One string crosses to the page as one copy, where a big graph's thousands
+       * of groups and nodes as objects were copied one by one before its first paint (README,
+       * "First graph of a window").
+       */
+      readonly membership?: string;
       /** Sent with 'open' only: where the worker's time for it went. */
       readonly times?: WorkerTimes;
       /**

@@ -11,7 +11,7 @@ import {
   type ViewResult,
 } from '../../src/graph/index';
 import type { GraphNode, GraphSnapshot } from '../../src/protocol/messages';
-import { epochMs, type FromWorker, type GroupInfo, type ToWorker } from './layout-messages';
+import { epochMs, type FromWorker, type Membership, type ToWorker } from './layout-messages';
 import { readGzipJson } from '../../src/protocol/graph-view';
 
 declare const self: {
@@ -101,6 +101,20 @@ function send(
   });
 }
 
+/** The page's copy of the group tree: each group with its name, and each grouped node's group. */
+function membership(v: GraphView): Membership {
+  return {
+    groups: [...v.tree.groups.values()].map((g) => ({
+      id: g.id,
+      name: groupName(g),
+      parent: g.parent,
+    })),
+    groupOf: Object.fromEntries(
+      [...v.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),
+    ),
+  };
+}
+
 async function handle(m: ToWorker): Promise<void> {
   await warmedUp;
   const startedAt = epochMs();
@@ -115,22 +129,21 @@ async function handle(m: ToWorker): Promise<void> {
       });
       const readAt = epochMs();
       const r = await view.open({ onProgress });
-      const groups: GroupInfo[] = [...view.tree.groups.values()].map((g) => ({
-        id: g.id,
-        name: groupName(g),
-        parent: g.parent,
-      }));
+      const laidAt = epochMs();
+      const groups = JSON.stringify(membership(view));
       // Counted from the page's post: a request that arrives while the worker still loads ELK
       // and warms it up waits in the worker's queue, where no handler can see it.
-      const times = { startup: startedAt - m.postedAt, read: readAt - startedAt, layout: r.ms };
+      const times = {
+        startup: startedAt - m.postedAt,
+        read: readAt - startedAt,
+        layout: r.ms,
+        answer: epochMs() - laidAt,
+      };
       send(m.seq, view, r, {
         // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
         provisional: elk === null && chooseEngine(r.layout, true) === 'elk',
         outputs: view.source.outputs,
-        groups,
-        groupOf: Object.fromEntries(
-          [...view.tree.groupOf].filter((e): e is [string, string] => e[1] !== null),
-        ),
+        membership: groups,
         times,
       });
       return;
