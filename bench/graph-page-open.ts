@@ -9,7 +9,7 @@
 //   [--quick] [--rounds N] [--snapshot FILE (default: the RNN, run by the CLI)]
 //   [--dist OTHER/dist ...] (compares builds' pages, taken in turn round by round)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -18,6 +18,10 @@ import { webviewHtml } from '../src/extension/webview-html';
 import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../src/protocol/elk-source';
 import { FAST_WORKER_FILE } from '../src/protocol/fast-worker-start';
 import type { GraphSnapshot } from '../src/protocol/messages';
+// @ts-expect-error -- plain .mjs without types, shared with bench/progress-cpu.mjs
+import { treeCpu as treeCpuOf } from './process-cpu.mjs';
+
+const treeCpu = treeCpuOf as (pid: number) => number;
 
 const ROOT = process.cwd();
 const argv = process.argv.slice(2);
@@ -28,7 +32,6 @@ const rounds = Number(option('--rounds')[0] ?? (quick ? 2 : 7));
 const given = option('--dist').map((d) => path.resolve(d));
 const builds = given.length > 0 ? given : [path.join(ROOT, 'dist')];
 const ORIGIN = 'http://gradlens.test';
-const TICKS = 100; // clock ticks a second in /proc/PID/stat
 
 /** The RNN's snapshot as the CLI writes it. */
 function rnnSnapshot(): GraphSnapshot {
@@ -66,36 +69,6 @@ function pageHtml(dist: string): string {
     style: { text: read(ROOT, 'media', 'graph-view.css') },
     lateScripts: [{ name: ELK_SOURCE_META, uri: `${ORIGIN}/${ELK_SOURCE_FILE}` }],
   });
-}
-
-/** CPU seconds of `pid`'s descendants (Linux: /proc). */
-function treeCpu(pid: number): number {
-  const stats = new Map<number, { ppid: number; cpu: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(name), {
-        ppid: Number(f[1]),
-        cpu: (Number(f[11]) + Number(f[12])) / TICKS,
-      });
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const below = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [p, s] of stats)
-      if (below.has(s.ppid) && !below.has(p)) {
-        below.add(p);
-        grew = true;
-      }
-  }
-  let cpu = 0;
-  for (const p of below) if (p !== pid) cpu += stats.get(p)?.cpu ?? 0;
-  return cpu;
 }
 
 interface Sample {

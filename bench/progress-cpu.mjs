@@ -2,38 +2,8 @@
 // seconds Chromium's processes use in 5 s of a page showing each kind, taken in turn round by
 // round. Headless Chromium without a GPU, as the e2e's code-server windows run.
 // Usage: node bench/progress-cpu.mjs [rounds, default 3]
-import { readFileSync, readdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-
-const TICKS = 100; // clock ticks a second in /proc/PID/stat
-
-/** CPU seconds of `pid` and every process below it. */
-function treeCpu(pid) {
-  const stats = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(name), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICKS });
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const below = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [p, s] of stats) {
-      if (below.has(s.ppid) && !below.has(p)) {
-        below.add(p);
-        grew = true;
-      }
-    }
-  }
-  let cpu = 0;
-  for (const p of below) if (p !== pid) cpu += stats.get(p)?.cpu ?? 0;
-  return cpu;
-}
+import { treeCpu } from './process-cpu.mjs';
 
 const bar = (rule, extra = '') =>
   `<style>#b{height:2px;overflow:hidden;position:relative;width:600px}
