@@ -23,6 +23,7 @@ import {
   type SvgParts,
 } from '../src/graph/index';
 import type { GraphSnapshot } from '../src/protocol/messages';
+import { captureGraph } from './capture-graph';
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, 'bin', 'gradlens.cjs');
@@ -30,18 +31,9 @@ const quick = process.argv.includes('--quick');
 const runs = quick ? 1 : 3;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gradlens-graph-bench-'));
 
-function capture(
-  script: string,
-  maxNodes = 100000,
-): { snapshot: GraphSnapshot; endToSvgMs: number | null } {
-  const out = path.join(dir, `${path.basename(script)}.json`);
-  const r = spawnSync(
-    process.execPath,
-    [CLI, 'run', script, '--graph', out, '--max-nodes', String(maxNodes)],
-    { encoding: 'utf8', cwd: ROOT },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return { snapshot: JSON.parse(readFileSync(out, 'utf8')) as GraphSnapshot, endToSvgMs: null };
+/** The snapshot of `script`'s graph, no node count too large to keep whole. */
+function capture(script: string): GraphSnapshot {
+  return captureGraph(script, dir, 100_000);
 }
 
 /** A chain of `iters` (mul, tanh, add) triples on a vector: about 3 * iters nodes, no modules. */
@@ -78,7 +70,7 @@ let chain1k: SvgParts | null = null;
 
 // 1. Flat graphs by size: ELK vs fast, layout + SVG (the policy threshold comes from here).
 for (const iters of quick ? [33, 330] : [33, 66, 100, 166, 330]) {
-  const { snapshot } = capture(chainScript(iters));
+  const snapshot = capture(chainScript(iters));
   const graph = () => toElkGraph(snapshot);
   const boxes = graph().children!.length;
   const tElk = await best(async () => renderSvg(snapshot, await elk.layout(graph())));
@@ -93,7 +85,7 @@ for (const iters of quick ? [33, 330] : [33, 66, 100, 166, 330]) {
 }
 
 // 2. The 10,000-node unrolled RNN (examples/unrolled-rnn.ts).
-const { snapshot: rnn } = capture(path.join(ROOT, 'examples', 'unrolled-rnn.ts'));
+const rnn = capture(path.join(ROOT, 'examples', 'unrolled-rnn.ts'));
 const flat = await best(() => renderSvg(rnn, fastLayout(toElkGraph(rnn))));
 rows.push([
   `unrolled RNN flat, ${rnn.nodes.length} nodes`,

@@ -8,7 +8,6 @@
 // Usage: npm run build && node bench/graph-page-open.mjs (bundled by bench/run.mjs)
 //   [--quick] [--rounds N] [--snapshot FILE (default: the RNN, run by the CLI)]
 //   [--dist OTHER/dist ...] (compares builds' pages, taken in turn round by round)
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +17,7 @@ import { webviewHtml } from '../src/extension/webview-html';
 import { ELK_SOURCE_FILE, ELK_SOURCE_META } from '../src/protocol/elk-source';
 import { FAST_WORKER_FILE } from '../src/protocol/fast-worker-start';
 import type { GraphSnapshot } from '../src/protocol/messages';
+import { captureGraph } from './capture-graph';
 // @ts-expect-error -- plain .mjs without types, shared with bench/progress-cpu.mjs
 import { treeCpu as treeCpuOf } from './process-cpu.mjs';
 
@@ -39,21 +39,7 @@ function rnnSnapshot(): GraphSnapshot {
   if (given !== undefined) return JSON.parse(readFileSync(given, 'utf8')) as GraphSnapshot;
   const dir = mkdtempSync(path.join(tmpdir(), 'gradlens-page-open-'));
   try {
-    const out = path.join(dir, 'rnn.json');
-    execFileSync(
-      process.execPath,
-      [
-        path.join(ROOT, 'dist', 'cli', 'cli.cjs'),
-        'run',
-        path.join(ROOT, 'examples', 'unrolled-rnn.ts'),
-        '--graph',
-        out,
-        '--max-nodes',
-        '50000',
-      ],
-      { stdio: 'ignore' },
-    );
-    return JSON.parse(readFileSync(out, 'utf8')) as GraphSnapshot;
+    return captureGraph(path.join(ROOT, 'examples', 'unrolled-rnn.ts'), dir, 50_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
