@@ -130,7 +130,7 @@ async function handle(m: ToWorker): Promise<void> {
       const readAt = epochMs();
       const r = await view.open({ onProgress });
       const laidAt = epochMs();
-      const groups = JSON.stringify(membership(view));
+      const membershipJson = JSON.stringify(membership(view));
       // Counted from the page's post: a request that arrives while the worker still loads ELK
       // and warms it up waits in the worker's queue, where no handler can see it.
       const times = {
@@ -143,7 +143,7 @@ async function handle(m: ToWorker): Promise<void> {
         // Without ELK here, a graph ELK's policy would take gets the fast layout for now.
         provisional: elk === null && chooseEngine(r.layout, true) === 'elk',
         outputs: view.source.outputs,
-        membership: groups,
+        membership: membershipJson,
         times,
       });
       return;
