@@ -12,6 +12,12 @@ function reference(length: number, keep: number, value: number): Float32Array {
   return out;
 }
 
+/** The generator seeded for `offset`, then `offset` draws into its state. */
+function seededAt(offset: number): void {
+  manualSeed(1234 + offset);
+  for (let d = 0; d < offset; d++) uniformFloat(0, 1);
+}
+
 it('draws the mask one uniform double per element would, across twists and from any offset', () => {
   // Offsets 0..3 draws into the state: an odd one puts a pair across a twist.
   for (const offset of [0, 1, 2, 3, 623])
@@ -22,18 +28,13 @@ it('draws the mask one uniform double per element would, across twists and from 
       [650, 0],
       [650, 1],
     ]) {
-      manualSeed(1234 + offset);
-      for (let d = 0; d < offset; d++) uniformFloat(0, 1);
+      seededAt(offset);
       const mask = new Float32Array(length);
       fillBernoulliMask(mask, keep, 1.25);
-      manualSeed(1234 + offset);
-      for (let d = 0; d < offset; d++) uniformFloat(0, 1);
+      const next = uniformFloat(0, 1);
+      seededAt(offset);
       expect(mask).toEqual(reference(length, keep, 1.25));
       // The generator continues where the reference's draws left it.
-      const next = uniformFloat(0, 1);
-      manualSeed(1234 + offset);
-      for (let d = 0; d < offset; d++) uniformFloat(0, 1);
-      reference(length, keep, 1.25);
       expect(next).toBe(uniformFloat(0, 1));
     }
 });
